@@ -1,0 +1,43 @@
+/*
+ * The one narrow interface through which policy code (mm/, kernel/ policy,
+ * lib/) reaches the machine. Two implementations exist:
+ *   arch/x86_64/platform_x86.c  - the image (TSC, direct map, EPT, IPIs)
+ *   tests/fake/platform_fake.c  - hosted tests and the simulator (in memory)
+ * Policy code includes this header, never an arch/ header. Binding is at link
+ * time: there is no indirection on the hot paths.
+ */
+#ifndef HV_PLATFORM_H
+#define HV_PLATFORM_H
+
+#include "include/hv/types.h"
+
+/* ---- time ---------------------------------------------------------------- */
+/* Monotonic nanoseconds since boot (virtual time in the simulator). */
+uint64_t plat_time_ns(void);
+
+/* ---- machine memory ------------------------------------------------------ */
+/* A pointer through which the hypervisor can read and write machine page
+ * `mpn` (the direct map in the image, an arena in the fake). */
+void *plat_mpn_to_va(mpn_t mpn);
+
+/* ---- guest mappings (EPT in the image) ----------------------------------- */
+/* Opaque handle for one VM's guest-physical address space. */
+struct plat_vm;
+
+/* Remove the mapping of guest page `ppn` and invalidate cached translations on
+ * every CPU, so that the next guest touch traps to the monitor. */
+void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn);
+
+/* Read and clear the hardware accessed bit of guest page `ppn`'s mapping.
+ * Returns false for an unmapped page. Stale TLB entries may hide a later
+ * access until the next plat_gpa_flush(); callers tolerate that. */
+bool plat_gpa_test_clear_accessed(struct plat_vm *vm, ppn_t ppn);
+
+/* Invalidate all cached guest translations of `vm` on every CPU. */
+void plat_gpa_flush(struct plat_vm *vm);
+
+/* ---- randomness ---------------------------------------------------------- */
+/* A fast non-cryptographic random number (sampling, victim selection). */
+uint64_t plat_random(void);
+
+#endif
