@@ -1,0 +1,11 @@
+# Memory policy core (issue 4): physmap, sampler, victim selection, memsched,
+# admission and preallocation, their unit tests, and the trace simulator.
+
+MEMPOLICY_SRCS := mm/physmap.c
+KERNEL_C_SRCS += $(MEMPOLICY_SRCS)
+
+FAKE_GPA := tests/fake/fake_gpa.c
+MP_LIB   := lib/string.c lib/format.c
+
+UNIT_TESTS += test_physmap
+test_physmap_SRCS := tests/unit/test_physmap.c mm/physmap.c $(FAKE_GPA) $(MP_LIB)

@@ -1,0 +1,245 @@
+/* Physmap: see physmap.h. Entries are packed into 64 bits:
+ *   bits 0-3   state
+ *   bit  4     pinned
+ *   bits 8-15  age (victim selection's accessed-bit history)
+ *   bits 16-63 payload (MPN, swap slot or cache handle)
+ */
+#include "mm/physmap.h"
+#include "lib/kstring.h"
+
+#define E_STATE_MASK   0xfULL
+#define E_PINNED       0x10ULL
+#define E_AGE_SHIFT    8
+#define E_AGE_MASK     (0xffULL << E_AGE_SHIFT)
+#define E_PAYLOAD_SHIFT 16
+
+static inline enum pm_state e_state(uint64_t e) { return (enum pm_state)(e & E_STATE_MASK); }
+static inline uint64_t e_payload(uint64_t e) { return e >> E_PAYLOAD_SHIFT; }
+
+static inline uint64_t e_make(enum pm_state s, uint64_t payload, uint64_t keep_age)
+{
+    return (uint64_t)s | (keep_age & E_AGE_MASK) | (payload << E_PAYLOAD_SHIFT);
+}
+
+static bool state_has_payload(enum pm_state s)
+{
+    return s == PM_MAPPED || s == PM_COMPRESSED || s == PM_SWAPPED || s == PM_SHARED;
+}
+
+const char *pm_state_name(enum pm_state s)
+{
+    static const char *const names[PM_STATE_COUNT] = {
+        "untouched", "mapped", "zero", "compressed", "swapped", "ballooned", "shared",
+    };
+    return (unsigned)s < PM_STATE_COUNT ? names[s] : "?";
+}
+
+size_t physmap_storage_bytes(uint64_t npages)
+{
+    if (npages > SIZE_MAX / sizeof(uint64_t))
+        return 0;
+    return (size_t)npages * sizeof(uint64_t);
+}
+
+bool physmap_init(struct physmap *pm, struct plat_vm *vm, void *storage,
+                  size_t storage_bytes, uint64_t npages)
+{
+    size_t need = physmap_storage_bytes(npages);
+    if (!pm || !storage || npages == 0 || need == 0 || storage_bytes < need)
+        return false;
+    memset(pm, 0, sizeof *pm);
+    memset(storage, 0, need);
+    pm->e = storage;
+    pm->npages = npages;
+    pm->count[PM_UNTOUCHED] = npages;
+    pm->vm = vm;
+    return true;
+}
+
+enum pm_err physmap_lookup(const struct physmap *pm, ppn_t ppn, struct pm_entry *out)
+{
+    if (ppn >= pm->npages)
+        return PM_ERANGE;
+    uint64_t e = pm->e[ppn];
+    out->state = e_state(e);
+    out->payload = e_payload(e);
+    out->pinned = (e & E_PINNED) != 0;
+    return PM_OK;
+}
+
+static void fill_old(uint64_t e, struct pm_entry *old)
+{
+    if (!old)
+        return;
+    old->state = e_state(e);
+    old->payload = e_payload(e);
+    old->pinned = (e & E_PINNED) != 0;
+}
+
+/* The single place where an entry changes state: keeps counts exact. */
+static void set_entry(struct physmap *pm, ppn_t ppn, enum pm_state to, uint64_t payload)
+{
+    uint64_t e = pm->e[ppn];
+    pm->count[e_state(e)]--;
+    pm->count[to]++;
+    pm->e[ppn] = e_make(to, payload, e);
+}
+
+enum pm_err physmap_map(struct physmap *pm, ppn_t ppn, mpn_t mpn, struct pm_entry *old)
+{
+    if (ppn >= pm->npages)
+        return PM_ERANGE;
+    if (mpn == INVALID_MPN || mpn > PM_PAYLOAD_MAX)
+        return PM_EPAYLOAD;
+    uint64_t e = pm->e[ppn];
+    switch (e_state(e)) {
+    case PM_UNTOUCHED: case PM_ZERO: case PM_COMPRESSED: case PM_SWAPPED: case PM_BALLOONED:
+        break;
+    default:
+        return PM_ESTATE;   /* MAPPED or SHARED: remapping would leak an MPN */
+    }
+    fill_old(e, old);
+    set_entry(pm, ppn, PM_MAPPED, mpn);
+    return PM_OK;
+}
+
+enum pm_err physmap_release(struct physmap *pm, ppn_t ppn, enum pm_state to,
+                            uint64_t payload, mpn_t *old_mpn)
+{
+    if (ppn >= pm->npages)
+        return PM_ERANGE;
+    if (to != PM_ZERO && to != PM_COMPRESSED && to != PM_SWAPPED && to != PM_BALLOONED)
+        return PM_EINVAL;
+    if (payload > PM_PAYLOAD_MAX || (!state_has_payload(to) && payload != 0))
+        return PM_EPAYLOAD;
+    uint64_t e = pm->e[ppn];
+    if (e_state(e) != PM_MAPPED)
+        return PM_ESTATE;
+    if (e & E_PINNED)
+        return PM_EPINNED;
+    /* Zap before the MPN can be reused: the guest must fault next time. */
+    plat_gpa_unmap(pm->vm, ppn);
+    if (old_mpn)
+        *old_mpn = e_payload(e);
+    set_entry(pm, ppn, to, payload);
+    return PM_OK;
+}
+
+enum pm_err physmap_balloon(struct physmap *pm, ppn_t ppn, struct pm_entry *old)
+{
+    if (ppn >= pm->npages)
+        return PM_ERANGE;
+    uint64_t e = pm->e[ppn];
+    enum pm_state s = e_state(e);
+    if (s == PM_SHARED || s == PM_BALLOONED)
+        return PM_ESTATE;
+    if (e & E_PINNED)
+        return PM_EPINNED;
+    if (s == PM_MAPPED)
+        plat_gpa_unmap(pm->vm, ppn);
+    fill_old(e, old);
+    set_entry(pm, ppn, PM_BALLOONED, 0);
+    return PM_OK;
+}
+
+enum pm_err physmap_pin(struct physmap *pm, ppn_t ppn)
+{
+    if (ppn >= pm->npages)
+        return PM_ERANGE;
+    uint64_t e = pm->e[ppn];
+    if (e_state(e) != PM_MAPPED)
+        return PM_ESTATE;
+    if (!(e & E_PINNED)) {
+        pm->e[ppn] = e | E_PINNED;
+        pm->pinned++;
+    }
+    return PM_OK;
+}
+
+enum pm_err physmap_unpin(struct physmap *pm, ppn_t ppn)
+{
+    if (ppn >= pm->npages)
+        return PM_ERANGE;
+    uint64_t e = pm->e[ppn];
+    if (e_state(e) != PM_MAPPED)
+        return PM_ESTATE;
+    if (e & E_PINNED) {
+        pm->e[ppn] = e & ~E_PINNED;
+        pm->pinned--;
+    }
+    return PM_OK;
+}
+
+uint8_t physmap_age(const struct physmap *pm, ppn_t ppn)
+{
+    if (ppn >= pm->npages)
+        return 0;
+    return (uint8_t)((pm->e[ppn] & E_AGE_MASK) >> E_AGE_SHIFT);
+}
+
+void physmap_set_age(struct physmap *pm, ppn_t ppn, uint8_t age)
+{
+    if (ppn >= pm->npages)
+        return;
+    pm->e[ppn] = (pm->e[ppn] & ~E_AGE_MASK) | ((uint64_t)age << E_AGE_SHIFT);
+}
+
+uint64_t physmap_consumed(const struct physmap *pm)
+{
+    return pm->count[PM_MAPPED];
+}
+
+uint64_t physmap_count(const struct physmap *pm, enum pm_state s)
+{
+    return (unsigned)s < PM_STATE_COUNT ? pm->count[s] : 0;
+}
+
+bool physmap_check(const struct physmap *pm)
+{
+    uint64_t count[PM_STATE_COUNT] = {0};
+    uint64_t pinned = 0, total = 0;
+    for (uint64_t i = 0; i < pm->npages; i++) {
+        uint64_t e = pm->e[i];
+        enum pm_state s = e_state(e);
+        if ((unsigned)s >= PM_STATE_COUNT)
+            return false;
+        if (e & ~(E_STATE_MASK | E_PINNED | E_AGE_MASK | (PM_PAYLOAD_MAX << E_PAYLOAD_SHIFT)))
+            return false;
+        if (!state_has_payload(s) && e_payload(e) != 0)
+            return false;
+        if (e & E_PINNED) {
+            if (s != PM_MAPPED)
+                return false;
+            pinned++;
+        }
+        count[s]++;
+    }
+    for (unsigned s = 0; s < PM_STATE_COUNT; s++) {
+        if (count[s] != pm->count[s])
+            return false;
+        total += count[s];
+    }
+    return total == pm->npages && pinned == pm->pinned;
+}
+
+bool physmap_check_mpns_unique(const struct physmap *const *pms, size_t n,
+                               uint64_t *bitmap, uint64_t mpn_limit)
+{
+    memset(bitmap, 0, (size_t)((mpn_limit + 63) / 64) * sizeof(uint64_t));
+    for (size_t v = 0; v < n; v++) {
+        const struct physmap *pm = pms[v];
+        for (uint64_t i = 0; i < pm->npages; i++) {
+            uint64_t e = pm->e[i];
+            if (e_state(e) != PM_MAPPED)
+                continue;
+            uint64_t mpn = e_payload(e);
+            if (mpn >= mpn_limit)
+                return false;
+            uint64_t bit = 1ULL << (mpn % 64);
+            if (bitmap[mpn / 64] & bit)
+                return false;
+            bitmap[mpn / 64] |= bit;
+        }
+    }
+    return true;
+}

@@ -1,0 +1,116 @@
+/*
+ * Physmap: per VM, the state of every guest page (PPN). The monitor allocates
+ * MPNs and hands them here; the physmap records them, counts what the VM
+ * consumes exactly, and checks every transition. Storage is provided by the
+ * caller (physmap_storage_bytes) because policy code never allocates.
+ *
+ * A page is in exactly one state:
+ *   UNTOUCHED   never touched by the guest, no backing
+ *   MAPPED      backed by a private MPN (payload = MPN); may be pinned
+ *   ZERO        known to be all zero, no backing (a touch maps a fresh page)
+ *   COMPRESSED  contents in the compression cache (payload = cache handle)
+ *   SWAPPED     contents in a swap slot (payload = slot)
+ *   BALLOONED   given to the balloon driver by the guest, no backing
+ *   SHARED      backed by a shared MPN with a count (page sharing, later)
+ *
+ * Every PPN argument may come from the guest: out-of-range PPNs fail with
+ * PM_ERANGE and change nothing.
+ */
+#ifndef MM_PHYSMAP_H
+#define MM_PHYSMAP_H
+
+#include "include/hv/types.h"
+#include "include/hv/platform.h"
+
+enum pm_state {
+    PM_UNTOUCHED = 0,
+    PM_MAPPED,
+    PM_ZERO,
+    PM_COMPRESSED,
+    PM_SWAPPED,
+    PM_BALLOONED,
+    PM_SHARED,
+    PM_STATE_COUNT,
+};
+
+enum pm_err {
+    PM_OK = 0,
+    PM_ERANGE,      /* PPN outside the VM's memory */
+    PM_ESTATE,      /* transition not allowed from the page's current state */
+    PM_EPINNED,     /* page is pinned (sched.mem.prealloc.pinnedMainMem) */
+    PM_EPAYLOAD,    /* MPN/slot/handle does not fit, or is INVALID_MPN */
+    PM_EINVAL,      /* bad argument (e.g. a target state that is no release) */
+};
+
+/* Payloads are 48 bits: enough for any MPN of a 52-bit physical address. */
+#define PM_PAYLOAD_MAX ((1ULL << 48) - 1)
+
+/* physmap flags */
+#define PM_F_NO_SHARE 0x1u  /* sched.mem.prealloc*: pages never shared */
+
+struct physmap {
+    uint64_t *e;                      /* one packed entry per PPN */
+    uint64_t npages;
+    uint64_t count[PM_STATE_COUNT];   /* pages in each state, kept exact */
+    uint64_t pinned;                  /* MAPPED pages that are pinned */
+    struct plat_vm *vm;               /* for zapping mappings */
+    uint32_t flags;
+};
+
+/* A page's decoded entry. */
+struct pm_entry {
+    enum pm_state state;
+    uint64_t payload;                 /* MPN, slot or handle; 0 otherwise */
+    bool pinned;
+};
+
+size_t physmap_storage_bytes(uint64_t npages);
+/* Fails (false) when storage is NULL or too small, or npages is 0. Every page
+ * starts UNTOUCHED. */
+bool physmap_init(struct physmap *pm, struct plat_vm *vm, void *storage,
+                  size_t storage_bytes, uint64_t npages);
+
+enum pm_err physmap_lookup(const struct physmap *pm, ppn_t ppn, struct pm_entry *out);
+
+/* Backs `ppn` with `mpn`: from UNTOUCHED, ZERO, COMPRESSED, SWAPPED or
+ * BALLOONED. `old` (may be NULL) receives the previous entry so the caller can
+ * free the swap slot or cache handle it just read back. */
+enum pm_err physmap_map(struct physmap *pm, ppn_t ppn, mpn_t mpn, struct pm_entry *old);
+
+/* Takes the backing away from a MAPPED, unpinned page: zaps the guest
+ * mapping first (plat_gpa_unmap), then records `to` (ZERO, COMPRESSED,
+ * SWAPPED or BALLOONED) with `payload` (slot/handle, 0 for ZERO/BALLOONED).
+ * `old_mpn` receives the MPN the caller must now free. */
+enum pm_err physmap_release(struct physmap *pm, ppn_t ppn, enum pm_state to,
+                            uint64_t payload, mpn_t *old_mpn);
+
+/* The guest's balloon driver hands `ppn` over: allowed from any state but
+ * SHARED and pinned MAPPED. A mapped page is zapped. `old` tells the caller
+ * what to free (the MPN, slot or handle). Ballooning twice is PM_ESTATE. */
+enum pm_err physmap_balloon(struct physmap *pm, ppn_t ppn, struct pm_entry *old);
+
+/* Pinning (pinnedMainMem): a pinned page is never released, ballooned or
+ * remapped. Only MAPPED pages can be pinned. */
+enum pm_err physmap_pin(struct physmap *pm, ppn_t ppn);
+enum pm_err physmap_unpin(struct physmap *pm, ppn_t ppn);
+
+/* 8-bit age used by victim selection (accessed-bit history). Reads of an
+ * out-of-range PPN return 0; writes are ignored. */
+uint8_t physmap_age(const struct physmap *pm, ppn_t ppn);
+void physmap_set_age(struct physmap *pm, ppn_t ppn, uint8_t age);
+
+/* Pages backed by MPNs this VM holds privately (memsched's "consumed"). */
+uint64_t physmap_consumed(const struct physmap *pm);
+uint64_t physmap_count(const struct physmap *pm, enum pm_state s);
+
+/* Recounts every entry and checks the invariants: counts match, only MAPPED
+ * pages are pinned, pages without backing have no payload. */
+bool physmap_check(const struct physmap *pm);
+/* Checks that no MPN is MAPPED twice across `n` physmaps. `bitmap` is caller
+ * scratch of at least `mpn_limit` bits; an MPN >= mpn_limit fails. */
+bool physmap_check_mpns_unique(const struct physmap *const *pms, size_t n,
+                               uint64_t *bitmap, uint64_t mpn_limit);
+
+const char *pm_state_name(enum pm_state s);
+
+#endif
