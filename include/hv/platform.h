@@ -19,6 +19,9 @@ uint64_t plat_time_ns(void);
 /* A pointer through which the hypervisor can read and write machine page
  * `mpn` (the direct map in the image, an arena in the fake). */
 void *plat_mpn_to_va(mpn_t mpn);
+/* The inverse, for pointers plat_mpn_to_va() returned (offsets within the
+ * page are fine); INVALID_MPN for any other pointer. */
+mpn_t plat_va_to_mpn(const void *va);
 
 /* ---- guest mappings (EPT in the image) ----------------------------------- */
 /* Opaque handle for one VM's guest-physical address space. */
@@ -39,5 +42,11 @@ void plat_gpa_flush(struct plat_vm *vm);
 /* ---- randomness ---------------------------------------------------------- */
 /* A fast non-cryptographic random number (sampling, victim selection). */
 uint64_t plat_random(void);
+
+/* ---- interrupts ------------------------------------------------------------ */
+/* Disables interrupts on this CPU and returns the previous state, for code
+ * that shares data with interrupt handlers (the log, the console). */
+uint64_t plat_irq_save(void);
+void plat_irq_restore(uint64_t state);
 
 #endif

@@ -35,6 +35,14 @@ void *plat_mpn_to_va(mpn_t mpn)
     return arena + mpn * PAGE_SIZE;
 }
 
+mpn_t plat_va_to_mpn(const void *va)
+{
+    const unsigned char *p = va;
+    if (!arena || p < arena || p >= arena + arena_pages * PAGE_SIZE)
+        return INVALID_MPN;
+    return (mpn_t)((uint64_t)(p - arena) / PAGE_SIZE);
+}
+
 uint64_t plat_time_ns(void) { return now_ns; }
 void fake_plat_set_time_ns(uint64_t ns) { now_ns = ns; }
 void fake_plat_advance_ns(uint64_t ns) { now_ns += ns; }
@@ -51,3 +59,7 @@ uint64_t plat_random(void)
     rng_state = x;
     return x * 0x2545f4914f6cdd1dULL;
 }
+
+/* One thread, no interrupts: nothing to mask. */
+uint64_t plat_irq_save(void) { return 0; }
+void plat_irq_restore(uint64_t state) { (void)state; }

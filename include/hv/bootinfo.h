@@ -1,0 +1,72 @@
+/*
+ * The record the UEFI stage hands to the kernel. Versioned: the kernel
+ * refuses a record whose magic, version or size it does not know. Plain
+ * fixed-width fields only: it is written by a gcc/GNU-EFI program and read
+ * by the clang-built kernel.
+ */
+#ifndef HV_BOOTINFO_H
+#define HV_BOOTINFO_H
+
+#include <stdint.h>
+
+#define BOOTINFO_MAGIC   0x4f464e49544f4f42ULL /* "BOOTINFO" */
+#define BOOTINFO_VERSION 1
+
+#define BI_MAX_FILES     64
+#define BI_PATH_MAX      96
+#define BI_LOG_SIZE      2048
+
+struct bi_range {
+    uint64_t base;       /* bytes */
+    uint64_t pages;      /* 4 KiB pages */
+    uint32_t type;       /* enum mem_type (mm/mpn_db.h) */
+    uint32_t uefi_type;  /* EFI_MEMORY_TYPE, for the record */
+    uint64_t attr;       /* EFI memory attributes */
+};
+
+/* A file the UEFI stage read from the ESP's \hv directory. */
+struct bi_file {
+    char path[BI_PATH_MAX]; /* "hv/host.cfg": lower case, '/' separated */
+    uint64_t phys;          /* page aligned */
+    uint64_t size;          /* bytes */
+};
+
+struct bi_framebuffer {
+    uint64_t base;       /* 0: none */
+    uint64_t size;
+    uint32_t width, height;
+    uint32_t pixels_per_line;
+    uint32_t format;     /* EFI_GRAPHICS_PIXEL_FORMAT */
+};
+
+struct bootinfo {
+    uint64_t magic;
+    uint32_t version;
+    uint32_t size;           /* bytes of this record, ranges included */
+
+    uint64_t kernel_phys;    /* where the image's lowest segment is */
+    uint64_t kernel_pages;
+    uint64_t kernel_virt;    /* the address it is linked at */
+    uint64_t bootinfo_phys;  /* this record */
+    uint64_t bootinfo_pages;
+    uint64_t pt_phys;        /* the UEFI stage's page tables (contiguous) */
+    uint64_t pt_pages;
+
+    uint64_t rsdp_phys;      /* 0: the firmware gave none */
+    uint64_t tsc_at_exit;    /* rdtsc just after ExitBootServices */
+    struct bi_framebuffer fb;
+
+    uint32_t nfiles;
+    uint32_t exit_tries;     /* ExitBootServices calls it took */
+    struct bi_file files[BI_MAX_FILES];
+
+    char log[BI_LOG_SIZE];   /* what the UEFI stage printed, for the kernel log */
+    uint32_t log_len;
+
+    uint32_t nranges;
+    uint32_t max_ranges;
+    uint32_t reserved0;
+    struct bi_range ranges[]; /* the firmware memory map after exit */
+};
+
+#endif

@@ -1,0 +1,27 @@
+/* The host configuration file (hv/host.cfg): its keys and defaults. */
+#ifndef KERNEL_HOST_CONFIG_H
+#define KERNEL_HOST_CONFIG_H
+
+#include "kernel/config_schema.h"
+
+#define HOST_CONFIG_PATH "hv/host.cfg"
+
+struct host_config {
+    uint32_t log_level;        /* log.level: enum log_level; default info */
+    uint64_t minfree_pct;      /* mem.minFreePct: 0 = ESX's sliding scale */
+    uint64_t balance_period_s; /* mem.balancePeriod: memsched period, 15 s */
+    uint64_t timer_hz;         /* timer.hz: the periodic tick, 100 */
+    bool shell_echo;           /* shell.echo: echo typed characters, true */
+    char autostart[CFG_VALUE_MAX]; /* vm.autostart: VM names, comma separated */
+    char hostname[64];         /* host.name: shown in the prompt banner, "hv" */
+};
+
+void host_config_defaults(struct host_config *c);
+/* Parses and applies the file's text; problems go to `report`. Returns the
+ * number of problems. `text` may be NULL (file missing: defaults). */
+uint32_t host_config_load(struct host_config *c, const char *name, const char *text, size_t len,
+                          cfg_report_fn report, void *ctx);
+extern const struct cfg_key host_config_schema[];
+extern const size_t host_config_schema_len;
+
+#endif
