@@ -9,3 +9,8 @@ MP_LIB   := lib/string.c lib/format.c
 
 UNIT_TESTS += test_physmap
 test_physmap_SRCS := tests/unit/test_physmap.c mm/physmap.c $(FAKE_GPA) $(MP_LIB)
+
+MEMPOLICY_SRCS += kernel/memsched.c
+KERNEL_C_SRCS += kernel/memsched.c
+UNIT_TESTS += test_memsched
+test_memsched_SRCS := tests/unit/test_memsched.c kernel/memsched.c $(MP_LIB)
