@@ -14,3 +14,9 @@ MEMPOLICY_SRCS += kernel/memsched.c
 KERNEL_C_SRCS += kernel/memsched.c
 UNIT_TESTS += test_memsched
 test_memsched_SRCS := tests/unit/test_memsched.c kernel/memsched.c $(MP_LIB)
+
+MEMPOLICY_SRCS += kernel/admission.c kernel/prealloc.c
+KERNEL_C_SRCS += kernel/admission.c kernel/prealloc.c
+UNIT_TESTS += test_admission
+test_admission_SRCS := tests/unit/test_admission.c kernel/admission.c kernel/prealloc.c \
+                       kernel/memsched.c mm/physmap.c $(FAKE_GPA) $(MP_LIB)
