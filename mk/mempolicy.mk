@@ -20,3 +20,9 @@ KERNEL_C_SRCS += kernel/admission.c kernel/prealloc.c
 UNIT_TESTS += test_admission
 test_admission_SRCS := tests/unit/test_admission.c kernel/admission.c kernel/prealloc.c \
                        kernel/memsched.c mm/physmap.c $(FAKE_GPA) $(MP_LIB)
+
+MEMPOLICY_SRCS += mm/sampler.c
+KERNEL_C_SRCS += mm/sampler.c
+UNIT_TESTS += test_sampler
+test_sampler_SRCS := tests/unit/test_sampler.c mm/sampler.c tests/fake/platform_fake.c \
+                     $(FAKE_GPA) $(MP_LIB)
