@@ -26,3 +26,9 @@ KERNEL_C_SRCS += mm/sampler.c
 UNIT_TESTS += test_sampler
 test_sampler_SRCS := tests/unit/test_sampler.c mm/sampler.c tests/fake/platform_fake.c \
                      $(FAKE_GPA) $(MP_LIB)
+
+MEMPOLICY_SRCS += mm/victim.c
+KERNEL_C_SRCS += mm/victim.c
+UNIT_TESTS += test_victim
+test_victim_SRCS := tests/unit/test_victim.c mm/victim.c mm/physmap.c \
+                    tests/fake/platform_fake.c $(FAKE_GPA) $(MP_LIB)

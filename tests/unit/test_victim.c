@@ -1,0 +1,167 @@
+/* mm/victim.c: which pages a VM gives back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "mm/victim.h"
+#include "tests/fake/fake_gpa.h"
+#include "tests/fake/platform_fake.h"
+
+#define NP 100
+
+struct fx {
+    struct physmap pm;
+    struct plat_vm *vm;
+    uint64_t st[NP];
+};
+
+static int setup(void **state)
+{
+    struct fx *f = calloc(1, sizeof *f);
+    f->vm = fake_gpa_create(NP);
+    physmap_init(&f->pm, f->vm, f->st, sizeof f->st, NP);
+    for (ppn_t p = 0; p < NP; p++) {
+        physmap_map(&f->pm, p, 1000 + p, NULL);
+        fake_gpa_map(f->vm, p);
+    }
+    fake_plat_seed_random(7);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    fake_gpa_destroy(f->vm);
+    free(f);
+    return 0;
+}
+
+static void check_valid(struct fx *f, const ppn_t *out, uint64_t k)
+{
+    for (uint64_t i = 0; i < k; i++) {
+        struct pm_entry e;
+        assert_int_equal(physmap_lookup(&f->pm, out[i], &e), PM_OK);
+        assert_int_equal(e.state, PM_MAPPED);
+        assert_false(e.pinned);
+        for (uint64_t j = 0; j < i; j++)
+            assert_true(out[i] != out[j]);
+    }
+}
+
+static void only_candidates(struct fx *f, enum victim_policy pol)
+{
+    struct victim v;
+    ppn_t out[NP];
+    mpn_t m;
+    victim_init(&v, pol);
+    for (ppn_t p = 0; p < NP; p += 2)
+        physmap_release(&f->pm, p, PM_SWAPPED, 1, &m);   /* half unmapped */
+    for (ppn_t p = 1; p < 20; p += 2)
+        physmap_pin(&f->pm, p);                          /* ten pinned */
+    uint64_t k = victim_select(&v, &f->pm, out, 30);
+    assert_int_equal(k, 30);
+    check_valid(f, out, k);
+    k = victim_select(&v, &f->pm, out, NP);              /* asks for more than exist */
+    assert_int_equal(k, 40);
+    check_valid(f, out, k);
+}
+
+static void test_random_candidates(void **s) { only_candidates(*s, VICTIM_RANDOM); }
+static void test_clock_candidates(void **s) { only_candidates(*s, VICTIM_CLOCK); }
+static void test_aging_candidates(void **s) { only_candidates(*s, VICTIM_AGING); }
+
+static void test_aging_takes_cold_pages(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    victim_init(&v, VICTIM_AGING);
+    for (int scan = 0; scan < 8; scan++) {
+        for (ppn_t p = 0; p < 50; p++)
+            fake_gpa_touch(f->vm, p);                    /* hot half */
+        victim_age_scan(&v, &f->pm);
+    }
+    /* the cold half, even right after the hot half is touched again */
+    for (ppn_t p = 0; p < 50; p++)
+        fake_gpa_touch(f->vm, p);
+    uint64_t k = victim_select(&v, &f->pm, out, 50);
+    assert_int_equal(k, 50);
+    for (uint64_t i = 0; i < k; i++)
+        assert_true(out[i] >= 50);
+}
+
+static void test_aging_prefers_least_recent(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    victim_init(&v, VICTIM_AGING);
+    victim_age_scan(&v, &f->pm);                         /* all mapped just now */
+    /* page p last touched (NP - p) scans ago, for the first 8 scans */
+    for (int scan = 0; scan < 8; scan++) {
+        for (ppn_t p = 0; p < 10; p++)
+            if ((ppn_t)scan == p % 8)
+                fake_gpa_touch(f->vm, p);
+        victim_age_scan(&v, &f->pm);
+    }
+    /* pages 10.. were never touched after mapping: they go first */
+    uint64_t k = victim_select(&v, &f->pm, out, 90);
+    assert_int_equal(k, 90);
+    for (uint64_t i = 0; i < k; i++)
+        assert_true(out[i] >= 10);
+    /* among the first ten, the least recently touched (p % 8 == 0) go next */
+    mpn_t m;
+    for (uint64_t i = 0; i < k; i++)
+        physmap_release(&f->pm, out[i], PM_SWAPPED, 1, &m);
+    k = victim_select(&v, &f->pm, out, 2);
+    assert_int_equal(k, 2);
+    assert_true(out[0] % 8 == 0 && out[1] % 8 == 0);
+}
+
+static void test_clock_second_chance(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    victim_init(&v, VICTIM_CLOCK);
+    /* every page was just mapped (accessed); clear all but the first 30 */
+    for (ppn_t p = 30; p < NP; p++)
+        plat_gpa_test_clear_accessed(f->vm, p);
+    uint64_t k = victim_select(&v, &f->pm, out, 20);
+    assert_int_equal(k, 20);
+    for (uint64_t i = 0; i < k; i++)
+        assert_true(out[i] >= 30);
+}
+
+static void test_aging_scan_reads_bits(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    victim_init(&v, VICTIM_RANDOM);
+    victim_age_scan(&v, &f->pm);                         /* not aging: nothing */
+    assert_int_equal(fake_gpa_test_count(f->vm), 0);
+    victim_init(&v, VICTIM_AGING);
+    victim_age_scan(&v, &f->pm);
+    assert_int_equal(fake_gpa_test_count(f->vm), NP);
+    assert_int_equal(physmap_age(&f->pm, 5), 0x80);
+    victim_age_scan(&v, &f->pm);
+    assert_int_equal(physmap_age(&f->pm, 5), 0x40);
+    assert_string_equal(victim_policy_name(VICTIM_AGING), "aging");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_random_candidates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clock_candidates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aging_candidates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aging_takes_cold_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aging_prefers_least_recent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clock_second_chance, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aging_scan_reads_bits, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("victim", tests, NULL, NULL);
+}
