@@ -37,7 +37,9 @@ enum codec_kind {
 /* Encoder hash table: 2^CODEC_HASH_LOG entries of (epoch << 16 | position).
  * The epoch makes a stale entry from an earlier page invalid without
  * clearing 16 KiB per page; the table is cleared once every 65535 pages. */
+#ifndef CODEC_HASH_LOG
 #define CODEC_HASH_LOG 12
+#endif
 struct codec_ws {
     uint32_t table[1u << CODEC_HASH_LOG];
     uint32_t epoch;

@@ -34,11 +34,12 @@ static inline uint32_t ld32(const uint8_t *p)
     return v;
 }
 
-/* Hash of the 5 bytes at p (more selective than 4 on code and text); a
- * Fibonacci multiplicative hash, top bits kept. */
-static inline uint32_t hash5(const uint8_t *p)
+/* Hash of the 4 bytes at p: Knuth's multiplicative hash, top bits kept.
+ * Four bytes (the minimum match) rather than five: on text and code the
+ * extra 4-byte matches it finds are worth more than the collisions cost. */
+static inline uint32_t hash4(const uint8_t *p)
 {
-    return (uint32_t)(((ld64(p) << 24) * 0x9E3779B97F4A7C15ull) >> (64 - CODEC_HASH_LOG));
+    return (ld32(p) * 2654435761u) >> (32 - CODEC_HASH_LOG);
 }
 
 static inline size_t count_equal(const uint8_t *p, const uint8_t *m, const uint8_t *limit)
@@ -105,7 +106,7 @@ size_t codec_lz4_compress_page(struct codec_ws *ws, const void *page, void *dst,
     const uint8_t *anchor = base;
     const uint8_t *ip = base;
 
-    tab[hash5(ip)] = tag;
+    tab[hash4(ip)] = tag;
     ip++;
 
     for (;;) {
@@ -120,13 +121,19 @@ size_t codec_lz4_compress_page(struct codec_ws *ws, const void *page, void *dst,
         for (;;) {
             if (pos > CODEC_PAGE_SIZE - MFLIMIT)
                 goto last_literals;
-            uint32_t h = hash5(base + pos);
+            uint32_t h = hash4(base + pos);
             uint32_t e = tab[h];
             tab[h] = tag | (uint32_t)pos;
-            if ((e & 0xffff0000u) == tag && ld32(base + (e & 0xffffu)) == ld32(base + pos)) {
-                match = base + (e & 0xffffu);
+            /* One branch, not two: whether the entry is from this page is
+             * a coin toss on text and would mispredict half the time. A
+             * stale entry still holds a position inside the page (< 4096),
+             * so the load is safe before we know it is current. */
+            match = base + (e & 0xffffu);
+            uint32_t diff = (ld32(match) ^ ld32(base + pos)) | ((e ^ tag) & 0xffff0000u);
+            /* Keep the compiler from splitting the test back into two. */
+            __asm__("" : "+r"(diff));
+            if (diff == 0)
                 break;
-            }
             pos += attempts++ >> SKIP_TRIGGER;
             /* Pending literals alone no longer fit: the page is (almost
              * surely) not worth keeping, stop spending time on it. */
@@ -177,7 +184,7 @@ size_t codec_lz4_compress_page(struct codec_ws *ws, const void *page, void *dst,
             break;
         /* Index a position inside the match we just took: repeats inside
          * structures are often a few bytes apart. */
-        tab[hash5(ip - 2)] = tag | (uint32_t)(ip - 2 - base);
+        tab[hash4(ip - 2)] = tag | (uint32_t)(ip - 2 - base);
     }
 
 last_literals: {
