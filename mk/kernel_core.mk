@@ -6,3 +6,9 @@ KERNEL_C_SRCS += kernel/log.c
 
 UNIT_TESTS += test_log
 test_log_SRCS = tests/unit/test_log.c kernel/log.c $(FAKE_PLATFORM_SRCS)
+
+KERNEL_C_SRCS += kernel/shell_parse.c kernel/line_editor.c
+UNIT_TESTS += test_shell_parse
+test_shell_parse_SRCS = tests/unit/test_shell_parse.c kernel/shell_parse.c $(FAKE_PLATFORM_SRCS)
+UNIT_TESTS += test_line_editor
+test_line_editor_SRCS = tests/unit/test_line_editor.c kernel/line_editor.c $(FAKE_PLATFORM_SRCS)
