@@ -34,15 +34,13 @@ enum codec_kind {
     CODEC_INCOMPRESSIBLE = 3,
 };
 
-/* Encoder hash table: 2^CODEC_HASH_LOG entries of (epoch << 16 | position).
- * The epoch makes a stale entry from an earlier page invalid without
- * clearing 16 KiB per page; the table is cleared once every 65535 pages. */
+/* Encoder hash table: 2^CODEC_HASH_LOG 16-bit positions (a page's offsets
+ * fit in 16 bits). Cleared at the start of every page. */
 #ifndef CODEC_HASH_LOG
 #define CODEC_HASH_LOG 12
 #endif
 struct codec_ws {
-    uint32_t table[1u << CODEC_HASH_LOG];
-    uint32_t epoch;
+    uint16_t table[1u << CODEC_HASH_LOG];
 };
 
 void codec_ws_init(struct codec_ws *ws);

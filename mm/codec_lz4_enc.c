@@ -8,9 +8,11 @@
  *   last match starts at least 12 bytes before the end.
  *
  * Why it is fast on pages: positions fit in 16 bits and the input size is a
- * constant, so every bound is a compile-time offset from the page; the hash
- * table is never cleared (an epoch tag invalidates stale entries); match
- * lengths come from the first set bit of an XOR of 8-byte words.
+ * constant, so every bound is a compile-time offset from the page and the
+ * hash table is small (8 KiB, cheap to clear); match lengths come from the
+ * first set bit of an XOR of 8-byte words; tests that would mispredict are
+ * kept to one branch each. (An epoch-tagged table that is never cleared was
+ * tried and measured slower: the tag test costs more than the clear.)
  */
 #include "mm/codec.h"
 #include "lib/kstring.h"
@@ -79,122 +81,132 @@ static inline uint8_t *put_ext(uint8_t *op, size_t len)
 void codec_ws_init(struct codec_ws *ws)
 {
     memset(ws->table, 0, sizeof ws->table);
-    ws->epoch = 0;
 }
 
-static inline uint32_t next_tag(struct codec_ws *ws)
+/* Appends literals base[anchor, anchor + lit) at op; room for them has
+ * been checked. */
+static inline uint8_t *put_literals(uint8_t *op, const uint8_t *oend, const uint8_t *base,
+                                    size_t anchor, size_t lit)
 {
-    if (++ws->epoch > 0xffff) {
-        /* Every 65535 pages: entries tagged with a reused epoch would look
-         * current, so clear them once. */
-        memset(ws->table, 0, sizeof ws->table);
-        ws->epoch = 1;
+    const uint8_t *s = base + anchor;
+    if (lit <= 16 && anchor + 16 <= CODEC_PAGE_SIZE && (size_t)(oend - op) >= 16) {
+        __builtin_memcpy(op, s, 16);       /* the common case: one chunk */
+    } else if ((size_t)(oend - op) >= lit + 8) {
+        /* Whole words; the source stays inside the page because literals
+         * end at a match start (<= page - 12). */
+        for (size_t i = 0; i < lit; i += 8)
+            __builtin_memcpy(op + i, s + i, 8);
+    } else {
+        memcpy(op, s, lit);
     }
-    return ws->epoch << 16;
+    return op + lit;
 }
+
+#define LAST_START (CODEC_PAGE_SIZE - MFLIMIT)       /* latest match start */
+#define MATCH_END  (CODEC_PAGE_SIZE - LASTLITERALS)  /* latest match end */
 
 size_t codec_lz4_compress_page(struct codec_ws *ws, const void *page, void *dst, size_t cap)
 {
     const uint8_t *const base = page;
-    const uint8_t *const iend = base + CODEC_PAGE_SIZE;
-    const uint8_t *const mflimit = iend - MFLIMIT;         /* last match start */
-    const uint8_t *const matchlimit = iend - LASTLITERALS; /* last match end */
     uint8_t *op = dst;
     uint8_t *const oend = op + cap;
-    uint32_t *const tab = ws->table;
-    const uint32_t tag = next_tag(ws);
-    const uint8_t *anchor = base;
-    const uint8_t *ip = base;
+    uint16_t *const tab = ws->table;
+    /* Integer positions in the page: a skip may step past its end. */
+    size_t anchor = 0, pos = 1, cand;
 
-    tab[hash4(ip)] = tag;
-    ip++;
+    /* Cleared per page: 8 KiB of stores is ~2% of a page's encoding, and
+     * an entry of 0 needs no validity check (position 0 is always behind
+     * us, and the 4-byte compare rejects it when it does not match). */
+    memset(tab, 0, sizeof ws->table);
 
     for (;;) {
-        const uint8_t *match;
-        unsigned attempts = 1u << SKIP_TRIGGER;
-
-        /* Find a 4-byte match; speed up over data that has none. Positions
-         * are integers here because a skip may step past the page's end. */
-        size_t pos = (size_t)(ip - base);
-        const size_t room = (size_t)(oend - op);
-        const size_t apos = (size_t)(anchor - base);
-        for (;;) {
-            if (pos > CODEC_PAGE_SIZE - MFLIMIT)
+        /* Find a 4-byte match; probe less often over data that has none.
+         * The next position's hash is computed before the current one is
+         * tested, so its table load overlaps the compare. */
+        {
+            unsigned attempts = 1u << SKIP_TRIGGER;
+            /* Past `stop` either the page ends or the pending literals
+             * alone no longer fit in the output: one check for both. */
+            const size_t room = (size_t)(oend - op);
+            const size_t stop = MIN((size_t)LAST_START + 1, anchor + room);
+            if (pos >= stop)   /* after the immediate test's pos++ */
                 goto last_literals;
             uint32_t h = hash4(base + pos);
-            uint32_t e = tab[h];
-            tab[h] = tag | (uint32_t)pos;
-            /* One branch, not two: whether the entry is from this page is
-             * a coin toss on text and would mispredict half the time. A
-             * stale entry still holds a position inside the page (< 4096),
-             * so the load is safe before we know it is current. */
-            match = base + (e & 0xffffu);
-            uint32_t diff = (ld32(match) ^ ld32(base + pos)) | ((e ^ tag) & 0xffff0000u);
-            /* Keep the compiler from splitting the test back into two. */
-            __asm__("" : "+r"(diff));
-            if (diff == 0)
-                break;
-            pos += attempts++ >> SKIP_TRIGGER;
-            /* Pending literals alone no longer fit: the page is (almost
-             * surely) not worth keeping, stop spending time on it. */
-            if (pos - apos >= room)
-                return 0;
+            for (;;) {
+                cand = tab[h];
+                tab[h] = (uint16_t)pos;
+                size_t next = pos + (attempts++ >> SKIP_TRIGGER);
+                h = hash4(base + MIN(next, (size_t)LAST_START));
+                if (ld32(base + cand) == ld32(base + pos))
+                    break;
+                if (next >= stop) {
+                    if (next > LAST_START)
+                        goto last_literals;
+                    return 0;
+                }
+                pos = next;
+            }
         }
-        ip = base + pos;
 
         /* Extend backwards over literals we would otherwise emit. */
-        while (ip > anchor && match > base && ip[-1] == match[-1]) {
-            ip--;
-            match--;
+        while (pos > anchor && cand > 0 && base[pos - 1] == base[cand - 1]) {
+            pos--;
+            cand--;
         }
 
-        size_t lit = (size_t)(ip - anchor);
-        size_t ml = MINMATCH + count_equal(ip + MINMATCH, match + MINMATCH, matchlimit);
-        size_t need = 1 + ext_bytes(lit) + lit + 2 + ext_bytes(ml - MINMATCH);
-        if (need > (size_t)(oend - op))
-            return 0;
+        for (;;) {
+            const size_t lit = pos - anchor;
+            const size_t mcode = count_equal(base + pos + MINMATCH, base + cand + MINMATCH,
+                                             base + MATCH_END);
+            if (lit + ext_bytes(lit) + 3 + ext_bytes(mcode) > (size_t)(oend - op))
+                return 0;
 
-        uint8_t *token = op++;
-        uint8_t t = (uint8_t)((lit < 15 ? lit : 15) << 4);
-        if (lit >= 15)
-            op = put_ext(op, lit);
-        if (op + lit + 8 <= oend) {
-            /* Wild copy: whole words, the overrun is overwritten next. The
-             * source stays inside the page because ip <= mflimit. */
-            for (size_t i = 0; i < lit; i += 8)
-                __builtin_memcpy(op + i, anchor + i, 8);
-        } else {
-            memcpy(op, anchor, lit);
+            uint8_t *token = op++;
+            uint8_t t;
+            if (lit < 15) {
+                t = (uint8_t)(lit << 4);
+            } else {
+                t = 0xf0;
+                op = put_ext(op, lit);
+            }
+            op = put_literals(op, oend, base, anchor, lit);
+            const size_t off = pos - cand;
+            op[0] = (uint8_t)off;
+            op[1] = (uint8_t)(off >> 8);
+            op += 2;
+            if (mcode < 15) {
+                t |= (uint8_t)mcode;
+            } else {
+                t |= 15;
+                op = put_ext(op, mcode);
+            }
+            *token = t;
+
+            pos += mcode + MINMATCH;
+            anchor = pos;
+            if (pos > LAST_START)
+                goto last_literals;
+            /* Index a position inside the match just taken (repeats inside
+             * structures are often a few bytes apart), then try for a
+             * match right here, with no literals in between. */
+            tab[hash4(base + pos - 2)] = (uint16_t)(pos - 2);
+            uint32_t h = hash4(base + pos);
+            cand = tab[h];
+            tab[h] = (uint16_t)pos;
+            if (ld32(base + cand) != ld32(base + pos))
+                break;
         }
-        op += lit;
-
-        uint16_t off = (uint16_t)(ip - match);
-        op[0] = (uint8_t)off;
-        op[1] = (uint8_t)(off >> 8);
-        op += 2;
-        size_t mcode = ml - MINMATCH;
-        t |= (uint8_t)(mcode < 15 ? mcode : 15);
-        if (mcode >= 15)
-            op = put_ext(op, mcode);
-        *token = t;
-
-        ip += ml;
-        anchor = ip;
-        if (ip > mflimit)
-            break;
-        /* Index a position inside the match we just took: repeats inside
-         * structures are often a few bytes apart. */
-        tab[hash4(ip - 2)] = tag | (uint32_t)(ip - 2 - base);
+        pos++;
     }
 
 last_literals: {
-        size_t lit = (size_t)(iend - anchor);
+        const size_t lit = CODEC_PAGE_SIZE - anchor;
         if (1 + ext_bytes(lit) + lit > (size_t)(oend - op))
             return 0;
         *op++ = (uint8_t)((lit < 15 ? lit : 15) << 4);
         if (lit >= 15)
             op = put_ext(op, lit);
-        memcpy(op, anchor, lit);
+        memcpy(op, base + anchor, lit);
         op += lit;
     }
     return (size_t)(op - (uint8_t *)dst);
