@@ -137,19 +137,40 @@ static uint64_t vm_shares(const struct memsched_vm *vm)
     return s ? s : 1;
 }
 
-uint64_t memsched_weight(const struct memsched *ms, const struct memsched_vm *vm)
+uint64_t memsched_active_pages(const struct memsched_vm *vm)
 {
-    /* ESX's adjusted shares-per-page: S / (f + k(1 - f)) with k = 1/(1 - tax):
-     * idle pages cost k times as much as active ones. In Q16:
-     *   cost = k - (k - 1) f. */
-    uint64_t k = (uint64_t)100 * Q16_ONE / (100 - ms->cfg.idle_tax_pct);
     uint64_t f = MIN(vm->active_q16, Q16_ONE);
-    uint64_t cost = k - (((k - Q16_ONE) * f) >> 16);
-    uint64_t s = vm_shares(vm);
-    if (s > (1ULL << 40))
-        s = 1ULL << 40;
-    uint64_t w = (s << 16) / cost;
-    return w ? w : 1;
+    return (vm->memsize * f) >> 16;
+}
+
+/* Idle pages cost k = 1/(1 - tax) times an active page (ESX's idle memory
+ * tax), in Q16. */
+static uint64_t idle_cost_q16(const struct memsched *ms)
+{
+    return (uint64_t)100 * Q16_ONE / (100 - ms->cfg.idle_tax_pct);
+}
+
+/*
+ * ESX reclaims from the VM with the lowest adjusted shares-per-page ratio
+ *     rho = S / (a + k (p - a))        (a active pages of the p it holds)
+ * so at balance every VM's rho is equal: a + k (p - a) = S * L for one level
+ * L. Solved for p: p = S L while all its pages are active (S L <= a), else
+ * p = a + (S L - a) / k. Then clamped to [reservation, demand].
+ */
+static uint64_t level_pages(uint64_t shares, uint64_t active, uint64_t k_q16,
+                            uint64_t level, uint64_t lo, uint64_t hi)
+{
+    uint64_t p;
+    if (level && shares > UINT64_MAX / level) {
+        p = hi;
+    } else {
+        p = (shares * level) >> 16;
+        if (p > active) {
+            uint64_t extra = p - active;
+            p = extra > (UINT64_MAX >> 17) ? hi : active + (extra << 16) / k_q16;
+        }
+    }
+    return p < lo ? lo : (p > hi ? hi : p);
 }
 
 static void release_request(const struct memsched *ms, struct memsched_vm *vm)
@@ -162,8 +183,9 @@ static void release_request(const struct memsched *ms, struct memsched_vm *vm)
         return;
     switch (ms->state) {
     case MEM_HIGH:
-        /* the seed: "high (can balloon)" - nothing forced */
-        if (vm->has_balloon)
+        /* the seed: "high (can balloon)": only once free memory is below
+         * MinFree itself; above it nothing needs reclaiming */
+        if (vm->has_balloon && ms->last_free < ms->minfree_pages)
             vm->balloon_target = owed;
         break;
     case MEM_SOFT:
@@ -185,20 +207,10 @@ void memsched_reissue(const struct memsched *ms, struct memsched_vm *vm)
     release_request(ms, vm);
 }
 
-/* Pages VM i gets at water level L: clamp(w * L, lo, hi). */
-static uint64_t level_pages(uint64_t w, uint64_t level, uint64_t lo, uint64_t hi)
-{
-    uint64_t p;
-    if (level && w > UINT64_MAX / level)
-        p = hi;
-    else
-        p = (w * level) >> 16;
-    return p < lo ? lo : (p > hi ? hi : p);
-}
-
 void memsched_balance(struct memsched *ms, uint64_t now_ns)
 {
-    uint64_t lo[MEMSCHED_MAX_VMS], hi[MEMSCHED_MAX_VMS], w[MEMSCHED_MAX_VMS];
+    uint64_t lo[MEMSCHED_MAX_VMS], hi[MEMSCHED_MAX_VMS], sh[MEMSCHED_MAX_VMS], act[MEMSCHED_MAX_VMS];
+    uint64_t k = idle_cost_q16(ms);
     uint64_t avail = ms->total_pages > ms->minfree_pages ? ms->total_pages - ms->minfree_pages : 0;
     uint64_t sum_lo = 0, sum_hi = 0;
     unsigned n = ms->nvms;
@@ -209,7 +221,8 @@ void memsched_balance(struct memsched *ms, uint64_t now_ns)
         uint64_t grow = MAX(ms->cfg.grow_min_pages, vm->consumed * ms->cfg.grow_pct / 100);
         lo[i] = MIN(vm->min, lim);
         hi[i] = MAX(lo[i], MIN(lim, vm->consumed + grow));
-        w[i] = memsched_weight(ms, vm);
+        sh[i] = MIN(vm_shares(vm), 1ULL << 40);
+        act[i] = memsched_active_pages(vm);
         sum_lo += lo[i];
         sum_hi += hi[i];
     }
@@ -223,13 +236,13 @@ void memsched_balance(struct memsched *ms, uint64_t now_ns)
         for (unsigned i = 0; i < n; i++)
             ms->vms[i]->target = lo[i];
     } else {
-        /* Water-filling: the smallest level L with sum clamp(w L) >= avail,
+        /* Water-filling: the smallest level L whose pages add up to avail,
          * then hand the rounding remainder out page by page. */
         uint64_t a = 0, b = 1ULL << 62;
         while (a < b) {
             uint64_t mid = a + (b - a) / 2, sum = 0;
             for (unsigned i = 0; i < n; i++)
-                sum += level_pages(w[i], mid, lo[i], hi[i]);
+                sum += level_pages(sh[i], act[i], k, mid, lo[i], hi[i]);
             if (sum >= avail)
                 b = mid;
             else
@@ -237,12 +250,12 @@ void memsched_balance(struct memsched *ms, uint64_t now_ns)
         }
         uint64_t sum = 0;
         for (unsigned i = 0; i < n; i++) {
-            uint64_t p = level_pages(w[i], a ? a - 1 : 0, lo[i], hi[i]);
+            uint64_t p = level_pages(sh[i], act[i], k, a ? a - 1 : 0, lo[i], hi[i]);
             ms->vms[i]->target = p;
             sum += p;
         }
         for (unsigned i = 0; i < n && sum < avail; i++) {
-            uint64_t up = level_pages(w[i], a, lo[i], hi[i]);
+            uint64_t up = level_pages(sh[i], act[i], k, a, lo[i], hi[i]);
             uint64_t give = MIN(up - ms->vms[i]->target, avail - sum);
             ms->vms[i]->target += give;
             sum += give;
@@ -257,6 +270,7 @@ void memsched_balance(struct memsched *ms, uint64_t now_ns)
 bool memsched_poll(struct memsched *ms, uint64_t now_ns)
 {
     uint64_t free = ms->free_pages ? ms->free_pages(ms->free_ctx) : 0;
+    ms->last_free = free;
     enum mem_state next = memsched_state_for(ms, ms->state, free);
     bool changed = next != ms->state;
     ms->state = next;

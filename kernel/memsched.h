@@ -7,7 +7,8 @@
  *    configured percentage.
  *  - Free-memory states. MinFree is the free memory memsched aims to keep; the
  *    state is named after how far below that free memory has fallen:
- *        high  free >= 64% of MinFree   (VMs above target may balloon)
+ *        high  free >= 64% of MinFree   balloon VMs above target while
+ *                                       free < MinFree ("can balloon")
  *        soft  free >= 32%              balloon, fall back to swap
  *        hard  free >= 16%              swap (compression cache, SSD, disk)
  *        low   free <  16%              swap repeatedly, block VMs above target
@@ -16,7 +17,9 @@
  *  - A balance cycle every MEM_BALANCE_PERIOD (15 s) or at once on a change of
  *    state: targets from reservation (sched.mem.min), limit (sched.mem.max) and
  *    shares (sched.mem.shares) with the idle memory tax applied to the sampled
- *    active fraction, such that the targets leave MinFree free.
+ *    active pages (an idle page costs 1/(1 - tax) active ones), such that the
+ *    targets leave MinFree free. A VM's demand is what it holds plus room to
+ *    grow ("target increased as delta above consumed").
  *  - Release requests: soft asks for balloon first, swap if the VM has no
  *    balloon or ballooning stalls; hard and low ask for swap. A swap target is
  *    capped at MemSchedMaxVmmSwapTarget: twice the pages the VM could allocate
@@ -77,6 +80,7 @@ struct memsched {
     uint64_t total_pages;
     uint64_t minfree_pages;
     enum mem_state state;
+    uint64_t last_free;          /* free pages at the last poll */
     uint64_t last_balance_ns;
     uint64_t balances;           /* cycles run, for statistics */
     memsched_free_fn free_pages;
@@ -112,8 +116,8 @@ void memsched_reissue(const struct memsched *ms, struct memsched_vm *vm);
 
 /* MemSchedMaxVmmSwapTarget for `vm`: 2 x vCPUs x VmTrack_AllocAllowance. */
 uint64_t memsched_swap_cap(const struct memsched *ms, const struct memsched_vm *vm);
-/* Adjusted weight of a VM (shares per page cost with the idle tax), Q16. */
-uint64_t memsched_weight(const struct memsched *ms, const struct memsched_vm *vm);
+/* Active pages of a VM: the sampled active fraction of its memsize. */
+uint64_t memsched_active_pages(const struct memsched_vm *vm);
 /* Low state: block an allocating VM above target, never one at or under it,
  * never a preallocated one. */
 bool memsched_should_block(const struct memsched *ms, const struct memsched_vm *vm);

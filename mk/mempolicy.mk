@@ -32,3 +32,21 @@ KERNEL_C_SRCS += mm/victim.c
 UNIT_TESTS += test_victim
 test_victim_SRCS := tests/unit/test_victim.c mm/victim.c mm/physmap.c \
                     tests/fake/platform_fake.c $(FAKE_GPA) $(MP_LIB)
+
+# ---- the simulator ----------------------------------------------------------
+# build/memsim is optimised (-O2, no sanitizers) for the benchmark;
+# build/memsim-san is the same code under ASan/UBSan for the simulator tests.
+MEMSIM_SRCS := tests/sim/memsim_main.c tests/sim/sim.c tests/sim/opt.c tests/sim/trace.c \
+               $(MEMPOLICY_SRCS) mm/mpn_db.c mm/page_alloc.c tests/fake/platform_fake.c \
+               tests/fake/panic_fake.c $(FAKE_GPA) $(MP_LIB)
+MEMSIM_CFLAGS := -std=c11 -O2 -g $(WARN) -I. -DHV_HOSTED=1 -D_DEFAULT_SOURCE
+
+$(BUILD)/sim/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(MEMSIM_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/memsim: $(patsubst %.c,$(BUILD)/sim/%.o,$(MEMSIM_SRCS))
+	$(HOSTCC) $^ -o $@
+
+$(BUILD)/memsim-san: $(patsubst %.c,$(BUILD)/h/%.o,$(MEMSIM_SRCS))
+	$(HOSTCC) $(HOSTLDFLAGS) $^ -o $@

@@ -154,10 +154,24 @@ static void test_idle_tax(void **state)
     assert_int_equal(busy.target, 4500);
     assert_int_equal(idle.target, 4500);
 
-    ms.cfg.idle_tax_pct = 50;                           /* k = 2; 30% active */
-    idle.active_q16 = 30 * Q16_ONE / 100;               /* cost 2 - 0.3 = 1.7 */
+    /* k = 2 and 30% of 9000 pages active: busy = SL, idle = 2700 + (SL-2700)/2,
+     * summing to 9000 gives SL = 5100 */
+    ms.cfg.idle_tax_pct = 50;
+    idle.active_q16 = 30 * Q16_ONE / 100;
     balance_full(&ms, &busy, &idle);
-    assert_in_range(busy.target, 5665, 5668);           /* 9000 * 1.7 / 2.7 */
+    assert_in_range(busy.target, 5099, 5101);
+    assert_in_range(memsched_active_pages(&idle), 2699, 2700);   /* Q16 rounding */
+
+    /* the busy VM's active pages are protected: 2800 of 4000 active, the idle
+     * one touches 80; k = 4, 3760 pages: equal prices give 2900 / 860 */
+    ms.cfg.idle_tax_pct = 75;
+    ms.total_pages = 4000; ms.minfree_pages = 240;
+    busy.memsize = idle.memsize = 4000;
+    busy.consumed = 2800; idle.consumed = 4000;
+    busy.active_q16 = 2800 * Q16_ONE / 4000;
+    idle.active_q16 = 80 * Q16_ONE / 4000;
+    balance_full(&ms, &busy, &idle);
+    assert_in_range(busy.target, 2898, 2902);
 }
 
 static void test_shares(void **state)
