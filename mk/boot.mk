@@ -11,12 +11,12 @@ BOOT_OBJS  := $(patsubst %.c,$(BUILD)/boot/%.o,$(BOOT_SRCS))
 
 $(BUILD)/boot/%.o: %.c
 	@mkdir -p $(dir $@)
-	gcc $(BOOT_CFLAGS) -MMD -MP -c $< -o $@
+	$(Q)gcc $(BOOT_CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/boot/bootx64.so: $(BOOT_OBJS)
-	ld -nostdlib -znocombreloc -shared -Bsymbolic -L$(EFI_LIB) -T$(EFI_LIB)/elf_x86_64_efi.lds \
+	$(Q)ld -nostdlib -znocombreloc -shared -Bsymbolic -L$(EFI_LIB) -T$(EFI_LIB)/elf_x86_64_efi.lds \
 	   $(EFI_LIB)/crt0-efi-x86_64.o $^ -o $@ -lefi -lgnuefi
 
 $(BUILD)/BOOTX64.EFI: $(BUILD)/boot/bootx64.so
-	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
+	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
 	   -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@

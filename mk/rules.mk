@@ -5,24 +5,24 @@ KOBJS := $(patsubst %.c,$(BUILD)/k/%.o,$(KERNEL_C_SRCS)) \
 
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(KCC) $(KCFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(KCC) $(KCFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) $(KASFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+	$(Q)$(NASM) $(KASFLAGS) -MD $(@:.o=.d) -MP $< -o $@
 
 $(BUILD)/kernel.elf: $(KOBJS) linker.ld
-	$(KLD) $(KLDFLAGS) -T linker.ld $(KOBJS) -o $@
+	$(Q)$(KLD) $(KLDFLAGS) -T linker.ld $(KOBJS) -o $@
 
 # ---- hosted unit tests -------------------------------------------------
 $(BUILD)/h/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -MMD -MP -c $< -o $@
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) -MMD -MP -c $< -o $@
 
 define unit_test_rule
 $(BUILD)/unit/$(1): $$(patsubst %.c,$(BUILD)/h/%.o,$$($(1)_SRCS))
 	@mkdir -p $$(dir $$@)
-	$$(HOSTCC) $$(HOSTLDFLAGS) $$^ -o $$@ -lcmocka $$($(1)_LIBS)
+	$$(Q)$$(HOSTCC) $$(HOSTLDFLAGS) $$^ -o $$@ -lcmocka $$($(1)_LIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
 

@@ -1,5 +1,7 @@
 # Tools and flags shared by every component.
 BUILD      := build
+# `make V=1` shows the full commands.
+Q          := $(if $(V),,@)
 KCC        := clang
 KLD        := ld.lld
 NASM       := nasm

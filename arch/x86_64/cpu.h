@@ -1,0 +1,103 @@
+/* Single-instruction helpers for this CPU family. Only arch/, drivers/ and
+ * the kernel's machine-facing modules include this; policy code never does. */
+#ifndef ARCH_X86_64_CPU_H
+#define ARCH_X86_64_CPU_H
+
+#include "include/hv/types.h"
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
+static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+struct cpuid_regs {
+    uint32_t eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t sub)
+{
+    struct cpuid_regs r;
+    __asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+                     : "a"(leaf), "c"(sub));
+    return r;
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+#define DEFINE_CR(n)                                                               \
+    static inline uint64_t read_cr##n(void)                                        \
+    {                                                                              \
+        uint64_t v;                                                                \
+        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                          \
+        return v;                                                                  \
+    }                                                                              \
+    static inline void write_cr##n(uint64_t v)                                     \
+    {                                                                              \
+        __asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                 \
+    }
+DEFINE_CR(0)
+DEFINE_CR(2)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline uint64_t read_rflags(void)
+{
+    uint64_t f;
+    __asm__ volatile("pushfq; popq %0" : "=r"(f));
+    return f;
+}
+
+static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
+static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
+static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
+/* Enables interrupts and halts with no window between the two: an interrupt
+ * that arrives right after sti still wakes the hlt. */
+static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
+static inline void invlpg(const void *va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
+static inline void io_wait(void) { outb(0x80, 0); }
+
+#define RFLAGS_IF (1ULL << 9)
+
+#define MSR_APIC_BASE        0x1b
+#define MSR_FEATURE_CONTROL  0x3a
+#define MSR_EFER             0xc0000080
+#define MSR_PAT              0x277
+#define MSR_VMX_BASIC        0x480
+#define MSR_VMX_PINBASED     0x481
+#define MSR_VMX_PROCBASED    0x482
+#define MSR_VMX_EXIT         0x483
+#define MSR_VMX_ENTRY        0x484
+#define MSR_VMX_MISC         0x485
+#define MSR_VMX_PROCBASED2   0x48b
+#define MSR_VMX_EPT_VPID_CAP 0x48c
+#define MSR_VMX_TRUE_PINBASED  0x48d
+#define MSR_VMX_TRUE_PROCBASED 0x48e
+#define MSR_VMX_TRUE_EXIT    0x48f
+#define MSR_VMX_TRUE_ENTRY   0x490
+
+#define EFER_NXE (1ULL << 11)
+#define CR4_PGE  (1ULL << 7)
+#define CR4_VMXE (1ULL << 13)
+#define CR0_WP   (1ULL << 16)
+
+#endif

@@ -1,0 +1,21 @@
+/* A 16550-compatible UART (COM1 at 0x3f8 on PCs): polled output that waits
+ * for the transmitter, interrupt-driven input. */
+#ifndef DRIVERS_UART16550_H
+#define DRIVERS_UART16550_H
+
+#include "include/hv/types.h"
+
+#define COM1_PORT 0x3f8
+#define COM1_IRQ  4
+
+/* Programs 8N1 at `baud` with FIFOs; false when no UART answers. */
+bool uart_init(uint16_t port, uint32_t baud);
+bool uart_present(void);
+void uart_putc(char c);
+/* Enables the received-data interrupt (the line must be routed first). */
+void uart_enable_rx_irq(void);
+/* Drains the receiver into `sink`; returns the bytes read. Called from the
+ * interrupt handler, and from the timer as a fallback without an IOAPIC. */
+unsigned uart_drain_rx(void (*sink)(char c));
+
+#endif

@@ -1,0 +1,9 @@
+/* The shell's command table. */
+#ifndef KERNEL_SHELL_CMDS_H
+#define KERNEL_SHELL_CMDS_H
+
+#include "kernel/shell_parse.h"
+
+extern const struct shell_cmd shell_commands[];
+
+#endif

@@ -1,0 +1,18 @@
+# The image: arch/, drivers/ and the kernel's machine-facing parts.
+KERNEL_ASM_SRCS += arch/x86_64/entry.asm arch/x86_64/isr.asm
+KERNEL_C_SRCS += arch/x86_64/gdt.c arch/x86_64/idt.c arch/x86_64/trap_dump.c \
+                 arch/x86_64/paging.c arch/x86_64/lapic.c arch/x86_64/irqchip.c \
+                 arch/x86_64/tsc.c arch/x86_64/cpu_features.c arch/x86_64/platform_x86.c \
+                 arch/x86_64/panic.c \
+                 drivers/uart16550.c drivers/acpi_power.c \
+                 kernel/main.c kernel/console.c kernel/bootfiles.c kernel/shell.c \
+                 kernel/shell_cmds.c kernel/version.c
+
+HV_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/k/kernel/version.o: KCFLAGS += -DHV_VERSION='"$(HV_VERSION)"'
+$(BUILD)/k/kernel/version.o: $(BUILD)/version.stamp
+# Rebuild version.o only when the description changes.
+$(BUILD)/version.stamp: FORCE
+	@mkdir -p $(BUILD); echo '$(HV_VERSION)' | cmp -s - $@ || echo '$(HV_VERSION)' > $@
+.PHONY: FORCE
+FORCE:

@@ -1,0 +1,219 @@
+"""Emulators for system tests: boot an ESP image in QEMU (OVMF, TCG) or
+Bochs (OVMF, VT-x), talk to COM1, and always clean up.
+
+Both expose the same small interface: expect(regex, timeout), send(text),
+wait_exit(timeout), kill(), tail(lines). Every wait has a hard limit; on
+failure the caller prints tail() so the serial log explains what happened.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+OVMF = "/usr/share/ovmf/OVMF.fd"
+
+
+class MachineError(Exception):
+    pass
+
+
+class _Serial:
+    """Collects bytes from a reader thread; expect() matches on the text seen
+    since the last match, so old output cannot satisfy a new expectation."""
+
+    def __init__(self, log_path):
+        self.buf = ""
+        self.pos = 0
+        self.lock = threading.Condition()
+        self.closed = False
+        self.log = open(log_path, "w", encoding="utf-8", errors="replace")
+
+    def feed(self, data: bytes):
+        text = data.decode("utf-8", errors="replace").replace("\r", "")
+        with self.lock:
+            self.buf += text
+            self.log.write(text)
+            self.log.flush()
+            self.lock.notify_all()
+
+    def close(self):
+        with self.lock:
+            self.closed = True
+            self.lock.notify_all()
+
+    def expect(self, pattern, timeout):
+        rx = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        with self.lock:
+            while True:
+                m = rx.search(self.buf, self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+                left = deadline - time.monotonic()
+                if left <= 0 or self.closed:
+                    why = "the machine stopped" if self.closed else f"{timeout:.0f} s passed"
+                    raise MachineError(f"did not see /{pattern}/: {why}")
+                self.lock.wait(min(left, 0.5))
+
+    def since(self, start):
+        with self.lock:
+            return self.buf[start:]
+
+    def tail(self, lines):
+        with self.lock:
+            return "\n".join(self.buf.splitlines()[-lines:])
+
+
+class Machine:
+    name = "machine"
+
+    def __init__(self, image, workdir):
+        self.image = image
+        self.workdir = workdir
+        self.serial = _Serial(os.path.join(workdir, f"{self.name}-serial.log"))
+        self.proc = None
+
+    # --- shell helpers -------------------------------------------------
+    def expect(self, pattern, timeout=30):
+        return self.serial.expect(pattern, timeout)
+
+    def send(self, text):
+        raise NotImplementedError
+
+    def command(self, line, timeout=30):
+        """Types `line` at the prompt and returns what it printed before the
+        next prompt."""
+        start = self.serial.pos
+        self.send(line + "\r")
+        self.expect(r"^hv> ", timeout)
+        out = self.serial.since(start)
+        # drop the echoed command line and the final prompt
+        out = out.split("\n", 1)[1] if "\n" in out else ""
+        return out.rsplit("hv> ", 1)[0]
+
+    def wait_exit(self, timeout):
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise MachineError(f"{self.name} did not exit within {timeout} s")
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.serial.close()
+
+    def tail(self, lines=60):
+        return self.serial.tail(lines)
+
+
+class Qemu(Machine):
+    name = "qemu"
+
+    def __init__(self, image, workdir, memory="256M", extra=()):
+        super().__init__(image, workdir)
+        disk = os.path.join(workdir, "disk.img")
+        shutil.copyfile(image, disk)  # OVMF may write to it; keep the build clean
+        cmd = ["qemu-system-x86_64", "-M", "pc", "-m", memory, "-bios", OVMF,
+               "-drive", f"file={disk},format=raw,if=ide",
+               "-display", "none", "-serial", "stdio", "-monitor", "none",
+               "-no-reboot", "-net", "none", *extra]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, cwd=workdir)
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        while True:
+            data = self.proc.stdout.read1(4096)
+            if not data:
+                break
+            self.serial.feed(data)
+        self.serial.close()
+
+    def send(self, text):
+        # One byte at a time with a short gap: the UART has a 16-byte FIFO.
+        for ch in text.encode():
+            self.proc.stdin.write(bytes([ch]))
+            self.proc.stdin.flush()
+            time.sleep(0.002)
+
+
+class Bochs(Machine):
+    name = "bochs"
+
+    def __init__(self, image, workdir, megs=256, cpu="corei7_icelake_u"):
+        super().__init__(image, workdir)
+        disk = os.path.join(workdir, "disk.img")
+        shutil.copyfile(image, disk)
+        self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(1)
+        port = self.listener.getsockname()[1]
+        rc = os.path.join(workdir, "bochsrc")
+        with open(rc, "w") as f:
+            f.write(f"""megs: {megs}
+cpu: model={cpu}, count=1, ips=200000000
+romimage: file={OVMF}
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=disk, path={disk}, mode=flat
+boot: disk
+com1: enabled=1, mode=socket-client, dev=127.0.0.1:{port}
+display_library: rfb, options="timeout=0"
+log: {os.path.join(workdir, 'bochs.log')}
+panic: action=fatal
+error: action=report
+info: action=ignore
+port_e9_hack: enabled=1
+clock: sync=none, time0=local
+speaker: enabled=0
+""")
+        cmds = os.path.join(workdir, "bochs.cmds")
+        with open(cmds, "w") as f:
+            f.write("c\nquit\n")
+        self.proc = subprocess.Popen(["bochs", "-q", "-f", rc, "-rc", cmds],
+                                     stdin=subprocess.DEVNULL,
+                                     stdout=open(os.path.join(workdir, "bochs.out"), "w"),
+                                     stderr=subprocess.STDOUT, cwd=workdir)
+        self.listener.settimeout(60)
+        try:
+            self.conn, _ = self.listener.accept()
+        except socket.timeout:
+            self.kill()
+            raise MachineError("bochs never connected its COM1 socket")
+        threading.Thread(target=self._reader, daemon=True).start()
+
+    def _reader(self):
+        while True:
+            try:
+                data = self.conn.recv(4096)
+            except OSError:
+                break
+            if not data:
+                break
+            self.serial.feed(data)
+        self.serial.close()
+
+    def send(self, text):
+        for ch in text.encode():
+            self.conn.sendall(bytes([ch]))
+            time.sleep(0.005)
+
+    def kill(self):
+        super().kill()
+        try:
+            self.conn.close()
+        except Exception:
+            pass
+        self.listener.close()
+
+
+def make_workdir(root, name):
+    d = os.path.join(root, name)
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    return d

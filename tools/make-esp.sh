@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# make-esp.sh OUT SECTORS BOOTX64.EFI KERNEL.ELF HOST.CFG [EXTRA_FILE DEST]...
+# Writes a FAT32 ESP image: \EFI\BOOT\BOOTX64.EFI, \hv\kernel.elf,
+# \hv\host.cfg, and any EXTRA_FILE at \DEST (e.g. hv/vms/a.vmx).
+set -euo pipefail
+out=$1 sectors=$2 efi=$3 kernel=$4 cfg=$5
+shift 5
+tmp="$out.tmp"
+rm -f "$tmp"
+truncate -s $((sectors * 512)) "$tmp"
+mformat -i "$tmp" -F -v HVESP ::
+mmd -i "$tmp" ::/EFI ::/EFI/BOOT ::/hv
+mcopy -i "$tmp" "$efi" ::/EFI/BOOT/BOOTX64.EFI
+mcopy -i "$tmp" "$kernel" ::/hv/kernel.elf
+[ "$cfg" = "-" ] || mcopy -i "$tmp" "$cfg" ::/hv/host.cfg
+while [ $# -ge 2 ]; do
+    dir=$(dirname "$2")
+    [ "$dir" = "." ] || mmd -i "$tmp" -D s "::/$dir" 2>/dev/null || true
+    mcopy -o -i "$tmp" "$1" "::/$2"
+    shift 2
+done
+mv "$tmp" "$out"
