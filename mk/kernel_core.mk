@@ -12,3 +12,8 @@ UNIT_TESTS += test_shell_parse
 test_shell_parse_SRCS = tests/unit/test_shell_parse.c kernel/shell_parse.c $(FAKE_PLATFORM_SRCS)
 UNIT_TESTS += test_line_editor
 test_line_editor_SRCS = tests/unit/test_line_editor.c kernel/line_editor.c $(FAKE_PLATFORM_SRCS)
+
+CONFIG_SRCS := kernel/config_parse.c kernel/config_schema.c kernel/host_config.c
+KERNEL_C_SRCS += $(CONFIG_SRCS)
+UNIT_TESTS += test_config
+test_config_SRCS = tests/unit/test_config.c $(CONFIG_SRCS) $(FAKE_PLATFORM_SRCS)

@@ -1,0 +1,68 @@
+/* The host configuration file: schema, defaults, loading. docs/configuration.md
+ * describes the keys for people; keep the two in step. */
+#include "kernel/host_config.h"
+#include "kernel/log.h"
+#include "lib/kstring.h"
+
+/* Indexed by enum log_level, so a parsed value is the level itself. */
+static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
+_Static_assert(ARRAY_SIZE(log_levels) == LOG_LEVELS + 1, "log level names out of step");
+
+#define FIELD(f) offsetof(struct host_config, f)
+
+const struct cfg_key host_config_schema[] = {
+    { "log.level", CFG_ENUM, FIELD(log_level), 0, 0, log_levels,
+      "least severe kernel log messages kept and printed" },
+    { "mem.minFreePct", CFG_U64, FIELD(minfree_pct), 0, 50, NULL,
+      "percent of memory kept free; 0 = sliding scale by machine size" },
+    { "mem.balancePeriod", CFG_U64, FIELD(balance_period_s), 1, 3600, NULL,
+      "seconds between memory scheduler rebalances" },
+    { "timer.hz", CFG_U64, FIELD(timer_hz), 10, 1000, NULL, "periodic timer ticks per second" },
+    { "shell.echo", CFG_BOOL, FIELD(shell_echo), 0, 0, NULL,
+      "echo typed characters on the serial console" },
+    { "vm.autostart", CFG_STRING, FIELD(autostart), 0,
+      sizeof(((struct host_config *)0)->autostart) - 1, NULL,
+      "VMs powered on at boot, comma separated" },
+    { "host.name", CFG_STRING, FIELD(hostname), 0,
+      sizeof(((struct host_config *)0)->hostname) - 1, NULL,
+      "host name shown in the prompt and banner" },
+};
+const size_t host_config_schema_len = ARRAY_SIZE(host_config_schema);
+
+void host_config_defaults(struct host_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->log_level = LOG_INFO;
+    c->minfree_pct = 0;
+    c->balance_period_s = 15;
+    c->timer_hz = 100;
+    c->shell_echo = true;
+    c->autostart[0] = '\0';
+    str_copy(c->hostname, "hv", sizeof c->hostname);
+}
+
+/* Room for every key twice over plus typos; the entries are ~330 bytes
+ * each, too many for a kernel stack, and the file is loaded at boot on one
+ * CPU (and by `config reload` from the shell, also one at a time). */
+#define HOST_CONFIG_ENTRIES 32
+static struct cfg_entry entries[HOST_CONFIG_ENTRIES];
+
+uint32_t host_config_load(struct host_config *c, const char *name, const char *text, size_t len,
+                          cfg_report_fn report, void *ctx)
+{
+    host_config_defaults(c);
+    if (!text)
+        return 0; /* no file: the defaults are the configuration */
+    struct cfg_file f = {
+        .name = name ? name : HOST_CONFIG_PATH,
+        .entries = entries,
+        .count = 0,
+        .cap = ARRAY_SIZE(entries),
+        .errors = 0,
+        .report = report,
+        .report_ctx = ctx,
+    };
+    cfg_parse(&f, text, len);
+    cfg_apply(&f, host_config_schema, host_config_schema_len, c);
+    return f.errors;
+}
