@@ -100,34 +100,41 @@ long codec_lz4_decompress(const void *src, size_t len, void *dst, size_t cap)
     uint8_t *const obase = dst;
     uint8_t *op = obase;
     uint8_t *const oend = op + cap;
+    /* The fast path needs >= 16 + 2 source bytes after the token (so this
+     * is not the last sequence and the offset is readable) and 16 + 24
+     * destination bytes. As limits: ip < ishort, op < oshort; for buffers
+     * too small for that the limits are the buffers' starts, which ip
+     * (past a token) and op never lie below. */
+    const uint8_t *const ishort = len >= 17 ? iend - 17 : ip;
+    uint8_t *const oshort = cap >= 39 ? oend - 39 : obase;
+    size_t lit, ml, off;
+    unsigned token;
 
     for (;;) {
         if (ip >= iend)
             return -1;
-        const unsigned token = *ip++;
-        size_t lit = token >> 4;
-        size_t ml = token & 15;
+        token = *ip++;
+        lit = token >> 4;
+        ml = token & 15;
 
-        /* Short literals and a short match, with room on both sides: at
-         * least 16 + 2 source bytes (so this is not the last sequence and
-         * the offset is readable), 16 + 24 destination bytes. */
-        if (lit != 15 && (size_t)(iend - ip) >= 16 + 2 && (size_t)(oend - op) >= 16 + 24) {
+        if (lit != 15 && ip < ishort && op < oshort) {
             cp16(op, ip);
             op += lit;
             ip += lit;
-            const size_t off = (size_t)ip[0] | ((size_t)ip[1] << 8);
+            off = (size_t)ip[0] | ((size_t)ip[1] << 8);
             if (ml != 15 && off >= 8 && off <= (size_t)(op - obase)) {
                 /* lit <= 14, ml + 4 <= 18: the room checked above covers
-                 * the 24 bytes written here. */
+                 * the 18 bytes written here. 8 + 8 + 2 rather than 3 x 8:
+                 * a load that straddles two recent stores stalls, and a
+                 * third word would often straddle this match's own. */
                 const uint8_t *m = op - off;
                 ip += 2;
                 cp8(op, m);
                 cp8(op + 8, m + 8);
-                cp8(op + 16, m + 16);
+                __builtin_memcpy(op + 16, m + 16, 2);
                 op += ml + 4;
                 continue;
             }
-            /* Fall through to the general match code below. */
         } else {
             if (lit == 15 && !read_ext(&ip, iend, &lit))
                 return -1;
@@ -139,11 +146,12 @@ long codec_lz4_decompress(const void *src, size_t len, void *dst, size_t cap)
             /* The last sequence has literals only and ends the block. */
             if (ip == iend)
                 return (long)(op - obase);
+            if ((size_t)(iend - ip) < 2)
+                return -1;
+            off = (size_t)ip[0] | ((size_t)ip[1] << 8);
         }
 
-        if ((size_t)(iend - ip) < 2)
-            return -1;
-        const size_t off = (size_t)ip[0] | ((size_t)ip[1] << 8);
+        /* A match the fast path did not take: long, close or bad. */
         ip += 2;
         if (off == 0 || off > (size_t)(op - obase))
             return -1;
