@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# make run: boot the image with the serial console on this terminal.
+# QEMU with KVM when the host has nested VT-x (guests run at full speed);
+# otherwise Bochs, which emulates VT-x with EPT. HV_EMULATOR=qemu|bochs
+# overrides the choice (QEMU without KVM has no VT-x: the shell works, guests
+# do not).
+set -euo pipefail
+image=${1:-build/esp.img}
+emu=${HV_EMULATOR:-}
+if [ -z "$emu" ]; then
+    if [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo; then emu=kvm; else emu=bochs; fi
+fi
+work=build/run
+mkdir -p "$work"
+cp "$image" "$work/disk.img"
+case "$emu" in
+kvm|qemu)
+    accel=()
+    [ "$emu" = kvm ] && accel=(-enable-kvm -cpu host)
+    echo "run: QEMU ${accel[*]:-(TCG, no VT-x)}; Ctrl-A X quits"
+    exec qemu-system-x86_64 -M pc -m 1G "${accel[@]}" -bios /usr/share/ovmf/OVMF.fd \
+        -drive file="$work/disk.img",format=raw,if=ide -display none \
+        -serial mon:stdio -no-reboot -net none
+    ;;
+bochs)
+    echo "run: Bochs (VT-x emulated, slow); about 10 s to the firmware, Ctrl-] quits"
+    exec python3 tools/run_console.py --bochs "$work/disk.img"
+    ;;
+*)
+    echo "run: unknown HV_EMULATOR '$emu' (qemu, kvm, bochs)" >&2
+    exit 2
+    ;;
+esac
