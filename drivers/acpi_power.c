@@ -82,20 +82,22 @@ void power_off(void)
 {
     cli();
     if (acpi && acpi->have_s5 && gas_usable(&acpi->pm1a_cnt)) {
-        console_panic_write("hv: powering off (ACPI S5)\n", 27);
+        console_panic_printf("hv: powering off (ACPI S5)\n");
         acpi_enable_mode();
         gas_write(&acpi->pm1a_cnt, acpi_s5_cnt_value(acpi->s5_typa), 2);
         if (gas_usable(&acpi->pm1b_cnt))
             gas_write(&acpi->pm1b_cnt, acpi_s5_cnt_value(acpi->s5_typb), 2);
         delay_ms(500);
+        console_panic_printf("hv: ACPI S5 did not power off; trying the emulator exit ports\n");
+    } else {
+        console_panic_printf("hv: powering off (no ACPI S5 known: emulator exit ports)\n");
     }
-    console_panic_write("hv: ACPI power off did not take; trying emulator exits\n", 55);
     static const char bochs[] = "Shutdown";
     for (const char *s = bochs; *s; s++)
         outb(0x8900, (uint8_t)*s);
     outb(0xf4, 0x00); /* QEMU isa-debug-exit, when configured: exit status 1 */
     delay_ms(100);
-    console_panic_write("hv: could not power off; halted. It is safe to cut power.\n", 58);
+    console_panic_printf("hv: could not power off; halted. It is safe to cut power.\n");
     for (;;)
         hlt();
 }
@@ -103,7 +105,7 @@ void power_off(void)
 void power_reboot(void)
 {
     cli();
-    console_panic_write("hv: rebooting\n", 14);
+    console_panic_printf("hv: rebooting\n");
     if (acpi && acpi->reset_supported && gas_usable(&acpi->reset_reg)) {
         gas_write(&acpi->reset_reg, acpi->reset_value, 1);
         delay_ms(100);

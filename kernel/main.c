@@ -96,12 +96,15 @@ static void memory_init(const struct bootinfo *bi)
              (unsigned long long)page_free_count());
 }
 
+static bool com1_polled = true;
+
 static void timer_tick(struct trap_frame *f)
 {
     (void)f;
     g_ticks++;
     /* Without an IOAPIC route the serial port is polled from here. */
-    uart_drain_rx(console_rx_push);
+    if (com1_polled)
+        uart_drain_rx(console_rx_push);
 }
 
 static void com1_irq(struct trap_frame *f)
@@ -138,8 +141,11 @@ static void interrupts_init(void)
         LOG_WARN("tsc: could not calibrate; using %s", tsc_calibration_source());
 
     unsigned n = g_acpi_ok ? ioapic_init(&g_acpi) : 0;
+    if (!n && (n = ioapic_init_default()))
+        LOG_INFO("irq: no IOAPIC in the MADT; using the one at the PC default address");
     if (n && ioapic_route_isa(COM1_IRQ, VEC_COM1, lapic_id())) {
         uart_enable_rx_irq();
+        com1_polled = false;
         LOG_INFO("irq: %u IOAPIC(s); COM1 input is interrupt driven", n);
     } else {
         LOG_WARN("irq: no IOAPIC route for COM1; its input is polled from the timer");
@@ -216,8 +222,7 @@ void kmain(uint64_t bootinfo_phys)
         LOG_INFO("acpi: revision %u, OEM '%s', tables: %s%s", g_acpi.revision, g_acpi.oem_id,
                  g_acpi.signatures, g_acpi.bad_tables ? " (some skipped: bad checksum)" : "");
     else
-        LOG_WARN("acpi: %s; no IOAPIC routing, power off through emulator ports only",
-                 acpi_strerror(ae));
+        LOG_WARN("acpi: %s; power off through emulator ports only", acpi_strerror(ae));
     power_init(g_acpi_ok ? &g_acpi : NULL);
 
     interrupts_init();

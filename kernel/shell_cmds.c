@@ -11,6 +11,7 @@
 #include "arch/x86_64/lapic.h"
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/tsc.h"
+#include "arch/x86_64/trap.h"
 #include "drivers/acpi_power.h"
 #include "mm/page_alloc.h"
 #include "mm/heap.h"
@@ -173,6 +174,22 @@ static int cmd_uptime(int argc, char **argv, void *ctx)
     return 0;
 }
 
+static int cmd_irqs(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)argv, (void)ctx;
+    static const struct {
+        uint8_t vec;
+        const char *name;
+    } known[] = { { VEC_TIMER, "timer" }, { VEC_COM1, "com1" }, { VEC_LAPIC_ERR, "apic-error" },
+                  { VEC_SPURIOUS, "spurious" } };
+    for (size_t i = 0; i < ARRAY_SIZE(known); i++)
+        console_printf("irq 0x%02x %-10s %llu\n", known[i].vec, known[i].name,
+                       (unsigned long long)irq_count(known[i].vec));
+    console_printf("com1 input bytes dropped (ring full): %llu\n",
+                   (unsigned long long)console_rx_dropped());
+    return 0;
+}
+
 static int cmd_config(int argc, char **argv, void *ctx)
 {
     (void)argc, (void)argv, (void)ctx;
@@ -241,6 +258,7 @@ const struct shell_cmd shell_commands[] = {
     { "loglevel", "loglevel [debug|info|warn|error]", "show or set the log level", 0, 1,
       cmd_loglevel, NULL },
     { "uptime", "uptime", "time since boot", 0, 0, cmd_uptime, NULL },
+    { "irqs", "irqs", "interrupt counts by source", 0, 0, cmd_irqs, NULL },
     { "config", "config", "the host configuration in effect", 0, 0, cmd_config, NULL },
     { "files", "files", "files loaded from the boot partition", 0, 0, cmd_files, NULL },
     { "fault", "fault pf|gp|ud|de|panic", "raise a CPU exception or panic (testing)", 1, 1,

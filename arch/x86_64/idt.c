@@ -17,6 +17,7 @@ struct __attribute__((packed)) idt_gate {
 extern const uint64_t isr_stub_table[256];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static irq_handler_fn handlers[256];
+static uint64_t counts[256];
 
 void idt_load(void)
 {
@@ -44,6 +45,11 @@ void idt_init(void)
     idt_load();
 }
 
+uint64_t irq_count(uint8_t vector)
+{
+    return counts[vector];
+}
+
 void irq_register(uint8_t vector, irq_handler_fn fn)
 {
     handlers[vector] = fn;
@@ -58,6 +64,7 @@ void trap_entry(struct trap_frame *f)
         return; /* no EOI for the spurious vector */
     if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16)
         return; /* a spurious 8259 interrupt: the PICs are masked */
+    counts[f->vector]++;
     irq_handler_fn fn = handlers[f->vector];
     if (fn)
         fn(f);

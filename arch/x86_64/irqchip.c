@@ -41,6 +41,14 @@ static void io_wr(struct ioapic *io, uint32_t reg, uint32_t v)
     io->regs[4] = v;
 }
 
+static void mask_all(struct ioapic *io)
+{
+    for (uint32_t p = 0; p < io->pins; p++) {
+        io_wr(io, 0x10 + 2 * p, 1u << 16); /* masked */
+        io_wr(io, 0x11 + 2 * p, 0);
+    }
+}
+
 unsigned ioapic_init(const struct acpi_info *acpi)
 {
     madt = acpi;
@@ -52,13 +60,31 @@ unsigned ioapic_init(const struct acpi_info *acpi)
             continue;
         io->gsi_base = acpi->ioapic[i].gsi_base;
         io->pins = ((io_rd(io, 1) >> 16) & 0xff) + 1;
-        for (uint32_t p = 0; p < io->pins; p++) {
-            io_wr(io, 0x10 + 2 * p, 1u << 16); /* masked */
-            io_wr(io, 0x11 + 2 * p, 0);
-        }
+        mask_all(io);
         nioapics++;
     }
     return nioapics;
+}
+
+unsigned ioapic_init_default(void)
+{
+    /* OVMF under Bochs publishes no ACPI tables at all; Bochs still has the
+     * standard IOAPIC where every PC has had it since the MP spec. */
+    struct ioapic *io = &ioapics[0];
+    madt = NULL;
+    nioapics = 0;
+    io->regs = mmio_map(0xfec00000, 0x20);
+    if (!io->regs)
+        return 0;
+    uint32_t ver = io_rd(io, 1);
+    uint32_t version = ver & 0xff, maxredir = (ver >> 16) & 0xff;
+    if (ver == 0xffffffffu || version < 0x10 || version > 0x2f || maxredir < 15)
+        return 0;
+    io->gsi_base = 0;
+    io->pins = maxredir + 1;
+    mask_all(io);
+    nioapics = 1;
+    return 1;
 }
 
 bool ioapic_route_isa(unsigned irq, uint8_t vector, uint32_t dest_apic_id)

@@ -28,6 +28,8 @@ void idt_load(void);
 /* Handlers for vectors >= 32. The common path sends the LAPIC EOI after the
  * handler returns (except for the spurious vector). */
 void irq_register(uint8_t vector, irq_handler_fn fn);
+/* Interrupts taken on `vector` since boot. */
+uint64_t irq_count(uint8_t vector);
 
 /* Prints a full register dump of `f` on the panic console and halts. */
 NORETURN void trap_fatal(struct trap_frame *f, const char *why);

@@ -96,6 +96,11 @@ def check_shell_basics(m):
     check("kernel entered" in out and "uefi: boot: hv UEFI stage" in out,
           "log lacks the boot lines:\n" + out[-2000:])
     check(re.search(r"lines kept, \d+ suppressed", out), "log: no summary line")
+    out = m.command("irqs")
+    timer = re.search(r"irq 0x20 timer\s+(\d+)", out)
+    com1 = re.search(r"irq 0x24 com1\s+(\d+)", out)
+    check(timer and int(timer.group(1)) > 0, "no timer interrupts:\n" + out)
+    check(com1 and int(com1.group(1)) > 0, "typed input did not raise COM1 interrupts:\n" + out)
 
 
 def poweroff(m, limit):
@@ -218,8 +223,7 @@ def bochs_shell(workdir, image):
         check(re.search(r"^EPT:\s+yes \(4-level yes", out, re.M), "EPT not reported:\n" + out)
         check(re.search(r"unrestricted guest: yes", out), "unrestricted guest:\n" + out)
         check_mem(m)
-        out = m.command("log", 60)
-        check("kernel entered" in out, "log: " + out)
+        check_shell_basics(m)
         poweroff(m, 120)
     finally:
         m.kill()
