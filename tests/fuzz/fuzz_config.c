@@ -1,0 +1,86 @@
+/*
+ * libFuzzer target: the configuration parser and schema on arbitrary bytes.
+ * Beyond the sanitizers' checks it asserts the contract: every report names
+ * a file, a line within the input and a terminated key and message; every
+ * stored entry is a valid key with a terminated value; host fields stay in
+ * their ranges whatever the input.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "kernel/host_config.h"
+
+static uint32_t max_line;
+static uint32_t reports;
+
+#define CHECK(c) do { if (!(c)) abort(); } while (0)
+
+static void on_report(void *ctx, const char *file, uint32_t line, const char *key,
+                      const char *msg)
+{
+    (void)ctx;
+    CHECK(file && key && msg);
+    CHECK(line >= 1 && line <= max_line);
+    CHECK(strnlen(key, CFG_KEY_MAX) < CFG_KEY_MAX);
+    CHECK(strnlen(msg, CFG_MSG_MAX) < CFG_MSG_MAX && msg[0]);
+    reports++;
+}
+
+static bool key_ok(const char *k)
+{
+    if (!*k)
+        return false;
+    for (; *k; k++) {
+        char c = *k;
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              c == '.' || c == '_' || c == ':' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    /* An exact-size copy, so ASan catches any read past `size`. */
+    char *text = malloc(size ? size : 1);
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    max_line = 1;
+    for (size_t i = 0; i < size; i++)
+        if (text[i] == '\n')
+            max_line++;
+
+    /* The raw parser with a small cap, to reach the overflow path. */
+    struct cfg_entry ents[4];
+    struct cfg_file f = { .name = "fuzz.cfg", .entries = ents, .cap = 4,
+                          .report = on_report };
+    reports = 0;
+    cfg_parse(&f, text, size);
+    CHECK(f.count <= f.cap && f.errors == reports);
+    for (size_t i = 0; i < f.count; i++) {
+        CHECK(strnlen(ents[i].key, CFG_KEY_MAX) < CFG_KEY_MAX && key_ok(ents[i].key));
+        CHECK(strnlen(ents[i].value, CFG_VALUE_MAX) < CFG_VALUE_MAX);
+        CHECK(ents[i].line >= 1 && ents[i].line <= max_line);
+        CHECK(cfg_find(&f, ents[i].key) == &ents[i]); /* no duplicate keys */
+    }
+    struct host_config hc;
+    uint32_t before = f.errors;
+    uint32_t n = cfg_apply(&f, host_config_schema, host_config_schema_len, &hc);
+    CHECK(f.errors == before + n && reports == f.errors);
+
+    /* The host loader end to end. */
+    reports = 0;
+    n = host_config_load(&hc, NULL, text, size, on_report, NULL);
+    CHECK(n == reports);
+    CHECK(hc.log_level <= 3);
+    CHECK(hc.minfree_pct <= 50);
+    CHECK(hc.balance_period_s >= 1 && hc.balance_period_s <= 3600);
+    CHECK(hc.timer_hz >= 10 && hc.timer_hz <= 1000);
+    CHECK(strnlen(hc.autostart, sizeof hc.autostart) < sizeof hc.autostart);
+    CHECK(strnlen(hc.hostname, sizeof hc.hostname) < sizeof hc.hostname);
+    free(text);
+    return 0;
+}
