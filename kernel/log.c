@@ -5,6 +5,9 @@
  * Order of filters for one message: level, then the call site's throttle
  * (cheap: a throttled message is never formatted), then folding of identical
  * consecutive messages. Only what survives is stamped, kept and mirrored.
+ * log_write(NULL, ...) skips the throttle: for loops that print a bounded,
+ * known list (the UEFI boot log replay, config problems), where one LOG_*
+ * site would otherwise lose all but LOG_SITE_BURST lines.
  *
  * Locking: the console interrupt handler may log, so the shared state is
  * touched only with interrupts off and the spinlock held (other CPUs). The
