@@ -16,3 +16,6 @@ $(BUILD)/version.stamp: FORCE
 	@mkdir -p $(BUILD); echo '$(HV_VERSION)' | cmp -s - $@ || echo '$(HV_VERSION)' > $@
 .PHONY: FORCE
 FORCE:
+
+UNIT_TESTS += test_cpu_features
+test_cpu_features_SRCS = tests/unit/test_cpu_features.c arch/x86_64/cpu_features.c lib/string.c

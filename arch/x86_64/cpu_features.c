@@ -93,10 +93,19 @@ void cpu_features_read(struct cpu_features *f)
         return;
     }
     f->feature_control = rdmsr(MSR_FEATURE_CONTROL);
-    bool locked = f->feature_control & 1;
-    bool outside_smx = (f->feature_control >> 2) & 1;
-    f->vmx = !locked ? VMX_UNLOCKED : outside_smx ? VMX_ENABLED : VMX_DISABLED_LOCKED;
+    f->vmx = vmx_state_decode(l1.ecx, f->feature_control);
     read_vmx(f);
+}
+
+enum vmx_state vmx_state_decode(uint32_t cpuid1_ecx, uint64_t feature_control)
+{
+    if (!((cpuid1_ecx >> 5) & 1))
+        return VMX_ABSENT;
+    bool locked = feature_control & 1;
+    bool outside_smx = (feature_control >> 2) & 1;
+    if (!locked)
+        return VMX_UNLOCKED;
+    return outside_smx ? VMX_ENABLED : VMX_DISABLED_LOCKED;
 }
 
 const char *vmx_state_text(enum vmx_state s)

@@ -31,6 +31,9 @@ struct cpu_features {
 };
 
 void cpu_features_read(struct cpu_features *f);
+/* The decision alone, from CPUID.1:ECX and IA32_FEATURE_CONTROL (whose value
+ * is ignored when CPUID says there is no VMX). Pure: unit-tested hosted. */
+enum vmx_state vmx_state_decode(uint32_t cpuid1_ecx, uint64_t feature_control);
 const char *vmx_state_text(enum vmx_state s);
 
 #endif

@@ -213,6 +213,44 @@ def qemu_exception_dump(workdir, image):
     return m
 
 
+@scenario("qemu")
+def qemu_invalid_opcode_and_panic(workdir, image):
+    m = Qemu(image, workdir)
+    try:
+        boot_to_prompt(m, QEMU_BOOT_S)
+        m.send("fault ud\r")
+        m.expect(r"\*\*\* CPU EXCEPTION #UD invalid opcode \(vector 6, error 0x0\) on CPU 0", 30)
+        m.expect(r"^RIP=ffffffff8", 10)
+        m.expect(r"^\*\*\* halted", 10)
+    finally:
+        m.kill()
+    m = Qemu(image, workdir)
+    try:
+        boot_to_prompt(m, QEMU_BOOT_S)
+        m.send("fault panic\r")
+        m.expect(r"\*\*\* HYPERVISOR PANIC: panic requested from the shell", 30)
+        m.expect(r"^backtrace: 0xffffffff8", 10)
+        m.expect(r"^\*\*\* halted", 10)
+    finally:
+        m.kill()
+    return m
+
+
+@scenario("qemu")
+def qemu_reboot(workdir, image):
+    # QEMU runs with -no-reboot, so a reset ends the process: proof that the
+    # reset took, without booting twice.
+    m = Qemu(image, workdir)
+    try:
+        boot_to_prompt(m, QEMU_BOOT_S)
+        m.send("reboot\r")
+        m.expect(r"hv: rebooting", 30)
+        m.wait_exit(30)
+    finally:
+        m.kill()
+    return m
+
+
 @scenario("bochs")
 def bochs_shell(workdir, image):
     m = Bochs(image, workdir)
