@@ -59,8 +59,9 @@ static void replay_boot_log(const struct bootinfo *bi)
         char c = i < len ? bi->log[i] : '\n';
         if (c == '\n') {
             line[n] = 0;
+            /* One site, many lines: unthrottled (NULL site) on purpose. */
             if (n)
-                LOG_INFO("uefi: %s", line);
+                log_write(NULL, LOG_INFO, "uefi: %s", line);
             n = 0;
         } else if (n < sizeof line - 1 && c != '\r') {
             line[n++] = c;
@@ -163,10 +164,11 @@ static void config_report(void *ctx, const char *file, uint32_t line, const char
                           const char *msg)
 {
     (void)ctx;
+    /* Every problem of a file must be seen: no per-site throttle here. */
     if (key && key[0])
-        LOG_WARN("config: %s:%u: %s: %s", file, line, key, msg);
+        log_write(NULL, LOG_WARN, "config: %s:%u: %s: %s", file, line, key, msg);
     else
-        LOG_WARN("config: %s:%u: %s", file, line, msg);
+        log_write(NULL, LOG_WARN, "config: %s:%u: %s", file, line, msg);
 }
 
 static void load_host_config(void)

@@ -141,7 +141,8 @@ def qemu_bad_config(workdir, image):
                         'timer.hz = "50"\n'
                         'no.such.key = "1"\n'
                         'this line is broken\n'
-                        'mem.minFreePct = "200"\n')
+                        'mem.minFreePct = "200"\n' +
+                        "".join(f'junk{i} = "x"\n' for i in range(1, 13)))
     m = Qemu(img, workdir)
     try:
         boot_to_prompt(m, QEMU_BOOT_S)
@@ -152,6 +153,9 @@ def qemu_bad_config(workdir, image):
         check(re.search(r"hv/host\.cfg:4: ", out), "broken line not named:\n" + out)
         check(re.search(r"hv/host\.cfg:5: mem\.minFreePct: .*200", out),
               "out-of-range value not named:\n" + out)
+        # A file with many problems reports every one (no log throttling).
+        check(re.search(r"hv/host\.cfg:17: junk12: unknown key", out),
+              "the 16th problem of the file was not reported:\n" + out)
         out = m.command("config")
         check('timer.hz = "50"' in out, "a good key next to bad ones was not applied:\n" + out)
         check('log.level = "info"' in out and 'mem.minFreePct = "0"' in out,
