@@ -100,6 +100,16 @@ def procmem_pages(limit):
     return [p for p in pages[::step] if len(p) == PAGE][:limit]
 
 
+def safe(fn, *args):
+    """A class that cannot be read here (e.g. /proc/self/mem refused in a
+    locked-down container) is left empty rather than failing the build."""
+    try:
+        return fn(*args)
+    except OSError as e:
+        print(f'codec-corpus: {fn.__name__}: {e}', file=sys.stderr)
+        return []
+
+
 def main():
     out = sys.argv[1]
     per_class = int(sys.argv[2]) if len(sys.argv) > 2 else 384
@@ -118,7 +128,7 @@ def main():
         'code': files_pages(elf_bins, per_class, 8),
         'lib': files_pages(libs, per_class, 8),
         'firmware': files_pages(fw, per_class, 64),
-        'procmem': procmem_pages(per_class * 2),
+        'procmem': safe(procmem_pages, per_class * 2),
     }
     for name, pages in classes.items():
         with open(os.path.join(out, name + '.pages'), 'wb') as f:
