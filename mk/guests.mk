@@ -1,0 +1,23 @@
+# tests/guests/: the small Multiboot v1 test guests (NASM, flat binaries with
+# the a.out kludge, so no linker). `make` builds them; the system tests and
+# the monitor load them from build/guests/. `make guests-qemu` boots each one
+# in plain QEMU (which loads Multiboot kernels itself) and checks its output.
+GUEST_NAMES := hello memtouch cpuid bad_triple bad_beyond bad_port bad_msr
+GUEST_BINS  := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
+GUEST_NASMFLAGS := -f bin -I tests/guests/
+
+# NASM 2.16's -MD names only the main source, not %include'd files, so
+# common.inc is also listed by hand.
+$(BUILD)/guests/%.bin: tests/guests/%.asm tests/guests/common.inc
+	@mkdir -p $(dir $@)
+	$(Q)$(NASM) $(GUEST_NASMFLAGS) -MD $(@:.bin=.d) -MP $< -o $@
+
+all: $(GUEST_BINS)
+
+.PHONY: guests guests-qemu
+guests: $(GUEST_BINS)
+
+HOSTED_TEST_STEPS += guests-qemu
+guests-qemu: $(GUEST_BINS)
+	@mkdir -p $(BUILD)/results
+	@tests/guests/check_guests.sh $(BUILD)/guests $(BUILD)/results/guests-qemu.tally $(BUILD)/guests-qemu
