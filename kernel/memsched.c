@@ -176,19 +176,27 @@ static uint64_t level_pages(uint64_t shares, uint64_t active, uint64_t k_q16,
 static void release_request(const struct memsched *ms, struct memsched_vm *vm)
 {
     uint64_t owed = vm->consumed > vm->target ? vm->consumed - vm->target : 0;
+    uint64_t lim = vm_limit(vm);
+    uint64_t over_limit = vm->consumed > lim ? vm->consumed - lim : 0;
     uint64_t cap = memsched_swap_cap(ms, vm);
     vm->balloon_target = 0;
     vm->swap_target = 0;
-    if (!owed)
-        return;
     switch (ms->state) {
     case MEM_HIGH:
         /* the seed: "high (can balloon)": only once free memory is below
-         * MinFree itself; above it nothing needs reclaiming */
-        if (vm->has_balloon && ms->last_free < ms->minfree_pages)
+         * MinFree itself; above it only a limit (sched.mem.max) is enforced */
+        if (ms->last_free >= ms->minfree_pages)
+            owed = over_limit;
+        if (!owed)
+            break;
+        if (vm->has_balloon)
             vm->balloon_target = owed;
+        else if (over_limit)
+            vm->swap_target = MIN(over_limit, cap);
         break;
     case MEM_SOFT:
+        if (!owed)
+            break;
         if (vm->has_balloon && !vm->balloon_stalled)
             vm->balloon_target = owed;
         else
@@ -202,64 +210,101 @@ static void release_request(const struct memsched *ms, struct memsched_vm *vm)
     }
 }
 
+bool memsched_over_limit(const struct memsched_vm *vm)
+{
+    return vm->consumed > vm_limit(vm);
+}
+
 void memsched_reissue(const struct memsched *ms, struct memsched_vm *vm)
 {
     release_request(ms, vm);
 }
 
+struct fill {
+    unsigned n;
+    uint64_t k;
+    uint64_t sh[MEMSCHED_MAX_VMS], act[MEMSCHED_MAX_VMS];
+};
+
+/* Water-filling: targets in [lo, hi] at equal prices, adding up to exactly
+ * `avail` (the caller checks sum(lo) <= avail <= sum(hi)). Finds the smallest
+ * level L whose pages reach avail, takes L - 1, and hands the rounding
+ * remainder out page by page. */
+static void fill(struct memsched *ms, const struct fill *f, const uint64_t *lo,
+                 const uint64_t *hi, uint64_t avail)
+{
+    uint64_t a = 0, b = 1ULL << 62;
+    while (a < b) {
+        uint64_t mid = a + (b - a) / 2, sum = 0;
+        for (unsigned i = 0; i < f->n; i++)
+            sum += level_pages(f->sh[i], f->act[i], f->k, mid, lo[i], hi[i]);
+        if (sum >= avail)
+            b = mid;
+        else
+            a = mid + 1;
+    }
+    uint64_t sum = 0;
+    for (unsigned i = 0; i < f->n; i++) {
+        uint64_t p = level_pages(f->sh[i], f->act[i], f->k, a ? a - 1 : 0, lo[i], hi[i]);
+        ms->vms[i]->target = p;
+        sum += p;
+    }
+    for (unsigned i = 0; i < f->n && sum < avail; i++) {
+        uint64_t up = level_pages(f->sh[i], f->act[i], f->k, a, lo[i], hi[i]);
+        uint64_t give = MIN(up - ms->vms[i]->target, avail - sum);
+        ms->vms[i]->target += give;
+        sum += give;
+    }
+}
+
+static uint64_t headroom(const struct memsched *ms, uint64_t pages)
+{
+    return MAX(ms->cfg.grow_min_pages, pages * ms->cfg.grow_pct / 100);
+}
+
+/*
+ * Three bounds per VM, all within [reservation, limit]:
+ *   lo      the reservation
+ *   demand  its active pages plus headroom: what it needs
+ *   keep    what it holds plus headroom ("target increased as delta above
+ *           consumed"): what it may keep while nobody else needs memory
+ * Memory for VMs (all less MinFree) goes first to demands and then to keeps,
+ * each stage split at equal prices (the idle tax) when it cannot all be met.
+ */
 void memsched_balance(struct memsched *ms, uint64_t now_ns)
 {
-    uint64_t lo[MEMSCHED_MAX_VMS], hi[MEMSCHED_MAX_VMS], sh[MEMSCHED_MAX_VMS], act[MEMSCHED_MAX_VMS];
-    uint64_t k = idle_cost_q16(ms);
+    static struct fill f;     /* large for a kernel stack; memsched runs alone */
+    uint64_t lo[MEMSCHED_MAX_VMS], demand[MEMSCHED_MAX_VMS], keep[MEMSCHED_MAX_VMS];
     uint64_t avail = ms->total_pages > ms->minfree_pages ? ms->total_pages - ms->minfree_pages : 0;
-    uint64_t sum_lo = 0, sum_hi = 0;
+    uint64_t sum_lo = 0, sum_demand = 0, sum_keep = 0;
     unsigned n = ms->nvms;
 
+    f.n = n;
+    f.k = idle_cost_q16(ms);
     for (unsigned i = 0; i < n; i++) {
         struct memsched_vm *vm = ms->vms[i];
         uint64_t lim = vm_limit(vm);
-        uint64_t grow = MAX(ms->cfg.grow_min_pages, vm->consumed * ms->cfg.grow_pct / 100);
+        f.sh[i] = MIN(vm_shares(vm), 1ULL << 40);
+        f.act[i] = memsched_active_pages(vm);
         lo[i] = MIN(vm->min, lim);
-        hi[i] = MAX(lo[i], MIN(lim, vm->consumed + grow));
-        sh[i] = MIN(vm_shares(vm), 1ULL << 40);
-        act[i] = memsched_active_pages(vm);
+        demand[i] = MAX(lo[i], MIN(lim, f.act[i] + headroom(ms, f.act[i])));
+        keep[i] = MAX(demand[i], MIN(lim, vm->consumed + headroom(ms, vm->consumed)));
         sum_lo += lo[i];
-        sum_hi += hi[i];
+        sum_demand += demand[i];
+        sum_keep += keep[i];
     }
 
-    if (sum_hi <= avail) {
-        /* Enough for every VM's demand. */
-        for (unsigned i = 0; i < n; i++)
-            ms->vms[i]->target = hi[i];
-    } else if (sum_lo >= avail) {
+    if (sum_lo >= avail) {
         /* Reservations alone fill memory (admission should prevent this). */
         for (unsigned i = 0; i < n; i++)
             ms->vms[i]->target = lo[i];
+    } else if (sum_demand >= avail) {
+        fill(ms, &f, lo, demand, avail);          /* contention: split demands */
+    } else if (sum_keep > avail) {
+        fill(ms, &f, demand, keep, avail);        /* demands met: split the rest */
     } else {
-        /* Water-filling: the smallest level L whose pages add up to avail,
-         * then hand the rounding remainder out page by page. */
-        uint64_t a = 0, b = 1ULL << 62;
-        while (a < b) {
-            uint64_t mid = a + (b - a) / 2, sum = 0;
-            for (unsigned i = 0; i < n; i++)
-                sum += level_pages(sh[i], act[i], k, mid, lo[i], hi[i]);
-            if (sum >= avail)
-                b = mid;
-            else
-                a = mid + 1;
-        }
-        uint64_t sum = 0;
-        for (unsigned i = 0; i < n; i++) {
-            uint64_t p = level_pages(sh[i], act[i], k, a ? a - 1 : 0, lo[i], hi[i]);
-            ms->vms[i]->target = p;
-            sum += p;
-        }
-        for (unsigned i = 0; i < n && sum < avail; i++) {
-            uint64_t up = level_pages(sh[i], act[i], k, a, lo[i], hi[i]);
-            uint64_t give = MIN(up - ms->vms[i]->target, avail - sum);
-            ms->vms[i]->target += give;
-            sum += give;
-        }
+        for (unsigned i = 0; i < n; i++)          /* enough for everyone */
+            ms->vms[i]->target = keep[i];
     }
     for (unsigned i = 0; i < n; i++)
         release_request(ms, ms->vms[i]);

@@ -114,6 +114,10 @@ void memsched_balance(struct memsched *ms, uint64_t now_ns);
  * (targets unchanged): on allocation in hard/low states. */
 void memsched_reissue(const struct memsched *ms, struct memsched_vm *vm);
 
+/* The VM holds more than sched.mem.max: it must release even when memory
+ * is plentiful (the monitor reissues on allocation then too). */
+bool memsched_over_limit(const struct memsched_vm *vm);
+
 /* MemSchedMaxVmmSwapTarget for `vm`: 2 x vCPUs x VmTrack_AllocAllowance. */
 uint64_t memsched_swap_cap(const struct memsched *ms, const struct memsched_vm *vm);
 /* Active pages of a VM: the sampled active fraction of its memsize. */

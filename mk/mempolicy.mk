@@ -50,3 +50,17 @@ $(BUILD)/memsim: $(patsubst %.c,$(BUILD)/sim/%.o,$(MEMSIM_SRCS))
 
 $(BUILD)/memsim-san: $(patsubst %.c,$(BUILD)/h/%.o,$(MEMSIM_SRCS))
 	$(HOSTCC) $(HOSTLDFLAGS) $^ -o $@
+
+# Simulator tests with known answers (under sanitizers); a hosted test step.
+HOSTED_TEST_STEPS += sim-test
+.PHONY: sim-test bench-memsim plots
+sim-test: $(BUILD)/memsim-san
+	@$(PYTHON) tests/sim/sim_tests.py $(BUILD)/memsim-san
+
+# Printed, not a timed test: each policy's faults as a ratio to OPT.
+bench-memsim: $(BUILD)/memsim
+	@$(PYTHON) tools/memsim-bench.py $(BUILD)/memsim
+
+# Time series of a run (consumed, target, active, free, state) as PNGs.
+plots: $(BUILD)/memsim
+	@tools/memsim-plots.sh $(BUILD)/memsim $(BUILD)/plots

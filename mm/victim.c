@@ -17,6 +17,7 @@ void victim_init(struct victim *v, enum victim_policy policy)
     v->policy = policy;
     v->hand = 0;
     v->scans = 0;
+    v->active_pages = 0;
 }
 
 static bool candidate(const struct physmap *pm, ppn_t ppn)
@@ -34,13 +35,24 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
 {
     if (v->policy != VICTIM_AGING)
         return;
+    uint64_t active = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
         uint8_t a = plat_gpa_test_clear_accessed(pm->vm, p) ? 0x80 : 0;
-        physmap_set_age(pm, p, (uint8_t)((physmap_age(pm, p) >> 1) | a));
+        uint8_t age = (uint8_t)((physmap_age(pm, p) >> 1) | a);
+        physmap_set_age(pm, p, age);
+        active += age != 0;
     }
+    v->active_pages = active + pm->pinned;
     v->scans++;
+}
+
+uint32_t victim_active_q16(const struct victim *v, const struct physmap *pm)
+{
+    if (v->scans == 0)
+        return 65536;            /* nothing seen yet: assume active */
+    return (uint32_t)(MIN(v->active_pages, pm->npages) * 65536 / pm->npages);
 }
 
 static bool chosen(const ppn_t *out, uint64_t k, ppn_t p)
@@ -86,41 +98,74 @@ static uint64_t select_clock(struct victim *v, struct physmap *pm, ppn_t *out, u
     return k;
 }
 
+/*
+ * How much a page's 8-bit history says it will be used again: the number of
+ * aging periods it was touched in, the last four counting double. Counting
+ * periods, not only the latest touch, keeps a page touched once in a burst
+ * (one bit) from pushing out a page touched steadily (many bits), which is
+ * what pure recency (LRU, CLOCK) gets wrong; weighting the recent half lets
+ * a new working set win over an old one within a few periods.
+ */
+unsigned victim_age_score(uint8_t age)
+{
+    return 2 * (unsigned)__builtin_popcount(age >> 4) + (unsigned)__builtin_popcount(age & 0xf);
+}
+
+#define RANK_MAX 12
+
+static unsigned rank_of(const struct physmap *pm, ppn_t p)
+{
+    return victim_age_score(physmap_age(pm, p));
+}
+
 static uint64_t select_aging(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n)
 {
-    uint64_t hist[256];
-    memset(hist, 0, sizeof hist);
+    uint64_t by_rank[RANK_MAX + 1];
+    uint32_t by_age[256];
+    (void)v;
+    memset(by_rank, 0, sizeof by_rank);
     /* Fold accessed bits since the last scan into the history, so a page
-     * touched a moment ago is not taken, and count pages per age. */
+     * touched a moment ago is not taken, and count pages per rank. */
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
-        uint8_t age = physmap_age(pm, p);
-        if (plat_gpa_test_clear_accessed(pm->vm, p)) {
-            age |= 0x80;
-            physmap_set_age(pm, p, age);
-        }
-        hist[age]++;
+        if (plat_gpa_test_clear_accessed(pm->vm, p))
+            physmap_set_age(pm, p, physmap_age(pm, p) | 0x80);
+        by_rank[rank_of(pm, p)]++;
     }
-    /* threshold: the smallest age t with n pages at or below it */
+    /* the rank tr below which fewer than n pages lie, then among pages of
+     * that rank the age ta (older history first) */
     uint64_t below = 0;
-    unsigned t = 0;
-    while (t < 255 && below + hist[t] < n)
-        below += hist[t++];
+    unsigned tr = 0;
+    while (tr < RANK_MAX && below + by_rank[tr] < n)
+        below += by_rank[tr++];
+    memset(by_age, 0, sizeof by_age);
+    for (ppn_t p = 0; p < pm->npages; p++)
+        if (candidate(pm, p) && rank_of(pm, p) == tr)
+            by_age[physmap_age(pm, p)]++;
+    unsigned ta = 0;
+    while (ta < 255 && below + by_age[ta] < n)
+        below += by_age[ta++];
     uint64_t k = 0;
-    /* everything younger than t, then ties at t in clock order */
-    for (int pass = 0; pass < 2 && k < n; pass++) {
-        ppn_t p = v->hand;
-        for (uint64_t i = 0; i < pm->npages && k < n; i++, p = (p + 1) % pm->npages) {
-            if (!candidate(pm, p))
-                continue;
-            uint8_t age = physmap_age(pm, p);
-            if (pass == 0 ? age < t : age == t) {
-                out[k++] = p;
-                if (pass == 1)
-                    v->hand = (p + 1) % pm->npages;
-            }
-        }
+    /* everything ranked below (tr, ta) */
+    for (ppn_t p = 0; p < pm->npages && k < n; p++) {
+        if (!candidate(pm, p))
+            continue;
+        unsigned r = rank_of(pm, p);
+        if (r < tr || (r == tr && physmap_age(pm, p) < ta))
+            out[k++] = p;
+    }
+    /* then a uniformly random subset of the ties (selection sampling): among
+     * pages with the same history nothing says which returns first, and on a
+     * loop larger than memory keeping a random part beats evicting in order
+     * (which CLOCK and LRU do, faulting on every page) */
+    uint64_t ties = by_age[ta];
+    for (ppn_t p = 0; p < pm->npages && k < n && ties; p++) {
+        if (!candidate(pm, p) || rank_of(pm, p) != tr || physmap_age(pm, p) != ta)
+            continue;
+        if (plat_random() % ties < n - k)
+            out[k++] = p;
+        ties--;
     }
     return k;
 }

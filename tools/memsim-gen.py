@@ -5,9 +5,13 @@ usage: memsim-gen.py SCENARIO OUT [--accesses N] [--pages N] [--seed N]
 
 Scenarios (each prints the --vm arguments it was made for on its first line,
 as a '# vms:' comment, so scripts can read them back):
-  hotcold   two VMs; 20% of each VM's pages take 90% of its accesses
-  phase     two VMs; each VM's working set moves to other pages halfway
-  idlebusy  one busy VM (large working set) and one VM that touches all of
+  hotcold   two VMs; 20% of each VM's pages take 90% of its accesses, the
+            rest is touched through a window that drifts over the cold pages
+  irm       as hotcold but cold pages uniformly at random (the independent
+            reference model): the limit of every online policy
+  phase     two VMs; each VM's working set moves to other pages (A at 1/3,
+            B at 2/3 of the trace)
+  idlebusy  one busy VM (working set alternating between two sets) and one VM that touches all of
             its memory once and then idles on a few pages: the idle tax case
   burst     a steady VM and one that allocates a large buffer once, touches
             it in one sweep, then returns to a small working set
@@ -24,58 +28,95 @@ def zipfish(rng, hot, cold, hot_frac):
     return hot + rng.randrange(cold)
 
 
+def drifting(rng, i, n, lo, size, window, sweeps):
+    """A page of a window of `window` pages that drifts over [lo, lo+size)
+    `sweeps` times during the trace: cold data used for a while, then left."""
+    start = (i * sweeps * size // n) % size
+    return lo + (start + rng.randrange(window)) % size
+
+
 def hotcold(rng, n, pages):
+    # hot: 20% of pages, 90% of accesses; cold: the rest, touched through a
+    # window of 5% of the VM that drifts over the cold pages twice
+    hot = pages // 5
+    for i in range(n):
+        vm = rng.randrange(2)
+        if rng.random() < 0.9:
+            yield vm, rng.randrange(hot)
+        else:
+            yield vm, drifting(rng, i, n, hot, pages - hot, pages // 20, 2)
+
+
+def irm(rng, n, pages):
+    # the independent reference model: cold pages uniformly at random. No
+    # online policy can approach OPT here (it alone knows which cold page
+    # comes back first); shown as the limit, not a goal.
     hot = pages // 5
     for _ in range(n):
         vm = rng.randrange(2)
         yield vm, zipfish(rng, hot, pages - hot, 0.9)
 
 
+def alternating(rng, i, n, pages, frac, switches, offset=0.0):
+    """A working set of `frac` of the VM that alternates between two disjoint
+    sets `switches` times during the trace (a periodic job)."""
+    ws = int(pages * frac)
+    k = int((i / n + offset) * switches)
+    base = ws if k % 2 else 0
+    # 70% of its accesses go to the first third of the set
+    if rng.random() < 0.7:
+        return base + rng.randrange(max(1, ws // 3))
+    return base + rng.randrange(ws)
+
+
 def phase(rng, n, pages):
+    # each VM's working set (30% of it) alternates between two sets of pages,
+    # 6 times over the trace, B out of step with A; 5% of accesses drift over
+    # the remaining pages
     ws = pages * 3 // 10
     for i in range(n):
         vm = rng.randrange(2)
-        base = 0 if i < n // 2 else pages // 2
-        # 90% inside the phase's working set, 10% anywhere
-        if rng.random() < 0.9:
-            yield vm, base + rng.randrange(ws)
+        if rng.random() < 0.95:
+            yield vm, alternating(rng, i, n, pages, 0.3, 6, 0.0 if vm == 0 else 0.5 / 6)
         else:
-            yield vm, rng.randrange(pages)
+            yield vm, drifting(rng, i, n, 2 * ws, pages - 2 * ws, pages // 20, 2)
 
 
 def idlebusy(rng, n, pages):
-    # VM 1 first touches all of its memory, then idles on 2% of it
+    # VM B first touches all of its memory, then idles on 2% of it; VM A is
+    # busy, its working set (40%) alternating between two sets of pages
     for p in range(pages):
         yield 1, p
     idle_ws = max(1, pages // 50)
-    busy_ws = pages * 7 // 10
-    for _ in range(n - pages):
+    for i in range(n - pages):
         if rng.random() < 0.98:
-            yield 0, zipfish(rng, busy_ws // 3, busy_ws - busy_ws // 3, 0.7)
+            yield 0, alternating(rng, i, n - pages, pages, 0.4, 5)
         else:
             yield 1, rng.randrange(idle_ws)
 
 
 def burst(rng, n, pages):
-    ws0 = pages * 4 // 10
+    # VM A works steadily (a 35% working set alternating between two sets);
+    # VM B, on a small working set, once allocates and fills a buffer of 80%
+    # of its memory in one sweep and never touches it again
     ws1 = pages // 10
     sweep_at = n // 3
     i = 0
     while i < n:
         if i == sweep_at:
-            # VM 1 allocates and fills a buffer of 80% of its memory once
             for p in range(ws1, ws1 + pages * 8 // 10):
                 yield 1, p
                 i += 1
             continue
         if rng.random() < 0.6:
-            yield 0, zipfish(rng, ws0 // 4, ws0 - ws0 // 4, 0.8)
+            yield 0, alternating(rng, i, n, pages, 0.35, 4)
         else:
             yield 1, rng.randrange(ws1)
         i += 1
 
 
-SCENARIOS = {"hotcold": hotcold, "phase": phase, "idlebusy": idlebusy, "burst": burst}
+SCENARIOS = {"hotcold": hotcold, "irm": irm, "phase": phase, "idlebusy": idlebusy,
+             "burst": burst}
 
 
 def main():

@@ -38,8 +38,11 @@ void sim_default_cfg(struct sim_cfg *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->policy = POL_OURS;
-    cfg->tick_ns = 1000 * 1000;            /* one access = 1 ms of VM time */
-    cfg->age_period_ticks = 1000;
+    /* one access = 2 ms of VM time: a 30 s sampling period is 15000 accesses,
+     * a 15 s balance period 7500; an aging period of 2000 accesses (4 s)
+     * makes the 8-period accessed-bit history about one sampling period */
+    cfg->tick_ns = 2 * 1000 * 1000;
+    cfg->age_period_ticks = 2000;
     cfg->service_ticks = 100;
     cfg->sample_pages = 100;
     cfg->seed = 1;
@@ -128,10 +131,15 @@ static uint64_t free_pages_cb(void *ctx) { (void)ctx; return page_free_count(); 
 static mpn_t pa_alloc(void *ctx) { return page_alloc((uint16_t)(uintptr_t)ctx); }
 static void pa_free(void *ctx, mpn_t m) { (void)ctx; page_free(m); }
 
-static void refresh(struct svm *v)
+/* The working-set estimate memsched taxes: ours reads the accessed-bit view
+ * kept by aging; the baselines use ESX's sampler. */
+static void refresh(struct sim *s, struct svm *v)
 {
     v->ms.consumed = physmap_consumed(&v->pm);
-    v->ms.active_q16 = sampler_estimate(&v->smp);
+    if (s->cfg->policy == POL_OURS)
+        v->ms.active_q16 = victim_active_q16(&v->vic, &v->pm);
+    else
+        v->ms.active_q16 = sampler_estimate(&v->smp);
 }
 
 /* Chooses up to n victims of v by the run's policy. */
@@ -198,7 +206,7 @@ static void service(struct sim *s, struct svm *v)
 static void poll(struct sim *s, uint64_t now)
 {
     for (unsigned i = 0; i < s->n; i++)
-        refresh(&s->vm[i]);
+        refresh(s, &s->vm[i]);
     memsched_poll(&s->ms, now);
 }
 
@@ -238,7 +246,7 @@ static void csv_row(struct sim *s, uint64_t tick)
                 (unsigned long long)tick, i, v->cfg.name,
                 (unsigned long long)physmap_consumed(&v->pm),
                 (unsigned long long)v->ms.target,
-                sampler_estimate(&v->smp) * 100.0 / 65536.0,
+                v->ms.active_q16 * 100.0 / 65536.0,
                 (unsigned long long)physmap_count(&v->pm, PM_SWAPPED),
                 (unsigned long long)physmap_count(&v->pm, PM_BALLOONED),
                 (unsigned long long)free, mem_state_name(s->ms.state));
@@ -263,8 +271,10 @@ static int access_page(struct sim *s, struct svm *v, uint32_t p, uint64_t now)
     }
     /* An allocation site, hence a release point. */
     poll(s, now);
-    if (s->ms.state >= MEM_HARD)
-        memsched_reissue(&s->ms, &v->ms);   /* "reissue swap target on allocation" */
+    /* "reissue swap target on allocation in hard/low states", and whenever
+     * the VM is above its limit, so sched.mem.max holds between cycles */
+    if (s->ms.state >= MEM_HARD || memsched_over_limit(&v->ms))
+        memsched_reissue(&s->ms, &v->ms);
     if (memsched_should_block(&s->ms, &v->ms)) {
         /* low state, above target: blocked until its excess is swapped */
         uint64_t excess = v->ms.consumed - v->ms.target;
@@ -440,7 +450,7 @@ int sim_run(const struct sim_cfg *cfg, const struct trace *t, struct sim_result 
         v->st.target = v->ms.target;
         v->st.swapped = physmap_count(&v->pm, PM_SWAPPED);
         v->st.ballooned = physmap_count(&v->pm, PM_BALLOONED);
-        v->st.active_q16 = sampler_estimate(&v->smp);
+        v->st.active_q16 = v->ms.active_q16;
         if (!physmap_check(&v->pm))
             r->bad_state++;
         r->vm[k] = v->st;

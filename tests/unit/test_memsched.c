@@ -118,12 +118,13 @@ static void test_targets_when_memory_suffices(void **state)
 {
     (void)state;
     struct memsched ms;
-    struct memsched_vm a = vm_make(4000, 1000, 100), b = vm_make(4000, 2000, 10);
+    struct memsched_vm a = vm_make(4000, 1000, 25), b = vm_make(4000, 2000, 10);
     init_small(&ms);
     memsched_add_vm(&ms, &a);
     memsched_add_vm(&ms, &b);
     memsched_balance(&ms, 0);
-    /* consumed + grow (25%, at least 256) */
+    /* nobody short of memory: each keeps what it holds plus headroom
+     * (25%, at least 256 pages) */
     assert_int_equal(a.target, 1256);
     assert_int_equal(b.target, 2500);
     assert_int_equal(a.swap_target + a.balloon_target + b.swap_target + b.balloon_target, 0);
@@ -136,7 +137,7 @@ static void balance_full(struct memsched *ms, struct memsched_vm *a, struct mems
     assert_int_equal(a->target + b->target, ms->total_pages - ms->minfree_pages);
 }
 
-static void test_idle_tax(void **state)
+static void test_idle_pages_go_first(void **state)
 {
     (void)state;
     struct memsched ms;
@@ -145,33 +146,42 @@ static void test_idle_tax(void **state)
     memsched_add_vm(&ms, &busy);
     memsched_add_vm(&ms, &idle);
     balance_full(&ms, &busy, &idle);
-    /* tax 75%: an idle page costs 4 active ones, so 4:1 */
-    assert_in_range(busy.target, 7199, 7201);
-    assert_in_range(idle.target, 1799, 1801);
+    /* the idle VM's demand is its headroom alone */
+    assert_int_equal(idle.target, 256);
+    assert_int_equal(busy.target, 8744);
 
-    ms.cfg.idle_tax_pct = 0;                            /* no tax: by shares only */
-    balance_full(&ms, &busy, &idle);
-    assert_int_equal(busy.target, 4500);
-    assert_int_equal(idle.target, 4500);
-
-    /* k = 2 and 30% of 9000 pages active: busy = SL, idle = 2700 + (SL-2700)/2,
-     * summing to 9000 gives SL = 5100 */
-    ms.cfg.idle_tax_pct = 50;
-    idle.active_q16 = 30 * Q16_ONE / 100;
-    balance_full(&ms, &busy, &idle);
-    assert_in_range(busy.target, 5099, 5101);
-    assert_in_range(memsched_active_pages(&idle), 2699, 2700);   /* Q16 rounding */
-
-    /* the busy VM's active pages are protected: 2800 of 4000 active, the idle
-     * one touches 80; k = 4, 3760 pages: equal prices give 2900 / 860 */
-    ms.cfg.idle_tax_pct = 75;
+    /* 2800 of 4000 pages active against 80: the idle one keeps its active
+     * pages plus headroom, the busy one all it needs */
     ms.total_pages = 4000; ms.minfree_pages = 240;
     busy.memsize = idle.memsize = 4000;
     busy.consumed = 2800; idle.consumed = 4000;
     busy.active_q16 = 2800 * Q16_ONE / 4000;
     idle.active_q16 = 80 * Q16_ONE / 4000;
     balance_full(&ms, &busy, &idle);
-    assert_in_range(busy.target, 2898, 2902);
+    assert_in_range(idle.target, 335, 337);             /* 80 + 256 */
+    assert_true(busy.target > 3400);
+}
+
+static void test_idle_tax(void **state)
+{
+    (void)state;
+    struct memsched ms;
+    init_small(&ms);
+    ms.cfg.grow_pct = 400;                              /* demands reach memsize */
+    struct memsched_vm busy = vm_make(9000, 8000, 100), some = vm_make(9000, 8000, 20);
+    memsched_add_vm(&ms, &busy);
+    memsched_add_vm(&ms, &some);
+    assert_in_range(memsched_active_pages(&some), 1799, 1800);   /* Q16 rounding */
+    /* equal prices: busy = SL; some = 1800 + (SL - 1800) / k */
+    balance_full(&ms, &busy, &some);                    /* tax 75%: k = 4 */
+    assert_in_range(busy.target, 6118, 6122);           /* SL = 6120 */
+    ms.cfg.idle_tax_pct = 50;                           /* k = 2: SL = 5400 */
+    balance_full(&ms, &busy, &some);
+    assert_in_range(busy.target, 5398, 5402);
+    ms.cfg.idle_tax_pct = 0;                            /* no tax: by shares only */
+    balance_full(&ms, &busy, &some);
+    assert_int_equal(busy.target, 4500);
+    assert_int_equal(some.target, 4500);
 }
 
 static void test_shares(void **state)
@@ -236,9 +246,24 @@ static void test_release_by_state_and_swap_cap(void **state)
     assert_int_equal(memsched_swap_cap(&ms, &v), 2 * 2 * 48);   /* MemSchedMaxVmmSwapTarget */
 
     ms.state = MEM_HIGH;
+    ms.last_free = 5000;                                /* above MinFree */
     memsched_balance(&ms, 0);
     assert_int_equal(v.target, 8000);
+    /* above its limit even with memory free: swapped without a balloon */
+    assert_int_equal(v.swap_target, 192);
+    assert_true(memsched_over_limit(&v));
+    v.max = 0;                                          /* no limit: nothing */
+    assert_false(memsched_over_limit(&v));
+    memsched_balance(&ms, 0);
+    assert_int_equal(v.swap_target + v.balloon_target, 0);
+    v.max = 8000;
+    ms.last_free = 0;                                   /* below MinFree */
+    memsched_balance(&ms, 0);
+    assert_int_equal(v.swap_target, 192);               /* the limit, still */
+    v.max = 0;
+    memsched_balance(&ms, 0);
     assert_int_equal(v.swap_target + v.balloon_target, 0);  /* no balloon driver */
+    v.max = 8000;
     v.has_balloon = true;
     memsched_balance(&ms, 0);
     assert_int_equal(v.balloon_target, 1000);
@@ -331,6 +356,7 @@ int main(void)
         cmocka_unit_test(test_hysteresis),
         cmocka_unit_test(test_poll_balances_on_change_and_period),
         cmocka_unit_test(test_targets_when_memory_suffices),
+        cmocka_unit_test(test_idle_pages_go_first),
         cmocka_unit_test(test_idle_tax),
         cmocka_unit_test(test_shares),
         cmocka_unit_test(test_reservation_and_limit),

@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""Simulator tests with known answers, run against build/memsim-san (the
+simulator under ASan/UBSan). Writes build/results/sim.tally for make test."""
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+MEMSIM = sys.argv[1] if len(sys.argv) > 1 else "build/memsim-san"
+POLICIES = ["ours", "opt", "lru", "clock", "random"]
+passed = failed = 0
+tmp = tempfile.mkdtemp(prefix="memsim-test-")
+
+
+def trace(name, accesses):
+    path = os.path.join(tmp, name)
+    with open(path, "w") as f:
+        f.write("# test trace\n")
+        for vm, ppn in accesses:
+            f.write("%d %d %s\n" % (vm, ppn, "w" if ppn % 3 == 0 else "r"))
+    return path
+
+
+def run(args):
+    p = subprocess.run([MEMSIM] + args, capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+def summary(out):
+    last = out.strip().splitlines()[-1]
+    return {k: int(v) for k, v in (kv.split("=") for kv in last.split())}
+
+
+def table(out):
+    rows = {}
+    lines = out.strip().splitlines()
+    for line in lines[2:-1]:
+        f = line.split()
+        rows[f[0]] = dict(zip(["pages", "min", "max", "shares", "consumed", "target",
+                                "active", "first_touch", "faults", "swapouts", "balloon",
+                                "blocked"], f[1:]))
+    return rows
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("[ OK ] %s" % name)
+    else:
+        failed += 1
+        print("[FAIL] %s %s" % (name, detail))
+
+
+# 1. Belady's textbook string, 3 frames: 9 misses of which 6 first touches.
+belady = [7, 0, 1, 2, 0, 3, 0, 4, 2, 3, 0, 3, 2, 1, 2, 0, 1, 7, 0, 1]
+t = trace("belady", [(0, p) for p in belady])
+rc, out, err = run(["--machine-pages", "3", "--policy", "opt", "--vm", "name=A,pages=8",
+                    "--trace", t])
+check("opt: Belady's reference string gives 3 faults beyond 6 first touches",
+      rc == 0 and summary(out)["faults"] == 3 and table(out)["A"]["first_touch"] == "6",
+      out + err)
+
+# 2. A working set that fits never faults, under every policy.
+rng = random.Random(1)
+fits = [(rng.randrange(2), rng.randrange(300)) for _ in range(60000)]
+t = trace("fits", fits)
+for pol in POLICIES:
+    rc, out, err = run(["--machine-pages", "1000", "--policy", pol,
+                        "--vm", "name=A,pages=400", "--vm", "name=B,pages=400", "--trace", t])
+    s = summary(out) if rc == 0 else {}
+    check("%s: a working set that fits does not fault" % pol,
+          rc == 0 and s["faults"] == 0 and s["swapouts"] == 0 and s["balloon"] == 0,
+          out + err)
+
+# 3. OPT never faults more than any other policy, on varied traces.
+for seed in range(4):
+    rng = random.Random(100 + seed)
+    acc = []
+    for i in range(30000):
+        vm = rng.randrange(2)
+        hot = rng.random() < 0.8
+        acc.append((vm, rng.randrange(100) if hot else 100 + rng.randrange(700)))
+    t = trace("mix%d" % seed, acc)
+    res = {}
+    for pol in POLICIES:
+        rc, out, err = run(["--machine-pages", str(600 + 200 * seed), "--policy", pol,
+                            "--vm", "name=A,pages=800", "--vm", "name=B,pages=800",
+                            "--trace", t, "--seed", str(seed + 1)])
+        res[pol] = summary(out)["faults"] if rc == 0 else None
+    ok = all(v is not None for v in res.values()) and \
+        all(res["opt"] <= res[p] for p in POLICIES)
+    check("opt <= every policy (seed %d): %s" % (seed, res), ok)
+
+# 4. First touches are not faults: touching each page once faults nowhere.
+t = trace("once", [(0, p) for p in range(2000)])
+for pol in ["ours", "opt"]:
+    rc, out, err = run(["--machine-pages", "500", "--policy", pol,
+                        "--vm", "name=A,pages=2000", "--trace", t])
+    check("%s: single touches are first touches, not faults" % pol,
+          rc == 0 and summary(out)["faults"] == 0 and table(out)["A"]["first_touch"] == "2000",
+          out + err)
+
+# 5. Admission: a reservation that cannot fit stops the run with the reason.
+rc, out, err = run(["--machine-pages", "1000", "--vm", "name=big,pages=2000,min=1500",
+                    "--trace", t])
+check("admission refuses a reservation above unreserved memory",
+      rc == 2 and "VM 'big': reservation 1500 + overhead 0 pages exceeds unreserved memory"
+      in err, err)
+
+# 6. A preallocated VM holds its reservation from the start, never blocks and,
+#    under pressure from a hog, keeps its reserved pages.
+rng = random.Random(7)
+acc = [(1, p) for p in range(1500)] * 3
+acc += [(rng.randrange(2), rng.randrange(1000)) for _ in range(20000)]
+t = trace("prealloc", acc)
+rc, out, err = run(["--machine-pages", "1600", "--policy", "ours",
+                    "--vm", "name=pre,pages=1000,min=600,prealloc=1",
+                    "--vm", "name=hog,pages=1500", "--trace", t])
+rows = table(out) if rc == 0 else {}
+check("prealloc: never blocked, keeps its reservation",
+      rc == 0 and rows["pre"]["blocked"] == "0" and int(rows["pre"]["consumed"]) >= 600,
+      out + err)
+
+# 7. Targets respect limits: max= caps what a VM holds.
+acc = [(0, rng.randrange(900)) for _ in range(30000)]
+t = trace("limit", acc)
+rc, out, err = run(["--machine-pages", "2000", "--policy", "ours",
+                    "--vm", "name=capped,pages=1000,max=400", "--trace", t])
+rows = table(out) if rc == 0 else {}
+check("limit: target and consumption stay at or under max",
+      rc == 0 and int(rows["capped"]["target"]) <= 400 and
+      int(rows["capped"]["consumed"]) <= 400 + 96, out + err)
+
+# 8. A hostile trace: out-of-range PPN and unknown VM fail with the line.
+t = trace("bad", [(0, 1), (0, 5000)])
+rc, out, err = run(["--machine-pages", "100", "--vm", "name=A,pages=10", "--trace", t])
+check("trace: PPN outside the VM is refused with its line", rc == 1 and ":3: PPN 5000" in err,
+      err)
+t = trace("badvm", [(3, 1)])
+rc, out, err = run(["--machine-pages", "100", "--vm", "name=A,pages=10", "--trace", t])
+check("trace: unknown VM index is refused", rc == 1 and "VM 3 but only 1" in err, err)
+
+# 9. CSV: a header and one row per VM per sample.
+t = trace("csv", [(i % 2, i % 50) for i in range(5000)])
+csv = os.path.join(tmp, "out.csv")
+rc, out, err = run(["--machine-pages", "200", "--vm", "name=A,pages=60",
+                    "--vm", "name=B,pages=60", "--trace", t, "--csv", csv,
+                    "--csv-every", "1000"])
+lines = open(csv).read().splitlines() if rc == 0 else []
+check("csv: header and per-VM rows",
+      rc == 0 and lines[0].startswith("tick,vm,name,consumed,target,active_pct") and
+      len(lines) == 1 + 2 * 5, "%d lines" % len(lines))
+
+# 10. Idle tax: with an idle VM and a busy one, ours gives the busy one the
+#     memory and stops faulting once the idle VM's pages are reclaimed.
+acc = [(1, p) for p in range(1000)]
+acc += [(0, rng.randrange(800)) if rng.random() < 0.98 else (1, rng.randrange(20))
+        for _ in range(200000)]
+t = trace("idle", acc)
+rc, out, err = run(["--machine-pages", "1300", "--policy", "ours",
+                    "--vm", "name=busy,pages=1000", "--vm", "name=idle,pages=1000",
+                    "--trace", t])
+rows = table(out) if rc == 0 else {}
+check("idle tax: the idle VM shrinks to near its active pages",
+      rc == 0 and int(rows["idle"]["consumed"]) < 400 and
+      int(rows["busy"]["consumed"]) >= 800, out + err)
+
+os.makedirs("build/results", exist_ok=True)
+with open("build/results/sim.tally", "w") as f:
+    f.write("%d %d\n" % (passed, failed))
+print("sim: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
