@@ -152,6 +152,72 @@ static void test_aging_scan_reads_bits(void **state)
     assert_string_equal(victim_policy_name(VICTIM_AGING), "aging");
 }
 
+static void test_aging_is_scan_resistant(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    victim_init(&v, VICTIM_AGING);
+    /* pages 0-39 in steady use for 8 periods; 40-99 untouched since mapping */
+    for (int scan = 0; scan < 8; scan++) {
+        for (ppn_t p = 0; p < 40; p++)
+            fake_gpa_touch(f->vm, p);
+        victim_age_scan(&v, &f->pm);
+    }
+    /* a burst: 40-99 touched once, then the steady pages miss one period */
+    for (ppn_t p = 40; p < NP; p++)
+        fake_gpa_touch(f->vm, p);
+    victim_age_scan(&v, &f->pm);
+    /* LRU would now evict the steady pages (their last touch is older);
+     * aging takes the burst pages first */
+    uint64_t k = victim_select(&v, &f->pm, out, 60);
+    assert_int_equal(k, 60);
+    for (uint64_t i = 0; i < k; i++)
+        assert_true(out[i] >= 40);
+    assert_true(victim_age_score(0xff) > victim_age_score(0x80));
+    assert_true(victim_age_score(0x80) > victim_age_score(0x01));
+    assert_int_equal(victim_age_score(0), 0);
+}
+
+static void test_aging_ties_are_random(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    unsigned low_half = 0;
+    victim_init(&v, VICTIM_AGING);
+    for (int scan = 0; scan < 8; scan++)
+        victim_age_scan(&v, &f->pm);          /* every page equally idle */
+    for (int round = 0; round < 50; round++) {
+        uint64_t k = victim_select(&v, &f->pm, out, 10);
+        assert_int_equal(k, 10);
+        check_valid(f, out, k);
+        for (uint64_t i = 0; i < k; i++)
+            low_half += out[i] < NP / 2;
+    }
+    /* spread over the whole VM, not taken in address order */
+    assert_in_range(low_half, 175, 325);
+}
+
+static void test_accessed_bit_working_set(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    victim_init(&v, VICTIM_AGING);
+    assert_int_equal(victim_active_q16(&v, &f->pm), 65536);   /* before a scan */
+    for (int scan = 0; scan < 9; scan++) {
+        for (ppn_t p = 0; p < 30; p++)
+            fake_gpa_touch(f->vm, p);
+        victim_age_scan(&v, &f->pm);
+    }
+    /* 30 of 100 pages touched in the last 8 periods */
+    assert_int_equal(v.active_pages, 30);
+    assert_int_equal(victim_active_q16(&v, &f->pm), 30 * 65536 / 100);
+    for (int scan = 0; scan < 8; scan++)
+        victim_age_scan(&v, &f->pm);
+    assert_int_equal(v.active_pages, 0);      /* idle for 8 periods */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -162,6 +228,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aging_prefers_least_recent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clock_second_chance, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aging_scan_reads_bits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aging_is_scan_resistant, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_aging_ties_are_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_accessed_bit_working_set, setup, teardown),
     };
     return cmocka_run_group_tests_name("victim", tests, NULL, NULL);
 }
