@@ -14,7 +14,5 @@ extern volatile uint64_t g_ticks;
 
 extern const char hv_version[];
 
-/* The shell: reads the console forever. */
-NORETURN void shell_run(void);
 
 #endif

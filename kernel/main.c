@@ -17,6 +17,9 @@
 #include "arch/x86_64/irqchip.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/cpu_features.h"
+#include "arch/x86_64/vmx.h"
+#include "vmm/monitor.h"
+#include "kernel/sched.h"
 #include "drivers/uart16550.h"
 #include "drivers/acpi_power.h"
 #include "mm/page_alloc.h"
@@ -186,14 +189,19 @@ static void load_host_config(void)
     log_set_level((enum log_level)g_host_config.log_level);
 }
 
-static void report_vmx(void)
+static void start_monitor(void)
 {
     struct cpu_features cf;
     cpu_features_read(&cf);
     LOG_INFO("cpu: %s, VT-x %s", cf.brand[0] ? cf.brand : cf.vendor, vmx_state_text(cf.vmx));
-    if (cf.vmx != VMX_ABSENT && (!cf.ept || !cf.unrestricted))
-        LOG_WARN("cpu: VT-x lacks %s%s: guests cannot run", cf.ept ? "" : "EPT ",
-                 cf.unrestricted ? "" : "unrestricted-guest");
+    char why[160];
+    if (monitor_init(why, sizeof why))
+        LOG_INFO("vmx: on; VMCS revision 0x%x, VPID %s, EPT A/D bits %s, preemption timer "
+                 "TSC/2^%u",
+                 vmx_caps()->revision, vmx_caps()->vpid ? "yes" : "no",
+                 vmx_caps()->ept_ad ? "yes" : "no", vmx_caps()->preempt_shift);
+    else
+        LOG_WARN("vmx: guests cannot run: %s (the host and its shell work)", why);
 }
 
 void kmain(uint64_t bootinfo_phys)
@@ -228,8 +236,9 @@ void kmain(uint64_t bootinfo_phys)
     power_init(g_acpi_ok ? &g_acpi : NULL);
 
     interrupts_init();
-    report_vmx();
+    start_monitor();
     sti();
+    sched_autostart(g_host_config.autostart);
     LOG_INFO("hv: ready; type 'help' at the hv> prompt");
-    shell_run();
+    sched_loop();
 }

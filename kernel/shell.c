@@ -1,11 +1,11 @@
-/* The serial debug shell's loop: feed console bytes to the line editor,
- * dispatch finished lines, sleep until the next interrupt otherwise. */
+/* The serial debug shell: console bytes go to the line editor, finished
+ * lines to the command table. The scheduler's loop polls it between guest
+ * time slices. */
 #include "kernel/kernel.h"
 #include "kernel/line_editor.h"
 #include "kernel/shell_parse.h"
 #include "kernel/shell_cmds.h"
 #include "include/hv/console.h"
-#include "arch/x86_64/cpu.h"
 
 #define PROMPT "hv> "
 
@@ -23,32 +23,28 @@ static void dispatch_error(void *ctx, const char *msg)
     console_printf("%s\n", msg);
 }
 
-void shell_run(void)
+void shell_start(void);
+void shell_poll(void);
+
+void shell_start(void)
 {
     line_editor_init(&editor, echo, NULL, g_host_config.shell_echo);
     console_puts(PROMPT);
-    for (;;) {
-        char c;
-        bool any = false;
-        while (console_getc(&c)) {
-            any = true;
-            enum line_result r = line_editor_feed(&editor, c);
-            if (r == LINE_NONE)
-                continue;
-            if (r == LINE_DONE) {
-                char line[LINE_MAX_LEN + 1];
-                line_editor_take(&editor, line, sizeof line);
-                shell_dispatch(shell_commands, line, NULL, dispatch_error);
-            }
-            console_puts(PROMPT);
+}
+
+/* Handles whatever the console received; never blocks. */
+void shell_poll(void)
+{
+    char c;
+    while (console_getc(&c)) {
+        enum line_result r = line_editor_feed(&editor, c);
+        if (r == LINE_NONE)
+            continue;
+        if (r == LINE_DONE) {
+            char line[LINE_MAX_LEN + 1];
+            line_editor_take(&editor, line, sizeof line);
+            shell_dispatch(shell_commands, line, NULL, dispatch_error);
         }
-        if (!any) {
-            /* Sleep until an interrupt; sti;hlt leaves no window for a lost
-             * wake-up between the check above and the halt. */
-            cli();
-            if (!console_rx_pending())
-                sti_hlt();
-            sti();
-        }
+        console_puts(PROMPT);
     }
 }

@@ -5,5 +5,8 @@
 #include "kernel/shell_parse.h"
 
 extern const struct shell_cmd shell_commands[];
+/* Sub-command tables living in their own files. */
+extern const struct shell_cmd shell_vm_sub[];
+extern const struct shell_cmd shell_stats_sub[];
 
 #endif

@@ -1,10 +1,15 @@
 # build/esp.img: a FAT32 EFI system partition with the UEFI stage as the
-# removable-media boot file, the kernel, and the default host config.
+# removable-media boot file, the kernel, the default host config, the test
+# guests (hv/guests/) and their VM files (hv/vms/).
 # 130 cylinders x 16 heads x 63 sectors, so that Bochs sees an exact
 # geometry; mformat needs over 32 MiB for FAT32.
 ESP_SECTORS := 131040
-ESP_FILES   := $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf config/host.cfg
+ESP_VMX     := $(sort $(wildcard config/vms/*.vmx))
+ESP_EXTRA    = $(foreach g,$(GUEST_BINS),$(g) hv/guests/$(notdir $(g))) \
+               $(foreach v,$(ESP_VMX),$(v) hv/vms/$(notdir $(v)))
 
-$(BUILD)/esp.img: $(ESP_FILES) tools/make-esp.sh
-	$(Q)tools/make-esp.sh $@ $(ESP_SECTORS) $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf config/host.cfg
+$(BUILD)/esp.img: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf config/host.cfg $(GUEST_BINS) \
+                  $(ESP_VMX) tools/make-esp.sh
+	$(Q)tools/make-esp.sh $@ $(ESP_SECTORS) $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf \
+	    config/host.cfg $(ESP_EXTRA)
 	@echo "  ESP  $@"

@@ -28,6 +28,11 @@ void idt_load(void)
     __asm__ volatile("lidt %0" : : "m"(p));
 }
 
+uint64_t idt_base(void)
+{
+    return (uint64_t)idt;
+}
+
 void idt_init(void)
 {
     for (int v = 0; v < 256; v++) {

@@ -1,11 +1,10 @@
-/* The platform interface (include/hv/platform.h) on this machine. The
- * guest-mapping operations arrive with EPT (the VT-x monitor); until then a
- * call is a bug and panics. */
+/* The platform interface (include/hv/platform.h) on this machine: the TSC,
+ * the direct map, and EPT for guest mappings. */
 #include "include/hv/platform.h"
 #include "include/hv/layout.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"
-#include "lib/panic.h"
+#include "arch/x86_64/ept.h"
 
 uint64_t plat_time_ns(void) { return tsc_now_ns(); }
 
@@ -19,22 +18,22 @@ mpn_t plat_va_to_mpn(const void *va)
     return (a - DMAP_BASE) >> PAGE_SHIFT;
 }
 
+/* One CPU runs guests for now, so invalidating here is invalidating
+ * everywhere; with SMP this becomes an IPI to the CPUs running the VM. */
 void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn)
 {
-    (void)vm;
-    hv_panic("plat_gpa_unmap(ppn 0x%llx): no EPT yet", (unsigned long long)ppn);
+    if (ept_unmap(&vm->ept, ppn << PAGE_SHIFT) != INVALID_MPN)
+        ept_invalidate(&vm->ept);
 }
 
 bool plat_gpa_test_clear_accessed(struct plat_vm *vm, ppn_t ppn)
 {
-    (void)vm;
-    hv_panic("plat_gpa_test_clear_accessed(ppn 0x%llx): no EPT yet", (unsigned long long)ppn);
+    return ept_test_clear_accessed(&vm->ept, ppn << PAGE_SHIFT);
 }
 
 void plat_gpa_flush(struct plat_vm *vm)
 {
-    (void)vm;
-    hv_panic("plat_gpa_flush: no EPT yet");
+    ept_invalidate(&vm->ept);
 }
 
 uint64_t plat_random(void)

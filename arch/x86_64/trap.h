@@ -25,6 +25,8 @@ void idt_init(void);
 /* Loads the IDT on this CPU (the BSP does it in idt_init; also after a VM
  * exit, which leaves the IDTR limit at 0xffff). */
 void idt_load(void);
+/* Linear address of the IDT (VMCS host state). */
+uint64_t idt_base(void);
 /* Handlers for vectors >= 32. The common path sends the LAPIC EOI after the
  * handler returns (except for the spurious vector). */
 void irq_register(uint8_t vector, irq_handler_fn fn);

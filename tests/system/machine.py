@@ -74,7 +74,7 @@ class Machine:
 
     def __init__(self, image, workdir):
         self.image = image
-        self.workdir = workdir
+        self.workdir = workdir = os.path.abspath(workdir)
         self.serial = _Serial(os.path.join(workdir, f"{self.name}-serial.log"))
         self.proc = None
 
@@ -117,6 +117,7 @@ class Qemu(Machine):
 
     def __init__(self, image, workdir, memory="256M", extra=()):
         super().__init__(image, workdir)
+        workdir = self.workdir
         disk = os.path.join(workdir, "disk.img")
         shutil.copyfile(image, disk)  # OVMF may write to it; keep the build clean
         cmd = ["qemu-system-x86_64", "-M", "pc", "-m", memory, "-bios", OVMF,
@@ -148,6 +149,7 @@ class Bochs(Machine):
 
     def __init__(self, image, workdir, megs=256, cpu="corei7_icelake_u"):
         super().__init__(image, workdir)
+        workdir = self.workdir
         disk = os.path.join(workdir, "disk.img")
         shutil.copyfile(image, disk)
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

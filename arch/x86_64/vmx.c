@@ -1,0 +1,151 @@
+/* VMX bring-up (Intel SDM vol. 3, 23.6-23.8 and appendix A). */
+#include "arch/x86_64/vmx.h"
+#include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/cpu_features.h"
+#include "mm/page_alloc.h"
+#include "include/hv/platform.h"
+#include "lib/format.h"
+#include "lib/kstring.h"
+
+#define MSR_VMX_CR0_FIXED0 0x486
+#define MSR_VMX_CR0_FIXED1 0x487
+#define MSR_VMX_CR4_FIXED0 0x488
+#define MSR_VMX_CR4_FIXED1 0x489
+
+static struct vmx_caps caps;
+static bool enabled;
+
+/* (want | allowed-0) & allowed-1, and whether every wanted bit survived. */
+static uint32_t adjust(uint32_t msr, uint32_t want, uint32_t required, const char *what,
+                       char *why, size_t size, bool *ok)
+{
+    uint64_t v = rdmsr(msr);
+    uint32_t allowed0 = (uint32_t)v, allowed1 = (uint32_t)(v >> 32);
+    uint32_t got = (want | allowed0) & allowed1;
+    if ((got & required) != required && *ok) {
+        ksnprintf(why, size, "VT-x lacks required %s controls 0x%x", what,
+                  (required & ~got));
+        *ok = false;
+    }
+    return got;
+}
+
+bool vmx_init(char *why, size_t size)
+{
+    struct cpu_features f;
+    cpu_features_read(&f);
+    if (f.vmx == VMX_ABSENT) {
+        ksnprintf(why, size, "no VT-x on this CPU (CPUID.1:ECX.VMX = 0)");
+        return false;
+    }
+    if (f.vmx == VMX_DISABLED_LOCKED) {
+        ksnprintf(why, size, "VT-x is disabled and locked by the firmware "
+                             "(IA32_FEATURE_CONTROL = 0x%llx); enable it in the firmware setup",
+                  (unsigned long long)f.feature_control);
+        return false;
+    }
+    const char *missing = !f.ept ? "EPT" : !f.unrestricted ? "unrestricted guest"
+                        : !f.preemption_timer ? "the VMX preemption timer"
+                        : !f.ept_4level ? "4-level EPT" : !f.ept_wb ? "write-back EPT"
+                        : !f.invept ? "INVEPT" : NULL;
+    if (missing) {
+        ksnprintf(why, size, "VT-x lacks %s, which guests need", missing);
+        return false;
+    }
+    if (f.vmx == VMX_UNLOCKED)
+        wrmsr(MSR_FEATURE_CONTROL, f.feature_control | 0x5); /* lock + VMX outside SMX */
+
+    bool ok = true;
+    bool true_ctls = f.vmx_true_ctls;
+    caps.pin = adjust(true_ctls ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED,
+                      PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_VIRTUAL_NMI | PIN_PREEMPT_TIMER,
+                      PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_PREEMPT_TIMER, "pin-based", why,
+                      size, &ok);
+    uint32_t proc_req = PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
+    caps.proc = adjust(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED,
+                       proc_req | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT | PROC_RDPMC_EXIT,
+                       proc_req, "processor-based", why, size, &ok);
+    /* CR3-load/store and INVLPG exiting are not wanted (EPT makes them
+     * useless); a CPU without true controls forces them on, and then the
+     * CR-access handler serves them. */
+    caps.proc2 = adjust(MSR_VMX_PROCBASED2,
+                        PROC2_EPT | PROC2_UNRESTRICTED | PROC2_VPID | PROC2_RDTSCP |
+                            PROC2_INVPCID | PROC2_XSAVES,
+                        PROC2_EPT | PROC2_UNRESTRICTED, "secondary", why, size, &ok);
+    caps.exit = adjust(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT,
+                       EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
+                           EXIT_LOAD_PAT | EXIT_SAVE_PREEMPT,
+                       EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, "VM-exit", why, size, &ok);
+    caps.entry = adjust(true_ctls ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY,
+                        ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, ENTRY_LOAD_EFER, "VM-entry", why, size,
+                        &ok);
+    if (!ok)
+        return false;
+    caps.revision = f.vmcs_revision;
+    caps.preempt_shift = f.preemption_timer_shift;
+    caps.vpid = (caps.proc2 & PROC2_VPID) && f.invvpid;
+    if (!caps.vpid)
+        caps.proc2 &= ~PROC2_VPID;
+    caps.ept_ad = f.ept_ad;
+    caps.ept_2m = f.ept_2m;
+    caps.ept_1g = f.ept_1g;
+    caps.invvpid = f.invvpid;
+    caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+    caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+    caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+    caps.cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
+
+    mpn_t region = page_alloc_zeroed(OWNER_VMCS);
+    if (region == INVALID_MPN) {
+        ksnprintf(why, size, "no memory for the VMXON region");
+        return false;
+    }
+    *(uint32_t *)plat_mpn_to_va(region) = caps.revision;
+    write_cr0((read_cr0() | caps.cr0_fixed0) & caps.cr0_fixed1);
+    write_cr4((read_cr4() | caps.cr4_fixed0 | CR4_VMXE) & caps.cr4_fixed1);
+    if (!vmxon(region << PAGE_SHIFT)) {
+        page_free(region);
+        ksnprintf(why, size, "VMXON failed");
+        return false;
+    }
+    /* Forget any stale translations a previous owner of VMX left behind. */
+    invept_all();
+    enabled = true;
+    return true;
+}
+
+bool vmx_enabled(void) { return enabled; }
+const struct vmx_caps *vmx_caps(void) { return &caps; }
+
+const char *vmx_exit_reason_name(uint32_t reason)
+{
+    static const char *const names[EXIT_REASON_COUNT] = {
+        [EXIT_EXCEPTION_NMI] = "exception", [EXIT_EXTERNAL_INTR] = "external-interrupt",
+        [EXIT_TRIPLE_FAULT] = "triple-fault", [EXIT_INIT] = "init", [EXIT_SIPI] = "sipi",
+        [EXIT_INTR_WINDOW] = "interrupt-window", [EXIT_NMI_WINDOW] = "nmi-window",
+        [EXIT_TASK_SWITCH] = "task-switch", [EXIT_CPUID] = "cpuid", [EXIT_GETSEC] = "getsec",
+        [EXIT_HLT] = "hlt", [EXIT_INVD] = "invd", [EXIT_INVLPG] = "invlpg",
+        [EXIT_RDPMC] = "rdpmc", [EXIT_RDTSC] = "rdtsc", [EXIT_VMCALL] = "vmcall",
+        [EXIT_VMCLEAR] = "vmclear", [EXIT_VMLAUNCH] = "vmlaunch", [EXIT_VMPTRLD] = "vmptrld",
+        [EXIT_VMPTRST] = "vmptrst", [EXIT_VMREAD] = "vmread", [EXIT_VMRESUME] = "vmresume",
+        [EXIT_VMWRITE] = "vmwrite", [EXIT_VMXOFF] = "vmxoff", [EXIT_VMXON] = "vmxon",
+        [EXIT_CR_ACCESS] = "cr-access", [EXIT_DR_ACCESS] = "dr-access", [EXIT_IO] = "io",
+        [EXIT_RDMSR] = "rdmsr", [EXIT_WRMSR] = "wrmsr",
+        [EXIT_INVALID_GUEST_STATE] = "invalid-guest-state", [EXIT_MSR_LOADING] = "msr-loading",
+        [EXIT_MWAIT] = "mwait", [EXIT_MTF] = "monitor-trap", [EXIT_MONITOR] = "monitor",
+        [EXIT_PAUSE] = "pause", [EXIT_MACHINE_CHECK] = "machine-check",
+        [EXIT_TPR_BELOW] = "tpr-below-threshold", [EXIT_APIC_ACCESS] = "apic-access",
+        [EXIT_GDTR_IDTR] = "gdtr-idtr", [EXIT_LDTR_TR] = "ldtr-tr",
+        [EXIT_EPT_VIOLATION] = "ept-violation", [EXIT_EPT_MISCONFIG] = "ept-misconfig",
+        [EXIT_INVEPT] = "invept", [EXIT_RDTSCP] = "rdtscp",
+        [EXIT_PREEMPT_TIMER] = "preemption-timer", [EXIT_INVVPID] = "invvpid",
+        [EXIT_WBINVD] = "wbinvd", [EXIT_XSETBV] = "xsetbv", [EXIT_APIC_WRITE] = "apic-write",
+        [EXIT_RDRAND] = "rdrand", [EXIT_INVPCID] = "invpcid", [EXIT_VMFUNC] = "vmfunc",
+        [EXIT_ENCLS] = "encls", [EXIT_RDSEED] = "rdseed", [EXIT_XSAVES] = "xsaves",
+        [EXIT_XRSTORS] = "xrstors",
+    };
+    if (reason < EXIT_REASON_COUNT && names[reason])
+        return names[reason];
+    return "unknown";
+}

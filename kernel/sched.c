@@ -1,0 +1,91 @@
+/* Round-robin over every runnable vCPU of every running VM. The shell is
+ * polled between slices, so it stays responsive however busy the guests
+ * are: a slice is at most SCHED_SLICE_MS, and console input also makes the
+ * current guest exit (the COM1 interrupt). */
+#include "kernel/sched.h"
+#include "kernel/vm.h"
+#include "kernel/vm_internal.h"
+#include "kernel/kernel.h"
+#include "kernel/log.h"
+#include "vmm/vcpu.h"
+#include "include/hv/console.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/tsc.h"
+#include "lib/kstring.h"
+
+void shell_start(void);
+void shell_poll(void);
+
+/* Position in the flattened (VM slot, vCPU index) list after the last pick. */
+static unsigned cursor;
+
+static struct vcpu *pick(void)
+{
+    const unsigned total = VM_MAX * VM_MAX_VCPUS;
+    for (unsigned n = 0; n < total; n++) {
+        unsigned i = (cursor + n) % total;
+        struct vm *vm = vm_at(i / VM_MAX_VCPUS);
+        unsigned idx = i % VM_MAX_VCPUS;
+        if (!vm || vm->state != VM_STATE_RUNNING || idx >= vm->nvcpus)
+            continue;
+        struct vcpu *v = vm->vcpu[idx];
+        if (v && v->state == VCPU_RUNNABLE) {
+            cursor = i + 1;
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static void after_halt(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->nvcpus; i++)
+        if (vm->vcpu[i] && vm->vcpu[i]->state == VCPU_RUNNABLE)
+            return;
+    vm->state = VM_STATE_HALTED;
+    LOG_INFO("vm %s: every vCPU halted; it uses no CPU time now", vm->name);
+}
+
+void sched_autostart(const char *list)
+{
+    char name[VM_NAME_MAX];
+    size_t n = 0;
+    for (const char *p = list;; p++) {
+        if (*p == ',' || *p == ' ' || *p == '\0') {
+            if (n) {
+                name[n] = 0;
+                char err[128];
+                if (!vm_start_by_name(name, err, sizeof err))
+                    LOG_ERROR("autostart: %s", err);
+                n = 0;
+            }
+            if (!*p)
+                break;
+        } else if (n < sizeof name - 1) {
+            name[n++] = *p;
+        }
+    }
+}
+
+void sched_loop(void)
+{
+    shell_start();
+    for (;;) {
+        shell_poll();
+        struct vcpu *v = pick();
+        if (!v) {
+            /* Nothing to run: sleep until an interrupt (sti;hlt has no gap). */
+            cli();
+            if (!console_rx_pending())
+                sti_hlt();
+            sti();
+            continue;
+        }
+        struct vm *vm = v->vm;
+        enum run_result r = vcpu_run(v, tsc_hz_get() / (1000 / SCHED_SLICE_MS));
+        if (r == RUN_HALTED)
+            after_halt(vm);
+        else if (r == RUN_STOPPED || !vm_is_live(vm))
+            vm_reap(vm);
+    }
+}

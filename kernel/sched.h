@@ -1,0 +1,15 @@
+/* The world scheduler: one loop on the boot CPU that runs vCPUs round robin
+ * in time slices (the VMX preemption timer ends each) and serves the shell
+ * between slices. A halted vCPU is not run at all. */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include "include/hv/types.h"
+
+#define SCHED_SLICE_MS 10
+
+NORETURN void sched_loop(void);
+/* Starts the VMs the host config names in vm.autostart. */
+void sched_autostart(const char *list);
+
+#endif

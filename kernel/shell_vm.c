@@ -1,0 +1,164 @@
+/* Shell commands for VMs: vm list/start/stop/kill/console, stats exits. */
+#include "kernel/shell_cmds.h"
+#include "kernel/vm.h"
+#include "kernel/vm_internal.h"
+#include "vmm/monitor.h"
+#include "include/hv/console.h"
+#include "include/hv/platform.h"
+#include "arch/x86_64/vmcs.h"
+#include "lib/kstring.h"
+
+/* A VM by id or by name; prints the error itself. */
+static struct vm *find_vm(const char *cmd, const char *arg)
+{
+    uint64_t id;
+    struct vm *vm = str_to_u64(arg, &id) ? vm_by_id((unsigned)id) : vm_by_name(arg);
+    if (!vm)
+        console_printf("%s: no VM '%s' (see 'vm list')\n", cmd, arg);
+    return vm;
+}
+
+static int vm_list(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)argv, (void)ctx;
+    console_printf("%-3s %-16s %-8s %5s %8s %8s %10s  %s\n", "ID", "NAME", "STATE", "VCPUS",
+                   "MEMSIZE", "PAGES", "EXITS", "NOTE");
+    unsigned n = 0;
+    for (unsigned s = 0; s < VM_MAX; s++) {
+        struct vm *vm = vm_at(s);
+        if (!vm)
+            continue;
+        uint64_t exits = 0;
+        for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
+            exits += vm->stats.count[r];
+        uint64_t pages = vm->reaped ? 0 : vm_pages_held(vm);
+        console_printf("%-3u %-16s %-8s %5u %6lluMB %8llu %10llu  %s\n", vm->id, vm->name,
+                       vm_state_name(vm->state), vm->nvcpus,
+                       (unsigned long long)vm->cfg.memsize_mb, (unsigned long long)pages,
+                       (unsigned long long)exits, vm_is_live(vm) ? "" : vm->reason);
+        n++;
+    }
+    if (!n)
+        console_printf("(no VMs; 'vm start NAME' starts hv/vms/NAME.vmx)\n");
+    if (!monitor_ready())
+        console_printf("guests cannot run here: %s\n", monitor_unavailable_reason());
+    return 0;
+}
+
+static int vm_start(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)ctx;
+    char err[160];
+    struct vm *vm = vm_start_by_name(argv[1], err, sizeof err);
+    if (!vm) {
+        console_printf("vm start: %s\n", err);
+        return 1;
+    }
+    console_printf("vm start: %s is id %u\n", vm->name, vm->id);
+    return 0;
+}
+
+static int end_vm(const char *cmd, const char *arg, const char *why)
+{
+    struct vm *vm = find_vm(cmd, arg);
+    if (!vm)
+        return 1;
+    if (!vm_is_live(vm)) {
+        console_printf("%s: %s is not running (%s)\n", cmd, vm->name, vm_state_name(vm->state));
+        return 1;
+    }
+    vm_stop(vm, why);
+    console_printf("%s: %s %s\n", cmd, vm->name, vm_state_name(vm->state));
+    return 0;
+}
+
+static int vm_stop_cmd(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)ctx;
+    return end_vm("vm stop", argv[1], "stopped from the shell");
+}
+
+static int vm_kill_cmd(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)ctx;
+    return end_vm("vm kill", argv[1], "killed from the shell");
+}
+
+static int vm_console(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)ctx;
+    struct vm *vm = find_vm("vm console", argv[1]);
+    if (!vm)
+        return 1;
+    uint64_t total = vm->ring_total;
+    uint64_t start = total > VM_CONSOLE_RING ? total - VM_CONSOLE_RING : 0;
+    if (start)
+        console_printf("(%llu earlier bytes are gone)\n", (unsigned long long)start);
+    char chunk[128];
+    size_t n = 0;
+    for (uint64_t i = start; i < total; i++) {
+        char c = vm->ring[i % VM_CONSOLE_RING];
+        if (c == '\r')
+            continue;
+        chunk[n++] = c;
+        if (n == sizeof chunk) {
+            console_write(chunk, n);
+            n = 0;
+        }
+    }
+    console_write(chunk, n);
+    if (total && vm->ring[(total - 1) % VM_CONSOLE_RING] != '\n')
+        console_write("\n", 1);
+    console_printf("-- %s: %llu bytes of console output\n", vm->name, (unsigned long long)total);
+    return 0;
+}
+
+static void print_stats(const struct vm *vm)
+{
+    console_printf("exits of VM %u (%s): reason, count, total TSC, mean TSC per exit\n", vm->id,
+                   vm->name);
+    for (unsigned r = 0; r < EXIT_REASON_COUNT; r++) {
+        uint64_t c = vm->stats.count[r];
+        if (!c)
+            continue;
+        console_printf("  %-20s %10llu %14llu %8llu\n", vmx_exit_reason_name(r),
+                       (unsigned long long)c, (unsigned long long)vm->stats.cycles[r],
+                       (unsigned long long)(vm->stats.cycles[r] / c));
+    }
+}
+
+static int stats_exits(int argc, char **argv, void *ctx)
+{
+    (void)ctx;
+    if (argc == 2) {
+        struct vm *vm = find_vm("stats exits", argv[1]);
+        if (!vm)
+            return 1;
+        print_stats(vm);
+        return 0;
+    }
+    unsigned n = 0;
+    for (unsigned s = 0; s < VM_MAX; s++)
+        if (vm_at(s)) {
+            print_stats(vm_at(s));
+            n++;
+        }
+    if (!n)
+        console_printf("stats exits: no VMs\n");
+    return 0;
+}
+
+const struct shell_cmd shell_vm_sub[] = {
+    { "list", "vm list", "VMs with state, memory and exits", 0, 0, vm_list, NULL },
+    { "start", "vm start NAME", "start hv/vms/NAME.vmx", 1, 1, vm_start, NULL },
+    { "stop", "vm stop ID|NAME", "stop a VM", 1, 1, vm_stop_cmd, NULL },
+    { "kill", "vm kill ID|NAME", "end a VM at once", 1, 1, vm_kill_cmd, NULL },
+    { "console", "vm console ID|NAME", "what the VM printed on its UART", 1, 1, vm_console, NULL },
+    { NULL, NULL, NULL, 0, 0, NULL, NULL },
+};
+
+const struct shell_cmd shell_stats_sub[] = {
+    { "exits", "stats exits [ID|NAME]", "VM exits by reason: count and TSC cost", 0, 1,
+      stats_exits, NULL },
+    { NULL, NULL, NULL, 0, 0, NULL, NULL },
+};

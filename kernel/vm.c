@@ -1,0 +1,368 @@
+/*
+ * VM lifecycle: create from a .vmx boot file, run (the scheduler), end.
+ * Ending is two steps: vm_fail/vm_exit_guest/vm_stop only record why and
+ * take the vCPUs off the run queue (they may be called from inside the VM's
+ * own exit handler); vm_reap then frees every machine page the VM held.
+ */
+#include "kernel/vm.h"
+#include "kernel/vm_internal.h"
+#include "kernel/log.h"
+#include "kernel/bootfiles.h"
+#include "vmm/vcpu.h"
+#include "vmm/monitor.h"
+#include "vmm/guest_loader.h"
+#include "arch/x86_64/vmx.h"
+#include "mm/page_alloc.h"
+#include "mm/heap.h"
+#include "include/hv/console.h"
+#include "include/hv/platform.h"
+#include "lib/format.h"
+#include "lib/kstring.h"
+
+static struct vm vms[VM_MAX];
+
+struct vm *vm_at(unsigned slot) { return slot < VM_MAX && vms[slot].used ? &vms[slot] : NULL; }
+
+struct vm *vm_by_id(unsigned id)
+{
+    return id >= 1 && id <= VM_MAX ? vm_at(id - 1) : NULL;
+}
+
+struct vm *vm_by_name(const char *name)
+{
+    for (unsigned i = 0; i < VM_MAX; i++)
+        if (vms[i].used && str_casecmp(vms[i].name, name) == 0)
+            return &vms[i];
+    return NULL;
+}
+
+bool vm_is_live(const struct vm *vm)
+{
+    return vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_HALTED;
+}
+
+const char *vm_state_name(enum vm_state s)
+{
+    switch (s) {
+    case VM_STATE_RUNNING: return "running";
+    case VM_STATE_HALTED: return "halted";
+    case VM_STATE_EXITED: return "exited";
+    case VM_STATE_STOPPED: return "stopped";
+    case VM_STATE_FAILED: return "failed";
+    }
+    return "?";
+}
+
+uint64_t vm_pages_held(const struct vm *vm)
+{
+    return vm->pm_storage ? physmap_consumed(&vm->pm) : 0;
+}
+
+bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
+{
+    return gpa < 0xa0000 || (gpa >= 0x100000 && gpa < vm->ram_bytes);
+}
+
+bool vm_touch_page(struct vm *vm, uint64_t gpa)
+{
+    if (!vm_gpa_is_ram(vm, gpa) || !vm->pm_storage)
+        return false;
+    ppn_t ppn = gpa >> PAGE_SHIFT;
+    struct pm_entry e;
+    if (physmap_lookup(&vm->pm, ppn, &e) != PM_OK)
+        return false;
+    if (e.state == PM_MAPPED) {
+        /* Mapped already (a racing fault): make sure the EPT has it. */
+        return ept_map(&vm->gpa.ept, ppn << PAGE_SHIFT, e.payload, EPT_RWX);
+    }
+    mpn_t m = page_alloc_zeroed((uint16_t)(OWNER_VM_BASE + vm->id));
+    if (m == INVALID_MPN)
+        return false;
+    if (physmap_map(&vm->pm, ppn, m, NULL) != PM_OK) {
+        page_free(m);
+        return false;
+    }
+    if (!ept_map(&vm->gpa.ept, ppn << PAGE_SHIFT, m, EPT_RWX)) {
+        mpn_t old = INVALID_MPN;
+        physmap_release(&vm->pm, ppn, PM_ZERO, 0, &old);
+        page_free(m);
+        return false;
+    }
+    return true;
+}
+
+bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len)
+{
+    const uint8_t *s = src;
+    while (len) {
+        if (!vm_gpa_is_ram(vm, gpa) || !vm_touch_page(vm, gpa))
+            return false;
+        size_t off = gpa & (PAGE_SIZE - 1);
+        size_t n = MIN(len, PAGE_SIZE - off);
+        mpn_t m = ept_lookup(&vm->gpa.ept, gpa & PAGE_MASK);
+        memcpy((uint8_t *)plat_mpn_to_va(m) + off, s, n);
+        gpa += n;
+        s += n;
+        len -= n;
+    }
+    return true;
+}
+
+static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
+{
+    return vm_write_guest(ctx, gpa, src, len);
+}
+
+/* ---- console --------------------------------------------------------------- */
+
+#define LINES_PER_SEC 50
+
+static void flush_line(struct vm *vm)
+{
+    uint64_t now = plat_time_ns();
+    if (now - vm->line_window_ns > 1000000000ULL) {
+        if (vm->lines_hidden)
+            console_printf("[%s] ... %llu lines not shown (vm console %u has them)\n", vm->name,
+                           (unsigned long long)vm->lines_hidden, vm->id);
+        vm->line_window_ns = now;
+        vm->lines_in_window = 0;
+        vm->lines_hidden = 0;
+    }
+    /* A guest printing in a loop must not take the host console (a serial
+     * line costs milliseconds): beyond the budget lines go to the ring only. */
+    if (vm->lines_in_window++ < LINES_PER_SEC)
+        console_printf("[%s] %.*s\n", vm->name, (int)vm->line_len, vm->line);
+    else
+        vm->lines_hidden++;
+    vm->line_len = 0;
+}
+
+void vm_console_putc(struct vm *vm, char c)
+{
+    vm->ring[vm->ring_total++ % VM_CONSOLE_RING] = c;
+    if (c == '\r')
+        return;
+    if (c == '\n') {
+        flush_line(vm);
+        return;
+    }
+    vm->line[vm->line_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
+    if (vm->line_len == VM_LINE_MAX - 1)
+        flush_line(vm);
+}
+
+/* ---- ending ---------------------------------------------------------------- */
+
+static void end_vcpus(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->nvcpus; i++)
+        if (vm->vcpu[i])
+            vm->vcpu[i]->state = VCPU_STOPPED;
+    if (vm->line_len)
+        flush_line(vm);
+}
+
+void vm_fail(struct vm *vm, const char *fmt, ...)
+{
+    if (!vm_is_live(vm))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(vm->reason, sizeof vm->reason, fmt, ap);
+    va_end(ap);
+    vm->state = VM_STATE_FAILED;
+    end_vcpus(vm);
+    LOG_ERROR("vm %s: stopped: %s", vm->name, vm->reason);
+}
+
+void vm_exit_guest(struct vm *vm, int status)
+{
+    if (!vm_is_live(vm))
+        return;
+    vm->state = VM_STATE_EXITED;
+    vm->exit_status = status;
+    ksnprintf(vm->reason, sizeof vm->reason, "the guest exited with status %d", status);
+    end_vcpus(vm);
+    LOG_INFO("vm %s: exited with status %d", vm->name, status);
+}
+
+void vm_stop(struct vm *vm, const char *why)
+{
+    if (vm_is_live(vm)) {
+        vm->state = VM_STATE_STOPPED;
+        str_copy(vm->reason, why, sizeof vm->reason);
+        end_vcpus(vm);
+        LOG_INFO("vm %s: %s", vm->name, why);
+    }
+    vm_reap(vm);
+}
+
+void vm_reap(struct vm *vm)
+{
+    if (vm_is_live(vm) || vm->reaped)
+        return;
+    for (unsigned i = 0; i < vm->nvcpus; i++) {
+        vcpu_destroy(vm->vcpu[i]);
+        vm->vcpu[i] = NULL;
+    }
+    uint64_t freed = 0;
+    if (vm->pm_storage) {
+        for (ppn_t p = 0; p < vm->pm.npages; p++) {
+            struct pm_entry e;
+            if (physmap_lookup(&vm->pm, p, &e) == PM_OK && e.state == PM_MAPPED) {
+                page_free(e.payload);
+                freed++;
+            }
+        }
+        kfree(vm->pm_storage);
+        vm->pm_storage = NULL;
+    }
+    vm->final_pages = freed;
+    ept_destroy(&vm->gpa.ept, NULL, NULL);
+    kfree(vm->ports_logged);
+    vm->ports_logged = NULL;
+    vm->reaped = true;
+    LOG_INFO("vm %s: %llu guest pages returned to the free pool", vm->name,
+             (unsigned long long)freed);
+}
+
+/* ---- creation -------------------------------------------------------------- */
+
+struct report_ctx {
+    unsigned problems;
+};
+
+static void report(void *ctx, const char *file, uint32_t line, const char *key, const char *msg)
+{
+    struct report_ctx *r = ctx;
+    r->problems++;
+    if (key && key[0])
+        log_write(NULL, LOG_ERROR, "vm: %s:%u: %s: %s", file, line, key, msg);
+    else
+        log_write(NULL, LOG_ERROR, "vm: %s:%u: %s", file, line, msg);
+}
+
+static struct vm *slot_for(const char *name)
+{
+    struct vm *old = vm_by_name(name);
+    if (old)
+        return old; /* a finished VM of that name: restart in its slot */
+    for (unsigned i = 0; i < VM_MAX; i++)
+        if (!vms[i].used)
+            return &vms[i];
+    return NULL;
+}
+
+static bool load_guest(struct vm *vm, const struct boot_file *img, struct guest_boot_state *boot,
+                       char *why, size_t n)
+{
+    struct guest_mem_ops ops = { loader_write, vm, vm->ram_bytes };
+    if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT)
+        return guest_load_multiboot(img->data, img->size, vm->cfg.cmdline, &ops, boot, why, n) == 0;
+    struct flat_params fp = { vm->cfg.load_addr, vm->cfg.entry,
+                              vm->cfg.cpu_mode == VM_CPU_REAL ? GUEST_MODE_REAL
+                                                              : GUEST_MODE_PROT32 };
+    return guest_load_flat(img->data, img->size, &fp, &ops, boot, why, n) == 0;
+}
+
+static bool build(struct vm *vm, const struct boot_file *img, char *why, size_t n)
+{
+    vm->ram_bytes = vm->cfg.memsize_mb << 20;
+    uint64_t npages = vm->ram_bytes >> PAGE_SHIFT;
+    size_t bytes = physmap_storage_bytes(npages);
+    vm->pm_storage = kmalloc(bytes);
+    if (!vm->pm_storage || !physmap_init(&vm->pm, &vm->gpa, vm->pm_storage, bytes, npages)) {
+        ksnprintf(why, n, "no memory for the physmap of %llu pages", (unsigned long long)npages);
+        return false;
+    }
+    if (!ept_init(&vm->gpa.ept, vmx_caps()->ept_ad)) {
+        ksnprintf(why, n, "no memory for the EPT root");
+        return false;
+    }
+    vm->vpid = (uint16_t)vm->id;
+    struct guest_boot_state boot;
+    if (!load_guest(vm, img, &boot, why, n))
+        return false;
+    if (!vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
+        return false;
+    vm->nvcpus = 1;
+    return true;
+}
+
+struct vm *vm_create_from_file(const char *vmx_path)
+{
+    struct boot_file f;
+    if (!bootfiles_find(vmx_path, &f)) {
+        LOG_ERROR("vm: %s: no such file on the boot partition", vmx_path);
+        return NULL;
+    }
+    static struct vm_config cfg;
+    struct report_ctx rc = { 0 };
+    vm_config_defaults(&cfg);
+    uint32_t problems = vm_config_load(&cfg, vmx_path, f.data, f.size, report, &rc);
+    if (problems) {
+        LOG_ERROR("vm: %s: not started: %u problem(s) in the file", vmx_path, problems);
+        return NULL;
+    }
+    if (!monitor_ready()) {
+        LOG_ERROR("vm %s: not started: %s", cfg.display_name, monitor_unavailable_reason());
+        return NULL;
+    }
+    struct vm *vm = slot_for(cfg.display_name);
+    if (!vm) {
+        LOG_ERROR("vm %s: not started: all %d VM slots are in use", cfg.display_name, VM_MAX);
+        return NULL;
+    }
+    if (vm->used && vm_is_live(vm)) {
+        LOG_ERROR("vm %s: not started: a VM of that name is running (id %u)", vm->name, vm->id);
+        return NULL;
+    }
+    char kpath[BI_PATH_MAX];
+    struct boot_file img;
+    if (!vm_config_resolve_path(vmx_path, cfg.kernel, kpath, sizeof kpath) ||
+        !bootfiles_find(kpath, &img)) {
+        LOG_ERROR("vm %s: not started: guest.kernel \"%s\" is not on the boot partition",
+                  cfg.display_name, cfg.kernel);
+        return NULL;
+    }
+    unsigned slot = (unsigned)(vm - vms);
+    if (vm->used)
+        vm_reap(vm); /* already done when it ended; cheap to make sure */
+    memset(vm, 0, sizeof *vm);
+    vm->used = true;
+    vm->id = slot + 1;
+    vm->cfg = cfg;
+    str_copy(vm->name, cfg.display_name, sizeof vm->name);
+    str_copy(vm->vmx_path, vmx_path, sizeof vm->vmx_path);
+    vm->state = VM_STATE_RUNNING;
+    vm->gpa.ept.pml4 = INVALID_MPN;
+    vm->start_ns = plat_time_ns();
+    char why[160];
+    if (!build(vm, &img, why, sizeof why)) {
+        vm->state = VM_STATE_FAILED;
+        str_copy(vm->reason, why, sizeof vm->reason);
+        end_vcpus(vm);
+        vm_reap(vm);
+        LOG_ERROR("vm %s: not started: %s", vm->name, why);
+        return NULL;
+    }
+    LOG_INFO("vm %s: started as id %u: %llu MiB, %s guest %s", vm->name, vm->id,
+             (unsigned long long)cfg.memsize_mb,
+             cfg.guest_type == VM_GUEST_MULTIBOOT ? "multiboot" : "flat", kpath);
+    return vm;
+}
+
+struct vm *vm_start_by_name(const char *name, char *err, size_t errlen)
+{
+    char path[BI_PATH_MAX];
+    ksnprintf(path, sizeof path, "hv/vms/%s.vmx", name);
+    struct boot_file f;
+    if (!bootfiles_find(path, &f)) {
+        ksnprintf(err, errlen, "no VM file %s on the boot partition", path);
+        return NULL;
+    }
+    struct vm *vm = vm_create_from_file(path);
+    if (!vm)
+        ksnprintf(err, errlen, "%s did not start; 'log' says why", name);
+    return vm;
+}

@@ -1,0 +1,10 @@
+/* VM internals shared by kernel/vm.c and the scheduler. */
+#ifndef KERNEL_VM_INTERNAL_H
+#define KERNEL_VM_INTERNAL_H
+
+#include "kernel/vm.h"
+
+/* Frees everything an ended VM holds (idempotent). */
+void vm_reap(struct vm *vm);
+
+#endif

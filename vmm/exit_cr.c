@@ -1,0 +1,121 @@
+/* Control-register accesses (exit qualification: Intel SDM vol. 3, table
+ * 28-3). Bits VMX pins stay set in the real CR0/CR4; the guest reads the
+ * shadow of what it wrote. Paging on with EFER.LME set enters long mode. */
+#include "vmm/exits.h"
+#include "vmm/vcpu.h"
+#include "vmm/monitor.h"
+#include "kernel/vm.h"
+#include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/vmx.h"
+
+#define CR0_PE (1ULL << 0)
+#define CR0_TS (1ULL << 3)
+#define CR0_PG (1ULL << 31)
+#define CR4_PAE (1ULL << 5)
+#define CR4_VMXE (1ULL << 13)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+
+uint64_t *guest_gpr(struct guest_regs *r, unsigned index)
+{
+    switch (index & 15) {
+    case 0: return &r->rax;
+    case 1: return &r->rcx;
+    case 2: return &r->rdx;
+    case 3: return &r->rbx;
+    case 5: return &r->rbp;
+    case 6: return &r->rsi;
+    case 7: return &r->rdi;
+    case 8: return &r->r8;
+    case 9: return &r->r9;
+    case 10: return &r->r10;
+    case 11: return &r->r11;
+    case 12: return &r->r12;
+    case 13: return &r->r13;
+    case 14: return &r->r14;
+    default: return &r->r15; /* 15; 4 (RSP) is handled by the callers */
+    }
+}
+
+static uint64_t read_gpr(struct vcpu *v, unsigned index)
+{
+    return index == 4 ? vmread(VMCS_GUEST_RSP) : *guest_gpr(&v->regs, index);
+}
+
+static void write_gpr(struct vcpu *v, unsigned index, uint64_t val)
+{
+    if (index == 4)
+        vmwrite(VMCS_GUEST_RSP, val);
+    else
+        *guest_gpr(&v->regs, index) = val;
+}
+
+static bool set_cr0(struct vcpu *v, uint64_t val)
+{
+    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)))
+        return false;
+    uint64_t efer = vmread(VMCS_GUEST_EFER);
+    uint32_t entry = (uint32_t)vmread(VMCS_ENTRY_CTLS);
+    bool was_pg = v->cr0_shadow & CR0_PG, pg = val & CR0_PG;
+    if (pg && !was_pg && (efer & EFER_LME)) {
+        if (!(v->cr4_shadow & CR4_PAE))
+            return false; /* long mode needs PAE first */
+        efer |= EFER_LMA;
+        entry |= ENTRY_IA32E_GUEST;
+    } else if (!pg && was_pg && (efer & EFER_LMA)) {
+        efer &= ~EFER_LMA;
+        entry &= ~ENTRY_IA32E_GUEST;
+    }
+    vmwrite(VMCS_GUEST_EFER, efer);
+    vmwrite(VMCS_ENTRY_CTLS, entry);
+    v->cr0_shadow = val;
+    vmwrite(VMCS_CR0_SHADOW, val);
+    vmwrite(VMCS_GUEST_CR0, vcpu_real_cr0(val));
+    return true;
+}
+
+static bool set_cr4(struct vcpu *v, uint64_t val)
+{
+    const struct vmx_caps *c = vmx_caps();
+    /* Bits the CPU cannot have, and VMXE (we do not offer VT-x): #GP. */
+    if ((val & ~c->cr4_fixed1) || (val & CR4_VMXE) || (val >> 32))
+        return false;
+    v->cr4_shadow = val;
+    vmwrite(VMCS_CR4_SHADOW, val);
+    vmwrite(VMCS_GUEST_CR4, vcpu_real_cr4(val));
+    return true;
+}
+
+enum exit_action exit_cr_access(struct vcpu *v)
+{
+    uint64_t q = vmread(VMCS_EXIT_QUAL);
+    unsigned cr = q & 15, type = (q >> 4) & 3, gpr = (q >> 8) & 15;
+    bool ok = true;
+    switch (type) {
+    case 0: /* MOV to CR */
+        if (cr == 0)
+            ok = set_cr0(v, read_gpr(v, gpr));
+        else if (cr == 4)
+            ok = set_cr4(v, read_gpr(v, gpr));
+        else if (cr == 3)
+            vmwrite(VMCS_GUEST_CR3, read_gpr(v, gpr));
+        else
+            ok = false;
+        break;
+    case 1: /* MOV from CR (only CR3 can exit) */
+        write_gpr(v, gpr, vmread(VMCS_GUEST_CR3));
+        break;
+    case 2: /* CLTS */
+        ok = set_cr0(v, v->cr0_shadow & ~CR0_TS);
+        break;
+    case 3: /* LMSW: the low four bits; PE cannot be cleared this way */
+        ok = set_cr0(v, (v->cr0_shadow & ~0xeULL) | ((q >> 16) & 0xf) | (v->cr0_shadow & CR0_PE));
+        break;
+    }
+    if (!ok) {
+        vcpu_inject_exception(v, 13, true, 0);
+        return EXIT_CONTINUE;
+    }
+    vcpu_skip_instruction();
+    return EXIT_CONTINUE;
+}

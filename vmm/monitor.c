@@ -1,0 +1,96 @@
+/* Monitor state shared by every vCPU on this CPU. */
+#include "vmm/monitor.h"
+#include "vmm/vcpu.h"
+#include "arch/x86_64/vmx.h"
+#include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "mm/page_alloc.h"
+#include "include/hv/platform.h"
+#include "lib/format.h"
+#include "lib/kstring.h"
+
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_FMASK 0xc0000084
+#define MSR_KERNEL_GS 0xc0000102
+
+static bool ready;
+static char unavailable[160] = "the monitor was not started";
+static mpn_t io_a, io_b, msr_bitmap;
+static struct vcpu *current;   /* whose VMCS is loaded */
+static struct vcpu *fpu_owner; /* whose FPU state is in the registers */
+static struct vcpu *msr_owner; /* whose syscall MSRs are in the CPU */
+
+static mpn_t filled_page(uint8_t byte)
+{
+    mpn_t m = page_alloc(OWNER_VMCS);
+    if (m != INVALID_MPN)
+        memset(plat_mpn_to_va(m), byte, PAGE_SIZE);
+    return m;
+}
+
+bool monitor_init(char *why, size_t size)
+{
+    if (!vmx_init(why, size)) {
+        str_copy(unavailable, why, sizeof unavailable);
+        return false;
+    }
+    fpu_init();
+    /* Every port and every MSR exits: devices and MSRs are emulated, and an
+     * access we do not know is seen, not passed to the hardware. */
+    io_a = filled_page(0xff);
+    io_b = filled_page(0xff);
+    msr_bitmap = filled_page(0xff);
+    if (io_a == INVALID_MPN || io_b == INVALID_MPN || msr_bitmap == INVALID_MPN) {
+        ksnprintf(why, size, "no memory for the VMX bitmaps");
+        str_copy(unavailable, why, sizeof unavailable);
+        return false;
+    }
+    ready = true;
+    return true;
+}
+
+bool monitor_ready(void) { return ready; }
+const char *monitor_unavailable_reason(void) { return unavailable; }
+uint64_t monitor_io_bitmap_a(void) { return io_a << PAGE_SHIFT; }
+uint64_t monitor_io_bitmap_b(void) { return io_b << PAGE_SHIFT; }
+uint64_t monitor_msr_bitmap(void) { return msr_bitmap << PAGE_SHIFT; }
+
+void monitor_set_current(struct vcpu *v) { current = v; }
+struct vcpu *monitor_current(void) { return current; }
+
+void monitor_switch_to(struct vcpu *v)
+{
+    if (current != v) {
+        vmptrld(v->vmcs << PAGE_SHIFT);
+        current = v;
+    }
+    if (fpu_owner != v) {
+        if (fpu_owner) {
+            fpu_save(plat_mpn_to_va(fpu_owner->fpu));
+            fpu_owner->fpu_valid = true;
+        }
+        fpu_restore(plat_mpn_to_va(v->fpu), v->xcr0);
+        fpu_owner = v;
+    }
+    if (msr_owner != v) {
+        wrmsr(MSR_STAR, v->msr_star);
+        wrmsr(MSR_LSTAR, v->msr_lstar);
+        wrmsr(MSR_CSTAR, v->msr_cstar);
+        wrmsr(MSR_FMASK, v->msr_fmask);
+        wrmsr(MSR_KERNEL_GS, v->msr_kernel_gs);
+        msr_owner = v;
+    }
+}
+
+void monitor_forget(struct vcpu *v)
+{
+    if (current == v)
+        current = NULL;
+    if (fpu_owner == v)
+        fpu_owner = NULL;
+    if (msr_owner == v)
+        msr_owner = NULL;
+}

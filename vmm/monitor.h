@@ -1,0 +1,31 @@
+/* The monitor's machine-wide state: VMX on, the shared exit bitmaps, which
+ * VMCS is current and whose FPU state the CPU holds. One CPU for now; these
+ * become per-CPU with SMP. */
+#ifndef VMM_MONITOR_H
+#define VMM_MONITOR_H
+
+#include "include/hv/types.h"
+
+struct vcpu;
+
+/* Enables VMX and prepares the bitmaps. False with a reason when guests
+ * cannot run on this machine (the host still works). */
+bool monitor_init(char *why, size_t size);
+bool monitor_ready(void);
+const char *monitor_unavailable_reason(void);
+
+uint64_t monitor_io_bitmap_a(void);
+uint64_t monitor_io_bitmap_b(void);
+uint64_t monitor_msr_bitmap(void);
+
+void monitor_set_current(struct vcpu *v);
+struct vcpu *monitor_current(void);
+/* Makes `v`'s VMCS current and its FPU/MSR state live on the CPU. */
+void monitor_switch_to(struct vcpu *v);
+/* `v` is going away: drop every reference to it. */
+void monitor_forget(struct vcpu *v);
+
+uint64_t vcpu_real_cr0(uint64_t shadow);
+uint64_t vcpu_real_cr4(uint64_t shadow);
+
+#endif

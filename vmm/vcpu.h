@@ -1,0 +1,51 @@
+/* A virtual CPU: its VMCS, the registers the VMCS does not hold, its FPU
+ * state, and the monitor's run loop. */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include "include/hv/types.h"
+#include "arch/x86_64/guest_regs.h"
+#include "vmm/guest_loader.h"
+
+struct vm;
+
+enum vcpu_state {
+    VCPU_RUNNABLE = 0,
+    VCPU_HALTED,        /* HLT: waits for an interrupt (none can come yet) */
+    VCPU_STOPPED,       /* its VM is over */
+};
+
+struct vcpu {
+    struct vm *vm;
+    unsigned id;
+    enum vcpu_state state;
+    mpn_t vmcs;
+    bool launched;
+    struct guest_regs regs;
+    mpn_t fpu;              /* XSAVE/FXSAVE area */
+    bool fpu_valid;         /* fpu holds this vCPU's state */
+    /* MSRs the VMCS does not switch; the host never uses them, so the
+     * guest's values are loaded into the CPU whenever this vCPU runs. */
+    uint64_t msr_star, msr_lstar, msr_cstar, msr_fmask, msr_kernel_gs;
+    uint64_t xcr0;
+    uint64_t cr0_shadow, cr4_shadow; /* what the guest believes it wrote */
+    uint64_t last_exit_tsc;
+};
+
+/* Allocates the VMCS and FPU pages and programs the VMCS for `boot`. False
+ * (with a reason) when memory ran out or VMX refused. */
+bool vcpu_create(struct vm *vm, unsigned id, const struct guest_boot_state *boot,
+                 struct vcpu **out, char *why, size_t whylen);
+void vcpu_destroy(struct vcpu *v);
+
+enum run_result {
+    RUN_YIELD = 0,      /* slice over or the host needs the CPU */
+    RUN_HALTED,
+    RUN_STOPPED,
+};
+
+/* Runs `v` until its time slice (in TSC ticks) ends, it halts, or its VM
+ * stops. Interrupts are off inside and on when it returns. */
+enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc);
+
+#endif

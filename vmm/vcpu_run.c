@@ -1,0 +1,60 @@
+/*
+ * The monitor's run loop for one vCPU and one time slice. Exits the guest
+ * causes and we can finish here (CPUID, port I/O, MSRs, first touches of
+ * RAM) re-enter at once without going back to the scheduler: that path is
+ * what `stats exits` measures, from the exit to the next entry.
+ */
+#include "vmm/vcpu.h"
+#include "vmm/exits.h"
+#include "vmm/monitor.h"
+#include "kernel/vm.h"
+#include "arch/x86_64/vmx.h"
+#include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/trap.h"
+
+enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
+{
+    struct vm *vm = v->vm;
+    enum run_result result = RUN_YIELD;
+    cli();
+    monitor_switch_to(v);
+    uint64_t ticks = slice_tsc >> vmx_caps()->preempt_shift;
+    vmwrite(VMCS_PREEMPT_TIMER, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : ticks) : 1);
+
+    uint32_t last = EXIT_REASON_COUNT;
+    uint64_t t_exit = 0;
+    for (;;) {
+        uint64_t t_entry = rdtsc();
+        if (last < EXIT_REASON_COUNT)
+            vm->stats.cycles[last] += t_entry - t_exit;
+        int failed = vmx_enter(&v->regs, v->launched);
+        t_exit = rdtsc();
+        if (failed) {
+            uint64_t err = vmread(VMCS_INSN_ERROR);
+            vm_fail(vm, "VM%s failed: VM-instruction error %llu", v->launched ? "RESUME" : "LAUNCH",
+                    (unsigned long long)err);
+            result = RUN_STOPPED;
+            last = EXIT_REASON_COUNT;
+            break;
+        }
+        v->launched = true;
+        uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+        last = reason & 0xffff;
+        if (last >= EXIT_REASON_COUNT)
+            last = EXIT_REASON_COUNT - 1;
+        vm->stats.count[last]++;
+        enum exit_action a = vmm_handle_exit(v, reason);
+        if (a == EXIT_CONTINUE)
+            continue;
+        vm->stats.cycles[last] += rdtsc() - t_exit;
+        result = a == EXIT_YIELD ? RUN_YIELD : a == EXIT_HALT ? RUN_HALTED : RUN_STOPPED;
+        break;
+    }
+    /* A VM exit leaves the GDTR and IDTR limits at 0xffff: put ours back. */
+    gdt_load();
+    idt_load();
+    sti();
+    return result;
+}

@@ -1,0 +1,195 @@
+/* Creating a vCPU: its VMCS programmed with our controls, the host state the
+ * CPU returns to on every exit, and the guest's first state (real mode or
+ * flat 32-bit protected mode, per the loader). */
+#include "vmm/vcpu.h"
+#include "vmm/monitor.h"
+#include "kernel/vm.h"
+#include "arch/x86_64/vmx.h"
+#include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/gdt.h"
+#include "arch/x86_64/trap.h"
+#include "arch/x86_64/fpu.h"
+#include "mm/page_alloc.h"
+#include "mm/heap.h"
+#include "include/hv/platform.h"
+#include "lib/format.h"
+#include "lib/kstring.h"
+
+#define CR0_PE (1ULL << 0)
+#define CR0_ET (1ULL << 4)
+#define CR0_NE (1ULL << 5)
+#define CR0_PG (1ULL << 31)
+
+extern char vmx_exit[];
+
+static void set_seg(enum vmcs_seg s, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+{
+    vmwrite(VMCS_SEG_SEL(s), sel);
+    vmwrite(VMCS_SEG_BASE(s), base);
+    vmwrite(VMCS_SEG_LIMIT(s), limit);
+    vmwrite(VMCS_SEG_AR(s), ar);
+}
+
+static void setup_host(void)
+{
+    vmwrite(VMCS_HOST_CR0, read_cr0());
+    vmwrite(VMCS_HOST_CR3, read_cr3());
+    vmwrite(VMCS_HOST_CR4, read_cr4());
+    vmwrite(VMCS_HOST_CS_SEL, SEL_KCODE);
+    vmwrite(VMCS_HOST_SS_SEL, SEL_KDATA);
+    vmwrite(VMCS_HOST_DS_SEL, SEL_KDATA);
+    vmwrite(VMCS_HOST_ES_SEL, SEL_KDATA);
+    vmwrite(VMCS_HOST_FS_SEL, 0);
+    vmwrite(VMCS_HOST_GS_SEL, 0);
+    vmwrite(VMCS_HOST_TR_SEL, SEL_TSS);
+    vmwrite(VMCS_HOST_FS_BASE, 0);
+    vmwrite(VMCS_HOST_GS_BASE, 0);
+    vmwrite(VMCS_HOST_TR_BASE, gdt_tss_base());
+    vmwrite(VMCS_HOST_GDTR_BASE, gdt_base());
+    vmwrite(VMCS_HOST_IDTR_BASE, idt_base());
+    vmwrite(VMCS_HOST_SYSENTER_CS, 0);
+    vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
+    vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
+    vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+    vmwrite(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+    vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit);
+}
+
+static void setup_controls(const struct vm *vm)
+{
+    const struct vmx_caps *c = vmx_caps();
+    vmwrite(VMCS_PIN_CTLS, c->pin);
+    vmwrite(VMCS_PROC_CTLS, c->proc);
+    vmwrite(VMCS_PROC_CTLS2, c->proc2);
+    vmwrite(VMCS_EXIT_CTLS, c->exit);
+    vmwrite(VMCS_ENTRY_CTLS, c->entry);
+    vmwrite(VMCS_EXCEPTION_BITMAP, 0);
+    vmwrite(VMCS_PF_ERR_MASK, 0);
+    vmwrite(VMCS_PF_ERR_MATCH, 0);
+    vmwrite(VMCS_CR3_TARGET_COUNT, 0);
+    vmwrite(VMCS_EXIT_MSR_STORE_CNT, 0);
+    vmwrite(VMCS_EXIT_MSR_LOAD_CNT, 0);
+    vmwrite(VMCS_ENTRY_MSR_LOAD_CNT, 0);
+    vmwrite(VMCS_ENTRY_INTR_INFO, 0);
+    vmwrite(VMCS_IO_BITMAP_A, monitor_io_bitmap_a());
+    vmwrite(VMCS_IO_BITMAP_B, monitor_io_bitmap_b());
+    vmwrite(VMCS_MSR_BITMAP, monitor_msr_bitmap());
+    vmwrite(VMCS_EPTP, vm->gpa.ept.eptp);
+    if (c->proc2 & PROC2_VPID)
+        vmwrite(VMCS_VPID, vm->vpid);
+    vmwrite(VMCS_LINK_POINTER, ~0ULL);
+    /* CR0/CR4 bits VMX pins are owned by us: the guest reads its shadow. */
+    uint64_t cr0_owned = (c->cr0_fixed0 | ~c->cr0_fixed1) & ~(CR0_PE | CR0_PG) & 0xffffffffULL;
+    uint64_t cr4_owned = (c->cr4_fixed0 | ~c->cr4_fixed1) & 0xffffffffULL;
+    vmwrite(VMCS_CR0_MASK, cr0_owned | CR0_NE);
+    vmwrite(VMCS_CR4_MASK, cr4_owned);
+}
+
+/* The CR0 the CPU runs with for a guest that believes it wrote `shadow`. */
+uint64_t vcpu_real_cr0(uint64_t shadow)
+{
+    const struct vmx_caps *c = vmx_caps();
+    uint64_t fixed0 = c->cr0_fixed0 & ~(CR0_PE | CR0_PG);
+    return ((shadow | fixed0 | CR0_NE) & c->cr0_fixed1) | (shadow & (CR0_PE | CR0_PG));
+}
+
+uint64_t vcpu_real_cr4(uint64_t shadow)
+{
+    const struct vmx_caps *c = vmx_caps();
+    return (shadow | c->cr4_fixed0) & c->cr4_fixed1;
+}
+
+static void setup_guest(struct vcpu *v, const struct guest_boot_state *b)
+{
+    if (b->mode == GUEST_MODE_REAL) {
+        v->cr0_shadow = CR0_ET;
+        set_seg(SEG_CS, b->cs_selector, (uint64_t)b->cs_selector << 4, 0xffff, 0x9b);
+        for (enum vmcs_seg s = SEG_ES; s <= SEG_GS; s++)
+            if (s != SEG_CS)
+                set_seg(s, 0, 0, 0xffff, 0x93);
+    } else {
+        v->cr0_shadow = CR0_ET | CR0_PE;
+        set_seg(SEG_CS, 0x08, 0, 0xffffffff, 0xc09b);
+        for (enum vmcs_seg s = SEG_ES; s <= SEG_GS; s++)
+            if (s != SEG_CS)
+                set_seg(s, 0x10, 0, 0xffffffff, 0xc093);
+    }
+    set_seg(SEG_LDTR, 0, 0, 0, 0x10000);   /* unusable */
+    set_seg(SEG_TR, 0, 0, 0xffff, 0x8b);   /* busy 32-bit TSS, as at reset */
+    v->cr4_shadow = 0;
+    vmwrite(VMCS_GUEST_CR0, vcpu_real_cr0(v->cr0_shadow));
+    vmwrite(VMCS_CR0_SHADOW, v->cr0_shadow);
+    vmwrite(VMCS_GUEST_CR4, vcpu_real_cr4(0));
+    vmwrite(VMCS_CR4_SHADOW, 0);
+    vmwrite(VMCS_GUEST_CR3, 0);
+    vmwrite(VMCS_GUEST_GDTR_BASE, 0);
+    vmwrite(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+    vmwrite(VMCS_GUEST_IDTR_BASE, 0);
+    vmwrite(VMCS_GUEST_IDTR_LIMIT, 0xffff);
+    vmwrite(VMCS_GUEST_DR7, 0x400);
+    vmwrite(VMCS_GUEST_RSP, b->rsp);
+    vmwrite(VMCS_GUEST_RIP, b->rip);
+    vmwrite(VMCS_GUEST_RFLAGS, 0x2);
+    vmwrite(VMCS_GUEST_PENDING_DBG, 0);
+    vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    vmwrite(VMCS_GUEST_ACTIVITY, 0);
+    vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
+    vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
+    vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
+    vmwrite(VMCS_GUEST_DEBUGCTL, 0);
+    vmwrite(VMCS_GUEST_EFER, 0);
+    vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ULL); /* the power-on value */
+    memset(&v->regs, 0, sizeof v->regs);
+    v->regs.rax = b->eax;
+    v->regs.rbx = b->ebx;
+    v->xcr0 = 1; /* x87 only, as at reset */
+}
+
+bool vcpu_create(struct vm *vm, unsigned id, const struct guest_boot_state *boot,
+                 struct vcpu **out, char *why, size_t whylen)
+{
+    struct vcpu *v = kzalloc(sizeof *v);
+    if (!v) {
+        ksnprintf(why, whylen, "no memory for vCPU %u", id);
+        return false;
+    }
+    v->vm = vm;
+    v->id = id;
+    v->vmcs = page_alloc_zeroed(OWNER_VMCS);
+    v->fpu = page_alloc_zeroed(OWNER_VMCS);
+    if (v->vmcs == INVALID_MPN || v->fpu == INVALID_MPN) {
+        vcpu_destroy(v);
+        ksnprintf(why, whylen, "no memory for vCPU %u's VMCS", id);
+        return false;
+    }
+    fpu_init_area(plat_mpn_to_va(v->fpu));
+    v->fpu_valid = true;
+    *(uint32_t *)plat_mpn_to_va(v->vmcs) = vmx_caps()->revision;
+    uint64_t pa = v->vmcs << PAGE_SHIFT;
+    if (!vmclear(pa) || !vmptrld(pa)) {
+        vcpu_destroy(v);
+        ksnprintf(why, whylen, "VMCLEAR/VMPTRLD of vCPU %u's VMCS failed", id);
+        return false;
+    }
+    monitor_set_current(v);
+    setup_controls(vm);
+    setup_host();
+    setup_guest(v, boot);
+    *out = v;
+    return true;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+    if (!v)
+        return;
+    monitor_forget(v);
+    if (v->vmcs != INVALID_MPN && v->vmcs) {
+        vmclear(v->vmcs << PAGE_SHIFT);
+        page_free(v->vmcs);
+    }
+    if (v->fpu != INVALID_MPN && v->fpu)
+        page_free(v->fpu);
+    kfree(v);
+}
