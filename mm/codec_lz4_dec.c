@@ -122,15 +122,14 @@ long codec_lz4_decompress(const void *src, size_t len, void *dst, size_t cap)
             op += lit;
             ip += lit;
             off = (size_t)ip[0] | ((size_t)ip[1] << 8);
-            if (ml != 15 && off >= 8 && off <= (size_t)(op - obase)) {
+            if (ml != 15 && off >= 16 && off <= (size_t)(op - obase)) {
                 /* lit <= 14, ml + 4 <= 18: the room checked above covers
                  * the 18 bytes written here. 8 + 8 + 2 rather than 3 x 8:
                  * a load that straddles two recent stores stalls, and a
                  * third word would often straddle this match's own. */
                 const uint8_t *m = op - off;
                 ip += 2;
-                cp8(op, m);
-                cp8(op + 8, m + 8);
+                cp16(op, m);
                 __builtin_memcpy(op + 16, m + 16, 2);
                 op += ml + 4;
                 continue;
