@@ -54,25 +54,52 @@ static inline void copy_match(uint8_t *op, size_t off, size_t ml, uint8_t *oend)
     const uint8_t *m = op - off;
     uint8_t *const mend = op + ml;
 
-    if (off >= 8) {
-        /* Each word's source lies wholly before its destination, so word
-         * copies are exact even when the match overlaps itself. */
-        if (off >= 16 && (size_t)(oend - mend) >= 16) {
-            do {
-                cp16(op, m);
-                op += 16;
-                m += 16;
-            } while (op < mend);
-            return;
+    if (off >= 16 && (size_t)(oend - mend) >= 16) {
+        /* Each chunk's source lies wholly before its destination, so
+         * chunk copies are exact even when the match overlaps itself. */
+        do {
+            cp16(op, m);
+            op += 16;
+            m += 16;
+        } while (op < mend);
+        return;
+    }
+    if (off == 1 && ml >= 16 && (size_t)(oend - op) >= 16) {
+        /* A run of one byte: the commonest long match on guest pages. */
+        const uint64_t w = m[0] * 0x0101010101010101ull;
+        while (op + 16 <= oend && op < mend) {
+            __builtin_memcpy(op, &w, 8);
+            __builtin_memcpy(op + 8, &w, 8);
+            op += 16;
         }
+    } else if (off < 16 && ml >= 64 && (size_t)(oend - op) >= 16) {
+        /* A long run with a short period (zero runs, tables of words):
+         * write its first 16 bytes one by one, keep them in two words,
+         * then store those advancing by the largest multiple of the
+         * period that fits in 16. No load straddles a recent store. */
+        static const uint8_t step16[16] = { 0, 16, 16, 15, 16, 15, 12, 14,
+                                            16, 9, 10, 11, 12, 13, 14, 15 };
+        for (unsigned i = 0; i < 16; i++)
+            op[i] = op[(ptrdiff_t)i - (ptrdiff_t)off];
+        uint64_t w0, w1;
+        __builtin_memcpy(&w0, op, 8);
+        __builtin_memcpy(&w1, op + 8, 8);
+        const size_t step = step16[off];
+        op += step;
+        while (op + 16 <= oend && op < mend) {
+            __builtin_memcpy(op, &w0, 8);
+            __builtin_memcpy(op + 8, &w1, 8);
+            op += step;
+        }
+    } else if (off >= 8) {
         while (op + 8 <= oend && op < mend) {
             cp8(op, m);
             op += 8;
             m += 8;
         }
     } else {
-        /* A period shorter than a word: build one word of the pattern,
-         * then store it advancing by a multiple of the period. */
+        /* A short match with a period shorter than a word: one word of
+         * the pattern, stored advancing by a multiple of the period. */
         static const uint8_t step_of[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
         uint8_t pat[8];
         for (unsigned i = 0, j = 0; i < 8; i++) {
@@ -85,7 +112,7 @@ static inline void copy_match(uint8_t *op, size_t off, size_t ml, uint8_t *oend)
             op += step;
         }
     }
-    /* The last word of the buffer: bytewise, reading what was just
+    /* The last bytes of the buffer: bytewise, reading what was just
      * written (the period holds at any point of the match). */
     while (op < mend) {
         *op = *(op - off);
