@@ -1,0 +1,354 @@
+/* A VM's .vmx file: schema, defaults, the checks that span keys, and
+ * guest.kernel path resolution. docs/vm-config.md describes the keys for
+ * people; keep the two in step. */
+#include "kernel/vm_config.h"
+#include "lib/format.h"
+#include "lib/kstring.h"
+
+#define MEMSIZE_MAX_MB 65536
+#define SHARES_MAX 1000000
+#define FOUR_GIB_MINUS_1 0xffffffffull
+#define LOW_RAM_END 0xA0000ull
+#define HIGH_RAM_START 0x100000ull
+
+/* ESX's named share levels, per MiB of memsize. */
+#define SHARES_LOW 5
+#define SHARES_NORMAL 10
+#define SHARES_HIGH 20
+
+/* What the schema fills: the config itself plus the two keys whose stored
+ * form is not the schema's (shares: a name or a number; unknownPort: an
+ * enum kept as its name). */
+struct vm_config_raw {
+    struct vm_config c;
+    char shares[CFG_VALUE_MAX];
+    uint32_t unknown_port;
+};
+
+/* Indexed by the enums, so a parsed value is the enum itself. */
+static const char *const guest_types[] = { "flat", "multiboot", NULL };
+static const char *const cpu_modes[] = { "real", "prot32", NULL };
+static const char *const port_policies[] = { "ignore", "stop", NULL };
+_Static_assert(VM_GUEST_FLAT == 0 && VM_GUEST_MULTIBOOT == 1, "guest_types out of step");
+_Static_assert(VM_CPU_REAL == 0 && VM_CPU_PROT32 == 1, "cpu_modes out of step");
+
+#define RAW(f) offsetof(struct vm_config_raw, f)
+#define CFG(f) offsetof(struct vm_config_raw, c.f)
+#define STRMAX(f) (sizeof(((struct vm_config_raw *)0)->f) - 1)
+
+static const struct cfg_key vm_schema[] = {
+    { "displayName", CFG_STRING, CFG(display_name), 0, STRMAX(c.display_name), NULL,
+      "the VM's name: letters, digits, '_', '.', '-' (required)" },
+    { "memsize", CFG_U64, CFG(memsize_mb), 1, MEMSIZE_MAX_MB, NULL,
+      "guest RAM in MiB (required)" },
+    { "numvcpus", CFG_U64, CFG(numvcpus), 1, 16, NULL, "virtual CPUs" },
+    { "guest.kernel", CFG_STRING, CFG(kernel), 0, STRMAX(c.kernel), NULL,
+      "guest image, relative to this file's directory or /absolute on the ESP (required)" },
+    { "guest.type", CFG_ENUM, CFG(guest_type), 0, 0, guest_types, "image format" },
+    { "guest.cmdline", CFG_STRING, CFG(cmdline), 0, STRMAX(c.cmdline), NULL,
+      "command line passed to a multiboot guest" },
+    { "guest.loadAddr", CFG_U64, CFG(load_addr), 0, FOUR_GIB_MINUS_1, NULL,
+      "flat: guest-physical load address of the image" },
+    { "guest.entry", CFG_U64, CFG(entry), 0, FOUR_GIB_MINUS_1, NULL,
+      "flat: guest-physical entry point (default: loadAddr)" },
+    { "guest.cpuMode", CFG_ENUM, CFG(cpu_mode), 0, 0, cpu_modes,
+      "flat: start in real mode or 32-bit protected mode" },
+    { "sched.mem.min", CFG_U64, CFG(mem_min_mb), 0, MEMSIZE_MAX_MB, NULL,
+      "reservation in MiB: memory the VM is guaranteed" },
+    { "sched.mem.max", CFG_U64, CFG(mem_max_mb), 1, MEMSIZE_MAX_MB, NULL,
+      "limit in MiB: machine memory the VM may hold (default: memsize)" },
+    { "sched.mem.shares", CFG_STRING, RAW(shares), 0, STRMAX(shares), NULL,
+      "low, normal, high or a number: the VM's claim on memory beyond its reservation" },
+    { "sched.mem.prealloc", CFG_BOOL, CFG(prealloc), 0, 0, NULL,
+      "give the VM its whole reservation when it starts" },
+    { "sched.mem.prealloc.mainMem", CFG_BOOL, CFG(prealloc_main), 0, 0, NULL,
+      "preallocate all of guest RAM when the VM starts" },
+    { "sched.mem.prealloc.pinnedMainMem", CFG_BOOL, CFG(prealloc_pinned), 0, 0, NULL,
+      "preallocate and pin all of guest RAM (never reclaimed)" },
+    { "monitor.unknownPort", CFG_ENUM, RAW(unknown_port), 0, 0, port_policies,
+      "an access to an I/O port no device claims: ignore (reads all ones) or stop the VM" },
+};
+
+void vm_config_defaults(struct vm_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->numvcpus = 1;
+    c->guest_type = VM_GUEST_MULTIBOOT;
+    c->load_addr = HIGH_RAM_START;
+    c->entry = HIGH_RAM_START;
+    c->cpu_mode = VM_CPU_PROT32;
+    c->mem_shares = 0; /* "normal": set by vm_config_load once memsize is known */
+    str_copy(c->unknown_port, port_policies[0], sizeof c->unknown_port);
+}
+
+/* The file's problems after the schema's: named by the key's line, or for
+ * a missing key by the file's last line (where the key would go). */
+struct checker {
+    struct cfg_file *f;
+    uint32_t problems;
+    uint32_t last_line;
+};
+
+static void problem(struct checker *k, uint32_t line, const char *key, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+
+static void problem(struct checker *k, uint32_t line, const char *key, const char *fmt, ...)
+{
+    char msg[CFG_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    k->problems++;
+    if (k->f->errors != UINT32_MAX)
+        k->f->errors++;
+    if (k->f->report)
+        k->f->report(k->f->report_ctx, k->f->name, line, key, msg);
+}
+
+/* The entry's line, or 0 if the key is absent. */
+static uint32_t line_of(const struct cfg_file *f, const char *key)
+{
+    const struct cfg_entry *e = cfg_find(f, key);
+    return e ? e->line : 0;
+}
+
+static bool name_ok(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++) {
+        char ch = *s;
+        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '.' || ch == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* A required key: present, and (when the schema took it) not empty. */
+static bool require(struct checker *k, const char *key)
+{
+    const struct cfg_entry *e = cfg_find(k->f, key);
+    if (!e) {
+        problem(k, k->last_line, key, "required key is missing");
+        return false;
+    }
+    if (!e->value[0]) {
+        problem(k, e->line, key, "must not be empty");
+        return false;
+    }
+    return true;
+}
+
+/* sched.mem.shares: a level name, scaled by memsize, or a plain number. */
+static void apply_shares(struct checker *k, struct vm_config_raw *r)
+{
+    static const struct { const char *name; uint64_t per_mb; } levels[] = {
+        { "low", SHARES_LOW }, { "normal", SHARES_NORMAL }, { "high", SHARES_HIGH },
+    };
+    const struct cfg_entry *e = cfg_find(k->f, "sched.mem.shares");
+    const char *v = e ? r->shares : "normal";
+    for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+        if (str_casecmp(v, levels[i].name) == 0) {
+            r->c.mem_shares = levels[i].per_mb * r->c.memsize_mb;
+            return;
+        }
+    }
+    uint64_t n;
+    if (str_to_u64(v, &n) && n >= 1 && n <= SHARES_MAX) {
+        r->c.mem_shares = n;
+        return;
+    }
+    r->c.mem_shares = SHARES_NORMAL * r->c.memsize_mb;
+    if (strlen(v) > 40)
+        problem(k, e->line, e->key,
+                "expected low, normal, high or a number from 1 to %u, got '%.40s...'",
+                SHARES_MAX, v);
+    else
+        problem(k, e->line, e->key,
+                "expected low, normal, high or a number from 1 to %u, got '%s'", SHARES_MAX, v);
+}
+
+/* A flat guest's addresses. A problem with a value the file did not set
+ * is reported on the line of the key that made it matter. */
+static void check_flat_addr(struct checker *k, const struct vm_config *c, const char *key,
+                            uint32_t line, uint64_t v)
+{
+    if (v >= LOW_RAM_END && v < HIGH_RAM_START)
+        problem(k, line, key, "0x%llx is in the hole at [0xa0000, 0x100000)",
+                (unsigned long long)v);
+    else if (c->memsize_mb && v >= c->memsize_mb << 20)
+        problem(k, line, key, "0x%llx is beyond memsize (%llu MiB)", (unsigned long long)v,
+                (unsigned long long)c->memsize_mb);
+}
+
+static void check_flat(struct checker *k, const struct vm_config *c)
+{
+    uint32_t type_line = line_of(k->f, "guest.type"); /* set: flat is not the default */
+    uint32_t la_line = line_of(k->f, "guest.loadAddr");
+    uint32_t en_line = line_of(k->f, "guest.entry");
+
+    check_flat_addr(k, c, la_line ? "guest.loadAddr" : "guest.type",
+                    la_line ? la_line : type_line, c->load_addr);
+    if (en_line) /* else it is loadAddr, just checked */
+        check_flat_addr(k, c, "guest.entry", en_line, c->entry);
+    if (c->cpu_mode == VM_CPU_REAL && c->entry >= HIGH_RAM_START)
+        problem(k, en_line ? en_line : line_of(k->f, "guest.cpuMode"),
+                en_line ? "guest.entry" : "guest.cpuMode",
+                "real mode needs an entry below 1 MiB, not 0x%llx", (unsigned long long)c->entry);
+    uint32_t line = line_of(k->f, "guest.cmdline");
+    if (line)
+        problem(k, line, "guest.cmdline", "only for guest.type = multiboot");
+}
+
+uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text, size_t len,
+                        cfg_report_fn report, void *ctx)
+{
+    /* Every key twice over and then some; the entries are ~330 bytes each,
+     * too many for a kernel stack, so they are static like the host file's:
+     * VM files are loaded one at a time (boot, or the shell's vm start). */
+    static struct cfg_entry entries[40];
+    static struct vm_config_raw raw;
+
+    memset(&raw, 0, sizeof raw);
+    vm_config_defaults(&raw.c);
+    if (!text)
+        len = 0;
+    struct cfg_file f = {
+        .name = file ? file : "vm config",
+        .entries = entries,
+        .count = 0,
+        .cap = ARRAY_SIZE(entries),
+        .errors = 0,
+        .report = report,
+        .report_ctx = ctx,
+    };
+    cfg_parse(&f, text ? text : "", len);
+    cfg_apply(&f, vm_schema, ARRAY_SIZE(vm_schema), &raw);
+
+    struct checker k = { .f = &f, .problems = 0, .last_line = 1 };
+    for (size_t i = 0; i < len; i++)
+        if (text[i] == '\n' && i + 1 < len)
+            k.last_line++;
+    struct vm_config *v = &raw.c;
+
+    /* Required keys; a bad value was reported by the schema already. */
+    if (require(&k, "displayName") && v->display_name[0] && !name_ok(v->display_name)) {
+        const struct cfg_entry *e = cfg_find(&f, "displayName");
+        problem(&k, e->line, "displayName",
+                "expected letters, digits, '_', '.' or '-', got '%s'", v->display_name);
+    }
+    require(&k, "memsize");
+    if (require(&k, "guest.kernel") && v->kernel[0] && file) {
+        char path[CFG_VALUE_MAX];
+        if (!vm_config_resolve_path(file, v->kernel, path, sizeof path)) {
+            const struct cfg_entry *e = cfg_find(&f, "guest.kernel");
+            problem(&k, e->line, "guest.kernel",
+                    "path leaves the boot partition or is longer than %zu bytes",
+                    sizeof path - 1);
+        }
+    }
+
+    /* Values that default to others. */
+    if (!cfg_find(&f, "guest.entry"))
+        v->entry = v->load_addr;
+    const struct cfg_entry *max = cfg_find(&f, "sched.mem.max");
+    if (max && v->mem_max_mb == 0)
+        max = NULL; /* refused by the schema: reported, and the default applies */
+    if (!max)
+        v->mem_max_mb = v->memsize_mb;
+    apply_shares(&k, &raw);
+    str_copy(v->unknown_port, port_policies[raw.unknown_port], sizeof v->unknown_port);
+
+    /* Memory: min <= memsize, min <= max. */
+    const struct cfg_entry *min = cfg_find(&f, "sched.mem.min");
+    if (min && v->memsize_mb && v->mem_min_mb > v->memsize_mb)
+        problem(&k, min->line, min->key, "%llu MiB is above memsize (%llu MiB)",
+                (unsigned long long)v->mem_min_mb, (unsigned long long)v->memsize_mb);
+    if (max && v->mem_max_mb < v->mem_min_mb)
+        problem(&k, max->line, max->key, "%llu MiB is below sched.mem.min (%llu MiB)",
+                (unsigned long long)v->mem_max_mb, (unsigned long long)v->mem_min_mb);
+
+    /* Keys that belong to the other guest type. */
+    if (v->guest_type == VM_GUEST_FLAT) {
+        check_flat(&k, v);
+    } else {
+        static const char *const flat_only[] = { "guest.loadAddr", "guest.entry",
+                                                 "guest.cpuMode" };
+        for (size_t i = 0; i < ARRAY_SIZE(flat_only); i++) {
+            const struct cfg_entry *e = cfg_find(&f, flat_only[i]);
+            if (e)
+                problem(&k, e->line, e->key, "only for guest.type = flat");
+        }
+    }
+
+    *c = *v;
+    return f.errors;
+}
+
+/* Appends path component [s, s+n) to out (length *len), or pops one for
+ * "..". False when ".." would leave the root or the result would not fit. */
+static bool push_component(char *out, size_t size, size_t *len, const char *s, size_t n)
+{
+    if (n == 0 || (n == 1 && s[0] == '.'))
+        return true;
+    if (n == 2 && s[0] == '.' && s[1] == '.') {
+        if (*len == 0)
+            return false;
+        while (*len > 0 && out[*len - 1] != '/')
+            (*len)--;
+        if (*len > 0)
+            (*len)--; /* the separator */
+        out[*len] = '\0';
+        return true;
+    }
+    size_t need = *len + (*len ? 1 : 0) + n;
+    if (need >= size)
+        return false;
+    if (*len)
+        out[(*len)++] = '/';
+    memcpy(out + *len, s, n);
+    *len += n;
+    out[*len] = '\0';
+    return true;
+}
+
+static bool push_path(char *out, size_t size, size_t *len, const char *p, size_t plen)
+{
+    size_t i = 0;
+    while (i < plen) {
+        size_t j = i;
+        while (j < plen && p[j] != '/')
+            j++;
+        if (!push_component(out, size, len, p + i, j - i))
+            return false;
+        i = j + 1;
+    }
+    return true;
+}
+
+bool vm_config_resolve_path(const char *vmx_path, const char *value, char *out, size_t size)
+{
+    size_t len = 0;
+    if (!out || size == 0)
+        return false;
+    out[0] = '\0';
+    if (!value || !value[0])
+        return false;
+    if (value[0] != '/' && vmx_path) {
+        /* The .vmx file's directory: everything before its last '/'. */
+        const char *slash = NULL;
+        for (const char *s = vmx_path; *s; s++)
+            if (*s == '/')
+                slash = s;
+        if (slash && !push_path(out, size, &len, vmx_path, (size_t)(slash - vmx_path)))
+            goto fail;
+    }
+    if (!push_path(out, size, &len, value, strlen(value)) || len == 0)
+        goto fail;
+    return true;
+fail:
+    out[0] = '\0';
+    return false;
+}
