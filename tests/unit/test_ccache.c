@@ -441,9 +441,35 @@ static void test_allocation_failure(void **state)
     }
 }
 
+/* The cap is a percentage of machine memory unless given in pages; the
+ * threshold is clamped so that a slot never exceeds a page. */
+static void test_config(void **state)
+{
+    (void)state;
+    struct ccache_config cfg;
+    ccache_config_default(&cfg, 50000);
+    assert_int_equal(cfg.cap_percent, CCACHE_DEFAULT_CAP_PERCENT);
+    assert_int_equal(cfg.threshold, CODEC_DEFAULT_THRESHOLD);
+    cfg.cap_percent = 25;
+    ccache_init(&cache, &cfg, &ops);
+    struct ccache_stats st;
+    ccache_get_stats(&cache, &st);
+    assert_int_equal(st.cap_pages, 12500);
+    cfg.cap_pages = 77;
+    cfg.threshold = 100000;
+    ccache_init(&cache, &cfg, &ops);
+    ccache_get_stats(&cache, &st);
+    assert_int_equal(st.cap_pages, 77);
+    assert_int_equal(cache.cfg.threshold, CCACHE_MAX_THRESHOLD);
+    assert_true(((CCACHE_MAX_THRESHOLD + CCACHE_SLOT_HDR - 1) >> CCACHE_SLOT_SHIFT) < CCACHE_NCLASSES);
+    assert_true((size_t)CCACHE_NCLASSES << CCACHE_SLOT_SHIFT <= PG);
+    ccache_destroy(&cache);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_config),
         cmocka_unit_test(test_round_trip_by_kind),
         cmocka_unit_test(test_lru_eviction_order),
         cmocka_unit_test(test_handles_survive_churn),
