@@ -1,0 +1,54 @@
+/*
+ * A VM's configuration file (hv/vms/NAME.vmx), ESX style. Parsed with the
+ * same parser as the host file (kernel/config_parse.h). A file with any
+ * problem does not start its VM: vm_config_load returns the count, and the
+ * report callback has named file, line and key for each.
+ */
+#ifndef KERNEL_VM_CONFIG_H
+#define KERNEL_VM_CONFIG_H
+
+#include "kernel/config_schema.h"
+
+enum vm_guest_type { VM_GUEST_FLAT = 0, VM_GUEST_MULTIBOOT };
+enum vm_cpu_mode { VM_CPU_REAL = 0, VM_CPU_PROT32 };
+
+#define VM_NAME_MAX 32
+
+struct vm_config {
+    char display_name[VM_NAME_MAX];  /* displayName: required, [A-Za-z0-9_.-]+ */
+    uint64_t memsize_mb;             /* memsize: MiB, required, 1..65536 */
+    uint64_t numvcpus;               /* numvcpus: 1..16, default 1 */
+    char kernel[CFG_VALUE_MAX];      /* guest.kernel: required; path relative to the
+                                        .vmx file's directory, or absolute from the ESP
+                                        root ("/hv/guests/x.bin") */
+    uint32_t guest_type;             /* guest.type: flat | multiboot (default multiboot) */
+    char cmdline[CFG_VALUE_MAX];     /* guest.cmdline: default "" */
+    uint64_t load_addr;              /* guest.loadAddr: flat only, default 0x100000 */
+    uint64_t entry;                  /* guest.entry: flat only, default = loadAddr */
+    uint32_t cpu_mode;               /* guest.cpuMode: real | prot32 (flat only), default prot32 */
+    uint64_t mem_min_mb;             /* sched.mem.min: reservation, MiB, default 0 */
+    uint64_t mem_max_mb;             /* sched.mem.max: limit, MiB, default = memsize */
+    uint64_t mem_shares;             /* sched.mem.shares: low/normal/high or a number;
+                                        ESX: low = 5, normal = 10, high = 20 per MiB of
+                                        memsize; a number is taken as is. Default normal */
+    bool prealloc;                   /* sched.mem.prealloc */
+    bool prealloc_main;              /* sched.mem.prealloc.mainMem */
+    bool prealloc_pinned;            /* sched.mem.prealloc.pinnedMainMem */
+    char unknown_port[8];            /* monitor.unknownPort: "ignore" (reads all ones,
+                                        logged once per port) or "stop"; default ignore */
+};
+
+void vm_config_defaults(struct vm_config *c);
+/* Parses, applies the schema, then checks what one key cannot (required
+ * keys present, max >= min, min <= memsize, loadAddr/entry inside memsize,
+ * options that make no sense for the guest type). Returns the number of
+ * problems; 0 means the VM may start. */
+uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text, size_t len,
+                        cfg_report_fn report, void *ctx);
+
+/* Resolves guest.kernel against the .vmx path into an ESP path as the boot
+ * files list them ("hv/guests/hello.bin"): handles "./", "../" and a leading
+ * "/". False when the result would leave the ESP root or not fit. */
+bool vm_config_resolve_path(const char *vmx_path, const char *value, char *out, size_t size);
+
+#endif
