@@ -1,7 +1,7 @@
 # mm/codec*: the page codec; mm/ccache*: the compression cache (issue 5).
 CODEC_SRCS  := mm/codec_fill.c mm/codec_lz4_enc.c mm/codec_lz4_dec.c mm/codec_page.c
 CCACHE_SRCS := mm/ccache.c mm/ccache_pvec.c
-KERNEL_C_SRCS += $(CODEC_SRCS) $(CCACHE_SRCS)
+KERNEL_C_SRCS += $(CODEC_SRCS) $(CCACHE_SRCS) mm/ccache_pages.c
 
 # The page corpus: files every Debian machine has (tools/codec-corpus.py).
 CODEC_CORPUS := $(BUILD)/codec-corpus
@@ -15,6 +15,11 @@ test_codec_LIBS := -llz4
 test_ccache_SRCS := tests/unit/test_ccache.c tests/unit/test_codec_corpus.c tests/fake/platform_fake.c \
                     $(CCACHE_SRCS) $(CODEC_SRCS)
 $(BUILD)/unit/test_codec $(BUILD)/unit/test_ccache: | $(CODEC_CORPUS)/.done
+# The cache on the real machine page allocator (mk/mm.mk's sources).
+UNIT_TESTS += test_ccache_pages
+test_ccache_pages_SRCS := tests/unit/test_ccache_pages.c mm/ccache_pages.c mm/page_alloc.c mm/mpn_db.c \
+                          $(CCACHE_SRCS) $(CODEC_SRCS) tests/fake/platform_fake.c tests/fake/panic_fake.c \
+                          lib/format.c lib/string.c
 
 # ---- fuzzing ---------------------------------------------------------------
 # Two libFuzzer targets, built straight from the sources with their own

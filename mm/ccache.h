@@ -130,6 +130,11 @@ struct ccache {
     uint8_t pbuf[CODEC_PAGE_SIZE];   /* a page being evicted */
 };
 
+/* alloc_page / free_page over the machine page allocator (ccache_pages.c):
+ * page_alloc(OWNER_CCACHE) and page_free. ctx is unused. */
+mpn_t ccache_page_alloc(void *ctx);
+void ccache_page_free(void *ctx, mpn_t mpn);
+
 void ccache_config_default(struct ccache_config *cfg, uint64_t total_pages);
 void ccache_init(struct ccache *c, const struct ccache_config *cfg, const struct ccache_ops *ops);
 /* Frees every page the cache holds; handles die without eviction. */
