@@ -72,8 +72,9 @@ fuzz: fuzz-codec
 
 # ---- benchmark (printed, never a test) -----------------------------------
 # Host flags, no sanitizers: the numbers are about the code, not the checks.
-BENCH_CODEC_SRCS := tests/bench/bench_codec.c tests/unit/test_codec_corpus.c $(CODEC_SRCS)
-$(BUILD)/bench/bench_codec: $(BENCH_CODEC_SRCS) mm/codec.h tests/unit/test_codec_corpus.h
+BENCH_CODEC_SRCS := tests/bench/bench_codec.c tests/unit/test_codec_corpus.c tests/fake/platform_fake.c \
+                    $(CODEC_SRCS) $(CCACHE_SRCS)
+$(BUILD)/bench/bench_codec: $(BENCH_CODEC_SRCS) mm/codec.h mm/ccache.h tests/unit/test_codec_corpus.h
 	@mkdir -p $(dir $@)
 	$(HOSTCC) -std=c11 -O2 -g $(WARN) -I. -DHV_HOSTED=1 -D_DEFAULT_SOURCE $(BENCH_CODEC_SRCS) -llz4 -o $@
 bench-codec: $(BUILD)/bench/bench_codec $(CODEC_CORPUS)/.done
