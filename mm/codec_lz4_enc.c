@@ -9,7 +9,7 @@
  *
  * Why it is fast on pages: positions fit in 16 bits and the input size is a
  * constant, so every bound is a compile-time offset from the page and the
- * hash table is small (8 KiB, cheap to clear); match lengths come from the
+ * hash table is small (16 KiB, cheap to clear); match lengths come from the
  * first set bit of an XOR of 8-byte words; tests that would mispredict are
  * kept to one branch each. (An epoch-tagged table that is never cleared was
  * tried and measured slower: the tag test costs more than the clear.)
@@ -114,7 +114,7 @@ size_t codec_lz4_compress_page(struct codec_ws *ws, const void *page, void *dst,
     /* Integer positions in the page: a skip may step past its end. */
     size_t anchor = 0, pos = 1, cand;
 
-    /* Cleared per page: 8 KiB of stores is ~2% of a page's encoding, and
+    /* Cleared per page: 16 KiB of stores is a few % of a page's encoding, and
      * an entry of 0 needs no validity check (position 0 is always behind
      * us, and the 4-byte compare rejects it when it does not match). */
     memset(tab, 0, sizeof ws->table);
