@@ -50,6 +50,28 @@ void console_printf(const char *fmt, ...)
     console_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
+static void (*async_before)(void);
+static void (*async_after)(void);
+
+void console_set_async_hooks(void (*before)(void), void (*after)(void))
+{
+    async_before = before;
+    async_after = after;
+}
+
+void console_async_write(const char *s, size_t n)
+{
+    uint64_t irq = plat_irq_save();
+    spin_lock(&out_lock);
+    if (async_before)
+        async_before();
+    emit(s, n);
+    if (async_after)
+        async_after();
+    spin_unlock(&out_lock);
+    plat_irq_restore(irq);
+}
+
 void console_panic_write(const char *s, size_t n)
 {
     emit(s, n);

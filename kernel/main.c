@@ -37,8 +37,11 @@ void kmain(uint64_t bootinfo_phys);
 
 static void log_to_console(const char *line, size_t len)
 {
-    console_write(line, len);
-    console_write("\n", 1);
+    char buf[LOG_LINE_MAX + 1];
+    size_t n = MIN(len, sizeof buf - 1);
+    memcpy(buf, line, n);
+    buf[n] = '\n';
+    console_async_write(buf, n + 1);
 }
 
 static void check_bootinfo(const struct bootinfo *bi)

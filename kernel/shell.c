@@ -10,6 +10,32 @@
 #define PROMPT "hv> "
 
 static struct line_editor editor;
+static bool prompt_showing;
+
+/* Called with the console lock held: write with console_panic_write. */
+static void clear_prompt(void)
+{
+    if (prompt_showing)
+        console_panic_write("\r\x1b[K", 4);
+}
+
+static void redraw_prompt(void)
+{
+    if (!prompt_showing)
+        return;
+    console_panic_write(PROMPT, sizeof PROMPT - 1);
+    if (editor.echo_on) {
+        console_panic_write(editor.buf, editor.len);
+        for (size_t i = editor.cursor; i < editor.len; i++)
+            console_panic_write("\b", 1);
+    }
+}
+
+static void show_prompt(void)
+{
+    console_puts(PROMPT);
+    prompt_showing = true;
+}
 
 static void echo(void *ctx, const char *bytes, size_t len)
 {
@@ -29,7 +55,8 @@ void shell_poll(void);
 void shell_start(void)
 {
     line_editor_init(&editor, echo, NULL, g_host_config.shell_echo);
-    console_puts(PROMPT);
+    console_set_async_hooks(clear_prompt, redraw_prompt);
+    show_prompt();
 }
 
 /* Handles whatever the console received; never blocks. */
@@ -40,11 +67,12 @@ void shell_poll(void)
         enum line_result r = line_editor_feed(&editor, c);
         if (r == LINE_NONE)
             continue;
+        prompt_showing = false;
         if (r == LINE_DONE) {
             char line[LINE_MAX_LEN + 1];
             line_editor_take(&editor, line, sizeof line);
             shell_dispatch(shell_commands, line, NULL, dispatch_error);
         }
-        console_puts(PROMPT);
+        show_prompt();
     }
 }

@@ -121,17 +121,23 @@ static void flush_line(struct vm *vm)
 {
     uint64_t now = plat_time_ns();
     if (now - vm->line_window_ns > 1000000000ULL) {
-        if (vm->lines_hidden)
-            console_printf("[%s] ... %llu lines not shown (vm console %u has them)\n", vm->name,
-                           (unsigned long long)vm->lines_hidden, vm->id);
+        if (vm->lines_hidden) {
+            char out[96];
+            int n = ksnprintf(out, sizeof out, "[%s] ... %llu lines not shown (vm console %u has them)\n",
+                              vm->name, (unsigned long long)vm->lines_hidden, vm->id);
+            console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
+        }
         vm->line_window_ns = now;
         vm->lines_in_window = 0;
         vm->lines_hidden = 0;
     }
     /* A guest printing in a loop must not take the host console (a serial
      * line costs milliseconds): beyond the budget lines go to the ring only. */
-    if (vm->lines_in_window++ < LINES_PER_SEC)
-        console_printf("[%s] %.*s\n", vm->name, (int)vm->line_len, vm->line);
+    if (vm->lines_in_window++ < LINES_PER_SEC) {
+        char out[VM_LINE_MAX + VM_NAME_MAX + 8];
+        int n = ksnprintf(out, sizeof out, "[%s] %.*s\n", vm->name, (int)vm->line_len, vm->line);
+        console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
+    }
     else
         vm->lines_hidden++;
     vm->line_len = 0;

@@ -27,18 +27,44 @@ class _Serial:
 
     def __init__(self, log_path):
         self.buf = ""
+        self.pending = ""
         self.pos = 0
         self.lock = threading.Condition()
         self.closed = False
         self.log = open(log_path, "w", encoding="utf-8", errors="replace")
 
+    ERASE_LINE = "\r\x1b[K"
+    ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
+
     def feed(self, data: bytes):
-        text = data.decode("utf-8", errors="replace").replace("\r", "")
+        """Appends like a terminal would show it: the shell's "erase line"
+        (CR, ESC [ K, used to move its prompt below asynchronous output)
+        removes the current line; other escape codes and CRs are dropped."""
+        text = data.decode("utf-8", errors="replace")
         with self.lock:
-            self.buf += text
-            self.log.write(text)
+            self.log.write(text.replace("\r", ""))
             self.log.flush()
+            self.pending += text
+            while True:
+                i = self.pending.find(self.ERASE_LINE)
+                if i < 0:
+                    break
+                self._append(self.pending[:i])
+                cut = self.buf.rfind("\n") + 1
+                self.buf = self.buf[:cut]
+                self.pos = min(self.pos, len(self.buf))
+                self.pending = self.pending[i + len(self.ERASE_LINE):]
+            # keep a possible partial erase sequence for the next chunk
+            keep = 0
+            for k in range(1, len(self.ERASE_LINE)):
+                if self.pending.endswith(self.ERASE_LINE[:k]):
+                    keep = k
+            self._append(self.pending[:len(self.pending) - keep])
+            self.pending = self.pending[len(self.pending) - keep:]
             self.lock.notify_all()
+
+    def _append(self, text):
+        self.buf += self.ANSI.sub("", text).replace("\r", "")
 
     def close(self):
         with self.lock:
@@ -88,12 +114,14 @@ class Machine:
     def command(self, line, timeout=30):
         """Types `line` at the prompt and returns what it printed before the
         next prompt."""
-        start = self.serial.pos
         self.send(line + "\r")
+        # The echo of the whole line and its newline happens once, when the
+        # shell takes the line (redraws of a half-typed line never end in a
+        # newline); the output runs from there to the next prompt.
+        self.expect(re.escape(line) + r"\n", timeout)
+        start = self.serial.pos
         self.expect(r"^hv> ", timeout)
         out = self.serial.since(start)
-        # drop the echoed command line and the final prompt
-        out = out.split("\n", 1)[1] if "\n" in out else ""
         return out.rsplit("hv> ", 1)[0]
 
     def wait_exit(self, timeout):
