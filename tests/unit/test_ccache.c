@@ -441,6 +441,54 @@ static void test_allocation_failure(void **state)
     }
 }
 
+/* The paged array under the entry table and page lists: sparse growth to
+ * three levels, lookups, truncation that frees and lowers, no leak. */
+static void test_pvec(void **state)
+{
+    (void)state;
+    struct pvec v;
+    uint64_t pages = 0;
+    struct pvec_pager pg = { t_alloc, t_free, NULL, &pages };
+    static const uint64_t idx[] = { 0, 1, 511, 512, 4096, 262143, 262144, 300000 };
+
+    memset(&ta, 0, sizeof ta);
+    ta.limit = ARENA_PAGES;
+    pvec_init(&v, sizeof(uint64_t));
+    assert_null(pvec_at(&v, 0));
+    for (size_t i = 0; i < ARRAY_SIZE(idx); i++) {
+        uint64_t *e = pvec_get(&v, idx[i], &pg);
+        assert_non_null(e);
+        assert_int_equal(*e, 0);          /* new leaves are zeroed */
+        *e = idx[i] * 3 + 1;
+    }
+    assert_int_equal(v.height, 3);
+    for (size_t i = 0; i < ARRAY_SIZE(idx); i++)
+        assert_int_equal(*(uint64_t *)pvec_at(&v, idx[i]), idx[i] * 3 + 1);
+    assert_null(pvec_at(&v, 2000));       /* a leaf never created */
+    assert_int_equal(pages, ta.live);
+
+    pvec_truncate(&v, 262144, &pg);       /* drops the second subtree */
+    assert_int_equal(v.height, 2);
+    assert_null(pvec_at(&v, 262144));
+    assert_int_equal(*(uint64_t *)pvec_at(&v, 4096), 4096 * 3 + 1);
+    pvec_truncate(&v, 512, &pg);
+    assert_int_equal(v.height, 1);
+    assert_int_equal(*(uint64_t *)pvec_at(&v, 511), 511 * 3 + 1);
+    assert_int_equal(pages, 1);
+    pvec_truncate(&v, 0, &pg);
+    assert_int_equal(v.height, 0);
+    assert_int_equal(pages, 0);
+    assert_int_equal(ta.live, 0);
+
+    /* Allocation failure part-way leaves nothing half-linked. */
+    ta.limit = 1;
+    assert_null(pvec_get(&v, 100000, &pg));
+    ta.limit = ARENA_PAGES;
+    assert_non_null(pvec_get(&v, 100000, &pg));
+    pvec_truncate(&v, 0, &pg);
+    assert_int_equal(ta.live, 0);
+}
+
 /* The cap is a percentage of machine memory unless given in pages; the
  * threshold is clamped so that a slot never exceeds a page. */
 static void test_config(void **state)
@@ -469,6 +517,7 @@ static void test_config(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pvec),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_round_trip_by_kind),
         cmocka_unit_test(test_lru_eviction_order),
