@@ -15,7 +15,7 @@
 #include "tests/unit/test_codec_corpus.h"
 
 #define PG       CODEC_PAGE_SIZE
-#define REPEATS  5
+#define REPEATS  7
 #define MIN_NS   30000000ull   /* a measurement's repeats run >= 30 ms */
 
 static struct codec_ws ws;
