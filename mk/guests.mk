@@ -3,7 +3,9 @@
 # the monitor load them from build/guests/. `make guests-qemu` boots each one
 # in plain QEMU (which loads Multiboot kernels itself) and checks its output.
 GUEST_NAMES := hello memtouch cpuid bad_triple bad_beyond bad_port bad_msr
-GUEST_BINS  := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES))
+# Flat (not Multiboot) guests: built the same way, not booted by guests-qemu.
+FLAT_GUEST_NAMES := realmode
+GUEST_BINS  := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES) $(FLAT_GUEST_NAMES))
 GUEST_NASMFLAGS := -f bin -I tests/guests/
 
 # NASM 2.16's -MD names only the main source, not %include'd files, so

@@ -436,6 +436,37 @@ def bochs_exit_cost_and_lazy_memory(workdir, image):
     return m
 
 
+@scenario("bochs")
+def bochs_flat_real_mode_halt(workdir, image):
+    # A flat binary in real mode; once it halts (interrupts off) it must cost
+    # nothing: its exit count stays put while another guest runs.
+    m = Bochs(image, workdir)
+    try:
+        boot_to_prompt(m, BOCHS_BOOT_S)
+        mark = m.serial.pos
+        m.command("vm start realmode", 60)
+        m.serial.pos = min(mark, m.serial.pos)
+        m.expect(r"\[realmode\] realmode: hello from 16-bit real mode, halting", 60)
+        m.expect(r"vm realmode: every vCPU halted; it uses no CPU time now", 60)
+        m.expect(r"^hv> ", 10)
+        before = vm_row(m, "realmode")
+        check(before["state"] == "halted", f"realmode: {before}")
+        mark = m.serial.pos
+        m.command("vm start memtouch2", 60)
+        m.serial.pos = min(mark, m.serial.pos)
+        wait_sweeps(m, "memtouch2", 2, 120)
+        m.expect(r"^hv> ", 10)
+        after = vm_row(m, "realmode")
+        check(after["exits"] == before["exits"] and after["state"] == "halted",
+              f"a halted VM kept running: {before} -> {after}")
+        out = m.command("vm stop realmode", 60)
+        check("realmode stopped" in out, out)
+        poweroff(m, 120)
+    finally:
+        m.kill()
+    return m
+
+
 @scenario("qemu")
 def qemu_vm_without_vtx_and_bad_vmx(workdir, image):
     broken = os.path.join(workdir, "broken.vmx")
