@@ -48,7 +48,7 @@ define codec_fuzz_run
 	     -artifact_prefix=$(BUILD)/fuzz/$(1)- -print_final_stats=1 \
 	     $(BUILD)/fuzz/corpus-$(1) tests/fuzz/corpus/$(1) > $(BUILD)/fuzz/fuzz-$(1).log 2>&1; then \
 	    echo "1 0" > $(BUILD)/results/$(3).tally; \
-	    echo "$(3): clean ($(2) s, $$(grep -o 'stat::number_of_executed_units: *[0-9]*' $(BUILD)/fuzz/fuzz-$(1).log | grep -o '[0-9]*$$') runs)"; \
+	    echo "$(3): clean ($(2) s, $$(grep -ao 'stat::number_of_executed_units: *[0-9]*' $(BUILD)/fuzz/fuzz-$(1).log | tail -n1 | grep -o '[0-9]*$$') runs)"; \
 	else \
 	    echo "0 1" > $(BUILD)/results/$(3).tally; \
 	    tail -n 40 $(BUILD)/fuzz/fuzz-$(1).log; \
