@@ -2,7 +2,8 @@
  * The monitor's run loop for one vCPU and one time slice. Exits the guest
  * causes and we can finish here (CPUID, port I/O, MSRs, first touches of
  * RAM) re-enter at once without going back to the scheduler: that path is
- * what `stats exits` measures, from the exit to the next entry.
+ * what `stats exits` measures: TSC from the exit stub's first timestamp to
+ * the entry stub's last, so register saving and restoring are counted too.
  */
 #include "vmm/vcpu.h"
 #include "vmm/exits.h"
@@ -26,11 +27,11 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
     uint32_t last = EXIT_REASON_COUNT;
     uint64_t t_exit = 0;
     for (;;) {
-        uint64_t t_entry = rdtsc();
-        if (last < EXIT_REASON_COUNT)
-            vm->stats.cycles[last] += t_entry - t_exit;
         int failed = vmx_enter(&v->regs, v->launched);
-        t_exit = rdtsc();
+        /* The stub stamped this entry and the exit that followed it. */
+        if (last < EXIT_REASON_COUNT && !failed)
+            vm->stats.cycles[last] += v->regs.entry_tsc - t_exit;
+        t_exit = v->regs.exit_tsc;
         if (failed) {
             uint64_t err = vmread(VMCS_INSN_ERROR);
             vm_fail(vm, "VM%s failed: VM-instruction error %llu", v->launched ? "RESUME" : "LAUNCH",

@@ -9,6 +9,11 @@ struct guest_regs {
     uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;   /* 0x00 - 0x30 */
     uint64_t r8, r9, r10, r11, r12, r13, r14, r15; /* 0x38 - 0x70 */
     uint64_t cr2;                                  /* 0x78 */
+    /* TSC read by the stub just after the exit (after saving registers)
+     * and just before the entry (before loading them): the whole root-mode
+     * stay between the two is what exit statistics count. */
+    uint64_t exit_tsc;                             /* 0x80 */
+    uint64_t entry_tsc;                            /* 0x88 */
 };
 
 /* Enters the guest whose VMCS is current with `regs` loaded; returns 0 after

@@ -23,6 +23,8 @@ default rel
 %define R_R14 0x68
 %define R_R15 0x70
 %define R_CR2 0x78
+%define R_EXIT_TSC 0x80
+%define R_ENTRY_TSC 0x88
 
 section .text
 global vmx_enter
@@ -40,6 +42,10 @@ vmx_enter:
     vmwrite rax, rsp
     mov rax, [rdi + R_CR2]      ; CR2 is not in the VMCS
     mov cr2, rax
+    rdtsc
+    shl rdx, 32
+    or rax, rdx
+    mov [rdi + R_ENTRY_TSC], rax
     test esi, esi               ; flags survive the moves below
     mov rax, [rdi + R_RAX]
     mov rbx, [rdi + R_RBX]
@@ -77,9 +83,13 @@ vmx_exit:
     push rdi                    ; guest RDI; the regs pointer is now at [rsp + 8]
     mov rdi, [rsp + 8]
     mov [rdi + R_RAX], rax
+    mov [rdi + R_RDX], rdx
+    rdtsc                       ; first thing once RAX/RDX are safe
+    shl rdx, 32
+    or rax, rdx
+    mov [rdi + R_EXIT_TSC], rax
     mov [rdi + R_RBX], rbx
     mov [rdi + R_RCX], rcx
-    mov [rdi + R_RDX], rdx
     mov [rdi + R_RSI], rsi
     mov [rdi + R_RBP], rbp
     mov [rdi + R_R8], r8
