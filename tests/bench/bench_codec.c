@@ -15,8 +15,8 @@
 #include "tests/unit/test_codec_corpus.h"
 
 #define PG       CODEC_PAGE_SIZE
-#define REPEATS  7
-#define MIN_NS   30000000ull   /* a measurement's repeats run >= 30 ms */
+#define REPEATS  21
+#define MIN_NS   63000000ull   /* a measurement: REPEATS samples of >= 3 ms */
 
 static struct codec_ws ws;
 
@@ -113,42 +113,47 @@ static double time_once(pass_fn f, struct work *w, size_t *ret)
 struct row {
     double oc, lc, od, ld;          /* seconds per pass */
     size_t obytes, lbytes, n, ocount, lcount;
+    struct work wo, wl;
 };
 
-static void measure(const uint8_t *pages, size_t n, size_t cap, int page_path, struct row *r)
+static void row_init(struct row *r, const uint8_t *pages, size_t n, size_t cap, int page_path)
 {
-    struct work wo = { pages, n, malloc(n * BLK), calloc(n, 4), cap, page_path, calloc(n, 1), calloc(n, 8) };
-    struct work wl = { pages, n, malloc(n * BLK), calloc(n, 4), cap, 0, NULL, NULL };
-    size_t ret;
     memset(r, 0, sizeof *r);
     r->n = n;
     r->oc = r->lc = r->od = r->ld = 1e30;
-    /* Interleaved, best of REPEATS each: drift on a shared machine hits
-     * both sides alike. */
-    for (int k = 0; k < REPEATS; k++) {
-        r->oc = MIN(r->oc, time_once(ours_c, &wo, &r->obytes));
-        r->lc = MIN(r->lc, time_once(lz4_c, &wl, &r->lbytes));
-    }
-    for (int k = 0; k < REPEATS; k++) {
-        r->od = MIN(r->od, time_once(ours_d, &wo, &ret));
-        r->ld = MIN(r->ld, time_once(lz4_d, &wl, &ret));
-    }
+    r->wo = (struct work){ pages, n, malloc(n * BLK), calloc(n, 4), cap, page_path, calloc(n, 1), calloc(n, 8) };
+    r->wl = (struct work){ pages, n, malloc(n * BLK), calloc(n, 4), cap, 0, NULL, NULL };
+}
+
+/* One sample of each of the four passes, ours and theirs alternating. */
+static void row_sample(struct row *r)
+{
+    size_t ret;
+    r->oc = MIN(r->oc, time_once(ours_c, &r->wo, &r->obytes));
+    r->lc = MIN(r->lc, time_once(lz4_c, &r->wl, &r->lbytes));
+    r->od = MIN(r->od, time_once(ours_d, &r->wo, &ret));
+    r->ld = MIN(r->ld, time_once(lz4_d, &r->wl, &ret));
+}
+
+static void row_finish(struct row *r)
+{
     /* Pages that did not fit the cap count as stored raw (4 KiB). */
-    for (size_t i = 0; i < n; i++) {
-        if (!wo.len[i])
+    for (size_t i = 0; i < r->n; i++) {
+        if (!r->wo.len[i])
             r->obytes += PG;
         else
             r->ocount++;
-        if (!wl.len[i])
+        if (!r->wl.len[i])
             r->lbytes += PG;
         else
             r->lcount++;
     }
-    if (page_path)   /* tags were counted as 1 byte above */
-        for (size_t i = 0; i < n; i++)
-            if (wo.kind[i] == CODEC_ZERO || wo.kind[i] == CODEC_FILL)
+    if (r->wo.page_path)   /* tags were counted as 1 byte above */
+        for (size_t i = 0; i < r->n; i++)
+            if (r->wo.kind[i] == CODEC_ZERO || r->wo.kind[i] == CODEC_FILL)
                 r->obytes -= 1;
-    free(wo.blk); free(wo.len); free(wo.kind); free(wo.fill); free(wl.blk); free(wl.len);
+    free(r->wo.blk); free(r->wo.len); free(r->wo.kind); free(r->wo.fill);
+    free(r->wl.blk); free(r->wl.len);
 }
 
 static void print_row(const char *name, const struct row *r)
@@ -183,30 +188,40 @@ static int is_guest(const char *name)
            !strcmp(name, "lib") || !strcmp(name, "text") || !strcmp(name, "sparse");
 }
 
+/* All rows are sampled round-robin, REPEATS rounds, best sample per cell:
+ * a burst of load from another process hits a few samples of many cells
+ * rather than every sample of one. */
 static void table(const struct corpus *c, size_t cap, int page_path, const char *title)
 {
+    static struct row rows[CORPUS_MAX_CLASSES + 1];
+    static const char *names[CORPUS_MAX_CLASSES + 1];
+    size_t nrows = 0, total = 0, at = 0;
+
     header(title);
-    size_t total = 0;
     for (size_t k = 0; k < c->ncls; k++)
         if (is_guest(c->cls[k].name))
             total += c->cls[k].npages;
     uint8_t *guest = malloc(total * PG);
-    size_t at = 0;
     for (size_t k = 0; k < c->ncls; k++) {
         const struct corpus_class *k_ = &c->cls[k];
-        struct row r;
         if (!k_->npages)
             continue;
-        measure(k_->pages, k_->npages, cap, page_path, &r);
-        print_row(k_->name, &r);
+        names[nrows] = k_->name;
+        row_init(&rows[nrows++], k_->pages, k_->npages, cap, page_path);
         if (is_guest(k_->name)) {
             memcpy(guest + at * PG, k_->pages, k_->npages * PG);
             at += k_->npages;
         }
     }
-    struct row r;
-    measure(guest, total, cap, page_path, &r);
-    print_row("GUEST", &r);
+    names[nrows] = "GUEST";
+    row_init(&rows[nrows++], guest, total, cap, page_path);
+    for (int round = 0; round < REPEATS; round++)
+        for (size_t i = 0; i < nrows; i++)
+            row_sample(&rows[i]);
+    for (size_t i = 0; i < nrows; i++) {
+        row_finish(&rows[i]);
+        print_row(names[i], &rows[i]);
+    }
     free(guest);
 }
 
@@ -344,7 +359,7 @@ int main(void)
     printf("bench-codec: %zu pages in %zu classes (%d from this machine's files), liblz4 %s\n",
            c.total_pages, c.ncls, files, LZ4_versionString());
     printf("C = compress, D = decompress, MB/s of uncompressed data (D: of the pages that side stored), best of %d\n"
-           "interleaved runs; x = ours/liblz4 speed;\n"
+           "samples taken round-robin over all rows; x = ours/liblz4 speed;\n"
            "size = output as %% of input (a page that does not fit the cap counts 4096); size x = ours/liblz4, lower is better\n",
            REPEATS);
 
