@@ -31,7 +31,7 @@ CODEC_FUZZ_CFLAGS := -std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,a
 CODEC_FUZZ_TARGETS := codec ccache
 fuzz_codec_FSRCS  := tests/fuzz/fuzz_codec.c $(CODEC_SRCS)
 fuzz_ccache_FSRCS := tests/fuzz/fuzz_ccache.c tests/fake/platform_fake.c $(CCACHE_SRCS) $(CODEC_SRCS)
-CODEC_FUZZ_SMOKE   ?= 8
+CODEC_FUZZ_SMOKE   ?= 6
 CODEC_FUZZ_SECONDS ?= 300
 
 $(BUILD)/fuzz/fuzz_codec: $(fuzz_codec_FSRCS) mm/codec.h
