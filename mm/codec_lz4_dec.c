@@ -144,12 +144,14 @@ long codec_lz4_decompress(const void *src, size_t len, void *dst, size_t cap)
         lit = token >> 4;
         ml = token & 15;
 
-        if (lit != 15 && ip < ishort && op < oshort) {
+        /* Marked likely: the compiler then lays the fast path out as
+         * straight-line code (measured a few % on text pages). */
+        if (__builtin_expect(lit != 15 && ip < ishort && op < oshort, 1)) {
             cp16(op, ip);
             op += lit;
             ip += lit;
             off = (size_t)ip[0] | ((size_t)ip[1] << 8);
-            if (ml != 15 && off >= 8 && off <= (size_t)(op - obase)) {
+            if (__builtin_expect(ml != 15 && off >= 8 && off <= (size_t)(op - obase), 1)) {
                 /* lit <= 14, ml + 4 <= 18: the room checked above covers
                  * the 18 bytes written here. 8 + 8 + 2 rather than 3 x 8:
                  * a load that straddles two recent stores stalls, and a
