@@ -8,6 +8,7 @@ const char *victim_policy_name(enum victim_policy p)
     case VICTIM_RANDOM: return "random";
     case VICTIM_CLOCK: return "clock";
     case VICTIM_AGING: return "aging";
+    case VICTIM_REUSE: return "reuse";
     }
     return "?";
 }
@@ -18,6 +19,52 @@ void victim_init(struct victim *v, enum victim_policy policy)
     v->hand = 0;
     v->scans = 0;
     v->active_pages = 0;
+    v->pg = NULL;
+    v->hist = NULL;
+    v->npages = 0;
+}
+
+size_t victim_storage_bytes(uint64_t npages)
+{
+    if (npages > (SIZE_MAX - VICTIM_BUCKETS * sizeof(uint32_t)) / sizeof(struct victim_page))
+        return 0;
+    return (size_t)npages * sizeof(struct victim_page) + VICTIM_BUCKETS * sizeof(uint32_t);
+}
+
+bool victim_attach(struct victim *v, void *storage, size_t bytes, uint64_t npages)
+{
+    size_t need = victim_storage_bytes(npages);
+    if (!storage || npages == 0 || need == 0 || bytes < need ||
+        ((uintptr_t)storage & (sizeof(uint32_t) - 1)))
+        return false;
+    memset(storage, 0, need);
+    v->pg = storage;
+    v->hist = (uint32_t *)((struct victim_page *)storage + npages);
+    v->npages = npages;
+    return true;
+}
+
+static bool reuse_on(const struct victim *v, const struct physmap *pm)
+{
+    return v->policy == VICTIM_REUSE && v->pg && v->npages >= pm->npages;
+}
+
+/* Periods a page's 8-bit history covers: a page untouched for longer is idle. */
+#define HISTORY_PERIODS 8
+
+/* A touch of `p` seen in aging period `cur`: a touch after an idle spell
+ * records the spell's length as the page's gap. */
+static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
+{
+    struct victim_page *g = &v->pg[p];
+    if (g->last && cur - g->last > HISTORY_PERIODS) {
+        uint32_t spell = MIN(cur - g->last, 0xffffu);
+        g->gap = (uint16_t)spell;
+        g->gap_long = (uint16_t)MAX(g->gap_long, spell);
+    }
+    if (g->last != cur && g->uses < 0xffffu)
+        g->uses++;
+    g->last = cur;
 }
 
 static bool candidate(const struct physmap *pm, ppn_t ppn)
@@ -33,16 +80,22 @@ static uint64_t candidates(const struct physmap *pm)
 
 void victim_age_scan(struct victim *v, struct physmap *pm)
 {
-    if (v->policy != VICTIM_AGING)
+    if (v->policy != VICTIM_AGING && v->policy != VICTIM_REUSE)
         return;
+    bool reuse = reuse_on(v, pm);
+    uint32_t cur = (uint32_t)(v->scans + 1);
     uint64_t active = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
         uint8_t a = plat_gpa_test_clear_accessed(pm->vm, p) ? 0x80 : 0;
+        if (a && reuse)
+            note_touch(v, p, cur);
         uint8_t age = (uint8_t)((physmap_age(pm, p) >> 1) | a);
         physmap_set_age(pm, p, age);
-        active += age != 0;
+        /* REUSE: a page seen in one period only (a buffer filled once) is
+         * no part of the working set until it is touched again */
+        active += age != 0 && (!reuse || v->pg[p].uses >= 2);
     }
     v->active_pages = active + pm->pinned;
     v->scans++;
@@ -170,6 +223,81 @@ static uint64_t select_aging(struct victim *v, struct physmap *pm, ppn_t *out, u
     return k;
 }
 
+/* A log scale with 32 steps per octave: exact below 32, then monotonic. */
+static unsigned qlog(uint32_t x)
+{
+    if (x < 32)
+        return x;
+    unsigned e = 31 - (unsigned)__builtin_clz(x);
+    return 32 * (e - 4) + ((x >> (e - 5)) - 32);
+}
+
+#define B_DUE 16               /* due idle pages: 16 .. 511 */
+#define B_UNPROVEN 512         /* unproven idle pages: 512 .. 1022 */
+#define B_ONCE (VICTIM_BUCKETS - 1)  /* idle pages touched in one period only */
+
+static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_t p,
+                          uint32_t cur)
+{
+    uint8_t age = physmap_age(pm, p);
+    if (age)                                   /* touched in the last 8 periods */
+        return 1 + RANK_MAX - victim_age_score(age);
+    const struct victim_page *g = &v->pg[p];
+    uint32_t d = g->last ? cur - g->last : cur;  /* idle periods */
+    /* the last spell it came back from, or once idle for longer than that,
+     * the longest: the predicted periods until it returns */
+    uint32_t gap = d <= 2u * g->gap ? g->gap : d <= 2u * g->gap_long ? g->gap_long : 0;
+    if (gap) {
+        uint32_t r = gap > d ? gap - d : 0;
+        return B_DUE + MIN(qlog(r), B_UNPROVEN - B_DUE - 1);
+    }
+    if (g->uses <= 1)
+        return B_ONCE;
+    return B_ONCE - 1 - MIN(qlog(d), B_ONCE - B_UNPROVEN - 1);
+}
+
+unsigned victim_bucket(const struct victim *v, const struct physmap *pm, ppn_t ppn)
+{
+    if (!reuse_on(v, pm) || !candidate(pm, ppn))
+        return 0;
+    return bucket_of(v, pm, ppn, (uint32_t)(v->scans + 1));
+}
+
+static uint64_t select_reuse(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n)
+{
+    uint32_t cur = (uint32_t)(v->scans + 1);
+    uint32_t *h = v->hist;
+    memset(h, 0, VICTIM_BUCKETS * sizeof *h);
+    for (ppn_t p = 0; p < pm->npages; p++) {
+        if (!candidate(pm, p))
+            continue;
+        if (plat_gpa_test_clear_accessed(pm->vm, p)) {
+            physmap_set_age(pm, p, physmap_age(pm, p) | 0x80);
+            note_touch(v, p, cur);
+        }
+        h[bucket_of(v, pm, p, cur)]++;
+    }
+    /* the bucket tb at and above which n pages lie */
+    uint64_t above = 0;
+    unsigned tb = VICTIM_BUCKETS - 1;
+    while (tb > 0 && above + h[tb] < n)
+        above += h[tb--];
+    uint64_t k = 0;
+    for (ppn_t p = 0; p < pm->npages && k < n; p++)
+        if (candidate(pm, p) && bucket_of(v, pm, p, cur) > tb)
+            out[k++] = p;
+    /* a uniformly random subset of the threshold bucket */
+    uint64_t ties = h[tb];
+    for (ppn_t p = 0; p < pm->npages && k < n && ties; p++) {
+        if (!candidate(pm, p) || bucket_of(v, pm, p, cur) != tb)
+            continue;
+        if (plat_random() % ties < n - k)
+            out[k++] = p;
+        ties--;
+    }
+    return k;
+}
+
 uint64_t victim_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n)
 {
     if (n > candidates(pm))
@@ -180,6 +308,8 @@ uint64_t victim_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_
     case VICTIM_RANDOM: return select_random(pm, out, n);
     case VICTIM_CLOCK: return select_clock(v, pm, out, n);
     case VICTIM_AGING: return select_aging(v, pm, out, n);
+    case VICTIM_REUSE:
+        return reuse_on(v, pm) ? select_reuse(v, pm, out, n) : select_aging(v, pm, out, n);
     }
     return 0;
 }

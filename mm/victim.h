@@ -18,16 +18,59 @@
 #include "include/hv/types.h"
 #include "mm/physmap.h"
 
-enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING };
+enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE };
+
+/*
+ * VICTIM_REUSE is AGING plus a reuse-interval prediction for idle pages (not
+ * touched in the 8 periods the history covers). Per page, in caller storage
+ * (victim_storage_bytes), it keeps the aging period of the last touch seen and
+ * the length of the last idle spell the page came back from (its "gap"; 0
+ * until it has come back once). An idle page idle for d periods is then
+ * predicted to return:
+ *   - in g - d periods if it has a gap g and d <= 2g ("due");
+ *   - otherwise (no gap yet, or overdue) it is "unproven": unproven pages go
+ *     before due ones, and among them the page idle the shortest time goes
+ *     first. On a loop larger than memory this keeps a fixed part of the loop
+ *     (the part that went idle first) instead of faulting on every page, as
+ *     LRU does; when a whole working set goes idle at once it keeps the set
+ *     and gives up the pages that trickle out after it (LIRS and CLOCK-Pro
+ *     make the same bet: a page that has not shown reuse at this distance
+ *     goes before one that has).
+ * Idle pages are given back before any page touched in the last 8 periods;
+ * among those the AGING rank holds. Ties are broken at random.
+ * Without storage (or with too little) REUSE behaves as AGING.
+ */
+struct victim_page {
+    uint32_t last;             /* aging period of the last touch seen; 0 never */
+    uint16_t gap;              /* periods of the last idle spell it came back from */
+    uint16_t gap_long;         /* the longest idle spell it came back from */
+    uint16_t uses;             /* aging periods it was seen touched in (saturating) */
+    uint16_t pad;
+};
+
+#define VICTIM_BUCKETS 1024    /* eviction classes REUSE ranks pages into */
 
 struct victim {
     enum victim_policy policy;
     ppn_t hand;                /* clock hand, shared by CLOCK and AGING */
     uint64_t scans;
     uint64_t active_pages;     /* touched in the last 8 aging periods */
+    struct victim_page *pg;    /* REUSE: per-page state, caller storage */
+    uint32_t *hist;            /* REUSE: VICTIM_BUCKETS counters, caller storage */
+    uint64_t npages;
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);
+
+/* Bytes of storage VICTIM_REUSE needs for a VM of `npages`. */
+size_t victim_storage_bytes(uint64_t npages);
+/* Gives REUSE its storage (zeroed here). False, and REUSE stays AGING, when
+ * the storage is NULL or too small or npages is 0. */
+bool victim_attach(struct victim *v, void *storage, size_t bytes, uint64_t npages);
+
+/* REUSE: the eviction bucket of `ppn` now (higher goes first; for tests and
+ * statistics). 0 for pages that are no candidates. */
+unsigned victim_bucket(const struct victim *v, const struct physmap *pm, ppn_t ppn);
 
 /* One aging period: fold every mapped page's accessed bit into its history
  * (read and clear through plat_gpa_test_clear_accessed). AGING only; a no-op

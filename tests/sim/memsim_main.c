@@ -13,7 +13,7 @@ static void usage(void)
         "              --vm name=A,pages=N[,min=N][,max=N][,shares=N][,prealloc=1]"
         "[,balloon=0|1][,vcpus=N] ...\n"
         "              --trace FILE [--csv FILE] [--csv-every TICKS] [--tick-ns NS]\n"
-        "              [--age-period TICKS] [--sample-pages N] [--seed N]\n");
+        "              [--age-period TICKS] [--sample-pages N] [--seed N] [--opt-pages N|guest]\n");
     exit(1);
 }
 
@@ -76,6 +76,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(a, "--machine-pages")) { cfg.machine_pages = num(a, v); i++; }
+        else if (!strcmp(a, "--opt-pages")) {
+            if (v && !strcmp(v, "guest")) cfg.opt_guest = true;
+            else cfg.opt_pages = num(a, v);
+            i++;
+        }
         else if (!strcmp(a, "--minfree-pct")) { cfg.minfree_pct = (uint32_t)num(a, v); i++; }
         else if (!strcmp(a, "--policy")) {
             if (!v || !sim_policy_parse(v, &cfg.policy)) usage();
@@ -125,9 +130,12 @@ int main(int argc, char **argv)
         trace_free(&t);
         return rc;
     }
-    printf("policy=%s machine_pages=%llu minfree_pages=%llu accesses=%llu\n",
+    printf("policy=%s machine_pages=%llu minfree_pages=%llu accesses=%llu",
            sim_policy_name(cfg.policy), (unsigned long long)cfg.machine_pages,
            (unsigned long long)r.minfree_pages, (unsigned long long)t.len);
+    if (cfg.policy == POL_OPT)
+        printf(" opt_pages=%llu", (unsigned long long)r.opt_pages);
+    printf("\n");
     printf("%-12s %8s %8s %8s %8s %8s %8s %7s %11s %8s %8s %8s %13s\n", "vm", "pages", "min",
            "max", "shares", "consumed", "target", "active%", "first_touch", "faults",
            "swapouts", "balloon", "blocked_ticks");

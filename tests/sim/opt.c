@@ -1,7 +1,8 @@
 /* Belady's OPT over the whole trace: on a miss with memory full, evict the
- * resident page (of any VM) whose next use is furthest away. It holds every
- * machine page, ignores MinFree, reservations, limits and shares, so no
- * policy can fault less: it is the bound the others are judged against. */
+ * resident page (of any VM) whose next use is furthest away. It holds
+ * cfg->opt_pages pages (default every machine page), ignores reservations,
+ * limits and shares, so no policy holding at most as many pages can fault
+ * less: it is the bound the others are judged against. */
 #include <stdlib.h>
 #include <string.h>
 #include "tests/sim/sim.h"
@@ -62,6 +63,13 @@ int sim_run_opt(const struct sim_cfg *cfg, const struct trace *t, struct sim_res
     }
     struct heap_ent *heap = malloc((t->len + 1) * sizeof *heap);
     uint64_t hn = 0, resident = 0;
+    uint64_t cap = cfg->opt_pages ? cfg->opt_pages : cfg->machine_pages;
+    r->minfree_pages = sim_minfree_pages(cfg);
+    if (cfg->opt_guest)
+        cap = cfg->machine_pages > r->minfree_pages ? cfg->machine_pages - r->minfree_pages : 1;
+    if (cap == 0)
+        cap = 1;
+    r->opt_pages = cap;
     for (uint64_t i = 0; i < t->len; i++) {
         unsigned v = t->vm[i];
         uint32_t p = t->ppn[i];
@@ -70,7 +78,7 @@ int sim_run_opt(const struct sim_cfg *cfg, const struct trace *t, struct sim_res
                 r->vm[v].faults++;
             else
                 r->vm[v].first_touch++;
-            if (resident >= cfg->machine_pages) {
+            if (resident >= cap) {
                 /* evict the furthest next use; skip stale heap entries */
                 for (;;) {
                     struct heap_ent e = heap_pop(heap, &hn);

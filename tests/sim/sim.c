@@ -49,6 +49,16 @@ void sim_default_cfg(struct sim_cfg *cfg)
     cfg->csv_every = 1000;
 }
 
+uint64_t sim_minfree_pages(const struct sim_cfg *cfg)
+{
+    struct memsched ms;
+    struct memsched_config mc;
+    memsched_default_config(&mc);
+    mc.minfree_pct = cfg->minfree_pct;
+    memsched_init(&ms, &mc, cfg->machine_pages, NULL, NULL);
+    return ms.minfree_pages;
+}
+
 /* Exact LRU (simulator only: needs every access): a list per VM. */
 struct lru {
     uint32_t *prev, *next;
@@ -65,6 +75,7 @@ struct svm {
     struct sampler smp;
     void *smp_store;
     struct victim vic;
+    void *vic_store;
     struct memsched_vm ms;
     struct prealloc pa;
     mpn_t *pool;
@@ -328,8 +339,13 @@ static bool setup_vm(struct sim *s, unsigned i, struct admission *adm)
     sampler_init(&v->smp, &sc, v->gpa, v->cfg.pages, v->smp_store,
                  sampler_storage_bytes(sc.sample_pages), 0);
     enum victim_policy vp = cfg->policy == POL_RANDOM ? VICTIM_RANDOM :
-                            cfg->policy == POL_CLOCK ? VICTIM_CLOCK : VICTIM_AGING;
+                            cfg->policy == POL_CLOCK ? VICTIM_CLOCK :
+                            cfg->policy == POL_OURS ? VICTIM_REUSE : VICTIM_AGING;
     victim_init(&v->vic, vp);
+    if (vp == VICTIM_REUSE) {
+        v->vic_store = malloc(victim_storage_bytes(v->cfg.pages));
+        victim_attach(&v->vic, v->vic_store, victim_storage_bytes(v->cfg.pages), v->cfg.pages);
+    }
     if (cfg->policy == POL_LRU)
         lru_init(&v->lru, v->cfg.pages);
     v->ms.memsize = v->cfg.pages;
@@ -368,6 +384,7 @@ static void teardown(struct sim *s)
         fake_gpa_destroy(v->gpa);
         free(v->pm_store);
         free(v->smp_store);
+        free(v->vic_store);
         free(v->pool);
         lru_free(&v->lru);
     }

@@ -23,6 +23,8 @@ struct sim_vm_cfg {
 
 struct sim_cfg {
     uint64_t machine_pages;
+    uint64_t opt_pages;              /* pages OPT may hold; 0: machine_pages */
+    bool opt_guest;                  /* OPT holds machine_pages - MinFree */
     uint32_t minfree_pct;            /* 0: sliding scale */
     enum sim_policy policy;
     uint64_t tick_ns;                /* virtual time per access */
@@ -45,17 +47,21 @@ struct sim_vm_stats {
 struct sim_result {
     struct sim_vm_stats vm[SIM_MAX_VMS];
     uint64_t minfree_pages;
+    uint64_t opt_pages;              /* OPT runs: the pages it held */
     uint64_t bad_state;              /* physmap refusals: must stay 0 */
     char error[256];
 };
 
 void sim_default_cfg(struct sim_cfg *cfg);
+/* MinFree in pages as memsched computes it for this configuration. */
+uint64_t sim_minfree_pages(const struct sim_cfg *cfg);
 const char *sim_policy_name(enum sim_policy p);
 bool sim_policy_parse(const char *s, enum sim_policy *out);
 
 /* Runs one policy over the trace. Returns 0, or non-zero with r->error. */
 int sim_run(const struct sim_cfg *cfg, const struct trace *t, struct sim_result *r);
-/* Belady's OPT, global over all VMs, with all machine pages. */
+/* Belady's OPT, global over all VMs, holding opt_pages (default: all
+ * machine pages). */
 int sim_run_opt(const struct sim_cfg *cfg, const struct trace *t, struct sim_result *r);
 
 #endif
