@@ -13,3 +13,11 @@ $(BUILD)/esp.img: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf config/host.cfg $(GUE
 	$(Q)tools/make-esp.sh $@ $(ESP_SECTORS) $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf \
 	    config/host.cfg $(ESP_EXTRA)
 	@echo "  ESP  $@"
+
+# build/run.img: the same ESP with config/host-run.cfg as its host config,
+# which starts the sample guests at boot (`make run`).
+$(BUILD)/run.img: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf config/host-run.cfg $(GUEST_BINS) \
+                  $(ESP_VMX) tools/make-esp.sh
+	$(Q)tools/make-esp.sh $@ $(ESP_SECTORS) $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf \
+	    config/host-run.cfg $(ESP_EXTRA)
+	@echo "  ESP  $@"

@@ -53,8 +53,9 @@ test: deps
 	@$(MAKE) --no-print-directory system
 	@tools/tally.sh
 
-run: deps $(BUILD)/esp.img
-	@tools/run.sh $(BUILD)/esp.img
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/run.img
+	@tools/run.sh $(BUILD)/run.img
 
 clean:
 	rm -rf $(BUILD)

@@ -12,9 +12,9 @@ if [ -z "$emu" ]; then
 fi
 work=build/run
 mkdir -p "$work"
-cp "$image" "$work/disk.img"
 case "$emu" in
 kvm|qemu)
+    cp "$image" "$work/disk.img"  # the firmware may write to its disk
     accel=()
     [ "$emu" = kvm ] && accel=(-enable-kvm -cpu host)
     echo "run: QEMU ${accel[*]:-(TCG, no VT-x)}; Ctrl-A X quits"
@@ -24,7 +24,7 @@ kvm|qemu)
     ;;
 bochs)
     echo "run: Bochs (VT-x emulated, slow); about 10 s to the firmware, Ctrl-] quits"
-    exec python3 tools/run_console.py --bochs "$work/disk.img"
+    exec python3 tools/run_console.py --bochs "$image" --workdir "$work"
     ;;
 *)
     echo "run: unknown HV_EMULATOR '$emu' (qemu, kvm, bochs)" >&2

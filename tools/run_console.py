@@ -16,8 +16,9 @@ from machine import Bochs  # noqa: E402
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bochs", required=True, help="ESP disk image")
+    ap.add_argument("--workdir", default="build/run", help="where Bochs' files go")
     args = ap.parse_args()
-    workdir = os.path.abspath(os.path.dirname(args.bochs))
+    workdir = os.path.abspath(args.workdir)
     m = Bochs(os.path.abspath(args.bochs), workdir)
     fd = sys.stdin.fileno()
     old = termios.tcgetattr(fd) if os.isatty(fd) else None
@@ -27,10 +28,10 @@ def main():
         shown = 0
         while m.proc.poll() is None:
             r, _, _ = select.select([fd], [], [], 0.05)
-            text = m.serial.since(shown)
-            if text:
-                shown += len(text)
-                os.write(sys.stdout.fileno(), text.replace("\n", "\r\n").encode())
+            data = m.serial.raw_since(shown)
+            if data:
+                shown += len(data)
+                os.write(sys.stdout.fileno(), data)
             if r:
                 data = os.read(fd, 64)
                 if not data or b"\x1d" in data:

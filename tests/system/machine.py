@@ -27,6 +27,7 @@ class _Serial:
 
     def __init__(self, log_path):
         self.buf = ""
+        self.raw = bytearray()   # exactly the bytes received (for make run)
         self.pending = ""
         self.pos = 0
         self.lock = threading.Condition()
@@ -42,6 +43,7 @@ class _Serial:
         removes the current line; other escape codes and CRs are dropped."""
         text = data.decode("utf-8", errors="replace")
         with self.lock:
+            self.raw += data
             self.log.write(text.replace("\r", ""))
             self.log.flush()
             self.pending += text
@@ -85,6 +87,10 @@ class _Serial:
                     why = "the machine stopped" if self.closed else f"{timeout:.0f} s passed"
                     raise MachineError(f"did not see /{pattern}/: {why}")
                 self.lock.wait(min(left, 0.5))
+
+    def raw_since(self, start):
+        with self.lock:
+            return bytes(self.raw[start:])
 
     def since(self, start):
         with self.lock:
@@ -180,6 +186,9 @@ class Bochs(Machine):
         workdir = self.workdir
         disk = os.path.join(workdir, "disk.img")
         shutil.copyfile(image, disk)
+        # A Bochs that was killed leaves its lock behind; the copy is fresh.
+        if os.path.exists(disk + ".lock"):
+            os.remove(disk + ".lock")
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(1)
@@ -209,12 +218,19 @@ speaker: enabled=0
                                      stdin=subprocess.DEVNULL,
                                      stdout=open(os.path.join(workdir, "bochs.out"), "w"),
                                      stderr=subprocess.STDOUT, cwd=workdir)
-        self.listener.settimeout(60)
-        try:
-            self.conn, _ = self.listener.accept()
-        except socket.timeout:
-            self.kill()
-            raise MachineError("bochs never connected its COM1 socket")
+        self.listener.settimeout(0.5)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.conn, _ = self.listener.accept()
+                break
+            except socket.timeout:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.kill()
+                    with open(os.path.join(workdir, "bochs.out"), errors="replace") as f:
+                        said = f.read().strip().splitlines()[-3:]
+                    raise MachineError("bochs never connected its COM1 socket: " +
+                                       " / ".join(said))
         threading.Thread(target=self._reader, daemon=True).start()
 
     def _reader(self):
@@ -236,7 +252,8 @@ speaker: enabled=0
     def kill(self):
         super().kill()
         try:
-            self.conn.close()
+            if hasattr(self, "conn"):
+                self.conn.close()
         except Exception:
             pass
         self.listener.close()
