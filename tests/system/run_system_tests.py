@@ -467,6 +467,35 @@ def bochs_flat_real_mode_halt(workdir, image):
     return m
 
 
+@scenario("bochs")
+def bochs_fpu_state_per_vcpu(workdir, image):
+    # Two guests keep different values in every XMM lane, updated and checked
+    # each round, while the scheduler switches between them hundreds of times.
+    m = Bochs(image, workdir)
+    try:
+        boot_to_prompt(m, BOCHS_BOOT_S)
+        mark = m.serial.pos
+        m.command("vm start fpu1", 60)
+        m.command("vm start fpu2", 60)
+        for name in ("fpu1", "fpu2"):
+            m.serial.pos = min(mark, m.serial.pos)
+            for r in (1, 2, 3):
+                m.expect(r"^\[%s\] fpu: round %d ok" % (name, r << 18), 180)
+        m.expect(r"^hv> ", 10)
+        check("MISMATCH" not in m.serial.since(0), "an XMM lane was lost across switches:\n" +
+              m.tail(20))
+        out = m.command("stats exits fpu1", 60)
+        pre = re.search(r"^\s+preemption-timer\s+(\d+)", out, re.M)
+        check(re.search(r"^\s+cr-access\s+\d+", out, re.M), "no CR exits:\n" + out)
+        check(pre and int(pre.group(1)) >= 20, "too few preemptions to prove anything:\n" + out)
+        m.command("vm kill fpu1", 60)
+        m.command("vm kill fpu2", 60)
+        poweroff(m, 120)
+    finally:
+        m.kill()
+    return m
+
+
 @scenario("qemu")
 def qemu_vm_without_vtx_and_bad_vmx(workdir, image):
     broken = os.path.join(workdir, "broken.vmx")
