@@ -19,6 +19,7 @@ void victim_init(struct victim *v, enum victim_policy policy)
     v->hand = 0;
     v->scans = 0;
     v->active_pages = 0;
+    v->due_pages = 0;
     v->pg = NULL;
     v->hist = NULL;
     v->npages = 0;
@@ -51,21 +52,12 @@ static bool reuse_on(const struct victim *v, const struct physmap *pm)
 
 /* Periods a page's 8-bit history covers: a page untouched for longer is idle. */
 #define HISTORY_PERIODS 8
-
-/* A touch of `p` seen in aging period `cur`: a touch after an idle spell
- * records the spell's length as the page's gap. */
-static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
-{
-    struct victim_page *g = &v->pg[p];
-    if (g->last && cur - g->last > HISTORY_PERIODS) {
-        uint32_t spell = MIN(cur - g->last, 0xffffu);
-        g->gap = (uint16_t)spell;
-        g->gap_long = (uint16_t)MAX(g->gap_long, spell);
-    }
-    if (g->last != cur && g->uses < 0xffffu)
-        g->uses++;
-    g->last = cur;
-}
+/* A page idle for no longer than this many times the spacing of its touches
+ * in its last active spell is taken to be pausing, not gone. */
+#define SPELL_SLACK 3
+/* With nothing else to go by, an idle page is given this many periods
+ * before it counts as gone ("cooling"). */
+#define COOL_PERIODS (2 * HISTORY_PERIODS)
 
 static bool candidate(const struct physmap *pm, ppn_t ppn)
 {
@@ -78,13 +70,73 @@ static uint64_t candidates(const struct physmap *pm)
     return physmap_count(pm, PM_MAPPED) - pm->pinned;
 }
 
+/* A touch of `p` seen in aging period `cur`. A touch after an idle spell
+ * (no touch for more than HISTORY_PERIODS) records the spell: the shortest
+ * and the longest it came back from; it also starts a new active spell. */
+static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
+{
+    struct victim_page *g = &v->pg[p];
+    if (g->last == cur)
+        return;
+    bool spell_over = g->last && cur - g->last > HISTORY_PERIODS;
+    if (spell_over) {
+        uint32_t spell = MIN(cur - g->last, 0xffffu);
+        g->gap = (uint16_t)(g->gap ? MIN(g->gap, spell) : spell);
+        g->gap_long = (uint16_t)MAX(g->gap_long, spell);
+    }
+    if (!g->last || spell_over) {
+        g->spell_len = 0;
+        g->spell_uses = 1;
+    } else {
+        g->spell_len = (uint16_t)MIN(g->spell_len + (cur - g->last), 0xffffu);
+        if (g->spell_uses < 0xffffu)
+            g->spell_uses++;
+    }
+    if (g->uses < 0xffffu)
+        g->uses++;
+    g->last = cur;
+}
+
+/* The gap an idle page, untouched for `d` periods, is predicted to come back
+ * after, or 0 if none: the shortest idle spell it came back from while d is
+ * at most twice that; else the spacing of its touches in its last active
+ * spell while d is at most SPELL_SLACK times that; else the longest spell it
+ * came back from while d is at most twice that; else COOL_PERIODS while d is
+ * at most that. */
+static uint32_t predicted_gap(const struct victim_page *g, uint32_t d)
+{
+    uint32_t mean = g->spell_uses >= 2 ? g->spell_len / (g->spell_uses - 1u) : 0;
+    if (g->gap && d <= 2u * g->gap)
+        return g->gap;
+    if (mean && d <= SPELL_SLACK * mean)
+        return mean;
+    if (g->gap_long && d <= 2u * g->gap_long)
+        return g->gap_long;
+    if (d <= COOL_PERIODS)
+        return COOL_PERIODS;
+    return 0;
+}
+
+/* An idle page that has come back from an idle spell as long as it is idle
+ * now, or up to twice as long: it belongs to a job that runs from time to
+ * time, not to memory the VM is done with. */
+static bool returns(const struct victim_page *g, uint32_t d)
+{
+    return (g->gap && d <= 2u * g->gap) || (g->gap_long && d <= 2u * g->gap_long);
+}
+
+static uint32_t idle_periods(const struct victim_page *g, uint32_t cur)
+{
+    return g->last ? cur - g->last : cur;
+}
+
 void victim_age_scan(struct victim *v, struct physmap *pm)
 {
     if (v->policy != VICTIM_AGING && v->policy != VICTIM_REUSE)
         return;
     bool reuse = reuse_on(v, pm);
     uint32_t cur = (uint32_t)(v->scans + 1);
-    uint64_t active = 0;
+    uint64_t active = 0, due = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
@@ -93,11 +145,21 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
             note_touch(v, p, cur);
         uint8_t age = (uint8_t)((physmap_age(pm, p) >> 1) | a);
         physmap_set_age(pm, p, age);
+        if (!reuse) {
+            active += age != 0;
+            continue;
+        }
         /* REUSE: a page seen in one period only (a buffer filled once) is
-         * no part of the working set until it is touched again */
-        active += age != 0 && (!reuse || v->pg[p].uses >= 2);
+         * no part of the working set until it is touched again; an idle
+         * page predicted to come back is */
+        const struct victim_page *g = &v->pg[p];
+        if (age != 0)
+            active += g->uses >= 2;
+        else
+            due += returns(g, idle_periods(g, cur));
     }
     v->active_pages = active + pm->pinned;
+    v->due_pages = due;
     v->scans++;
 }
 
@@ -106,6 +168,13 @@ uint32_t victim_active_q16(const struct victim *v, const struct physmap *pm)
     if (v->scans == 0)
         return 65536;            /* nothing seen yet: assume active */
     return (uint32_t)(MIN(v->active_pages, pm->npages) * 65536 / pm->npages);
+}
+
+uint32_t victim_demand_q16(const struct victim *v, const struct physmap *pm)
+{
+    if (v->scans == 0)
+        return 65536;
+    return (uint32_t)(MIN(v->active_pages + v->due_pages, pm->npages) * 65536 / pm->npages);
 }
 
 static bool chosen(const ppn_t *out, uint64_t k, ppn_t p)
@@ -232,28 +301,45 @@ static unsigned qlog(uint32_t x)
     return 32 * (e - 4) + ((x >> (e - 5)) - 32);
 }
 
-#define B_DUE 16               /* due idle pages: 16 .. 511 */
-#define B_UNPROVEN 512         /* unproven idle pages: 512 .. 1022 */
-#define B_ONCE (VICTIM_BUCKETS - 1)  /* idle pages touched in one period only */
+/*
+ * REUSE's eviction buckets, higher goes first:
+ *   1 .. 104      touched in the last 8 periods, seen in two periods or more:
+ *                 the longest untouched first (recency at the granularity of
+ *                 a period), then the lowest AGING score
+ *   B_NEW         touched in the last 8 periods, seen in one period only
+ *   B_DUE ..      idle, predicted back (predicted_gap g, idle d): the furthest
+ *                 from its predicted return first: g - d periods ahead, or,
+ *                 when late, the lateness relative to g (d - g) x 16 / g
+ *   B_UNPROVEN .. idle, no return predicted: the shortest idle first (on a
+ *                 loop larger than memory this keeps the part of the loop
+ *                 that went idle first)
+ *   B_ONCE        idle, seen in one period only
+ */
+#define B_NEW 120
+#define B_DUE 128
+#define B_UNPROVEN 512
+#define B_ONCE (VICTIM_BUCKETS - 1)
 
 static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_t p,
                           uint32_t cur)
 {
     uint8_t age = physmap_age(pm, p);
-    if (age)                                   /* touched in the last 8 periods */
-        return 1 + RANK_MAX - victim_age_score(age);
     const struct victim_page *g = &v->pg[p];
-    uint32_t d = g->last ? cur - g->last : cur;  /* idle periods */
-    /* the last spell it came back from, or once idle for longer than that,
-     * the longest: the predicted periods until it returns */
-    uint32_t gap = d <= 2u * g->gap ? g->gap : d <= 2u * g->gap_long ? g->gap_long : 0;
+    if (age) {
+        if (g->uses <= 1)
+            return B_NEW;
+        unsigned r = (unsigned)__builtin_clz((unsigned)age) - 24;  /* periods since */
+        return 1 + r * (RANK_MAX + 1) + RANK_MAX - victim_age_score(age);
+    }
+    uint32_t d = idle_periods(g, cur);
+    uint32_t gap = predicted_gap(g, d);
     if (gap) {
-        uint32_t r = gap > d ? gap - d : 0;
+        uint32_t r = gap > d ? gap - d : (d - gap) * 2 * HISTORY_PERIODS / gap;
         return B_DUE + MIN(qlog(r), B_UNPROVEN - B_DUE - 1);
     }
     if (g->uses <= 1)
         return B_ONCE;
-    return B_ONCE - 1 - MIN(qlog(d), B_ONCE - B_UNPROVEN - 1);
+    return B_ONCE - 1 - MIN(qlog(d), B_ONCE - 1 - B_UNPROVEN);
 }
 
 unsigned victim_bucket(const struct victim *v, const struct physmap *pm, ppn_t ppn)

@@ -45,6 +45,8 @@ struct victim_page {
     uint16_t gap;              /* periods of the last idle spell it came back from */
     uint16_t gap_long;         /* the longest idle spell it came back from */
     uint16_t uses;             /* aging periods it was seen touched in (saturating) */
+    uint16_t spell_len;        /* periods from the start of this active spell to last */
+    uint16_t spell_uses;       /* periods it was touched in during this spell */
     uint16_t pad;
 };
 
@@ -55,6 +57,7 @@ struct victim {
     ppn_t hand;                /* clock hand, shared by CLOCK and AGING */
     uint64_t scans;
     uint64_t active_pages;     /* touched in the last 8 aging periods */
+    uint64_t due_pages;        /* REUSE: idle pages predicted to come back */
     struct victim_page *pg;    /* REUSE: per-page state, caller storage */
     uint32_t *hist;            /* REUSE: VICTIM_BUCKETS counters, caller storage */
     uint64_t npages;
@@ -82,6 +85,13 @@ void victim_age_scan(struct victim *v, struct physmap *pm);
  * active), at the last scan. Exact where the sampler estimates, and it
  * follows a VM going idle within 8 periods. 100% before the first scan. */
 uint32_t victim_active_q16(const struct victim *v, const struct physmap *pm);
+
+/* REUSE: the working set memsched should tax: the active pages above plus
+ * idle pages predicted to come back (see the gap rules above), Q16. A VM
+ * with a periodic job keeps the memory of the job it is not running now
+ * instead of losing it to the idle tax between runs. Equal to
+ * victim_active_q16 for the other policies. */
+uint32_t victim_demand_q16(const struct victim *v, const struct physmap *pm);
 
 /* Chooses up to `n` distinct mapped, unpinned pages of `pm` into `out`;
  * returns how many (fewer only when the VM has fewer such pages). */

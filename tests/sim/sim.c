@@ -148,7 +148,7 @@ static void refresh(struct sim *s, struct svm *v)
 {
     v->ms.consumed = physmap_consumed(&v->pm);
     if (s->cfg->policy == POL_OURS)
-        v->ms.active_q16 = victim_active_q16(&v->vic, &v->pm);
+        v->ms.active_q16 = victim_demand_q16(&v->vic, &v->pm);
     else
         v->ms.active_q16 = sampler_estimate(&v->smp);
 }

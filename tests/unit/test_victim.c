@@ -218,6 +218,175 @@ static void test_accessed_bit_working_set(void **state)
     assert_int_equal(v.active_pages, 0);      /* idle for 8 periods */
 }
 
+/* ---- VICTIM_REUSE ---------------------------------------------------------- */
+
+static uint64_t reuse_store[(NP * sizeof(struct victim_page) + VICTIM_BUCKETS * 4) / 8 + 1];
+
+static void reuse_init(struct fx *f, struct victim *v)
+{
+    victim_init(v, VICTIM_REUSE);
+    assert_true(victim_attach(v, reuse_store, sizeof reuse_store, NP));
+    (void)f;
+}
+
+/* One aging period in which pages [lo, hi) are touched. */
+static void period(struct fx *f, struct victim *v, ppn_t lo, ppn_t hi)
+{
+    for (ppn_t p = lo; p < hi; p++)
+        fake_gpa_touch(f->vm, p);
+    victim_age_scan(v, &f->pm);
+}
+
+static bool all_in(const ppn_t *out, uint64_t k, ppn_t lo, ppn_t hi)
+{
+    for (uint64_t i = 0; i < k; i++)
+        if (out[i] < lo || out[i] >= hi)
+            return false;
+    return true;
+}
+
+static void test_reuse_storage(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    victim_init(&v, VICTIM_REUSE);
+    assert_int_equal(victim_storage_bytes(NP), NP * sizeof(struct victim_page) + VICTIM_BUCKETS * 4);
+    assert_false(victim_attach(&v, NULL, sizeof reuse_store, NP));
+    assert_false(victim_attach(&v, reuse_store, victim_storage_bytes(NP) - 1, NP));
+    assert_false(victim_attach(&v, reuse_store, sizeof reuse_store, 0));
+    assert_false(victim_attach(&v, (char *)reuse_store + 1, sizeof reuse_store - 1, NP));
+    /* without storage REUSE chooses as AGING does */
+    assert_int_equal(victim_select(&v, &f->pm, out, 10), 10);
+    check_valid(f, out, 10);
+    assert_int_equal(victim_bucket(&v, &f->pm, 3), 0);
+    /* storage for a smaller VM than the physmap: still AGING */
+    assert_true(victim_attach(&v, reuse_store, sizeof reuse_store, NP / 2));
+    assert_int_equal(victim_select(&v, &f->pm, out, 10), 10);
+    assert_int_equal(victim_bucket(&v, &f->pm, 3), 0);
+    assert_string_equal(victim_policy_name(VICTIM_REUSE), "reuse");
+}
+
+static void test_reuse_candidates(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    mpn_t m;
+    reuse_init(f, &v);
+    for (int i = 0; i < 3; i++)
+        period(f, &v, 0, 50);
+    for (ppn_t p = 0; p < NP; p += 2)
+        physmap_release(&f->pm, p, PM_SWAPPED, 1, &m);
+    for (ppn_t p = 1; p < 20; p += 2)
+        physmap_pin(&f->pm, p);
+    uint64_t k = victim_select(&v, &f->pm, out, 30);
+    assert_int_equal(k, 30);
+    check_valid(f, out, k);
+    k = victim_select(&v, &f->pm, out, NP);
+    assert_int_equal(k, 40);
+    check_valid(f, out, k);
+    assert_int_equal(victim_bucket(&v, &f->pm, 0), 0);      /* swapped */
+    assert_int_equal(victim_bucket(&v, &f->pm, 1), 0);      /* pinned */
+}
+
+/* A buffer filled once goes before everything else, and is no part of the
+ * working set; pages in steady use are. */
+static void test_reuse_once_pages(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    period(f, &v, 0, 0);             /* the mapping touch: every page once */
+    for (int i = 0; i < 10; i++)
+        period(f, &v, 0, 30);        /* 0-29 steady; 30-99 seen once, idle */
+    assert_int_equal(v.active_pages, 30);
+    assert_int_equal(victim_active_q16(&v, &f->pm), 30 * 65536 / 100);
+    assert_int_equal(victim_demand_q16(&v, &f->pm), 30 * 65536 / 100);
+    period(f, &v, 0, 30);
+    uint64_t k = victim_select(&v, &f->pm, out, 70);
+    assert_int_equal(k, 70);
+    assert_true(all_in(out, k, 30, NP));
+    assert_true(victim_bucket(&v, &f->pm, 50) > victim_bucket(&v, &f->pm, 10));
+}
+
+/* A set that went idle before and came back is predicted to come back
+ * again: kept over pages that went idle at the same time with no such
+ * history, and counted in the working set memsched taxes. */
+static void test_reuse_keeps_returning_set(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    for (int i = 0; i < 4; i++)
+        period(f, &v, 0, 80);        /* 0-79 in use */
+    for (int i = 0; i < 30; i++)
+        period(f, &v, 40, 80);       /* 0-39 idle 30 periods */
+    for (int i = 0; i < 4; i++)
+        period(f, &v, 0, 80);        /* and back: their gap is ~30 */
+    for (int i = 0; i < 20; i++)
+        period(f, &v, 80, NP);       /* now all of 0-79 idle for 20 */
+    /* 0-39 (predicted back in ~10 periods) are kept; 40-79 go first */
+    uint64_t k = victim_select(&v, &f->pm, out, 40);
+    assert_int_equal(k, 40);
+    assert_true(all_in(out, k, 40, 80));
+    assert_int_equal(v.active_pages, 20);
+    assert_int_equal(v.due_pages, 40);
+    assert_int_equal(victim_demand_q16(&v, &f->pm), 60 * 65536 / 100);
+    /* past twice its gap a page no longer counts as coming back */
+    for (int i = 0; i < 50; i++)
+        period(f, &v, 80, NP);
+    assert_int_equal(v.due_pages, 0);
+}
+
+/* On pages that went idle one after the other with no return predicted (a
+ * loop larger than memory), the page idle the shortest goes first, so the
+ * part of the loop that went idle first stays whole. */
+static void test_reuse_loop_keeps_oldest(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    for (ppn_t p = 0; p < NP; p++)
+        plat_gpa_test_clear_accessed(f->vm, p);   /* no touch at mapping */
+    for (ppn_t w = 0; w + 10 <= NP; w += 10)
+        for (int i = 0; i < 3; i++)
+            period(f, &v, w, w + 10);    /* a window of 10 pages sweeps the VM */
+    for (int i = 0; i < 20; i++)
+        period(f, &v, 0, 0);             /* all of it idle */
+    uint64_t k = victim_select(&v, &f->pm, out, 50);
+    assert_int_equal(k, 50);
+    assert_true(all_in(out, k, 50, NP));
+    for (ppn_t p = 0; p + 10 < NP; p += 10)
+        assert_true(victim_bucket(&v, &f->pm, p) <= victim_bucket(&v, &f->pm, p + 10));
+}
+
+/* A page that pauses for a while in the middle of steady use (no touch for
+ * a little over 8 periods) is not taken for gone. */
+static void test_reuse_pause_is_not_gone(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    for (int i = 0; i < 12; i++)
+        period(f, &v, 0, NP);            /* everything in use */
+    for (int i = 0; i < 10; i++)
+        period(f, &v, 0, 50);            /* 50-99 pause for 10 */
+    for (int i = 0; i < 2; i++)
+        period(f, &v, 0, NP);            /* and resume */
+    for (int i = 0; i < 12; i++)
+        period(f, &v, 0, 0);             /* then all pause for 12 */
+    /* 50-99 paused this long before: predicted back; 0-49 never paused and
+     * are past the cooling time: taken first */
+    uint64_t k = victim_select(&v, &f->pm, out, 50);
+    assert_int_equal(k, 50);
+    assert_true(all_in(out, k, 0, 50));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +400,12 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_aging_is_scan_resistant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aging_ties_are_random, setup, teardown),
         cmocka_unit_test_setup_teardown(test_accessed_bit_working_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_storage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_candidates, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_once_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_keeps_returning_set, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_loop_keeps_oldest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_pause_is_not_gone, setup, teardown),
     };
     return cmocka_run_group_tests_name("victim", tests, NULL, NULL);
 }
