@@ -20,6 +20,7 @@ void victim_init(struct victim *v, enum victim_policy policy)
     v->scans = 0;
     v->active_pages = 0;
     v->due_pages = 0;
+    v->horizon = 0;
     v->pg = NULL;
     v->hist = NULL;
     v->npages = 0;
@@ -83,6 +84,7 @@ static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
         uint32_t spell = MIN(cur - g->last, 0xffffu);
         g->gap = (uint16_t)(g->gap ? MIN(g->gap, spell) : spell);
         g->gap_long = (uint16_t)MAX(g->gap_long, spell);
+        v->horizon = MAX(v->horizon, spell);
     }
     if (!g->last || spell_over) {
         g->spell_len = 0;
@@ -310,6 +312,9 @@ static unsigned qlog(uint32_t x)
  *   B_DUE ..      idle, predicted back (predicted_gap g, idle d): the furthest
  *                 from its predicted return first: g - d periods ahead, or,
  *                 when late, the lateness relative to g (d - g) x 16 / g
+ *                 Idle with no prediction of its own but for less than the
+ *                 VM's horizon (the longest spell any of its pages came back
+ *                 from): predicted back at the horizon, horizon - d ahead
  *   B_UNPROVEN .. idle, no return predicted: the shortest idle first (on a
  *                 loop larger than memory this keeps the part of the loop
  *                 that went idle first)
@@ -339,6 +344,8 @@ static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_
     }
     if (g->uses <= 1)
         return B_ONCE;
+    if (d < v->horizon)     /* as far as any page of this VM came back from */
+        return B_DUE + MIN(qlog(v->horizon - d), B_UNPROVEN - B_DUE - 1);
     return B_ONCE - 1 - MIN(qlog(d), B_ONCE - 1 - B_UNPROVEN);
 }
 

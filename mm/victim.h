@@ -28,6 +28,9 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  * until it has come back once). An idle page idle for d periods is then
  * predicted to return:
  *   - in g - d periods if it has a gap g and d <= 2g ("due");
+ *   - with no prediction of its own, a page idle for less than the VM's
+ *     horizon (the longest idle spell any of its pages came back from) is
+ *     predicted back at the horizon;
  *   - otherwise (no gap yet, or overdue) it is "unproven": unproven pages go
  *     before due ones, and among them the page idle the shortest time goes
  *     first. On a loop larger than memory this keeps a fixed part of the loop
@@ -61,6 +64,7 @@ struct victim {
     struct victim_page *pg;    /* REUSE: per-page state, caller storage */
     uint32_t *hist;            /* REUSE: VICTIM_BUCKETS counters, caller storage */
     uint64_t npages;
+    uint32_t horizon;          /* REUSE: the longest idle spell a page came back from */
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);
