@@ -26,8 +26,9 @@ enum exit_action exit_cpuid(struct vcpu *v)
         case 1:
             r.ecx &= ~((1u << 5) | (1u << 6) | (1u << 3) | (1u << 21));
             r.ecx |= 1u << 31;
-            /* OSXSAVE mirrors the guest's own CR4.OSXSAVE. */
-            if (v->cr4_shadow & (1u << 18))
+            /* OSXSAVE mirrors the guest's own CR4.OSXSAVE, a bit it owns
+             * (writes to it do not exit), so read it live. */
+            if (vmread(VMCS_GUEST_CR4) & (1u << 18))
                 r.ecx |= 1u << 27;
             else
                 r.ecx &= ~(1u << 27);

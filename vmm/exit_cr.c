@@ -1,6 +1,10 @@
 /* Control-register accesses (exit qualification: Intel SDM vol. 3, table
- * 28-3). Bits VMX pins stay set in the real CR0/CR4; the guest reads the
- * shadow of what it wrote. Paging on with EFER.LME set enters long mode. */
+ * 28-3). Only writes that change a bit we own (those VMX pins, and NE)
+ * exit; the guest reads the shadow of what it wrote there. PE, PG and the
+ * rest are the guest's own: with unrestricted guest and EPT the CPU handles
+ * paging and long-mode switches itself, and every VM exit saves EFER.LMA
+ * into the "IA-32e mode guest" entry control. When a write does exit and
+ * also turns paging on with EFER.LME set, we do that switch here. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/monitor.h"
@@ -50,15 +54,24 @@ static void write_gpr(struct vcpu *v, unsigned index, uint64_t val)
         *guest_gpr(&v->regs, index) = val;
 }
 
+/* What the guest believes CR0 holds: bits we own come from the shadow,
+ * the rest (PE, PG, EM, MP, TS...) are live in the VMCS, since writes to
+ * them do not exit. */
+static uint64_t guest_cr0(void)
+{
+    uint64_t mask = vmread(VMCS_CR0_MASK);
+    return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_SHADOW) & mask);
+}
+
 static bool set_cr0(struct vcpu *v, uint64_t val)
 {
     if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)))
         return false;
     uint64_t efer = vmread(VMCS_GUEST_EFER);
     uint32_t entry = (uint32_t)vmread(VMCS_ENTRY_CTLS);
-    bool was_pg = v->cr0_shadow & CR0_PG, pg = val & CR0_PG;
+    bool was_pg = vmread(VMCS_GUEST_CR0) & CR0_PG, pg = val & CR0_PG;
     if (pg && !was_pg && (efer & EFER_LME)) {
-        if (!(v->cr4_shadow & CR4_PAE))
+        if (!(vmread(VMCS_GUEST_CR4) & CR4_PAE))
             return false; /* long mode needs PAE first */
         efer |= EFER_LMA;
         entry |= ENTRY_IA32E_GUEST;
@@ -106,11 +119,13 @@ enum exit_action exit_cr_access(struct vcpu *v)
         write_gpr(v, gpr, vmread(VMCS_GUEST_CR3));
         break;
     case 2: /* CLTS */
-        ok = set_cr0(v, v->cr0_shadow & ~CR0_TS);
+        ok = set_cr0(v, guest_cr0() & ~CR0_TS);
         break;
-    case 3: /* LMSW: the low four bits; PE cannot be cleared this way */
-        ok = set_cr0(v, (v->cr0_shadow & ~0xeULL) | ((q >> 16) & 0xf) | (v->cr0_shadow & CR0_PE));
+    case 3: { /* LMSW: the low four bits; PE cannot be cleared this way */
+        uint64_t cur = guest_cr0();
+        ok = set_cr0(v, (cur & ~0xfULL) | ((q >> 16) & 0xf) | (cur & CR0_PE));
         break;
+    }
     }
     if (!ok) {
         vcpu_inject_exception(v, 13, true, 0);

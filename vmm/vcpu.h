@@ -28,7 +28,9 @@ struct vcpu {
      * guest's values are loaded into the CPU whenever this vCPU runs. */
     uint64_t msr_star, msr_lstar, msr_cstar, msr_fmask, msr_kernel_gs;
     uint64_t xcr0;
-    uint64_t cr0_shadow, cr4_shadow; /* what the guest believes it wrote */
+    /* What the guest wrote to CR0/CR4 when a write exited; only the bits we
+     * own (the VMCS masks) mean anything. */
+    uint64_t cr0_shadow, cr4_shadow;
     uint64_t last_exit_tsc;
 };
 

@@ -52,17 +52,23 @@ void fpu_init_area(void *area)
 
 void fpu_save(void *area)
 {
-    if (xsave)
+    /* XSAVE covers only the components enabled in XCR0, and a guest's XCR0
+     * may leave out SSE that it uses anyway (CR4.OSFXSR alone enables
+     * SSE): save with every component we support enabled. */
+    if (xsave) {
+        fpu_set_xcr0(supported);
         __asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
-    else
+    } else {
         __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+    }
 }
 
 void fpu_restore(const void *area, uint64_t xcr0)
 {
     if (xsave) {
-        fpu_set_xcr0(xcr0);
+        fpu_set_xcr0(supported);
         __asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
+        fpu_set_xcr0(xcr0); /* the guest's own feature set while it runs */
     } else {
         __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
     }

@@ -14,9 +14,10 @@ bool fpu_has_xsave(void);
 uint64_t fpu_supported_xcr0(void);
 /* Writes a power-on FPU state into a zeroed page. */
 void fpu_init_area(void *area);
-/* Saves the current FPU state into `area` (with `xcr0` active). */
+/* Saves the whole current FPU state into `area`, whatever XCR0 the guest
+ * set (it leaves XCR0 at the full supported set). */
 void fpu_save(void *area);
-/* Loads `area`, after making `xcr0` the active feature set. */
+/* Loads the whole of `area`, then makes `xcr0` the active feature set. */
 void fpu_restore(const void *area, uint64_t xcr0);
 void fpu_set_xcr0(uint64_t xcr0);
 

@@ -486,7 +486,6 @@ def bochs_fpu_state_per_vcpu(workdir, image):
               m.tail(20))
         out = m.command("stats exits fpu1", 60)
         pre = re.search(r"^\s+preemption-timer\s+(\d+)", out, re.M)
-        check(re.search(r"^\s+cr-access\s+\d+", out, re.M), "no CR exits:\n" + out)
         check(pre and int(pre.group(1)) >= 20, "too few preemptions to prove anything:\n" + out)
         m.command("vm kill fpu1", 60)
         m.command("vm kill fpu2", 60)
