@@ -1,33 +1,45 @@
 /*
- * LZ4 block decoder, safe on any input: every length is checked against the
- * bytes left in the source and the room left in the destination before it
- * is used, and every offset against the bytes already produced. Fast paths
- * copy fixed-size chunks only where a check has shown that the overrun
- * still lies inside both buffers.
+ * LZ4 block decoder, safe on any input: nothing is read outside
+ * src[0, len) or written outside dst[0, cap), whatever the bytes.
  *
- * Most sequences on real pages have fewer than 15 literals and a match of
- * at most 18 bytes; for them one branch admits a copy of 16 literal bytes
- * and 24 match bytes with no loops, so nothing depends on a length that the
- * branch predictor would have to guess.
+ * Two loops. The fast loop runs while the token lies at least 17 bytes
+ * before the end of the source and the output position at least 32 bytes
+ * before the end of the destination (and past its first 8 bytes). There a
+ * sequence with fewer than 15 literals always has its literals and its
+ * offset inside the source, and 16 literal bytes plus an 18-byte match fit
+ * in the destination, so the common sequence (literal nibble < 15, match
+ * nibble < 15, offset 8 .. bytes produced) is decoded with fixed-size copies
+ * and one test of the offset, no length-dependent branch. Everything else in
+ * the fast loop (long literal runs, long matches, offsets < 8) checks its own
+ * lengths against the buffers and copies in wide chunks while the overrun
+ * stays inside them, or hands the sequence to the careful loop.
+ *
+ * The careful loop decodes the last few sequences of a block (and any block
+ * too small for the fast loop), checking every length before use.
+ *
+ * Invariants the fast loop's copies rely on are stated where they are used.
  */
 #include "mm/codec.h"
 #include "lib/kstring.h"
 
-static inline void cp8(uint8_t *d, const uint8_t *s)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+static ALWAYS_INLINE void cp8(uint8_t *d, const uint8_t *s)
 {
     uint64_t v;
     __builtin_memcpy(&v, s, 8);
     __builtin_memcpy(d, &v, 8);
 }
 
-static inline void cp16(uint8_t *d, const uint8_t *s)
+/* 16 bytes: one SSE move hosted, two word moves in the image. */
+static ALWAYS_INLINE void cp16(uint8_t *d, const uint8_t *s)
 {
     __builtin_memcpy(d, s, 16);
 }
 
 /* Reads a length's extension bytes: adds them while they are 255. Returns
  * false on truncated input or a length beyond any buffer we could fill. */
-static inline bool read_ext(const uint8_t **ipp, const uint8_t *iend, size_t *len)
+static ALWAYS_INLINE bool read_ext(const uint8_t **ipp, const uint8_t *iend, size_t *len)
 {
     const uint8_t *ip = *ipp;
     size_t l = *len;
@@ -46,78 +58,96 @@ static inline bool read_ext(const uint8_t **ipp, const uint8_t *iend, size_t *le
     return true;
 }
 
-/* Copies a match of ml bytes from op - off to op, overlapping allowed
- * (off < ml repeats the pattern). Caller has checked off <= produced and
- * ml <= oend - op. */
-static inline void copy_match(uint8_t *op, size_t off, size_t ml, uint8_t *oend)
+/* A match of ml bytes from op - off (1 <= off <= bytes produced), with
+ * room: op + ml + 32 <= end of the destination. Chunks may run up to 31
+ * bytes past the match; they are rewritten by what follows. */
+static ALWAYS_INLINE void match_wide(uint8_t *op, size_t off, size_t ml)
 {
     const uint8_t *m = op - off;
     uint8_t *const mend = op + ml;
 
-    if (off >= 16 && (size_t)(oend - mend) >= 16) {
-        /* Each chunk's source lies wholly before its destination, so
-         * chunk copies are exact even when the match overlaps itself. */
+    if (off >= 16) {
+        /* Each chunk's source lies wholly before its destination. */
         do {
             cp16(op, m);
+            cp16(op + 16, m + 16);
+            op += 32;
+            m += 32;
+        } while (op < mend);
+        return;
+    }
+    if (off >= 8) {
+        /* Words: each one's source is already written. */
+        do {
+            cp8(op, m);
+            cp8(op + 8, m + 8);
             op += 16;
             m += 16;
         } while (op < mend);
         return;
     }
-    if (off == 1 && ml >= 16 && (size_t)(oend - op) >= 16) {
-        /* A run of one byte: the commonest long match on guest pages. */
-        const uint64_t w = m[0] * 0x0101010101010101ull;
-        while (op + 16 <= oend && op < mend) {
-            __builtin_memcpy(op, &w, 8);
-            __builtin_memcpy(op + 8, &w, 8);
-            op += 16;
-        }
-    } else if (off < 16 && ml >= 64 && (size_t)(oend - op) >= 16) {
-        /* A long run with a short period (zero runs, tables of words):
-         * write its first 16 bytes one by one, keep them in two words,
-         * then store those advancing by the largest multiple of the
-         * period that fits in 16. No load straddles a recent store. */
-        static const uint8_t step16[16] = { 0, 16, 16, 15, 16, 15, 12, 14,
-                                            16, 9, 10, 11, 12, 13, 14, 15 };
-        for (unsigned i = 0; i < 16; i++)
-            op[i] = op[(ptrdiff_t)i - (ptrdiff_t)off];
-        uint64_t w0, w1;
-        __builtin_memcpy(&w0, op, 8);
-        __builtin_memcpy(&w1, op + 8, 8);
-        const size_t step = step16[off];
+    /* Offsets 1..7: the pattern is the `off` bytes before op. Load the word
+     * at m (its bytes past op are garbage and masked off), repeat its first
+     * `off` bytes across it by shifts, then store it advancing by the
+     * largest multiple of the period that fits in a word. No byte loop and
+     * no store-then-reload of the pattern. */
+    static const uint8_t step_of[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
+    static const uint8_t sh1[8] = { 0, 8, 16, 24, 32, 40, 48, 56 };
+    static const uint8_t sh2[8] = { 0, 16, 32, 48, 0, 0, 0, 0 };
+    static const uint8_t sh3[8] = { 0, 32, 0, 0, 0, 0, 0, 0 };
+    uint64_t w;
+    __builtin_memcpy(&w, m, 8);
+    w &= ~0ull >> (64 - sh1[off]);
+    w |= w << sh1[off];
+    w |= w << sh2[off];
+    w |= w << sh3[off];
+    const size_t step = step_of[off];
+    do {
+        __builtin_memcpy(op, &w, 8);
         op += step;
-        while (op + 16 <= oend && op < mend) {
-            __builtin_memcpy(op, &w0, 8);
-            __builtin_memcpy(op + 8, &w1, 8);
-            op += step;
-        }
-    } else if (off >= 8) {
+    } while (op < mend);
+}
+
+/* A match near the end of the destination: words while a whole word fits,
+ * then bytes (reading what was just written: the period holds at any point
+ * of the match). Caller has checked off <= produced and ml <= oend - op. */
+static ALWAYS_INLINE void match_tail(uint8_t *op, size_t off, size_t ml, uint8_t *oend)
+{
+    const uint8_t *m = op - off;
+    uint8_t *const mend = op + ml;
+
+    if (off >= 8) {
         while (op + 8 <= oend && op < mend) {
             cp8(op, m);
             op += 8;
             m += 8;
         }
-    } else {
-        /* A short match with a period shorter than a word: one word of
-         * the pattern, stored advancing by a multiple of the period. */
-        static const uint8_t step_of[8] = { 0, 8, 8, 6, 8, 5, 6, 7 };
-        uint8_t pat[8];
-        for (unsigned i = 0, j = 0; i < 8; i++) {
-            pat[i] = m[j];
-            j = j + 1 == off ? 0 : j + 1;
-        }
-        const size_t step = step_of[off];
-        while (op + 8 <= oend && op < mend) {
-            __builtin_memcpy(op, pat, 8);
-            op += step;
-        }
     }
-    /* The last bytes of the buffer: bytewise, reading what was just
-     * written (the period holds at any point of the match). */
     while (op < mend) {
         *op = *(op - off);
         op++;
     }
+}
+
+/* Any match the short path did not take; false if it does not fit. Long
+ * matches close to the end (a run of zeros to the end of the page) go wide
+ * up to 32 bytes before the end and finish with the tail copy. */
+static ALWAYS_INLINE bool match_any(uint8_t *op, size_t off, size_t ml, uint8_t *oend)
+{
+    const size_t room = (size_t)(oend - op);
+    if (ml + 32 <= room) {
+        match_wide(op, off, ml);
+        return true;
+    }
+    if (ml > room)
+        return false;
+    size_t head = 0;
+    if (room >= 64) {
+        head = room - 32;    /* < ml, and head + 32 <= room */
+        match_wide(op, off, head);
+    }
+    match_tail(op + head, off, ml - head, oend);
+    return true;
 }
 
 long codec_lz4_decompress(const void *src, size_t len, void *dst, size_t cap)
@@ -127,78 +157,112 @@ long codec_lz4_decompress(const void *src, size_t len, void *dst, size_t cap)
     uint8_t *const obase = dst;
     uint8_t *op = obase;
     uint8_t *const oend = op + cap;
-    /* The fast path needs >= 16 + 2 source bytes after the token (so this
-     * is not the last sequence and the offset is readable) and 16 + 24
-     * destination bytes. As limits: ip < ishort, op < oshort; for buffers
-     * too small for that the limits are the buffers' starts, which ip
-     * (past a token) and op never lie below. */
-    const uint8_t *const ishort = len >= 17 ? iend - 17 : ip;
-    uint8_t *const oshort = cap >= 39 ? oend - 39 : obase;
+    /* Fast loop limits (token at ip <= ilim, output at op <= olim); for
+     * buffers too small for them the fast loop is never entered. */
+    const bool big = len >= 17 && cap >= 32;
+    const uint8_t *const ilim = big ? iend - 17 : ip;
+    uint8_t *const olim = big ? oend - 32 : op;
     size_t lit, ml, off;
     unsigned token;
 
     for (;;) {
+        /* op only grows, so once past obase + 8 it stays there: the offset
+         * test below may then subtract 8 from the bytes produced. */
+        if (big && ip <= ilim && op <= olim && (size_t)(op - obase) >= 8) {
+            do {
+                const uint8_t *const seq = ip;
+                token = ip[0];
+                lit = token >> 4;
+                ml = token & 15;
+                if (__builtin_expect(lit != 15, 1)) {
+                    /* ip <= iend - 17: the 16 bytes after the token and
+                     * the offset (at most 16 bytes after it) are source;
+                     * op <= oend - 32: 16 bytes fit. */
+                    cp16(op, ip + 1);
+                    off = (size_t)ip[lit + 1] | ((size_t)ip[lit + 2] << 8);
+                    op += lit;
+                    ip += lit + 3;
+                } else {
+                    ip++;
+                    if (!read_ext(&ip, iend, &lit))
+                        return -1;
+                    if (lit + 32 > (size_t)(iend - ip) || lit + 32 > (size_t)(oend - op)) {
+                        /* Runs to (or past) the end: done carefully. */
+                        ip = seq;
+                        goto careful;
+                    }
+                    /* 32-byte chunks: at most 31 bytes past the literals,
+                     * inside both buffers by the test above; the offset
+                     * after them is source too. */
+                    for (size_t i = 0; i < lit; i += 32) {
+                        cp16(op + i, ip + i);
+                        cp16(op + i + 16, ip + i + 16);
+                    }
+                    op += lit;
+                    ip += lit;
+                    off = (size_t)ip[0] | ((size_t)ip[1] << 8);
+                    ip += 2;
+                }
+                /* Here op <= oend - 18. The short match: 4..18 bytes at an
+                 * offset 8 .. produced. 8 + 8 + 2 bytes: each word's
+                 * source is already written (offset >= 8), and the last 2
+                 * bytes load from inside one earlier store rather than
+                 * straddling two. One branch for the three tests. */
+                if (__builtin_expect((ml != 15) & ((size_t)(off - 8) <= (size_t)(op - obase) - 8), 1)) {
+                    const uint8_t *m = op - off;
+                    cp8(op, m);
+                    cp8(op + 8, m + 8);
+                    __builtin_memcpy(op + 16, m + 16, 2);
+                    op += ml + 4;
+                    continue;
+                }
+                if (ml == 15 && !read_ext(&ip, iend, &ml))
+                    return -1;
+                ml += 4;
+                if (off == 0 || off > (size_t)(op - obase))
+                    return -1;
+                if (!match_any(op, off, ml, oend))
+                    return -1;
+                op += ml;
+            } while (ip <= ilim && op <= olim);
+        }
+careful:
         if (ip >= iend)
             return -1;
         token = *ip++;
         lit = token >> 4;
         ml = token & 15;
-
-        /* Marked likely: the compiler then lays the fast path out as
-         * straight-line code (measured a few % on text pages). */
-        if (__builtin_expect(lit != 15 && ip < ishort && op < oshort, 1)) {
-            cp16(op, ip);
-            op += lit;
-            ip += lit;
-            off = (size_t)ip[0] | ((size_t)ip[1] << 8);
-            if (__builtin_expect(ml != 15 && off >= 8 && off <= (size_t)(op - obase), 1)) {
-                /* lit <= 14, ml + 4 <= 18: the room checked above covers
-                 * the 18 bytes written here. 8 + 8 + 2 rather than 3 x 8:
-                 * a load that straddles two recent stores stalls, and a
-                 * third word would often straddle this match's own. Words
-                 * rather than 16 bytes at once: offsets 8..15 are common
-                 * and then only word copies are exact (measured: taking
-                 * them here beats sending them to copy_match). */
-                const uint8_t *m = op - off;
-                ip += 2;
-                cp8(op, m);
-                cp8(op + 8, m + 8);
-                __builtin_memcpy(op + 16, m + 16, 2);
-                op += ml + 4;
-                continue;
-            }
+        if (lit == 15 && !read_ext(&ip, iend, &lit))
+            return -1;
+        if (lit > (size_t)(iend - ip) || lit > (size_t)(oend - op))
+            return -1;
+        if (lit + 16 <= (size_t)(iend - ip) && lit + 16 <= (size_t)(oend - op)) {
+            for (size_t i = 0; i < lit; i += 16)
+                cp16(op + i, ip + i);
         } else {
-            if (lit == 15 && !read_ext(&ip, iend, &lit))
-                return -1;
-            if (lit > (size_t)(iend - ip) || lit > (size_t)(oend - op))
-                return -1;
-            if ((size_t)(iend - ip) - lit >= 16 && (size_t)(oend - op) - lit >= 16) {
-                /* Room past both ends: whole 16-byte chunks, no call. */
-                for (size_t i = 0; i < lit; i += 16)
-                    cp16(op + i, ip + i);
-            } else {
-                memcpy(op, ip, lit);
-            }
-            op += lit;
-            ip += lit;
-            /* The last sequence has literals only and ends the block. */
-            if (ip == iend)
-                return (long)(op - obase);
-            if ((size_t)(iend - ip) < 2)
-                return -1;
-            off = (size_t)ip[0] | ((size_t)ip[1] << 8);
+            /* The block's last literals: exact, words then bytes. */
+            size_t i = 0;
+            for (; i + 8 <= lit; i += 8)
+                cp8(op + i, ip + i);
+            for (; i < lit; i++)
+                op[i] = ip[i];
         }
-
-        /* A match the fast path did not take: long, close or bad. */
+        op += lit;
+        ip += lit;
+        /* The last sequence has literals only and ends the block. */
+        if (ip == iend)
+            return (long)(op - obase);
+        if ((size_t)(iend - ip) < 2)
+            return -1;
+        off = (size_t)ip[0] | ((size_t)ip[1] << 8);
         ip += 2;
         if (off == 0 || off > (size_t)(op - obase))
             return -1;
         if (ml == 15 && !read_ext(&ip, iend, &ml))
             return -1;
         ml += 4;
-        if (ml > (size_t)(oend - op))
+        if (!match_any(op, off, ml, oend))
             return -1;
-        copy_match(op, off, ml, oend);
         op += ml;
     }
 }

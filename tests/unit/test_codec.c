@@ -271,6 +271,169 @@ static void test_decoder_format_edges(void **state)
     assert_int_equal(codec_lz4_decompress(ff, sizeof ff, out, 64), -1);
 }
 
+/* The obvious decoder, one byte at a time, every check spelled out: the
+ * specification the fast one is held to (same result, same bytes). */
+static long ref_decompress(const uint8_t *ip, size_t len, uint8_t *op, size_t cap)
+{
+    size_t i = 0, o = 0;
+    for (;;) {
+        if (i >= len)
+            return -1;
+        unsigned tok = ip[i++];
+        size_t lit = tok >> 4, ml = tok & 15;
+        if (lit == 15) {
+            uint8_t b;
+            do {
+                if (i >= len || lit > (1u << 30))
+                    return -1;
+                b = ip[i++];
+                lit += b;
+            } while (b == 255);
+        }
+        if (lit > len - i || lit > cap - o)
+            return -1;
+        for (size_t k = 0; k < lit; k++)
+            op[o++] = ip[i++];
+        if (i == len)
+            return (long)o;
+        if (len - i < 2)
+            return -1;
+        size_t off = ip[i] | (size_t)ip[i + 1] << 8;
+        i += 2;
+        if (off == 0 || off > o)
+            return -1;
+        if (ml == 15) {
+            uint8_t b;
+            do {
+                if (i >= len || ml > (1u << 30))
+                    return -1;
+                b = ip[i++];
+                ml += b;
+            } while (b == 255);
+        }
+        ml += 4;
+        if (ml > cap - o)
+            return -1;
+        for (size_t k = 0; k < ml; k++, o++)
+            op[o] = op[o - off];
+    }
+}
+
+/* Appends a sequence to a block being built: `lit` literals, then (ml > 0)
+ * a match of ml >= 4 bytes at `off`; ml == 0 makes it the last sequence. */
+static size_t put_len(uint8_t *b, size_t n, size_t rest)
+{
+    while (rest >= 255) {
+        b[n++] = 255;
+        rest -= 255;
+    }
+    b[n++] = (uint8_t)rest;
+    return n;
+}
+
+static size_t put_seq(uint8_t *b, size_t n, const uint8_t *lits, size_t lit, size_t off, size_t ml)
+{
+    size_t tl = lit < 15 ? lit : 15, tm = ml < 19 ? (ml ? ml - 4 : 0) : 15;
+    b[n++] = (uint8_t)(tl << 4 | tm);
+    if (lit >= 15)
+        n = put_len(b, n, lit - 15);
+    memcpy(b + n, lits, lit);
+    n += lit;
+    if (!ml)
+        return n;
+    b[n++] = (uint8_t)off;
+    b[n++] = (uint8_t)(off >> 8);
+    if (ml >= 19)
+        n = put_len(b, n, ml - 19);
+    return n;
+}
+
+/* Checks one block against the reference at several output capacities,
+ * in exact-size heap buffers (ASan sees any stray byte). */
+static void check_against_ref(const uint8_t *blk, size_t n, size_t want)
+{
+    static uint8_t ref[PG + 64];
+    uint8_t *in = malloc(n ? n : 1);
+    memcpy(in, blk, n);
+    const size_t caps[] = { want, want + 1, want + 7, want + 31, want ? want - 1 : 0, PG };
+    for (size_t c = 0; c < ARRAY_SIZE(caps); c++) {
+        size_t cap = caps[c];
+        if (cap > PG)
+            continue;
+        uint8_t *out = malloc(cap ? cap : 1);
+        long r = ref_decompress(in, n, ref, cap);
+        long got = codec_lz4_decompress(in, n, out, cap);
+        assert_int_equal(got, r);
+        if (r > 0)
+            assert_memory_equal(out, ref, (size_t)r);
+        free(out);
+    }
+    free(in);
+}
+
+/* Every path of the decoder against the reference: literal runs of 0..70,
+ * matches of 4..300 bytes at offsets 1..40 and a few far ones, placed at
+ * every distance from the end of the page that the fast loop's limits care
+ * about; then damaged corpus blocks, result for result. */
+static void test_decoder_reference(void **state)
+{
+    (void)state;
+    static uint8_t blk[2 * PG], lits[PG];
+    static const size_t offs[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17, 18, 23, 24, 31, 32, 40, 300, 2000 };
+    static const size_t mls[] = { 4, 5, 8, 17, 18, 19, 20, 31, 32, 33, 47, 64, 100, 255 + 19, 300 };
+    static const size_t lls[] = { 0, 1, 7, 14, 15, 16, 17, 31, 32, 33, 70 };
+    uint64_t r = 99;
+    for (size_t i = 0; i < sizeof lits; i++) {
+        r = r * 6364136223846793005ull + 1442695040888963407ull;
+        lits[i] = (uint8_t)(r >> 56);
+    }
+    size_t blocks = 0;
+    for (size_t a = 0; a < ARRAY_SIZE(offs); a++)
+        for (size_t b = 0; b < ARRAY_SIZE(mls); b++)
+            for (size_t c = 0; c < ARRAY_SIZE(lls); c++)
+                for (size_t tail = 0; tail < 80; tail += 1 + tail / 8) {
+                    /* A prefix of literals so the offset is valid, the
+                     * sequence under test, a short match, `tail` final
+                     * literals. */
+                    size_t n = 0, o = 0, pre = offs[a] + 3 * (tail & 3);
+                    if (pre + lls[c] + mls[b] + tail + 24 > PG)
+                        continue;
+                    n = put_seq(blk, n, lits, pre, 1 + (pre > 1), 4);
+                    o = pre + 4;
+                    n = put_seq(blk, n, lits + 100, lls[c], offs[a], mls[b]);
+                    o += lls[c] + mls[b];
+                    n = put_seq(blk, n, lits + 200, 5, 9, 6);
+                    o += 11;
+                    n = put_seq(blk, n, lits + 300, tail, 0, 0);
+                    o += tail;
+                    check_against_ref(blk, n, o);
+                    blocks++;
+                }
+    /* Damaged corpus blocks: every outcome must be the reference's. */
+    const char *names[] = { "text", "code", "procmem", "sparse", "periodic" };
+    for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
+        const struct corpus_class *cl = corpus_find(&corpus, names[k]);
+        for (size_t i = 0; cl && i < MIN(cl->npages, (size_t)24); i++) {
+            int m = LZ4_compress_default((const char *)cl->pages + i * PG, (char *)blk, PG, sizeof blk);
+            assert_true(m > 0);
+            check_against_ref(blk, (size_t)m, PG);
+            for (int t = 0; t < 60; t++) {
+                static uint8_t bad[2 * PG];
+                memcpy(bad, blk, (size_t)m);
+                r = r * 6364136223846793005ull + 1442695040888963407ull;
+                size_t at = (r >> 33) % (size_t)m;
+                if (t & 1)
+                    bad[at] ^= (uint8_t)(1u << ((r >> 29) & 7));
+                else
+                    bad[at] = (uint8_t)(r >> 20);
+                check_against_ref(bad, (size_t)m - (t % 3 == 2 ? (r >> 40) % 8 : 0), PG);
+                blocks++;
+            }
+        }
+    }
+    printf("  %zu blocks decoded as the reference does\n", blocks);
+}
+
 /* The output depends on the page alone, not on what the workspace saw
  * before: a used workspace gives the same bytes as a fresh one. */
 static void test_deterministic(void **state)
@@ -302,6 +465,7 @@ int main(void)
         cmocka_unit_test(test_encoder_respects_cap),
         cmocka_unit_test(test_decoder_damaged_input),
         cmocka_unit_test(test_decoder_format_edges),
+        cmocka_unit_test(test_decoder_reference),
         cmocka_unit_test(test_deterministic),
     };
     return cmocka_run_group_tests_name("codec", tests, setup, teardown);
