@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make-esp.sh OUT SECTORS BOOTX64.EFI KERNEL.ELF HOST.CFG [EXTRA_FILE DEST]...
 # Writes a FAT32 ESP image: \EFI\BOOT\BOOTX64.EFI, \hv\kernel.elf,
-# \hv\host.cfg, and any EXTRA_FILE at \DEST (e.g. hv/vms/a.vmx).
+# \hv\host.cfg, and any EXTRA_FILE at \DEST (e.g. hv/vms/a.vmx). A kernel or
+# config of "-" leaves that file out (for tests of what happens without it).
 set -euo pipefail
 out=$1 sectors=$2 efi=$3 kernel=$4 cfg=$5
 shift 5
@@ -11,7 +12,7 @@ truncate -s $((sectors * 512)) "$tmp"
 mformat -i "$tmp" -F -v HVESP ::
 mmd -i "$tmp" ::/EFI ::/EFI/BOOT ::/hv
 mcopy -i "$tmp" "$efi" ::/EFI/BOOT/BOOTX64.EFI
-mcopy -i "$tmp" "$kernel" ::/hv/kernel.elf
+[ "$kernel" = "-" ] || mcopy -i "$tmp" "$kernel" ::/hv/kernel.elf
 [ "$cfg" = "-" ] || mcopy -i "$tmp" "$cfg" ::/hv/host.cfg
 while [ $# -ge 2 ]; do
     dir=$(dirname "$2")

@@ -40,8 +40,9 @@ def check(cond, what):
         raise Failure(what)
 
 
-def variant_image(workdir, name, cfg_text=None, extra=()):
-    """An ESP like build/esp.img but with another host.cfg (None: none)."""
+def variant_image(workdir, name, cfg_text=None, extra=(), kernel=None):
+    """An ESP like build/esp.img but with another host.cfg (None: none) and
+    optionally another kernel file ("-": none)."""
     out = os.path.join(workdir, name + ".img")
     cfg = "-"
     if cfg_text is not None:
@@ -49,7 +50,7 @@ def variant_image(workdir, name, cfg_text=None, extra=()):
         with open(cfg, "w") as f:
             f.write(cfg_text)
     args = [os.path.join(ROOT, "tools", "make-esp.sh"), out, "131040",
-            os.path.join(BUILD, "BOOTX64.EFI"), os.path.join(BUILD, "kernel.elf"), cfg]
+            os.path.join(BUILD, "BOOTX64.EFI"), kernel or os.path.join(BUILD, "kernel.elf"), cfg]
     for src, dest in extra:
         args += [src, dest]
     subprocess.run(args, check=True)
@@ -177,6 +178,27 @@ def qemu_no_config(workdir, image):
               "missing config not reported:\n" + out)
         check_mem(m)
         check(poweroff(m, 30) == 0, "qemu exit status")
+    finally:
+        m.kill()
+    return m
+
+
+@scenario("qemu")
+def qemu_uefi_stage_errors(workdir, image):
+    # Before the kernel runs, the UEFI stage says what is wrong on the
+    # console (OVMF mirrors it to the serial port) and stops.
+    m = Qemu(variant_image(workdir, "nokernel", "", kernel="-"), workdir)
+    try:
+        m.expect(r"boot: FATAL: cannot read \\hv\\kernel\.elf \(status 0x[0-9a-f]+\)", 60)
+        m.expect(r"boot: cannot start the hypervisor; halting", 10)
+    finally:
+        m.kill()
+    junk = os.path.join(workdir, "junk.elf")
+    with open(junk, "wb") as f:
+        f.write(b"this is not an ELF file\n" * 10)
+    m = Qemu(variant_image(workdir, "junkkernel", "", kernel=junk), workdir)
+    try:
+        m.expect(r"boot: FATAL: \\hv\\kernel\.elf is not an ELF file", 60)
     finally:
         m.kill()
     return m
