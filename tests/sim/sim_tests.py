@@ -167,6 +167,48 @@ check("idle tax: the idle VM shrinks to near its active pages",
       rc == 0 and int(rows["idle"]["consumed"]) < 400 and
       int(rows["busy"]["consumed"]) >= 800, out + err)
 
+# 11. OPT at a given capacity: --opt-pages N holds N pages (Belady's string in
+#     3 frames on a larger machine), --opt-pages guest holds the machine less
+#     MinFree and never faults less than OPT on the whole machine.
+t = trace("belady2", [(0, p) for p in belady])
+rc, out, err = run(["--machine-pages", "100", "--policy", "opt", "--opt-pages", "3",
+                    "--vm", "name=A,pages=8", "--trace", t])
+check("opt: --opt-pages 3 gives Belady's 3 faults on a 100-page machine",
+      rc == 0 and summary(out)["faults"] == 3 and "opt_pages=3" in out.splitlines()[0],
+      out + err)
+rng = random.Random(11)
+acc = [(rng.randrange(2), rng.randrange(100) if rng.random() < 0.8 else 100 + rng.randrange(700))
+       for _ in range(30000)]
+t = trace("guestcap", acc)
+res = {}
+for extra in ([], ["--opt-pages", "guest"]):
+    rc, out, err = run(["--machine-pages", "1000", "--policy", "opt"] + extra +
+                       ["--vm", "name=A,pages=800", "--vm", "name=B,pages=800", "--trace", t])
+    res[tuple(extra)] = (rc, summary(out)["faults"] if rc == 0 else None, out.splitlines()[0] if rc == 0 else "")
+full, guest = res[()], res[("--opt-pages", "guest")]
+check("opt: --opt-pages guest holds 1000 - MinFree 60 = 940 pages, faults >= whole-machine OPT",
+      full[0] == 0 and guest[0] == 0 and "opt_pages=940" in guest[2] and
+      "opt_pages=1000" in full[2] and guest[1] >= full[1], str(res))
+
+# 12. A loop larger than memory (a window sweeping cold pages twice): ours
+#     keeps a fixed part of it where LRU and CLOCK fault on nearly every page.
+acc = []
+for i in range(120000):
+    if rng.random() < 0.8:
+        acc.append((0, rng.randrange(100)))
+    else:
+        start = (i * 2 * 900 // 120000) % 900
+        acc.append((0, 100 + (start + rng.randrange(20)) % 900))
+t = trace("loop", acc)
+res = {}
+for pol in ["opt", "ours", "lru", "clock"]:
+    rc, out, err = run(["--machine-pages", "600", "--policy", pol, "--vm", "name=A,pages=1000",
+                        "--trace", t, "--age-period", "500"])
+    res[pol] = summary(out)["faults"] if rc == 0 else None
+check("loop: ours keeps part of a loop larger than memory: %s" % res,
+      None not in res.values() and res["ours"] < 0.8 * res["lru"] and
+      res["ours"] < 0.8 * res["clock"])
+
 os.makedirs("build/results", exist_ok=True)
 with open("build/results/sim.tally", "w") as f:
     f.write("%d %d\n" % (passed, failed))
