@@ -74,8 +74,31 @@ fuzz: fuzz-codec
 # Host flags, no sanitizers: the numbers are about the code, not the checks.
 BENCH_CODEC_SRCS := tests/bench/bench_codec.c tests/unit/test_codec_corpus.c tests/fake/platform_fake.c \
                     $(CODEC_SRCS) $(CCACHE_SRCS)
-$(BUILD)/bench/bench_codec: $(BENCH_CODEC_SRCS) mm/codec.h mm/ccache.h tests/unit/test_codec_corpus.h
+$(BUILD)/bench/bench_codec: $(BENCH_CODEC_SRCS) mm/codec.h mm/ccache.h tests/unit/test_codec_corpus.h mk/codec.mk
 	@mkdir -p $(dir $@)
-	$(HOSTCC) -std=c11 -O2 -g $(WARN) -I. -DHV_HOSTED=1 -D_DEFAULT_SOURCE $(BENCH_CODEC_SRCS) -llz4 -o $@
+	$(HOSTCC) -std=c11 -O2 -gdwarf-4 $(WARN) -I. -DHV_HOSTED=1 -D_DEFAULT_SOURCE $(BENCH_CODEC_SRCS) -llz4 -o $@
 bench-codec: $(BUILD)/bench/bench_codec $(CODEC_CORPUS)/.done
 	@$(BUILD)/bench/bench_codec
+
+# Instruction counts per guest page, under valgrind (deterministic, unlike
+# the timings on a shared machine): each coder runs once over the guest
+# pages; callgrind's inclusive counts of the four bench_instr_* functions,
+# divided by the page count. Mispredicts are valgrind's simple predictor
+# model, a hint rather than the CPU's figure.
+.PHONY: bench-codec-instr
+bench-codec-instr: $(BUILD)/bench/bench_codec $(CODEC_CORPUS)/.done
+	@valgrind --tool=callgrind --branch-sim=yes --callgrind-out-file=$(BUILD)/bench/callgrind.codec \
+	    $(BUILD)/bench/bench_codec --instr > $(BUILD)/bench/instr.log 2>$(BUILD)/bench/instr.err || \
+	    { cat $(BUILD)/bench/instr.err; exit 1; }
+	@callgrind_annotate --inclusive=yes --show=Ir,Bc,Bcm --show-percs=no $(BUILD)/bench/callgrind.codec 2>/dev/null | \
+	    awk -v pages=$$(awk '/^instr-pages/ {print $$2}' $(BUILD)/bench/instr.log) \
+	    'function num(s) { gsub(",", "", s); return s + 0 } \
+	     /bench_instr_(ours|lz4)_[cd]/ { split($$0, f, " "); match($$0, /bench_instr_[a-z0-9]*_[cd]/); \
+	       name = substr($$0, RSTART, RLENGTH); \
+	       ir[name] = num(f[1]); bc[name] = num(f[2]); bm[name] = num(f[3]) } \
+	     END { printf "bench-codec-instr: %d guest pages, one pass each (valgrind callgrind, per page)\n", pages; \
+	       printf "%-12s %12s %12s %8s %12s %12s %8s\n", "", "ours instr", "lz4 instr", "ours/lz4", "ours mispr", "lz4 mispr", "ours/lz4"; \
+	       split("c d", k, " "); split("compress decompress", t, " "); \
+	       for (i = 1; i <= 2; i++) { o = "bench_instr_ours_" k[i]; l = "bench_instr_lz4_" k[i]; \
+	         printf "%-12s %12.0f %12.0f %7.3fx %12.1f %12.1f %7.3fx\n", t[i], ir[o] / pages, ir[l] / pages, \
+	           ir[o] / ir[l], bm[o] / pages, bm[l] / pages, bm[o] / bm[l] } }'

@@ -1,8 +1,16 @@
 /*
  * make bench-codec: our page codec against Debian's liblz4 on the page
- * corpus, in one run. Speeds are uncompressed bytes per second, best of a
- * few repeats (the machine is shared; the best run is the least disturbed).
- * Printed, never asserted: timing is not a test.
+ * corpus, in one run. Printed, never asserted: timing is not a test.
+ *
+ * Method (the machine is shared and noisy): time is the thread's CPU time;
+ * every cell is timed ROUNDS times; in each round ours and liblz4's run back to back on the same
+ * pages, in alternating order, and rounds go round-robin over all rows. A
+ * speed is the median over the rounds; "x" is the median of the per-round
+ * ratios ours/liblz4, so a burst of load that hits one round moves one
+ * ratio of many rather than one side of a row.
+ *
+ * `bench_codec --instr` runs each coder once over the guest pages, for
+ * `make bench-codec-instr` (valgrind's instruction counts: deterministic).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,15 +23,18 @@
 #include "tests/unit/test_codec_corpus.h"
 
 #define PG       CODEC_PAGE_SIZE
-#define REPEATS  21
-#define MIN_NS   63000000ull   /* a measurement: REPEATS samples of >= 3 ms */
+#define ROUNDS   41
+#define SAMPLE_NS 1500000ull   /* one timed sample: >= 1.5 ms of repeated passes */
 
 static struct codec_ws ws;
 
+/* CPU time of this thread: the time another process holds the CPU is not
+ * counted, which removes the largest noise on a shared machine (what is
+ * left: caches and the sibling hyperthread). */
 static uint64_t now_ns(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
@@ -97,7 +108,7 @@ static size_t lz4_d(struct work *w)
     return t;
 }
 
-/* Seconds for one pass, run until MIN_NS / REPEATS has gone by. */
+/* Seconds for one pass, run until SAMPLE_NS has gone by. */
 static double time_once(pass_fn f, struct work *w, size_t *ret)
 {
     uint64_t t0 = now_ns(), t;
@@ -106,12 +117,28 @@ static double time_once(pass_fn f, struct work *w, size_t *ret)
         *ret = f(w);
         iters++;
         t = now_ns() - t0;
-    } while (t < MIN_NS / REPEATS);
+    } while (t < SAMPLE_NS);
     return (double)t / 1e9 / (double)iters;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(const double *v, size_t n)
+{
+    double s[ROUNDS];
+    memcpy(s, v, n * sizeof *v);
+    qsort(s, n, sizeof *s, cmp_double);
+    return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+/* Seconds per pass of each side, per round. */
 struct row {
-    double oc, lc, od, ld;          /* seconds per pass */
+    double oc[ROUNDS], lc[ROUNDS], od[ROUNDS], ld[ROUNDS];
+    int rounds;
     size_t obytes, lbytes, n, ocount, lcount;
     struct work wo, wl;
 };
@@ -120,19 +147,27 @@ static void row_init(struct row *r, const uint8_t *pages, size_t n, size_t cap, 
 {
     memset(r, 0, sizeof *r);
     r->n = n;
-    r->oc = r->lc = r->od = r->ld = 1e30;
     r->wo = (struct work){ pages, n, malloc(n * BLK), calloc(n, 4), cap, page_path, calloc(n, 1), calloc(n, 8) };
     r->wl = (struct work){ pages, n, malloc(n * BLK), calloc(n, 4), cap, 0, NULL, NULL };
 }
 
-/* One sample of each of the four passes, ours and theirs alternating. */
+/* One round of a row: compression, then decompression, ours and theirs
+ * back to back, who goes first alternating from round to round. */
 static void row_sample(struct row *r)
 {
     size_t ret;
-    r->oc = MIN(r->oc, time_once(ours_c, &r->wo, &r->obytes));
-    r->lc = MIN(r->lc, time_once(lz4_c, &r->wl, &r->lbytes));
-    r->od = MIN(r->od, time_once(ours_d, &r->wo, &ret));
-    r->ld = MIN(r->ld, time_once(lz4_d, &r->wl, &ret));
+    const int k = r->rounds++;
+    if (k % 2 == 0) {
+        r->oc[k] = time_once(ours_c, &r->wo, &r->obytes);
+        r->lc[k] = time_once(lz4_c, &r->wl, &r->lbytes);
+        r->od[k] = time_once(ours_d, &r->wo, &ret);
+        r->ld[k] = time_once(lz4_d, &r->wl, &ret);
+    } else {
+        r->lc[k] = time_once(lz4_c, &r->wl, &r->lbytes);
+        r->oc[k] = time_once(ours_c, &r->wo, &r->obytes);
+        r->ld[k] = time_once(lz4_d, &r->wl, &ret);
+        r->od[k] = time_once(ours_d, &r->wo, &ret);
+    }
 }
 
 static void row_finish(struct row *r)
@@ -156,15 +191,37 @@ static void row_finish(struct row *r)
     free(r->wl.blk); free(r->wl.len);
 }
 
+/* The per-round ratios ours/liblz4 of speeds a / ta, b / tb. */
+static void ratios(const double *ta, const double *tb, double a, double b, int n, double *out)
+{
+    for (int k = 0; k < n; k++)
+        out[k] = (a / ta[k]) / (b / tb[k]);
+}
+
+/* Lower and upper quartile of n values. */
+static void quartiles(const double *v, int n, double *lo, double *hi)
+{
+    double s[ROUNDS];
+    memcpy(s, v, (size_t)n * sizeof *v);
+    qsort(s, (size_t)n, sizeof *s, cmp_double);
+    *lo = s[n / 4];
+    *hi = s[(3 * n) / 4];
+}
+
 static void print_row(const char *name, const struct row *r)
 {
     double mb = (double)r->n * PG / 1e6;
     /* Decode speed counts the pages each side actually stored. */
     double omb = (double)r->ocount * PG / 1e6, lmb = (double)r->lcount * PG / 1e6;
-    printf("%-10s %5zu | %7.0f %7.0f %5.2fx |", name, r->n, mb / r->oc, mb / r->lc, r->lc / r->oc);
-    if (r->ocount && r->lcount)
-        printf(" %7.0f %7.0f %5.2fx |", omb / r->od, lmb / r->ld, (omb / r->od) / (lmb / r->ld));
-    else
+    double rc[ROUNDS], rd[ROUNDS];
+    ratios(r->oc, r->lc, mb, mb, r->rounds, rc);
+    printf("%-10s %5zu | %7.0f %7.0f %5.2fx |", name, r->n, mb / median(r->oc, (size_t)r->rounds),
+           mb / median(r->lc, (size_t)r->rounds), median(rc, (size_t)r->rounds));
+    if (r->ocount && r->lcount) {
+        ratios(r->od, r->ld, omb, lmb, r->rounds, rd);
+        printf(" %7.0f %7.0f %5.2fx |", omb / median(r->od, (size_t)r->rounds),
+               lmb / median(r->ld, (size_t)r->rounds), median(rd, (size_t)r->rounds));
+    } else
         printf(" %7s %7s %6s |", "-", "-", "-");
     printf(" %6.1f%% %6.1f%% %5.3fx\n",
            100.0 * (double)r->obytes / (double)(r->n * PG),
@@ -188,9 +245,7 @@ static int is_guest(const char *name)
            !strcmp(name, "lib") || !strcmp(name, "text") || !strcmp(name, "sparse");
 }
 
-/* All rows are sampled round-robin, REPEATS rounds, best sample per cell:
- * a burst of load from another process hits a few samples of many cells
- * rather than every sample of one. */
+/* All rows are sampled round-robin, ROUNDS rounds (see the top). */
 static void table(const struct corpus *c, size_t cap, int page_path, const char *title)
 {
     static struct row rows[CORPUS_MAX_CLASSES + 1];
@@ -215,13 +270,23 @@ static void table(const struct corpus *c, size_t cap, int page_path, const char 
     }
     names[nrows] = "GUEST";
     row_init(&rows[nrows++], guest, total, cap, page_path);
-    for (int round = 0; round < REPEATS; round++)
+    for (int round = 0; round < ROUNDS; round++)
         for (size_t i = 0; i < nrows; i++)
             row_sample(&rows[i]);
     for (size_t i = 0; i < nrows; i++) {
         row_finish(&rows[i]);
         print_row(names[i], &rows[i]);
     }
+    /* How much the guest row's ratios moved from round to round. */
+    const struct row *g = &rows[nrows - 1];
+    double rc[ROUNDS], rd[ROUNDS], clo, chi, dlo, dhi;
+    double mb = (double)g->n * PG / 1e6;
+    ratios(g->oc, g->lc, mb, mb, g->rounds, rc);
+    ratios(g->od, g->ld, (double)g->ocount * PG / 1e6, (double)g->lcount * PG / 1e6, g->rounds, rd);
+    quartiles(rc, g->rounds, &clo, &chi);
+    quartiles(rd, g->rounds, &dlo, &dhi);
+    printf("GUEST per-round ratios, quartiles over %d rounds: C x %.2f-%.2f, D x %.2f-%.2f\n", g->rounds, clo,
+           chi, dlo, dhi);
     free(guest);
 }
 
@@ -229,7 +294,7 @@ static double detect_gbs(int use_memcmp, const uint8_t *pages, size_t n, size_t 
 {
     static const uint8_t zero[PG];
     double best = 1e30;
-    for (int rep = 0; rep < REPEATS; rep++) {
+    for (int rep = 0; rep < ROUNDS; rep++) {
         uint64_t t0 = now_ns(), t;
         size_t iters = 0;
         do {
@@ -244,7 +309,7 @@ static double detect_gbs(int use_memcmp, const uint8_t *pages, size_t n, size_t 
             *hits = h;
             iters++;
             t = now_ns() - t0;
-        } while (t < MIN_NS / REPEATS);
+        } while (t < SAMPLE_NS);
         double s = (double)t / 1e9 / (double)iters;
         if (s < best)
             best = s;
@@ -351,24 +416,68 @@ static void cache_packing(const struct corpus *c)
     free(pages);
 }
 
-int main(void)
+/* ---- --instr: one pass of each coder over the guest pages ------------------
+ * Run under valgrind by `make bench-codec-instr`, which reads the inclusive
+ * counts of these four functions. Not static: their names must survive. */
+void bench_instr_ours_c(struct work *w);
+void bench_instr_lz4_c(struct work *w);
+void bench_instr_ours_d(struct work *w);
+void bench_instr_lz4_d(struct work *w);
+__attribute__((noinline)) void bench_instr_ours_c(struct work *w) { (void)ours_c(w); }
+__attribute__((noinline)) void bench_instr_lz4_c(struct work *w) { (void)lz4_c(w); }
+__attribute__((noinline)) void bench_instr_ours_d(struct work *w) { (void)ours_d(w); }
+__attribute__((noinline)) void bench_instr_lz4_d(struct work *w) { (void)lz4_d(w); }
+
+static int instr_mode(const struct corpus *c)
+{
+    size_t total = 0, at = 0;
+    for (size_t k = 0; k < c->ncls; k++)
+        if (is_guest(c->cls[k].name))
+            total += c->cls[k].npages;
+    uint8_t *guest = malloc(total * PG);
+    for (size_t k = 0; k < c->ncls; k++)
+        if (is_guest(c->cls[k].name)) {
+            memcpy(guest + at * PG, c->cls[k].pages, c->cls[k].npages * PG);
+            at += c->cls[k].npages;
+        }
+    struct row r;
+    row_init(&r, guest, total, BLK, 0);
+    bench_instr_ours_c(&r.wo);
+    bench_instr_lz4_c(&r.wl);
+    bench_instr_ours_d(&r.wo);
+    bench_instr_lz4_d(&r.wl);
+    /* The decoders' output is checked here, not timed. */
+    int bad = 0;
+    for (size_t i = 0; i < total; i++)
+        bad |= codec_lz4_decompress(r.wo.blk + i * BLK, r.wo.len[i], outpage, PG) != PG ||
+               memcmp(outpage, guest + i * PG, PG) != 0;
+    printf("instr-pages %zu\n", total);
+    row_finish(&r);
+    free(guest);
+    return bad;
+}
+
+int main(int argc, char **argv)
 {
     struct corpus c;
     int files = corpus_load(&c, NULL);
     codec_ws_init(&ws);
+    if (argc > 1 && !strcmp(argv[1], "--instr"))
+        return instr_mode(&c);
     printf("bench-codec: %zu pages in %zu classes (%d from this machine's files), liblz4 %s\n",
            c.total_pages, c.ncls, files, LZ4_versionString());
-    printf("C = compress, D = decompress, MB/s of uncompressed data (D: of the pages that side stored), best of %d\n"
-           "samples taken round-robin over all rows; x = ours/liblz4 speed;\n"
+    printf("C = compress, D = decompress, MB/s of uncompressed data (D: of the pages that side stored), median of\n"
+           "%d rounds (each: ours and liblz4 back to back, order alternating, >= %.1f ms of thread CPU time per sample;\n"
+           "rows round-robin); x = median of the per-round ratios ours/liblz4 speed;\n"
            "size = output as %% of input (a page that does not fit the cap counts 4096); size x = ours/liblz4, lower is better\n",
-           REPEATS);
+           ROUNDS, SAMPLE_NS / 1e6);
 
     table(&c, BLK, 0, "LZ4 encoders alone (output cap = compress bound): LZ4_compress_default vs codec_lz4_compress_page");
     table(&c, CODEC_DEFAULT_THRESHOLD, 1,
           "Page path (2048-byte threshold): codec_compress_page (zero/fill tag, else LZ4, give up early) vs\n"
           "LZ4_compress_default with dstCapacity 2048; decode: codec_decompress_page vs LZ4_decompress_safe");
 
-    printf("\nZero/same-fill detector, GB/s of pages scanned (best of %d)\n", REPEATS);
+    printf("\nZero/same-fill detector, GB/s of pages scanned (best of %d)\n", ROUNDS);
     printf("%-22s %10s %10s %6s\n", "pages", "ours", "memcmp0", "x");
     const struct corpus_class *z = corpus_find(&c, "zero");
     size_t zn = 256, h1, h2;
