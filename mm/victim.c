@@ -340,6 +340,10 @@ static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_
     uint32_t gap = predicted_gap(g, d);
     if (gap) {
         uint32_t r = gap > d ? gap - d : (d - gap) * 2 * HISTORY_PERIODS / gap;
+        /* back from a long spell and within 8 periods of its predicted
+         * return: as near as a page touched r periods ago */
+        if (gap > COOL_PERIODS && r < HISTORY_PERIODS)
+            return 1 + r * (RANK_MAX + 1) + RANK_MAX;
         return B_DUE + MIN(qlog(r), B_UNPROVEN - B_DUE - 1);
     }
     if (g->uses <= 1)

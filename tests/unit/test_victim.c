@@ -387,6 +387,32 @@ static void test_reuse_pause_is_not_gone(void **state)
     assert_true(all_in(out, k, 0, 50));
 }
 
+/* A phase change: set 0-39 comes back at its predicted time (it came back
+ * after 30 periods before) while set 40-79, in use until 4 periods ago,
+ * retires. Pages of the returning set not touched yet are kept over the
+ * retiring set, whose pages still show in the 8-period history. */
+static void test_reuse_returning_set_beats_retiring(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    for (int i = 0; i < 4; i++)
+        period(f, &v, 0, 40);        /* set A in use */
+    for (int i = 0; i < 30; i++)
+        period(f, &v, 40, 80);       /* set B in use, A idle */
+    for (int i = 0; i < 4; i++)
+        period(f, &v, 0, 40);        /* A back: its gap is ~30 */
+    for (int i = 0; i < 26; i++)
+        period(f, &v, 40, 80);       /* B again, A idle */
+    for (int i = 0; i < 4; i++)
+        period(f, &v, 0, 0);         /* B stops; A due back now */
+    uint64_t k = victim_select(&v, &f->pm, out, 40);
+    assert_int_equal(k, 40);
+    assert_true(all_in(out, k, 40, NP));
+    assert_true(victim_bucket(&v, &f->pm, 50) > victim_bucket(&v, &f->pm, 10));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -406,6 +432,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_keeps_returning_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_loop_keeps_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_pause_is_not_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_returning_set_beats_retiring, setup, teardown),
     };
     return cmocka_run_group_tests_name("victim", tests, NULL, NULL);
 }
