@@ -23,13 +23,26 @@ static void emit(const char *s, size_t n)
     }
 }
 
-void console_write(const char *s, size_t n)
+static void (*async_before)(void);
+static void (*async_after)(void);
+
+/* Serialised against every other writer, interrupts off meanwhile. */
+static void locked_write(const char *s, size_t n, bool async)
 {
     uint64_t irq = plat_irq_save();
     spin_lock(&out_lock);
+    if (async && async_before)
+        async_before();
     emit(s, n);
+    if (async && async_after)
+        async_after();
     spin_unlock(&out_lock);
     plat_irq_restore(irq);
+}
+
+void console_write(const char *s, size_t n)
+{
+    locked_write(s, n, false);
 }
 
 void console_puts(const char *s)
@@ -50,9 +63,6 @@ void console_printf(const char *fmt, ...)
     console_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-static void (*async_before)(void);
-static void (*async_after)(void);
-
 void console_set_async_hooks(void (*before)(void), void (*after)(void))
 {
     async_before = before;
@@ -61,15 +71,7 @@ void console_set_async_hooks(void (*before)(void), void (*after)(void))
 
 void console_async_write(const char *s, size_t n)
 {
-    uint64_t irq = plat_irq_save();
-    spin_lock(&out_lock);
-    if (async_before)
-        async_before();
-    emit(s, n);
-    if (async_after)
-        async_after();
-    spin_unlock(&out_lock);
-    plat_irq_restore(irq);
+    locked_write(s, n, true);
 }
 
 void console_panic_write(const char *s, size_t n)

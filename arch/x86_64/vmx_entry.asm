@@ -70,14 +70,8 @@ vmx_enter:
 .failed:
     ; VMfailInvalid or VMfailValid: we are still on the host stack.
     pop rdi
-    pop r15
-    pop r14
-    pop r13
-    pop r12
-    pop rbx
-    pop rbp
     mov eax, 1
-    ret
+    jmp restore_host
 
 vmx_exit:
     push rdi                    ; guest RDI; the regs pointer is now at [rsp + 8]
@@ -105,11 +99,12 @@ vmx_exit:
     mov rax, cr2
     mov [rdi + R_CR2], rax
     pop rdi
+    xor eax, eax
+restore_host:                   ; EAX holds the return value
     pop r15
     pop r14
     pop r13
     pop r12
     pop rbx
     pop rbp
-    xor eax, eax
     ret

@@ -130,6 +130,21 @@ class Machine:
         out = self.serial.since(start)
         return out.rsplit("hv> ", 1)[0]
 
+    def _read(self):
+        raise NotImplementedError
+
+    def _reader(self):
+        """Thread body: feeds the serial port's bytes until it closes."""
+        while True:
+            try:
+                data = self._read()
+            except OSError:
+                break
+            if not data:
+                break
+            self.serial.feed(data)
+        self.serial.close()
+
     def wait_exit(self, timeout):
         try:
             return self.proc.wait(timeout)
@@ -162,13 +177,8 @@ class Qemu(Machine):
                                      stderr=subprocess.STDOUT, cwd=workdir)
         threading.Thread(target=self._reader, daemon=True).start()
 
-    def _reader(self):
-        while True:
-            data = self.proc.stdout.read1(4096)
-            if not data:
-                break
-            self.serial.feed(data)
-        self.serial.close()
+    def _read(self):
+        return self.proc.stdout.read1(4096)
 
     def send(self, text):
         # One byte at a time with a short gap: the UART has a 16-byte FIFO.
@@ -233,16 +243,8 @@ speaker: enabled=0
                                        " / ".join(said))
         threading.Thread(target=self._reader, daemon=True).start()
 
-    def _reader(self):
-        while True:
-            try:
-                data = self.conn.recv(4096)
-            except OSError:
-                break
-            if not data:
-                break
-            self.serial.feed(data)
-        self.serial.close()
+    def _read(self):
+        return self.conn.recv(4096)
 
     def send(self, text):
         for ch in text.encode():

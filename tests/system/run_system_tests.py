@@ -7,6 +7,7 @@ Each scenario has hard time limits; a failure prints the serial tail.
 Later issues add scenarios with @scenario.
 """
 import argparse
+import contextlib
 import os
 import re
 import subprocess
@@ -104,6 +105,25 @@ def check_shell_basics(m):
     check(com1 and int(com1.group(1)) > 0, "typed input did not raise COM1 interrupts:\n" + out)
 
 
+@contextlib.contextmanager
+def booted(m, limit):
+    """A machine at its first prompt; always killed afterwards."""
+    try:
+        boot_to_prompt(m, limit)
+        yield m
+    finally:
+        m.kill()
+
+
+def start_vm(m, name):
+    """`vm start NAME`, then rewinds to where the command began: the guest's
+    first lines may be printed before the prompt the command waited for."""
+    mark = m.serial.pos
+    out = m.command(f"vm start {name}", 60)
+    check(f"{name} is id" in out, f"vm start {name}:\n" + out)
+    m.serial.pos = min(mark, m.serial.pos)
+
+
 def poweroff(m, limit):
     m.send("poweroff\r")
     m.expect(r"powering off", 30)
@@ -114,9 +134,7 @@ def poweroff(m, limit):
 
 @scenario("qemu")
 def qemu_shell(workdir, image):
-    m = Qemu(image, workdir)
-    try:
-        boot_to_prompt(m, QEMU_BOOT_S)
+    with booted(Qemu(image, workdir), QEMU_BOOT_S) as m:
         check_shell_basics(m)
         check_mem(m)
         out = m.command("cpu")
@@ -131,9 +149,6 @@ def qemu_shell(workdir, image):
         check("hv/host.cfg" in out, "files: " + out)
         rc = poweroff(m, 30)
         check(rc == 0, f"qemu exit status {rc} after poweroff")
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("qemu")
@@ -144,9 +159,7 @@ def qemu_bad_config(workdir, image):
                         'this line is broken\n'
                         'mem.minFreePct = "200"\n' +
                         "".join(f'junk{i} = "x"\n' for i in range(1, 13)))
-    m = Qemu(img, workdir)
-    try:
-        boot_to_prompt(m, QEMU_BOOT_S)
+    with booted(Qemu(img, workdir), QEMU_BOOT_S) as m:
         out = m.command("log")
         check(re.search(r"hv/host\.cfg:1: log\.level: .*loud", out), "bad enum not named:\n" + out)
         check(re.search(r"hv/host\.cfg:3: no\.such\.key: unknown key", out),
@@ -163,24 +176,16 @@ def qemu_bad_config(workdir, image):
               "defaults not kept for bad keys:\n" + out)
         rc = poweroff(m, 30)
         check(rc == 0, f"qemu exit status {rc}")
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("qemu")
 def qemu_no_config(workdir, image):
-    m = Qemu(variant_image(workdir, "nocfg", None), workdir)
-    try:
-        boot_to_prompt(m, QEMU_BOOT_S)
+    with booted(Qemu(variant_image(workdir, "nocfg", None), workdir), QEMU_BOOT_S) as m:
         out = m.command("log")
         check("hv/host.cfg not found on the boot partition; using defaults" in out,
               "missing config not reported:\n" + out)
         check_mem(m)
         check(poweroff(m, 30) == 0, "qemu exit status")
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("qemu")
@@ -201,28 +206,20 @@ def qemu_uefi_stage_errors(workdir, image):
         m.expect(r"boot: FATAL: \\hv\\kernel\.elf is not an ELF file", 60)
     finally:
         m.kill()
-    return m
 
 
 @scenario("qemu")
 def qemu_high_memory(workdir, image):
     # 4 GiB on the pc machine puts 1 GiB above the 4 GiB boundary.
-    m = Qemu(image, workdir, memory="4G")
-    try:
-        boot_to_prompt(m, QEMU_BOOT_S)
+    with booted(Qemu(image, workdir, memory="4G"), QEMU_BOOT_S) as m:
         free, used, usable = check_mem(m)
         check(usable > (3800 << 8), f"only {usable} usable pages of 4 GiB")
         check(poweroff(m, 30) == 0, "qemu exit status")
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("qemu")
 def qemu_exception_dump(workdir, image):
-    m = Qemu(image, workdir)
-    try:
-        boot_to_prompt(m, QEMU_BOOT_S)
+    with booted(Qemu(image, workdir), QEMU_BOOT_S) as m:
         m.send("fault pf\r")
         m.expect(r"\*\*\* CPU EXCEPTION #PF page fault \(vector 14, error 0x2\) on CPU 0", 30)
         m.expect(r"^RIP=[0-9a-f]{16} CS=0008", 10)
@@ -234,54 +231,35 @@ def qemu_exception_dump(workdir, image):
         # A clean halt: nothing more, and the machine stays up (no reset).
         time.sleep(2)
         check(m.proc.poll() is None, "the machine reset or exited instead of halting")
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("qemu")
 def qemu_invalid_opcode_and_panic(workdir, image):
-    m = Qemu(image, workdir)
-    try:
-        boot_to_prompt(m, QEMU_BOOT_S)
+    with booted(Qemu(image, workdir), QEMU_BOOT_S) as m:
         m.send("fault ud\r")
         m.expect(r"\*\*\* CPU EXCEPTION #UD invalid opcode \(vector 6, error 0x0\) on CPU 0", 30)
         m.expect(r"^RIP=ffffffff8", 10)
         m.expect(r"^\*\*\* halted", 10)
-    finally:
-        m.kill()
-    m = Qemu(image, workdir)
-    try:
-        boot_to_prompt(m, QEMU_BOOT_S)
+    with booted(Qemu(image, workdir), QEMU_BOOT_S) as m:
         m.send("fault panic\r")
         m.expect(r"\*\*\* HYPERVISOR PANIC: panic requested from the shell", 30)
         m.expect(r"^backtrace: 0xffffffff8", 10)
         m.expect(r"^\*\*\* halted", 10)
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("qemu")
 def qemu_reboot(workdir, image):
     # QEMU runs with -no-reboot, so a reset ends the process: proof that the
     # reset took, without booting twice.
-    m = Qemu(image, workdir)
-    try:
-        boot_to_prompt(m, QEMU_BOOT_S)
+    with booted(Qemu(image, workdir), QEMU_BOOT_S) as m:
         m.send("reboot\r")
         m.expect(r"hv: rebooting", 30)
         m.wait_exit(30)
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("bochs")
 def bochs_shell(workdir, image):
-    m = Bochs(image, workdir)
-    try:
-        boot_to_prompt(m, BOCHS_BOOT_S)
+    with booted(Bochs(image, workdir), BOCHS_BOOT_S) as m:
         out = m.command("cpu", 60)
         check(re.search(r"^VT-x:\s+present", out, re.M), "Bochs VT-x not seen:\n" + out)
         check(re.search(r"^EPT:\s+yes \(4-level yes", out, re.M), "EPT not reported:\n" + out)
@@ -289,9 +267,6 @@ def bochs_shell(workdir, image):
         check_mem(m)
         check_shell_basics(m)
         poweroff(m, 120)
-    finally:
-        m.kill()
-    return m
 
 
 # ---- VT-x guests (Bochs) -------------------------------------------------
@@ -375,29 +350,18 @@ def bochs_guests_together(workdir, image):
         poweroff(m, 120)
     finally:
         m.kill()
-    return m
 
 
 def bad_guest(workdir, name, expect_lines):
-    m = Bochs(os.path.abspath(os.path.join(BUILD, "esp.img")), workdir)
-    try:
-        boot_to_prompt(m, BOCHS_BOOT_S)
+    with booted(Bochs(os.path.abspath(os.path.join(BUILD, "esp.img")), workdir), BOCHS_BOOT_S) as m:
         m.send(f"vm start {name}\r")
         for pat in expect_lines:
             m.expect(pat, 60)
         m.expect(r"vm %s: \d+ guest pages returned to the free pool" % name, 60)
-        # It stopped only itself: the host still runs guests. (Asynchronous
-        # lines may land after the prompt the command waits for: look again
-        # from where the command began.)
-        mark = m.serial.pos
-        out = m.command("vm start hello", 60)
-        check("hello is id" in out, "after a bad guest, hello would not start:\n" + out)
-        m.serial.pos = min(mark, m.serial.pos)
+        # It stopped only itself: the host still runs guests.
+        start_vm(m, "hello")
         m.expect(r"vm hello: exited with status 0", 60)
         poweroff(m, 120)
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("bochs")
@@ -431,9 +395,7 @@ def bochs_exit_cost_and_lazy_memory(workdir, image):
     # Prints two figures (deterministic in Bochs, where a TSC tick is one
     # instruction): the root-mode cost of a CPUID exit, and the pages a VM
     # holds when it touched 4 of its 16 MiB.
-    m = Bochs(image, workdir)
-    try:
-        boot_to_prompt(m, BOCHS_BOOT_S)
+    with booted(Bochs(image, workdir), BOCHS_BOOT_S) as m:
         m.send("vm start cpuid\r")
         m.expect(r"\[cpuid\] cpuid: done 100000", 120)
         m.expect(r"vm cpuid: exited with status 0", 30)
@@ -453,29 +415,20 @@ def bochs_exit_cost_and_lazy_memory(workdir, image):
               f"{total_pages} pages")
         check(0 < r["pages"] < total_pages // 3, f"lazy allocation does not show: {r}")
         poweroff(m, 120)
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("bochs")
 def bochs_flat_real_mode_halt(workdir, image):
     # A flat binary in real mode; once it halts (interrupts off) it must cost
     # nothing: its exit count stays put while another guest runs.
-    m = Bochs(image, workdir)
-    try:
-        boot_to_prompt(m, BOCHS_BOOT_S)
-        mark = m.serial.pos
-        m.command("vm start realmode", 60)
-        m.serial.pos = min(mark, m.serial.pos)
+    with booted(Bochs(image, workdir), BOCHS_BOOT_S) as m:
+        start_vm(m, "realmode")
         m.expect(r"\[realmode\] realmode: hello from 16-bit real mode, halting", 60)
         m.expect(r"vm realmode: every vCPU halted; it uses no CPU time now", 60)
         m.expect(r"^hv> ", 10)
         before = vm_row(m, "realmode")
         check(before["state"] == "halted", f"realmode: {before}")
-        mark = m.serial.pos
-        m.command("vm start memtouch2", 60)
-        m.serial.pos = min(mark, m.serial.pos)
+        start_vm(m, "memtouch2")
         wait_sweeps(m, "memtouch2", 2, 120)
         m.expect(r"^hv> ", 10)
         after = vm_row(m, "realmode")
@@ -484,21 +437,16 @@ def bochs_flat_real_mode_halt(workdir, image):
         out = m.command("vm stop realmode", 60)
         check("realmode stopped" in out, out)
         poweroff(m, 120)
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("bochs")
 def bochs_fpu_state_per_vcpu(workdir, image):
     # Two guests keep different values in every XMM lane, updated and checked
     # each round, while the scheduler switches between them hundreds of times.
-    m = Bochs(image, workdir)
-    try:
-        boot_to_prompt(m, BOCHS_BOOT_S)
+    with booted(Bochs(image, workdir), BOCHS_BOOT_S) as m:
         mark = m.serial.pos
-        m.command("vm start fpu1", 60)
-        m.command("vm start fpu2", 60)
+        start_vm(m, "fpu1")
+        start_vm(m, "fpu2")
         for name in ("fpu1", "fpu2"):
             m.serial.pos = min(mark, m.serial.pos)
             for r in (1, 2, 3):
@@ -512,9 +460,6 @@ def bochs_fpu_state_per_vcpu(workdir, image):
         m.command("vm kill fpu1", 60)
         m.command("vm kill fpu2", 60)
         poweroff(m, 120)
-    finally:
-        m.kill()
-    return m
 
 
 @scenario("qemu")
@@ -525,9 +470,7 @@ def qemu_vm_without_vtx_and_bad_vmx(workdir, image):
                 'no.such.key = "1"\n')
     img = variant_image(workdir, "vms", open(os.path.join(ROOT, "config", "host.cfg")).read(),
                         esp_extras() + [(broken, "hv/vms/broken.vmx")])
-    m = Qemu(img, workdir)
-    try:
-        boot_to_prompt(m, QEMU_BOOT_S)
+    with booted(Qemu(img, workdir), QEMU_BOOT_S) as m:
         out = m.command("vm start broken")
         check("broken did not start" in out, "broken vmx started?\n" + out)
         out = m.command("log")
@@ -543,9 +486,6 @@ def qemu_vm_without_vtx_and_bad_vmx(workdir, image):
         out = m.command("vm list")
         check("guests cannot run here: no VT-x" in out, out)
         check(poweroff(m, 30) == 0, "qemu exit status")
-    finally:
-        m.kill()
-    return m
 
 
 def main():
@@ -569,9 +509,8 @@ def main():
             continue
         wd = make_workdir(root, name)
         t0 = time.monotonic()
-        m = None
         try:
-            m = fn(wd, os.path.abspath(args.image))
+            fn(wd, os.path.abspath(args.image))
             print(f"system: PASS {name} ({time.monotonic() - t0:.1f} s)", flush=True)
             passed += 1
         except (Failure, MachineError, subprocess.CalledProcessError) as e:
