@@ -23,7 +23,8 @@ test_config_SRCS = tests/unit/test_config.c $(KCORE_CONFIG_SRCS) $(FAKE_PLATFORM
 # the seed corpus; `make fuzz-config` runs it for FUZZ_CONFIG_SECONDS. New
 # inputs go to build/, never into the seed corpus in the tree.
 FUZZ_CONFIG_BIN     := $(BUILD)/fuzz/fuzz_config
-FUZZ_CONFIG_SRCS    := tests/fuzz/fuzz_config.c $(KCORE_CONFIG_SRCS) lib/string.c lib/format.c
+FUZZ_CONFIG_SRCS    := tests/fuzz/fuzz_config.c $(KCORE_CONFIG_SRCS) kernel/vm_config.c \
+                       lib/string.c lib/format.c
 FUZZ_CONFIG_SEEDS   := tests/fuzz/corpus/config
 FUZZ_CONFIG_WORK    := $(BUILD)/fuzz/config-corpus
 FUZZ_CONFIG_SECONDS ?= 600

@@ -3,12 +3,14 @@
  * Beyond the sanitizers' checks it asserts the contract: every report names
  * a file, a line within the input and a terminated key and message; every
  * stored entry is a valid key with a terminated value; host fields stay in
- * their ranges whatever the input.
+ * their ranges whatever the input. The same bytes also go through the VM
+ * file loader (.vmx), whose values decide how much memory a VM gets.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "kernel/host_config.h"
+#include "kernel/vm_config.h"
 
 static uint32_t max_line;
 static uint32_t reports;
@@ -81,6 +83,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(hc.timer_hz >= 10 && hc.timer_hz <= 1000);
     CHECK(strnlen(hc.autostart, sizeof hc.autostart) < sizeof hc.autostart);
     CHECK(strnlen(hc.hostname, sizeof hc.hostname) < sizeof hc.hostname);
+
+    /* The VM file loader end to end: a file it accepts has sane values. */
+    struct vm_config vc;
+    vm_config_defaults(&vc);
+    reports = 0;
+    n = vm_config_load(&vc, "fuzz.vmx", text, size, on_report, NULL);
+    CHECK(n == reports);
+    if (n == 0) {
+        CHECK(vc.display_name[0] && vc.kernel[0]);
+        CHECK(vc.memsize_mb >= 1 && vc.memsize_mb <= 65536);
+        CHECK(vc.numvcpus >= 1 && vc.numvcpus <= 16);
+        CHECK(vc.mem_min_mb <= vc.memsize_mb && vc.mem_max_mb >= vc.mem_min_mb);
+        char path[256];
+        if (vm_config_resolve_path("hv/vms/fuzz.vmx", vc.kernel, path, sizeof path))
+            CHECK(strncmp(path, "..", 2) != 0 && path[0] != '/');
+    }
     free(text);
     return 0;
 }
