@@ -288,7 +288,10 @@ void memsched_balance(struct memsched *ms, uint64_t now_ns)
         f.act[i] = memsched_active_pages(vm);
         lo[i] = MIN(vm->min, lim);
         demand[i] = MAX(lo[i], MIN(lim, f.act[i] + headroom(ms, f.act[i])));
-        keep[i] = MAX(demand[i], MIN(lim, vm->consumed + headroom(ms, vm->consumed)));
+        /* pages the VM used once (a buffer filled and dropped) are no reason
+         * to keep memory: what it keeps grows from the rest */
+        uint64_t held = vm->consumed - MIN(vm->once_pages, vm->consumed);
+        keep[i] = MAX(demand[i], MIN(lim, held + headroom(ms, held)));
         sum_lo += lo[i];
         sum_demand += demand[i];
         sum_keep += keep[i];

@@ -69,6 +69,9 @@ struct memsched_vm {
     uint64_t consumed;           /* pages held (physmap_consumed) */
     uint32_t active_q16;         /* sampled active fraction (sampler) */
     bool balloon_stalled;        /* soft: ballooning made no progress */
+    uint64_t once_pages;         /* of consumed, idle pages used once only
+                                  * (victim_once_pages; 0 if unknown): no
+                                  * reason to keep memory past demand */
     /* outputs */
     uint64_t target;
     uint64_t balloon_target;     /* pages the balloon should take now */

@@ -20,6 +20,7 @@ void victim_init(struct victim *v, enum victim_policy policy)
     v->scans = 0;
     v->active_pages = 0;
     v->due_pages = 0;
+    v->once_pages = 0;
     v->horizon = 0;
     v->pg = NULL;
     v->hist = NULL;
@@ -138,7 +139,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
         return;
     bool reuse = reuse_on(v, pm);
     uint32_t cur = (uint32_t)(v->scans + 1);
-    uint64_t active = 0, due = 0;
+    uint64_t active = 0, due = 0, once = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
@@ -155,6 +156,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
          * no part of the working set until it is touched again; an idle
          * page predicted to come back is */
         const struct victim_page *g = &v->pg[p];
+        once += age == 0 && g->uses <= 1;
         if (age != 0)
             active += g->uses >= 2;
         else
@@ -162,6 +164,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
     }
     v->active_pages = active + pm->pinned;
     v->due_pages = due;
+    v->once_pages = once;
     v->scans++;
 }
 
@@ -170,6 +173,11 @@ uint32_t victim_active_q16(const struct victim *v, const struct physmap *pm)
     if (v->scans == 0)
         return 65536;            /* nothing seen yet: assume active */
     return (uint32_t)(MIN(v->active_pages, pm->npages) * 65536 / pm->npages);
+}
+
+uint64_t victim_once_pages(const struct victim *v)
+{
+    return v->once_pages;
 }
 
 uint32_t victim_demand_q16(const struct victim *v, const struct physmap *pm)

@@ -61,6 +61,7 @@ struct victim {
     uint64_t scans;
     uint64_t active_pages;     /* touched in the last 8 aging periods */
     uint64_t due_pages;        /* REUSE: idle pages predicted to come back */
+    uint64_t once_pages;       /* REUSE: idle pages seen touched in one period only */
     struct victim_page *pg;    /* REUSE: per-page state, caller storage */
     uint32_t *hist;            /* REUSE: VICTIM_BUCKETS counters, caller storage */
     uint64_t npages;
@@ -96,6 +97,11 @@ uint32_t victim_active_q16(const struct victim *v, const struct physmap *pm);
  * instead of losing it to the idle tax between runs. Equal to
  * victim_active_q16 for the other policies. */
 uint32_t victim_demand_q16(const struct victim *v, const struct physmap *pm);
+
+/* REUSE: idle pages (untouched for 8 periods) that were seen touched in one
+ * aging period only, at the last scan: a buffer filled once and dropped
+ * (memsched_vm.once_pages). 0 for the other policies. */
+uint64_t victim_once_pages(const struct victim *v);
 
 /* Chooses up to `n` distinct mapped, unpinned pages of `pm` into `out`;
  * returns how many (fewer only when the VM has fewer such pages). */

@@ -143,14 +143,18 @@ static mpn_t pa_alloc(void *ctx) { return page_alloc((uint16_t)(uintptr_t)ctx); 
 static void pa_free(void *ctx, mpn_t m) { (void)ctx; page_free(m); }
 
 /* The working-set estimate memsched taxes: ours reads the accessed-bit view
- * kept by aging; the baselines use ESX's sampler. */
+ * kept by victim selection (active pages plus idle pages predicted back) and
+ * tells memsched which idle pages were used once; the baselines use ESX's
+ * sampler. */
 static void refresh(struct sim *s, struct svm *v)
 {
     v->ms.consumed = physmap_consumed(&v->pm);
-    if (s->cfg->policy == POL_OURS)
+    if (s->cfg->policy == POL_OURS) {
         v->ms.active_q16 = victim_demand_q16(&v->vic, &v->pm);
-    else
+        v->ms.once_pages = victim_once_pages(&v->vic);
+    } else {
         v->ms.active_q16 = sampler_estimate(&v->smp);
+    }
 }
 
 /* Chooses up to n victims of v by the run's policy. */

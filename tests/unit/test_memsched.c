@@ -162,6 +162,42 @@ static void test_idle_pages_go_first(void **state)
     assert_true(busy.target > 3400);
 }
 
+/* Pages a VM used once and dropped (once_pages) are no reason for it to keep
+ * memory past its demand: with the same active pages, the VM whose idle
+ * pages are single-use gets less of what is left than the one whose idle
+ * pages have been used again; with no contention nothing changes. */
+static void test_once_pages_not_kept(void **state)
+{
+    (void)state;
+    struct memsched ms;
+    init_small(&ms);                                    /* 9000 pages for VMs */
+    struct memsched_vm a = vm_make(9000, 5000, 10), b = vm_make(9000, 5000, 10);
+    memsched_add_vm(&ms, &a);
+    memsched_add_vm(&ms, &b);
+    balance_full(&ms, &a, &b);
+    assert_int_equal(a.target, 4500);                   /* alike: an even split */
+    b.once_pages = 4000;                                /* b filled a buffer once */
+    memsched_balance(&ms, 0);
+    /* b keeps at most its 1000 other pages plus headroom (256 < 25%); a all
+     * it holds plus headroom */
+    assert_int_equal(b.target, 1256);
+    assert_int_equal(a.target, 6250);
+    b.once_pages = 9999;                                /* more than consumed: clamped */
+    memsched_balance(&ms, 0);
+    assert_true(b.target >= memsched_active_pages(&b));
+    /* while free memory is above MinFree nothing is taken for it */
+    b.once_pages = 4000;
+    ms.state = MEM_HIGH;
+    ms.last_free = 2000;
+    memsched_balance(&ms, 0);
+    assert_true(b.target < b.consumed);
+    assert_int_equal(b.balloon_target + b.swap_target, 0);
+    b.has_balloon = true;
+    ms.last_free = 900;                                 /* below MinFree: balloon */
+    memsched_balance(&ms, 0);
+    assert_int_equal(b.balloon_target, b.consumed - b.target);
+}
+
 static void test_idle_tax(void **state)
 {
     (void)state;
@@ -358,6 +394,7 @@ int main(void)
         cmocka_unit_test(test_targets_when_memory_suffices),
         cmocka_unit_test(test_idle_pages_go_first),
         cmocka_unit_test(test_idle_tax),
+        cmocka_unit_test(test_once_pages_not_kept),
         cmocka_unit_test(test_shares),
         cmocka_unit_test(test_reservation_and_limit),
         cmocka_unit_test(test_release_by_state_and_swap_cap),
