@@ -7,10 +7,13 @@
  *                  every mapped page's 8-bit history shifts right and takes
  *                  the accessed bit on top; victims are the pages whose
  *                  history scores lowest (victim_age_score: periods touched,
- *                  recent ones double), then the oldest history, ties in
- *                  clock order. Scan-resistant, unlike LRU. This is "ours".
- * Ages live in the physmap entries, so there is no extra storage. Pinned
- * pages are never chosen. Selection only chooses: the caller releases.
+ *                  recent ones double), then the oldest history, ties at
+ *                  random. Scan-resistant, unlike LRU. No extra storage.
+ *   VICTIM_REUSE   AGING plus a prediction of when each idle page comes
+ *                  back, from the idle spells it came back from before
+ *                  (below). Needs caller storage (victim_attach). "ours".
+ * Ages live in the physmap entries. Pinned pages are never chosen. Selection
+ * only chooses: the caller releases.
  */
 #ifndef MM_VICTIM_H
 #define MM_VICTIM_H
@@ -21,31 +24,40 @@
 enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE };
 
 /*
- * VICTIM_REUSE is AGING plus a reuse-interval prediction for idle pages (not
- * touched in the 8 periods the history covers). Per page, in caller storage
- * (victim_storage_bytes), it keeps the aging period of the last touch seen and
- * the length of the last idle spell the page came back from (its "gap"; 0
- * until it has come back once). An idle page idle for d periods is then
- * predicted to return:
- *   - in g - d periods if it has a gap g and d <= 2g ("due");
- *   - with no prediction of its own, a page idle for less than the VM's
- *     horizon (the longest idle spell any of its pages came back from) is
- *     predicted back at the horizon;
- *   - otherwise (no gap yet, or overdue) it is "unproven": unproven pages go
- *     before due ones, and among them the page idle the shortest time goes
- *     first. On a loop larger than memory this keeps a fixed part of the loop
- *     (the part that went idle first) instead of faulting on every page, as
- *     LRU does; when a whole working set goes idle at once it keeps the set
- *     and gives up the pages that trickle out after it (LIRS and CLOCK-Pro
- *     make the same bet: a page that has not shown reuse at this distance
- *     goes before one that has).
- * Idle pages are given back before any page touched in the last 8 periods;
- * among those the AGING rank holds. Ties are broken at random.
- * Without storage (or with too little) REUSE behaves as AGING.
+ * VICTIM_REUSE. Per page, in caller storage (victim_storage_bytes, 16 bytes a
+ * page plus 4 KiB), it keeps the aging period of the last touch seen, how
+ * many periods it was touched in, the spacing of its touches in its current
+ * active spell, and the shortest and longest idle spells (more than 8
+ * periods untouched) it came back from. A page untouched for d periods is
+ * predicted back after g periods, g being the first that applies of: its
+ * shortest spell (while d <= 2g: a page that pauses now and then); its touch
+ * spacing (while d <= 3g); its longest spell (while d <= 2g: a job that runs
+ * from time to time); 16 periods (while d <= 16: "cooling"); the VM's
+ * horizon, the longest spell any of its pages came back from (while
+ * d < horizon: a loop whose pages have not come round yet). Victims, first
+ * to last:
+ *   1. idle pages touched in one period only (a buffer filled once);
+ *   2. idle pages with no prediction, the one idle the shortest first: on a
+ *      loop larger than memory this keeps the part that went idle first,
+ *      where LRU and CLOCK fault on every page;
+ *   3. idle pages with a prediction, the furthest from their predicted
+ *      return first (g - d ahead, or when late the lateness relative to g);
+ *   4. pages touched in the last 8 periods but in one period only;
+ *   5. pages touched in the last 8 periods: the longest untouched first, then
+ *      the lowest AGING score. A page back from a long spell and within 8
+ *      periods of its predicted return ranks here, as a page touched that
+ *      many periods ago, so at a phase change the set coming back is kept
+ *      over the set that just stopped.
+ * Ties are broken at random. Its working set (victim_demand_q16) is the pages
+ * touched in the last 8 periods in two periods or more plus the idle pages
+ * predicted back by their own spells; victim_once_pages counts the idle
+ * pages of class 1. Without storage (or too little) REUSE behaves as AGING.
+ * Integer arithmetic only; the ranking is a 1024-bucket histogram in the
+ * caller's storage, three passes over the VM per selection.
  */
 struct victim_page {
     uint32_t last;             /* aging period of the last touch seen; 0 never */
-    uint16_t gap;              /* periods of the last idle spell it came back from */
+    uint16_t gap;              /* the shortest idle spell it came back from */
     uint16_t gap_long;         /* the longest idle spell it came back from */
     uint16_t uses;             /* aging periods it was seen touched in (saturating) */
     uint16_t spell_len;        /* periods from the start of this active spell to last */
