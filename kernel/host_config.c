@@ -17,6 +17,8 @@ const struct cfg_key host_config_schema[] = {
       "percent of memory kept free; 0 = sliding scale by machine size" },
     { "mem.balancePeriod", CFG_U64, FIELD(balance_period_s), 1, 3600, NULL,
       "seconds between memory scheduler rebalances" },
+    { "mem.samplePeriod", CFG_U64, FIELD(sample_period_s), 1, 600, NULL,
+      "seconds per working-set sampling period of each VM" },
     { "timer.hz", CFG_U64, FIELD(timer_hz), 10, 1000, NULL, "periodic timer ticks per second" },
     { "shell.echo", CFG_BOOL, FIELD(shell_echo), 0, 0, NULL,
       "echo typed characters on the serial console" },
@@ -35,6 +37,7 @@ void host_config_defaults(struct host_config *c)
     c->log_level = LOG_INFO;
     c->minfree_pct = 0;
     c->balance_period_s = 15;
+    c->sample_period_s = 30;
     c->timer_hz = 100;
     c->shell_echo = true;
     c->autostart[0] = '\0';

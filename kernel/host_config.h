@@ -10,6 +10,7 @@ struct host_config {
     uint32_t log_level;        /* log.level: enum log_level; default info */
     uint64_t minfree_pct;      /* mem.minFreePct: 0 = ESX's sliding scale */
     uint64_t balance_period_s; /* mem.balancePeriod: memsched period, 15 s */
+    uint64_t sample_period_s;  /* mem.samplePeriod: working-set sampling, 30 s */
     uint64_t timer_hz;         /* timer.hz: the periodic tick, 100 */
     bool shell_echo;           /* shell.echo: echo typed characters, true */
     char autostart[CFG_VALUE_MAX]; /* vm.autostart: VM names, comma separated */

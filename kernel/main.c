@@ -20,6 +20,7 @@
 #include "arch/x86_64/vmx.h"
 #include "vmm/monitor.h"
 #include "kernel/sched.h"
+#include "kernel/vm_mem.h"
 #include "drivers/uart16550.h"
 #include "drivers/acpi_power.h"
 #include "mm/page_alloc.h"
@@ -240,6 +241,7 @@ void kmain(uint64_t bootinfo_phys)
 
     interrupts_init();
     start_monitor();
+    vm_mem_init();
     sti();
     sched_autostart(g_host_config.autostart);
     LOG_INFO("hv: ready; type 'help' at the hv> prompt");

@@ -5,6 +5,7 @@
 #include "kernel/sched.h"
 #include "kernel/vm.h"
 #include "kernel/vm_internal.h"
+#include "kernel/vm_mem.h"
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "vmm/vcpu.h"
@@ -72,6 +73,7 @@ void sched_loop(void)
     shell_start();
     for (;;) {
         shell_poll();
+        vm_mem_tick();
         struct vcpu *v = pick();
         if (!v) {
             /* Nothing to run: sleep until an interrupt (sti;hlt has no gap). */

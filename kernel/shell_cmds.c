@@ -4,6 +4,7 @@
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "kernel/bootfiles.h"
+#include "kernel/vm_mem.h"
 #include "include/hv/console.h"
 #include "include/hv/platform.h"
 #include "arch/x86_64/cpu.h"
@@ -174,6 +175,13 @@ static int cmd_uptime(int argc, char **argv, void *ctx)
     return 0;
 }
 
+static int cmd_memsched(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)argv, (void)ctx;
+    vm_mem_report();
+    return 0;
+}
+
 static int cmd_irqs(int argc, char **argv, void *ctx)
 {
     (void)argc, (void)argv, (void)ctx;
@@ -261,6 +269,8 @@ const struct shell_cmd shell_commands[] = {
     { "vm", "vm list|start|stop|kill|console", "manage virtual machines", 0, -1, NULL,
       shell_vm_sub },
     { "stats", "stats exits [ID|NAME]", "monitor statistics", 0, -1, NULL, shell_stats_sub },
+    { "memsched", "memsched", "free-memory state, and each VM's consumed/target/active", 0, 0,
+      cmd_memsched, NULL },
     { "irqs", "irqs", "interrupt counts by source", 0, 0, cmd_irqs, NULL },
     { "config", "config", "the host configuration in effect", 0, 0, cmd_config, NULL },
     { "files", "files", "files loaded from the boot partition", 0, 0, cmd_files, NULL },

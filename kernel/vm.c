@@ -6,6 +6,7 @@
  */
 #include "kernel/vm.h"
 #include "kernel/vm_internal.h"
+#include "kernel/vm_mem.h"
 #include "kernel/log.h"
 #include "kernel/bootfiles.h"
 #include "vmm/vcpu.h"
@@ -72,7 +73,8 @@ bool vm_touch_page(struct vm *vm, uint64_t gpa)
     if (physmap_lookup(&vm->pm, ppn, &e) != PM_OK)
         return false;
     if (e.state == PM_MAPPED) {
-        /* Mapped already (a racing fault): make sure the EPT has it. */
+        /* Backed, but the sampler took the mapping away to see this touch. */
+        vm_mem_note_touch(vm, ppn);
         return ept_map(&vm->gpa.ept, ppn << PAGE_SHIFT, e.payload, EPT_RWX);
     }
     mpn_t m = page_alloc_zeroed((uint16_t)(OWNER_VM_BASE + vm->id));
@@ -88,6 +90,7 @@ bool vm_touch_page(struct vm *vm, uint64_t gpa)
         page_free(m);
         return false;
     }
+    vm_mem_note_touch(vm, ppn);
     return true;
 }
 
@@ -211,6 +214,7 @@ void vm_reap(struct vm *vm)
         vcpu_destroy(vm->vcpu[i]);
         vm->vcpu[i] = NULL;
     }
+    vm_mem_detach(vm);
     uint64_t freed = 0;
     if (vm->pm_storage) {
         for (ppn_t p = 0; p < vm->pm.npages; p++) {
@@ -292,7 +296,7 @@ static bool build(struct vm *vm, const struct boot_file *img, char *why, size_t 
     if (!vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
         return false;
     vm->nvcpus = 1;
-    return true;
+    return vm_mem_attach(vm, why, n);
 }
 
 struct vm *vm_create_from_file(const char *vmx_path)

@@ -13,6 +13,8 @@
 #include "arch/x86_64/ept.h"
 #include "arch/x86_64/vmcs.h"
 #include "mm/physmap.h"
+#include "mm/sampler.h"
+#include "kernel/memsched.h"
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
@@ -47,6 +49,10 @@ struct vm {
     struct plat_vm gpa;           /* EPT */
     struct physmap pm;
     void *pm_storage;
+    struct memsched_vm msv;       /* what memsched knows and decides (vm_mem.c) */
+    struct sampler smp;           /* working-set estimate */
+    void *smp_storage;
+    bool mem_attached;
     uint64_t ram_bytes;
     uint16_t vpid;
 

@@ -4,5 +4,5 @@ KERNEL_ASM_SRCS += arch/x86_64/vmx_entry.asm
 KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/monitor.c vmm/vcpu_setup.c vmm/vcpu_run.c vmm/exit_dispatch.c \
                  vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_io.c vmm/io_ports.c \
-                 vmm/dev_uart.c kernel/vm.c kernel/sched.c kernel/shell_vm.c
+                 vmm/dev_uart.c kernel/vm.c kernel/vm_mem.c kernel/sched.c kernel/shell_vm.c
 

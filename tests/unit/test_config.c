@@ -464,6 +464,7 @@ static void test_host_defaults(void **state)
     assert_int_equal(c.log_level, 1); /* info */
     assert_int_equal(c.minfree_pct, 0);
     assert_int_equal(c.balance_period_s, 15);
+    assert_int_equal(c.sample_period_s, 30);
     assert_int_equal(c.timer_hz, 100);
     assert_true(c.shell_echo);
     assert_string_equal(c.autostart, "");
@@ -483,8 +484,10 @@ static void test_host_defaults(void **state)
 static void test_host_schema_table(void **state)
 {
     (void)state;
-    static const char *const names[] = { "log.level", "mem.minFreePct", "mem.balancePeriod",
-                                         "timer.hz", "shell.echo", "vm.autostart", "host.name" };
+    static const char *const names[] = { "log.level",        "mem.minFreePct",
+                                         "mem.balancePeriod", "mem.samplePeriod",
+                                         "timer.hz",         "shell.echo",
+                                         "vm.autostart",     "host.name" };
     assert_int_equal(host_config_schema_len, ARRAY_SIZE(names));
     for (size_t i = 0; i < host_config_schema_len; i++) {
         assert_string_equal(host_config_schema[i].name, names[i]);
@@ -501,6 +504,7 @@ static void test_host_load_all_keys(void **state)
                               "log.level = \"debug\"\r\n"
                               "mem.minFreePct = \"50\"\r\n"
                               "mem.balancePeriod = \"3600\"\r\n"
+                              "mem.samplePeriod = \"600\"\r\n"
                               "timer.hz = \"1000\"\r\n"
                               "shell.echo = \"false\"\r\n"
                               "vm.autostart = \"web01,db02\"\r\n"
@@ -510,6 +514,7 @@ static void test_host_load_all_keys(void **state)
     assert_int_equal(c.log_level, 0);
     assert_int_equal(c.minfree_pct, 50);
     assert_int_equal(c.balance_period_s, 3600);
+    assert_int_equal(c.sample_period_s, 600);
     assert_int_equal(c.timer_hz, 1000);
     assert_false(c.shell_echo);
     assert_string_equal(c.autostart, "web01,db02");

@@ -1,0 +1,138 @@
+/* The glue between real VMs and the memory policy core. See vm_mem.h. */
+#include "kernel/vm_mem.h"
+#include "kernel/vm.h"
+#include "kernel/kernel.h"
+#include "kernel/log.h"
+#include "arch/x86_64/vmx.h"
+#include "mm/page_alloc.h"
+#include "mm/heap.h"
+#include "include/hv/console.h"
+#include "include/hv/platform.h"
+#include "lib/format.h"
+
+static struct memsched ms;
+static bool ready;
+static enum mem_state shown_state;
+
+static uint64_t free_pages(void *ctx)
+{
+    (void)ctx;
+    return page_free_count();
+}
+
+void vm_mem_init(void)
+{
+    struct memsched_config cfg;
+    memsched_default_config(&cfg);
+    cfg.minfree_pct = (uint32_t)g_host_config.minfree_pct;
+    cfg.balance_period_ns = g_host_config.balance_period_s * 1000000000ULL;
+    struct mpn_db_stats st;
+    mpn_db_get_stats(&st);
+    memsched_init(&ms, &cfg, st.db_pages[MEM_USABLE], free_pages, NULL);
+    shown_state = ms.state;
+    ready = true;
+    LOG_INFO("memsched: %llu pages, MinFree %llu pages (%s), balance every %llu s",
+             (unsigned long long)ms.total_pages, (unsigned long long)ms.minfree_pages,
+             cfg.minfree_pct ? "mem.minFreePct" : "sliding scale",
+             (unsigned long long)g_host_config.balance_period_s);
+}
+
+static uint64_t mb_to_pages(uint64_t mb) { return mb << (20 - PAGE_SHIFT); }
+
+bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
+{
+    struct memsched_vm *m = &vm->msv;
+    *m = (struct memsched_vm){ 0 };
+    m->memsize = mb_to_pages(vm->cfg.memsize_mb);
+    m->min = mb_to_pages(vm->cfg.mem_min_mb);
+    m->max = mb_to_pages(vm->cfg.mem_max_mb ? vm->cfg.mem_max_mb : vm->cfg.memsize_mb);
+    m->shares = vm->cfg.mem_shares;
+    m->vcpus = (uint32_t)vm->cfg.numvcpus;
+    m->prealloc = vm->cfg.prealloc || vm->cfg.prealloc_main || vm->cfg.prealloc_pinned;
+    m->active_q16 = Q16_ONE; /* until sampled: fully active, the safe side */
+
+    struct sampler_config sc;
+    sampler_default_config(&sc);
+    sc.period_ns = g_host_config.sample_period_s * 1000000000ULL;
+    sc.mode = vmx_caps()->ept_ad ? SAMPLER_ACCESSED_BIT : SAMPLER_INVALIDATE;
+    size_t bytes = sampler_storage_bytes(sc.sample_pages);
+    vm->smp_storage = kmalloc(bytes);
+    if (!vm->smp_storage || !sampler_init(&vm->smp, &sc, &vm->gpa, vm->pm.npages,
+                                          vm->smp_storage, bytes, plat_time_ns())) {
+        ksnprintf(why, whylen, "no memory for the working-set sampler");
+        return false;
+    }
+    if (!memsched_add_vm(&ms, m)) {
+        ksnprintf(why, whylen, "memsched tracks %d VMs at most", MEMSCHED_MAX_VMS);
+        return false;
+    }
+    vm->mem_attached = true;
+    return true;
+}
+
+void vm_mem_detach(struct vm *vm)
+{
+    if (vm->mem_attached)
+        memsched_remove_vm(&ms, &vm->msv);
+    vm->mem_attached = false;
+    kfree(vm->smp_storage);
+    vm->smp_storage = NULL;
+}
+
+void vm_mem_note_touch(struct vm *vm, ppn_t ppn)
+{
+    if (vm->mem_attached)
+        sampler_note_touch(&vm->smp, ppn);
+}
+
+void vm_mem_tick(void)
+{
+    if (!ready)
+        return;
+    uint64_t now = plat_time_ns();
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        struct vm *vm = vm_at(i);
+        if (!vm || !vm->mem_attached || !vm_is_live(vm))
+            continue;
+        sampler_tick(&vm->smp, now);
+        vm->msv.active_q16 = sampler_estimate(&vm->smp);
+        vm->msv.consumed = physmap_consumed(&vm->pm);
+    }
+    memsched_poll(&ms, now);
+    if (ms.state != shown_state) {
+        LOG_INFO("memsched: free memory state %s -> %s (%llu pages free)",
+                 mem_state_name(shown_state), mem_state_name(ms.state),
+                 (unsigned long long)page_free_count());
+        shown_state = ms.state;
+    }
+}
+
+static unsigned pct(uint32_t q16)
+{
+    return (unsigned)(((uint64_t)q16 * 100 + Q16_ONE / 2) / Q16_ONE);
+}
+
+void vm_mem_report(void)
+{
+    if (!ready) {
+        console_printf("memsched: not running\n");
+        return;
+    }
+    console_printf("memsched: state %s, %llu pages free, MinFree %llu, %llu balance cycles\n",
+                   mem_state_name(ms.state), (unsigned long long)page_free_count(),
+                   (unsigned long long)ms.minfree_pages, (unsigned long long)ms.balances);
+    console_printf("%-3s %-16s %9s %9s %9s %7s %8s %8s %8s\n", "ID", "NAME", "MEMSIZE", "CONSUMED",
+                   "TARGET", "ACTIVE", "BALLOON", "SWAP", "SAMPLES");
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        struct vm *vm = vm_at(i);
+        if (!vm || !vm->mem_attached || !vm_is_live(vm))
+            continue;
+        const struct memsched_vm *m = &vm->msv;
+        console_printf("%-3u %-16s %9llu %9llu %9llu %6u%% %8llu %8llu %8llu\n", vm->id, vm->name,
+                       (unsigned long long)m->memsize, (unsigned long long)m->consumed,
+                       (unsigned long long)m->target, pct(m->active_q16),
+                       (unsigned long long)m->balloon_target, (unsigned long long)m->swap_target,
+                       (unsigned long long)vm->smp.periods);
+    }
+    console_printf("(pages; targets are computed, not yet enforced: no reclamation is wired)\n");
+}
