@@ -1,0 +1,170 @@
+/* Port I/O dispatch and the device models behind it (UART, exit port,
+ * unknown ports), against a VM record with the VM lifecycle faked. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <cmocka.h>
+#include "vmm/io_ports.h"
+#include "kernel/vm.h"
+#include "kernel/log.h"
+#include "mm/heap.h"
+#include "mm/page_alloc.h"
+#include "tests/fake/platform_fake.h"
+
+/* ---- fakes for what io_ports.c and dev_uart.c call ---------------------- */
+static char console[256];
+static size_t console_len;
+static int exit_status = -1;
+static char fail_reason[200];
+static unsigned warnings;
+
+void vm_console_putc(struct vm *vm, char c)
+{
+    (void)vm;
+    if (console_len < sizeof console - 1)
+        console[console_len++] = c;
+}
+
+void vm_exit_guest(struct vm *vm, int status)
+{
+    vm->state = VM_STATE_EXITED;
+    exit_status = status;
+}
+
+void vm_fail(struct vm *vm, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fail_reason, sizeof fail_reason, fmt, ap);
+    va_end(ap);
+    vm->state = VM_STATE_FAILED;
+}
+
+void log_write(struct log_site *site, enum log_level level, const char *fmt, ...)
+{
+    (void)site, (void)fmt;
+    if (level == LOG_WARN)
+        warnings++;
+}
+
+static struct vm *new_vm(const char *unknown_port)
+{
+    struct vm *vm = calloc(1, sizeof *vm);
+    assert_non_null(vm);
+    strcpy(vm->name, "t");
+    strcpy(vm->cfg.unknown_port, unknown_port);
+    console_len = 0;
+    exit_status = -1;
+    fail_reason[0] = 0;
+    warnings = 0;
+    return vm;
+}
+
+static void free_vm(struct vm *vm)
+{
+    kfree(vm->ports_logged); /* the "ports seen" bitmap comes from the heap */
+    free(vm);
+}
+
+static uint32_t in(struct vm *vm, uint16_t port)
+{
+    uint32_t v = 0x12345678;
+    assert_int_equal(io_dispatch(vm, port, 1, true, &v), IO_DONE);
+    return v & 0xff;
+}
+
+static void out(struct vm *vm, uint16_t port, uint8_t b)
+{
+    uint32_t v = b;
+    assert_int_equal(io_dispatch(vm, port, 1, false, &v), IO_DONE);
+}
+
+static void test_uart_output_and_registers(void **state)
+{
+    (void)state;
+    struct vm *vm = new_vm("ignore");
+    out(vm, 0x3f8, 'h');
+    out(vm, 0x3f8, 'i');
+    assert_int_equal(console_len, 2);
+    assert_memory_equal(console, "hi", 2);
+    assert_int_equal(in(vm, 0x3fd), 0x60);            /* LSR: transmitter empty */
+    assert_int_equal(in(vm, 0x3fa), 0x01);            /* IIR: nothing pending */
+    out(vm, 0x3fa, 0x07);                            /* FIFOs on */
+    assert_int_equal(in(vm, 0x3fa), 0xc1);
+    /* DLAB routes 0 and 1 to the divisor, and keeps THR writes off the console */
+    out(vm, 0x3fb, 0x83);
+    out(vm, 0x3f8, 0x01);
+    out(vm, 0x3f9, 0x00);
+    assert_int_equal(in(vm, 0x3f8), 0x01);
+    assert_int_equal(console_len, 2);
+    out(vm, 0x3fb, 0x03);
+    assert_int_equal(in(vm, 0x3fb), 0x03);
+    assert_int_equal(in(vm, 0x3f8), 0);               /* no input, ever */
+    out(vm, 0x3f9, 0xff);
+    assert_int_equal(in(vm, 0x3f9), 0x0f);            /* IER keeps 4 bits */
+    out(vm, 0x3ff, 0xa5);
+    assert_int_equal(in(vm, 0x3ff), 0xa5);            /* scratch */
+    assert_int_equal(warnings, 0);
+    free_vm(vm);
+}
+
+static void test_exit_port(void **state)
+{
+    (void)state;
+    struct vm *vm = new_vm("ignore");
+    vm->state = VM_STATE_RUNNING;
+    uint32_t v = 0x12a;
+    assert_int_equal(io_dispatch(vm, 0xf4, 1, false, &v), IO_STOP);
+    assert_int_equal(exit_status, 0x2a);
+    assert_int_equal(vm->state, VM_STATE_EXITED);
+    free_vm(vm);
+}
+
+static void test_unknown_port_ignored_logged_once(void **state)
+{
+    (void)state;
+    struct vm *vm = new_vm("ignore");
+    uint32_t v = 0;
+    assert_int_equal(io_dispatch(vm, 0x1234, 4, true, &v), IO_DONE);
+    assert_int_equal(v, 0xffffffffu);
+    out(vm, 0x1234, 0x55);
+    out(vm, 0x1234, 0x55);
+    assert_int_equal(warnings, 1);                    /* once per port */
+    out(vm, 0x1235, 0x55);
+    assert_int_equal(warnings, 2);
+    assert_int_equal(vm->unknown_port_accesses, 4);
+    out(vm, 0x80, 0x11);                              /* POST port: silent */
+    assert_int_equal(warnings, 2);
+    assert_int_equal(vm->state, VM_STATE_RUNNING);
+    free_vm(vm);
+}
+
+static void test_unknown_port_stop_policy(void **state)
+{
+    (void)state;
+    struct vm *vm = new_vm("stop");
+    uint32_t v = 0;
+    assert_int_equal(io_dispatch(vm, 0x61, 1, true, &v), IO_STOP);
+    assert_int_equal(vm->state, VM_STATE_FAILED);
+    assert_string_equal(fail_reason,
+                        "read of unknown I/O port 0x61 (monitor.unknownPort = \"stop\")");
+    free_vm(vm);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_uart_output_and_registers),
+        cmocka_unit_test(test_exit_port),
+        cmocka_unit_test(test_unknown_port_ignored_logged_once),
+        cmocka_unit_test(test_unknown_port_stop_policy),
+    };
+    fake_plat_arena_init(256);
+    page_alloc_init_flat(256);
+    heap_init();
+    return cmocka_run_group_tests_name("io_ports", tests, NULL, NULL);
+}
