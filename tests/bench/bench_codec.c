@@ -108,15 +108,20 @@ static size_t lz4_d(struct work *w)
     return t;
 }
 
-/* Seconds for one pass, run until SAMPLE_NS has gone by. */
+/* Seconds for one pass, run until SAMPLE_NS has gone by. Passes run in
+ * batches that double while short, so that reading the clock (a system
+ * call for the thread's CPU time) costs nothing even on a 16-page row. */
 static double time_once(pass_fn f, struct work *w, size_t *ret)
 {
     uint64_t t0 = now_ns(), t;
-    size_t iters = 0;
+    size_t iters = 0, batch = 1;
     do {
-        *ret = f(w);
-        iters++;
+        for (size_t k = 0; k < batch; k++)
+            *ret = f(w);
+        iters += batch;
         t = now_ns() - t0;
+        if (t < SAMPLE_NS / 16)
+            batch *= 2;
     } while (t < SAMPLE_NS);
     return (double)t / 1e9 / (double)iters;
 }
@@ -296,19 +301,23 @@ static double detect_gbs(int use_memcmp, const uint8_t *pages, size_t n, size_t 
     double best = 1e30;
     for (int rep = 0; rep < ROUNDS; rep++) {
         uint64_t t0 = now_ns(), t;
-        size_t iters = 0;
+        size_t iters = 0, batch = 1;
         do {
-            size_t h = 0;
-            for (size_t i = 0; i < n; i++) {
-                uint64_t v;
-                const uint8_t *p = pages + i * PG;
-                /* Keep the compiler from hoisting the call out of the loop. */
-                __asm__ volatile("" : "+r"(p));
-                h += use_memcmp ? memcmp(p, zero, PG) == 0 : codec_page_is_filled(p, &v);
+            for (size_t k = 0; k < batch; k++) {
+                size_t h = 0;
+                for (size_t i = 0; i < n; i++) {
+                    uint64_t v;
+                    const uint8_t *p = pages + i * PG;
+                    /* Keep the compiler from hoisting the call out of the loop. */
+                    __asm__ volatile("" : "+r"(p));
+                    h += use_memcmp ? memcmp(p, zero, PG) == 0 : codec_page_is_filled(p, &v);
+                }
+                *hits = h;
             }
-            *hits = h;
-            iters++;
+            iters += batch;
             t = now_ns() - t0;
+            if (t < SAMPLE_NS / 16)
+                batch *= 2;
         } while (t < SAMPLE_NS);
         double s = (double)t / 1e9 / (double)iters;
         if (s < best)
