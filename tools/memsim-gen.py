@@ -9,8 +9,12 @@ as a '# vms:' comment, so scripts can read them back):
             rest is touched through a window that drifts over the cold pages
   irm       as hotcold but cold pages uniformly at random (the independent
             reference model): the limit of every online policy
-  phase     two VMs; each VM's working set moves to other pages (A at 1/3,
-            B at 2/3 of the trace)
+  phase     two VMs; each VM's working set (30%) moves once to other pages,
+            never to come back (A at 1/3, B at 2/3 of the trace): the issue's
+            "phase change"
+  periodic  two VMs; each VM's working set alternates between two sets of
+            pages 6 times (a periodic job; each set returns after an idle
+            spell): harder than a phase change, outside the goal
   idlebusy  one busy VM (working set alternating between two sets) and one VM that touches all of
             its memory once and then idles on a few pages: the idle tax case
   burst     a steady VM and one that allocates a large buffer once, touches
@@ -70,6 +74,24 @@ def alternating(rng, i, n, pages, frac, switches, offset=0.0):
 
 
 def phase(rng, n, pages):
+    # each VM's working set (30% of it) moves once, A at 1/3 and B at 2/3 of
+    # the trace, to pages it never touched; 5% of accesses drift over the
+    # remaining pages
+    ws = pages * 3 // 10
+    for i in range(n):
+        vm = rng.randrange(2)
+        moved = i >= (n // 3 if vm == 0 else 2 * n // 3)
+        if rng.random() < 0.95:
+            base = ws if moved else 0
+            if rng.random() < 0.7:
+                yield vm, base + rng.randrange(max(1, ws // 3))
+            else:
+                yield vm, base + rng.randrange(ws)
+        else:
+            yield vm, drifting(rng, i, n, 2 * ws, pages - 2 * ws, pages // 20, 2)
+
+
+def periodic(rng, n, pages):
     # each VM's working set (30% of it) alternates between two sets of pages,
     # 6 times over the trace, B out of step with A; 5% of accesses drift over
     # the remaining pages
@@ -115,8 +137,8 @@ def burst(rng, n, pages):
         i += 1
 
 
-SCENARIOS = {"hotcold": hotcold, "irm": irm, "phase": phase, "idlebusy": idlebusy,
-             "burst": burst}
+SCENARIOS = {"hotcold": hotcold, "irm": irm, "phase": phase, "periodic": periodic,
+             "idlebusy": idlebusy, "burst": burst}
 
 
 def main():
