@@ -136,7 +136,6 @@ size_t codec_lz4_compress_page(struct codec_ws *ws, const void *page, void *dst,
                 cand = tab[h];
                 tab[h] = (uint16_t)pos;
                 size_t next = pos + (attempts++ >> SKIP_TRIGGER);
-                h = hash4(base + MIN(next, (size_t)LAST_START));
                 if (ld32(base + cand) == ld32(base + pos))
                     break;
                 if (next >= stop) {
@@ -144,7 +143,11 @@ size_t codec_lz4_compress_page(struct codec_ws *ws, const void *page, void *dst,
                         goto last_literals;
                     return 0;
                 }
+                /* next < stop <= LAST_START + 1: its 4 bytes are in the
+                 * page, no clamp needed (the branches above predict well,
+                 * so this still overlaps the compare). */
                 pos = next;
+                h = hash4(base + pos);
             }
         }
 
@@ -158,7 +161,12 @@ size_t codec_lz4_compress_page(struct codec_ws *ws, const void *page, void *dst,
             const size_t lit = pos - anchor;
             const size_t mcode = count_equal(base + pos + MINMATCH, base + cand + MINMATCH,
                                              base + MATCH_END);
-            if (lit + ext_bytes(lit) + 3 + ext_bytes(mcode) > (size_t)(oend - op))
+            /* Room for the sequence: the cheap bound (ext_bytes(l) <=
+             * l / 128 + 1) settles it nearly always; the exact size only
+             * when that bound does not fit, so the answer is the same. */
+            const size_t room = (size_t)(oend - op);
+            if (__builtin_expect(lit + (lit >> 7) + (mcode >> 7) + 5 > room, 0) &&
+                lit + ext_bytes(lit) + 3 + ext_bytes(mcode) > room)
                 return 0;
 
             uint8_t *token = op++;
