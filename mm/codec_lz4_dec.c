@@ -102,9 +102,12 @@ static ALWAYS_INLINE void match_wide(uint8_t *op, size_t off, size_t ml)
     w |= w << sh2[off];
     w |= w << sh3[off];
     const size_t step = step_of[off];
+    /* Two stores per turn (a run of zeros is the common long match): the
+     * last turn ends < mend + 16, inside the 32 bytes of room. */
     do {
         __builtin_memcpy(op, &w, 8);
-        op += step;
+        __builtin_memcpy(op + step, &w, 8);
+        op += 2 * step;
     } while (op < mend);
 }
 
@@ -274,6 +277,9 @@ careful:
         if (lit + 16 <= (size_t)(iend - ip) && lit + 16 <= (size_t)(oend - op)) {
             for (size_t i = 0; i < lit; i += 16)
                 cp16(op + i, ip + i);
+        } else if (lit >= 64) {
+            /* A long last literal run (a page that barely compresses). */
+            memcpy(op, ip, lit);
         } else {
             /* The block's last literals: exact, words then bytes. */
             size_t i = 0;
