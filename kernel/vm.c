@@ -61,7 +61,7 @@ uint64_t vm_pages_held(const struct vm *vm)
 
 bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
 {
-    return gpa < 0xa0000 || (gpa >= 0x100000 && gpa < vm->ram_bytes);
+    return gpa < GUEST_LOW_RAM_END || (gpa >= GUEST_HIGH_RAM_START && gpa < vm->ram_bytes);
 }
 
 bool vm_touch_page(struct vm *vm, uint64_t gpa)

@@ -99,7 +99,8 @@ bool vm_is_live(const struct vm *vm);
 const char *vm_state_name(enum vm_state s);
 uint64_t vm_pages_held(const struct vm *vm);
 
-/* Guest RAM: [0, 0xA0000) and [0x100000, ram_bytes). */
+/* Guest RAM: [0, GUEST_LOW_RAM_END) and [GUEST_HIGH_RAM_START, ram_bytes)
+ * (vmm/guest_loader.h). */
 bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa);
 /* Backs `gpa`'s page with a zeroed machine page if it has none; false when
  * not RAM or out of memory. Used by EPT violations and the loaders. */

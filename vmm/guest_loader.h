@@ -13,6 +13,11 @@
 
 #include "include/hv/types.h"
 
+/* Guest RAM is [0, GUEST_LOW_RAM_END) and [GUEST_HIGH_RAM_START, memsize):
+ * the legacy hole between them (VGA, option ROMs, BIOS on a PC) is not RAM. */
+#define GUEST_LOW_RAM_END    0xA0000ULL
+#define GUEST_HIGH_RAM_START 0x100000ULL
+
 struct guest_mem_ops {
     /* Copies `len` bytes to guest-physical `gpa`; false when any byte falls
      * outside guest RAM (or memory ran out). */

@@ -13,8 +13,8 @@
 #include "lib/format.h"
 #include "lib/kstring.h"
 
-#define LOW_RAM_END 0xA0000ULL   /* the legacy hole is [LOW_RAM_END, HIGH_RAM_START) */
-#define HIGH_RAM_START 0x100000ULL
+#define LOW_RAM_END GUEST_LOW_RAM_END /* the legacy hole is [LOW_RAM_END, HIGH_RAM_START) */
+#define HIGH_RAM_START GUEST_HIGH_RAM_START
 #define REAL_MODE_LIMIT 0x100000ULL
 
 int guest_load_flat(const void *image, size_t size, const struct flat_params *p,

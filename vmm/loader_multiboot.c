@@ -60,9 +60,9 @@ _Static_assert(MMAP_ENTRIES * MMAP_ENTRY_SIZE <= CMDLINE_GPA - MMAP_GPA, "mmap o
 #define MMAP_AVAILABLE  1u
 #define MMAP_RESERVED   2u
 
-#define LOW_RAM_END     0xA0000ull   /* RAM below the hole */
+#define LOW_RAM_END GUEST_LOW_RAM_END /* the legacy hole is [LOW_RAM_END, HIGH_RAM_START) */
 #define LOW_MMAP_END    0x9FC00ull   /* what PCs report: the EBDA's KiB is not free */
-#define HIGH_RAM_START  0x100000ull
+#define HIGH_RAM_START GUEST_HIGH_RAM_START
 #define FOUR_GIB        0x100000000ull
 
 /* ELF32 (System V ABI, i386 supplement). */
