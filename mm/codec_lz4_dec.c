@@ -102,8 +102,20 @@ static ALWAYS_INLINE void match_wide(uint8_t *op, size_t off, size_t ml)
     w |= w << sh2[off];
     w |= w << sh3[off];
     const size_t step = step_of[off];
-    /* Two stores per turn (a run of zeros is the common long match): the
-     * last turn ends < mend + 16, inside the 32 bytes of room. */
+    if (step == 8) {
+        /* Periods 1, 2, 4 (runs of zeros: the commonest long match): the
+         * word repeats as is; 32 bytes per turn, the last turn ends
+         * < mend + 32, inside the room. */
+        const uint64_t pair[2] = { w, w };
+        do {
+            __builtin_memcpy(op, pair, 16);
+            __builtin_memcpy(op + 16, pair, 16);
+            op += 32;
+        } while (op < mend);
+        return;
+    }
+    /* Periods 3, 5, 6, 7: two stores per turn, the last turn ends
+     * < mend + 16. */
     do {
         __builtin_memcpy(op, &w, 8);
         __builtin_memcpy(op + step, &w, 8);
