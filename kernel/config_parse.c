@@ -41,20 +41,23 @@ static void describe(char *buf, size_t size, unsigned char c)
         ksnprintf(buf, size, "byte 0x%02x", c);
 }
 
-static void report(struct cfg_file *f, uint32_t line, const char *key, const char *fmt, ...)
-    PRINTF_LIKE(4, 5);
-
-static void report(struct cfg_file *f, uint32_t line, const char *key, const char *fmt, ...)
+void cfg_vreport(struct cfg_file *f, uint32_t line, const char *key, const char *fmt,
+                 va_list ap)
 {
     char msg[CFG_MSG_MAX];
-    va_list ap;
-    va_start(ap, fmt);
     kvsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
     if (f->errors != UINT32_MAX)
         f->errors++;
     if (f->report)
         f->report(f->report_ctx, f->name ? f->name : "config", line, key, msg);
+}
+
+void cfg_reportf(struct cfg_file *f, uint32_t line, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    cfg_vreport(f, line, key, fmt, ap);
+    va_end(ap);
 }
 
 static struct cfg_entry *find_entry(struct cfg_file *f, const char *key)
@@ -75,9 +78,9 @@ static void store(struct cfg_file *f, uint32_t line, const char *key, const unsi
 {
     struct cfg_entry *e = find_entry(f, key);
     if (e) {
-        report(f, line, key, "duplicate key, also set on line %u; this line wins", e->line);
+        cfg_reportf(f, line, key, "duplicate key, also set on line %u; this line wins", e->line);
     } else if (f->count >= f->cap || !f->entries) {
-        report(f, line, key, "too many entries (at most %zu); line ignored", f->cap);
+        cfg_reportf(f, line, key, "too many entries (at most %zu); line ignored", f->cap);
         return;
     } else {
         e = &f->entries[f->count++];
@@ -107,7 +110,7 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
     /* A NUL anywhere (even in a comment) means the file is not text. */
     for (size_t j = 0; j < n; j++) {
         if (s[j] == 0) {
-            report(f, line, key, "NUL byte at column %zu", j + 1);
+            cfg_reportf(f, line, key, "NUL byte at column %zu", j + 1);
             return;
         }
     }
@@ -116,11 +119,11 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
 
     if (klen == 0) {
         describe(what, sizeof what, s[i]);
-        report(f, line, "", "expected a key, got %s", what);
+        cfg_reportf(f, line, "", "expected a key, got %s", what);
         return;
     }
     if (klen >= CFG_KEY_MAX) {
-        report(f, line, key, "key too long (more than %d bytes)", CFG_KEY_MAX - 1);
+        cfg_reportf(f, line, key, "key too long (more than %d bytes)", CFG_KEY_MAX - 1);
         return;
     }
 
@@ -128,10 +131,10 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
         i++;
     if (i == n || s[i] != '=') {
         if (i == n) {
-            report(f, line, key, "expected '=' after the key");
+            cfg_reportf(f, line, key, "expected '=' after the key");
         } else {
             describe(what, sizeof what, s[i]);
-            report(f, line, key, "expected '=' after the key, got %s", what);
+            cfg_reportf(f, line, key, "expected '=' after the key, got %s", what);
         }
         return;
     }
@@ -139,7 +142,7 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
     while (i < n && is_ws(s[i]))
         i++;
     if (i == n || s[i] == '#') {
-        report(f, line, key, "missing value");
+        cfg_reportf(f, line, key, "missing value");
         return;
     }
 
@@ -149,13 +152,13 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
         while (i < n && s[i] != '"') {
             if (is_control(s[i])) {
                 describe(what, sizeof what, s[i]);
-                report(f, line, key, "%s in the value", what);
+                cfg_reportf(f, line, key, "%s in the value", what);
                 return;
             }
             i++;
         }
         if (i == n) {
-            report(f, line, key, "unterminated quote");
+            cfg_reportf(f, line, key, "unterminated quote");
             return;
         }
         vend = i++;
@@ -163,12 +166,12 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
         vstart = i;
         while (i < n && !is_ws(s[i])) {
             if (s[i] == '"') {
-                report(f, line, key, "stray '\"' in a value without quotes");
+                cfg_reportf(f, line, key, "stray '\"' in a value without quotes");
                 return;
             }
             if (is_control(s[i])) {
                 describe(what, sizeof what, s[i]);
-                report(f, line, key, "%s in the value", what);
+                cfg_reportf(f, line, key, "%s in the value", what);
                 return;
             }
             i++;
@@ -180,12 +183,12 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
         i++;
     if (i < n && s[i] != '#') {
         describe(what, sizeof what, s[i]);
-        report(f, line, key, "unexpected %s after the value", what);
+        cfg_reportf(f, line, key, "unexpected %s after the value", what);
         return;
     }
     if (vend - vstart >= CFG_VALUE_MAX) {
         /* Dropped, not cut: a cut path or list would be wrong silently. */
-        report(f, line, key, "value too long (more than %d bytes)", CFG_VALUE_MAX - 1);
+        cfg_reportf(f, line, key, "value too long (more than %d bytes)", CFG_VALUE_MAX - 1);
         return;
     }
     store(f, line, key, s + vstart, vend - vstart);

@@ -39,6 +39,14 @@ struct cfg_file {
  * earlier is reported. More entries than `cap`: reported, the rest dropped. */
 void cfg_parse(struct cfg_file *f, const char *text, size_t len);
 
+/* Reports one problem through f->report (file name, line, key, formatted
+ * message) and counts it in f->errors. Shared by the parser, the schema and
+ * the checks of the files built on them. */
+void cfg_reportf(struct cfg_file *f, uint32_t line, const char *key, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+void cfg_vreport(struct cfg_file *f, uint32_t line, const char *key, const char *fmt,
+                 va_list ap);
+
 /* The value of `key` (case-insensitive), or NULL. */
 const struct cfg_entry *cfg_find(const struct cfg_file *f, const char *key);
 

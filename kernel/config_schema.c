@@ -69,16 +69,11 @@ static void problem(struct cfg_file *f, const struct cfg_entry *e, uint32_t *cou
 static void problem(struct cfg_file *f, const struct cfg_entry *e, uint32_t *count,
                     const char *fmt, ...)
 {
-    char msg[CFG_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    kvsnprintf(msg, sizeof msg, fmt, ap);
+    cfg_vreport(f, e->line, e->key, fmt, ap);
     va_end(ap);
     (*count)++;
-    if (f->errors != UINT32_MAX)
-        f->errors++;
-    if (f->report)
-        f->report(f->report_ctx, f->name ? f->name : "config", e->line, e->key, msg);
 }
 
 uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkeys, void *dst)

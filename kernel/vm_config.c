@@ -94,16 +94,11 @@ static void problem(struct checker *k, uint32_t line, const char *key, const cha
 
 static void problem(struct checker *k, uint32_t line, const char *key, const char *fmt, ...)
 {
-    char msg[CFG_MSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    kvsnprintf(msg, sizeof msg, fmt, ap);
+    cfg_vreport(k->f, line, key, fmt, ap);
     va_end(ap);
     k->problems++;
-    if (k->f->errors != UINT32_MAX)
-        k->f->errors++;
-    if (k->f->report)
-        k->f->report(k->f->report_ctx, k->f->name, line, key, msg);
 }
 
 /* The entry's line, or 0 if the key is absent. */
