@@ -22,6 +22,13 @@ void victim_init(struct victim *v, enum victim_policy policy)
     v->due_pages = 0;
     v->once_pages = 0;
     v->horizon = 0;
+    v->onset_avg_q4 = 0;
+    v->onset_last = 0;
+    memset(v->cohort, 0, sizeof v->cohort);
+    v->cohort_at = 0;
+    v->cohorts = 0;
+    v->returns_now = 0;
+    v->return_avg_q4 = 0;
     v->pg = NULL;
     v->hist = NULL;
     v->npages = 0;
@@ -72,6 +79,8 @@ static uint64_t candidates(const struct physmap *pm)
     return physmap_count(pm, PM_MAPPED) - pm->pinned;
 }
 
+static bool in_cohort(const struct victim *v, const struct victim_page *g);
+
 /* A touch of `p` seen in aging period `cur`. A touch after an idle spell
  * (no touch for more than HISTORY_PERIODS) records the spell: the shortest
  * and the longest it came back from; it also starts a new active spell. */
@@ -86,6 +95,9 @@ static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
         g->gap = (uint16_t)(g->gap ? MIN(g->gap, spell) : spell);
         g->gap_long = (uint16_t)MAX(g->gap_long, spell);
         v->horizon = MAX(v->horizon, spell);
+        if (in_cohort(v, g))
+            g->flags |= VICTIM_PG_COHORT_BACK;
+        v->returns_now++;
     }
     if (!g->last || spell_over) {
         g->spell_len = 0;
@@ -106,7 +118,7 @@ static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
  * spell while d is at most SPELL_SLACK times that; else the longest spell it
  * came back from while d is at most twice that; else COOL_PERIODS while d is
  * at most that. */
-static uint32_t predicted_gap(const struct victim_page *g, uint32_t d)
+static uint32_t predicted_gap(const struct victim_page *g, uint32_t d, bool cool)
 {
     uint32_t mean = g->spell_uses >= 2 ? g->spell_len / (g->spell_uses - 1u) : 0;
     if (g->gap && d <= 2u * g->gap)
@@ -115,7 +127,7 @@ static uint32_t predicted_gap(const struct victim_page *g, uint32_t d)
         return mean;
     if (g->gap_long && d <= 2u * g->gap_long)
         return g->gap_long;
-    if (d <= COOL_PERIODS)
+    if (cool && d <= COOL_PERIODS)
         return COOL_PERIODS;
     return 0;
 }
@@ -126,6 +138,102 @@ static uint32_t predicted_gap(const struct victim_page *g, uint32_t d)
 static bool returns(const struct victim_page *g, uint32_t d)
 {
     return (g->gap && d <= 2u * g->gap) || (g->gap_long && d <= 2u * g->gap_long);
+}
+
+/* Scans before cohorts are looked for: the onset average needs a history. */
+#define COHORT_WARMUP (4 * HISTORY_PERIODS)
+/* A page that stopped: untouched for the last STOP_PERIODS periods after
+ * being touched in at least STOP_STEADY of the 6 periods before. */
+#define STOP_PERIODS 2
+#define STOP_STEADY 4
+#define COHORT_FACTOR 4
+
+/* The history of a page touched steadily until two periods ago: it stopped
+ * now (counted once, at the scan this pattern first appears). */
+static bool stops_now(uint8_t age)
+{
+    unsigned silent = 0xffu << (8 - STOP_PERIODS) & 0xffu, last = 0x80u >> STOP_PERIODS;
+    unsigned before = (0xfcu >> STOP_PERIODS) & 0xffu;   /* 6 periods ending at last */
+    return (age & (silent | last)) == last &&
+           (unsigned)__builtin_popcount(age & before) >= STOP_STEADY;
+}
+
+/*
+ * `onset` pages, each used in two periods or more, stopped at this scan
+ * (stops_now). A working set that is abandoned (a phase change) stops all
+ * at once; pages that leave a loop, or pause, stop a few at a time. When
+ * more than COHORT_FACTOR times the usual number stop (and at least 1/256 of
+ * the VM, at least 8 pages), the period of their last touch and the
+ * HISTORY_PERIODS before it are recorded as a cohort: pages of the set
+ * touched less often than every period made their last touch in the
+ * periods before. Overlapping cohorts merge. The usual number is a moving
+ * average (1/16) of the other scans.
+ */
+static void note_onset(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset)
+{
+    v->onset_last = onset;
+    uint64_t floor = MAX(8u, pm->npages / 256);
+    bool spike = v->scans >= COHORT_WARMUP && onset >= floor &&
+                 cur > HISTORY_PERIODS + STOP_PERIODS + 1 &&
+                 onset * 16 > COHORT_FACTOR * v->onset_avg_q4;
+    if (!spike) {
+        uint64_t x = onset * 16, a = v->onset_avg_q4;
+        v->onset_avg_q4 = x >= a ? a + (x - a) / 16 : a - (a - x) / 16;
+        return;
+    }
+    /* their last touch was in period cur - STOP_PERIODS */
+    uint32_t hi = cur - STOP_PERIODS;
+    uint32_t lo = cur - STOP_PERIODS - HISTORY_PERIODS;
+    struct victim_cohort *c = &v->cohort[v->cohort_at];
+    if (c->lo && lo <= c->hi + 1) {
+        c->hi = MAX(c->hi, hi);
+        return;
+    }
+    v->cohort_at = (v->cohort_at + 1) % VICTIM_COHORTS;
+    c = &v->cohort[v->cohort_at];
+    c->lo = lo;
+    c->hi = hi;
+    v->cohorts++;
+}
+
+/* The page's last touch fell in a cohort period: it stopped with many
+ * others. A later touch moves `last` out of it. */
+static bool in_cohort(const struct victim *v, const struct victim_page *g)
+{
+    if (g->uses <= 1 || (g->flags & VICTIM_PG_COHORT_BACK))
+        return false;
+    for (unsigned i = 0; i < VICTIM_COHORTS; i++)
+        if (v->cohort[i].lo && g->last >= v->cohort[i].lo && g->last <= v->cohort[i].hi)
+            return true;
+    return false;
+}
+
+/* Pages came back from an idle spell this period. When many more than
+ * usual came back together (COHORT_FACTOR times the moving average, at
+ * least 1/256 of the VM and 8 pages) they are a set that returns as one
+ * (a job run from time to time): each is marked VICTIM_PG_COHORT_BACK, and
+ * when the set stops again its pages keep their own predicted return. */
+static void note_returns(struct victim *v, const struct physmap *pm, uint32_t cur)
+{
+    uint64_t n = v->returns_now, floor = MAX(8u, pm->npages / 256);
+    v->returns_now = 0;
+    if (v->scans < COHORT_WARMUP || n < floor || n * 16 <= COHORT_FACTOR * v->return_avg_q4) {
+        uint64_t x = n * 16, a = v->return_avg_q4;
+        v->return_avg_q4 = x >= a ? a + (x - a) / 16 : a - (a - x) / 16;
+        return;
+    }
+    for (ppn_t p = 0; p < pm->npages; p++) {
+        struct victim_page *g = &v->pg[p];
+        if (g->last == cur && g->spell_len == 0 && g->gap)
+            g->flags |= VICTIM_PG_COHORT_BACK;
+    }
+}
+
+/* A page of a cohort untouched for STOP_PERIODS or more: it stopped with
+ * the rest of its working set. */
+static bool stopped(const struct victim *v, const struct victim_page *g, uint8_t age)
+{
+    return (age & (0xffu << (8 - STOP_PERIODS) & 0xffu)) == 0 && in_cohort(v, g);
 }
 
 static uint32_t idle_periods(const struct victim_page *g, uint32_t cur)
@@ -139,11 +247,15 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
         return;
     bool reuse = reuse_on(v, pm);
     uint32_t cur = (uint32_t)(v->scans + 1);
-    uint64_t active = 0, due = 0, once = 0;
+    uint64_t active = 0, due = 0, once = 0, onset = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
         uint8_t a = plat_gpa_test_clear_accessed(pm->vm, p) ? 0x80 : 0;
+        /* REUSE: a touch a selection saw since the last scan (note_touch,
+         * select_reuse) belongs to this period */
+        if (reuse && v->pg[p].last == cur)
+            a = 0x80;
         if (a && reuse)
             note_touch(v, p, cur);
         uint8_t age = (uint8_t)((physmap_age(pm, p) >> 1) | a);
@@ -156,6 +268,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
          * no part of the working set until it is touched again; an idle
          * page predicted to come back is */
         const struct victim_page *g = &v->pg[p];
+        onset += g->uses >= 2 && stops_now(age);
         once += age == 0 && g->uses <= 1;
         if (age != 0)
             active += g->uses >= 2;
@@ -165,6 +278,10 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
     v->active_pages = active + pm->pinned;
     v->due_pages = due;
     v->once_pages = once;
+    if (reuse) {
+        note_onset(v, pm, cur, onset);
+        note_returns(v, pm, cur);
+    }
     v->scans++;
 }
 
@@ -332,20 +449,26 @@ static unsigned qlog(uint32_t x)
 #define B_DUE 128
 #define B_UNPROVEN 512
 #define B_ONCE (VICTIM_BUCKETS - 1)
+#define B_COHORT (B_ONCE - 1)
+#define B_STOP (B_COHORT - 8)
 
 static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_t p,
                           uint32_t cur)
 {
-    uint8_t age = physmap_age(pm, p);
     const struct victim_page *g = &v->pg[p];
+    /* the history plus a touch seen since the last scan */
+    uint8_t age = (uint8_t)(physmap_age(pm, p) | (g->last == cur ? 0x80 : 0));
     if (age) {
         if (g->uses <= 1)
             return B_NEW;
+        if (stopped(v, g, age))     /* the steadiest first */
+            return B_STOP + (unsigned)__builtin_popcount(age);
         unsigned r = (unsigned)__builtin_clz((unsigned)age) - 24;  /* periods since */
         return 1 + r * (RANK_MAX + 1) + RANK_MAX - victim_age_score(age);
     }
     uint32_t d = idle_periods(g, cur);
-    uint32_t gap = predicted_gap(g, d);
+    bool cohort = in_cohort(v, g);
+    uint32_t gap = cohort ? 0 : predicted_gap(g, d, true);
     if (gap) {
         uint32_t r = gap > d ? gap - d : (d - gap) * 2 * HISTORY_PERIODS / gap;
         /* back from a long spell and within 8 periods of its predicted
@@ -356,9 +479,11 @@ static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_
     }
     if (g->uses <= 1)
         return B_ONCE;
+    if (cohort)
+        return B_COHORT;
     if (d < v->horizon)     /* as far as any page of this VM came back from */
         return B_DUE + MIN(qlog(v->horizon - d), B_UNPROVEN - B_DUE - 1);
-    return B_ONCE - 1 - MIN(qlog(d), B_ONCE - 1 - B_UNPROVEN);
+    return B_STOP - 1 - MIN(qlog(d), B_STOP - 1 - B_UNPROVEN);
 }
 
 unsigned victim_bucket(const struct victim *v, const struct physmap *pm, ppn_t ppn)
@@ -376,10 +501,10 @@ static uint64_t select_reuse(struct victim *v, struct physmap *pm, ppn_t *out, u
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
-        if (plat_gpa_test_clear_accessed(pm->vm, p)) {
-            physmap_set_age(pm, p, physmap_age(pm, p) | 0x80);
+        /* a touch seen now is kept as the page's last touch, this period,
+         * for the next scan to fold into the history */
+        if (plat_gpa_test_clear_accessed(pm->vm, p))
             note_touch(v, p, cur);
-        }
         h[bucket_of(v, pm, p, cur)]++;
     }
     /* the bucket tb at and above which n pages lie */

@@ -62,7 +62,17 @@ struct victim_page {
     uint16_t uses;             /* aging periods it was seen touched in (saturating) */
     uint16_t spell_len;        /* periods from the start of this active spell to last */
     uint16_t spell_uses;       /* periods it was touched in during this spell */
-    uint16_t pad;
+    uint16_t flags;            /* VICTIM_PG_* */
+};
+/* The page came back from an idle spell that began with a cohort (below):
+ * its own history predicts its set's returns. */
+#define VICTIM_PG_COHORT_BACK 1u
+
+/* Aging periods in which an unusual number of pages made their last touch
+ * (see victim.h, "cohorts"): REUSE keeps the most recent few. */
+#define VICTIM_COHORTS 8
+struct victim_cohort {
+    uint32_t lo, hi;           /* last-touch periods, inclusive; lo = 0: empty */
 };
 
 #define VICTIM_BUCKETS 1024    /* eviction classes REUSE ranks pages into */
@@ -78,6 +88,13 @@ struct victim {
     uint32_t *hist;            /* REUSE: VICTIM_BUCKETS counters, caller storage */
     uint64_t npages;
     uint32_t horizon;          /* REUSE: the longest idle spell a page came back from */
+    uint64_t onset_avg_q4;     /* REUSE: pages going idle per aging period, x16 (EWMA) */
+    uint64_t onset_last;       /* REUSE: pages that went idle at the last scan */
+    struct victim_cohort cohort[VICTIM_COHORTS];  /* REUSE: ring, newest at cohort_at */
+    unsigned cohort_at;
+    uint64_t cohorts;          /* REUSE: cohort periods seen (statistics) */
+    uint64_t returns_now;      /* REUSE: pages back from an idle spell this period */
+    uint64_t return_avg_q4;    /* REUSE: the same per period, x16 (EWMA) */
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);

@@ -13,7 +13,8 @@ static void usage(void)
         "              --vm name=A,pages=N[,min=N][,max=N][,shares=N][,prealloc=1]"
         "[,balloon=0|1][,vcpus=N] ...\n"
         "              --trace FILE [--csv FILE] [--csv-every TICKS] [--tick-ns NS]\n"
-        "              [--age-period TICKS] [--sample-pages N] [--seed N] [--opt-pages N|guest]\n");
+        "              [--age-period TICKS] [--sample-pages N] [--seed N] [--opt-pages N|guest]\n"
+        "              [--events FILE]\n");
     exit(1);
 }
 
@@ -89,6 +90,15 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--vm")) { if (!v) usage(); parse_vm(&cfg, v); i++; }
         else if (!strcmp(a, "--trace")) { if (!v) usage(); trace_path = v; i++; }
         else if (!strcmp(a, "--csv")) { if (!v) usage(); csv_path = v; i++; }
+        else if (!strcmp(a, "--events")) {
+            if (!v) usage();
+            cfg.events = fopen(v, "w");
+            if (!cfg.events) {
+                fprintf(stderr, "memsim: cannot write %s\n", v);
+                return 1;
+            }
+            i++;
+        }
         else if (!strcmp(a, "--csv-every")) { cfg.csv_every = num(a, v); i++; }
         else if (!strcmp(a, "--tick-ns")) { cfg.tick_ns = num(a, v); i++; }
         else if (!strcmp(a, "--age-period")) { cfg.age_period_ticks = num(a, v); i++; }
@@ -125,6 +135,8 @@ int main(int argc, char **argv)
     int rc = cfg.policy == POL_OPT ? sim_run_opt(&cfg, &t, &r) : sim_run(&cfg, &t, &r);
     if (cfg.csv)
         fclose(cfg.csv);
+    if (cfg.events)
+        fclose(cfg.events);
     if (rc) {
         fprintf(stderr, "memsim: %s\n", r.error);
         trace_free(&t);

@@ -92,6 +92,7 @@ struct sim {
     struct sim_result *r;
     ppn_t *victims;
     uint64_t victims_cap;
+    uint64_t tick;
 };
 
 /* ---- LRU list ----------------------------------------------------------- */
@@ -198,6 +199,9 @@ static uint64_t release(struct sim *s, struct svm *v, uint64_t n, bool balloon)
             s->r->bad_state++;
             continue;
         }
+        if (s->cfg->events)
+            fprintf(s->cfg->events, "R %llu %u %u %c\n", (unsigned long long)s->tick,
+                    (unsigned)(v - s->vm), (unsigned)p, balloon ? 'b' : 's');
         page_free(m);
         lru_remove(&v->lru, (uint32_t)p);
     }
@@ -222,7 +226,15 @@ static void poll(struct sim *s, uint64_t now)
 {
     for (unsigned i = 0; i < s->n; i++)
         refresh(s, &s->vm[i]);
-    memsched_poll(&s->ms, now);
+    if (memsched_poll(&s->ms, now) && s->cfg->events)
+        for (unsigned i = 0; i < s->n; i++) {
+            struct svm *v = &s->vm[i];
+            fprintf(s->cfg->events, "T %llu %u %llu %llu %llu %llu %s\n",
+                    (unsigned long long)s->tick, i, (unsigned long long)v->ms.consumed,
+                    (unsigned long long)v->ms.target,
+                    (unsigned long long)memsched_active_pages(&v->ms),
+                    (unsigned long long)v->ms.once_pages, mem_state_name(s->ms.state));
+        }
 }
 
 /* No free page at all: the allocating VM waits while the swapper takes a page
@@ -317,8 +329,12 @@ static int access_page(struct sim *s, struct svm *v, uint32_t p, uint64_t now)
     lru_touch(&v->lru, p);
     if (old.state == PM_UNTOUCHED)
         v->st.first_touch++;
-    else
+    else {
         v->st.faults++;
+        if (s->cfg->events)
+            fprintf(s->cfg->events, "F %llu %u %u\n", (unsigned long long)s->tick,
+                    (unsigned)(v - s->vm), (unsigned)p);
+    }
     v->ms.consumed = physmap_consumed(&v->pm);
     service(s, v);
     return 0;
@@ -449,6 +465,7 @@ int sim_run(const struct sim_cfg *cfg, const struct trace *t, struct sim_result 
 
     for (uint64_t i = 0; i < t->len && rc == 0; i++) {
         uint64_t now = (i + 1) * cfg->tick_ns;
+        s.tick = i;
         fake_plat_set_time_ns(now);
         if (cfg->age_period_ticks && i % cfg->age_period_ticks == 0)
             for (unsigned k = 0; k < s.n; k++)

@@ -36,6 +36,7 @@ struct sim_cfg {
     struct sim_vm_cfg vm[SIM_MAX_VMS];
     FILE *csv;
     uint64_t csv_every;
+    FILE *events;                    /* --events: faults, releases, balances */
 };
 
 struct sim_vm_stats {
