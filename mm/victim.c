@@ -443,6 +443,10 @@ static unsigned qlog(uint32_t x)
  *   B_UNPROVEN .. idle, no return predicted: the shortest idle first (on a
  *                 loop larger than memory this keeps the part of the loop
  *                 that went idle first)
+ *   B_STOP + n    of a cohort, in the 8-period history but untouched for
+ *                 STOP_PERIODS: the set stopped; the more periods n of the
+ *                 history it was touched in, the surer (goes first)
+ *   B_COHORT      of a cohort, idle
  *   B_ONCE        idle, seen in one period only
  */
 #define B_NEW 120

@@ -48,12 +48,29 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  *      periods of its predicted return ranks here, as a page touched that
  *      many periods ago, so at a phase change the set coming back is kept
  *      over the set that just stopped.
+ * Cohorts: a working set that is abandoned (a phase change) stops all at
+ * once, where pages leaving a loop or pausing stop a few at a time. Each
+ * scan counts the pages that stopped (touched in 4 or more of 6 periods,
+ * then untouched for 2); when more than 4 times the moving average of that
+ * count stop together (and at least 1/256 of the VM, 8 pages; not in the
+ * first 32 scans), the period of their last touch and the 8 before it are
+ * a cohort (VICTIM_COHORTS kept). A page whose last touch is in a cohort
+ * has no prediction of its own and goes, first to last:
+ *   - right after class 1 once idle;
+ *   - before class 2 while still in the 8-period history but untouched for
+ *     2 periods, the steadiest first;
+ * unless it came back from an idle spell together with many others, or
+ * from a spell that began with a cohort (VICTIM_PG_COHORT_BACK): a set
+ * that has returned as one keeps its predicted return. Touches a selection
+ * sees between scans count in the period they happened (the next scan
+ * folds them into the newest bit).
  * Ties are broken at random. Its working set (victim_demand_q16) is the pages
  * touched in the last 8 periods in two periods or more plus the idle pages
  * predicted back by their own spells; victim_once_pages counts the idle
  * pages of class 1. Without storage (or too little) REUSE behaves as AGING.
  * Integer arithmetic only; the ranking is a 1024-bucket histogram in the
- * caller's storage, three passes over the VM per selection.
+ * caller's storage, three passes over the VM per selection (and one more at
+ * a scan where many pages came back together).
  */
 struct victim_page {
     uint32_t last;             /* aging period of the last touch seen; 0 never */

@@ -413,6 +413,118 @@ static void test_reuse_returning_set_beats_retiring(void **state)
     assert_true(victim_bucket(&v, &f->pm, 50) > victim_bucket(&v, &f->pm, 10));
 }
 
+/* Cohorts. Pages 60-99 are a loop: each is touched in two periods and left,
+ * one after the other (they go idle a few at a time). Pages 0-39 are a
+ * working set touched every period; at period 40 it moves to 40-59 and the
+ * old set is never touched again (a phase change). */
+#define HISTORY_PERIODS_T 8
+
+static void phase_until(struct fx *f, struct victim *v, int from, int to)
+{
+    for (int t = from; t < to; t++) {
+        ppn_t lo = t < 40 ? 0 : 40, hi = t < 40 ? 40 : 60;
+        for (ppn_t p = lo; p < hi; p++)
+            fake_gpa_touch(f->vm, p);
+        if (t < 40) {
+            fake_gpa_touch(f->vm, (ppn_t)(60 + t));
+            if (t > 0)
+                fake_gpa_touch(f->vm, (ppn_t)(60 + t - 1));
+        }
+        victim_age_scan(v, &f->pm);
+    }
+}
+
+/* A working set that stops all at once is a cohort: two periods after the
+ * stop its pages go before the loop's idle pages (which the loop bet keeps,
+ * the oldest longest), though they are still in the 8-period history; once
+ * idle they still go first. */
+static void test_reuse_cohort_goes_before_loop(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    phase_until(f, &v, 0, 40);
+    assert_int_equal(v.cohorts, 0);         /* the loop alone is no cohort */
+    phase_until(f, &v, 40, 41);
+    assert_int_equal(v.cohorts, 0);         /* one silent period proves nothing */
+    phase_until(f, &v, 41, 42);
+    assert_int_equal(v.cohorts, 1);
+    assert_true(victim_bucket(&v, &f->pm, 5) > victim_bucket(&v, &f->pm, 70));
+    uint64_t k = victim_select(&v, &f->pm, out, 30);
+    assert_int_equal(k, 30);
+    /* the old set, and loop pages last touched in the 8 periods before the
+     * stop (taken as part of it); never the new set or the older loop */
+    for (uint64_t i = 0; i < k; i++)
+        assert_true(out[i] < 40 || out[i] >= 60 + 40 - 2 - HISTORY_PERIODS_T);
+    /* idle for good: still before the loop, and the new set stays */
+    phase_until(f, &v, 42, 60);
+    assert_true(victim_bucket(&v, &f->pm, 5) > victim_bucket(&v, &f->pm, 70));
+    k = victim_select(&v, &f->pm, out, 40);
+    for (uint64_t i = 0; i < k; i++)
+        assert_true(out[i] < 40 || out[i] >= 60 + 40 - 2 - HISTORY_PERIODS_T);
+}
+
+/* Steady pages that stop a few at a time (a working set drifting page by
+ * page) never make a cohort. */
+static void test_reuse_trickle_is_no_cohort(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    reuse_init(f, &v);
+    for (int t = 0; t < 200; t++) {
+        /* a window of 10 pages, moving one page every period */
+        for (int i = 0; i < 10; i++)
+            fake_gpa_touch(f->vm, (ppn_t)((t + i) % NP));
+        victim_age_scan(&v, &f->pm);
+    }
+    assert_int_equal(v.cohorts, 0);
+}
+
+/* A set that came back together once (a job run from time to time) keeps
+ * its predicted return when it stops again with others. */
+static void test_reuse_cohort_that_came_back(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    for (int i = 0; i < 40; i++)
+        period(f, &v, 0, 80);           /* 0-79 in use, past the warm-up */
+    for (int i = 0; i < 20; i++)
+        period(f, &v, 40, 80);          /* 0-39 stop together: a cohort */
+    assert_true(v.cohorts >= 1);
+    for (int i = 0; i < 4; i++)
+        period(f, &v, 0, 80);           /* and come back together */
+    assert_true(v.pg[5].flags & VICTIM_PG_COHORT_BACK);
+    assert_false(v.pg[50].flags & VICTIM_PG_COHORT_BACK);
+    for (int i = 0; i < 12; i++)
+        period(f, &v, 80, NP);          /* all of 0-79 stop */
+    /* 0-39 are predicted back; 40-79, a set that never came back, go first */
+    uint64_t k = victim_select(&v, &f->pm, out, 40);
+    assert_int_equal(k, 40);
+    assert_true(all_in(out, k, 40, 80));
+}
+
+/* A touch a selection sees between two scans is history of the period it
+ * happened in: the next scan puts it in the newest bit. */
+static void test_reuse_selection_touch_is_this_period(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    for (int i = 0; i < 3; i++)
+        period(f, &v, 0, NP);
+    period(f, &v, 0, 0);
+    fake_gpa_touch(f->vm, 7);
+    victim_select(&v, &f->pm, out, 1);  /* reads and clears 7's bit */
+    assert_int_not_equal(out[0], 7);
+    victim_age_scan(&v, &f->pm);
+    assert_int_equal(physmap_age(&f->pm, 7), 0x80 | 0x38);
+    assert_int_equal(physmap_age(&f->pm, 8), 0x38);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -433,6 +545,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_loop_keeps_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_pause_is_not_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_returning_set_beats_retiring, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_cohort_goes_before_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_trickle_is_no_cohort, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_cohort_that_came_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_selection_touch_is_this_period, setup, teardown),
     };
     return cmocka_run_group_tests_name("victim", tests, NULL, NULL);
 }
