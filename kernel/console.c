@@ -5,6 +5,7 @@
 #include "include/hv/platform.h"
 #include "drivers/uart16550.h"
 #include "lib/format.h"
+#include "lib/kstring.h"
 #include "lib/spinlock.h"
 
 #define RX_RING 1024
@@ -47,10 +48,7 @@ void console_write(const char *s, size_t n)
 
 void console_puts(const char *s)
 {
-    size_t n = 0;
-    while (s[n])
-        n++;
-    console_write(s, n);
+    console_write(s, strlen(s));
 }
 
 void console_printf(const char *fmt, ...)
