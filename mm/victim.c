@@ -29,6 +29,9 @@ void victim_init(struct victim *v, enum victim_policy policy)
     v->cohorts = 0;
     v->returns_now = 0;
     v->return_avg_q4 = 0;
+    v->fresh_now = 0;
+    v->fresh_avg_q4 = 0;
+    v->moves = 0;
     v->pg = NULL;
     v->hist = NULL;
     v->npages = 0;
@@ -89,6 +92,8 @@ static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
     struct victim_page *g = &v->pg[p];
     if (g->last == cur)
         return;
+    if (!g->last)
+        v->fresh_now++;
     bool spell_over = g->last && cur - g->last > HISTORY_PERIODS;
     if (spell_over) {
         uint32_t spell = MIN(cur - g->last, 0xffffu);
@@ -156,6 +161,61 @@ static bool stops_now(uint8_t age)
     unsigned before = (0xfcu >> STOP_PERIODS) & 0xffu;   /* 6 periods ending at last */
     return (age & (silent | last)) == last &&
            (unsigned)__builtin_popcount(age & before) >= STOP_STEADY;
+}
+
+/* A page touched steadily until the period before this one (in it and in
+ * STOP_STEADY - 1 or more of the 6 before), untouched since the last scan. */
+static bool stops1_now(uint8_t age)
+{
+    return (age & 0xc0u) == 0x40u &&
+           (unsigned)__builtin_popcount(age & 0x3fu) >= STOP_STEADY - 1;
+}
+
+/* Between half and MOVE_SPREAD times as many new pages as stopped: a set
+ * replacing the set that stopped, not a buffer being filled. */
+#define MOVE_SPREAD 4
+
+static void ewma_q4(uint64_t *avg, uint64_t n)
+{
+    uint64_t x = n * 16, a = *avg;
+    *avg = x >= a ? a + (x - a) / 16 : a - (a - x) / 16;
+}
+
+/*
+ * A move, seen one period after it: `onset1` steady pages stopped in the
+ * last period (stops1_now), more than COHORT_FACTOR times the usual number
+ * of stops (after two silent periods) and at least 1/256 of the VM and 8
+ * pages, while the VM touched `fresh_now` pages for the first time, more
+ * than COHORT_FACTOR times its usual number and between half and
+ * MOVE_SPREAD times as many as stopped. The period of their last touch and
+ * the HISTORY_PERIODS before it are a cohort (merged with the one note_onset
+ * records a period later).
+ */
+static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset1)
+{
+    uint64_t fresh = v->fresh_now, floor = MAX(8u, pm->npages / 256);
+    v->fresh_now = 0;
+    bool move = v->scans >= COHORT_WARMUP && cur > HISTORY_PERIODS + 2 &&
+                onset1 >= floor && fresh >= floor &&
+                onset1 * 16 > COHORT_FACTOR * v->onset_avg_q4 &&
+                fresh * 16 > COHORT_FACTOR * v->fresh_avg_q4 &&
+                fresh * 2 >= onset1 && fresh <= MOVE_SPREAD * onset1;
+    ewma_q4(&v->fresh_avg_q4, fresh);
+    if (!move)
+        return;
+    uint32_t hi = cur - 1, lo = cur - 1 - HISTORY_PERIODS;
+    struct victim_cohort *c = &v->cohort[v->cohort_at];
+    if (c->lo && lo <= c->hi + 1) {
+        c->lo = MIN(c->lo, lo);
+        c->hi = MAX(c->hi, hi);
+    } else {
+        v->cohort_at = (v->cohort_at + 1) % VICTIM_COHORTS;
+        c = &v->cohort[v->cohort_at];
+        c->lo = lo;
+        c->hi = hi;
+        v->cohorts++;
+    }
+    v->moves++;
 }
 
 /*
@@ -247,7 +307,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
         return;
     bool reuse = reuse_on(v, pm);
     uint32_t cur = (uint32_t)(v->scans + 1);
-    uint64_t active = 0, due = 0, once = 0, onset = 0;
+    uint64_t active = 0, due = 0, once = 0, onset = 0, onset1 = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
@@ -269,6 +329,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
          * page predicted to come back is */
         const struct victim_page *g = &v->pg[p];
         onset += g->uses >= 2 && stops_now(age);
+        onset1 += g->uses >= 2 && stops1_now(age);
         once += age == 0 && g->uses <= 1;
         if (age != 0)
             active += g->uses >= 2;
@@ -281,6 +342,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
     if (reuse) {
         note_onset(v, pm, cur, onset);
         note_returns(v, pm, cur);
+        note_move(v, pm, cur, onset1);
     }
     v->scans++;
 }

@@ -61,7 +61,16 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  *     2 periods, the steadiest first;
  * unless it came back from an idle spell together with many others, or
  * from a spell that began with a cohort (VICTIM_PG_COHORT_BACK): a set
- * that has returned as one keeps its predicted return. Touches a selection
+ * that has returned as one keeps its predicted return. A move is seen one
+ * period sooner: when, at a scan, the pages that stopped after one silent
+ * period (touched in the period before and in 3 or more of the 6 before
+ * that) are more than COHORT_FACTOR times the usual number of stops (and
+ * 1/256 of the VM, 8 pages), and in the same period the VM touched pages it
+ * never touched before, more than COHORT_FACTOR times as many as usual and
+ * between half and 4 times as many as stopped, the VM is moving its working
+ * set: the period of their last touch and the 8 before it are a cohort. (A
+ * sweep through far more new pages than stopped is a buffer being filled,
+ * after which the paused set comes back.) Touches a selection
  * sees between scans count in the period they happened (the next scan
  * folds them into the newest bit).
  * Ties are broken at random. Its working set (victim_demand_q16) is the pages
@@ -112,6 +121,9 @@ struct victim {
     uint64_t cohorts;          /* REUSE: cohort periods seen (statistics) */
     uint64_t returns_now;      /* REUSE: pages back from an idle spell this period */
     uint64_t return_avg_q4;    /* REUSE: the same per period, x16 (EWMA) */
+    uint64_t fresh_now;        /* REUSE: pages seen touched for the first time this period */
+    uint64_t fresh_avg_q4;     /* REUSE: the same per period, x16 (EWMA) */
+    uint64_t moves;            /* REUSE: cohorts seen one period early, at a move (statistics) */
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);

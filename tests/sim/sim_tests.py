@@ -213,7 +213,9 @@ check("loop: ours keeps part of a loop larger than memory: %s" % res,
 #     pages never touched before, while 8% of accesses drift over a loop
 #     larger than what memory has left. The old set stops all at once (a
 #     cohort) and goes before the loop pages ours keeps; before cohorts
-#     ours faulted 320 times here.
+#     ours faulted 320 times here, 181 with the stop seen two periods
+#     after it, 151 now that a move (the set stops while the VM touches
+#     about as many new pages) is seen one period after it.
 acc = []
 n = 160000
 rng13 = random.Random(7)
@@ -231,7 +233,7 @@ for pol in ["opt", "ours", "lru", "clock"]:
                         "--trace", t, "--age-period", "500"])
     res[pol] = summary(out)["faults"] if rc == 0 else None
 check("phase: ours drops the set that stopped, not the loop: %s" % res,
-      None not in res.values() and res["ours"] <= 2 * res["opt"] and
+      None not in res.values() and res["ours"] <= 1.6 * res["opt"] and
       res["ours"] < 0.4 * res["lru"] and res["ours"] < 0.4 * res["clock"])
 
 os.makedirs("build/results", exist_ok=True)

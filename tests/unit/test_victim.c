@@ -413,6 +413,14 @@ static void test_reuse_returning_set_beats_retiring(void **state)
     assert_true(victim_bucket(&v, &f->pm, 50) > victim_bucket(&v, &f->pm, 10));
 }
 
+/* The fixture maps every page touched; start with pages never touched, as
+ * a VM's pages are until it first touches them. */
+static void untouched(struct fx *f)
+{
+    for (ppn_t p = 0; p < NP; p++)
+        (void)plat_gpa_test_clear_accessed(f->vm, p);
+}
+
 /* Cohorts. Pages 60-99 are a loop: each is touched in two periods and left,
  * one after the other (they go idle a few at a time). Pages 0-39 are a
  * working set touched every period; at period 40 it moves to 40-59 and the
@@ -434,22 +442,25 @@ static void phase_until(struct fx *f, struct victim *v, int from, int to)
     }
 }
 
-/* A working set that stops all at once is a cohort: two periods after the
- * stop its pages go before the loop's idle pages (which the loop bet keeps,
- * the oldest longest), though they are still in the 8-period history; once
- * idle they still go first. */
+/* A working set that stops all at once is a cohort: here it moves to pages
+ * never touched before, so one period after the stop (a move: as many new
+ * pages as stopped); its pages go before the loop's idle pages (which the
+ * loop bet keeps, the oldest longest) once silent for two periods, though
+ * they are still in the 8-period history; once idle they still go first. */
 static void test_reuse_cohort_goes_before_loop(void **state)
 {
     struct fx *f = *state;
     struct victim v;
     ppn_t out[NP];
     reuse_init(f, &v);
+    untouched(f);
     phase_until(f, &v, 0, 40);
     assert_int_equal(v.cohorts, 0);         /* the loop alone is no cohort */
     phase_until(f, &v, 40, 41);
-    assert_int_equal(v.cohorts, 0);         /* one silent period proves nothing */
+    assert_int_equal(v.cohorts, 1);         /* a move, seen after one period */
+    assert_int_equal(v.moves, 1);
     phase_until(f, &v, 41, 42);
-    assert_int_equal(v.cohorts, 1);
+    assert_int_equal(v.cohorts, 1);         /* the stop itself merges with it */
     assert_true(victim_bucket(&v, &f->pm, 5) > victim_bucket(&v, &f->pm, 70));
     uint64_t k = victim_select(&v, &f->pm, out, 30);
     assert_int_equal(k, 30);
@@ -463,6 +474,54 @@ static void test_reuse_cohort_goes_before_loop(void **state)
     k = victim_select(&v, &f->pm, out, 40);
     for (uint64_t i = 0; i < k; i++)
         assert_true(out[i] < 40 || out[i] >= 60 + 40 - 2 - HISTORY_PERIODS_T);
+}
+
+/* A set that stops while the VM goes back to pages it touched before is
+ * no move: one silent period proves nothing, the cohort comes after two. */
+static void test_reuse_stop_without_new_pages(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    reuse_init(f, &v);
+    untouched(f);
+    period(f, &v, 0, 60);                   /* 40-59 seen once, early */
+    for (int i = 0; i < 39; i++)
+        period(f, &v, 0, 40);
+    period(f, &v, 40, 60);                  /* 0-39 stop */
+    assert_int_equal(v.cohorts, 0);
+    assert_int_equal(v.moves, 0);
+    period(f, &v, 40, 60);
+    assert_int_equal(v.cohorts, 1);
+    assert_int_equal(v.moves, 0);
+}
+
+/* A set that pauses while the VM sweeps through far more new pages than
+ * the set has (a buffer being filled) is no move; a set that stops while
+ * about as many new pages are touched is. */
+static void test_reuse_buffer_fill_is_no_move(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    reuse_init(f, &v);
+    untouched(f);
+    for (int i = 0; i < 40; i++)
+        period(f, &v, 0, 10);
+    period(f, &v, 10, NP);                  /* 90 new pages, 9 times the set */
+    assert_int_equal(v.moves, 0);
+    assert_int_equal(v.cohorts, 0);
+}
+
+static void test_reuse_move_is_seen_at_once(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    reuse_init(f, &v);
+    untouched(f);
+    for (int i = 0; i < 40; i++)
+        period(f, &v, 0, 10);
+    period(f, &v, 10, 25);                  /* 15 new pages replace 0-9 */
+    assert_int_equal(v.moves, 1);
+    assert_int_equal(v.cohorts, 1);
 }
 
 /* Steady pages that stop a few at a time (a working set drifting page by
@@ -547,6 +606,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_returning_set_beats_retiring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cohort_goes_before_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_trickle_is_no_cohort, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_stop_without_new_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_buffer_fill_is_no_move, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_move_is_seen_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cohort_that_came_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_selection_touch_is_this_period, setup, teardown),
     };
