@@ -15,26 +15,8 @@ const char *victim_policy_name(enum victim_policy p)
 
 void victim_init(struct victim *v, enum victim_policy policy)
 {
-    v->policy = policy;
-    v->hand = 0;
-    v->scans = 0;
-    v->active_pages = 0;
-    v->due_pages = 0;
-    v->once_pages = 0;
-    v->horizon = 0;
-    v->onset_avg_q4 = 0;
-    v->onset_last = 0;
-    memset(v->cohort, 0, sizeof v->cohort);
-    v->cohort_at = 0;
-    v->cohorts = 0;
-    v->returns_now = 0;
-    v->return_avg_q4 = 0;
-    v->fresh_now = 0;
-    v->fresh_avg_q4 = 0;
-    v->moves = 0;
-    v->pg = NULL;
-    v->hist = NULL;
-    v->npages = 0;
+    /* Every counter, history and storage pointer starts empty. */
+    *v = (struct victim){ .policy = policy };
 }
 
 size_t victim_storage_bytes(uint64_t npages)
