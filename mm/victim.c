@@ -86,6 +86,10 @@ static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
             g->flags |= VICTIM_PG_COHORT_BACK;
         v->returns_now++;
     }
+    if (spell_over) {
+        g->prev_len = g->spell_len;
+        g->prev_uses = g->spell_uses;
+    }
     if (!g->last || spell_over) {
         g->spell_len = 0;
         g->spell_uses = 1;
@@ -100,18 +104,31 @@ static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
 }
 
 /* The gap an idle page, untouched for `d` periods, is predicted to come back
- * after, or 0 if none: the shortest idle spell it came back from while d is
- * at most twice that; else the spacing of its touches in its last active
- * spell while d is at most SPELL_SLACK times that; else the longest spell it
- * came back from while d is at most twice that; else COOL_PERIODS while d is
- * at most that. */
+ * after, or 0 if none; the first that applies of:
+ *   - the spacing of its touches in its current active spell, while d is at
+ *     most SPELL_SLACK times that (a page pausing between touches);
+ *   - the spacing of its touches in its previous active spell, while it is
+ *     still inside an active spell as long as that one was: a page that
+ *     comes back for a stay of some length (a window drifting over it, a
+ *     job that runs a while) and pauses inside it, where the spells below
+ *     would predict it back only after the long spell it came back from;
+ *   - the shortest idle spell it came back from, while d is at most twice
+ *     that (a page that pauses now and then);
+ *   - the longest idle spell it came back from, while d is at most twice
+ *     that (a job that runs from time to time);
+ *   - COOL_PERIODS, while d is at most that. */
 static uint32_t predicted_gap(const struct victim_page *g, uint32_t d, bool cool)
 {
     uint32_t mean = g->spell_uses >= 2 ? g->spell_len / (g->spell_uses - 1u) : 0;
-    if (g->gap && d <= 2u * g->gap)
-        return g->gap;
     if (mean && d <= SPELL_SLACK * mean)
         return mean;
+    if (g->prev_uses >= 2 && (uint32_t)g->spell_len + d < g->prev_len) {
+        uint32_t prev_mean = g->prev_len / (g->prev_uses - 1u);
+        if (prev_mean)
+            return prev_mean;
+    }
+    if (g->gap && d <= 2u * g->gap)
+        return g->gap;
     if (g->gap_long && d <= 2u * g->gap_long)
         return g->gap_long;
     if (cool && d <= COOL_PERIODS)

@@ -24,14 +24,18 @@
 enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE };
 
 /*
- * VICTIM_REUSE. Per page, in caller storage (victim_storage_bytes, 16 bytes a
+ * VICTIM_REUSE. Per page, in caller storage (victim_storage_bytes, 20 bytes a
  * page plus 4 KiB), it keeps the aging period of the last touch seen, how
- * many periods it was touched in, the spacing of its touches in its current
- * active spell, and the shortest and longest idle spells (more than 8
- * periods untouched) it came back from. A page untouched for d periods is
- * predicted back after g periods, g being the first that applies of: its
- * shortest spell (while d <= 2g: a page that pauses now and then); its touch
- * spacing (while d <= 3g); its longest spell (while d <= 2g: a job that runs
+ * many periods it was touched in, the length of its current and previous
+ * active spells and how many periods it was touched in during each, and the
+ * shortest and longest idle spells (more than 8 periods untouched) it came
+ * back from. A page untouched for d periods is predicted back after g
+ * periods, g being the first that applies of: the spacing of its touches in
+ * its current active spell (while d <= 3g: a pause between touches); the
+ * spacing in its previous active spell (while this spell, d included, is
+ * still shorter than that one: a pause inside a stay, such as a window
+ * drifting over the page); its shortest idle spell (while d <= 2g: a page
+ * that pauses now and then); its longest (while d <= 2g: a job that runs
  * from time to time); 16 periods (while d <= 16: "cooling"); the VM's
  * horizon, the longest spell any of its pages came back from (while
  * d < horizon: a loop whose pages have not come round yet). Victims, first
@@ -89,6 +93,8 @@ struct victim_page {
     uint16_t spell_len;        /* periods from the start of this active spell to last */
     uint16_t spell_uses;       /* periods it was touched in during this spell */
     uint16_t flags;            /* VICTIM_PG_* */
+    uint16_t prev_len;         /* periods from the start to the end of the previous active spell */
+    uint16_t prev_uses;        /* periods it was touched in during that spell */
 };
 /* The page came back from an idle spell that began with a cohort (below):
  * its own history predicts its set's returns. */

@@ -3,6 +3,7 @@
  * cfg->opt_pages pages (default every machine page), ignores reservations,
  * limits and shares, so no policy holding at most as many pages can fault
  * less: it is the bound the others are judged against. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tests/sim/sim.h"
@@ -74,8 +75,11 @@ int sim_run_opt(const struct sim_cfg *cfg, const struct trace *t, struct sim_res
         unsigned v = t->vm[i];
         uint32_t p = t->ppn[i];
         if (state[v][p] != 1) {
-            if (state[v][p] == 2)
+            if (state[v][p] == 2) {
                 r->vm[v].faults++;
+                if (cfg->events)
+                    fprintf(cfg->events, "F %llu %u %u\n", (unsigned long long)i, v, p);
+            }
             else
                 r->vm[v].first_touch++;
             if (resident >= cap) {
@@ -85,6 +89,9 @@ int sim_run_opt(const struct sim_cfg *cfg, const struct trace *t, struct sim_res
                     if (state[e.vm][e.ppn] == 1 && nu[e.vm][e.ppn] == e.key) {
                         state[e.vm][e.ppn] = 2;
                         r->vm[e.vm].swapouts++;
+                        if (cfg->events)
+                            fprintf(cfg->events, "R %llu %u %u s\n", (unsigned long long)i,
+                                    e.vm, e.ppn);
                         resident--;
                         break;
                     }

@@ -421,6 +421,36 @@ static void untouched(struct fx *f)
         (void)plat_gpa_test_clear_accessed(f->vm, p);
 }
 
+/* Pages that come back for a stay (a window drifting over them a second
+ * time) and pause inside it are kept over pages whose stay is over, though
+ * both came back from the same long idle spell: the pause is measured
+ * against the spacing of the last stay, not against the long spell. */
+static void test_reuse_pause_inside_stay(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    untouched(f);
+    for (int k = 0; k < 19; k++)         /* stay 1: 0-79 every other period */
+        period(f, &v, 0, k % 2 ? 0 : 80);
+    for (int k = 0; k < 300; k++)
+        period(f, &v, 80, NP);           /* a long idle spell */
+    for (int k = 0; k < 27; k++) {
+        for (ppn_t p = 0; p < 40; p++)   /* 0-39: back at 14, 16, then pause */
+            if (k == 14 || k == 16)
+                fake_gpa_touch(f->vm, p);
+        for (ppn_t p = 80; p < NP; p++)  /* 80-99 stay in use */
+            fake_gpa_touch(f->vm, p);
+        period(f, &v, 40, k <= 18 && k % 2 == 0 ? 80 : 40);   /* 40-79: a whole stay */
+    }
+    /* both idle (9 and 11 periods); 40-79's stay is over, 0-39 is inside its */
+    uint64_t k = victim_select(&v, &f->pm, out, 40);
+    assert_int_equal(k, 40);
+    assert_true(all_in(out, k, 40, 80));
+    assert_true(victim_bucket(&v, &f->pm, 50) > victim_bucket(&v, &f->pm, 10));
+}
+
 /* Cohorts. Pages 60-99 are a loop: each is touched in two periods and left,
  * one after the other (they go idle a few at a time). Pages 0-39 are a
  * working set touched every period; at period 40 it moves to 40-59 and the
@@ -603,6 +633,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_keeps_returning_set, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_loop_keeps_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_pause_is_not_gone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_pause_inside_stay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_returning_set_beats_retiring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cohort_goes_before_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_trickle_is_no_cohort, setup, teardown),
