@@ -190,6 +190,39 @@ static void ewma_q4(uint64_t *avg, uint64_t n)
  * the HISTORY_PERIODS before it are a cohort (merged with the one note_onset
  * records a period later).
  */
+/*
+ * A fill: in period `cur` the VM touched `fresh_now` pages for the first
+ * time, more than COHORT_FACTOR times its usual number and at least 1/256 of
+ * it and 8 pages (a buffer being filled, a working set moving to new pages,
+ * the VM first touching its memory). Its pages that are then used in that
+ * period only are a buffer filled once and dropped; a page first touched in
+ * a trickle (a window drifting onto new pages) and left for a while is not
+ * (in_fill). No warm-up: a VM's first touches are a fill.
+ */
+static void note_fill(struct victim *v, const struct physmap *pm, uint32_t cur)
+{
+    uint64_t fresh = v->fresh_now, floor = MAX(8u, pm->npages / 256);
+    if (fresh < floor || fresh * 16 <= COHORT_FACTOR * v->fresh_avg_q4)
+        return;
+    struct victim_cohort *c = &v->fill[v->fill_at];
+    if (c->lo && cur <= c->hi + 1) {
+        c->hi = cur;
+        return;
+    }
+    v->fill_at = (v->fill_at + 1) % VICTIM_COHORTS;
+    v->fill[v->fill_at] = (struct victim_cohort){ .lo = cur, .hi = cur };
+}
+
+/* The page's first touch (for a page used in one period only, its last)
+ * fell in a fill period. */
+static bool in_fill(const struct victim *v, uint32_t period)
+{
+    for (unsigned i = 0; i < VICTIM_COHORTS; i++)
+        if (v->fill[i].lo && period >= v->fill[i].lo && period <= v->fill[i].hi)
+            return true;
+    return false;
+}
+
 static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset1)
 {
     uint64_t fresh = v->fresh_now, floor = MAX(8u, pm->npages / 256);
@@ -329,7 +362,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
         const struct victim_page *g = &v->pg[p];
         onset += g->uses >= 2 && stops_now(age);
         onset1 += g->uses >= 2 && stops1_now(age);
-        once += age == 0 && g->uses <= 1;
+        once += age == 0 && g->uses <= 1 && in_fill(v, g->last);
         if (age != 0)
             active += g->uses >= 2;
         else
@@ -339,6 +372,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
     v->due_pages = due;
     v->once_pages = once;
     if (reuse) {
+        note_fill(v, pm, cur);
         note_onset(v, pm, cur, onset);
         note_returns(v, pm, cur);
         note_move(v, pm, cur, onset1);
@@ -508,7 +542,7 @@ static unsigned qlog(uint32_t x)
  *                 STOP_PERIODS: the set stopped; the more periods n of the
  *                 history it was touched in, the surer (goes first)
  *   B_COHORT      of a cohort, idle
- *   B_ONCE        idle, seen in one period only
+ *   B_ONCE        idle, seen in one period only, first touched in a fill
  */
 #define B_NEW 120
 #define B_DUE 128
@@ -542,7 +576,7 @@ static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_
             return 1 + r * (RANK_MAX + 1) + RANK_MAX;
         return B_DUE + MIN(qlog(r), B_UNPROVEN - B_DUE - 1);
     }
-    if (g->uses <= 1)
+    if (g->uses <= 1 && in_fill(v, g->last))
         return B_ONCE;
     if (cohort)
         return B_COHORT;

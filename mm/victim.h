@@ -40,7 +40,11 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  * horizon, the longest spell any of its pages came back from (while
  * d < horizon: a loop whose pages have not come round yet). Victims, first
  * to last:
- *   1. idle pages touched in one period only (a buffer filled once);
+ *   1. idle pages touched in one period only, first touched in a fill (a
+ *      period the VM first-touched more than COHORT_FACTOR times its usual
+ *      number of pages, and 1/256 of it and 8): a buffer filled once. A page
+ *      first touched in a trickle (a window drifting onto new pages) and
+ *      left for a while ranks as any idle page below;
  *   2. idle pages with no prediction, the one idle the shortest first: on a
  *      loop larger than memory this keeps the part that went idle first,
  *      where LRU and CLOCK fault on every page;
@@ -130,6 +134,8 @@ struct victim {
     uint64_t fresh_now;        /* REUSE: pages seen touched for the first time this period */
     uint64_t fresh_avg_q4;     /* REUSE: the same per period, x16 (EWMA) */
     uint64_t moves;            /* REUSE: cohorts seen one period early, at a move (statistics) */
+    struct victim_cohort fill[VICTIM_COHORTS];  /* REUSE: periods of many first touches (ring) */
+    unsigned fill_at;
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);

@@ -451,6 +451,32 @@ static void test_reuse_pause_inside_stay(void **state)
     assert_true(victim_bucket(&v, &f->pm, 50) > victim_bucket(&v, &f->pm, 10));
 }
 
+/* Pages used in one period only are a buffer filled once when the VM
+ * first touched many pages in that period (a fill); pages it first touched
+ * one at a time (a window drifting onto new pages) are not, and go after
+ * the buffer. */
+static void test_reuse_once_needs_a_fill(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    untouched(f);
+    period(f, &v, 0, 20);                           /* 0-19 steady from here */
+    for (int k = 0; k < 40; k++) {
+        fake_gpa_touch(f->vm, (ppn_t)(20 + k));   /* 20-59: one new page a period */
+        period(f, &v, 0, 20);
+    }
+    period(f, &v, 60, NP);                          /* 60-99: filled at once */
+    for (int k = 0; k < 20; k++)                    /* past the cooling time */
+        period(f, &v, 0, 20);
+    assert_int_equal(victim_once_pages(&v), 40);
+    uint64_t k = victim_select(&v, &f->pm, out, 40);
+    assert_int_equal(k, 40);
+    assert_true(all_in(out, k, 60, NP));
+    assert_true(victim_bucket(&v, &f->pm, 70) > victim_bucket(&v, &f->pm, 50));
+}
+
 /* Cohorts. Pages 60-99 are a loop: each is touched in two periods and left,
  * one after the other (they go idle a few at a time). Pages 0-39 are a
  * working set touched every period; at period 40 it moves to 40-59 and the
@@ -634,6 +660,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_loop_keeps_oldest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_pause_is_not_gone, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_pause_inside_stay, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_once_needs_a_fill, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_returning_set_beats_retiring, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cohort_goes_before_loop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_trickle_is_no_cohort, setup, teardown),
