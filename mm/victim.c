@@ -223,6 +223,21 @@ static bool in_fill(const struct victim *v, uint32_t period)
     return false;
 }
 
+/* Last-touch periods lo..hi are a cohort: merged with the newest when they
+ * overlap or touch it, else the next in the ring. */
+static void add_cohort(struct victim *v, uint32_t lo, uint32_t hi)
+{
+    struct victim_cohort *c = &v->cohort[v->cohort_at];
+    if (c->lo && lo <= c->hi + 1 && hi + 1 >= c->lo) {
+        c->lo = MIN(c->lo, lo);
+        c->hi = MAX(c->hi, hi);
+        return;
+    }
+    v->cohort_at = (v->cohort_at + 1) % VICTIM_COHORTS;
+    v->cohort[v->cohort_at] = (struct victim_cohort){ .lo = lo, .hi = hi };
+    v->cohorts++;
+}
+
 static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset1)
 {
     uint64_t fresh = v->fresh_now, floor = MAX(8u, pm->npages / 256);
@@ -235,18 +250,7 @@ static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, 
     ewma_q4(&v->fresh_avg_q4, fresh);
     if (!move)
         return;
-    uint32_t hi = cur - 1, lo = cur - 1 - HISTORY_PERIODS;
-    struct victim_cohort *c = &v->cohort[v->cohort_at];
-    if (c->lo && lo <= c->hi + 1) {
-        c->lo = MIN(c->lo, lo);
-        c->hi = MAX(c->hi, hi);
-    } else {
-        v->cohort_at = (v->cohort_at + 1) % VICTIM_COHORTS;
-        c = &v->cohort[v->cohort_at];
-        c->lo = lo;
-        c->hi = hi;
-        v->cohorts++;
-    }
+    add_cohort(v, cur - 1 - HISTORY_PERIODS, cur - 1);
     v->moves++;
 }
 
@@ -269,23 +273,11 @@ static void note_onset(struct victim *v, const struct physmap *pm, uint32_t cur,
                  cur > HISTORY_PERIODS + STOP_PERIODS + 1 &&
                  onset * 16 > COHORT_FACTOR * v->onset_avg_q4;
     if (!spike) {
-        uint64_t x = onset * 16, a = v->onset_avg_q4;
-        v->onset_avg_q4 = x >= a ? a + (x - a) / 16 : a - (a - x) / 16;
+        ewma_q4(&v->onset_avg_q4, onset);
         return;
     }
     /* their last touch was in period cur - STOP_PERIODS */
-    uint32_t hi = cur - STOP_PERIODS;
-    uint32_t lo = cur - STOP_PERIODS - HISTORY_PERIODS;
-    struct victim_cohort *c = &v->cohort[v->cohort_at];
-    if (c->lo && lo <= c->hi + 1) {
-        c->hi = MAX(c->hi, hi);
-        return;
-    }
-    v->cohort_at = (v->cohort_at + 1) % VICTIM_COHORTS;
-    c = &v->cohort[v->cohort_at];
-    c->lo = lo;
-    c->hi = hi;
-    v->cohorts++;
+    add_cohort(v, cur - STOP_PERIODS - HISTORY_PERIODS, cur - STOP_PERIODS);
 }
 
 /* The page's last touch fell in a cohort period: it stopped with many
@@ -310,8 +302,7 @@ static void note_returns(struct victim *v, const struct physmap *pm, uint32_t cu
     uint64_t n = v->returns_now, floor = MAX(8u, pm->npages / 256);
     v->returns_now = 0;
     if (v->scans < COHORT_WARMUP || n < floor || n * 16 <= COHORT_FACTOR * v->return_avg_q4) {
-        uint64_t x = n * 16, a = v->return_avg_q4;
-        v->return_avg_q4 = x >= a ? a + (x - a) / 16 : a - (a - x) / 16;
+        ewma_q4(&v->return_avg_q4, n);
         return;
     }
     for (ppn_t p = 0; p < pm->npages; p++) {
@@ -339,7 +330,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
         return;
     bool reuse = reuse_on(v, pm);
     uint32_t cur = (uint32_t)(v->scans + 1);
-    uint64_t active = 0, due = 0, once = 0, onset = 0, onset1 = 0;
+    uint64_t active = 0, due = 0, once = 0, onset = 0, onset1 = 0, touched = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
@@ -352,6 +343,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
             note_touch(v, p, cur);
         uint8_t age = (uint8_t)((physmap_age(pm, p) >> 1) | a);
         physmap_set_age(pm, p, age);
+        touched += a != 0;
         if (!reuse) {
             active += age != 0;
             continue;
@@ -372,10 +364,16 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
     v->due_pages = due;
     v->once_pages = once;
     if (reuse) {
+        ewma_q4(&v->touched_avg_q4, touched);
         note_fill(v, pm, cur);
         note_onset(v, pm, cur, onset);
         note_returns(v, pm, cur);
         note_move(v, pm, cur, onset1);
+    }
+    if (reuse) {
+        uint64_t now = plat_time_ns();
+        v->period_ns = v->scan_ns && now > v->scan_ns ? now - v->scan_ns : 0;
+        v->scan_ns = now;
     }
     v->scans++;
 }
@@ -514,6 +512,100 @@ static uint64_t select_aging(struct victim *v, struct physmap *pm, ppn_t *out, u
     return k;
 }
 
+/* Hot: touched in at least HOT_PERIODS of the 8 periods of its history,
+ * and in use for a while (touched in 8 periods or more in all). */
+#define HOT_PERIODS 6
+
+static bool hot(const struct victim_page *g, uint8_t age)
+{
+    return g->uses >= HISTORY_PERIODS && (unsigned)__builtin_popcount(age) >= HOT_PERIODS;
+}
+
+/* 2^-x, x and the result in Q16 (65536 = 1): the fractional part from a
+ * table of 2^-(i/16), linear in between. */
+static uint64_t exp2_neg_q16(uint64_t x)
+{
+    static const uint32_t t[17] = {
+        65536, 62757, 60097, 57549, 55109, 52773, 50535, 48393, 46341,
+        44376, 42495, 40693, 38968, 37316, 35734, 34219, 32768,
+    };
+    uint64_t n = x >> 16;
+    if (n >= 32)
+        return 0;
+    uint32_t fr = (uint32_t)(x & 0xffff), i = fr >> 12, w = fr & 0xfff;
+    uint64_t y = t[i] - (((uint64_t)(t[i] - t[i + 1]) * w) >> 12);
+    return y >> n;
+}
+
+static uint64_t isqrt(uint64_t x)
+{
+    uint64_t r = 0;
+    for (uint64_t b = 1ull << 62; b; b >>= 2) {
+        if (x >= r + b) {
+            x -= r + b;
+            r = (r >> 1) + b;
+        } else {
+            r >>= 1;
+        }
+    }
+    return r;
+}
+
+/*
+ * A move seen before the period ends (at a selection, which has just read
+ * every accessed bit): the VM has first-touched more pages since the last
+ * scan than COHORT_FACTOR times its usual number in a whole period (and
+ * 1/256 of it, 8 pages), and its hot pages have gone silent: far more of
+ * them are untouched since the scan than steady use leaves untouched this
+ * far into a period. A hot page touched in k of 8 periods is touched in a
+ * period with probability about k/8 (touches at random times), so a
+ * fraction f into the period it is still untouched with probability
+ * (1 - k/8)^f, i.e. 2^-(f log2(8/(8-k))), log2 taken as 2, 3, 4 for k = 6,
+ * 7, 8 (8 of 8 counted as 15/16). The test: untouched > expected + 3
+ * standard deviations (at most sqrt(expected)) + 1/256 of the VM, and no
+ * more than MOVE_SPREAD times as many new pages as silent hot ones (a
+ * buffer fill sweeps far more). Then, for the rest of this period, the
+ * silent hot pages go right after the cohorts' (bucket_of); the next scan's
+ * rules take over from there.
+ */
+static void quick_move(struct victim *v, const struct physmap *pm, uint32_t cur)
+{
+    uint64_t floor = MAX(8u, pm->npages / 256), fresh = v->fresh_now;
+    if (v->scans < COHORT_WARMUP || !v->period_ns || fresh < floor ||
+        fresh * 16 <= COHORT_FACTOR * v->fresh_avg_q4)
+        return;
+    uint64_t now = plat_time_ns();
+    if (now <= v->scan_ns || now - v->scan_ns >= v->period_ns)
+        return;
+    uint64_t el = now - v->scan_ns, per = v->period_ns;
+    while (per >> 40) {             /* keep el << 16 within 64 bits */
+        per >>= 1;
+        el >>= 1;
+    }
+    uint64_t f = (el << 16) / per;  /* Q16 fraction of the period gone */
+    uint64_t silent = 0, expect_q16 = 0;
+    for (ppn_t p = 0; p < pm->npages; p++) {
+        if (!candidate(pm, p))
+            continue;
+        const struct victim_page *g = &v->pg[p];
+        uint8_t age = physmap_age(pm, p);
+        if (!hot(g, age))
+            continue;
+        unsigned k = (unsigned)__builtin_popcount(age);
+        expect_q16 += exp2_neg_q16(f * (k - 4));      /* log2(8/(8-k)): 2, 3, 4 */
+        silent += g->last != cur;
+    }
+    uint64_t expect = expect_q16 >> 16;
+    if (silent > expect + 3 * isqrt(expect) + floor && fresh <= MOVE_SPREAD * silent &&
+        fresh * 16 * 65536 <= v->touched_avg_q4 * f) {
+        v->quick = cur;
+        v->quick_moves++;
+        /* what the scan's move rule would record a period later: those
+         * released now are no longer there to be seen stopping */
+        add_cohort(v, cur - 1 - HISTORY_PERIODS, cur - 1);
+    }
+}
+
 /* A log scale with 32 steps per octave: exact below 32, then monotonic. */
 static unsigned qlog(uint32_t x)
 {
@@ -549,7 +641,18 @@ static unsigned qlog(uint32_t x)
 #define B_UNPROVEN 512
 #define B_ONCE (VICTIM_BUCKETS - 1)
 #define B_COHORT (B_ONCE - 1)
-#define B_STOP (B_COHORT - 8)
+#define B_STOP (B_COHORT - 64)
+
+/* A stopped cohort page's rank among its kind (0 .. 62, higher goes
+ * first): the touches its history says it missed while silent, s silent
+ * periods at the rate of the 8 - s periods before (popcount / (8 - s)), in
+ * eighths: the more it missed, the surer it is gone. */
+static unsigned stop_rank(uint8_t age)
+{
+    unsigned s = (unsigned)__builtin_clz((unsigned)age) - 24;   /* silent periods, 2..7 */
+    unsigned missed8 = 8 * s * (unsigned)__builtin_popcount(age) / (8 - s);
+    return MIN(missed8, 62u);
+}
 
 static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_t p,
                           uint32_t cur)
@@ -560,8 +663,11 @@ static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_
     if (age) {
         if (g->uses <= 1)
             return B_NEW;
+        /* a move seen within this period: its silent hot pages */
+        if (v->quick == cur && g->last != cur && hot(g, physmap_age(pm, p)))
+            return B_COHORT - 1;
         if (stopped(v, g, age))     /* the steadiest first */
-            return B_STOP + (unsigned)__builtin_popcount(age);
+            return B_STOP + stop_rank(age);
         unsigned r = (unsigned)__builtin_clz((unsigned)age) - 24;  /* periods since */
         return 1 + r * (RANK_MAX + 1) + RANK_MAX - victim_age_score(age);
     }
@@ -597,13 +703,16 @@ static uint64_t select_reuse(struct victim *v, struct physmap *pm, ppn_t *out, u
     uint32_t cur = (uint32_t)(v->scans + 1);
     uint32_t *h = v->hist;
     memset(h, 0, VICTIM_BUCKETS * sizeof *h);
+    /* a touch seen now is kept as the page's last touch, this period, for
+     * the next scan to fold into the history */
+    for (ppn_t p = 0; p < pm->npages; p++)
+        if (candidate(pm, p) && plat_gpa_test_clear_accessed(pm->vm, p))
+            note_touch(v, p, cur);
+    if (v->quick != cur)
+        quick_move(v, pm, cur);
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
-        /* a touch seen now is kept as the page's last touch, this period,
-         * for the next scan to fold into the history */
-        if (plat_gpa_test_clear_accessed(pm->vm, p))
-            note_touch(v, p, cur);
         h[bucket_of(v, pm, p, cur)]++;
     }
     /* the bucket tb at and above which n pages lie */

@@ -136,6 +136,11 @@ struct victim {
     uint64_t moves;            /* REUSE: cohorts seen one period early, at a move (statistics) */
     struct victim_cohort fill[VICTIM_COHORTS];  /* REUSE: periods of many first touches (ring) */
     unsigned fill_at;
+    uint64_t touched_avg_q4;   /* REUSE: pages touched per aging period, x16 (EWMA) */
+    uint64_t scan_ns;          /* REUSE: plat_time_ns at the last scan */
+    uint64_t period_ns;        /* REUSE: time between the last two scans */
+    uint32_t quick;            /* REUSE: period in which a move was seen before its end */
+    uint64_t quick_moves;      /* REUSE: such moves (statistics) */
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);

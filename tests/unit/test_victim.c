@@ -580,6 +580,77 @@ static void test_reuse_move_is_seen_at_once(void **state)
     assert_int_equal(v.cohorts, 1);
 }
 
+/* 0-39 touched every period (hot) for 40 periods, and a loop over 80-99
+ * in the first 10 (each page in two periods, then idle). Then, 0.6 of a
+ * period after the last scan, the VM has first-touched 40 .. new_hi - 1;
+ * when `keep_hot`, it has also gone on touching 0-39. */
+static void quick_setup(struct fx *f, struct victim *v, bool keep_hot, ppn_t new_hi)
+{
+    reuse_init(f, v);
+    untouched(f);
+    for (int k = 0; k < 40; k++) {
+        fake_plat_set_time_ns((uint64_t)k * 1000);
+        for (int j = k - 1; j <= k; j++)         /* the loop, two pages a period */
+            if (j >= 0 && j < 10) {
+                fake_gpa_touch(f->vm, (ppn_t)(80 + 2 * j));
+                fake_gpa_touch(f->vm, (ppn_t)(81 + 2 * j));
+            }
+        period(f, v, 0, 40);
+    }
+    fake_plat_set_time_ns(39 * 1000 + 600);     /* 0.6 of a period after the last scan */
+    for (ppn_t p = 40; p < new_hi; p++)
+        fake_gpa_touch(f->vm, p);
+    if (keep_hot)
+        for (ppn_t p = 0; p < 40; p++)
+            fake_gpa_touch(f->vm, p);
+}
+
+/* A move seen at a selection before the period ends: the VM first-touches
+ * new pages at its usual pace while its hot pages have all gone silent
+ * since the scan (steady use would have left about a fifth untouched this
+ * far in). The silent hot pages go before the loop's idle pages. */
+static void test_reuse_quick_move(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    quick_setup(f, &v, false, 60);
+    uint64_t k = victim_select(&v, &f->pm, out, 20);
+    assert_int_equal(v.quick_moves, 1);
+    assert_int_equal(k, 20);
+    assert_true(all_in(out, k, 0, 40));
+}
+
+/* The same new pages while the hot pages stay in use (the VM grows): no
+ * move; the loop's idle pages go first. */
+static void test_reuse_growth_is_no_quick_move(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    quick_setup(f, &v, true, 60);
+    uint64_t k = victim_select(&v, &f->pm, out, 20);
+    assert_int_equal(v.quick_moves, 0);
+    assert_int_equal(k, 20);
+    assert_true(all_in(out, k, 80, NP));
+}
+
+/* New pages first touched far faster than the VM touches pages in a
+ * period (a buffer being filled) while the hot pages wait: no move; the
+ * hot pages are kept. */
+static void test_reuse_fill_is_no_quick_move(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    quick_setup(f, &v, false, 80);
+    uint64_t k = victim_select(&v, &f->pm, out, 20);
+    assert_int_equal(v.quick_moves, 0);
+    assert_int_equal(k, 20);
+    for (uint64_t i = 0; i < k; i++)
+        assert_true(out[i] >= 40);
+}
+
 /* Steady pages that stop a few at a time (a working set drifting page by
  * page) never make a cohort. */
 static void test_reuse_trickle_is_no_cohort(void **state)
@@ -667,6 +738,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_stop_without_new_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_buffer_fill_is_no_move, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_move_is_seen_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_quick_move, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_growth_is_no_quick_move, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_fill_is_no_quick_move, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cohort_that_came_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_selection_touch_is_this_period, setup, teardown),
     };
