@@ -66,7 +66,8 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  * has no prediction of its own and goes, first to last:
  *   - right after class 1 once idle;
  *   - before class 2 while still in the 8-period history but untouched for
- *     2 periods, the steadiest first;
+ *     2 periods, the surest first: the most touches missed (silent periods
+ *     times the rate of the periods before);
  * unless it came back from an idle spell together with many others, or
  * from a spell that began with a cohort (VICTIM_PG_COHORT_BACK): a set
  * that has returned as one keeps its predicted return. A move is seen one
@@ -78,15 +79,29 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  * between half and 4 times as many as stopped, the VM is moving its working
  * set: the period of their last touch and the 8 before it are a cohort. (A
  * sweep through far more new pages than stopped is a buffer being filled,
- * after which the paused set comes back.) Touches a selection
- * sees between scans count in the period they happened (the next scan
- * folds them into the newest bit).
+ * after which the paused set comes back.) And a move is seen within its
+ * period, at a selection (quick move, which reads every accessed bit): the
+ * VM has first-touched more pages since the scan than COHORT_FACTOR times
+ * its usual number in a period (and 1/256 of it, 8 pages), no faster than
+ * it usually touches pages (a buffer fill streams through far more), no
+ * more than MOVE_SPREAD times as many as its hot pages (touched in 6 or
+ * more of the last 8 periods, in use for 8) that are silent since the scan,
+ * and those are far more than steady use leaves untouched this far into the
+ * period: a hot page touched in k of 8 periods stays untouched a fraction f
+ * into a period with probability about (1 - k/8)^f; the test is the
+ * expected count plus 3 standard deviations plus 1/256 of the VM, with f
+ * from plat_time_ns and the time between the last two scans. The silent
+ * hot pages then go right after the cohorts' idle pages for the rest of
+ * the period, and the move's cohort is recorded at once. Touches a
+ * selection sees between scans count in the period they happened (the
+ * next scan folds them into the newest bit).
  * Ties are broken at random. Its working set (victim_demand_q16) is the pages
  * touched in the last 8 periods in two periods or more plus the idle pages
  * predicted back by their own spells; victim_once_pages counts the idle
  * pages of class 1. Without storage (or too little) REUSE behaves as AGING.
  * Integer arithmetic only; the ranking is a 1024-bucket histogram in the
- * caller's storage, three passes over the VM per selection (and one more at
+ * caller's storage, three passes over the VM per selection (four while the
+ * VM is first-touching many pages, for the quick move test; and one more at
  * a scan where many pages came back together).
  */
 struct victim_page {
