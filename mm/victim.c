@@ -66,6 +66,17 @@ static uint64_t candidates(const struct physmap *pm)
 
 static bool in_cohort(const struct victim *v, const struct victim_page *g);
 
+/* An idle spell longer than this ends a page's stay: the next touch starts
+ * a new one (victim_page.since). Far longer than the pauses of a page in
+ * use, as short as the loops and periodic jobs worth telling apart. */
+#define ABSENCE_PERIODS 64
+
+/* How long a page's stay had lasted at its last touch. */
+static uint32_t tenure(const struct victim_page *g)
+{
+    return g->last - g->since;
+}
+
 /* A touch of `p` seen in aging period `cur`. A touch after an idle spell
  * (no touch for more than HISTORY_PERIODS) records the spell: the shortest
  * and the longest it came back from; it also starts a new active spell. */
@@ -98,6 +109,8 @@ static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
         if (g->spell_uses < 0xffffu)
             g->spell_uses++;
     }
+    if (!g->last || cur - g->last > ABSENCE_PERIODS)
+        g->since = cur;
     if (g->uses < 0xffffu)
         g->uses++;
     g->last = cur;
@@ -225,20 +238,34 @@ static bool in_fill(const struct victim *v, uint32_t period)
 
 /* Last-touch periods lo..hi are a cohort: merged with the newest when they
  * overlap or touch it, else the next in the ring. */
-static void add_cohort(struct victim *v, uint32_t lo, uint32_t hi)
+static void add_cohort(struct victim *v, uint32_t lo, uint32_t hi, uint32_t tenure_min)
 {
     struct victim_cohort *c = &v->cohort[v->cohort_at];
     if (c->lo && lo <= c->hi + 1 && hi + 1 >= c->lo) {
         c->lo = MIN(c->lo, lo);
         c->hi = MAX(c->hi, hi);
+        c->tenure = MIN(c->tenure, tenure_min);
         return;
     }
     v->cohort_at = (v->cohort_at + 1) % VICTIM_COHORTS;
-    v->cohort[v->cohort_at] = (struct victim_cohort){ .lo = lo, .hi = hi };
+    v->cohort[v->cohort_at] = (struct victim_cohort){ .lo = lo, .hi = hi, .tenure = tenure_min };
     v->cohorts++;
 }
 
-static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset1)
+/* The least tenure of a cohort's members: TENURE_SHARE of the mean tenure
+ * of the pages whose stop made it (`sum` over `n`). A working set abandoned
+ * at a phase change had been in use for a long time, all of it; pages
+ * passing through (a window drifting over memory) stay a short while, and
+ * those whose last touch happens to fall in the cohort's periods are not
+ * part of the set. */
+#define TENURE_SHARE 4
+static uint32_t tenure_min(uint64_t sum, uint64_t n)
+{
+    return n ? (uint32_t)(sum / n / TENURE_SHARE) : 0;
+}
+
+static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset1,
+                      uint64_t onset1_tenure)
 {
     uint64_t fresh = v->fresh_now, floor = MAX(8u, pm->npages / 256);
     v->fresh_now = 0;
@@ -250,7 +277,7 @@ static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, 
     ewma_q4(&v->fresh_avg_q4, fresh);
     if (!move)
         return;
-    add_cohort(v, cur - 1 - HISTORY_PERIODS, cur - 1);
+    add_cohort(v, cur - 1 - HISTORY_PERIODS, cur - 1, tenure_min(onset1_tenure, onset1));
     v->moves++;
 }
 
@@ -265,7 +292,8 @@ static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, 
  * periods before. Overlapping cohorts merge. The usual number is a moving
  * average (1/16) of the other scans.
  */
-static void note_onset(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset)
+static void note_onset(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset,
+                       uint64_t onset_tenure)
 {
     v->onset_last = onset;
     uint64_t floor = MAX(8u, pm->npages / 256);
@@ -277,7 +305,8 @@ static void note_onset(struct victim *v, const struct physmap *pm, uint32_t cur,
         return;
     }
     /* their last touch was in period cur - STOP_PERIODS */
-    add_cohort(v, cur - STOP_PERIODS - HISTORY_PERIODS, cur - STOP_PERIODS);
+    add_cohort(v, cur - STOP_PERIODS - HISTORY_PERIODS, cur - STOP_PERIODS,
+               tenure_min(onset_tenure, onset));
 }
 
 /* The page's last touch fell in a cohort period: it stopped with many
@@ -287,7 +316,8 @@ static bool in_cohort(const struct victim *v, const struct victim_page *g)
     if (g->uses <= 1 || (g->flags & VICTIM_PG_COHORT_BACK))
         return false;
     for (unsigned i = 0; i < VICTIM_COHORTS; i++)
-        if (v->cohort[i].lo && g->last >= v->cohort[i].lo && g->last <= v->cohort[i].hi)
+        if (v->cohort[i].lo && g->last >= v->cohort[i].lo && g->last <= v->cohort[i].hi &&
+            tenure(g) >= v->cohort[i].tenure)
             return true;
     return false;
 }
@@ -331,6 +361,7 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
     bool reuse = reuse_on(v, pm);
     uint32_t cur = (uint32_t)(v->scans + 1);
     uint64_t active = 0, due = 0, once = 0, onset = 0, onset1 = 0, touched = 0;
+    uint64_t onset_tenure = 0, onset1_tenure = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
@@ -352,8 +383,14 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
          * no part of the working set until it is touched again; an idle
          * page predicted to come back is */
         const struct victim_page *g = &v->pg[p];
-        onset += g->uses >= 2 && stops_now(age);
-        onset1 += g->uses >= 2 && stops1_now(age);
+        if (g->uses >= 2 && stops_now(age)) {
+            onset++;
+            onset_tenure += tenure(g);
+        }
+        if (g->uses >= 2 && stops1_now(age)) {
+            onset1++;
+            onset1_tenure += tenure(g);
+        }
         once += age == 0 && g->uses <= 1 && in_fill(v, g->last);
         if (age != 0)
             active += g->uses >= 2;
@@ -366,9 +403,9 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
     if (reuse) {
         ewma_q4(&v->touched_avg_q4, touched);
         note_fill(v, pm, cur);
-        note_onset(v, pm, cur, onset);
+        note_onset(v, pm, cur, onset, onset_tenure);
         note_returns(v, pm, cur);
-        note_move(v, pm, cur, onset1);
+        note_move(v, pm, cur, onset1, onset1_tenure);
     }
     if (reuse) {
         uint64_t now = plat_time_ns();
@@ -583,7 +620,7 @@ static void quick_move(struct victim *v, const struct physmap *pm, uint32_t cur)
         el >>= 1;
     }
     uint64_t f = (el << 16) / per;  /* Q16 fraction of the period gone */
-    uint64_t silent = 0, expect_q16 = 0;
+    uint64_t silent = 0, silent_tenure = 0, expect_q16 = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
@@ -593,7 +630,10 @@ static void quick_move(struct victim *v, const struct physmap *pm, uint32_t cur)
             continue;
         unsigned k = (unsigned)__builtin_popcount(age);
         expect_q16 += exp2_neg_q16(f * (k - 4));      /* log2(8/(8-k)): 2, 3, 4 */
-        silent += g->last != cur;
+        if (g->last != cur) {
+            silent++;
+            silent_tenure += tenure(g);
+        }
     }
     uint64_t expect = expect_q16 >> 16;
     if (silent > expect + 3 * isqrt(expect) + floor && fresh <= MOVE_SPREAD * silent &&
@@ -602,7 +642,7 @@ static void quick_move(struct victim *v, const struct physmap *pm, uint32_t cur)
         v->quick_moves++;
         /* what the scan's move rule would record a period later: those
          * released now are no longer there to be seen stopping */
-        add_cohort(v, cur - 1 - HISTORY_PERIODS, cur - 1);
+        add_cohort(v, cur - 1 - HISTORY_PERIODS, cur - 1, tenure_min(silent_tenure, silent));
     }
 }
 
@@ -636,6 +676,7 @@ static unsigned qlog(uint32_t x)
  *   B_COHORT      of a cohort, idle
  *   B_ONCE        idle, seen in one period only, first touched in a fill
  */
+#define PAUSE_USES 4
 #define B_NEW 120
 #define B_DUE 128
 #define B_UNPROVEN 512
@@ -686,6 +727,19 @@ static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_
         return B_ONCE;
     if (cohort)
         return B_COHORT;
+    /* Idle no longer than its stay had lasted, and used in PAUSE_USES
+     * periods or more: a page of a working set in use for a while that
+     * pauses (a cold page touched every few periods, idle past three times
+     * that), not a stay that ended, which the horizon below would predict
+     * back only a loop's turn later. Ranked by its lateness against the
+     * mean spacing of its uses over the stay (its uses over its life: for a
+     * page back from an absence the spacing comes out short, the lateness
+     * long, and it is kept less). */
+    if (g->uses >= PAUSE_USES && d <= tenure(g)) {
+        uint32_t mean = MAX(1u, tenure(g) / g->uses);
+        uint32_t r = (d - MIN(d, mean)) * 2 * HISTORY_PERIODS / mean;
+        return B_DUE + MIN(qlog(r), B_UNPROVEN - B_DUE - 1);
+    }
     if (d < v->horizon)     /* as far as any page of this VM came back from */
         return B_DUE + MIN(qlog(v->horizon - d), B_UNPROVEN - B_DUE - 1);
     return B_STOP - 1 - MIN(qlog(d), B_STOP - 1 - B_UNPROVEN);

@@ -24,9 +24,11 @@
 enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE };
 
 /*
- * VICTIM_REUSE. Per page, in caller storage (victim_storage_bytes, 20 bytes a
- * page plus 4 KiB), it keeps the aging period of the last touch seen, how
- * many periods it was touched in, the length of its current and previous
+ * VICTIM_REUSE. Per page, in caller storage (victim_storage_bytes, 24 bytes a
+ * page plus 4 KiB), it keeps the aging period of the last touch seen and of
+ * the start of its stay (its first touch, or its return from an absence of
+ * more than 64 periods), how many periods it was touched in, the length of
+ * its current and previous
  * active spells and how many periods it was touched in during each, and the
  * shortest and longest idle spells (more than 8 periods untouched) it came
  * back from. A page untouched for d periods is predicted back after g
@@ -36,10 +38,12 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  * still shorter than that one: a pause inside a stay, such as a window
  * drifting over the page); its shortest idle spell (while d <= 2g: a page
  * that pauses now and then); its longest (while d <= 2g: a job that runs
- * from time to time); 16 periods (while d <= 16: "cooling"); the VM's
- * horizon, the longest spell any of its pages came back from (while
- * d < horizon: a loop whose pages have not come round yet). Victims, first
- * to last:
+ * from time to time); 16 periods (while d <= 16: "cooling"); the mean
+ * spacing of its uses over its stay, while d is no longer than the stay
+ * had lasted and it was used in 4 periods or more (a page of a working set
+ * in use for a while, pausing); the VM's horizon, the longest spell any of
+ * its pages came back from (while d < horizon: a loop whose pages have not
+ * come round yet). Victims, first to last:
  *   1. idle pages touched in one period only, first touched in a fill (a
  *      period the VM first-touched more than COHORT_FACTOR times its usual
  *      number of pages, and 1/256 of it and 8): a buffer filled once. A page
@@ -62,8 +66,11 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  * then untouched for 2); when more than 4 times the moving average of that
  * count stop together (and at least 1/256 of the VM, 8 pages; not in the
  * first 32 scans), the period of their last touch and the 8 before it are
- * a cohort (VICTIM_COHORTS kept). A page whose last touch is in a cohort
- * has no prediction of its own and goes, first to last:
+ * a cohort (VICTIM_COHORTS kept), with a least tenure: a quarter of the
+ * mean time the stopped pages had been in their stay. A page whose last
+ * touch is in a cohort, and whose stay had lasted that long (a page passing
+ * through, as under a drifting window, is no part of an abandoned set), has
+ * no prediction of its own and goes, first to last:
  *   - right after class 1 once idle;
  *   - before class 2 while still in the 8-period history but untouched for
  *     2 periods, the surest first: the most touches missed (silent periods
@@ -106,6 +113,7 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  */
 struct victim_page {
     uint32_t last;             /* aging period of the last touch seen; 0 never */
+    uint32_t since;            /* period its stay began: first touch, or back from an absence */
     uint16_t gap;              /* the shortest idle spell it came back from */
     uint16_t gap_long;         /* the longest idle spell it came back from */
     uint16_t uses;             /* aging periods it was seen touched in (saturating) */
@@ -124,6 +132,7 @@ struct victim_page {
 #define VICTIM_COHORTS 8
 struct victim_cohort {
     uint32_t lo, hi;           /* last-touch periods, inclusive; lo = 0: empty */
+    uint32_t tenure;           /* a member's stay had lasted this long at its last touch */
 };
 
 #define VICTIM_BUCKETS 1024    /* eviction classes REUSE ranks pages into */

@@ -651,6 +651,61 @@ static void test_reuse_fill_is_no_quick_move(void **state)
         assert_true(out[i] >= 40);
 }
 
+/* A working set in use for 60 periods (0-39) moves to new pages (40-59)
+ * while a window passes over 60-99 (each page in use for 4 periods, two
+ * new pages a period). Window pages whose last touch falls in the move's
+ * cohort periods were in use for a few periods only: they are not part of
+ * the set that stopped, and once idle they do not rank with it. */
+static void test_reuse_cohort_needs_tenure(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    reuse_init(f, &v);
+    untouched(f);
+    for (int k = 0; k < 75; k++) {
+        for (int j = 0; j < 20; j++)
+            if (k >= 40 + j && k < 44 + j) {
+                fake_gpa_touch(f->vm, (ppn_t)(60 + 2 * j));
+                fake_gpa_touch(f->vm, (ppn_t)(61 + 2 * j));
+            }
+        period(f, &v, k < 60 ? 0 : 40, k < 60 ? 40 : 60);
+    }
+    assert_true(v.cohorts >= 1);
+    /* 0-39: last touched at 59, idle since; 86-87: last touched at 56 */
+    assert_true(victim_bucket(&v, &f->pm, 10) > victim_bucket(&v, &f->pm, 86));
+    assert_true(victim_bucket(&v, &f->pm, 10) > victim_bucket(&v, &f->pm, 87));
+}
+
+/* A page of a working set in use for a long time (touched every third
+ * period for 57 periods) that pauses for 20 is kept over a page that was in
+ * use for 3 periods and has been idle as long, though the VM's horizon
+ * (pages back after 250 periods) would predict both back that far off. */
+static void test_reuse_pause_in_long_stay(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    ppn_t out[NP];
+    reuse_init(f, &v);
+    untouched(f);
+    for (int k = 0; k < 318; k++) {
+        if (k < 3 || k == 253)
+            for (ppn_t p = 80; p < NP; p++)
+                fake_gpa_touch(f->vm, p);          /* 80-99 back after 250: the horizon */
+        for (ppn_t p = 0; p < 40; p++)             /* 0-39: every third period, 240-297 */
+            if (k >= 240 && k <= 297 && k % 3 == 0)
+                fake_gpa_touch(f->vm, p);
+        for (ppn_t p = 40; p < 80; p++)            /* 40-79: 295-297 only */
+            if (k >= 295 && k <= 297)
+                fake_gpa_touch(f->vm, p);
+        period(f, &v, 0, 0);
+    }
+    assert_true(v.horizon >= 250);
+    uint64_t k = victim_select(&v, &f->pm, out, 40);
+    assert_int_equal(k, 40);
+    assert_true(all_in(out, k, 40, 80));
+    assert_true(victim_bucket(&v, &f->pm, 50) > victim_bucket(&v, &f->pm, 10));
+}
+
 /* Steady pages that stop a few at a time (a working set drifting page by
  * page) never make a cohort. */
 static void test_reuse_trickle_is_no_cohort(void **state)
@@ -741,6 +796,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_quick_move, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_growth_is_no_quick_move, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_fill_is_no_quick_move, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_cohort_needs_tenure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_pause_in_long_stay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cohort_that_came_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_selection_touch_is_this_period, setup, teardown),
     };
