@@ -71,6 +71,13 @@ static bool in_cohort(const struct victim *v, const struct victim_page *g);
  * use, as short as the loops and periodic jobs worth telling apart. */
 #define ABSENCE_PERIODS 64
 
+/* A cohort reaches back this many periods before the stop: the pages of a
+ * set touched every few periods made their last touch up to that long
+ * before it (a page touched every 4 periods on average is silent for 12
+ * with probability e^-3, 5%). Pages passing through in those periods are
+ * kept out by tenure, not by a short reach. */
+#define COHORT_BACK 12
+
 /* How long a page's stay had lasted at its last touch. */
 static uint32_t tenure(const struct victim_page *g)
 {
@@ -200,7 +207,7 @@ static void ewma_q4(uint64_t *avg, uint64_t n)
  * pages, while the VM touched `fresh_now` pages for the first time, more
  * than COHORT_FACTOR times its usual number and between half and
  * MOVE_SPREAD times as many as stopped. The period of their last touch and
- * the HISTORY_PERIODS before it are a cohort (merged with the one note_onset
+ * the COHORT_BACK before it are a cohort (merged with the one note_onset
  * records a period later).
  */
 /*
@@ -277,7 +284,7 @@ static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, 
     ewma_q4(&v->fresh_avg_q4, fresh);
     if (!move)
         return;
-    add_cohort(v, cur - 1 - HISTORY_PERIODS, cur - 1, tenure_min(onset1_tenure, onset1));
+    add_cohort(v, cur - 1 - COHORT_BACK, cur - 1, tenure_min(onset1_tenure, onset1));
     v->moves++;
 }
 
@@ -287,7 +294,7 @@ static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, 
  * at once; pages that leave a loop, or pause, stop a few at a time. When
  * more than COHORT_FACTOR times the usual number stop (and at least 1/256 of
  * the VM, at least 8 pages), the period of their last touch and the
- * HISTORY_PERIODS before it are recorded as a cohort: pages of the set
+ * COHORT_BACK before it are recorded as a cohort: pages of the set
  * touched less often than every period made their last touch in the
  * periods before. Overlapping cohorts merge. The usual number is a moving
  * average (1/16) of the other scans.
@@ -305,7 +312,7 @@ static void note_onset(struct victim *v, const struct physmap *pm, uint32_t cur,
         return;
     }
     /* their last touch was in period cur - STOP_PERIODS */
-    add_cohort(v, cur - STOP_PERIODS - HISTORY_PERIODS, cur - STOP_PERIODS,
+    add_cohort(v, cur - STOP_PERIODS - COHORT_BACK, cur - STOP_PERIODS,
                tenure_min(onset_tenure, onset));
 }
 
@@ -642,7 +649,7 @@ static void quick_move(struct victim *v, const struct physmap *pm, uint32_t cur)
         v->quick_moves++;
         /* what the scan's move rule would record a period later: those
          * released now are no longer there to be seen stopping */
-        add_cohort(v, cur - 1 - HISTORY_PERIODS, cur - 1, tenure_min(silent_tenure, silent));
+        add_cohort(v, cur - 1 - COHORT_BACK, cur - 1, tenure_min(silent_tenure, silent));
     }
 }
 

@@ -65,7 +65,7 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  * scan counts the pages that stopped (touched in 4 or more of 6 periods,
  * then untouched for 2); when more than 4 times the moving average of that
  * count stop together (and at least 1/256 of the VM, 8 pages; not in the
- * first 32 scans), the period of their last touch and the 8 before it are
+ * first 32 scans), the period of their last touch and the 12 before it are
  * a cohort (VICTIM_COHORTS kept), with a least tenure: a quarter of the
  * mean time the stopped pages had been in their stay. A page whose last
  * touch is in a cohort, and whose stay had lasted that long (a page passing
@@ -84,7 +84,7 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  * 1/256 of the VM, 8 pages), and in the same period the VM touched pages it
  * never touched before, more than COHORT_FACTOR times as many as usual and
  * between half and 4 times as many as stopped, the VM is moving its working
- * set: the period of their last touch and the 8 before it are a cohort. (A
+ * set: the period of their last touch and the 12 before it are a cohort. (A
  * sweep through far more new pages than stopped is a buffer being filled,
  * after which the paused set comes back.) And a move is seen within its
  * period, at a selection (quick move, which reads every accessed bit): the

@@ -706,6 +706,29 @@ static void test_reuse_pause_in_long_stay(void **state)
     assert_true(victim_bucket(&v, &f->pm, 50) > victim_bucket(&v, &f->pm, 10));
 }
 
+/* A working set whose cold pages are touched every 12 periods (42-53, each
+ * at its own phase) and whose hot pages every period (0-29) moves to new
+ * pages (60-79): the cold pages made their last touch up to 11 periods
+ * before the move, and are part of the set that stopped all the same. */
+static void test_reuse_cohort_reaches_back(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    reuse_init(f, &v);
+    untouched(f);
+    for (int k = 0; k < 80; k++) {
+        if (k < 60)
+            for (int j = 0; j < 12; j++)
+                if ((k + j) % 12 == 0)
+                    fake_gpa_touch(f->vm, (ppn_t)(42 + j));
+        period(f, &v, k < 60 ? 0 : 60, k < 60 ? 30 : 80);
+    }
+    assert_true(v.cohorts >= 1);
+    unsigned hot = victim_bucket(&v, &f->pm, 0);
+    for (ppn_t p = 42; p < 54; p++)
+        assert_int_equal(victim_bucket(&v, &f->pm, p), hot);
+}
+
 /* Steady pages that stop a few at a time (a working set drifting page by
  * page) never make a cohort. */
 static void test_reuse_trickle_is_no_cohort(void **state)
@@ -797,6 +820,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_growth_is_no_quick_move, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_fill_is_no_quick_move, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cohort_needs_tenure, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_cohort_reaches_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_pause_in_long_stay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cohort_that_came_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_selection_touch_is_this_period, setup, teardown),
