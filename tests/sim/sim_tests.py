@@ -214,8 +214,8 @@ check("loop: ours keeps part of a loop larger than memory: %s" % res,
 #     larger than what memory has left. The old set stops all at once (a
 #     cohort) and goes before the loop pages ours keeps; before cohorts
 #     ours faulted 320 times here, 181 with the stop seen two periods
-#     after it, 151 now that a move (the set stops while the VM touches
-#     about as many new pages) is seen one period after it.
+#     after it, 151 once a move (the set stops while the VM touches about
+#     as many new pages) was seen one period after it, 146 now.
 acc = []
 n = 160000
 rng13 = random.Random(7)
