@@ -200,16 +200,33 @@ static void ewma_q4(uint64_t *avg, uint64_t n)
     *avg = x >= a ? a + (x - a) / 16 : a - (a - x) / 16;
 }
 
-/*
- * A move, seen one period after it: `onset1` steady pages stopped in the
- * last period (stops1_now), more than COHORT_FACTOR times the usual number
- * of stops (after two silent periods) and at least 1/256 of the VM and 8
- * pages, while the VM touched `fresh_now` pages for the first time, more
- * than COHORT_FACTOR times its usual number and between half and
- * MOVE_SPREAD times as many as stopped. The period of their last touch and
- * the COHORT_BACK before it are a cohort (merged with the one note_onset
- * records a period later).
- */
+/* Rings of VICTIM_COHORTS period ranges (cohorts, fills): lo..hi merges
+ * with the newest entry when they overlap or touch (keeping the lesser
+ * tenure), else replaces the oldest. True when it made a new entry. */
+static bool ring_add(struct victim_cohort *ring, unsigned *at, uint32_t lo, uint32_t hi,
+                     uint32_t tenure_min)
+{
+    struct victim_cohort *c = &ring[*at];
+    if (c->lo && lo <= c->hi + 1 && hi + 1 >= c->lo) {
+        c->lo = MIN(c->lo, lo);
+        c->hi = MAX(c->hi, hi);
+        c->tenure = MIN(c->tenure, tenure_min);
+        return false;
+    }
+    *at = (*at + 1) % VICTIM_COHORTS;
+    ring[*at] = (struct victim_cohort){ .lo = lo, .hi = hi, .tenure = tenure_min };
+    return true;
+}
+
+/* `period` falls in an entry of the ring whose tenure is at most `tenure`. */
+static bool in_ring(const struct victim_cohort *ring, uint32_t period, uint32_t tenure)
+{
+    for (unsigned i = 0; i < VICTIM_COHORTS; i++)
+        if (ring[i].lo && period >= ring[i].lo && period <= ring[i].hi && tenure >= ring[i].tenure)
+            return true;
+    return false;
+}
+
 /*
  * A fill: in period `cur` the VM touched `fresh_now` pages for the first
  * time, more than COHORT_FACTOR times its usual number and at least 1/256 of
@@ -222,41 +239,22 @@ static void ewma_q4(uint64_t *avg, uint64_t n)
 static void note_fill(struct victim *v, const struct physmap *pm, uint32_t cur)
 {
     uint64_t fresh = v->fresh_now, floor = MAX(8u, pm->npages / 256);
-    if (fresh < floor || fresh * 16 <= COHORT_FACTOR * v->fresh_avg_q4)
-        return;
-    struct victim_cohort *c = &v->fill[v->fill_at];
-    if (c->lo && cur <= c->hi + 1) {
-        c->hi = cur;
-        return;
-    }
-    v->fill_at = (v->fill_at + 1) % VICTIM_COHORTS;
-    v->fill[v->fill_at] = (struct victim_cohort){ .lo = cur, .hi = cur };
+    if (fresh >= floor && fresh * 16 > COHORT_FACTOR * v->fresh_avg_q4)
+        ring_add(v->fill, &v->fill_at, cur, cur, 0);
 }
 
 /* The page's first touch (for a page used in one period only, its last)
  * fell in a fill period. */
 static bool in_fill(const struct victim *v, uint32_t period)
 {
-    for (unsigned i = 0; i < VICTIM_COHORTS; i++)
-        if (v->fill[i].lo && period >= v->fill[i].lo && period <= v->fill[i].hi)
-            return true;
-    return false;
+    return in_ring(v->fill, period, 0);
 }
 
-/* Last-touch periods lo..hi are a cohort: merged with the newest when they
- * overlap or touch it, else the next in the ring. */
+/* Last-touch periods lo..hi are a cohort. */
 static void add_cohort(struct victim *v, uint32_t lo, uint32_t hi, uint32_t tenure_min)
 {
-    struct victim_cohort *c = &v->cohort[v->cohort_at];
-    if (c->lo && lo <= c->hi + 1 && hi + 1 >= c->lo) {
-        c->lo = MIN(c->lo, lo);
-        c->hi = MAX(c->hi, hi);
-        c->tenure = MIN(c->tenure, tenure_min);
-        return;
-    }
-    v->cohort_at = (v->cohort_at + 1) % VICTIM_COHORTS;
-    v->cohort[v->cohort_at] = (struct victim_cohort){ .lo = lo, .hi = hi, .tenure = tenure_min };
-    v->cohorts++;
+    if (ring_add(v->cohort, &v->cohort_at, lo, hi, tenure_min))
+        v->cohorts++;
 }
 
 /* The least tenure of a cohort's members: TENURE_SHARE of the mean tenure
@@ -271,6 +269,16 @@ static uint32_t tenure_min(uint64_t sum, uint64_t n)
     return n ? (uint32_t)(sum / n / TENURE_SHARE) : 0;
 }
 
+/*
+ * A move, seen one period after it: `onset1` steady pages stopped in the
+ * last period (stops1_now), more than COHORT_FACTOR times the usual number
+ * of stops (after two silent periods) and at least 1/256 of the VM and 8
+ * pages, while the VM touched `fresh_now` pages for the first time, more
+ * than COHORT_FACTOR times its usual number and between half and
+ * MOVE_SPREAD times as many as stopped. The period of their last touch and
+ * the COHORT_BACK before it are a cohort (merged with the one note_onset
+ * records a period later).
+ */
 static void note_move(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset1,
                       uint64_t onset1_tenure)
 {
@@ -322,11 +330,7 @@ static bool in_cohort(const struct victim *v, const struct victim_page *g)
 {
     if (g->uses <= 1 || (g->flags & VICTIM_PG_COHORT_BACK))
         return false;
-    for (unsigned i = 0; i < VICTIM_COHORTS; i++)
-        if (v->cohort[i].lo && g->last >= v->cohort[i].lo && g->last <= v->cohort[i].hi &&
-            tenure(g) >= v->cohort[i].tenure)
-            return true;
-    return false;
+    return in_ring(v->cohort, g->last, tenure(g));
 }
 
 /* Pages came back from an idle spell this period. When many more than
@@ -413,8 +417,6 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
         note_onset(v, pm, cur, onset, onset_tenure);
         note_returns(v, pm, cur);
         note_move(v, pm, cur, onset1, onset1_tenure);
-    }
-    if (reuse) {
         uint64_t now = plat_time_ns();
         v->period_ns = v->scan_ns && now > v->scan_ns ? now - v->scan_ns : 0;
         v->scan_ns = now;
@@ -606,11 +608,13 @@ static uint64_t isqrt(uint64_t x)
  * fraction f into the period it is still untouched with probability
  * (1 - k/8)^f, i.e. 2^-(f log2(8/(8-k))), log2 taken as 2, 3, 4 for k = 6,
  * 7, 8 (8 of 8 counted as 15/16). The test: untouched > expected + 3
- * standard deviations (at most sqrt(expected)) + 1/256 of the VM, and no
- * more than MOVE_SPREAD times as many new pages as silent hot ones (a
- * buffer fill sweeps far more). Then, for the rest of this period, the
- * silent hot pages go right after the cohorts' (bucket_of); the next scan's
- * rules take over from there.
+ * standard deviations (at most sqrt(expected)) + 1/256 of the VM; and the
+ * new pages no more than MOVE_SPREAD times the silent hot ones and first
+ * touched no faster than the VM usually touches pages (touched_avg_q4 per
+ * period): a buffer fill streams through new pages far faster, and its
+ * paused set comes back. Then, for the rest of this period, the silent hot
+ * pages go right after the cohorts' (bucket_of), and the move's cohort is
+ * recorded at once; the next scan's rules take over from there.
  */
 static void quick_move(struct victim *v, const struct physmap *pm, uint32_t cur)
 {

@@ -127,12 +127,13 @@ struct victim_page {
  * its own history predicts its set's returns. */
 #define VICTIM_PG_COHORT_BACK 1u
 
-/* Aging periods in which an unusual number of pages made their last touch
- * (see victim.h, "cohorts"): REUSE keeps the most recent few. */
+/* A range of aging periods: of a cohort (periods in which an unusual number
+ * of pages made their last touch, see "cohorts" above) or of a fill (many
+ * first touches). REUSE keeps the most recent few of each in a ring. */
 #define VICTIM_COHORTS 8
 struct victim_cohort {
-    uint32_t lo, hi;           /* last-touch periods, inclusive; lo = 0: empty */
-    uint32_t tenure;           /* a member's stay had lasted this long at its last touch */
+    uint32_t lo, hi;           /* periods, inclusive; lo = 0: empty */
+    uint32_t tenure;           /* cohorts: the least a member's stay had lasted at its last touch */
 };
 
 #define VICTIM_BUCKETS 1024    /* eviction classes REUSE ranks pages into */
