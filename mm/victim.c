@@ -349,7 +349,9 @@ static unsigned qlog(uint32_t x)
  *   B_NEW         touched in the last 8 periods, seen in one period only
  *   B_DUE ..      idle, predicted back (predicted_gap g, idle d): the furthest
  *                 from its predicted return first: g - d periods ahead, or,
- *                 when late, the lateness relative to g (d - g) x 16 / g
+ *                 when late, the lateness relative to g (d - g) x 16 / g.
+ *                 A pause in a long stay (PAUSE_USES, idle no longer than
+ *                 the stay had lasted): late against its mean spacing.
  *                 Idle with no prediction of its own but for less than the
  *                 VM's horizon (the longest spell any of its pages came back
  *                 from): predicted back at the horizon, horizon - d ahead
@@ -357,8 +359,10 @@ static unsigned qlog(uint32_t x)
  *                 loop larger than memory this keeps the part of the loop
  *                 that went idle first)
  *   B_STOP + n    of a cohort, in the 8-period history but untouched for
- *                 STOP_PERIODS: the set stopped; the more periods n of the
- *                 history it was touched in, the surer (goes first)
+ *                 STOP_PERIODS: the set stopped; the more touches n it
+ *                 missed while silent (stop_rank), the surer (goes first)
+ *   B_QUICK       hot and silent since the scan, in the period a quick move
+ *                 was seen in
  *   B_COHORT      of a cohort, idle
  *   B_ONCE        idle, seen in one period only, first touched in a fill
  */
@@ -368,6 +372,7 @@ static unsigned qlog(uint32_t x)
 #define B_UNPROVEN 512
 #define B_ONCE (VICTIM_BUCKETS - 1)
 #define B_COHORT (B_ONCE - 1)
+#define B_QUICK (B_COHORT - 1)
 #define B_STOP (B_COHORT - 64)
 
 /* A stopped cohort page's rank among its kind (0 .. 62, higher goes
@@ -391,9 +396,9 @@ static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_
         if (g->uses <= 1)
             return B_NEW;
         /* a move seen within this period: its silent hot pages */
-        if (v->quick == cur && g->last != cur && reuse_hot(g, physmap_age(pm, p)))
-            return B_COHORT - 1;
-        if (stopped(v, g, age))     /* the steadiest first */
+        if (v->quick == cur && g->last != cur && reuse_hot(g, age))
+            return B_QUICK;
+        if (stopped(v, g, age))
             return B_STOP + stop_rank(age);
         unsigned r = (unsigned)__builtin_clz((unsigned)age) - 24;  /* periods since */
         return 1 + r * (RANK_MAX + 1) + RANK_MAX - victim_age_score(age);

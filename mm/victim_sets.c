@@ -24,6 +24,13 @@ bool reuse_stops1_now(uint8_t age)
            (unsigned)__builtin_popcount(age & 0x3fu) >= STOP_STEADY - 1;
 }
 
+/* `n` pages this period is unusually many: at least 1/256 of the VM and 8
+ * pages, and more than COHORT_FACTOR times the moving average `avg_q4`. */
+static bool unusual(uint64_t n, uint64_t avg_q4, const struct physmap *pm)
+{
+    return n >= MAX(8u, pm->npages / 256) && n * 16 > COHORT_FACTOR * avg_q4;
+}
+
 /* Rings of VICTIM_COHORTS period ranges (cohorts, fills): lo..hi merges
  * with the newest entry when they overlap or touch (keeping the lesser
  * tenure), else replaces the oldest. True when it made a new entry. */
@@ -62,8 +69,7 @@ static bool in_ring(const struct victim_cohort *ring, uint32_t period, uint32_t 
  */
 void reuse_note_fill(struct victim *v, const struct physmap *pm, uint32_t cur)
 {
-    uint64_t fresh = v->fresh_now, floor = MAX(8u, pm->npages / 256);
-    if (fresh >= floor && fresh * 16 > COHORT_FACTOR * v->fresh_avg_q4)
+    if (unusual(v->fresh_now, v->fresh_avg_q4, pm))
         ring_add(v->fill, &v->fill_at, cur, cur, 0);
 }
 
@@ -105,12 +111,10 @@ static uint32_t tenure_min(uint64_t sum, uint64_t n)
 void reuse_note_move(struct victim *v, const struct physmap *pm, uint32_t cur, uint64_t onset1,
                       uint64_t onset1_tenure)
 {
-    uint64_t fresh = v->fresh_now, floor = MAX(8u, pm->npages / 256);
+    uint64_t fresh = v->fresh_now;
     v->fresh_now = 0;
     bool move = v->scans >= COHORT_WARMUP && cur > HISTORY_PERIODS + 2 &&
-                onset1 >= floor && fresh >= floor &&
-                onset1 * 16 > COHORT_FACTOR * v->onset_avg_q4 &&
-                fresh * 16 > COHORT_FACTOR * v->fresh_avg_q4 &&
+                unusual(onset1, v->onset_avg_q4, pm) && unusual(fresh, v->fresh_avg_q4, pm) &&
                 fresh * 2 >= onset1 && fresh <= MOVE_SPREAD * onset1;
     ewma_q4(&v->fresh_avg_q4, fresh);
     if (!move)
@@ -134,10 +138,8 @@ void reuse_note_onset(struct victim *v, const struct physmap *pm, uint32_t cur, 
                        uint64_t onset_tenure)
 {
     v->onset_last = onset;
-    uint64_t floor = MAX(8u, pm->npages / 256);
-    bool spike = v->scans >= COHORT_WARMUP && onset >= floor &&
-                 cur > HISTORY_PERIODS + STOP_PERIODS + 1 &&
-                 onset * 16 > COHORT_FACTOR * v->onset_avg_q4;
+    bool spike = v->scans >= COHORT_WARMUP && cur > HISTORY_PERIODS + STOP_PERIODS + 1 &&
+                 unusual(onset, v->onset_avg_q4, pm);
     if (!spike) {
         ewma_q4(&v->onset_avg_q4, onset);
         return;
@@ -163,9 +165,9 @@ bool reuse_in_cohort(const struct victim *v, const struct victim_page *g)
  * when the set stops again its pages keep their own predicted return. */
 void reuse_note_returns(struct victim *v, const struct physmap *pm, uint32_t cur)
 {
-    uint64_t n = v->returns_now, floor = MAX(8u, pm->npages / 256);
+    uint64_t n = v->returns_now;
     v->returns_now = 0;
-    if (v->scans < COHORT_WARMUP || n < floor || n * 16 <= COHORT_FACTOR * v->return_avg_q4) {
+    if (v->scans < COHORT_WARMUP || !unusual(n, v->return_avg_q4, pm)) {
         ewma_q4(&v->return_avg_q4, n);
         return;
     }
@@ -233,8 +235,7 @@ static uint64_t isqrt(uint64_t x)
 void reuse_quick_move(struct victim *v, const struct physmap *pm, uint32_t cur)
 {
     uint64_t floor = MAX(8u, pm->npages / 256), fresh = v->fresh_now;
-    if (v->scans < COHORT_WARMUP || !v->period_ns || fresh < floor ||
-        fresh * 16 <= COHORT_FACTOR * v->fresh_avg_q4)
+    if (v->scans < COHORT_WARMUP || !v->period_ns || !unusual(fresh, v->fresh_avg_q4, pm))
         return;
     uint64_t now = plat_time_ns();
     if (now <= v->scan_ns || now - v->scan_ns >= v->period_ns)
