@@ -49,6 +49,29 @@ static uint64_t candidates(const struct physmap *pm)
     return physmap_count(pm, PM_MAPPED) - pm->pinned;
 }
 
+/* A stay that had lasted tenure(g) at its last touch ended: the page has
+ * been away for more than ABSENCE_PERIODS. Counted for pages used in
+ * PAUSE_USES periods or more (a page touched once or twice was passing,
+ * not staying). */
+static void note_stay_end(struct victim *v, const struct victim_page *g)
+{
+    if (g->uses < PAUSE_USES)
+        return;
+    if (v->stays_ended++ == 0)
+        v->stay_avg_q4 = 16ull * tenure(g);
+    else
+        ewma_q4(&v->stay_avg_q4, tenure(g));
+}
+
+/* At a scan, a page not touched this period whose absence passes
+ * ABSENCE_PERIODS now (its return at that very period is seen by
+ * note_touch instead). */
+static void stay_end_due(struct victim *v, const struct victim_page *g, uint32_t cur)
+{
+    if (g->last && g->last != cur && cur - g->last == ABSENCE_PERIODS + 1)
+        note_stay_end(v, g);
+}
+
 /* A touch of `p` seen in aging period `cur`. A touch after an idle spell
  * (no touch for more than HISTORY_PERIODS) records the spell: the shortest
  * and the longest it came back from; it also starts a new active spell. */
@@ -79,6 +102,8 @@ static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
         if (g->spell_uses < 0xffffu)
             g->spell_uses++;
     }
+    if (g->last && cur - g->last == ABSENCE_PERIODS + 1)
+        note_stay_end(v, g);
     if (!g->last || cur - g->last > ABSENCE_PERIODS)
         g->since = cur;
     if (g->uses < 0xffffu)
@@ -148,8 +173,11 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
     uint64_t active = 0, due = 0, once = 0, onset = 0, onset1 = 0, touched = 0;
     uint64_t onset_tenure = 0, onset1_tenure = 0;
     for (ppn_t p = 0; p < pm->npages; p++) {
-        if (!candidate(pm, p))
+        if (!candidate(pm, p)) {
+            if (reuse)      /* released pages' stays end too */
+                stay_end_due(v, &v->pg[p], cur);
             continue;
+        }
         uint8_t a = plat_gpa_test_clear_accessed(pm->vm, p) ? 0x80 : 0;
         /* REUSE: a touch a selection saw since the last scan (note_touch,
          * select_reuse) belongs to this period */
@@ -157,6 +185,8 @@ void victim_age_scan(struct victim *v, struct physmap *pm)
             a = 0x80;
         if (a && reuse)
             note_touch(v, p, cur);
+        else if (reuse)
+            stay_end_due(v, &v->pg[p], cur);
         uint8_t age = (uint8_t)((physmap_age(pm, p) >> 1) | a);
         physmap_set_age(pm, p, age);
         touched += a != 0;
@@ -366,7 +396,6 @@ static unsigned qlog(uint32_t x)
  *   B_COHORT      of a cohort, idle
  *   B_ONCE        idle, seen in one period only, first touched in a fill
  */
-#define PAUSE_USES 4
 #define B_NEW 120
 #define B_DUE 128
 #define B_UNPROVEN 512
@@ -384,6 +413,27 @@ static unsigned stop_rank(uint8_t age)
     unsigned s = (unsigned)__builtin_clz((unsigned)age) - 24;   /* silent periods, 2..7 */
     unsigned missed8 = 8 * s * (unsigned)__builtin_popcount(age) / (8 - s);
     return MIN(missed8, 62u);
+}
+
+/*
+ * The page's stay is over: it had stayed, at its last touch, no longer than
+ * this VM's stays usually last, and has been idle until that length (plus
+ * the slack) is reached. A window drifting over memory leaves such pages
+ * behind at its pace; idle 16 to 64 periods, each of them looks, on its
+ * own, like a page pausing inside the window (the same spacing, the same
+ * number of uses), and the rules below would keep it over the loop pages
+ * that come round first. A page that stayed longer than usual belongs to a
+ * working set; a stay that began in or just after a fill belongs to a set
+ * that arrived together (a new working set); a page that came back with its
+ * set keeps its set's prediction.
+ */
+static bool stay_over(const struct victim *v, const struct victim_page *g, uint32_t d)
+{
+    if (v->stays_ended < STAYS_KNOWN || (g->flags & VICTIM_PG_COHORT_BACK) ||
+        reuse_near_fill(v, g->since))
+        return false;
+    uint64_t usual = v->stay_avg_q4 / 16, reach = usual + usual / STAY_SLACK;
+    return tenure(g) <= reach && (uint64_t)tenure(g) + d >= reach;
 }
 
 static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_t p,
@@ -405,7 +455,8 @@ static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_
     }
     uint32_t d = idle_periods(g, cur);
     bool cohort = reuse_in_cohort(v, g);
-    uint32_t gap = cohort ? 0 : predicted_gap(g, d, true);
+    bool over = !cohort && stay_over(v, g, d);
+    uint32_t gap = cohort || over ? 0 : predicted_gap(g, d, true);
     if (gap) {
         uint32_t r = gap > d ? gap - d : (d - gap) * 2 * HISTORY_PERIODS / gap;
         /* back from a long spell and within 8 periods of its predicted
@@ -426,12 +477,12 @@ static unsigned bucket_of(const struct victim *v, const struct physmap *pm, ppn_
      * mean spacing of its uses over the stay (its uses over its life: for a
      * page back from an absence the spacing comes out short, the lateness
      * long, and it is kept less). */
-    if (g->uses >= PAUSE_USES && d <= tenure(g)) {
+    if (g->uses >= PAUSE_USES && d <= tenure(g) && !over) {
         uint32_t mean = MAX(1u, tenure(g) / g->uses);
         uint32_t r = (d - MIN(d, mean)) * 2 * HISTORY_PERIODS / mean;
         return B_DUE + MIN(qlog(r), B_UNPROVEN - B_DUE - 1);
     }
-    if (d < v->horizon)     /* as far as any page of this VM came back from */
+    if (d < v->horizon && !over)   /* as far as any page of this VM came back from */
         return B_DUE + MIN(qlog(v->horizon - d), B_UNPROVEN - B_DUE - 1);
     return B_STOP - 1 - MIN(qlog(d), B_STOP - 1 - B_UNPROVEN);
 }

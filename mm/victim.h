@@ -43,7 +43,14 @@ enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE
  * had lasted and it was used in 4 periods or more (a page of a working set
  * in use for a while, pausing); the VM's horizon, the longest spell any of
  * its pages came back from (while d < horizon: a loop whose pages have not
- * come round yet). Victims, first to last:
+ * come round yet). None of these applies to a page whose stay is over:
+ * once 16 of the VM's stays have ended (an absence of more than 64 periods
+ * began; their length at the last touch is averaged), a page whose stay had
+ * lasted no more than the usual length plus a quarter and which has been
+ * idle until that is reached has left (a window drifting over memory has
+ * moved on), unless its stay began in or up to 16 periods after a fill (a
+ * set arriving together) or it came back with its set (below). Victims,
+ * first to last:
  *   1. idle pages touched in one period only, first touched in a fill (a
  *      period the VM first-touched more than COHORT_FACTOR times its usual
  *      number of pages, and 1/256 of it and 8): a buffer filled once. A page
@@ -166,6 +173,8 @@ struct victim {
     uint64_t period_ns;        /* REUSE: time between the last two scans */
     uint32_t quick;            /* REUSE: period in which a move was seen before its end */
     uint64_t quick_moves;      /* REUSE: such moves (statistics) */
+    uint64_t stay_avg_q4;      /* REUSE: how long stays that ended had lasted at their last touch, x16 (EWMA) */
+    uint64_t stays_ended;      /* REUSE: stays seen to end (an absence of more than 64 periods began) */
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);

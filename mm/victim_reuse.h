@@ -23,6 +23,24 @@
  * use, as short as the loops and periodic jobs worth telling apart. */
 #define ABSENCE_PERIODS 64
 
+/* A page used in this many periods or more is in a stay, not passing
+ * through: its pauses are predicted (the pause rule) and its stay's end
+ * counts towards the VM's usual stay length. */
+#define PAUSE_USES 4
+
+/* Stays that end: once STAYS_KNOWN stays of the VM have ended, a page whose
+ * stay had lasted, at its last touch, no longer than the usual length plus
+ * 1/STAY_SLACK of it, and which has been idle until the usual length plus
+ * 1/STAY_SLACK is reached, has left (a window drifting over memory has
+ * moved on). The slack covers the last touch falling before the stay's
+ * end: the usual length is measured at the last touch. */
+#define STAYS_KNOWN 16
+#define STAY_SLACK 4
+/* A stay that began up to this many periods after a fill belongs to a set
+ * arriving (a working set's cold pages are first touched over the periods
+ * after its hot ones), not to a window passing. */
+#define FILL_SETTLE 16
+
 /* A cohort reaches back this many periods before the stop: the pages of a
  * set touched every few periods made their last touch up to that long
  * before it (a page touched every 4 periods on average is silent for 12
@@ -85,6 +103,7 @@ void reuse_note_move(struct victim *v, const struct physmap *pm, uint32_t cur, u
 void reuse_quick_move(struct victim *v, const struct physmap *pm, uint32_t cur);
 /* Membership. */
 bool reuse_in_fill(const struct victim *v, uint32_t period);
+bool reuse_near_fill(const struct victim *v, uint32_t period);
 bool reuse_in_cohort(const struct victim *v, const struct victim_page *g);
 bool reuse_hot(const struct victim_page *g, uint8_t age);
 

@@ -80,6 +80,15 @@ bool reuse_in_fill(const struct victim *v, uint32_t period)
     return in_ring(v->fill, period, 0);
 }
 
+/* `period` falls in a fill or up to FILL_SETTLE periods after one. */
+bool reuse_near_fill(const struct victim *v, uint32_t period)
+{
+    for (unsigned i = 0; i < VICTIM_COHORTS; i++)
+        if (v->fill[i].lo && period >= v->fill[i].lo && period <= v->fill[i].hi + FILL_SETTLE)
+            return true;
+    return false;
+}
+
 /* Last-touch periods lo..hi are a cohort. */
 static void add_cohort(struct victim *v, uint32_t lo, uint32_t hi, uint32_t tenure_min)
 {

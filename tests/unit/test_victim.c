@@ -789,6 +789,57 @@ static void test_reuse_selection_touch_is_this_period(void **state)
     assert_int_equal(physmap_age(&f->pm, 8), 0x38);
 }
 
+/* A window of 10 pages drifting one page every 2 periods over pages 0-84
+ * for `periods` periods: each page stays 19 periods. */
+static void drift_window(struct fx *f, struct victim *v, int periods)
+{
+    untouched(f);
+    for (int k = 0; k < periods; k++) {
+        for (int i = 0; i < 10; i++)
+            if (k / 2 + i < 85)
+                fake_gpa_touch(f->vm, (ppn_t)(k / 2 + i));
+        victim_age_scan(v, &f->pm);
+    }
+}
+
+/* Behind a drifting window, once enough stays have ended to know how long
+ * they last, a page whose stay had that length and which has been idle
+ * past it has left: it goes (the shortest idle first, as any page with no
+ * prediction) before the pages that left long ago, which come round first
+ * on a loop. Cooling and the pause rule alone would keep it. */
+static void test_reuse_stay_over(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    reuse_init(f, &v);
+    drift_window(f, &v, 150);
+    assert_true(v.stays_ended >= 16);
+    assert_true(v.stay_avg_q4 / 16 >= 15 && v.stay_avg_q4 / 16 <= 19);
+    /* 68: last touched at period 137, idle 13 (cooling), stay 19; 30: idle 89 */
+    assert_true(victim_bucket(&v, &f->pm, 68) > victim_bucket(&v, &f->pm, 30));
+    /* 74 (idle 1) is in the history still, recently touched */
+    assert_true(victim_bucket(&v, &f->pm, 74) < victim_bucket(&v, &f->pm, 30));
+}
+
+/* A set that arrives together (first touched in a fill) and stays the
+ * usual length is no window passing: it keeps its pause predictions. */
+static void test_reuse_stay_after_fill_is_kept(void **state)
+{
+    struct fx *f = *state;
+    struct victim v;
+    reuse_init(f, &v);
+    drift_window(f, &v, 150);
+    for (int k = 0; k < 30; k++) {
+        /* 86-99 arrive together and stay; 90 pauses after 20 periods */
+        for (ppn_t p = 86; p < 100; p++)
+            if (p != 90 || k < 20)
+                fake_gpa_touch(f->vm, p);
+        victim_age_scan(&v, &f->pm);
+    }
+    /* 90: stay 19, idle 10 (cooling); 30: left the window long ago */
+    assert_true(victim_bucket(&v, &f->pm, 90) < victim_bucket(&v, &f->pm, 30));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -824,6 +875,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reuse_pause_in_long_stay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_cohort_that_came_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reuse_selection_touch_is_this_period, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_stay_over, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reuse_stay_after_fill_is_kept, setup, teardown),
     };
     return cmocka_run_group_tests_name("victim", tests, NULL, NULL);
 }
