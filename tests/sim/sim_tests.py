@@ -142,6 +142,21 @@ t = trace("badvm", [(3, 1)])
 rc, out, err = run(["--machine-pages", "100", "--vm", "name=A,pages=10", "--trace", t])
 check("trace: unknown VM index is refused", rc == 1 and "VM 3 but only 1" in err, err)
 
+# A line that does not fit, a NUL byte and a sign are refused, not read
+# as something else.
+for label, body, want in [
+        ("a line longer than 255 characters", "0 1 r\n" + " " * 300 + "0 1 r\n",
+         ":2: line longer than 255"),
+        ("a NUL byte", "0 1 r\n0 2\0 r\n", ":2: NUL byte"),
+        ("a signed number", "0 1 r\n0 -1 r\n", ":2: expected 'VM PPN r|w'"),
+        ("trailing text", "0 1 r w\n", ":1: expected 'VM PPN r|w'"),
+        ("a line without r|w", "0 1 r\n0 1   \n", ":2: expected 'VM PPN r|w'")]:
+    path = os.path.join(tmp, "hostile")
+    with open(path, "w") as f:
+        f.write(body)
+    rc, out, err = run(["--machine-pages", "100", "--vm", "name=A,pages=10", "--trace", path])
+    check("trace: %s is refused with its line" % label, rc == 1 and want in err, err)
+
 # 9. CSV: a header and one row per VM per sample.
 t = trace("csv", [(i % 2, i % 50) for i in range(5000)])
 csv = os.path.join(tmp, "out.csv")

@@ -1,9 +1,13 @@
-/* Trace loader: see trace.h. */
+/* Trace loader: see trace.h. The trace is a file from outside, read
+ * strictly: every line is checked whole, numbers are digits only and
+ * range-checked, and an error names the file and the line. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ctype.h>
 #include "tests/sim/trace.h"
+
+/* Longest line accepted; a trace line needs about 20 characters. */
+#define LINE_MAX_CHARS 255
 
 static bool grow(struct trace *t, uint64_t *cap)
 {
@@ -24,6 +28,126 @@ static bool grow(struct trace *t, uint64_t *cap)
     return true;
 }
 
+enum line_kind { LINE_EOF, LINE_OK, LINE_LONG, LINE_NUL };
+
+/* One line into buf (without its newline). A NUL byte or a line longer
+ * than LINE_MAX_CHARS is reported, not cut short and read as two lines. */
+static enum line_kind read_line(FILE *f, char buf[LINE_MAX_CHARS + 1])
+{
+    size_t n = 0;
+    int c;
+    bool any = false;
+    enum line_kind kind = LINE_OK;
+    while ((c = getc(f)) != EOF) {
+        any = true;
+        if (c == '\n')
+            break;
+        if (c == 0)
+            kind = LINE_NUL;
+        else if (n < LINE_MAX_CHARS)
+            buf[n++] = (char)c;
+        else if (kind == LINE_OK)
+            kind = LINE_LONG;
+    }
+    buf[n] = 0;
+    return any ? kind : LINE_EOF;
+}
+
+static bool blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static const char *skip_blanks(const char *s)
+{
+    while (blank(*s))
+        s++;
+    return s;
+}
+
+/* Decimal digits only (no sign), at most `max`; advances *s. */
+static bool parse_uint(const char **s, uint64_t max, uint64_t *out)
+{
+    const char *p = *s;
+    uint64_t v = 0;
+    if (*p < '0' || *p > '9')
+        return false;
+    while (*p >= '0' && *p <= '9') {
+        unsigned d = (unsigned)(*p - '0');
+        if (v > (max - d) / 10)
+            return false;
+        v = v * 10 + d;
+        p++;
+    }
+    *s = p;
+    *out = v;
+    return true;
+}
+
+bool trace_read(FILE *f, const char *name, unsigned nvms, const uint64_t *vm_pages,
+                struct trace *t, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    char line[LINE_MAX_CHARS + 1];
+    uint64_t lineno = 0, cap = 0;
+    enum line_kind kind;
+    bool ok = true;
+    while (ok && (kind = read_line(f, line)) != LINE_EOF) {
+        lineno++;
+        unsigned long long ln = (unsigned long long)lineno;
+        if (kind == LINE_LONG) {
+            snprintf(err, errlen, "%s:%llu: line longer than %d characters", name, ln,
+                     LINE_MAX_CHARS);
+            ok = false;
+            break;
+        }
+        if (kind == LINE_NUL) {
+            snprintf(err, errlen, "%s:%llu: NUL byte in the line", name, ln);
+            ok = false;
+            break;
+        }
+        const char *s = skip_blanks(line);
+        if (*s == '#' || *s == 0)
+            continue;
+        uint64_t vm, ppn;
+        bool shape = parse_uint(&s, UINT64_MAX, &vm) && blank(*s);
+        s = skip_blanks(s);
+        shape = shape && parse_uint(&s, UINT64_MAX, &ppn) && blank(*s);
+        s = skip_blanks(s);
+        char rw = shape ? *s : 0;
+        if (rw)             /* never past the line's end */
+            s = skip_blanks(s + 1);
+        if (!shape || (rw != 'r' && rw != 'w') || *s != 0) {
+            snprintf(err, errlen, "%s:%llu: expected 'VM PPN r|w'", name, ln);
+            ok = false;
+        } else if (vm >= nvms) {
+            snprintf(err, errlen, "%s:%llu: VM %llu but only %u --vm given", name, ln,
+                     (unsigned long long)vm, nvms);
+            ok = false;
+        } else if (ppn >= vm_pages[vm] || ppn > UINT32_MAX) {
+            snprintf(err, errlen, "%s:%llu: PPN %llu outside VM %llu (%llu pages)", name, ln,
+                     (unsigned long long)ppn, (unsigned long long)vm,
+                     (unsigned long long)vm_pages[vm]);
+            ok = false;
+        } else if (t->len == cap && !grow(t, &cap)) {
+            snprintf(err, errlen, "%s: out of memory", name);
+            ok = false;
+        } else {
+            t->vm[t->len] = (uint8_t)vm;
+            t->ppn[t->len] = (uint32_t)ppn;
+            t->write[t->len] = rw == 'w';
+            t->len++;
+        }
+    }
+    if (ok && ferror(f)) {
+        snprintf(err, errlen, "%s: read error", name);
+        ok = false;
+    }
+    if (!ok)
+        trace_free(t);
+    return ok;
+}
+
 bool trace_load(const char *path, unsigned nvms, const uint64_t *vm_pages,
                 struct trace *t, char *err, size_t errlen)
 {
@@ -33,53 +157,9 @@ bool trace_load(const char *path, unsigned nvms, const uint64_t *vm_pages,
         snprintf(err, errlen, "%s: cannot open", path);
         return false;
     }
-    char line[256];
-    uint64_t lineno = 0, cap = 0;
-    bool ok = true;
-    while (fgets(line, sizeof line, f)) {
-        lineno++;
-        char *s = line;
-        while (isspace((unsigned char)*s))
-            s++;
-        if (*s == '#' || *s == 0)
-            continue;
-        unsigned long vm;
-        unsigned long long ppn;
-        char rw;
-        int used = 0;
-        if (sscanf(s, "%lu %llu %c %n", &vm, &ppn, &rw, &used) != 3 ||
-            (rw != 'r' && rw != 'w') || s[used] != 0) {
-            snprintf(err, errlen, "%s:%llu: expected 'VM PPN r|w'", path,
-                     (unsigned long long)lineno);
-            ok = false;
-            break;
-        }
-        if (vm >= nvms) {
-            snprintf(err, errlen, "%s:%llu: VM %lu but only %u --vm given", path,
-                     (unsigned long long)lineno, vm, nvms);
-            ok = false;
-            break;
-        }
-        if (ppn >= vm_pages[vm] || ppn > UINT32_MAX) {
-            snprintf(err, errlen, "%s:%llu: PPN %llu outside VM %lu (%llu pages)", path,
-                     (unsigned long long)lineno, ppn, vm, (unsigned long long)vm_pages[vm]);
-            ok = false;
-            break;
-        }
-        if (t->len == cap && !grow(t, &cap)) {
-            snprintf(err, errlen, "%s: out of memory", path);
-            ok = false;
-            break;
-        }
-        t->vm[t->len] = (uint8_t)vm;
-        t->ppn[t->len] = (uint32_t)ppn;
-        t->write[t->len] = rw == 'w';
-        t->len++;
-    }
+    bool ok = trace_read(f, path, nvms, vm_pages, t, err, errlen);
     if (f != stdin)
         fclose(f);
-    if (!ok)
-        trace_free(t);
     return ok;
 }
 

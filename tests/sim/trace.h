@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct trace {
     uint64_t len;
@@ -15,9 +16,15 @@ struct trace {
     uint8_t *write;
 };
 
-/* Loads `path`, checking each VM index against `nvms` and each PPN against
- * that VM's page count. On error returns false with "FILE:LINE: reason". */
+/* Loads `path` ("-": standard input), checking each VM index against
+ * `nvms` and each PPN against that VM's page count. On error returns false,
+ * with nothing allocated, and "FILE:LINE: reason" in err. Numbers are
+ * decimal digits only; a line longer than 255 characters or holding a NUL
+ * byte is refused. */
 bool trace_load(const char *path, unsigned nvms, const uint64_t *vm_pages,
+                struct trace *t, char *err, size_t errlen);
+/* The same from an open stream, `name` naming it in messages. */
+bool trace_read(FILE *f, const char *name, unsigned nvms, const uint64_t *vm_pages,
                 struct trace *t, char *err, size_t errlen);
 void trace_free(struct trace *t);
 
