@@ -22,13 +22,9 @@ test_ccache_pages_SRCS := tests/unit/test_ccache_pages.c mm/ccache_pages.c mm/pa
                           lib/format.c lib/string.c
 
 # ---- fuzzing ---------------------------------------------------------------
-# Two libFuzzer targets, built straight from the sources with their own
-# instrumentation. `make test` runs each for CODEC_FUZZ_SMOKE seconds from
-# the committed seeds (which are never written: new inputs go to a scratch
-# corpus under build/); `make fuzz-codec` (and `make fuzz`) runs them longer.
-CODEC_FUZZ_CFLAGS := -std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-                     -fno-sanitize-recover=all $(WARN) -I. -DHV_HOSTED=1 -D_DEFAULT_SOURCE
-CODEC_FUZZ_TARGETS := codec ccache
+# Two libFuzzer targets (mk/fuzz.mk): `make test` runs each for
+# CODEC_FUZZ_SMOKE seconds; `make fuzz-codec` (and `make fuzz`) runs them
+# longer.
 fuzz_codec_FSRCS  := tests/fuzz/fuzz_codec.c $(CODEC_SRCS)
 fuzz_ccache_FSRCS := tests/fuzz/fuzz_ccache.c tests/fake/platform_fake.c $(CCACHE_SRCS) $(CODEC_SRCS)
 CODEC_FUZZ_SMOKE   ?= 6
@@ -36,37 +32,21 @@ CODEC_FUZZ_SECONDS ?= 300
 
 $(BUILD)/fuzz/fuzz_codec: $(fuzz_codec_FSRCS) mm/codec.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CODEC_FUZZ_CFLAGS) $(fuzz_codec_FSRCS) -llz4 -o $@
+	$(HOSTCC) $(FUZZ_CFLAGS) $(fuzz_codec_FSRCS) -llz4 -o $@
 $(BUILD)/fuzz/fuzz_ccache: $(fuzz_ccache_FSRCS) mm/codec.h mm/ccache.h mm/ccache_pvec.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(CODEC_FUZZ_CFLAGS) $(fuzz_ccache_FSRCS) -o $@
-
-# $(1): target (codec, ccache); $(2): seconds; $(3): tally name.
-define codec_fuzz_run
-	@mkdir -p $(BUILD)/fuzz/corpus-$(1) $(BUILD)/results
-	@if $(BUILD)/fuzz/fuzz_$(1) -max_total_time=$(2) -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-	     -artifact_prefix=$(BUILD)/fuzz/$(1)- -print_final_stats=1 \
-	     $(BUILD)/fuzz/corpus-$(1) tests/fuzz/corpus/$(1) > $(BUILD)/fuzz/fuzz-$(1).log 2>&1; then \
-	    echo "1 0" > $(BUILD)/results/$(3).tally; \
-	    echo "$(3): clean ($(2) s, $$(grep -ao 'stat::number_of_executed_units: *[0-9]*' $(BUILD)/fuzz/fuzz-$(1).log | tail -n1 | grep -o '[0-9]*$$') runs)"; \
-	else \
-	    echo "0 1" > $(BUILD)/results/$(3).tally; \
-	    tail -n 40 $(BUILD)/fuzz/fuzz-$(1).log; \
-	    echo "$(3): FAILED, see $(BUILD)/fuzz/fuzz-$(1).log and $(BUILD)/fuzz/$(1)-*"; \
-	    exit 1; \
-	fi
-endef
+	$(HOSTCC) $(FUZZ_CFLAGS) $(fuzz_ccache_FSRCS) -o $@
 
 .PHONY: fuzz fuzz-codec fuzz-smoke-codec fuzz-smoke-ccache fuzz-codec-codec fuzz-codec-ccache bench-codec
 HOSTED_TEST_STEPS += fuzz-smoke-codec fuzz-smoke-ccache
 fuzz-smoke-codec: $(BUILD)/fuzz/fuzz_codec
-	$(call codec_fuzz_run,codec,$(CODEC_FUZZ_SMOKE),fuzz-smoke-codec)
+	$(call fuzz_run,codec,$(CODEC_FUZZ_SMOKE),fuzz-smoke-codec,8192)
 fuzz-smoke-ccache: $(BUILD)/fuzz/fuzz_ccache
-	$(call codec_fuzz_run,ccache,$(CODEC_FUZZ_SMOKE),fuzz-smoke-ccache)
+	$(call fuzz_run,ccache,$(CODEC_FUZZ_SMOKE),fuzz-smoke-ccache,8192)
 fuzz-codec-codec: $(BUILD)/fuzz/fuzz_codec
-	$(call codec_fuzz_run,codec,$(CODEC_FUZZ_SECONDS),fuzz-codec-codec)
+	$(call fuzz_run,codec,$(CODEC_FUZZ_SECONDS),fuzz-codec-codec,8192)
 fuzz-codec-ccache: $(BUILD)/fuzz/fuzz_ccache
-	$(call codec_fuzz_run,ccache,$(CODEC_FUZZ_SECONDS),fuzz-codec-ccache)
+	$(call fuzz_run,ccache,$(CODEC_FUZZ_SECONDS),fuzz-codec-ccache,8192)
 fuzz-codec: fuzz-codec-codec fuzz-codec-ccache
 fuzz: fuzz-codec
 

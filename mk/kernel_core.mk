@@ -19,40 +19,23 @@ UNIT_TESTS += test_config
 test_config_SRCS = tests/unit/test_config.c $(KCORE_CONFIG_SRCS) $(FAKE_PLATFORM_SRCS)
 
 # ---- fuzzing: the config parser + schema on arbitrary bytes ---------------
-# `make fuzz-smoke-config` (part of `make test`) runs the target briefly from
-# the seed corpus; `make fuzz-config` runs it for FUZZ_CONFIG_SECONDS. New
-# inputs go to build/, never into the seed corpus in the tree.
-FUZZ_CONFIG_BIN     := $(BUILD)/fuzz/fuzz_config
+# A libFuzzer target (mk/fuzz.mk): `make fuzz-smoke-config` (part of `make
+# test`) runs it briefly; `make fuzz-config` runs it for FUZZ_CONFIG_SECONDS.
 FUZZ_CONFIG_SRCS    := tests/fuzz/fuzz_config.c $(KCORE_CONFIG_SRCS) kernel/vm_config.c \
                        lib/string.c lib/format.c
-FUZZ_CONFIG_SEEDS   := tests/fuzz/corpus/config
-FUZZ_CONFIG_WORK    := $(BUILD)/fuzz/config-corpus
 FUZZ_CONFIG_SECONDS ?= 600
-FUZZ_CONFIG_FLAGS   := -max_len=4096 -timeout=10 -artifact_prefix=$(BUILD)/fuzz/config-
 
-$(FUZZ_CONFIG_BIN): $(FUZZ_CONFIG_SRCS) $(wildcard kernel/config_*.h kernel/host_config.h \
+$(BUILD)/fuzz/fuzz_config: $(FUZZ_CONFIG_SRCS) $(wildcard kernel/config_*.h kernel/host_config.h \
                     kernel/log.h lib/*.h include/hv/*.h)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOSTCFLAGS) -fsanitize=fuzzer $(FUZZ_CONFIG_SRCS) -o $@
+	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_CONFIG_SRCS) -o $@
 
 HOSTED_TEST_STEPS += fuzz-smoke-config
 .PHONY: fuzz fuzz-config fuzz-smoke-config
 fuzz: fuzz-config
 
-fuzz-smoke-config: $(FUZZ_CONFIG_BIN)
-	@mkdir -p $(BUILD)/results $(FUZZ_CONFIG_WORK)
-	@if $(FUZZ_CONFIG_BIN) $(FUZZ_CONFIG_FLAGS) -max_total_time=10 \
-	        $(FUZZ_CONFIG_WORK) $(FUZZ_CONFIG_SEEDS) >$(BUILD)/fuzz/smoke-config.log 2>&1; then \
-	    echo "1 0" > $(BUILD)/results/fuzz-smoke-config.tally; \
-	    echo "fuzz-smoke-config: clean ($$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' $(BUILD)/fuzz/smoke-config.log) runs)"; \
-	else \
-	    echo "0 1" > $(BUILD)/results/fuzz-smoke-config.tally; \
-	    tail -n 40 $(BUILD)/fuzz/smoke-config.log; \
-	    echo "fuzz-smoke-config: FAILED (log: $(BUILD)/fuzz/smoke-config.log)"; \
-	    exit 1; \
-	fi
+fuzz-smoke-config: $(BUILD)/fuzz/fuzz_config
+	$(call fuzz_run,config,10,fuzz-smoke-config,4096)
 
-fuzz-config: $(FUZZ_CONFIG_BIN)
-	@mkdir -p $(FUZZ_CONFIG_WORK)
-	$(FUZZ_CONFIG_BIN) $(FUZZ_CONFIG_FLAGS) -max_total_time=$(FUZZ_CONFIG_SECONDS) \
-	    $(FUZZ_CONFIG_WORK) $(FUZZ_CONFIG_SEEDS)
+fuzz-config: $(BUILD)/fuzz/fuzz_config
+	$(call fuzz_run,config,$(FUZZ_CONFIG_SECONDS),fuzz-config,4096)

@@ -57,41 +57,21 @@ HOSTED_TEST_STEPS += sim-test
 sim-test: $(BUILD)/memsim-san
 	@$(PYTHON) tests/sim/sim_tests.py $(BUILD)/memsim-san
 
-# libFuzzer target: the trace reader on arbitrary bytes (a trace is a file
-# from outside). `make test` runs it for TRACE_FUZZ_SMOKE seconds from the
-# committed seeds (never written: new inputs go to a scratch corpus under
-# build/); `make fuzz-trace` (and `make fuzz`) runs it longer.
-TRACE_FUZZ_CFLAGS := -std=c11 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-                     -fno-sanitize-recover=all $(WARN) -I. -DHV_HOSTED=1 -D_DEFAULT_SOURCE
+# libFuzzer target (mk/fuzz.mk): the trace reader on arbitrary bytes (a
+# trace is a file from outside).
 TRACE_FUZZ_SMOKE   ?= 6
 TRACE_FUZZ_SECONDS ?= 300
 
 $(BUILD)/fuzz/fuzz_trace: tests/fuzz/fuzz_trace.c tests/sim/trace.c tests/sim/trace.h
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(TRACE_FUZZ_CFLAGS) tests/fuzz/fuzz_trace.c tests/sim/trace.c -o $@
-
-# $(1): seconds; $(2): tally name.
-define trace_fuzz_run
-	@mkdir -p $(BUILD)/fuzz/corpus-trace $(BUILD)/results
-	@if $(BUILD)/fuzz/fuzz_trace -max_total_time=$(1) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
-	     -artifact_prefix=$(BUILD)/fuzz/trace- -print_final_stats=1 \
-	     $(BUILD)/fuzz/corpus-trace tests/fuzz/corpus/trace > $(BUILD)/fuzz/fuzz-trace.log 2>&1; then \
-	    echo "1 0" > $(BUILD)/results/$(2).tally; \
-	    echo "$(2): clean ($(1) s, $$(grep -ao 'stat::number_of_executed_units: *[0-9]*' $(BUILD)/fuzz/fuzz-trace.log | tail -n1 | grep -o '[0-9]*$$') runs)"; \
-	else \
-	    echo "0 1" > $(BUILD)/results/$(2).tally; \
-	    tail -n 40 $(BUILD)/fuzz/fuzz-trace.log; \
-	    echo "$(2): FAILED, see $(BUILD)/fuzz/fuzz-trace.log and $(BUILD)/fuzz/trace-*"; \
-	    exit 1; \
-	fi
-endef
+	$(HOSTCC) $(FUZZ_CFLAGS) tests/fuzz/fuzz_trace.c tests/sim/trace.c -o $@
 
 .PHONY: fuzz fuzz-trace fuzz-smoke-trace
 HOSTED_TEST_STEPS += fuzz-smoke-trace
 fuzz-smoke-trace: $(BUILD)/fuzz/fuzz_trace
-	$(call trace_fuzz_run,$(TRACE_FUZZ_SMOKE),fuzz-smoke-trace)
+	$(call fuzz_run,trace,$(TRACE_FUZZ_SMOKE),fuzz-smoke-trace,4096)
 fuzz-trace: $(BUILD)/fuzz/fuzz_trace
-	$(call trace_fuzz_run,$(TRACE_FUZZ_SECONDS),fuzz-trace)
+	$(call fuzz_run,trace,$(TRACE_FUZZ_SECONDS),fuzz-trace,4096)
 fuzz: fuzz-trace
 
 # Printed, not a timed test: each policy's faults as a ratio to OPT.

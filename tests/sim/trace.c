@@ -65,8 +65,8 @@ static const char *skip_blanks(const char *s)
     return s;
 }
 
-/* Decimal digits only (no sign), at most `max`; advances *s. */
-static bool parse_uint(const char **s, uint64_t max, uint64_t *out)
+/* Decimal digits only (no sign), no more than 64 bits; advances *s. */
+static bool parse_uint(const char **s, uint64_t *out)
 {
     const char *p = *s;
     uint64_t v = 0;
@@ -74,7 +74,7 @@ static bool parse_uint(const char **s, uint64_t max, uint64_t *out)
         return false;
     while (*p >= '0' && *p <= '9') {
         unsigned d = (unsigned)(*p - '0');
-        if (v > (max - d) / 10)
+        if (v > (UINT64_MAX - d) / 10)
             return false;
         v = v * 10 + d;
         p++;
@@ -110,9 +110,9 @@ bool trace_read(FILE *f, const char *name, unsigned nvms, const uint64_t *vm_pag
         if (*s == '#' || *s == 0)
             continue;
         uint64_t vm, ppn;
-        bool shape = parse_uint(&s, UINT64_MAX, &vm) && blank(*s);
+        bool shape = parse_uint(&s, &vm) && blank(*s);
         s = skip_blanks(s);
-        shape = shape && parse_uint(&s, UINT64_MAX, &ppn) && blank(*s);
+        shape = shape && parse_uint(&s, &ppn) && blank(*s);
         s = skip_blanks(s);
         char rw = shape ? *s : 0;
         if (rw)             /* never past the line's end */
