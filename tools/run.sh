@@ -18,9 +18,11 @@ kvm|qemu)
     accel=()
     [ "$emu" = kvm ] && accel=(-enable-kvm -cpu host)
     echo "run: QEMU ${accel[*]:-(TCG, no VT-x)}; Ctrl-A X quits"
-    exec qemu-system-x86_64 -M pc -m 1G "${accel[@]}" -bios /usr/share/ovmf/OVMF.fd \
-        -drive file="$work/disk.img",format=raw,if=ide -display none \
-        -serial mon:stdio -no-reboot -net none
+    # Headless as in tests/system/machine.py (QEMU_HEADLESS): null audio for
+    # the PC speaker, no display, no NIC, so a machine without them runs it.
+    exec qemu-system-x86_64 -M pc,pcspk-audiodev=snd0 -audiodev none,id=snd0 \
+        -display none -net none -m 1G "${accel[@]}" -bios /usr/share/ovmf/OVMF.fd \
+        -drive file="$work/disk.img",format=raw,if=ide -serial mon:stdio -no-reboot
     ;;
 bochs)
     echo "run: Bochs (VT-x emulated, slow); about 10 s to the firmware, Ctrl-] quits"

@@ -169,11 +169,11 @@ class Qemu(Machine):
         workdir = self.workdir
         disk = os.path.join(workdir, "disk.img")
         shutil.copyfile(image, disk)  # OVMF may write to it; keep the build clean
-        cmd = ["qemu-system-x86_64", "-M", "pc", "-m", memory, "-bios", OVMF,
+        cmd = ["qemu-system-x86_64", *QEMU_HEADLESS, "-m", memory, "-bios", OVMF,
                "-drive", f"file={disk},format=raw,if=ide",
-               "-display", "none", "-serial", "stdio", "-monitor", "none",
-               "-no-reboot", "-net", "none", *extra]
+               "-serial", "stdio", "-monitor", "none", "-no-reboot", *extra]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     env=headless_env(workdir),
                                      stderr=subprocess.STDOUT, cwd=workdir)
         threading.Thread(target=self._reader, daemon=True).start()
 
@@ -188,10 +188,61 @@ class Qemu(Machine):
             time.sleep(0.002)
 
 
+# Every Bochs plugin that can open a host device gets its null driver, so a
+# machine without sound, display, printer or joystick (CI's) boots like any
+# other. Bochs 2.7 starts its sound mixer thread even with the speaker off, and
+# with no ALSA device that thread aborts the whole process before the firmware
+# runs: `sound: driver=dummy` is what prevents it. The display is RFB with no
+# wait for a client (Debian's Bochs has no "nogui"); no NIC is configured.
+BOCHS_HEADLESS = """display_library: rfb, options="timeout=0"
+sound: driver=dummy
+speaker: enabled=0
+parport1: enabled=0
+mouse: enabled=0
+plugin_ctrl: gameport=0, parallel=0
+"""
+
+
+# QEMU's PC has a speaker: give it the null audio backend; no display, no NIC.
+QEMU_HEADLESS = ("-M", "pc,pcspk-audiodev=snd0", "-audiodev", "none,id=snd0",
+                 "-display", "none", "-net", "none")
+
+
+def bochsrc_text(megs, cpu, disk, com1_port, log, headless=BOCHS_HEADLESS):
+    """The one bochsrc the project writes (system tests, make run, benchmarks)."""
+    return f"""megs: {megs}
+cpu: model={cpu}, count=1, ips=200000000
+romimage: file={OVMF}
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+ata0-master: type=disk, path={disk}, mode=flat
+boot: disk
+com1: enabled=1, mode=socket-client, dev=127.0.0.1:{com1_port}
+log: {log}
+panic: action=fatal
+error: action=report
+info: action=ignore
+port_e9_hack: enabled=1
+clock: sync=none, time0=local
+""" + headless
+
+
+def headless_env(workdir):
+    """The emulator's environment with sound and display taken away, so a
+    developer machine with a sound card and an X display behaves like CI: an
+    empty ALSA configuration makes any ALSA use fail here as it would there."""
+    empty = os.path.join(workdir, "alsa-empty.conf")
+    open(empty, "w").close()
+    env = dict(os.environ, ALSA_CONFIG_PATH=empty, SDL_AUDIODRIVER="dummy",
+               AUDIODEV="null")
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    return env
+
+
 class Bochs(Machine):
     name = "bochs"
 
-    def __init__(self, image, workdir, megs=256, cpu="corei7_icelake_u"):
+    def __init__(self, image, workdir, megs=256, cpu="corei7_icelake_u", headless=None):
         super().__init__(image, workdir)
         workdir = self.workdir
         disk = os.path.join(workdir, "disk.img")
@@ -205,27 +256,13 @@ class Bochs(Machine):
         port = self.listener.getsockname()[1]
         rc = os.path.join(workdir, "bochsrc")
         with open(rc, "w") as f:
-            f.write(f"""megs: {megs}
-cpu: model={cpu}, count=1, ips=200000000
-romimage: file={OVMF}
-vgaromimage: file=/usr/share/vgabios/vgabios.bin
-ata0-master: type=disk, path={disk}, mode=flat
-boot: disk
-com1: enabled=1, mode=socket-client, dev=127.0.0.1:{port}
-display_library: rfb, options="timeout=0"
-log: {os.path.join(workdir, 'bochs.log')}
-panic: action=fatal
-error: action=report
-info: action=ignore
-port_e9_hack: enabled=1
-clock: sync=none, time0=local
-speaker: enabled=0
-""")
+            f.write(bochsrc_text(megs, cpu, disk, port, os.path.join(workdir, "bochs.log"),
+                                 BOCHS_HEADLESS if headless is None else headless))
         cmds = os.path.join(workdir, "bochs.cmds")
         with open(cmds, "w") as f:
             f.write("c\nquit\n")
         self.proc = subprocess.Popen(["bochs", "-q", "-f", rc, "-rc", cmds],
-                                     stdin=subprocess.DEVNULL,
+                                     stdin=subprocess.DEVNULL, env=headless_env(workdir),
                                      stdout=open(os.path.join(workdir, "bochs.out"), "w"),
                                      stderr=subprocess.STDOUT, cwd=workdir)
         self.listener.settimeout(0.5)

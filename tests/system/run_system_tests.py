@@ -15,7 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from machine import Bochs, MachineError, Qemu, make_workdir  # noqa: E402
+from machine import BOCHS_HEADLESS, Bochs, MachineError, Qemu, make_workdir  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(ROOT, "build")
@@ -255,6 +255,25 @@ def qemu_reboot(workdir, image):
         m.send("reboot\r")
         m.expect(r"hv: rebooting", 30)
         m.wait_exit(30)
+
+
+@scenario("bochs")
+def bochs_headless_guard(workdir, image):
+    """The harness runs Bochs with an empty ALSA configuration, so a machine
+    with a sound card fails like CI's when a bochsrc lacks the null sound
+    driver; and an emulator that dies before the firmware is reported in one
+    line with its own last error."""
+    without_sound = BOCHS_HEADLESS.replace("sound: driver=dummy\n", "")
+    check(without_sound != BOCHS_HEADLESS, "the headless bochsrc lost its sound line")
+    try:
+        Bochs(image, workdir, headless=without_sound).kill()
+    except MachineError as e:
+        said = str(e)
+        check("\n" not in said and "never connected" in said, "not one line: " + said)
+        check(re.search(r"ALSA|buffer overflow", said), "Bochs' own error missing: " + said)
+        return
+    raise Failure("Bochs without `sound: driver=dummy` booted: the empty ALSA "
+                  "configuration no longer stands in for a machine without sound")
 
 
 @scenario("bochs")
