@@ -1,7 +1,7 @@
-/* Round-robin over every runnable vCPU of every running VM. The shell is
- * polled between slices, so it stays responsive however busy the guests
- * are: a slice is at most SCHED_SLICE_MS, and console input also makes the
- * current guest exit (the COM1 interrupt). */
+/* Fair share over every runnable vCPU of every running VM (least runtime
+ * first). The shell is polled between slices, so it stays responsive however
+ * busy the guests are: a slice is at most SCHED_SLICE_MS of host time, exits
+ * included, and any host interrupt (timer tick, console input) ends it. */
 #include "kernel/sched.h"
 #include "kernel/vm.h"
 #include "kernel/vm_internal.h"
@@ -17,12 +17,24 @@
 void shell_start(void);
 void shell_poll(void);
 
-/* Position in the flattened (VM slot, vCPU index) list after the last pick. */
+/* Position in the flattened (VM slot, vCPU index) list after the last pick:
+ * among vCPUs that have had equal time, the next one in order goes first. */
 static unsigned cursor;
+/* No runnable vCPU is further behind than this: the least runtime among the
+ * runnable ones at the last pick, never decreasing. */
+static uint64_t min_runtime;
 
-static struct vcpu *pick(void)
+/* Fair share whatever a guest executes: the runnable vCPU that has held the
+ * CPU least (runtime_tsc counts guest time and the monitor's exit handling
+ * alike) runs next. A vCPU that was new, halted or stopped is lifted to one
+ * slice behind the others, so a fresh VM cannot claim all the time the
+ * others used before it existed. */
+static struct vcpu *pick(uint64_t slice_tsc)
 {
     const unsigned total = VM_MAX * VM_MAX_VCPUS;
+    struct vcpu *best = NULL;
+    unsigned best_i = 0;
+    uint64_t floor = min_runtime > slice_tsc ? min_runtime - slice_tsc : 0;
     for (unsigned n = 0; n < total; n++) {
         unsigned i = (cursor + n) % total;
         struct vm *vm = vm_at(i / VM_MAX_VCPUS);
@@ -30,12 +42,21 @@ static struct vcpu *pick(void)
         if (!vm || vm->state != VM_STATE_RUNNING || idx >= vm->nvcpus)
             continue;
         struct vcpu *v = vm->vcpu[idx];
-        if (v && v->state == VCPU_RUNNABLE) {
-            cursor = i + 1;
-            return v;
+        if (!v || v->state != VCPU_RUNNABLE)
+            continue;
+        if (v->runtime_tsc < floor)
+            v->runtime_tsc = floor;
+        if (!best || v->runtime_tsc < best->runtime_tsc) {
+            best = v;
+            best_i = i;
         }
     }
-    return NULL;
+    if (best) {
+        cursor = best_i + 1;
+        if (best->runtime_tsc > min_runtime)
+            min_runtime = best->runtime_tsc;
+    }
+    return best;
 }
 
 static void after_halt(struct vm *vm)
@@ -74,7 +95,8 @@ void sched_loop(void)
     for (;;) {
         shell_poll();
         vm_mem_tick();
-        struct vcpu *v = pick();
+        uint64_t slice = tsc_hz_get() / (1000 / SCHED_SLICE_MS);
+        struct vcpu *v = pick(slice);
         if (!v) {
             /* Nothing to run: sleep until an interrupt (sti;hlt has no gap). */
             cli();
@@ -84,7 +106,7 @@ void sched_loop(void)
             continue;
         }
         struct vm *vm = v->vm;
-        enum run_result r = vcpu_run(v, tsc_hz_get() / (1000 / SCHED_SLICE_MS));
+        enum run_result r = vcpu_run(v, slice);
         if (r == RUN_HALTED)
             after_halt(vm);
         else if (r == RUN_STOPPED || !vm_is_live(vm))

@@ -1,6 +1,7 @@
 /* Shell commands for VMs: vm list/start/stop/kill/console, stats exits. */
 #include "kernel/shell_cmds.h"
 #include "kernel/vm.h"
+#include "arch/x86_64/tsc.h"
 #include "kernel/vm_internal.h"
 #include "vmm/monitor.h"
 #include "include/hv/console.h"
@@ -115,6 +116,10 @@ static int vm_console(int argc, char **argv, void *ctx)
 
 static void print_stats(const struct vm *vm)
 {
+    uint64_t hz = tsc_hz_get();
+    console_printf("cpu of VM %u (%s): %llu ms (TSC %llu), guest and monitor\n", vm->id, vm->name,
+                   (unsigned long long)(hz ? vm->stats.cpu_tsc / (hz / 1000) : 0),
+                   (unsigned long long)vm->stats.cpu_tsc);
     console_printf("exits of VM %u (%s): reason, count, total TSC, mean TSC per exit\n", vm->id,
                    vm->name);
     for (unsigned r = 0; r < EXIT_REASON_COUNT; r++) {

@@ -277,6 +277,8 @@ static bool load_guest(struct vm *vm, const struct boot_file *img, struct guest_
 
 static bool build(struct vm *vm, const struct boot_file *img, char *why, size_t n)
 {
+    if (!vm_mem_admit(vm, why, n))
+        return false;
     vm->ram_bytes = vm->cfg.memsize_mb << 20;
     uint64_t npages = vm->ram_bytes >> PAGE_SHIFT;
     size_t bytes = physmap_storage_bytes(npages);

@@ -34,6 +34,7 @@ struct vcpu;
 struct vm_exit_stats {
     uint64_t count[EXIT_REASON_COUNT];
     uint64_t cycles[EXIT_REASON_COUNT]; /* root-mode TSC ticks, exit to next entry */
+    uint64_t cpu_tsc; /* TSC ticks its vCPUs held the CPU (guest and monitor) */
 };
 
 struct vm {
@@ -53,6 +54,8 @@ struct vm {
     struct sampler smp;           /* working-set estimate */
     void *smp_storage;
     bool mem_attached;
+    bool admitted;                /* vm_mem_admit counted it */
+    uint64_t admit_overhead;      /* pages it was admitted with, beyond memsize */
     uint64_t ram_bytes;
     uint16_t vpid;
 

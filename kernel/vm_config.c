@@ -265,6 +265,12 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
         problem(&k, max->line, max->key, "%llu MiB is below sched.mem.min (%llu MiB)",
                 (unsigned long long)v->mem_max_mb, (unsigned long long)v->mem_min_mb);
 
+    /* The schema takes what the format allows; the monitor runs fewer. */
+    const struct cfg_entry *nv = cfg_find(&f, "numvcpus");
+    if (nv && v->numvcpus > VM_VCPUS_SUPPORTED)
+        problem(&k, nv->line, nv->key, "%llu virtual CPUs asked; this monitor runs %u per VM",
+                (unsigned long long)v->numvcpus, VM_VCPUS_SUPPORTED);
+
     /* Keys that belong to the other guest type. */
     if (v->guest_type == VM_GUEST_FLAT) {
         check_flat(&k, v);

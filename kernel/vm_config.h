@@ -7,6 +7,10 @@
 #ifndef KERNEL_VM_CONFIG_H
 #define KERNEL_VM_CONFIG_H
 
+/* vCPUs a VM may have today; `numvcpus` above it is refused with the reason
+ * (the format allows up to 16, for the SMP monitor to come). */
+#define VM_VCPUS_SUPPORTED 1u
+
 #include "kernel/config_schema.h"
 
 enum vm_guest_type { VM_GUEST_FLAT = 0, VM_GUEST_MULTIBOOT };
@@ -17,7 +21,7 @@ enum vm_cpu_mode { VM_CPU_REAL = 0, VM_CPU_PROT32 };
 struct vm_config {
     char display_name[VM_NAME_MAX];  /* displayName: required, [A-Za-z0-9_.-]+ */
     uint64_t memsize_mb;             /* memsize: MiB, required, 1..65536 */
-    uint64_t numvcpus;               /* numvcpus: 1..16, default 1 */
+    uint64_t numvcpus;               /* numvcpus: 1..VM_VCPUS_SUPPORTED, default 1 */
     char kernel[CFG_VALUE_MAX];      /* guest.kernel: required; path relative to the
                                         .vmx file's directory, or absolute from the ESP
                                         root ("/hv/guests/x.bin") */

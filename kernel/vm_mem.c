@@ -3,6 +3,7 @@
 #include "kernel/vm.h"
 #include "kernel/kernel.h"
 #include "kernel/log.h"
+#include "kernel/admission.h"
 #include "arch/x86_64/vmx.h"
 #include "mm/page_alloc.h"
 #include "mm/heap.h"
@@ -11,6 +12,7 @@
 #include "lib/format.h"
 
 static struct memsched ms;
+static struct admission adm;
 static bool ready;
 static enum mem_state shown_state;
 
@@ -29,6 +31,9 @@ void vm_mem_init(void)
     struct mpn_db_stats st;
     mpn_db_get_stats(&st);
     memsched_init(&ms, &cfg, st.db_pages[MEM_USABLE], free_pages, NULL);
+    /* What VMs can be promised: the pages free now (the kernel has what it
+     * needs), less MinFree. No swap device yet. */
+    admission_init(&adm, page_free_count(), ms.minfree_pages, 0);
     shown_state = ms.state;
     ready = true;
     LOG_INFO("memsched: %llu pages, MinFree %llu pages (%s), balance every %llu s",
@@ -38,6 +43,39 @@ void vm_mem_init(void)
 }
 
 static uint64_t mb_to_pages(uint64_t mb) { return mb << (20 - PAGE_SHIFT); }
+static uint64_t pages_to_mb(uint64_t p) { return p >> (20 - PAGE_SHIFT); }
+
+/* Pages a VM costs beyond its RAM: physmap (8 bytes a page) and EPT tables
+ * (about as much again), the sampler, VMCS, FPU area and heap slack. */
+static uint64_t overhead_pages(uint64_t memsize_pages)
+{
+    return memsize_pages / 256 + 16;
+}
+
+static struct admission_req admission_req_of(const struct vm *vm)
+{
+    uint64_t pages = mb_to_pages(vm->cfg.memsize_mb);
+    /* Nothing can be reclaimed yet: the whole memsize is reserved. */
+    return (struct admission_req){ vm->name, pages, pages, vm->admit_overhead };
+}
+
+bool vm_mem_admit(struct vm *vm, char *why, size_t whylen)
+{
+    vm->admit_overhead = overhead_pages(mb_to_pages(vm->cfg.memsize_mb));
+    struct admission_req r = admission_req_of(vm);
+    if (admission_admit(&adm, &r, NULL, 0) == ADMIT_OK) {
+        vm->admitted = true;
+        return true;
+    }
+    ksnprintf(why, whylen,
+              "memsize %llu MiB + %llu MiB overhead does not fit in the %llu MiB free for VMs "
+              "(less MinFree %llu MiB); no swap yet",
+              (unsigned long long)vm->cfg.memsize_mb,
+              (unsigned long long)(pages_to_mb(r.overhead) + 1),
+              (unsigned long long)pages_to_mb(admission_unreserved(&adm)),
+              (unsigned long long)pages_to_mb(adm.minfree_pages));
+    return false;
+}
 
 bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
 {
@@ -72,6 +110,11 @@ bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
 
 void vm_mem_detach(struct vm *vm)
 {
+    if (vm->admitted) {
+        struct admission_req r = admission_req_of(vm);
+        admission_release(&adm, &r);
+        vm->admitted = false;
+    }
     if (vm->mem_attached)
         memsched_remove_vm(&ms, &vm->msv);
     vm->mem_attached = false;

@@ -18,6 +18,12 @@ struct vm;
 
 /* After the MPN database and the host config: sizes memsched. */
 void vm_mem_init(void);
+/* Admission (kernel/admission.c), before anything of the VM is allocated.
+ * Until memory can be reclaimed (the swapper), every guest page must be
+ * backable: a VM starts only if its whole memsize plus its overhead fits in
+ * machine memory that is not MinFree and not promised to running VMs. False
+ * with the reason (sizes in MiB) otherwise. Given back by vm_mem_detach. */
+bool vm_mem_admit(struct vm *vm, char *why, size_t whylen);
 /* A VM was built / is being reaped. False (with a reason) when the sampler's
  * storage could not be had. */
 bool vm_mem_attach(struct vm *vm, char *why, size_t whylen);

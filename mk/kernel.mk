@@ -3,7 +3,7 @@ KERNEL_ASM_SRCS += arch/x86_64/entry.asm arch/x86_64/isr.asm
 KERNEL_C_SRCS += arch/x86_64/gdt.c arch/x86_64/idt.c arch/x86_64/trap_dump.c \
                  arch/x86_64/paging.c arch/x86_64/lapic.c arch/x86_64/irqchip.c \
                  arch/x86_64/tsc.c arch/x86_64/cpu_features.c arch/x86_64/platform_x86.c \
-                 arch/x86_64/panic.c \
+                 arch/x86_64/panic.c arch/x86_64/safe_insn.c \
                  drivers/uart16550.c drivers/acpi_power.c \
                  kernel/main.c kernel/console.c kernel/bootfiles.c kernel/shell.c \
                  kernel/shell_cmds.c kernel/version.c

@@ -6,6 +6,7 @@
 #include "kernel/vm.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/fpu.h"
 
 #define HV_MAX_LEAF 0x40000001u
 /* "hvMicroHVisr" split over EBX, ECX, EDX as little-endian words */
@@ -34,6 +35,22 @@ enum exit_action exit_cpuid(struct vcpu *v)
                 r.ecx &= ~(1u << 27);
             r.ebx = (r.ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
             break;
+        case 0xd: {
+            /* XSAVE components: only those XSETBV accepts (fpu.c may offer
+             * fewer than the CPU has); no supervisor (XSS) components and no
+             * XSAVES, which the monitor does not enable. */
+            uint64_t offered = fpu_supported_xcr0();
+            if (sub == 0) {
+                r.eax &= (uint32_t)offered;
+                r.edx &= (uint32_t)(offered >> 32);
+            } else if (sub == 1) {
+                r.eax &= ~(1u << 3);
+                r.ecx = r.edx = 0;
+            } else if (sub >= 64 || !((offered >> sub) & 1)) {
+                r = (struct cpuid_regs){ 0, 0, 0, 0 };
+            }
+            break;
+        }
         case 5:  /* MONITOR/MWAIT leaf: hidden with the feature */
         case 0xa: /* no performance counters for guests */
             r = (struct cpuid_regs){ 0, 0, 0, 0 };

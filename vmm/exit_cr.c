@@ -12,13 +12,9 @@
 #include "arch/x86_64/vmcs.h"
 #include "arch/x86_64/vmx.h"
 
-#define CR0_PE (1ULL << 0)
-#define CR0_TS (1ULL << 3)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
-#define CR4_VMXE (1ULL << 13)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
+#include "vmm/guest_rules.h"
+#include "include/hv/x86/regs.h"
+#include "arch/x86_64/cpu.h"
 
 uint64_t *guest_gpr(struct guest_regs *r, unsigned index)
 {
@@ -54,25 +50,57 @@ static void write_gpr(struct vcpu *v, unsigned index, uint64_t val)
         *guest_gpr(&v->regs, index) = val;
 }
 
-/* What the guest believes CR0 holds: bits we own come from the shadow,
+/* What the guest believes a CR holds: bits we own come from the shadow,
  * the rest (PE, PG, EM, MP, TS...) are live in the VMCS, since writes to
  * them do not exit. */
-static uint64_t guest_cr0(void)
+static uint64_t guest_view(uint32_t live, uint32_t mask, uint32_t shadow)
 {
-    uint64_t mask = vmread(VMCS_CR0_MASK);
-    return (vmread(VMCS_GUEST_CR0) & ~mask) | (vmread(VMCS_CR0_SHADOW) & mask);
+    uint64_t m = vmread(mask);
+    return (vmread(live) & ~m) | (vmread(shadow) & m);
 }
 
+static uint64_t guest_cr0(void)
+{
+    return guest_view(VMCS_GUEST_CR0, VMCS_CR0_MASK, VMCS_CR0_SHADOW);
+}
+
+/* EFER bits the guest's CPUID offers (leaf 0x80000001 EDX: SYSCALL, NX, LM;
+ * the monitor passes those bits through unchanged). */
+static uint64_t efer_offered(void)
+{
+    static uint64_t offered;
+    if (!offered) {
+        uint32_t edx = cpuid(0x80000001u, 0).edx;
+        offered = ((edx >> 11) & 1 ? EFER_SCE : 0) | ((edx >> 20) & 1 ? EFER_NXE : 0) |
+                  ((edx >> 29) & 1 ? EFER_LME : 0) | EFER_LMA;
+    }
+    return offered;
+}
+
+void vcpu_cr_state(struct cr_state *s)
+{
+    s->cr0 = guest_cr0();
+    s->cr3 = vmread(VMCS_GUEST_CR3);
+    s->cr4 = guest_view(VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW);
+    s->efer = vmread(VMCS_GUEST_EFER);
+    s->cs_long = (vmread(VMCS_SEG_AR(SEG_CS)) >> 13) & 1;
+    /* VMXE and SMXE: we offer neither VT-x nor SMX (CPUID hides them). */
+    s->cr4_allowed = vmx_caps()->cr4_fixed1 & ~(CR4_VMXE | CR4_SMXE) & 0xffffffffULL;
+    s->efer_allowed = efer_offered();
+}
+
+/* Every rule a CPU applies (guest_rules.c), then the write. PG turning on
+ * with EFER.LME is the switch to long mode, done here when the write exits. */
 static bool set_cr0(struct vcpu *v, uint64_t val)
 {
-    if ((val >> 32) || ((val & CR0_PG) && !(val & CR0_PE)))
+    struct cr_state s;
+    vcpu_cr_state(&s);
+    if (cr0_refusal(&s, val))
         return false;
-    uint64_t efer = vmread(VMCS_GUEST_EFER);
+    uint64_t efer = s.efer;
     uint32_t entry = (uint32_t)vmread(VMCS_ENTRY_CTLS);
-    bool was_pg = vmread(VMCS_GUEST_CR0) & CR0_PG, pg = val & CR0_PG;
+    bool was_pg = s.cr0 & CR0_PG, pg = val & CR0_PG;
     if (pg && !was_pg && (efer & EFER_LME)) {
-        if (!(vmread(VMCS_GUEST_CR4) & CR4_PAE))
-            return false; /* long mode needs PAE first */
         efer |= EFER_LMA;
         entry |= ENTRY_IA32E_GUEST;
     } else if (!pg && was_pg && (efer & EFER_LMA)) {
@@ -89,9 +117,9 @@ static bool set_cr0(struct vcpu *v, uint64_t val)
 
 static bool set_cr4(struct vcpu *v, uint64_t val)
 {
-    const struct vmx_caps *c = vmx_caps();
-    /* Bits the CPU cannot have, and VMXE (we do not offer VT-x): #GP. */
-    if ((val & ~c->cr4_fixed1) || (val & CR4_VMXE) || (val >> 32))
+    struct cr_state s;
+    vcpu_cr_state(&s);
+    if (cr4_refusal(&s, val))
         return false;
     v->cr4_shadow = val;
     vmwrite(VMCS_CR4_SHADOW, val);

@@ -9,8 +9,9 @@
 #include "arch/x86_64/vmcs.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/fpu.h"
-
-#define CR0_PE 1ULL
+#include "arch/x86_64/safe_insn.h"
+#include "vmm/guest_rules.h"
+#include "include/hv/x86/regs.h"
 
 void vcpu_skip_instruction(void)
 {
@@ -94,18 +95,29 @@ static enum exit_action exit_ept_misconfig(struct vcpu *v)
     return EXIT_STOP;
 }
 
+static unsigned guest_cpl(void)
+{
+    return (vmread(VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
+}
+
 static enum exit_action exit_xsetbv(struct vcpu *v)
 {
     uint64_t value = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-    uint64_t ok = fpu_supported_xcr0();
-    /* XCR0 index 0 only; x87 always on; AVX needs SSE; nothing unsupported. */
-    if ((uint32_t)v->regs.rcx != 0 || !(value & 1) || (value & ~ok) ||
-        ((value & 4) && !(value & 2))) {
-        vcpu_inject_exception(v, 13, true, 0);
+    struct cr_state s;
+    vcpu_cr_state(&s);
+    if (!(s.cr4 & CR4_OSXSAVE)) {
+        vcpu_inject_exception(v, VEC_UD, false, 0);
+        return EXIT_CONTINUE;
+    }
+    /* Every rule of SDM vol. 1, 13.3 first; the guarded XSETBV then turns a
+     * rule this CPU adds (and we missed) into the guest's #GP as well. */
+    if (guest_cpl() != 0 ||
+        xsetbv_refusal((uint32_t)v->regs.rcx, value, fpu_supported_xcr0()) ||
+        !safe_xsetbv(0, value)) {
+        vcpu_inject_exception(v, VEC_GP, true, 0);
         return EXIT_CONTINUE;
     }
     v->xcr0 = value;
-    fpu_set_xcr0(value);
     vcpu_skip_instruction();
     return EXIT_CONTINUE;
 }

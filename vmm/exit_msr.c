@@ -7,6 +7,9 @@
 #include "kernel/log.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/safe_insn.h"
+#include "vmm/guest_rules.h"
+#include "include/hv/x86/regs.h"
 
 #define MSR_TSC            0x10
 #define MSR_PLATFORM_ID    0x17
@@ -29,10 +32,6 @@
 #define MSR_GS_BASE        0xc0000101
 #define MSR_KERNEL_GS      0xc0000102
 
-#define EFER_SCE (1ULL << 0)
-#define EFER_LME (1ULL << 8)
-#define EFER_LMA (1ULL << 10)
-#define EFER_NXE (1ULL << 11)
 
 static void unknown_msr(struct vcpu *v, uint32_t msr, bool write)
 {
@@ -79,13 +78,13 @@ enum exit_action exit_rdmsr(struct vcpu *v)
     case MSR_SYSENTER_EIP: val = vmread(VMCS_GUEST_SYSENTER_EIP); break;
     case MSR_PAT_: val = vmread(VMCS_GUEST_PAT); break;
     case MSR_EFER_: val = vmread(VMCS_GUEST_EFER); break;
-    case MSR_STAR: val = v->msr_star; break;
-    case MSR_LSTAR: val = v->msr_lstar; break;
-    case MSR_CSTAR: val = v->msr_cstar; break;
-    case MSR_FMASK: val = v->msr_fmask; break;
+    /* Live in the CPU while this vCPU runs: SWAPGS changes KERNEL_GS_BASE
+     * without an exit, so a soft copy would be stale. */
+    case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR: case MSR_FMASK: case MSR_KERNEL_GS:
+        val = rdmsr(msr);
+        break;
     case MSR_FS_BASE: val = vmread(VMCS_SEG_BASE(SEG_FS)); break;
     case MSR_GS_BASE: val = vmread(VMCS_SEG_BASE(SEG_GS)); break;
-    case MSR_KERNEL_GS: val = v->msr_kernel_gs; break;
     default:
         unknown_msr(v, msr, false);
         return EXIT_CONTINUE;
@@ -114,28 +113,22 @@ enum exit_action exit_wrmsr(struct vcpu *v)
     case MSR_SYSENTER_EIP: ok = canonical(val) && vmwrite(VMCS_GUEST_SYSENTER_EIP, val); break;
     case MSR_PAT_: ok = pat_valid(val) && vmwrite(VMCS_GUEST_PAT, val); break;
     case MSR_EFER_: {
-        if (val & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)) {
-            ok = false;
-            break;
-        }
+        struct cr_state s;
+        vcpu_cr_state(&s);
+        ok = !efer_refusal(&s, val);
         /* LMA follows paging; the guest cannot set it by itself. */
-        uint64_t cur = vmread(VMCS_GUEST_EFER);
-        vmwrite(VMCS_GUEST_EFER, (val & ~EFER_LMA) | (cur & EFER_LMA));
+        if (ok)
+            vmwrite(VMCS_GUEST_EFER, (val & ~EFER_LMA) | (s.efer & EFER_LMA));
         break;
     }
-    case MSR_STAR: v->msr_star = val; wrmsr(MSR_STAR, val); break;
-    case MSR_LSTAR: ok = canonical(val); if (ok) { v->msr_lstar = val; wrmsr(MSR_LSTAR, val); } break;
-    case MSR_CSTAR: ok = canonical(val); if (ok) { v->msr_cstar = val; wrmsr(MSR_CSTAR, val); } break;
-    case MSR_FMASK: v->msr_fmask = (uint32_t)val; wrmsr(MSR_FMASK, (uint32_t)val); break;
+    /* The syscall MSRs live in the CPU while this vCPU runs (monitor.c
+     * switches them); a value the CPU refuses is the guest's #GP. */
+    case MSR_STAR: ok = safe_wrmsr(msr, val); break;
+    case MSR_LSTAR: case MSR_CSTAR: ok = canonical(val) && safe_wrmsr(msr, val); break;
+    case MSR_FMASK: ok = !(val >> 32) && safe_wrmsr(msr, val); break;
     case MSR_FS_BASE: ok = canonical(val) && vmwrite(VMCS_SEG_BASE(SEG_FS), val); break;
     case MSR_GS_BASE: ok = canonical(val) && vmwrite(VMCS_SEG_BASE(SEG_GS), val); break;
-    case MSR_KERNEL_GS:
-        ok = canonical(val);
-        if (ok) {
-            v->msr_kernel_gs = val;
-            wrmsr(MSR_KERNEL_GS, val);
-        }
-        break;
+    case MSR_KERNEL_GS: ok = canonical(val) && safe_wrmsr(msr, val); break;
     default:
         unknown_msr(v, msr, true);
         return EXIT_CONTINUE;

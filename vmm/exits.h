@@ -23,6 +23,10 @@ void vcpu_skip_instruction(void);
  * code is dropped in real mode, where exceptions have none. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
 bool vcpu_in_protected_mode(void);
+/* The guest's view of CR0/CR3/CR4/EFER/CS.L and what its CPUID allows, for
+ * the rules in vmm/guest_rules.h. */
+struct cr_state;
+void vcpu_cr_state(struct cr_state *s);
 
 /* Handlers living in their own files. */
 enum exit_action exit_io(struct vcpu *v);

@@ -9,19 +9,18 @@
 #include "include/hv/platform.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
+#include "include/hv/x86/regs.h"
 
-#define MSR_STAR 0xc0000081
-#define MSR_LSTAR 0xc0000082
-#define MSR_CSTAR 0xc0000083
-#define MSR_FMASK 0xc0000084
-#define MSR_KERNEL_GS 0xc0000102
+/* STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE: the order of vcpu.syscall_msr. */
+static const uint32_t syscall_msrs[5] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
+                                          0xc0000102 };
 
 static bool ready;
 static char unavailable[160] = "the monitor was not started";
 static mpn_t io_a, io_b, msr_bitmap;
 static struct vcpu *current;   /* whose VMCS is loaded */
 static struct vcpu *fpu_owner; /* whose FPU state is in the registers */
-static struct vcpu *msr_owner; /* whose syscall MSRs are in the CPU */
+static struct vcpu *msr_owner; /* whose syscall MSRs and debug registers are in the CPU */
 
 static mpn_t filled_page(uint8_t byte)
 {
@@ -61,7 +60,7 @@ uint64_t monitor_msr_bitmap(void) { return msr_bitmap << PAGE_SHIFT; }
 void monitor_set_current(struct vcpu *v) { current = v; }
 struct vcpu *monitor_current(void) { return current; }
 
-void monitor_switch_to(struct vcpu *v)
+bool monitor_switch_to(struct vcpu *v)
 {
     if (current != v) {
         vmptrld(v->vmcs << PAGE_SHIFT);
@@ -72,17 +71,31 @@ void monitor_switch_to(struct vcpu *v)
             fpu_save(plat_mpn_to_va(fpu_owner->fpu));
             fpu_owner->fpu_valid = true;
         }
-        fpu_restore(plat_mpn_to_va(v->fpu), v->xcr0);
         fpu_owner = v;
+        if (!fpu_restore(plat_mpn_to_va(v->fpu), v->xcr0))
+            return false;
     }
     if (msr_owner != v) {
-        wrmsr(MSR_STAR, v->msr_star);
-        wrmsr(MSR_LSTAR, v->msr_lstar);
-        wrmsr(MSR_CSTAR, v->msr_cstar);
-        wrmsr(MSR_FMASK, v->msr_fmask);
-        wrmsr(MSR_KERNEL_GS, v->msr_kernel_gs);
+        if (msr_owner) {
+            for (unsigned i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
+                msr_owner->syscall_msr[i] = rdmsr(syscall_msrs[i]);
+            debugregs_save(msr_owner->dr);
+        }
+        /* Values the guest set through checked WRMSRs, and debug registers
+         * read back from the CPU: all valid. */
+        for (unsigned i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
+            wrmsr(syscall_msrs[i], v->syscall_msr[i]);
+        debugregs_load(v->dr);
         msr_owner = v;
     }
+    return true;
+}
+
+void monitor_vcpu_reset_state(struct vcpu *v)
+{
+    memset(v->syscall_msr, 0, sizeof v->syscall_msr);
+    memset(v->dr, 0, sizeof v->dr);
+    v->dr[4] = DR6_RESET;
 }
 
 void monitor_forget(struct vcpu *v)

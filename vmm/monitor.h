@@ -20,8 +20,13 @@ uint64_t monitor_msr_bitmap(void);
 
 void monitor_set_current(struct vcpu *v);
 struct vcpu *monitor_current(void);
-/* Makes `v`'s VMCS current and its FPU/MSR state live on the CPU. */
-void monitor_switch_to(struct vcpu *v);
+/* Makes `v`'s VMCS current and its FPU, syscall-MSR and debug-register
+ * state live on the CPU. False when the CPU refused `v`'s saved FPU state
+ * (the caller stops that VM; nothing of the host is harmed). */
+bool monitor_switch_to(struct vcpu *v);
+/* The architectural reset values of the state monitor_switch_to carries:
+ * syscall MSRs 0, DR0-DR3 0, DR6 0xffff0ff0. */
+void monitor_vcpu_reset_state(struct vcpu *v);
 /* `v` is going away: drop every reference to it. */
 void monitor_forget(struct vcpu *v);
 

@@ -25,13 +25,20 @@ struct vcpu {
     mpn_t fpu;              /* XSAVE/FXSAVE area */
     bool fpu_valid;         /* fpu holds this vCPU's state */
     /* MSRs the VMCS does not switch; the host never uses them, so the
-     * guest's values are loaded into the CPU whenever this vCPU runs. */
-    uint64_t msr_star, msr_lstar, msr_cstar, msr_fmask, msr_kernel_gs;
+     * guest's values live in the CPU while this vCPU owns it (it can change
+     * KERNEL_GS_BASE with SWAPGS, without an exit) and are read back here
+     * when another vCPU takes the CPU. Index: monitor.c's syscall_msrs. */
+    uint64_t syscall_msr[5];
+    /* DR0-DR3 and DR6, switched the same way (DR7 is in the VMCS). */
+    uint64_t dr[5];
     uint64_t xcr0;
     /* What the guest wrote to CR0/CR4 when a write exited; only the bits we
      * own (the VMCS masks) mean anything. */
     uint64_t cr0_shadow, cr4_shadow;
     uint64_t last_exit_tsc;
+    /* TSC ticks this vCPU has held the CPU: the scheduler runs the runnable
+     * vCPU that has had least (kernel/sched.c). */
+    uint64_t runtime_tsc;
 };
 
 /* Allocates the VMCS and FPU pages and programs the VMCS for `boot`. False

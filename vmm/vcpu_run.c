@@ -4,6 +4,15 @@
  * RAM) re-enter at once without going back to the scheduler: that path is
  * what `stats exits` measures: TSC from the exit stub's first timestamp to
  * the entry stub's last, so register saving and restoring are counted too.
+ *
+ * A slice is bounded in host time, not guest time: the VMX preemption timer
+ * counts only while the guest runs, and a guest that exits in a tight loop
+ * (CPUID forever, a COM1 flood) spends most of its slice in root mode. So
+ * the loop reads the TSC at every exit and ends the slice when it is used
+ * up, the preemption timer is re-armed with what is left before every entry
+ * (the VMCS value is reloaded in full at each entry), and host interrupts
+ * get a window between exits: a timer tick or console input taken there
+ * ends the slice, as it would have ended it in the guest.
  */
 #include "vmm/vcpu.h"
 #include "vmm/exits.h"
@@ -15,14 +24,32 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
 
+static void arm_preemption_timer(uint64_t tsc_left)
+{
+    uint64_t ticks = tsc_left >> vmx_caps()->preempt_shift;
+    vmwrite(VMCS_PREEMPT_TIMER, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : ticks) : 1);
+}
+
+/* Lets pending host interrupts in for one instruction; true if any came. */
+static bool host_interrupt_window(void)
+{
+    uint64_t before = irq_total();
+    __asm__ volatile("sti; nop; cli" ::: "memory");
+    return irq_total() != before;
+}
+
 enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
 {
     struct vm *vm = v->vm;
     enum run_result result = RUN_YIELD;
+    uint64_t start = rdtsc(), end = start + slice_tsc;
     cli();
-    monitor_switch_to(v);
-    uint64_t ticks = slice_tsc >> vmx_caps()->preempt_shift;
-    vmwrite(VMCS_PREEMPT_TIMER, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : ticks) : 1);
+    if (!monitor_switch_to(v)) {
+        vm_fail(vm, "the CPU refused this vCPU's saved FPU state (XRSTOR/XSETBV)");
+        sti();
+        return RUN_STOPPED;
+    }
+    arm_preemption_timer(slice_tsc);
 
     uint32_t last = EXIT_REASON_COUNT;
     uint64_t t_exit = 0;
@@ -47,8 +74,14 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
             last = EXIT_REASON_COUNT - 1;
         vm->stats.count[last]++;
         enum exit_action a = vmm_handle_exit(v, reason);
-        if (a == EXIT_CONTINUE)
-            continue;
+        if (a == EXIT_CONTINUE) {
+            uint64_t now = rdtsc();
+            if (now < end && !host_interrupt_window()) {
+                arm_preemption_timer(end - now);
+                continue;
+            }
+            a = EXIT_YIELD; /* slice used up, or the host has work */
+        }
         vm->stats.cycles[last] += rdtsc() - t_exit;
         result = a == EXIT_YIELD ? RUN_YIELD : a == EXIT_HALT ? RUN_HALTED : RUN_STOPPED;
         break;
@@ -57,5 +90,8 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
     gdt_load();
     idt_load();
     sti();
+    uint64_t used = rdtsc() - start;
+    v->runtime_tsc += used;
+    vm->stats.cpu_tsc += used;
     return result;
 }

@@ -15,11 +15,8 @@
 #include "include/hv/platform.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
+#include "include/hv/x86/regs.h"
 
-#define CR0_PE (1ULL << 0)
-#define CR0_ET (1ULL << 4)
-#define CR0_NE (1ULL << 5)
-#define CR0_PG (1ULL << 31)
 
 extern char vmx_exit[];
 
@@ -81,7 +78,9 @@ static void setup_controls(const struct vm *vm)
     vmwrite(VMCS_LINK_POINTER, ~0ULL);
     /* CR0/CR4 bits VMX pins are owned by us: the guest reads its shadow. */
     uint64_t cr0_owned = (c->cr0_fixed0 | ~c->cr0_fixed1) & ~(CR0_PE | CR0_PG) & 0xffffffffULL;
-    uint64_t cr4_owned = (c->cr4_fixed0 | ~c->cr4_fixed1) & 0xffffffffULL;
+    /* SMXE too: SMX is hidden from guests, so setting it must #GP (the
+     * write exits and cr4_refusal says no) even on a CPU that has SMX. */
+    uint64_t cr4_owned = (c->cr4_fixed0 | ~c->cr4_fixed1 | CR4_SMXE) & 0xffffffffULL;
     vmwrite(VMCS_CR0_MASK, cr0_owned | CR0_NE);
     vmwrite(VMCS_CR4_MASK, cr4_owned);
 }
@@ -127,7 +126,7 @@ static void setup_guest(struct vcpu *v, const struct guest_boot_state *b)
     vmwrite(VMCS_GUEST_GDTR_LIMIT, 0xffff);
     vmwrite(VMCS_GUEST_IDTR_BASE, 0);
     vmwrite(VMCS_GUEST_IDTR_LIMIT, 0xffff);
-    vmwrite(VMCS_GUEST_DR7, 0x400);
+    vmwrite(VMCS_GUEST_DR7, DR7_RESET);
     vmwrite(VMCS_GUEST_RSP, b->rsp);
     vmwrite(VMCS_GUEST_RIP, b->rip);
     vmwrite(VMCS_GUEST_RFLAGS, 0x2);
@@ -144,6 +143,7 @@ static void setup_guest(struct vcpu *v, const struct guest_boot_state *b)
     v->regs.rax = b->eax;
     v->regs.rbx = b->ebx;
     v->xcr0 = 1; /* x87 only, as at reset */
+    monitor_vcpu_reset_state(v);
 }
 
 bool vcpu_create(struct vm *vm, unsigned id, const struct guest_boot_state *boot,

@@ -24,6 +24,26 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
     __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
+/* DR0-DR3 and DR6: the debug state VMX leaves to the monitor (DR7 is in the
+ * VMCS). dr[0..3] = DR0..DR3, dr[4] = DR6. */
+static inline void debugregs_save(uint64_t dr[5])
+{
+    __asm__ volatile("mov %%dr0, %0" : "=r"(dr[0]));
+    __asm__ volatile("mov %%dr1, %0" : "=r"(dr[1]));
+    __asm__ volatile("mov %%dr2, %0" : "=r"(dr[2]));
+    __asm__ volatile("mov %%dr3, %0" : "=r"(dr[3]));
+    __asm__ volatile("mov %%dr6, %0" : "=r"(dr[4]));
+}
+
+static inline void debugregs_load(const uint64_t dr[5])
+{
+    __asm__ volatile("mov %0, %%dr0" : : "r"(dr[0]));
+    __asm__ volatile("mov %0, %%dr1" : : "r"(dr[1]));
+    __asm__ volatile("mov %0, %%dr2" : : "r"(dr[2]));
+    __asm__ volatile("mov %0, %%dr3" : : "r"(dr[3]));
+    __asm__ volatile("mov %0, %%dr6" : : "r"(dr[4]));
+}
+
 struct cpuid_regs {
     uint32_t eax, ebx, ecx, edx;
 };

@@ -2,6 +2,7 @@
  * otherwise (Intel SDM vol. 1, chapter 13). */
 #include "arch/x86_64/fpu.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/safe_insn.h"
 #include "lib/kstring.h"
 
 #define CR4_OSFXSR     (1ULL << 9)
@@ -63,13 +64,13 @@ void fpu_save(void *area)
     }
 }
 
-void fpu_restore(const void *area, uint64_t xcr0)
+bool fpu_restore(const void *area, uint64_t xcr0)
 {
     if (xsave) {
         fpu_set_xcr0(supported);
-        __asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(-1), "d"(-1) : "memory");
-        fpu_set_xcr0(xcr0); /* the guest's own feature set while it runs */
-    } else {
-        __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+        /* the guest's own feature set while it runs */
+        return safe_xrstor(area, ~0ULL) && safe_xsetbv(0, xcr0);
     }
+    __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+    return true;
 }

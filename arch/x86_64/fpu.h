@@ -17,8 +17,9 @@ void fpu_init_area(void *area);
 /* Saves the whole current FPU state into `area`, whatever XCR0 the guest
  * set (it leaves XCR0 at the full supported set). */
 void fpu_save(void *area);
-/* Loads the whole of `area`, then makes `xcr0` the active feature set. */
-void fpu_restore(const void *area, uint64_t xcr0);
+/* Loads the whole of `area`, then makes `xcr0` (a guest's) the active feature
+ * set. Both run guarded: false if the CPU refused either, never a host fault. */
+bool fpu_restore(const void *area, uint64_t xcr0);
 void fpu_set_xcr0(uint64_t xcr0);
 
 #endif

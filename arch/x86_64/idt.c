@@ -3,6 +3,7 @@
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/lapic.h"
+#include "arch/x86_64/safe_insn.h"
 
 struct __attribute__((packed)) idt_gate {
     uint16_t off_lo;
@@ -18,6 +19,7 @@ extern const uint64_t isr_stub_table[256];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static irq_handler_fn handlers[256];
 static uint64_t counts[256];
+static uint64_t total;
 
 void idt_load(void)
 {
@@ -55,6 +57,11 @@ uint64_t irq_count(uint8_t vector)
     return counts[vector];
 }
 
+uint64_t irq_total(void)
+{
+    return total;
+}
+
 void irq_register(uint8_t vector, irq_handler_fn fn)
 {
     handlers[vector] = fn;
@@ -63,13 +70,22 @@ void irq_register(uint8_t vector, irq_handler_fn fn)
 void trap_entry(struct trap_frame *f);
 void trap_entry(struct trap_frame *f)
 {
-    if (f->vector < 32)
-        trap_fatal(f, NULL);
+    if (f->vector < 32) {
+        /* A guarded instruction with a guest-chosen operand faulted: resume
+         * at its fixup (it reports failure); anything else is a host bug. */
+        uint64_t fixup = f->vector != 2 && f->vector != 8 && f->vector != 18
+                             ? extable_fixup(f->rip) : 0;
+        if (!fixup)
+            trap_fatal(f, NULL);
+        f->rip = fixup;
+        return;
+    }
     if (f->vector == VEC_SPURIOUS)
         return; /* no EOI for the spurious vector */
     if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16)
         return; /* a spurious 8259 interrupt: the PICs are masked */
     counts[f->vector]++;
+    total++;
     irq_handler_fn fn = handlers[f->vector];
     if (fn)
         fn(f);

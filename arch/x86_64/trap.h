@@ -32,6 +32,8 @@ uint64_t idt_base(void);
 void irq_register(uint8_t vector, irq_handler_fn fn);
 /* Interrupts taken on `vector` since boot. */
 uint64_t irq_count(uint8_t vector);
+/* Interrupts (vectors >= 32) taken since boot, all vectors together. */
+uint64_t irq_total(void);
 
 /* Prints a full register dump of `f` on the panic console and halts. */
 NORETURN void trap_fatal(struct trap_frame *f, const char *why);

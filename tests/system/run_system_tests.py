@@ -15,6 +15,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hostile_scenarios  # noqa: E402
 from machine import BOCHS_HEADLESS, Bochs, MachineError, Qemu, make_workdir  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -537,6 +538,9 @@ def qemu_vm_without_vtx_and_bad_vmx(workdir, image):
         out = m.command("vm list")
         check("guests cannot run here: no VT-x" in out, out)
         check(poweroff(m, 30) == 0, "qemu exit status")
+
+
+hostile_scenarios.register(sys.modules[__name__])
 
 
 def main():

@@ -108,7 +108,7 @@ static void test_all_multiboot_keys(void **state)
     assert_int_equal(load("# every key of a multiboot VM\n"
                           "displayName = \"web-01.prod_a\"\n"
                           "MEMSIZE = \"0x100\"\n"
-                          "numvcpus = \"16\"\n"
+                          "numvcpus = \"1\"\n"
                           "guest.kernel = \"../guests/memtouch.bin\"\n"
                           "guest.type = \"Multiboot\"\n"
                           "guest.cmdline = \"touch=4 sweeps=3\"\n"
@@ -122,7 +122,7 @@ static void test_all_multiboot_keys(void **state)
                      0);
     assert_string_equal(cfg.display_name, "web-01.prod_a");
     assert_int_equal(cfg.memsize_mb, 256);
-    assert_int_equal(cfg.numvcpus, 16);
+    assert_int_equal(cfg.numvcpus, 1);
     assert_string_equal(cfg.kernel, "../guests/memtouch.bin");
     assert_int_equal(cfg.guest_type, VM_GUEST_MULTIBOOT);
     assert_string_equal(cfg.cmdline, "touch=4 sweeps=3");
@@ -205,7 +205,7 @@ static void test_required(void **state)
                "displayName = \"a\"\n"
                "\n"
                "guest.kernel = \"k\"\n"
-               "numvcpus = 2\n",
+               "numvcpus = 1\n",
                5, "memsize", "required key is missing");
     expect_one("displayName = \"a\"\nguest.kernel = \"k\"", 2, "memsize",
                "required key is missing");
@@ -248,6 +248,9 @@ static void test_bad_values(void **state)
     assert_int_equal(cfg.memsize_mb, 1024);
     expect_one(REQ "numvcpus = 0\n", 4, "numvcpus", "expected a number from 1 to 16, got '0'");
     expect_one(REQ "numvcpus = 17\n", 4, "numvcpus", "expected a number from 1 to 16, got '17'");
+    /* Within the format but beyond the monitor: refused, not run with one. */
+    expect_one(REQ "numvcpus = 4\n", 4, "numvcpus",
+               "4 virtual CPUs asked; this monitor runs 1 per VM");
     expect_one(REQ "guest.type = elf\n", 4, "guest.type", "expected flat or multiboot, got 'elf'");
     expect_one(REQ "guest.type = flat\nguest.cpuMode = long\n", 5, "guest.cpuMode",
                "expected real or prot32, got 'long'");

@@ -1,0 +1,443 @@
+; hostile: one hostile action per run, chosen by `case=N`, each checking
+; that the monitor answers as a CPU would and that nothing but this guest
+; notices. The host crash, state leaks and failed VM entries of issue 11 are
+; the cases; docs/guests.md lists them.
+;
+;   case=1  XSETBV with every kind of XCR0 the SDM refuses (vol. 1, 13.3):
+;           each must raise #GP in the guest; valid values must load and read
+;           back through XGETBV.
+;   case=2  CR and MSR writes a CPU refuses (EFER.LME while paging, reserved
+;           EFER/CR bits, VMXE, NW without CD, PG with LME but no PAE, bad
+;           PAT, non-canonical bases): each must be #GP, never a failed VM
+;           entry; valid writes must read back.
+;   case=3  Writes DR0-DR3 and DR6, then halts for good (a later VM must
+;           not see them).
+;   case=4  Reads DR0-DR3, DR6 and DR7: a new vCPU holds the reset values.
+;   case=5  COM1 output flood: prints lines forever as fast as it can.
+;
+; Output: "hostile: case N", then "hostile: PASS ..." (exit 0) or
+; "hostile: FAIL ..." (exit 1). Exceptions come back through the guest's own
+; IDT: a stub records the vector and resumes after the probe (try_call).
+%include "common.inc"
+
+NO_FAULT        equ 0xff
+SEL_CODE        equ 0x08
+SEL_DATA        equ 0x10
+
+MSR_EFER        equ 0xc0000080
+MSR_PAT         equ 0x277
+MSR_SYSENTER_EIP equ 0x176
+MSR_LSTAR       equ 0xc0000082
+MSR_FMASK       equ 0xc0000084
+MSR_FS_BASE     equ 0xc0000100
+MSR_KERNEL_GS   equ 0xc0000102
+
+main:
+        lgdt [gdt_desc]
+        call build_idt
+        lidt [idt_desc]
+        mov esi, key_case
+        call find_arg
+        jnc .nocase
+        mov [case_no], eax
+        PRINT "hostile: case "
+        PRINT_DEC eax
+        PRINT 10
+        mov eax, [case_no]
+        cmp eax, 1
+        je case_xsetbv
+        cmp eax, 2
+        je case_cr_msr
+        cmp eax, 3
+        je case_dr_write
+        cmp eax, 4
+        je case_dr_read
+        cmp eax, 5
+        je case_flood
+.nocase:
+        PRINT "hostile: FAIL no case=N (1-5) on the command line", 10
+        EXIT 1
+
+; ---- exceptions ----------------------------------------------------------
+; try_call: EBX = routine (may clobber anything but ESP). Returns EAX = the
+; vector it raised, or NO_FAULT. Other registers are preserved.
+try_call:
+        pushad
+        mov [recover_esp], esp
+        mov dword [caught], NO_FAULT
+        call ebx
+try_back:
+        mov esp, [recover_esp]
+        mov dword [recover_esp], 0
+        popad
+        mov eax, [caught]
+        ret
+
+; Each exception stub records its vector and unwinds to try_back; outside
+; try_call an exception is a failure of the monitor's emulation.
+%macro EXC_STUB 1
+exc_%1:
+        mov dword [caught], %1
+        jmp exc_common
+%endmacro
+%assign i 0
+%rep 32
+EXC_STUB i
+%assign i i+1
+%endrep
+
+exc_common:
+        cmp dword [recover_esp], 0
+        je .stray
+        jmp try_back
+.stray: PRINT "hostile: FAIL exception "
+        PRINT_DEC [caught]
+        PRINT " outside a probe", 10
+        EXIT 1
+
+; build_idt: 32 interrupt gates (present, DPL 0, 32-bit) to the stubs.
+build_idt:
+        xor ecx, ecx
+.gate:  mov eax, [exc_table + ecx * 4]
+        mov edi, idt
+        lea edi, [edi + ecx * 8]
+        mov [edi], ax
+        mov word [edi + 2], SEL_CODE
+        mov word [edi + 4], 0x8e00
+        shr eax, 16
+        mov [edi + 6], ax
+        inc ecx
+        cmp ecx, 32
+        jb .gate
+        ret
+
+; ---- case 1: XSETBV ------------------------------------------------------
+; probe_xsetbv: [arg_ecx] index, [arg_hi]:[arg_lo] value.
+probe_xsetbv:
+        mov ecx, [arg_ecx]
+        mov eax, [arg_lo]
+        mov edx, [arg_hi]
+        xsetbv
+        ret
+
+; xsetbv_expect_gp ecx, hi, lo: the write must raise #GP.
+%macro XSETBV_GP 3
+        mov dword [arg_ecx], %1
+        mov dword [arg_hi], %2
+        mov dword [arg_lo], %3
+        mov ebx, probe_xsetbv
+        call try_call
+        cmp eax, 13
+        jne xsetbv_not_refused
+        inc dword [refused]
+%endmacro
+
+case_xsetbv:
+        mov eax, 1
+        cpuid
+        test ecx, 1 << 26               ; XSAVE
+        jnz .has
+        PRINT "hostile: PASS no XSAVE on this CPU: nothing to probe", 10
+        EXIT 0
+.has:   mov eax, cr4
+        or eax, (1 << 18) | (1 << 9)    ; OSXSAVE, OSFXSR
+        mov cr4, eax
+        mov eax, 0xd
+        xor ecx, ecx
+        cpuid
+        mov [xcr0_ok], eax
+        mov [xcr0_ok + 4], edx
+        PRINT "hostile: XCR0 offered "
+        PRINT_HEX [xcr0_ok + 4]
+        PRINT ":"
+        PRINT_HEX [xcr0_ok]
+        PRINT 10
+        ; one value per rule of SDM vol. 1, 13.3, each with valid bits else
+        XSETBV_GP 1, 0, 3               ; XCR1 is not writable
+        XSETBV_GP 0, 0, 0               ; x87 off
+        XSETBV_GP 0, 0, 2               ; x87 off, SSE on
+        XSETBV_GP 0, 0, 5               ; AVX without SSE
+        XSETBV_GP 0, 0, 0x0b            ; BNDREGS without BNDCSR
+        XSETBV_GP 0, 0, 0x13            ; BNDCSR without BNDREGS
+        XSETBV_GP 0, 0, 0x27            ; opmask without ZMM state
+        XSETBV_GP 0, 0, 0x47            ; ZMM_Hi256 alone
+        XSETBV_GP 0, 0, 0x87            ; Hi16_ZMM alone
+        XSETBV_GP 0, 0, 0x67            ; two of the three AVX-512 bits
+        XSETBV_GP 0, 0, 0xe3            ; AVX-512 without AVX
+        XSETBV_GP 0, 0, 0x103           ; bit 8: a supervisor (XSS) component
+        XSETBV_GP 0, 0, 0x803           ; bit 11: CET user state is XSS too
+        XSETBV_GP 0, 0, 0x20007         ; AMX TILECFG alone
+        XSETBV_GP 0, 0, 0x40007         ; AMX TILEDATA alone
+        XSETBV_GP 0, 0x80000000, 3      ; bit 63
+        XSETBV_GP 0, 1, 3               ; bit 32
+        ; valid values the CPU offers must load and read back
+        mov dword [arg_hi], 0
+        mov dword [arg_lo], 3
+        call xsetbv_valid
+        mov eax, [xcr0_ok]
+        and eax, 7
+        cmp eax, 7
+        jne .noavx
+        mov dword [arg_lo], 7
+        call xsetbv_valid
+        mov eax, [xcr0_ok]
+        and eax, 0xe7
+        cmp eax, 0xe7
+        jne .noavx
+        mov dword [arg_lo], 0xe7
+        call xsetbv_valid
+.noavx: PRINT "hostile: PASS xsetbv: "
+        PRINT_DEC [refused]
+        PRINT " bad values refused with #GP, "
+        PRINT_DEC [accepted]
+        PRINT " good ones loaded", 10
+        EXIT 0
+
+xsetbv_not_refused:
+        PRINT "hostile: FAIL xsetbv "
+        PRINT_HEX [arg_hi]
+        PRINT ":"
+        PRINT_HEX [arg_lo]
+        PRINT " (ecx "
+        PRINT_DEC [arg_ecx]
+        PRINT ") gave vector "
+        PRINT_HEX eax
+        PRINT ", not #GP", 10
+        EXIT 1
+
+; xsetbv_valid: [arg_hi]:[arg_lo] must load and XGETBV must return it.
+xsetbv_valid:
+        mov dword [arg_ecx], 0
+        mov ebx, probe_xsetbv
+        call try_call
+        cmp eax, NO_FAULT
+        jne .bad
+        xor ecx, ecx
+        xgetbv
+        cmp eax, [arg_lo]
+        jne .bad
+        cmp edx, [arg_hi]
+        jne .bad
+        inc dword [accepted]
+        ret
+.bad:   PRINT "hostile: FAIL valid XCR0 "
+        PRINT_HEX [arg_lo]
+        PRINT " did not load and read back", 10
+        EXIT 1
+
+; ---- case 2: CR and MSR writes ------------------------------------------
+probe_wrmsr:
+        mov ecx, [arg_ecx]
+        mov eax, [arg_lo]
+        mov edx, [arg_hi]
+        wrmsr
+        ret
+
+probe_cr0:
+        mov eax, [arg_lo]
+        mov cr0, eax
+        ret
+
+probe_cr4:
+        mov eax, [arg_lo]
+        mov cr4, eax
+        ret
+
+; WRMSR_GP msr, hi, lo / WRMSR_OK msr, hi, lo (then reads back)
+%macro WRMSR_GP 3
+        mov dword [arg_ecx], %1
+        mov dword [arg_hi], %2
+        mov dword [arg_lo], %3
+        mov ebx, probe_wrmsr
+        call try_call
+        cmp eax, 13
+        jne cr_not_refused
+        inc dword [refused]
+%endmacro
+%macro WRMSR_OK 3
+        mov dword [arg_ecx], %1
+        mov dword [arg_hi], %2
+        mov dword [arg_lo], %3
+        mov ebx, probe_wrmsr
+        call try_call
+        cmp eax, NO_FAULT
+        jne cr_not_accepted
+        mov ecx, %1
+        rdmsr
+        cmp eax, %3
+        jne cr_not_accepted
+        cmp edx, %2
+        jne cr_not_accepted
+        inc dword [accepted]
+%endmacro
+; CR_GP probe, value: MOV to CR0/CR4 of `value` (computed in EAX first).
+%macro CR_GP 1
+        mov [arg_lo], eax
+        mov dword [arg_ecx], 0
+        mov ebx, %1
+        call try_call
+        cmp eax, 13
+        jne cr_not_refused
+        inc dword [refused]
+%endmacro
+
+case_cr_msr:
+        ; without paging
+        WRMSR_GP MSR_EFER, 0, 2                 ; EFER bit 1 is reserved
+        WRMSR_GP MSR_PAT, 0, 0x00070402         ; memory type 2 is reserved
+        WRMSR_GP MSR_SYSENTER_EIP, 0x8000, 0    ; not canonical
+        WRMSR_GP MSR_FS_BASE, 0x8000, 0
+        WRMSR_GP MSR_KERNEL_GS, 0xffff7fff, 0
+        WRMSR_GP MSR_LSTAR, 0x00800000, 0
+        WRMSR_GP MSR_FMASK, 1, 0                ; bits 63:32 are reserved
+        WRMSR_OK MSR_LSTAR, 0xffff8000, 0x1000
+        WRMSR_OK MSR_KERNEL_GS, 0x00007fff, 0x2000
+        WRMSR_OK MSR_EFER, 0, 1                 ; SCE
+        mov eax, cr4
+        or eax, 1 << 13                         ; VMXE: no VT-x offered
+        CR_GP probe_cr4
+        mov eax, cr4
+        or eax, 1 << 31                         ; reserved
+        CR_GP probe_cr4
+        mov eax, cr0
+        or eax, 1 << 29                         ; NW without CD
+        CR_GP probe_cr0
+        ; LME without PAE, then paging on: #GP (long mode needs PAE)
+        WRMSR_OK MSR_EFER, 0, 0x101             ; SCE | LME, paging still off
+        mov eax, cr0
+        or eax, 0x80000000
+        CR_GP probe_cr0
+        WRMSR_OK MSR_EFER, 0, 1                 ; LME off again
+        ; 32-bit paging with one 4 MiB identity page over the image
+        mov dword [page_dir], 0x83              ; present, writable, 4 MiB
+        mov eax, cr4
+        or eax, 1 << 4                          ; PSE
+        mov cr4, eax
+        mov eax, page_dir
+        mov cr3, eax
+        mov eax, cr0
+        or eax, 0x80000000
+        mov cr0, eax
+        PRINT "hostile: paging on", 10
+        ; the write that used to fail VM entry: LME while paging is on
+        WRMSR_GP MSR_EFER, 0, 0x101
+        mov eax, cr0
+        and eax, 0x7fffffff
+        mov cr0, eax
+        PRINT "hostile: PASS cr/msr: "
+        PRINT_DEC [refused]
+        PRINT " bad writes refused with #GP, "
+        PRINT_DEC [accepted]
+        PRINT " good ones read back", 10
+        EXIT 0
+
+cr_not_refused:
+        PRINT "hostile: FAIL bad write (msr "
+        PRINT_HEX [arg_ecx]
+        PRINT " value "
+        PRINT_HEX [arg_hi]
+        PRINT ":"
+        PRINT_HEX [arg_lo]
+        PRINT ") gave vector "
+        PRINT_HEX eax
+        PRINT ", not #GP", 10
+        EXIT 1
+
+cr_not_accepted:
+        PRINT "hostile: FAIL good write (msr "
+        PRINT_HEX [arg_ecx]
+        PRINT " value "
+        PRINT_HEX [arg_hi]
+        PRINT ":"
+        PRINT_HEX [arg_lo]
+        PRINT ") faulted or did not read back", 10
+        EXIT 1
+
+; ---- cases 3 and 4: debug registers ---------------------------------------
+case_dr_write:
+        mov eax, 0x11111111
+        mov dr0, eax
+        mov eax, 0x22222222
+        mov dr1, eax
+        mov eax, 0x33333333
+        mov dr2, eax
+        mov eax, 0x44444444
+        mov dr3, eax
+        mov eax, 0xffff4ff1             ; B0 and BS
+        mov dr6, eax
+        PRINT "hostile: debug registers set; halting", 10
+.stop:  cli
+        hlt
+        jmp .stop
+
+%macro DR_CHECK 2
+        mov eax, dr%1
+        cmp eax, %2
+        je %%ok
+        PRINT "hostile: FAIL dr", %1 + '0', " holds "
+        PRINT_HEX eax
+        PRINT ", reset value "
+        PRINT_HEX %2
+        PRINT 10
+        inc dword [refused]
+%%ok:
+%endmacro
+
+case_dr_read:
+        DR_CHECK 0, 0
+        DR_CHECK 1, 0
+        DR_CHECK 2, 0
+        DR_CHECK 3, 0
+        DR_CHECK 6, 0xffff0ff0
+        DR_CHECK 7, 0x400
+        cmp dword [refused], 0
+        jne .bad
+        PRINT "hostile: PASS debug registers hold their reset values", 10
+        EXIT 0
+.bad:   EXIT 1
+
+; ---- case 5: COM1 flood -----------------------------------------------------
+case_flood:
+        xor edi, edi
+.line:  PRINT "hostile: flood line "
+        PRINT_DEC edi
+        PRINT 10
+        inc edi
+        jmp .line
+
+; ---- data ---------------------------------------------------------------------
+key_case:       db "case=", 0
+        align 8
+gdt:    dq 0
+        dq 0x00cf9a000000ffff           ; 0x08: flat 32-bit code
+        dq 0x00cf92000000ffff           ; 0x10: flat data
+gdt_desc:
+        dw gdt_desc - gdt - 1
+        dd gdt
+idt_desc:
+        dw 32 * 8 - 1
+        dd idt
+exc_table:
+%assign i 0
+%rep 32
+        dd exc_ %+ i
+%assign i i+1
+%endrep
+
+; Zero-filled in the image (not bss): the loader may place the Multiboot
+; information right after the bss.
+        align 8, db 0
+idt:            times 32 dq 0
+case_no:        dd 0
+caught:         dd 0
+recover_esp:    dd 0
+arg_ecx:        dd 0
+arg_lo:         dd 0
+arg_hi:         dd 0
+refused:        dd 0
+accepted:       dd 0
+xcr0_ok:        dd 0, 0
+        align 4096, db 0
+page_dir:       times 1024 dd 0
+
+        GUEST_END
