@@ -35,6 +35,7 @@ struct vm_exit_stats {
     uint64_t count[EXIT_REASON_COUNT];
     uint64_t cycles[EXIT_REASON_COUNT]; /* root-mode TSC ticks, exit to next entry */
     uint64_t cpu_tsc; /* TSC ticks its vCPUs held the CPU (guest and monitor) */
+    uint64_t slices;  /* times one of its vCPUs was given the CPU */
 };
 
 struct vm {
