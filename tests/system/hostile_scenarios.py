@@ -1,5 +1,5 @@
 """Hostile guests (issue 11): one hostile action per VM (tests/guests/
-hostile.asm, `case=N`) beside an innocent memtouch VM. Each scenario judges
+hostile_cpu.asm, `case=N`) beside an innocent memtouch VM. Each scenario judges
 that the hostile VM got what a CPU would give it, that only it was affected,
 and that the innocent VM and the shell kept running.
 
@@ -13,7 +13,7 @@ import time
 
 def vmx(name, cmdline, memsize=4, extra=""):
     return (f'displayName = "{name}"\nmemsize = "{memsize}"\nguest.type = "multiboot"\n'
-            f'guest.kernel = "../guests/hostile.bin"\nguest.cmdline = "{cmdline}"\n{extra}')
+            f'guest.kernel = "../guests/hostile_cpu.bin"\nguest.cmdline = "{cmdline}"\n{extra}')
 
 
 HOSTILE_VMS = {

@@ -1,4 +1,4 @@
-; hostile: one hostile action per run, chosen by `case=N`, each checking
+; hostile_cpu: one hostile action per run, chosen by `case=N`, each checking
 ; that the monitor answers as a CPU would and that nothing but this guest
 ; notices. The host crash, state leaks and failed VM entries of issue 11 are
 ; the cases; docs/guests.md lists them.
