@@ -27,10 +27,11 @@ UNIT_TESTS += test_sampler
 test_sampler_SRCS := tests/unit/test_sampler.c mm/sampler.c tests/fake/platform_fake.c \
                      $(FAKE_GPA) $(MP_LIB)
 
-MEMPOLICY_SRCS += mm/victim.c mm/victim_sets.c
-KERNEL_C_SRCS += mm/victim.c mm/victim_sets.c
+VICTIM_SRCS := mm/victim.c mm/victim_sets.c mm/victim_car.c mm/victim_clockpro.c
+MEMPOLICY_SRCS += $(VICTIM_SRCS)
+KERNEL_C_SRCS += $(VICTIM_SRCS)
 UNIT_TESTS += test_victim
-test_victim_SRCS := tests/unit/test_victim.c mm/victim.c mm/victim_sets.c mm/physmap.c \
+test_victim_SRCS := tests/unit/test_victim.c $(VICTIM_SRCS) mm/physmap.c \
                     tests/fake/platform_fake.c $(FAKE_GPA) $(MP_LIB)
 
 # ---- the simulator ----------------------------------------------------------

@@ -9,6 +9,8 @@ const char *victim_policy_name(enum victim_policy p)
     case VICTIM_CLOCK: return "clock";
     case VICTIM_AGING: return "aging";
     case VICTIM_REUSE: return "reuse";
+    case VICTIM_CAR: return "car";
+    case VICTIM_CLOCKPRO: return "clockpro";
     }
     return "?";
 }
@@ -33,10 +35,34 @@ bool victim_attach(struct victim *v, void *storage, size_t bytes, uint64_t npage
         ((uintptr_t)storage & (sizeof(uint32_t) - 1)))
         return false;
     memset(storage, 0, need);
+    v->npages = npages;
+    if (v->policy == VICTIM_CAR || v->policy == VICTIM_CLOCKPRO) {
+        v->link = storage;
+        v->tag = (uint8_t *)(v->link + npages);
+        if (v->policy == VICTIM_CAR)
+            car_reset(v);
+        else
+            clockpro_reset(v);
+        return true;
+    }
     v->pg = storage;
     v->hist = (uint32_t *)((struct victim_page *)storage + npages);
-    v->npages = npages;
     return true;
+}
+
+static bool lists_on(const struct victim *v, const struct physmap *pm)
+{
+    return v->link && v->npages >= pm->npages;
+}
+
+void victim_note_map(struct victim *v, struct physmap *pm, ppn_t ppn)
+{
+    if (!lists_on(v, pm) || ppn >= pm->npages)
+        return;
+    if (v->policy == VICTIM_CAR)
+        car_note_map(v, pm, ppn);
+    else if (v->policy == VICTIM_CLOCKPRO)
+        clockpro_note_map(v, pm, ppn);
 }
 
 static bool reuse_on(const struct victim *v, const struct physmap *pm)
@@ -544,6 +570,10 @@ uint64_t victim_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_
     case VICTIM_AGING: return select_aging(v, pm, out, n);
     case VICTIM_REUSE:
         return reuse_on(v, pm) ? select_reuse(v, pm, out, n) : select_aging(v, pm, out, n);
+    case VICTIM_CAR:
+        return lists_on(v, pm) ? car_select(v, pm, out, n) : select_aging(v, pm, out, n);
+    case VICTIM_CLOCKPRO:
+        return lists_on(v, pm) ? clockpro_select(v, pm, out, n) : select_aging(v, pm, out, n);
     }
     return 0;
 }
