@@ -27,11 +27,15 @@ UNIT_TESTS += test_sampler
 test_sampler_SRCS := tests/unit/test_sampler.c mm/sampler.c tests/fake/platform_fake.c \
                      $(FAKE_GPA) $(MP_LIB)
 
-VICTIM_SRCS := mm/victim.c mm/victim_sets.c mm/victim_car.c mm/victim_clockpro.c
+VICTIM_SRCS := mm/victim.c mm/victim_sets.c mm/victim_car.c mm/victim_clockpro.c \
+               mm/victim_recent.c
 MEMPOLICY_SRCS += $(VICTIM_SRCS)
 KERNEL_C_SRCS += $(VICTIM_SRCS)
 UNIT_TESTS += test_victim
 test_victim_SRCS := tests/unit/test_victim.c $(VICTIM_SRCS) mm/physmap.c \
+                    tests/fake/platform_fake.c $(FAKE_GPA) $(MP_LIB)
+UNIT_TESTS += test_victim_policies
+test_victim_policies_SRCS := tests/unit/test_victim_policies.c $(VICTIM_SRCS) mm/physmap.c \
                     tests/fake/platform_fake.c $(FAKE_GPA) $(MP_LIB)
 
 # ---- the simulator ----------------------------------------------------------

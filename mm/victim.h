@@ -22,7 +22,8 @@
 #include "mm/physmap.h"
 
 enum victim_policy {
-    VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE, VICTIM_CAR, VICTIM_CLOCKPRO
+    VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE, VICTIM_CAR, VICTIM_CLOCKPRO,
+    VICTIM_RECENT
 };
 
 /* Lists of pages threaded through a per-page link array (mm/victim_list.h),
@@ -200,6 +201,7 @@ struct victim {
     uint8_t *tag;              /* CAR, CLOCK-Pro: per page, caller storage: list or status */
     struct car car;
     struct clockpro cp;
+    uint32_t *stamp;           /* RECENT: per page, caller storage: period of the last touch seen */
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);

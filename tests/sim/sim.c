@@ -18,7 +18,7 @@
 #define NIL UINT32_MAX
 
 static const char *const policy_names[POL_COUNT] = { "ours", "opt", "lru", "clock", "random",
-                                                      "car", "clockpro" };
+                                                      "car", "clockpro", "reuse" };
 
 const char *sim_policy_name(enum sim_policy p)
 {
@@ -152,6 +152,8 @@ static void refresh(struct sim *s, struct svm *v)
 {
     v->ms.consumed = physmap_consumed(&v->pm);
     if (s->cfg->policy == POL_OURS) {
+        v->ms.active_q16 = getenv("EXP_EST") ? sampler_estimate(&v->smp) : victim_active_q16(&v->vic, &v->pm);
+    } else if (s->cfg->policy == POL_REUSE) {
         v->ms.active_q16 = victim_demand_q16(&v->vic, &v->pm);
         v->ms.once_pages = victim_once_pages(&v->vic);
     } else {
@@ -364,9 +366,10 @@ static bool setup_vm(struct sim *s, unsigned i, struct admission *adm)
                             cfg->policy == POL_CLOCK ? VICTIM_CLOCK :
                             cfg->policy == POL_CAR ? VICTIM_CAR :
                             cfg->policy == POL_CLOCKPRO ? VICTIM_CLOCKPRO :
-                            cfg->policy == POL_OURS ? VICTIM_REUSE : VICTIM_AGING;
+                            cfg->policy == POL_REUSE ? VICTIM_REUSE :
+                            cfg->policy == POL_OURS ? VICTIM_RECENT : VICTIM_AGING;
     victim_init(&v->vic, vp);
-    if (vp == VICTIM_REUSE || vp == VICTIM_CAR || vp == VICTIM_CLOCKPRO) {
+    if (vp == VICTIM_REUSE || vp == VICTIM_CAR || vp == VICTIM_CLOCKPRO || vp == VICTIM_RECENT) {
         v->vic_store = malloc(victim_storage_bytes(v->cfg.pages));
         victim_attach(&v->vic, v->vic_store, victim_storage_bytes(v->cfg.pages), v->cfg.pages);
     }
