@@ -152,7 +152,7 @@ static void refresh(struct sim *s, struct svm *v)
 {
     v->ms.consumed = physmap_consumed(&v->pm);
     if (s->cfg->policy == POL_OURS) {
-        v->ms.active_q16 = getenv("EXP_EST") ? sampler_estimate(&v->smp) : victim_active_q16(&v->vic, &v->pm);
+        v->ms.active_q16 = victim_active_q16(&v->vic, &v->pm);
     } else if (s->cfg->policy == POL_REUSE) {
         v->ms.active_q16 = victim_demand_q16(&v->vic, &v->pm);
         v->ms.once_pages = victim_once_pages(&v->vic);
