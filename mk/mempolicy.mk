@@ -79,9 +79,18 @@ fuzz-trace: $(BUILD)/fuzz/fuzz_trace
 	$(call fuzz_run,trace,$(TRACE_FUZZ_SECONDS),fuzz-trace,4096)
 fuzz: fuzz-trace
 
-# Printed, not a timed test: each policy's faults as a ratio to OPT.
+# Printed, not a timed test: each policy's faults as a ratio to OPT on the
+# synthetic traces, then the real-program corpus (tests/sim/traces).
 bench-memsim: $(BUILD)/memsim
 	@$(PYTHON) tools/memsim-bench.py $(BUILD)/memsim
+
+# The real-program corpus: records (valgrind lackey) whatever is not yet in
+# build/traces/raw/ and refreshes the committed tests/sim/traces/*.xz. Not
+# needed by the tests or the benchmark, which read the committed copies.
+.PHONY: traces
+traces:
+	@command -v valgrind >/dev/null || tools/install-deps.sh valgrind gcc sqlite3 tcl nodejs zstd
+	@$(PYTHON) tools/trace-corpus.py record
 
 # Time series of a run (consumed, target, active, free, state) as PNGs.
 plots: $(BUILD)/memsim
