@@ -180,6 +180,21 @@ static void test_clockpro_scan_resistant(void **state)
     assert_int_equal(lost, 0);
 }
 
+/* CLOCK-Pro remembers no more non-resident pages than it holds: on a scan
+ * of pages used once, HAND_test ends the oldest test periods. */
+static void test_clockpro_history_bounded(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_CLOCKPRO);
+    ppn_t out[NP];
+    ppn_t refs[40];
+    for (unsigned i = 0; i < 40; i++)
+        refs[i] = i;
+    assert_int_equal(run(f, refs, 40, 4, out), 36);
+    assert_true(f->v.cp.nonres <= 4);
+    assert_true(f->v.cp.len <= 8);
+}
+
 /* RECENT: the page idle longest goes first, by the period of the last
  * touch seen. */
 static void touch_scan(struct fx *f, ppn_t lo, ppn_t hi)
@@ -291,6 +306,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_car_history_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clockpro_worked_example, setup, teardown),
         cmocka_unit_test_setup_teardown(test_clockpro_scan_resistant, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clockpro_history_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_idle_longest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_touch_since_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_ties_random, setup, teardown),
