@@ -14,8 +14,9 @@ pages the program used. Recording stops after --accesses collapsed accesses
 The output is memsim's trace format with VM 0; comment lines say what was
 run and `# vm pages=N` how many pages the VM needs.
 
-usage: trace-record.py OUT --accesses N -- PROGRAM ARGS...
-       (stdin of the program is /dev/null unless --stdin FILE)
+usage: trace-record.py OUT [--accesses N] [--stdin FILE] [--data-only] -- PROGRAM ARGS...
+       (stdin of the program is /dev/null unless --stdin FILE; --data-only
+       leaves instruction fetches out)
 """
 import os
 import signal
@@ -23,7 +24,7 @@ import subprocess
 import sys
 
 
-def record(argv, out_path, limit, stdin_path=None, cwd=None):
+def record(argv, out_path, limit, stdin_path=None, cwd=None, data_only=False):
     r, w = os.pipe()
     cmd = ["valgrind", "--tool=lackey", "--trace-mem=yes", "--log-fd=%d" % w] + argv
     stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
@@ -39,6 +40,8 @@ def record(argv, out_path, limit, stdin_path=None, cwd=None):
             # " L 1fff0005f8,8", "I  0401ab70,3"; valgrind's own lines start "=="
             kind = line[:2]
             if kind == b"I ":
+                if data_only:
+                    continue
                 store = False
             elif kind in (b" L", b" S", b" M"):
                 store = kind != b" L"
@@ -66,7 +69,7 @@ def record(argv, out_path, limit, stdin_path=None, cwd=None):
     with open(out_path, "w") as f:
         f.write("# recorded by tools/trace-record.py: valgrind lackey, 4 KiB pages, "
                 "consecutive accesses to a page collapsed, pages numbered by first touch\n")
-        f.write("# command: %s\n" % " ".join(argv))
+        f.write("# command: %s%s\n" % (" ".join(argv), " (data accesses only)" if data_only else ""))
         f.write("# vm pages=%d accesses=%d\n" % (len(pages), len(out)))
         f.write("".join("0 %d %s\n" % (p, "w" if wr else "r") for p, wr in out))
     return len(pages), len(out)
@@ -81,7 +84,7 @@ def main():
     out_path = opts[0]
     limit = int(opts[opts.index("--accesses") + 1]) if "--accesses" in opts else 2000000
     stdin_path = opts[opts.index("--stdin") + 1] if "--stdin" in opts else None
-    n, k = record(prog, out_path, limit, stdin_path)
+    n, k = record(prog, out_path, limit, stdin_path, data_only="--data-only" in opts)
     print("%s: %d pages, %d accesses" % (out_path, n, k))
 
 
