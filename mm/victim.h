@@ -11,7 +11,15 @@
  *                  random. Scan-resistant, unlike LRU. No extra storage.
  *   VICTIM_REUSE   AGING plus a prediction of when each idle page comes
  *                  back, from the idle spells it came back from before
- *                  (below). Needs caller storage (victim_attach). "ours".
+ *                  (below). Needs caller storage (victim_attach). "ours"
+ *                  until issue 15 (memsim --policy reuse).
+ *   VICTIM_RECENT  "ours": the pages idle longest go first, by the aging
+ *                  period of each page's last seen touch, ties at random
+ *                  (mm/victim_recent.c; 4 bytes a page of caller storage).
+ *   VICTIM_CAR     CAR (Bansal and Modha 2004) over accessed bits
+ *                  (mm/victim_car.c; 9 bytes a page).
+ *   VICTIM_CLOCKPRO  CLOCK-Pro (Jiang, Chen and Zhang 2005) over accessed
+ *                  bits (mm/victim_clockpro.c; 9 bytes a page).
  * Ages live in the physmap entries. Pinned pages are never chosen. Selection
  * only chooses: the caller releases.
  */
