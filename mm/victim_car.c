@@ -118,12 +118,5 @@ uint64_t car_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n
     for (ppn_t p = 0; p < pm->npages; p++)
         if (v->tag[p] != CAR_T1 && v->tag[p] != CAR_T2 && victim_candidate(pm, p))
             car_move(v, (uint32_t)p, CAR_T1);
-    uint64_t k = 0;
-    while (k < n) {
-        uint32_t p = car_replace(v, pm);
-        if (p == VL_NIL)
-            break;
-        out[k++] = p;
-    }
-    return k;
+    return vl_collect(v, pm, out, n, car_replace);
 }

@@ -268,12 +268,5 @@ uint64_t clockpro_select(struct victim *v, struct physmap *pm, ppn_t *out, uint6
     for (ppn_t p = 0; p < pm->npages; p++)
         if (!(v->tag[p] & CP_RES) && victim_candidate(pm, p))
             clockpro_note_map(v, pm, p);
-    uint64_t k = 0;
-    while (k < n) {
-        uint32_t p = cp_run_cold(v, pm);
-        if (p == VL_NIL)
-            break;
-        out[k++] = p;
-    }
-    return k;
+    return vl_collect(v, pm, out, n, cp_run_cold);
 }

@@ -38,4 +38,18 @@ static inline void vl_remove(struct victim_list *l, struct victim_link *lk, uint
     l->n--;
 }
 
+/* Up to n victims from `next` (which returns VL_NIL when it has none). */
+static inline uint64_t vl_collect(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n,
+                                  uint32_t (*next)(struct victim *, struct physmap *))
+{
+    uint64_t k = 0;
+    while (k < n) {
+        uint32_t p = next(v, pm);
+        if (p == VL_NIL)
+            break;
+        out[k++] = p;
+    }
+    return k;
+}
+
 #endif

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "mm/victim.h"
 #include "tests/fake/fake_gpa.h"
@@ -22,21 +23,23 @@ struct fx {
     uint64_t resident;
 };
 
+/* One fixture, made anew for each test: a VM of NP pages, none mapped. */
+static struct fx fixture;
+
 static int setup(void **state)
 {
-    struct fx *f = calloc(1, sizeof *f);
-    f->vm = fake_gpa_create(NP);
-    physmap_init(&f->pm, f->vm, f->st, sizeof f->st, NP);
+    memset(&fixture, 0, sizeof fixture);
+    fixture.vm = fake_gpa_create(NP);
+    physmap_init(&fixture.pm, fixture.vm, fixture.st, sizeof fixture.st, NP);
     fake_plat_seed_random(7);
-    *state = f;
+    *state = &fixture;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-    fake_gpa_destroy(f->vm);
-    free(f);
+    (void)state;
+    fake_gpa_destroy(fixture.vm);
     return 0;
 }
 
@@ -114,17 +117,23 @@ static void test_car_worked_example(void **state)
     assert_list(&f->v, &f->v.car.b2, b2, 1);
 }
 
-/* CAR keeps its history within the cache size: a scan of new pages never
- * grows B1 past c - |T1|. */
-static void test_car_history_bounded(void **state)
+/* A scan of 40 pages used once, with memory for 4: 36 victims. */
+static void scan_once(struct fx *f, enum victim_policy pol)
 {
-    struct fx *f = *state;
-    start(f, VICTIM_CAR);
+    start(f, pol);
     ppn_t out[NP];
     ppn_t refs[40];
     for (unsigned i = 0; i < 40; i++)
         refs[i] = i;
     assert_int_equal(run(f, refs, 40, 4, out), 36);
+}
+
+/* CAR keeps its history within the cache size: a scan of new pages never
+ * grows B1 past c - |T1|. */
+static void test_car_history_bounded(void **state)
+{
+    struct fx *f = *state;
+    scan_once(f, VICTIM_CAR);
     assert_true(f->v.car.t1.n + f->v.car.b1.n <= 4);
 }
 
@@ -185,12 +194,7 @@ static void test_clockpro_scan_resistant(void **state)
 static void test_clockpro_history_bounded(void **state)
 {
     struct fx *f = *state;
-    start(f, VICTIM_CLOCKPRO);
-    ppn_t out[NP];
-    ppn_t refs[40];
-    for (unsigned i = 0; i < 40; i++)
-        refs[i] = i;
-    assert_int_equal(run(f, refs, 40, 4, out), 36);
+    scan_once(f, VICTIM_CLOCKPRO);
     assert_true(f->v.cp.nonres <= 4);
     assert_true(f->v.cp.len <= 8);
 }
