@@ -220,11 +220,13 @@ void victim_init(struct victim *v, enum victim_policy policy);
  * for the other policies. */
 void victim_note_map(struct victim *v, struct physmap *pm, ppn_t ppn);
 
-/* Bytes of storage VICTIM_REUSE, CAR and CLOCK-Pro need for a VM of `npages`. */
+/* Bytes of storage REUSE, RECENT, CAR and CLOCK-Pro need for a VM of `npages`
+ * (REUSE's 24 bytes a page plus the 4 KiB histogram; the others use less). */
 size_t victim_storage_bytes(uint64_t npages);
-/* Gives REUSE, CAR or CLOCK-Pro its storage (zeroed here). False, and the
+/* Gives REUSE, RECENT, CAR or CLOCK-Pro its storage (zeroed here). False, and the
  * policy chooses as AGING does, when the storage is NULL or too small or
- * npages is 0. CAR and CLOCK-Pro use 9 bytes a page of it. */
+ * npages is 0. RECENT uses 4 bytes a page and the histogram, CAR and
+ * CLOCK-Pro 9 bytes a page. */
 bool victim_attach(struct victim *v, void *storage, size_t bytes, uint64_t npages);
 
 /* REUSE: the eviction bucket of `ppn` now (higher goes first; for tests and
