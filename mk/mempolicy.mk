@@ -27,10 +27,15 @@ UNIT_TESTS += test_sampler
 test_sampler_SRCS := tests/unit/test_sampler.c mm/sampler.c tests/fake/platform_fake.c \
                      $(FAKE_GPA) $(MP_LIB)
 
-MEMPOLICY_SRCS += mm/victim.c mm/victim_sets.c
-KERNEL_C_SRCS += mm/victim.c mm/victim_sets.c
+VICTIM_SRCS := mm/victim.c mm/victim_sets.c mm/victim_car.c mm/victim_clockpro.c \
+               mm/victim_recent.c
+MEMPOLICY_SRCS += $(VICTIM_SRCS)
+KERNEL_C_SRCS += $(VICTIM_SRCS)
 UNIT_TESTS += test_victim
-test_victim_SRCS := tests/unit/test_victim.c mm/victim.c mm/victim_sets.c mm/physmap.c \
+test_victim_SRCS := tests/unit/test_victim.c $(VICTIM_SRCS) mm/physmap.c \
+                    tests/fake/platform_fake.c $(FAKE_GPA) $(MP_LIB)
+UNIT_TESTS += test_victim_policies
+test_victim_policies_SRCS := tests/unit/test_victim_policies.c $(VICTIM_SRCS) mm/physmap.c \
                     tests/fake/platform_fake.c $(FAKE_GPA) $(MP_LIB)
 
 # ---- the simulator ----------------------------------------------------------
@@ -74,9 +79,18 @@ fuzz-trace: $(BUILD)/fuzz/fuzz_trace
 	$(call fuzz_run,trace,$(TRACE_FUZZ_SECONDS),fuzz-trace,4096)
 fuzz: fuzz-trace
 
-# Printed, not a timed test: each policy's faults as a ratio to OPT.
+# Printed, not a timed test: each policy's faults as a ratio to OPT on the
+# synthetic traces, then the real-program corpus (tests/sim/traces).
 bench-memsim: $(BUILD)/memsim
 	@$(PYTHON) tools/memsim-bench.py $(BUILD)/memsim
+
+# The real-program corpus: records (valgrind lackey) whatever is not yet in
+# build/traces/raw/ and refreshes the committed tests/sim/traces/*.xz. Not
+# needed by the tests or the benchmark, which read the committed copies.
+.PHONY: traces
+traces:
+	@command -v valgrind >/dev/null || tools/install-deps.sh valgrind gcc sqlite3 tcl nodejs zstd
+	@$(PYTHON) tools/trace-corpus.py record
 
 # Time series of a run (consumed, target, active, free, state) as PNGs.
 plots: $(BUILD)/memsim

@@ -9,6 +9,9 @@ const char *victim_policy_name(enum victim_policy p)
     case VICTIM_CLOCK: return "clock";
     case VICTIM_AGING: return "aging";
     case VICTIM_REUSE: return "reuse";
+    case VICTIM_CAR: return "car";
+    case VICTIM_CLOCKPRO: return "clockpro";
+    case VICTIM_RECENT: return "recent";
     }
     return "?";
 }
@@ -33,10 +36,39 @@ bool victim_attach(struct victim *v, void *storage, size_t bytes, uint64_t npage
         ((uintptr_t)storage & (sizeof(uint32_t) - 1)))
         return false;
     memset(storage, 0, need);
+    v->npages = npages;
+    if (v->policy == VICTIM_RECENT) {
+        v->stamp = storage;
+        v->hist = v->stamp + npages;
+        return true;
+    }
+    if (v->policy == VICTIM_CAR || v->policy == VICTIM_CLOCKPRO) {
+        v->link = storage;
+        v->tag = (uint8_t *)(v->link + npages);
+        if (v->policy == VICTIM_CAR)
+            car_reset(v);
+        else
+            clockpro_reset(v);
+        return true;
+    }
     v->pg = storage;
     v->hist = (uint32_t *)((struct victim_page *)storage + npages);
-    v->npages = npages;
     return true;
+}
+
+static bool lists_on(const struct victim *v, const struct physmap *pm)
+{
+    return v->link && v->npages >= pm->npages;
+}
+
+void victim_note_map(struct victim *v, struct physmap *pm, ppn_t ppn)
+{
+    if (!lists_on(v, pm) || ppn >= pm->npages)
+        return;
+    if (v->policy == VICTIM_CAR)
+        car_note_map(v, pm, ppn);
+    else if (v->policy == VICTIM_CLOCKPRO)
+        clockpro_note_map(v, pm, ppn);
 }
 
 static bool reuse_on(const struct victim *v, const struct physmap *pm)
@@ -166,7 +198,11 @@ static uint32_t idle_periods(const struct victim_page *g, uint32_t cur)
 
 void victim_age_scan(struct victim *v, struct physmap *pm)
 {
-    if (v->policy != VICTIM_AGING && v->policy != VICTIM_REUSE)
+    if (v->policy == VICTIM_RECENT && recent_on(v, pm)) {
+        recent_scan(v, pm);
+        return;
+    }
+    if (v->policy != VICTIM_AGING && v->policy != VICTIM_REUSE && v->policy != VICTIM_RECENT)
         return;
     bool reuse = reuse_on(v, pm);
     uint32_t cur = (uint32_t)(v->scans + 1);
@@ -362,14 +398,7 @@ static uint64_t select_aging(struct victim *v, struct physmap *pm, ppn_t *out, u
     return k;
 }
 
-/* A log scale with 32 steps per octave: exact below 32, then monotonic. */
-static unsigned qlog(uint32_t x)
-{
-    if (x < 32)
-        return x;
-    unsigned e = 31 - (unsigned)__builtin_clz(x);
-    return 32 * (e - 4) + ((x >> (e - 5)) - 32);
-}
+#define qlog victim_qlog
 
 /*
  * REUSE's eviction buckets, higher goes first:
@@ -494,22 +523,21 @@ unsigned victim_bucket(const struct victim *v, const struct physmap *pm, ppn_t p
     return bucket_of(v, pm, ppn, (uint32_t)(v->scans + 1));
 }
 
-static uint64_t select_reuse(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n)
+/* The n pages of the highest buckets (bucket_fn: higher goes first; the
+ * histogram is the caller's storage), a uniformly random subset of the
+ * bucket where the n-th falls: pages ranked alike are told apart by
+ * nothing, and keeping a random part of them is what keeps part of a loop
+ * larger than memory. */
+uint64_t victim_select_by_bucket(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n,
+                                 victim_bucket_fn bucket_fn)
 {
     uint32_t cur = (uint32_t)(v->scans + 1);
     uint32_t *h = v->hist;
     memset(h, 0, VICTIM_BUCKETS * sizeof *h);
-    /* a touch seen now is kept as the page's last touch, this period, for
-     * the next scan to fold into the history */
-    for (ppn_t p = 0; p < pm->npages; p++)
-        if (candidate(pm, p) && plat_gpa_test_clear_accessed(pm->vm, p))
-            note_touch(v, p, cur);
-    if (v->quick != cur)
-        reuse_quick_move(v, pm, cur);
     for (ppn_t p = 0; p < pm->npages; p++) {
         if (!candidate(pm, p))
             continue;
-        h[bucket_of(v, pm, p, cur)]++;
+        h[bucket_fn(v, pm, p, cur)]++;
     }
     /* the bucket tb at and above which n pages lie */
     uint64_t above = 0;
@@ -518,18 +546,30 @@ static uint64_t select_reuse(struct victim *v, struct physmap *pm, ppn_t *out, u
         above += h[tb--];
     uint64_t k = 0;
     for (ppn_t p = 0; p < pm->npages && k < n; p++)
-        if (candidate(pm, p) && bucket_of(v, pm, p, cur) > tb)
+        if (candidate(pm, p) && bucket_fn(v, pm, p, cur) > tb)
             out[k++] = p;
-    /* a uniformly random subset of the threshold bucket */
     uint64_t ties = h[tb];
     for (ppn_t p = 0; p < pm->npages && k < n && ties; p++) {
-        if (!candidate(pm, p) || bucket_of(v, pm, p, cur) != tb)
+        if (!candidate(pm, p) || bucket_fn(v, pm, p, cur) != tb)
             continue;
         if (plat_random() % ties < n - k)
             out[k++] = p;
         ties--;
     }
     return k;
+}
+
+static uint64_t select_reuse(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n)
+{
+    uint32_t cur = (uint32_t)(v->scans + 1);
+    /* a touch seen now is kept as the page's last touch, this period, for
+     * the next scan to fold into the history */
+    for (ppn_t p = 0; p < pm->npages; p++)
+        if (candidate(pm, p) && plat_gpa_test_clear_accessed(pm->vm, p))
+            note_touch(v, p, cur);
+    if (v->quick != cur)
+        reuse_quick_move(v, pm, cur);
+    return victim_select_by_bucket(v, pm, out, n, bucket_of);
 }
 
 uint64_t victim_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n)
@@ -544,6 +584,12 @@ uint64_t victim_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_
     case VICTIM_AGING: return select_aging(v, pm, out, n);
     case VICTIM_REUSE:
         return reuse_on(v, pm) ? select_reuse(v, pm, out, n) : select_aging(v, pm, out, n);
+    case VICTIM_RECENT:
+        return recent_on(v, pm) ? recent_select(v, pm, out, n) : select_aging(v, pm, out, n);
+    case VICTIM_CAR:
+        return lists_on(v, pm) ? car_select(v, pm, out, n) : select_aging(v, pm, out, n);
+    case VICTIM_CLOCKPRO:
+        return lists_on(v, pm) ? clockpro_select(v, pm, out, n) : select_aging(v, pm, out, n);
     }
     return 0;
 }

@@ -11,7 +11,15 @@
  *                  random. Scan-resistant, unlike LRU. No extra storage.
  *   VICTIM_REUSE   AGING plus a prediction of when each idle page comes
  *                  back, from the idle spells it came back from before
- *                  (below). Needs caller storage (victim_attach). "ours".
+ *                  (below). Needs caller storage (victim_attach). "ours"
+ *                  until issue 15 (memsim --policy reuse).
+ *   VICTIM_RECENT  "ours": the pages idle longest go first, by the aging
+ *                  period of each page's last seen touch, ties at random
+ *                  (mm/victim_recent.c; 4 bytes a page of caller storage).
+ *   VICTIM_CAR     CAR (Bansal and Modha 2004) over accessed bits
+ *                  (mm/victim_car.c; 9 bytes a page).
+ *   VICTIM_CLOCKPRO  CLOCK-Pro (Jiang, Chen and Zhang 2005) over accessed
+ *                  bits (mm/victim_clockpro.c; 9 bytes a page).
  * Ages live in the physmap entries. Pinned pages are never chosen. Selection
  * only chooses: the caller releases.
  */
@@ -21,7 +29,29 @@
 #include "include/hv/types.h"
 #include "mm/physmap.h"
 
-enum victim_policy { VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE };
+enum victim_policy {
+    VICTIM_RANDOM = 0, VICTIM_CLOCK, VICTIM_AGING, VICTIM_REUSE, VICTIM_CAR, VICTIM_CLOCKPRO,
+    VICTIM_RECENT
+};
+
+/* Lists of pages threaded through a per-page link array (mm/victim_list.h),
+ * for the policies that keep pages in order: CAR and CLOCK-Pro. */
+struct victim_link { uint32_t prev, next; };
+struct victim_list { uint32_t head, tail; uint64_t n; };
+
+/* VICTIM_CAR (mm/victim_car.c): two clocks of resident pages and two LRU
+ * lists of evicted ones, and T1's target size. */
+struct car {
+    struct victim_list t1, t2, b1, b2;
+    uint64_t p;
+};
+
+/* VICTIM_CLOCKPRO (mm/victim_clockpro.c): one circular list, three hands,
+ * counts by status and the adaptive target of resident cold pages. */
+struct clockpro {
+    uint32_t hand_hot, hand_cold, hand_test;
+    uint64_t len, hot, cold, nonres, mc;
+};
 
 /*
  * VICTIM_REUSE. Per page, in caller storage (victim_storage_bytes, 24 bytes a
@@ -175,14 +205,28 @@ struct victim {
     uint64_t quick_moves;      /* REUSE: such moves (statistics) */
     uint64_t stay_avg_q4;      /* REUSE: how long stays that ended had lasted at their last touch, x16 (EWMA) */
     uint64_t stays_ended;      /* REUSE: stays seen to end (an absence of more than 64 periods began) */
+    struct victim_link *link;  /* CAR, CLOCK-Pro: per page, caller storage (8 bytes) */
+    uint8_t *tag;              /* CAR, CLOCK-Pro: per page, caller storage: list or status */
+    struct car car;
+    struct clockpro cp;
+    uint32_t *stamp;           /* RECENT: per page, caller storage: period of the last touch seen */
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);
 
-/* Bytes of storage VICTIM_REUSE needs for a VM of `npages`. */
+/* The page was just mapped: a first touch, or back from swap or the
+ * balloon (the caller's fault path says so). CAR and CLOCK-Pro learn of
+ * misses here, and clear the accessed bit the faulting access set; a no-op
+ * for the other policies. */
+void victim_note_map(struct victim *v, struct physmap *pm, ppn_t ppn);
+
+/* Bytes of storage REUSE, RECENT, CAR and CLOCK-Pro need for a VM of `npages`
+ * (REUSE's 24 bytes a page plus the 4 KiB histogram; the others use less). */
 size_t victim_storage_bytes(uint64_t npages);
-/* Gives REUSE its storage (zeroed here). False, and REUSE stays AGING, when
- * the storage is NULL or too small or npages is 0. */
+/* Gives REUSE, RECENT, CAR or CLOCK-Pro its storage (zeroed here). False, and the
+ * policy chooses as AGING does, when the storage is NULL or too small or
+ * npages is 0. RECENT uses 4 bytes a page and the histogram, CAR and
+ * CLOCK-Pro 9 bytes a page. */
 bool victim_attach(struct victim *v, void *storage, size_t bytes, uint64_t npages);
 
 /* REUSE: the eviction bucket of `ppn` now (higher goes first; for tests and

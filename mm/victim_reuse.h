@@ -7,7 +7,7 @@
 #ifndef MM_VICTIM_REUSE_H
 #define MM_VICTIM_REUSE_H
 
-#include "mm/victim.h"
+#include "mm/victim_policies.h"
 
 /* Periods a page's 8-bit history covers: a page untouched for longer is idle. */
 #define HISTORY_PERIODS 8
@@ -70,8 +70,7 @@
 
 static inline bool candidate(const struct physmap *pm, ppn_t ppn)
 {
-    struct pm_entry e;
-    return physmap_lookup(pm, ppn, &e) == PM_OK && e.state == PM_MAPPED && !e.pinned;
+    return victim_candidate(pm, ppn);
 }
 
 /* How long a page's stay had lasted at its last touch. */

@@ -9,7 +9,7 @@
 static void usage(void)
 {
     fprintf(stderr,
-        "usage: memsim --machine-pages N [--minfree-pct P] [--policy ours|opt|lru|clock|random]\n"
+        "usage: memsim --machine-pages N [--minfree-pct P] [--policy ours|opt|lru|clock|random|car|clockpro]\n"
         "              --vm name=A,pages=N[,min=N][,max=N][,shares=N][,prealloc=1]"
         "[,balloon=0|1][,vcpus=N] ...\n"
         "              --trace FILE [--csv FILE] [--csv-every TICKS] [--tick-ns NS]\n"

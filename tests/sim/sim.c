@@ -17,7 +17,8 @@
 #define BALLOON_BATCH 256          /* pages a balloon driver inflates per release point */
 #define NIL UINT32_MAX
 
-static const char *const policy_names[POL_COUNT] = { "ours", "opt", "lru", "clock", "random" };
+static const char *const policy_names[POL_COUNT] = { "ours", "opt", "lru", "clock", "random",
+                                                      "car", "clockpro", "reuse" };
 
 const char *sim_policy_name(enum sim_policy p)
 {
@@ -151,6 +152,8 @@ static void refresh(struct sim *s, struct svm *v)
 {
     v->ms.consumed = physmap_consumed(&v->pm);
     if (s->cfg->policy == POL_OURS) {
+        v->ms.active_q16 = victim_active_q16(&v->vic, &v->pm);
+    } else if (s->cfg->policy == POL_REUSE) {
         v->ms.active_q16 = victim_demand_q16(&v->vic, &v->pm);
         v->ms.once_pages = victim_once_pages(&v->vic);
     } else {
@@ -325,6 +328,7 @@ static int access_page(struct sim *s, struct svm *v, uint32_t p, uint64_t now)
         return 0;
     }
     fake_gpa_map(v->gpa, p);
+    victim_note_map(&v->vic, &v->pm, p);
     sampler_note_touch(&v->smp, p);
     lru_touch(&v->lru, p);
     if (old.state == PM_UNTOUCHED)
@@ -360,9 +364,12 @@ static bool setup_vm(struct sim *s, unsigned i, struct admission *adm)
                  sampler_storage_bytes(sc.sample_pages), 0);
     enum victim_policy vp = cfg->policy == POL_RANDOM ? VICTIM_RANDOM :
                             cfg->policy == POL_CLOCK ? VICTIM_CLOCK :
-                            cfg->policy == POL_OURS ? VICTIM_REUSE : VICTIM_AGING;
+                            cfg->policy == POL_CAR ? VICTIM_CAR :
+                            cfg->policy == POL_CLOCKPRO ? VICTIM_CLOCKPRO :
+                            cfg->policy == POL_REUSE ? VICTIM_REUSE :
+                            cfg->policy == POL_OURS ? VICTIM_RECENT : VICTIM_AGING;
     victim_init(&v->vic, vp);
-    if (vp == VICTIM_REUSE) {
+    if (vp == VICTIM_REUSE || vp == VICTIM_CAR || vp == VICTIM_CLOCKPRO || vp == VICTIM_RECENT) {
         v->vic_store = malloc(victim_storage_bytes(v->cfg.pages));
         victim_attach(&v->vic, v->vic_store, victim_storage_bytes(v->cfg.pages), v->cfg.pages);
     }

@@ -11,7 +11,10 @@
 
 #define SIM_MAX_VMS 16
 
-enum sim_policy { POL_OURS = 0, POL_OPT, POL_LRU, POL_CLOCK, POL_RANDOM, POL_COUNT };
+enum sim_policy {
+    POL_OURS = 0, POL_OPT, POL_LRU, POL_CLOCK, POL_RANDOM, POL_CAR, POL_CLOCKPRO, POL_REUSE,
+    POL_COUNT
+};
 
 struct sim_vm_cfg {
     char name[32];

@@ -6,7 +6,8 @@
 #include <string.h>
 #include "tests/sim/trace.h"
 
-/* Longest line accepted; a trace line needs about 20 characters. */
+/* Longest data line accepted; a trace line needs about 20 characters.
+ * Comment lines may be longer. */
 #define LINE_MAX_CHARS 255
 
 static bool grow(struct trace *t, uint64_t *cap)
@@ -30,23 +31,28 @@ static bool grow(struct trace *t, uint64_t *cap)
 
 enum line_kind { LINE_EOF, LINE_OK, LINE_LONG, LINE_NUL };
 
-/* One line into buf (without its newline). A NUL byte or a line longer
- * than LINE_MAX_CHARS is reported, not cut short and read as two lines. */
+/* One line into buf (without its newline). A NUL byte or a data line
+ * longer than LINE_MAX_CHARS is reported, not cut short and read as two
+ * lines; a comment line (its first non-blank character '#') may be of any
+ * length: recorders put command lines there, and only its start is kept. */
 static enum line_kind read_line(FILE *f, char buf[LINE_MAX_CHARS + 1])
 {
     size_t n = 0;
     int c;
-    bool any = false;
+    bool any = false, comment = false, lead = true;
     enum line_kind kind = LINE_OK;
     while ((c = getc(f)) != EOF) {
         any = true;
         if (c == '\n')
             break;
+        if (lead && c == '#')
+            comment = true;
+        lead = lead && (c == ' ' || c == '\t' || c == '\r');
         if (c == 0)
             kind = LINE_NUL;
         else if (n < LINE_MAX_CHARS)
             buf[n++] = (char)c;
-        else if (kind == LINE_OK)
+        else if (kind == LINE_OK && !comment)
             kind = LINE_LONG;
     }
     buf[n] = 0;

@@ -19,8 +19,8 @@ struct trace {
 /* Loads `path` ("-": standard input), checking each VM index against
  * `nvms` and each PPN against that VM's page count. On error returns false,
  * with nothing allocated, and "FILE:LINE: reason" in err. Numbers are
- * decimal digits only; a line longer than 255 characters or holding a NUL
- * byte is refused. */
+ * decimal digits only; a data line longer than 255 characters or a line
+ * holding a NUL byte is refused; a comment line may be of any length. */
 bool trace_load(const char *path, unsigned nvms, const uint64_t *vm_pages,
                 struct trace *t, char *err, size_t errlen);
 /* The same from an open stream, `name` naming it in messages. */

@@ -1,0 +1,57 @@
+/*
+ * VICTIM_RECENT ("ours"): the pages idle longest go first. Each page keeps
+ * one stamp, the aging period in which its accessed bit was last seen set
+ * (at an aging scan, or at a selection, which reads every bit); a page is
+ * ranked by the periods since (on a log scale past 32 periods), and pages
+ * of the same rank are chosen at random. That is LRU at the resolution of
+ * an aging period, which is what a hypervisor can see: CLOCK, which reads
+ * the bits only when it needs a victim, knows of each page only whether it
+ * was touched since the hand last passed, and on real programs (whose
+ * dead pages from start-up and finished phases outnumber their working
+ * set) it gives up live pages that LRU keeps. Cost: 4 bytes a page and the
+ * 4 KiB histogram.
+ */
+#include "mm/victim_policies.h"
+
+bool recent_on(const struct victim *v, const struct physmap *pm)
+{
+    return v->policy == VICTIM_RECENT && v->stamp && v->npages >= pm->npages;
+}
+
+/* One aging period: stamps the pages touched in it, and keeps the 8-bit
+ * history (victim_active_q16) as AGING does. */
+void recent_scan(struct victim *v, struct physmap *pm)
+{
+    uint32_t cur = (uint32_t)(v->scans + 1);
+    uint64_t active = 0;
+    for (ppn_t p = 0; p < pm->npages; p++) {
+        if (!victim_candidate(pm, p))
+            continue;
+        bool touched = plat_gpa_test_clear_accessed(pm->vm, p) || v->stamp[p] == cur;
+        if (touched)
+            v->stamp[p] = cur;
+        uint8_t age = (uint8_t)((physmap_age(pm, p) >> 1) | (touched ? 0x80 : 0));
+        physmap_set_age(pm, p, age);
+        active += age != 0;
+    }
+    v->active_pages = active + pm->pinned;
+    v->scans++;
+}
+
+static unsigned recent_bucket(const struct victim *v, const struct physmap *pm, ppn_t p,
+                              uint32_t cur)
+{
+    (void)pm;
+    return victim_qlog(cur - v->stamp[p]);
+}
+
+uint64_t recent_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n)
+{
+    /* a touch since the last scan is a touch in this period (the next scan
+     * folds it into the history) */
+    uint32_t cur = (uint32_t)(v->scans + 1);
+    for (ppn_t p = 0; p < pm->npages; p++)
+        if (victim_candidate(pm, p) && plat_gpa_test_clear_accessed(pm->vm, p))
+            v->stamp[p] = cur;
+    return victim_select_by_bucket(v, pm, out, n, recent_bucket);
+}

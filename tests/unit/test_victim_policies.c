@@ -1,0 +1,321 @@
+/* mm/victim_car.c, mm/victim_clockpro.c, mm/victim_recent.c: CAR and
+ * CLOCK-Pro on small worked examples traced by hand from their papers'
+ * descriptions, and each rule of RECENT ("ours"). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "mm/victim.h"
+#include "tests/fake/fake_gpa.h"
+#include "tests/fake/platform_fake.h"
+
+#define NP 64
+
+struct fx {
+    struct physmap pm;
+    struct plat_vm *vm;
+    uint64_t st[NP];
+    uint64_t store[(NP * 24 + 4096) / 8 + 1];
+    struct victim v;
+    uint64_t resident;
+};
+
+/* One fixture, made anew for each test: a VM of NP pages, none mapped. */
+static struct fx fixture;
+
+static int setup(void **state)
+{
+    memset(&fixture, 0, sizeof fixture);
+    fixture.vm = fake_gpa_create(NP);
+    physmap_init(&fixture.pm, fixture.vm, fixture.st, sizeof fixture.st, NP);
+    fake_plat_seed_random(7);
+    *state = &fixture;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    fake_gpa_destroy(fixture.vm);
+    return 0;
+}
+
+static void start(struct fx *f, enum victim_policy pol)
+{
+    victim_init(&f->v, pol);
+    assert_true(victim_attach(&f->v, f->store, sizeof f->store, NP));
+}
+
+/* A reference to page p with memory for c pages: a hit sets the accessed
+ * bit; a miss with memory full first releases the policy's victim, which
+ * it returns (else NP). */
+static ppn_t ref(struct fx *f, ppn_t p, uint64_t c)
+{
+    if (fake_gpa_touch(f->vm, p))
+        return NP;
+    ppn_t out = NP;
+    mpn_t m;
+    if (f->resident == c) {
+        assert_int_equal(victim_select(&f->v, &f->pm, &out, 1), 1);
+        assert_int_equal(physmap_release(&f->pm, out, PM_SWAPPED, 1, &m), PM_OK);
+        f->resident--;
+    }
+    assert_int_equal(physmap_map(&f->pm, p, 1000 + p, NULL), PM_OK);
+    fake_gpa_map(f->vm, p);
+    victim_note_map(&f->v, &f->pm, p);
+    f->resident++;
+    return out;
+}
+
+/* Runs a reference string; the victims, in order, into out. */
+static unsigned run(struct fx *f, const ppn_t *refs, unsigned n, uint64_t c, ppn_t *out)
+{
+    unsigned k = 0;
+    for (unsigned i = 0; i < n; i++) {
+        ppn_t x = ref(f, refs[i], c);
+        if (x != NP)
+            out[k++] = x;
+    }
+    return k;
+}
+
+static void assert_list(const struct victim *v, const struct victim_list *l, const ppn_t *want,
+                        unsigned n)
+{
+    assert_int_equal(l->n, n);
+    uint32_t p = l->head;
+    for (unsigned i = 0; i < n; i++, p = v->link[p].next)
+        assert_int_equal(p, want[i]);
+}
+
+/* CAR, cache of 3: 1 2 3 fill T1; 1 is re-referenced, so at the miss on 4
+ * T1's hand moves it to T2 and evicts 2 (to B1). The miss on 2 hits B1:
+ * p grows to 1 and 2 comes back into T2, 3 going to B1. Every later miss
+ * hitting B1 grows p; once T1 is below p, T2's hand evicts (to B2), and a
+ * hit in B2 shrinks p again. */
+static void test_car_worked_example(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_CAR);
+    static const ppn_t refs[] = { 1, 2, 3, 1, 4, 2, 5, 3, 6, 1 };
+    static const ppn_t want[] = { 2, 3, 4, 5, 1, 2 };
+    ppn_t out[16];
+    assert_int_equal(run(f, refs, 6, 3, out), 2);        /* up to the miss on 2 */
+    assert_memory_equal(out, want, 2 * sizeof *out);
+    assert_int_equal(f->v.car.p, 1);
+    unsigned k = 2 + run(f, refs + 6, 4, 3, out + 2);
+    assert_int_equal(k, 6);
+    assert_memory_equal(out, want, sizeof want);
+    assert_int_equal(f->v.car.p, 1);                     /* 2, then down 1 at the B2 hit */
+    static const ppn_t t1[] = { 6 }, t2[] = { 3, 1 }, b1[] = { 4, 5 }, b2[] = { 2 };
+    assert_list(&f->v, &f->v.car.t1, t1, 1);
+    assert_list(&f->v, &f->v.car.t2, t2, 2);
+    assert_list(&f->v, &f->v.car.b1, b1, 2);
+    assert_list(&f->v, &f->v.car.b2, b2, 1);
+}
+
+/* A scan of 40 pages used once, with memory for 4: 36 victims. */
+static void scan_once(struct fx *f, enum victim_policy pol)
+{
+    start(f, pol);
+    ppn_t out[NP];
+    ppn_t refs[40];
+    for (unsigned i = 0; i < 40; i++)
+        refs[i] = i;
+    assert_int_equal(run(f, refs, 40, 4, out), 36);
+}
+
+/* CAR keeps its history within the cache size: a scan of new pages never
+ * grows B1 past c - |T1|. */
+static void test_car_history_bounded(void **state)
+{
+    struct fx *f = *state;
+    scan_once(f, VICTIM_CAR);
+    assert_true(f->v.car.t1.n + f->v.car.b1.n <= 4);
+}
+
+/* CLOCK-Pro, memory of 3: 1 2 3 come in cold, in their test periods; 1 and
+ * 2 are re-referenced, so at the miss on 4 HAND_cold turns both hot (m_c
+ * grows); there are then more hot pages than m - m_c, so HAND_hot ends 3's
+ * test period (m_c shrinks) and turns 1, unreferenced since, cold; HAND_cold
+ * evicts 3 (not in its test period: it leaves the list), then, at the miss
+ * on 3, 1. 4 is evicted in its test period and stays as a non-resident
+ * page: when it faults back it comes in hot. */
+static void test_clockpro_worked_example(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_CLOCKPRO);
+    static const ppn_t refs[] = { 1, 2, 3, 1, 2, 4, 3, 5, 4 };
+    static const ppn_t want[] = { 3, 1, 4, 3 };
+    ppn_t out[16];
+    assert_int_equal(run(f, refs, 6, 3, out), 1);
+    assert_int_equal(out[0], 3);
+    assert_int_equal(f->v.cp.hot, 1);                    /* 2 */
+    assert_int_equal(f->v.cp.cold, 2);                   /* 1 and 4 */
+    assert_int_equal(f->v.cp.mc, 1);
+    unsigned k = 1 + run(f, refs + 6, 3, 3, out + 1);
+    assert_int_equal(k, 4);
+    assert_memory_equal(out, want, sizeof want);
+    /* 4 came back within its test period: hot, with 2; 5 cold; 3 was
+     * evicted in its test period and waits as a non-resident page */
+    assert_int_equal(f->v.cp.hot, 2);
+    assert_int_equal(f->v.cp.cold, 1);
+    assert_int_equal(f->v.cp.nonres, 1);
+}
+
+/* CLOCK-Pro resists a scan: memory of 8; pages 0..3 come back after every
+ * 6 pages of a scan, 9 distinct pages apart, so LRU (and CLOCK) would lose
+ * them each round; once back within their test periods they turn hot (by
+ * the fourth round), and from then on the scan, whose pages never come
+ * back, goes through the cold pages alone. */
+static void test_clockpro_scan_resistant(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_CLOCKPRO);
+    ppn_t out[NP];
+    ppn_t next = 10;
+    unsigned lost = 0;
+    for (int round = 0; round < 9; round++) {
+        ppn_t refs[10] = { 0, 1, 2, 3 };
+        for (unsigned i = 4; i < 10; i++)
+            refs[i] = next++;
+        unsigned k = run(f, refs, 10, 8, out);
+        for (unsigned i = 0; round >= 3 && i < k; i++)
+            lost += out[i] < 4;
+    }
+    assert_int_equal(lost, 0);
+}
+
+/* CLOCK-Pro remembers no more non-resident pages than it holds: on a scan
+ * of pages used once, HAND_test ends the oldest test periods. */
+static void test_clockpro_history_bounded(void **state)
+{
+    struct fx *f = *state;
+    scan_once(f, VICTIM_CLOCKPRO);
+    assert_true(f->v.cp.nonres <= 4);
+    assert_true(f->v.cp.len <= 8);
+}
+
+/* RECENT: the page idle longest goes first, by the period of the last
+ * touch seen. */
+static void touch_scan(struct fx *f, ppn_t lo, ppn_t hi)
+{
+    for (ppn_t p = lo; p < hi; p++)
+        fake_gpa_touch(f->vm, p);
+    victim_age_scan(&f->v, &f->pm);
+}
+
+static void map_all(struct fx *f)
+{
+    for (ppn_t p = 0; p < NP; p++) {
+        physmap_map(&f->pm, p, 1000 + p, NULL);
+        fake_gpa_map(f->vm, p);
+    }
+}
+
+static void test_recent_idle_longest_first(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_RECENT);
+    map_all(f);
+    touch_scan(f, 0, NP);
+    /* pages 0..15 last touched 4 periods ago, 16..31 three, 32..47 two,
+     * 48..63 one */
+    for (ppn_t g = 0; g < 4; g++)
+        touch_scan(f, 16 * g, 16 * g + 16);
+    ppn_t out[NP];
+    assert_int_equal(victim_select(&f->v, &f->pm, out, 16), 16);
+    for (unsigned i = 0; i < 16; i++)
+        assert_true(out[i] < 16);
+    assert_int_equal(victim_select(&f->v, &f->pm, out, 32), 32);
+    for (unsigned i = 0; i < 32; i++)
+        assert_true(out[i] < 32);
+}
+
+/* A touch the selection sees (since the last scan) counts as a touch now. */
+static void test_recent_touch_since_scan(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_RECENT);
+    map_all(f);
+    touch_scan(f, 0, NP);
+    touch_scan(f, 32, NP);                                /* 0..31 idle one period */
+    for (ppn_t p = 0; p < 16; p++)
+        fake_gpa_touch(f->vm, p);                         /* ... but 0..15 just now */
+    ppn_t out[NP];
+    assert_int_equal(victim_select(&f->v, &f->pm, out, 16), 16);
+    for (unsigned i = 0; i < 16; i++)
+        assert_true(out[i] >= 16 && out[i] < 32);
+}
+
+/* Pages idle alike are chosen at random, not in page order: on a loop
+ * larger than memory that keeps part of the loop. */
+static void test_recent_ties_random(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_RECENT);
+    map_all(f);
+    touch_scan(f, 0, NP);
+    touch_scan(f, 0, 0);
+    ppn_t out[NP];
+    assert_int_equal(victim_select(&f->v, &f->pm, out, 16), 16);
+    unsigned high = 0;
+    for (unsigned i = 0; i < 16; i++)
+        high += out[i] >= 16;
+    assert_true(high > 0);
+}
+
+/* Its working-set estimate: pages touched within the last 8 periods. */
+static void test_recent_active(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_RECENT);
+    map_all(f);
+    touch_scan(f, 0, NP);
+    for (int i = 0; i < 8; i++)
+        touch_scan(f, 0, 16);
+    assert_int_equal(victim_active_q16(&f->v, &f->pm), 16 * 65536 / NP);
+}
+
+/* 4 bytes a page plus the histogram, inside what victim_storage_bytes
+ * asks (24 bytes a page plus 4 KiB); CAR and CLOCK-Pro need 9. Without
+ * storage each chooses as AGING does. */
+static void test_storage(void **state)
+{
+    struct fx *f = *state;
+    map_all(f);
+    assert_int_equal(victim_storage_bytes(NP), NP * 24 + VICTIM_BUCKETS * 4);
+    start(f, VICTIM_RECENT);
+    assert_ptr_equal((char *)f->v.hist, (char *)f->store + NP * 4);
+    static const enum victim_policy pols[] = { VICTIM_RECENT, VICTIM_CAR, VICTIM_CLOCKPRO };
+    for (unsigned i = 0; i < 3; i++) {
+        struct victim v;
+        ppn_t out[8];
+        victim_init(&v, pols[i]);
+        assert_false(victim_attach(&v, f->store, victim_storage_bytes(NP) - 1, NP));
+        assert_int_equal(victim_select(&v, &f->pm, out, 8), 8);
+    }
+    assert_string_equal(victim_policy_name(VICTIM_RECENT), "recent");
+    assert_string_equal(victim_policy_name(VICTIM_CAR), "car");
+    assert_string_equal(victim_policy_name(VICTIM_CLOCKPRO), "clockpro");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_car_worked_example, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_car_history_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clockpro_worked_example, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clockpro_scan_resistant, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_clockpro_history_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recent_idle_longest_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recent_touch_since_scan, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recent_ties_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recent_active, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_storage, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""The real-program trace corpus (`make traces`, `make bench-memsim`).
+
+Each entry is a real program on an input of its own, recorded with
+tools/trace-record.py (valgrind lackey, 4 KiB pages, consecutive accesses to
+a page collapsed). `record` runs valgrind for every entry whose recording is
+not yet in build/traces/raw/ and writes the committed, xz-compressed copy to
+tests/sim/traces/NAME.trace.xz; nothing else needs valgrind. Mixes (several
+VMs) are built from the single traces by `mix`: each VM runs for a quantum
+of accesses (random, mean MIX_QUANTUM, fixed seed) in turn, as VMs sharing a
+CPU do, until every program's trace has ended.
+
+usage: trace-corpus.py record            record what is missing, compress
+       trace-corpus.py list              names of the singles and the mixes
+       trace-corpus.py mix NAME OUT      write mix NAME (or a single) to OUT
+"""
+import glob
+import lzma
+import os
+import random
+import shutil
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PROGS = os.path.join(ROOT, "tools", "trace-progs")
+COMMITTED = os.path.join(ROOT, "tests", "sim", "traces")
+RAW = os.path.join(ROOT, "build", "traces", "raw")
+WORK = os.path.join(ROOT, "build", "traces", "work")
+RECORD = os.path.join(ROOT, "tools", "trace-record.py")
+ACCESSES = 2000000
+MIX_QUANTUM = 2000
+
+# Mixes: VMs sharing a machine. "held" marks entries kept out of tuning, for
+# validation only (docs/memory-policy.md).
+MIXES = {
+    "mix2-xz-sqlite": ["xz", "sqlite"],
+    "mix2-python-cc1": ["python", "cc1"],
+    "mix2-sort-matrix": ["sort", "matrix"],
+    "mix3-bzip2-perl-kvcache": ["bzip2", "perl", "kvcache"],
+    "mix3-cc1-node-zstd": ["cc1", "node", "zstd"],
+}
+HELD = ["tcl", "zstd", "node", "mix3-cc1-node-zstd"]
+
+
+def compressor_input():
+    """About 6 MiB of Debian's own files: Perl's library (text) and the
+    first MiBs of the C compiler (machine code)."""
+    path = os.path.join(WORK, "compress.in")
+    if os.path.exists(path):
+        return path
+    os.makedirs(WORK, exist_ok=True)
+    data = bytearray()
+    for f in sorted(glob.glob("/usr/share/perl/*/**/*.pm", recursive=True)):
+        with open(f, "rb") as fh:
+            data += fh.read()
+        if len(data) > 4 << 20:
+            break
+    cc1 = subprocess.run(["gcc", "-print-prog-name=cc1"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    with open(cc1, "rb") as fh:
+        data += fh.read(2 << 20)
+    with open(path, "wb") as fh:
+        fh.write(data)
+    return path
+
+
+def sort_input():
+    """400 000 lines of generated records (name, number, text)."""
+    path = os.path.join(WORK, "sort.in")
+    if not os.path.exists(path):
+        os.makedirs(WORK, exist_ok=True)
+        rnd = random.Random(19)
+        with open(path, "w") as fh:
+            for i in range(400000):
+                fh.write("%s %d %x\n" % ("".join(rnd.choice("abcdefghij") for _ in range(6)),
+                                         rnd.randrange(10 ** 6), rnd.getrandbits(40)))
+    return path
+
+
+def built(name):
+    """tools/trace-progs/NAME.c compiled (-O2) into build/traces/work."""
+    exe = os.path.join(WORK, name)
+    src = os.path.join(PROGS, name + ".c")
+    if not os.path.exists(exe) or os.path.getmtime(exe) < os.path.getmtime(src):
+        os.makedirs(WORK, exist_ok=True)
+        subprocess.run(["gcc", "-O2", "-o", exe, src], check=True)
+    return exe
+
+
+def cc1_command():
+    """The C compiler proper (cc1, not the driver, so one process is
+    traced) at -O2 on this project's simulator, preprocessed."""
+    cc1 = subprocess.run(["gcc", "-print-prog-name=cc1"], capture_output=True,
+                         text=True, check=True).stdout.strip()
+    pre = os.path.join(WORK, "sim.i")
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.run(["gcc", "-E", "-I", ROOT, "-DHV_HOSTED=1", "-D_DEFAULT_SOURCE",
+                    os.path.join(ROOT, "tests", "sim", "sim.c"), "-o", pre], check=True)
+    return [cc1, "-quiet", "-O2", pre, "-o", os.path.join(WORK, "sim.s")]
+
+
+# name -> (kind, function returning (argv, stdin or None))
+SINGLES = {
+    "xz": ("compressor", lambda: (["xz", "-6", "-c", compressor_input()], None)),
+    "bzip2": ("compressor", lambda: (["bzip2", "-9", "-c", compressor_input()], None)),
+    "zstd": ("compressor", lambda: (["zstd", "-15", "-c", compressor_input()], None)),
+    "sort": ("sort", lambda: (["sort", "-S", "32M", "-k", "2n", sort_input()], None)),
+    "python": ("interpreter", lambda: (["python3", "-S", os.path.join(PROGS, "work.py")], None)),
+    "perl": ("interpreter", lambda: (["perl", os.path.join(PROGS, "work.pl")], None)),
+    "tcl": ("interpreter", lambda: (["tclsh", os.path.join(PROGS, "work.tcl")], None)),
+    "node": ("JS engine", lambda: (["node", "--jitless", os.path.join(PROGS, "work.js")], None)),
+    "sqlite": ("in-memory database", lambda: (["sqlite3", ":memory:"],
+                                              os.path.join(PROGS, "work.sql"))),
+    "cc1": ("compiler", lambda: (cc1_command(), None)),
+    "matrix": ("scientific", lambda: ([built("matrix")], None)),
+    "kvcache": ("server with a cache", lambda: ([built("kvcache")], None)),
+}
+
+
+def committed(name):
+    return os.path.join(COMMITTED, name + ".trace.xz")
+
+
+def record_all():
+    os.makedirs(RAW, exist_ok=True)
+    os.makedirs(COMMITTED, exist_ok=True)
+    for name, (_, how) in SINGLES.items():
+        raw = os.path.join(RAW, name + ".trace")
+        if not os.path.exists(raw):
+            argv, stdin = how()
+            cmd = [sys.executable, RECORD, raw + ".tmp", "--accesses", str(ACCESSES)]
+            if stdin:
+                cmd += ["--stdin", stdin]
+            subprocess.run(cmd + ["--"] + argv, check=True)
+            os.replace(raw + ".tmp", raw)
+        if not os.path.exists(committed(name)) or \
+                os.path.getmtime(committed(name)) < os.path.getmtime(raw):
+            with open(raw, "rb") as src, lzma.open(committed(name) + ".tmp", "wb",
+                                                   preset=9) as dst:
+                shutil.copyfileobj(src, dst)
+            os.replace(committed(name) + ".tmp", committed(name))
+
+
+def read_single(name):
+    """(pages, [ppn lines]) of a committed single trace."""
+    pages, lines = 0, []
+    with lzma.open(committed(name), "rt") as fh:
+        for line in fh:
+            if line.startswith("# vm pages="):
+                pages = int(line.split()[2].split("=")[1])
+            elif not line.startswith("#"):
+                lines.append(line[2:])
+    return pages, lines
+
+
+def write_mix(name, out):
+    """Writes the trace and returns the VMs' page counts."""
+    progs = MIXES.get(name, [name])
+    singles = [read_single(p) for p in progs]
+    rnd = random.Random(name)
+    pos = [0] * len(singles)
+    with open(out, "w") as fh:
+        fh.write("# %s: %s, interleaved in quanta of mean %d accesses\n"
+                 % (name, " + ".join(progs), MIX_QUANTUM))
+        for i, p in enumerate(progs):
+            fh.write("# vm %d %s pages=%d\n" % (i, p, singles[i][0]))
+        while any(pos[i] < len(s[1]) for i, s in enumerate(singles)):
+            for i, (_, lines) in enumerate(singles):
+                q = int(rnd.expovariate(1.0 / MIX_QUANTUM)) + 1
+                chunk = lines[pos[i]:pos[i] + q]
+                pos[i] += len(chunk)
+                fh.write("".join("%d %s" % (i, l) for l in chunk))
+    return [s[0] for s in singles]
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    if sys.argv[1] == "record":
+        record_all()
+    elif sys.argv[1] == "list":
+        for name in list(SINGLES) + list(MIXES):
+            print(name, "held" if name in HELD else "tune")
+    elif sys.argv[1] == "mix" and len(sys.argv) == 4:
+        print(" ".join(str(p) for p in write_mix(sys.argv[2], sys.argv[3])))
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
