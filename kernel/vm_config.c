@@ -121,14 +121,17 @@ static bool name_ok(const char *s)
     return true;
 }
 
-/* A required key: present, and (when the schema took it) not empty. */
+/* A required key: present, and (when the schema took it) not empty. A key
+ * whose line was bad is there: its problem was reported on its line. */
 static bool require(struct checker *k, const char *key)
 {
-    const struct cfg_entry *e = cfg_find(k->f, key);
+    const struct cfg_entry *e = cfg_mentioned(k->f, key);
     if (!e) {
         problem(k, k->last_line, key, "required key is missing");
         return false;
     }
+    if (e->bad)
+        return false;
     if (!e->value[0]) {
         problem(k, e->line, key, "must not be empty");
         return false;
@@ -219,8 +222,7 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
         .report = report,
         .report_ctx = ctx,
     };
-    cfg_parse(&f, text ? text : "", len);
-    cfg_apply(&f, vm_schema, ARRAY_SIZE(vm_schema), &raw);
+    cfg_load(&f, text ? text : "", len, vm_schema, ARRAY_SIZE(vm_schema), &raw);
 
     struct checker k = { .f = &f, .problems = 0, .last_line = 1 };
     for (size_t i = 0; i < len; i++)

@@ -6,7 +6,7 @@ KERNEL_C_SRCS += $(VMM_LOADER_SRCS) kernel/vm_config.c
 
 UNIT_TESTS += test_vm_config
 test_vm_config_SRCS = tests/unit/test_vm_config.c kernel/vm_config.c kernel/config_parse.c \
-                      kernel/config_schema.c lib/format.c lib/string.c
+                      kernel/config_schema.c lib/text_escape.c lib/format.c lib/string.c
 
 # test_guest_loader also loads the real hello and memtouch guests (order-only:
 # the link rule links every normal prerequisite).
