@@ -108,19 +108,6 @@ static uint32_t line_of(const struct cfg_file *f, const char *key)
     return e ? e->line : 0;
 }
 
-static bool name_ok(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        char ch = *s;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '_' || ch == '.' || ch == '-'))
-            return false;
-    }
-    return true;
-}
-
 /* A required key: present, and (when the schema took it) not empty. A key
  * whose line was bad is there: its problem was reported on its line. */
 static bool require(struct checker *k, const char *key)
@@ -231,7 +218,8 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
     struct vm_config *v = &raw.c;
 
     /* Required keys; a bad value was reported by the schema already. */
-    if (require(&k, "displayName") && v->display_name[0] && !name_ok(v->display_name)) {
+    if (require(&k, "displayName") && v->display_name[0] &&
+        !vm_name_valid(v->display_name, strlen(v->display_name), NULL)) {
         const struct cfg_entry *e = cfg_find(&f, "displayName");
         problem(&k, e->line, "displayName",
                 "expected letters, digits, '_', '.' or '-', got '%s'", v->display_name);
