@@ -7,6 +7,7 @@
 #include "kernel/vm.h"
 #include "kernel/vm_internal.h"
 #include "kernel/vm_mem.h"
+#include "kernel/vm_slots.h"
 #include "kernel/log.h"
 #include "kernel/bootfiles.h"
 #include "vmm/vcpu.h"
@@ -252,15 +253,17 @@ static void report(void *ctx, const char *file, uint32_t line, const char *key, 
         log_write(NULL, LOG_ERROR, "vm: %s:%u: %s", file, line, msg);
 }
 
+/* A VM of that name keeps its slot; else a free one; else the oldest ended
+ * VM's record gives way (kernel/vm_slots.c). */
 static struct vm *slot_for(const char *name)
 {
-    struct vm *old = vm_by_name(name);
-    if (old)
-        return old; /* a finished VM of that name: restart in its slot */
+    struct vm_slot_view view[VM_MAX];
     for (unsigned i = 0; i < VM_MAX; i++)
-        if (!vms[i].used)
-            return &vms[i];
-    return NULL;
+        view[i] = (struct vm_slot_view){ vms[i].used, vms[i].used && vm_is_live(&vms[i]),
+                                         vms[i].used && str_casecmp(vms[i].name, name) == 0,
+                                         vms[i].start_ns };
+    int s = vm_slot_pick(view, VM_MAX);
+    return s < 0 ? NULL : &vms[s];
 }
 
 static bool load_guest(struct vm *vm, const struct boot_file *img, struct guest_boot_state *boot,
@@ -320,7 +323,8 @@ struct vm *vm_create_from_file(const char *vmx_path)
     }
     struct vm *vm = slot_for(cfg.display_name);
     if (!vm) {
-        LOG_ERROR("vm %s: not started: all %d VM slots are in use", cfg.display_name, VM_MAX);
+        LOG_ERROR("vm %s: not started: all %d VM slots hold running VMs", cfg.display_name,
+                  VM_MAX);
         return NULL;
     }
     if (vm->used && vm_is_live(vm)) {
@@ -336,6 +340,9 @@ struct vm *vm_create_from_file(const char *vmx_path)
         return NULL;
     }
     unsigned slot = (unsigned)(vm - vms);
+    if (vm->used && str_casecmp(vm->name, cfg.display_name) != 0)
+        log_write(NULL, LOG_INFO, "vm %s: takes slot %u from ended VM %s", cfg.display_name,
+                  slot + 1, vm->name);
     if (vm->used)
         vm_reap(vm); /* already done when it ended; cheap to make sure */
     memset(vm, 0, sizeof *vm);

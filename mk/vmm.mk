@@ -22,3 +22,8 @@ test_ept_SRCS = tests/unit/test_ept.c arch/x86_64/ept.c mm/page_alloc.c mm/mpn_d
 bench-exits: $(BUILD)/esp.img
 	@$(PYTHON) tests/system/run_system_tests.py --image $(BUILD)/esp.img \
 	    --only bochs_exit_cost_and_lazy_memory bochs_memsched_sampling
+
+# Which slot a starting VM takes (ended VMs give theirs back when needed).
+KERNEL_C_SRCS += kernel/vm_slots.c
+UNIT_TESTS += test_vm_slots
+test_vm_slots_SRCS = tests/unit/test_vm_slots.c kernel/vm_slots.c
