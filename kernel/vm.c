@@ -230,8 +230,6 @@ void vm_reap(struct vm *vm)
     }
     vm->final_pages = freed;
     ept_destroy(&vm->gpa.ept, NULL, NULL);
-    kfree(vm->ports_logged);
-    vm->ports_logged = NULL;
     vm->reaped = true;
     LOG_INFO("vm %s: %llu guest pages returned to the free pool", vm->name,
              (unsigned long long)freed);

@@ -15,6 +15,7 @@
 #include "mm/physmap.h"
 #include "mm/sampler.h"
 #include "kernel/memsched.h"
+#include "lib/report_once.h"
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
@@ -67,10 +68,9 @@ struct vm {
     size_t line_len;
     char ring[VM_CONSOLE_RING];   /* everything the UART printed */
     uint64_t ring_total;
-    uint8_t *ports_logged;        /* one bit per port: unknown access seen */
+    struct report_once ports_reported; /* unknown ports already logged */
     uint64_t unknown_port_accesses;
-    uint32_t msrs_logged[32];      /* unknown MSRs already reported */
-    unsigned msrs_logged_count;
+    struct report_once msrs_reported;  /* unknown MSRs already logged */
     uint64_t unknown_msr_accesses;
 
     uint64_t line_window_ns;      /* console line budget */

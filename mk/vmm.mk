@@ -9,7 +9,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
 
 UNIT_TESTS += test_io_ports
 test_io_ports_SRCS = tests/unit/test_io_ports.c vmm/io_ports.c vmm/dev_uart.c $(FAKE_PLATFORM_SRCS) \
-                     mm/heap.c mm/page_alloc.c mm/mpn_db.c
+                     mm/heap.c mm/page_alloc.c mm/mpn_db.c lib/report_once.c
 
 UNIT_TESTS += test_ept
 test_ept_SRCS = tests/unit/test_ept.c arch/x86_64/ept.c mm/page_alloc.c mm/mpn_db.c \
