@@ -45,7 +45,7 @@ static void after_halt(struct vm *vm)
         if (vm->vcpu[i] && vm->vcpu[i]->state == VCPU_RUNNABLE)
             return;
     vm->state = VM_STATE_HALTED;
-    LOG_INFO("vm %s: every vCPU halted; it uses no CPU time now", vm->name);
+    LOG_EVENT(LOG_INFO, "vm %s: every vCPU halted; it uses no CPU time now", vm->name);
 }
 
 static void autostart_one(void *ctx, const char *name)

@@ -182,7 +182,7 @@ void vm_fail(struct vm *vm, const char *fmt, ...)
     va_end(ap);
     vm->state = VM_STATE_FAILED;
     end_vcpus(vm);
-    LOG_ERROR("vm %s: stopped: %s", vm->name, vm->reason);
+    LOG_EVENT(LOG_ERROR, "vm %s: stopped: %s", vm->name, vm->reason);
 }
 
 void vm_exit_guest(struct vm *vm, int status)
@@ -193,7 +193,7 @@ void vm_exit_guest(struct vm *vm, int status)
     vm->exit_status = status;
     ksnprintf(vm->reason, sizeof vm->reason, "the guest exited with status %d", status);
     end_vcpus(vm);
-    LOG_INFO("vm %s: exited with status %d", vm->name, status);
+    LOG_EVENT(LOG_INFO, "vm %s: exited with status %d", vm->name, status);
 }
 
 void vm_stop(struct vm *vm, const char *why)
@@ -202,7 +202,7 @@ void vm_stop(struct vm *vm, const char *why)
         vm->state = VM_STATE_STOPPED;
         str_copy(vm->reason, why, sizeof vm->reason);
         end_vcpus(vm);
-        LOG_INFO("vm %s: %s", vm->name, why);
+        LOG_EVENT(LOG_INFO, "vm %s: %s", vm->name, why);
     }
     vm_reap(vm);
 }
@@ -231,7 +231,7 @@ void vm_reap(struct vm *vm)
     vm->final_pages = freed;
     ept_destroy(&vm->gpa.ept, NULL, NULL);
     vm->reaped = true;
-    LOG_INFO("vm %s: %llu guest pages returned to the free pool", vm->name,
+    LOG_EVENT(LOG_INFO, "vm %s: %llu guest pages returned to the free pool", vm->name,
              (unsigned long long)freed);
 }
 
@@ -304,7 +304,7 @@ struct vm *vm_create_from_file(const char *vmx_path)
 {
     struct boot_file f;
     if (!bootfiles_find(vmx_path, &f)) {
-        LOG_ERROR("vm: %s: no such file on the boot partition", vmx_path);
+        LOG_EVENT(LOG_ERROR, "vm: %s: no such file on the boot partition", vmx_path);
         return NULL;
     }
     static struct vm_config cfg;
@@ -312,28 +312,32 @@ struct vm *vm_create_from_file(const char *vmx_path)
     vm_config_defaults(&cfg);
     uint32_t problems = vm_config_load(&cfg, vmx_path, f.data, f.size, report, &rc);
     if (problems) {
-        LOG_ERROR("vm: %s: not started: %u problem(s) in the file", vmx_path, problems);
+        LOG_EVENT(LOG_ERROR, "vm: %s: not started: %u problem(s) in the file", vmx_path,
+                  problems);
         return NULL;
     }
     if (!monitor_ready()) {
-        LOG_ERROR("vm %s: not started: %s", cfg.display_name, monitor_unavailable_reason());
+        LOG_EVENT(LOG_ERROR, "vm %s: not started: %s", cfg.display_name,
+                  monitor_unavailable_reason());
         return NULL;
     }
     struct vm *vm = slot_for(cfg.display_name);
     if (!vm) {
-        LOG_ERROR("vm %s: not started: all %d VM slots hold running VMs", cfg.display_name,
-                  VM_MAX);
+        LOG_EVENT(LOG_ERROR, "vm %s: not started: all %d VM slots hold running VMs",
+                  cfg.display_name, VM_MAX);
         return NULL;
     }
     if (vm->used && vm_is_live(vm)) {
-        LOG_ERROR("vm %s: not started: a VM of that name is running (id %u)", vm->name, vm->id);
+        LOG_EVENT(LOG_ERROR, "vm %s: not started: a VM of that name is running (id %u)",
+                  vm->name, vm->id);
         return NULL;
     }
     char kpath[BI_PATH_MAX];
     struct boot_file img;
     if (!vm_config_resolve_path(vmx_path, cfg.kernel, kpath, sizeof kpath) ||
         !bootfiles_find(kpath, &img)) {
-        LOG_ERROR("vm %s: not started: guest.kernel \"%s\" is not on the boot partition",
+        LOG_EVENT(LOG_ERROR,
+                  "vm %s: not started: guest.kernel \"%s\" is not on the boot partition",
                   cfg.display_name, cfg.kernel);
         return NULL;
     }
@@ -358,10 +362,10 @@ struct vm *vm_create_from_file(const char *vmx_path)
         str_copy(vm->reason, why, sizeof vm->reason);
         end_vcpus(vm);
         vm_reap(vm);
-        LOG_ERROR("vm %s: not started: %s", vm->name, why);
+        LOG_EVENT(LOG_ERROR, "vm %s: not started: %s", vm->name, why);
         return NULL;
     }
-    LOG_INFO("vm %s: started as id %u: %llu MiB, %s guest %s", vm->name, vm->id,
+    LOG_EVENT(LOG_INFO, "vm %s: started as id %u: %llu MiB, %s guest %s", vm->name, vm->id,
              (unsigned long long)cfg.memsize_mb,
              cfg.guest_type == VM_GUEST_MULTIBOOT ? "multiboot" : "flat", kpath);
     return vm;

@@ -5,7 +5,7 @@
 KERNEL_C_SRCS += kernel/log.c
 
 UNIT_TESTS += test_log
-test_log_SRCS = tests/unit/test_log.c kernel/log.c $(FAKE_PLATFORM_SRCS)
+test_log_SRCS = tests/unit/test_log.c kernel/log.c lib/text_escape.c $(FAKE_PLATFORM_SRCS)
 
 KERNEL_C_SRCS += kernel/shell_parse.c kernel/line_editor.c
 UNIT_TESTS += test_shell_parse
