@@ -27,3 +27,9 @@ bench-exits: $(BUILD)/esp.img
 KERNEL_C_SRCS += kernel/vm_slots.c
 UNIT_TESTS += test_vm_slots
 test_vm_slots_SRCS = tests/unit/test_vm_slots.c kernel/vm_slots.c
+
+# A guest's console ring as escaped text for `vm console`.
+KERNEL_C_SRCS += kernel/console_text.c
+UNIT_TESTS += test_console_text
+test_console_text_SRCS = tests/unit/test_console_text.c kernel/console_text.c lib/text_escape.c \
+                         lib/string.c
