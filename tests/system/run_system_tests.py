@@ -520,6 +520,110 @@ def qemu_vm_without_vtx_and_bad_vmx(workdir, image):
         check(poweroff(m, 30) == 0, "qemu exit status")
 
 
+# ---- hostile files (issue #11): no fixed small limits, bounded output ------
+
+def hostile_host_cfg(lines):
+    """A host.cfg of `lines` bad lines of several kinds (unknown keys, junk,
+    bad values), with good keys only after them."""
+    out = []
+    for i in range(lines):
+        out.append(("unknown.key%d = 1" % i, "?junk line %d" % i, 'timer.hz = "x%d' % i)[i % 3])
+    out += ['timer.hz = "50"', 'vm.autostart = "abcdefghijklmnopqrstuvwxyz0123456,hello"']
+    return "\n".join(out) + "\n"
+
+
+@scenario("qemu")
+def qemu_hostile_host_config(workdir, image):
+    # 3,000 bad lines: the boot reaches the shell about as fast as a normal
+    # one, the console gets a bounded number of config lines, the known key
+    # after them applies, and a too-long autostart name is refused whole.
+    img = variant_image(workdir, "hostilecfg", hostile_host_cfg(3000))
+    m = Qemu(img, workdir)
+    t0 = time.monotonic()
+    with booted(m, QEMU_BOOT_S):
+        took = time.monotonic() - t0
+        text = m.serial.since(0)
+        shown = len(re.findall(r"config: hv/host\.cfg:\d+: ", text))
+        check(shown <= 21, f"{shown} config problem lines printed (at most 21)")
+        check("more problems in this file are counted, not shown" in text,
+              "no line says the rest are counted:\n" + m.tail(30))
+        check(re.search(r"config: hv/host\.cfg read, 3000 problem\(s\)", text),
+              "the summary does not count all 3000 problems:\n" + m.tail(30))
+        out = m.command("config")
+        check('timer.hz = "50"' in out, "timer.hz after 3000 bad lines was not applied:\n" + out)
+        check(re.search(r"autostart: 'abcdefghijklmnopqrstuvwxyz0123456' not started: a VM "
+                        r"name is at most 31 bytes", text),
+              "a 33-byte autostart name was not refused with the reason:\n" + m.tail(30))
+        check("abcdefghijklmnopqrstuvwxyz01234:" not in text and
+              "vm abcdefghijklmnopqrstuvwxyz01234 " not in text,
+              "a 33-byte autostart name was cut to 31 and used")
+        print(f"figure: boot to the prompt with 3000 bad config lines: {took:.1f} s")
+        check(took < 60, f"boot took {took:.0f} s")
+        check(poweroff(m, 30) == 0, "qemu exit status")
+
+
+@scenario("qemu")
+def qemu_hostile_bytes_in_config(workdir, image):
+    # Bytes that are not UTF-8 in host.name and a .vmx value never reach the
+    # terminal raw: refused with the bad bytes escaped, the default kept, and
+    # a bad required line is not also called missing.
+    cfg = os.path.join(workdir, "host.cfg")
+    with open(cfg, "wb") as f:
+        f.write(b'host.name = "h\xffst\xc2\x9b2J"\n')
+    vmx = os.path.join(workdir, "evil.vmx")
+    with open(vmx, "wb") as f:
+        f.write(b'displayName = "ev\x1b[2Jil"\nmemsize = "4"\nguest.kernel = "../guests/hello.bin"\n')
+    img = variant_image(workdir, "hostilebytes", None, [(cfg, "hv/host.cfg"),
+                                                        (vmx, "hv/vms/evil.vmx")])
+    with booted(Qemu(img, workdir), QEMU_BOOT_S) as m:
+        m.command("vm start evil")
+        raw = m.serial.raw_since(0)
+        raw = raw[raw.find(b"kernel entered"):]  # the firmware draws with escapes
+        text = m.serial.since(0)
+        check(re.search(r"host\.cfg:1: host\.name: expected UTF-8 text, got "
+                        r"'h\\xffst\\xc2\\x9b2J'", text),
+              "bad host.name not refused with escaped bytes:\n" + m.tail(30))
+        check(re.search(r"evil\.vmx:1: displayName: byte 0x1b in the value", text),
+              "bad displayName line not named:\n" + m.tail(30))
+        check("required key is missing" not in text,
+              "a bad line was also reported as a missing key:\n" + m.tail(30))
+        for bad in (b"\x1b[2J", b"\xff", b"\xc2\x9b"):
+            check(bad not in raw, f"raw {bad!r} reached the serial console")
+        out = m.command("config")
+        check('host.name = "hv"' in out, "the default host name was not kept:\n" + out)
+        check(poweroff(m, 30) == 0, "qemu exit status")
+
+
+@scenario("qemu")
+def qemu_many_boot_files(workdir, image):
+    # 200 VM files under \hv\vms: the 200th is on the boot partition too.
+    extra = []
+    vdir = os.path.join(workdir, "vms")
+    os.makedirs(vdir, exist_ok=True)
+    for i in range(200):
+        p = os.path.join(vdir, "vm%03d.vmx" % i)
+        with open(p, "w") as f:
+            f.write('displayName = "vm%03d"\nmemsize = "4"\nguest.kernel = "../guests/hello.bin"\n'
+                    % i)
+        extra.append((p, "hv/vms/vm%03d.vmx" % i))
+    img = variant_image(workdir, "manyfiles", "", esp_extras() + extra)
+    with booted(Qemu(img, workdir), QEMU_BOOT_S) as m:
+        text = m.serial.since(0)
+        check("files under" not in text or "skipped" not in text,
+              "the UEFI stage skipped files:\n" + m.tail(30))
+        out = m.command("files", 60)
+        n = re.search(r"^(\d+) file\(s\) loaded", out, re.M)
+        check(n and int(n.group(1)) >= 200 + len(esp_extras()),
+              "files does not list every file:\n" + out[-600:])
+        check("hv/vms/vm199.vmx" in out, "the 200th VM file is not listed")
+        out = m.command("vm start vm199")
+        check("no VM file" not in out, "vm199.vmx is 'not on the boot partition':\n" + out)
+        out = m.command("log")
+        check("vm vm199: not started: no VT-x" in out, "vm199 was not read:\n" + out[-1500:])
+        check_mem(m)
+        check(poweroff(m, 30) == 0, "qemu exit status")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--image", default=os.path.join(BUILD, "esp.img"))
