@@ -494,6 +494,54 @@ def bochs_memsched_sampling(workdir, image):
         poweroff(m, 120)
 
 
+@scenario("bochs")
+def bochs_hostile_guests(workdir, image):
+    # Sixteen copies of the hostile guest (tests/guests/hostile.asm) start at
+    # boot and end within moments of each other: every lifecycle line is
+    # printed and kept, their terminal escapes never reach the host terminal
+    # raw, their MSR and port storms log a bounded number of lines, and a
+    # 17th VM finds a slot once they have ended.
+    names = ["h%02d" % i for i in range(1, 18)]
+    extra = []
+    for n in names:
+        p = os.path.join(workdir, n + ".vmx")
+        with open(p, "w") as f:
+            f.write(f'displayName = "{n}"\nmemsize = "4"\nguest.kernel = "../guests/hostile.bin"\n')
+        extra.append((p, f"hv/vms/{n}.vmx"))
+    m = bochs_with(workdir, "hostile", ['vm.autostart = "%s"' % ",".join(names[:16])], extra)
+    with booted(m, BOCHS_BOOT_S):
+        for n in names[:16]:
+            m.serial.pos = 0
+            m.expect(r"vm %s: exited with status 0" % n, 120)
+        m.expect(r"^hv> ", 30)
+        out = m.command("log", 60)
+        kept = set(re.findall(r"vm (h\d\d): exited with status 0", out))
+        check(len(kept) == 16, f"log keeps the exit lines of {sorted(kept)} only")
+        text = m.serial.since(0)
+        suppressed = sum(int(x) for x in re.findall(r"(\d+) messages suppressed", text))
+        check(suppressed < 16 * 40, f"{suppressed} messages suppressed: the storms were logged")
+        for n in ("h01", "h16"):
+            msr_lines = len(re.findall(r"vm %s: rdmsr of unknown MSR" % n, text))
+            check(msr_lines <= 16, f"{n}: {msr_lines} MSR lines (at most 16)")
+            out = m.command(f"stats exits {n}", 60)
+            check("unknown MSR accesses 600, unknown I/O port accesses 512" in out,
+                  f"{n}: accesses not counted:\n" + out)
+            out = m.command(f"vm console {n}", 60)
+            check("\\x1b[2J\\x1b]0;owned\\x07\\xff \\xc2\\x9b31m" in out,
+                  f"vm console {n} does not show the escapes escaped:\n" + out)
+            check("hostile: #GP taken 600" in out, f"{n} did not survive its #GPs:\n" + out)
+        raw = m.serial.raw_since(0)
+        raw = raw[raw.find(b"kernel entered"):]  # the firmware draws with escapes
+        for bad in (b"\x1b[2J", b"\x1b]0;", b"\x07", b"\xff", b"\xc2\x9b"):
+            check(bad not in raw, f"raw {bad!r} from a guest reached the host terminal")
+        out = m.command("vm start h17", 60)
+        check("h17 is id" in out, "a 17th VM found no slot after 16 ended:\n" + out)
+        m.serial.pos = 0
+        m.expect(r"vm h17: takes slot \d+ from ended VM h\d\d", 10)
+        m.expect(r"vm h17: exited with status 0", 60)
+        poweroff(m, 120)
+
+
 @scenario("qemu")
 def qemu_vm_without_vtx_and_bad_vmx(workdir, image):
     broken = os.path.join(workdir, "broken.vmx")
