@@ -233,6 +233,9 @@ void vm_reap(struct vm *vm)
     vm->reaped = true;
     LOG_EVENT(LOG_INFO, "vm %s: %llu guest pages returned to the free pool", vm->name,
              (unsigned long long)freed);
+    if (vm->log_site.suppressed)
+        LOG_EVENT(LOG_WARN, "vm %s: %u of its warnings were not shown (throttled)", vm->name,
+                  vm->log_site.suppressed);
 }
 
 /* ---- creation -------------------------------------------------------------- */
@@ -373,6 +376,12 @@ struct vm *vm_create_from_file(const char *vmx_path)
 
 struct vm *vm_start_by_name(const char *name, char *err, size_t errlen)
 {
+    const char *why;
+    if (!vm_name_valid(name, strlen(name), &why)) {
+        ksnprintf(err, errlen, "'%.40s%s' refused: %s", name, strlen(name) > 40 ? "..." : "",
+                  why);
+        return NULL; /* never cut: a cut name can be another VM's */
+    }
     char path[BI_PATH_MAX];
     ksnprintf(path, sizeof path, "hv/vms/%s.vmx", name);
     struct boot_file f;

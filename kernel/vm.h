@@ -16,6 +16,7 @@
 #include "mm/sampler.h"
 #include "kernel/memsched.h"
 #include "lib/report_once.h"
+#include "kernel/log.h"
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
@@ -68,6 +69,8 @@ struct vm {
     size_t line_len;
     char ring[VM_CONSOLE_RING];   /* everything the UART printed */
     uint64_t ring_total;
+    struct log_site log_site;          /* this VM's warnings: throttled per VM, so one
+                                          VM's storm cannot hide another's first lines */
     struct report_once ports_reported; /* unknown ports already logged */
     uint64_t unknown_port_accesses;
     struct report_once msrs_reported;  /* unknown MSRs already logged */
@@ -82,6 +85,9 @@ struct vm {
     bool reaped;                  /* resources freed */
     uint64_t final_pages;         /* guest pages freed at the end */
 };
+
+/* A warning about a VM, throttled by that VM's own budget. */
+#define VM_WARN(vm, ...) log_write(&(vm)->log_site, LOG_WARN, __VA_ARGS__)
 
 /* Creates and starts a VM from its .vmx boot file (path as `files` lists
  * it). Returns the VM, or NULL after logging why it did not start. */

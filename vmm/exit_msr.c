@@ -42,11 +42,11 @@ static void unknown_msr(struct vcpu *v, uint32_t msr, bool write)
     struct vm *vm = v->vm;
     enum report_once_verdict seen = report_once(&vm->msrs_reported, msr);
     if (seen == REPORT_ONCE_NEW)
-        LOG_WARN("vm %s: %s of unknown MSR 0x%x at RIP 0x%llx: #GP injected", vm->name,
-                 write ? "wrmsr" : "rdmsr", msr, (unsigned long long)vmread(VMCS_GUEST_RIP));
+        VM_WARN(vm, "vm %s: %s of unknown MSR 0x%x at RIP 0x%llx: #GP injected", vm->name,
+                write ? "wrmsr" : "rdmsr", msr, (unsigned long long)vmread(VMCS_GUEST_RIP));
     else if (seen == REPORT_ONCE_NOW_FULL)
-        LOG_WARN("vm %s: more than %d unknown MSRs; the rest get #GP and are counted, not "
-                 "logged", vm->name, REPORT_ONCE_KEEP);
+        VM_WARN(vm, "vm %s: more than %d unknown MSRs; the rest get #GP and are counted, "
+                "not logged", vm->name, REPORT_ONCE_KEEP);
     vm->unknown_msr_accesses++;
     vcpu_inject_exception(v, 13, true, 0);
 }

@@ -40,12 +40,12 @@ enum io_result io_dispatch(struct vm *vm, uint16_t port, unsigned size, bool in,
     }
     switch (report_once(&vm->ports_reported, port)) {
     case REPORT_ONCE_NEW:
-        LOG_WARN("vm %s: %s of unknown I/O port 0x%x: %s", vm->name, in ? "read" : "write", port,
-                 in ? "reads as all ones" : "ignored");
+        VM_WARN(vm, "vm %s: %s of unknown I/O port 0x%x: %s", vm->name,
+                in ? "read" : "write", port, in ? "reads as all ones" : "ignored");
         break;
     case REPORT_ONCE_NOW_FULL:
-        LOG_WARN("vm %s: more than %d unknown I/O ports; the rest are counted, not logged",
-                 vm->name, REPORT_ONCE_KEEP);
+        VM_WARN(vm, "vm %s: more than %d unknown I/O ports; the rest are counted, not logged",
+                vm->name, REPORT_ONCE_KEEP);
         break;
     default:
         break;
