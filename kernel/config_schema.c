@@ -93,6 +93,7 @@ uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkey
         }
         void *field = (char *)dst + k->offset;
         show(got, sizeof got, e->value);
+        uint32_t before = problems;
 
         switch (k->type) {
         case CFG_U64: {
@@ -149,6 +150,10 @@ uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkey
             problem(f, e, &problems, "key has an unsupported type in the schema");
             break;
         }
+        /* Refused: reported here once; checks after this one see the key as
+         * given but bad, and do not report its default as a second problem. */
+        if (problems != before)
+            f->entries[i].bad = true;
     }
     return problems;
 }

@@ -255,10 +255,13 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
         problem(&k, max->line, max->key, "%llu MiB is below sched.mem.min (%llu MiB)",
                 (unsigned long long)v->mem_max_mb, (unsigned long long)v->mem_min_mb);
 
-    /* Keys that belong to the other guest type. */
-    if (v->guest_type == VM_GUEST_FLAT) {
+    /* Keys that belong to the other guest type; not when the type itself
+     * was refused (its problem is reported; the rest would follow from it). */
+    const struct cfg_entry *type = cfg_mentioned(&f, "guest.type");
+    bool type_known = !(type && type->bad);
+    if (type_known && v->guest_type == VM_GUEST_FLAT) {
         check_flat(&k, v);
-    } else {
+    } else if (type_known) {
         static const char *const flat_only[] = { "guest.loadAddr", "guest.entry",
                                                  "guest.cpuMode" };
         for (size_t i = 0; i < ARRAY_SIZE(flat_only); i++) {

@@ -315,6 +315,12 @@ static void test_required_on_a_bad_line(void **state)
                "unterminated quote");
     expect_one("displayName = a\nmemsize = 4\nguest.kernel = \"k\xff\"\n", 3, "guest.kernel",
                "expected UTF-8 text, got 'k\\xff'");
+    /* a value the schema refuses is reported once; checks that depend on it
+     * do not add a second message about its default */
+    expect_one(REQ "guest.type = \"flatt\"\nguest.loadAddr = \"0x200000\"\n", 4, "guest.type",
+               "expected flat or multiboot, got 'flatt'");
+    expect_one(REQ "sched.mem.shares = \"hi\xffgh\"\n", 4, "sched.mem.shares",
+               "expected UTF-8 text, got 'hi\\xffgh'");
     /* an earlier good line still counts when a later one for the key is bad */
     expect_one(REQ "memsize = \"8\n", 4, "memsize", "unterminated quote");
     assert_int_equal(cfg.memsize_mb, 64);
