@@ -9,7 +9,6 @@
 #include "lib/kstring.h"
 #include "lib/text_escape.h"
 
-#define SHOW_MAX 40 /* bytes of a bad value quoted back in a message */
 
 static const struct cfg_key *lookup(const struct cfg_key *schema, size_t n, const char *key)
 {
@@ -23,10 +22,9 @@ static const struct cfg_key *lookup(const struct cfg_key *schema, size_t n, cons
  * the message goes to a terminal. */
 static void show(char *buf, size_t size, const char *value)
 {
-    char esc[SHOW_MAX + 1];
-    size_t len = strlen(value), used;
-    text_escape(esc, sizeof esc, value, len, 0, &used);
-    ksnprintf(buf, size, "'%s%s'", esc, used < len ? "..." : "");
+    char esc[TEXT_QUOTE_MAX + 4];
+    text_escape_cut(esc, sizeof esc, value, strlen(value));
+    ksnprintf(buf, size, "'%s'", esc);
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -80,7 +78,7 @@ static void problem(struct cfg_file *f, const struct cfg_entry *e, uint32_t *cou
 uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkeys, void *dst)
 {
     uint32_t problems = 0;
-    char got[SHOW_MAX + 8], expected[CFG_MSG_MAX];
+    char got[TEXT_QUOTE_MAX + 8], expected[CFG_MSG_MAX];
 
     for (size_t i = 0; i < f->count; i++) {
         const struct cfg_entry *e = &f->entries[i];

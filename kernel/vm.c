@@ -20,6 +20,7 @@
 #include "include/hv/platform.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
+#include "lib/text_escape.h"
 
 static struct vm vms[VM_MAX];
 
@@ -378,8 +379,9 @@ struct vm *vm_start_by_name(const char *name, char *err, size_t errlen)
 {
     const char *why;
     if (!vm_name_valid(name, strlen(name), &why)) {
-        ksnprintf(err, errlen, "'%.40s%s' refused: %s", name, strlen(name) > 40 ? "..." : "",
-                  why);
+        char shown[TEXT_QUOTE_MAX + 4];
+        text_escape_cut(shown, sizeof shown, name, strlen(name));
+        ksnprintf(err, errlen, "'%s' refused: %s", shown, why);
         return NULL; /* never cut: a cut name can be another VM's */
     }
     char path[BI_PATH_MAX];

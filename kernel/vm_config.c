@@ -4,6 +4,7 @@
 #include "kernel/vm_config.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
+#include "lib/text_escape.h"
 
 #define MEMSIZE_MAX_MB 65536
 #define SHARES_MAX 1000000
@@ -146,13 +147,10 @@ static void apply_shares(struct checker *k, struct vm_config_raw *r)
         return;
     }
     r->c.mem_shares = SHARES_NORMAL * r->c.memsize_mb;
-    if (strlen(v) > 40)
-        problem(k, e->line, e->key,
-                "expected low, normal, high or a number from 1 to %u, got '%.40s...'",
-                SHARES_MAX, v);
-    else
-        problem(k, e->line, e->key,
-                "expected low, normal, high or a number from 1 to %u, got '%s'", SHARES_MAX, v);
+    char shown[TEXT_QUOTE_MAX + 4];
+    text_escape_cut(shown, sizeof shown, v, strlen(v));
+    problem(k, e->line, e->key, "expected low, normal, high or a number from 1 to %u, got '%s'",
+            SHARES_MAX, shown);
 }
 
 /* A flat guest's addresses. A problem with a value the file did not set

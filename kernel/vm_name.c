@@ -4,8 +4,6 @@
 #include "lib/kstring.h"
 #include "lib/text_escape.h"
 
-#define SHOW_MAX 40
-
 static bool name_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -55,11 +53,8 @@ unsigned vm_name_list_each(const char *list, void (*ok)(void *ctx, const char *n
             ok(ctx, name);
             continue;
         }
-        char shown[SHOW_MAX + 4];
-        size_t used;
-        text_escape(shown, SHOW_MAX + 1, start, len, 0, &used);
-        if (used < len)
-            str_copy(shown + strlen(shown), "...", 4);
+        char shown[TEXT_QUOTE_MAX + 4];
+        text_escape_cut(shown, sizeof shown, start, len);
         bad(ctx, shown, why);
         refused++;
     }

@@ -79,6 +79,17 @@ size_t text_escape(char *dst, size_t size, const char *src, size_t len, unsigned
     return o;
 }
 
+size_t text_escape_cut(char *dst, size_t size, const char *src, size_t len)
+{
+    size_t used;
+    size_t n = text_escape(dst, size - 3, src, len, 0, &used);
+    if (used < len) {
+        memcpy(dst + n, "...", 4);
+        n += 3;
+    }
+    return n;
+}
+
 bool text_is_clean(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;

@@ -24,6 +24,14 @@
 size_t text_escape(char *dst, size_t size, const char *src, size_t len, unsigned flags,
                    size_t *consumed);
 
+/* How much of a bad value a message quotes back: enough to recognise it. */
+#define TEXT_QUOTE_MAX 40
+
+/* For quoting a value back in a message: text_escape with flags 0 into
+ * `dst` (size >= 4), ending in "..." when `src` did not fit. Returns the
+ * bytes written. */
+size_t text_escape_cut(char *dst, size_t size, const char *src, size_t len);
+
 /* True when text_escape would copy `len` bytes of `s` unchanged with
  * flags 0: valid UTF-8 without control characters (tab allowed). */
 bool text_is_clean(const char *s, size_t len);

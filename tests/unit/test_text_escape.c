@@ -76,6 +76,18 @@ static void test_small_buffers_never_split(void **state)
     assert_true(text_is_clean(big, n));
 }
 
+static void test_cut_for_messages(void **state)
+{
+    (void)state;
+    char out[12];
+    assert_int_equal(text_escape_cut(out, sizeof out, "short", 5), 5);
+    assert_string_equal(out, "short");
+    assert_int_equal(text_escape_cut(out, sizeof out, "a longer value", 14), 11);
+    assert_string_equal(out, "a longer...");
+    text_escape_cut(out, sizeof out, "ab\x1b\x1b\x1b", 5);
+    assert_string_equal(out, "ab\\x1b...");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -83,6 +95,7 @@ int main(void)
         cmocka_unit_test(test_terminal_controls_escaped),
         cmocka_unit_test(test_invalid_utf8_escaped),
         cmocka_unit_test(test_small_buffers_never_split),
+        cmocka_unit_test(test_cut_for_messages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
