@@ -10,6 +10,7 @@
  * the kernel will print again. */
 void boot_log_attach(struct bootinfo *bi);
 void bprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bvprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 void boot_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* ESP files. */

@@ -128,6 +128,23 @@ static struct bi_file *table_next(struct bootinfo *bi)
     return (struct bi_file *)(UINTN)bi->files_phys + bi->nfiles;
 }
 
+/* A file or directory left out: the first few are named, the rest only
+ * counted, so a partition of junk costs a few console lines, not one each
+ * (a line on OVMF's console is slow under an emulator). */
+#define SKIPS_NAMED 10
+static unsigned skips;
+
+static void skipped(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void skipped(const char *fmt, ...)
+{
+    if (++skips > SKIPS_NAMED)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    bvprintf(fmt, ap);
+    va_end(ap);
+}
+
 /* "hv/" + the UEFI name, lower case; false if it does not fit. */
 static BOOLEAN make_path(char *dst, const char *prefix, const CHAR16 *name)
 {
@@ -153,7 +170,7 @@ static void load_dir(EFI_FILE_HANDLE dir, const char *prefix, int depth, struct 
         UINTN len = sizeof buf;
         EFI_STATUS st = dir->Read(dir, &len, buf);
         if (EFI_ERROR(st)) {
-            bprintf("boot: warning: reading directory %s failed (0x%lx)\n", prefix,
+            skipped("boot: warning: reading directory %s failed (0x%lx)\n", prefix,
                     (unsigned long)st);
             return;
         }
@@ -164,12 +181,12 @@ static void load_dir(EFI_FILE_HANDLE dir, const char *prefix, int depth, struct 
             continue;
         char path[BI_PATH_MAX];
         if (!make_path(path, prefix, info->FileName)) {
-            bprintf("boot: warning: a name under %s is too long; skipped\n", prefix);
+            skipped("boot: warning: a name under %s is too long; skipped\n", prefix);
             continue;
         }
         if (info->Attribute & EFI_FILE_DIRECTORY) {
             if (depth >= 2) {
-                bprintf("boot: warning: %s is nested too deep; skipped\n", path);
+                skipped("boot: warning: %s is nested too deep; skipped\n", path);
                 continue;
             }
             EFI_FILE_HANDLE sub;
@@ -190,7 +207,7 @@ static void load_dir(EFI_FILE_HANDLE dir, const char *prefix, int depth, struct 
             continue;
         struct bi_file *f = table_next(bi);
         if (!f) {
-            bprintf("boot: warning: no memory for the list of files under \\hv; %s skipped\n",
+            skipped("boot: warning: no memory for the list of files under \\hv; %s skipped\n",
                     path);
             continue;
         }
@@ -199,9 +216,15 @@ static void load_dir(EFI_FILE_HANDLE dir, const char *prefix, int depth, struct 
         EFI_PHYSICAL_ADDRESS phys;
         st = region_alloc(bi, pages, &phys);
         if (st == EFI_OUT_OF_RESOURCES && bi->nregions >= BI_MAX_FILE_REGIONS) {
-            bprintf("boot: warning: the files under \\hv fill all %d memory regions (at least "
-                    "%d MiB); %s skipped\n", BI_MAX_FILE_REGIONS,
-                    BI_MAX_FILE_REGIONS * (BI_FILE_REGION_MIN_PAGES / 256), path);
+            /* The limit is said once whatever was skipped before it. */
+            static BOOLEAN told;
+            if (!told)
+                bprintf("boot: warning: the files under \\hv fill all %d memory regions (at "
+                        "least %d MiB); %s and the files after it are skipped\n",
+                        BI_MAX_FILE_REGIONS,
+                        BI_MAX_FILE_REGIONS * (BI_FILE_REGION_MIN_PAGES / 256), path);
+            told = TRUE;
+            skips++;
             continue;
         }
         if (!EFI_ERROR(st)) {
@@ -210,7 +233,7 @@ static void load_dir(EFI_FILE_HANDLE dir, const char *prefix, int depth, struct 
                 region.used -= pages; /* the last allocation: give it back */
         }
         if (EFI_ERROR(st)) {
-            bprintf("boot: warning: cannot read %s (0x%lx); skipped\n", path, (unsigned long)st);
+            skipped("boot: warning: cannot read %s (0x%lx); skipped\n", path, (unsigned long)st);
             continue;
         }
         for (UINTN i = 0; i < BI_PATH_MAX; i++)
@@ -231,4 +254,7 @@ void esp_load_tree(EFI_FILE_HANDLE root, struct bootinfo *bi)
     load_dir(hv, "hv/", 1, bi);
     hv->Close(hv);
     region_close(bi);
+    if (skips > SKIPS_NAMED)
+        bprintf("boot: warning: %u more files or directories under \\hv skipped (the first %d "
+                "are named above)\n", skips - SKIPS_NAMED, SKIPS_NAMED);
 }

@@ -662,11 +662,19 @@ def qemu_many_boot_files(workdir, image):
             f.write('displayName = "vm%03d"\nmemsize = "4"\nguest.kernel = "../guests/hello.bin"\n'
                     % i)
         extra.append((p, "hv/vms/vm%03d.vmx" % i))
+    # and 30 directories nested too deep: named for the first 10, then counted
+    deep = os.path.join(workdir, "deep.vmx")
+    with open(deep, "w") as f:
+        f.write("# too deep to be read\n")
+    extra += [(deep, "hv/vms/d%02d/x.vmx" % i) for i in range(30)]
     img = variant_image(workdir, "manyfiles", "", esp_extras() + extra)
     with booted(Qemu(img, workdir), QEMU_BOOT_S) as m:
         text = m.serial.since(0)
-        check("files under" not in text or "skipped" not in text,
-              "the UEFI stage skipped files:\n" + m.tail(30))
+        named = len(re.findall(r"^boot: warning: hv/vms/d\d\d is nested too deep", text, re.M))
+        check(named == 10, f"{named} skipped directories named (10, then a count)")
+        check("boot: warning: 20 more files or directories under \\hv skipped" in text,
+              "the skipped directories were not counted:\n" + m.tail(40))
+        check("files under \\hv fill" not in text, "a region limit was hit")
         out = m.command("files", 60)
         n = re.search(r"^(\d+) file\(s\) loaded", out, re.M)
         check(n and int(n.group(1)) >= 200 + len(esp_extras()),
