@@ -128,6 +128,10 @@ static struct bi_file *table_next(struct bootinfo *bi)
     return (struct bi_file *)(UINTN)bi->files_phys + bi->nfiles;
 }
 
+/* Directories below \hv that are read (\hv is level 1): deep enough for any
+ * sensible layout, and a bound on the recursion (a buffer of 1 KiB a level). */
+#define ESP_MAX_DEPTH 8
+
 /* A file or directory left out: the first few are named, the rest only
  * counted, so a partition of junk costs a few console lines, not one each
  * (a line on OVMF's console is slow under an emulator). */
@@ -181,11 +185,12 @@ static void load_dir(EFI_FILE_HANDLE dir, const char *prefix, int depth, struct 
             continue;
         char path[BI_PATH_MAX];
         if (!make_path(path, prefix, info->FileName)) {
-            skipped("boot: warning: a name under %s is too long; skipped\n", prefix);
+            skipped("boot: warning: a name under %s is too long (paths are at most %d bytes); "
+                    "skipped\n", prefix, BI_PATH_MAX - 1);
             continue;
         }
         if (info->Attribute & EFI_FILE_DIRECTORY) {
-            if (depth >= 2) {
+            if (depth >= ESP_MAX_DEPTH) {
                 skipped("boot: warning: %s is nested too deep; skipped\n", path);
                 continue;
             }

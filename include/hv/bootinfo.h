@@ -12,7 +12,7 @@
 #define BOOTINFO_MAGIC   0x4f464e49544f4f42ULL /* "BOOTINFO" */
 #define BOOTINFO_VERSION 2
 
-#define BI_PATH_MAX      96
+#define BI_PATH_MAX      256 /* bytes of a path, with its terminator */
 /* The files' data lies in at most this many regions of machine memory
  * (each at least BI_FILE_REGION_MIN_PAGES, so together at least 1 GiB): the
  * kernel claims them before it has a heap, so their number is bounded; the

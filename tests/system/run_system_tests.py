@@ -662,15 +662,18 @@ def qemu_many_boot_files(workdir, image):
             f.write('displayName = "vm%03d"\nmemsize = "4"\nguest.kernel = "../guests/hello.bin"\n'
                     % i)
         extra.append((p, "hv/vms/vm%03d.vmx" % i))
-    # and 30 directories nested too deep: named for the first 10, then counted
+    # a file eight levels down is read; 30 directories nested deeper are
+    # named for the first 10, then counted
     deep = os.path.join(workdir, "deep.vmx")
     with open(deep, "w") as f:
-        f.write("# too deep to be read\n")
-    extra += [(deep, "hv/vms/d%02d/x.vmx" % i) for i in range(30)]
+        f.write("# a file deep down\n")
+    extra.append((deep, "hv/a/b/c/d/e/f/g/deep.vmx"))
+    extra += [(deep, "hv/a/b/c/d/e/f/g/d%02d/x.vmx" % i) for i in range(30)]
     img = variant_image(workdir, "manyfiles", "", esp_extras() + extra)
     with booted(Qemu(img, workdir), QEMU_BOOT_S) as m:
         text = m.serial.since(0)
-        named = len(re.findall(r"^boot: warning: hv/vms/d\d\d is nested too deep", text, re.M))
+        named = len(re.findall(r"^boot: warning: hv/a/b/c/d/e/f/g/d\d\d is nested too deep", text,
+                               re.M))
         check(named == 10, f"{named} skipped directories named (10, then a count)")
         check("boot: warning: 20 more files or directories under \\hv skipped" in text,
               "the skipped directories were not counted:\n" + m.tail(40))
@@ -680,6 +683,7 @@ def qemu_many_boot_files(workdir, image):
         check(n and int(n.group(1)) >= 200 + len(esp_extras()),
               "files does not list every file:\n" + out[-600:])
         check("hv/vms/vm199.vmx" in out, "the 200th VM file is not listed")
+        check("hv/a/b/c/d/e/f/g/deep.vmx" in out, "a file eight levels down is not listed")
         out = m.command("vm start vm199")
         check("no VM file" not in out, "vm199.vmx is 'not on the boot partition':\n" + out)
         out = m.command("log")
