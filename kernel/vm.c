@@ -122,19 +122,27 @@ static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
 
 #define LINES_PER_SEC 50
 
+/* The count of lines kept off the host console: printed when the next
+ * window starts, or when the VM ends (else a guest that stops printing
+ * would leave its count unsaid). */
+static void show_hidden(struct vm *vm)
+{
+    if (!vm->lines_hidden)
+        return;
+    char out[96];
+    int n = ksnprintf(out, sizeof out, "[%s] ... %llu lines not shown (vm console %u has them)\n",
+                      vm->name, (unsigned long long)vm->lines_hidden, vm->id);
+    console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
+    vm->lines_hidden = 0;
+}
+
 static void flush_line(struct vm *vm)
 {
     uint64_t now = plat_time_ns();
     if (now - vm->line_window_ns > 1000000000ULL) {
-        if (vm->lines_hidden) {
-            char out[96];
-            int n = ksnprintf(out, sizeof out, "[%s] ... %llu lines not shown (vm console %u has them)\n",
-                              vm->name, (unsigned long long)vm->lines_hidden, vm->id);
-            console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
-        }
+        show_hidden(vm);
         vm->line_window_ns = now;
         vm->lines_in_window = 0;
-        vm->lines_hidden = 0;
     }
     /* A guest printing in a loop must not take the host console (a serial
      * line costs milliseconds): beyond the budget lines go to the ring only. */
@@ -171,6 +179,7 @@ static void end_vcpus(struct vm *vm)
             vm->vcpu[i]->state = VCPU_STOPPED;
     if (vm->line_len)
         flush_line(vm);
+    show_hidden(vm);
 }
 
 void vm_fail(struct vm *vm, const char *fmt, ...)

@@ -2,7 +2,7 @@
 ; memory. It prints terminal escape sequences and bytes that are not UTF-8,
 ; then reads 200 MSRs that do not exist, 3 times each, surviving every #GP
 ; through an IDT of its own, then writes 256 ports nobody claims, twice,
-; and exits 0. Under the monitor none of its bytes may reach the host
+; prints `lines=N` more lines at once (default none), and exits 0. Under the monitor none of its bytes may reach the host
 ; terminal raw, and its log lines stay bounded (system test
 ; bochs_hostile_guests).
 %include "common.inc"
@@ -53,8 +53,25 @@ main:
         jne .port
         dec esi
         jnz .sweep
-        PRINT "hostile: done", 10
+        ; lines=N: a burst of N lines, more than the host console shows
+        mov esi, lines_key
+        call find_arg
+        jnc .done
+        mov ecx, eax
+        xor ebx, ebx
+.line:  test ecx, ecx
+        jz .done
+        PRINT "hostile: line "
+        PRINT_DEC ebx
+        PRINT 10
+        inc ebx
+        dec ecx
+        jmp .line
+.done:  PRINT "hostile: done", 10
         EXIT 0
+
+lines_key:
+        db "lines=", 0
 
 ; #GP with an error code: [esp] error, [esp+4] EIP. RDMSR is 0f 32.
 gp_handler:
