@@ -45,6 +45,8 @@ static void after_halt(struct vm *vm)
         if (vm->vcpu[i] && vm->vcpu[i]->state == VCPU_RUNNABLE)
             return;
     vm->state = VM_STATE_HALTED;
+    /* Once per start: a halted vCPU never wakes yet. When one can, a guest
+     * could halt in a loop, and this line moves to the VM's own budget. */
     LOG_EVENT(LOG_INFO, "vm %s: every vCPU halted; it uses no CPU time now", vm->name);
 }
 
