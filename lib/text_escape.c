@@ -3,7 +3,9 @@
  * (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF),
  * because a lenient decoder lets a terminal see bytes we judged harmless.
  * The C1 controls (U+0080-U+009F) are controls to many terminals (CSI is
- * U+009B), so they are escaped like C0 ones.
+ * U+009B), so they are escaped like C0 ones; so are the few printable-looking
+ * characters that change how a line around them is shown (bidirectional
+ * overrides, line separators).
  */
 #include "lib/text_escape.h"
 #include "lib/kstring.h"
@@ -41,6 +43,10 @@ static size_t printable_seq(const unsigned char *s, size_t len, unsigned flags)
         return 0;
     if (cp >= 0x80 && cp <= 0x9f)
         return 0; /* C1 control */
+    if ((cp >= 0x200e && cp <= 0x200f) || (cp >= 0x2028 && cp <= 0x202e) ||
+        (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff)
+        return 0; /* direction marks and overrides, line separators, BOM: they
+                     reorder or break what the reader sees around them */
     return n;
 }
 

@@ -36,6 +36,9 @@ static void test_terminal_controls_escaped(void **state)
     assert_string_equal(ESC("x\ny\r", 0), "x\\x0ay\\x0d");
     assert_string_equal(ESC("x\ny", TEXT_KEEP_NEWLINES), "x\ny");
     assert_string_equal(ESC("\0z", 0), "\\x00z");
+    /* a right-to-left override would show "exe.txt" as "txt.exe" */
+    assert_string_equal(ESC("a\xe2\x80\xaetxt.exe", 0), "a\\xe2\\x80\\xaetxt.exe");
+    assert_string_equal(ESC("\xe2\x80\xa8\xef\xbb\xbf", 0), "\\xe2\\x80\\xa8\\xef\\xbb\\xbf");
     assert_false(text_is_clean("\x1b[2J", 4));
     assert_false(text_is_clean("a\nb", 3));
 }
