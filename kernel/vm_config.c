@@ -233,6 +233,12 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
         }
     }
 
+    /* A refused guest.type is reported once; the keys of either type are
+     * not then called wrong for it (the refused type stays the default,
+     * multiboot, so only that branch below needs to know). */
+    const struct cfg_entry *type = cfg_mentioned(&f, "guest.type");
+    bool type_known = !(type && type->bad);
+
     /* Values that default to others. */
     if (!cfg_find(&f, "guest.entry"))
         v->entry = v->load_addr;
@@ -253,11 +259,8 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
         problem(&k, max->line, max->key, "%llu MiB is below sched.mem.min (%llu MiB)",
                 (unsigned long long)v->mem_max_mb, (unsigned long long)v->mem_min_mb);
 
-    /* Keys that belong to the other guest type; not when the type itself
-     * was refused (its problem is reported; the rest would follow from it). */
-    const struct cfg_entry *type = cfg_mentioned(&f, "guest.type");
-    bool type_known = !(type && type->bad);
-    if (type_known && v->guest_type == VM_GUEST_FLAT) {
+    /* Keys that belong to the other guest type. */
+    if (v->guest_type == VM_GUEST_FLAT) {
         check_flat(&k, v);
     } else if (type_known) {
         static const char *const flat_only[] = { "guest.loadAddr", "guest.entry",

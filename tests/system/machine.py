@@ -220,7 +220,6 @@ info: action=ignore
 port_e9_hack: enabled=1
 clock: sync=none, time0=local
 speaker: enabled=0
-sound: driver=dummy
 """)
         cmds = os.path.join(workdir, "bochs.cmds")
         with open(cmds, "w") as f:

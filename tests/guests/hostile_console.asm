@@ -1,10 +1,10 @@
-; hostile: a guest that attacks the host's console and log rather than its
+; hostile_console: a guest that attacks the host's console and log rather than its
 ; memory. It prints terminal escape sequences and bytes that are not UTF-8,
 ; then reads 200 MSRs that do not exist, 3 times each, surviving every #GP
 ; through an IDT of its own, then writes 256 ports nobody claims, twice,
 ; prints `lines=N` more lines at once (default none), and exits 0. Under the monitor none of its bytes may reach the host
 ; terminal raw, and its log lines stay bounded (system test
-; bochs_hostile_guests).
+; bochs_hostile_console).
 %include "common.inc"
 
 MSR_BASE        equ 0xdead0000
@@ -14,7 +14,7 @@ PORT_BASE       equ 0x2000
 PORT_COUNT      equ 256
 
 main:
-        PRINT "hostile: terminal escapes next", 10
+        PRINT "hostile_console: terminal escapes next", 10
         ; screen clear, window title with bell, raw 0xff, C1 CSI (UTF-8)
         PRINT 27, "[2J", 27, "]0;owned", 7, 0xff, " ", 0xc2, 0x9b, "31m", 10
         ; a GDT of our own: delivering an exception reads CS's descriptor,
@@ -42,7 +42,7 @@ main:
         jne .msr
         dec esi
         jnz .round
-        PRINT "hostile: #GP taken "
+        PRINT "hostile_console: #GP taken "
         PRINT_DEC [gp_count]
         PRINT 10
         mov esi, 2
@@ -61,13 +61,13 @@ main:
         xor ebx, ebx
 .line:  test ecx, ecx
         jz .done
-        PRINT "hostile: line "
+        PRINT "hostile_console: line "
         PRINT_DEC ebx
         PRINT 10
         inc ebx
         dec ecx
         jmp .line
-.done:  PRINT "hostile: done", 10
+.done:  PRINT "hostile_console: done", 10
         EXIT 0
 
 lines_key:
