@@ -1,7 +1,6 @@
 /* RDMSR/WRMSR: every MSR exits (the bitmap is all ones). Those a guest needs
  * are emulated from the VMCS or a soft copy; any other raises #GP in the
- * guest, as on a CPU without that MSR, and is logged once per VM (the
- * first few MSRs; lib/report_once.h). */
+ * guest, as on a CPU without that MSR, and is logged once per VM. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "kernel/vm.h"
