@@ -10,6 +10,7 @@
  * the kernel will print again. */
 void boot_log_attach(struct bootinfo *bi);
 void bprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void bvprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 void boot_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* ESP files. */
@@ -17,7 +18,7 @@ EFI_FILE_HANDLE esp_open_root(EFI_HANDLE image);
 /* Reads a whole file into fresh pages; returns its size or a negative value. */
 EFI_STATUS esp_read_file(EFI_FILE_HANDLE dir, const CHAR16 *name, EFI_PHYSICAL_ADDRESS *phys,
                          UINT64 *size);
-/* Loads every file under \hv (two levels deep) into memory and lists it in
+/* Loads every file under \hv (eight levels deep) into memory and lists it in
  * `bi`, except `skip` (the kernel, loaded apart). */
 void esp_load_tree(EFI_FILE_HANDLE root, struct bootinfo *bi);
 

@@ -42,7 +42,7 @@ static void out(const char *s)
     ST->ConOut->OutputString(ST->ConOut, w);
 }
 
-static void vprint(const char *fmt, va_list ap)
+void bvprintf(const char *fmt, va_list ap)
 {
     char buf[512];
     kvsnprintf(buf, sizeof buf, fmt, ap);
@@ -54,7 +54,7 @@ void bprintf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vprint(fmt, ap);
+    bvprintf(fmt, ap);
     va_end(ap);
 }
 
@@ -63,7 +63,7 @@ void boot_fail(const char *fmt, ...)
     va_list ap;
     bprintf("boot: FATAL: ");
     va_start(ap, fmt);
-    vprint(fmt, ap);
+    bvprintf(fmt, ap);
     va_end(ap);
     bprintf("\nboot: cannot start the hypervisor; halting.\n");
     for (;;)

@@ -48,7 +48,12 @@ void cfg_vreport(struct cfg_file *f, uint32_t line, const char *key, const char 
     kvsnprintf(msg, sizeof msg, fmt, ap);
     if (f->errors != UINT32_MAX)
         f->errors++;
-    if (f->report)
+    if (!f->report || f->errors > CFG_REPORTS_SHOWN + 1)
+        return;
+    if (f->errors == CFG_REPORTS_SHOWN + 1)
+        f->report(f->report_ctx, f->name ? f->name : "config", line, "",
+                  "more problems in this file are counted, not shown");
+    else
         f->report(f->report_ctx, f->name ? f->name : "config", line, key, msg);
 }
 
@@ -68,32 +73,72 @@ static struct cfg_entry *find_entry(struct cfg_file *f, const char *key)
     return NULL;
 }
 
-const struct cfg_entry *cfg_find(const struct cfg_file *f, const char *key)
+const struct cfg_entry *cfg_mentioned(const struct cfg_file *f, const char *key)
 {
     return find_entry((struct cfg_file *)f, key);
+}
+
+const struct cfg_entry *cfg_find(const struct cfg_file *f, const char *key)
+{
+    const struct cfg_entry *e = cfg_mentioned(f, key);
+    return e && !e->bad ? e : NULL;
+}
+
+static bool is_known(const struct cfg_file *f, const char *key)
+{
+    return !f->known || f->known(f->known_ctx, key);
+}
+
+/* A new entry, or NULL (reported) when the file has too many. */
+static struct cfg_entry *new_entry(struct cfg_file *f, uint32_t line, const char *key)
+{
+    if (f->count >= f->cap || !f->entries) {
+        cfg_reportf(f, line, key, "too many entries (at most %zu); line ignored", f->cap);
+        return NULL;
+    }
+    return &f->entries[f->count++];
+}
+
+/* After a bad line of a known key: an entry marked bad, unless the key has
+ * one already (an earlier good line keeps its value). */
+static void mark_bad(struct cfg_file *f, uint32_t line, const char *key)
+{
+    if (!f->known || !key[0] || !f->known(f->known_ctx, key) || find_entry(f, key))
+        return;
+    struct cfg_entry *e = new_entry(f, line, key);
+    if (!e)
+        return;
+    str_copy(e->key, key, sizeof e->key);
+    e->value[0] = '\0';
+    e->line = line;
+    e->bad = true;
 }
 
 static void store(struct cfg_file *f, uint32_t line, const char *key, const unsigned char *v,
                   size_t vlen)
 {
-    struct cfg_entry *e = find_entry(f, key);
-    if (e) {
-        cfg_reportf(f, line, key, "duplicate key, also set on line %u; this line wins", e->line);
-    } else if (f->count >= f->cap || !f->entries) {
-        cfg_reportf(f, line, key, "too many entries (at most %zu); line ignored", f->cap);
+    if (!is_known(f, key)) {
+        cfg_reportf(f, line, key, "unknown key");
         return;
-    } else {
-        e = &f->entries[f->count++];
     }
+    struct cfg_entry *e = find_entry(f, key);
+    if (e && !e->bad)
+        cfg_reportf(f, line, key, "duplicate key, also set on line %u; this line wins", e->line);
+    else if (!e && !(e = new_entry(f, line, key)))
+        return;
     str_copy(e->key, key, sizeof e->key);
     memcpy(e->value, v, vlen);
     e->value[vlen] = '\0';
     e->line = line;
+    e->bad = false;
 }
 
-static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uint32_t line)
+/* Returns false after reporting a problem; `key` holds what was read of the
+ * key ("" if none). */
+static bool parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uint32_t line,
+                       char key[CFG_KEY_MAX])
 {
-    char key[CFG_KEY_MAX], what[16];
+    char what[16];
     size_t i = 0;
 
     while (i < n && is_ws(s[i]))
@@ -103,7 +148,7 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
         i++;
     size_t klen = i - kstart;
     /* For messages: the key, cut to fit when it is too long. */
-    size_t kcopy = MIN(klen, sizeof key - 1);
+    size_t kcopy = MIN(klen, (size_t)CFG_KEY_MAX - 1);
     memcpy(key, s + kstart, kcopy);
     key[kcopy] = '\0';
 
@@ -111,20 +156,20 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
     for (size_t j = 0; j < n; j++) {
         if (s[j] == 0) {
             cfg_reportf(f, line, key, "NUL byte at column %zu", j + 1);
-            return;
+            return false;
         }
     }
     if (kstart == n || s[kstart] == '#')
-        return; /* blank or comment */
+        return true; /* blank or comment */
 
     if (klen == 0) {
         describe(what, sizeof what, s[i]);
         cfg_reportf(f, line, "", "expected a key, got %s", what);
-        return;
+        return false;
     }
     if (klen >= CFG_KEY_MAX) {
         cfg_reportf(f, line, key, "key too long (more than %d bytes)", CFG_KEY_MAX - 1);
-        return;
+        return false;
     }
 
     while (i < n && is_ws(s[i]))
@@ -136,14 +181,14 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
             describe(what, sizeof what, s[i]);
             cfg_reportf(f, line, key, "expected '=' after the key, got %s", what);
         }
-        return;
+        return false;
     }
     i++;
     while (i < n && is_ws(s[i]))
         i++;
     if (i == n || s[i] == '#') {
         cfg_reportf(f, line, key, "missing value");
-        return;
+        return false;
     }
 
     size_t vstart, vend;
@@ -153,13 +198,13 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
             if (is_control(s[i])) {
                 describe(what, sizeof what, s[i]);
                 cfg_reportf(f, line, key, "%s in the value", what);
-                return;
+                return false;
             }
             i++;
         }
         if (i == n) {
             cfg_reportf(f, line, key, "unterminated quote");
-            return;
+            return false;
         }
         vend = i++;
     } else {
@@ -167,12 +212,12 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
         while (i < n && !is_ws(s[i])) {
             if (s[i] == '"') {
                 cfg_reportf(f, line, key, "stray '\"' in a value without quotes");
-                return;
+                return false;
             }
             if (is_control(s[i])) {
                 describe(what, sizeof what, s[i]);
                 cfg_reportf(f, line, key, "%s in the value", what);
-                return;
+                return false;
             }
             i++;
         }
@@ -184,14 +229,15 @@ static void parse_line(struct cfg_file *f, const unsigned char *s, size_t n, uin
     if (i < n && s[i] != '#') {
         describe(what, sizeof what, s[i]);
         cfg_reportf(f, line, key, "unexpected %s after the value", what);
-        return;
+        return false;
     }
     if (vend - vstart >= CFG_VALUE_MAX) {
         /* Dropped, not cut: a cut path or list would be wrong silently. */
         cfg_reportf(f, line, key, "value too long (more than %d bytes)", CFG_VALUE_MAX - 1);
-        return;
+        return false;
     }
     store(f, line, key, s + vstart, vend - vstart);
+    return true;
 }
 
 void cfg_parse(struct cfg_file *f, const char *text, size_t len)
@@ -211,7 +257,9 @@ void cfg_parse(struct cfg_file *f, const char *text, size_t len)
             n--; /* CR LF files from Windows editors */
         if (line != UINT32_MAX)
             line++;
-        parse_line(f, t + pos, n, line);
+        char key[CFG_KEY_MAX];
+        if (!parse_line(f, t + pos, n, line, key))
+            mark_bad(f, line, key);
         pos = end + 1;
     }
 }

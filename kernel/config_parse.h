@@ -13,11 +13,16 @@
 #define CFG_KEY_MAX 64
 #define CFG_VALUE_MAX 256
 #define CFG_MSG_MAX 128
+/* Problems of one file reported one by one; the rest are only counted (a
+ * console line costs milliseconds, and a file of junk must not hold up the
+ * boot). */
+#define CFG_REPORTS_SHOWN 20
 
 struct cfg_entry {
     char key[CFG_KEY_MAX];
     char value[CFG_VALUE_MAX];
     uint32_t line;
+    bool bad; /* the key's only line was refused: it was there, with no value */
 };
 
 /* Called for every problem: file name, 1-based line, the key if one was
@@ -32,22 +37,32 @@ struct cfg_file {
     uint32_t errors;           /* problems reported */
     cfg_report_fn report;
     void *report_ctx;
+    /* Optional: which keys the file may have. An unknown key is reported
+     * where it is read and takes no entry, so junk cannot crowd out real
+     * settings; a known key whose only line is bad keeps an entry marked
+     * `bad`, so later checks do not call it missing. */
+    bool (*known)(const void *ctx, const char *key);
+    const void *known_ctx;
 };
 
-/* Parses `len` bytes of `text` (not necessarily terminated; NUL bytes are
+/* Parses `len` bytes (linear in `len`) of `text` (not necessarily terminated; NUL bytes are
  * errors) into f->entries. A key given twice: the later line wins and the
  * earlier is reported. More entries than `cap`: reported, the rest dropped. */
 void cfg_parse(struct cfg_file *f, const char *text, size_t len);
 
 /* Reports one problem through f->report (file name, line, key, formatted
- * message) and counts it in f->errors. Shared by the parser, the schema and
+ * message; only the first CFG_REPORTS_SHOWN, then one line saying the rest
+ * are counted) and counts it in f->errors. Shared by the parser, the schema and
  * the checks of the files built on them. */
 void cfg_reportf(struct cfg_file *f, uint32_t line, const char *key, const char *fmt, ...)
     PRINTF_LIKE(4, 5);
 void cfg_vreport(struct cfg_file *f, uint32_t line, const char *key, const char *fmt,
                  va_list ap);
 
-/* The value of `key` (case-insensitive), or NULL. */
+/* The value of `key` (case-insensitive), or NULL (also when its only line
+ * was bad). */
 const struct cfg_entry *cfg_find(const struct cfg_file *f, const char *key);
+/* Like cfg_find, but also finds a key whose only line was bad (`bad` set). */
+const struct cfg_entry *cfg_mentioned(const struct cfg_file *f, const char *key);
 
 #endif

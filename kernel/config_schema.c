@@ -7,8 +7,8 @@
 #include "kernel/config_schema.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
+#include "lib/text_escape.h"
 
-#define SHOW_MAX 40 /* bytes of a bad value quoted back in a message */
 
 static const struct cfg_key *lookup(const struct cfg_key *schema, size_t n, const char *key)
 {
@@ -18,14 +18,13 @@ static const struct cfg_key *lookup(const struct cfg_key *schema, size_t n, cons
     return NULL;
 }
 
-/* 'value', or 'first 40 bytes...' */
+/* 'value', or 'first 40 bytes...', escaped: the value is the file's, and
+ * the message goes to a terminal. */
 static void show(char *buf, size_t size, const char *value)
 {
-    size_t len = strlen(value);
-    if (len <= SHOW_MAX)
-        ksnprintf(buf, size, "'%s'", value);
-    else
-        ksnprintf(buf, size, "'%.*s...'", SHOW_MAX, value);
+    char esc[TEXT_QUOTE_MAX + 4];
+    text_escape_cut(esc, sizeof esc, value, strlen(value));
+    ksnprintf(buf, size, "'%s'", esc);
 }
 
 static bool parse_bool(const char *v, bool *out)
@@ -79,10 +78,12 @@ static void problem(struct cfg_file *f, const struct cfg_entry *e, uint32_t *cou
 uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkeys, void *dst)
 {
     uint32_t problems = 0;
-    char got[SHOW_MAX + 8], expected[CFG_MSG_MAX];
+    char got[TEXT_QUOTE_MAX + 8], expected[CFG_MSG_MAX];
 
     for (size_t i = 0; i < f->count; i++) {
         const struct cfg_entry *e = &f->entries[i];
+        if (e->bad)
+            continue; /* its line was reported by the parser */
         const struct cfg_key *k = lookup(schema, nkeys, e->key);
         if (!k) {
             problem(f, e, &problems, "unknown key");
@@ -90,6 +91,7 @@ uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkey
         }
         void *field = (char *)dst + k->offset;
         show(got, sizeof got, e->value);
+        uint32_t before = problems;
 
         switch (k->type) {
         case CFG_U64: {
@@ -134,7 +136,9 @@ uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkey
              * fit CFG_VALUE_MAX, so that bounds a careless schema too. */
             size_t max = (size_t)MIN(k->max, (uint64_t)CFG_VALUE_MAX - 1);
             size_t len = strlen(e->value);
-            if (len <= max)
+            if (!text_is_clean(e->value, len))
+                problem(f, e, &problems, "expected UTF-8 text, got %s", got);
+            else if (len <= max)
                 memcpy(field, e->value, len + 1);
             else
                 problem(f, e, &problems, "expected at most %zu bytes, got %zu", max, len);
@@ -144,6 +148,33 @@ uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkey
             problem(f, e, &problems, "key has an unsupported type in the schema");
             break;
         }
+        /* Refused: reported here once; checks after this one see the key as
+         * given but bad, and do not report its default as a second problem. */
+        if (problems != before)
+            f->entries[i].bad = true;
     }
     return problems;
+}
+
+struct schema_ref {
+    const struct cfg_key *keys;
+    size_t n;
+};
+
+static bool schema_has(const void *ctx, const char *key)
+{
+    const struct schema_ref *r = ctx;
+    return lookup(r->keys, r->n, key) != NULL;
+}
+
+uint32_t cfg_load(struct cfg_file *f, const char *text, size_t len, const struct cfg_key *schema,
+                  size_t nkeys, void *dst)
+{
+    struct schema_ref ref = { schema, nkeys };
+    f->known = schema_has;
+    f->known_ctx = &ref;
+    cfg_parse(f, text, len);
+    f->known = NULL;
+    f->known_ctx = NULL;
+    return cfg_apply(f, schema, nkeys, dst);
 }

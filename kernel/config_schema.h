@@ -30,4 +30,11 @@ struct cfg_key {
  * CFG_U64 uint64_t, CFG_BOOL bool, CFG_ENUM uint32_t, CFG_STRING char[max+1]. */
 uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkeys, void *dst);
 
+/* Parses `text` with only the schema's keys taking entries (an unknown key
+ * is reported on its line and dropped: a file of typos cannot use up the
+ * entries the real keys need), then applies it. Returns what cfg_apply
+ * returns; f->errors counts every problem. */
+uint32_t cfg_load(struct cfg_file *f, const char *text, size_t len, const struct cfg_key *schema,
+                  size_t nkeys, void *dst);
+
 #endif

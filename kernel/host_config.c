@@ -44,7 +44,7 @@ void host_config_defaults(struct host_config *c)
     str_copy(c->hostname, "hv", sizeof c->hostname);
 }
 
-/* Room for every key twice over plus typos; the entries are ~330 bytes
+/* Room for every key (unknown keys take none); the entries are ~330 bytes
  * each, too many for a kernel stack, and the file is loaded at boot on one
  * CPU (and by `config reload` from the shell, also one at a time). */
 #define HOST_CONFIG_ENTRIES 32
@@ -65,7 +65,6 @@ uint32_t host_config_load(struct host_config *c, const char *name, const char *t
         .report = report,
         .report_ctx = ctx,
     };
-    cfg_parse(&f, text, len);
-    cfg_apply(&f, host_config_schema, host_config_schema_len, c);
+    cfg_load(&f, text, len, host_config_schema, host_config_schema_len, c);
     return f.errors;
 }

@@ -19,6 +19,7 @@
 #include "lib/format.h"
 #include "lib/kstring.h"
 #include "lib/spinlock.h"
+#include "lib/text_escape.h"
 
 #define REC_HDR 2 /* bytes of length before each line in the ring */
 
@@ -211,6 +212,13 @@ static size_t format_body(char *body, enum log_level level, const char *fmt, va_
         if (body[i] == '\n' || body[i] == '\r')
             body[i] = ' ';
     body[len] = '\0';
+    /* Arguments may hold a guest's or a file's bytes: no control byte or
+     * broken UTF-8 reaches the console or the ring raw. */
+    if (!text_is_clean(body + p, len - p)) {
+        char raw[LOG_LINE_MAX];
+        memcpy(raw, body + p, len - p);
+        len = p + text_escape(body + p, LOG_LINE_MAX - p, raw, len - p, 0, NULL);
+    }
     return len;
 }
 

@@ -65,4 +65,10 @@ void log_get_stats(struct log_stats *out);
 #define LOG_WARN(...)  LOG_AT(LOG_WARN, __VA_ARGS__)
 #define LOG_ERROR(...) LOG_AT(LOG_ERROR, __VA_ARGS__)
 
+/* Lines that must never be throttled: events that happen a bounded number
+ * of times whatever a guest does, such as a VM starting, ending or being
+ * reaped (once each per start). A call-site throttle shared by all VMs lost
+ * such lines when several VMs ended within a second. */
+#define LOG_EVENT(level, ...) log_write(NULL, (level), __VA_ARGS__)
+
 #endif

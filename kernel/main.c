@@ -51,7 +51,7 @@ static void check_bootinfo(const struct bootinfo *bi)
         hv_panic("boot-info record has a bad magic (0x%llx): UEFI stage and kernel do not match",
                  (unsigned long long)bi->magic);
     if (bi->version != BOOTINFO_VERSION || bi->size < sizeof *bi ||
-        bi->nranges > bi->max_ranges)
+        bi->nranges > bi->max_ranges || bi->nregions > BI_MAX_FILE_REGIONS)
         hv_panic("boot-info record version %u size %u is not what this kernel (version %u) reads",
                  bi->version, bi->size, BOOTINFO_VERSION);
 }
@@ -85,14 +85,17 @@ static void memory_init(const struct bootinfo *bi)
     for (size_t i = 0; i < n; i++)
         ranges[i] = (struct mem_range){ bi->ranges[i].base, bi->ranges[i].pages,
                                         (uint8_t)bi->ranges[i].type };
-    static struct mem_claim claims[BI_MAX_FILES + 4];
+    /* The boot files are claimed by region, not one by one: their number
+     * has no limit, and there is no heap yet. */
+    static struct mem_claim claims[BI_MAX_FILE_REGIONS + 4];
     size_t c = 0;
     claims[c++] = (struct mem_claim){ bi->kernel_phys, bi->kernel_pages, OWNER_KERNEL };
     claims[c++] = (struct mem_claim){ bi->bootinfo_phys, bi->bootinfo_pages, OWNER_BOOTINFO };
     claims[c++] = (struct mem_claim){ bi->pt_phys, bi->pt_pages, OWNER_PAGETABLE };
-    for (uint32_t i = 0; i < bi->nfiles && i < BI_MAX_FILES; i++)
-        claims[c++] = (struct mem_claim){ bi->files[i].phys,
-                                          bi->files[i].size ? (bi->files[i].size + PAGE_SIZE - 1) / PAGE_SIZE : 1,
+    if (bi->files_pages)
+        claims[c++] = (struct mem_claim){ bi->files_phys, bi->files_pages, OWNER_BOOTFILES };
+    for (uint32_t i = 0; i < bi->nregions; i++)
+        claims[c++] = (struct mem_claim){ bi->regions[i].phys, bi->regions[i].pages,
                                           OWNER_BOOTFILES };
     enum mpn_db_err e = page_alloc_init(ranges, n, claims, c, true);
     if (e != MPN_DB_OK)

@@ -6,6 +6,7 @@
 #include "kernel/vm.h"
 #include "kernel/vm_internal.h"
 #include "kernel/vm_mem.h"
+#include "kernel/vm_name.h"
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "vmm/vcpu.h"
@@ -65,28 +66,28 @@ static void after_halt(struct vm *vm)
         if (vm->vcpu[i] && vm->vcpu[i]->state == VCPU_RUNNABLE)
             return;
     vm->state = VM_STATE_HALTED;
-    LOG_INFO("vm %s: every vCPU halted; it uses no CPU time now", vm->name);
+    /* Once per start: a halted vCPU never wakes yet. When one can, a guest
+     * could halt in a loop, and this line moves to the VM's own budget. */
+    LOG_EVENT(LOG_INFO, "vm %s: every vCPU halted; it uses no CPU time now", vm->name);
+}
+
+static void autostart_one(void *ctx, const char *name)
+{
+    (void)ctx;
+    char err[128];
+    if (!vm_start_by_name(name, err, sizeof err))
+        log_write(NULL, LOG_ERROR, "autostart: %s", err);
+}
+
+static void autostart_refused(void *ctx, const char *shown, const char *why)
+{
+    (void)ctx;
+    log_write(NULL, LOG_ERROR, "autostart: '%s' not started: %s", shown, why);
 }
 
 void sched_autostart(const char *list)
 {
-    char name[VM_NAME_MAX];
-    size_t n = 0;
-    for (const char *p = list;; p++) {
-        if (*p == ',' || *p == ' ' || *p == '\0') {
-            if (n) {
-                name[n] = 0;
-                char err[128];
-                if (!vm_start_by_name(name, err, sizeof err))
-                    LOG_ERROR("autostart: %s", err);
-                n = 0;
-            }
-            if (!*p)
-                break;
-        } else if (n < sizeof name - 1) {
-            name[n++] = *p;
-        }
-    }
+    vm_name_list_each(list, autostart_one, autostart_refused, NULL);
 }
 
 void sched_loop(void)

@@ -3,6 +3,7 @@
 #include "kernel/vm.h"
 #include "arch/x86_64/tsc.h"
 #include "kernel/vm_internal.h"
+#include "kernel/console_text.h"
 #include "vmm/monitor.h"
 #include "include/hv/console.h"
 #include "include/hv/platform.h"
@@ -85,6 +86,12 @@ static int vm_kill_cmd(int argc, char **argv, void *ctx)
     return end_vm("vm kill", argv[1], "killed from the shell");
 }
 
+static void write_piece(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    console_write(s, n);
+}
+
 static int vm_console(int argc, char **argv, void *ctx)
 {
     (void)argc, (void)ctx;
@@ -95,19 +102,10 @@ static int vm_console(int argc, char **argv, void *ctx)
     uint64_t start = total > VM_CONSOLE_RING ? total - VM_CONSOLE_RING : 0;
     if (start)
         console_printf("(%llu earlier bytes are gone)\n", (unsigned long long)start);
-    char chunk[128];
-    size_t n = 0;
-    for (uint64_t i = start; i < total; i++) {
-        char c = vm->ring[i % VM_CONSOLE_RING];
-        if (c == '\r')
-            continue;
-        chunk[n++] = c;
-        if (n == sizeof chunk) {
-            console_write(chunk, n);
-            n = 0;
-        }
-    }
-    console_write(chunk, n);
+    /* The guest's bytes are hostile: escaped, never raw to the terminal
+     * (there is no interactive attach yet, which alone would pass them). */
+    static char scratch[VM_CONSOLE_RING];
+    console_text_write(vm->ring, VM_CONSOLE_RING, start, total, scratch, write_piece, NULL);
     if (total && vm->ring[(total - 1) % VM_CONSOLE_RING] != '\n')
         console_write("\n", 1);
     console_printf("-- %s: %llu bytes of console output\n", vm->name, (unsigned long long)total);
@@ -130,6 +128,9 @@ static void print_stats(const struct vm *vm)
                        (unsigned long long)c, (unsigned long long)vm->stats.cycles[r],
                        (unsigned long long)(vm->stats.cycles[r] / c));
     }
+    console_printf("  unknown MSR accesses %llu, unknown I/O port accesses %llu\n",
+                   (unsigned long long)vm->unknown_msr_accesses,
+                   (unsigned long long)vm->unknown_port_accesses);
 }
 
 static int stats_exits(int argc, char **argv, void *ctx)

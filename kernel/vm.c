@@ -7,6 +7,7 @@
 #include "kernel/vm.h"
 #include "kernel/vm_internal.h"
 #include "kernel/vm_mem.h"
+#include "kernel/vm_slots.h"
 #include "kernel/log.h"
 #include "kernel/bootfiles.h"
 #include "vmm/vcpu.h"
@@ -19,6 +20,7 @@
 #include "include/hv/platform.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
+#include "lib/text_escape.h"
 
 static struct vm vms[VM_MAX];
 
@@ -120,19 +122,27 @@ static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
 
 #define LINES_PER_SEC 50
 
+/* The count of lines kept off the host console: printed when the next
+ * window starts, or when the VM ends (else a guest that stops printing
+ * would leave its count unsaid). */
+static void show_hidden(struct vm *vm)
+{
+    if (!vm->lines_hidden)
+        return;
+    char out[96];
+    int n = ksnprintf(out, sizeof out, "[%s] ... %llu lines not shown (vm console %u has them)\n",
+                      vm->name, (unsigned long long)vm->lines_hidden, vm->id);
+    console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
+    vm->lines_hidden = 0;
+}
+
 static void flush_line(struct vm *vm)
 {
     uint64_t now = plat_time_ns();
     if (now - vm->line_window_ns > 1000000000ULL) {
-        if (vm->lines_hidden) {
-            char out[96];
-            int n = ksnprintf(out, sizeof out, "[%s] ... %llu lines not shown (vm console %u has them)\n",
-                              vm->name, (unsigned long long)vm->lines_hidden, vm->id);
-            console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
-        }
+        show_hidden(vm);
         vm->line_window_ns = now;
         vm->lines_in_window = 0;
-        vm->lines_hidden = 0;
     }
     /* A guest printing in a loop must not take the host console (a serial
      * line costs milliseconds): beyond the budget lines go to the ring only. */
@@ -169,6 +179,7 @@ static void end_vcpus(struct vm *vm)
             vm->vcpu[i]->state = VCPU_STOPPED;
     if (vm->line_len)
         flush_line(vm);
+    show_hidden(vm);
 }
 
 void vm_fail(struct vm *vm, const char *fmt, ...)
@@ -181,7 +192,7 @@ void vm_fail(struct vm *vm, const char *fmt, ...)
     va_end(ap);
     vm->state = VM_STATE_FAILED;
     end_vcpus(vm);
-    LOG_ERROR("vm %s: stopped: %s", vm->name, vm->reason);
+    LOG_EVENT(LOG_ERROR, "vm %s: stopped: %s", vm->name, vm->reason);
 }
 
 void vm_exit_guest(struct vm *vm, int status)
@@ -192,7 +203,7 @@ void vm_exit_guest(struct vm *vm, int status)
     vm->exit_status = status;
     ksnprintf(vm->reason, sizeof vm->reason, "the guest exited with status %d", status);
     end_vcpus(vm);
-    LOG_INFO("vm %s: exited with status %d", vm->name, status);
+    LOG_EVENT(LOG_INFO, "vm %s: exited with status %d", vm->name, status);
 }
 
 void vm_stop(struct vm *vm, const char *why)
@@ -201,7 +212,7 @@ void vm_stop(struct vm *vm, const char *why)
         vm->state = VM_STATE_STOPPED;
         str_copy(vm->reason, why, sizeof vm->reason);
         end_vcpus(vm);
-        LOG_INFO("vm %s: %s", vm->name, why);
+        LOG_EVENT(LOG_INFO, "vm %s: %s", vm->name, why);
     }
     vm_reap(vm);
 }
@@ -229,11 +240,12 @@ void vm_reap(struct vm *vm)
     }
     vm->final_pages = freed;
     ept_destroy(&vm->gpa.ept, NULL, NULL);
-    kfree(vm->ports_logged);
-    vm->ports_logged = NULL;
     vm->reaped = true;
-    LOG_INFO("vm %s: %llu guest pages returned to the free pool", vm->name,
+    LOG_EVENT(LOG_INFO, "vm %s: %llu guest pages returned to the free pool", vm->name,
              (unsigned long long)freed);
+    if (vm->log_site.suppressed)
+        LOG_EVENT(LOG_WARN, "vm %s: %u of its warnings were not shown (throttled)", vm->name,
+                  vm->log_site.suppressed);
 }
 
 /* ---- creation -------------------------------------------------------------- */
@@ -252,15 +264,17 @@ static void report(void *ctx, const char *file, uint32_t line, const char *key, 
         log_write(NULL, LOG_ERROR, "vm: %s:%u: %s", file, line, msg);
 }
 
+/* A VM of that name keeps its slot; else a free one; else the oldest ended
+ * VM's record gives way (kernel/vm_slots.c). */
 static struct vm *slot_for(const char *name)
 {
-    struct vm *old = vm_by_name(name);
-    if (old)
-        return old; /* a finished VM of that name: restart in its slot */
+    struct vm_slot_view view[VM_MAX];
     for (unsigned i = 0; i < VM_MAX; i++)
-        if (!vms[i].used)
-            return &vms[i];
-    return NULL;
+        view[i] = (struct vm_slot_view){ vms[i].used, vms[i].used && vm_is_live(&vms[i]),
+                                         vms[i].used && str_casecmp(vms[i].name, name) == 0,
+                                         vms[i].start_ns };
+    int s = vm_slot_pick(view, VM_MAX);
+    return s < 0 ? NULL : &vms[s];
 }
 
 static bool load_guest(struct vm *vm, const struct boot_file *img, struct guest_boot_state *boot,
@@ -305,7 +319,7 @@ struct vm *vm_create_from_file(const char *vmx_path)
 {
     struct boot_file f;
     if (!bootfiles_find(vmx_path, &f)) {
-        LOG_ERROR("vm: %s: no such file on the boot partition", vmx_path);
+        LOG_EVENT(LOG_ERROR, "vm: %s: no such file on the boot partition", vmx_path);
         return NULL;
     }
     static struct vm_config cfg;
@@ -313,31 +327,39 @@ struct vm *vm_create_from_file(const char *vmx_path)
     vm_config_defaults(&cfg);
     uint32_t problems = vm_config_load(&cfg, vmx_path, f.data, f.size, report, &rc);
     if (problems) {
-        LOG_ERROR("vm: %s: not started: %u problem(s) in the file", vmx_path, problems);
+        LOG_EVENT(LOG_ERROR, "vm: %s: not started: %u problem(s) in the file", vmx_path,
+                  problems);
         return NULL;
     }
     if (!monitor_ready()) {
-        LOG_ERROR("vm %s: not started: %s", cfg.display_name, monitor_unavailable_reason());
+        LOG_EVENT(LOG_ERROR, "vm %s: not started: %s", cfg.display_name,
+                  monitor_unavailable_reason());
         return NULL;
     }
     struct vm *vm = slot_for(cfg.display_name);
     if (!vm) {
-        LOG_ERROR("vm %s: not started: all %d VM slots are in use", cfg.display_name, VM_MAX);
+        LOG_EVENT(LOG_ERROR, "vm %s: not started: all %d VM slots hold running VMs",
+                  cfg.display_name, VM_MAX);
         return NULL;
     }
     if (vm->used && vm_is_live(vm)) {
-        LOG_ERROR("vm %s: not started: a VM of that name is running (id %u)", vm->name, vm->id);
+        LOG_EVENT(LOG_ERROR, "vm %s: not started: a VM of that name is running (id %u)",
+                  vm->name, vm->id);
         return NULL;
     }
     char kpath[BI_PATH_MAX];
     struct boot_file img;
     if (!vm_config_resolve_path(vmx_path, cfg.kernel, kpath, sizeof kpath) ||
         !bootfiles_find(kpath, &img)) {
-        LOG_ERROR("vm %s: not started: guest.kernel \"%s\" is not on the boot partition",
+        LOG_EVENT(LOG_ERROR,
+                  "vm %s: not started: guest.kernel \"%s\" is not on the boot partition",
                   cfg.display_name, cfg.kernel);
         return NULL;
     }
     unsigned slot = (unsigned)(vm - vms);
+    if (vm->used && str_casecmp(vm->name, cfg.display_name) != 0)
+        log_write(NULL, LOG_INFO, "vm %s: takes slot %u from ended VM %s", cfg.display_name,
+                  slot + 1, vm->name);
     if (vm->used)
         vm_reap(vm); /* already done when it ended; cheap to make sure */
     memset(vm, 0, sizeof *vm);
@@ -355,10 +377,10 @@ struct vm *vm_create_from_file(const char *vmx_path)
         str_copy(vm->reason, why, sizeof vm->reason);
         end_vcpus(vm);
         vm_reap(vm);
-        LOG_ERROR("vm %s: not started: %s", vm->name, why);
+        LOG_EVENT(LOG_ERROR, "vm %s: not started: %s", vm->name, why);
         return NULL;
     }
-    LOG_INFO("vm %s: started as id %u: %llu MiB, %s guest %s", vm->name, vm->id,
+    LOG_EVENT(LOG_INFO, "vm %s: started as id %u: %llu MiB, %s guest %s", vm->name, vm->id,
              (unsigned long long)cfg.memsize_mb,
              cfg.guest_type == VM_GUEST_MULTIBOOT ? "multiboot" : "flat", kpath);
     return vm;
@@ -366,6 +388,13 @@ struct vm *vm_create_from_file(const char *vmx_path)
 
 struct vm *vm_start_by_name(const char *name, char *err, size_t errlen)
 {
+    const char *why;
+    if (!vm_name_valid(name, strlen(name), &why)) {
+        char shown[TEXT_QUOTE_MAX + 4];
+        text_escape_cut(shown, sizeof shown, name, strlen(name));
+        ksnprintf(err, errlen, "'%s' refused: %s", shown, why);
+        return NULL; /* never cut: a cut name can be another VM's */
+    }
     char path[BI_PATH_MAX];
     ksnprintf(path, sizeof path, "hv/vms/%s.vmx", name);
     struct boot_file f;

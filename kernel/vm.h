@@ -15,6 +15,8 @@
 #include "mm/physmap.h"
 #include "mm/sampler.h"
 #include "kernel/memsched.h"
+#include "lib/report_once.h"
+#include "kernel/log.h"
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
@@ -71,10 +73,11 @@ struct vm {
     size_t line_len;
     char ring[VM_CONSOLE_RING];   /* everything the UART printed */
     uint64_t ring_total;
-    uint8_t *ports_logged;        /* one bit per port: unknown access seen */
+    struct log_site log_site;          /* this VM's warnings: throttled per VM, so one
+                                          VM's storm cannot hide another's first lines */
+    struct report_once ports_reported; /* unknown ports already logged */
     uint64_t unknown_port_accesses;
-    uint32_t msrs_logged[32];      /* unknown MSRs already reported */
-    unsigned msrs_logged_count;
+    struct report_once msrs_reported;  /* unknown MSRs already logged */
     uint64_t unknown_msr_accesses;
 
     uint64_t line_window_ns;      /* console line budget */
@@ -86,6 +89,9 @@ struct vm {
     bool reaped;                  /* resources freed */
     uint64_t final_pages;         /* guest pages freed at the end */
 };
+
+/* A warning about a VM, throttled by that VM's own budget. */
+#define VM_WARN(vm, ...) log_write(&(vm)->log_site, LOG_WARN, __VA_ARGS__)
 
 /* Creates and starts a VM from its .vmx boot file (path as `files` lists
  * it). Returns the VM, or NULL after logging why it did not start. */

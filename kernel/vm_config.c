@@ -4,6 +4,7 @@
 #include "kernel/vm_config.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
+#include "lib/text_escape.h"
 
 #define MEMSIZE_MAX_MB 65536
 #define SHARES_MAX 1000000
@@ -108,27 +109,17 @@ static uint32_t line_of(const struct cfg_file *f, const char *key)
     return e ? e->line : 0;
 }
 
-static bool name_ok(const char *s)
-{
-    if (!*s)
-        return false;
-    for (; *s; s++) {
-        char ch = *s;
-        if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-              ch == '_' || ch == '.' || ch == '-'))
-            return false;
-    }
-    return true;
-}
-
-/* A required key: present, and (when the schema took it) not empty. */
+/* A required key: present, and (when the schema took it) not empty. A key
+ * whose line was bad is there: its problem was reported on its line. */
 static bool require(struct checker *k, const char *key)
 {
-    const struct cfg_entry *e = cfg_find(k->f, key);
+    const struct cfg_entry *e = cfg_mentioned(k->f, key);
     if (!e) {
         problem(k, k->last_line, key, "required key is missing");
         return false;
     }
+    if (e->bad)
+        return false;
     if (!e->value[0]) {
         problem(k, e->line, key, "must not be empty");
         return false;
@@ -156,13 +147,10 @@ static void apply_shares(struct checker *k, struct vm_config_raw *r)
         return;
     }
     r->c.mem_shares = SHARES_NORMAL * r->c.memsize_mb;
-    if (strlen(v) > 40)
-        problem(k, e->line, e->key,
-                "expected low, normal, high or a number from 1 to %u, got '%.40s...'",
-                SHARES_MAX, v);
-    else
-        problem(k, e->line, e->key,
-                "expected low, normal, high or a number from 1 to %u, got '%s'", SHARES_MAX, v);
+    char shown[TEXT_QUOTE_MAX + 4];
+    text_escape_cut(shown, sizeof shown, v, strlen(v));
+    problem(k, e->line, e->key, "expected low, normal, high or a number from 1 to %u, got '%s'",
+            SHARES_MAX, shown);
 }
 
 /* A flat guest's addresses. A problem with a value the file did not set
@@ -219,8 +207,7 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
         .report = report,
         .report_ctx = ctx,
     };
-    cfg_parse(&f, text ? text : "", len);
-    cfg_apply(&f, vm_schema, ARRAY_SIZE(vm_schema), &raw);
+    cfg_load(&f, text ? text : "", len, vm_schema, ARRAY_SIZE(vm_schema), &raw);
 
     struct checker k = { .f = &f, .problems = 0, .last_line = 1 };
     for (size_t i = 0; i < len; i++)
@@ -229,7 +216,8 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
     struct vm_config *v = &raw.c;
 
     /* Required keys; a bad value was reported by the schema already. */
-    if (require(&k, "displayName") && v->display_name[0] && !name_ok(v->display_name)) {
+    if (require(&k, "displayName") && v->display_name[0] &&
+        !vm_name_valid(v->display_name, strlen(v->display_name), NULL)) {
         const struct cfg_entry *e = cfg_find(&f, "displayName");
         problem(&k, e->line, "displayName",
                 "expected letters, digits, '_', '.' or '-', got '%s'", v->display_name);
@@ -244,6 +232,12 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
                     sizeof path - 1);
         }
     }
+
+    /* A refused guest.type is reported once; the keys of either type are
+     * not then called wrong for it (the refused type stays the default,
+     * multiboot, so only that branch below needs to know). */
+    const struct cfg_entry *type = cfg_mentioned(&f, "guest.type");
+    bool type_known = !(type && type->bad);
 
     /* Values that default to others. */
     if (!cfg_find(&f, "guest.entry"))
@@ -274,7 +268,7 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
     /* Keys that belong to the other guest type. */
     if (v->guest_type == VM_GUEST_FLAT) {
         check_flat(&k, v);
-    } else {
+    } else if (type_known) {
         static const char *const flat_only[] = { "guest.loadAddr", "guest.entry",
                                                  "guest.cpuMode" };
         for (size_t i = 0; i < ARRAY_SIZE(flat_only); i++) {

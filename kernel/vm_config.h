@@ -12,11 +12,10 @@
 #define VM_VCPUS_SUPPORTED 1u
 
 #include "kernel/config_schema.h"
+#include "kernel/vm_name.h"
 
 enum vm_guest_type { VM_GUEST_FLAT = 0, VM_GUEST_MULTIBOOT };
 enum vm_cpu_mode { VM_CPU_REAL = 0, VM_CPU_PROT32 };
-
-#define VM_NAME_MAX 32
 
 struct vm_config {
     char display_name[VM_NAME_MAX];  /* displayName: required, [A-Za-z0-9_.-]+ */

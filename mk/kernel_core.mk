@@ -5,7 +5,7 @@
 KERNEL_C_SRCS += kernel/log.c
 
 UNIT_TESTS += test_log
-test_log_SRCS = tests/unit/test_log.c kernel/log.c $(FAKE_PLATFORM_SRCS)
+test_log_SRCS = tests/unit/test_log.c kernel/log.c lib/text_escape.c $(FAKE_PLATFORM_SRCS)
 
 KERNEL_C_SRCS += kernel/shell_parse.c kernel/line_editor.c
 UNIT_TESTS += test_shell_parse
@@ -14,14 +14,15 @@ UNIT_TESTS += test_line_editor
 test_line_editor_SRCS = tests/unit/test_line_editor.c kernel/line_editor.c $(FAKE_PLATFORM_SRCS)
 
 KCORE_CONFIG_SRCS := kernel/config_parse.c kernel/config_schema.c kernel/host_config.c
+KCORE_CONFIG_LIBS := lib/text_escape.c
 KERNEL_C_SRCS += $(KCORE_CONFIG_SRCS)
 UNIT_TESTS += test_config
-test_config_SRCS = tests/unit/test_config.c $(KCORE_CONFIG_SRCS) $(FAKE_PLATFORM_SRCS)
+test_config_SRCS = tests/unit/test_config.c $(KCORE_CONFIG_SRCS) $(KCORE_CONFIG_LIBS) $(FAKE_PLATFORM_SRCS)
 
 # ---- fuzzing: the config parser + schema on arbitrary bytes ---------------
 # A libFuzzer target (mk/fuzz.mk): `make fuzz-smoke-config` (part of `make
 # test`) runs it briefly; `make fuzz-config` runs it for FUZZ_CONFIG_SECONDS.
-FUZZ_CONFIG_SRCS    := tests/fuzz/fuzz_config.c $(KCORE_CONFIG_SRCS) kernel/vm_config.c \
+FUZZ_CONFIG_SRCS    := tests/fuzz/fuzz_config.c $(KCORE_CONFIG_SRCS) $(KCORE_CONFIG_LIBS) kernel/vm_config.c kernel/vm_name.c \
                        lib/string.c lib/format.c
 FUZZ_CONFIG_SECONDS ?= 600
 

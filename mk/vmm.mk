@@ -10,7 +10,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
 
 UNIT_TESTS += test_io_ports
 test_io_ports_SRCS = tests/unit/test_io_ports.c vmm/io_ports.c vmm/dev_uart.c $(FAKE_PLATFORM_SRCS) \
-                     mm/heap.c mm/page_alloc.c mm/mpn_db.c
+                     mm/heap.c mm/page_alloc.c mm/mpn_db.c lib/report_once.c
 
 UNIT_TESTS += test_guest_rules
 test_guest_rules_SRCS = tests/unit/test_guest_rules.c vmm/guest_rules.c
@@ -33,3 +33,18 @@ test_ept_SRCS = tests/unit/test_ept.c arch/x86_64/ept.c mm/page_alloc.c mm/mpn_d
 bench-exits: $(BUILD)/esp.img
 	@$(PYTHON) tests/system/run_system_tests.py --image $(BUILD)/esp.img \
 	    --only bochs_exit_cost_and_lazy_memory bochs_memsched_sampling
+
+# Which slot a starting VM takes (ended VMs give theirs back when needed).
+KERNEL_C_SRCS += kernel/vm_slots.c
+UNIT_TESTS += test_vm_slots
+test_vm_slots_SRCS = tests/unit/test_vm_slots.c kernel/vm_slots.c
+
+# A guest's console ring as escaped text for `vm console`.
+KERNEL_C_SRCS += kernel/console_text.c
+UNIT_TESTS += test_console_text
+test_console_text_SRCS = tests/unit/test_console_text.c kernel/console_text.c lib/text_escape.c \
+                         lib/string.c
+
+# main's hosted test of the exit handlers (test_exits) links exit_msr.c and
+# io_ports.c, which now keep their "logged once" sets in lib/report_once.c.
+test_exits_SRCS += lib/report_once.c

@@ -2,11 +2,14 @@
 # the per-VM configuration file. Pure code: built into the image, unit-tested
 # hosted and (the loaders) fuzzed.
 VMM_LOADER_SRCS := vmm/loader_flat.c vmm/loader_multiboot.c
-KERNEL_C_SRCS += $(VMM_LOADER_SRCS) kernel/vm_config.c
+KERNEL_C_SRCS += $(VMM_LOADER_SRCS) kernel/vm_config.c kernel/vm_name.c
 
 UNIT_TESTS += test_vm_config
-test_vm_config_SRCS = tests/unit/test_vm_config.c kernel/vm_config.c kernel/config_parse.c \
-                      kernel/config_schema.c lib/format.c lib/string.c
+test_vm_config_SRCS = tests/unit/test_vm_config.c kernel/vm_config.c kernel/vm_name.c kernel/config_parse.c \
+                      kernel/config_schema.c lib/text_escape.c lib/format.c lib/string.c
+
+UNIT_TESTS += test_vm_name
+test_vm_name_SRCS = tests/unit/test_vm_name.c kernel/vm_name.c lib/text_escape.c lib/format.c lib/string.c
 
 # test_guest_loader also loads the real hello and memtouch guests (order-only:
 # the link rule links every normal prerequisite).

@@ -15,8 +15,13 @@ mcopy -i "$tmp" "$efi" ::/EFI/BOOT/BOOTX64.EFI
 [ "$kernel" = "-" ] || mcopy -i "$tmp" "$kernel" ::/hv/kernel.elf
 [ "$cfg" = "-" ] || mcopy -i "$tmp" "$cfg" ::/hv/host.cfg
 while [ $# -ge 2 ]; do
-    dir=$(dirname "$2")
-    [ "$dir" = "." ] || mmd -i "$tmp" -D s "::/$dir" 2>/dev/null || true
+    # each missing ancestor directory, outermost first
+    dir=$(dirname "$2") sub=""
+    for part in ${dir//\// }; do
+        [ "$part" = "." ] && continue
+        sub="$sub/$part"
+        mmd -i "$tmp" -D s "::$sub" 2>/dev/null || true
+    done
     mcopy -o -i "$tmp" "$1" "::/$2"
     shift 2
 done

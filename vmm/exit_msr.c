@@ -14,17 +14,16 @@
 
 static void unknown_msr(struct vcpu *v, const struct exit_info *e, uint32_t msr, bool write)
 {
-    /* Logged once per MSR per VM: a guest probing in a loop cannot flood the
-     * console (beyond the table, the log's own throttle applies). */
+    /* Logged once per MSR per VM, for the first few MSRs (a guest probing
+     * every MSR in a loop must not flood the console); then counted. */
     struct vm *vm = v->vm;
-    for (unsigned i = 0; i < vm->msrs_logged_count; i++)
-        if (vm->msrs_logged[i] == msr)
-            goto inject;
-    if (vm->msrs_logged_count < ARRAY_SIZE(vm->msrs_logged))
-        vm->msrs_logged[vm->msrs_logged_count++] = msr;
-    LOG_WARN("vm %s: %s of unknown MSR 0x%x at RIP 0x%llx: #GP injected", v->vm->name,
-             write ? "wrmsr" : "rdmsr", msr, (unsigned long long)e->rip);
-inject:
+    enum report_once_verdict seen = report_once(&vm->msrs_reported, msr);
+    if (seen == REPORT_ONCE_NEW)
+        VM_WARN(vm, "vm %s: %s of unknown MSR 0x%x at RIP 0x%llx: #GP injected", vm->name,
+                write ? "wrmsr" : "rdmsr", msr, (unsigned long long)e->rip);
+    else if (seen == REPORT_ONCE_NOW_FULL)
+        VM_WARN(vm, "vm %s: more than %d unknown MSRs; the rest get #GP and are counted, "
+                "not logged", vm->name, REPORT_ONCE_KEEP);
     vm->unknown_msr_accesses++;
     vcpu_inject_exception(v, VEC_GP, true, 0);
 }

@@ -1,11 +1,11 @@
 /* Which device answers which port. A port nobody claims reads as all ones
  * and ignores writes, as on a PC bus with nothing there; the first access to
- * each such port is logged (or, with monitor.unknownPort = "stop", the VM
- * is stopped). */
+ * each such port is logged, for the first few ports (lib/report_once.h),
+ * or, with monitor.unknownPort = "stop", the VM is stopped. */
 #include "vmm/io_ports.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
-#include "mm/heap.h"
+#include "lib/report_once.h"
 #include "lib/kstring.h"
 
 static enum io_result ignore_io(struct vm *vm, uint16_t port, unsigned size, bool in,
@@ -38,13 +38,17 @@ enum io_result io_dispatch(struct vm *vm, uint16_t port, unsigned size, bool in,
                 in ? "read" : "write", port);
         return IO_STOP;
     }
-    if (!vm->ports_logged)
-        vm->ports_logged = kzalloc(65536 / 8);
-    bool first = vm->ports_logged && !(vm->ports_logged[port / 8] & (1u << (port % 8)));
-    if (first) {
-        vm->ports_logged[port / 8] |= (uint8_t)(1u << (port % 8));
-        LOG_WARN("vm %s: %s of unknown I/O port 0x%x: %s", vm->name, in ? "read" : "write", port,
-                 in ? "reads as all ones" : "ignored");
+    switch (report_once(&vm->ports_reported, port)) {
+    case REPORT_ONCE_NEW:
+        VM_WARN(vm, "vm %s: %s of unknown I/O port 0x%x: %s", vm->name,
+                in ? "read" : "write", port, in ? "reads as all ones" : "ignored");
+        break;
+    case REPORT_ONCE_NOW_FULL:
+        VM_WARN(vm, "vm %s: more than %d unknown I/O ports; the rest are counted, not logged",
+                vm->name, REPORT_ONCE_KEEP);
+        break;
+    default:
+        break;
     }
     return ignore_io(vm, port, size, in, val);
 }

@@ -10,10 +10,15 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC   0x4f464e49544f4f42ULL /* "BOOTINFO" */
-#define BOOTINFO_VERSION 1
+#define BOOTINFO_VERSION 2
 
-#define BI_MAX_FILES     64
-#define BI_PATH_MAX      96
+#define BI_PATH_MAX      256 /* bytes of a path, with its terminator */
+/* The files' data lies in at most this many regions of machine memory
+ * (each at least BI_FILE_REGION_MIN_PAGES, so together at least 1 GiB): the
+ * kernel claims them before it has a heap, so their number is bounded; the
+ * number of files is not (their table grows in pages of its own). */
+#define BI_MAX_FILE_REGIONS      64
+#define BI_FILE_REGION_MIN_PAGES 4096 /* 16 MiB */
 #define BI_LOG_SIZE      2048
 
 struct bi_range {
@@ -29,6 +34,12 @@ struct bi_file {
     char path[BI_PATH_MAX]; /* "hv/host.cfg": lower case, '/' separated */
     uint64_t phys;          /* page aligned */
     uint64_t size;          /* bytes */
+};
+
+/* Pages holding file data; every page is claimed by the kernel. */
+struct bi_region {
+    uint64_t phys;          /* page aligned */
+    uint64_t pages;
 };
 
 struct bi_framebuffer {
@@ -56,9 +67,13 @@ struct bootinfo {
     uint64_t tsc_at_exit;    /* rdtsc just after ExitBootServices */
     struct bi_framebuffer fb;
 
-    uint32_t nfiles;
+    uint32_t nfiles;         /* entries of the table at files_phys */
     uint32_t exit_tries;     /* ExitBootServices calls it took */
-    struct bi_file files[BI_MAX_FILES];
+    uint64_t files_phys;     /* struct bi_file[nfiles], page aligned; 0 if none */
+    uint64_t files_pages;    /* pages of that table (claimed by the kernel) */
+    uint32_t nregions;       /* file data regions */
+    uint32_t reserved1;
+    struct bi_region regions[BI_MAX_FILE_REGIONS];
 
     char log[BI_LOG_SIZE];   /* what the UEFI stage printed, for the kernel log */
     uint32_t log_len;

@@ -11,6 +11,14 @@
 #include <string.h>
 #include "kernel/host_config.h"
 #include "kernel/vm_config.h"
+#include "lib/text_escape.h"
+
+/* Reports made for `problems` problems: one each for the first
+ * CFG_REPORTS_SHOWN, then one saying the rest are counted. */
+static uint32_t shown(uint32_t problems)
+{
+    return problems > CFG_REPORTS_SHOWN ? CFG_REPORTS_SHOWN + 1 : problems;
+}
 
 static uint32_t max_line;
 static uint32_t reports;
@@ -61,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                           .report = on_report };
     reports = 0;
     cfg_parse(&f, text, size);
-    CHECK(f.count <= f.cap && f.errors == reports);
+    CHECK(f.count <= f.cap && shown(f.errors) == reports);
     for (size_t i = 0; i < f.count; i++) {
         CHECK(strnlen(ents[i].key, CFG_KEY_MAX) < CFG_KEY_MAX && key_ok(ents[i].key));
         CHECK(strnlen(ents[i].value, CFG_VALUE_MAX) < CFG_VALUE_MAX);
@@ -71,27 +79,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct host_config hc;
     uint32_t before = f.errors;
     uint32_t n = cfg_apply(&f, host_config_schema, host_config_schema_len, &hc);
-    CHECK(f.errors == before + n && reports == f.errors);
+    CHECK(f.errors == before + n && reports == shown(f.errors));
 
     /* The host loader end to end. */
     reports = 0;
     n = host_config_load(&hc, NULL, text, size, on_report, NULL);
-    CHECK(n == reports);
+    CHECK(shown(n) == reports);
     CHECK(hc.log_level <= 3);
     CHECK(hc.minfree_pct <= 50);
     CHECK(hc.balance_period_s >= 1 && hc.balance_period_s <= 3600);
     CHECK(hc.timer_hz >= 10 && hc.timer_hz <= 1000);
     CHECK(strnlen(hc.autostart, sizeof hc.autostart) < sizeof hc.autostart);
     CHECK(strnlen(hc.hostname, sizeof hc.hostname) < sizeof hc.hostname);
+    /* text settings are printed as they are: never a control or non-UTF-8 byte */
+    CHECK(text_is_clean(hc.hostname, strlen(hc.hostname)));
+    CHECK(text_is_clean(hc.autostart, strlen(hc.autostart)));
 
     /* The VM file loader end to end: a file it accepts has sane values. */
     struct vm_config vc;
     vm_config_defaults(&vc);
     reports = 0;
     n = vm_config_load(&vc, "fuzz.vmx", text, size, on_report, NULL);
-    CHECK(n == reports);
+    CHECK(shown(n) == reports);
     if (n == 0) {
         CHECK(vc.display_name[0] && vc.kernel[0]);
+        CHECK(text_is_clean(vc.kernel, strlen(vc.kernel)));
+        CHECK(text_is_clean(vc.cmdline, strlen(vc.cmdline)));
         CHECK(vc.memsize_mb >= 1 && vc.memsize_mb <= 65536);
         CHECK(vc.numvcpus >= 1 && vc.numvcpus <= 16);
         CHECK(vc.mem_min_mb <= vc.memsize_mb && vc.mem_max_mb >= vc.mem_min_mb);

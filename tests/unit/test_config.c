@@ -552,15 +552,16 @@ static void test_host_load_errors(void **state)
     assert_int_equal(nreps, 8);
     for (size_t i = 0; i < nreps; i++)
         assert_string_equal(reps[i].file, HOST_CONFIG_PATH);
-    /* parse problems come first, then the schema's in file order */
-    expect_rep(0, 8, "timer.hz", "duplicate key, also set on line 1; this line wins");
-    expect_rep(1, 8, "timer.hz", "expected a number from 10 to 1000, got '2000'");
-    expect_rep(2, 2, "log.level", "expected debug, info, warn or error, got 'verbose'");
-    expect_rep(3, 3, "mem.minFreePct", "expected a number from 0 to 50, got '51'");
-    expect_rep(4, 4, "mem.balancePeriod", "expected a number from 1 to 3600, got '0'");
-    expect_rep(5, 5, "shell.echo", "expected true or false, got '2'");
-    expect_rep(6, 6, "host.name", "expected at most 63 bytes, got 64");
-    expect_rep(7, 7, "mem.minFree", "unknown key");
+    /* parse problems (unknown keys among them) come first, then the
+     * schema's in file order */
+    expect_rep(0, 7, "mem.minFree", "unknown key");
+    expect_rep(1, 8, "timer.hz", "duplicate key, also set on line 1; this line wins");
+    expect_rep(2, 8, "timer.hz", "expected a number from 10 to 1000, got '2000'");
+    expect_rep(3, 2, "log.level", "expected debug, info, warn or error, got 'verbose'");
+    expect_rep(4, 3, "mem.minFreePct", "expected a number from 0 to 50, got '51'");
+    expect_rep(5, 4, "mem.balancePeriod", "expected a number from 1 to 3600, got '0'");
+    expect_rep(6, 5, "shell.echo", "expected true or false, got '2'");
+    expect_rep(7, 6, "host.name", "expected at most 63 bytes, got 64");
     /* every default was kept */
     struct host_config d;
     host_config_defaults(&d);
@@ -581,12 +582,49 @@ static void test_host_load_many_entries(void **state)
     for (int i = 0; i < 40; i++)
         n += (size_t)snprintf(text + n, sizeof text - n, "x%d = 1\n", i);
     snprintf(text + n, sizeof text - n, "timer.hz = 50\n");
-    assert_int_equal(load(&c, text), 41);
-    /* 32 entries stored (all unknown), 9 lines dropped, timer.hz among them */
-    expect_rep(0, 33, "x32", "too many entries (at most 32); line ignored");
-    expect_rep(8, 41, "timer.hz", "too many entries (at most 32); line ignored");
-    expect_rep(9, 1, "x0", "unknown key");
+    assert_int_equal(load(&c, text), 40);
+    /* Unknown keys are reported on their own lines and take no entry slot,
+     * so the known key after them still applies (issue #11, item 11). */
+    expect_rep(0, 1, "x0", "unknown key");
+    expect_rep(19, 20, "x19", "unknown key");
+    assert_int_equal(c.timer_hz, 50);
+}
+
+/* A file of thousands of bad lines: every problem is counted, only the first
+ * CFG_REPORTS_SHOWN are reported one by one (each costs a console line), then
+ * one line says the rest are counted; keys after them still apply. */
+static void test_host_load_thousands_of_bad_lines(void **state)
+{
+    (void)state;
+    struct host_config c;
+    enum { LINES = 3000 };
+    static char text[LINES * 48 + 64];
+    size_t n = 0;
+    for (int i = 0; i < LINES; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n,
+                              i % 3 == 0 ? "unknown.key%d = 1\n"
+                              : i % 3 == 1 ? "?garbage line %d\n" : "timer.hz = \"x%d\n", i);
+    snprintf(text + n, sizeof text - n, "host.name = \"after\"\n");
+    assert_int_equal(load(&c, text), LINES);
+    assert_int_equal(nreps, CFG_REPORTS_SHOWN + 1);
+    expect_rep(CFG_REPORTS_SHOWN, CFG_REPORTS_SHOWN + 1, "",
+               "more problems in this file are counted, not shown");
+    assert_string_equal(c.hostname, "after");
     assert_int_equal(c.timer_hz, 100);
+}
+
+/* Bytes that are not UTF-8 text never reach a setting (it would be printed
+ * raw in the prompt), and the bad value is quoted escaped (item 14). */
+static void test_host_load_not_utf8(void **state)
+{
+    (void)state;
+    struct host_config c;
+    assert_int_equal(load(&c, "host.name = \"h\xffst\"\n"), 1);
+    expect_rep(0, 1, "host.name", "expected UTF-8 text, got 'h\\xffst'");
+    assert_string_equal(c.hostname, "hv");
+    assert_int_equal(load(&c, "timer.hz = \"9\xc2\x9b\"\nhost.name = \"caf\xc3\xa9\"\n"), 1);
+    expect_rep(0, 1, "timer.hz", "expected a number from 10 to 1000, got '9\\xc2\\x9b'");
+    assert_string_equal(c.hostname, "caf\xc3\xa9");
 }
 
 int main(void)
@@ -609,6 +647,8 @@ int main(void)
         cmocka_unit_test(test_host_load_all_keys),
         cmocka_unit_test(test_host_load_errors),
         cmocka_unit_test(test_host_load_many_entries),
+        cmocka_unit_test(test_host_load_thousands_of_bad_lines),
+        cmocka_unit_test(test_host_load_not_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -66,7 +66,6 @@ static struct vm *new_vm(const char *unknown_port)
 
 static void free_vm(struct vm *vm)
 {
-    kfree(vm->ports_logged); /* the "ports seen" bitmap comes from the heap */
     free(vm);
 }
 
@@ -143,6 +142,24 @@ static void test_unknown_port_ignored_logged_once(void **state)
     free_vm(vm);
 }
 
+/* A guest sweeping the whole port space, twice: a bounded number of
+ * warnings (the first ports once each, then one saying the rest are
+ * counted), every access counted (issue #11 item 12). */
+static void test_unknown_port_sweep_bounded(void **state)
+{
+    (void)state;
+    struct vm *vm = new_vm("ignore");
+    unsigned accesses = 0;
+    for (int round = 0; round < 2; round++)
+        for (uint32_t p = 0x400; p <= 0xffff; p++, accesses++)
+            out(vm, (uint16_t)p, 1);
+    assert_true(warnings <= 17);
+    assert_true(warnings >= 2);
+    assert_int_equal(vm->unknown_port_accesses, accesses);
+    assert_int_equal(vm->state, VM_STATE_RUNNING);
+    free_vm(vm);
+}
+
 static void test_unknown_port_stop_policy(void **state)
 {
     (void)state;
@@ -161,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_uart_output_and_registers),
         cmocka_unit_test(test_exit_port),
         cmocka_unit_test(test_unknown_port_ignored_logged_once),
+        cmocka_unit_test(test_unknown_port_sweep_bounded),
         cmocka_unit_test(test_unknown_port_stop_policy),
     };
     fake_plat_arena_init(256);

@@ -60,6 +60,49 @@ static void test_trailing_and_embedded_newlines(void **state)
     assert_string_equal(captured[2], "[    0.000000] three four");
 }
 
+/* Bytes from guests and files reach log lines through %s: control bytes
+ * and non-UTF-8 bytes are escaped, so no log line carries a terminal
+ * escape sequence (issue #11 items 13-14). */
+static void test_hostile_bytes_escaped(void **state)
+{
+    (void)state;
+    log_write(NULL, LOG_WARN, "name '%s'", "\x1b]0;title\x07h\xffst\xc3\xa9");
+    assert_int_equal(ncaptured, 1);
+    assert_string_equal(captured[0], "[    0.000000] warning: name '\\x1b]0;title\\x07h\\xffst\xc3\xa9'");
+    /* escaping never runs past the line */
+    char big[600];
+    memset(big, 0x1b, sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    log_write(NULL, LOG_INFO, "%s", big);
+    assert_int_equal(ncaptured, 2);
+    assert_true(strlen(captured[1]) < LOG_LINE_MAX);
+    assert_null(strchr(captured[1], 0x1b));
+}
+
+/* Lifecycle lines of many VMs ending in the same instant: every one is
+ * printed and kept (issue #11 item 7: a call site's throttle dropped all but
+ * 10, and they were not in `log` either). */
+static void count_exits(const char *line, size_t len, void *ctx)
+{
+    (void)len;
+    if (strstr(line, ": exited with status"))
+        ++*(int *)ctx;
+}
+
+static void test_events_never_throttled(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 16; i++)
+        LOG_EVENT(LOG_INFO, "vm vm%d: exited with status %d", i, i);
+    assert_int_equal(ncaptured, 16);
+    int kept = 0;
+    log_for_each(count_exits, &kept);
+    assert_int_equal(kept, 16);
+    struct log_stats st;
+    log_get_stats(&st);
+    assert_int_equal(st.suppressed, 0);
+}
+
 static void test_long_message_truncated(void **state)
 {
     (void)state;
@@ -349,6 +392,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_line_format, setup),
         cmocka_unit_test_setup(test_trailing_and_embedded_newlines, setup),
+        cmocka_unit_test_setup(test_hostile_bytes_escaped, setup),
+        cmocka_unit_test_setup(test_events_never_throttled, setup),
         cmocka_unit_test_setup(test_long_message_truncated, setup),
         cmocka_unit_test_setup(test_levels, setup),
         cmocka_unit_test_setup(test_level_names, setup),

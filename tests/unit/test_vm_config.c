@@ -306,6 +306,29 @@ static void test_memory_checks(void **state)
                "required key is missing");
 }
 
+/* A required key on a bad line gets that line's message only, not a second
+ * "required key is missing" that sends the reader looking for a missing
+ * line (issue #11, item 14). */
+static void test_required_on_a_bad_line(void **state)
+{
+    (void)state;
+    expect_one("displayName = \"a\x01\" \"b\"\nmemsize = 4\nguest.kernel = \"k\"\n", 1,
+               "displayName", "byte 0x01 in the value");
+    expect_one("displayName = a\nmemsize = \"4\nguest.kernel = \"k\"\n", 2, "memsize",
+               "unterminated quote");
+    expect_one("displayName = a\nmemsize = 4\nguest.kernel = \"k\xff\"\n", 3, "guest.kernel",
+               "expected UTF-8 text, got 'k\\xff'");
+    /* a value the schema refuses is reported once; checks that depend on it
+     * do not add a second message about its default */
+    expect_one(REQ "guest.type = \"flatt\"\nguest.loadAddr = \"0x200000\"\n", 4, "guest.type",
+               "expected flat or multiboot, got 'flatt'");
+    expect_one(REQ "sched.mem.shares = \"hi\xffgh\"\n", 4, "sched.mem.shares",
+               "expected UTF-8 text, got 'hi\\xffgh'");
+    /* an earlier good line still counts when a later one for the key is bad */
+    expect_one(REQ "memsize = \"8\n", 4, "memsize", "unterminated quote");
+    assert_int_equal(cfg.memsize_mb, 64);
+}
+
 static void test_flat_checks(void **state)
 {
     (void)state;
@@ -419,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_required),
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_memory_checks),
+        cmocka_unit_test(test_required_on_a_bad_line),
         cmocka_unit_test(test_flat_checks),
         cmocka_unit_test(test_kernel_path_checked),
         cmocka_unit_test(test_resolve_path),
