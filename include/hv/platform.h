@@ -69,6 +69,11 @@ bool plat_gpa_test_clear_accessed(struct plat_vm *vm, ppn_t ppn);
 /* Invalidate all cached guest translations of `vm` on every CPU. */
 void plat_gpa_flush(struct plat_vm *vm);
 
+/* ---- stopping ------------------------------------------------------------- */
+/* Stops the machine with `msg` (hv_panic formats it; lib/panic.c). `caller`
+ * and `frame` start the backtrace where the image prints one. */
+NORETURN void plat_panic(const char *msg, uintptr_t caller, uintptr_t frame);
+
 /* ---- randomness ---------------------------------------------------------- */
 /* A fast non-cryptographic random number (sampling, victim selection). */
 uint64_t plat_random(void);
