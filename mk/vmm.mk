@@ -28,3 +28,6 @@ test_ept_SRCS = tests/unit/test_ept.c arch/x86_64/ept.c mm/page_alloc.c mm/mpn_d
 bench-exits: $(BUILD)/esp.img
 	@$(PYTHON) tests/system/run_system_tests.py --image $(BUILD)/esp.img \
 	    --only bochs_exit_cost_and_lazy_memory bochs_memsched_sampling
+
+UNIT_TESTS += test_vm_monitor
+test_vm_monitor_SRCS = tests/unit/test_vm_monitor.c kernel/vm_monitor.c lib/format.c lib/string.c
