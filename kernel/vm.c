@@ -34,11 +34,6 @@ struct vm *vm_by_name(const char *name)
     return NULL;
 }
 
-bool vm_is_live(const struct vm *vm)
-{
-    return vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_HALTED;
-}
-
 const char *vm_state_name(enum vm_state s)
 {
     switch (s) {

@@ -116,7 +116,11 @@ void vm_stop(struct vm *vm, const char *why);
 
 struct vm *vm_by_id(unsigned id);
 struct vm *vm_by_name(const char *name);
-bool vm_is_live(const struct vm *vm);
+/* Running or halted: not yet over. */
+static inline bool vm_is_live(const struct vm *vm)
+{
+    return vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_HALTED;
+}
 const char *vm_state_name(enum vm_state s);
 uint64_t vm_pages_held(const struct vm *vm);
 

@@ -14,6 +14,10 @@ static struct memsched ms;
 static struct admission adm;
 static bool ready;
 static enum mem_state shown_state;
+/* The VMs attached, in attach order: vm_mem keeps its own list rather than
+ * walking kernel/vm.c's slots, so the two files do not call each other
+ * (vm.c calls in here; this file only reads struct vm). */
+static struct vm *attached[VM_MAX];
 
 static uint64_t free_pages(void *ctx)
 {
@@ -103,6 +107,12 @@ bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
         ksnprintf(why, whylen, "memsched tracks %d VMs at most", MEMSCHED_MAX_VMS);
         return false;
     }
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        if (!attached[i]) {
+            attached[i] = vm;
+            break;
+        }
+    }
     vm->mem.attached = true;
     vm->mem.ram.sampler = &vm->mem.smp; /* the fault path tells it of touches */
     return true;
@@ -118,6 +128,9 @@ void vm_mem_detach(struct vm *vm)
     vm->mem.ram.sampler = NULL;
     if (vm->mem.attached)
         memsched_remove_vm(&ms, &vm->mem.msv);
+    for (unsigned i = 0; i < VM_MAX; i++)
+        if (attached[i] == vm)
+            attached[i] = NULL;
     vm->mem.attached = false;
     kfree(vm->mem.smp_storage);
     vm->mem.smp_storage = NULL;
@@ -129,8 +142,8 @@ void vm_mem_tick(void)
         return;
     uint64_t now = plat_time_ns();
     for (unsigned i = 0; i < VM_MAX; i++) {
-        struct vm *vm = vm_at(i);
-        if (!vm || !vm->mem.attached || !vm_is_live(vm))
+        struct vm *vm = attached[i];
+        if (!vm || !vm_is_live(vm))
             continue;
         sampler_tick(&vm->mem.smp, now);
         vm->mem.msv.active_q16 = sampler_estimate(&vm->mem.smp);
@@ -162,8 +175,8 @@ void vm_mem_report(void)
     console_printf("%-3s %-16s %9s %9s %9s %7s %8s %8s %8s\n", "ID", "NAME", "MEMSIZE", "CONSUMED",
                    "TARGET", "ACTIVE", "BALLOON", "SWAP", "SAMPLES");
     for (unsigned i = 0; i < VM_MAX; i++) {
-        struct vm *vm = vm_at(i);
-        if (!vm || !vm->mem.attached || !vm_is_live(vm))
+        struct vm *vm = attached[i];
+        if (!vm || !vm_is_live(vm))
             continue;
         const struct memsched_vm *m = &vm->mem.msv;
         console_printf("%-3u %-16s %9llu %9llu %9llu %6u%% %8llu %8llu %8llu\n", vm->id, vm->name,
