@@ -116,9 +116,9 @@ static int vm_console(int argc, char **argv, void *ctx)
 static void print_stats(const struct vm *vm)
 {
     uint64_t hz = tsc_hz_get();
-    console_printf("cpu of VM %u (%s): %llu ms (TSC %llu), guest and monitor\n", vm->id, vm->name,
-                   (unsigned long long)(hz ? vm->stats.cpu_tsc / (hz / 1000) : 0),
-                   (unsigned long long)vm->stats.cpu_tsc);
+    console_printf("cpu of VM %u (%s): %llu ms (TSC %llu), guest and monitor, in %llu slices\n",
+                   vm->id, vm->name, (unsigned long long)(hz ? vm->stats.cpu_tsc / (hz / 1000) : 0),
+                   (unsigned long long)vm->stats.cpu_tsc, (unsigned long long)vm->stats.slices);
     console_printf("exits of VM %u (%s): reason, count, total TSC, mean TSC per exit\n", vm->id,
                    vm->name);
     for (unsigned r = 0; r < VM_EXIT_REASONS; r++) {

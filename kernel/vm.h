@@ -44,6 +44,7 @@ struct vm_exit_stats {
     uint64_t count[VM_EXIT_REASONS];
     uint64_t cycles[VM_EXIT_REASONS]; /* root-mode TSC ticks, exit to next entry */
     uint64_t cpu_tsc; /* TSC ticks its vCPUs held the CPU (guest and monitor) */
+    uint64_t slices;  /* times one of its vCPUs was given the CPU */
 };
 
 /* Guest RAM and what the memory scheduler knows and decides about it. */

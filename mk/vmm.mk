@@ -3,7 +3,8 @@
 KERNEL_ASM_SRCS += arch/x86_64/vmx_entry.asm
 KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/monitor.c vmm/vcpu_setup.c vmm/vcpu_run.c vmm/exit_dispatch.c \
-                 vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/guest_rules.c vmm/exit_io.c vmm/io_ports.c \
+                 vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c \
+                 vmm/exit_names.c vmm/guest_rules.c vmm/guest_state_vmcs.c vmm/io_ports.c \
                  vmm/dev_uart.c vmm/dev_ports.c vmm/monitor_ops.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
                  kernel/sched.c kernel/shell_vm.c mm/guest_mem.c
@@ -16,6 +17,13 @@ test_io_ports_SRCS = tests/unit/test_io_ports.c vmm/io_ports.c vmm/dev_uart.c vm
 
 UNIT_TESTS += test_guest_rules
 test_guest_rules_SRCS = tests/unit/test_guest_rules.c vmm/guest_rules.c
+
+UNIT_TESTS += test_exits
+test_exits_SRCS = tests/unit/test_exits.c vmm/exit_dispatch.c vmm/exit_cpuid.c vmm/exit_msr.c \
+                  vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c vmm/exit_names.c \
+                  vmm/guest_rules.c vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c \
+                  kernel/vm_devices.c tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS) \
+                  mm/heap.c mm/page_alloc.c mm/mpn_db.c
 
 UNIT_TESTS += test_ept
 test_ept_SRCS = tests/unit/test_ept.c arch/x86_64/ept.c mm/page_alloc.c mm/mpn_db.c \

@@ -3,10 +3,8 @@
  * hypervisor bit is set, and leaves 0x40000000+ carry our signature. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
-#include "kernel/vm.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/vmcs.h"
-#include "arch/x86_64/fpu.h"
+#include "vmm/guest_state.h"
+#include "include/hv/x86/regs.h"
 
 #define HV_MAX_LEAF 0x40000001u
 /* "hvMicroHVisr" split over EBX, ECX, EDX as little-endian words */
@@ -14,22 +12,22 @@
 #define SIG_ECX 0x486f7263u /* "croH" */
 #define SIG_EDX 0x72736956u /* "Visr" */
 
-enum exit_action exit_cpuid(struct vcpu *v)
+enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
 {
-    uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
-    struct cpuid_regs r = { 0, 0, 0, 0 };
+    uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
+    struct host_cpuid r = { 0, 0, 0, 0 };
     if (leaf >= 0x40000000u && leaf <= 0x400000ffu) {
         if (leaf == 0x40000000u)
-            r = (struct cpuid_regs){ HV_MAX_LEAF, SIG_EBX, SIG_ECX, SIG_EDX };
+            r = (struct host_cpuid){ HV_MAX_LEAF, SIG_EBX, SIG_ECX, SIG_EDX };
     } else {
-        r = cpuid(leaf, sub);
+        r = host_cpuid(leaf, sub);
         switch (leaf) {
         case 1:
             r.ecx &= ~((1u << 5) | (1u << 6) | (1u << 3) | (1u << 21));
             r.ecx |= 1u << 31;
             /* OSXSAVE mirrors the guest's own CR4.OSXSAVE, a bit it owns
              * (writes to it do not exit), so read it live. */
-            if (vmread(VMCS_GUEST_CR4) & (1u << 18))
+            if (gs_read(v, VMCS_GUEST_CR4) & CR4_OSXSAVE)
                 r.ecx |= 1u << 27;
             else
                 r.ecx &= ~(1u << 27);
@@ -39,7 +37,7 @@ enum exit_action exit_cpuid(struct vcpu *v)
             /* XSAVE components: only those XSETBV accepts (fpu.c may offer
              * fewer than the CPU has); no supervisor (XSS) components and no
              * XSAVES, which the monitor does not enable. */
-            uint64_t offered = fpu_supported_xcr0();
+            uint64_t offered = host_xcr0_offered();
             if (sub == 0) {
                 r.eax &= (uint32_t)offered;
                 r.edx &= (uint32_t)(offered >> 32);
@@ -47,22 +45,22 @@ enum exit_action exit_cpuid(struct vcpu *v)
                 r.eax &= ~(1u << 3);
                 r.ecx = r.edx = 0;
             } else if (sub >= 64 || !((offered >> sub) & 1)) {
-                r = (struct cpuid_regs){ 0, 0, 0, 0 };
+                r = (struct host_cpuid){ 0, 0, 0, 0 };
             }
             break;
         }
         case 5:  /* MONITOR/MWAIT leaf: hidden with the feature */
         case 0xa: /* no performance counters for guests */
-            r = (struct cpuid_regs){ 0, 0, 0, 0 };
+            r = (struct host_cpuid){ 0, 0, 0, 0 };
             break;
         default:
             break;
         }
     }
-    v->regs.rax = r.eax;
-    v->regs.rbx = r.ebx;
-    v->regs.rcx = r.ecx;
-    v->regs.rdx = r.edx;
-    vcpu_skip_instruction();
+    v->regs.gpr[REG_RAX] = r.eax;
+    v->regs.gpr[REG_RBX] = r.ebx;
+    v->regs.gpr[REG_RCX] = r.ecx;
+    v->regs.gpr[REG_RDX] = r.edx;
+    vcpu_skip_instruction(v, e);
     return EXIT_CONTINUE;
 }

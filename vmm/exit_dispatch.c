@@ -3,165 +3,195 @@
  * is ignored silently. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
-#include "vmm/monitor.h"
+#include "vmm/guest_state.h"
+#include "vmm/guest_rules.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
-#include "arch/x86_64/vmcs.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/fpu.h"
-#include "arch/x86_64/safe_insn.h"
-#include "vmm/guest_rules.h"
 #include "include/hv/x86/regs.h"
 
-void vcpu_skip_instruction(void)
+void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e)
 {
-    vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
+    gs_write(v, VMCS_GUEST_RIP, e->rip + e->insn_len);
     /* An instruction completed: STI/MOV-SS blocking ends with it. */
-    uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-    if (intr & 3)
-        vmwrite(VMCS_GUEST_INTERRUPTIBILITY, intr & ~3ULL);
+    uint32_t blocking = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
+    if (e->interruptibility & blocking)
+        gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility & ~blocking);
 }
 
-bool vcpu_in_protected_mode(void)
+bool vcpu_in_protected_mode(struct vcpu *v)
 {
-    return vmread(VMCS_GUEST_CR0) & CR0_PE;
+    return gs_read(v, VMCS_GUEST_CR0) & CR0_PE;
 }
 
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
-    (void)v;
     uint32_t info = vector | INTR_TYPE_HW_EXC | INTR_INFO_VALID;
-    if (has_error && vcpu_in_protected_mode()) {
+    if (has_error && vcpu_in_protected_mode(v)) {
         info |= INTR_INFO_ERR_CODE;
-        vmwrite(VMCS_ENTRY_EXC_ERR, error);
+        gs_write(v, VMCS_ENTRY_EXC_ERR, error);
     }
-    vmwrite(VMCS_ENTRY_INTR_INFO, info);
+    gs_write(v, VMCS_ENTRY_INTR_INFO, info);
 }
 
-static uint64_t guest_rip(void) { return vmread(VMCS_GUEST_RIP); }
+uint64_t vcpu_gpr_read(struct vcpu *v, unsigned index)
+{
+    index &= 15;
+    return index == REG_RSP ? gs_read(v, VMCS_GUEST_RSP) : v->regs.gpr[index];
+}
 
-static enum exit_action exit_external_interrupt(struct vcpu *v)
+void vcpu_gpr_write(struct vcpu *v, unsigned index, uint64_t value)
+{
+    index &= 15;
+    if (index == REG_RSP)
+        gs_write(v, VMCS_GUEST_RSP, value);
+    else
+        v->regs.gpr[index] = value;
+}
+
+/* An event (exception, interrupt, NMI) was being delivered when the exit hit,
+ * e.g. its stack or IDT page was not mapped yet: deliver it again on the next
+ * entry, or it is lost (SDM vol. 3, 28.2.4 and 27.2.4 "Information for VM
+ * Exits During Event Delivery"). Software interrupts and exceptions need the
+ * instruction length to push the right return address. */
+static void reinject_interrupted_event(struct vcpu *v, const struct exit_info *e)
+{
+    if (!(e->idt_vec_info & INTR_INFO_VALID))
+        return;
+    uint32_t type = e->idt_vec_info & INTR_TYPE_MASK;
+    gs_write(v, VMCS_ENTRY_INTR_INFO, e->idt_vec_info & ~INTR_INFO_NMI_UNBLOCK);
+    if (e->idt_vec_info & INTR_INFO_ERR_CODE)
+        gs_write(v, VMCS_ENTRY_EXC_ERR, e->idt_vec_error);
+    if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC)
+        gs_write(v, VMCS_ENTRY_INSN_LEN, e->insn_len);
+}
+
+static enum exit_action exit_external_interrupt(struct vcpu *v, const struct exit_info *e)
 {
     (void)v;
+    (void)e;
     /* The interrupt is still pending at the local APIC (we do not ack on
-     * exit): open a window so the host's handler runs now. */
-    __asm__ volatile("sti; nop; cli" ::: "memory");
+     * exit): back to vcpu_run, whose interrupt window lets the host's handler
+     * run, and to the scheduler. */
     return EXIT_YIELD;
 }
 
-static enum exit_action exit_preemption_timer(struct vcpu *v)
+static enum exit_action exit_preemption_timer(struct vcpu *v, const struct exit_info *e)
 {
     (void)v;
+    (void)e;
     return EXIT_YIELD;
 }
 
-static enum exit_action exit_triple_fault(struct vcpu *v)
+static enum exit_action exit_triple_fault(struct vcpu *v, const struct exit_info *e)
 {
-    vm_fail(v->vm, "triple fault (vCPU %u, RIP 0x%llx)", v->id, (unsigned long long)guest_rip());
+    vm_fail(v->vm, "triple fault (vCPU %u, RIP 0x%llx)", v->id, (unsigned long long)e->rip);
     return EXIT_STOP;
 }
 
-static enum exit_action exit_hlt(struct vcpu *v)
+static enum exit_action exit_hlt(struct vcpu *v, const struct exit_info *e)
 {
-    vcpu_skip_instruction();
+    vcpu_skip_instruction(v, e);
     /* No virtual interrupt source exists yet, so a halted vCPU stays halted:
      * it is taken off the run queue and costs nothing. */
     v->state = VCPU_HALTED;
     return EXIT_HALT;
 }
 
-static enum exit_action exit_ept_violation(struct vcpu *v)
+static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_info *e)
 {
-    uint64_t gpa = vmread(VMCS_GUEST_PHYS_ADDR);
-    uint64_t q = vmread(VMCS_EXIT_QUAL);
     struct vm *vm = v->vm;
-    if (vm_gpa_is_ram(vm, gpa)) {
-        if (vm_touch_page(vm, gpa))
+    /* A fault that interrupted an IRET re-blocks NMIs (SDM vol. 3, 28.2.3),
+     * unless the exit hit during event delivery. */
+    if ((e->qual & EPT_QUAL_NMI_UNBLOCK) && !(e->idt_vec_info & INTR_INFO_VALID))
+        gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility | INTERRUPTIBILITY_NMI);
+    if (vm_gpa_is_ram(vm, e->gpa)) {
+        if (vm_touch_page(vm, e->gpa))
             return EXIT_CONTINUE;
         vm_fail(vm, "out of machine memory backing guest-physical 0x%llx",
-                (unsigned long long)gpa);
+                (unsigned long long)e->gpa);
         return EXIT_STOP;
     }
     vm_fail(vm, "%s of guest-physical 0x%llx outside RAM and MMIO (vCPU %u, RIP 0x%llx)",
-            (q & 4) ? "instruction fetch" : (q & 2) ? "write" : "read", (unsigned long long)gpa,
-            v->id, (unsigned long long)guest_rip());
+            (e->qual & EPT_QUAL_FETCH)   ? "instruction fetch"
+            : (e->qual & EPT_QUAL_WRITE) ? "write"
+                                         : "read",
+            (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
     return EXIT_STOP;
 }
 
-static enum exit_action exit_ept_misconfig(struct vcpu *v)
+static enum exit_action exit_ept_misconfig(struct vcpu *v, const struct exit_info *e)
 {
     vm_fail(v->vm, "EPT misconfiguration at guest-physical 0x%llx (a monitor bug)",
-            (unsigned long long)vmread(VMCS_GUEST_PHYS_ADDR));
+            (unsigned long long)e->gpa);
     return EXIT_STOP;
 }
 
-static unsigned guest_cpl(void)
+static unsigned guest_cpl(struct vcpu *v)
 {
-    return (vmread(VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
+    return (gs_read(v, VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
 }
 
-static enum exit_action exit_xsetbv(struct vcpu *v)
+static enum exit_action exit_xsetbv(struct vcpu *v, const struct exit_info *e)
 {
-    uint64_t value = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    uint64_t value = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
     struct cr_state s;
-    vcpu_cr_state(&s);
+    vcpu_cr_state(v, &s);
     if (!(s.cr4 & CR4_OSXSAVE)) {
         vcpu_inject_exception(v, VEC_UD, false, 0);
         return EXIT_CONTINUE;
     }
     /* Every rule of SDM vol. 1, 13.3 first; the guarded XSETBV then turns a
      * rule this CPU adds (and we missed) into the guest's #GP as well. */
-    if (guest_cpl() != 0 ||
-        xsetbv_refusal((uint32_t)v->regs.rcx, value, fpu_supported_xcr0()) ||
-        !safe_xsetbv(0, value)) {
+    if (guest_cpl(v) != 0 ||
+        xsetbv_refusal((uint32_t)v->regs.gpr[REG_RCX], value, host_xcr0_offered()) ||
+        !host_guest_xsetbv(value)) {
         vcpu_inject_exception(v, VEC_GP, true, 0);
         return EXIT_CONTINUE;
     }
     v->xcr0 = value;
-    vcpu_skip_instruction();
+    vcpu_skip_instruction(v, e);
     return EXIT_CONTINUE;
 }
 
-static enum exit_action exit_invalid_opcode(struct vcpu *v)
+static enum exit_action exit_invalid_opcode(struct vcpu *v, const struct exit_info *e)
 {
+    (void)e;
     /* VMX instructions, MONITOR/MWAIT (hidden in CPUID): #UD, as on a CPU
      * without them. */
-    vcpu_inject_exception(v, 6, false, 0);
+    vcpu_inject_exception(v, VEC_UD, false, 0);
     return EXIT_CONTINUE;
 }
 
-static enum exit_action exit_gp(struct vcpu *v)
+static enum exit_action exit_gp(struct vcpu *v, const struct exit_info *e)
 {
-    vcpu_inject_exception(v, 13, true, 0); /* RDPMC with no counters */
+    (void)e;
+    vcpu_inject_exception(v, VEC_GP, true, 0); /* RDPMC with no counters */
     return EXIT_CONTINUE;
 }
 
-static enum exit_action exit_skip(struct vcpu *v)
+static enum exit_action exit_skip(struct vcpu *v, const struct exit_info *e)
 {
-    (void)v;
-    vcpu_skip_instruction(); /* INVD, WBINVD, PAUSE: nothing to do */
+    vcpu_skip_instruction(v, e); /* INVD, WBINVD, PAUSE: nothing to do */
     return EXIT_CONTINUE;
 }
 
-static enum exit_action exit_nmi(struct vcpu *v)
+static enum exit_action exit_nmi(struct vcpu *v, const struct exit_info *e)
 {
-    (void)v;
-    uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
-    if (((info >> 8) & 7) == 2) {
+    if ((e->intr_info & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
         /* A host NMI arrived while the guest ran: nothing sends us NMIs
          * on purpose, so note it. */
         LOG_WARN("NMI while a guest was running");
         return EXIT_YIELD;
     }
-    vm_fail(v->vm, "unexpected exception exit (info 0x%x)", info);
+    vm_fail(v->vm, "unexpected exception exit (info 0x%x)", e->intr_info);
     return EXIT_STOP;
 }
 
-static enum exit_action exit_entry_failure(struct vcpu *v, uint32_t reason)
+static enum exit_action exit_entry_failure(struct vcpu *v, const struct exit_info *e)
 {
     vm_fail(v->vm, "VM entry failed: %s (exit qualification %llu, vCPU %u, RIP 0x%llx)",
-            vmx_exit_reason_name(reason), (unsigned long long)vmread(VMCS_EXIT_QUAL), v->id,
-            (unsigned long long)guest_rip());
+            vmx_exit_reason_name(e->reason), (unsigned long long)e->qual, v->id,
+            (unsigned long long)e->rip);
     return EXIT_STOP;
 }
 
@@ -199,15 +229,18 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
     [EXIT_XSETBV] = exit_xsetbv,
 };
 
-enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t reason)
+enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t raw_reason)
 {
-    uint32_t basic = reason & 0xffff;
-    if (reason & EXIT_REASON_ENTRY_FAIL)
-        return exit_entry_failure(v, basic);
-    if (basic < EXIT_REASON_COUNT && handlers[basic])
-        return handlers[basic](v);
-    vm_fail(v->vm, "unhandled VM exit %u (%s), qualification 0x%llx, vCPU %u, RIP 0x%llx", basic,
-            vmx_exit_reason_name(basic), (unsigned long long)vmread(VMCS_EXIT_QUAL), v->id,
-            (unsigned long long)guest_rip());
+    struct exit_info e;
+    exit_decode(v, raw_reason, &e);
+    if (e.entry_failed)
+        return exit_entry_failure(v, &e);
+    /* First, so a handler's own injection (a #GP it raises) takes its place. */
+    reinject_interrupted_event(v, &e);
+    if (e.reason < EXIT_REASON_COUNT && handlers[e.reason])
+        return handlers[e.reason](v, &e);
+    vm_fail(v->vm, "unhandled VM exit %u (%s), qualification 0x%llx, vCPU %u, RIP 0x%llx",
+            e.reason, vmx_exit_reason_name(e.reason), (unsigned long long)e.qual, v->id,
+            (unsigned long long)e.rip);
     return EXIT_STOP;
 }

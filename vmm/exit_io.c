@@ -3,29 +3,33 @@
 #include "vmm/vcpu.h"
 #include "vmm/io_ports.h"
 #include "kernel/vm.h"
-#include "arch/x86_64/vmcs.h"
 
-enum exit_action exit_io(struct vcpu *v)
+enum exit_action exit_io(struct vcpu *v, const struct exit_info *e)
 {
-    uint64_t q = vmread(VMCS_EXIT_QUAL);
-    unsigned size = (unsigned)(q & 7) + 1;
-    bool in = q & 8, string = q & 16;
-    uint16_t port = (uint16_t)(q >> 16);
+    unsigned size = (unsigned)(e->qual & 7) + 1;
+    bool in = e->qual & 8, string = e->qual & 16;
+    uint16_t port = (uint16_t)(e->qual >> 16);
     if (string) {
         vm_fail(v->vm, "string I/O (INS/OUTS) on port 0x%x is not supported (vCPU %u, RIP 0x%llx)",
-                port, v->id, (unsigned long long)vmread(VMCS_GUEST_RIP));
+                port, v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     }
+    if (size != 1 && size != 2 && size != 4) {
+        vm_fail(v->vm, "I/O exit with access size %u (vCPU %u, RIP 0x%llx)", size, v->id,
+                (unsigned long long)e->rip);
+        return EXIT_STOP;
+    }
+    uint64_t *rax = &v->regs.gpr[REG_RAX];
     uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-    uint32_t val = in ? 0 : (uint32_t)v->regs.rax & mask;
+    uint32_t val = in ? 0 : (uint32_t)*rax & mask;
     if (io_dispatch(v->vm, port, size, in, &val) == IO_STOP)
         return EXIT_STOP;
     if (in) {
         if (size == 4)
-            v->regs.rax = val; /* a 32-bit result clears the upper half */
+            *rax = val; /* a 32-bit result clears the upper half */
         else
-            v->regs.rax = (v->regs.rax & ~(uint64_t)mask) | (val & mask);
+            *rax = (*rax & ~(uint64_t)mask) | (val & mask);
     }
-    vcpu_skip_instruction();
+    vcpu_skip_instruction(v, e);
     return EXIT_CONTINUE;
 }

@@ -1,39 +1,18 @@
 /* RDMSR/WRMSR: every MSR exits (the bitmap is all ones). Those a guest needs
- * are emulated from the VMCS or a soft copy; any other raises #GP in the
- * guest, as on a CPU without that MSR, and is logged once per VM. */
+ * are emulated from the VMCS or the CPU (the syscall MSRs live there while
+ * the vCPU runs); any other raises #GP in the guest, as on a CPU without that
+ * MSR, and is logged once per VM. A value the CPU would refuse is #GP too,
+ * never a failed VM entry (EFER: vmm/guest_rules.c; bases: canonical). */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
+#include "vmm/guest_state.h"
+#include "vmm/guest_rules.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
-#include "arch/x86_64/cpu.h"
-#include "arch/x86_64/vmcs.h"
-#include "arch/x86_64/safe_insn.h"
-#include "vmm/guest_rules.h"
 #include "include/hv/x86/regs.h"
+#include "include/hv/x86/msr.h"
 
-#define MSR_TSC            0x10
-#define MSR_PLATFORM_ID    0x17
-#define MSR_APIC_BASE_     0x1b
-#define MSR_FEATURE_CTL    0x3a
-#define MSR_BIOS_SIGN      0x8b
-#define MSR_MTRRCAP        0xfe
-#define MSR_SYSENTER_CS    0x174
-#define MSR_SYSENTER_ESP   0x175
-#define MSR_SYSENTER_EIP   0x176
-#define MSR_MISC_ENABLE    0x1a0
-#define MSR_PAT_           0x277
-#define MSR_MTRR_DEF_TYPE  0x2ff
-#define MSR_EFER_          0xc0000080
-#define MSR_STAR           0xc0000081
-#define MSR_LSTAR          0xc0000082
-#define MSR_CSTAR          0xc0000083
-#define MSR_FMASK          0xc0000084
-#define MSR_FS_BASE        0xc0000100
-#define MSR_GS_BASE        0xc0000101
-#define MSR_KERNEL_GS      0xc0000102
-
-
-static void unknown_msr(struct vcpu *v, uint32_t msr, bool write)
+static void unknown_msr(struct vcpu *v, const struct exit_info *e, uint32_t msr, bool write)
 {
     /* Logged once per MSR per VM: a guest probing in a loop cannot flood the
      * console (beyond the table, the log's own throttle applies). */
@@ -44,10 +23,10 @@ static void unknown_msr(struct vcpu *v, uint32_t msr, bool write)
     if (vm->msrs_logged_count < ARRAY_SIZE(vm->msrs_logged))
         vm->msrs_logged[vm->msrs_logged_count++] = msr;
     LOG_WARN("vm %s: %s of unknown MSR 0x%x at RIP 0x%llx: #GP injected", v->vm->name,
-             write ? "wrmsr" : "rdmsr", msr, (unsigned long long)vmread(VMCS_GUEST_RIP));
+             write ? "wrmsr" : "rdmsr", msr, (unsigned long long)e->rip);
 inject:
     vm->unknown_msr_accesses++;
-    vcpu_inject_exception(v, 13, true, 0);
+    vcpu_inject_exception(v, VEC_GP, true, 0);
 }
 
 static bool pat_valid(uint64_t pat)
@@ -60,83 +39,99 @@ static bool pat_valid(uint64_t pat)
     return true;
 }
 
-enum exit_action exit_rdmsr(struct vcpu *v)
-{
-    uint32_t msr = (uint32_t)v->regs.rcx;
-    uint64_t val;
-    switch (msr) {
-    case MSR_TSC: val = rdtsc(); break;
-    case MSR_PLATFORM_ID: val = 0; break;
-    case MSR_APIC_BASE_: val = 0xfee00000ULL | (1ULL << 11) | (v->id == 0 ? 1ULL << 8 : 0); break;
-    case MSR_FEATURE_CTL: val = 1; break; /* locked, VMX off: no nested VT-x */
-    case MSR_BIOS_SIGN: val = 0; break;
-    case MSR_MTRRCAP: val = 0; break;     /* no MTRRs: EPT sets memory types */
-    case MSR_MTRR_DEF_TYPE: val = 0; break;
-    case MSR_MISC_ENABLE: val = 1; break; /* fast strings */
-    case MSR_SYSENTER_CS: val = vmread(VMCS_GUEST_SYSENTER_CS); break;
-    case MSR_SYSENTER_ESP: val = vmread(VMCS_GUEST_SYSENTER_ESP); break;
-    case MSR_SYSENTER_EIP: val = vmread(VMCS_GUEST_SYSENTER_EIP); break;
-    case MSR_PAT_: val = vmread(VMCS_GUEST_PAT); break;
-    case MSR_EFER_: val = vmread(VMCS_GUEST_EFER); break;
-    /* Live in the CPU while this vCPU runs: SWAPGS changes KERNEL_GS_BASE
-     * without an exit, so a soft copy would be stale. */
-    case MSR_STAR: case MSR_LSTAR: case MSR_CSTAR: case MSR_FMASK: case MSR_KERNEL_GS:
-        val = rdmsr(msr);
-        break;
-    case MSR_FS_BASE: val = vmread(VMCS_SEG_BASE(SEG_FS)); break;
-    case MSR_GS_BASE: val = vmread(VMCS_SEG_BASE(SEG_GS)); break;
-    default:
-        unknown_msr(v, msr, false);
-        return EXIT_CONTINUE;
-    }
-    v->regs.rax = (uint32_t)val;
-    v->regs.rdx = val >> 32;
-    vcpu_skip_instruction();
-    return EXIT_CONTINUE;
-}
-
 static bool canonical(uint64_t a)
 {
     return (uint64_t)(((int64_t)(a << 16)) >> 16) == a;
 }
 
-enum exit_action exit_wrmsr(struct vcpu *v)
+enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
 {
-    uint32_t msr = (uint32_t)v->regs.rcx;
-    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
+    uint64_t val;
+    switch (msr) {
+    case MSR_IA32_TSC: val = host_tsc(); break;
+    case MSR_IA32_PLATFORM_ID: val = 0; break;
+    case MSR_IA32_APIC_BASE: val = 0xfee00000ULL | (1ULL << 11) | (v->id == 0 ? 1ULL << 8 : 0); break;
+    case MSR_IA32_FEATURE_CONTROL: val = 1; break; /* locked, VMX off: no nested VT-x */
+    case MSR_IA32_BIOS_SIGN_ID: val = 0; break;
+    case MSR_IA32_MTRRCAP: val = 0; break;     /* no MTRRs: EPT sets memory types */
+    case MSR_IA32_MTRR_DEF_TYPE: val = 0; break;
+    case MSR_IA32_MISC_ENABLE: val = 1; break; /* fast strings */
+    case MSR_IA32_SYSENTER_CS: val = gs_read(v, VMCS_GUEST_SYSENTER_CS); break;
+    case MSR_IA32_SYSENTER_ESP: val = gs_read(v, VMCS_GUEST_SYSENTER_ESP); break;
+    case MSR_IA32_SYSENTER_EIP: val = gs_read(v, VMCS_GUEST_SYSENTER_EIP); break;
+    case MSR_IA32_PAT: val = gs_read(v, VMCS_GUEST_PAT); break;
+    case MSR_IA32_EFER: val = gs_read(v, VMCS_GUEST_EFER); break;
+    /* Live in the CPU while this vCPU runs: SWAPGS changes KERNEL_GS_BASE
+     * without an exit, so a soft copy would be stale. */
+    case MSR_IA32_STAR: case MSR_IA32_LSTAR: case MSR_IA32_CSTAR: case MSR_IA32_FMASK:
+    case MSR_IA32_KERNEL_GS_BASE:
+        val = host_guest_msr_read(msr);
+        break;
+    case MSR_IA32_FS_BASE: val = gs_read(v, VMCS_SEG_BASE(SEG_FS)); break;
+    case MSR_IA32_GS_BASE: val = gs_read(v, VMCS_SEG_BASE(SEG_GS)); break;
+    default:
+        unknown_msr(v, e, msr, false);
+        return EXIT_CONTINUE;
+    }
+    v->regs.gpr[REG_RAX] = (uint32_t)val;
+    v->regs.gpr[REG_RDX] = val >> 32;
+    vcpu_skip_instruction(v, e);
+    return EXIT_CONTINUE;
+}
+
+/* A VMCS field that the guest may set to any canonical address. */
+static bool write_canonical(struct vcpu *v, uint32_t field, uint64_t val)
+{
+    if (!canonical(val))
+        return false;
+    gs_write(v, field, val);
+    return true;
+}
+
+enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
+{
+    uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
+    uint64_t val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
     bool ok = true;
     switch (msr) {
-    case MSR_APIC_BASE_: case MSR_BIOS_SIGN: case MSR_MISC_ENABLE: case MSR_MTRR_DEF_TYPE:
+    case MSR_IA32_APIC_BASE: case MSR_IA32_BIOS_SIGN_ID: case MSR_IA32_MISC_ENABLE:
+    case MSR_IA32_MTRR_DEF_TYPE:
         break; /* accepted and ignored */
-    case MSR_SYSENTER_CS: vmwrite(VMCS_GUEST_SYSENTER_CS, val); break;
-    case MSR_SYSENTER_ESP: ok = canonical(val) && vmwrite(VMCS_GUEST_SYSENTER_ESP, val); break;
-    case MSR_SYSENTER_EIP: ok = canonical(val) && vmwrite(VMCS_GUEST_SYSENTER_EIP, val); break;
-    case MSR_PAT_: ok = pat_valid(val) && vmwrite(VMCS_GUEST_PAT, val); break;
-    case MSR_EFER_: {
+    case MSR_IA32_SYSENTER_CS: gs_write(v, VMCS_GUEST_SYSENTER_CS, val); break;
+    case MSR_IA32_SYSENTER_ESP: ok = write_canonical(v, VMCS_GUEST_SYSENTER_ESP, val); break;
+    case MSR_IA32_SYSENTER_EIP: ok = write_canonical(v, VMCS_GUEST_SYSENTER_EIP, val); break;
+    case MSR_IA32_PAT:
+        ok = pat_valid(val);
+        if (ok)
+            gs_write(v, VMCS_GUEST_PAT, val);
+        break;
+    case MSR_IA32_EFER: {
         struct cr_state s;
-        vcpu_cr_state(&s);
+        vcpu_cr_state(v, &s);
         ok = !efer_refusal(&s, val);
         /* LMA follows paging; the guest cannot set it by itself. */
         if (ok)
-            vmwrite(VMCS_GUEST_EFER, (val & ~EFER_LMA) | (s.efer & EFER_LMA));
+            gs_write(v, VMCS_GUEST_EFER, (val & ~EFER_LMA) | (s.efer & EFER_LMA));
         break;
     }
     /* The syscall MSRs live in the CPU while this vCPU runs (monitor.c
      * switches them); a value the CPU refuses is the guest's #GP. */
-    case MSR_STAR: ok = safe_wrmsr(msr, val); break;
-    case MSR_LSTAR: case MSR_CSTAR: ok = canonical(val) && safe_wrmsr(msr, val); break;
-    case MSR_FMASK: ok = !(val >> 32) && safe_wrmsr(msr, val); break;
-    case MSR_FS_BASE: ok = canonical(val) && vmwrite(VMCS_SEG_BASE(SEG_FS), val); break;
-    case MSR_GS_BASE: ok = canonical(val) && vmwrite(VMCS_SEG_BASE(SEG_GS), val); break;
-    case MSR_KERNEL_GS: ok = canonical(val) && safe_wrmsr(msr, val); break;
+    case MSR_IA32_STAR: ok = host_guest_msr_write(msr, val); break;
+    case MSR_IA32_LSTAR: case MSR_IA32_CSTAR: case MSR_IA32_KERNEL_GS_BASE:
+        ok = canonical(val) && host_guest_msr_write(msr, val);
+        break;
+    case MSR_IA32_FMASK: ok = !(val >> 32) && host_guest_msr_write(msr, val); break;
+    case MSR_IA32_FS_BASE: ok = write_canonical(v, VMCS_SEG_BASE(SEG_FS), val); break;
+    case MSR_IA32_GS_BASE: ok = write_canonical(v, VMCS_SEG_BASE(SEG_GS), val); break;
     default:
-        unknown_msr(v, msr, true);
+        unknown_msr(v, e, msr, true);
         return EXIT_CONTINUE;
     }
     if (!ok) {
-        vcpu_inject_exception(v, 13, true, 0);
+        vcpu_inject_exception(v, VEC_GP, true, 0);
         return EXIT_CONTINUE;
     }
-    vcpu_skip_instruction();
+    vcpu_skip_instruction(v, e);
     return EXIT_CONTINUE;
 }

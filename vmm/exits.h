@@ -1,10 +1,14 @@
-/* VM-exit handling: one handler per basic exit reason, through a table. */
+/* VM-exit handling: exit_decode reads the exit once (vmm/exit_info.h), then
+ * one handler per basic exit reason, through a table, works on that record
+ * and on the guest-state accessor (vmm/guest_state.h). */
 #ifndef VMM_EXITS_H
 #define VMM_EXITS_H
 
 #include "include/hv/types.h"
+#include "vmm/exit_info.h"
 
 struct vcpu;
+struct cr_state;
 
 enum exit_action {
     EXIT_CONTINUE = 0,  /* re-enter the guest at once (the fast path) */
@@ -13,26 +17,30 @@ enum exit_action {
     EXIT_STOP,          /* the VM is over (vm_fail or an exit port write) */
 };
 
-typedef enum exit_action (*exit_handler_fn)(struct vcpu *v);
+typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, const struct exit_info *e);
 
-enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t basic_reason);
+/* Decodes the exit whose raw reason is `raw_reason`, re-queues an event the
+ * exit interrupted, and runs the reason's handler. */
+enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t raw_reason);
 
 /* Helpers for handlers. */
-void vcpu_skip_instruction(void);
+void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e);
 /* Queues a hardware exception for the next VM entry (#GP, #UD...). The error
  * code is dropped in real mode, where exceptions have none. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
-bool vcpu_in_protected_mode(void);
+bool vcpu_in_protected_mode(struct vcpu *v);
 /* The guest's view of CR0/CR3/CR4/EFER/CS.L and what its CPUID allows, for
  * the rules in vmm/guest_rules.h. */
-struct cr_state;
-void vcpu_cr_state(struct cr_state *s);
+void vcpu_cr_state(struct vcpu *v, struct cr_state *s);
+/* General register N as the CPU encodes it (4 = RSP, from the VMCS). */
+uint64_t vcpu_gpr_read(struct vcpu *v, unsigned index);
+void vcpu_gpr_write(struct vcpu *v, unsigned index, uint64_t value);
 
 /* Handlers living in their own files. */
-enum exit_action exit_io(struct vcpu *v);
-enum exit_action exit_rdmsr(struct vcpu *v);
-enum exit_action exit_wrmsr(struct vcpu *v);
-enum exit_action exit_cr_access(struct vcpu *v);
-enum exit_action exit_cpuid(struct vcpu *v);
+enum exit_action exit_io(struct vcpu *v, const struct exit_info *e);
+enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e);
+enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e);
+enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e);
+enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e);
 
 #endif

@@ -12,8 +12,8 @@
 #include "include/hv/x86/regs.h"
 
 /* STAR, LSTAR, CSTAR, FMASK, KERNEL_GS_BASE: the order of vcpu.syscall_msr. */
-static const uint32_t syscall_msrs[5] = { 0xc0000081, 0xc0000082, 0xc0000083, 0xc0000084,
-                                          0xc0000102 };
+static const uint32_t syscall_msrs[5] = { MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR,
+                                          MSR_IA32_FMASK, MSR_IA32_KERNEL_GS_BASE };
 
 static bool ready;
 static char unavailable[160] = "the monitor was not started";

@@ -30,7 +30,5 @@ void monitor_vcpu_reset_state(struct vcpu *v);
 /* `v` is going away: drop every reference to it. */
 void monitor_forget(struct vcpu *v);
 
-uint64_t vcpu_real_cr0(uint64_t shadow);
-uint64_t vcpu_real_cr4(uint64_t shadow);
 
 #endif

@@ -24,9 +24,9 @@
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
 
-static void arm_preemption_timer(uint64_t tsc_left)
+static void arm_preemption_timer(uint64_t tsc_left, unsigned shift)
 {
-    uint64_t ticks = tsc_left >> vmx_caps()->preempt_shift;
+    uint64_t ticks = tsc_left >> shift;
     vmwrite(VMCS_PREEMPT_TIMER, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : ticks) : 1);
 }
 
@@ -49,7 +49,8 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         sti();
         return RUN_STOPPED;
     }
-    arm_preemption_timer(slice_tsc);
+    const unsigned shift = vmx_caps()->preempt_shift;
+    arm_preemption_timer(slice_tsc, shift);
 
     uint32_t last = EXIT_REASON_COUNT;
     uint64_t t_exit = 0;
@@ -77,7 +78,7 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         if (a == EXIT_CONTINUE) {
             uint64_t now = rdtsc();
             if (now < end && !host_interrupt_window()) {
-                arm_preemption_timer(end - now);
+                arm_preemption_timer(end - now, shift);
                 continue;
             }
             a = EXIT_YIELD; /* slice used up, or the host has work */
@@ -93,5 +94,6 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
     uint64_t used = rdtsc() - start;
     v->runtime_tsc += used;
     vm->stats.cpu_tsc += used;
+    vm->stats.slices++;
     return result;
 }

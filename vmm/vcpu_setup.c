@@ -3,6 +3,7 @@
  * flat 32-bit protected mode, per the loader). */
 #include "vmm/vcpu.h"
 #include "vmm/monitor.h"
+#include "vmm/guest_state.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
@@ -49,8 +50,8 @@ static void setup_host(void)
     vmwrite(VMCS_HOST_SYSENTER_CS, 0);
     vmwrite(VMCS_HOST_SYSENTER_ESP, 0);
     vmwrite(VMCS_HOST_SYSENTER_EIP, 0);
-    vmwrite(VMCS_HOST_EFER, rdmsr(MSR_EFER));
-    vmwrite(VMCS_HOST_PAT, rdmsr(MSR_PAT));
+    vmwrite(VMCS_HOST_EFER, rdmsr(MSR_IA32_EFER));
+    vmwrite(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
     vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit);
 }
 
@@ -141,8 +142,8 @@ static void setup_guest(struct vcpu *v, const struct guest_boot_state *b)
     vmwrite(VMCS_GUEST_EFER, 0);
     vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ULL); /* the power-on value */
     memset(&v->regs, 0, sizeof v->regs);
-    v->regs.rax = b->eax;
-    v->regs.rbx = b->ebx;
+    v->regs.gpr[REG_RAX] = b->eax;
+    v->regs.gpr[REG_RBX] = b->ebx;
     v->xcr0 = 1; /* x87 only, as at reset */
     monitor_vcpu_reset_state(v);
 }

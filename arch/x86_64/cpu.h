@@ -4,6 +4,8 @@
 #define ARCH_X86_64_CPU_H
 
 #include "include/hv/types.h"
+#include "include/hv/x86/msr.h"
+#include "include/hv/x86/regs.h"
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
@@ -98,26 +100,5 @@ static inline void io_wait(void) { outb(0x80, 0); }
 
 #define RFLAGS_IF (1ULL << 9)
 
-#define MSR_APIC_BASE        0x1b
-#define MSR_FEATURE_CONTROL  0x3a
-#define MSR_EFER             0xc0000080
-#define MSR_PAT              0x277
-#define MSR_VMX_BASIC        0x480
-#define MSR_VMX_PINBASED     0x481
-#define MSR_VMX_PROCBASED    0x482
-#define MSR_VMX_EXIT         0x483
-#define MSR_VMX_ENTRY        0x484
-#define MSR_VMX_MISC         0x485
-#define MSR_VMX_PROCBASED2   0x48b
-#define MSR_VMX_EPT_VPID_CAP 0x48c
-#define MSR_VMX_TRUE_PINBASED  0x48d
-#define MSR_VMX_TRUE_PROCBASED 0x48e
-#define MSR_VMX_TRUE_EXIT    0x48f
-#define MSR_VMX_TRUE_ENTRY   0x490
-
-#define EFER_NXE (1ULL << 11)
-#define CR4_PGE  (1ULL << 7)
-#define CR4_VMXE (1ULL << 13)
-#define CR0_WP   (1ULL << 16)
 
 #endif

@@ -92,7 +92,7 @@ void cpu_features_read(struct cpu_features *f)
         f->vmx = VMX_ABSENT;
         return;
     }
-    f->feature_control = rdmsr(MSR_FEATURE_CONTROL);
+    f->feature_control = rdmsr(MSR_IA32_FEATURE_CONTROL);
     f->vmx = vmx_state_decode(l1.ecx, f->feature_control);
     read_vmx(f);
 }

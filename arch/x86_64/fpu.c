@@ -5,9 +5,6 @@
 #include "arch/x86_64/safe_insn.h"
 #include "lib/kstring.h"
 
-#define CR4_OSFXSR     (1ULL << 9)
-#define CR4_OSXMMEXCPT (1ULL << 10)
-#define CR4_OSXSAVE    (1ULL << 18)
 
 static bool xsave;
 static uint64_t supported;

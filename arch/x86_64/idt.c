@@ -19,7 +19,7 @@ extern const uint64_t isr_stub_table[256];
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static irq_handler_fn handlers[256];
 static uint64_t counts[256];
-static uint64_t total;
+volatile uint64_t irq_total_count;
 
 void idt_load(void)
 {
@@ -57,11 +57,6 @@ uint64_t irq_count(uint8_t vector)
     return counts[vector];
 }
 
-uint64_t irq_total(void)
-{
-    return total;
-}
-
 void irq_register(uint8_t vector, irq_handler_fn fn)
 {
     handlers[vector] = fn;
@@ -85,7 +80,7 @@ void trap_entry(struct trap_frame *f)
     if (f->vector >= VEC_PIC_BASE && f->vector < VEC_PIC_BASE + 16)
         return; /* a spurious 8259 interrupt: the PICs are masked */
     counts[f->vector]++;
-    total++;
+    irq_total_count++;
     irq_handler_fn fn = handlers[f->vector];
     if (fn)
         fn(f);

@@ -46,14 +46,14 @@ static void wr(uint32_t reg, uint32_t v)
 
 void lapic_init(void)
 {
-    uint64_t base = rdmsr(MSR_APIC_BASE);
+    uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
     x2apic = (cpuid(1, 0).ecx >> 21) & 1;
     if (x2apic) {
         base |= (1ULL << 11) | (1ULL << 10);
-        wrmsr(MSR_APIC_BASE, base);
+        wrmsr(MSR_IA32_APIC_BASE, base);
     } else {
         base |= 1ULL << 11;
-        wrmsr(MSR_APIC_BASE, base);
+        wrmsr(MSR_IA32_APIC_BASE, base);
         mmio = mmio_map(base & 0xffffff000ULL, 4096);
     }
     boot_id = lapic_id();

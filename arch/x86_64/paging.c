@@ -115,7 +115,7 @@ bool paging_init(const struct bootinfo *bi)
     pml4 = phys_to_virt(pml4_phys);
 
     /* NX must be on before any entry with bit 63 is used. */
-    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+    wrmsr(MSR_IA32_EFER, rdmsr(MSR_IA32_EFER) | EFER_NXE);
     for (uint32_t i = 0; i < bi->nranges; i++) {
         const struct bi_range *r = &bi->ranges[i];
         if (!is_ram(r->type) || r->pages == 0)

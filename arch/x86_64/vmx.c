@@ -8,10 +8,6 @@
 #include "lib/format.h"
 #include "lib/kstring.h"
 
-#define MSR_VMX_CR0_FIXED0 0x486
-#define MSR_VMX_CR0_FIXED1 0x487
-#define MSR_VMX_CR4_FIXED0 0x488
-#define MSR_VMX_CR4_FIXED1 0x489
 
 static struct vmx_caps caps;
 static bool enabled;
@@ -54,7 +50,7 @@ bool vmx_init(char *why, size_t size)
         return false;
     }
     if (f.vmx == VMX_UNLOCKED)
-        wrmsr(MSR_FEATURE_CONTROL, f.feature_control | 0x5); /* lock + VMX outside SMX */
+        wrmsr(MSR_IA32_FEATURE_CONTROL, f.feature_control | 0x5); /* lock + VMX outside SMX */
 
     bool ok = true;
     bool true_ctls = f.vmx_true_ctls;
@@ -118,34 +114,3 @@ bool vmx_init(char *why, size_t size)
 bool vmx_enabled(void) { return enabled; }
 const struct vmx_caps *vmx_caps(void) { return &caps; }
 
-const char *vmx_exit_reason_name(uint32_t reason)
-{
-    static const char *const names[EXIT_REASON_COUNT] = {
-        [EXIT_EXCEPTION_NMI] = "exception", [EXIT_EXTERNAL_INTR] = "external-interrupt",
-        [EXIT_TRIPLE_FAULT] = "triple-fault", [EXIT_INIT] = "init", [EXIT_SIPI] = "sipi",
-        [EXIT_INTR_WINDOW] = "interrupt-window", [EXIT_NMI_WINDOW] = "nmi-window",
-        [EXIT_TASK_SWITCH] = "task-switch", [EXIT_CPUID] = "cpuid", [EXIT_GETSEC] = "getsec",
-        [EXIT_HLT] = "hlt", [EXIT_INVD] = "invd", [EXIT_INVLPG] = "invlpg",
-        [EXIT_RDPMC] = "rdpmc", [EXIT_RDTSC] = "rdtsc", [EXIT_VMCALL] = "vmcall",
-        [EXIT_VMCLEAR] = "vmclear", [EXIT_VMLAUNCH] = "vmlaunch", [EXIT_VMPTRLD] = "vmptrld",
-        [EXIT_VMPTRST] = "vmptrst", [EXIT_VMREAD] = "vmread", [EXIT_VMRESUME] = "vmresume",
-        [EXIT_VMWRITE] = "vmwrite", [EXIT_VMXOFF] = "vmxoff", [EXIT_VMXON] = "vmxon",
-        [EXIT_CR_ACCESS] = "cr-access", [EXIT_DR_ACCESS] = "dr-access", [EXIT_IO] = "io",
-        [EXIT_RDMSR] = "rdmsr", [EXIT_WRMSR] = "wrmsr",
-        [EXIT_INVALID_GUEST_STATE] = "invalid-guest-state", [EXIT_MSR_LOADING] = "msr-loading",
-        [EXIT_MWAIT] = "mwait", [EXIT_MTF] = "monitor-trap", [EXIT_MONITOR] = "monitor",
-        [EXIT_PAUSE] = "pause", [EXIT_MACHINE_CHECK] = "machine-check",
-        [EXIT_TPR_BELOW] = "tpr-below-threshold", [EXIT_APIC_ACCESS] = "apic-access",
-        [EXIT_GDTR_IDTR] = "gdtr-idtr", [EXIT_LDTR_TR] = "ldtr-tr",
-        [EXIT_EPT_VIOLATION] = "ept-violation", [EXIT_EPT_MISCONFIG] = "ept-misconfig",
-        [EXIT_INVEPT] = "invept", [EXIT_RDTSCP] = "rdtscp",
-        [EXIT_PREEMPT_TIMER] = "preemption-timer", [EXIT_INVVPID] = "invvpid",
-        [EXIT_WBINVD] = "wbinvd", [EXIT_XSETBV] = "xsetbv", [EXIT_APIC_WRITE] = "apic-write",
-        [EXIT_RDRAND] = "rdrand", [EXIT_INVPCID] = "invpcid", [EXIT_VMFUNC] = "vmfunc",
-        [EXIT_ENCLS] = "encls", [EXIT_RDSEED] = "rdseed", [EXIT_XSAVES] = "xsaves",
-        [EXIT_XRSTORS] = "xrstors",
-    };
-    if (reason < EXIT_REASON_COUNT && names[reason])
-        return names[reason];
-    return "unknown";
-}

@@ -7,24 +7,25 @@ default rel
 
 %define VMCS_HOST_RSP 0x6c14
 
+; struct guest_regs (guest_regs.h): gpr[] in the CPU's register encoding.
 %define R_RAX 0x00
-%define R_RBX 0x08
-%define R_RCX 0x10
-%define R_RDX 0x18
-%define R_RSI 0x20
-%define R_RDI 0x28
-%define R_RBP 0x30
-%define R_R8  0x38
-%define R_R9  0x40
-%define R_R10 0x48
-%define R_R11 0x50
-%define R_R12 0x58
-%define R_R13 0x60
-%define R_R14 0x68
-%define R_R15 0x70
-%define R_CR2 0x78
-%define R_EXIT_TSC 0x80
-%define R_ENTRY_TSC 0x88
+%define R_RCX 0x08
+%define R_RDX 0x10
+%define R_RBX 0x18
+%define R_RBP 0x28
+%define R_RSI 0x30
+%define R_RDI 0x38
+%define R_R8  0x40
+%define R_R9  0x48
+%define R_R10 0x50
+%define R_R11 0x58
+%define R_R12 0x60
+%define R_R13 0x68
+%define R_R14 0x70
+%define R_R15 0x78
+%define R_CR2 0x80
+%define R_EXIT_TSC 0x88
+%define R_ENTRY_TSC 0x90
 
 section .text
 global vmx_enter

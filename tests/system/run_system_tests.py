@@ -492,6 +492,45 @@ def bochs_fpu_state_per_vcpu(workdir, image):
 
 
 @scenario("bochs")
+def bochs_longmode_syscall_msrs_per_vcpu(workdir, image):
+    # Two 64-bit guests live on SWAPGS (which changes KERNEL_GS_BASE without
+    # an exit) and SYSCALL/SYSRET with different GS bases, through hundreds of
+    # switches between them: any syscall-MSR value lost or mixed up is a
+    # MISMATCH, and RDMSR must read the value SWAPGS left.
+    with booted(Bochs(image, workdir), BOCHS_BOOT_S) as m:
+        mark = m.serial.pos
+        start_vm(m, "long1")
+        start_vm(m, "long2")
+        for name in ("long1", "long2"):
+            m.serial.pos = min(mark, m.serial.pos)
+            m.expect(r"^\[%s\] long: in 64-bit mode, seed" % name, 60)
+            first = m.expect(r"^\[%s\] long: (round %d ok|MISMATCH[^\n]*)\n" % (name, 1 << 16),
+                             120)
+            check(first.group(1).startswith("round"), first.group(0))
+        deadline = time.monotonic() + 240
+        while True:
+            check("MISMATCH" not in m.serial.since(0), "a syscall MSR was lost:\n" + m.tail(20))
+            switches = 0
+            for name in ("long1", "long2"):
+                check(vm_row(m, name)["state"] == "running", f"{name} ended:\n" + m.tail(20))
+                out = m.command(f"stats exits {name}", 60)
+                n = re.search(r"^cpu of VM \d+ \(%s\): .* in (\d+) slices" % name, out, re.M)
+                check(n, "no slice count:\n" + out)
+                switches += int(n.group(1))
+            if switches >= 300:
+                break
+            check(time.monotonic() < deadline, f"only {switches} switches in 240 s")
+            time.sleep(5)
+        check("MISMATCH" not in m.serial.since(0), "a syscall MSR was lost:\n" + m.tail(20))
+        rounds = re.findall(r"^\[long[12]\] long: round (\d+) ok", m.serial.since(0), re.M)
+        print(f"figure: long1/long2 took the CPU {switches} times, {len(rounds)} reports "
+              f"of 65536 SYSCALL rounds, without a mismatch")
+        m.command("vm kill long1", 60)
+        m.command("vm kill long2", 60)
+        poweroff(m, 120)
+
+
+@scenario("bochs")
 def bochs_memsched_sampling(workdir, image):
     # The policy core on real VMs: EPT accessed-bit sampling must tell a VM
     # that touches all its memory from one that halted after one page, and

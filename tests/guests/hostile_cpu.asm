@@ -1,4 +1,4 @@
-; hostile: one hostile action per run, chosen by `case=N`, each checking
+; hostile_cpu: one hostile action per run, chosen by `case=N`, each checking
 ; that the monitor answers as a CPU would and that nothing but this guest
 ; notices. The host crash, state leaks and failed VM entries of issue 11 are
 ; the cases; docs/guests.md lists them.
@@ -14,6 +14,9 @@
 ;           not see them).
 ;   case=4  Reads DR0-DR3, DR6 and DR7: a new vCPU holds the reset values.
 ;   case=5  COM1 output flood: prints lines forever as fast as it can.
+;   case=6  A single-step #DB delivered onto a stack page the guest never
+;           touched: the delivery itself exits (EPT violation); the event
+;           must still reach the handler, at the right instruction.
 ;
 ; Output: "hostile: case N", then "hostile: PASS ..." (exit 0) or
 ; "hostile: FAIL ..." (exit 1). Exceptions come back through the guest's own
@@ -54,8 +57,10 @@ main:
         je case_dr_read
         cmp eax, 5
         je case_flood
+        cmp eax, 6
+        je case_lazy_stack
 .nocase:
-        PRINT "hostile: FAIL no case=N (1-5) on the command line", 10
+        PRINT "hostile: FAIL no case=N (1-6) on the command line", 10
         EXIT 1
 
 ; ---- exceptions ----------------------------------------------------------
@@ -77,6 +82,12 @@ try_back:
 ; try_call an exception is a failure of the monitor's emulation.
 %macro EXC_STUB 1
 exc_%1:
+%if (%1 = 8) || (%1 >= 10 && %1 <= 14) || (%1 = 17)
+        mov eax, [esp + 4]              ; the CPU pushed an error code
+%else
+        mov eax, [esp]
+%endif
+        mov [fault_eip], eax
         mov dword [caught], %1
         jmp exc_common
 %endmacro
@@ -405,6 +416,35 @@ case_flood:
         inc edi
         jmp .line
 
+; ---- case 6: an event whose delivery faults in the EPT ----------------------
+LAZY_STACK_TOP  equ 0x301000            ; a page nothing has touched (memsize >= 4)
+
+case_lazy_stack:
+        mov ebx, probe_lazy_stack
+        call try_call
+        cmp eax, 1
+        jne .lost
+        cmp dword [fault_eip], lazy_after
+        jne .late
+        PRINT "hostile: PASS single-step #DB delivered on an unbacked stack page", 10
+        EXIT 0
+.lost:  PRINT "hostile: FAIL no #DB at all (vector "
+        PRINT_HEX eax
+        PRINT ")", 10
+        EXIT 1
+.late:  PRINT "hostile: FAIL the #DB was lost; a later one came at "
+        PRINT_HEX [fault_eip]
+        PRINT 10
+        EXIT 1
+
+probe_lazy_stack:
+        pushfd
+        or dword [esp], 0x100           ; TF: a #DB after the instruction after POPF
+        popfd
+        mov esp, LAZY_STACK_TOP         ; ... this one: delivered on the new stack
+lazy_after:
+        jmp try_back                    ; if that #DB was lost, TF traps again here
+
 ; ---- data ---------------------------------------------------------------------
 key_case:       db "case=", 0
         align 8
@@ -430,6 +470,7 @@ exc_table:
 idt:            times 32 dq 0
 case_no:        dd 0
 caught:         dd 0
+fault_eip:      dd 0
 recover_esp:    dd 0
 arg_ecx:        dd 0
 arg_lo:         dd 0

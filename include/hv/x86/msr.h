@@ -1,0 +1,44 @@
+/* Model-specific register numbers (Intel SDM vol. 4), named once. */
+#ifndef HV_X86_MSR_H
+#define HV_X86_MSR_H
+
+#define MSR_IA32_TSC             0x10
+#define MSR_IA32_PLATFORM_ID     0x17
+#define MSR_IA32_APIC_BASE       0x1b
+#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_BIOS_SIGN_ID    0x8b
+#define MSR_IA32_MTRRCAP         0xfe
+#define MSR_IA32_SYSENTER_CS     0x174
+#define MSR_IA32_SYSENTER_ESP    0x175
+#define MSR_IA32_SYSENTER_EIP    0x176
+#define MSR_IA32_MISC_ENABLE     0x1a0
+#define MSR_IA32_PAT             0x277
+#define MSR_IA32_MTRR_DEF_TYPE   0x2ff
+#define MSR_IA32_EFER            0xc0000080
+#define MSR_IA32_STAR            0xc0000081
+#define MSR_IA32_LSTAR           0xc0000082
+#define MSR_IA32_CSTAR           0xc0000083
+#define MSR_IA32_FMASK           0xc0000084
+#define MSR_IA32_FS_BASE         0xc0000100
+#define MSR_IA32_GS_BASE         0xc0000101
+#define MSR_IA32_KERNEL_GS_BASE  0xc0000102
+
+/* VMX capability MSRs (SDM vol. 3, appendix A). */
+#define MSR_VMX_BASIC            0x480
+#define MSR_VMX_PINBASED         0x481
+#define MSR_VMX_PROCBASED        0x482
+#define MSR_VMX_EXIT             0x483
+#define MSR_VMX_ENTRY            0x484
+#define MSR_VMX_MISC             0x485
+#define MSR_VMX_CR0_FIXED0       0x486
+#define MSR_VMX_CR0_FIXED1       0x487
+#define MSR_VMX_CR4_FIXED0       0x488
+#define MSR_VMX_CR4_FIXED1       0x489
+#define MSR_VMX_PROCBASED2       0x48b
+#define MSR_VMX_EPT_VPID_CAP     0x48c
+#define MSR_VMX_TRUE_PINBASED    0x48d
+#define MSR_VMX_TRUE_PROCBASED   0x48e
+#define MSR_VMX_TRUE_EXIT        0x48f
+#define MSR_VMX_TRUE_ENTRY       0x490
+
+#endif

@@ -1,0 +1,529 @@
+/* Every VM-exit handler (vmm/exit_*.c) on the host: the exit is decoded from
+ * a fake VMCS (tests/fake/guest_state_fake.c), the handler runs, and the test
+ * checks what a CPU would have done: registers, RIP, injected events, and
+ * what the VM's lifecycle was told. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <cmocka.h>
+#include "vmm/exits.h"
+#include "vmm/vcpu.h"
+#include "vmm/guest_rules.h"
+#include "vmm/io_ports.h"
+#include "kernel/vm.h"
+#include "kernel/log.h"
+#include "include/hv/x86/regs.h"
+#include "include/hv/x86/msr.h"
+#include "tests/fake/guest_state_fake.h"
+#include "tests/fake/platform_fake.h"
+#include "mm/heap.h"
+#include "mm/page_alloc.h"
+
+/* ---- fakes for the VM lifecycle the handlers call ------------------------ */
+static char fail_reason[256];
+static int exit_status;
+static unsigned warnings, touches;
+static bool touch_fails;
+static uint64_t touched_gpa;
+
+void vm_fail(struct vm *vm, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fail_reason, sizeof fail_reason, fmt, ap);
+    va_end(ap);
+    vm->state = VM_STATE_FAILED;
+}
+
+void vm_exit_guest(struct vm *vm, int status)
+{
+    vm->state = VM_STATE_EXITED;
+    exit_status = status;
+}
+
+void vm_console_putc(struct vm *vm, char c)
+{
+    (void)vm, (void)c;
+}
+
+bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
+{
+    return gpa < vm->mem.ram.ram_bytes && !(gpa >= 0xa0000 && gpa < 0x100000);
+}
+
+bool vm_touch_page(struct vm *vm, uint64_t gpa)
+{
+    (void)vm;
+    touches++;
+    touched_gpa = gpa;
+    return !touch_fails;
+}
+
+void log_write(struct log_site *site, enum log_level level, const char *fmt, ...)
+{
+    (void)site, (void)fmt;
+    if (level == LOG_WARN)
+        warnings++;
+}
+
+/* ---- a vCPU in a fake VMCS ------------------------------------------------ */
+static struct vm vm;
+static struct vcpu vcpu;
+
+#define RIP0 0x1000ULL
+#define LEN 3
+
+static int setup(void **state)
+{
+    (void)state;
+    fake_gs_reset();
+    vm_devices_destroy(&vm.devices); /* the previous test's UART */
+    memset(&vm, 0, sizeof vm);
+    memset(&vcpu, 0, sizeof vcpu);
+    strcpy(vm.name, "t");
+    strcpy(vm.cfg.unknown_port, "ignore");
+    vm.state = VM_STATE_RUNNING;
+    vm.mem.ram.ram_bytes = 16 << 20;
+    char why[80];
+    assert_true(io_attach_pc_devices(&vm, why, sizeof why));
+    vcpu.vm = &vm;
+    vcpu.state = VCPU_RUNNABLE;
+    fail_reason[0] = 0;
+    exit_status = -1;
+    warnings = touches = 0;
+    touch_fails = false;
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_EXIT_INSN_LEN, LEN);
+    fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_ET | CR0_NE);
+    fake_gs_set(VMCS_CR0_MASK, CR0_NE);
+    fake_gs_set(VMCS_CR0_SHADOW, CR0_PE | CR0_ET | CR0_NE);
+    fake_gs_set(VMCS_CR4_MASK, CR4_VMXE | CR4_SMXE);
+    return 0;
+}
+
+static enum exit_action run_exit(uint32_t reason, uint64_t qual)
+{
+    fake_gs_set(VMCS_EXIT_QUAL, qual);
+    return vmm_handle_exit(&vcpu, reason);
+}
+
+static bool skipped(void) { return fake_gs_get(VMCS_GUEST_RIP) == RIP0 + LEN; }
+static bool not_skipped(void) { return fake_gs_get(VMCS_GUEST_RIP) == RIP0; }
+
+static void assert_injected(uint8_t vector, bool error)
+{
+    uint64_t info = fake_gs_get(VMCS_ENTRY_INTR_INFO);
+    assert_true(info & INTR_INFO_VALID);
+    assert_int_equal(info & 0xff, vector);
+    assert_int_equal(info & INTR_TYPE_MASK, INTR_TYPE_HW_EXC);
+    assert_int_equal((info & INTR_INFO_ERR_CODE) != 0, error);
+    assert_true(not_skipped());
+}
+
+static void assert_nothing_injected(void)
+{
+    assert_false(fake_gs_get(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
+/* ---- CPUID ------------------------------------------------------------------ */
+static struct host_cpuid cpu_with_everything(uint32_t leaf, uint32_t sub)
+{
+    (void)sub;
+    if (leaf == 1)
+        return (struct host_cpuid){ 0x906ea, 0x00100800, 0xffffffffu & ~(1u << 31), 0xffffffff };
+    if (leaf == 0xd)
+        return (struct host_cpuid){ 0x2e7, 0xa88, 0xa88, 0 };
+    if (leaf == 0x80000001u)
+        return (struct host_cpuid){ 0, 0, 0, (1u << 11) | (1u << 20) | (1u << 29) };
+    return (struct host_cpuid){ leaf, leaf, leaf, leaf };
+}
+
+static void test_cpuid_hides_and_signs(void **state)
+{
+    (void)state;
+    fake_host.cpuid = cpu_with_everything;
+    vcpu.id = 2;
+    vcpu.regs.gpr[REG_RAX] = 1;
+    assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_CONTINUE);
+    uint32_t ecx = (uint32_t)vcpu.regs.gpr[REG_RCX];
+    assert_false(ecx & (1u << 5));   /* VMX */
+    assert_false(ecx & (1u << 6));   /* SMX */
+    assert_false(ecx & (1u << 3));   /* MONITOR */
+    assert_false(ecx & (1u << 21));  /* x2APIC */
+    assert_false(ecx & (1u << 27));  /* OSXSAVE: the guest's CR4 has it off */
+    assert_true(ecx & (1u << 31));   /* hypervisor */
+    assert_int_equal(vcpu.regs.gpr[REG_RBX] >> 24, 2); /* APIC id = vCPU id */
+    assert_true(skipped());
+
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RAX] = 0x40000000u;
+    run_exit(EXIT_CPUID, 0);
+    char sig[13] = { 0 };
+    memcpy(sig, &vcpu.regs.gpr[REG_RBX], 4);
+    memcpy(sig + 4, &vcpu.regs.gpr[REG_RCX], 4);
+    memcpy(sig + 8, &vcpu.regs.gpr[REG_RDX], 4);
+    assert_string_equal(sig, "hvMicroHVisr");
+}
+
+static void test_cpuid_xsave_leaf_offers_what_xsetbv_takes(void **state)
+{
+    (void)state;
+    fake_host.cpuid = cpu_with_everything;
+    fake_host.xcr0_offered = 7; /* fpu.c keeps x87, SSE, AVX only */
+    vcpu.regs.gpr[REG_RAX] = 0xd;
+    vcpu.regs.gpr[REG_RCX] = 0;
+    run_exit(EXIT_CPUID, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 7);
+    assert_int_equal(vcpu.regs.gpr[REG_RDX], 0);
+    vcpu.regs.gpr[REG_RAX] = 0xd;
+    vcpu.regs.gpr[REG_RCX] = 5; /* opmask: not offered, so no size either */
+    run_exit(EXIT_CPUID, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RBX], 0);
+}
+
+/* ---- MSRs ------------------------------------------------------------------- */
+static void test_rdmsr_emulated_and_live(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_EFER, EFER_SCE);
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_EFER;
+    vcpu.regs.gpr[REG_RDX] = 0xdead;
+    run_exit(EXIT_RDMSR, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], EFER_SCE);
+    assert_int_equal(vcpu.regs.gpr[REG_RDX], 0);
+    assert_true(skipped());
+    /* KERNEL_GS_BASE comes from the CPU, where SWAPGS may have changed it. */
+    fake_host.live_msr[MSR_IA32_KERNEL_GS_BASE & 7] = 0xffff800012345678ULL;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_KERNEL_GS_BASE;
+    run_exit(EXIT_RDMSR, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0x12345678);
+    assert_int_equal(vcpu.regs.gpr[REG_RDX], 0xffff8000);
+}
+
+static void test_unknown_msr_is_gp_logged_once(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 3; i++) {
+        fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+        vcpu.regs.gpr[REG_RCX] = 0xdeadbeef;
+        assert_int_equal(run_exit(i & 1 ? EXIT_WRMSR : EXIT_RDMSR, 0), EXIT_CONTINUE);
+        assert_injected(VEC_GP, true);
+    }
+    assert_int_equal(warnings, 1);
+    assert_int_equal(vm.unknown_msr_accesses, 3);
+}
+
+static void test_wrmsr_checked_as_a_cpu_would(void **state)
+{
+    (void)state;
+    fake_host.cpuid = cpu_with_everything;
+    /* EFER.LME while paging is on: #GP, not a VM entry that fails. */
+    fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_PG | CR0_NE);
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_EFER;
+    vcpu.regs.gpr[REG_RAX] = EFER_LME;
+    run_exit(EXIT_WRMSR, 0);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_EFER), 0);
+
+    /* Non-canonical LSTAR: #GP, and the CPU is never asked. */
+    setup(NULL);
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_LSTAR;
+    vcpu.regs.gpr[REG_RDX] = 0x00008000;
+    run_exit(EXIT_WRMSR, 0);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_host.msr_writes, 0);
+
+    /* A value the CPU itself refuses (its fault caught): #GP too. */
+    setup(NULL);
+    fake_host.refuse_msr_write = true;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_STAR;
+    run_exit(EXIT_WRMSR, 0);
+    assert_injected(VEC_GP, true);
+
+    /* Good values land where they live. */
+    setup(NULL);
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_KERNEL_GS_BASE;
+    vcpu.regs.gpr[REG_RDX] = 0xffff8000;
+    vcpu.regs.gpr[REG_RAX] = 0x1000;
+    run_exit(EXIT_WRMSR, 0);
+    assert_true(skipped());
+    assert_int_equal(fake_host.last_msr_value, 0xffff800000001000ULL);
+    setup(NULL);
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_PAT;
+    vcpu.regs.gpr[REG_RAX] = 0x02; /* type 2 is reserved */
+    run_exit(EXIT_WRMSR, 0);
+    assert_injected(VEC_GP, true);
+    setup(NULL);
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_FS_BASE;
+    vcpu.regs.gpr[REG_RAX] = 0x5000;
+    run_exit(EXIT_WRMSR, 0);
+    assert_int_equal(fake_gs_get(VMCS_SEG_BASE(SEG_FS)), 0x5000);
+    assert_true(skipped());
+}
+
+/* ---- control registers ---------------------------------------------------- */
+#define CR_QUAL(cr, type, gpr) ((uint64_t)(cr) | ((uint64_t)(type) << 4) | ((uint64_t)(gpr) << 8))
+
+static void test_cr4_write_refused_and_accepted(void **state)
+{
+    (void)state;
+    vcpu.regs.gpr[REG_RBX] = CR4_VMXE;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(4, 0, REG_RBX));
+    assert_injected(VEC_GP, true);
+    setup(NULL);
+    vcpu.regs.gpr[REG_RBX] = CR4_PAE | CR4_OSFXSR;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(4, 0, REG_RBX));
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_CR4_SHADOW), CR4_PAE | CR4_OSFXSR);
+    assert_int_equal(vcpu.cr4_shadow, CR4_PAE | CR4_OSFXSR);
+}
+
+static void test_cr0_paging_with_lme_enters_long_mode(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_EFER, EFER_LME);
+    fake_gs_set(VMCS_GUEST_CR4, CR4_PAE);
+    vcpu.regs.gpr[REG_R9] = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(0, 0, REG_R9));
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_GUEST_EFER), EFER_LME | EFER_LMA);
+    assert_true(fake_gs_get(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST);
+    /* Without PAE: #GP, still in protected mode. */
+    setup(NULL);
+    fake_gs_set(VMCS_GUEST_EFER, EFER_LME);
+    vcpu.regs.gpr[REG_R9] = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(0, 0, REG_R9));
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_EFER), EFER_LME);
+}
+
+static void test_cr3_moves_rsp_clts_lmsw(void **state)
+{
+    (void)state;
+    /* Register 4 is RSP, which lives in the VMCS. */
+    fake_gs_set(VMCS_GUEST_RSP, 0x7000);
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(3, 0, REG_RSP));
+    assert_int_equal(fake_gs_get(VMCS_GUEST_CR3), 0x7000);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_GUEST_CR3, 0x9000);
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(3, 1, REG_R13));
+    assert_int_equal(vcpu.regs.gpr[REG_R13], 0x9000);
+    /* CLTS clears TS. */
+    fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_ET | CR0_NE | CR0_TS);
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(0, 2, 0));
+    assert_false(fake_gs_get(VMCS_CR0_SHADOW) & CR0_TS);
+    /* LMSW cannot clear PE. */
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(0, 3, 0) | (0ULL << 16));
+    assert_true(fake_gs_get(VMCS_CR0_SHADOW) & CR0_PE);
+}
+
+/* ---- port I/O ---------------------------------------------------------------- */
+#define IO_QUAL(port, size, in) ((uint64_t)((size) - 1) | ((in) ? 8u : 0u) | ((uint64_t)(port) << 16))
+
+static void test_io_unknown_port_and_exit_port(void **state)
+{
+    (void)state;
+    vcpu.regs.gpr[REG_RAX] = 0x1122334455667788ULL;
+    run_exit(EXIT_IO, IO_QUAL(0x1234, 1, true));
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0x11223344556677ffULL); /* AL only */
+    assert_true(skipped());
+    vcpu.regs.gpr[REG_RAX] = 7;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0xf4, 1, false)), EXIT_STOP);
+    assert_int_equal(exit_status, 7);
+}
+
+static void test_io_string_stops_the_vm(void **state)
+{
+    (void)state;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x3f8, 1, false) | 16), EXIT_STOP);
+    assert_string_equal(fail_reason, "string I/O (INS/OUTS) on port 0x3f8 is not supported "
+                                     "(vCPU 0, RIP 0x1000)");
+}
+
+/* ---- EPT violations --------------------------------------------------------- */
+static void test_ept_violation_ram_outside_and_out_of_memory(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x204123);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE), EXIT_CONTINUE);
+    assert_int_equal(touches, 1);
+    assert_int_equal(touched_gpa, 0x204123);
+    assert_true(not_skipped()); /* the access is retried */
+
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xe0000000);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE), EXIT_STOP);
+    assert_string_equal(fail_reason, "write of guest-physical 0xe0000000 outside RAM and MMIO "
+                                     "(vCPU 0, RIP 0x1000)");
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xb8000);
+    run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH);
+    assert_string_equal(fail_reason, "instruction fetch of guest-physical 0xb8000 outside RAM "
+                                     "and MMIO (vCPU 0, RIP 0x1000)");
+
+    touch_fails = true;
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x300000);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ), EXIT_STOP);
+    assert_string_equal(fail_reason, "out of machine memory backing guest-physical 0x300000");
+}
+
+/* The bug: an event being delivered when the exit hit was dropped. */
+static void test_interrupted_event_is_delivered_again(void **state)
+{
+    (void)state;
+    uint32_t pf = 14 | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE | INTR_INFO_VALID;
+    fake_gs_set(VMCS_IDT_VECT_INFO, pf);
+    fake_gs_set(VMCS_IDT_VECT_ERR, 6);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x205000); /* its stack page, not yet backed */
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE), EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO), pf);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 6);
+
+    /* A software interrupt (INT 0x80) needs its instruction length again. */
+    setup(NULL);
+    uint32_t sw = 0x80 | INTR_TYPE_SW_INT | INTR_INFO_VALID;
+    fake_gs_set(VMCS_IDT_VECT_INFO, sw);
+    fake_gs_set(VMCS_EXIT_INSN_LEN, 2);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x205000);
+    run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO), sw);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INSN_LEN), 2);
+
+    /* No event in flight: nothing queued. */
+    setup(NULL);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x205000);
+    run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE);
+    assert_nothing_injected();
+}
+
+static void test_ept_violation_after_iret_blocks_nmi(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x205000);
+    run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_NMI_UNBLOCK);
+    assert_true(fake_gs_get(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI);
+}
+
+/* ---- XSETBV ------------------------------------------------------------------- */
+static void xsetbv_setup(uint64_t value)
+{
+    fake_gs_set(VMCS_GUEST_CR4, CR4_OSXSAVE);
+    vcpu.regs.gpr[REG_RCX] = 0;
+    vcpu.regs.gpr[REG_RAX] = (uint32_t)value;
+    vcpu.regs.gpr[REG_RDX] = value >> 32;
+}
+
+static void test_xsetbv(void **state)
+{
+    (void)state;
+    fake_host.xcr0_offered = 0x2e7;
+    xsetbv_setup(0xe7);
+    run_exit(EXIT_XSETBV, 0);
+    assert_true(skipped());
+    assert_int_equal(vcpu.xcr0, 0xe7);
+    assert_int_equal(fake_host.last_xsetbv, 0xe7);
+
+    /* opmask without ZMM state: refused before the CPU sees it */
+    setup(NULL);
+    fake_host.xcr0_offered = 0x2e7;
+    xsetbv_setup(0x27);
+    run_exit(EXIT_XSETBV, 0);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_host.xsetbvs, 0);
+
+    /* the CPU's own refusal, caught */
+    setup(NULL);
+    fake_host.refuse_xsetbv = true;
+    xsetbv_setup(3);
+    run_exit(EXIT_XSETBV, 0);
+    assert_injected(VEC_GP, true);
+
+    /* CPL 3: #GP; CR4.OSXSAVE off: #UD */
+    setup(NULL);
+    xsetbv_setup(3);
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 3 << 5);
+    run_exit(EXIT_XSETBV, 0);
+    assert_injected(VEC_GP, true);
+    setup(NULL);
+    xsetbv_setup(3);
+    fake_gs_set(VMCS_GUEST_CR4, 0);
+    run_exit(EXIT_XSETBV, 0);
+    assert_injected(VEC_UD, false);
+}
+
+/* ---- the small handlers --------------------------------------------------------- */
+static void test_small_handlers(void **state)
+{
+    (void)state;
+    assert_int_equal(run_exit(EXIT_HLT, 0), EXIT_HALT);
+    assert_int_equal(vcpu.state, VCPU_HALTED);
+    assert_true(skipped());
+
+    setup(NULL);
+    assert_int_equal(run_exit(EXIT_PAUSE, 0), EXIT_CONTINUE);
+    assert_true(skipped());
+    setup(NULL);
+    assert_int_equal(run_exit(EXIT_VMXON, 0), EXIT_CONTINUE);
+    assert_injected(VEC_UD, false);
+    setup(NULL);
+    assert_int_equal(run_exit(EXIT_RDPMC, 0), EXIT_CONTINUE);
+    assert_injected(VEC_GP, true);
+    setup(NULL);
+    /* In real mode an exception has no error code. */
+    fake_gs_set(VMCS_GUEST_CR0, CR0_ET);
+    run_exit(EXIT_RDPMC, 0);
+    assert_injected(VEC_GP, false);
+
+    setup(NULL);
+    assert_int_equal(run_exit(EXIT_TRIPLE_FAULT, 0), EXIT_STOP);
+    assert_string_equal(fail_reason, "triple fault (vCPU 0, RIP 0x1000)");
+    setup(NULL);
+    assert_int_equal(run_exit(EXIT_INVALID_GUEST_STATE | EXIT_REASON_ENTRY_FAIL, 0), EXIT_STOP);
+    assert_string_equal(fail_reason, "VM entry failed: invalid-guest-state (exit qualification 0, "
+                                     "vCPU 0, RIP 0x1000)");
+    setup(NULL);
+    assert_int_equal(run_exit(EXIT_GETSEC, 0x5), EXIT_STOP);
+    assert_string_equal(fail_reason, "unhandled VM exit 11 (getsec), qualification 0x5, vCPU 0, "
+                                     "RIP 0x1000");
+    setup(NULL);
+    assert_int_equal(run_exit(EXIT_PREEMPT_TIMER, 0), EXIT_YIELD);
+    assert_int_equal(run_exit(EXIT_EXTERNAL_INTR, 0), EXIT_YIELD);
+}
+
+static void test_skip_ends_sti_blocking(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_STI | INTERRUPTIBILITY_NMI);
+    run_exit(EXIT_PAUSE, 0);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_INTERRUPTIBILITY), INTERRUPTIBILITY_NMI);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_cpuid_hides_and_signs, setup),
+        cmocka_unit_test_setup(test_cpuid_xsave_leaf_offers_what_xsetbv_takes, setup),
+        cmocka_unit_test_setup(test_rdmsr_emulated_and_live, setup),
+        cmocka_unit_test_setup(test_unknown_msr_is_gp_logged_once, setup),
+        cmocka_unit_test_setup(test_wrmsr_checked_as_a_cpu_would, setup),
+        cmocka_unit_test_setup(test_cr4_write_refused_and_accepted, setup),
+        cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),
+        cmocka_unit_test_setup(test_cr3_moves_rsp_clts_lmsw, setup),
+        cmocka_unit_test_setup(test_io_unknown_port_and_exit_port, setup),
+        cmocka_unit_test_setup(test_io_string_stops_the_vm, setup),
+        cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),
+        cmocka_unit_test_setup(test_interrupted_event_is_delivered_again, setup),
+        cmocka_unit_test_setup(test_ept_violation_after_iret_blocks_nmi, setup),
+        cmocka_unit_test_setup(test_xsetbv, setup),
+        cmocka_unit_test_setup(test_small_handlers, setup),
+        cmocka_unit_test_setup(test_skip_ends_sti_blocking, setup),
+    };
+    /* io_ports.c keeps its per-VM "logged once" set on the heap. */
+    fake_plat_arena_init(256);
+    page_alloc_init_flat(256);
+    heap_init();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

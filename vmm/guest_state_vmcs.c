@@ -1,0 +1,27 @@
+/* The image's host-CPU side of the guest-state accessor (gs_read and
+ * gs_write are inline in vmm/guest_state.h). */
+#include "vmm/guest_state.h"
+#include "vmm/vcpu.h"
+#include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/vmx.h"
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/fpu.h"
+#include "arch/x86_64/safe_insn.h"
+
+/* vmx_entry.asm's offsets */
+_Static_assert(offsetof(struct guest_regs, gpr[REG_R15]) == 0x78, "guest_regs layout");
+_Static_assert(offsetof(struct guest_regs, cr2) == 0x80, "guest_regs layout");
+_Static_assert(offsetof(struct guest_regs, entry_tsc) == 0x90, "guest_regs layout");
+
+struct host_cpuid host_cpuid(uint32_t leaf, uint32_t sub)
+{
+    struct cpuid_regs r = cpuid(leaf, sub);
+    return (struct host_cpuid){ r.eax, r.ebx, r.ecx, r.edx };
+}
+
+uint64_t host_tsc(void) { return rdtsc(); }
+uint64_t host_guest_msr_read(uint32_t msr) { return rdmsr(msr); }
+bool host_guest_msr_write(uint32_t msr, uint64_t value) { return safe_wrmsr(msr, value); }
+bool host_guest_xsetbv(uint64_t xcr0) { return safe_xsetbv(0, xcr0); }
+uint64_t host_xcr0_offered(void) { return fpu_supported_xcr0(); }
+uint64_t host_cr4_fixed1(void) { return vmx_caps()->cr4_fixed1; }
