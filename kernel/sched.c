@@ -24,16 +24,17 @@ static unsigned cursor;
  * runnable ones at the last pick, never decreasing. */
 static uint64_t min_runtime;
 
-/* Fair share whatever a guest executes: the runnable vCPU that has held the
- * CPU least (runtime_tsc counts guest time and the monitor's exit handling
- * alike) runs next. A vCPU that was new, halted or stopped is lifted to one
- * slice behind the others, so a fresh VM cannot claim all the time the
- * others used before it existed. */
 /* A vCPU by its (VM, index) place: what the scheduler works with. */
 struct pick {
     struct vm *vm;
     unsigned idx;
 };
+
+/* Fair share whatever a guest executes: the runnable vCPU that has held the
+ * CPU least (vm->vcpu_runtime, charged around each run: guest time and the
+ * monitor's exit handling alike) runs next. A vCPU that was new, halted or
+ * stopped is lifted to one slice behind the others, so a fresh VM cannot
+ * claim all the time the others used before it existed. */
 
 static struct pick pick(uint64_t slice_tsc)
 {
