@@ -25,4 +25,7 @@ uint32_t host_config_load(struct host_config *c, const char *name, const char *t
 extern const struct cfg_key host_config_schema[];
 extern const size_t host_config_schema_len;
 
+/* The host configuration the kernel runs with (read at boot, kernel/main.c). */
+extern struct host_config g_host_config;
+
 #endif

@@ -18,7 +18,7 @@
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/cpu_features.h"
 #include "arch/x86_64/vmx.h"
-#include "vmm/monitor.h"
+#include "kernel/monitor_ops.h"
 #include "kernel/sched.h"
 #include "kernel/vm_mem.h"
 #include "drivers/uart16550.h"
@@ -136,6 +136,24 @@ static const void *acpi_map(uint64_t phys, size_t len, void *ctx)
     return firmware_map(phys, len);
 }
 
+/* The IOAPICs and source overrides of the MADT, in the form arch/ takes. */
+static const struct irqchip_layout *irq_layout_from_madt(const struct acpi_info *a)
+{
+    static struct irqchip_layout l;
+    l.nioapics = MIN(a->nioapics, (uint32_t)IRQCHIP_MAX_IOAPICS);
+    for (uint32_t i = 0; i < l.nioapics; i++) {
+        l.ioapic[i].address = a->ioapic[i].address;
+        l.ioapic[i].gsi_base = a->ioapic[i].gsi_base;
+    }
+    l.noverrides = MIN(a->nisos, (uint32_t)IRQCHIP_MAX_OVERRIDES);
+    for (uint32_t i = 0; i < l.noverrides; i++) {
+        l.override[i].irq = a->iso[i].irq;
+        l.override[i].gsi = a->iso[i].gsi;
+        l.override[i].flags = a->iso[i].flags;
+    }
+    return &l;
+}
+
 static void interrupts_init(void)
 {
     pic_disable();
@@ -151,7 +169,7 @@ static void interrupts_init(void)
     else
         LOG_WARN("tsc: could not calibrate; using %s", tsc_calibration_source());
 
-    unsigned n = g_acpi_ok ? ioapic_init(&g_acpi) : 0;
+    unsigned n = g_acpi_ok ? ioapic_init(irq_layout_from_madt(&g_acpi)) : 0;
     if (!n && (n = ioapic_init_default()))
         LOG_INFO("irq: no IOAPIC in the MADT; using the one at the PC default address");
     if (n && ioapic_route_isa(COM1_IRQ, VEC_COM1, lapic_id())) {
@@ -202,7 +220,7 @@ static void start_monitor(void)
     cpu_features_read(&cf);
     LOG_INFO("cpu: %s, VT-x %s", cf.brand[0] ? cf.brand : cf.vendor, vmx_state_text(cf.vmx));
     char why[160];
-    if (monitor_init(why, sizeof why))
+    if (vm_monitor_start(why, sizeof why))
         LOG_INFO("vmx: on; VMCS revision 0x%x, VPID %s, EPT A/D bits %s, preemption timer "
                  "TSC/2^%u",
                  vmx_caps()->revision, vmx_caps()->vpid ? "yes" : "no",

@@ -9,7 +9,7 @@
 #include "kernel/vm_name.h"
 #include "kernel/kernel.h"
 #include "kernel/log.h"
-#include "vmm/vcpu.h"
+#include "kernel/monitor_ops.h"
 #include "include/hv/console.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"
@@ -25,15 +25,22 @@ static unsigned cursor;
  * runnable ones at the last pick, never decreasing. */
 static uint64_t min_runtime;
 
+/* A vCPU by its (VM, index) place: what the scheduler works with. */
+struct pick {
+    struct vm *vm;
+    unsigned idx;
+};
+
 /* Fair share whatever a guest executes: the runnable vCPU that has held the
- * CPU least (runtime_tsc counts guest time and the monitor's exit handling
- * alike) runs next. A vCPU that was new, halted or stopped is lifted to one
- * slice behind the others, so a fresh VM cannot claim all the time the
- * others used before it existed. */
-static struct vcpu *pick(uint64_t slice_tsc)
+ * CPU least (vm->vcpu_runtime, charged around each run: guest time and the
+ * monitor's exit handling alike) runs next. A vCPU that was new, halted or
+ * stopped is lifted to one slice behind the others, so a fresh VM cannot
+ * claim all the time the others used before it existed. */
+
+static struct pick pick(uint64_t slice_tsc)
 {
     const unsigned total = VM_MAX * VM_MAX_VCPUS;
-    struct vcpu *best = NULL;
+    struct pick best = { NULL, 0 };
     unsigned best_i = 0;
     uint64_t floor = min_runtime > slice_tsc ? min_runtime - slice_tsc : 0;
     for (unsigned n = 0; n < total; n++) {
@@ -42,20 +49,20 @@ static struct vcpu *pick(uint64_t slice_tsc)
         unsigned idx = i % VM_MAX_VCPUS;
         if (!vm || vm->state != VM_STATE_RUNNING || idx >= vm->nvcpus)
             continue;
-        struct vcpu *v = vm->vcpu[idx];
-        if (!v || v->state != VCPU_RUNNABLE)
+        if (!vm->vcpu[idx] || vm->vcpu_state[idx] != VCPU_RUNNABLE)
             continue;
-        if (v->runtime_tsc < floor)
-            v->runtime_tsc = floor;
-        if (!best || v->runtime_tsc < best->runtime_tsc) {
-            best = v;
+        uint64_t *rt = &vm->vcpu_runtime[idx];
+        if (*rt < floor)
+            *rt = floor;
+        if (!best.vm || *rt < best.vm->vcpu_runtime[best.idx]) {
+            best = (struct pick){ vm, idx };
             best_i = i;
         }
     }
-    if (best) {
+    if (best.vm) {
         cursor = best_i + 1;
-        if (best->runtime_tsc > min_runtime)
-            min_runtime = best->runtime_tsc;
+        if (best.vm->vcpu_runtime[best.idx] > min_runtime)
+            min_runtime = best.vm->vcpu_runtime[best.idx];
     }
     return best;
 }
@@ -63,7 +70,7 @@ static struct vcpu *pick(uint64_t slice_tsc)
 static void after_halt(struct vm *vm)
 {
     for (unsigned i = 0; i < vm->nvcpus; i++)
-        if (vm->vcpu[i] && vm->vcpu[i]->state == VCPU_RUNNABLE)
+        if (vm->vcpu[i] && vm->vcpu_state[i] == VCPU_RUNNABLE)
             return;
     vm->state = VM_STATE_HALTED;
     /* Once per start: a halted vCPU never wakes yet. When one can, a guest
@@ -97,8 +104,8 @@ void sched_loop(void)
         shell_poll();
         vm_mem_tick();
         uint64_t slice = tsc_hz_get() / (1000 / SCHED_SLICE_MS);
-        struct vcpu *v = pick(slice);
-        if (!v) {
+        struct pick p = pick(slice);
+        if (!p.vm) {
             /* Nothing to run: sleep until an interrupt (sti;hlt has no gap). */
             cli();
             if (!console_rx_pending())
@@ -106,11 +113,17 @@ void sched_loop(void)
             sti();
             continue;
         }
-        struct vm *vm = v->vm;
-        enum run_result r = vcpu_run(v, slice);
-        if (r == RUN_HALTED)
+        struct vm *vm = p.vm;
+        /* The scheduler charges the time itself: guest and monitor alike. */
+        uint64_t t0 = rdtsc();
+        enum run_result r = vm_monitor()->run(vm->vcpu[p.idx], slice);
+        vm->vcpu_runtime[p.idx] += rdtsc() - t0;
+        if (r == RUN_HALTED) {
+            vm->vcpu_state[p.idx] = VCPU_HALTED;
             after_halt(vm);
-        else if (r == RUN_STOPPED || !vm_is_live(vm))
+        } else if (r == RUN_STOPPED || !vm_is_live(vm)) {
+            vm->vcpu_state[p.idx] = VCPU_STOPPED;
             vm_reap(vm);
+        }
     }
 }

@@ -4,10 +4,9 @@
 #include "arch/x86_64/tsc.h"
 #include "kernel/vm_internal.h"
 #include "kernel/console_text.h"
-#include "vmm/monitor.h"
+#include "kernel/monitor_ops.h"
 #include "include/hv/console.h"
 #include "include/hv/platform.h"
-#include "arch/x86_64/vmcs.h"
 #include "lib/kstring.h"
 
 /* A VM by id or by name; prints the error itself. */
@@ -31,7 +30,7 @@ static int vm_list(int argc, char **argv, void *ctx)
         if (!vm)
             continue;
         uint64_t exits = 0;
-        for (unsigned r = 0; r < EXIT_REASON_COUNT; r++)
+        for (unsigned r = 0; r < VM_EXIT_REASONS; r++)
             exits += vm->stats.count[r];
         uint64_t pages = vm->reaped ? 0 : vm_pages_held(vm);
         console_printf("%-3u %-16s %-8s %5u %6lluMB %8llu %10llu  %s\n", vm->id, vm->name,
@@ -42,8 +41,8 @@ static int vm_list(int argc, char **argv, void *ctx)
     }
     if (!n)
         console_printf("(no VMs; 'vm start NAME' starts hv/vms/NAME.vmx)\n");
-    if (!monitor_ready())
-        console_printf("guests cannot run here: %s\n", monitor_unavailable_reason());
+    if (vm_monitor_unavailable())
+        console_printf("guests cannot run here: %s\n", vm_monitor_unavailable());
     return 0;
 }
 
@@ -98,15 +97,16 @@ static int vm_console(int argc, char **argv, void *ctx)
     struct vm *vm = find_vm("vm console", argv[1]);
     if (!vm)
         return 1;
-    uint64_t total = vm->ring_total;
+    uint64_t total = vm->console.ring_total;
     uint64_t start = total > VM_CONSOLE_RING ? total - VM_CONSOLE_RING : 0;
     if (start)
         console_printf("(%llu earlier bytes are gone)\n", (unsigned long long)start);
     /* The guest's bytes are hostile: escaped, never raw to the terminal
      * (there is no interactive attach yet, which alone would pass them). */
     static char scratch[VM_CONSOLE_RING];
-    console_text_write(vm->ring, VM_CONSOLE_RING, start, total, scratch, write_piece, NULL);
-    if (total && vm->ring[(total - 1) % VM_CONSOLE_RING] != '\n')
+    console_text_write(vm->console.ring, VM_CONSOLE_RING, start, total, scratch, write_piece,
+                       NULL);
+    if (total && vm->console.ring[(total - 1) % VM_CONSOLE_RING] != '\n')
         console_write("\n", 1);
     console_printf("-- %s: %llu bytes of console output\n", vm->name, (unsigned long long)total);
     return 0;
@@ -120,11 +120,11 @@ static void print_stats(const struct vm *vm)
                    (unsigned long long)vm->stats.cpu_tsc, (unsigned long long)vm->stats.slices);
     console_printf("exits of VM %u (%s): reason, count, total TSC, mean TSC per exit\n", vm->id,
                    vm->name);
-    for (unsigned r = 0; r < EXIT_REASON_COUNT; r++) {
+    for (unsigned r = 0; r < VM_EXIT_REASONS; r++) {
         uint64_t c = vm->stats.count[r];
         if (!c)
             continue;
-        console_printf("  %-20s %10llu %14llu %8llu\n", vmx_exit_reason_name(r),
+        console_printf("  %-20s %10llu %14llu %8llu\n", vm_monitor()->exit_reason_name(r),
                        (unsigned long long)c, (unsigned long long)vm->stats.cycles[r],
                        (unsigned long long)(vm->stats.cycles[r] / c));
     }

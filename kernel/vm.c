@@ -10,11 +10,8 @@
 #include "kernel/vm_slots.h"
 #include "kernel/log.h"
 #include "kernel/bootfiles.h"
-#include "vmm/vcpu.h"
-#include "vmm/monitor.h"
-#include "vmm/guest_loader.h"
-#include "arch/x86_64/vmx.h"
-#include "mm/page_alloc.h"
+#include "kernel/monitor_ops.h"
+#include "mm/mpn_db.h"
 #include "mm/heap.h"
 #include "include/hv/console.h"
 #include "include/hv/platform.h"
@@ -39,11 +36,6 @@ struct vm *vm_by_name(const char *name)
     return NULL;
 }
 
-bool vm_is_live(const struct vm *vm)
-{
-    return vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_HALTED;
-}
-
 const char *vm_state_name(enum vm_state s)
 {
     switch (s) {
@@ -58,64 +50,22 @@ const char *vm_state_name(enum vm_state s)
 
 uint64_t vm_pages_held(const struct vm *vm)
 {
-    return vm->pm_storage ? physmap_consumed(&vm->pm) : 0;
+    return guest_mem_pages(&vm->mem.ram);
 }
 
 bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
 {
-    return gpa < GUEST_LOW_RAM_END || (gpa >= GUEST_HIGH_RAM_START && gpa < vm->ram_bytes);
+    return guest_mem_is_ram(&vm->mem.ram, gpa);
 }
 
 bool vm_touch_page(struct vm *vm, uint64_t gpa)
 {
-    if (!vm_gpa_is_ram(vm, gpa) || !vm->pm_storage)
-        return false;
-    ppn_t ppn = gpa >> PAGE_SHIFT;
-    struct pm_entry e;
-    if (physmap_lookup(&vm->pm, ppn, &e) != PM_OK)
-        return false;
-    if (e.state == PM_MAPPED) {
-        /* Backed, but the sampler took the mapping away to see this touch. */
-        vm_mem_note_touch(vm, ppn);
-        return ept_map(&vm->gpa.ept, ppn << PAGE_SHIFT, e.payload, EPT_RWX);
-    }
-    mpn_t m = page_alloc_zeroed((uint16_t)(OWNER_VM_BASE + vm->id));
-    if (m == INVALID_MPN)
-        return false;
-    if (physmap_map(&vm->pm, ppn, m, NULL) != PM_OK) {
-        page_free(m);
-        return false;
-    }
-    if (!ept_map(&vm->gpa.ept, ppn << PAGE_SHIFT, m, EPT_RWX)) {
-        mpn_t old = INVALID_MPN;
-        physmap_release(&vm->pm, ppn, PM_ZERO, 0, &old);
-        page_free(m);
-        return false;
-    }
-    vm_mem_note_touch(vm, ppn);
-    return true;
+    return guest_mem_touch(&vm->mem.ram, gpa);
 }
 
 bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len)
 {
-    const uint8_t *s = src;
-    while (len) {
-        if (!vm_gpa_is_ram(vm, gpa) || !vm_touch_page(vm, gpa))
-            return false;
-        size_t off = gpa & (PAGE_SIZE - 1);
-        size_t n = MIN(len, PAGE_SIZE - off);
-        mpn_t m = ept_lookup(&vm->gpa.ept, gpa & PAGE_MASK);
-        memcpy((uint8_t *)plat_mpn_to_va(m) + off, s, n);
-        gpa += n;
-        s += n;
-        len -= n;
-    }
-    return true;
-}
-
-static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
-{
-    return vm_write_guest(ctx, gpa, src, len);
+    return guest_mem_write(&vm->mem.ram, gpa, src, len);
 }
 
 /* ---- console --------------------------------------------------------------- */
@@ -127,46 +77,49 @@ static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
  * would leave its count unsaid). */
 static void show_hidden(struct vm *vm)
 {
-    if (!vm->lines_hidden)
+    struct vm_console *c = &vm->console;
+    if (!c->lines_hidden)
         return;
     char out[96];
     int n = ksnprintf(out, sizeof out, "[%s] ... %llu lines not shown (vm console %u has them)\n",
-                      vm->name, (unsigned long long)vm->lines_hidden, vm->id);
+                      vm->name, (unsigned long long)c->lines_hidden, vm->id);
     console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
-    vm->lines_hidden = 0;
+    c->lines_hidden = 0;
 }
 
 static void flush_line(struct vm *vm)
 {
+    struct vm_console *c = &vm->console;
     uint64_t now = plat_time_ns();
-    if (now - vm->line_window_ns > 1000000000ULL) {
+    if (now - c->line_window_ns > 1000000000ULL) {
         show_hidden(vm);
-        vm->line_window_ns = now;
-        vm->lines_in_window = 0;
+        c->line_window_ns = now;
+        c->lines_in_window = 0;
     }
     /* A guest printing in a loop must not take the host console (a serial
      * line costs milliseconds): beyond the budget lines go to the ring only. */
-    if (vm->lines_in_window++ < LINES_PER_SEC) {
+    if (c->lines_in_window++ < LINES_PER_SEC) {
         char out[VM_LINE_MAX + VM_NAME_MAX + 8];
-        int n = ksnprintf(out, sizeof out, "[%s] %.*s\n", vm->name, (int)vm->line_len, vm->line);
+        int n = ksnprintf(out, sizeof out, "[%s] %.*s\n", vm->name, (int)c->line_len, c->line);
         console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
     }
     else
-        vm->lines_hidden++;
-    vm->line_len = 0;
+        c->lines_hidden++;
+    c->line_len = 0;
 }
 
-void vm_console_putc(struct vm *vm, char c)
+void vm_console_putc(struct vm *vm, char ch)
 {
-    vm->ring[vm->ring_total++ % VM_CONSOLE_RING] = c;
-    if (c == '\r')
+    struct vm_console *c = &vm->console;
+    c->ring[c->ring_total++ % VM_CONSOLE_RING] = ch;
+    if (ch == '\r')
         return;
-    if (c == '\n') {
+    if (ch == '\n') {
         flush_line(vm);
         return;
     }
-    vm->line[vm->line_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? c : '?';
-    if (vm->line_len == VM_LINE_MAX - 1)
+    c->line[c->line_len++] = (ch >= 0x20 && ch < 0x7f) || ch == '\t' ? ch : '?';
+    if (c->line_len == VM_LINE_MAX - 1)
         flush_line(vm);
 }
 
@@ -175,9 +128,8 @@ void vm_console_putc(struct vm *vm, char c)
 static void end_vcpus(struct vm *vm)
 {
     for (unsigned i = 0; i < vm->nvcpus; i++)
-        if (vm->vcpu[i])
-            vm->vcpu[i]->state = VCPU_STOPPED;
-    if (vm->line_len)
+        vm->vcpu_state[i] = VCPU_STOPPED;
+    if (vm->console.line_len)
         flush_line(vm);
     show_hidden(vm);
 }
@@ -221,25 +173,16 @@ void vm_reap(struct vm *vm)
 {
     if (vm_is_live(vm) || vm->reaped)
         return;
-    for (unsigned i = 0; i < vm->nvcpus; i++) {
-        vcpu_destroy(vm->vcpu[i]);
+    const struct vm_monitor_ops *mon = vm_monitor();
+    for (unsigned i = 0; i < VM_MAX_VCPUS; i++) {
+        if (vm->vcpu[i] && mon)
+            mon->destroy_vcpu(vm->vcpu[i]);
         vm->vcpu[i] = NULL;
     }
     vm_mem_detach(vm);
-    uint64_t freed = 0;
-    if (vm->pm_storage) {
-        for (ppn_t p = 0; p < vm->pm.npages; p++) {
-            struct pm_entry e;
-            if (physmap_lookup(&vm->pm, p, &e) == PM_OK && e.state == PM_MAPPED) {
-                page_free(e.payload);
-                freed++;
-            }
-        }
-        kfree(vm->pm_storage);
-        vm->pm_storage = NULL;
-    }
+    uint64_t freed = guest_mem_destroy(&vm->mem.ram);
     vm->final_pages = freed;
-    ept_destroy(&vm->gpa.ept, NULL, NULL);
+    vm_devices_destroy(&vm->devices);
     vm->reaped = true;
     LOG_EVENT(LOG_INFO, "vm %s: %llu guest pages returned to the free pool", vm->name,
              (unsigned long long)freed);
@@ -277,41 +220,19 @@ static struct vm *slot_for(const char *name)
     return s < 0 ? NULL : &vms[s];
 }
 
-static bool load_guest(struct vm *vm, const struct boot_file *img, struct guest_boot_state *boot,
-                       char *why, size_t n)
-{
-    struct guest_mem_ops ops = { loader_write, vm, vm->ram_bytes };
-    if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT)
-        return guest_load_multiboot(img->data, img->size, vm->cfg.cmdline, &ops, boot, why, n) == 0;
-    struct flat_params fp = { vm->cfg.load_addr, vm->cfg.entry,
-                              vm->cfg.cpu_mode == VM_CPU_REAL ? GUEST_MODE_REAL
-                                                              : GUEST_MODE_PROT32 };
-    return guest_load_flat(img->data, img->size, &fp, &ops, boot, why, n) == 0;
-}
-
 static bool build(struct vm *vm, const struct boot_file *img, char *why, size_t n)
 {
     if (!vm_mem_admit(vm, why, n))
         return false;
-    vm->ram_bytes = vm->cfg.memsize_mb << 20;
-    uint64_t npages = vm->ram_bytes >> PAGE_SHIFT;
-    size_t bytes = physmap_storage_bytes(npages);
-    vm->pm_storage = kmalloc(bytes);
-    if (!vm->pm_storage || !physmap_init(&vm->pm, &vm->gpa, vm->pm_storage, bytes, npages)) {
-        ksnprintf(why, n, "no memory for the physmap of %llu pages", (unsigned long long)npages);
-        return false;
-    }
-    if (!ept_init(&vm->gpa.ept, vmx_caps()->ept_ad)) {
-        ksnprintf(why, n, "no memory for the EPT root");
+    uint64_t ram_bytes = vm->cfg.memsize_mb << 20;
+    if (!guest_mem_init(&vm->mem.ram, ram_bytes, (uint16_t)(OWNER_VM_BASE + vm->id))) {
+        ksnprintf(why, n, "no memory for the physmap and guest mappings of %llu pages",
+                  (unsigned long long)(ram_bytes >> PAGE_SHIFT));
         return false;
     }
     vm->vpid = (uint16_t)vm->id;
-    struct guest_boot_state boot;
-    if (!load_guest(vm, img, &boot, why, n))
+    if (!vm_monitor()->build(vm, img->data, img->size, why, n))
         return false;
-    if (!vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
-        return false;
-    vm->nvcpus = 1;
     return vm_mem_attach(vm, why, n);
 }
 
@@ -331,9 +252,9 @@ struct vm *vm_create_from_file(const char *vmx_path)
                   problems);
         return NULL;
     }
-    if (!monitor_ready()) {
-        LOG_EVENT(LOG_ERROR, "vm %s: not started: %s", cfg.display_name,
-                  monitor_unavailable_reason());
+    const char *no_monitor = vm_monitor_unavailable();
+    if (no_monitor) {
+        LOG_EVENT(LOG_ERROR, "vm %s: not started: %s", cfg.display_name, no_monitor);
         return NULL;
     }
     struct vm *vm = slot_for(cfg.display_name);
@@ -369,7 +290,6 @@ struct vm *vm_create_from_file(const char *vmx_path)
     str_copy(vm->name, cfg.display_name, sizeof vm->name);
     str_copy(vm->vmx_path, vmx_path, sizeof vm->vmx_path);
     vm->state = VM_STATE_RUNNING;
-    vm->gpa.ept.pml4 = INVALID_MPN;
     vm->start_ns = plat_time_ns();
     char why[160];
     if (!build(vm, &img, why, sizeof why)) {

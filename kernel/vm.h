@@ -1,27 +1,38 @@
 /*
  * Virtual machines: created from a .vmx file, started, stopped, listed. A VM
- * owns its guest-physical space (EPT), its physmap (the state of every guest
- * page), its VPID, its vCPUs and its devices. Whatever a VM does, it can
- * stop only itself: every failure ends in vm_fail() with a one-line reason
- * and all of its machine pages back in the free pool.
+ * is four things, each its own part of struct vm:
+ *   - lifecycle and identity: name, configuration, state, why it ended, its
+ *     vCPUs as the scheduler sees them;
+ *   - memory (struct vm_memory): guest RAM with its physmap, guest mappings
+ *     and fault path (mm/guest_mem.c), its memsched entry and sampler;
+ *   - devices (struct vm_devices): the device models attached to it and the
+ *     port bus they claim, plus its console (what its UART printed);
+ *   - statistics (struct vm_exit_stats).
+ * Whatever a VM does, it can stop only itself: every failure ends in
+ * vm_fail() with a one-line reason and all of its machine pages back in the
+ * free pool. This header is policy-clean (tools/check-layers.py): it pulls no
+ * arch/ header into the monitor or the memory policy.
  */
 #ifndef KERNEL_VM_H
 #define KERNEL_VM_H
 
 #include "include/hv/types.h"
 #include "kernel/vm_config.h"
-#include "arch/x86_64/ept.h"
-#include "arch/x86_64/vmcs.h"
-#include "mm/physmap.h"
-#include "mm/sampler.h"
+#include "kernel/monitor_ops.h"
+#include "kernel/vm_devices.h"
 #include "kernel/memsched.h"
 #include "lib/report_once.h"
 #include "kernel/log.h"
+#include "mm/guest_mem.h"
+#include "mm/sampler.h"
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
 #define VM_CONSOLE_RING 4096
 #define VM_LINE_MAX 160
+/* Basic VM-exit reasons counted (Intel SDM vol. 3, appendix C: 0-69); the
+ * monitor checks its own table fits. */
+#define VM_EXIT_REASONS 70
 
 enum vm_state {
     VM_STATE_RUNNING = 0,  /* at least one vCPU runnable or waiting */
@@ -31,16 +42,38 @@ enum vm_state {
     VM_STATE_FAILED,       /* stopped by the monitor: see reason */
 };
 
-struct vcpu;
-
 struct vm_exit_stats {
-    uint64_t count[EXIT_REASON_COUNT];
-    uint64_t cycles[EXIT_REASON_COUNT]; /* root-mode TSC ticks, exit to next entry */
+    uint64_t count[VM_EXIT_REASONS];
+    uint64_t cycles[VM_EXIT_REASONS]; /* root-mode TSC ticks, exit to next entry */
     uint64_t cpu_tsc; /* TSC ticks its vCPUs held the CPU (guest and monitor) */
     uint64_t slices;  /* times one of its vCPUs was given the CPU */
 };
 
+/* Guest RAM and what the memory scheduler knows and decides about it. */
+struct vm_memory {
+    struct guest_mem ram;         /* physmap, guest mappings, the fault path */
+    struct memsched_vm msv;       /* memsched's entry (vm_mem.c) */
+    struct sampler smp;           /* working-set estimate */
+    void *smp_storage;
+    bool attached;                /* memsched and the sampler know the VM */
+    bool admitted;                /* vm_mem_admit counted it */
+    uint64_t admit_overhead;      /* pages it was admitted with, beyond memsize */
+};
+
+/* What the guest's UART printed: a ring for `vm console`, and the line being
+ * assembled for the host console, with its rate budget. */
+struct vm_console {
+    char line[VM_LINE_MAX];
+    size_t line_len;
+    char ring[VM_CONSOLE_RING];
+    uint64_t ring_total;
+    uint64_t line_window_ns;
+    uint32_t lines_in_window;
+    uint64_t lines_hidden;
+};
+
 struct vm {
+    /* lifecycle and identity */
     bool used;
     unsigned id;
     char name[VM_NAME_MAX];
@@ -49,45 +82,30 @@ struct vm {
     enum vm_state state;
     int exit_status;              /* VM_STATE_EXITED */
     char reason[200];             /* VM_STATE_FAILED / STOPPED */
-
-    struct plat_vm gpa;           /* EPT */
-    struct physmap pm;
-    void *pm_storage;
-    struct memsched_vm msv;       /* what memsched knows and decides (vm_mem.c) */
-    struct sampler smp;           /* working-set estimate */
-    void *smp_storage;
-    bool mem_attached;
-    bool admitted;                /* vm_mem_admit counted it */
-    uint64_t admit_overhead;      /* pages it was admitted with, beyond memsize */
-    uint64_t ram_bytes;
     uint16_t vpid;
+    uint64_t start_ns;
+    bool reaped;                  /* resources freed */
+    uint64_t final_pages;         /* guest pages freed at the end */
 
+    /* vCPUs: the monitor's objects, and the scheduler's view of each */
     struct vcpu *vcpu[VM_MAX_VCPUS];
     unsigned nvcpus;
+    enum vcpu_state vcpu_state[VM_MAX_VCPUS];
+    uint64_t vcpu_runtime[VM_MAX_VCPUS]; /* TSC ticks it held the CPU (kernel/sched.c) */
 
-    /* devices */
-    struct {
-        uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
-    } uart;
-    char line[VM_LINE_MAX];       /* UART output being assembled */
-    size_t line_len;
-    char ring[VM_CONSOLE_RING];   /* everything the UART printed */
-    uint64_t ring_total;
+    struct vm_memory mem;
+
+    struct vm_devices devices;
+    struct vm_console console;
     struct log_site log_site;          /* this VM's warnings: throttled per VM, so one
                                           VM's storm cannot hide another's first lines */
+    /* The monitor's record of unknown accesses, each logged once. */
     struct report_once ports_reported; /* unknown ports already logged */
     uint64_t unknown_port_accesses;
     struct report_once msrs_reported;  /* unknown MSRs already logged */
     uint64_t unknown_msr_accesses;
 
-    uint64_t line_window_ns;      /* console line budget */
-    uint32_t lines_in_window;
-    uint64_t lines_hidden;
-
     struct vm_exit_stats stats;
-    uint64_t start_ns;
-    bool reaped;                  /* resources freed */
-    uint64_t final_pages;         /* guest pages freed at the end */
 };
 
 /* A warning about a VM, throttled by that VM's own budget. */
@@ -105,12 +123,16 @@ void vm_stop(struct vm *vm, const char *why);
 
 struct vm *vm_by_id(unsigned id);
 struct vm *vm_by_name(const char *name);
-bool vm_is_live(const struct vm *vm);
+/* Running or halted: not yet over. */
+static inline bool vm_is_live(const struct vm *vm)
+{
+    return vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_HALTED;
+}
 const char *vm_state_name(enum vm_state s);
 uint64_t vm_pages_held(const struct vm *vm);
 
-/* Guest RAM: [0, GUEST_LOW_RAM_END) and [GUEST_HIGH_RAM_START, ram_bytes)
- * (vmm/guest_loader.h). */
+/* Guest RAM (mm/guest_mem.h): thin wrappers kept for the exit handlers and
+ * the loaders. */
 bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa);
 /* Backs `gpa`'s page with a zeroed machine page if it has none; false when
  * not RAM or out of memory. Used by EPT violations and the loaders. */

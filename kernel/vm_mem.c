@@ -1,10 +1,9 @@
 /* The glue between real VMs and the memory policy core. See vm_mem.h. */
 #include "kernel/vm_mem.h"
 #include "kernel/vm.h"
-#include "kernel/kernel.h"
+#include "kernel/host_config.h"
 #include "kernel/log.h"
 #include "kernel/admission.h"
-#include "arch/x86_64/vmx.h"
 #include "mm/page_alloc.h"
 #include "mm/heap.h"
 #include "include/hv/console.h"
@@ -15,6 +14,10 @@ static struct memsched ms;
 static struct admission adm;
 static bool ready;
 static enum mem_state shown_state;
+/* The VMs attached, in attach order: vm_mem keeps its own list rather than
+ * walking kernel/vm.c's slots, so the two files do not call each other
+ * (vm.c calls in here; this file only reads struct vm). */
+static struct vm *attached[VM_MAX];
 
 static uint64_t free_pages(void *ctx)
 {
@@ -56,15 +59,15 @@ static struct admission_req admission_req_of(const struct vm *vm)
 {
     uint64_t pages = mb_to_pages(vm->cfg.memsize_mb);
     /* Nothing can be reclaimed yet: the whole memsize is reserved. */
-    return (struct admission_req){ vm->name, pages, pages, vm->admit_overhead };
+    return (struct admission_req){ vm->name, pages, pages, vm->mem.admit_overhead };
 }
 
 bool vm_mem_admit(struct vm *vm, char *why, size_t whylen)
 {
-    vm->admit_overhead = overhead_pages(mb_to_pages(vm->cfg.memsize_mb));
+    vm->mem.admit_overhead = overhead_pages(mb_to_pages(vm->cfg.memsize_mb));
     struct admission_req r = admission_req_of(vm);
     if (admission_admit(&adm, &r, NULL, 0) == ADMIT_OK) {
-        vm->admitted = true;
+        vm->mem.admitted = true;
         return true;
     }
     ksnprintf(why, whylen,
@@ -79,7 +82,7 @@ bool vm_mem_admit(struct vm *vm, char *why, size_t whylen)
 
 bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
 {
-    struct memsched_vm *m = &vm->msv;
+    struct memsched_vm *m = &vm->mem.msv;
     *m = (struct memsched_vm){ 0 };
     m->memsize = mb_to_pages(vm->cfg.memsize_mb);
     m->min = mb_to_pages(vm->cfg.mem_min_mb);
@@ -92,11 +95,11 @@ bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
     struct sampler_config sc;
     sampler_default_config(&sc);
     sc.period_ns = g_host_config.sample_period_s * 1000000000ULL;
-    sc.mode = vmx_caps()->ept_ad ? SAMPLER_ACCESSED_BIT : SAMPLER_INVALIDATE;
+    sc.mode = plat_gpa_has_accessed_bits() ? SAMPLER_ACCESSED_BIT : SAMPLER_INVALIDATE;
     size_t bytes = sampler_storage_bytes(sc.sample_pages);
-    vm->smp_storage = kmalloc(bytes);
-    if (!vm->smp_storage || !sampler_init(&vm->smp, &sc, &vm->gpa, vm->pm.npages,
-                                          vm->smp_storage, bytes, plat_time_ns())) {
+    vm->mem.smp_storage = kmalloc(bytes);
+    if (!vm->mem.smp_storage || !sampler_init(&vm->mem.smp, &sc, vm->mem.ram.gpa, vm->mem.ram.pm.npages,
+                                          vm->mem.smp_storage, bytes, plat_time_ns())) {
         ksnprintf(why, whylen, "no memory for the working-set sampler");
         return false;
     }
@@ -104,28 +107,33 @@ bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
         ksnprintf(why, whylen, "memsched tracks %d VMs at most", MEMSCHED_MAX_VMS);
         return false;
     }
-    vm->mem_attached = true;
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        if (!attached[i]) {
+            attached[i] = vm;
+            break;
+        }
+    }
+    vm->mem.attached = true;
+    vm->mem.ram.sampler = &vm->mem.smp; /* the fault path tells it of touches */
     return true;
 }
 
 void vm_mem_detach(struct vm *vm)
 {
-    if (vm->admitted) {
+    if (vm->mem.admitted) {
         struct admission_req r = admission_req_of(vm);
         admission_release(&adm, &r);
-        vm->admitted = false;
+        vm->mem.admitted = false;
     }
-    if (vm->mem_attached)
-        memsched_remove_vm(&ms, &vm->msv);
-    vm->mem_attached = false;
-    kfree(vm->smp_storage);
-    vm->smp_storage = NULL;
-}
-
-void vm_mem_note_touch(struct vm *vm, ppn_t ppn)
-{
-    if (vm->mem_attached)
-        sampler_note_touch(&vm->smp, ppn);
+    vm->mem.ram.sampler = NULL;
+    if (vm->mem.attached)
+        memsched_remove_vm(&ms, &vm->mem.msv);
+    for (unsigned i = 0; i < VM_MAX; i++)
+        if (attached[i] == vm)
+            attached[i] = NULL;
+    vm->mem.attached = false;
+    kfree(vm->mem.smp_storage);
+    vm->mem.smp_storage = NULL;
 }
 
 void vm_mem_tick(void)
@@ -134,12 +142,12 @@ void vm_mem_tick(void)
         return;
     uint64_t now = plat_time_ns();
     for (unsigned i = 0; i < VM_MAX; i++) {
-        struct vm *vm = vm_at(i);
-        if (!vm || !vm->mem_attached || !vm_is_live(vm))
+        struct vm *vm = attached[i];
+        if (!vm || !vm_is_live(vm))
             continue;
-        sampler_tick(&vm->smp, now);
-        vm->msv.active_q16 = sampler_estimate(&vm->smp);
-        vm->msv.consumed = physmap_consumed(&vm->pm);
+        sampler_tick(&vm->mem.smp, now);
+        vm->mem.msv.active_q16 = sampler_estimate(&vm->mem.smp);
+        vm->mem.msv.consumed = guest_mem_pages(&vm->mem.ram);
     }
     memsched_poll(&ms, now);
     if (ms.state != shown_state) {
@@ -167,15 +175,15 @@ void vm_mem_report(void)
     console_printf("%-3s %-16s %9s %9s %9s %7s %8s %8s %8s\n", "ID", "NAME", "MEMSIZE", "CONSUMED",
                    "TARGET", "ACTIVE", "BALLOON", "SWAP", "SAMPLES");
     for (unsigned i = 0; i < VM_MAX; i++) {
-        struct vm *vm = vm_at(i);
-        if (!vm || !vm->mem_attached || !vm_is_live(vm))
+        struct vm *vm = attached[i];
+        if (!vm || !vm_is_live(vm))
             continue;
-        const struct memsched_vm *m = &vm->msv;
+        const struct memsched_vm *m = &vm->mem.msv;
         console_printf("%-3u %-16s %9llu %9llu %9llu %6u%% %8llu %8llu %8llu\n", vm->id, vm->name,
                        (unsigned long long)m->memsize, (unsigned long long)m->consumed,
                        (unsigned long long)m->target, pct(m->active_q16),
                        (unsigned long long)m->balloon_target, (unsigned long long)m->swap_target,
-                       (unsigned long long)vm->smp.periods);
+                       (unsigned long long)vm->mem.smp.periods);
     }
     console_printf("(pages; targets are computed, not yet enforced: no reclamation is wired)\n");
 }

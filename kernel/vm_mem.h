@@ -28,8 +28,6 @@ bool vm_mem_admit(struct vm *vm, char *why, size_t whylen);
  * storage could not be had. */
 bool vm_mem_attach(struct vm *vm, char *why, size_t whylen);
 void vm_mem_detach(struct vm *vm);
-/* The guest touched `ppn` through a fault (first touch or after sampling). */
-void vm_mem_note_touch(struct vm *vm, ppn_t ppn);
 /* From the scheduler loop: ends sampling periods, refreshes consumed pages,
  * runs memsched when its period is over or the free state changed. */
 void vm_mem_tick(void);

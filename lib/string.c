@@ -3,10 +3,24 @@
 #include "lib/kstring.h"
 
 #ifndef HV_HOSTED
+/* Whole quadwords when both ends allow it. On CPUs with fast strings the
+ * byte and quadword forms cost the same; where each iteration is an
+ * instruction (Bochs, older CPUs) the quadword one is eight times cheaper,
+ * and whole pages (zeroing a guest's first touch, copying images) are
+ * always aligned. */
+static inline bool quad_aligned(const void *a, const void *b, size_t n)
+{
+    return (((uintptr_t)a | (uintptr_t)b | n) & 7) == 0;
+}
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
-    /* rep movsb is fast on every CPU with ERMSB and small enough for the rest. */
     void *ret = dst;
+    if (quad_aligned(dst, src, n)) {
+        size_t q = n / 8;
+        __asm__ volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory");
+        return ret;
+    }
     __asm__ volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
     return ret;
 }
@@ -27,6 +41,12 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     void *ret = dst;
+    if (quad_aligned(dst, dst, n)) {
+        size_t q = n / 8;
+        uint64_t pattern = 0x0101010101010101ULL * (uint8_t)c;
+        __asm__ volatile("rep stosq" : "+D"(dst), "+c"(q) : "a"(pattern) : "memory");
+        return ret;
+    }
     __asm__ volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
     return ret;
 }

@@ -19,7 +19,7 @@ $(BUILD)/unit/test_codec $(BUILD)/unit/test_ccache: | $(CODEC_CORPUS)/.done
 UNIT_TESTS += test_ccache_pages
 test_ccache_pages_SRCS := tests/unit/test_ccache_pages.c mm/ccache_pages.c mm/page_alloc.c mm/mpn_db.c \
                           $(CCACHE_SRCS) $(CODEC_SRCS) tests/fake/platform_fake.c tests/fake/panic_fake.c \
-                          lib/format.c lib/string.c
+                          lib/panic.c lib/format.c lib/string.c
 
 # ---- fuzzing ---------------------------------------------------------------
 # Two libFuzzer targets (mk/fuzz.mk): `make test` runs each for

@@ -92,8 +92,7 @@ static enum exit_action exit_hlt(struct vcpu *v, const struct exit_info *e)
 {
     vcpu_skip_instruction(v, e);
     /* No virtual interrupt source exists yet, so a halted vCPU stays halted:
-     * it is taken off the run queue and costs nothing. */
-    v->state = VCPU_HALTED;
+     * the scheduler takes it off the run queue and it costs nothing. */
     return EXIT_HALT;
 }
 

@@ -12,11 +12,7 @@
 #define VMM_GUEST_LOADER_H
 
 #include "include/hv/types.h"
-
-/* Guest RAM is [0, GUEST_LOW_RAM_END) and [GUEST_HIGH_RAM_START, memsize):
- * the legacy hole between them (VGA, option ROMs, BIOS on a PC) is not RAM. */
-#define GUEST_LOW_RAM_END    0xA0000ULL
-#define GUEST_HIGH_RAM_START 0x100000ULL
+#include "mm/guest_mem.h"   /* the guest RAM layout: GUEST_LOW_RAM_END, ... */
 
 struct guest_mem_ops {
     /* Copies `len` bytes to guest-physical `gpa`; false when any byte falls

@@ -1,36 +1,30 @@
-/* Which device answers which port. A port nobody claims reads as all ones
- * and ignores writes, as on a PC bus with nothing there; the first access to
- * each such port is logged, for the first few ports (lib/report_once.h),
- * or, with monitor.unknownPort = "stop", the VM is stopped. */
+/* Which device answers which port: the VM's port bus. A port nobody claims
+ * reads as all ones and ignores writes, as on a PC bus with nothing there;
+ * the first access to each such port is logged, for the first few ports
+ * (lib/report_once.h), or, with monitor.unknownPort = "stop", the VM is
+ * stopped. */
 #include "vmm/io_ports.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
 #include "lib/report_once.h"
+#include "lib/format.h"
 #include "lib/kstring.h"
 
-static enum io_result ignore_io(struct vm *vm, uint16_t port, unsigned size, bool in,
-                                uint32_t *val)
+bool io_attach_pc_devices(struct vm *vm, char *why, size_t whylen)
 {
-    (void)vm, (void)port, (void)size;
-    if (in)
-        *val = 0xffffffffu;
-    return IO_DONE;
+    if (dev_uart_attach(vm, 0x3f8) &&   /* COM1 */
+        dev_exit_port_attach(vm, 0xf4) && /* like QEMU's isa-debug-exit */
+        dev_null_attach(vm, 0x80, 0x80))  /* POST code / I/O delay */
+        return true;
+    ksnprintf(why, whylen, "no memory for the state of its devices");
+    return false;
 }
-
-static const struct {
-    uint16_t first, last;
-    io_handler_fn fn;
-} ports[] = {
-    { 0x3f8, 0x3ff, uart_io },      /* COM1 */
-    { 0xf4, 0xf4, exit_port_io },   /* like QEMU's isa-debug-exit */
-    { 0x80, 0x80, ignore_io },      /* POST code / I/O delay */
-};
 
 enum io_result io_dispatch(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *val)
 {
-    for (size_t i = 0; i < ARRAY_SIZE(ports); i++)
-        if (port >= ports[i].first && port <= ports[i].last)
-            return ports[i].fn(vm, port, size, in, val);
+    const struct vm_port_range *r = vm_ports_find(&vm->devices, port);
+    if (r)
+        return r->fn(r->dev, vm, port, size, in, val);
 
     vm->unknown_port_accesses++;
     if (strcmp(vm->cfg.unknown_port, "stop") == 0) {
@@ -50,5 +44,7 @@ enum io_result io_dispatch(struct vm *vm, uint16_t port, unsigned size, bool in,
     default:
         break;
     }
-    return ignore_io(vm, port, size, in, val);
+    if (in)
+        *val = 0xffffffffu;
+    return IO_DONE;
 }

@@ -7,18 +7,13 @@
 #include "arch/x86_64/guest_regs.h"
 #include "vmm/guest_loader.h"
 
-struct vm;
+#include "kernel/monitor_ops.h"   /* enum vcpu_state, enum run_result */
 
-enum vcpu_state {
-    VCPU_RUNNABLE = 0,
-    VCPU_HALTED,        /* HLT: waits for an interrupt (none can come yet) */
-    VCPU_STOPPED,       /* its VM is over */
-};
+struct vm;
 
 struct vcpu {
     struct vm *vm;
     unsigned id;
-    enum vcpu_state state;
     mpn_t vmcs;
     bool launched;
     struct guest_regs regs;
@@ -35,10 +30,6 @@ struct vcpu {
     /* What the guest wrote to CR0/CR4 when a write exited; only the bits we
      * own (the VMCS masks) mean anything. */
     uint64_t cr0_shadow, cr4_shadow;
-    uint64_t last_exit_tsc;
-    /* TSC ticks this vCPU has held the CPU: the scheduler runs the runnable
-     * vCPU that has had least (kernel/sched.c). */
-    uint64_t runtime_tsc;
 };
 
 /* Allocates the VMCS and FPU pages and programs the VMCS for `boot`. False
@@ -46,12 +37,6 @@ struct vcpu {
 bool vcpu_create(struct vm *vm, unsigned id, const struct guest_boot_state *boot,
                  struct vcpu **out, char *why, size_t whylen);
 void vcpu_destroy(struct vcpu *v);
-
-enum run_result {
-    RUN_YIELD = 0,      /* slice over or the host needs the CPU */
-    RUN_HALTED,
-    RUN_STOPPED,
-};
 
 /* Runs `v` until its time slice (in TSC ticks) ends, it halts, or its VM
  * stops. Interrupts are off inside and on when it returns. */

@@ -92,7 +92,6 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
     idt_load();
     sti();
     uint64_t used = rdtsc() - start;
-    v->runtime_tsc += used;
     vm->stats.cpu_tsc += used;
     vm->stats.slices++;
     return result;

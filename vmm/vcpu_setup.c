@@ -7,6 +7,7 @@
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
+#include "arch/x86_64/ept.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/gdt.h"
 #include "arch/x86_64/trap.h"
@@ -73,7 +74,7 @@ static void setup_controls(const struct vm *vm)
     vmwrite(VMCS_IO_BITMAP_A, monitor_io_bitmap_a());
     vmwrite(VMCS_IO_BITMAP_B, monitor_io_bitmap_b());
     vmwrite(VMCS_MSR_BITMAP, monitor_msr_bitmap());
-    vmwrite(VMCS_EPTP, vm->gpa.ept.eptp);
+    vmwrite(VMCS_EPTP, vm->mem.ram.gpa->ept.eptp);
     if (c->proc2 & PROC2_VPID)
         vmwrite(VMCS_VPID, vm->vpid);
     vmwrite(VMCS_LINK_POINTER, ~0ULL);

@@ -79,6 +79,15 @@ mpn_t ept_lookup(const struct ept *e, uint64_t gpa)
     return (*pte & EPT_ADDR) >> PAGE_SHIFT;
 }
 
+bool ept_protect(struct ept *e, uint64_t gpa, unsigned perms)
+{
+    uint64_t *pte = gpa < GPA_LIMIT ? walk(e, gpa, false) : NULL;
+    if (!pte || !(*pte & EPT_RWX))
+        return false;
+    *pte = (*pte & ~(uint64_t)EPT_RWX) | (perms & EPT_RWX);
+    return true;
+}
+
 bool ept_test_clear_accessed(struct ept *e, uint64_t gpa)
 {
     uint64_t *pte = gpa < GPA_LIMIT ? walk(e, gpa, false) : NULL;

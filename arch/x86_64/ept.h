@@ -27,6 +27,9 @@ bool ept_map(struct ept *e, uint64_t gpa, mpn_t mpn, unsigned perms);
  * The caller invalidates cached translations (ept_invalidate). */
 mpn_t ept_unmap(struct ept *e, uint64_t gpa);
 mpn_t ept_lookup(const struct ept *e, uint64_t gpa);
+/* Sets the rights of a present leaf; false when `gpa` is not mapped. The
+ * caller invalidates cached translations. */
+bool ept_protect(struct ept *e, uint64_t gpa, unsigned perms);
 /* Reads and clears the accessed bit of `gpa`'s leaf; false if unmapped. */
 bool ept_test_clear_accessed(struct ept *e, uint64_t gpa);
 void ept_invalidate(const struct ept *e);

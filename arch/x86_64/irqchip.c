@@ -25,9 +25,9 @@ struct ioapic {
     uint32_t gsi_base, pins;
 };
 
-static struct ioapic ioapics[ACPI_MAX_IOAPICS];
+static struct ioapic ioapics[IRQCHIP_MAX_IOAPICS];
 static unsigned nioapics;
-static const struct acpi_info *madt;
+static struct irqchip_layout madt; /* no overrides without a MADT */
 
 static uint32_t io_rd(struct ioapic *io, uint32_t reg)
 {
@@ -49,16 +49,16 @@ static void mask_all(struct ioapic *io)
     }
 }
 
-unsigned ioapic_init(const struct acpi_info *acpi)
+unsigned ioapic_init(const struct irqchip_layout *layout)
 {
-    madt = acpi;
+    madt = *layout;
     nioapics = 0;
-    for (uint32_t i = 0; i < acpi->nioapics && nioapics < ACPI_MAX_IOAPICS; i++) {
+    for (uint32_t i = 0; i < madt.nioapics && nioapics < IRQCHIP_MAX_IOAPICS; i++) {
         struct ioapic *io = &ioapics[nioapics];
-        io->regs = mmio_map(acpi->ioapic[i].address, 0x20);
+        io->regs = mmio_map(madt.ioapic[i].address, 0x20);
         if (!io->regs)
             continue;
-        io->gsi_base = acpi->ioapic[i].gsi_base;
+        io->gsi_base = madt.ioapic[i].gsi_base;
         io->pins = ((io_rd(io, 1) >> 16) & 0xff) + 1;
         mask_all(io);
         nioapics++;
@@ -71,7 +71,7 @@ unsigned ioapic_init_default(void)
     /* OVMF under Bochs publishes no ACPI tables at all; Bochs still has the
      * standard IOAPIC where every PC has had it since the MP spec. */
     struct ioapic *io = &ioapics[0];
-    madt = NULL;
+    madt = (struct irqchip_layout){ 0 };
     nioapics = 0;
     io->regs = mmio_map(0xfec00000, 0x20);
     if (!io->regs)
@@ -91,10 +91,10 @@ bool ioapic_route_isa(unsigned irq, uint8_t vector, uint32_t dest_apic_id)
 {
     uint32_t gsi = irq;
     uint16_t flags = 0;
-    for (uint32_t i = 0; madt && i < madt->nisos; i++) {
-        if (madt->iso[i].irq == irq) {
-            gsi = madt->iso[i].gsi;
-            flags = madt->iso[i].flags;
+    for (uint32_t i = 0; i < madt.noverrides && i < IRQCHIP_MAX_OVERRIDES; i++) {
+        if (madt.override[i].irq == irq) {
+            gsi = madt.override[i].gsi;
+            flags = madt.override[i].flags;
         }
     }
     /* ISA defaults: active high, edge; overrides may say otherwise. */

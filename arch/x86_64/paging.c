@@ -3,7 +3,6 @@
 #include "arch/x86_64/paging.h"
 #include "arch/x86_64/cpu.h"
 #include "mm/page_alloc.h"
-#include "kernel/log.h"
 #include "lib/kstring.h"
 
 #define PTE_P   (1ULL << 0)

@@ -1,20 +1,15 @@
-/* hv_panic in the image: last words on the console, a backtrace, a halt. */
-#include "lib/panic.h"
-#include "lib/format.h"
+/* Stopping the image (plat_panic, include/hv/platform.h): last words on the
+ * console, a backtrace from hv_panic's caller, a halt. */
+#include "include/hv/platform.h"
 #include "include/hv/console.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/trap.h"
 
-void hv_panic(const char *fmt, ...)
+void plat_panic(const char *msg, uintptr_t caller, uintptr_t frame)
 {
     cli();
-    char buf[256];
-    va_list ap;
-    va_start(ap, fmt);
-    kvsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    console_panic_printf("\n*** HYPERVISOR PANIC: %s\n", buf);
-    trap_backtrace((uint64_t)__builtin_return_address(0), (uint64_t)__builtin_frame_address(0));
+    console_panic_printf("\n*** HYPERVISOR PANIC: %s\n", msg);
+    trap_backtrace(caller, frame);
     console_panic_printf("*** halted\n");
     for (;;)
         hlt();

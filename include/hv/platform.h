@@ -27,6 +27,36 @@ mpn_t plat_va_to_mpn(const void *va);
 /* Opaque handle for one VM's guest-physical address space. */
 struct plat_vm;
 
+/* Access rights of a guest mapping. */
+#define PLAT_GPA_R 1u
+#define PLAT_GPA_W 2u
+#define PLAT_GPA_X 4u
+#define PLAT_GPA_RWX 7u
+
+/* An empty guest-physical space for a VM of `npages` guest pages; NULL when
+ * memory ran out. Destroying it frees only the platform's own structures
+ * (page tables): the machine pages mapped in it belong to the caller. */
+struct plat_vm *plat_gpa_create(uint64_t npages);
+void plat_gpa_destroy(struct plat_vm *vm);
+
+/* Maps guest page `ppn` to machine page `mpn` with `prot` (PLAT_GPA_*),
+ * write-back. Replaces an existing mapping without invalidating: use it to
+ * fill a page that was not mapped; plat_gpa_protect() narrows rights. False
+ * when the platform could not get memory for its tables or `ppn` is out of
+ * its range. */
+bool plat_gpa_map(struct plat_vm *vm, ppn_t ppn, mpn_t mpn, unsigned prot);
+
+/* The machine page mapped at `ppn`, INVALID_MPN when none. */
+mpn_t plat_gpa_lookup(struct plat_vm *vm, ppn_t ppn);
+
+/* Changes the rights of a mapped page and invalidates cached translations on
+ * every CPU; false when `ppn` is not mapped. */
+bool plat_gpa_protect(struct plat_vm *vm, ppn_t ppn, unsigned prot);
+
+/* True when the hardware keeps accessed bits in guest mappings, so that
+ * plat_gpa_test_clear_accessed() sees touches without faults. */
+bool plat_gpa_has_accessed_bits(void);
+
 /* Remove the mapping of guest page `ppn` and invalidate cached translations on
  * every CPU, so that the next guest touch traps to the monitor. */
 void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn);
@@ -38,6 +68,11 @@ bool plat_gpa_test_clear_accessed(struct plat_vm *vm, ppn_t ppn);
 
 /* Invalidate all cached guest translations of `vm` on every CPU. */
 void plat_gpa_flush(struct plat_vm *vm);
+
+/* ---- stopping ------------------------------------------------------------- */
+/* Stops the machine with `msg` (hv_panic formats it; lib/panic.c). `caller`
+ * and `frame` start the backtrace where the image prints one. */
+NORETURN void plat_panic(const char *msg, uintptr_t caller, uintptr_t frame);
 
 /* ---- randomness ---------------------------------------------------------- */
 /* A fast non-cryptographic random number (sampling, victim selection). */

@@ -7,10 +7,14 @@
 
 struct plat_vm {
     uint64_t npages;
-    uint8_t *mapped;
+    uint8_t *mapped;       /* rights (PLAT_GPA_*); 0 = not mapped */
     uint8_t *accessed;
-    uint64_t unmaps, flushes, tests;
+    mpn_t *mpn;            /* INVALID_MPN for fake_gpa_map's mappings */
+    uint64_t unmaps, flushes, tests, maps, protects;
+    bool fail_maps;
 };
+
+static bool accessed_bits = true;
 
 struct plat_vm *fake_gpa_create(uint64_t npages)
 {
@@ -19,7 +23,10 @@ struct plat_vm *fake_gpa_create(uint64_t npages)
     vm->npages = npages;
     vm->mapped = calloc(npages ? npages : 1, 1);
     vm->accessed = calloc(npages ? npages : 1, 1);
-    assert(vm->mapped && vm->accessed);
+    vm->mpn = malloc((npages ? npages : 1) * sizeof *vm->mpn);
+    assert(vm->mapped && vm->accessed && vm->mpn);
+    for (uint64_t i = 0; i < npages; i++)
+        vm->mpn[i] = INVALID_MPN;
     return vm;
 }
 
@@ -29,6 +36,7 @@ void fake_gpa_destroy(struct plat_vm *vm)
         return;
     free(vm->mapped);
     free(vm->accessed);
+    free(vm->mpn);
     free(vm);
 }
 
@@ -36,9 +44,20 @@ void fake_gpa_map(struct plat_vm *vm, ppn_t ppn)
 {
     if (!vm || ppn >= vm->npages)
         return;
-    vm->mapped[ppn] = 1;
+    vm->mapped[ppn] = PLAT_GPA_RWX;
     vm->accessed[ppn] = 1;
+    vm->mpn[ppn] = INVALID_MPN;
 }
+
+unsigned fake_gpa_rights(const struct plat_vm *vm, ppn_t ppn)
+{
+    return vm && ppn < vm->npages ? vm->mapped[ppn] : 0;
+}
+
+void fake_gpa_fail_maps(struct plat_vm *vm, bool fail) { vm->fail_maps = fail; }
+void fake_gpa_set_accessed_bits(bool present) { accessed_bits = present; }
+uint64_t fake_gpa_map_count(const struct plat_vm *vm) { return vm ? vm->maps : 0; }
+uint64_t fake_gpa_protect_count(const struct plat_vm *vm) { return vm ? vm->protects : 0; }
 
 bool fake_gpa_is_mapped(const struct plat_vm *vm, ppn_t ppn)
 {
@@ -64,6 +83,37 @@ uint64_t fake_gpa_test_count(const struct plat_vm *vm) { return vm ? vm->tests :
 
 /* ---- include/hv/platform.h ------------------------------------------------ */
 
+struct plat_vm *plat_gpa_create(uint64_t npages) { return fake_gpa_create(npages); }
+void plat_gpa_destroy(struct plat_vm *vm) { fake_gpa_destroy(vm); }
+
+bool plat_gpa_map(struct plat_vm *vm, ppn_t ppn, mpn_t mpn, unsigned prot)
+{
+    if (!vm || ppn >= vm->npages || vm->fail_maps)
+        return false;
+    vm->maps++;
+    vm->mapped[ppn] = (uint8_t)(prot & PLAT_GPA_RWX);
+    vm->accessed[ppn] = 0;
+    vm->mpn[ppn] = mpn;
+    return true;
+}
+
+mpn_t plat_gpa_lookup(struct plat_vm *vm, ppn_t ppn)
+{
+    return vm && ppn < vm->npages && vm->mapped[ppn] ? vm->mpn[ppn] : INVALID_MPN;
+}
+
+bool plat_gpa_protect(struct plat_vm *vm, ppn_t ppn, unsigned prot)
+{
+    if (!vm || ppn >= vm->npages || !vm->mapped[ppn])
+        return false;
+    vm->protects++;
+    vm->flushes++;
+    vm->mapped[ppn] = (uint8_t)(prot & PLAT_GPA_RWX);
+    return true;
+}
+
+bool plat_gpa_has_accessed_bits(void) { return accessed_bits; }
+
 void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn)
 {
     if (!vm)
@@ -73,6 +123,7 @@ void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn)
         return;
     vm->mapped[ppn] = 0;
     vm->accessed[ppn] = 0;
+    vm->mpn[ppn] = INVALID_MPN;
 }
 
 bool plat_gpa_test_clear_accessed(struct plat_vm *vm, ppn_t ppn)

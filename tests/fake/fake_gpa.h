@@ -20,7 +20,16 @@ bool fake_gpa_accessed(const struct plat_vm *vm, ppn_t ppn);
  * false (an EPT violation the monitor must handle) otherwise. */
 bool fake_gpa_touch(struct plat_vm *vm, ppn_t ppn);
 
+/* The rights a page is mapped with (PLAT_GPA_*), 0 when not mapped. */
+unsigned fake_gpa_rights(const struct plat_vm *vm, ppn_t ppn);
+/* Makes plat_gpa_map fail (the image's EPT out of table pages). */
+void fake_gpa_fail_maps(struct plat_vm *vm, bool fail);
+/* What plat_gpa_has_accessed_bits() answers (true by default). */
+void fake_gpa_set_accessed_bits(bool present);
+
 /* Counters of the platform operations the code under test performed. */
+uint64_t fake_gpa_map_count(const struct plat_vm *vm);
+uint64_t fake_gpa_protect_count(const struct plat_vm *vm);
 uint64_t fake_gpa_unmap_count(const struct plat_vm *vm);
 uint64_t fake_gpa_flush_count(const struct plat_vm *vm);
 uint64_t fake_gpa_test_count(const struct plat_vm *vm);

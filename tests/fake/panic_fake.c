@@ -1,18 +1,17 @@
 #include <stdio.h>
 #include <stdlib.h>
-#include "lib/panic.h"
-#include "lib/format.h"
+#include "include/hv/platform.h"
+#include "lib/kstring.h"
 #include "tests/fake/panic_fake.h"
 
 jmp_buf *fake_panic_catch;
 char fake_panic_msg[256];
 
-void hv_panic(const char *fmt, ...)
+/* hv_panic (lib/panic.c) formats the message and lands here. */
+void plat_panic(const char *msg, uintptr_t caller, uintptr_t frame)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    kvsnprintf(fake_panic_msg, sizeof fake_panic_msg, fmt, ap);
-    va_end(ap);
+    (void)caller, (void)frame;
+    str_copy(fake_panic_msg, msg, sizeof fake_panic_msg);
     if (fake_panic_catch)
         longjmp(*fake_panic_catch, 1);
     fprintf(stderr, "hv_panic: %s\n", fake_panic_msg);

@@ -57,6 +57,8 @@ static struct vm *new_vm(const char *unknown_port)
     assert_non_null(vm);
     strcpy(vm->name, "t");
     strcpy(vm->cfg.unknown_port, unknown_port);
+    char why[80];
+    assert_true(io_attach_pc_devices(vm, why, sizeof why));
     console_len = 0;
     exit_status = -1;
     fail_reason[0] = 0;
@@ -66,6 +68,7 @@ static struct vm *new_vm(const char *unknown_port)
 
 static void free_vm(struct vm *vm)
 {
+    vm_devices_destroy(&vm->devices); /* the UART's registers too */
     free(vm);
 }
 
@@ -172,6 +175,51 @@ static void test_unknown_port_stop_policy(void **state)
     free_vm(vm);
 }
 
+/* Each VM's UART has registers of its own: one guest's divisor latch does
+ * not turn another's data port into a divisor write. */
+static void test_uart_state_is_per_vm(void **state)
+{
+    (void)state;
+    struct vm *a = new_vm("ignore");
+    struct vm *b = calloc(1, sizeof *b);
+    assert_non_null(b);
+    strcpy(b->cfg.unknown_port, "ignore");
+    char why[80];
+    assert_true(io_attach_pc_devices(b, why, sizeof why));
+    out(a, 0x3fb, 0x80);                 /* DLAB on in a only */
+    out(a, 0x3ff, 0x11);
+    assert_int_equal(in(b, 0x3fb), 0);
+    assert_int_equal(in(b, 0x3ff), 0);
+    out(b, 0x3f8, 'x');                  /* b's THR: a byte for the console */
+    assert_int_equal(console_len, 1);
+    out(a, 0x3f8, 0x0c);                 /* a's divisor: not the console */
+    assert_int_equal(console_len, 1);
+    assert_int_equal(in(a, 0x3f8), 0x0c);
+    free_vm(a);
+    free_vm(b);
+}
+
+/* The bus refuses overlapping claims and a full table; a VM without devices
+ * answers every port as nothing there. */
+static void test_port_bus_claims(void **state)
+{
+    (void)state;
+    struct vm *vm = new_vm("ignore");
+    assert_false(dev_null_attach(vm, 0x3fc, 0x400));   /* overlaps COM1 */
+    assert_false(dev_null_attach(vm, 0x10, 0x0f));     /* empty range */
+    unsigned room = VM_MAX_PORT_RANGES - vm->devices.nports;
+    for (unsigned i = 0; i < room; i++)
+        assert_true(dev_null_attach(vm, (uint16_t)(0x500 + i), (uint16_t)(0x500 + i)));
+    assert_false(dev_null_attach(vm, 0x600, 0x600));    /* table full */
+    free_vm(vm);
+    struct vm *bare = calloc(1, sizeof *bare);
+    assert_non_null(bare);
+    strcpy(bare->cfg.unknown_port, "ignore");
+    assert_int_equal(in(bare, 0x3fd), 0xff);            /* no UART attached */
+    assert_int_equal(bare->unknown_port_accesses, 1);
+    free_vm(bare);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +228,8 @@ int main(void)
         cmocka_unit_test(test_unknown_port_ignored_logged_once),
         cmocka_unit_test(test_unknown_port_sweep_bounded),
         cmocka_unit_test(test_unknown_port_stop_policy),
+        cmocka_unit_test(test_uart_state_is_per_vm),
+        cmocka_unit_test(test_port_bus_claims),
     };
     fake_plat_arena_init(256);
     page_alloc_init_flat(256);

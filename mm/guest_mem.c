@@ -1,0 +1,120 @@
+/* Guest RAM and the fault path: see guest_mem.h. */
+#include "mm/guest_mem.h"
+#include "mm/page_alloc.h"
+#include "mm/heap.h"
+#include "mm/sampler.h"
+#include "lib/kstring.h"
+
+bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner)
+{
+    memset(gm, 0, sizeof *gm);
+    gm->ram_bytes = ram_bytes;
+    gm->owner = owner;
+    uint64_t npages = ram_bytes >> PAGE_SHIFT;
+    size_t bytes = physmap_storage_bytes(npages);
+    gm->pm_storage = bytes ? kmalloc(bytes) : NULL;
+    gm->gpa = plat_gpa_create(npages);
+    if (!gm->pm_storage || !gm->gpa ||
+        !physmap_init(&gm->pm, gm->gpa, gm->pm_storage, bytes, npages)) {
+        guest_mem_destroy(gm);
+        return false;
+    }
+    return true;
+}
+
+uint64_t guest_mem_destroy(struct guest_mem *gm)
+{
+    uint64_t freed = 0;
+    if (gm->pm_storage) {
+        for (ppn_t p = 0; p < gm->pm.npages; p++) {
+            struct pm_entry e;
+            if (physmap_lookup(&gm->pm, p, &e) == PM_OK && e.state == PM_MAPPED) {
+                page_free(e.payload);
+                freed++;
+            }
+        }
+        kfree(gm->pm_storage);
+        gm->pm_storage = NULL;
+    }
+    /* The mappings go after the pages: nothing runs the guest any more, and
+     * the platform frees only its own tables. */
+    plat_gpa_destroy(gm->gpa);
+    gm->gpa = NULL;
+    gm->sampler = NULL;
+    return freed;
+}
+
+bool guest_mem_is_ram(const struct guest_mem *gm, uint64_t gpa)
+{
+    return gpa < GUEST_LOW_RAM_END || (gpa >= GUEST_HIGH_RAM_START && gpa < gm->ram_bytes);
+}
+
+static void note_touch(struct guest_mem *gm, ppn_t ppn)
+{
+    if (gm->sampler)
+        sampler_note_touch(gm->sampler, ppn);
+}
+
+bool guest_mem_touch(struct guest_mem *gm, uint64_t gpa)
+{
+    if (!gm->pm_storage || !guest_mem_is_ram(gm, gpa))
+        return false;
+    ppn_t ppn = gpa >> PAGE_SHIFT;
+    struct pm_entry e;
+    if (physmap_lookup(&gm->pm, ppn, &e) != PM_OK)
+        return false;
+    if (e.state == PM_MAPPED) {
+        /* Backed, but the sampler took the mapping away to see this touch. */
+        note_touch(gm, ppn);
+        gm->refills++;
+        return plat_gpa_map(gm->gpa, ppn, e.payload, PLAT_GPA_RWX);
+    }
+    if (e.state != PM_UNTOUCHED && e.state != PM_ZERO)
+        return false; /* contents elsewhere: swap-in and decompression come later */
+    mpn_t m = page_alloc_zeroed(gm->owner);
+    if (m == INVALID_MPN)
+        return false;
+    /* Map before recording: a failed map leaves nothing to undo but the page. */
+    if (!plat_gpa_map(gm->gpa, ppn, m, PLAT_GPA_RWX)) {
+        page_free(m);
+        return false;
+    }
+    if (physmap_map(&gm->pm, ppn, m, NULL) != PM_OK) {
+        plat_gpa_unmap(gm->gpa, ppn);
+        page_free(m);
+        return false;
+    }
+    gm->first_touches++;
+    note_touch(gm, ppn);
+    return true;
+}
+
+bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t len)
+{
+    const uint8_t *s = src;
+    while (len) {
+        ppn_t ppn = gpa >> PAGE_SHIFT;
+        struct pm_entry e;
+        if (!gm->pm_storage || !guest_mem_is_ram(gm, gpa) ||
+            physmap_lookup(&gm->pm, ppn, &e) != PM_OK)
+            return false;
+        /* A backed page is written as it is, mapped for the guest or not. */
+        if (e.state != PM_MAPPED) {
+            if (!guest_mem_touch(gm, gpa))
+                return false;
+            physmap_lookup(&gm->pm, ppn, &e);
+        }
+        size_t off = gpa & (PAGE_SIZE - 1);
+        size_t n = MIN(len, PAGE_SIZE - off);
+        memcpy((uint8_t *)plat_mpn_to_va(e.payload) + off, s, n);
+        gpa += n;
+        s += n;
+        len -= n;
+    }
+    return true;
+}
+
+uint64_t guest_mem_pages(const struct guest_mem *gm)
+{
+    return gm->pm_storage ? physmap_consumed(&gm->pm) : 0;
+}

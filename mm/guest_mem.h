@@ -1,0 +1,54 @@
+/*
+ * A VM's guest RAM and its fault path: the physmap (what backs each guest
+ * page), the guest mappings (through the platform interface: EPT in the
+ * image, an in-memory table in tests) and the first touch that allocates a
+ * zeroed machine page, maps it and records it. Swap-in, decompression and
+ * balloon deflate will join the first touch here. Everything below goes
+ * through include/hv/platform.h, so the whole path runs hosted.
+ *
+ * Guest RAM is [0, GUEST_LOW_RAM_END) and [GUEST_HIGH_RAM_START, ram_bytes):
+ * the legacy hole between them (VGA, option ROMs, BIOS on a PC) is not RAM.
+ */
+#ifndef MM_GUEST_MEM_H
+#define MM_GUEST_MEM_H
+
+#include "include/hv/types.h"
+#include "include/hv/platform.h"
+#include "mm/physmap.h"
+
+#define GUEST_LOW_RAM_END    0xA0000ULL
+#define GUEST_HIGH_RAM_START 0x100000ULL
+
+struct sampler;
+
+struct guest_mem {
+    struct physmap pm;
+    void *pm_storage;          /* NULL: not set up, or destroyed */
+    struct plat_vm *gpa;       /* the guest mappings */
+    uint64_t ram_bytes;
+    uint16_t owner;            /* MPN owner tag of the VM's pages */
+    struct sampler *sampler;   /* told of every touch; NULL when none */
+    uint64_t first_touches;    /* pages allocated on a fault */
+    uint64_t refills;          /* backed pages whose mapping had been taken away */
+};
+
+/* An empty guest RAM of `ram_bytes` whose pages will be owned by `owner`.
+ * False when the physmap or the guest mappings could not be had; everything
+ * made is undone then. */
+bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner);
+/* Frees every machine page the guest held, the physmap and the mappings;
+ * returns the guest pages freed. Safe to call twice. */
+uint64_t guest_mem_destroy(struct guest_mem *gm);
+
+bool guest_mem_is_ram(const struct guest_mem *gm, uint64_t gpa);
+/* Makes `gpa`'s page present: maps it again if it is backed, else backs it
+ * with a zeroed machine page. False when not RAM, when machine memory ran
+ * out (nothing changed then), or the page's contents are elsewhere
+ * (compressed, swapped: not wired yet). */
+bool guest_mem_touch(struct guest_mem *gm, uint64_t gpa);
+/* Copies into guest RAM, backing pages as needed; false as guest_mem_touch. */
+bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t len);
+/* Pages backed by machine pages the VM holds. */
+uint64_t guest_mem_pages(const struct guest_mem *gm);
+
+#endif

@@ -1,0 +1,233 @@
+/* The fault path (mm/guest_mem.c) on the hosted platform: first touches map
+ * zeroed pages, mappings taken away are refilled without allocating, pages
+ * released and touched again come back zeroed, and running out of machine
+ * pages (or of the platform's table memory) changes nothing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include "mm/guest_mem.h"
+#include "mm/page_alloc.h"
+#include "mm/mpn_db.h"
+#include "mm/heap.h"
+#include "mm/sampler.h"
+#include "tests/fake/platform_fake.h"
+#include "tests/fake/fake_gpa.h"
+
+#define MACHINE_PAGES 512
+#define GUEST_MB 2
+#define OWNER (OWNER_VM_BASE + 3)
+
+static struct guest_mem gm;
+
+static int setup(void **state)
+{
+    (void)state;
+    /* Dirty every machine page so that "zeroed" means something. */
+    uint8_t *arena = fake_plat_arena_init(MACHINE_PAGES);
+    memset(arena, 0xa5, (size_t)MACHINE_PAGES * PAGE_SIZE);
+    page_alloc_init_flat(MACHINE_PAGES);
+    heap_init();
+    assert_true(guest_mem_init(&gm, (uint64_t)GUEST_MB << 20, OWNER));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    guest_mem_destroy(&gm);
+    assert_int_equal(page_alloc_check(), 0);
+    fake_plat_arena_free();
+    return 0;
+}
+
+static bool all_zero(mpn_t m)
+{
+    const uint8_t *p = plat_mpn_to_va(m);
+    for (size_t i = 0; i < PAGE_SIZE; i++)
+        if (p[i])
+            return false;
+    return true;
+}
+
+static struct pm_entry entry(ppn_t ppn)
+{
+    struct pm_entry e;
+    assert_int_equal(physmap_lookup(&gm.pm, ppn, &e), PM_OK);
+    return e;
+}
+
+static void test_first_touch_maps_a_zeroed_page(void **state)
+{
+    (void)state;
+    uint64_t free_before = page_free_count();
+    assert_true(guest_mem_touch(&gm, 0x100123));
+    ppn_t ppn = 0x100;
+    struct pm_entry e = entry(ppn);
+    assert_int_equal(e.state, PM_MAPPED);
+    assert_int_equal(plat_gpa_lookup(gm.gpa, ppn), e.payload);
+    assert_int_equal(fake_gpa_rights(gm.gpa, ppn), PLAT_GPA_RWX);
+    assert_true(all_zero(e.payload));
+    assert_int_equal(mpn_db_rec(e.payload)->owner, OWNER);
+    assert_int_equal(page_free_count(), free_before - 1);
+    assert_int_equal(guest_mem_pages(&gm), 1);
+    assert_int_equal(gm.first_touches, 1);
+    assert_true(physmap_check(&gm.pm));
+}
+
+/* The sampler (or, later, the swapper before it decides) takes a mapping
+ * away: the next touch maps the same page again, contents intact. */
+static void test_unmapped_backed_page_is_refilled(void **state)
+{
+    (void)state;
+    assert_true(guest_mem_write(&gm, 0x2000, "kept", 4));
+    mpn_t m = entry(2).payload;
+    plat_gpa_unmap(gm.gpa, 2);
+    assert_false(fake_gpa_touch(gm.gpa, 2));          /* the guest would fault */
+    uint64_t free_before = page_free_count();
+    assert_true(guest_mem_touch(&gm, 0x2ff0));
+    assert_true(fake_gpa_touch(gm.gpa, 2));
+    assert_int_equal(plat_gpa_lookup(gm.gpa, 2), m);
+    assert_int_equal(page_free_count(), free_before);  /* nothing allocated */
+    assert_memory_equal(plat_mpn_to_va(m), "kept", 4);
+    assert_int_equal(gm.refills, 1);
+}
+
+/* Released to ZERO (what reclamation of a zero page does): the mapping goes
+ * with it, and the next touch gets a fresh zeroed page. */
+static void test_released_page_faults_back_zeroed(void **state)
+{
+    (void)state;
+    assert_true(guest_mem_write(&gm, 0x5000, "data", 4));
+    mpn_t old = INVALID_MPN;
+    assert_int_equal(physmap_release(&gm.pm, 5, PM_ZERO, 0, &old), PM_OK);
+    page_free(old);
+    assert_false(fake_gpa_is_mapped(gm.gpa, 5));
+    assert_int_equal(guest_mem_pages(&gm), 0);
+    assert_true(guest_mem_touch(&gm, 0x5000));
+    struct pm_entry e = entry(5);
+    assert_int_equal(e.state, PM_MAPPED);
+    assert_true(all_zero(e.payload));
+    assert_int_equal(gm.first_touches, 2);
+}
+
+/* Out of machine pages: the touch fails, the page stays untouched and
+ * unmapped; with a page back, the same touch succeeds. */
+static void test_out_of_machine_pages(void **state)
+{
+    (void)state;
+    mpn_t hog[MACHINE_PAGES];
+    size_t n = 0;
+    for (mpn_t m; (m = page_alloc(OWNER_KERNEL)) != INVALID_MPN;)
+        hog[n++] = m;
+    assert_false(guest_mem_touch(&gm, 0x7000));
+    assert_int_equal(entry(7).state, PM_UNTOUCHED);
+    assert_false(fake_gpa_is_mapped(gm.gpa, 7));
+    assert_false(guest_mem_write(&gm, 0x7000, "x", 1));
+    assert_int_equal(guest_mem_pages(&gm), 0);
+    page_free(hog[--n]);
+    assert_true(guest_mem_touch(&gm, 0x7000));
+    assert_int_equal(entry(7).state, PM_MAPPED);
+    assert_int_equal(page_free_count(), 0);
+    while (n)
+        page_free(hog[--n]);
+    assert_true(physmap_check(&gm.pm));
+}
+
+/* The platform cannot map (EPT out of table pages): the page allocated for
+ * the touch goes back and nothing is recorded. */
+static void test_platform_map_failure_leaks_nothing(void **state)
+{
+    (void)state;
+    uint64_t free_before = page_free_count();
+    fake_gpa_fail_maps(gm.gpa, true);
+    assert_false(guest_mem_touch(&gm, 0x9000));
+    assert_int_equal(page_free_count(), free_before);
+    assert_int_equal(entry(9).state, PM_UNTOUCHED);
+    fake_gpa_fail_maps(gm.gpa, false);
+    assert_true(guest_mem_touch(&gm, 0x9000));
+}
+
+/* RAM is [0, 640 KiB) and [1 MiB, ram_bytes): the hole and what lies past
+ * the end are refused without allocating. */
+static void test_hole_and_end_are_not_ram(void **state)
+{
+    (void)state;
+    uint64_t free_before = page_free_count();
+    assert_false(guest_mem_touch(&gm, GUEST_LOW_RAM_END));
+    assert_false(guest_mem_touch(&gm, 0xfffff));
+    assert_false(guest_mem_touch(&gm, (uint64_t)GUEST_MB << 20));
+    assert_false(guest_mem_touch(&gm, ~0ULL));
+    assert_false(guest_mem_write(&gm, 0x9fffe, "abcd", 4)); /* runs into the hole */
+    assert_int_equal(page_free_count(), free_before - 1);  /* 0x9f000 was backed first */
+    assert_true(guest_mem_touch(&gm, GUEST_LOW_RAM_END - 1));
+    assert_true(guest_mem_touch(&gm, GUEST_HIGH_RAM_START));
+    assert_true(guest_mem_touch(&gm, ((uint64_t)GUEST_MB << 20) - 1));
+}
+
+static void test_write_spans_pages(void **state)
+{
+    (void)state;
+    const char msg[] = "0123456789abcdef";
+    assert_true(guest_mem_write(&gm, 0x1ff8, msg, 16));
+    assert_memory_equal((uint8_t *)plat_mpn_to_va(entry(1).payload) + 0xff8, msg, 8);
+    assert_memory_equal(plat_mpn_to_va(entry(2).payload), msg + 8, 8);
+    /* Writing a mapped page again allocates nothing and counts no fault. */
+    uint64_t touches = gm.first_touches, free_before = page_free_count();
+    assert_true(guest_mem_write(&gm, 0x1000, "z", 1));
+    assert_int_equal(gm.first_touches, touches);
+    assert_int_equal(page_free_count(), free_before);
+}
+
+/* Each touch is a sample for the working-set estimate. */
+static void test_touches_reach_the_sampler(void **state)
+{
+    (void)state;
+    struct sampler smp;
+    struct sampler_config sc;
+    sampler_default_config(&sc);
+    sc.mode = SAMPLER_INVALIDATE;
+    uint64_t npages = gm.pm.npages;
+    sc.sample_pages = (uint32_t)npages;             /* every page sampled */
+    static uint8_t storage[64 * 1024];
+    assert_true(sampler_storage_bytes(sc.sample_pages) <= sizeof storage);
+    assert_true(sampler_init(&smp, &sc, gm.gpa, npages, storage, sizeof storage, 0));
+    gm.sampler = &smp;
+    assert_true(guest_mem_touch(&gm, 0x3000));
+    assert_true(guest_mem_touch(&gm, 0x4000));
+    assert_true(guest_mem_touch(&gm, 0x3000));      /* mapped already: refill */
+    assert_int_equal(smp.ntouched, 2);
+    gm.sampler = NULL;
+}
+
+/* Destroying gives every page back, and a second destroy is harmless. */
+static void test_destroy_returns_every_page(void **state)
+{
+    (void)state;
+    uint64_t free_before = page_free_count();
+    for (uint64_t gpa = 0; gpa < 0x20000; gpa += PAGE_SIZE)
+        assert_true(guest_mem_touch(&gm, gpa));
+    assert_int_equal(guest_mem_destroy(&gm), 32);
+    assert_int_equal(guest_mem_destroy(&gm), 0);
+    assert_false(guest_mem_touch(&gm, 0));
+    /* The physmap storage and the fake mappings were heap and host memory. */
+    assert_true(page_free_count() >= free_before);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_first_touch_maps_a_zeroed_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unmapped_backed_page_is_refilled, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_released_page_faults_back_zeroed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_out_of_machine_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_platform_map_failure_leaks_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hole_and_end_are_not_ram, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_spans_pages, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_touches_reach_the_sampler, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_destroy_returns_every_page, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("guest_mem", tests, NULL, NULL);
+}

@@ -1,0 +1,57 @@
+/* The VT-x monitor as the kernel sees it (kernel/monitor_ops.h): building a
+ * VM's machine (devices, guest image, vCPUs), running and destroying vCPUs.
+ * Registered through the linker section, so kernel/ never names vmm/. */
+#include "kernel/monitor_ops.h"
+#include "kernel/vm.h"
+#include "vmm/vcpu.h"
+#include "vmm/monitor.h"
+#include "vmm/io_ports.h"
+#include "vmm/guest_loader.h"
+#include "arch/x86_64/vmcs.h"
+
+_Static_assert(EXIT_REASON_COUNT <= VM_EXIT_REASONS,
+               "struct vm_exit_stats must have a slot for every exit reason");
+
+static const char *unavailable(void)
+{
+    return monitor_ready() ? NULL : monitor_unavailable_reason();
+}
+
+static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
+{
+    return vm_write_guest(ctx, gpa, src, len);
+}
+
+static bool load_guest(struct vm *vm, const void *image, size_t size,
+                       struct guest_boot_state *boot, char *why, size_t n)
+{
+    struct guest_mem_ops ops = { loader_write, vm, vm->mem.ram.ram_bytes };
+    if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT)
+        return guest_load_multiboot(image, size, vm->cfg.cmdline, &ops, boot, why, n) == 0;
+    struct flat_params fp = { vm->cfg.load_addr, vm->cfg.entry,
+                              vm->cfg.cpu_mode == VM_CPU_REAL ? GUEST_MODE_REAL
+                                                              : GUEST_MODE_PROT32 };
+    return guest_load_flat(image, size, &fp, &ops, boot, why, n) == 0;
+}
+
+static bool build(struct vm *vm, const void *image, size_t size, char *why, size_t n)
+{
+    struct guest_boot_state boot;
+    if (!io_attach_pc_devices(vm, why, n) || !load_guest(vm, image, size, &boot, why, n) ||
+        !vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
+        return false;
+    vm->nvcpus = 1;
+    return true;
+}
+
+static const char *exit_reason_name(unsigned r) { return vmx_exit_reason_name(r); }
+
+static const struct vm_monitor_ops vmx_monitor = {
+    .init = monitor_init,
+    .unavailable = unavailable,
+    .build = build,
+    .run = vcpu_run,
+    .destroy_vcpu = vcpu_destroy,
+    .exit_reason_name = exit_reason_name,
+};
+VM_MONITOR_REGISTER(vmx_monitor);
