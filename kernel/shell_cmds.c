@@ -275,7 +275,7 @@ const struct shell_cmd shell_commands[] = {
     { "stats", "stats exits [ID|NAME]", "monitor statistics", 0, -1, NULL, shell_stats_sub },
     { "memsched", "memsched", "free-memory state, and each VM's consumed/target/active", 0, 0,
       cmd_memsched, NULL },
-    { "swap", "swap status|test N|fail-writes on|off", "swap device: state, self-test, faults",
+    { "swap", "swap status|test N|fail-writes", "swap device: state, self-test, fault injection",
       0, -1, NULL, shell_swap_sub },
     { "irqs", "irqs", "interrupt counts by source", 0, 0, cmd_irqs, NULL },
     { "config", "config", "the host configuration in effect", 0, 0, cmd_config, NULL },

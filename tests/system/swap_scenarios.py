@@ -63,22 +63,31 @@ def register(h):
         check(len(re.findall(r"device marked failed", log)) == 1,
               "the failure was not logged exactly once:\n" + log)
 
+    def qemu_swap(workdir, device, drive):
+        """QEMU with swap.device = `device` and a blank swap disk attached by
+        `drive(path)`, the extra QEMU arguments."""
+        disk = swap_disk(workdir)
+        img = h.variant_image(workdir, "esp-swap", cfg([f'swap.device = "{device}"']))
+        return Qemu(img, workdir, extra=drive(disk))
+
+    def log_shows(m, expected):
+        """Each (regex, what) of `expected` is in the kernel log."""
+        out = m.command("log")
+        for rx, what in expected:
+            check(re.search(rx, out), f"{what}:\n" + out)
+
     @scenario("qemu")
     def qemu_swap_nvme(workdir, image):
         """NVMe namespace as swap: 256 pages out and back, then an injected
         write failure."""
-        disk = swap_disk(workdir)
-        img = h.variant_image(workdir, "swapnvme", cfg(['swap.device = "nvme0n1"']))
-        m = Qemu(img, workdir, extra=["-drive", f"file={disk},if=none,id=s,format=raw",
-                                      "-device", "nvme,serial=swap,drive=s"])
+        m = qemu_swap(workdir, "nvme0n1", lambda disk: [
+            "-drive", f"file={disk},if=none,id=s,format=raw",
+            "-device", "nvme,serial=swap,drive=s"])
         with booted(m, h.QEMU_BOOT_S):
-            out = m.command("log")
-            check(re.search(r"nvme0: PCI [0-9a-f:.]+, NVMe \d+\.\d+, 'QEMU NVMe Ctrl'", out),
-                  "controller not found:\n" + out)
-            check(re.search(r"nvme: nvme0n1: .* 20160 blocks of 512 bytes", out),
-                  "namespace not found:\n" + out)
-            check(re.search(r"swap: nvme0n1, 9 MiB \(2519 slots of 4 KiB\)", out),
-                  "swap not opened on nvme0n1:\n" + out)
+            log_shows(m, [
+                (r"nvme0: PCI [0-9a-f:.]+, NVMe \d+\.\d+, 'QEMU NVMe Ctrl'", "no controller"),
+                (r"nvme: nvme0n1: .* 20160 blocks of 512 bytes", "no namespace"),
+                (r"swap: nvme0n1, 9 MiB \(2519 slots of 4 KiB\)", "swap not opened")])
             print("figure: " + swap_test(m, 256, 60))
             injected_failure(m, "nvme0n1")
             check(h.poweroff(m, 30) == 0, "qemu exit status")
@@ -86,16 +95,14 @@ def register(h):
     @scenario("qemu")
     def qemu_swap_ide_slave(workdir, image):
         """An IDE disk as the primary slave (the ESP is the master)."""
-        disk = swap_disk(workdir)
-        img = h.variant_image(workdir, "swapide", cfg(['swap.device = "ata0-slave"']))
-        m = Qemu(img, workdir, extra=["-drive", f"file={disk},if=ide,index=1,format=raw"])
+        m = qemu_swap(workdir, "ata0-slave",
+                      lambda disk: ["-drive", f"file={disk},if=ide,index=1,format=raw"])
         with booted(m, h.QEMU_BOOT_S):
-            out = m.command("log")
-            check(re.search(r"ata: ata0-master: 'QEMU HARDDISK', 131040 sectors", out),
-                  "boot disk not seen:\n" + out)
-            check(re.search(r"ata: ata0-slave: 'QEMU HARDDISK', 20160 sectors .*LBA48, PIO", out),
-                  "slave disk not seen:\n" + out)
-            check(re.search(r"swap: ata0-slave, 9 MiB", out), "swap not opened:\n" + out)
+            log_shows(m, [
+                (r"ata: ata0-master: 'QEMU HARDDISK', 131040 sectors", "boot disk not seen"),
+                (r"ata: ata0-slave: 'QEMU HARDDISK', 20160 sectors .*LBA48, PIO",
+                 "slave disk not seen"),
+                (r"swap: ata0-slave, 9 MiB", "swap not opened")])
             print("figure: " + swap_test(m, 256, 60))
             check(h.poweroff(m, 30) == 0, "qemu exit status")
 
@@ -117,6 +124,14 @@ def register(h):
             out = m.command("log")
             check(len(re.findall(r"swap: no device; compression only", out)) == 1,
                   "no-device line not printed once:\n" + out)
+        # An NVMe namespace holding a copy of the ESP is the boot disk too.
+        esp_copy = h.variant_image(workdir, "espcopy", cfg([]))
+        img = h.variant_image(workdir, "swapnvmeboot", cfg(['swap.device = "nvme0n1"']))
+        m = Qemu(img, workdir, extra=["-drive", f"file={esp_copy},if=none,id=s,format=raw",
+                                      "-device", "nvme,serial=esp,drive=s"])
+        with booted(m, h.QEMU_BOOT_S):
+            log_shows(m, [(r"swap: nvme0n1 refused: it is the boot disk \(sector 0: FAT32",
+                           "an ESP on NVMe was not refused")])
         img = h.variant_image(workdir, "swapmissing", cfg(['swap.device = "nvme3n1"']))
         with booted(Qemu(img, workdir), h.QEMU_BOOT_S) as m:
             out = m.command("log")
