@@ -89,6 +89,10 @@ def register(h):
                 (r"nvme: nvme0n1: .* 20160 blocks of 512 bytes", "no namespace"),
                 (r"swap: nvme0n1, 9 MiB \(2519 slots of 4 KiB\)", "swap not opened")])
             print("figure: " + swap_test(m, 256, 60))
+            # Transfers of one and two pages take PRP1 and PRP2 alone; more
+            # take a PRP list: 33 and 34 pages end in clusters of 1 and 2.
+            swap_test(m, 33, 60)
+            swap_test(m, 34, 60)
             injected_failure(m, "nvme0n1")
             check(h.poweroff(m, 30) == 0, "qemu exit status")
 

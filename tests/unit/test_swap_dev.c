@@ -191,6 +191,30 @@ static void test_size_limit_and_full(void **state)
     assert_int_equal(swap_dev_write_cluster(p, SWAP_CLUSTER_MAX + 1, s), SWAP_ERR_ARG);
 }
 
+static void test_fragmented_cluster_uses_several_runs(void **state)
+{
+    (void)state;
+    open_dev(16);
+    mpn_t p[16], q = page_alloc_zeroed(OWNER_TEST);
+    uint64_t s[16];
+    for (int i = 0; i < 16; i++)
+        p[i] = page_with(200 + (uint64_t)i);
+    assert_int_equal(swap_dev_write_cluster(p, 16, s), SWAP_OK);
+    /* Free slots 2-4 and 9-10: five free, in two holes. */
+    swap_dev_free(s + 2, 3);
+    swap_dev_free(s + 9, 2);
+    int calls = write_calls;
+    uint64_t t[5];
+    assert_int_equal(swap_dev_write_cluster(p, 5, t), SWAP_OK);
+    assert_int_equal(write_calls - calls, 2); /* one request per run */
+    uint64_t want[5] = { 2, 3, 4, 9, 10 };
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(t[i], want[i]);
+        assert_int_equal(swap_dev_read(t[i], q), SWAP_OK);
+        assert_true(page_is(q, 200 + (uint64_t)i));
+    }
+}
+
 static void test_write_error_marks_failed_once(void **state)
 {
     (void)state;
@@ -310,6 +334,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cluster_round_trip_and_readahead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_size_limit_and_full, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fragmented_cluster_uses_several_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_error_marks_failed_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_error_returned_with_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_injected_write_failures, setup, teardown),
