@@ -167,9 +167,12 @@ static int ata_rw(struct blk_dev *b, enum blk_op op, uint64_t page, const mpn_t 
         settle(d);
         int st = wait_status(d, ST_DRQ, IO_TIMEOUT_NS);
         if (st < 0 || (st & (ST_ERR | ST_DF)) || !(st & ST_DRQ)) {
+            /* In a write, the device reports an error after taking the
+             * data: it is about the sector sent last. */
+            uint64_t bad = lba + s - (write && s > 0 ? 1 : 0);
             char what[48];
             ksnprintf(what, sizeof what, "%s of sector %llu", write ? "write" : "read",
-                      (unsigned long long)(lba + s));
+                      (unsigned long long)bad);
             return fail(d, what, st);
         }
         uint8_t *buf = (uint8_t *)plat_mpn_to_va(pages[s / SECTORS_PER_PAGE]) +
@@ -183,8 +186,12 @@ static int ata_rw(struct blk_dev *b, enum blk_op op, uint64_t page, const mpn_t 
         /* The last sector is on the device only once BSY drops without ERR. */
         settle(d);
         int st = wait_status(d, 0, IO_TIMEOUT_NS);
-        if (st < 0 || (st & (ST_ERR | ST_DF)))
-            return fail(d, "write completion", st);
+        if (st < 0 || (st & (ST_ERR | ST_DF))) {
+            char what[48];
+            ksnprintf(what, sizeof what, "write of sector %llu",
+                      (unsigned long long)(lba + count - 1));
+            return fail(d, what, st);
+        }
     }
     return 0;
 }

@@ -110,6 +110,50 @@ def register(h):
             print("figure: " + swap_test(m, 256, 60))
             check(h.poweroff(m, 30) == 0, "qemu exit status")
 
+    def blkdebug(workdir, disk):
+        """QEMU's blkdebug over `disk`: EIO for reads covering sector 408
+        (slot 50: slot N is device page N + 1) and writes covering sector
+        808 (slot 100), so the drivers meet real device errors."""
+        conf = os.path.join(workdir, "blkdebug.conf")
+        with open(conf, "w") as f:
+            f.write('[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "408"\n\n'
+                    '[inject-error]\nevent = "write_aio"\nerrno = "5"\nsector = "808"\n')
+        return f"blkdebug:{conf}:{disk}"
+
+    def device_errors(m, dev, read_error, write_error):
+        """Slots 0-63: the read of slot 50 fails, reported with its slot, and
+        the device keeps taking writes; slots 64-127: the write of slot 100
+        fails (the test's second cluster) and the device is marked failed."""
+        out = m.command("swap test 64", 60)
+        check(re.search(r"swap test: read of slot 48 \(page 48\) failed: I/O error: read of "
+                        r"slots 48-55 on %s: .*%s" % (dev, read_error), out),
+              "read error not reported with its slot:\n" + out)
+        out = m.command("swap status")
+        check(re.search(r"^swap: %s, ok; 0 of" % dev, out, re.M), "a read error failed the device:\n" + out)
+        out = m.command("swap test 64", 60)
+        check(re.search(r"swap test: write of pages 32-63 failed: I/O error: write of slots "
+                        r"96-127 on %s: .*%s" % (dev, write_error), out),
+              "write error not reported:\n" + out)
+        check(f"{dev} is marked failed" in out, "device not marked failed:\n" + out)
+
+    @scenario("qemu")
+    def qemu_swap_device_errors(workdir, image):
+        """Device errors from QEMU's blkdebug through both drivers: NVMe
+        status codes and ATA status/error registers reach the messages."""
+        m = qemu_swap(workdir, "nvme0n1", lambda disk: [
+            "-drive", f"file={blkdebug(workdir, disk)},if=none,id=s,format=raw",
+            "-device", "nvme,serial=swap,drive=s"])
+        with booted(m, h.QEMU_BOOT_S):
+            device_errors(m, "nvme0n1", r"unrecovered read error \(sct 2 sc 0x81\)",
+                          r"write fault \(sct 2 sc 0x80\)")
+        m = qemu_swap(workdir, "ata0-slave", lambda disk: [
+            "-drive", f"file={blkdebug(workdir, disk)},if=ide,index=1,format=raw,werror=report"])
+        with booted(m, h.QEMU_BOOT_S):
+            # ERR in the status, ABRT (0x04) in the error register, at the
+            # sector blkdebug fails.
+            device_errors(m, "ata0-slave", r"read of sector 408: status 0x[45]1, error register 0x04",
+                          r"write of sector 808: status 0x[45]1, error register 0x04")
+
     @scenario("qemu")
     def qemu_swap_refusals(workdir, image):
         """The boot disk is refused as swap; without swap.device the boot says
