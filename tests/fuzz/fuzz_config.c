@@ -83,6 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(hc.timer_hz >= 10 && hc.timer_hz <= 1000);
     CHECK(strnlen(hc.autostart, sizeof hc.autostart) < sizeof hc.autostart);
     CHECK(strnlen(hc.hostname, sizeof hc.hostname) < sizeof hc.hostname);
+    CHECK(strnlen(hc.swap_device, sizeof hc.swap_device) < sizeof hc.swap_device);
+    CHECK(hc.swap_size_mb <= (1ULL << 24)); /* pages = MiB * 256 cannot overflow */
 
     /* The VM file loader end to end: a file it accepts has sane values. */
     struct vm_config vc;
