@@ -9,7 +9,7 @@
 #include "drivers/ata_identify.h"
 #include "drivers/block.h"
 #include "drivers/pci.h"
-#include "arch/x86_64/cpu.h"
+#include "drivers/ata_io.h"
 #include "include/hv/platform.h"
 #include "kernel/log.h"
 #include "lib/format.h"
@@ -63,23 +63,13 @@ static const struct {
     uint16_t base, ctl;
 } channels[2] = { { 0x1f0, 0x3f6 }, { 0x170, 0x376 } };
 
-static void insw_rep(uint16_t port, void *dst, size_t words)
-{
-    __asm__ volatile("rep insw" : "+D"(dst), "+c"(words) : "d"(port) : "memory");
-}
-
-static void outsw_rep(uint16_t port, const void *src, size_t words)
-{
-    __asm__ volatile("rep outsw" : "+S"(src), "+c"(words) : "d"(port) : "memory");
-}
-
 /* The alternate status register, read four times: the ~400 ns a device
  * may take before its status reflects a new command or selection. */
 static uint8_t settle(const struct ata_disk *d)
 {
     uint8_t s = 0;
     for (int i = 0; i < 4; i++)
-        s = inb(d->ctl);
+        s = ata_in8(d->ctl);
     return s;
 }
 
@@ -89,14 +79,14 @@ static int wait_status(const struct ata_disk *d, uint8_t want, uint64_t timeout_
 {
     uint64_t deadline = plat_time_ns() + timeout_ns;
     for (;;) {
-        uint8_t s = inb(d->base + REG_STATUS);
+        uint8_t s = ata_in8(d->base + REG_STATUS);
         if (s == 0xff)
             return -1; /* floating bus: nothing there (or it vanished) */
         if (!(s & ST_BSY) && (!want || (s & (want | ST_ERR | ST_DF))))
             return s;
         if (plat_time_ns() > deadline)
             return -1;
-        __asm__ volatile("pause");
+        ata_pause();
     }
 }
 
@@ -105,10 +95,10 @@ static int fail(struct ata_disk *d, const char *what, int status)
     if (status < 0) {
         d->dead = true;
         ksnprintf(d->blk.err, sizeof d->blk.err, "%s: timed out (status 0x%02x)", what,
-                  inb(d->ctl));
+                  ata_in8(d->ctl));
     } else {
         ksnprintf(d->blk.err, sizeof d->blk.err, "%s: status 0x%02x, error register 0x%02x%s",
-                  what, status, inb(d->base + REG_ERROR),
+                  what, status, ata_in8(d->base + REG_ERROR),
                   status & ST_DF ? " (device fault)" : "");
     }
     return -1;
@@ -118,7 +108,7 @@ static bool select_device(struct ata_disk *d, uint8_t lba_top)
 {
     if (wait_status(d, 0, IO_TIMEOUT_NS) < 0)
         return false;
-    outb(d->base + REG_DEVICE, (uint8_t)(DEV_LBA | (d->slave ? 0x10 : 0) | lba_top));
+    ata_out8(d->base + REG_DEVICE, (uint8_t)(DEV_LBA | (d->slave ? 0x10 : 0) | lba_top));
     settle(d);
     return wait_status(d, 0, IO_TIMEOUT_NS) >= 0;
 }
@@ -130,23 +120,23 @@ static bool issue(struct ata_disk *d, bool write, uint64_t lba, uint32_t count)
         if (!select_device(d, 0))
             return false;
         /* Each register is a two-deep FIFO: the high halves go in first. */
-        outb(d->base + REG_COUNT, (uint8_t)(count >> 8));
-        outb(d->base + REG_LBA0, (uint8_t)(lba >> 24));
-        outb(d->base + REG_LBA1, (uint8_t)(lba >> 32));
-        outb(d->base + REG_LBA2, (uint8_t)(lba >> 40));
-        outb(d->base + REG_COUNT, (uint8_t)count);
-        outb(d->base + REG_LBA0, (uint8_t)lba);
-        outb(d->base + REG_LBA1, (uint8_t)(lba >> 8));
-        outb(d->base + REG_LBA2, (uint8_t)(lba >> 16));
-        outb(d->base + REG_COMMAND, write ? CMD_WRITE_SECTORS_EXT : CMD_READ_SECTORS_EXT);
+        ata_out8(d->base + REG_COUNT, (uint8_t)(count >> 8));
+        ata_out8(d->base + REG_LBA0, (uint8_t)(lba >> 24));
+        ata_out8(d->base + REG_LBA1, (uint8_t)(lba >> 32));
+        ata_out8(d->base + REG_LBA2, (uint8_t)(lba >> 40));
+        ata_out8(d->base + REG_COUNT, (uint8_t)count);
+        ata_out8(d->base + REG_LBA0, (uint8_t)lba);
+        ata_out8(d->base + REG_LBA1, (uint8_t)(lba >> 8));
+        ata_out8(d->base + REG_LBA2, (uint8_t)(lba >> 16));
+        ata_out8(d->base + REG_COMMAND, write ? CMD_WRITE_SECTORS_EXT : CMD_READ_SECTORS_EXT);
     } else {
         if (!select_device(d, (uint8_t)((lba >> 24) & 0x0f)))
             return false;
-        outb(d->base + REG_COUNT, (uint8_t)count); /* 0 would mean 256: never sent */
-        outb(d->base + REG_LBA0, (uint8_t)lba);
-        outb(d->base + REG_LBA1, (uint8_t)(lba >> 8));
-        outb(d->base + REG_LBA2, (uint8_t)(lba >> 16));
-        outb(d->base + REG_COMMAND, write ? CMD_WRITE_SECTORS : CMD_READ_SECTORS);
+        ata_out8(d->base + REG_COUNT, (uint8_t)count); /* 0 would mean 256: never sent */
+        ata_out8(d->base + REG_LBA0, (uint8_t)lba);
+        ata_out8(d->base + REG_LBA1, (uint8_t)(lba >> 8));
+        ata_out8(d->base + REG_LBA2, (uint8_t)(lba >> 16));
+        ata_out8(d->base + REG_COMMAND, write ? CMD_WRITE_SECTORS : CMD_READ_SECTORS);
     }
     return true;
 }
@@ -178,9 +168,9 @@ static int ata_rw(struct blk_dev *b, enum blk_op op, uint64_t page, const mpn_t 
         uint8_t *buf = (uint8_t *)plat_mpn_to_va(pages[s / SECTORS_PER_PAGE]) +
                        (s % SECTORS_PER_PAGE) * SECTOR;
         if (write)
-            outsw_rep(d->base + REG_DATA, buf, SECTOR / 2);
+            ata_out16s(d->base + REG_DATA, buf, SECTOR / 2);
         else
-            insw_rep(d->base + REG_DATA, buf, SECTOR / 2);
+            ata_in16s(d->base + REG_DATA, buf, SECTOR / 2);
     }
     if (write) {
         /* The last sector is on the device only once BSY drops without ERR. */
@@ -203,33 +193,33 @@ static const struct blk_ops ata_ops = { ata_rw };
 static bool identify(struct ata_disk *d, uint16_t id[256], char *why, size_t n)
 {
     why[0] = '\0';
-    if (inb(d->base + REG_STATUS) == 0xff)
+    if (ata_in8(d->base + REG_STATUS) == 0xff)
         return false; /* floating bus: no device on this channel */
-    outb(d->ctl, CTL_NIEN);
-    outb(d->base + REG_DEVICE, (uint8_t)(d->slave ? 0xb0 : 0xa0));
+    ata_out8(d->ctl, CTL_NIEN);
+    ata_out8(d->base + REG_DEVICE, (uint8_t)(d->slave ? 0xb0 : 0xa0));
     settle(d);
-    outb(d->base + REG_COUNT, 0);
-    outb(d->base + REG_LBA0, 0);
-    outb(d->base + REG_LBA1, 0);
-    outb(d->base + REG_LBA2, 0);
-    outb(d->base + REG_COMMAND, CMD_IDENTIFY);
-    if (settle(d) == 0 && inb(d->base + REG_STATUS) == 0)
+    ata_out8(d->base + REG_COUNT, 0);
+    ata_out8(d->base + REG_LBA0, 0);
+    ata_out8(d->base + REG_LBA1, 0);
+    ata_out8(d->base + REG_LBA2, 0);
+    ata_out8(d->base + REG_COMMAND, CMD_IDENTIFY);
+    if (settle(d) == 0 && ata_in8(d->base + REG_STATUS) == 0)
         return false; /* no device at this position */
     int st = wait_status(d, ST_DRQ, IDENTIFY_TIMEOUT_NS);
     if (st < 0)
         return false;
     if (st & ST_ERR) {
-        uint8_t m = inb(d->base + REG_LBA1), h = inb(d->base + REG_LBA2);
+        uint8_t m = ata_in8(d->base + REG_LBA1), h = ata_in8(d->base + REG_LBA2);
         if (m == 0x14 && h == 0xeb)
             ksnprintf(why, n, "an ATAPI device (CD/DVD), not a disk");
         else
             ksnprintf(why, n, "IDENTIFY failed: status 0x%02x, error 0x%02x", st,
-                      inb(d->base + REG_ERROR));
+                      ata_in8(d->base + REG_ERROR));
         return false;
     }
     if (!(st & ST_DRQ))
         return false;
-    insw_rep(d->base + REG_DATA, id, 256);
+    ata_in16s(d->base + REG_DATA, id, 256);
     return true;
 }
 

@@ -77,6 +77,7 @@ struct qpair {
 
 struct nvme_ctrl {
     unsigned index;
+    struct pci_addr pci;
     volatile uint8_t *regs;
     struct nvme_cap cap;
     struct nvme_ctrl_id id;
@@ -160,6 +161,19 @@ static bool queue_alloc(struct nvme_ctrl *c, struct qpair *q, uint16_t id, uint1
     return true;
 }
 
+/* A controller that timed out or completed nonsense may still be working
+ * on a command whose pages we hand back to their owners: take its bus
+ * mastering away so it can never write them, and reset it (which aborts
+ * what it holds). It is not used again. */
+static void kill_ctrl(struct nvme_ctrl *c)
+{
+    c->dead = true;
+    pci_write16(c->pci, PCI_COMMAND,
+                (uint16_t)(pci_read16(c->pci, PCI_COMMAND) & ~PCI_CMD_MASTER));
+    if (c->regs)
+        wr32(c, REG_CC, rd32(c, REG_CC) & ~CC_EN);
+}
+
 /* Submits `cmd` on `q` and waits for its completion. Returns 0, or -1 with
  * the reason in c->err. */
 static int run_cmd(struct nvme_ctrl *c, struct qpair *q, struct sqe *cmd, uint32_t *dw0)
@@ -183,9 +197,11 @@ static int run_cmd(struct nvme_ctrl *c, struct qpair *q, struct sqe *cmd, uint32
         if (nvme_cqe_phase(&e) == q->phase)
             break;
         if (plat_time_ns() > deadline) {
-            c->dead = true;
-            ksnprintf(c->err, sizeof c->err, "command 0x%02x timed out (CSTS 0x%x)",
-                      cmd->cdw0 & 0xff, rd32(c, REG_CSTS));
+            ksnprintf(c->err, sizeof c->err,
+                      "command 0x%02x timed out after %llu ms (CSTS 0x%x); controller disabled",
+                      cmd->cdw0 & 0xff, (unsigned long long)(CMD_TIMEOUT_NS / 1000000),
+                      rd32(c, REG_CSTS));
+            kill_ctrl(c);
             return -1;
         }
         __asm__ volatile("pause");
@@ -199,7 +215,7 @@ static int run_cmd(struct nvme_ctrl *c, struct qpair *q, struct sqe *cmd, uint32
     *q->cq_db = q->cq_head;
 
     if (nvme_cqe_cid(&e) != cid || nvme_cqe_sqid(&e) != q->id || nvme_cqe_sqhd(&e) >= q->depth) {
-        c->dead = true;
+        kill_ctrl(c);
         ksnprintf(c->err, sizeof c->err,
                   "bad completion: command id %u (expected %u), queue %u (expected %u), "
                   "head %u", nvme_cqe_cid(&e), cid, nvme_cqe_sqid(&e), q->id, nvme_cqe_sqhd(&e));
@@ -377,6 +393,7 @@ unsigned nvme_probe(void)
         struct nvme_ctrl *c = &ctrls[i];
         memset(c, 0, sizeof *c);
         c->index = i;
+        c->pci = a;
         uint64_t bar = pci_bar_mem(a, 0);
         if (!bar) {
             LOG_WARN("nvme%u: PCI %02x:%02x.%u has no memory BAR0; skipped", i, a.bus, a.dev, a.fn);
@@ -389,9 +406,9 @@ unsigned nvme_probe(void)
         if (ok)
             nvme_parse_ctrl_id(plat_mpn_to_va(c->scratch), c->cap.page_min, &c->id);
         if (!ok || !create_io_queues(c)) {
-            /* Its queue pages stay allocated (never reused): a controller
-             * in an unknown state may still write to them. */
-            c->dead = true;
+            /* Its queue pages stay allocated (never reused), in case the
+             * controller ignores even the loss of bus mastering. */
+            kill_ctrl(c);
             LOG_WARN("nvme%u: PCI %02x:%02x.%u not used: %s", i, a.bus, a.dev, a.fn, c->err);
             continue;
         }

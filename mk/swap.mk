@@ -20,3 +20,8 @@ UNIT_TESTS += test_blk_parse
 test_blk_parse_SRCS = tests/unit/test_blk_parse.c drivers/ata_identify.c drivers/nvme_data.c \
                       drivers/disk_label.c \
                       drivers/block.c lib/format.c lib/string.c
+
+# The ATA driver itself, hosted, on a simulated controller (drivers/ata_io.h).
+UNIT_TESTS += test_ata
+test_ata_SRCS = tests/unit/test_ata.c drivers/ata.c drivers/ata_identify.c drivers/block.c \
+                kernel/log.c mm/page_alloc.c mm/mpn_db.c $(FAKE_PLATFORM_SRCS)
