@@ -12,6 +12,7 @@
 #include "drivers/nvme_data.h"
 #include "drivers/block.h"
 #include "drivers/pci.h"
+#include "drivers/nvme_io.h"
 #include "arch/x86_64/paging.h"
 #include "include/hv/platform.h"
 #include "kernel/log.h"
@@ -72,7 +73,7 @@ struct qpair {
     mpn_t sq_mpn, cq_mpn;
     uint16_t sq_tail, cq_head;
     uint8_t phase;             /* the phase a new completion carries */
-    volatile uint32_t *sq_db, *cq_db;
+    uint32_t sq_db, cq_db;     /* doorbell offsets in BAR0 */
 };
 
 struct nvme_ctrl {
@@ -99,8 +100,8 @@ static struct nvme_ctrl ctrls[MAX_CTRLS];
 static struct nvme_ns namespaces[MAX_CTRLS * MAX_NS];
 static unsigned nns;
 
-static uint32_t rd32(struct nvme_ctrl *c, uint32_t off) { return *(volatile uint32_t *)(c->regs + off); }
-static void wr32(struct nvme_ctrl *c, uint32_t off, uint32_t v) { *(volatile uint32_t *)(c->regs + off) = v; }
+static uint32_t rd32(struct nvme_ctrl *c, uint32_t off) { return nvme_reg_read(c->regs, off); }
+static void wr32(struct nvme_ctrl *c, uint32_t off, uint32_t v) { nvme_reg_write(c->regs, off, v); }
 
 /* 64-bit registers as two dword accesses, low first: allowed by the spec
  * and safe on any PCI path. */
@@ -139,7 +140,7 @@ static bool wait_csts(struct nvme_ctrl *c, uint32_t mask, uint32_t want)
                       want ? 1 : 0, (unsigned long long)(c->cap.timeout_ns / 1000000));
             return false;
         }
-        __asm__ volatile("pause");
+        nvme_poll_pause();
     }
 }
 
@@ -156,8 +157,8 @@ static bool queue_alloc(struct nvme_ctrl *c, struct qpair *q, uint16_t id, uint1
     q->sq_tail = q->cq_head = 0;
     q->phase = 1; /* the zeroed queue holds phase 0: new entries carry 1 */
     uint32_t s = c->cap.db_stride;
-    q->sq_db = (volatile uint32_t *)(c->regs + REG_DOORBELLS + (2u * id) * s);
-    q->cq_db = (volatile uint32_t *)(c->regs + REG_DOORBELLS + (2u * id + 1) * s);
+    q->sq_db = REG_DOORBELLS + (2u * id) * s;
+    q->cq_db = REG_DOORBELLS + (2u * id + 1) * s;
     return true;
 }
 
@@ -188,7 +189,7 @@ static int run_cmd(struct nvme_ctrl *c, struct qpair *q, struct sqe *cmd, uint32
     q->sq_tail = (uint16_t)((q->sq_tail + 1) % q->depth);
     /* The entry must be in memory before the controller hears of it. */
     __asm__ volatile("mfence" ::: "memory");
-    *q->sq_db = q->sq_tail;
+    wr32(c, q->sq_db, q->sq_tail);
 
     uint64_t deadline = plat_time_ns() + CMD_TIMEOUT_NS;
     struct nvme_cqe e;
@@ -204,7 +205,7 @@ static int run_cmd(struct nvme_ctrl *c, struct qpair *q, struct sqe *cmd, uint32
             kill_ctrl(c);
             return -1;
         }
-        __asm__ volatile("pause");
+        nvme_poll_pause();
     }
     /* The phase was read first; the rest of the entry is valid from then. */
     e.dw0 = q->cq[q->cq_head].dw0;
@@ -212,7 +213,7 @@ static int run_cmd(struct nvme_ctrl *c, struct qpair *q, struct sqe *cmd, uint32
     q->cq_head = (uint16_t)((q->cq_head + 1) % q->depth);
     if (q->cq_head == 0)
         q->phase ^= 1;
-    *q->cq_db = q->cq_head;
+    wr32(c, q->cq_db, q->cq_head);
 
     if (nvme_cqe_cid(&e) != cid || nvme_cqe_sqid(&e) != q->id || nvme_cqe_sqhd(&e) >= q->depth) {
         kill_ctrl(c);

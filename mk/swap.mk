@@ -25,3 +25,8 @@ test_blk_parse_SRCS = tests/unit/test_blk_parse.c drivers/ata_identify.c drivers
 UNIT_TESTS += test_ata
 test_ata_SRCS = tests/unit/test_ata.c drivers/ata.c drivers/ata_identify.c drivers/block.c \
                 kernel/log.c mm/page_alloc.c mm/mpn_db.c $(FAKE_PLATFORM_SRCS)
+
+# The NVMe driver itself, hosted, on a simulated controller (drivers/nvme_io.h).
+UNIT_TESTS += test_nvme
+test_nvme_SRCS = tests/unit/test_nvme.c drivers/nvme.c drivers/nvme_data.c drivers/block.c \
+                 kernel/log.c mm/page_alloc.c mm/mpn_db.c $(FAKE_PLATFORM_SRCS)
