@@ -17,6 +17,7 @@
 #include "kernel/log.h"
 #include "mm/page_alloc.h"
 #include "tests/fake/platform_fake.h"
+#include "tests/unit/blk_test_util.h"
 
 /* ---- the simulated controller ------------------------------------------- */
 enum fmode { F_OK, F_STUCK_BSY, F_BAD_SECTOR, F_ATAPI };
@@ -250,28 +251,15 @@ static int setup(void **state)
     memset(ch, 0, sizeof ch);
     memset(store, 0, sizeof store);
     status_reads = 0;
-    fake_plat_arena_init(256);
-    page_alloc_init_flat(256);
-    fake_plat_set_time_ns(0);
-    log_init(NULL);
-    blk_registry_reset();
+    blk_test_machine(256);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    fake_plat_arena_free();
+    blk_test_machine_free();
     return 0;
-}
-
-static mpn_t filled(uint8_t seed)
-{
-    mpn_t m = page_alloc(OWNER_TEST);
-    uint8_t *p = plat_mpn_to_va(m);
-    for (unsigned i = 0; i < 4096; i++)
-        p[i] = (uint8_t)(seed + i * 7);
-    return m;
 }
 
 static void test_probe(void **state)
@@ -300,7 +288,7 @@ static void round_trip(const char *name, unsigned c, uint32_t pages)
     assert_non_null(d);
     mpn_t out[40], in[40];
     for (uint32_t i = 0; i < pages; i++) {
-        out[i] = filled((uint8_t)i);
+        out[i] = blk_test_page((uint8_t)i);
         in[i] = page_alloc_zeroed(OWNER_TEST);
     }
     assert_int_equal(blk_rw(d, BLK_WRITE, 10, out, pages), 0);
@@ -334,7 +322,7 @@ static void test_errors_name_sector_and_registers(void **state)
     struct blk_dev *d = blk_find("ata0-master");
     mpn_t p[8];
     for (int i = 0; i < 8; i++)
-        p[i] = filled((uint8_t)i);
+        p[i] = blk_test_page((uint8_t)i);
     assert_int_equal(blk_rw(d, BLK_WRITE, 4, p, 4), -1);
     assert_string_equal(d->err, "write of sector 43: status 0x41, error register 0x40");
     assert_int_equal(blk_rw(d, BLK_READ, 2, p, 8), -1);
@@ -352,7 +340,7 @@ static void test_stuck_device_times_out(void **state)
     assert_int_equal(ata_probe(), 1);
     struct blk_dev *d = blk_find("ata0-master");
     ch[0].disk[0].mode = F_STUCK_BSY; /* it hangs after the probe */
-    mpn_t p = filled(1);
+    mpn_t p = blk_test_page(1);
     uint64_t t0 = plat_time_ns();
     assert_int_equal(blk_rw(d, BLK_READ, 0, &p, 1), -1);
     uint64_t waited = plat_time_ns() - t0;

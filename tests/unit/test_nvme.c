@@ -20,6 +20,7 @@
 #include "kernel/log.h"
 #include "mm/page_alloc.h"
 #include "tests/fake/platform_fake.h"
+#include "tests/unit/blk_test_util.h"
 
 /* ---- the simulated controller ------------------------------------------- */
 enum fmode { F_OK, F_MUTE, F_BAD_CID, F_NEVER_READY };
@@ -274,28 +275,15 @@ static int setup(void **state)
     ctl.bad_lba = ~0ULL;
     ctl.cc = 1; /* the firmware left it enabled */
     ctl.csts = 1;
-    fake_plat_arena_init(512);
-    page_alloc_init_flat(512);
-    fake_plat_set_time_ns(0);
-    log_init(NULL);
-    blk_registry_reset();
+    blk_test_machine(512);
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    fake_plat_arena_free();
+    blk_test_machine_free();
     return 0;
-}
-
-static mpn_t filled(uint8_t seed)
-{
-    mpn_t m = page_alloc(OWNER_TEST);
-    uint8_t *p = plat_mpn_to_va(m);
-    for (unsigned i = 0; i < 4096; i++)
-        p[i] = (uint8_t)(seed * 31 + i);
-    return m;
 }
 
 static struct blk_dev *up(void)
@@ -325,7 +313,7 @@ static void check_transfer(struct blk_dev *d, uint64_t page, uint32_t n)
 {
     mpn_t out[40], in[40];
     for (uint32_t i = 0; i < n; i++) {
-        out[i] = filled((uint8_t)(page + i));
+        out[i] = blk_test_page((uint8_t)(page + i));
         in[i] = page_alloc_zeroed(OWNER_TEST);
     }
     assert_int_equal(blk_rw(d, BLK_WRITE, page, out, n), 0);
@@ -367,7 +355,7 @@ static void test_phase_tags_across_wraps(void **state)
 {
     (void)state;
     struct blk_dev *d = up();
-    mpn_t p = filled(9);
+    mpn_t p = blk_test_page(9);
     /* 16-entry queues: 200 commands wrap them a dozen times. */
     for (unsigned i = 0; i < 100; i++) {
         assert_int_equal(blk_rw(d, BLK_WRITE, i % 50, &p, 1), 0);
@@ -381,7 +369,7 @@ static void test_error_status(void **state)
     (void)state;
     struct blk_dev *d = up();
     ctl.bad_lba = 8 * 4 + 2; /* in page 4 */
-    mpn_t p[2] = { filled(1), filled(2) };
+    mpn_t p[2] = { blk_test_page(1), blk_test_page(2) };
     assert_int_equal(blk_rw(d, BLK_READ, 3, p, 2), -1);
     assert_string_equal(d->err, "read of pages 3+2: command 0x02 failed: unrecovered read error "
                                 "(sct 2 sc 0x81)");
@@ -396,7 +384,7 @@ static void quiet_or_confused(enum fmode mode, const char *said)
 {
     struct blk_dev *d = up();
     ctl.mode = mode;
-    mpn_t p = filled(3);
+    mpn_t p = blk_test_page(3);
     uint64_t t0 = plat_time_ns();
     assert_int_equal(blk_rw(d, BLK_WRITE, 1, &p, 1), -1);
     assert_non_null(strstr(d->err, said));

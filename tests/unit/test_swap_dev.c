@@ -15,6 +15,7 @@
 #include "mm/heap.h"
 #include "mm/page_alloc.h"
 #include "tests/fake/platform_fake.h"
+#include "tests/unit/blk_test_util.h"
 
 #define MACHINE_PAGES 2048
 #define DISK_PAGES 64
@@ -58,11 +59,8 @@ static struct blk_dev dev;
 static int setup(void **state)
 {
     (void)state;
-    fake_plat_arena_init(MACHINE_PAGES);
-    page_alloc_init_flat(MACHINE_PAGES);
+    blk_test_machine(MACHINE_PAGES);
     heap_init();
-    log_init(NULL);
-    blk_registry_reset();
     memset(&dev, 0, sizeof dev);
     strcpy(dev.name, "fake0");
     dev.sector_size = 512;
@@ -80,27 +78,8 @@ static int teardown(void **state)
 {
     (void)state;
     swap_dev_close();
-    fake_plat_arena_free();
+    blk_test_machine_free();
     return 0;
-}
-
-static mpn_t page_with(uint64_t seed)
-{
-    mpn_t m = page_alloc(OWNER_TEST);
-    assert_true(m != INVALID_MPN);
-    uint64_t *w = plat_mpn_to_va(m);
-    for (unsigned i = 0; i < 512; i++)
-        w[i] = seed * 0x9e3779b97f4a7c15ULL + i;
-    return m;
-}
-
-static bool page_is(mpn_t m, uint64_t seed)
-{
-    const uint64_t *w = plat_mpn_to_va(m);
-    for (unsigned i = 0; i < 512; i++)
-        if (w[i] != seed * 0x9e3779b97f4a7c15ULL + i)
-            return false;
-    return true;
 }
 
 static void open_dev(uint64_t pages)
@@ -140,7 +119,7 @@ static void test_cluster_round_trip_and_readahead(void **state)
     mpn_t out[20], in[20];
     uint64_t slots[20];
     for (int i = 0; i < 20; i++)
-        out[i] = page_with(100 + (uint64_t)i);
+        out[i] = blk_test_page(100 + (uint64_t)i);
     assert_int_equal(swap_dev_write_cluster(out, 20, slots), SWAP_OK);
     /* One run of consecutive slots, split only by the device's limit of 8. */
     for (int i = 0; i < 20; i++)
@@ -150,10 +129,10 @@ static void test_cluster_round_trip_and_readahead(void **state)
     for (int i = 0; i < 20; i++)
         in[i] = page_alloc_zeroed(OWNER_TEST);
     assert_int_equal(swap_dev_read(slots[7], in[0]), SWAP_OK);
-    assert_true(page_is(in[0], 107));
+    assert_true(blk_test_page_is(in[0], 107));
     assert_int_equal(swap_dev_read_cluster(slots[4], in, 12), SWAP_OK);
     for (int i = 0; i < 12; i++)
-        assert_true(page_is(in[i], 104 + (uint64_t)i));
+        assert_true(blk_test_page_is(in[i], 104 + (uint64_t)i));
     struct swap_dev_stats st;
     swap_dev_get_stats(&st);
     assert_string_equal(st.name, "fake0");
@@ -178,7 +157,7 @@ static void test_size_limit_and_full(void **state)
     mpn_t p[8];
     uint64_t s[8];
     for (int i = 0; i < 8; i++)
-        p[i] = page_with((uint64_t)i);
+        p[i] = blk_test_page((uint64_t)i);
     assert_int_equal(swap_dev_write_cluster(p, 8, s), SWAP_OK);
     assert_int_equal(swap_dev_write_cluster(p, 3, s), SWAP_ERR_FULL);
     struct swap_dev_stats st;
@@ -198,7 +177,7 @@ static void test_fragmented_cluster_uses_several_runs(void **state)
     mpn_t p[16], q = page_alloc_zeroed(OWNER_TEST);
     uint64_t s[16];
     for (int i = 0; i < 16; i++)
-        p[i] = page_with(200 + (uint64_t)i);
+        p[i] = blk_test_page(200 + (uint64_t)i);
     assert_int_equal(swap_dev_write_cluster(p, 16, s), SWAP_OK);
     /* Free slots 2-4 and 9-10: five free, in two holes. */
     swap_dev_free(s + 2, 3);
@@ -211,7 +190,7 @@ static void test_fragmented_cluster_uses_several_runs(void **state)
     for (int i = 0; i < 5; i++) {
         assert_int_equal(t[i], want[i]);
         assert_int_equal(swap_dev_read(t[i], q), SWAP_OK);
-        assert_true(page_is(q, 200 + (uint64_t)i));
+        assert_true(blk_test_page_is(q, 200 + (uint64_t)i));
     }
 }
 
@@ -222,7 +201,7 @@ static void test_write_error_marks_failed_once(void **state)
     mpn_t p[12];
     uint64_t s[12], s2[4];
     for (int i = 0; i < 12; i++)
-        p[i] = page_with(7 + (uint64_t)i);
+        p[i] = blk_test_page(7 + (uint64_t)i);
     assert_int_equal(swap_dev_write_cluster(p, 4, s2), SWAP_OK);
     fail_write_at = 2; /* the second request of the next 12-page cluster */
     assert_int_equal(swap_dev_write_cluster(p, 12, s), SWAP_ERR_IO);
@@ -245,7 +224,7 @@ static void test_write_error_marks_failed_once(void **state)
     /* Pages already out still come back. */
     mpn_t back = page_alloc_zeroed(OWNER_TEST);
     assert_int_equal(swap_dev_read(s2[3], back), SWAP_OK);
-    assert_true(page_is(back, 10));
+    assert_true(blk_test_page_is(back, 10));
 }
 
 static void test_read_error_returned_with_slot(void **state)
@@ -255,7 +234,7 @@ static void test_read_error_returned_with_slot(void **state)
     mpn_t p[4], q[4];
     uint64_t s[4];
     for (int i = 0; i < 4; i++) {
-        p[i] = page_with(50 + (uint64_t)i);
+        p[i] = blk_test_page(50 + (uint64_t)i);
         q[i] = page_alloc_zeroed(OWNER_TEST);
     }
     assert_int_equal(swap_dev_write_cluster(p, 4, s), SWAP_OK);
@@ -266,7 +245,7 @@ static void test_read_error_returned_with_slot(void **state)
     /* A read error does not fail the device: writes go on. */
     assert_true(swap_dev_writable());
     assert_int_equal(swap_dev_read(s[1], q[1]), SWAP_OK);
-    assert_true(page_is(q[1], 51));
+    assert_true(blk_test_page_is(q[1], 51));
     struct swap_dev_stats st;
     swap_dev_get_stats(&st);
     assert_int_equal(st.read_errors, 2);
@@ -276,7 +255,7 @@ static void test_injected_write_failures(void **state)
 {
     (void)state;
     open_dev(0);
-    mpn_t p = page_with(1);
+    mpn_t p = blk_test_page(1);
     uint64_t s;
     swap_dev_fail_writes(true);
     assert_int_equal(swap_dev_write_cluster(&p, 1, &s), SWAP_ERR_IO);
@@ -290,7 +269,7 @@ static void test_injected_write_failures(void **state)
 static void test_no_device(void **state)
 {
     (void)state;
-    mpn_t p = page_with(1);
+    mpn_t p = blk_test_page(1);
     uint64_t s;
     assert_false(swap_dev_present());
     assert_int_equal(swap_dev_write_cluster(&p, 1, &s), SWAP_ERR_NODEV);
@@ -304,7 +283,7 @@ static void test_no_device(void **state)
 static void test_block_layer_checks(void **state)
 {
     (void)state;
-    mpn_t p[2] = { page_with(1), page_with(2) };
+    mpn_t p[2] = { blk_test_page(1), blk_test_page(2) };
     assert_int_equal(blk_pages(&dev), DISK_PAGES);
     assert_int_equal(blk_rw(&dev, BLK_WRITE, DISK_PAGES - 1, p, 2), -1);
     assert_non_null(strstr(dev.err, "outside"));
