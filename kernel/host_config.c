@@ -28,6 +28,13 @@ const struct cfg_key host_config_schema[] = {
     { "host.name", CFG_STRING, FIELD(hostname), 0,
       sizeof(((struct host_config *)0)->hostname) - 1, NULL,
       "host name shown in the prompt and banner" },
+    { "swap.device", CFG_STRING, FIELD(swap_device), 0,
+      sizeof(((struct host_config *)0)->swap_device) - 1, NULL,
+      "block device for swap: ata0-master|ata0-slave|ata1-master|ata1-slave|nvmeCnN" },
+    { "swap.sizeMB", CFG_U64, FIELD(swap_size_mb), 0, 1ULL << 24, NULL,
+      "MiB of the swap device used; 0 = the whole device" },
+    { "swap.force", CFG_BOOL, FIELD(swap_force), 0, 0, NULL,
+      "use a swap device even if its first sector looks like a boot disk" },
 };
 const size_t host_config_schema_len = ARRAY_SIZE(host_config_schema);
 

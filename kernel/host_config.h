@@ -15,6 +15,9 @@ struct host_config {
     bool shell_echo;           /* shell.echo: echo typed characters, true */
     char autostart[CFG_VALUE_MAX]; /* vm.autostart: VM names, comma separated */
     char hostname[64];         /* host.name: shown in the prompt banner, "hv" */
+    char swap_device[16];      /* swap.device: a block device name, empty = none */
+    uint64_t swap_size_mb;     /* swap.sizeMB: 0 = the whole device */
+    bool swap_force;           /* swap.force: use a device that looks like a boot disk */
 };
 
 void host_config_defaults(struct host_config *c);

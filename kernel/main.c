@@ -21,6 +21,7 @@
 #include "kernel/monitor_ops.h"
 #include "kernel/sched.h"
 #include "kernel/vm_mem.h"
+#include "kernel/swap_boot.h"
 #include "drivers/uart16550.h"
 #include "drivers/acpi_power.h"
 #include "mm/page_alloc.h"
@@ -261,6 +262,8 @@ void kmain(uint64_t bootinfo_phys)
     power_init(g_acpi_ok ? &g_acpi : NULL);
 
     interrupts_init();
+    /* After the clock: every driver wait has a deadline in plat_time_ns. */
+    swap_boot_init(&g_host_config);
     start_monitor();
     vm_mem_init();
     sti();

@@ -210,6 +210,10 @@ static int cmd_config(int argc, char **argv, void *ctx)
     console_printf("shell.echo = \"%s\"\n", c->shell_echo ? "true" : "false");
     console_printf("vm.autostart = \"%s\"\n", c->autostart);
     console_printf("host.name = \"%s\"\n", c->hostname);
+    console_printf("swap.device = \"%s\"\n", c->swap_device);
+    console_printf("swap.sizeMB = \"%llu\"%s\n", (unsigned long long)c->swap_size_mb,
+                   c->swap_size_mb ? "" : "  (the whole device)");
+    console_printf("swap.force = \"%s\"\n", c->swap_force ? "true" : "false");
     return 0;
 }
 
@@ -271,6 +275,8 @@ const struct shell_cmd shell_commands[] = {
     { "stats", "stats exits [ID|NAME]", "monitor statistics", 0, -1, NULL, shell_stats_sub },
     { "memsched", "memsched", "free-memory state, and each VM's consumed/target/active", 0, 0,
       cmd_memsched, NULL },
+    { "swap", "swap status|test N|fail-writes", "swap device: state, self-test, fault injection",
+      0, -1, NULL, shell_swap_sub },
     { "irqs", "irqs", "interrupt counts by source", 0, 0, cmd_irqs, NULL },
     { "config", "config", "the host configuration in effect", 0, 0, cmd_config, NULL },
     { "files", "files", "files loaded from the boot partition", 0, 0, cmd_files, NULL },

@@ -8,5 +8,6 @@ extern const struct shell_cmd shell_commands[];
 /* Sub-command tables living in their own files. */
 extern const struct shell_cmd shell_vm_sub[];
 extern const struct shell_cmd shell_stats_sub[];
+extern const struct shell_cmd shell_swap_sub[];
 
 #endif

@@ -28,6 +28,7 @@ static const char *const owner_names[OWNER_VM_BASE] = {
     [OWNER_HEAP] = "heap",         [OWNER_STACK] = "stack",
     [OWNER_EPT] = "ept",           [OWNER_VMCS] = "vmcs",
     [OWNER_CCACHE] = "ccache",     [OWNER_TEST] = "test",
+    [OWNER_IO] = "io",
 };
 
 const char *mem_type_name(enum mem_type t)

@@ -24,6 +24,7 @@ enum mpn_owner {
     OWNER_VMCS,         /* VMXON regions, VMCSs, MSR/IO bitmaps */
     OWNER_CCACHE,       /* compression cache storage */
     OWNER_TEST,         /* hosted tests */
+    OWNER_IO,           /* device queues and I/O buffers (block drivers) */
     OWNER_VM_BASE = 64, /* + vm id */
 };
 #define OWNER_MAX 0xffff

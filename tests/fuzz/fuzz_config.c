@@ -94,6 +94,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* text settings are printed as they are: never a control or non-UTF-8 byte */
     CHECK(text_is_clean(hc.hostname, strlen(hc.hostname)));
     CHECK(text_is_clean(hc.autostart, strlen(hc.autostart)));
+    CHECK(strnlen(hc.swap_device, sizeof hc.swap_device) < sizeof hc.swap_device);
+    CHECK(hc.swap_size_mb <= (1ULL << 24)); /* pages = MiB * 256 cannot overflow */
 
     /* The VM file loader end to end: a file it accepts has sane values. */
     struct vm_config vc;

@@ -208,8 +208,10 @@ QEMU_HEADLESS = ("-M", "pc,pcspk-audiodev=snd0", "-audiodev", "none,id=snd0",
                  "-display", "none", "-net", "none")
 
 
-def bochsrc_text(megs, cpu, disk, com1_port, log, headless=BOCHS_HEADLESS):
-    """The one bochsrc the project writes (system tests, make run, benchmarks)."""
+def bochsrc_text(megs, cpu, disk, com1_port, log, headless=BOCHS_HEADLESS, extra_lines=()):
+    """The one bochsrc the project writes (system tests, make run, benchmarks).
+    `extra_lines` are appended as they are, e.g. a second disk:
+    "ata0-slave: type=disk, path=swap.img, mode=flat"."""
     return f"""megs: {megs}
 cpu: model={cpu}, count=1, ips=200000000
 romimage: file={OVMF}
@@ -223,7 +225,7 @@ error: action=report
 info: action=ignore
 port_e9_hack: enabled=1
 clock: sync=none, time0=local
-""" + headless
+""" + headless + "".join(line + "\n" for line in extra_lines)
 
 
 def headless_env(workdir):
@@ -242,7 +244,8 @@ def headless_env(workdir):
 class Bochs(Machine):
     name = "bochs"
 
-    def __init__(self, image, workdir, megs=256, cpu="corei7_icelake_u", headless=None):
+    def __init__(self, image, workdir, megs=256, cpu="corei7_icelake_u", headless=None,
+                 extra_lines=()):
         super().__init__(image, workdir)
         workdir = self.workdir
         disk = os.path.join(workdir, "disk.img")
@@ -257,7 +260,8 @@ class Bochs(Machine):
         rc = os.path.join(workdir, "bochsrc")
         with open(rc, "w") as f:
             f.write(bochsrc_text(megs, cpu, disk, port, os.path.join(workdir, "bochs.log"),
-                                 BOCHS_HEADLESS if headless is None else headless))
+                                 BOCHS_HEADLESS if headless is None else headless,
+                                 extra_lines))
         cmds = os.path.join(workdir, "bochs.cmds")
         with open(cmds, "w") as f:
             f.write("c\nquit\n")

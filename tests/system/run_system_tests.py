@@ -16,6 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile_scenarios  # noqa: E402
+import swap_scenarios  # noqa: E402
 from machine import BOCHS_HEADLESS, Bochs, MachineError, Qemu, make_workdir  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -293,13 +294,14 @@ def bochs_shell(workdir, image):
 
 # ---- VT-x guests (Bochs) -------------------------------------------------
 
-def bochs_with(workdir, name, cfg_lines=(), extra=()):
-    """Bochs booting build/esp.img with extra host.cfg lines."""
+def bochs_with(workdir, name, cfg_lines=(), extra=(), bochs_lines=()):
+    """Bochs booting build/esp.img with extra host.cfg lines (and extra
+    bochsrc lines, e.g. a second disk)."""
     with open(os.path.join(ROOT, "config", "host.cfg")) as f:
         base = f.read()
     img = variant_image(workdir, name, base + "".join(l + "\n" for l in cfg_lines),
                         esp_extras() + list(extra))
-    return Bochs(img, workdir)
+    return Bochs(img, workdir, extra_lines=bochs_lines)
 
 
 def esp_extras():
@@ -591,6 +593,7 @@ def qemu_vm_without_vtx_and_bad_vmx(workdir, image):
 
 
 hostile_scenarios.register(sys.modules[__name__])
+swap_scenarios.register(sys.modules[__name__])
 
 
 def main():

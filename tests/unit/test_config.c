@@ -469,6 +469,9 @@ static void test_host_defaults(void **state)
     assert_true(c.shell_echo);
     assert_string_equal(c.autostart, "");
     assert_string_equal(c.hostname, "hv");
+    assert_string_equal(c.swap_device, ""); /* no swap device */
+    assert_int_equal(c.swap_size_mb, 0);    /* the whole device */
+    assert_false(c.swap_force);
 
     /* a missing file is the defaults, silently */
     struct host_config d;
@@ -487,7 +490,9 @@ static void test_host_schema_table(void **state)
     static const char *const names[] = { "log.level",        "mem.minFreePct",
                                          "mem.balancePeriod", "mem.samplePeriod",
                                          "timer.hz",         "shell.echo",
-                                         "vm.autostart",     "host.name" };
+                                         "vm.autostart",     "host.name",
+                                         "swap.device",      "swap.sizeMB",
+                                         "swap.force" };
     assert_int_equal(host_config_schema_len, ARRAY_SIZE(names));
     for (size_t i = 0; i < host_config_schema_len; i++) {
         assert_string_equal(host_config_schema[i].name, names[i]);
@@ -508,7 +513,10 @@ static void test_host_load_all_keys(void **state)
                               "timer.hz = \"1000\"\r\n"
                               "shell.echo = \"false\"\r\n"
                               "vm.autostart = \"web01,db02\"\r\n"
-                              "host.name = \"esx-lab\"\r\n"),
+                              "host.name = \"esx-lab\"\r\n"
+                              "swap.device = \"nvme0n1\"\r\n"
+                              "swap.sizeMB = \"4K\"\r\n"
+                              "swap.force = \"yes\"\r\n"),
                      0);
     assert_int_equal(nreps, 0);
     assert_int_equal(c.log_level, 0);
@@ -519,6 +527,12 @@ static void test_host_load_all_keys(void **state)
     assert_false(c.shell_echo);
     assert_string_equal(c.autostart, "web01,db02");
     assert_string_equal(c.hostname, "esx-lab");
+    assert_string_equal(c.swap_device, "nvme0n1");
+    assert_int_equal(c.swap_size_mb, 4096); /* "4K" MiB: suffixes are binary units of the number */
+    assert_true(c.swap_force);
+    /* a device name longer than any the drivers make is refused, default kept */
+    assert_int_equal(load(&c, "swap.device = \"ata0-master-and-more\"\n"), 1);
+    assert_string_equal(c.swap_device, "");
 
     /* a second load starts from the defaults again */
     assert_int_equal(load(&c, "timer.hz = 10\nLOG.LEVEL = Error\nmem.balancePeriod = 1\n"), 0);
