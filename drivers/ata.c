@@ -11,7 +11,7 @@
 #include "drivers/pci.h"
 #include "drivers/ata_io.h"
 #include "include/hv/platform.h"
-#include "kernel/log.h"
+#include "drivers/driver_log.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
 
@@ -231,7 +231,7 @@ static void log_controller(void)
     if (pci_find_class(0x01, 0x01, -1, 0, &a)) {
         uint32_t c = pci_read32(a, PCI_CLASS_REV);
         uint8_t pif = (uint8_t)(c >> 8);
-        LOG_INFO("ata: IDE controller at PCI %02x:%02x.%u, programming interface 0x%02x "
+        DRV_LOG_INFO("ata: IDE controller at PCI %02x:%02x.%u, programming interface 0x%02x "
                  "(primary %s, secondary %s mode)",
                  a.bus, a.dev, a.fn, pif, pif & 1 ? "native" : "legacy",
                  pif & 4 ? "native" : "legacy");
@@ -253,12 +253,12 @@ unsigned ata_probe(void)
         char why[80];
         if (!identify(d, id, why, sizeof why)) {
             if (why[0])
-                LOG_INFO("ata: %s: %s", d->blk.name, why);
+                DRV_LOG_INFO("ata: %s: %s", d->blk.name, why);
             continue;
         }
         struct ata_identity ident;
         if (!ata_parse_identify(id, &ident, why, sizeof why)) {
-            LOG_WARN("ata: %s: not used: %s", d->blk.name, why);
+            DRV_LOG_WARN("ata: %s: not used: %s", d->blk.name, why);
             continue;
         }
         d->lba48 = ident.lba48;
@@ -270,10 +270,10 @@ unsigned ata_probe(void)
         d->blk.max_pages = d->lba48 ? 32 : 16;
         d->blk.ops = &ata_ops;
         if (!blk_register(&d->blk)) {
-            LOG_WARN("ata: %s: not registered (registry full or no whole page)", d->blk.name);
+            DRV_LOG_WARN("ata: %s: not registered (registry full or no whole page)", d->blk.name);
             continue;
         }
-        LOG_INFO("ata: %s: '%s', %llu sectors (%llu MiB), LBA%s, PIO", d->blk.name,
+        DRV_LOG_INFO("ata: %s: '%s', %llu sectors (%llu MiB), LBA%s, PIO", d->blk.name,
                  d->blk.model, (unsigned long long)d->blk.sectors,
                  (unsigned long long)(d->blk.sectors >> 11), d->lba48 ? "48" : "28");
         found++;

@@ -15,7 +15,7 @@
 #include "drivers/nvme_io.h"
 #include "arch/x86_64/paging.h"
 #include "include/hv/platform.h"
-#include "kernel/log.h"
+#include "drivers/driver_log.h"
 #include "mm/page_alloc.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
@@ -349,15 +349,15 @@ static void add_namespaces(struct nvme_ctrl *c)
         struct nvme_ns_id nid;
         char why[80];
         if (identify(c, CNS_NAMESPACE, nsid) != 0) {
-            LOG_WARN("nvme%u: namespace %u: Identify failed: %s", c->index, nsid, c->err);
+            DRV_LOG_WARN("nvme%u: namespace %u: Identify failed: %s", c->index, nsid, c->err);
             continue;
         }
         if (!nvme_parse_ns_id(plat_mpn_to_va(c->scratch), &nid, why, sizeof why)) {
             /* Inactive namespace IDs are normal (QEMU lists 256): debug only. */
             if (nid.blocks)
-                LOG_WARN("nvme%un%u: not used: %s", c->index, nsid, why);
+                DRV_LOG_WARN("nvme%un%u: not used: %s", c->index, nsid, why);
             else
-                LOG_DEBUG("nvme%un%u: not used: %s", c->index, nsid, why);
+                DRV_LOG_DEBUG("nvme%un%u: not used: %s", c->index, nsid, why);
             continue;
         }
         struct nvme_ns *ns = &namespaces[nns];
@@ -373,11 +373,11 @@ static void add_namespaces(struct nvme_ctrl *c)
                                              : MAX_PAGES;
         ns->blk.ops = &nvme_ops;
         if (!blk_register(&ns->blk)) {
-            LOG_WARN("%s: not registered (registry full or no whole page)", ns->blk.name);
+            DRV_LOG_WARN("%s: not registered (registry full or no whole page)", ns->blk.name);
             continue;
         }
         nns++;
-        LOG_INFO("nvme: %s: '%s' serial '%s', %llu blocks of %u bytes (%llu MiB), "
+        DRV_LOG_INFO("nvme: %s: '%s' serial '%s', %llu blocks of %u bytes (%llu MiB), "
                  "up to %u pages per command", ns->blk.name, c->id.model, c->id.serial,
                  (unsigned long long)nid.blocks, nid.block_size,
                  (unsigned long long)(nid.blocks * nid.block_size >> 20), ns->blk.max_pages);
@@ -397,7 +397,7 @@ unsigned nvme_probe(void)
         c->pci = a;
         uint64_t bar = pci_bar_mem(a, 0);
         if (!bar) {
-            LOG_WARN("nvme%u: PCI %02x:%02x.%u has no memory BAR0; skipped", i, a.bus, a.dev, a.fn);
+            DRV_LOG_WARN("nvme%u: PCI %02x:%02x.%u has no memory BAR0; skipped", i, a.bus, a.dev, a.fn);
             continue;
         }
         /* Memory decoding and bus mastering on, legacy interrupts off: we poll. */
@@ -410,11 +410,11 @@ unsigned nvme_probe(void)
             /* Its queue pages stay allocated (never reused), in case the
              * controller ignores even the loss of bus mastering. */
             kill_ctrl(c);
-            LOG_WARN("nvme%u: PCI %02x:%02x.%u not used: %s", i, a.bus, a.dev, a.fn, c->err);
+            DRV_LOG_WARN("nvme%u: PCI %02x:%02x.%u not used: %s", i, a.bus, a.dev, a.fn, c->err);
             continue;
         }
         uint32_t vs = rd32(c, REG_VS);
-        LOG_INFO("nvme%u: PCI %02x:%02x.%u, NVMe %u.%u, '%s', %u namespace(s), doorbell stride "
+        DRV_LOG_INFO("nvme%u: PCI %02x:%02x.%u, NVMe %u.%u, '%s', %u namespace(s), doorbell stride "
                  "%u, CAP.TO %llu ms", i, a.bus, a.dev, a.fn, vs >> 16, (vs >> 8) & 0xff,
                  c->id.model, c->id.nn, c->cap.db_stride,
                  (unsigned long long)(c->cap.timeout_ns / 1000000));

@@ -2,6 +2,7 @@
 #include "kernel/swap_boot.h"
 #include "kernel/swap_dev.h"
 #include "kernel/log.h"
+#include "drivers/driver_log.h"
 #include "drivers/ata.h"
 #include "drivers/nvme.h"
 #include "drivers/block.h"
@@ -57,8 +58,16 @@ static bool claim_ok(struct blk_dev *d, bool force)
     return ok;
 }
 
+/* Drivers report through this (they sit below the kernel's log). */
+static void driver_line(enum drv_level level, const char *line)
+{
+    static const enum log_level to_log[] = { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+    log_write(NULL, to_log[level <= DRV_ERROR ? level : DRV_ERROR], "%s", line);
+}
+
 void swap_boot_init(const struct host_config *cfg)
 {
+    drv_log_set_sink(driver_line);
     unsigned n = ata_probe();
     n += nvme_probe();
     char names[96];
