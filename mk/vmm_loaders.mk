@@ -1,7 +1,8 @@
 # vmm/loader_*: guest image loaders (flat, Multiboot v1) and kernel/vm_config:
 # the per-VM configuration file. Pure code: built into the image, unit-tested
 # hosted and (the loaders) fuzzed.
-VMM_LOADER_SRCS := vmm/loader_flat.c vmm/loader_multiboot.c
+VMM_LOADER_SRCS := vmm/loader_flat.c vmm/loader_multiboot.c vmm/loader_linux.c \
+                   vmm/loader_linux_entry.c
 KERNEL_C_SRCS += $(VMM_LOADER_SRCS) kernel/vm_config.c
 
 UNIT_TESTS += test_vm_config
@@ -35,3 +36,6 @@ fuzz-multiboot: $(BUILD)/fuzz/fuzz_multiboot
 	$(call fuzz_run,multiboot,$(FUZZ_MULTIBOOT_SECONDS),fuzz-multiboot,16384)
 
 fuzz: fuzz-multiboot
+
+UNIT_TESTS += test_linux_loader
+test_linux_loader_SRCS = tests/unit/test_linux_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
