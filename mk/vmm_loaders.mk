@@ -37,5 +37,26 @@ fuzz-multiboot: $(BUILD)/fuzz/fuzz_multiboot
 
 fuzz: fuzz-multiboot
 
+# The Linux loader: the same, from the seeds tests/fuzz/gen_linux_seeds.py
+# writes (synthetic headers with Debian's kernel's and memtest86+'s values).
+FUZZ_LINUX_SRCS := tests/fuzz/fuzz_linux_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
+FUZZ_LINUX_SECONDS ?= 600
+
+$(BUILD)/fuzz/fuzz_linux_loader: $(FUZZ_LINUX_SRCS) vmm/guest_loader.h vmm/loader_linux_boot.h \
+                                 $(wildcard lib/*.h include/hv/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_LINUX_SRCS) -o $@
+
+.PHONY: fuzz-linux fuzz-smoke-linux
+HOSTED_TEST_STEPS += fuzz-smoke-linux
+fuzz-smoke-linux: $(BUILD)/fuzz/fuzz_linux_loader
+	$(call fuzz_run,linux_loader,10,fuzz-smoke-linux,32768)
+
+fuzz-linux: $(BUILD)/fuzz/fuzz_linux_loader
+	$(call fuzz_run,linux_loader,$(FUZZ_LINUX_SECONDS),fuzz-linux,32768)
+
+fuzz: fuzz-linux
+
 UNIT_TESTS += test_linux_loader
 test_linux_loader_SRCS = tests/unit/test_linux_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
+$(BUILD)/h/tests/unit/test_linux_loader.o: HOSTCFLAGS += -DGUESTS_DEB_DIR='"$(BUILD)/guests-deb"'
