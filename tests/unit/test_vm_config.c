@@ -251,7 +251,7 @@ static void test_bad_values(void **state)
     /* Within the format but beyond the monitor: refused, not run with one. */
     expect_one(REQ "numvcpus = 4\n", 4, "numvcpus",
                "4 virtual CPUs asked; this monitor runs 1 per VM");
-    expect_one(REQ "guest.type = elf\n", 4, "guest.type", "expected flat or multiboot, got 'elf'");
+    expect_one(REQ "guest.type = elf\n", 4, "guest.type", "expected flat, multiboot or linux, got 'elf'");
     expect_one(REQ "guest.type = flat\nguest.cpuMode = long\n", 5, "guest.cpuMode",
                "expected real or prot32, got 'long'");
     expect_one(REQ "guest.type = flat\nguest.loadAddr = 0x100000000\n", 5, "guest.loadAddr",
@@ -327,7 +327,7 @@ static void test_flat_checks(void **state)
                    "guest.entry = 0x100000\n",
                7, "guest.entry", "real mode needs an entry below 1 MiB, not 0x100000");
     expect_one(REQ "guest.type = flat\nguest.cmdline = \"x\"\n", 5, "guest.cmdline",
-               "only for guest.type = multiboot");
+               "only for guest.type = multiboot or linux");
     expect_one("displayName = a\nmemsize = 1\nguest.kernel = k\nguest.type = flat\n", 4,
                "guest.type", "0x100000 is beyond memsize (1 MiB)");
 
@@ -338,6 +338,34 @@ static void test_flat_checks(void **state)
     expect_rep(0, 4, "guest.loadAddr", "only for guest.type = flat");
     expect_rep(1, 5, "guest.entry", "only for guest.type = flat");
     expect_rep(2, 6, "guest.cpuMode", "only for guest.type = flat");
+}
+
+static void test_linux_keys(void **state)
+{
+    (void)state;
+    assert_int_equal(load("displayName = deb\nmemsize = 96\nguest.type = LINUX\n"
+                          "guest.kernel = \"../guests/vmlinuz\"\n"
+                          "guest.initrd = \"../guests/initramfs.gz\"\n"
+                          "guest.cmdline = \"console=ttyS0 hvlinux.rounds=3\"\n"),
+                     0);
+    assert_int_equal(cfg.guest_type, VM_GUEST_LINUX);
+    assert_string_equal(cfg.initrd, "../guests/initramfs.gz");
+    assert_string_equal(cfg.cmdline, "console=ttyS0 hvlinux.rounds=3");
+    /* No initrd is the default; an empty one is none too. */
+    assert_int_equal(load(REQ "guest.type = linux\n"), 0);
+    assert_string_equal(cfg.initrd, "");
+    assert_int_equal(load(REQ "guest.type = linux\nguest.initrd = \"\"\n"), 0);
+    /* The initrd path is checked like the kernel's. */
+    expect_one(REQ "guest.type = linux\nguest.initrd = \"../../../rd.gz\"\n", 5,
+               "guest.initrd", "path leaves the boot partition or is longer than 255 bytes");
+    /* An initrd for another guest type; flat keys on a linux guest. */
+    expect_one(REQ "guest.initrd = rd.gz\n", 4, "guest.initrd", "only for guest.type = linux");
+    expect_one(REQ "guest.type = flat\nguest.initrd = rd.gz\n", 5, "guest.initrd",
+               "only for guest.type = linux");
+    expect_one(REQ "guest.type = linux\nguest.loadAddr = 0x100000\n", 5, "guest.loadAddr",
+               "only for guest.type = flat");
+    expect_one(REQ "guest.type = bzimage\n", 4, "guest.type",
+               "expected flat, multiboot or linux, got 'bzimage'");
 }
 
 static void test_kernel_path_checked(void **state)
@@ -420,6 +448,7 @@ int main(void)
         cmocka_unit_test(test_bad_values),
         cmocka_unit_test(test_memory_checks),
         cmocka_unit_test(test_flat_checks),
+        cmocka_unit_test(test_linux_keys),
         cmocka_unit_test(test_kernel_path_checked),
         cmocka_unit_test(test_resolve_path),
     };
