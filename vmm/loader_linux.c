@@ -98,7 +98,8 @@ struct linux_hdr {
 struct linux_plan {
     uint64_t load;               /* the protected-mode code */
     uint64_t kstart, kend;       /* kept for the kernel: code, its init_size room */
-    uint64_t initrd;
+    uint64_t initrd;             /* 0 and initrd_size 0: none */
+    uint64_t initrd_size;
     size_t cmdlen;
 };
 
@@ -347,15 +348,15 @@ static bool write_boot_params(const uint8_t *img, const struct linux_hdr *h,
     hdr[H_TYPE_OF_LOADER] = LOADER_TYPE_OTHER;
     le_put(hdr + H_CODE32_START, pl->load, 4);
     le_put(hdr + H_CMD_LINE_PTR, LINUX_CMDLINE_GPA, 4);
-    le_put(hdr + H_RAMDISK_IMAGE, p->initrd_size ? pl->initrd : 0, 4);
-    le_put(hdr + H_RAMDISK_SIZE, p->initrd_size, 4);
+    le_put(hdr + H_RAMDISK_IMAGE, pl->initrd, 4);
+    le_put(hdr + H_RAMDISK_SIZE, pl->initrd_size, 4);
     if (!put(mem, LINUX_BOOT_PARAMS_GPA + H_SETUP_SECTS, hdr + H_SETUP_SECTS,
              h->hdr_end - H_SETUP_SECTS, name, err, errlen))
         return false;
 
     uint8_t ext[8]; /* the initrd's address and size above 32 bits */
-    le_put(ext, p->initrd_size ? pl->initrd >> 32 : 0, 4);
-    le_put(ext + 4, (uint64_t)p->initrd_size >> 32, 4);
+    le_put(ext, pl->initrd >> 32, 4);
+    le_put(ext + 4, pl->initrd_size >> 32, 4);
     uint8_t rsdp[8], altk[4], tab[E820_MAX * E820_ENTRY_SIZE];
     le_put(rsdp, p->acpi_rsdp, 8);
     le_put(altk, MIN((mem->ram_bytes - HIGH_RAM_START) >> 10, 0xffffffffull), 4);
@@ -396,29 +397,21 @@ int guest_load_linux(const void *image, size_t size, const struct linux_params *
              (ull)cmd_max, (ull)h.cmdline_size);
         return -1;
     }
-    if (!p->initrd)
-        pl.initrd = 0;
-    else if (p->initrd_size && !place_initrd(&h, p, ram, &pl, err, errlen))
+    pl.initrd = 0;
+    pl.initrd_size = p->initrd ? p->initrd_size : 0;
+    if (pl.initrd_size && !place_initrd(&h, p, ram, &pl, err, errlen))
         return -1;
-    bool has_initrd = p->initrd && p->initrd_size;
 
     /* Everything is checked: now write. */
     static const char nul = '\0';
     uint64_t entry = p->entry32 ? pl.load : pl.load + ENTRY64_OFFSET;
-    struct linux_params q = *p;
-    if (!has_initrd)
-        q.initrd_size = 0;
     if (!put(mem, pl.load, img + h.setup_bytes, (size_t)h.load_bytes, name, err, errlen) ||
-        (has_initrd && !put(mem, pl.initrd, p->initrd, p->initrd_size, name, err, errlen)) ||
-        !write_boot_params(img, &h, &q, &pl, mem, name, err, errlen) ||
+        !put(mem, pl.initrd, p->initrd, (size_t)pl.initrd_size, name, err, errlen) ||
+        !write_boot_params(img, &h, p, &pl, mem, name, err, errlen) ||
         !put(mem, LINUX_CMDLINE_GPA, cmdline, pl.cmdlen, name, err, errlen) ||
-        !put(mem, LINUX_CMDLINE_GPA + pl.cmdlen, &nul, 1, name, err, errlen))
+        !put(mem, LINUX_CMDLINE_GPA + pl.cmdlen, &nul, 1, name, err, errlen) ||
+        !linux_write_entry(mem, p->entry32, entry, LINUX_BOOT_PARAMS_GPA, out, name, err,
+                           errlen))
         return -1;
-    if (!linux_write_entry(mem, p->entry32, entry, LINUX_BOOT_PARAMS_GPA, out, err, errlen)) {
-        char why[96];
-        str_copy(why, err, sizeof why);
-        fail(err, errlen, name, "%s", why);
-        return -1;
-    }
     return 0;
 }

@@ -14,9 +14,10 @@
 #define LINUX_MAP_MAX_GIB 64ull
 
 /* Writes the GDT and (64-bit) the page tables, and fills `out` for an entry
- * at `entry` with RSI = `boot_params`. False with a reason if a write fails. */
+ * at `entry` with RSI = `boot_params`. False with a reason starting with
+ * `name` if a write fails. */
 bool linux_write_entry(const struct guest_mem_ops *mem, bool entry32, uint64_t entry,
-                       uint64_t boot_params, struct guest_boot_state *out, char *err,
-                       size_t errlen);
+                       uint64_t boot_params, struct guest_boot_state *out, const char *name,
+                       char *err, size_t errlen);
 
 #endif

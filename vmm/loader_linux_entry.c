@@ -43,19 +43,27 @@ _Static_assert(PD_GPA + LINUX_MAP_MAX_GIB * 0x1000 <= LINUX_CMDLINE_GPA,
 
 typedef unsigned long long ull;
 
+/* Where to say what failed. */
+struct errbuf {
+    const char *name;
+    char *buf;
+    size_t len;
+};
+
 static bool put(const struct guest_mem_ops *mem, uint64_t gpa, const void *src, size_t len,
-                char *err, size_t errlen)
+                const struct errbuf *e)
 {
     if (mem->write(mem->ctx, gpa, src, len))
         return true;
-    ksnprintf(err, errlen, "could not write guest memory at 0x%llx (%zu bytes)", (ull)gpa, len);
+    ksnprintf(e->buf, e->len, "%s: could not write guest memory at 0x%llx (%zu bytes)", e->name,
+              (ull)gpa, len);
     return false;
 }
 
 /* A page of 512 entries, the i-th being first + i * step, written in
  * pieces so the kernel stack never holds a whole page. */
 static bool put_table(const struct guest_mem_ops *mem, uint64_t gpa, uint64_t first,
-                      uint64_t step, unsigned count, char *err, size_t errlen)
+                      uint64_t step, unsigned count, const struct errbuf *e)
 {
     uint8_t chunk[64 * 8];
     for (unsigned base = 0; base < 512; base += 64) {
@@ -63,37 +71,38 @@ static bool put_table(const struct guest_mem_ops *mem, uint64_t gpa, uint64_t fi
             unsigned n = base + i;
             le_put(chunk + i * 8, n < count ? first + n * step : 0, 8);
         }
-        if (!put(mem, gpa + base * 8ull, chunk, sizeof chunk, err, errlen))
+        if (!put(mem, gpa + base * 8ull, chunk, sizeof chunk, e))
             return false;
     }
     return true;
 }
 
-static bool write_page_tables(const struct guest_mem_ops *mem, char *err, size_t errlen)
+static bool write_page_tables(const struct guest_mem_ops *mem, const struct errbuf *e)
 {
     uint64_t top = MAX(mem->ram_bytes, FOUR_GIB);
     unsigned gibs = (unsigned)((top + GIB - 1) / GIB); /* checked <= 64 by the caller */
-    if (!put_table(mem, PML4_GPA, PDPT_GPA | PTE_P | PTE_RW, 0, 1, err, errlen) ||
-        !put_table(mem, PDPT_GPA, PD_GPA | PTE_P | PTE_RW, 0x1000, gibs, err, errlen))
+    if (!put_table(mem, PML4_GPA, PDPT_GPA | PTE_P | PTE_RW, 0, 1, e) ||
+        !put_table(mem, PDPT_GPA, PD_GPA | PTE_P | PTE_RW, 0x1000, gibs, e))
         return false;
     for (unsigned g = 0; g < gibs; g++)
         if (!put_table(mem, PD_GPA + g * 0x1000ull, g * GIB | PTE_P | PTE_RW | PTE_PS, MIB2,
-                       512, err, errlen))
+                       512, e))
             return false;
     return true;
 }
 
 bool linux_write_entry(const struct guest_mem_ops *mem, bool entry32, uint64_t entry,
-                       uint64_t boot_params, struct guest_boot_state *out, char *err,
-                       size_t errlen)
+                       uint64_t boot_params, struct guest_boot_state *out, const char *name,
+                       char *err, size_t errlen)
 {
+    const struct errbuf e = { name, err, errlen };
     uint8_t gdt[GDT_ENTRIES * 8];
     memset(gdt, 0, sizeof gdt);
     le_put(gdt + LINUX_BOOT_CS, entry32 ? DESC_CODE32 : DESC_CODE64, 8);
     le_put(gdt + LINUX_BOOT_DS, DESC_DATA, 8);
-    if (!put(mem, LINUX_GDT_GPA, gdt, sizeof gdt, err, errlen))
+    if (!put(mem, LINUX_GDT_GPA, gdt, sizeof gdt, &e))
         return false;
-    if (!entry32 && !write_page_tables(mem, err, errlen))
+    if (!entry32 && !write_page_tables(mem, &e))
         return false;
 
     memset(out, 0, sizeof *out);
