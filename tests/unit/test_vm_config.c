@@ -368,6 +368,31 @@ static void test_linux_keys(void **state)
                "expected flat, multiboot or linux, got 'bzimage'");
 }
 
+/* The sample VMs for Debian's guests (config/vms/) parse as they are. */
+static void expect_sample(const char *path, const char *kernel, const char *initrd)
+{
+    char text[4096];
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    nreps = 0;
+    assert_int_equal(vm_config_load(&cfg, "hv/vms/x.vmx", text, n, on_report, reps), 0);
+    assert_int_equal(cfg.guest_type, VM_GUEST_LINUX);
+    assert_string_equal(cfg.kernel, kernel);
+    assert_string_equal(cfg.initrd, initrd);
+}
+
+static void test_linux_samples(void **state)
+{
+    (void)state;
+    expect_sample("config/vms/linux.vmx", "../guests/vmlinuz", "../guests/initramfs.gz");
+    assert_int_equal(cfg.memsize_mb, 96); /* Debian's kernel needs 80 */
+    assert_non_null(strstr(cfg.cmdline, "console=ttyS0"));
+    expect_sample("config/vms/memtest.vmx", "../guests/memtest.bin", "");
+}
+
 static void test_kernel_path_checked(void **state)
 {
     (void)state;
@@ -449,6 +474,7 @@ int main(void)
         cmocka_unit_test(test_memory_checks),
         cmocka_unit_test(test_flat_checks),
         cmocka_unit_test(test_linux_keys),
+        cmocka_unit_test(test_linux_samples),
         cmocka_unit_test(test_kernel_path_checked),
         cmocka_unit_test(test_resolve_path),
     };
