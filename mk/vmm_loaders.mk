@@ -1,4 +1,4 @@
-# vmm/loader_*: guest image loaders (flat, Multiboot v1) and kernel/vm_config:
+# vmm/loader_*: guest image loaders (flat, Multiboot v1, Linux) and kernel/vm_config:
 # the per-VM configuration file. Pure code: built into the image, unit-tested
 # hosted and (the loaders) fuzzed.
 VMM_LOADER_SRCS := vmm/loader_flat.c vmm/loader_multiboot.c vmm/loader_linux.c \
@@ -15,6 +15,12 @@ UNIT_TESTS += test_guest_loader
 test_guest_loader_SRCS = tests/unit/test_guest_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
 $(BUILD)/unit/test_guest_loader: | $(BUILD)/guests/hello.bin $(BUILD)/guests/memtouch.bin
 $(BUILD)/h/tests/unit/test_guest_loader.o: HOSTCFLAGS += -DGUEST_BIN_DIR='"$(BUILD)/guests"'
+
+# test_linux_loader builds its images itself; it also loads Debian's when
+# `make linux-guests` has fetched them (skipped when not).
+UNIT_TESTS += test_linux_loader
+test_linux_loader_SRCS = tests/unit/test_linux_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
+$(BUILD)/h/tests/unit/test_linux_loader.o: HOSTCFLAGS += -DGUESTS_DEB_DIR='"$(BUILD)/guests-deb"'
 
 # ---- fuzzing: the loaders on arbitrary images ---------------------------------
 # `make fuzz-smoke-multiboot` (a step of `make test`) runs 10 s from the seed
@@ -56,7 +62,3 @@ fuzz-linux: $(BUILD)/fuzz/fuzz_linux_loader
 	$(call fuzz_run,linux_loader,$(FUZZ_LINUX_SECONDS),fuzz-linux,32768)
 
 fuzz: fuzz-linux
-
-UNIT_TESTS += test_linux_loader
-test_linux_loader_SRCS = tests/unit/test_linux_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
-$(BUILD)/h/tests/unit/test_linux_loader.o: HOSTCFLAGS += -DGUESTS_DEB_DIR='"$(BUILD)/guests-deb"'
