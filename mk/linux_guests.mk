@@ -3,7 +3,7 @@
 # `make` or `make test` (they need the network and root for apt-get).
 #   make linux-guests       build/guests-linux/{vmlinuz,initramfs.gz,memtest.bin}
 #   make linux-guests-qemu  boots them in plain QEMU, by QEMU's loader and by
-#                           ours (vmm/loader_linux.c), and checks them (~90 s)
+#                           ours (vmm/loader_linux.c), and checks them (~100 s)
 # The packages are cached in build/guests-deb (tools/fetch-guests.sh).
 LINUX_DEB_DIR   := $(BUILD)/guests-deb
 LINUX_GUEST_DIR := $(BUILD)/guests-linux

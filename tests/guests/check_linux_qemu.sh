@@ -77,8 +77,9 @@ grep -ao "Memtest86+ v[0-9.]*\|Memory : [0-9]*MB\|#[0-9] \[[^]]*\]\|Errors: [0-9
 # are not in our map.
 ours() {
     local name=$1 kernel=$2 initrd=$3 mib=$4 cmdline=$5
+    shift 5
     mkdir -p "$log_dir/$name"
-    if ! "$dir/linux_loader_dump" "$kernel" "$initrd" "$mib" "$cmdline" "$log_dir/$name" \
+    if ! "$dir/linux_loader_dump" "$kernel" "$initrd" "$mib" "$cmdline" "$log_dir/$name" "$@" \
         >"$log_dir/$name.dump" 2>&1; then
         cat "$log_dir/$name.dump"
         return 1
@@ -105,6 +106,20 @@ check "ours-linux: memverify exit 0" has ours-linux "^hvlinux: memverify exit 0"
 check "ours-linux: no panic" lacks ours-linux "Kernel panic"
 grep -a "BIOS-e820\|^hvlinux:\|^memverify:" "$log_dir/ours-linux.txt" | sed 's/^/  /'
 echo "  (ours-linux: ${secs} s)"
+
+# The 32-bit entry (linux_params.entry32): paging off, CS:EIP = 0x10:load.
+if ours ours-linux32 "$dir/vmlinuz" "$dir/initramfs.gz" 96 \
+    "console=ttyS0 acpi=off reboot=t panic=-1 hvlinux.mib=16 hvlinux.rounds=1 hvlinux.end=reboot" \
+    entry32; then
+    d=$log_dir/ours-linux32
+    boot ours-linux32 90 -m 256 -kernel "$dir/linuxboot_stub.bin" \
+        -initrd "$d/low.bin,$d/high.bin,$d/state.bin"
+else
+    rc=loader; : >"$log_dir/ours-linux32.txt"
+fi
+check "ours-linux32: exits by itself" test "$rc" = 0
+check "ours-linux32: memverify round 1" has ours-linux32 "^memverify: round 1 ok (4096 pages)"
+check "ours-linux32: memverify exit 0" has ours-linux32 "^hvlinux: memverify exit 0"
 
 if ours ours-memtest "$dir/memtest.bin" - 16 "console=ttyS0,115200 nopause"; then
     d=$log_dir/ours-memtest

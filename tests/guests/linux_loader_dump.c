@@ -6,7 +6,7 @@
  * loader end to end against Debian's kernel and memtest86+ before any
  * vCPU code honours GUEST_MODE_LONG64.
  *
- *   linux_loader_dump KERNEL INITRD|- RAM_MIB CMDLINE OUTDIR
+ *   linux_loader_dump KERNEL INITRD|- RAM_MIB CMDLINE OUTDIR [entry32]
  *
  * Writes OUTDIR/low.bin (guest RAM [0, 0x9fc00): the e820 RAM below the
  * EBDA, so QEMU's firmware tables above it survive), OUTDIR/high.bin
@@ -65,8 +65,9 @@ static void spill(const char *dir, const char *name, const void *data, size_t le
 
 int main(int argc, char **argv)
 {
-    if (argc != 6) {
-        fprintf(stderr, "usage: %s KERNEL INITRD|- RAM_MIB CMDLINE OUTDIR\n", argv[0]);
+    if (argc != 6 && !(argc == 7 && strcmp(argv[6], "entry32") == 0)) {
+        fprintf(stderr, "usage: %s KERNEL INITRD|- RAM_MIB CMDLINE OUTDIR [entry32]\n",
+                argv[0]);
         return 2;
     }
     ram_bytes = strtoull(argv[3], NULL, 0) << 20;
@@ -79,7 +80,8 @@ int main(int argc, char **argv)
     void *kernel = slurp(argv[1], &ksize);
     void *initrd = strcmp(argv[2], "-") ? slurp(argv[2], &rsize) : NULL;
     struct linux_params p = { .kernel_name = argv[1], .cmdline = argv[4], .initrd = initrd,
-                              .initrd_size = rsize, .initrd_name = argv[2] };
+                              .initrd_size = rsize, .initrd_name = argv[2],
+                              .entry32 = argc == 7 };
     struct guest_mem_ops mem = { .write = write_ram, .ctx = NULL, .ram_bytes = ram_bytes };
     struct guest_boot_state bs;
     char err[256];
@@ -88,10 +90,6 @@ int main(int argc, char **argv)
         free(kernel);
         free(initrd);
         free(ram);
-        return 1;
-    }
-    if (bs.mode != GUEST_MODE_LONG64) {
-        fprintf(stderr, "only the 64-bit entry is dumped\n");
         return 1;
     }
     uint64_t state[] = { bs.rip, bs.rsi, bs.rsp, bs.cr3, bs.cr0, bs.cr4, bs.efer,

@@ -7,7 +7,9 @@
 ; high.bin (copied to 1 MiB), state.bin (read where it lies). It then loads
 ; what state.bin says, as guest_loader.h tells the vCPU to: GDTR, CR4, CR3,
 ; EFER.LME, CR0 (paging on: long mode), a far jump to CS, DS = ES = SS =
-; FS = GS, RSI, RSP, and jumps to RIP with interrupts off.
+; FS = GS, RSI, RSP, and jumps to RIP with interrupts off. For the 32-bit
+; entry (GUEST_MODE_PROT32 with a GDT) it leaves paging off and far-jumps to
+; CS:RIP in 32-bit mode.
 ; With fewer than three modules it writes "linuxboot_stub: 3 modules needed"
 ; to COM1 and halts.
 BITS 32
@@ -27,6 +29,8 @@ S_GDT   equ 56
 S_GDTL  equ 64
 S_CS    equ 72
 S_DS    equ 80
+S_MODE  equ 88                          ; GUEST_MODE_PROT32 = 1, GUEST_MODE_LONG64 = 2
+PROT32  equ 1
 EFER_MSR equ 0xC0000080
 EFER_LMA equ 0x400                      ; set by the CPU, not written
 
@@ -70,6 +74,8 @@ start:
         mov eax, [ebp + S_GDT]
         mov [gdtr + 2], eax
         lgdt [gdtr]
+        cmp dword [ebp + S_MODE], PROT32
+        je entry32
         mov eax, [ebp + S_CR4]
         mov cr4, eax
         mov eax, [ebp + S_CR3]
@@ -105,6 +111,26 @@ long64:
         jmp rax
 
 BITS 32
+; The 32-bit entry: paging off, CS and the data segments reloaded from our
+; GDT, ESI = boot_params, EBX = EBP = EDI = 0 (boot.rst).
+entry32:
+        mov eax, [ebp + S_RIP]
+        mov [farptr32], eax
+        mov ax, [ebp + S_CS]
+        mov [farptr32 + 4], ax
+        mov esi, [ebp + S_RSI]
+        mov esp, [ebp + S_RSP]
+        mov ax, [ebp + S_DS]
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        mov fs, ax
+        mov gs, ax
+        xor ebx, ebx
+        xor edi, edi
+        xor ebp, ebp
+        jmp far [farptr32]
+
 no_modules:
         mov esi, msg
 .next:
@@ -121,6 +147,8 @@ no_modules:
 msg:    db "linuxboot_stub: 3 modules needed", 10, 0
 align 4
 farptr: dd long64
+        dw 0
+farptr32: dd 0
         dw 0
 gdtr:   dw 0
         dd 0
