@@ -44,12 +44,16 @@ enum guest_cpu_mode {
  * CS = cs_selector, DS = ES = SS = FS = GS = ds_selector, and GDTR =
  * gdt_base/gdt_limit, a GDT the loader wrote in guest memory whose entries
  * match those selectors (flat 4 GiB, code execute/read, data read/write).
- * CR0 = PE | ET | NE; CR3, CR4, EFER = 0.
+ * CR0 = PE | ET | NE; CR3, CR4, EFER = 0; ESI = rsi (boot_params), ESP =
+ * rsp, EFLAGS = 0x2; EBX, EBP, EDI 0 (boot.rst asks for them zero).
  *
  * LONG64 (the Linux and memtest86+ 64-bit entry). The vCPU must load:
  *   CR0  = cr0 (PE | ET | NE | PG: 0x80000031), CR3 = cr3 (identity-mapping
  *          PML4 in guest memory), CR4 = cr4 (PAE, 0x20), EFER = efer
- *          (LME | LMA, 0x500); the VM-entry control "IA-32e mode guest" = 1.
+ *          (LME | LMA, 0x500, through the guest EFER field: "load IA32_EFER"
+ *          on entry); the VM-entry control "IA-32e mode guest" = 1. The page
+ *          tables use 2 MiB pages (PS) and no NX bit, so EFER.NXE may stay 0
+ *          and CR4.PSE does not matter (PAE paging ignores it).
  *   CS   = cs_selector, base 0, limit 0xffffffff, access rights 0xa09b
  *          (present, DPL 0, code execute/read accessed, L = 1, D = 0, G = 1).
  *   DS, ES, SS, FS, GS = ds_selector, base 0, limit 0xffffffff, access
