@@ -27,10 +27,11 @@ struct vm_config_raw {
 };
 
 /* Indexed by the enums, so a parsed value is the enum itself. */
-static const char *const guest_types[] = { "flat", "multiboot", NULL };
+static const char *const guest_types[] = { "flat", "multiboot", "linux", NULL };
 static const char *const cpu_modes[] = { "real", "prot32", NULL };
 static const char *const port_policies[] = { "ignore", "stop", NULL };
-_Static_assert(VM_GUEST_FLAT == 0 && VM_GUEST_MULTIBOOT == 1, "guest_types out of step");
+_Static_assert(VM_GUEST_FLAT == 0 && VM_GUEST_MULTIBOOT == 1 && VM_GUEST_LINUX == 2,
+               "guest_types out of step");
 _Static_assert(VM_CPU_REAL == 0 && VM_CPU_PROT32 == 1, "cpu_modes out of step");
 
 #define RAW(f) offsetof(struct vm_config_raw, f)
@@ -47,7 +48,9 @@ static const struct cfg_key vm_schema[] = {
       "guest image, relative to this file's directory or /absolute on the ESP (required)" },
     { "guest.type", CFG_ENUM, CFG(guest_type), 0, 0, guest_types, "image format" },
     { "guest.cmdline", CFG_STRING, CFG(cmdline), 0, STRMAX(c.cmdline), NULL,
-      "command line passed to a multiboot guest" },
+      "command line passed to a multiboot or linux guest" },
+    { "guest.initrd", CFG_STRING, CFG(initrd), 0, STRMAX(c.initrd), NULL,
+      "linux: initial ramdisk, a path like guest.kernel's (default: none)" },
     { "guest.loadAddr", CFG_U64, CFG(load_addr), 0, FOUR_GIB_MINUS_1, NULL,
       "flat: guest-physical load address of the image" },
     { "guest.entry", CFG_U64, CFG(entry), 0, FOUR_GIB_MINUS_1, NULL,
@@ -182,7 +185,18 @@ static void check_flat(struct checker *k, const struct vm_config *c)
                 "real mode needs an entry below 1 MiB, not 0x%llx", (unsigned long long)c->entry);
     uint32_t line = line_of(k->f, "guest.cmdline");
     if (line)
-        problem(k, line, "guest.cmdline", "only for guest.type = multiboot");
+        problem(k, line, "guest.cmdline", "only for guest.type = multiboot or linux");
+}
+
+/* guest.kernel and guest.initrd name files on the boot partition. */
+static void check_path(struct checker *k, const char *file, const char *key, const char *value)
+{
+    char path[CFG_VALUE_MAX];
+    if (!value[0] || !file || vm_config_resolve_path(file, value, path, sizeof path))
+        return;
+    const struct cfg_entry *e = cfg_find(k->f, key);
+    problem(k, e->line, key, "path leaves the boot partition or is longer than %zu bytes",
+            sizeof path - 1);
 }
 
 uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text, size_t len,
@@ -223,15 +237,8 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
                 "expected letters, digits, '_', '.' or '-', got '%s'", v->display_name);
     }
     require(&k, "memsize");
-    if (require(&k, "guest.kernel") && v->kernel[0] && file) {
-        char path[CFG_VALUE_MAX];
-        if (!vm_config_resolve_path(file, v->kernel, path, sizeof path)) {
-            const struct cfg_entry *e = cfg_find(&f, "guest.kernel");
-            problem(&k, e->line, "guest.kernel",
-                    "path leaves the boot partition or is longer than %zu bytes",
-                    sizeof path - 1);
-        }
-    }
+    if (require(&k, "guest.kernel"))
+        check_path(&k, file, "guest.kernel", v->kernel);
 
     /* A refused guest.type is reported once; the keys of either type are
      * not then called wrong for it (the refused type stays the default,
@@ -265,7 +272,12 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
         problem(&k, nv->line, nv->key, "%llu virtual CPUs asked; this monitor runs %u per VM",
                 (unsigned long long)v->numvcpus, VM_VCPUS_SUPPORTED);
 
-    /* Keys that belong to the other guest type. */
+    /* Keys that belong to another guest type. */
+    const struct cfg_entry *rd = cfg_find(&f, "guest.initrd");
+    if (rd && v->guest_type != VM_GUEST_LINUX)
+        problem(&k, rd->line, rd->key, "only for guest.type = linux");
+    else if (rd)
+        check_path(&k, file, "guest.initrd", v->initrd);
     if (v->guest_type == VM_GUEST_FLAT) {
         check_flat(&k, v);
     } else if (type_known) {

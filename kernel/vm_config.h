@@ -14,7 +14,7 @@
 #include "kernel/config_schema.h"
 #include "kernel/vm_name.h"
 
-enum vm_guest_type { VM_GUEST_FLAT = 0, VM_GUEST_MULTIBOOT };
+enum vm_guest_type { VM_GUEST_FLAT = 0, VM_GUEST_MULTIBOOT, VM_GUEST_LINUX };
 enum vm_cpu_mode { VM_CPU_REAL = 0, VM_CPU_PROT32 };
 
 struct vm_config {
@@ -24,8 +24,11 @@ struct vm_config {
     char kernel[CFG_VALUE_MAX];      /* guest.kernel: required; path relative to the
                                         .vmx file's directory, or absolute from the ESP
                                         root ("/hv/guests/x.bin") */
-    uint32_t guest_type;             /* guest.type: flat | multiboot (default multiboot) */
-    char cmdline[CFG_VALUE_MAX];     /* guest.cmdline: default "" */
+    uint32_t guest_type;             /* guest.type: flat | multiboot | linux (default
+                                        multiboot) */
+    char cmdline[CFG_VALUE_MAX];     /* guest.cmdline: multiboot, linux; default "" */
+    char initrd[CFG_VALUE_MAX];      /* guest.initrd: linux only, default "" (none); a
+                                        path like guest.kernel's */
     uint64_t load_addr;              /* guest.loadAddr: flat only, default 0x100000 */
     uint64_t entry;                  /* guest.entry: flat only, default = loadAddr */
     uint32_t cpu_mode;               /* guest.cpuMode: real | prot32 (flat only), default prot32 */
@@ -49,7 +52,7 @@ void vm_config_defaults(struct vm_config *c);
 uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text, size_t len,
                         cfg_report_fn report, void *ctx);
 
-/* Resolves guest.kernel against the .vmx path into an ESP path as the boot
+/* Resolves guest.kernel (or guest.initrd) against the .vmx path into an ESP path as the boot
  * files list them ("hv/guests/hello.bin"): handles "./", "../" and a leading
  * "/". False when the result would leave the ESP root or not fit. */
 bool vm_config_resolve_path(const char *vmx_path, const char *value, char *out, size_t size);

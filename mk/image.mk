@@ -15,9 +15,10 @@ $(BUILD)/esp.img: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf config/host.cfg $(GUE
 	@echo "  ESP  $@"
 
 # build/run.img: the same ESP with config/host-run.cfg as its host config,
-# which starts the sample guests at boot (`make run`).
+# which starts the sample guests at boot (`make run`), plus RUN_EXTRA (pairs
+# like ESP_EXTRA's: the Debian guests when built, mk/linux_guests.mk).
 $(BUILD)/run.img: $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf config/host-run.cfg $(GUEST_BINS) \
                   $(ESP_VMX) tools/make-esp.sh
 	$(Q)tools/make-esp.sh $@ $(ESP_SECTORS) $(BUILD)/BOOTX64.EFI $(BUILD)/kernel.elf \
-	    config/host-run.cfg $(ESP_EXTRA)
+	    config/host-run.cfg $(ESP_EXTRA) $(RUN_EXTRA)
 	@echo "  ESP  $@"

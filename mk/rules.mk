@@ -60,4 +60,6 @@ run: deps
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# build/guests-deb holds extracted Debian packages (tools/fetch-guests.sh),
+# whose /etc has directories named *.d: not ours, and not worth walking.
+-include $(shell find $(BUILD) -path $(BUILD)/guests-deb -prune -o -type f -name '*.d' -print 2>/dev/null)

@@ -1,7 +1,8 @@
-# vmm/loader_*: guest image loaders (flat, Multiboot v1) and kernel/vm_config:
+# vmm/loader_*: guest image loaders (flat, Multiboot v1, Linux) and kernel/vm_config:
 # the per-VM configuration file. Pure code: built into the image, unit-tested
 # hosted and (the loaders) fuzzed.
-VMM_LOADER_SRCS := vmm/loader_flat.c vmm/loader_multiboot.c
+VMM_LOADER_SRCS := vmm/loader_flat.c vmm/loader_multiboot.c vmm/loader_linux.c \
+                   vmm/loader_linux_entry.c
 KERNEL_C_SRCS += $(VMM_LOADER_SRCS) kernel/vm_config.c kernel/vm_name.c
 
 UNIT_TESTS += test_vm_config
@@ -17,6 +18,12 @@ UNIT_TESTS += test_guest_loader
 test_guest_loader_SRCS = tests/unit/test_guest_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
 $(BUILD)/unit/test_guest_loader: | $(BUILD)/guests/hello.bin $(BUILD)/guests/memtouch.bin
 $(BUILD)/h/tests/unit/test_guest_loader.o: HOSTCFLAGS += -DGUEST_BIN_DIR='"$(BUILD)/guests"'
+
+# test_linux_loader builds its images itself; it also loads Debian's when
+# `make linux-guests` has fetched them (skipped when not).
+UNIT_TESTS += test_linux_loader
+test_linux_loader_SRCS = tests/unit/test_linux_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
+$(BUILD)/h/tests/unit/test_linux_loader.o: HOSTCFLAGS += -DGUESTS_DEB_DIR='"$(BUILD)/guests-deb"'
 
 # ---- fuzzing: the loaders on arbitrary images ---------------------------------
 # `make fuzz-smoke-multiboot` (a step of `make test`) runs 10 s from the seed
@@ -38,3 +45,23 @@ fuzz-multiboot: $(BUILD)/fuzz/fuzz_multiboot
 	$(call fuzz_run,multiboot,$(FUZZ_MULTIBOOT_SECONDS),fuzz-multiboot,16384)
 
 fuzz: fuzz-multiboot
+
+# The Linux loader: the same, from the seeds tests/fuzz/gen_linux_seeds.py
+# writes (synthetic headers with Debian's kernel's and memtest86+'s values).
+FUZZ_LINUX_SRCS := tests/fuzz/fuzz_linux_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
+FUZZ_LINUX_SECONDS ?= 600
+
+$(BUILD)/fuzz/fuzz_linux_loader: $(FUZZ_LINUX_SRCS) vmm/guest_loader.h vmm/loader_linux_boot.h \
+                                 $(wildcard lib/*.h include/hv/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_LINUX_SRCS) -o $@
+
+.PHONY: fuzz-linux fuzz-smoke-linux
+HOSTED_TEST_STEPS += fuzz-smoke-linux
+fuzz-smoke-linux: $(BUILD)/fuzz/fuzz_linux_loader
+	$(call fuzz_run,linux_loader,10,fuzz-smoke-linux,32768)
+
+fuzz-linux: $(BUILD)/fuzz/fuzz_linux_loader
+	$(call fuzz_run,linux_loader,$(FUZZ_LINUX_SECONDS),fuzz-linux,32768)
+
+fuzz: fuzz-linux

@@ -25,14 +25,55 @@ struct guest_mem_ops {
 enum guest_cpu_mode {
     GUEST_MODE_REAL = 0,  /* 16-bit real mode: CS:IP = cs_selector:rip */
     GUEST_MODE_PROT32,    /* 32-bit protected mode, flat 4 GiB segments, no paging */
+    GUEST_MODE_LONG64,    /* 64-bit long mode, paging on (see below) */
 };
 
+/*
+ * How the first vCPU starts. Fields a mode does not name are zero.
+ *
+ * REAL: CS = cs_selector (base cs_selector << 4), IP = rip.
+ *
+ * PROT32 with gdt_limit == 0 (flat and Multiboot loaders): CS = 0x08 and the
+ * data segments 0x10, flat 4 GiB, no GDT in guest memory (hidden parts only).
+ *
+ * PROT32 with gdt_limit != 0 (the Linux 32-bit entry): as above, but
+ * CS = cs_selector, DS = ES = SS = FS = GS = ds_selector, and GDTR =
+ * gdt_base/gdt_limit, a GDT the loader wrote in guest memory whose entries
+ * match those selectors (flat 4 GiB, code execute/read, data read/write).
+ * CR0 = PE | ET | NE; CR3, CR4, EFER = 0; ESI = rsi (boot_params), ESP =
+ * rsp, EFLAGS = 0x2; EBX, EBP, EDI 0 (boot.rst asks for them zero).
+ *
+ * LONG64 (the Linux and memtest86+ 64-bit entry). The vCPU must load:
+ *   CR0  = cr0 (PE | ET | NE | PG: 0x80000031), CR3 = cr3 (identity-mapping
+ *          PML4 in guest memory), CR4 = cr4 (PAE, 0x20), EFER = efer
+ *          (LME | LMA, 0x500, through the guest EFER field: "load IA32_EFER"
+ *          on entry); the VM-entry control "IA-32e mode guest" = 1. The page
+ *          tables use 2 MiB pages (PS) and no NX bit, so EFER.NXE may stay 0
+ *          and CR4.PSE does not matter (PAE paging ignores it).
+ *   CS   = cs_selector, base 0, limit 0xffffffff, access rights 0xa09b
+ *          (present, DPL 0, code execute/read accessed, L = 1, D = 0, G = 1).
+ *   DS, ES, SS, FS, GS = ds_selector, base 0, limit 0xffffffff, access
+ *          rights 0xc093 (present, DPL 0, data read/write accessed, D/B = 1,
+ *          G = 1). The same descriptors are in the GDT at gdt_base.
+ *   GDTR = gdt_base / gdt_limit; IDTR base 0 limit 0 (interrupts are off
+ *          and the guest loads its own IDT before enabling them).
+ *   TR   = selector 0, base 0, limit 0xffff, access 0x8b (busy 64-bit TSS:
+ *          VM entry into IA-32e mode refuses a 16-bit or absent TR);
+ *          LDTR unusable.
+ *   RFLAGS = 0x2 (IF = 0), RIP = rip, RSP = rsp, RSI = rsi (Linux: the
+ *          boot_params address), every other GPR 0.
+ */
 struct guest_boot_state {
     enum guest_cpu_mode mode;
-    uint64_t rip;         /* PROT32: linear; REAL: offset within CS */
-    uint16_t cs_selector; /* REAL only: base = selector << 4 */
+    uint64_t rip;         /* PROT32/LONG64: linear; REAL: offset within CS */
+    uint16_t cs_selector; /* REAL: base = selector << 4; PROT32 with a GDT, LONG64: GDT selector */
+    uint16_t ds_selector; /* PROT32 with a GDT, LONG64: DS/ES/SS/FS/GS */
     uint64_t rsp;         /* 0: undefined (the guest sets its own) */
     uint32_t eax, ebx;    /* multiboot: magic 0x2BADB002, info address */
+    uint64_t rsi;         /* Linux: guest-physical address of struct boot_params */
+    uint64_t gdt_base;    /* PROT32 with a GDT, LONG64: GDTR */
+    uint16_t gdt_limit;   /* 0: no GDT in guest memory (PROT32 only) */
+    uint64_t cr0, cr3, cr4, efer; /* LONG64 only */
 };
 
 /* guest.type = "flat": the raw image at `load_addr`, entered at `entry` in
@@ -63,5 +104,42 @@ int guest_load_multiboot(const void *image, size_t size, const char *cmdline,
 /* Where the multiboot info, its mmap and the command line go: below the
  * 640 KiB hole, away from where small kernels load. */
 #define MULTIBOOT_INFO_GPA 0x9000
+
+/* guest.type = "linux": a bzImage by the Linux x86 boot protocol (2.10 or
+ * later; 2.12 with XLF_KERNEL_64 for the 64-bit entry), also memtest86+.
+ * The protected-mode kernel goes to its pref_address (relocatable, aligned
+ * to kernel_alignment) or 1 MiB (not relocatable) with init_size bytes of
+ * RAM from there kept free; the initrd as high as initrd_addr_max, the top
+ * of RAM and the kernel allow, 4 KiB aligned. boot_params (the "zero page":
+ * the image's setup header, type_of_loader 0xff, the e820 map of the VM's
+ * RAM, the initrd, the command line), a GDT (__BOOT_CS 0x10, __BOOT_DS
+ * 0x18) and identity page tables (2 MiB pages over max(4 GiB, RAM)) go in
+ * low guest memory at the addresses below. Entered in LONG64 at the load
+ * address + 0x200 (or with `entry32`, PROT32 at the load address), RSI =
+ * boot_params, interrupts off. Every refusal names the file it is about. */
+struct linux_params {
+    const char *kernel_name;  /* for messages ("hv/guests/vmlinuz"); NULL: "kernel" */
+    const char *cmdline;      /* NULL: empty */
+    const void *initrd;       /* NULL or initrd_size 0: no initrd */
+    size_t initrd_size;
+    const char *initrd_name;  /* for messages; NULL: "initrd" */
+    /* Optional ACPI tables the caller wrote (or will write) in guest RAM
+     * above 1 MiB: marked ACPI (e820 type 3) and kept clear of the kernel and
+     * initrd. acpi_size 0: none. acpi_rsdp: boot_params.acpi_rsdp_addr (0: none). */
+    uint64_t acpi_base, acpi_size, acpi_rsdp;
+    bool entry32;             /* the 32-bit protected-mode entry instead of 64-bit */
+};
+
+int guest_load_linux(const void *image, size_t size, const struct linux_params *p,
+                     const struct guest_mem_ops *mem, struct guest_boot_state *out, char *err,
+                     size_t errlen);
+
+/* The Linux loader's low-memory layout (all below the 640 KiB hole). */
+#define LINUX_GDT_GPA         0x1000ull  /* 4 descriptors */
+#define LINUX_BOOT_PARAMS_GPA 0x2000ull  /* one page */
+#define LINUX_STACK_TOP       0x8000ull  /* RSP: [0x3000, 0x8000) is free for a stack */
+#define LINUX_PML4_GPA        0x10000ull /* PML4, PDPT, then up to 64 page directories */
+#define LINUX_CMDLINE_GPA     0x60000ull
+#define LINUX_CMDLINE_ROOM    0x10000ull /* with its NUL */
 
 #endif

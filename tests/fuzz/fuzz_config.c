@@ -113,6 +113,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char path[256];
         if (vm_config_resolve_path("hv/vms/fuzz.vmx", vc.kernel, path, sizeof path))
             CHECK(strncmp(path, "..", 2) != 0 && path[0] != '/');
+        CHECK(vc.guest_type == VM_GUEST_LINUX || vc.initrd[0] == '\0');
+        if (vc.initrd[0])
+            CHECK(vm_config_resolve_path("fuzz.vmx", vc.initrd, path, sizeof path));
     }
     free(text);
     return 0;

@@ -251,7 +251,7 @@ static void test_bad_values(void **state)
     /* Within the format but beyond the monitor: refused, not run with one. */
     expect_one(REQ "numvcpus = 4\n", 4, "numvcpus",
                "4 virtual CPUs asked; this monitor runs 1 per VM");
-    expect_one(REQ "guest.type = elf\n", 4, "guest.type", "expected flat or multiboot, got 'elf'");
+    expect_one(REQ "guest.type = elf\n", 4, "guest.type", "expected flat, multiboot or linux, got 'elf'");
     expect_one(REQ "guest.type = flat\nguest.cpuMode = long\n", 5, "guest.cpuMode",
                "expected real or prot32, got 'long'");
     expect_one(REQ "guest.type = flat\nguest.loadAddr = 0x100000000\n", 5, "guest.loadAddr",
@@ -321,7 +321,7 @@ static void test_required_on_a_bad_line(void **state)
     /* a value the schema refuses is reported once; checks that depend on it
      * do not add a second message about its default */
     expect_one(REQ "guest.type = \"flatt\"\nguest.loadAddr = \"0x200000\"\n", 4, "guest.type",
-               "expected flat or multiboot, got 'flatt'");
+               "expected flat, multiboot or linux, got 'flatt'");
     expect_one(REQ "sched.mem.shares = \"hi\xffgh\"\n", 4, "sched.mem.shares",
                "expected UTF-8 text, got 'hi\\xffgh'");
     /* an earlier good line still counts when a later one for the key is bad */
@@ -350,7 +350,7 @@ static void test_flat_checks(void **state)
                    "guest.entry = 0x100000\n",
                7, "guest.entry", "real mode needs an entry below 1 MiB, not 0x100000");
     expect_one(REQ "guest.type = flat\nguest.cmdline = \"x\"\n", 5, "guest.cmdline",
-               "only for guest.type = multiboot");
+               "only for guest.type = multiboot or linux");
     expect_one("displayName = a\nmemsize = 1\nguest.kernel = k\nguest.type = flat\n", 4,
                "guest.type", "0x100000 is beyond memsize (1 MiB)");
 
@@ -361,6 +361,59 @@ static void test_flat_checks(void **state)
     expect_rep(0, 4, "guest.loadAddr", "only for guest.type = flat");
     expect_rep(1, 5, "guest.entry", "only for guest.type = flat");
     expect_rep(2, 6, "guest.cpuMode", "only for guest.type = flat");
+}
+
+static void test_linux_keys(void **state)
+{
+    (void)state;
+    assert_int_equal(load("displayName = deb\nmemsize = 96\nguest.type = LINUX\n"
+                          "guest.kernel = \"../guests/vmlinuz\"\n"
+                          "guest.initrd = \"../guests/initramfs.gz\"\n"
+                          "guest.cmdline = \"console=ttyS0 hvlinux.rounds=3\"\n"),
+                     0);
+    assert_int_equal(cfg.guest_type, VM_GUEST_LINUX);
+    assert_string_equal(cfg.initrd, "../guests/initramfs.gz");
+    assert_string_equal(cfg.cmdline, "console=ttyS0 hvlinux.rounds=3");
+    /* No initrd is the default; an empty one is none too. */
+    assert_int_equal(load(REQ "guest.type = linux\n"), 0);
+    assert_string_equal(cfg.initrd, "");
+    assert_int_equal(load(REQ "guest.type = linux\nguest.initrd = \"\"\n"), 0);
+    /* The initrd path is checked like the kernel's. */
+    expect_one(REQ "guest.type = linux\nguest.initrd = \"../../../rd.gz\"\n", 5,
+               "guest.initrd", "path leaves the boot partition or is longer than 255 bytes");
+    /* An initrd for another guest type; flat keys on a linux guest. */
+    expect_one(REQ "guest.initrd = rd.gz\n", 4, "guest.initrd", "only for guest.type = linux");
+    expect_one(REQ "guest.type = flat\nguest.initrd = rd.gz\n", 5, "guest.initrd",
+               "only for guest.type = linux");
+    expect_one(REQ "guest.type = linux\nguest.loadAddr = 0x100000\n", 5, "guest.loadAddr",
+               "only for guest.type = flat");
+    expect_one(REQ "guest.type = bzimage\n", 4, "guest.type",
+               "expected flat, multiboot or linux, got 'bzimage'");
+}
+
+/* The sample VMs for Debian's guests (config/vms/) parse as they are. */
+static void expect_sample(const char *path, const char *kernel, const char *initrd)
+{
+    char text[4096];
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    nreps = 0;
+    assert_int_equal(vm_config_load(&cfg, "hv/vms/x.vmx", text, n, on_report, reps), 0);
+    assert_int_equal(cfg.guest_type, VM_GUEST_LINUX);
+    assert_string_equal(cfg.kernel, kernel);
+    assert_string_equal(cfg.initrd, initrd);
+}
+
+static void test_linux_samples(void **state)
+{
+    (void)state;
+    expect_sample("config/vms/linux.vmx", "../guests/vmlinuz", "../guests/initramfs.gz");
+    assert_int_equal(cfg.memsize_mb, 96); /* Debian's kernel needs 80 */
+    assert_non_null(strstr(cfg.cmdline, "console=ttyS0"));
+    expect_sample("config/vms/memtest.vmx", "../guests/memtest.bin", "");
 }
 
 static void test_kernel_path_checked(void **state)
@@ -444,6 +497,8 @@ int main(void)
         cmocka_unit_test(test_memory_checks),
         cmocka_unit_test(test_required_on_a_bad_line),
         cmocka_unit_test(test_flat_checks),
+        cmocka_unit_test(test_linux_keys),
+        cmocka_unit_test(test_linux_samples),
         cmocka_unit_test(test_kernel_path_checked),
         cmocka_unit_test(test_resolve_path),
     };

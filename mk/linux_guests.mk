@@ -1,0 +1,63 @@
+# Unmodified guests from Debian packages (docs/guests.md, "Linux and
+# memtest86+"): fetched by the build, never committed, and never needed by
+# `make` or `make test` (they need the network and root for apt-get).
+#   make linux-guests       build/guests-linux/{vmlinuz,initramfs.gz,memtest.bin}
+#   make linux-guests-qemu  boots them in plain QEMU, by QEMU's loader and by
+#                           ours (vmm/loader_linux.c), and checks them (~100 s)
+# The packages are cached in build/guests-deb (tools/fetch-guests.sh).
+LINUX_DEB_DIR   := $(BUILD)/guests-deb
+LINUX_GUEST_DIR := $(BUILD)/guests-linux
+LINUX_GUEST_FILES := $(LINUX_GUEST_DIR)/vmlinuz $(LINUX_GUEST_DIR)/initramfs.gz \
+                     $(LINUX_GUEST_DIR)/memtest.bin
+
+# Freestanding: raw system calls, no libc, so Debian's compiler alone builds
+# a static binary for the initramfs.
+MEMVERIFY_CFLAGS := -std=c11 -O2 -static -nostdlib -ffreestanding -fno-stack-protector \
+                    -fno-pie $(WARN)
+
+$(LINUX_DEB_DIR)/.fetched: tools/fetch-guests.sh
+	@tools/fetch-guests.sh $(LINUX_DEB_DIR)
+	@touch $@
+
+$(LINUX_GUEST_DIR)/memverify: tests/guests/memverify.c
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(MEMVERIFY_CFLAGS) $< -o $@
+
+$(LINUX_GUEST_DIR)/initramfs.gz: $(LINUX_DEB_DIR)/.fetched $(LINUX_GUEST_DIR)/memverify \
+                                 tools/mkinitramfs.py tests/guests/linux-init.sh
+	$(Q)$(PYTHON) tools/mkinitramfs.py $@ $(LINUX_DEB_DIR)/busybox tests/guests/linux-init.sh \
+	    memverify=$(LINUX_GUEST_DIR)/memverify
+
+$(LINUX_GUEST_DIR)/vmlinuz $(LINUX_GUEST_DIR)/memtest.bin: $(LINUX_DEB_DIR)/.fetched
+	@mkdir -p $(dir $@)
+	$(Q)cp -L $(LINUX_DEB_DIR)/$(notdir $@) $@
+
+# Our loader's output booted in QEMU: linux_loader_dump runs vmm/loader_linux.c
+# on the host, linuxboot_stub (a Multiboot kernel) copies what it wrote into
+# place and enters the kernel in the state guest_boot_state describes.
+LINUX_STUB := $(LINUX_GUEST_DIR)/linuxboot_stub.bin
+LINUX_DUMP := $(LINUX_GUEST_DIR)/linux_loader_dump
+LINUX_DUMP_SRCS := tests/guests/linux_loader_dump.c vmm/loader_linux.c vmm/loader_linux_entry.c \
+                   lib/format.c lib/string.c
+
+$(LINUX_STUB): tests/guests/linuxboot_stub.asm
+	@mkdir -p $(dir $@)
+	$(Q)$(NASM) -f bin $< -o $@
+
+$(LINUX_DUMP): $(LINUX_DUMP_SRCS) vmm/guest_loader.h vmm/loader_linux_boot.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(HOSTCFLAGS) $(HOSTLDFLAGS) $(LINUX_DUMP_SRCS) -o $@
+
+.PHONY: linux-guests linux-guests-qemu
+linux-guests: $(LINUX_GUEST_FILES)
+
+linux-guests-qemu: linux-guests $(LINUX_STUB) $(LINUX_DUMP)
+	@mkdir -p $(BUILD)/results
+	@tests/guests/check_linux_qemu.sh $(LINUX_GUEST_DIR) $(BUILD)/results/linux-guests-qemu.tally \
+	    $(BUILD)/linux-guests-qemu
+
+# build/run.img (`make run`) carries them as hv/guests/ when they have been
+# built, beside config/vms/linux.vmx and memtest.vmx; build/esp.img never
+# does, so `make` needs no download.
+RUN_EXTRA += $(foreach f,$(wildcard $(LINUX_GUEST_FILES)),$(f) hv/guests/$(notdir $(f)))
+$(BUILD)/run.img: $(wildcard $(LINUX_GUEST_FILES))
