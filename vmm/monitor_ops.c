@@ -8,6 +8,7 @@
 #include "vmm/io_ports.h"
 #include "vmm/guest_loader.h"
 #include "arch/x86_64/vmcs.h"
+#include "lib/format.h"
 
 _Static_assert(EXIT_REASON_COUNT <= VM_EXIT_REASONS,
                "struct vm_exit_stats must have a slot for every exit reason");
@@ -26,6 +27,15 @@ static bool load_guest(struct vm *vm, const void *image, size_t size,
                        struct guest_boot_state *boot, char *why, size_t n)
 {
     struct guest_mem_ops ops = { loader_write, vm, vm->mem.ram.ram_bytes };
+    if (vm->cfg.guest_type == VM_GUEST_LINUX) {
+        /* The loader (vmm/loader_linux.c) is built and tested, but a Linux or
+         * memtest86+ guest needs virtual interrupts and timers (LAPIC,
+         * IOAPIC, PIC, PIT) that the monitor does not have yet: refuse with
+         * the reason rather than start a guest that can only hang. */
+        ksnprintf(why, n, "guest.type \"linux\" needs virtual interrupts and timers, which "
+                          "this monitor does not have yet");
+        return false;
+    }
     if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT)
         return guest_load_multiboot(image, size, vm->cfg.cmdline, &ops, boot, why, n) == 0;
     struct flat_params fp = { vm->cfg.load_addr, vm->cfg.entry,

@@ -29,6 +29,9 @@ HOSTILE_VMS = {
     # More memory than any machine here has, and more vCPUs than one.
     "h_huge": ('displayName = "h_huge"\nmemsize = "65536"\n'
                'guest.kernel = "../guests/hello.bin"\n'),
+    # A Linux guest, before the monitor has interrupts: refused with the reason.
+    "h_linux": ('displayName = "h_linux"\nmemsize = "96"\nguest.type = "linux"\n'
+                'guest.kernel = "../guests/hello.bin"\n'),
     "h_smp": ('displayName = "h_smp"\nmemsize = "4"\nnumvcpus = "4"\n'
               'guest.kernel = "../guests/hello.bin"\n'),
 }
@@ -115,7 +118,11 @@ def register(h):
             check("h_huge did not start" in out, "a 64 GiB VM started:\n" + out)
             out = m.command("vm start h_smp", 60)
             check("h_smp did not start" in out, "a 4-vCPU VM started:\n" + out)
+            out = m.command("vm start h_linux", 60)
+            check("h_linux did not start" in out, "a linux guest started:\n" + out)
             out = m.command("log", 60)
+            check(re.search(r"vm h_linux: not started: guest.type \"linux\" needs virtual "
+                            r"interrupts and timers", out), "no linux reason:\n" + out)
             check(re.search(r"vm h_huge: not started: memsize 65536 MiB \+ \d+ MiB overhead "
                             r"does not fit in the \d+ MiB", out), "no admission reason:\n" + out)
             check(re.search(r"hv/vms/h_smp\.vmx:3: numvcpus: 4 virtual CPUs asked; this "
