@@ -82,6 +82,13 @@ def register(h):
     def ended(m, name, status):
         m.expect(r"vm %s: exited with status %d" % (name, status), 120)
 
+    def passes(m, name):
+        """Starts hostile VM `name`; its verdict line must be PASS, then it exits 0."""
+        h.start_vm(m, name)
+        verdict = m.expect(r"^\[%s\] hostile: (PASS|FAIL)[^\n]*\n" % name, 120)
+        check(verdict.group(1) == "PASS", verdict.group(0))
+        ended(m, name, 0)
+
     @scenario("bochs")
     def bochs_hostile_cpu_state(workdir, image):
         """XSETBV, CR and MSR writes a CPU refuses are the guest's #GP (the
@@ -92,27 +99,14 @@ def register(h):
         m = hostile_machine(workdir, "hostile_cpu", ['vm.autostart = "memtouch1"'])
         with booted(m, h.BOCHS_BOOT_S):
             h.wait_sweeps(m, "memtouch1", 1, 120)
-            h.start_vm(m, "h_xsetbv")
-            pas = m.expect(r"^\[h_xsetbv\] hostile: (PASS|FAIL)[^\n]*\n", 120)
-            check(pas.group(1) == "PASS", pas.group(0))
-            ended(m, "h_xsetbv", 0)
-            h.start_vm(m, "h_crmsr")
-            pas = m.expect(r"^\[h_crmsr\] hostile: (PASS|FAIL)[^\n]*\n", 120)
-            check(pas.group(1) == "PASS", pas.group(0))
-            ended(m, "h_crmsr", 0)
+            passes(m, "h_xsetbv")
+            passes(m, "h_crmsr")
             h.start_vm(m, "h_drwrite")
             m.expect(r"\[h_drwrite\] hostile: debug registers set; halting", 60)
             m.expect(r"vm h_drwrite: every vCPU halted", 60)
-            h.start_vm(m, "h_drread")
-            pas = m.expect(r"^\[h_drread\] hostile: (PASS|FAIL)[^\n]*\n", 120)
-            check(pas.group(1) == "PASS", pas.group(0))
-            ended(m, "h_drread", 0)
-
+            passes(m, "h_drread")
             # An event whose delivery faults in the EPT still arrives.
-            h.start_vm(m, "h_lazystack")
-            pas = m.expect(r"^\[h_lazystack\] hostile: (PASS|FAIL)[^\n]*\n", 120)
-            check(pas.group(1) == "PASS", pas.group(0))
-            ended(m, "h_lazystack", 0)
+            passes(m, "h_lazystack")
 
             out = m.command("vm start h_huge", 60)
             check("h_huge did not start" in out, "a 64 GiB VM started:\n" + out)
