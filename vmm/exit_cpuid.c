@@ -5,6 +5,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
 #include "include/hv/x86/regs.h"
+#include "include/hv/x86/cpuid.h"
 
 #define HV_MAX_LEAF 0x40000001u
 /* "hvMicroHVisr" split over EBX, ECX, EDX as little-endian words */
@@ -23,14 +24,14 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
         r = host_cpuid(leaf, sub);
         switch (leaf) {
         case 1:
-            r.ecx &= ~((1u << 5) | (1u << 6) | (1u << 3) | (1u << 21));
-            r.ecx |= 1u << 31;
+            r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_X2APIC);
+            r.ecx |= CPUID1_ECX_HYPERVISOR;
             /* OSXSAVE mirrors the guest's own CR4.OSXSAVE, a bit it owns
              * (writes to it do not exit), so read it live. */
             if (gs_read(v, VMCS_GUEST_CR4) & CR4_OSXSAVE)
-                r.ecx |= 1u << 27;
+                r.ecx |= CPUID1_ECX_OSXSAVE;
             else
-                r.ecx &= ~(1u << 27);
+                r.ecx &= ~CPUID1_ECX_OSXSAVE;
             r.ebx = (r.ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
             break;
         case 0xd: {
@@ -42,7 +43,7 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                 r.eax &= (uint32_t)offered;
                 r.edx &= (uint32_t)(offered >> 32);
             } else if (sub == 1) {
-                r.eax &= ~(1u << 3);
+                r.eax &= ~CPUIDD1_EAX_XSAVES;
                 r.ecx = r.edx = 0;
             } else if (sub >= 64 || !((offered >> sub) & 1)) {
                 r = (struct host_cpuid){ 0, 0, 0, 0 };

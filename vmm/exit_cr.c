@@ -11,6 +11,7 @@
 #include "vmm/guest_state.h"
 #include "vmm/guest_rules.h"
 #include "include/hv/x86/regs.h"
+#include "include/hv/x86/cpuid.h"
 
 /* What the guest believes a CR holds: bits we own come from the shadow,
  * the rest (PE, PG, EM, MP, TS...) are live in the VMCS, since writes to
@@ -31,8 +32,8 @@ static uint64_t guest_cr0(struct vcpu *v)
 static uint64_t efer_offered(void)
 {
     uint32_t edx = host_cpuid(0x80000001u, 0).edx;
-    return ((edx >> 11) & 1 ? EFER_SCE : 0) | ((edx >> 20) & 1 ? EFER_NXE : 0) |
-           ((edx >> 29) & 1 ? EFER_LME : 0) | EFER_LMA;
+    return (edx & CPUIDX1_EDX_SYSCALL ? EFER_SCE : 0) | (edx & CPUIDX1_EDX_NX ? EFER_NXE : 0) |
+           (edx & CPUIDX1_EDX_LM ? EFER_LME : 0) | EFER_LMA;
 }
 
 void vcpu_cr_state(struct vcpu *v, struct cr_state *s)

@@ -1,5 +1,6 @@
 /* CPUID and VMX capability decoding (Intel SDM vol. 3, appendix A). */
 #include "arch/x86_64/cpu_features.h"
+#include "include/hv/x86/cpuid.h"
 #include "arch/x86_64/cpu.h"
 #include "lib/kstring.h"
 
@@ -61,18 +62,18 @@ void cpu_features_read(struct cpu_features *f)
         f->family += (l1.eax >> 20) & 0xff;
     if (f->family == 0x6 || f->family >= 0xf)
         f->model |= ((l1.eax >> 16) & 0xf) << 4;
-    f->x2apic = (l1.ecx >> 21) & 1;
-    f->tsc_deadline = (l1.ecx >> 24) & 1;
-    f->xsave = (l1.ecx >> 26) & 1;
-    f->hypervisor_bit = (l1.ecx >> 31) & 1;
+    f->x2apic = (l1.ecx & CPUID1_ECX_X2APIC) != 0;
+    f->tsc_deadline = (l1.ecx & CPUID1_ECX_TSC_DEADLINE) != 0;
+    f->xsave = (l1.ecx & CPUID1_ECX_XSAVE) != 0;
+    f->hypervisor_bit = (l1.ecx & CPUID1_ECX_HYPERVISOR) != 0;
 
     r = cpuid(0x80000000, 0);
     f->max_ext_leaf = r.eax;
     if (f->max_ext_leaf >= 0x80000001) {
         struct cpuid_regs e = cpuid(0x80000001, 0);
-        f->nx = (e.edx >> 20) & 1;
-        f->pdpe1gb = (e.edx >> 26) & 1;
-        f->rdtscp = (e.edx >> 27) & 1;
+        f->nx = (e.edx & CPUIDX1_EDX_NX) != 0;
+        f->pdpe1gb = (e.edx & CPUIDX1_EDX_PDPE1GB) != 0;
+        f->rdtscp = (e.edx & CPUIDX1_EDX_RDTSCP) != 0;
     }
     if (f->max_ext_leaf >= 0x80000004) {
         for (uint32_t i = 0; i < 3; i++) {
@@ -86,9 +87,9 @@ void cpu_features_read(struct cpu_features *f)
         memmove(f->brand, f->brand + lead, sizeof f->brand - lead);
     }
     if (f->max_ext_leaf >= 0x80000007)
-        f->tsc_invariant = (cpuid(0x80000007, 0).edx >> 8) & 1;
+        f->tsc_invariant = (cpuid(0x80000007, 0).edx & CPUIDX7_EDX_INVARIANT_TSC) != 0;
 
-    if (!((l1.ecx >> 5) & 1)) {
+    if (!(l1.ecx & CPUID1_ECX_VMX)) {
         f->vmx = VMX_ABSENT;
         return;
     }
@@ -99,7 +100,7 @@ void cpu_features_read(struct cpu_features *f)
 
 enum vmx_state vmx_state_decode(uint32_t cpuid1_ecx, uint64_t feature_control)
 {
-    if (!((cpuid1_ecx >> 5) & 1))
+    if (!(cpuid1_ecx & CPUID1_ECX_VMX))
         return VMX_ABSENT;
     bool locked = feature_control & 1;
     bool outside_smx = (feature_control >> 2) & 1;
