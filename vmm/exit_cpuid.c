@@ -1,6 +1,11 @@
-/* CPUID: the host's answers, filtered. VT-x, SMX and MONITOR/MWAIT are
- * hidden (we do not offer them), x2APIC too (no virtual local APIC yet), the
- * hypervisor bit is set, and leaves 0x40000000+ carry our signature. */
+/* CPUID: the host's answers, filtered so that every feature it advertises
+ * works in the guest: VT-x, SMX and MONITOR/MWAIT are hidden (we do not offer
+ * them), x2APIC too (no virtual local APIC yet), features backed by MSRs the
+ * monitor does not emulate (debug store, thermal and power, PDCM, TSC_ADJUST,
+ * the speculation-control MSRs, PT, SGX, RDT), instructions whose VM-execution
+ * control is off (RDTSCP, INVPCID, WAITPKG) and vector extensions whose XSAVE
+ * state is not offered; the hypervisor bit is set, and leaves 0x40000000+
+ * carry our signature. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
@@ -22,9 +27,18 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
             r = (struct host_cpuid){ HV_MAX_LEAF, SIG_EBX, SIG_ECX, SIG_EDX };
     } else {
         r = host_cpuid(leaf, sub);
+        uint64_t xcr0 = host_xcr0_offered();
         switch (leaf) {
         case 1:
-            r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_X2APIC);
+            /* Hidden: what the monitor does not offer (VT-x, SMX, MONITOR,
+             * x2APIC) and what is backed by MSRs it does not emulate (debug
+             * store, SpeedStep, thermal monitors, PDCM's PERF_CAPABILITIES). */
+            r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_X2APIC |
+                       CPUID1_ECX_DTES64 | CPUID1_ECX_DS_CPL | CPUID1_ECX_EST | CPUID1_ECX_TM2 |
+                       CPUID1_ECX_PDCM);
+            r.edx &= ~(CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE);
+            if (!(xcr0 & XCR0_AVX))
+                r.ecx &= ~(CPUID1_ECX_AVX | CPUID1_ECX_FMA | CPUID1_ECX_F16C);
             r.ecx |= CPUID1_ECX_HYPERVISOR;
             /* OSXSAVE mirrors the guest's own CR4.OSXSAVE, a bit it owns
              * (writes to it do not exit), so read it live. */
@@ -34,11 +48,42 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                 r.ecx &= ~CPUID1_ECX_OSXSAVE;
             r.ebx = (r.ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
             break;
+        case 7:
+            if (sub != 0) {
+                r = (struct host_cpuid){ 0, 0, 0, 0 };
+                break;
+            }
+            r.ebx &= ~(CPUID7_EBX_TSC_ADJUST | CPUID7_EBX_SGX | CPUID7_EBX_RDT_M |
+                       CPUID7_EBX_RDT_A | CPUID7_EBX_PT);
+            r.ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_SGX_LC | CPUID7_ECX_PKS);
+            r.edx &= ~CPUID7_EDX_SPEC_MSRS;
+            /* Instructions that #UD unless their VM-execution control is on. */
+            if (!(host_vmx_proc2() & PROC2_INVPCID))
+                r.ebx &= ~CPUID7_EBX_INVPCID;
+            /* Features whose state XSETBV would refuse. */
+            if (!(xcr0 & XCR0_AVX))
+                r.ebx &= ~CPUID7_EBX_AVX2;
+            if ((xcr0 & XCR0_AVX512) != XCR0_AVX512) {
+                r.ebx &= ~CPUID7_EBX_AVX512;
+                r.ecx &= ~CPUID7_ECX_AVX512;
+                r.edx &= ~CPUID7_EDX_AVX512;
+            }
+            if (!(xcr0 & XCR0_PKRU))
+                r.ecx &= ~CPUID7_ECX_PKU;
+            if (gs_read(v, VMCS_GUEST_CR4) & CR4_PKE)
+                r.ecx |= CPUID7_ECX_OSPKE;
+            else
+                r.ecx &= ~CPUID7_ECX_OSPKE;
+            break;
+        case 0x80000001u:
+            if (!(host_vmx_proc2() & PROC2_RDTSCP))
+                r.edx &= ~CPUIDX1_EDX_RDTSCP;
+            break;
         case 0xd: {
             /* XSAVE components: only those XSETBV accepts (fpu.c may offer
              * fewer than the CPU has); no supervisor (XSS) components and no
              * XSAVES, which the monitor does not enable. */
-            uint64_t offered = host_xcr0_offered();
+            uint64_t offered = xcr0;
             if (sub == 0) {
                 r.eax &= (uint32_t)offered;
                 r.edx &= (uint32_t)(offered >> 32);
@@ -51,6 +96,7 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
             break;
         }
         case 5:  /* MONITOR/MWAIT leaf: hidden with the feature */
+        case 6:  /* thermal and power management: no such MSRs for guests */
         case 0xa: /* no performance counters for guests */
             r = (struct host_cpuid){ 0, 0, 0, 0 };
             break;

@@ -48,14 +48,19 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
     uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
     uint64_t val;
     switch (msr) {
-    case MSR_IA32_TSC: val = host_tsc(); break;
+    case MSR_IA32_TSC: val = host_tsc() + gs_read(v, VMCS_TSC_OFFSET); break;
     case MSR_IA32_PLATFORM_ID: val = 0; break;
     case MSR_IA32_APIC_BASE: val = 0xfee00000ULL | (1ULL << 11) | (v->id == 0 ? 1ULL << 8 : 0); break;
     case MSR_IA32_FEATURE_CONTROL: val = 1; break; /* locked, VMX off: no nested VT-x */
     case MSR_IA32_BIOS_SIGN_ID: val = 0; break;
     case MSR_IA32_MTRRCAP: val = 0; break;     /* no MTRRs: EPT sets memory types */
     case MSR_IA32_MTRR_DEF_TYPE: val = 0; break;
-    case MSR_IA32_MISC_ENABLE: val = 1; break; /* fast strings */
+    /* fast strings; branch trace and PEBS unavailable (CPUID hides DS) */
+    case MSR_IA32_MISC_ENABLE: val = MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_NO_BTS |
+                                     MISC_ENABLE_NO_PEBS; break;
+    /* Machine-check architecture with no banks: CPUID's MCE/MCA hold, and
+     * nothing is ever reported. */
+    case MSR_IA32_MCG_CAP: case MSR_IA32_MCG_STATUS: val = 0; break;
     case MSR_IA32_SYSENTER_CS: val = gs_read(v, VMCS_GUEST_SYSENTER_CS); break;
     case MSR_IA32_SYSENTER_ESP: val = gs_read(v, VMCS_GUEST_SYSENTER_ESP); break;
     case MSR_IA32_SYSENTER_EIP: val = gs_read(v, VMCS_GUEST_SYSENTER_EIP); break;
@@ -97,6 +102,14 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
     case MSR_IA32_APIC_BASE: case MSR_IA32_BIOS_SIGN_ID: case MSR_IA32_MISC_ENABLE:
     case MSR_IA32_MTRR_DEF_TYPE:
         break; /* accepted and ignored */
+    /* Writing the TSC moves this guest's TSC, through the VMCS offset that
+     * RDTSC and RDMSR both see (SDM vol. 3, 26.6.5). */
+    case MSR_IA32_TSC:
+        ok = (host_vmx_proc() & PROC_TSC_OFFSETTING) != 0;
+        if (ok)
+            gs_write(v, VMCS_TSC_OFFSET, val - host_tsc());
+        break;
+    case MSR_IA32_MCG_STATUS: ok = val == 0; break; /* no machine check in progress */
     case MSR_IA32_SYSENTER_CS: gs_write(v, VMCS_GUEST_SYSENTER_CS, val); break;
     case MSR_IA32_SYSENTER_ESP: ok = write_canonical(v, VMCS_GUEST_SYSENTER_ESP, val); break;
     case MSR_IA32_SYSENTER_EIP: ok = write_canonical(v, VMCS_GUEST_SYSENTER_EIP, val); break;

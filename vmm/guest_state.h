@@ -48,6 +48,10 @@ bool host_guest_xsetbv(uint64_t xcr0);
 uint64_t host_xcr0_offered(void);
 /* CR4 bits the CPU allows in VMX operation (IA32_VMX_CR4_FIXED1). */
 uint64_t host_cr4_fixed1(void);
+/* The processor-based VM-execution controls in force (primary, secondary):
+ * what the guest may use without a #UD (RDTSCP, INVPCID, TSC offsetting). */
+uint32_t host_vmx_proc(void);
+uint32_t host_vmx_proc2(void);
 /* The CR0/CR4 values the CPU runs with for a guest that wrote `shadow`. */
 uint64_t vcpu_real_cr0(uint64_t shadow);
 uint64_t vcpu_real_cr4(uint64_t shadow);

@@ -129,6 +129,7 @@ static void setup_guest(struct vcpu *v, const struct guest_boot_state *b)
     vmwrite(VMCS_GUEST_IDTR_BASE, 0);
     vmwrite(VMCS_GUEST_IDTR_LIMIT, 0xffff);
     vmwrite(VMCS_GUEST_DR7, DR7_RESET);
+    vmwrite(VMCS_TSC_OFFSET, 0); /* the guest's TSC is the host's until it writes one */
     vmwrite(VMCS_GUEST_RSP, b->rsp);
     vmwrite(VMCS_GUEST_RIP, b->rip);
     vmwrite(VMCS_GUEST_RFLAGS, 0x2);

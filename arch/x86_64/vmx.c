@@ -60,7 +60,8 @@ bool vmx_init(char *why, size_t size)
                       size, &ok);
     uint32_t proc_req = PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
     caps.proc = adjust(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED,
-                       proc_req | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT | PROC_RDPMC_EXIT,
+                       proc_req | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT | PROC_RDPMC_EXIT |
+                           PROC_TSC_OFFSETTING,
                        proc_req, "processor-based", why, size, &ok);
     /* CR3-load/store and INVLPG exiting are not wanted (EPT makes them
      * useless); a CPU without true controls forces them on, and then the

@@ -83,6 +83,8 @@ bool host_guest_xsetbv(uint64_t xcr0)
 
 uint64_t host_xcr0_offered(void) { return fake_host.xcr0_offered; }
 uint64_t host_cr4_fixed1(void) { return fake_host.cr4_fixed1; }
+uint32_t host_vmx_proc(void) { return fake_host.vmx_proc; }
+uint32_t host_vmx_proc2(void) { return fake_host.vmx_proc2; }
 
 /* Without VMX fixed bits in the fake: the CPU runs with what the guest wrote. */
 uint64_t vcpu_real_cr0(uint64_t shadow) { return shadow; }

@@ -17,6 +17,9 @@
 ;   case=6  A single-step #DB delivered onto a stack page the guest never
 ;           touched: the delivery itself exits (EPT violation); the event
 ;           must still reach the handler, at the right instruction.
+;   case=7  CPUID tells the truth: for each feature it advertises, the MSR
+;           or instruction behind it works (no #GP/#UD); a TSC written
+;           reads back.
 ;
 ; Output: "hostile: case N", then "hostile: PASS ..." (exit 0) or
 ; "hostile: FAIL ..." (exit 1). Exceptions come back through the guest's own
@@ -59,8 +62,10 @@ main:
         je case_flood
         cmp eax, 6
         je case_lazy_stack
+        cmp eax, 7
+        je case_cpuid_truth
 .nocase:
-        PRINT "hostile: FAIL no case=N (1-6) on the command line", 10
+        PRINT "hostile: FAIL no case=N (1-7) on the command line", 10
         EXIT 1
 
 ; ---- exceptions ----------------------------------------------------------
@@ -445,6 +450,111 @@ probe_lazy_stack:
 lazy_after:
         jmp try_back                    ; if that #DB was lost, TF traps again here
 
+; ---- case 7: what CPUID advertises works --------------------------------------
+probe_rdmsr:
+        mov ecx, [arg_ecx]
+        rdmsr
+        ret
+
+probe_rdtscp:
+        rdtscp
+        ret
+
+probe_invpcid:
+        mov eax, 2                      ; all contexts, globals included
+        invpcid eax, [invpcid_desc]
+        ret
+
+; FEATURE leaf, register, bit, msr: if CPUID(leaf).register has the bit, the
+; MSR must read without a fault.
+%macro FEATURE_MSR 4
+        mov eax, %1
+        xor ecx, ecx
+        cpuid
+        test %2, 1 << %3
+        jz %%absent
+        mov dword [arg_ecx], %4
+        mov ebx, probe_rdmsr
+        call try_call
+        cmp eax, NO_FAULT
+        jne truth_broken
+        inc dword [accepted]
+%%absent:
+%endmacro
+; FEATURE_INSN leaf, register, bit, probe
+%macro FEATURE_INSN 4
+        mov eax, %1
+        xor ecx, ecx
+        cpuid
+        test %2, 1 << %3
+        jz %%absent
+        mov dword [arg_ecx], %1
+        mov ebx, %4
+        call try_call
+        cmp eax, NO_FAULT
+        jne truth_broken
+        inc dword [accepted]
+%%absent:
+%endmacro
+
+case_cpuid_truth:
+        FEATURE_MSR 1, edx, 5, 0x10             ; MSR: the TSC
+        FEATURE_MSR 1, edx, 7, 0x17a            ; MCE: MCG_STATUS
+        FEATURE_MSR 1, edx, 14, 0x179           ; MCA: MCG_CAP
+        FEATURE_MSR 1, edx, 9, 0x1b             ; APIC: APIC_BASE
+        FEATURE_MSR 1, edx, 11, 0x174           ; SEP: SYSENTER_CS
+        FEATURE_MSR 1, edx, 12, 0xfe            ; MTRR: MTRRCAP
+        FEATURE_MSR 1, edx, 16, 0x277           ; PAT
+        FEATURE_MSR 1, edx, 21, 0x600           ; DS: DS_AREA
+        FEATURE_MSR 1, ecx, 15, 0x345           ; PDCM: PERF_CAPABILITIES
+        FEATURE_MSR 1, ecx, 7, 0x198            ; EST: PERF_STATUS
+        FEATURE_MSR 1, edx, 22, 0x19c           ; ACPI: THERM_STATUS
+        FEATURE_MSR 6, eax, 0, 0x19c            ; thermal sensor: THERM_STATUS
+        FEATURE_MSR 7, ebx, 1, 0x3b             ; TSC_ADJUST
+        FEATURE_MSR 7, edx, 26, 0x48            ; IBRS: SPEC_CTRL
+        FEATURE_MSR 7, edx, 29, 0x10a           ; ARCH_CAPABILITIES
+        FEATURE_MSR 7, edx, 30, 0xcf            ; CORE_CAPABILITIES
+        FEATURE_MSR 7, ebx, 25, 0x560           ; PT: RTIT_OUTPUT_BASE
+        FEATURE_MSR 0x80000001, edx, 29, 0xc0000080 ; LM: EFER
+        FEATURE_INSN 0x80000001, edx, 27, probe_rdtscp
+        FEATURE_INSN 7, ebx, 10, probe_invpcid
+        ; MISC_ENABLE exists on every CPU with CPUID leaf 1's family 6
+        mov dword [arg_ecx], 0x1a0
+        mov ebx, probe_rdmsr
+        call try_call
+        cmp eax, NO_FAULT
+        jne truth_broken
+        ; a TSC written reads back (within the instructions in between)
+        mov ecx, 0x10
+        mov edx, 0x12
+        mov eax, 0x34560000
+        wrmsr
+        rdtsc
+        cmp edx, 0x12
+        jne .tsc_bad
+        sub eax, 0x34560000
+        cmp eax, 0x1000000              ; well under 16 M ticks later
+        jae .tsc_bad
+        PRINT "hostile: PASS cpuid: "
+        PRINT_DEC [accepted]
+        PRINT " advertised features checked, the TSC written read back", 10
+        EXIT 0
+.tsc_bad:
+        PRINT "hostile: FAIL the TSC written as 0x12:0x34560000 reads "
+        PRINT_HEX edx
+        PRINT ":"
+        PRINT_HEX eax
+        PRINT 10
+        EXIT 1
+
+truth_broken:
+        PRINT "hostile: FAIL CPUID advertises what gives vector "
+        PRINT_HEX eax
+        PRINT " (leaf or MSR "
+        PRINT_HEX [arg_ecx]
+        PRINT ")", 10
+        EXIT 1
+
 ; ---- data ---------------------------------------------------------------------
 key_case:       db "case=", 0
         align 8
@@ -478,6 +588,8 @@ arg_hi:         dd 0
 refused:        dd 0
 accepted:       dd 0
 xcr0_ok:        dd 0, 0
+        align 16, db 0
+invpcid_desc:   dq 0, 0
         align 4096, db 0
 page_dir:       times 1024 dd 0
 

@@ -18,6 +18,7 @@
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/msr.h"
+#include "include/hv/x86/cpuid.h"
 #include "tests/fake/guest_state_fake.h"
 #include "tests/fake/platform_fake.h"
 #include "mm/heap.h"
@@ -136,8 +137,11 @@ static struct host_cpuid cpu_with_everything(uint32_t leaf, uint32_t sub)
         return (struct host_cpuid){ 0x906ea, 0x00100800, 0xffffffffu & ~(1u << 31), 0xffffffff };
     if (leaf == 0xd)
         return (struct host_cpuid){ 0x2e7, 0xa88, 0xa88, 0 };
+    if (leaf == 7)
+        return (struct host_cpuid){ 0, 0xffffffff, 0xffffffff, 0xffffffff };
     if (leaf == 0x80000001u)
-        return (struct host_cpuid){ 0, 0, 0, (1u << 11) | (1u << 20) | (1u << 29) };
+        return (struct host_cpuid){ 0, 0, 0, CPUIDX1_EDX_SYSCALL | CPUIDX1_EDX_NX | CPUIDX1_EDX_LM |
+                                                CPUIDX1_EDX_RDTSCP };
     return (struct host_cpuid){ leaf, leaf, leaf, leaf };
 }
 
@@ -185,7 +189,99 @@ static void test_cpuid_xsave_leaf_offers_what_xsetbv_takes(void **state)
     assert_int_equal(vcpu.regs.gpr[REG_RBX], 0);
 }
 
+static uint32_t cpuid_reg(uint32_t leaf, uint32_t sub, unsigned reg)
+{
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RAX] = leaf;
+    vcpu.regs.gpr[REG_RCX] = sub;
+    run_exit(EXIT_CPUID, 0);
+    return (uint32_t)vcpu.regs.gpr[reg];
+}
+
+/* Every feature CPUID advertises must work: what has no emulated MSR, no
+ * enabled VM-execution control or no offered XSAVE state is hidden. */
+static void test_cpuid_tells_the_truth(void **state)
+{
+    (void)state;
+    fake_host.cpuid = cpu_with_everything;
+    fake_host.xcr0_offered = 0x2e7; /* x87, SSE, AVX, AVX-512, PKRU */
+    fake_host.vmx_proc2 = PROC2_RDTSCP;
+    uint32_t ecx1 = cpuid_reg(1, 0, REG_RCX), edx1 = cpuid_reg(1, 0, REG_RDX);
+    assert_false(ecx1 & (CPUID1_ECX_PDCM | CPUID1_ECX_EST | CPUID1_ECX_TM2 | CPUID1_ECX_DTES64));
+    assert_false(edx1 & (CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE));
+    assert_true(edx1 & (CPUID1_EDX_MCE | CPUID1_EDX_MCA)); /* MCG_CAP is emulated */
+    assert_true(ecx1 & CPUID1_ECX_AVX);
+    uint32_t ebx7 = cpuid_reg(7, 0, REG_RBX), ecx7 = cpuid_reg(7, 0, REG_RCX);
+    uint32_t edx7 = cpuid_reg(7, 0, REG_RDX);
+    assert_false(ebx7 & (CPUID7_EBX_TSC_ADJUST | CPUID7_EBX_SGX | CPUID7_EBX_PT));
+    assert_false(ebx7 & CPUID7_EBX_INVPCID); /* its control is off */
+    assert_false(ecx7 & (CPUID7_ECX_WAITPKG | CPUID7_ECX_OSPKE));
+    assert_true(ecx7 & CPUID7_ECX_PKU);
+    assert_false(edx7 & CPUID7_EDX_SPEC_MSRS);
+    assert_true(ebx7 & CPUID7_EBX_AVX512);
+    assert_true(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_RDTSCP);
+    assert_int_equal(cpuid_reg(6, 0, REG_RAX), 0);
+
+    /* A host that offers less: x87/SSE only, no RDTSCP control, INVPCID on. */
+    fake_host.xcr0_offered = 3;
+    fake_host.vmx_proc2 = PROC2_INVPCID;
+    assert_false(cpuid_reg(1, 0, REG_RCX) & (CPUID1_ECX_AVX | CPUID1_ECX_FMA | CPUID1_ECX_F16C));
+    ebx7 = cpuid_reg(7, 0, REG_RBX);
+    assert_false(ebx7 & (CPUID7_EBX_AVX2 | CPUID7_EBX_AVX512));
+    assert_true(ebx7 & CPUID7_EBX_INVPCID);
+    assert_false(cpuid_reg(7, 0, REG_RCX) & CPUID7_ECX_PKU);
+    assert_false(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_RDTSCP);
+}
+
 /* ---- MSRs ------------------------------------------------------------------- */
+static uint64_t rdmsr_value(uint32_t msr)
+{
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RCX] = msr;
+    run_exit(EXIT_RDMSR, 0);
+    assert_true(skipped());
+    return vcpu.regs.gpr[REG_RDX] << 32 | (uint32_t)vcpu.regs.gpr[REG_RAX];
+}
+
+static void wrmsr_value(uint32_t msr, uint64_t value)
+{
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    vcpu.regs.gpr[REG_RCX] = msr;
+    vcpu.regs.gpr[REG_RAX] = (uint32_t)value;
+    vcpu.regs.gpr[REG_RDX] = value >> 32;
+    run_exit(EXIT_WRMSR, 0);
+}
+
+/* The MSRs behind what CPUID advertises answer as a CPU's would. */
+static void test_msrs_behind_cpuid(void **state)
+{
+    (void)state;
+    assert_int_equal(rdmsr_value(MSR_IA32_MISC_ENABLE),
+                     MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS);
+    assert_int_equal(rdmsr_value(MSR_IA32_MCG_CAP), 0);
+    assert_int_equal(rdmsr_value(MSR_IA32_MCG_STATUS), 0);
+    wrmsr_value(MSR_IA32_MCG_STATUS, 0);
+    assert_true(skipped());
+    wrmsr_value(MSR_IA32_MCG_STATUS, 1);
+    assert_injected(VEC_GP, true);
+    wrmsr_value(MSR_IA32_MCG_CAP, 0); /* read-only */
+    assert_injected(VEC_GP, true);
+
+    /* Writing the TSC moves the guest's TSC by the VMCS offset. */
+    fake_host.vmx_proc = PROC_TSC_OFFSETTING;
+    fake_host.tsc = 1000;
+    wrmsr_value(MSR_IA32_TSC, 50000);
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_TSC_OFFSET), 49000);
+    fake_host.tsc = 1500;
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC), 50500);
+    /* Without TSC offsetting the write cannot be honoured: #GP. */
+    fake_host.vmx_proc = 0;
+    wrmsr_value(MSR_IA32_TSC, 7);
+    assert_injected(VEC_GP, true);
+}
+
 static void test_rdmsr_emulated_and_live(void **state)
 {
     (void)state;
@@ -504,6 +600,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_cpuid_hides_and_signs, setup),
         cmocka_unit_test_setup(test_cpuid_xsave_leaf_offers_what_xsetbv_takes, setup),
+        cmocka_unit_test_setup(test_cpuid_tells_the_truth, setup),
+        cmocka_unit_test_setup(test_msrs_behind_cpuid, setup),
         cmocka_unit_test_setup(test_rdmsr_emulated_and_live, setup),
         cmocka_unit_test_setup(test_unknown_msr_is_gp_logged_once, setup),
         cmocka_unit_test_setup(test_wrmsr_checked_as_a_cpu_would, setup),

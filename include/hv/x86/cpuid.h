@@ -4,14 +4,55 @@
 #define HV_X86_CPUID_H
 
 /* leaf 1, ECX */
+#define CPUID1_ECX_DTES64       (1u << 2)
 #define CPUID1_ECX_MONITOR      (1u << 3)
+#define CPUID1_ECX_DS_CPL       (1u << 4)
 #define CPUID1_ECX_VMX          (1u << 5)
 #define CPUID1_ECX_SMX          (1u << 6)
+#define CPUID1_ECX_EST          (1u << 7)
+#define CPUID1_ECX_TM2          (1u << 8)
+#define CPUID1_ECX_FMA          (1u << 12)
+#define CPUID1_ECX_PDCM         (1u << 15)
 #define CPUID1_ECX_X2APIC       (1u << 21)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID1_ECX_XSAVE        (1u << 26)
 #define CPUID1_ECX_OSXSAVE      (1u << 27)
+#define CPUID1_ECX_AVX          (1u << 28)
+#define CPUID1_ECX_F16C         (1u << 29)
 #define CPUID1_ECX_HYPERVISOR   (1u << 31)
+
+/* leaf 1, EDX */
+#define CPUID1_EDX_MCE          (1u << 7)
+#define CPUID1_EDX_MCA          (1u << 14)
+#define CPUID1_EDX_DS           (1u << 21)
+#define CPUID1_EDX_ACPI         (1u << 22)
+#define CPUID1_EDX_TM           (1u << 29)
+#define CPUID1_EDX_PBE          (1u << 31)
+
+/* leaf 7, sub-leaf 0 */
+#define CPUID7_EBX_TSC_ADJUST   (1u << 1)
+#define CPUID7_EBX_SGX          (1u << 2)
+#define CPUID7_EBX_AVX2         (1u << 5)
+#define CPUID7_EBX_INVPCID      (1u << 10)
+#define CPUID7_EBX_RDT_M        (1u << 12)
+#define CPUID7_EBX_RDT_A        (1u << 15)
+#define CPUID7_EBX_PT           (1u << 25)
+/* AVX-512 F, DQ, IFMA, PF, ER, CD, BW, VL */
+#define CPUID7_EBX_AVX512       ((1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | \
+                                 (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31))
+#define CPUID7_ECX_PKU          (1u << 3)
+#define CPUID7_ECX_OSPKE        (1u << 4)
+#define CPUID7_ECX_WAITPKG      (1u << 5)
+/* AVX-512 VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
+#define CPUID7_ECX_AVX512       ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14))
+#define CPUID7_ECX_SGX_LC       (1u << 30)
+#define CPUID7_ECX_PKS          (1u << 31)
+/* AVX-512 4VNNIW, 4FMAPS, VP2INTERSECT, FP16 */
+#define CPUID7_EDX_AVX512       ((1u << 2) | (1u << 3) | (1u << 8) | (1u << 23))
+/* speculation controls backed by MSRs: IBRS/IBPB, STIBP, L1D_FLUSH,
+ * IA32_ARCH_CAPABILITIES, IA32_CORE_CAPABILITIES, SSBD */
+#define CPUID7_EDX_SPEC_MSRS    ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | \
+                                 (1u << 30) | (1u << 31))
 
 /* leaf 0xD, sub-leaf 1, EAX */
 #define CPUIDD1_EAX_XSAVES      (1u << 3)

@@ -11,6 +11,8 @@
 #define MSR_IA32_SYSENTER_CS     0x174
 #define MSR_IA32_SYSENTER_ESP    0x175
 #define MSR_IA32_SYSENTER_EIP    0x176
+#define MSR_IA32_MCG_CAP         0x179
+#define MSR_IA32_MCG_STATUS      0x17a
 #define MSR_IA32_MISC_ENABLE     0x1a0
 #define MSR_IA32_PAT             0x277
 #define MSR_IA32_MTRR_DEF_TYPE   0x2ff
@@ -22,6 +24,11 @@
 #define MSR_IA32_FS_BASE         0xc0000100
 #define MSR_IA32_GS_BASE         0xc0000101
 #define MSR_IA32_KERNEL_GS_BASE  0xc0000102
+
+/* IA32_MISC_ENABLE bits (SDM vol. 4, table 2-2). */
+#define MISC_ENABLE_FAST_STRINGS (1ULL << 0)
+#define MISC_ENABLE_NO_BTS       (1ULL << 11)
+#define MISC_ENABLE_NO_PEBS      (1ULL << 12)
 
 /* VMX capability MSRs (SDM vol. 3, appendix A). */
 #define MSR_VMX_BASIC            0x480

@@ -122,6 +122,7 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define PIN_PREEMPT_TIMER   (1u << 6)
 /* primary processor-based */
 #define PROC_INTR_WINDOW    (1u << 2)
+#define PROC_TSC_OFFSETTING (1u << 3)
 #define PROC_HLT_EXIT       (1u << 7)
 #define PROC_INVLPG_EXIT    (1u << 9)
 #define PROC_MWAIT_EXIT     (1u << 10)
