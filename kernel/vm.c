@@ -13,6 +13,7 @@
 #include "kernel/monitor_ops.h"
 #include "mm/mpn_db.h"
 #include "mm/heap.h"
+#include "mm/guest_rom.h"
 #include "include/hv/console.h"
 #include "include/hv/platform.h"
 #include "lib/format.h"
@@ -61,6 +62,11 @@ bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
 bool vm_touch_page(struct vm *vm, uint64_t gpa)
 {
     return guest_mem_touch(&vm->mem.ram, gpa);
+}
+
+bool vm_map_bios_rom(struct vm *vm, uint64_t gpa)
+{
+    return guest_rom_map(&vm->mem.ram, gpa);
 }
 
 bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len)

@@ -110,6 +110,9 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
                 (unsigned long long)e->gpa);
         return EXIT_STOP;
     }
+    /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables). */
+    if (!(e->qual & EPT_QUAL_WRITE) && vm_map_bios_rom(vm, e->gpa))
+        return EXIT_CONTINUE;
     vm_fail(vm, "%s of guest-physical 0x%llx outside RAM and MMIO (vCPU %u, RIP 0x%llx)",
             (e->qual & EPT_QUAL_FETCH)   ? "instruction fetch"
             : (e->qual & EPT_QUAL_WRITE) ? "write"

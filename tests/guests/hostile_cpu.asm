@@ -20,6 +20,9 @@
 ;   case=7  CPUID tells the truth: for each feature it advertises, the MSR
 ;           or instruction behind it works (no #GP/#UD); a TSC written
 ;           reads back.
+;   case=8  Scans the BIOS area [0xE0000, 1 MiB) for the ACPI RSDP and the
+;           MP floating pointer, as Linux does: every read must return
+;           (ROM-like contents), not stop the VM.
 ;
 ; Output: "hostile: case N", then "hostile: PASS ..." (exit 0) or
 ; "hostile: FAIL ..." (exit 1). Exceptions come back through the guest's own
@@ -64,8 +67,10 @@ main:
         je case_lazy_stack
         cmp eax, 7
         je case_cpuid_truth
+        cmp eax, 8
+        je case_bios_scan
 .nocase:
-        PRINT "hostile: FAIL no case=N (1-7) on the command line", 10
+        PRINT "hostile: FAIL no case=N (1-8) on the command line", 10
         EXIT 1
 
 ; ---- exceptions ----------------------------------------------------------
@@ -554,6 +559,26 @@ truth_broken:
         PRINT_HEX [arg_ecx]
         PRINT ")", 10
         EXIT 1
+
+; ---- case 8: the BIOS area reads as ROM ----------------------------------------
+case_bios_scan:
+        mov esi, 0xe0000
+        xor ebx, ebx                    ; signatures found
+.next:  cmp dword [esi], 0x20445352     ; "RSD " of "RSD PTR "
+        jne .mp
+        cmp dword [esi + 4], 0x20525450 ; "PTR "
+        jne .mp
+        inc ebx
+.mp:    cmp dword [esi], 0x5f504d5f     ; "_MP_"
+        jne .step
+        inc ebx
+.step:  add esi, 16                     ; both live on 16-byte boundaries
+        cmp esi, 0x100000
+        jb .next
+        PRINT "hostile: PASS bios area: 4096 paragraphs read, "
+        PRINT_DEC ebx
+        PRINT " signatures", 10
+        EXIT 0
 
 ; ---- data ---------------------------------------------------------------------
 key_case:       db "case=", 0

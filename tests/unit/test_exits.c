@@ -64,6 +64,17 @@ bool vm_touch_page(struct vm *vm, uint64_t gpa)
     return !touch_fails;
 }
 
+static unsigned rom_maps;
+
+bool vm_map_bios_rom(struct vm *vm, uint64_t gpa)
+{
+    (void)vm;
+    if (gpa < 0xe0000 || gpa >= 0x100000)
+        return false;
+    rom_maps++;
+    return true;
+}
+
 void log_write(struct log_site *site, enum log_level level, const char *fmt, ...)
 {
     (void)site, (void)fmt;
@@ -94,7 +105,7 @@ static int setup(void **state)
     vcpu.vm = &vm;
     fail_reason[0] = 0;
     exit_status = -1;
-    warnings = touches = 0;
+    warnings = touches = rom_maps = 0;
     touch_fails = false;
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
     fake_gs_set(VMCS_EXIT_INSN_LEN, LEN);
@@ -465,6 +476,20 @@ static void test_ept_violation_ram_outside_and_out_of_memory(void **state)
     assert_string_equal(fail_reason, "out of machine memory backing guest-physical 0x300000");
 }
 
+/* The BIOS area reads as ROM; a write there stops the VM, naming it. */
+static void test_bios_area_read_as_rom(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xf5a50);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ), EXIT_CONTINUE);
+    assert_int_equal(rom_maps, 1);
+    assert_int_equal(touches, 0);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE), EXIT_STOP);
+    assert_string_equal(fail_reason, "write of guest-physical 0xf5a50 outside RAM and MMIO "
+                                     "(vCPU 0, RIP 0x1000)");
+    assert_int_equal(rom_maps, 1);
+}
+
 /* The bug: an event being delivered when the exit hit was dropped. */
 static void test_interrupted_event_is_delivered_again(void **state)
 {
@@ -611,6 +636,7 @@ int main(void)
         cmocka_unit_test_setup(test_io_unknown_port_and_exit_port, setup),
         cmocka_unit_test_setup(test_io_string_stops_the_vm, setup),
         cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),
+        cmocka_unit_test_setup(test_bios_area_read_as_rom, setup),
         cmocka_unit_test_setup(test_interrupted_event_is_delivered_again, setup),
         cmocka_unit_test_setup(test_ept_violation_after_iret_blocks_nmi, setup),
         cmocka_unit_test_setup(test_xsetbv, setup),

@@ -15,6 +15,7 @@
 #include "mm/sampler.h"
 #include "tests/fake/platform_fake.h"
 #include "tests/fake/fake_gpa.h"
+#include "mm/guest_rom.h"
 
 #define MACHINE_PAGES 512
 #define GUEST_MB 2
@@ -38,6 +39,7 @@ static int teardown(void **state)
 {
     (void)state;
     guest_mem_destroy(&gm);
+    guest_rom_drop();
     assert_int_equal(page_alloc_check(), 0);
     fake_plat_arena_free();
     return 0;
@@ -216,10 +218,30 @@ static void test_destroy_returns_every_page(void **state)
     assert_true(page_free_count() >= free_before);
 }
 
+/* The BIOS area reads as one shared zero page, read and execute only; the
+ * rest of the hole and RAM are not ROM; the page outlives every VM. */
+static void test_bios_area_reads_as_rom(void **state)
+{
+    (void)state;
+    assert_true(guest_rom_map(&gm, 0xf0123));
+    assert_true(guest_rom_map(&gm, 0xe0000));
+    mpn_t a = plat_gpa_lookup(gm.gpa, 0xf0), b = plat_gpa_lookup(gm.gpa, 0xe0);
+    assert_true(a != INVALID_MPN && a == b);
+    assert_true(all_zero(a));
+    assert_int_equal(fake_gpa_rights(gm.gpa, 0xf0), PLAT_GPA_R | PLAT_GPA_X);
+    assert_false(guest_rom_map(&gm, 0xb8000));   /* VGA: not ROM */
+    assert_false(guest_rom_map(&gm, 0x100000));  /* RAM */
+    assert_false(guest_rom_map(&gm, 0xdffff));
+    assert_int_equal(guest_mem_pages(&gm), 0);   /* no guest page was backed */
+    guest_mem_destroy(&gm);
+    assert_int_equal(mpn_db_rec(a)->owner, OWNER_GUEST_ROM); /* not freed with the VM */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_first_touch_maps_a_zeroed_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bios_area_reads_as_rom, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unmapped_backed_page_is_refilled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_released_page_faults_back_zeroed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_machine_pages, setup, teardown),
