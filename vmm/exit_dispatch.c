@@ -26,6 +26,11 @@ bool vcpu_in_protected_mode(struct vcpu *v)
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
     uint32_t info = vector | INTR_TYPE_HW_EXC | INTR_INFO_VALID;
+    /* A CPU delivering a fault pushes RFLAGS with RF set, so that the
+     * handler's IRET does not take an instruction breakpoint again; event
+     * injection pushes the guest's RFLAGS as it is, so set RF here. */
+    if (VEC_IS_FAULT(vector))
+        gs_write(v, VMCS_GUEST_RFLAGS, gs_read(v, VMCS_GUEST_RFLAGS) | RFLAGS_RF);
     if (has_error && vcpu_in_protected_mode(v)) {
         info |= INTR_INFO_ERR_CODE;
         gs_write(v, VMCS_ENTRY_EXC_ERR, error);

@@ -9,7 +9,8 @@
 ;   case=2  CR and MSR writes a CPU refuses (EFER.LME while paging, reserved
 ;           EFER/CR bits, VMXE, NW without CD, PG with LME but no PAE, bad
 ;           PAT, non-canonical bases): each must be #GP, never a failed VM
-;           entry; valid writes must read back.
+;           entry, pushing RFLAGS with RF set as a CPU's faults do; valid
+;           writes must read back.
 ;   case=3  Writes DR0-DR3 and DR6, then halts for good (a later VM must
 ;           not see them).
 ;   case=4  Reads DR0-DR3, DR6 and DR7: a new vCPU holds the reset values.
@@ -94,10 +95,14 @@ try_back:
 exc_%1:
 %if (%1 = 8) || (%1 >= 10 && %1 <= 14) || (%1 = 17)
         mov eax, [esp + 4]              ; the CPU pushed an error code
+        mov [fault_eip], eax
+        mov eax, [esp + 12]
 %else
         mov eax, [esp]
-%endif
         mov [fault_eip], eax
+        mov eax, [esp + 8]
+%endif
+        mov [fault_eflags], eax
         mov dword [caught], %1
         jmp exc_common
 %endmacro
@@ -305,6 +310,13 @@ probe_cr4:
 case_cr_msr:
         ; without paging
         WRMSR_GP MSR_EFER, 0, 2                 ; EFER bit 1 is reserved
+        test dword [fault_eflags], 1 << 16      ; a fault pushes RFLAGS.RF
+        jnz .rf_ok
+        PRINT "hostile: FAIL the #GP's pushed EFLAGS lacks RF: "
+        PRINT_HEX [fault_eflags]
+        PRINT 10
+        EXIT 1
+.rf_ok:
         WRMSR_GP MSR_PAT, 0, 0x00070402         ; memory type 2 is reserved
         WRMSR_GP MSR_SYSENTER_EIP, 0x8000, 0    ; not canonical
         WRMSR_GP MSR_FS_BASE, 0x8000, 0
@@ -606,6 +618,7 @@ idt:            times 32 dq 0
 case_no:        dd 0
 caught:         dd 0
 fault_eip:      dd 0
+fault_eflags:   dd 0
 recover_esp:    dd 0
 arg_ecx:        dd 0
 arg_lo:         dd 0

@@ -128,6 +128,8 @@ static bool not_skipped(void) { return fake_gs_get(VMCS_GUEST_RIP) == RIP0; }
 static void assert_injected(uint8_t vector, bool error)
 {
     uint64_t info = fake_gs_get(VMCS_ENTRY_INTR_INFO);
+    /* every injected fault pushes RFLAGS.RF, as a CPU delivering it would */
+    assert_int_equal((fake_gs_get(VMCS_GUEST_RFLAGS) & RFLAGS_RF) != 0, VEC_IS_FAULT(vector));
     assert_true(info & INTR_INFO_VALID);
     assert_int_equal(info & 0xff, vector);
     assert_int_equal(info & INTR_TYPE_MASK, INTR_TYPE_HW_EXC);

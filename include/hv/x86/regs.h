@@ -43,6 +43,8 @@
 #define EFER_LMA (1ULL << 10)
 #define EFER_NXE (1ULL << 11)
 
+#define RFLAGS_RF (1ULL << 16)
+
 /* Debug registers at reset (SDM vol. 3, 18.2.3 and 18.2.4). */
 #define DR6_RESET 0xffff0ff0ULL
 #define DR7_RESET 0x400ULL
@@ -77,5 +79,10 @@
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_MC 18
+
+/* Exceptions that are traps or aborts; every other vector below 32 is a
+ * fault (SDM vol. 3, table 6-1). #DB is a fault or a trap by cause. */
+#define VEC_IS_FAULT(v) ((v) < 32 && (v) != VEC_DB && (v) != VEC_BP && (v) != 4 && \
+                         (v) != VEC_DF && (v) != VEC_MC)
 
 #endif
