@@ -5,13 +5,14 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/monitor.c vmm/vcpu_setup.c vmm/vcpu_run.c vmm/exit_dispatch.c \
                  vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c \
                  vmm/exit_names.c vmm/guest_rules.c vmm/guest_state_vmcs.c vmm/io_ports.c \
-                 vmm/dev_uart.c vmm/dev_ports.c vmm/monitor_ops.c \
+                 vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c vmm/monitor_ops.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
                  kernel/sched.c kernel/shell_vm.c mm/guest_mem.c mm/guest_rom.c
 
 
 UNIT_TESTS += test_io_ports
 test_io_ports_SRCS = tests/unit/test_io_ports.c vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c \
+                     vmm/dev_fw_cfg.c vmm/fw_cfg.c \
                      kernel/vm_devices.c $(FAKE_PLATFORM_SRCS) \
                      mm/heap.c mm/page_alloc.c mm/mpn_db.c lib/report_once.c
 
@@ -21,7 +22,7 @@ test_guest_rules_SRCS = tests/unit/test_guest_rules.c vmm/guest_rules.c
 UNIT_TESTS += test_exits
 test_exits_SRCS = tests/unit/test_exits.c vmm/exit_dispatch.c vmm/exit_cpuid.c vmm/exit_msr.c \
                   vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c vmm/exit_names.c \
-                  vmm/guest_rules.c vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c \
+                  vmm/guest_rules.c vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c \
                   kernel/vm_devices.c tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS) \
                   mm/heap.c mm/page_alloc.c mm/mpn_db.c
 
@@ -54,3 +55,6 @@ test_exits_SRCS += lib/report_once.c
 
 UNIT_TESTS += test_vm_monitor
 test_vm_monitor_SRCS = tests/unit/test_vm_monitor.c kernel/vm_monitor.c lib/format.c lib/string.c
+
+UNIT_TESTS += test_fw_cfg
+test_fw_cfg_SRCS = tests/unit/test_fw_cfg.c vmm/fw_cfg.c

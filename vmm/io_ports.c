@@ -8,13 +8,15 @@
 #include "kernel/log.h"
 #include "lib/report_once.h"
 #include "lib/format.h"
+#include "vmm/dev_fw_cfg.h"
 #include "lib/kstring.h"
 
 bool io_attach_pc_devices(struct vm *vm, char *why, size_t whylen)
 {
     if (dev_uart_attach(vm, 0x3f8) &&   /* COM1 */
         dev_exit_port_attach(vm, 0xf4) && /* like QEMU's isa-debug-exit */
-        dev_null_attach(vm, 0x80, 0x80))  /* POST code / I/O delay */
+        dev_null_attach(vm, 0x80, 0x80) &&  /* POST code / I/O delay */
+        dev_fw_cfg_attach(vm))              /* QEMU's fw_cfg, asked by test kernels */
         return true;
     ksnprintf(why, whylen, "no memory for the state of its devices");
     return false;

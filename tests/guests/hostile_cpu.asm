@@ -24,6 +24,9 @@
 ;   case=8  Scans the BIOS area [0xE0000, 1 MiB) for the ACPI RSDP and the
 ;           MP floating pointer, as Linux does: every read must return
 ;           (ROM-like contents), not stop the VM.
+;   case=9  Asks QEMU's fw_cfg (ports 0x510/0x511) for its signature, the CPU
+;           count and the RAM size, as small test kernels do; the RAM size
+;           must be `mem=N` MiB from the command line.
 ;
 ; Output: "hostile: case N", then "hostile: PASS ..." (exit 0) or
 ; "hostile: FAIL ..." (exit 1). Exceptions come back through the guest's own
@@ -70,8 +73,10 @@ main:
         je case_cpuid_truth
         cmp eax, 8
         je case_bios_scan
+        cmp eax, 9
+        je case_fw_cfg
 .nocase:
-        PRINT "hostile: FAIL no case=N (1-8) on the command line", 10
+        PRINT "hostile: FAIL no case=N (1-9) on the command line", 10
         EXIT 1
 
 ; ---- exceptions ----------------------------------------------------------
@@ -591,6 +596,72 @@ case_bios_scan:
         PRINT_DEC ebx
         PRINT " signatures", 10
         EXIT 0
+
+; ---- case 9: fw_cfg ------------------------------------------------------------
+FW_CFG_SEL      equ 0x510
+FW_CFG_DATA     equ 0x511
+
+; fw_cfg_item KEY: selects the item and reads 4 bytes into EAX (little-endian).
+fw_cfg_dword:
+        push ecx
+        push edx
+        mov dx, FW_CFG_SEL
+        out dx, ax
+        mov dx, FW_CFG_DATA
+        xor eax, eax
+        mov ecx, 4
+.byte:  ror eax, 8
+        in al, dx
+        loop .byte
+        ror eax, 8
+        pop edx
+        pop ecx
+        ret
+
+case_fw_cfg:
+        mov eax, 0                      ; the signature
+        call fw_cfg_dword
+        cmp eax, 0x554d4551             ; "QEMU"
+        jne .bad_sig
+        mov eax, 5                      ; CPU count (2 bytes, then zeros)
+        call fw_cfg_dword
+        cmp eax, 1
+        jne .bad_cpus
+        mov eax, 3                      ; RAM size, low dword
+        call fw_cfg_dword
+        mov ebx, eax
+        mov esi, key_mem
+        call find_arg
+        jnc .no_mem
+        shl eax, 20
+        cmp ebx, eax
+        jne .bad_ram
+        PRINT "hostile: PASS fw_cfg: QEMU, 1 CPU, RAM "
+        PRINT_HEX ebx
+        PRINT 10
+        EXIT 0
+.bad_sig:
+        PRINT "hostile: FAIL fw_cfg signature "
+        PRINT_HEX eax
+        PRINT 10
+        EXIT 1
+.bad_cpus:
+        PRINT "hostile: FAIL fw_cfg CPU count "
+        PRINT_HEX eax
+        PRINT 10
+        EXIT 1
+.no_mem:
+        PRINT "hostile: FAIL case 9 needs mem=N on its command line", 10
+        EXIT 1
+.bad_ram:
+        PRINT "hostile: FAIL fw_cfg RAM size "
+        PRINT_HEX ebx
+        PRINT ", expected "
+        PRINT_HEX eax
+        PRINT 10
+        EXIT 1
+
+key_mem:        db "mem=", 0
 
 ; ---- data ---------------------------------------------------------------------
 key_case:       db "case=", 0

@@ -25,6 +25,7 @@ HOSTILE_VMS = {
     "h_lazystack": vmx("h_lazystack", "case=6"),
     "h_cpuid": vmx("h_cpuid", "case=7"),
     "h_bios": vmx("h_bios", "case=8"),
+    "h_fwcfg": vmx("h_fwcfg", "case=9 mem=6", memsize=6),
     # Exits in a tight loop: CPUID about 4 billion times.
     "h_storm": ('displayName = "h_storm"\nmemsize = "4"\nguest.type = "multiboot"\n'
                 'guest.kernel = "../guests/cpuid.bin"\nguest.cmdline = "n=4000000000"\n'),
@@ -113,6 +114,8 @@ def register(h):
             passes(m, "h_cpuid")
             # The BIOS area reads as ROM (a guest scanning it for tables).
             passes(m, "h_bios")
+            # QEMU's fw_cfg answers what small test kernels ask it.
+            passes(m, "h_fwcfg")
 
             out = m.command("vm start h_huge", 60)
             check("h_huge did not start" in out, "a 64 GiB VM started:\n" + out)
