@@ -15,3 +15,23 @@ test_dev_rtc_SRCS = tests/unit/test_dev_rtc.c vmm/dev_rtc.c
 
 UNIT_TESTS += test_dev_i8042
 test_dev_i8042_SRCS = tests/unit/test_dev_i8042.c vmm/dev_i8042.c
+
+# ---- fuzzing: the models under arbitrary port programs ---------------------
+# `make fuzz-smoke-devices` (a step of `make test`) runs 10 s from the seed
+# corpus; `make fuzz-devices` (and `make fuzz`) runs FUZZ_DEVICES_SECONDS.
+FUZZ_DEVICES_SRCS    := tests/fuzz/fuzz_devices.c $(DEVICE_SRCS)
+FUZZ_DEVICES_SECONDS ?= 600
+
+$(BUILD)/fuzz/fuzz_devices: $(FUZZ_DEVICES_SRCS) $(wildcard vmm/dev_*.h) include/hv/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_DEVICES_SRCS) -o $@
+
+.PHONY: fuzz fuzz-devices fuzz-smoke-devices
+HOSTED_TEST_STEPS += fuzz-smoke-devices
+fuzz-smoke-devices: $(BUILD)/fuzz/fuzz_devices
+	$(call fuzz_run,devices,10,fuzz-smoke-devices,4096)
+
+fuzz-devices: $(BUILD)/fuzz/fuzz_devices
+	$(call fuzz_run,devices,$(FUZZ_DEVICES_SECONDS),fuzz-devices,4096)
+
+fuzz: fuzz-devices

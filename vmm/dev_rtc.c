@@ -157,13 +157,30 @@ static bool alarm_field(uint8_t alarm, uint8_t now)
     return (alarm & 0xc0) == 0xc0 || alarm == now;
 }
 
-static bool alarm_at(const struct rtc *r, int64_t s)
+/* Did a second in (from, to] match the alarm? Only the time of day
+ * matters, so a day's worth of seconds covers every pattern; walked with a
+ * running h:m:s rather than a calendar conversion per second. */
+static bool alarm_between(const struct rtc *r, int64_t from, int64_t to)
 {
-    struct rtc_time t;
-    rtc_time_from_unix(s, &t);
-    return alarm_field(r->ram[REG_SEC_ALARM], encode(r, t.sec)) &&
-           alarm_field(r->ram[REG_MIN_ALARM], encode(r, t.min)) &&
-           alarm_field(r->ram[REG_HOUR_ALARM], encode_hour(r, t.hour));
+    if (to - from > 86400)
+        from = to - 86400;
+    int64_t s = from + 1, days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+    unsigned tod = (unsigned)(s - days * 86400);
+    unsigned h = tod / 3600, m = tod / 60 % 60, sec = tod % 60;
+    for (; s <= to; s++) {
+        if (alarm_field(r->ram[REG_SEC_ALARM], encode(r, sec)) &&
+            alarm_field(r->ram[REG_MIN_ALARM], encode(r, m)) &&
+            alarm_field(r->ram[REG_HOUR_ALARM], encode_hour(r, h)))
+            return true;
+        if (++sec == 60) {
+            sec = 0;
+            if (++m == 60) {
+                m = 0;
+                h = (h + 1) % 24;
+            }
+        }
+    }
+    return false;
 }
 
 void rtc_tick(struct rtc *r, uint64_t now)
@@ -178,12 +195,8 @@ void rtc_tick(struct rtc *r, uint64_t now)
         int64_t from = seconds_at(r, r->seen_ns), to = seconds_at(r, now);
         if (to > from)
             flags |= C_UF;
-        /* Seconds that began in (seen, now]; a day covers every alarm. */
-        for (int64_t s = to; s > from && s > to - 86400; s--)
-            if (alarm_at(r, s)) {
-                flags |= C_AF;
-                break;
-            }
+        if (to > from && alarm_between(r, from, to))
+            flags |= C_AF;
     }
     r->seen_ns = now;
     uint8_t c = r->ram[REG_C] | flags;
