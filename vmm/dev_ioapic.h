@@ -1,9 +1,10 @@
-/* A guest's I/O APIC (vioapic_*: arch/ has the host's ioapic_*), 82093AA-style, 24 pins, as its MMIO window at 0xfec00000
- * sees it: IOREGSEL (offset 0x00) selects, IOWIN (0x10) reads and writes
- * the ID, version, arbitration and redirection registers, and the EOI
- * register (0x40) of version 0x20 parts. Edge and level pins, remote IRR,
- * EOI broadcast from the local APIC. Delivery goes to the caller as a
- * message (vector, mode, destination). See docs/devices.md. */
+/* A guest's I/O APIC (vioapic_*; arch/ has the host's ioapic_*), an
+ * 82093AA-style part with 24 pins, as its MMIO window at 0xfec00000 sees
+ * it: IOREGSEL (offset 0x00) selects, IOWIN (0x10) reads and writes the ID,
+ * version, arbitration and redirection registers, and the EOI register
+ * (0x40) of version 0x20 parts. Edge and level pins, remote IRR, EOI
+ * broadcast from the local APIC. Delivery goes to the caller as a message
+ * (vector, mode, destination). See docs/devices.md. */
 #ifndef VMM_DEV_IOAPIC_H
 #define VMM_DEV_IOAPIC_H
 
