@@ -153,7 +153,7 @@ void vlapic_tick(struct vlapic *l, uint64_t now)
 {
     unsigned mode = LVT_TIMER_MODE(l->lvt[LVT_TIMER]);
     if (mode == TIMER_TSC_DEADLINE) {
-        if (l->tsc_deadline && now >= l->deadline_ns) {
+        if (l->tsc_deadline && l->deadline_ns != DEV_NO_DEADLINE && now >= l->deadline_ns) {
             l->tsc_deadline = 0; /* reads 0 once it has fired (11.5.4.1) */
             timer_fire(l);
         }
@@ -210,10 +210,16 @@ void vlapic_tsc_deadline_write(struct vlapic *l, uint64_t tsc, uint64_t now_ns, 
     if (!tsc)
         return;                  /* 0 disarms */
     uint64_t delta = tsc > now_tsc ? tsc - now_tsc : 0;
-    /* ns = delta / (khz * 1000) * 1e9, split to stay within 64 bits. */
-    uint64_t ns = (delta / l->tsc_khz) * 1000000ULL +
+    /* ns = delta / (khz * 1000) * 1e9, split to stay within 64 bits; a
+     * deadline beyond them is "never" (it would be centuries away). */
+    uint64_t whole = delta / l->tsc_khz;
+    if (whole > (DEV_NO_DEADLINE - now_ns) / 1000000ULL) {
+        l->deadline_ns = DEV_NO_DEADLINE;
+        return;
+    }
+    uint64_t ns = whole * 1000000ULL +
                   ((delta % l->tsc_khz) * 1000000ULL + l->tsc_khz - 1) / l->tsc_khz;
-    l->deadline_ns = now_ns + ns;
+    l->deadline_ns = ns > DEV_NO_DEADLINE - now_ns ? DEV_NO_DEADLINE : now_ns + ns;
 }
 
 static void write_lvt(struct vlapic *l, unsigned i, uint32_t val)

@@ -163,7 +163,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         }
         check(intr == pic_intr(&pic));
-        check(lapic_intr == (lapic.intr));
+        /* The local APIC's output says exactly whether INTA would find a
+         * vector: asked of a copy, so the run goes on undisturbed. */
+        struct vlapic probe = lapic;
+        probe.out = (struct dev_irq){ NULL, NULL };
+        probe.eoi = NULL;
+        check(lapic_intr == (vlapic_ack(&probe) >= 0));
         check(kbc.count <= I8042_QUEUE);
     }
     return 0;

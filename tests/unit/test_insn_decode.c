@@ -175,6 +175,9 @@ static void test_movzx_movsx(void **state)
     assert_int_equal(d.reg_size, 8);
     d = D32(0x0f, 0xb6, 0x0e);                           /* movzx ecx, byte [esi] (32-bit) */
     expect(&d, 3, INSN_MOV, 1, 1, false, 0x7000);
+    d = D64(0x66, 0x0f, 0xb6, 0x03);                     /* movzx ax, byte [rbx] */
+    expect(&d, 4, INSN_MOV, 1, 0, false, 0x4000);
+    assert_int_equal(d.reg_size, 2);
 }
 
 static void test_moffs(void **state)
@@ -359,6 +362,9 @@ static void test_mode_16(void **state)
     expect(&d, 3, INSN_MOV, 4, 0, false, 0x7000);
     d = D16(0x66, 0x67, 0x8b, 0x04, 0x8b);               /* a32 mov eax, [ebx+ecx*4] */
     expect(&d, 5, INSN_MOV, 4, 0, false, 0x4000 + 0x2000 * 4);
+    d = D16(0x66, 0xc7, 0x07, 0x78, 0x56, 0x34, 0x12);   /* mov dword [bx], 0x12345678 */
+    expect(&d, 7, INSN_MOV, 4, -1, true, 0x4000);
+    assert_int_equal(d.imm, 0x12345678);
     d = D16(0xc6, 0x45, 0xff, 0x12);                     /* mov byte [di-1], 0x12 */
     expect(&d, 4, INSN_MOV, 1, -1, true, 0x7fff);
     d = D16(0x64, 0x8b, 0x07);                           /* fs mov ax, [bx] */
@@ -397,6 +403,12 @@ static void test_errors_name_the_bytes(void **state)
     d = D64(0x0f, 0xba, 0x2b, 0x05);                     /* bts: not known */
     assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
     assert_string_equal(insn_strerror(INSN_ERR_TRUNCATED), "truncated instruction");
+    /* LOCK where it belongs is fine. */
+    d = D64(0xf0, 0x87, 0x03);                           /* lock xchg [rbx], eax */
+    expect(&d, 3, INSN_XCHG, 4, 0, true, 0x4000);
+    assert_true(d.lock);
+    d = D64(0xf0, 0x01, 0x03);                           /* lock add [rbx], eax */
+    expect(&d, 3, INSN_ADD, 4, 0, true, 0x4000);
 }
 
 static void test_truncation_and_length_limit(void **state)
