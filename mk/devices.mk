@@ -1,0 +1,44 @@
+# Device models for unmodified guests (issue 14): pure state machines with a
+# time source passed in (docs/devices.md). In the image, not yet attached to
+# a VM (the port and MMIO bus wires them in); tested hosted.
+DEVICE_SRCS := vmm/dev_pit.c vmm/dev_pic.c vmm/dev_rtc.c vmm/dev_i8042.c vmm/dev_ioapic.c \
+               vmm/dev_lapic.c
+KERNEL_C_SRCS += $(DEVICE_SRCS)
+
+UNIT_TESTS += test_dev_pit
+test_dev_pit_SRCS = tests/unit/test_dev_pit.c vmm/dev_pit.c
+
+UNIT_TESTS += test_dev_pic
+test_dev_pic_SRCS = tests/unit/test_dev_pic.c vmm/dev_pic.c
+
+UNIT_TESTS += test_dev_rtc
+test_dev_rtc_SRCS = tests/unit/test_dev_rtc.c vmm/dev_rtc.c
+
+UNIT_TESTS += test_dev_i8042
+test_dev_i8042_SRCS = tests/unit/test_dev_i8042.c vmm/dev_i8042.c
+
+UNIT_TESTS += test_dev_ioapic
+test_dev_ioapic_SRCS = tests/unit/test_dev_ioapic.c vmm/dev_ioapic.c
+
+UNIT_TESTS += test_dev_lapic
+test_dev_lapic_SRCS = tests/unit/test_dev_lapic.c vmm/dev_lapic.c
+
+# ---- fuzzing: the models under arbitrary port programs ---------------------
+# `make fuzz-smoke-devices` (a step of `make test`) runs 10 s from the seed
+# corpus; `make fuzz-devices` (and `make fuzz`) runs FUZZ_DEVICES_SECONDS.
+FUZZ_DEVICES_SRCS    := tests/fuzz/fuzz_devices.c $(DEVICE_SRCS)
+FUZZ_DEVICES_SECONDS ?= 600
+
+$(BUILD)/fuzz/fuzz_devices: $(FUZZ_DEVICES_SRCS) $(wildcard vmm/dev_*.h) include/hv/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_DEVICES_SRCS) -o $@
+
+.PHONY: fuzz fuzz-devices fuzz-smoke-devices
+HOSTED_TEST_STEPS += fuzz-smoke-devices
+fuzz-smoke-devices: $(BUILD)/fuzz/fuzz_devices
+	$(call fuzz_run,devices,10,fuzz-smoke-devices,4096)
+
+fuzz-devices: $(BUILD)/fuzz/fuzz_devices
+	$(call fuzz_run,devices,$(FUZZ_DEVICES_SECONDS),fuzz-devices,4096)
+
+fuzz: fuzz-devices

@@ -1,0 +1,57 @@
+/* A guest's local APIC (vlapic_*; arch/ has the host's lapic_*) in xAPIC
+ * mode, as its MMIO page at 0xfee00000 sees it: ID, version, TPR/PPR, EOI,
+ * spurious vector and software enable, ISR/TMR/IRR, ESR, ICR (self-IPIs
+ * here, others to a callback), the LVT, and the timer in one-shot, periodic
+ * and TSC-deadline modes. Interrupts come in with vlapic_accept (from the
+ * I/O APIC, or the LVT's own timer), are delivered with vlapic_ack when
+ * the vCPU can take them, and level-triggered ones send their EOI back to
+ * a callback (the I/O APIC). See docs/devices.md. */
+#ifndef VMM_DEV_LAPIC_H
+#define VMM_DEV_LAPIC_H
+
+#include "vmm/dev_irq.h"
+
+#define VLAPIC_DEFAULT_BASE 0xfee00000ULL
+
+enum vlapic_lvt { LVT_TIMER = 0, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_COUNT };
+
+struct vlapic {
+    uint8_t id;
+    uint32_t tpr, ldr, dfr, svr, esr;
+    uint32_t icr_lo, icr_hi;
+    uint32_t lvt[LVT_COUNT];
+    uint32_t isr[8], tmr[8], irr[8];
+    /* The timer: counts bus clocks divided by the divide configuration. */
+    uint64_t bus_hz;
+    uint32_t initial_count, divide_conf;
+    bool timer_armed;
+    uint64_t timer_start_ns, periods_seen;
+    /* TSC-deadline mode: the MSR's value and when it falls due. */
+    uint64_t tsc_khz, tsc_deadline, deadline_ns;
+    bool intr;              /* a deliverable interrupt, as last reported */
+    struct dev_irq out;     /* line 0: the vCPU has an interrupt to take */
+    void (*eoi)(void *ctx, uint8_t vector);         /* level-triggered EOI */
+    void (*ipi)(void *ctx, uint32_t icr_lo, uint32_t icr_hi); /* non-self IPIs */
+    void *ctx;
+};
+
+/* bus_hz: the timer's input clock (before the divider); tsc_khz: the
+ * guest's TSC rate, for TSC-deadline mode. */
+void vlapic_init(struct vlapic *l, uint8_t id, uint64_t bus_hz, uint64_t tsc_khz,
+                 struct dev_irq out);
+/* `offset` within the 4 KiB page; 32-bit accesses to 16-byte-aligned
+ * registers only (others read 0 and write nothing). */
+uint32_t vlapic_mmio_read(struct vlapic *l, uint64_t offset, unsigned size, uint64_t now_ns);
+void vlapic_mmio_write(struct vlapic *l, uint64_t offset, unsigned size, uint32_t val,
+                       uint64_t now_ns);
+/* IA32_TSC_DEADLINE (MSR 0x6e0); now_tsc is the guest's TSC at now_ns. */
+uint64_t vlapic_tsc_deadline_read(const struct vlapic *l);
+void vlapic_tsc_deadline_write(struct vlapic *l, uint64_t tsc, uint64_t now_ns, uint64_t now_tsc);
+/* A fixed interrupt arrives (level: the I/O APIC wants an EOI). */
+void vlapic_accept(struct vlapic *l, uint8_t vector, bool level);
+/* The vector to deliver now (IRR -> ISR), or -1: none outranks the PPR. */
+int vlapic_ack(struct vlapic *l);
+void vlapic_tick(struct vlapic *l, uint64_t now_ns);
+uint64_t vlapic_next_deadline(const struct vlapic *l, uint64_t now_ns);
+
+#endif
