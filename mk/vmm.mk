@@ -2,7 +2,7 @@
 # scheduler (kernel).
 KERNEL_ASM_SRCS += arch/x86_64/vmx_entry.asm
 KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
-                 vmm/monitor.c vmm/vcpu_setup.c vmm/vcpu_run.c vmm/exit_dispatch.c \
+                 vmm/monitor.c vmm/vcpu_setup.c vmm/vcpu_boot_state.c vmm/vcpu_run.c vmm/exit_dispatch.c \
                  vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c \
                  vmm/exit_names.c vmm/guest_rules.c vmm/guest_state_vmcs.c vmm/io_ports.c \
                  vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c vmm/monitor_ops.c \
@@ -58,3 +58,7 @@ test_vm_monitor_SRCS = tests/unit/test_vm_monitor.c kernel/vm_monitor.c lib/form
 
 UNIT_TESTS += test_fw_cfg
 test_fw_cfg_SRCS = tests/unit/test_fw_cfg.c vmm/fw_cfg.c
+
+UNIT_TESTS += test_vcpu_boot_state
+test_vcpu_boot_state_SRCS = tests/unit/test_vcpu_boot_state.c vmm/vcpu_boot_state.c \
+                            tests/fake/guest_state_fake.c lib/string.c

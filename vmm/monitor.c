@@ -91,13 +91,6 @@ bool monitor_switch_to(struct vcpu *v)
     return true;
 }
 
-void monitor_vcpu_reset_state(struct vcpu *v)
-{
-    memset(v->syscall_msr, 0, sizeof v->syscall_msr);
-    memset(v->dr, 0, sizeof v->dr);
-    v->dr[4] = DR6_RESET;
-}
-
 void monitor_forget(struct vcpu *v)
 {
     if (current == v)

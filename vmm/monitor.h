@@ -24,9 +24,6 @@ struct vcpu *monitor_current(void);
  * state live on the CPU. False when the CPU refused `v`'s saved FPU state
  * (the caller stops that VM; nothing of the host is harmed). */
 bool monitor_switch_to(struct vcpu *v);
-/* The architectural reset values of the state monitor_switch_to carries:
- * syscall MSRs 0, DR0-DR3 0, DR6 0xffff0ff0. */
-void monitor_vcpu_reset_state(struct vcpu *v);
 /* `v` is going away: drop every reference to it. */
 void monitor_forget(struct vcpu *v);
 

@@ -4,6 +4,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/monitor.h"
 #include "vmm/guest_state.h"
+#include "vmm/vcpu_boot_state.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
@@ -22,13 +23,6 @@
 
 extern char vmx_exit[];
 
-static void set_seg(enum vmcs_seg s, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
-{
-    vmwrite(VMCS_SEG_SEL(s), sel);
-    vmwrite(VMCS_SEG_BASE(s), base);
-    vmwrite(VMCS_SEG_LIMIT(s), limit);
-    vmwrite(VMCS_SEG_AR(s), ar);
-}
 
 static void setup_host(void)
 {
@@ -101,54 +95,6 @@ uint64_t vcpu_real_cr4(uint64_t shadow)
     return (shadow | c->cr4_fixed0) & c->cr4_fixed1;
 }
 
-static void setup_guest(struct vcpu *v, const struct guest_boot_state *b)
-{
-    if (b->mode == GUEST_MODE_REAL) {
-        v->cr0_shadow = CR0_ET;
-        set_seg(SEG_CS, b->cs_selector, (uint64_t)b->cs_selector << 4, 0xffff, 0x9b);
-        for (enum vmcs_seg s = SEG_ES; s <= SEG_GS; s++)
-            if (s != SEG_CS)
-                set_seg(s, 0, 0, 0xffff, 0x93);
-    } else {
-        v->cr0_shadow = CR0_ET | CR0_PE;
-        set_seg(SEG_CS, 0x08, 0, 0xffffffff, 0xc09b);
-        for (enum vmcs_seg s = SEG_ES; s <= SEG_GS; s++)
-            if (s != SEG_CS)
-                set_seg(s, 0x10, 0, 0xffffffff, 0xc093);
-    }
-    set_seg(SEG_LDTR, 0, 0, 0, 0x10000);   /* unusable */
-    set_seg(SEG_TR, 0, 0, 0xffff, 0x8b);   /* busy 32-bit TSS, as at reset */
-    v->cr4_shadow = 0;
-    vmwrite(VMCS_GUEST_CR0, vcpu_real_cr0(v->cr0_shadow));
-    vmwrite(VMCS_CR0_SHADOW, v->cr0_shadow);
-    vmwrite(VMCS_GUEST_CR4, vcpu_real_cr4(0));
-    vmwrite(VMCS_CR4_SHADOW, 0);
-    vmwrite(VMCS_GUEST_CR3, 0);
-    vmwrite(VMCS_GUEST_GDTR_BASE, 0);
-    vmwrite(VMCS_GUEST_GDTR_LIMIT, 0xffff);
-    vmwrite(VMCS_GUEST_IDTR_BASE, 0);
-    vmwrite(VMCS_GUEST_IDTR_LIMIT, 0xffff);
-    vmwrite(VMCS_GUEST_DR7, DR7_RESET);
-    vmwrite(VMCS_TSC_OFFSET, 0); /* the guest's TSC is the host's until it writes one */
-    vmwrite(VMCS_GUEST_RSP, b->rsp);
-    vmwrite(VMCS_GUEST_RIP, b->rip);
-    vmwrite(VMCS_GUEST_RFLAGS, 0x2);
-    vmwrite(VMCS_GUEST_PENDING_DBG, 0);
-    vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
-    vmwrite(VMCS_GUEST_ACTIVITY, 0);
-    vmwrite(VMCS_GUEST_SYSENTER_CS, 0);
-    vmwrite(VMCS_GUEST_SYSENTER_ESP, 0);
-    vmwrite(VMCS_GUEST_SYSENTER_EIP, 0);
-    vmwrite(VMCS_GUEST_DEBUGCTL, 0);
-    vmwrite(VMCS_GUEST_EFER, 0);
-    vmwrite(VMCS_GUEST_PAT, 0x0007040600070406ULL); /* the power-on value */
-    memset(&v->regs, 0, sizeof v->regs);
-    v->regs.gpr[REG_RAX] = b->eax;
-    v->regs.gpr[REG_RBX] = b->ebx;
-    v->xcr0 = 1; /* x87 only, as at reset */
-    monitor_vcpu_reset_state(v);
-}
-
 bool vcpu_create(struct vm *vm, unsigned id, const struct guest_boot_state *boot,
                  struct vcpu **out, char *why, size_t whylen)
 {
@@ -178,7 +124,7 @@ bool vcpu_create(struct vm *vm, unsigned id, const struct guest_boot_state *boot
     monitor_set_current(v);
     setup_controls(vm);
     setup_host();
-    setup_guest(v, boot);
+    vcpu_load_boot_state(v, boot);
     *out = v;
     return true;
 }
