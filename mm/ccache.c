@@ -18,7 +18,10 @@ struct cc_entry {
 };
 _Static_assert(sizeof(struct cc_entry) == 32, "entries pack 128 to a page");
 
-#define GEN_MASK 0x7fffffffu   /* bit 63 of a handle means "zero page" */
+/* 16 bits of generation: a handle (gen << 32 | index + 1) then fits the
+ * physmap's 48-bit payload, where the swapper keeps it. A stale handle is
+ * still refused unless its entry was reused exactly 65535 times since. */
+#define GEN_MASK 0xffffu
 
 #define HDR CCACHE_SLOT_HDR
 

@@ -4,8 +4,9 @@
  * LZ4 block packed into machine pages; a page that does not compress below
  * the threshold is refused and goes to the next tier directly.
  *
- * Each stored page is named by a 64-bit handle, which the physmap keeps in
- * place of the machine page. Handles stay valid while other entries come
+ * Each stored page is named by a handle of at most 48 bits (a 16-bit
+ * generation, a 32-bit index), which the physmap keeps in place of the
+ * machine page. Handles stay valid while other entries come
  * and go (stored data moves, handles do not) until the page is freed or
  * evicted; a stale handle is detected, not followed.
  *
