@@ -399,6 +399,33 @@ static void test_read_error_is_data_lost(void **state)
     fault_and_check(132);
 }
 
+/* Cache data damaged while out (checksums on): the page-in says "lost",
+ * gives back what it allocated, and the entry is freed. */
+static void test_corrupt_cache_entry_is_data_lost(void **state)
+{
+    (void)state;
+    start(64, 0);
+    fill(135, TEXT);
+    assert_int_equal(out1(135), 1);
+    assert_int_equal(entry(135).state, PM_COMPRESSED);
+    bool flipped = false;
+    for (unsigned k = 0; k < CCACHE_NCLASSES && !flipped; k++) {
+        if (cc.cls[k].count == 1) {
+            ((uint8_t *)plat_mpn_to_va(cc.cls[k].inl[0]))[CCACHE_SLOT_HDR + 5] ^= 0x40;
+            flipped = true;
+        }
+    }
+    assert_true(flipped);
+    uint64_t free_before = page_free_count();
+    assert_int_equal(guest_mem_fault(&gm, 135 * PAGE_SIZE), GM_FAULT_LOST);
+    assert_int_equal(page_free_count(), free_before + 1);   /* the entry's storage page too */
+    struct swapper_stats st;
+    swapper_get_stats(&sw, &st);
+    assert_int_equal(st.lost, 1);
+    assert_int_equal(swapper_page_in(&sw, 135), SWAPPER_IN_LOST);   /* still lost */
+    assert_int_equal(ccache_check(&cc), 0);
+}
+
 /* Out of machine pages: page-in says so and changes nothing. */
 static void test_page_in_without_memory_changes_nothing(void **state)
 {
@@ -451,6 +478,7 @@ int main(void)
         cmocka_unit_test_teardown(test_write_error_falls_back_to_the_cache, teardown),
         cmocka_unit_test_teardown(test_eviction_without_swap_keeps_pages_resident, teardown),
         cmocka_unit_test_teardown(test_read_error_is_data_lost, teardown),
+        cmocka_unit_test_teardown(test_corrupt_cache_entry_is_data_lost, teardown),
         cmocka_unit_test_teardown(test_page_in_without_memory_changes_nothing, teardown),
         cmocka_unit_test_teardown(test_destroy_gives_back_slots_and_entries, teardown),
     };
