@@ -136,12 +136,15 @@ static enum pm_err release_check(const struct physmap *pm, ppn_t ppn, enum pm_st
     return PM_OK;
 }
 
-enum pm_err physmap_release_zapped(struct physmap *pm, ppn_t ppn, enum pm_state to,
-                                   uint64_t payload, mpn_t *old_mpn)
+static enum pm_err release(struct physmap *pm, ppn_t ppn, enum pm_state to, uint64_t payload,
+                           mpn_t *old_mpn, bool zap)
 {
     enum pm_err r = release_check(pm, ppn, to, payload);
     if (r != PM_OK)
         return r;
+    /* Zap before the MPN can be reused: the guest must fault next time. */
+    if (zap)
+        plat_gpa_unmap(pm->vm, ppn);
     if (old_mpn)
         *old_mpn = e_payload(pm->e[ppn]);
     set_entry(pm, ppn, to, payload);
@@ -151,12 +154,13 @@ enum pm_err physmap_release_zapped(struct physmap *pm, ppn_t ppn, enum pm_state 
 enum pm_err physmap_release(struct physmap *pm, ppn_t ppn, enum pm_state to,
                             uint64_t payload, mpn_t *old_mpn)
 {
-    enum pm_err r = release_check(pm, ppn, to, payload);
-    if (r != PM_OK)
-        return r;
-    /* Zap before the MPN can be reused: the guest must fault next time. */
-    plat_gpa_unmap(pm->vm, ppn);
-    return physmap_release_zapped(pm, ppn, to, payload, old_mpn);
+    return release(pm, ppn, to, payload, old_mpn, true);
+}
+
+enum pm_err physmap_release_zapped(struct physmap *pm, ppn_t ppn, enum pm_state to,
+                                   uint64_t payload, mpn_t *old_mpn)
+{
+    return release(pm, ppn, to, payload, old_mpn, false);
 }
 
 enum pm_err physmap_move_backing(struct physmap *pm, ppn_t ppn, enum pm_state from,

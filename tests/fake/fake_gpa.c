@@ -134,15 +134,9 @@ void plat_gpa_unmap_noflush(struct plat_vm *vm, ppn_t ppn)
 
 void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn)
 {
-    if (!vm)
-        return;
-    vm->flushing_unmaps++;
-    vm->unmaps++;
-    if (ppn >= vm->npages)
-        return;
-    vm->mapped[ppn] = 0;
-    vm->accessed[ppn] = 0;
-    vm->mpn[ppn] = INVALID_MPN;
+    if (vm)
+        vm->flushing_unmaps++;
+    plat_gpa_unmap_noflush(vm, ppn);
 }
 
 bool plat_gpa_test_clear_accessed(struct plat_vm *vm, ppn_t ppn)

@@ -93,6 +93,15 @@ static void fill(ppn_t ppn, enum kind k)
     assert_true(guest_mem_touch(&gm, ppn * PAGE_SIZE));   /* mapped for the guest */
 }
 
+/* Pages base.. base + n - 1, listed in v[], all of kind k. */
+static void fill_run(ppn_t *v, ppn_t base, uint32_t n, enum kind k)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        v[i] = base + i;
+        fill(v[i], k);
+    }
+}
+
 static struct pm_entry entry(ppn_t ppn)
 {
     struct pm_entry e;
@@ -186,10 +195,7 @@ static void test_incompressible_pages_swap_as_one_cluster(void **state)
     (void)state;
     start(64, 64);
     ppn_t v[6];
-    for (ppn_t i = 0; i < 6; i++) {
-        v[i] = 10 + i;
-        fill(v[i], RANDOM);
-    }
+    fill_run(v, 10, 6, RANDOM);
     assert_int_equal(swapper_page_out(&sw, v, 6), 6);
     assert_int_equal(fs.writes, 1);
     for (ppn_t i = 0; i < 6; i++) {
@@ -282,10 +288,7 @@ static void test_cache_eviction_goes_to_swap(void **state)
     (void)state;
     start(4, 64);
     ppn_t v[40];
-    for (ppn_t i = 0; i < 40; i++) {
-        v[i] = 60 + i;
-        fill(v[i], TEXT);
-    }
+    fill_run(v, 60, 40, TEXT);
     assert_int_equal(swapper_page_out(&sw, v, 40), 40);
     struct swapper_stats st;
     swapper_get_stats(&sw, &st);
@@ -305,10 +308,7 @@ static void test_out_of_slots_keeps_pages_resident(void **state)
     (void)state;
     start(0, 4);
     ppn_t v[8];
-    for (ppn_t i = 0; i < 8; i++) {
-        v[i] = 100 + i;
-        fill(v[i], RANDOM);
-    }
+    fill_run(v, 100, 8, RANDOM);
     uint64_t free_before = page_free_count();
     assert_int_equal(swapper_page_out(&sw, v, 8), 0);
     assert_int_equal(page_free_count(), free_before);
@@ -358,10 +358,7 @@ static void test_eviction_without_swap_keeps_pages_resident(void **state)
     (void)state;
     start(3, 0);
     ppn_t v[30];
-    for (ppn_t i = 0; i < 30; i++) {
-        v[i] = 120 + i;
-        fill(v[i], TEXT);
-    }
+    fill_run(v, 120, 30, TEXT);
     assert_true(swapper_page_out(&sw, v, 30) > 0);
     struct swapper_stats st;
     swapper_get_stats(&sw, &st);
