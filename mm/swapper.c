@@ -106,7 +106,11 @@ void swapper_init(struct swapper *sw, struct physmap *pm, uint16_t owner, struct
         struct ccache_ops ops = *cc_pages;
         ops.evict = on_evict;
         ops.ctx = sw;
-        ccache_init(cc, cc_cfg, &ops);
+        /* Guest data: a damaged block must come back as "lost", never as
+         * wrong contents, so checksums are on whatever the default. */
+        struct ccache_config cfg = *cc_cfg;
+        cfg.checksums = true;
+        ccache_init(cc, &cfg, &ops);
     }
     /* Taken now, while memory is likely easier to get than at eviction. */
     sw->bounce = sw->store.write_cluster ? page_alloc(owner) : INVALID_MPN;

@@ -82,7 +82,7 @@ struct swapper {
 /* Sets the swapper up over a VM's physmap. `cc` (may be NULL) is storage
  * for the VM's compression cache, initialised here with `cc_cfg` and
  * `cc_pages` (page alloc/free for its storage; its evict hook is the
- * swapper's). `store` may be NULL (no swap device). */
+ * swapper's), with checksums on. `store` may be NULL (no swap device). */
 void swapper_init(struct swapper *sw, struct physmap *pm, uint16_t owner, struct ccache *cc,
                   const struct ccache_config *cc_cfg, const struct ccache_ops *cc_pages,
                   const struct swap_store_ops *store);
