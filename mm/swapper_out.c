@@ -79,23 +79,32 @@ static bool try_cache(struct swapper *sw, ppn_t ppn, const void *va)
     return true;
 }
 
-/* What is left of the batch goes out as one cluster, or stays. */
+/* What is left of the batch goes out as one cluster. When the device has
+ * fewer free slots than that, smaller clusters (halving) take what fits;
+ * whatever is not written stays. */
 static uint32_t to_swap(struct swapper *sw, const struct batch *rest)
 {
     uint64_t slots[SWAPPER_BATCH_MAX];
-    if (rest->n == 0)
-        return 0;
-    if (!swapper_swap_usable(sw) ||
-        swapper_swap_write(sw, rest->mpn, rest->n, slots) != SWAP_STORE_OK) {
-        for (uint32_t i = 0; i < rest->n; i++)
-            keep(sw, rest->ppn[i], rest->mpn[i]);
-        return 0;
+    uint32_t done = 0, k = rest->n;
+
+    while (done < rest->n && k > 0 && swapper_swap_usable(sw)) {
+        k = MIN(k, rest->n - done);
+        int r = swapper_swap_write(sw, rest->mpn + done, k, slots);
+        if (r == SWAP_STORE_FULL) {
+            k /= 2;
+            continue;
+        }
+        if (r != SWAP_STORE_OK)
+            break;
+        sw->st.clusters++;
+        for (uint32_t i = 0; i < k; i++)
+            release(sw, rest->ppn[done + i], PM_SWAPPED, slots[i]);
+        done += k;
     }
-    sw->st.clusters++;
-    for (uint32_t i = 0; i < rest->n; i++)
-        release(sw, rest->ppn[i], PM_SWAPPED, slots[i]);
-    sw->st.out_swapped += rest->n;
-    return rest->n;
+    for (uint32_t i = done; i < rest->n; i++)
+        keep(sw, rest->ppn[i], rest->mpn[i]);
+    sw->st.out_swapped += done;
+    return done;
 }
 
 static uint32_t page_out_batch(struct swapper *sw, const ppn_t *ppns, uint32_t n)

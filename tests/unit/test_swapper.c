@@ -302,25 +302,33 @@ static void test_cache_eviction_goes_to_swap(void **state)
     assert_int_equal(ccache_check(&cc), 0);
 }
 
-/* Swap has fewer free slots than the cluster: the pages stay resident. */
+/* Swap has fewer free slots than the cluster: what fits goes out (in
+ * smaller clusters), the rest stays resident, intact. */
 static void test_out_of_slots_keeps_pages_resident(void **state)
 {
     (void)state;
-    start(0, 4);
+    start(0, 5);
     ppn_t v[8];
     fill_run(v, 100, 8, RANDOM);
     uint64_t free_before = page_free_count();
-    assert_int_equal(swapper_page_out(&sw, v, 8), 0);
-    assert_int_equal(page_free_count(), free_before);
-    for (ppn_t i = 0; i < 8; i++)
+    /* 8 does not fit; 4 does, then 4 and 2 do not, 1 does: every slot used */
+    assert_int_equal(swapper_page_out(&sw, v, 8), 5);
+    assert_int_equal(page_free_count(), free_before + 5);
+    assert_int_equal(fs.slots.used, 5);
+    for (ppn_t i = 0; i < 5; i++)
+        assert_int_equal(entry(v[i]).state, PM_SWAPPED);
+    for (ppn_t i = 5; i < 8; i++)
         check_resident(v[i]);   /* mapped again, contents untouched */
     struct swapper_stats st;
     swapper_get_stats(&sw, &st);
-    assert_int_equal(st.swap_full, 1);
-    assert_int_equal(st.kept_resident, 8);
+    assert_int_equal(st.swap_full, 4);   /* 8, 4, 2, then 1 with none left */
+    assert_int_equal(st.clusters, 2);
+    assert_int_equal(st.kept_resident, 3);
     assert_false(st.swap_failed);
-    assert_int_equal(swapper_page_out(&sw, v, 4), 4);   /* what fits still goes */
-    for (ppn_t i = 0; i < 4; i++)
+    assert_int_equal(swapper_page_out(&sw, v + 5, 3), 0);   /* none left */
+    for (ppn_t i = 5; i < 8; i++)
+        check_resident(v[i]);
+    for (ppn_t i = 0; i < 8; i++)
         fault_and_check(v[i]);
 }
 
