@@ -26,6 +26,10 @@ bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner)
 uint64_t guest_mem_destroy(struct guest_mem *gm)
 {
     uint64_t freed = 0;
+    /* Swap slots and cache entries first, while the physmap names them. */
+    if (gm->swapper && gm->pm_storage)
+        swapper_destroy(gm->swapper);
+    gm->swapper = NULL;
     if (gm->pm_storage) {
         for (ppn_t p = 0; p < gm->pm.npages; p++) {
             struct pm_entry e;

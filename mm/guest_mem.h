@@ -47,8 +47,9 @@ struct guest_mem {
  * False when the physmap or the guest mappings could not be had; everything
  * made is undone then. */
 bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner);
-/* Frees every machine page the guest held, the physmap and the mappings;
- * returns the guest pages freed. Safe to call twice. */
+/* Frees every machine page the guest held, what its swapper holds for it
+ * (swapper_destroy: swap slots, cache entries), the physmap and the
+ * mappings; returns the guest pages freed. Safe to call twice. */
 uint64_t guest_mem_destroy(struct guest_mem *gm);
 
 bool guest_mem_is_ram(const struct guest_mem *gm, uint64_t gpa);

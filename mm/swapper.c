@@ -134,6 +134,7 @@ void swapper_destroy(struct swapper *sw)
     sw->bounce = INVALID_MPN;
     sw->cc = NULL;
     sw->store.write_cluster = NULL;
+    sw->pm = NULL;   /* a second call finds nothing to give back */
 }
 
 void swapper_get_stats(const struct swapper *sw, struct swapper_stats *out)

@@ -87,8 +87,8 @@ void swapper_init(struct swapper *sw, struct physmap *pm, uint16_t owner, struct
                   const struct ccache_config *cc_cfg, const struct ccache_ops *cc_pages,
                   const struct swap_store_ops *store);
 /* Gives back what the VM's pages hold outside memory (cache entries, swap
- * slots; those pages become ZERO), the cache and the bounce page. Call
- * before guest_mem_destroy. */
+ * slots; those pages become ZERO), the cache and the bounce page.
+ * guest_mem_destroy calls it for the attached swapper; safe to call twice. */
 void swapper_destroy(struct swapper *sw);
 
 /* Pages out `n` guest pages; returns how many machine pages were freed.
