@@ -379,6 +379,46 @@ static void test_eviction_without_swap_keeps_pages_resident(void **state)
         fault_and_check(v[i]);
 }
 
+/* The worst case: swap failed and no machine page free when the cache is
+ * told to give everything back. An evicted page comes back resident if any
+ * page can be had (the bounce page, pages the cache itself just freed);
+ * otherwise it is counted lost and its fault says so. Never wrong data. */
+static void test_eviction_with_no_memory_never_gives_wrong_data(void **state)
+{
+    (void)state;
+    start(64, 64);
+    fs.failed = true;
+    ppn_t v[24];
+    fill_run(v, 40, 24, TEXT);
+    assert_int_equal(swapper_page_out(&sw, v, 24), 24);
+    mpn_t hog[MACHINE_PAGES];
+    size_t n = 0;
+    for (mpn_t m; (m = page_alloc(OWNER_KERNEL)) != INVALID_MPN;)
+        hog[n++] = m;
+    ccache_set_cap(&cc, 0);
+    struct swapper_stats st;
+    swapper_get_stats(&sw, &st);
+    assert_true(st.evicted_resident > 0);
+    assert_true(st.lost > 0);                        /* both ways taken */
+    assert_int_equal(st.evicted_resident + st.lost, 24);
+    assert_int_equal(sw.bounce, INVALID_MPN);       /* it became a guest page */
+    while (n)
+        page_free(hog[--n]);
+    uint64_t lost = 0;
+    for (ppn_t i = 0; i < 24; i++) {
+        if (entry(v[i]).state == PM_MAPPED) {
+            check_resident(v[i]);
+        } else {
+            assert_int_equal(guest_mem_fault(&gm, v[i] * PAGE_SIZE), GM_FAULT_LOST);
+            lost++;
+        }
+    }
+    assert_int_equal(lost, st.lost);
+    swapper_get_stats(&sw, &st);
+    assert_int_equal(st.lost, lost);                 /* each counted once */
+    assert_int_equal(ccache_check(&cc), 0);
+}
+
 /* A read error on the faulting page is "data lost", distinct from a
  * failure to allocate; one on a read-ahead neighbour only costs the
  * read-ahead. */
@@ -490,6 +530,7 @@ int main(void)
         cmocka_unit_test_teardown(test_out_of_slots_keeps_pages_resident, teardown),
         cmocka_unit_test_teardown(test_write_error_falls_back_to_the_cache, teardown),
         cmocka_unit_test_teardown(test_eviction_without_swap_keeps_pages_resident, teardown),
+        cmocka_unit_test_teardown(test_eviction_with_no_memory_never_gives_wrong_data, teardown),
         cmocka_unit_test_teardown(test_read_error_is_data_lost, teardown),
         cmocka_unit_test_teardown(test_corrupt_cache_entry_is_data_lost, teardown),
         cmocka_unit_test_teardown(test_page_in_without_memory_changes_nothing, teardown),
