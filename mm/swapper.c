@@ -37,47 +37,41 @@ int swapper_swap_write(struct swapper *sw, const mpn_t *pages, uint32_t n, uint6
     return r;
 }
 
-/* An evicted entry that swap could not take comes back as a resident page,
- * so that nothing is lost: a fresh page, else the bounce page itself. */
+/* An evicted entry that swap could not take comes back as a resident page
+ * if one can be had. */
 static bool evict_to_resident(struct swapper *sw, ppn_t ppn, const void *page)
 {
     mpn_t m = page_alloc(sw->owner);
-    bool used_bounce = false;
-    if (m == INVALID_MPN) {
-        m = sw->bounce;
-        used_bounce = true;
-        if (m == INVALID_MPN)
-            return false;
-    }
+    if (m == INVALID_MPN)
+        return false;
     memcpy(plat_mpn_to_va(m), page, PAGE_SIZE);
-    /* Recorded even if the guest mapping fails: the fault path refills a
-     * MAPPED page that is not mapped. */
     if (physmap_map(sw->pm, ppn, m, NULL) != PM_OK) {
-        if (!used_bounce)
-            page_free(m);
+        page_free(m);
         return false;
     }
+    /* Recorded even if the guest mapping fails: the fault path refills a
+     * MAPPED page that is not mapped. */
     plat_gpa_map(sw->pm->vm, ppn, m, PLAT_GPA_RWX);
-    if (used_bounce)
-        sw->bounce = INVALID_MPN;   /* page-out gets another one */
     sw->st.evicted_resident++;
     return true;
 }
 
 /* The cache's evict hook (cookie = the guest page). Must not call into the
- * cache. The entry is gone when this runs: its page is written to swap, or
- * kept resident; if neither can be done (no memory at all) the page stays
- * COMPRESSED with a dead handle and its page-in reports it lost. */
-static void on_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page)
+ * cache. The page goes to swap, or back resident; when neither can take it
+ * (swap failed or full, no machine page) the eviction is refused and the
+ * entry stays in the cache: nothing is lost. */
+static bool on_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page)
 {
     struct swapper *sw = ctx;
     ppn_t ppn = cookie;
     struct pm_entry e;
     if (physmap_lookup(sw->pm, ppn, &e) != PM_OK || e.state != PM_COMPRESSED || e.payload != h)
-        return;   /* not this VM's page as recorded: nothing to move */
+        return true;   /* not this VM's page as recorded: nothing to keep */
     if (!page) {
-        sw->st.lost++;   /* the cache found the data corrupt */
-        return;
+        /* The cache found the data corrupt; the page keeps its dead handle
+         * and its page-in reports it lost. */
+        sw->st.lost++;
+        return true;
     }
     if (sw->bounce != INVALID_MPN && swapper_swap_usable(sw)) {
         uint64_t slot;
@@ -85,11 +79,13 @@ static void on_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *
         if (swapper_swap_write(sw, &sw->bounce, 1, &slot) == SWAP_STORE_OK) {
             physmap_move_backing(sw->pm, ppn, PM_COMPRESSED, h, PM_SWAPPED, slot);
             sw->st.evicted_to_swap++;
-            return;
+            return true;
         }
     }
-    if (!evict_to_resident(sw, ppn, page))
-        sw->st.lost++;
+    if (evict_to_resident(sw, ppn, page))
+        return true;
+    sw->st.evict_refused++;
+    return false;
 }
 
 void swapper_init(struct swapper *sw, struct physmap *pm, uint16_t owner, struct ccache *cc,

@@ -24,7 +24,8 @@
  *
  * The compression cache belongs to the swapper (one per VM, as ESX's): its
  * entries evicted under pressure are written to swap and their pages become
- * SWAPPED; if swap cannot take one, it is brought back resident.
+ * SWAPPED; if swap cannot take one, it is brought back resident, and if no
+ * page can be had either, the eviction is refused and the entry stays.
  *
  * Not thread-safe: the caller holds the VM's memory lock across page-out,
  * page-in and anything that makes the cache evict (ccache_shrink / set_cap).
@@ -63,6 +64,7 @@ struct swapper_stats {
     uint64_t kept_resident;      /* victims no store took */
     uint64_t evicted_to_swap;    /* cache entries evicted to swap */
     uint64_t evicted_resident;   /* ... brought back resident instead */
+    uint64_t evict_refused;      /* ... refused: no swap, no page (entry kept) */
     uint64_t swap_full;          /* swap writes refused: no slots */
     uint64_t swap_write_errors;  /* swap writes that failed (swap then off) */
     uint64_t read_errors;        /* swap reads that failed */

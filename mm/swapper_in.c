@@ -29,8 +29,8 @@ static enum swapper_in_result in_compressed(struct swapper *sw, ppn_t ppn, ccach
     /* Load, map, then free the entry: a failed map keeps the only copy. */
     enum ccache_result r = ccache_load(sw->cc, h, plat_mpn_to_va(m));
     if (r != CCACHE_OK) {
-        /* Corrupt, or a dead handle (an eviction that found no memory at
-         * all): either way the contents are gone. */
+        /* Corrupt now, or found corrupt at eviction (a dead handle):
+         * either way the contents are gone. */
         page_free(m);
         ccache_free(sw->cc, h);
         sw->st.lost += r == CCACHE_BAD_HANDLE ? 0 : 1;   /* counted at eviction */

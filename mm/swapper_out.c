@@ -135,7 +135,7 @@ static uint32_t page_out_batch(struct swapper *sw, const ppn_t *ppns, uint32_t n
 uint32_t swapper_page_out(struct swapper *sw, const ppn_t *ppns, uint32_t n)
 {
     uint32_t freed = 0;
-    /* An eviction that fell back on the bounce page used it up. */
+    /* Init may not have got one; evictions to swap need it. */
     if (sw->bounce == INVALID_MPN && sw->store.write_cluster)
         sw->bounce = page_alloc(sw->owner);
     for (uint32_t done = 0; done < n;) {
