@@ -127,6 +127,22 @@ static void fault_and_check(ppn_t ppn)
     check_resident(ppn);
 }
 
+/* Takes every free machine page (memory exhausted); unhog gives k back. */
+static mpn_t hog[MACHINE_PAGES];
+static size_t hog_all(void)
+{
+    size_t n = 0;
+    for (mpn_t m; (m = page_alloc(OWNER_KERNEL)) != INVALID_MPN;)
+        hog[n++] = m;
+    return n;
+}
+
+static void unhog(size_t *n, size_t k)
+{
+    while (k-- && *n)
+        page_free(hog[--*n]);
+}
+
 static uint32_t out1(ppn_t ppn)
 {
     return swapper_page_out(&sw, &ppn, 1);
@@ -390,10 +406,7 @@ static void test_eviction_with_nowhere_to_go_is_refused(void **state)
     ppn_t v[24];
     fill_run(v, 40, 24, TEXT);
     assert_int_equal(swapper_page_out(&sw, v, 24), 24);
-    mpn_t hog[MACHINE_PAGES];
-    size_t n = 0;
-    for (mpn_t m; (m = page_alloc(OWNER_KERNEL)) != INVALID_MPN;)
-        hog[n++] = m;
+    size_t n = hog_all();
     ccache_set_cap(&cc, 0);
     assert_int_equal(ccache_shrink(&cc, 24), 0);
     struct swapper_stats st;
@@ -403,7 +416,7 @@ static void test_eviction_with_nowhere_to_go_is_refused(void **state)
     assert_int_equal(st.compressed_pages, 24);
     /* One free page: the oldest entry comes back resident, which frees
      * cache storage for the next ones, until that runs out again. */
-    page_free(hog[--n]);
+    unhog(&n, 1);
     uint64_t k = ccache_shrink(&cc, 24);
     assert_true(k >= 1 && k < 24);
     swapper_get_stats(&sw, &st);
@@ -414,8 +427,7 @@ static void test_eviction_with_nowhere_to_go_is_refused(void **state)
         else
             assert_int_equal(entry(v[i]).state, PM_COMPRESSED);
     }
-    while (n)
-        page_free(hog[--n]);
+    unhog(&n, n);
     for (ppn_t i = 0; i < 24; i++)
         fault_and_check(v[i]);
     assert_int_equal(ccache_check(&cc), 0);
@@ -484,17 +496,13 @@ static void test_page_in_without_memory_changes_nothing(void **state)
     fill(141, RANDOM);
     ppn_t v[] = { 140, 141 };
     assert_int_equal(swapper_page_out(&sw, v, 2), 2);
-    mpn_t hog[MACHINE_PAGES];
-    size_t n = 0;
-    for (mpn_t m; (m = page_alloc(OWNER_KERNEL)) != INVALID_MPN;)
-        hog[n++] = m;
+    size_t n = hog_all();
     assert_int_equal(swapper_page_in(&sw, 140), SWAPPER_IN_NOMEM);
     assert_int_equal(guest_mem_fault(&gm, 141 * PAGE_SIZE), GM_FAULT_FAIL);
     assert_int_equal(entry(140).state, PM_COMPRESSED);
     assert_int_equal(entry(141).state, PM_SWAPPED);
     assert_int_equal(swapper_page_in(&sw, 7), SWAPPER_IN_NOT_OUT);
-    while (n)
-        page_free(hog[--n]);
+    unhog(&n, n);
     fault_and_check(140);
     fault_and_check(141);
 }
