@@ -10,7 +10,8 @@
  *   compresses to <= the threshold      PM_COMPRESSED (payload: cache handle)
  *   (a 64-bit fill goes there too: an entry that costs no storage)
  *   otherwise                           PM_SWAPPED (payload: slot); the pages of
- *                                       a batch go out as one cluster
+ *                                       a batch go out as one cluster (halved
+ *                                       while it does not fit the free slots)
  * The machine page is freed only once its contents are safe. A page no store
  * takes (cache full and swap full, failed or absent) stays MAPPED and mapped:
  * nothing is ever lost by paging out. A swap write error marks swap failed
