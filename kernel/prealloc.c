@@ -76,7 +76,9 @@ bool prealloc_monitor_started(struct prealloc *pa, struct physmap *pm,
     for (ppn_t ppn = 0; ppn < pm->npages && need; ppn++) {
         struct pm_entry e;
         physmap_lookup(pm, ppn, &e);
-        if (e.state != PM_UNTOUCHED && e.state != PM_ZERO)
+        /* A ZERO page with a fill value (the swapper's) holds data: only
+         * pages with nothing in them take a fresh page here. */
+        if (e.state != PM_UNTOUCHED && !(e.state == PM_ZERO && e.payload == 0))
             continue;
         physmap_map(pm, ppn, prealloc_take(pa), NULL);
         need--;

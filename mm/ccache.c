@@ -18,7 +18,10 @@ struct cc_entry {
 };
 _Static_assert(sizeof(struct cc_entry) == 32, "entries pack 128 to a page");
 
-#define GEN_MASK 0x7fffffffu   /* bit 63 of a handle means "zero page" */
+/* 16 bits of generation: a handle (gen << 32 | index + 1) then fits the
+ * physmap's 48-bit payload, where the swapper keeps it. A stale handle is
+ * still refused unless its entry was reused exactly 65535 times since. */
+#define GEN_MASK 0xffffu
 
 #define HDR CCACHE_SLOT_HDR
 
@@ -290,7 +293,8 @@ static int decode_entry(struct ccache *c, uint32_t idx, const struct cc_entry *e
     return codec_lz4_decompress(c->rbuf + HDR, e->len, page, CODEC_PAGE_SIZE) == CODEC_PAGE_SIZE ? 0 : -1;
 }
 
-/* Evicts the least recently used page to the next tier. */
+/* Evicts the least recently used page to the next tier; false when there
+ * is none, or the next tier cannot take it (the entry then stays). */
 static bool evict_one(struct ccache *c)
 {
     if (!c->lru_tail)
@@ -298,15 +302,18 @@ static bool evict_one(struct ccache *c)
     uint32_t idx = c->lru_tail - 1;
     struct cc_entry *e = ent(c, idx);
     ccache_handle_t h = make_handle(idx, e->gen);
-    uint64_t cookie = e->val;
     int bad = decode_entry(c, idx, e, c->pbuf);
 
+    /* The next tier first, so that one with no room can say no and the
+     * page is not lost; the callback does not touch the cache, so e holds. */
+    if (c->ops.evict && !c->ops.evict(c->ops.ctx, h, e->val, bad ? NULL : c->pbuf) && !bad) {
+        c->st.evict_refused++;
+        return false;
+    }
     c->st.evictions++;
     if (bad)
         c->st.corrupt++;
     entry_remove(c, idx, e);
-    if (c->ops.evict)
-        c->ops.evict(c->ops.ctx, h, cookie, bad ? NULL : c->pbuf);
     return true;
 }
 
@@ -421,8 +428,9 @@ enum ccache_result ccache_store(struct ccache *c, const void *page, uint64_t coo
         }
     }
     /* Over the cap: evict the oldest, never the page just stored. */
-    while (used_pages(c) > c->cfg.cap_pages && c->lru_tail && c->lru_tail != idx + 1)
-        evict_one(c);
+    while (used_pages(c) > c->cfg.cap_pages && c->lru_tail && c->lru_tail != idx + 1 &&
+           evict_one(c))
+        ;
     if (used_pages(c) > c->cfg.cap_pages) {
         entry_remove(c, idx, ent(c, idx));
         c->st.full++;

@@ -4,8 +4,9 @@
  * LZ4 block packed into machine pages; a page that does not compress below
  * the threshold is refused and goes to the next tier directly.
  *
- * Each stored page is named by a 64-bit handle, which the physmap keeps in
- * place of the machine page. Handles stay valid while other entries come
+ * Each stored page is named by a handle of at most 48 bits (a 16-bit
+ * generation, a 32-bit index), which the physmap keeps in place of the
+ * machine page. Handles stay valid while other entries come
  * and go (stored data moves, handles do not) until the page is freed or
  * evicted; a stale handle is detected, not followed.
  *
@@ -42,10 +43,13 @@ struct ccache_ops {
     mpn_t (*alloc_page)(void *ctx);
     void (*free_page)(void *ctx, mpn_t mpn);
     /* An entry leaves in LRU order: `page` is its content (valid during the
-     * call only), or NULL when the stored data was found corrupt. The handle
-     * is dead once this returns. Must not call back into the cache. May be
-     * NULL: evicted pages are then dropped. */
-    void (*evict)(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page);
+     * call only), or NULL when the stored data was found corrupt. Returns
+     * true when the next tier took the page: the handle is then dead once
+     * this returns. False when it cannot take it now (no room anywhere):
+     * the entry stays as it was and eviction stops, so a store that needed
+     * the room is CCACHE_FULL (a corrupt entry goes either way). Must not
+     * call back into the cache. May be NULL: evicted pages are dropped. */
+    bool (*evict)(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page);
     void *ctx;
 };
 
@@ -80,6 +84,7 @@ enum ccache_result {
 struct ccache_stats {
     uint64_t zero_pages, fill_pages, lz4_pages;   /* live, by kind */
     uint64_t stores, rejected, evictions, loads, frees, corrupt, full;
+    uint64_t evict_refused;  /* evictions the next tier could not take */
     uint64_t payload_bytes;  /* LZ4 bytes of live pages */
     uint64_t slot_bytes;     /* bytes of the slots holding them */
     uint64_t storage_pages;  /* machine pages holding slots */

@@ -3,6 +3,7 @@
 #include "mm/page_alloc.h"
 #include "mm/heap.h"
 #include "mm/sampler.h"
+#include "mm/swapper.h"
 #include "lib/kstring.h"
 
 bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner)
@@ -25,6 +26,10 @@ bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner)
 uint64_t guest_mem_destroy(struct guest_mem *gm)
 {
     uint64_t freed = 0;
+    /* Swap slots and cache entries first, while the physmap names them. */
+    if (gm->swapper && gm->pm_storage)
+        swapper_destroy(gm->swapper);
+    gm->swapper = NULL;
     if (gm->pm_storage) {
         for (ppn_t p = 0; p < gm->pm.npages; p++) {
             struct pm_entry e;
@@ -55,38 +60,62 @@ static void note_touch(struct guest_mem *gm, ppn_t ppn)
         sampler_note_touch(gm->sampler, ppn);
 }
 
-bool guest_mem_touch(struct guest_mem *gm, uint64_t gpa)
+/* A paged-out page back through the swapper. */
+static enum gm_fault page_in(struct guest_mem *gm, ppn_t ppn)
+{
+    switch (swapper_page_in(gm->swapper, ppn)) {
+    case SWAPPER_IN_OK:
+        gm->page_ins++;
+        note_touch(gm, ppn);
+        return GM_FAULT_OK;
+    case SWAPPER_IN_LOST:
+        return GM_FAULT_LOST;
+    default:
+        return GM_FAULT_FAIL;
+    }
+}
+
+enum gm_fault guest_mem_fault(struct guest_mem *gm, uint64_t gpa)
 {
     if (!gm->pm_storage || !guest_mem_is_ram(gm, gpa))
-        return false;
+        return GM_FAULT_FAIL;
     ppn_t ppn = gpa >> PAGE_SHIFT;
     struct pm_entry e;
     if (physmap_lookup(&gm->pm, ppn, &e) != PM_OK)
-        return false;
+        return GM_FAULT_FAIL;
     if (e.state == PM_MAPPED) {
         /* Backed, but the sampler took the mapping away to see this touch. */
         note_touch(gm, ppn);
         gm->refills++;
-        return plat_gpa_map(gm->gpa, ppn, e.payload, PLAT_GPA_RWX);
+        return plat_gpa_map(gm->gpa, ppn, e.payload, PLAT_GPA_RWX) ? GM_FAULT_OK : GM_FAULT_FAIL;
     }
-    if (e.state != PM_UNTOUCHED && e.state != PM_ZERO)
-        return false; /* contents elsewhere: swap-in and decompression come later */
+    bool out = e.state == PM_ZERO || e.state == PM_COMPRESSED || e.state == PM_SWAPPED;
+    if (out && gm->swapper)
+        return page_in(gm, ppn);
+    /* Without a swapper only a plain zero page can be made here. */
+    if (e.state != PM_UNTOUCHED && !(e.state == PM_ZERO && e.payload == 0))
+        return GM_FAULT_FAIL;
     mpn_t m = page_alloc_zeroed(gm->owner);
     if (m == INVALID_MPN)
-        return false;
+        return GM_FAULT_FAIL;
     /* Map before recording: a failed map leaves nothing to undo but the page. */
     if (!plat_gpa_map(gm->gpa, ppn, m, PLAT_GPA_RWX)) {
         page_free(m);
-        return false;
+        return GM_FAULT_FAIL;
     }
     if (physmap_map(&gm->pm, ppn, m, NULL) != PM_OK) {
         plat_gpa_unmap(gm->gpa, ppn);
         page_free(m);
-        return false;
+        return GM_FAULT_FAIL;
     }
     gm->first_touches++;
     note_touch(gm, ppn);
-    return true;
+    return GM_FAULT_OK;
+}
+
+bool guest_mem_touch(struct guest_mem *gm, uint64_t gpa)
+{
+    return guest_mem_fault(gm, gpa) == GM_FAULT_OK;
 }
 
 bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t len)

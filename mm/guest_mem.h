@@ -2,9 +2,10 @@
  * A VM's guest RAM and its fault path: the physmap (what backs each guest
  * page), the guest mappings (through the platform interface: EPT in the
  * image, an in-memory table in tests) and the first touch that allocates a
- * zeroed machine page, maps it and records it. Swap-in, decompression and
- * balloon deflate will join the first touch here. Everything below goes
- * through include/hv/platform.h, so the whole path runs hosted.
+ * zeroed machine page, maps it and records it. A page the swapper took away
+ * (ZERO, COMPRESSED, SWAPPED) comes back through its page-in when a swapper
+ * is attached. Everything below goes through include/hv/platform.h, so the
+ * whole path runs hosted.
  *
  * Guest RAM is [0, GUEST_LOW_RAM_END) and [GUEST_HIGH_RAM_START, ram_bytes):
  * the legacy hole between them (VGA, option ROMs, BIOS on a PC) is not RAM.
@@ -20,6 +21,14 @@
 #define GUEST_HIGH_RAM_START 0x100000ULL
 
 struct sampler;
+struct swapper;
+
+/* What a fault on guest RAM came to. */
+enum gm_fault {
+    GM_FAULT_OK = 0,   /* the page is present */
+    GM_FAULT_FAIL,     /* not RAM, or no memory now: nothing changed */
+    GM_FAULT_LOST,     /* its contents could not be read back: stop the VM */
+};
 
 struct guest_mem {
     struct physmap pm;
@@ -28,23 +37,29 @@ struct guest_mem {
     uint64_t ram_bytes;
     uint16_t owner;            /* MPN owner tag of the VM's pages */
     struct sampler *sampler;   /* told of every touch; NULL when none */
+    struct swapper *swapper;   /* pages in ZERO/COMPRESSED/SWAPPED; NULL when none */
     uint64_t first_touches;    /* pages allocated on a fault */
     uint64_t refills;          /* backed pages whose mapping had been taken away */
+    uint64_t page_ins;         /* pages the swapper brought back on a fault */
 };
 
 /* An empty guest RAM of `ram_bytes` whose pages will be owned by `owner`.
  * False when the physmap or the guest mappings could not be had; everything
  * made is undone then. */
 bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner);
-/* Frees every machine page the guest held, the physmap and the mappings;
- * returns the guest pages freed. Safe to call twice. */
+/* Frees every machine page the guest held, what its swapper holds for it
+ * (swapper_destroy: swap slots, cache entries), the physmap and the
+ * mappings; returns the guest pages freed. Safe to call twice. */
 uint64_t guest_mem_destroy(struct guest_mem *gm);
 
 bool guest_mem_is_ram(const struct guest_mem *gm, uint64_t gpa);
-/* Makes `gpa`'s page present: maps it again if it is backed, else backs it
- * with a zeroed machine page. False when not RAM, when machine memory ran
- * out (nothing changed then), or the page's contents are elsewhere
- * (compressed, swapped: not wired yet). */
+/* Makes `gpa`'s page present: maps it again if it is backed, brings it back
+ * through the swapper if it was paged out, else backs it with a zeroed
+ * machine page. GM_FAULT_FAIL when not RAM, when machine memory ran out, or
+ * the page is paged out and no swapper is attached (nothing changed then);
+ * GM_FAULT_LOST when its contents are gone (swap read error, corrupt). */
+enum gm_fault guest_mem_fault(struct guest_mem *gm, uint64_t gpa);
+/* guest_mem_fault() == GM_FAULT_OK. */
 bool guest_mem_touch(struct guest_mem *gm, uint64_t gpa);
 /* Copies into guest RAM, backing pages as needed; false as guest_mem_touch. */
 bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t len);

@@ -26,6 +26,21 @@ static bool state_has_payload(enum pm_state s)
     return s == PM_MAPPED || s == PM_COMPRESSED || s == PM_SWAPPED || s == PM_SHARED;
 }
 
+/* Whether `payload` may go with state `s`: ZERO's is a fill value or 0. */
+static bool payload_ok(enum pm_state s, uint64_t payload)
+{
+    if (payload > PM_PAYLOAD_MAX)
+        return false;
+    if (s == PM_ZERO)
+        return pm_zero_payload_ok(payload);
+    return state_has_payload(s) || payload == 0;
+}
+
+static bool is_store(enum pm_state s)
+{
+    return s == PM_ZERO || s == PM_COMPRESSED || s == PM_SWAPPED;
+}
+
 const char *pm_state_name(enum pm_state s)
 {
     static const char *const names[PM_STATE_COUNT] = {
@@ -103,24 +118,63 @@ enum pm_err physmap_map(struct physmap *pm, ppn_t ppn, mpn_t mpn, struct pm_entr
     return PM_OK;
 }
 
-enum pm_err physmap_release(struct physmap *pm, ppn_t ppn, enum pm_state to,
-                            uint64_t payload, mpn_t *old_mpn)
+/* Checks shared by both releases; PM_OK when the page may go. */
+static enum pm_err release_check(const struct physmap *pm, ppn_t ppn, enum pm_state to,
+                                 uint64_t payload)
 {
     if (ppn >= pm->npages)
         return PM_ERANGE;
     if (to != PM_ZERO && to != PM_COMPRESSED && to != PM_SWAPPED && to != PM_BALLOONED)
         return PM_EINVAL;
-    if (payload > PM_PAYLOAD_MAX || (!state_has_payload(to) && payload != 0))
+    if (!payload_ok(to, payload))
         return PM_EPAYLOAD;
     uint64_t e = pm->e[ppn];
     if (e_state(e) != PM_MAPPED)
         return PM_ESTATE;
     if (e & E_PINNED)
         return PM_EPINNED;
+    return PM_OK;
+}
+
+static enum pm_err release(struct physmap *pm, ppn_t ppn, enum pm_state to, uint64_t payload,
+                           mpn_t *old_mpn, bool zap)
+{
+    enum pm_err r = release_check(pm, ppn, to, payload);
+    if (r != PM_OK)
+        return r;
     /* Zap before the MPN can be reused: the guest must fault next time. */
-    plat_gpa_unmap(pm->vm, ppn);
+    if (zap)
+        plat_gpa_unmap(pm->vm, ppn);
     if (old_mpn)
-        *old_mpn = e_payload(e);
+        *old_mpn = e_payload(pm->e[ppn]);
+    set_entry(pm, ppn, to, payload);
+    return PM_OK;
+}
+
+enum pm_err physmap_release(struct physmap *pm, ppn_t ppn, enum pm_state to,
+                            uint64_t payload, mpn_t *old_mpn)
+{
+    return release(pm, ppn, to, payload, old_mpn, true);
+}
+
+enum pm_err physmap_release_zapped(struct physmap *pm, ppn_t ppn, enum pm_state to,
+                                   uint64_t payload, mpn_t *old_mpn)
+{
+    return release(pm, ppn, to, payload, old_mpn, false);
+}
+
+enum pm_err physmap_move_backing(struct physmap *pm, ppn_t ppn, enum pm_state from,
+                                 uint64_t from_payload, enum pm_state to, uint64_t payload)
+{
+    if (ppn >= pm->npages)
+        return PM_ERANGE;
+    if (!is_store(from) || !is_store(to))
+        return PM_EINVAL;
+    if (!payload_ok(to, payload))
+        return PM_EPAYLOAD;
+    uint64_t e = pm->e[ppn];
+    if (e_state(e) != from || e_payload(e) != from_payload)
+        return PM_ESTATE;
     set_entry(pm, ppn, to, payload);
     return PM_OK;
 }
@@ -205,7 +259,7 @@ bool physmap_check(const struct physmap *pm)
             return false;
         if (e & ~(E_STATE_MASK | E_PINNED | E_AGE_MASK | (PM_PAYLOAD_MAX << E_PAYLOAD_SHIFT)))
             return false;
-        if (!state_has_payload(s) && e_payload(e) != 0)
+        if (!payload_ok(s, e_payload(e)))
             return false;
         if (e & E_PINNED) {
             if (s != PM_MAPPED)

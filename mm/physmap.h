@@ -7,7 +7,9 @@
  * A page is in exactly one state:
  *   UNTOUCHED   never touched by the guest, no backing
  *   MAPPED      backed by a private MPN (payload = MPN); may be pinned
- *   ZERO        known to be all zero, no backing (a touch maps a fresh page)
+ *   ZERO        known to be all zero, or one 32-bit value repeated (payload:
+ *               0, or PM_ZERO_FILL | value), no backing (a touch maps a
+ *               fresh page holding it)
  *   COMPRESSED  contents in the compression cache (payload = cache handle)
  *   SWAPPED     contents in a swap slot (payload = slot)
  *   BALLOONED   given to the balloon driver by the guest, no backing
@@ -44,6 +46,14 @@ enum pm_err {
 
 /* Payloads are 48 bits: enough for any MPN of a 52-bit physical address. */
 #define PM_PAYLOAD_MAX ((1ULL << 48) - 1)
+
+/* A ZERO page's payload: 0 for zeros, PM_ZERO_FILL | v for a page that is
+ * the 32-bit value v repeated (same-filled pages cost no storage either). */
+#define PM_ZERO_FILL (1ULL << 32)
+static inline bool pm_zero_payload_ok(uint64_t payload)
+{
+    return payload == 0 || (payload >> 32) == 1;
+}
 
 /* physmap flags */
 #define PM_F_NO_SHARE 0x1u  /* sched.mem.prealloc*: pages never shared */
@@ -83,6 +93,19 @@ enum pm_err physmap_map(struct physmap *pm, ppn_t ppn, mpn_t mpn, struct pm_entr
  * `old_mpn` receives the MPN the caller must now free. */
 enum pm_err physmap_release(struct physmap *pm, ppn_t ppn, enum pm_state to,
                             uint64_t payload, mpn_t *old_mpn);
+
+/* As physmap_release, for a page whose guest mapping the caller has already
+ * removed and invalidated (plat_gpa_unmap_noflush for a batch, then one
+ * plat_gpa_flush): no second zap. */
+enum pm_err physmap_release_zapped(struct physmap *pm, ppn_t ppn, enum pm_state to,
+                                   uint64_t payload, mpn_t *old_mpn);
+
+/* Moves a page's contents from one store to another with no machine page in
+ * between (a compression-cache entry evicted to swap): the page must be in
+ * `from` with `from_payload` (so a stale request changes nothing:
+ * PM_ESTATE); `from` and `to` are ZERO, COMPRESSED or SWAPPED. */
+enum pm_err physmap_move_backing(struct physmap *pm, ppn_t ppn, enum pm_state from,
+                                 uint64_t from_payload, enum pm_state to, uint64_t payload);
 
 /* The guest's balloon driver hands `ppn` over: allowed from any state but
  * SHARED and pinned MAPPED. A mapped page is zapped. `old` tells the caller

@@ -74,6 +74,11 @@ void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn)
         ept_invalidate(&vm->ept);
 }
 
+void plat_gpa_unmap_noflush(struct plat_vm *vm, ppn_t ppn)
+{
+    ept_unmap(&vm->ept, ppn << PAGE_SHIFT);
+}
+
 bool plat_gpa_test_clear_accessed(struct plat_vm *vm, ppn_t ppn)
 {
     return ept_test_clear_accessed(&vm->ept, ppn << PAGE_SHIFT);

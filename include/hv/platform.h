@@ -61,6 +61,12 @@ bool plat_gpa_has_accessed_bits(void);
  * every CPU, so that the next guest touch traps to the monitor. */
 void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn);
 
+/* Removes the mapping of `ppn` without invalidating: the guest may go on
+ * using a cached translation until the caller's plat_gpa_flush(), which must
+ * come before the machine page is read for its final contents or reused. A
+ * batch of pages taken away together costs one invalidation (the swapper). */
+void plat_gpa_unmap_noflush(struct plat_vm *vm, ppn_t ppn);
+
 /* Read and clear the hardware accessed bit of guest page `ppn`'s mapping.
  * Returns false for an unmapped page. Stale TLB entries may hide a later
  * access until the next plat_gpa_flush(); callers tolerate that. */

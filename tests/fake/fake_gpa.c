@@ -11,6 +11,7 @@ struct plat_vm {
     uint8_t *accessed;
     mpn_t *mpn;            /* INVALID_MPN for fake_gpa_map's mappings */
     uint64_t unmaps, flushes, tests, maps, protects;
+    uint64_t flushing_unmaps;   /* unmaps that invalidated (plat_gpa_unmap) */
     bool fail_maps;
 };
 
@@ -80,6 +81,10 @@ bool fake_gpa_touch(struct plat_vm *vm, ppn_t ppn)
 uint64_t fake_gpa_unmap_count(const struct plat_vm *vm) { return vm ? vm->unmaps : 0; }
 uint64_t fake_gpa_flush_count(const struct plat_vm *vm) { return vm ? vm->flushes : 0; }
 uint64_t fake_gpa_test_count(const struct plat_vm *vm) { return vm ? vm->tests : 0; }
+uint64_t fake_gpa_invalidation_count(const struct plat_vm *vm)
+{
+    return vm ? vm->flushes + vm->flushing_unmaps : 0;
+}
 
 /* ---- include/hv/platform.h ------------------------------------------------ */
 
@@ -114,7 +119,8 @@ bool plat_gpa_protect(struct plat_vm *vm, ppn_t ppn, unsigned prot)
 
 bool plat_gpa_has_accessed_bits(void) { return accessed_bits; }
 
-void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn)
+/* Both unmaps count in `unmaps`; only plat_gpa_unmap invalidates. */
+void plat_gpa_unmap_noflush(struct plat_vm *vm, ppn_t ppn)
 {
     if (!vm)
         return;
@@ -124,6 +130,13 @@ void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn)
     vm->mapped[ppn] = 0;
     vm->accessed[ppn] = 0;
     vm->mpn[ppn] = INVALID_MPN;
+}
+
+void plat_gpa_unmap(struct plat_vm *vm, ppn_t ppn)
+{
+    if (vm)
+        vm->flushing_unmaps++;
+    plat_gpa_unmap_noflush(vm, ppn);
 }
 
 bool plat_gpa_test_clear_accessed(struct plat_vm *vm, ppn_t ppn)

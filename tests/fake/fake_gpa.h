@@ -33,5 +33,9 @@ uint64_t fake_gpa_protect_count(const struct plat_vm *vm);
 uint64_t fake_gpa_unmap_count(const struct plat_vm *vm);
 uint64_t fake_gpa_flush_count(const struct plat_vm *vm);
 uint64_t fake_gpa_test_count(const struct plat_vm *vm);
+/* Invalidations of cached translations (what an INVEPT costs in the image):
+ * flushes and protects, and each plat_gpa_unmap (plat_gpa_unmap_noflush
+ * does not invalidate). */
+uint64_t fake_gpa_invalidation_count(const struct plat_vm *vm);
 
 #endif

@@ -86,7 +86,7 @@ static void make_page(uint8_t *p, uint8_t kind, uint32_t seed)
 
 static uint8_t pagebuf[PG], outbuf[PG];
 
-static void f_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page)
+static bool f_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page)
 {
     (void)ctx;
     if (cookie >= SLOTS || !slots[cookie].live || slots[cookie].h != h)
@@ -104,6 +104,7 @@ static void f_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *p
         abort();
     }
     slots[cookie].live = 0;
+    return true;
 }
 
 static const struct ccache_ops fops = { f_alloc, f_free, f_evict, NULL };

@@ -60,9 +60,13 @@ static const uint8_t *originals[MAX_PAGES];   /* by cookie */
 static struct { ccache_handle_t h; uint64_t cookie; int lost; } evlog[MAX_PAGES * 2];
 static size_t nev;
 
-static void t_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page)
+static bool refuse_evictions;   /* the next tier has no room */
+
+static bool t_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page)
 {
     (void)ctx;
+    if (refuse_evictions && page)
+        return false;
     assert_true(nev < ARRAY_SIZE(evlog));
     evlog[nev].h = h;
     evlog[nev].cookie = cookie;
@@ -70,6 +74,7 @@ static void t_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *p
     nev++;
     if (page && cookie < MAX_PAGES && originals[cookie])
         assert_memory_equal(page, originals[cookie], PG);
+    return true;
 }
 
 static const struct ccache_ops ops = { t_alloc, t_free, t_evict, NULL };
@@ -83,6 +88,7 @@ static void start(uint64_t cap_pages, uint64_t limit, bool checksums)
     memset(&ta, 0, sizeof ta);
     ta.limit = limit;
     nev = 0;
+    refuse_evictions = false;
     memset(originals, 0, sizeof originals);
     ccache_init(&cache, &cfg, &ops);
 }
@@ -243,6 +249,43 @@ static void test_lru_eviction_order(void **state)
     struct ccache_stats st;
     ccache_get_stats(&cache, &st);
     assert_int_equal(st.lz4_pages, 0);
+    finish();
+}
+
+/* The next tier has no room and says no: the entry stays (and loads), a
+ * store that needed the room is FULL, shrinking stops; nothing is lost. */
+static void test_refused_eviction_keeps_the_entry(void **state)
+{
+    (void)state;
+    static const uint8_t *lz[200];
+    static ccache_handle_t hs[200];
+    static uint8_t out[PG];
+    size_t nlz = compressible(lz, 200), n = 0;
+    assert_true(nlz >= 100);
+    const uint64_t cap = 6;
+    start(cap, ARENA_PAGES, true);
+    refuse_evictions = true;
+    enum ccache_result r;
+    while (n < nlz && (r = ccache_store(&cache, lz[n], n, &hs[n])) == CCACHE_OK)
+        n++;
+    assert_true(n > 0 && n < nlz);
+    assert_int_equal(r, CCACHE_FULL);
+    struct ccache_stats st;
+    ccache_get_stats(&cache, &st);
+    assert_true(st.evict_refused > 0);
+    assert_int_equal(st.evictions, 0);
+    assert_true(st.used_pages <= cap);
+    assert_int_equal(ccache_shrink(&cache, 5), 0);
+    ccache_set_cap(&cache, 0);
+    for (size_t i = 0; i < n; i++) {
+        assert_int_equal(ccache_load(&cache, hs[i], out), CCACHE_OK);
+        assert_memory_equal(out, lz[i], PG);
+    }
+    refuse_evictions = false;   /* room again: the cap is met at once */
+    ccache_set_cap(&cache, 0);
+    ccache_get_stats(&cache, &st);
+    assert_int_equal(st.lz4_pages, 0);
+    assert_int_equal(st.evictions, n);
     finish();
 }
 
@@ -521,6 +564,7 @@ int main(void)
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_round_trip_by_kind),
         cmocka_unit_test(test_lru_eviction_order),
+        cmocka_unit_test(test_refused_eviction_keeps_the_entry),
         cmocka_unit_test(test_handles_survive_churn),
         cmocka_unit_test(test_fragmentation_bounded),
         cmocka_unit_test(test_corruption_caught),

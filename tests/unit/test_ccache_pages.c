@@ -14,13 +14,14 @@
 static struct ccache cache;
 static uint64_t evicted;
 
-static void on_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page)
+static bool on_evict(void *ctx, ccache_handle_t h, uint64_t cookie, const void *page)
 {
     (void)ctx;
     (void)h;
     (void)cookie;
     assert_non_null(page);
     evicted++;
+    return true;
 }
 
 static void test_on_page_alloc(void **state)

@@ -115,6 +115,29 @@ static void test_released_page_faults_back_zeroed(void **state)
     assert_int_equal(gm.first_touches, 2);
 }
 
+/* Without a swapper attached, a page whose contents are elsewhere cannot be
+ * made here: the fault fails and changes nothing (a plain ZERO page can). */
+static void test_paged_out_page_without_swapper_fails(void **state)
+{
+    (void)state;
+    const ppn_t ppns[] = { 0x10, 0x11, 0x12 };
+    const enum pm_state to[] = { PM_COMPRESSED, PM_SWAPPED, PM_ZERO };
+    const uint64_t payload[] = { 42, 7, PM_ZERO_FILL | 0x1234 };
+    for (int i = 0; i < 3; i++) {
+        assert_true(guest_mem_touch(&gm, ppns[i] << PAGE_SHIFT));
+        mpn_t old = INVALID_MPN;
+        assert_int_equal(physmap_release(&gm.pm, ppns[i], to[i], payload[i], &old), PM_OK);
+        page_free(old);
+        uint64_t free_before = page_free_count();
+        assert_int_equal(guest_mem_fault(&gm, ppns[i] << PAGE_SHIFT), GM_FAULT_FAIL);
+        assert_false(guest_mem_touch(&gm, ppns[i] << PAGE_SHIFT));
+        assert_int_equal(entry(ppns[i]).state, to[i]);
+        assert_int_equal(entry(ppns[i]).payload, payload[i]);
+        assert_int_equal(page_free_count(), free_before);
+    }
+    assert_int_equal(guest_mem_fault(&gm, GUEST_LOW_RAM_END), GM_FAULT_FAIL);
+}
+
 /* Out of machine pages: the touch fails, the page stays untouched and
  * unmapped; with a page back, the same touch succeeds. */
 static void test_out_of_machine_pages(void **state)
@@ -244,6 +267,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bios_area_reads_as_rom, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unmapped_backed_page_is_refilled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_released_page_faults_back_zeroed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_paged_out_page_without_swapper_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_machine_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_platform_map_failure_leaks_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hole_and_end_are_not_ram, setup, teardown),

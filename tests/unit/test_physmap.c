@@ -189,6 +189,65 @@ static void test_age_survives_transitions(void **state)
     assert_true(physmap_check(&f->pm));
 }
 
+/* A ZERO page may carry a 32-bit fill value; nothing else is a ZERO payload. */
+static void test_zero_fill_payload(void **state)
+{
+    struct fixture *f = *state;
+    struct pm_entry e;
+    mpn_t m = 0;
+    physmap_map(&f->pm, 4, 40, NULL);
+    assert_int_equal(physmap_release(&f->pm, 4, PM_ZERO, PM_ZERO_FILL | 0xdeadbeef, &m), PM_OK);
+    physmap_lookup(&f->pm, 4, &e);
+    assert_int_equal(e.payload, PM_ZERO_FILL | 0xdeadbeef);
+    assert_true(physmap_check(&f->pm));
+    physmap_map(&f->pm, 5, 50, NULL);
+    assert_int_equal(physmap_release(&f->pm, 5, PM_ZERO, 2 * PM_ZERO_FILL, &m), PM_EPAYLOAD);
+    f->storage[6] = PM_ZERO | ((PM_ZERO_FILL | 7) << 16);
+    f->pm.count[PM_UNTOUCHED]--;
+    f->pm.count[PM_ZERO]++;
+    assert_true(physmap_check(&f->pm));
+    f->storage[6] = PM_ZERO | ((2 * PM_ZERO_FILL) << 16);
+    assert_false(physmap_check(&f->pm));
+}
+
+/* The caller zapped a batch itself: the release records without unmapping. */
+static void test_release_zapped_does_not_unmap(void **state)
+{
+    struct fixture *f = *state;
+    mpn_t m = 0;
+    physmap_map(&f->pm, 8, 80, NULL);
+    assert_int_equal(physmap_release_zapped(&f->pm, 8, PM_COMPRESSED, 99, &m), PM_OK);
+    assert_int_equal(m, 80);
+    assert_int_equal(fake_gpa_unmap_count(f->vm), 0);
+    assert_int_equal(physmap_release_zapped(&f->pm, 8, PM_SWAPPED, 1, &m), PM_ESTATE);
+    physmap_map(&f->pm, 9, 90, NULL);
+    physmap_pin(&f->pm, 9);
+    assert_int_equal(physmap_release_zapped(&f->pm, 9, PM_SWAPPED, 1, &m), PM_EPINNED);
+    assert_true(physmap_check(&f->pm));
+}
+
+/* COMPRESSED -> SWAPPED (a cache entry evicted to swap), only from the
+ * expected state and payload. */
+static void test_move_backing(void **state)
+{
+    struct fixture *f = *state;
+    struct pm_entry e;
+    mpn_t m = 0;
+    physmap_map(&f->pm, 10, 100, NULL);
+    physmap_release(&f->pm, 10, PM_COMPRESSED, 1234, &m);
+    assert_int_equal(physmap_move_backing(&f->pm, 10, PM_COMPRESSED, 1235, PM_SWAPPED, 3), PM_ESTATE);
+    assert_int_equal(physmap_move_backing(&f->pm, 10, PM_SWAPPED, 1234, PM_SWAPPED, 3), PM_ESTATE);
+    assert_int_equal(physmap_move_backing(&f->pm, 10, PM_COMPRESSED, 1234, PM_MAPPED, 3), PM_EINVAL);
+    assert_int_equal(physmap_move_backing(&f->pm, 10, PM_COMPRESSED, 1234, PM_SWAPPED, 3), PM_OK);
+    physmap_lookup(&f->pm, 10, &e);
+    assert_int_equal(e.state, PM_SWAPPED);
+    assert_int_equal(e.payload, 3);
+    assert_int_equal(physmap_count(&f->pm, PM_COMPRESSED), 0);
+    assert_int_equal(physmap_count(&f->pm, PM_SWAPPED), 1);
+    assert_int_equal(physmap_move_backing(&f->pm, NP, PM_SWAPPED, 3, PM_ZERO, 0), PM_ERANGE);
+    assert_true(physmap_check(&f->pm));
+}
+
 static void test_check_detects_corruption(void **state)
 {
     struct fixture *f = *state;
@@ -262,6 +321,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_pinned_pages_stay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_balloon_from_each_state, setup, teardown),
         cmocka_unit_test_setup_teardown(test_age_survives_transitions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_zero_fill_payload, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_release_zapped_does_not_unmap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_move_backing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_detects_corruption, setup, teardown),
         cmocka_unit_test(test_mpn_unique_across_vms),
         cmocka_unit_test_setup_teardown(test_random_walk_keeps_invariants, setup, teardown),
