@@ -151,16 +151,22 @@ probe_xsetbv:
         xsetbv
         ret
 
-; xsetbv_expect_gp ecx, hi, lo: the write must raise #GP.
-%macro XSETBV_GP 3
-        mov dword [arg_ecx], %1
-        mov dword [arg_hi], %2
-        mov dword [arg_lo], %3
-        mov ebx, probe_xsetbv
+; EXPECT_GP probe, on_fail, ecx, hi, lo: the probe run with these operands
+; must raise #GP; anything else goes to on_fail with the vector in EAX.
+%macro EXPECT_GP 5
+        mov dword [arg_ecx], %3
+        mov dword [arg_hi], %4
+        mov dword [arg_lo], %5
+        mov ebx, %1
         call try_call
         cmp eax, 13
-        jne xsetbv_not_refused
+        jne %2
         inc dword [refused]
+%endmacro
+
+; XSETBV_GP ecx, hi, lo: the write must raise #GP.
+%macro XSETBV_GP 3
+        EXPECT_GP probe_xsetbv, xsetbv_not_refused, %1, %2, %3
 %endmacro
 
 case_xsetbv:
@@ -276,14 +282,7 @@ probe_cr4:
 
 ; WRMSR_GP msr, hi, lo / WRMSR_OK msr, hi, lo (then reads back)
 %macro WRMSR_GP 3
-        mov dword [arg_ecx], %1
-        mov dword [arg_hi], %2
-        mov dword [arg_lo], %3
-        mov ebx, probe_wrmsr
-        call try_call
-        cmp eax, 13
-        jne cr_not_refused
-        inc dword [refused]
+        EXPECT_GP probe_wrmsr, cr_not_refused, %1, %2, %3
 %endmacro
 %macro WRMSR_OK 3
         mov dword [arg_ecx], %1
@@ -303,13 +302,7 @@ probe_cr4:
 %endmacro
 ; CR_GP probe, value: MOV to CR0/CR4 of `value` (computed in EAX first).
 %macro CR_GP 1
-        mov [arg_lo], eax
-        mov dword [arg_ecx], 0
-        mov ebx, %1
-        call try_call
-        cmp eax, 13
-        jne cr_not_refused
-        inc dword [refused]
+        EXPECT_GP %1, cr_not_refused, 0, 0, eax
 %endmacro
 
 case_cr_msr:
