@@ -9,7 +9,6 @@ struct extable_entry {
 };
 
 extern const struct extable_entry __extable_start[], __extable_end[];
-static uint64_t taken;
 
 /* One guarded instruction: INSN at label 1, resume at 2 with FAULTED = 1. */
 #define GUARDED(insn)                                                       \
@@ -44,17 +43,6 @@ bool safe_wrmsr(uint32_t msr, uint64_t value)
     return !faulted;
 }
 
-bool safe_rdmsr(uint32_t msr, uint64_t *value)
-{
-    uint32_t faulted = 0, lo = 0, hi = 0;
-    __asm__ volatile(GUARDED("rdmsr")
-                     : [faulted] "+r"(faulted), "+a"(lo), "+d"(hi)
-                     : "c"(msr)
-                     : "memory");
-    *value = (uint64_t)hi << 32 | lo;
-    return !faulted;
-}
-
 bool safe_xrstor(const void *area, uint64_t mask)
 {
     uint32_t faulted = 0;
@@ -68,11 +56,7 @@ bool safe_xrstor(const void *area, uint64_t mask)
 uint64_t extable_fixup(uint64_t rip)
 {
     for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)
-        if (e->insn == rip) {
-            taken++;
+        if (e->insn == rip)
             return e->fixup;
-        }
     return 0;
 }
-
-uint64_t extable_fixups_taken(void) { return taken; }

@@ -11,13 +11,10 @@
 
 bool safe_xsetbv(uint32_t index, uint64_t value);
 bool safe_wrmsr(uint32_t msr, uint64_t value);
-bool safe_rdmsr(uint32_t msr, uint64_t *value);
 bool safe_xrstor(const void *area, uint64_t mask);
 
 /* For trap_entry: the resume address for a fault at `rip` inside one of the
  * instructions above, or 0 when `rip` has no fixup (a real host fault). */
 uint64_t extable_fixup(uint64_t rip);
-/* Faults turned into a false return since boot (`cpu` shows it). */
-uint64_t extable_fixups_taken(void);
 
 #endif

@@ -480,36 +480,29 @@ probe_invpcid:
         invpcid eax, [invpcid_desc]
         ret
 
-; FEATURE leaf, register, bit, msr: if CPUID(leaf).register has the bit, the
-; MSR must read without a fault.
-%macro FEATURE_MSR 4
+; FEATURE_PROBE leaf, register, bit, probe, arg: if CPUID(leaf).register has
+; the bit, the probe (with [arg_ecx] = arg) must run without a fault.
+%macro FEATURE_PROBE 5
         mov eax, %1
         xor ecx, ecx
         cpuid
         test %2, 1 << %3
         jz %%absent
-        mov dword [arg_ecx], %4
-        mov ebx, probe_rdmsr
-        call try_call
-        cmp eax, NO_FAULT
-        jne truth_broken
-        inc dword [accepted]
-%%absent:
-%endmacro
-; FEATURE_INSN leaf, register, bit, probe
-%macro FEATURE_INSN 4
-        mov eax, %1
-        xor ecx, ecx
-        cpuid
-        test %2, 1 << %3
-        jz %%absent
-        mov dword [arg_ecx], %1
+        mov dword [arg_ecx], %5
         mov ebx, %4
         call try_call
         cmp eax, NO_FAULT
         jne truth_broken
         inc dword [accepted]
 %%absent:
+%endmacro
+; FEATURE_MSR leaf, register, bit, msr: the MSR behind the feature reads.
+%macro FEATURE_MSR 4
+        FEATURE_PROBE %1, %2, %3, probe_rdmsr, %4
+%endmacro
+; FEATURE_INSN leaf, register, bit, probe: the instruction behind it runs.
+%macro FEATURE_INSN 4
+        FEATURE_PROBE %1, %2, %3, %4, %1
 %endmacro
 
 case_cpuid_truth:
