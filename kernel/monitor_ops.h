@@ -17,13 +17,17 @@ struct vcpu;   /* the monitor's; the kernel only holds pointers */
 /* Scheduling state of a vCPU, as the kernel's scheduler sees it. */
 enum vcpu_state {
     VCPU_RUNNABLE = 0,
-    VCPU_HALTED,        /* HLT: waits for an interrupt (none can come yet) */
+    VCPU_HALTED,        /* HLT with nothing that can wake it: never runs again */
+    VCPU_SLEEPING,      /* runs again at vm->vcpu_wake_ns[i], or when woken
+                         * earlier (vm_vcpu_wake): a HLT waiting for a timer,
+                         * a vCPU blocked from allocating memory */
     VCPU_STOPPED,       /* its VM is over */
 };
 
 enum run_result {
     RUN_YIELD = 0,      /* slice over or the host needs the CPU */
     RUN_HALTED,
+    RUN_SLEEP,          /* gave the CPU back until vm->vcpu_wake_ns[v's index] */
     RUN_STOPPED,
 };
 

@@ -37,6 +37,33 @@ struct pick {
  * stopped is lifted to one slice behind the others, so a fresh VM cannot
  * claim all the time the others used before it existed. */
 
+void vm_vcpu_wake(struct vm *vm, unsigned idx)
+{
+    if (idx < VM_MAX_VCPUS && vm->vcpu_state[idx] == VCPU_SLEEPING)
+        vm->vcpu_state[idx] = VCPU_RUNNABLE;
+}
+
+/* Sleeping vCPUs whose time has come become runnable; returns the earliest
+ * wake time of those still asleep (UINT64_MAX: none). */
+static uint64_t wake_due(uint64_t now)
+{
+    uint64_t next = UINT64_MAX;
+    for (unsigned s = 0; s < VM_MAX; s++) {
+        struct vm *vm = vm_at(s);
+        if (!vm || vm->state != VM_STATE_RUNNING)
+            continue;
+        for (unsigned i = 0; i < vm->nvcpus && i < VM_MAX_VCPUS; i++) {
+            if (vm->vcpu_state[i] != VCPU_SLEEPING)
+                continue;
+            if (vm->vcpu_wake_ns[i] <= now)
+                vm->vcpu_state[i] = VCPU_RUNNABLE;
+            else if (vm->vcpu_wake_ns[i] < next)
+                next = vm->vcpu_wake_ns[i];
+        }
+    }
+    return next;
+}
+
 static struct pick pick(uint64_t slice_tsc)
 {
     const unsigned total = VM_MAX * VM_MAX_VCPUS;
@@ -104,9 +131,12 @@ void sched_loop(void)
         shell_poll();
         vm_mem_tick();
         uint64_t slice = tsc_hz_get() / (1000 / SCHED_SLICE_MS);
+        wake_due(plat_time_ns());
         struct pick p = pick(slice);
         if (!p.vm) {
-            /* Nothing to run: sleep until an interrupt (sti;hlt has no gap). */
+            /* Nothing to run: sleep until an interrupt (sti;hlt has no gap).
+             * The periodic tick bounds a sleeping vCPU's lateness to one
+             * tick period. */
             cli();
             if (!console_rx_pending())
                 sti_hlt();
@@ -121,6 +151,8 @@ void sched_loop(void)
         if (r == RUN_HALTED) {
             vm->vcpu_state[p.idx] = VCPU_HALTED;
             after_halt(vm);
+        } else if (r == RUN_SLEEP && vm_is_live(vm)) {
+            vm->vcpu_state[p.idx] = VCPU_SLEEPING;
         } else if (r == RUN_STOPPED || !vm_is_live(vm)) {
             vm->vcpu_state[p.idx] = VCPU_STOPPED;
             vm_reap(vm);

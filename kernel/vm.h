@@ -92,6 +92,7 @@ struct vm {
     unsigned nvcpus;
     enum vcpu_state vcpu_state[VM_MAX_VCPUS];
     uint64_t vcpu_runtime[VM_MAX_VCPUS]; /* TSC ticks it held the CPU (kernel/sched.c) */
+    uint64_t vcpu_wake_ns[VM_MAX_VCPUS];  /* VCPU_SLEEPING: plat_time_ns to run again at */
 
     struct vm_memory mem;
 
@@ -146,6 +147,10 @@ bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len);
 /* The UART's output path: appends to the ring and prints whole lines on the
  * host console as "[name] line". */
 void vm_console_putc(struct vm *vm, char c);
+
+/* Makes a sleeping vCPU runnable now (a virtual interrupt for it, memory
+ * released for it); no effect on one in any other state. */
+void vm_vcpu_wake(struct vm *vm, unsigned idx);
 
 /* Iteration for the shell and the scheduler. */
 struct vm *vm_at(unsigned slot);

@@ -14,6 +14,8 @@ enum exit_action {
     EXIT_CONTINUE = 0,  /* re-enter the guest at once (the fast path) */
     EXIT_YIELD,         /* back to the scheduler: slice over, host work pending */
     EXIT_HALT,          /* the vCPU halted */
+    EXIT_SLEEP,         /* the vCPU waits until vm->vcpu_wake_ns[v->id] (the
+                         * handler set it): a timer HLT, blocked memory */
     EXIT_STOP,          /* the VM is over (vm_fail or an exit port write) */
 };
 

@@ -84,7 +84,10 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
             a = EXIT_YIELD; /* slice used up, or the host has work */
         }
         vm->stats.cycles[last] += rdtsc() - t_exit;
-        result = a == EXIT_YIELD ? RUN_YIELD : a == EXIT_HALT ? RUN_HALTED : RUN_STOPPED;
+        result = a == EXIT_YIELD  ? RUN_YIELD
+                 : a == EXIT_HALT ? RUN_HALTED
+                 : a == EXIT_SLEEP ? RUN_SLEEP
+                                   : RUN_STOPPED;
         break;
     }
     /* A VM exit leaves the GDTR and IDTR limits at 0xffff: put ours back. */
