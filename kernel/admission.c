@@ -21,6 +21,12 @@ void admission_init(struct admission *a, uint64_t total_pages, uint64_t minfree_
     a->reserved_pages = 0;
     a->swap_pages = swap_pages;
     a->swap_committed = 0;
+    a->machine_backs = false;
+}
+
+void admission_set_machine_backs(struct admission *a, bool on)
+{
+    a->machine_backs = on;
 }
 
 uint64_t admission_unreserved(const struct admission *a)
@@ -31,9 +37,17 @@ uint64_t admission_unreserved(const struct admission *a)
     return a->total_pages - used;
 }
 
+/* swap + (unreserved machine memory), saturating. */
+static uint64_t backing_pages(const struct admission *a, uint64_t unreserved)
+{
+    uint64_t b = a->swap_pages + (a->machine_backs ? unreserved : 0);
+    return b < a->swap_pages ? UINT64_MAX : b;
+}
+
 uint64_t admission_swap_free(const struct admission *a)
 {
-    return a->swap_committed >= a->swap_pages ? 0 : a->swap_pages - a->swap_committed;
+    uint64_t b = backing_pages(a, admission_unreserved(a));
+    return a->swap_committed >= b ? 0 : b - a->swap_committed;
 }
 
 static void say(char *msg, size_t len, const char *fmt, ...) PRINTF_LIKE(3, 4);
@@ -76,6 +90,27 @@ enum admit_result admission_check(const struct admission *a, const struct admiss
     }
     uint64_t swap_need = r->memsize - r->min;
     uint64_t swap_have = admission_swap_free(a);
+    if (a->machine_backs) {
+        /* The reservation takes machine memory that backs what admitted
+         * VMs may have to give back: it must leave enough for them. */
+        uint64_t b = backing_pages(a, have - need);
+        if (a->swap_committed > b) {
+            say(msg, msglen,
+                "VM '%s': reservation %llu pages would take memory that backs running VMs "
+                "(%llu pages short)", vm_name(r), (unsigned long long)r->min,
+                (unsigned long long)(a->swap_committed - b));
+            return ADMIT_NO_MEMORY;
+        }
+        swap_have = b - a->swap_committed;
+        if (swap_need > swap_have) {
+            say(msg, msglen,
+                "VM '%s': memsize - reservation (%llu pages) exceeds what swap, compression "
+                "and unreserved memory can still back (%llu pages) by %llu pages",
+                vm_name(r), (unsigned long long)swap_need, (unsigned long long)swap_have,
+                (unsigned long long)(swap_need - swap_have));
+            return ADMIT_NO_SWAP;
+        }
+    }
     if (swap_need > swap_have) {
         say(msg, msglen,
             "VM '%s': swap for memsize - reservation (%llu pages) exceeds free swap "

@@ -16,6 +16,8 @@
 
 struct admission {
     uint64_t total_pages;      /* usable machine pages */
+    bool machine_backs;        /* unreserved machine memory also backs memsize - reservation
+                                  (admission_set_machine_backs) */
     uint64_t minfree_pages;    /* MinFree: never promised to a VM */
     uint64_t reserved_pages;   /* sum of (min + overhead) of admitted VMs */
     uint64_t swap_pages;       /* swap space, in pages */
@@ -38,7 +40,14 @@ enum admit_result {
 
 void admission_init(struct admission *a, uint64_t total_pages, uint64_t minfree_pages,
                     uint64_t swap_pages);
+/* With `on`, the memory a VM may have to give back (memsize - reservation)
+ * may be backed by machine memory no VM reserved as well as by swap: what a
+ * VM cannot keep must fit somewhere, and an idle host's memory is such a
+ * place. Without it (the default, ESX's rule) swap alone must cover it. */
+void admission_set_machine_backs(struct admission *a, bool on);
 uint64_t admission_unreserved(const struct admission *a);
+/* Backing still free for memsize - reservation: swap (plus unreserved
+ * machine memory with machine_backs) less what admitted VMs committed. */
 uint64_t admission_swap_free(const struct admission *a);
 
 /* Checks without committing. `msg` (may be NULL) gets a one-line reason. */

@@ -2,11 +2,19 @@
  * describes the keys for people; keep the two in step. */
 #include "kernel/host_config.h"
 #include "kernel/log.h"
+#include "mm/victim.h"
 #include "lib/kstring.h"
 
 /* Indexed by enum log_level, so a parsed value is the level itself. */
 static const char *const log_levels[] = { "debug", "info", "warn", "error", NULL };
 _Static_assert(ARRAY_SIZE(log_levels) == LOG_LEVELS + 1, "log level names out of step");
+/* Indexed by enum victim_policy (mm/victim.h). */
+static const char *const victim_policies[] = { "random", "clock", "aging", "reuse",
+                                               "car", "clockpro", "recent", NULL };
+_Static_assert(VICTIM_RANDOM == 0 && VICTIM_CLOCK == 1 && VICTIM_AGING == 2 &&
+                   VICTIM_REUSE == 3 && VICTIM_CAR == 4 && VICTIM_CLOCKPRO == 5 &&
+                   VICTIM_RECENT == 6 && ARRAY_SIZE(victim_policies) == 8,
+               "victim policy names out of step");
 
 #define FIELD(f) offsetof(struct host_config, f)
 
@@ -35,6 +43,14 @@ const struct cfg_key host_config_schema[] = {
       "MiB of the swap device used; 0 = the whole device" },
     { "swap.force", CFG_BOOL, FIELD(swap_force), 0, 0, NULL,
       "use a swap device even if its first sector looks like a boot disk" },
+    { "mem.victimPolicy", CFG_ENUM, FIELD(victim_policy), 0, 0, victim_policies,
+      "which guest pages are reclaimed first: recent|aging|reuse|car|clockpro|clock|random" },
+    { "mem.vcpuAllocBound", CFG_U64, FIELD(vcpu_alloc_bound), 1, 4096, NULL,
+      "pages a vCPU may allocate while releases are denied before it is a VMTrack event" },
+    { "mem.agePeriod", CFG_U64, FIELD(age_period_ms), 100, 60000, NULL,
+      "milliseconds between scans of each VM's accessed bits" },
+    { "mem.ccachePct", CFG_U64, FIELD(ccache_pct), 0, 50, NULL,
+      "compression cache of each VM, percent of its memsize; 0 = no cache" },
 };
 const size_t host_config_schema_len = ARRAY_SIZE(host_config_schema);
 
@@ -49,6 +65,10 @@ void host_config_defaults(struct host_config *c)
     c->shell_echo = true;
     c->autostart[0] = '\0';
     str_copy(c->hostname, "hv", sizeof c->hostname);
+    c->victim_policy = VICTIM_RECENT;
+    c->vcpu_alloc_bound = 48;
+    c->age_period_ms = 1000;
+    c->ccache_pct = 10;
 }
 
 /* Room for every key (unknown keys take none); the entries are ~330 bytes

@@ -18,6 +18,12 @@ struct host_config {
     char swap_device[16];      /* swap.device: a block device name, empty = none */
     uint64_t swap_size_mb;     /* swap.sizeMB: 0 = the whole device */
     bool swap_force;           /* swap.force: use a device that looks like a boot disk */
+    uint32_t victim_policy;    /* mem.victimPolicy: enum victim_policy; default recent */
+    uint64_t vcpu_alloc_bound; /* mem.vcpuAllocBound: pages a vCPU may allocate while
+                                  releases are denied, 48 */
+    uint64_t age_period_ms;    /* mem.agePeriod: ms between accessed-bit scans, 1000 */
+    uint64_t ccache_pct;       /* mem.ccachePct: compression cache, % of each VM's
+                                  memsize; 0 = none; 10 */
 };
 
 void host_config_defaults(struct host_config *c);

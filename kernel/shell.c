@@ -6,6 +6,7 @@
 #include "kernel/shell_parse.h"
 #include "kernel/shell_cmds.h"
 #include "include/hv/console.h"
+#include "include/hv/platform.h"
 
 #define PROMPT "hv> "
 
@@ -59,10 +60,43 @@ void shell_start(void)
     show_prompt();
 }
 
+/* `memstats -r`: a command re-run from the poll until a key is pressed. */
+static void (*repeat_fn)(void);
+static uint64_t repeat_period_ns, repeat_next_ns;
+
+void shell_repeat(void (*fn)(void), uint64_t period_ns)
+{
+    repeat_fn = fn;
+    repeat_period_ns = period_ns;
+    repeat_next_ns = plat_time_ns() + period_ns;
+}
+
+/* True while a repeating command owns the console. */
+static bool repeat_poll(void)
+{
+    if (!repeat_fn)
+        return false;
+    char c;
+    if (console_getc(&c)) {
+        repeat_fn = NULL;
+        show_prompt();
+        return false;
+    }
+    uint64_t now = plat_time_ns();
+    if (now >= repeat_next_ns) {
+        repeat_next_ns = now + repeat_period_ns;
+        console_printf("\n");
+        repeat_fn();
+    }
+    return true;
+}
+
 /* Handles whatever the console received; never blocks. */
 void shell_poll(void)
 {
     char c;
+    if (repeat_poll())
+        return;
     while (console_getc(&c)) {
         enum line_result r = line_editor_feed(&editor, c);
         if (r == LINE_NONE)
@@ -72,6 +106,8 @@ void shell_poll(void)
             char line[LINE_MAX_LEN + 1];
             line_editor_take(&editor, line, sizeof line);
             shell_dispatch(shell_commands, line, NULL, dispatch_error);
+            if (repeat_fn)
+                return;   /* the prompt comes back when the repeat ends */
         }
         show_prompt();
     }

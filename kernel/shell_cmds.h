@@ -9,5 +9,11 @@ extern const struct shell_cmd shell_commands[];
 extern const struct shell_cmd shell_vm_sub[];
 extern const struct shell_cmd shell_stats_sub[];
 extern const struct shell_cmd shell_swap_sub[];
+extern const struct shell_cmd shell_vmm_sub[];
+int shell_cmd_memstats(int argc, char **argv, void *ctx);
+
+/* kernel/shell.c: calls `fn` every `period_ns` from the shell's poll until
+ * a key is pressed (the key is swallowed), then shows the prompt again. */
+void shell_repeat(void (*fn)(void), uint64_t period_ns);
 
 #endif

@@ -186,7 +186,10 @@ void vm_reap(struct vm *vm)
         vm->vcpu[i] = NULL;
     }
     vm_mem_detach(vm);
+    vm_reclaim_destroy(vm);
     uint64_t freed = guest_mem_destroy(&vm->mem.ram);
+    kfree(vm->mem.vmmem);
+    vm->mem.vmmem = NULL;
     vm->final_pages = freed;
     vm_devices_destroy(&vm->devices);
     vm->reaped = true;
@@ -236,8 +239,13 @@ static bool build(struct vm *vm, const struct boot_file *img, char *why, size_t 
                   (unsigned long long)(ram_bytes >> PAGE_SHIFT));
         return false;
     }
+    if (!vm_reclaim_init(vm, why, n))
+        return false;
     vm->vpid = (uint16_t)vm->id;
     if (!vm_monitor()->build(vm, img->data, img->size, why, n))
+        return false;
+    /* Last before the first instruction: a preallocated VM's pages. */
+    if (!vm_reclaim_prealloc(vm, why, n))
         return false;
     return vm_mem_attach(vm, why, n);
 }

@@ -25,6 +25,7 @@
 #include "kernel/log.h"
 #include "mm/guest_mem.h"
 #include "mm/sampler.h"
+#include "kernel/vm_reclaim.h"
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
@@ -58,6 +59,16 @@ struct vm_memory {
     bool attached;                /* memsched and the sampler know the VM */
     bool admitted;                /* vm_mem_admit counted it */
     uint64_t admit_overhead;      /* pages it was admitted with, beyond memsize */
+    uint64_t admit_min;           /* ... and the reservation, pages */
+    struct vm_reclaim rc;         /* swapper, victim selection (vm_reclaim.c) */
+    /* The release request memsched posts for the monitor: pages to give
+     * back now (0: none); release_gen changes with every post, so the
+     * monitor's VMMem (vmm/vmmem_poll.c) sees a reissue of the same size. */
+    uint64_t release_request;
+    uint64_t release_gen;
+    struct vmmem_vm *vmmem;       /* the monitor's release checks (heap; opaque here) */
+    uint64_t deny_until_ns;       /* fault injection (`vmm deny`): vCPU 0 holds a
+                                     release deny until then */
 };
 
 /* What the guest's UART printed: a ring for `vm console`, and the line being

@@ -4,6 +4,8 @@
 #include "kernel/host_config.h"
 #include "kernel/log.h"
 #include "kernel/admission.h"
+#include "kernel/vm_reclaim.h"
+#include "kernel/swap_store_dev.h"
 #include "mm/page_alloc.h"
 #include "mm/heap.h"
 #include "include/hv/console.h"
@@ -25,6 +27,17 @@ static uint64_t free_pages(void *ctx)
     return page_free_count();
 }
 
+/* Pages that can hold guest data outside guest memory: the swap device's
+ * slots, and what the compression caches can hold (each VM's cache is
+ * mem.ccachePct of its memsize; a page is kept there only if it compresses
+ * to half, so the caches' machine pages hold at least twice as many guest
+ * pages: counted as machine pages once more). */
+static uint64_t backing_beyond_memory(void)
+{
+    uint64_t cc = page_free_count() * g_host_config.ccache_pct / 100;
+    return swap_store_dev_slots() + cc;
+}
+
 void vm_mem_init(void)
 {
     struct memsched_config cfg;
@@ -35,8 +48,10 @@ void vm_mem_init(void)
     mpn_db_get_stats(&st);
     memsched_init(&ms, &cfg, st.db_pages[MEM_USABLE], free_pages, NULL);
     /* What VMs can be promised: the pages free now (the kernel has what it
-     * needs), less MinFree. No swap device yet. */
-    admission_init(&adm, page_free_count(), ms.minfree_pages, 0);
+     * needs), less MinFree; what they may have to give back must fit in
+     * swap, the compression caches or memory nobody reserved. */
+    admission_init(&adm, page_free_count(), ms.minfree_pages, backing_beyond_memory());
+    admission_set_machine_backs(&adm, true);
     shown_state = ms.state;
     ready = true;
     LOG_INFO("memsched: %llu pages, MinFree %llu pages (%s), balance every %llu s",
@@ -52,31 +67,60 @@ static uint64_t pages_to_mb(uint64_t p) { return p >> (20 - PAGE_SHIFT); }
  * (about as much again), the sampler, VMCS, FPU area and heap slack. */
 static uint64_t overhead_pages(uint64_t memsize_pages)
 {
-    return memsize_pages / 256 + 16;
+    return memsize_pages / 256 + 16 + vm_reclaim_overhead_pages(memsize_pages);
+}
+
+static bool is_prealloc(const struct vm *vm)
+{
+    return vm->cfg.prealloc || vm->cfg.prealloc_main || vm->cfg.prealloc_pinned;
+}
+
+/* The reservation: sched.mem.min, or all of memsize for a preallocated VM
+ * (it takes every page before its first instruction and keeps them). */
+static uint64_t reservation_pages(const struct vm *vm)
+{
+    uint64_t pages = mb_to_pages(vm->cfg.memsize_mb);
+    uint64_t min = mb_to_pages(vm->cfg.mem_min_mb);
+    return is_prealloc(vm) ? pages : MIN(min, pages);
 }
 
 static struct admission_req admission_req_of(const struct vm *vm)
 {
-    uint64_t pages = mb_to_pages(vm->cfg.memsize_mb);
-    /* Nothing can be reclaimed yet: the whole memsize is reserved. */
-    return (struct admission_req){ vm->name, pages, pages, vm->mem.admit_overhead };
+    return (struct admission_req){ vm->name, mb_to_pages(vm->cfg.memsize_mb), vm->mem.admit_min,
+                                   vm->mem.admit_overhead };
 }
 
 bool vm_mem_admit(struct vm *vm, char *why, size_t whylen)
 {
     vm->mem.admit_overhead = overhead_pages(mb_to_pages(vm->cfg.memsize_mb));
+    vm->mem.admit_min = reservation_pages(vm);
     struct admission_req r = admission_req_of(vm);
-    if (admission_admit(&adm, &r, NULL, 0) == ADMIT_OK) {
+    char msg[200];
+    enum admit_result res = admission_admit(&adm, &r, msg, sizeof msg);
+    if (res == ADMIT_OK) {
         vm->mem.admitted = true;
         return true;
     }
-    ksnprintf(why, whylen,
-              "memsize %llu MiB + %llu MiB overhead does not fit in the %llu MiB free for VMs "
-              "(less MinFree %llu MiB); no swap yet",
-              (unsigned long long)vm->cfg.memsize_mb,
-              (unsigned long long)(pages_to_mb(r.overhead) + 1),
-              (unsigned long long)pages_to_mb(admission_unreserved(&adm)),
-              (unsigned long long)pages_to_mb(adm.minfree_pages));
+    /* In MiB, naming the limit: the reservation against memory, or what the
+     * VM may have to give back against swap, caches and free memory. */
+    if (res == ADMIT_NO_MEMORY)
+        ksnprintf(why, whylen,
+                  "reservation %llu MiB%s + %llu MiB overhead does not fit in the %llu MiB "
+                  "unreserved (MinFree %llu MiB kept)",
+                  (unsigned long long)pages_to_mb(r.min),
+                  is_prealloc(vm) ? " (prealloc: all of memsize)" : "",
+                  (unsigned long long)(pages_to_mb(r.overhead) + 1),
+                  (unsigned long long)pages_to_mb(admission_unreserved(&adm)),
+                  (unsigned long long)pages_to_mb(adm.minfree_pages));
+    else if (res == ADMIT_NO_SWAP)
+        ksnprintf(why, whylen,
+                  "memsize %llu MiB - reservation %llu MiB cannot be backed: %llu MiB left in "
+                  "swap (%s), compression caches and unreserved memory",
+                  (unsigned long long)vm->cfg.memsize_mb, (unsigned long long)pages_to_mb(r.min),
+                  (unsigned long long)pages_to_mb(admission_swap_free(&adm)),
+                  swap_store_dev_slots() ? "device" : "no device");
+    else
+        ksnprintf(why, whylen, "%s", msg);
     return false;
 }
 
@@ -85,11 +129,11 @@ bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
     struct memsched_vm *m = &vm->mem.msv;
     *m = (struct memsched_vm){ 0 };
     m->memsize = mb_to_pages(vm->cfg.memsize_mb);
-    m->min = mb_to_pages(vm->cfg.mem_min_mb);
+    m->min = vm->mem.admit_min;
     m->max = mb_to_pages(vm->cfg.mem_max_mb ? vm->cfg.mem_max_mb : vm->cfg.memsize_mb);
     m->shares = vm->cfg.mem_shares;
     m->vcpus = (uint32_t)vm->cfg.numvcpus;
-    m->prealloc = vm->cfg.prealloc || vm->cfg.prealloc_main || vm->cfg.prealloc_pinned;
+    m->prealloc = is_prealloc(vm);
     m->active_q16 = Q16_ONE; /* until sampled: fully active, the safe side */
 
     struct sampler_config sc;
@@ -136,20 +180,91 @@ void vm_mem_detach(struct vm *vm)
     vm->mem.smp_storage = NULL;
 }
 
+/* memsched's swap target becomes the VM's release request (there is no
+ * balloon yet: soft swaps too, memsched asks swap of a VM without one).
+ * In hard and low, and above a limit, the request follows the VM's
+ * consumption between balance cycles (memsched_reissue). A request is at
+ * least one swap cap: each release runs a victim selection over the whole
+ * VM, which is paid per batch, not per page. */
+static void post_request(struct vm *vm)
+{
+    struct memsched_vm *m = &vm->mem.msv;
+    if (vm->mem.rc.pinned) {
+        vm->mem.release_request = 0;
+        return;
+    }
+    if (ms.state >= MEM_HARD || memsched_over_limit(m))
+        memsched_reissue(&ms, m);
+    uint64_t want = m->swap_target;
+    if (want)
+        want = MAX(want, memsched_swap_cap(&ms, m));
+    vm->mem.release_request = want;
+    vm->mem.release_gen++;
+}
+
+void vm_mem_note_alloc(struct vm *vm)
+{
+    if (!ready || !vm->mem.attached)
+        return;
+    vm->mem.msv.consumed = guest_mem_pages(&vm->mem.ram);
+    if (ms.state >= MEM_HARD || memsched_over_limit(&vm->mem.msv))
+        post_request(vm);
+}
+
+bool vm_mem_should_block(struct vm *vm)
+{
+    if (!ready || !vm->mem.attached)
+        return false;
+    struct memsched_vm *m = &vm->mem.msv;
+    m->consumed = guest_mem_pages(&vm->mem.ram);
+    /* The state as of now (memsched_poll makes it official at the next
+     * tick): a blocked VM must see free memory rise as others release. */
+    enum mem_state now = memsched_state_for(&ms, ms.state, page_free_count());
+    return now == MEM_LOW && !m->prealloc && m->consumed > m->target;
+}
+
+uint64_t vm_mem_swap_cap(struct vm *vm)
+{
+    return ready ? memsched_swap_cap(&ms, &vm->mem.msv) : 0;
+}
+
+enum mem_state vm_mem_state(void)
+{
+    return ms.state;
+}
+
+uint64_t vm_mem_minfree(void)
+{
+    return ms.minfree_pages;
+}
+
 void vm_mem_tick(void)
 {
     if (!ready)
         return;
     uint64_t now = plat_time_ns();
+    bool ad = plat_gpa_has_accessed_bits();
     for (unsigned i = 0; i < VM_MAX; i++) {
         struct vm *vm = attached[i];
         if (!vm || !vm_is_live(vm))
             continue;
-        sampler_tick(&vm->mem.smp, now);
-        vm->mem.msv.active_q16 = sampler_estimate(&vm->mem.smp);
+        vm_reclaim_age(vm, now);
+        /* With accessed bits, the aging scans see every page: their view
+         * is the estimate (the sampler would clear the same bits). */
+        if (ad && vm->mem.rc.ready) {
+            vm->mem.msv.active_q16 = victim_active_q16(&vm->mem.rc.victim, &vm->mem.ram.pm);
+        } else {
+            sampler_tick(&vm->mem.smp, now);
+            vm->mem.msv.active_q16 = sampler_estimate(&vm->mem.smp);
+        }
         vm->mem.msv.consumed = guest_mem_pages(&vm->mem.ram);
     }
     memsched_poll(&ms, now);
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        struct vm *vm = attached[i];
+        if (vm && vm_is_live(vm))
+            post_request(vm);
+    }
     if (ms.state != shown_state) {
         LOG_INFO("memsched: free memory state %s -> %s (%llu pages free)",
                  mem_state_name(shown_state), mem_state_name(ms.state),
@@ -185,5 +300,5 @@ void vm_mem_report(void)
                        (unsigned long long)m->balloon_target, (unsigned long long)m->swap_target,
                        (unsigned long long)vm->mem.smp.periods);
     }
-    console_printf("(pages; targets are computed, not yet enforced: no reclamation is wired)\n");
+    console_printf("(pages; SWAP is the release request now; `memstats` shows what was reclaimed)\n");
 }

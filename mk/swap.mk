@@ -5,7 +5,8 @@ SWAP_POLICY_SRCS := drivers/block.c mm/swap_slots.c kernel/swap_dev.c
 # on a simulated controller (drivers/ata_io.h, drivers/nvme_io.h).
 SWAP_DRIVER_SRCS := drivers/driver_log.c drivers/pci.c drivers/ata.c drivers/ata_identify.c drivers/nvme.c \
                     drivers/nvme_data.c drivers/disk_label.c
-KERNEL_C_SRCS += $(SWAP_POLICY_SRCS) $(SWAP_DRIVER_SRCS) kernel/swap_boot.c kernel/shell_swap.c
+KERNEL_C_SRCS += $(SWAP_POLICY_SRCS) $(SWAP_DRIVER_SRCS) kernel/swap_boot.c kernel/shell_swap.c \
+                 kernel/swap_store_dev.c
 
 # A fake machine with the real page allocator and the log, for the tests below.
 BLK_TEST_SRCS = tests/unit/blk_test_util.c kernel/log.c lib/text_escape.c drivers/driver_log.c \

@@ -2,6 +2,7 @@
  * reason without a handler stops the VM with its name: nothing a guest does
  * is ignored silently. */
 #include "vmm/exits.h"
+#include "vmm/vmmem_poll.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
 #include "vmm/guest_rules.h"
@@ -108,13 +109,8 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
      * unless the exit hit during event delivery. */
     if ((e->qual & EPT_QUAL_NMI_UNBLOCK) && !(e->idt_vec_info & INTR_INFO_VALID))
         gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility | INTERRUPTIBILITY_NMI);
-    if (vm_gpa_is_ram(vm, e->gpa)) {
-        if (vm_touch_page(vm, e->gpa))
-            return EXIT_CONTINUE;
-        vm_fail(vm, "out of machine memory backing guest-physical 0x%llx",
-                (unsigned long long)e->gpa);
-        return EXIT_STOP;
-    }
+    if (vm_gpa_is_ram(vm, e->gpa))
+        return vmmem_ram_fault(v, e->gpa);   /* first touch, page-in, blocking */
     /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables). */
     if (!(e->qual & EPT_QUAL_WRITE) && vm_map_bios_rom(vm, e->gpa))
         return EXIT_CONTINUE;

@@ -3,6 +3,7 @@
  * Registered through the linker section, so kernel/ never names vmm/. */
 #include "kernel/monitor_ops.h"
 #include "kernel/vm.h"
+#include "vmm/vmmem_poll.h"
 #include "vmm/vcpu.h"
 #include "vmm/monitor.h"
 #include "vmm/io_ports.h"
@@ -47,7 +48,8 @@ static bool load_guest(struct vm *vm, const void *image, size_t size,
 static bool build(struct vm *vm, const void *image, size_t size, char *why, size_t n)
 {
     struct guest_boot_state boot;
-    if (!io_attach_pc_devices(vm, why, n) || !load_guest(vm, image, size, &boot, why, n) ||
+    if (!vmmem_vm_init(vm, why, n) || !io_attach_pc_devices(vm, why, n) ||
+        !load_guest(vm, image, size, &boot, why, n) ||
         !vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
         return false;
     vm->nvcpus = 1;

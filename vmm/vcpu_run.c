@@ -17,6 +17,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/exits.h"
 #include "vmm/monitor.h"
+#include "vmm/vmmem_poll.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
@@ -55,6 +56,9 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
     uint32_t last = EXIT_REASON_COUNT;
     uint64_t t_exit = 0;
     for (;;) {
+        /* A poll point: memsched's release request is carried out here,
+         * between exits, where the monitor holds nothing of the guest. */
+        vmmem_poll_point(v);
         int failed = vmx_enter(&v->regs, v->launched);
         /* The stub stamped this entry and the exit that followed it. */
         if (last < EXIT_REASON_COUNT && !failed)

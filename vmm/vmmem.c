@@ -116,3 +116,31 @@ uint64_t vmmem_check_count(const struct vmmem *m, uint32_t vcpu)
 {
     return vcpu < m->nvcpus ? m->vcpu[vcpu].check_count : 0;
 }
+
+/* A lock at or above the release rank held while releases are allowed on
+ * the vCPU: a poll point could run a release that takes the memory lock
+ * out of order. */
+static void check_rank(struct vmmem *m, uint32_t vcpu, const struct vmmem_lock *l, bool taking)
+{
+    if (l->rank < VMMEM_RELEASE_RANK || vmmem_releases_denied(m, vcpu))
+        return;
+    m->rank_violations++;
+    if (m->rank_fail)
+        m->rank_fail(m->log_ctx, vcpu, l->name, taking);
+}
+
+void vmmem_lock_acquire(struct vmmem *m, uint32_t vcpu, struct vmmem_lock *l)
+{
+    check_rank(m, vcpu, l, true);
+    if (l->held)
+        m->misuse++;   /* taken twice: one CPU, so a caller bug, not contention */
+    l->held = true;
+}
+
+void vmmem_lock_release(struct vmmem *m, uint32_t vcpu, struct vmmem_lock *l)
+{
+    check_rank(m, vcpu, l, false);
+    if (!l->held)
+        m->misuse++;
+    l->held = false;
+}

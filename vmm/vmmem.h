@@ -41,6 +41,22 @@ struct vmmem_vcpu {
     uint64_t over_bound;    /* VMTrack events on this vCPU */
 };
 
+/* Lock ranks (the seed's VmMem_CheckAcquiredRankForReleases and
+ * ...ReleasedRank...): a release takes the VM's memory lock, of rank
+ * VMMEM_RELEASE_RANK, so a vCPU must not hold a lock of that rank or above
+ * while a release could run on it: taking one needs releases denied on the
+ * vCPU (deny first, then lock), and so does letting it go (unlock, then
+ * allow). Locks are taken in increasing rank. */
+#define VMMEM_RELEASE_RANK 10
+struct vmmem_lock {
+    const char *name;
+    unsigned rank;
+    bool held;
+};
+/* Told of a rank violation: the lock's name and whether it was being taken
+ * (else let go). The image asserts in debug builds, logs otherwise. */
+typedef void (*vmmem_rank_fail_fn)(void *ctx, uint32_t vcpu, const char *lock, bool taking);
+
 struct vmmem {
     uint32_t nvcpus;
     uint32_t bound;
@@ -50,9 +66,11 @@ struct vmmem {
     uint64_t released;      /* pages given back, since init */
     uint64_t vmtrack_events;
     uint64_t misuse;        /* bad vCPU numbers, allows without a deny */
+    uint64_t rank_violations;
     bool logged;
     vmmem_track_log_fn log;
     void *log_ctx;
+    vmmem_rank_fail_fn rank_fail;   /* may be NULL: counted only */
     struct vmmem_vcpu vcpu[VMMEM_MAX_VCPUS];
 };
 
@@ -86,5 +104,11 @@ void vmmem_release_done(struct vmmem *m, uint32_t vcpu, uint64_t taken, uint64_t
 bool vmmem_note_alloc(struct vmmem *m, uint32_t vcpu, uint64_t pages);
 
 uint64_t vmmem_check_count(const struct vmmem *m, uint32_t vcpu);
+
+/* Taking and letting go of a ranked lock on `vcpu`, with the rank checks
+ * above (a violation is counted and reported through rank_fail; the lock
+ * is taken or let go all the same). */
+void vmmem_lock_acquire(struct vmmem *m, uint32_t vcpu, struct vmmem_lock *l);
+void vmmem_lock_release(struct vmmem *m, uint32_t vcpu, struct vmmem_lock *l);
 
 #endif

@@ -44,6 +44,37 @@ static void test_reservation_too_big(void **state)
     assert_int_equal(admission_check(&a, &r3, msg, sizeof msg), ADMIT_NO_MEMORY);
 }
 
+/* With machine_backs, memory nobody reserved backs memsize - reservation
+ * too, shared by every VM's commitment; a reservation takes its share away. */
+static void test_machine_backs_unreserved(void **state)
+{
+    (void)state;
+    struct admission a;
+    char msg[240];
+    admission_init(&a, 10000, 1000, 2000);        /* 9000 promisable + 2000 swap */
+    admission_set_machine_backs(&a, true);
+    assert_int_equal(admission_swap_free(&a), 11000);
+    struct admission_req r1 = { "a", 6000, 0, 100 }, r2 = { "b", 6000, 0, 100 };
+    assert_int_equal(admission_admit(&a, &r1, msg, sizeof msg), ADMIT_OK);
+    /* 8900 unreserved + 2000 swap - 6000 committed = 4900 < 6000 */
+    assert_int_equal(admission_admit(&a, &r2, msg, sizeof msg), ADMIT_NO_SWAP);
+    assert_string_equal(msg, "VM 'b': memsize - reservation (6000 pages) exceeds what swap, "
+                             "compression and unreserved memory can still back (4800 pages) "
+                             "by 1200 pages");
+    r2.memsize = 4800;
+    assert_int_equal(admission_admit(&a, &r2, msg, sizeof msg), ADMIT_OK);
+    assert_int_equal(admission_swap_free(&a), 0);
+    /* A reservation now would take memory that backs the others. */
+    struct admission_req r3 = { "c", 100, 100, 0 };
+    assert_int_equal(admission_admit(&a, &r3, msg, sizeof msg), ADMIT_NO_MEMORY);
+    assert_string_equal(msg, "VM 'c': reservation 100 pages would take memory that backs "
+                             "running VMs (100 pages short)");
+    admission_release(&a, &r2);
+    assert_int_equal(admission_swap_free(&a), 11000 - 100 - 6000);
+    assert_int_equal(admission_admit(&a, &r3, msg, sizeof msg), ADMIT_OK);
+    assert_int_equal(admission_swap_free(&a), 11000 - 200 - 6000);
+}
+
 static void test_swap_must_cover(void **state)
 {
     (void)state;
@@ -236,6 +267,7 @@ int main(void)
         cmocka_unit_test(test_admits_what_fits),
         cmocka_unit_test(test_reservation_too_big),
         cmocka_unit_test(test_swap_must_cover),
+        cmocka_unit_test(test_machine_backs_unreserved),
         cmocka_unit_test(test_bad_config),
         cmocka_unit_test(test_change_reservation),
         cmocka_unit_test(test_mode_from_config),

@@ -12,6 +12,7 @@
 #include "kernel/config_parse.h"
 #include "kernel/config_schema.h"
 #include "kernel/host_config.h"
+#include "mm/victim.h"
 
 /* ---- report capture ----------------------------------------------------- */
 
@@ -472,6 +473,10 @@ static void test_host_defaults(void **state)
     assert_string_equal(c.swap_device, ""); /* no swap device */
     assert_int_equal(c.swap_size_mb, 0);    /* the whole device */
     assert_false(c.swap_force);
+    assert_int_equal(c.victim_policy, VICTIM_RECENT); /* best on real programs */
+    assert_int_equal(c.vcpu_alloc_bound, 48);          /* the seed's bound */
+    assert_int_equal(c.age_period_ms, 1000);
+    assert_int_equal(c.ccache_pct, 10);
 
     /* a missing file is the defaults, silently */
     struct host_config d;
@@ -492,7 +497,9 @@ static void test_host_schema_table(void **state)
                                          "timer.hz",         "shell.echo",
                                          "vm.autostart",     "host.name",
                                          "swap.device",      "swap.sizeMB",
-                                         "swap.force" };
+                                         "swap.force",       "mem.victimPolicy",
+                                         "mem.vcpuAllocBound", "mem.agePeriod",
+                                         "mem.ccachePct" };
     assert_int_equal(host_config_schema_len, ARRAY_SIZE(names));
     for (size_t i = 0; i < host_config_schema_len; i++) {
         assert_string_equal(host_config_schema[i].name, names[i]);

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
+#include "vmm/vmmem_poll.h"
 #include "vmm/guest_rules.h"
 #include "vmm/io_ports.h"
 #include "kernel/vm.h"
@@ -56,12 +57,17 @@ bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
     return gpa < vm->mem.ram.ram_bytes && !(gpa >= 0xa0000 && gpa < 0x100000);
 }
 
-bool vm_touch_page(struct vm *vm, uint64_t gpa)
+/* The RAM fault path (vmm/vmmem_poll.c, tested in test_vmmem_poll): the
+ * dispatcher only has to hand RAM faults to it. */
+enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
 {
-    (void)vm;
     touches++;
     touched_gpa = gpa;
-    return !touch_fails;
+    if (!touch_fails)
+        return EXIT_CONTINUE;
+    vm_fail(v->vm, "out of machine memory backing guest-physical 0x%llx",
+            (unsigned long long)gpa);
+    return EXIT_STOP;
 }
 
 static unsigned rom_maps;

@@ -1,3 +1,4 @@
+#include <stdio.h>
 /* vmm/vmmem.c: deny/allow nesting by vCPU and on all vCPUs, releases only at
  * poll points with no deny held, check counts restarting when a request
  * drains, and the per-vCPU allocation bound (a VMTrack event, logged once). */
@@ -200,6 +201,55 @@ static void test_misuse_is_counted(void **state)
     assert_int_equal(m.deny_all, 0);
 }
 
+static unsigned rank_fails;
+static char rank_lock_name[32];
+static bool rank_taking;
+static void on_rank_fail(void *ctx, uint32_t vcpu, const char *lock, bool taking)
+{
+    (void)ctx, (void)vcpu;
+    rank_fails++;
+    snprintf(rank_lock_name, sizeof rank_lock_name, "%s", lock);
+    rank_taking = taking;
+}
+
+/* The seed's CheckAcquiredRank/CheckReleasedRank: a lock at or above the
+ * release rank needs a deny on the vCPU when taken and when let go; below
+ * it, anything goes. */
+static void test_lock_rank_checks(void **state)
+{
+    (void)state;
+    rank_fails = 0;
+    m.rank_fail = on_rank_fail;
+    struct vmmem_lock mem = { "vm-memory", VMMEM_RELEASE_RANK, false };
+    struct vmmem_lock low = { "console", VMMEM_RELEASE_RANK - 1, false };
+    vmmem_lock_acquire(&m, 1, &low);           /* low rank: fine with releases allowed */
+    vmmem_lock_release(&m, 1, &low);
+    assert_int_equal(rank_fails, 0);
+    vmmem_deny_releases(&m, 1);                /* the idiom: deny, lock, unlock, allow */
+    vmmem_lock_acquire(&m, 1, &mem);
+    assert_true(mem.held);
+    vmmem_lock_release(&m, 1, &mem);
+    vmmem_allow_releases(&m, 1);
+    assert_int_equal(rank_fails, 0);
+    vmmem_lock_acquire(&m, 1, &mem);           /* taken with releases allowed */
+    assert_int_equal(rank_fails, 1);
+    assert_string_equal(rank_lock_name, "vm-memory");
+    assert_true(rank_taking);
+    vmmem_deny_releases(&m, 1);
+    vmmem_allow_releases(&m, 1);               /* allowed again before the unlock */
+    vmmem_lock_release(&m, 1, &mem);
+    assert_int_equal(rank_fails, 2);
+    assert_false(rank_taking);
+    assert_int_equal(m.rank_violations, 2);
+    vmmem_deny_releases_all(&m);               /* an all-vCPU deny covers it too */
+    vmmem_lock_acquire(&m, 2, &mem);
+    vmmem_lock_release(&m, 2, &mem);
+    vmmem_allow_releases_all(&m);
+    assert_int_equal(rank_fails, 2);
+    vmmem_lock_release(&m, 2, &mem);           /* let go twice: misuse, counted */
+    assert_true(m.misuse > 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -211,6 +261,7 @@ int main(void)
         cmocka_unit_test_setup(test_allocation_bound, setup),
         cmocka_unit_test_setup(test_bound_is_per_vcpu, setup),
         cmocka_unit_test_setup(test_misuse_is_counted, setup),
+        cmocka_unit_test_setup(test_lock_rank_checks, setup),
     };
     return cmocka_run_group_tests_name("vmmem", tests, NULL, NULL);
 }

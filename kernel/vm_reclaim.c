@@ -1,0 +1,231 @@
+/* Reclaiming a VM's memory in the image: see vm_reclaim.h. */
+#include "kernel/vm_reclaim.h"
+#include "kernel/vm.h"
+#include "kernel/host_config.h"
+#include "kernel/prealloc.h"
+#include "kernel/swap_store_dev.h"
+#include "mm/heap.h"
+#include "mm/page_alloc.h"
+#include "include/hv/platform.h"
+#include "lib/format.h"
+#include "lib/kstring.h"
+
+#define RATE_WINDOW_NS 2000000000ULL   /* swap rates: pages per second over 2 s */
+
+enum victim_policy vm_reclaim_policy(void)
+{
+    return (enum victim_policy)g_host_config.victim_policy;
+}
+
+static uint64_t bytes_to_pages(size_t b) { return (b + PAGE_SIZE - 1) >> PAGE_SHIFT; }
+
+uint64_t vm_reclaim_overhead_pages(uint64_t memsize_pages)
+{
+    return bytes_to_pages(sizeof(struct ccache)) + bytes_to_pages(victim_storage_bytes(memsize_pages));
+}
+
+static struct ccache_ops cc_pages = { ccache_page_alloc, ccache_page_free, NULL, NULL };
+
+bool vm_reclaim_init(struct vm *vm, char *why, size_t whylen)
+{
+    struct vm_reclaim *rc = &vm->mem.rc;
+    struct guest_mem *gm = &vm->mem.ram;
+    memset(rc, 0, sizeof *rc);
+    rc->pinned = vm->cfg.prealloc_pinned;
+    uint64_t npages = gm->pm.npages;
+    struct ccache_config cfg;
+    ccache_config_default(&cfg, npages);
+    cfg.cap_percent = (uint32_t)g_host_config.ccache_pct;
+    if (g_host_config.ccache_pct) {
+        rc->cc = kzalloc(sizeof *rc->cc);
+        if (!rc->cc) {
+            ksnprintf(why, whylen, "no memory for the compression cache structure");
+            return false;
+        }
+    }
+    victim_init(&rc->victim, vm_reclaim_policy());
+    size_t vb = victim_storage_bytes(npages);
+    rc->victim_storage = vb ? kmalloc(vb) : NULL;
+    if (!rc->victim_storage || !victim_attach(&rc->victim, rc->victim_storage, vb, npages)) {
+        ksnprintf(why, whylen, "no memory for victim selection (%llu KiB)",
+                  (unsigned long long)(vb >> 10));
+        vm_reclaim_destroy(vm);
+        return false;
+    }
+    swapper_init(&rc->sw, &gm->pm, gm->owner, rc->cc, &cfg, &cc_pages, swap_store_dev_ops());
+    gm->swapper = &rc->sw;
+    rc->age_ns = rc->rate_ns = plat_time_ns();
+    rc->ready = true;
+    return true;
+}
+
+void vm_reclaim_destroy(struct vm *vm)
+{
+    struct vm_reclaim *rc = &vm->mem.rc;
+    /* The swapper itself goes with guest_mem_destroy (it frees slots and
+     * cache entries while the physmap names them); only the storage the
+     * swapper does not own is ours. */
+    if (vm->mem.ram.swapper == &rc->sw)
+        swapper_destroy(&rc->sw);
+    vm->mem.ram.swapper = NULL;
+    kfree(rc->cc);
+    rc->cc = NULL;
+    kfree(rc->victim_storage);
+    rc->victim_storage = NULL;
+    rc->ready = false;
+}
+
+static mpn_t prealloc_page(void *ctx)
+{
+    return page_alloc_zeroed((uint16_t)(uintptr_t)ctx);
+}
+
+static void prealloc_free(void *ctx, mpn_t m)
+{
+    (void)ctx;
+    page_free(m);
+}
+
+bool vm_reclaim_prealloc(struct vm *vm, char *why, size_t whylen)
+{
+    enum prealloc_mode mode = prealloc_mode_from_config(vm->cfg.prealloc, vm->cfg.prealloc_main,
+                                                        vm->cfg.prealloc_pinned);
+    if (mode == PREALLOC_NONE)
+        return true;
+    struct physmap *pm = &vm->mem.ram.pm;
+    uint64_t entries = prealloc_pool_entries(pm->npages);
+    mpn_t *pool = kcalloc(entries, sizeof *pool);
+    if (!pool) {
+        ksnprintf(why, whylen, "no memory for the preallocation pool");
+        return false;
+    }
+    struct prealloc pa;
+    prealloc_init(&pa, mode, pm->npages, pool, entries);
+    struct prealloc_ops ops = { prealloc_page, prealloc_free,
+                                (void *)(uintptr_t)vm->mem.ram.owner };
+    uint64_t before = physmap_consumed(pm);
+    bool ok = prealloc_monitor_started(&pa, pm, &ops);
+    prealloc_drain(&pa, &ops);   /* no reservation changes at run time: nothing to keep */
+    kfree(pool);
+    if (!ok) {
+        ksnprintf(why, whylen, "%s: %llu pages could not all be had now",
+                  prealloc_mode_name(mode), (unsigned long long)(pm->npages - before));
+        return false;
+    }
+    vm->mem.rc.prealloc_pages = physmap_consumed(pm) - before;
+    return true;
+}
+
+uint64_t vm_reclaim_release(struct vm *vm, uint64_t n)
+{
+    struct vm_reclaim *rc = &vm->mem.rc;
+    if (!rc->ready || rc->pinned || !n)
+        return 0;
+    struct physmap *pm = &vm->mem.ram.pm;
+    ppn_t batch[SWAPPER_BATCH_MAX];
+    uint64_t freed = 0;
+    rc->releases++;
+    while (n) {
+        uint64_t want = MIN(n, (uint64_t)SWAPPER_BATCH_MAX);
+        uint64_t got = victim_select(&rc->victim, pm, batch, want);
+        if (!got)
+            break;
+        uint32_t f = swapper_page_out(&rc->sw, batch, (uint32_t)got);
+        freed += f;
+        n -= got;
+        if (!f)
+            break;   /* no store takes anything now: do not spin */
+    }
+    rc->released += freed;
+    return freed;
+}
+
+static void update_rates(struct vm_reclaim *rc, uint64_t now)
+{
+    uint64_t dt = now - rc->rate_ns;
+    if (dt < RATE_WINDOW_NS)
+        return;
+    struct swapper_stats st;
+    swapper_get_stats(&rc->sw, &st);
+    uint64_t out = st.out_zero + st.out_compressed + st.out_swapped;
+    uint64_t in = st.in_zero + st.in_compressed + st.in_swapped;
+    rc->out_per_s = (uint32_t)((out - rc->rate_out) * 1000000000ULL / dt);
+    rc->in_per_s = (uint32_t)((in - rc->rate_in) * 1000000000ULL / dt);
+    rc->rate_out = out;
+    rc->rate_in = in;
+    rc->rate_ns = now;
+}
+
+void vm_reclaim_age(struct vm *vm, uint64_t now_ns)
+{
+    struct vm_reclaim *rc = &vm->mem.rc;
+    if (!rc->ready)
+        return;
+    update_rates(rc, now_ns);
+    if (now_ns - rc->age_ns < g_host_config.age_period_ms * 1000000ULL)
+        return;
+    rc->age_ns = now_ns;
+    victim_age_scan(&rc->victim, &vm->mem.ram.pm);
+}
+
+bool vm_reclaim_fault_allocates(struct vm *vm, uint64_t gpa)
+{
+    struct pm_entry e;
+    struct guest_mem *gm = &vm->mem.ram;
+    if (!gm->pm_storage || !guest_mem_is_ram(gm, gpa) ||
+        physmap_lookup(&gm->pm, gpa >> PAGE_SHIFT, &e) != PM_OK)
+        return false;
+    return e.state != PM_MAPPED;
+}
+
+int vm_reclaim_page_kind(struct vm *vm, uint64_t gpa)
+{
+    struct pm_entry e;
+    struct guest_mem *gm = &vm->mem.ram;
+    if (!gm->pm_storage || !guest_mem_is_ram(gm, gpa) ||
+        physmap_lookup(&gm->pm, gpa >> PAGE_SHIFT, &e) != PM_OK)
+        return -1;
+    switch (e.state) {
+    case PM_ZERO: return VM_RECLAIM_IN_ZERO;
+    case PM_COMPRESSED: return VM_RECLAIM_IN_ZIP;
+    case PM_SWAPPED: return VM_RECLAIM_IN_SWAP;
+    default: return -1;
+    }
+}
+
+enum gm_fault vm_reclaim_fault(struct vm *vm, uint64_t gpa, bool *allocated)
+{
+    struct guest_mem *gm = &vm->mem.ram;
+    uint64_t before = gm->first_touches + gm->page_ins;
+    enum gm_fault r = guest_mem_fault(gm, gpa);
+    bool took = gm->first_touches + gm->page_ins != before;
+    if (r == GM_FAULT_OK && took && vm->mem.rc.ready)
+        victim_note_map(&vm->mem.rc.victim, &gm->pm, gpa >> PAGE_SHIFT);
+    if (allocated)
+        *allocated = took;
+    return r;
+}
+
+void vm_reclaim_note_blocked(struct vm *vm, uint64_t now_ns)
+{
+    struct vm_reclaim *rc = &vm->mem.rc;
+    if (!rc->blocked_since_ns) {
+        rc->blocked_since_ns = now_ns ? now_ns : 1;
+        rc->blocks++;
+    }
+}
+
+void vm_reclaim_note_unblocked(struct vm *vm, uint64_t now_ns)
+{
+    struct vm_reclaim *rc = &vm->mem.rc;
+    if (rc->blocked_since_ns) {
+        rc->blocked_ns += now_ns - rc->blocked_since_ns;
+        rc->blocked_since_ns = 0;
+    }
+}
+
+uint64_t vm_reclaim_blocked_ns(const struct vm *vm, uint64_t now_ns)
+{
+    const struct vm_reclaim *rc = &vm->mem.rc;
+    return rc->blocked_ns + (rc->blocked_since_ns ? now_ns - rc->blocked_since_ns : 0);
+}
