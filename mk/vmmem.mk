@@ -3,3 +3,8 @@
 KERNEL_C_SRCS += vmm/vmmem.c vmm/vmmem_poll.c
 UNIT_TESTS += test_vmmem
 test_vmmem_SRCS = tests/unit/test_vmmem.c vmm/vmmem.c lib/string.c
+
+# The monitor's poll point and RAM fault path, with the kernel side faked.
+UNIT_TESTS += test_vmmem_poll
+test_vmmem_poll_SRCS = tests/unit/test_vmmem_poll.c vmm/vmmem_poll.c vmm/vmmem.c lib/string.c \
+                       lib/format.c
