@@ -116,6 +116,17 @@ bool vm_reclaim_prealloc(struct vm *vm, char *why, size_t whylen)
     return true;
 }
 
+/* Chosen pages no store took are still MAPPED: victim selection counts
+ * them as used now, so the next batch takes others. */
+static void note_kept(struct vm_reclaim *rc, struct physmap *pm, const ppn_t *batch, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        struct pm_entry e;
+        if (physmap_lookup(pm, batch[i], &e) == PM_OK && e.state == PM_MAPPED)
+            victim_note_kept(&rc->victim, pm, batch[i]);
+    }
+}
+
 uint64_t vm_reclaim_release(struct vm *vm, uint64_t n)
 {
     struct vm_reclaim *rc = &vm->mem.rc;
@@ -131,10 +142,10 @@ uint64_t vm_reclaim_release(struct vm *vm, uint64_t n)
         if (!got)
             break;
         uint32_t f = swapper_page_out(&rc->sw, batch, (uint32_t)got);
+        if (f < got)
+            note_kept(rc, pm, batch, got);
         freed += f;
-        n -= got;
-        if (!f)
-            break;   /* no store takes anything now: do not spin */
+        n -= got;   /* bounded by the request even when nothing is taken */
     }
     rc->released += freed;
     return freed;

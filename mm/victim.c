@@ -71,6 +71,28 @@ void victim_note_map(struct victim *v, struct physmap *pm, ppn_t ppn)
         clockpro_note_map(v, pm, ppn);
 }
 
+void victim_note_kept(struct victim *v, struct physmap *pm, ppn_t ppn)
+{
+    if (ppn >= pm->npages)
+        return;
+    switch (v->policy) {
+    case VICTIM_RECENT:
+        if (recent_on(v, pm))
+            v->stamp[ppn] = (uint32_t)(v->scans + 1);
+        break;
+    case VICTIM_AGING:
+    case VICTIM_REUSE:
+        physmap_set_age(pm, ppn, (uint8_t)(physmap_age(pm, ppn) | 0x80));
+        break;
+    case VICTIM_CAR:
+    case VICTIM_CLOCKPRO:
+        victim_note_map(v, pm, ppn);
+        break;
+    default:
+        break;
+    }
+}
+
 static bool reuse_on(const struct victim *v, const struct physmap *pm)
 {
     return v->policy == VICTIM_REUSE && v->pg && v->npages >= pm->npages;

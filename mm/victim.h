@@ -220,6 +220,15 @@ void victim_init(struct victim *v, enum victim_policy policy);
  * for the other policies. */
 void victim_note_map(struct victim *v, struct physmap *pm, ppn_t ppn);
 
+/* A page victim_select chose stayed resident (no store took it: the
+ * compression cache full or refusing it, swap full, failed or absent): it
+ * counts as used now, so the next selections take pages idle longer
+ * instead of choosing it again and again (a release would otherwise stall
+ * on a head of pages nothing can take). RECENT stamps it with this period,
+ * AGING and REUSE set its newest history bit, CAR and CLOCK-Pro take it
+ * back as victim_note_map does; a no-op for CLOCK and RANDOM. */
+void victim_note_kept(struct victim *v, struct physmap *pm, ppn_t ppn);
+
 /* Bytes of storage REUSE, RECENT, CAR and CLOCK-Pro need for a VM of `npages`
  * (REUSE's 24 bytes a page plus the 4 KiB histogram; the others use less). */
 size_t victim_storage_bytes(uint64_t npages);

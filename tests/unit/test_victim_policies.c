@@ -268,6 +268,32 @@ static void test_recent_ties_random(void **state)
     assert_true(high > 0);
 }
 
+/* A chosen page that no store took counts as used now: the next selection
+ * takes the pages idle next longest instead of the same ones again (with
+ * RECENT, AGING and CAR alike). */
+static void test_kept_pages_not_chosen_again(void **state)
+{
+    struct fx *f = *state;
+    static const enum victim_policy pols[] = { VICTIM_RECENT, VICTIM_AGING, VICTIM_CAR };
+    for (unsigned k = 0; k < 3; k++) {
+        start(f, pols[k]);
+        map_all(f);
+        touch_scan(f, 0, NP);
+        touch_scan(f, 16, NP);
+        touch_scan(f, 32, NP);                        /* 0..15 idle 2, 16..31 idle 1 */
+        ppn_t out[NP], again[NP];
+        assert_int_equal(victim_select(&f->v, &f->pm, out, 8), 8);
+        for (unsigned i = 0; i < 8; i++) {
+            assert_true(out[i] < 16);
+            victim_note_kept(&f->v, &f->pm, out[i]);   /* still mapped: nothing took it */
+        }
+        assert_int_equal(victim_select(&f->v, &f->pm, again, 8), 8);
+        for (unsigned i = 0; i < 8; i++)
+            for (unsigned j = 0; j < 8; j++)
+                assert_true(again[i] != out[j]);
+    }
+}
+
 /* Its working-set estimate: pages touched within the last 8 periods. */
 static void test_recent_active(void **state)
 {
@@ -314,6 +340,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recent_idle_longest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_touch_since_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_ties_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_kept_pages_not_chosen_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_active, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storage, setup, teardown),
     };
