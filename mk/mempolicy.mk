@@ -50,6 +50,10 @@ $(BUILD)/sim/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(MEMSIM_CFLAGS) -MMD -MP -c $< -o $@
 
+# The simulator's content model and cost table on their own.
+UNIT_TESTS += test_sim_cost
+test_sim_cost_SRCS := tests/unit/test_sim_cost.c tests/sim/cost.c
+
 $(BUILD)/memsim: $(patsubst %.c,$(BUILD)/sim/%.o,$(MEMSIM_SRCS))
 	$(HOSTCC) $^ -o $@
 
