@@ -54,7 +54,7 @@ TPL_ZERO        equ 0
 TPL_TEXT        equ 1               ; + (generation & 1)
 TPL_RANDOM      equ 3               ; + (generation & 1)
 TPL_PAGES       equ 5
-CORRUPT_BYTE    equ 2050            ; inside word 512, far from any header
+CORRUPT_BYTE    equ 2050            ; inside word 512, mid-page: only a whole-page check sees it
 
 main:
         mov ebx, [mb_info]
