@@ -48,8 +48,6 @@ def boot(name, append, dump=None, exit_device=False, limit=30):
     p = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, text=True)
     deadline = time.monotonic() + limit
-    want = re.compile(r"^memtouch: (sweep (\d+) ok|MISMATCH|fill=)", re.M)
-    text = ""
     try:
         while time.monotonic() < deadline and p.poll() is None:
             text = open(serial, errors="replace").read() if os.path.exists(serial) else ""
@@ -60,8 +58,6 @@ def boot(name, append, dump=None, exit_device=False, limit=30):
                 p.wait(limit)
                 break
             time.sleep(0.1)
-        if p.poll() is None and not dump and want.search(text):
-            p.wait(max(1, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
         pass
     finally:
