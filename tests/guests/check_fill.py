@@ -101,6 +101,13 @@ def main():
         check(f"{kind}: a flipped bit is a MISMATCH, status 1",
               m and int(m.group(1), 16) ^ int(m.group(2), 16) == 0x400000 and status == 1 and
               "sweep 2 ok" not in text, f"status {status}\n{text}")
+    # Bad arguments stop the guest with status 2 and say why.
+    for append, line in [("touch=4 fill=textual", "memtouch: fill= must be zero, text, random or mix"),
+                         ("touch=4 fill= sweeps=1", "memtouch: fill= must be zero, text, random or mix"),
+                         ("touch=4 sweeps=1 corrupt=1", "memtouch: corrupt= needs fill=")]:
+        text, status = boot("refused", append, exit_device=True)
+        check(f"'{append}' refused with status 2", status == 2 and line in text,
+              f"status {status}\n{text}")
     # The checker can fail: each kind's pages, measured as another kind's.
     for pages, claimed in [("random", "text"), ("text", "random"), ("text", "zero"),
                            ("zero", "text"), ("mix", "random")]:
