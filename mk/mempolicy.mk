@@ -41,7 +41,7 @@ test_victim_policies_SRCS := tests/unit/test_victim_policies.c $(VICTIM_SRCS) mm
 # ---- the simulator ----------------------------------------------------------
 # build/memsim is optimised (-O2, no sanitizers) for the benchmark;
 # build/memsim-san is the same code under ASan/UBSan for the simulator tests.
-MEMSIM_SRCS := tests/sim/memsim_main.c tests/sim/sim.c tests/sim/opt.c tests/sim/trace.c \
+MEMSIM_SRCS := tests/sim/memsim_main.c tests/sim/sim.c tests/sim/opt.c tests/sim/trace.c tests/sim/cost.c \
                $(MEMPOLICY_SRCS) mm/mpn_db.c mm/page_alloc.c tests/fake/platform_fake.c \
                tests/fake/panic_fake.c lib/panic.c $(FAKE_GPA) $(MP_LIB)
 MEMSIM_CFLAGS := -std=c11 -O2 -g $(WARN) -I. -DHV_HOSTED=1 -D_DEFAULT_SOURCE
@@ -49,6 +49,10 @@ MEMSIM_CFLAGS := -std=c11 -O2 -g $(WARN) -I. -DHV_HOSTED=1 -D_DEFAULT_SOURCE
 $(BUILD)/sim/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(MEMSIM_CFLAGS) -MMD -MP -c $< -o $@
+
+# The simulator's content model and cost table on their own.
+UNIT_TESTS += test_sim_cost
+test_sim_cost_SRCS := tests/unit/test_sim_cost.c tests/sim/cost.c
 
 $(BUILD)/memsim: $(patsubst %.c,$(BUILD)/sim/%.o,$(MEMSIM_SRCS))
 	$(HOSTCC) $^ -o $@

@@ -14,7 +14,8 @@ static void usage(void)
         "[,balloon=0|1][,vcpus=N] ...\n"
         "              --trace FILE [--csv FILE] [--csv-every TICKS] [--tick-ns NS]\n"
         "              [--age-period TICKS] [--sample-pages N] [--seed N] [--opt-pages N|guest]\n"
-        "              [--events FILE]\n");
+        "              [--events FILE] [--fill mix|zero=F,text=F,random=F]\n"
+        "              [--cost zero=US,zip=US,disk=US,page=US] [--readahead PAGES]\n");
     exit(1);
 }
 
@@ -104,6 +105,25 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--age-period")) { cfg.age_period_ticks = num(a, v); i++; }
         else if (!strcmp(a, "--sample-pages")) { cfg.sample_pages = (uint32_t)num(a, v); i++; }
         else if (!strcmp(a, "--seed")) { cfg.seed = num(a, v); i++; }
+        else if (!strcmp(a, "--fill") || !strcmp(a, "--cost")) {
+            char err[300];
+            if (!v) usage();
+            if (!(a[2] == 'f' ? sim_content_parse(v, &cfg.fill, err, sizeof err)
+                              : sim_costs_parse(v, &cfg.cost, err, sizeof err))) {
+                fprintf(stderr, "memsim: %s %s\n", a, err);
+                return 1;
+            }
+            i++;
+        }
+        else if (!strcmp(a, "--readahead")) {
+            uint64_t n = num(a, v);
+            if (n < 1 || n > 64) {
+                fprintf(stderr, "memsim: --readahead must be 1..64 pages\n");
+                return 1;
+            }
+            cfg.readahead = (uint32_t)n;
+            i++;
+        }
         else usage();
     }
     if (!cfg.machine_pages || !cfg.nvms || !trace_path || !cfg.tick_ns || !cfg.sample_pages)
@@ -147,21 +167,38 @@ int main(int argc, char **argv)
            (unsigned long long)r.minfree_pages, (unsigned long long)t.len);
     if (cfg.policy == POL_OPT)
         printf(" opt_pages=%llu", (unsigned long long)r.opt_pages);
-    printf("\n");
-    printf("%-12s %8s %8s %8s %8s %8s %8s %7s %11s %8s %8s %8s %13s\n", "vm", "pages", "min",
-           "max", "shares", "consumed", "target", "active%", "first_touch", "faults",
-           "swapouts", "balloon", "blocked_ticks");
+    char fill[96], cost[96];
+    sim_content_format(&cfg.fill, fill, sizeof fill);
+    sim_costs_format(&cfg.cost, cost, sizeof cost);
+    printf(" fill=%s cost_us=%s readahead=%u\n", fill, cost, cfg.readahead);
+    printf("%-12s %8s %8s %8s %8s %8s %8s %7s %11s %8s %8s %8s %13s %8s %8s %8s %14s\n", "vm",
+           "pages", "min", "max", "shares", "consumed", "target", "active%", "first_touch",
+           "faults", "swapouts", "balloon", "blocked_ticks", "f_zero", "f_zip", "f_disk",
+           "fault_ns");
     struct sim_vm_stats sum = {0};
     for (unsigned i = 0; i < cfg.nvms; i++) {
         const struct sim_vm_cfg *v = &cfg.vm[i];
         const struct sim_vm_stats *s = &r.vm[i];
-        printf("%-12s %8llu %8llu %8llu %8llu %8llu %8llu %7.1f %11llu %8llu %8llu %8llu %13llu\n",
+        uint64_t ns = 0;
+        for (int k = 0; k < SIM_STORE_COUNT; k++) {
+            ns += s->cost_ns[k];
+            sum.faults_by[k] += s->faults_by[k];
+            sum.swapouts_by[k] += s->swapouts_by[k];
+            sum.cost_ns[k] += s->cost_ns[k];
+        }
+        sum.disk_reads += s->disk_reads;
+        sum.readahead += s->readahead;
+        printf("%-12s %8llu %8llu %8llu %8llu %8llu %8llu %7.1f %11llu %8llu %8llu %8llu %13llu"
+               " %8llu %8llu %8llu %14llu\n",
                v->name, (unsigned long long)v->pages, (unsigned long long)v->min,
                (unsigned long long)(v->max ? v->max : v->pages), (unsigned long long)v->shares,
                (unsigned long long)s->consumed, (unsigned long long)s->target,
                s->active_q16 * 100.0 / 65536.0, (unsigned long long)s->first_touch,
                (unsigned long long)s->faults, (unsigned long long)s->swapouts,
-               (unsigned long long)s->balloon, (unsigned long long)s->blocked_ticks);
+               (unsigned long long)s->balloon, (unsigned long long)s->blocked_ticks,
+               (unsigned long long)s->faults_by[SIM_STORE_ZERO],
+               (unsigned long long)s->faults_by[SIM_STORE_ZIP],
+               (unsigned long long)s->faults_by[SIM_STORE_DISK], (unsigned long long)ns);
         sum.faults += s->faults;
         sum.swapouts += s->swapouts;
         sum.balloon += s->balloon;
@@ -169,9 +206,22 @@ int main(int argc, char **argv)
     }
     if (r.bad_state)
         fprintf(stderr, "memsim: %llu physmap refusals (a bug)\n", (unsigned long long)r.bad_state);
-    printf("faults=%llu swapouts=%llu balloon=%llu blocked_ticks=%llu\n",
+    printf("faults=%llu swapouts=%llu balloon=%llu blocked_ticks=%llu",
            (unsigned long long)sum.faults, (unsigned long long)sum.swapouts,
            (unsigned long long)sum.balloon, (unsigned long long)sum.blocked_ticks);
+    /* The mechanism costs: faults, page-outs and modelled fault time by
+     * store, disk reads and the pages read-ahead brought in with them. */
+    uint64_t total_ns = 0;
+    for (int k = 0; k < SIM_STORE_COUNT; k++) {
+        const char *n = sim_store_name((enum sim_store)k);
+        printf(" faults_%s=%llu out_%s=%llu %s_ns=%llu", n,
+               (unsigned long long)sum.faults_by[k], n, (unsigned long long)sum.swapouts_by[k],
+               n, (unsigned long long)sum.cost_ns[k]);
+        total_ns += sum.cost_ns[k];
+    }
+    printf(" disk_reads=%llu readahead=%llu fault_ns=%llu\n",
+           (unsigned long long)sum.disk_reads, (unsigned long long)sum.readahead,
+           (unsigned long long)total_ns);
     trace_free(&t);
     return r.bad_state ? 3 : 0;
 }

@@ -76,7 +76,13 @@ int sim_run_opt(const struct sim_cfg *cfg, const struct trace *t, struct sim_res
         uint32_t p = t->ppn[i];
         if (state[v][p] != 1) {
             if (state[v][p] == 2) {
+                /* OPT has no stores of its own: the page's class decides,
+                 * one page per read (no read-ahead). */
+                enum sim_store st = sim_store_of(&cfg->fill, v, p);
                 r->vm[v].faults++;
+                r->vm[v].faults_by[st]++;
+                r->vm[v].disk_reads += st == SIM_STORE_DISK;
+                r->vm[v].cost_ns[st] += sim_fault_cost_ns(&cfg->cost, st, 1);
                 if (cfg->events)
                     fprintf(cfg->events, "F %llu %u %u\n", (unsigned long long)i, v, p);
             }
@@ -89,6 +95,7 @@ int sim_run_opt(const struct sim_cfg *cfg, const struct trace *t, struct sim_res
                     if (state[e.vm][e.ppn] == 1 && nu[e.vm][e.ppn] == e.key) {
                         state[e.vm][e.ppn] = 2;
                         r->vm[e.vm].swapouts++;
+                        r->vm[e.vm].swapouts_by[sim_store_of(&cfg->fill, e.vm, e.ppn)]++;
                         if (cfg->events)
                             fprintf(cfg->events, "R %llu %u %u s\n", (unsigned long long)i,
                                     e.vm, e.ppn);

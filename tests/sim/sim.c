@@ -48,6 +48,9 @@ void sim_default_cfg(struct sim_cfg *cfg)
     cfg->sample_pages = 100;
     cfg->seed = 1;
     cfg->csv_every = 1000;
+    sim_content_default(&cfg->fill);
+    sim_costs_default(&cfg->cost);
+    cfg->readahead = 1;
 }
 
 uint64_t sim_minfree_pages(const struct sim_cfg *cfg)
@@ -81,7 +84,8 @@ struct svm {
     struct prealloc pa;
     mpn_t *pool;
     struct lru lru;
-    uint64_t next_slot;
+    uint64_t next_slot;              /* swap slots, given only to disk pages */
+    uint64_t next_handle;            /* compression cache handles */
     struct sim_vm_stats st;
 };
 
@@ -194,9 +198,19 @@ static uint64_t release(struct sim *s, struct svm *v, uint64_t n, bool balloon)
             if (e == PM_OK)
                 v->st.balloon++;
         } else {
-            e = physmap_release(&v->pm, p, PM_SWAPPED, ++v->next_slot, &m);
-            if (e == PM_OK)
+            /* The first store that takes it, as the image's swapper does. */
+            enum sim_store st = sim_store_of(&s->cfg->fill, (unsigned)(v - s->vm), (uint32_t)p);
+            enum pm_state to = st == SIM_STORE_ZERO ? PM_ZERO :
+                               st == SIM_STORE_ZIP ? PM_COMPRESSED : PM_SWAPPED;
+            uint64_t payload = st == SIM_STORE_ZERO ? 0 :
+                               st == SIM_STORE_ZIP ? ++v->next_handle : ++v->next_slot;
+            e = physmap_release(&v->pm, p, to, payload, &m);
+            if (e == PM_OK) {
                 v->st.swapouts++;
+                v->st.swapouts_by[st]++;
+            } else if (st == SIM_STORE_DISK) {
+                v->next_slot--;
+            }
         }
         if (e != PM_OK) {
             s->r->bad_state++;
@@ -277,10 +291,71 @@ static void csv_row(struct sim *s, uint64_t tick)
                 (unsigned long long)physmap_consumed(&v->pm),
                 (unsigned long long)v->ms.target,
                 v->ms.active_q16 * 100.0 / 65536.0,
-                (unsigned long long)physmap_count(&v->pm, PM_SWAPPED),
+                (unsigned long long)(physmap_count(&v->pm, PM_SWAPPED) +
+                                     physmap_count(&v->pm, PM_ZERO) +
+                                     physmap_count(&v->pm, PM_COMPRESSED)),
                 (unsigned long long)physmap_count(&v->pm, PM_BALLOONED),
                 (unsigned long long)free, mem_state_name(s->ms.state));
     }
+}
+
+/* Maps page p of v, brought in by a read-ahead: resident, but not touched
+ * (the image maps it without setting its accessed bit). */
+static bool map_readahead(struct svm *v, uint32_t p)
+{
+    mpn_t m = page_alloc(v->owner);
+    if (m == INVALID_MPN)
+        return false;
+    struct pm_entry old;
+    if (physmap_map(&v->pm, p, m, &old) != PM_OK) {
+        page_free(m);
+        return false;
+    }
+    fake_gpa_map(v->gpa, p);
+    (void)plat_gpa_test_clear_accessed(v->gpa, p);
+    victim_note_map(&v->vic, &v->pm, p);
+    lru_touch(&v->lru, p);
+    v->st.readahead++;
+    return true;
+}
+
+static bool swapped_at(struct svm *v, uint64_t p, uint64_t slot)
+{
+    struct pm_entry e;
+    return p < v->cfg.pages && physmap_lookup(&v->pm, (ppn_t)p, &e) == PM_OK &&
+           e.state == PM_SWAPPED && e.payload == slot;
+}
+
+/* The image's read-ahead (mm/swapper_in.c): the neighbours in guest order
+ * whose slots follow on from the faulting page's in the same order (written
+ * in one cluster), forward first, then backward, up to --readahead pages in
+ * all, while free pages last. Returns the pages of the read. */
+static uint32_t readahead(struct sim *s, struct svm *v, uint32_t p, uint64_t slot)
+{
+    uint32_t n = 1, max = s->cfg->readahead ? s->cfg->readahead : 1;
+    for (uint64_t f = 1; n < max && swapped_at(v, (uint64_t)p + f, slot + f); f++, n++)
+        if (!map_readahead(v, p + (uint32_t)f))
+            return n;
+    for (uint64_t b = 1; n < max && b <= p && b < slot && swapped_at(v, p - b, slot - b);
+         b++, n++)
+        if (!map_readahead(v, p - (uint32_t)b))
+            return n;
+    return n;
+}
+
+/* What the fault on page p, which was in `old`, cost: by the store it
+ * comes back from. */
+static void fault_cost(struct sim *s, struct svm *v, uint32_t p, const struct pm_entry *old)
+{
+    enum sim_store st = old->state == PM_COMPRESSED ? SIM_STORE_ZIP :
+                        old->state == PM_SWAPPED ? SIM_STORE_DISK : SIM_STORE_ZERO;
+    uint32_t pages = 1;
+    if (st == SIM_STORE_DISK) {
+        v->st.disk_reads++;
+        pages = readahead(s, v, p, old->payload);
+    }
+    v->st.faults_by[st]++;
+    v->st.cost_ns[st] += sim_fault_cost_ns(&s->cfg->cost, st, pages);
 }
 
 /* One guest access. */
@@ -335,6 +410,7 @@ static int access_page(struct sim *s, struct svm *v, uint32_t p, uint64_t now)
         v->st.first_touch++;
     else {
         v->st.faults++;
+        fault_cost(s, v, p, &old);
         if (s->cfg->events)
             fprintf(s->cfg->events, "F %llu %u %u\n", (unsigned long long)s->tick,
                     (unsigned)(v - s->vm), (unsigned)p);
@@ -493,7 +569,8 @@ int sim_run(const struct sim_cfg *cfg, const struct trace *t, struct sim_result 
         struct svm *v = &s.vm[k];
         v->st.consumed = physmap_consumed(&v->pm);
         v->st.target = v->ms.target;
-        v->st.swapped = physmap_count(&v->pm, PM_SWAPPED);
+        v->st.swapped = physmap_count(&v->pm, PM_SWAPPED) + physmap_count(&v->pm, PM_ZERO) +
+                        physmap_count(&v->pm, PM_COMPRESSED);
         v->st.ballooned = physmap_count(&v->pm, PM_BALLOONED);
         v->st.active_q16 = v->ms.active_q16;
         if (!physmap_check(&v->pm))

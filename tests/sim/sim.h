@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "include/hv/types.h"
 #include "tests/sim/trace.h"
+#include "tests/sim/cost.h"
 
 #define SIM_MAX_VMS 16
 
@@ -40,12 +41,22 @@ struct sim_cfg {
     FILE *csv;
     uint64_t csv_every;
     FILE *events;                    /* --events: faults, releases, balances */
+    struct sim_content fill;         /* --fill: which store each page goes to */
+    struct sim_costs cost;           /* --cost: what a fault from each store costs */
+    uint32_t readahead;              /* --readahead: pages per disk read (1: none) */
 };
 
 struct sim_vm_stats {
     uint64_t first_touch, faults, swapouts, balloon, blocked_ticks;
     uint64_t consumed, target, swapped, ballooned;
     uint32_t active_q16;
+    /* Mechanism costs: faults and page-outs by store (a fault on a
+     * ballooned page is a zero fault: it comes back as a fresh zero page),
+     * disk reads, pages a read brought in beside the faulting one, and the
+     * modelled time of the faults by store. */
+    uint64_t faults_by[SIM_STORE_COUNT], swapouts_by[SIM_STORE_COUNT];
+    uint64_t disk_reads, readahead;
+    uint64_t cost_ns[SIM_STORE_COUNT];
 };
 
 struct sim_result {

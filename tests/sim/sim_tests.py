@@ -286,6 +286,81 @@ for name in ["cc1", "mix2-python-cc1"]:
           % (name, res), None not in res.values() and res["ours"] <= 1.05 * best + 1 and
           res["ours"] < 0.8 * res["clock"])
 
+# 15. Mechanism costs (issue 13), computed by hand. LRU on a loop of 6 pages
+#     in 4 machine pages faults on every page of the second pass: 6 faults,
+#     pages 0-5. With --fill mix (memtouch's rule, PPN % 3: zero, text,
+#     random) that is 2 faults from each store: 2 x 40 + 2 x 1100 + 2 x 100000
+#     = 202280 ns at the default costs, 2 x 1000 + 2 x 10000 + 2 x 100000 =
+#     222000 ns at zero=1,zip=10,disk=100 us; without --fill (all random)
+#     every fault is a disk read: 600000 ns.
+loop6 = trace("loop6", [(0, p) for p in range(6)] * 2)
+lru6 = ["--machine-pages", "4", "--policy", "lru", "--vm", "name=A,pages=6", "--trace", loop6]
+for extra, want in [([], dict(faults_zero=0, faults_zip=0, faults_disk=6, fault_ns=600000)),
+                    (["--fill", "mix"], dict(faults_zero=2, faults_zip=2, faults_disk=2,
+                                             zero_ns=80, zip_ns=2200, disk_ns=200000,
+                                             fault_ns=202280)),
+                    (["--fill", "mix", "--cost", "zero=1,zip=10,disk=100"],
+                     dict(faults_zero=2, faults_zip=2, faults_disk=2, fault_ns=222000))]:
+    rc, out, err = run(lru6 + extra)
+    got = summary(out) if rc == 0 else {}
+    check("cost: lru loop of 6 in 4 pages %s: %s" % (" ".join(extra) or "(all disk)", want),
+          rc == 0 and got["faults"] == 6 and all(got[k] == v for k, v in want.items()),
+          out + err)
+# OPT holding 1 page faults on every change of page: the same 6 faults.
+rc, out, err = run(["--machine-pages", "4", "--policy", "opt", "--opt-pages", "1",
+                    "--vm", "name=A,pages=6", "--trace", loop6, "--fill", "mix",
+                    "--cost", "zero=1,zip=10,disk=100"])
+got = summary(out) if rc == 0 else {}
+check("cost: opt in 1 page, mix: 2 faults per store, 222000 ns",
+      rc == 0 and got["faults"] == 6 and got["faults_zero"] == 2 and got["faults_zip"] == 2 and
+      got["faults_disk"] == 2 and got["fault_ns"] == 222000, out + err)
+
+# 16. Read-ahead: LRU sweeping 300 pages in 200 (MinFree 20%, so free
+#     pages are there to read into) evicts pages in guest order, so their
+#     slots follow on and a disk read brings its neighbours: far fewer
+#     faults, and each read costs the disk latency plus 7.5 us per further
+#     page: fault_ns = disk_reads x 100000 + readahead x 7500 exactly.
+sweep = trace("sweep300", [(0, p) for p in range(300)] * 4)
+base = ["--machine-pages", "200", "--minfree-pct", "20", "--policy", "lru",
+        "--vm", "name=A,pages=300,balloon=0", "--trace", sweep]
+rc1, out1, err1 = run(base)
+rc8, out8, err8 = run(base + ["--readahead", "8"])
+one = summary(out1) if rc1 == 0 else {}
+eight = summary(out8) if rc8 == 0 else {}
+check("readahead 1: every disk fault is one read of one page",
+      rc1 == 0 and one["readahead"] == 0 and one["disk_reads"] == one["faults"] > 0 and
+      one["fault_ns"] == one["faults"] * 100000, out1 + err1)
+check("readahead 8: fewer faults, pages read ahead, cost = reads x 100 us + pages x 7.5 us",
+      rc8 == 0 and eight["faults"] * 2 < one["faults"] and eight["readahead"] > 0 and
+      eight["faults"] + eight["readahead"] >= one["faults"] and
+      eight["fault_ns"] == eight["disk_reads"] * 100000 + eight["readahead"] * 7500,
+      out8 + err8)
+
+# 17. Fractions by page: half zero, a quarter text, a quarter random over a
+#     loop that pages out 4000 pages or so; each store's share of page-outs
+#     within a few points of its fraction, and faults split without loss.
+rc, out, err = run(["--machine-pages", "1000", "--policy", "lru",
+                    "--vm", "name=A,pages=2000,balloon=0", "--trace",
+                    trace("sweep2000", [(0, p) for p in range(2000)] * 3),
+                    "--fill", "zero=0.5,text=0.25,random=0.25"])
+got = summary(out) if rc == 0 else {}
+outs = [got.get("out_" + k, 0) for k in ("zero", "zip", "disk")]
+total = sum(outs) or 1
+check("fill fractions: page-outs by store near 50/25/25%%: %s" % outs,
+      rc == 0 and total == got["swapouts"] and abs(outs[0] / total - 0.5) < 0.04 and
+      abs(outs[1] / total - 0.25) < 0.04 and abs(outs[2] / total - 0.25) < 0.04 and
+      got["faults_zero"] + got["faults_zip"] + got["faults_disk"] == got["faults"],
+      out + err)
+
+# 18. Bad models are refused with the reason.
+for extra, want in [(["--fill", "zero=0.5"], "add up to 0.5, not 1"),
+                    (["--fill", "zero=0.5,gold=0.5"], "unknown kind 'gold'"),
+                    (["--cost", "disk=-5"], "needs a number >= 0"),
+                    (["--cost", "tape=5"], "unknown cost 'tape'"),
+                    (["--readahead", "0"], "--readahead must be 1..64")]:
+    rc, out, err = run(lru6 + extra)
+    check("refused: %s" % " ".join(extra), rc == 1 and want in err, err)
+
 os.makedirs("build/results", exist_ok=True)
 with open("build/results/sim.tally", "w") as f:
     f.write("%d %d\n" % (passed, failed))
