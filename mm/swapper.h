@@ -18,9 +18,10 @@
  * for this swapper: later pages go to the cache only.
  *
  * Page-in restores a ZERO, COMPRESSED or SWAPPED page into a fresh machine
- * page and maps it. A swapped page brings in its neighbours in guest order
- * whose slots follow on from its own (pages that went out together) while
- * they are still SWAPPED, with one read. A read error, or cache data found
+ * page and maps it. A swapped page brings in its neighbours on swap in guest
+ * order (within SWAPPER_READAHEAD_SPAN pages; pages not on swap between them
+ * are passed over) whose slots follow on from its own (pages that went out
+ * together), with one read. A read error, or cache data found
  * corrupt, is SWAPPER_IN_LOST: the caller stops that VM ("its data is lost").
  *
  * The compression cache belongs to the swapper (one per VM, as ESX's): its
@@ -43,6 +44,10 @@
 #define SWAPPER_BATCH_MAX SWAP_STORE_CLUSTER_MAX
 /* Most pages one swap-in reads (the faulting page and its neighbours). */
 #define SWAPPER_READAHEAD 8
+/* How far from the faulting page (in guest pages) its neighbours on swap
+ * are looked for: pages of one cluster are spread out in the guest when
+ * the batch's other pages went to the zero tags or the cache. */
+#define SWAPPER_READAHEAD_SPAN (4 * SWAPPER_READAHEAD)
 
 enum swapper_in_result {
     SWAPPER_IN_OK = 0,      /* restored and mapped */

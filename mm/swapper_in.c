@@ -45,37 +45,67 @@ static enum swapper_in_result in_compressed(struct swapper *sw, ppn_t ppn, ccach
     return SWAPPER_IN_OK;
 }
 
-/* Whether guest page p is still SWAPPED in slot `slot`. */
-static bool swapped_at(const struct swapper *sw, ppn_t p, uint64_t slot)
+/* The guest page after (dir +1) or before (dir -1) `from`, within
+ * SWAPPER_READAHEAD_SPAN of `ppn`, that is SWAPPED in slot `slot`, skipping
+ * pages that are not on swap (a batch's zero and compressed pages went to
+ * other stores, so a cluster's pages need not be adjacent in the guest);
+ * a page on swap in another slot ends the search. */
+static bool next_in_run(const struct swapper *sw, ppn_t ppn, ppn_t from, int dir, uint64_t slot,
+                        ppn_t *out)
 {
-    struct pm_entry e;
-    return physmap_lookup(sw->pm, p, &e) == PM_OK && e.state == PM_SWAPPED && e.payload == slot;
+    for (uint32_t d = 1; d <= SWAPPER_READAHEAD_SPAN; d++) {
+        if (dir < 0 && from < d)
+            return false;
+        ppn_t p = dir > 0 ? from + d : from - d;
+        if (p >= sw->pm->npages || (p > ppn ? p - ppn : ppn - p) > SWAPPER_READAHEAD_SPAN)
+            return false;
+        struct pm_entry e;
+        if (physmap_lookup(sw->pm, p, &e) != PM_OK)
+            return false;
+        if (e.state != PM_SWAPPED)
+            continue;
+        if (e.payload != slot)
+            return false;
+        *out = p;
+        return true;
+    }
+    return false;
 }
 
-/* The run of guest pages [ppn - *back, ppn + *fwd] whose slots follow on
- * from `slot` in the same order: written together, so read together. The
- * pages are allocated here; the run shrinks to what memory allows. m[] is
- * in slot order; false when not even the faulting page could be had. */
-static bool plan_run(struct swapper *sw, ppn_t ppn, uint64_t slot, mpn_t *m, uint32_t *back,
-                     uint32_t *fwd)
+/* The guest pages around `ppn` whose slots follow on from `slot` in the
+ * same order (written together, so read together): m[] and pg[] in slot
+ * order, the faulting page at index *back. Pages are allocated here; the
+ * run shrinks to what memory allows. False when not even the faulting page
+ * could be had. */
+static bool plan_run(struct swapper *sw, ppn_t ppn, uint64_t slot, mpn_t *m, ppn_t *pg,
+                     uint32_t *back, uint32_t *fwd)
 {
     mpn_t fm[SWAPPER_READAHEAD], bm[SWAPPER_READAHEAD];
+    ppn_t fp[SWAPPER_READAHEAD], bp[SWAPPER_READAHEAD];
     uint32_t f = 0, b = 0;
     mpn_t own = page_alloc(sw->owner);
     if (own == INVALID_MPN)
         return false;
     /* Forward first: guests mostly walk memory upwards. */
-    while (1 + f + b < SWAPPER_READAHEAD && swapped_at(sw, ppn + f + 1, slot + f + 1) &&
+    ppn_t at = ppn;
+    while (1 + f + b < SWAPPER_READAHEAD && next_in_run(sw, ppn, at, 1, slot + f + 1, &fp[f]) &&
            (fm[f] = page_alloc(sw->owner)) != INVALID_MPN)
-        f++;
-    while (1 + f + b < SWAPPER_READAHEAD && ppn > b && slot > b &&
-           swapped_at(sw, ppn - b - 1, slot - b - 1) && (bm[b] = page_alloc(sw->owner)) != INVALID_MPN)
-        b++;
-    for (uint32_t i = 0; i < b; i++)
+        at = fp[f++];
+    at = ppn;
+    while (1 + f + b < SWAPPER_READAHEAD && slot > b &&
+           next_in_run(sw, ppn, at, -1, slot - b - 1, &bp[b]) &&
+           (bm[b] = page_alloc(sw->owner)) != INVALID_MPN)
+        at = bp[b++];
+    for (uint32_t i = 0; i < b; i++) {
         m[i] = bm[b - 1 - i];
+        pg[i] = bp[b - 1 - i];
+    }
     m[b] = own;
-    for (uint32_t i = 0; i < f; i++)
+    pg[b] = ppn;
+    for (uint32_t i = 0; i < f; i++) {
         m[b + 1 + i] = fm[i];
+        pg[b + 1 + i] = fp[i];
+    }
     *back = b;
     *fwd = f;
     return true;
@@ -91,10 +121,11 @@ static int store_read(struct swapper *sw, uint64_t first, const mpn_t *m, uint32
 static enum swapper_in_result in_swapped(struct swapper *sw, ppn_t ppn, uint64_t slot)
 {
     mpn_t m[SWAPPER_READAHEAD];
+    ppn_t pg[SWAPPER_READAHEAD];
     uint64_t done[SWAPPER_READAHEAD];
     uint32_t back, fwd, nd = 0;
 
-    if (!plan_run(sw, ppn, slot, m, &back, &fwd))
+    if (!plan_run(sw, ppn, slot, m, pg, &back, &fwd))
         return SWAPPER_IN_NOMEM;
     uint32_t n = back + 1 + fwd;
     if (store_read(sw, slot - back, m, n) != SWAP_STORE_OK) {
@@ -122,8 +153,7 @@ static enum swapper_in_result in_swapped(struct swapper *sw, ppn_t ppn, uint64_t
     for (uint32_t i = 0; i < n; i++) {
         if (i == back)
             continue;
-        ppn_t p = ppn - back + i;
-        if (swapper_map_in(sw, p, m[i])) {
+        if (swapper_map_in(sw, pg[i], m[i])) {
             done[nd++] = slot - back + i;
             sw->st.in_readahead++;
         } else {

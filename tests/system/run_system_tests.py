@@ -617,6 +617,9 @@ def main():
     for name, emu, fn in SCENARIOS:
         if args.only and name not in args.only:
             continue
+        # Benchmarks (bench_*) print figures and take long: only when named.
+        if name.startswith("bench_") and not args.only:
+            continue
         if args.emulator and emu != args.emulator:
             continue
         wd = make_workdir(root, name)

@@ -258,6 +258,35 @@ static void test_readahead_takes_only_cluster_neighbours(void **state)
     check_resident(22);
 }
 
+/* A mixed batch (memtouch fill=mix: zero, text, random by page): the
+ * random pages share a cluster though they are three guest pages apart;
+ * a fault on one reads the others in with it, passing over the pages that
+ * went to the zero tags and the cache, and only pages of the cluster. */
+static void test_readahead_passes_over_other_stores(void **state)
+{
+    (void)state;
+    start(64, 64);
+    ppn_t v[12];
+    static const int kinds[] = { ZEROS, TEXT, RANDOM };
+    for (int i = 0; i < 12; i++) {
+        v[i] = 30 + i;
+        fill(v[i], kinds[i % 3]);
+    }
+    assert_int_equal(swapper_page_out(&sw, v, 12), 12);
+    assert_int_equal(fs.writes, 1);                  /* 32, 35, 38, 41 in one cluster */
+    fault_and_check(35);
+    assert_int_equal(fs.reads, 1);
+    for (ppn_t p = 32; p <= 41; p += 3)
+        check_resident(p);                           /* all four came in */
+    assert_int_equal(entry(31).state, PM_COMPRESSED);   /* other stores untouched */
+    assert_int_equal(entry(33).state, PM_ZERO);
+    struct swapper_stats st;
+    swapper_get_stats(&sw, &st);
+    assert_int_equal(st.in_readahead, 3);
+    assert_int_equal(fs.slots.used, 0);
+    assert_true(physmap_check(&gm.pm));
+}
+
 /* A mixed batch: the guest mappings go with one invalidation. */
 static void test_batch_is_flushed_once(void **state)
 {
@@ -534,6 +563,7 @@ int main(void)
         cmocka_unit_test_teardown(test_compressible_pages_go_to_the_cache, teardown),
         cmocka_unit_test_teardown(test_incompressible_pages_swap_as_one_cluster, teardown),
         cmocka_unit_test_teardown(test_readahead_takes_only_cluster_neighbours, teardown),
+        cmocka_unit_test_teardown(test_readahead_passes_over_other_stores, teardown),
         cmocka_unit_test_teardown(test_batch_is_flushed_once, teardown),
         cmocka_unit_test_teardown(test_ineligible_victims_are_skipped, teardown),
         cmocka_unit_test_teardown(test_cache_eviction_goes_to_swap, teardown),
