@@ -10,7 +10,9 @@
  *   MCTL      ballooned (0: no balloon driver exists yet)
  *   BLKMS     ms the VM's vCPUs were blocked from allocating
  * and a host line: free-memory state, free pages, MinFree, compression
- * caches' machine pages and their ratio, swap used/size.
+ * caches' machine pages and their ratio, swap used/size, and the pages
+ * found lost since boot (a swap read error or corrupt cache entry: each
+ * stopped its VM).
  */
 #include "kernel/shell_cmds.h"
 #include "kernel/vm.h"
@@ -60,13 +62,14 @@ static void memstats_print(void)
     }
     uint64_t ratio = cc_pages ? cc_stored * 100 / cc_pages : 0;
     console_printf("host: state %s, free %llu, MinFree %llu, zip cache %llu pages (ratio %llu.%02llu), "
-                   "swap %llu/%llu%s\n",
+                   "swap %llu/%llu%s, lost %llu\n",
                    mem_state_name(vm_mem_state()), (unsigned long long)page_free_count(),
                    (unsigned long long)vm_mem_minfree(), (unsigned long long)cc_pages,
                    (unsigned long long)(ratio / 100), (unsigned long long)(ratio % 100),
                    (unsigned long long)swap_store_dev_used(),
                    (unsigned long long)swap_store_dev_slots(),
-                   swap_store_dev_failed() ? " (FAILED: writes refused)" : "");
+                   swap_store_dev_failed() ? " (FAILED: writes refused)" : "",
+                   (unsigned long long)vm_reclaim_lost_total());
 }
 
 static uint64_t per(uint64_t total, uint64_t n) { return n ? total / n : 0; }

@@ -238,6 +238,38 @@ uint64_t vm_mem_minfree(void)
     return ms.minfree_pages;
 }
 
+/* Free-memory state changes: the first of a spell is logged at once; under
+ * steady pressure the state moves between neighbours many times a second as
+ * releases overshoot, so later changes within STATE_LOG_NS are counted and
+ * summed up in one line when the window is over. */
+#define STATE_LOG_NS 10000000000ULL
+static uint64_t state_logged_ns, state_changes;
+
+static void report_state(uint64_t now)
+{
+    if (ms.state != shown_state) {
+        if (!state_logged_ns || now - state_logged_ns >= STATE_LOG_NS) {
+            LOG_INFO("memsched: free memory state %s -> %s (%llu pages free)",
+                     mem_state_name(shown_state), mem_state_name(ms.state),
+                     (unsigned long long)page_free_count());
+            state_logged_ns = now;
+            state_changes = 0;
+        } else {
+            state_changes++;
+        }
+        shown_state = ms.state;
+    }
+    if (state_changes && now - state_logged_ns >= STATE_LOG_NS) {
+        LOG_INFO("memsched: free memory state %s after %llu more changes in %llu s "
+                 "(%llu pages free)",
+                 mem_state_name(ms.state), (unsigned long long)state_changes,
+                 (unsigned long long)((now - state_logged_ns) / 1000000000ULL),
+                 (unsigned long long)page_free_count());
+        state_logged_ns = now;
+        state_changes = 0;
+    }
+}
+
 void vm_mem_tick(void)
 {
     if (!ready)
@@ -265,12 +297,7 @@ void vm_mem_tick(void)
         if (vm && vm_is_live(vm))
             post_request(vm);
     }
-    if (ms.state != shown_state) {
-        LOG_INFO("memsched: free memory state %s -> %s (%llu pages free)",
-                 mem_state_name(shown_state), mem_state_name(ms.state),
-                 (unsigned long long)page_free_count());
-        shown_state = ms.state;
-    }
+    report_state(now);
 }
 
 static unsigned pct(uint32_t q16)

@@ -12,6 +12,13 @@
 
 #define RATE_WINDOW_NS 2000000000ULL   /* swap rates: pages per second over 2 s */
 
+static uint64_t lost_total;   /* faults whose page could not be read back, all VMs */
+
+uint64_t vm_reclaim_lost_total(void)
+{
+    return lost_total;
+}
+
 enum victim_policy vm_reclaim_policy(void)
 {
     return (enum victim_policy)g_host_config.victim_policy;
@@ -210,6 +217,8 @@ enum gm_fault vm_reclaim_fault(struct vm *vm, uint64_t gpa, bool *allocated)
     uint64_t before = gm->first_touches + gm->page_ins;
     enum gm_fault r = guest_mem_fault(gm, gpa);
     bool took = gm->first_touches + gm->page_ins != before;
+    if (r == GM_FAULT_LOST)
+        lost_total++;
     if (r == GM_FAULT_OK && took && vm->mem.rc.ready)
         victim_note_map(&vm->mem.rc.victim, &gm->pm, gpa >> PAGE_SHIFT);
     if (allocated)

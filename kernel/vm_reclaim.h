@@ -86,6 +86,10 @@ void vm_reclaim_note_blocked(struct vm *vm, uint64_t now_ns);
 void vm_reclaim_note_unblocked(struct vm *vm, uint64_t now_ns);
 uint64_t vm_reclaim_blocked_ns(const struct vm *vm, uint64_t now_ns);
 
+/* Faults, in every VM since boot, whose page could not be read back (a swap
+ * read error, a corrupt cache entry): each stopped its VM. */
+uint64_t vm_reclaim_lost_total(void);
+
 /* The host config's mem.victimPolicy as a policy. */
 enum victim_policy vm_reclaim_policy(void);
 

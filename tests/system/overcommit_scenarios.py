@@ -22,7 +22,7 @@ ROW = re.compile(r"^(\d+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)%\s+(\d+)\s+(\d
 COLS = ("id", "name", "memsz", "target", "consumed", "active", "zero", "zip", "zipkb", "swcur",
         "swin", "swout", "mctl", "blkms")
 HOST = re.compile(r"^host: state (\w+), free (\d+), MinFree (\d+), zip cache (\d+) pages "
-                  r"\(ratio ([\d.]+)\), swap (\d+)/(\d+)(.*)$", re.M)
+                  r"\(ratio ([\d.]+)\), swap (\d+)/(\d+)(.*), lost (\d+)$", re.M)
 
 
 def parse_memstats(out):
@@ -124,6 +124,21 @@ def register(h):
             secs[n] = float(e.group(1)) - float(s.group(1))
         return secs
 
+    def check_nothing_lost(hosts):
+        check(hosts and all(host[8] == "0" for host in hosts),
+              "memstats counted lost pages: " + repr(hosts[-1:]))
+
+    def check_repeat(m):
+        """`memstats -r 1` prints every second until a key is pressed."""
+        m.send("memstats -r 1\r")
+        for _ in range(3):
+            m.expect(r"^host: state", 30)
+        m.send("q")
+        m.expect(r"hv> ", 30)
+        out = m.command("uptime", 30)
+        check(re.search(r"^up ", out, re.M), "the shell did not come back after memstats -r:\n" +
+              out)
+
     def check_clean_ends(log, names, sweeps):
         check("MISMATCH" not in log, "a page came back wrong:\n" + log[-4000:])
         for n in names:
@@ -175,6 +190,7 @@ def register(h):
 
             seen, hosts, log = run_until_done(m, names, 280, on_poll)
             check_clean_ends(log, names, 3)
+            check_nothing_lost(hosts)
             check(state["deny"] and state["fail"], f"fault injections not all done: {state}")
             tot = {k: sum(seen[n].get(k, 0) for n in names) for k in ("zero", "zip", "swcur")}
             check(all(tot.values()), f"not every store was used: {tot}")
@@ -209,8 +225,10 @@ def register(h):
             print(f"figure: 2x run: {touched} pages touched over {free} free ({ratio:.2f}x)")
             check(1.85 <= ratio <= 2.15, f"overcommit {ratio:.2f}x, not about 2x")
             start_all(m, names)
+            check_repeat(m)
             seen, hosts, log = run_until_done(m, names, 280)
             check_clean_ends(log, names, 2)
+            check_nothing_lost(hosts)
             tot = {k: sum(seen[n].get(k, 0) for n in names) for k in ("zero", "zip", "swcur")}
             check(all(tot.values()), f"not every store was used: {tot}")
             secs = emulated_runtime(m, names)
