@@ -15,6 +15,7 @@ mkdir -p "$work"
 case "$emu" in
 kvm|qemu)
     cp "$image" "$work/disk.img"  # the firmware may write to its disk
+    truncate -s 256M "$work/swap.img"   # a blank swap disk (host-run.cfg's swap.device)
     accel=()
     [ "$emu" = kvm ] && accel=(-enable-kvm -cpu host)
     echo "run: QEMU ${accel[*]:-(TCG, no VT-x)}; Ctrl-A X quits"
@@ -22,7 +23,8 @@ kvm|qemu)
     # the PC speaker, no display, no NIC, so a machine without them runs it.
     exec qemu-system-x86_64 -M pc,pcspk-audiodev=snd0 -audiodev none,id=snd0 \
         -display none -net none -m 1G "${accel[@]}" -bios /usr/share/ovmf/OVMF.fd \
-        -drive file="$work/disk.img",format=raw,if=ide -serial mon:stdio -no-reboot
+        -drive file="$work/disk.img",format=raw,if=ide \
+        -drive file="$work/swap.img",format=raw,if=ide,index=1 -serial mon:stdio -no-reboot
     ;;
 bochs)
     echo "run: Bochs (VT-x emulated, slow); about 10 s to the firmware, Ctrl-] quits"

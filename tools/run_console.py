@@ -12,6 +12,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
                                 "system"))
 from machine import Bochs  # noqa: E402
 
+SWAP_CYLINDERS = 520   # x 16 heads x 63 sectors x 512 bytes: 256 MiB
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -19,7 +21,15 @@ def main():
     ap.add_argument("--workdir", default="build/run", help="where Bochs' files go")
     args = ap.parse_args()
     workdir = os.path.abspath(args.workdir)
-    m = Bochs(os.path.abspath(args.bochs), workdir)
+    os.makedirs(workdir, exist_ok=True)
+    # A blank swap disk as the primary slave (config/host-run.cfg's
+    # swap.device), so the sample VMs can overcommit memory: sparse, 256 MiB.
+    swap = os.path.join(workdir, "swap.img")
+    with open(swap, "wb") as f:
+        f.truncate(SWAP_CYLINDERS * 16 * 63 * 512)
+    m = Bochs(os.path.abspath(args.bochs), workdir, extra_lines=[
+        f"ata0-slave: type=disk, path={swap}, mode=flat, cylinders={SWAP_CYLINDERS}, "
+        "heads=16, spt=63"])
     fd = sys.stdin.fileno()
     old = termios.tcgetattr(fd) if os.isatty(fd) else None
     try:
