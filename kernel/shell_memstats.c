@@ -88,11 +88,13 @@ static void memstats_costs(void)
         swapper_get_stats(&rc->sw, &st);
         uint64_t out = st.out_zero + st.out_compressed + st.out_swapped;
         console_printf("%s: out %llu pages (zero %llu, zip %llu, swap %llu) in %llu releases, "
-                       "%llu ticks/page\n",
+                       "%llu ticks/page; VMTrack events %llu, lock-rank violations %llu\n",
                        vm->name, (unsigned long long)out, (unsigned long long)st.out_zero,
                        (unsigned long long)st.out_compressed, (unsigned long long)st.out_swapped,
                        (unsigned long long)rc->releases,
-                       (unsigned long long)per(rc->out_tsc, out));
+                       (unsigned long long)per(rc->out_tsc, out),
+                       (unsigned long long)rc->vmtrack_events,
+                       (unsigned long long)rc->rank_violations);
         console_printf("%s: in zero %llu faults %llu ticks each, zip %llu faults %llu ticks each, "
                        "swap %llu faults (%llu pages read) %llu ticks each\n",
                        vm->name, (unsigned long long)rc->in_faults[VM_RECLAIM_IN_ZERO],

@@ -46,6 +46,9 @@ struct vm_reclaim {
      * tick is an instruction): releases, and faults by what the page was. */
     uint64_t out_tsc;           /* release calls, all stores */
     uint64_t in_tsc[3], in_faults[3];   /* VM_RECLAIM_IN_ZERO/ZIP/SWAP */
+    /* The monitor's VMMem, as counts the shell can show: allocations past
+     * the bound while denied, lock-rank violations. */
+    uint64_t vmtrack_events, rank_violations;
     /* Swap rates, pages per second over the last rate window. */
     uint64_t rate_ns, rate_out, rate_in;
     uint32_t out_per_s, in_per_s;

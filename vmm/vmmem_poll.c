@@ -32,6 +32,7 @@ static void track_log(void *ctx, uint32_t vcpu, uint64_t allocated, uint32_t bou
 static void rank_fail(void *ctx, uint32_t vcpu, const char *lock, bool taking)
 {
     struct vm *vm = ctx;
+    vm->mem.rc.rank_violations++;
 #ifdef HV_DEBUG
     hv_panic("vm %s vCPU %u: lock %s of rank >= the release rank %s while releases are allowed",
              vm->name, vcpu, lock, taking ? "taken" : "let go");
@@ -152,8 +153,8 @@ enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
     r = vm_reclaim_fault(vm, gpa, &took);
     if (w) {
         vmmem_lock_release(&w->m, v->id, &w->mem_lock);
-        if (took)
-            vmmem_note_alloc(&w->m, v->id, 1);
+        if (took && !vmmem_note_alloc(&w->m, v->id, 1))
+            vm->mem.rc.vmtrack_events = w->m.vmtrack_events;   /* windows that crossed */
         vmmem_allow_releases(&w->m, v->id);
     }
     if (r == GM_FAULT_OK && kind >= 0) {

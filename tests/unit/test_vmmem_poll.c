@@ -238,6 +238,7 @@ static void test_allocation_bound_under_injected_deny(void **state)
     for (int i = 0; i < 5; i++)
         assert_int_equal(vmmem_ram_fault(&vcpu, 0x400000), EXIT_CONTINUE);
     assert_int_equal(vm.mem.vmmem->m.vmtrack_events, 1);
+    assert_int_equal(vm.mem.rc.vmtrack_events, 1);   /* what memstats -c shows */
     assert_int_equal(warns, 1);
     assert_string_equal(warn_text, "vm oc0: VMTrack: vCPU 0 allocated 49 pages while releases "
                                    "were denied (bound 48, mem.vcpuAllocBound); counted, the VM "
