@@ -123,6 +123,20 @@ bool vm_reclaim_prealloc(struct vm *vm, char *why, size_t whylen)
     return true;
 }
 
+/* A batch in guest order: its disk pages get consecutive slots in guest
+ * order, which is what swap-in's read-ahead follows (victim selection
+ * breaks ties at random, so its order is no order). */
+static void sort_batch(ppn_t *b, uint64_t n)
+{
+    for (uint64_t i = 1; i < n; i++) {
+        ppn_t x = b[i];
+        uint64_t j = i;
+        for (; j > 0 && b[j - 1] > x; j--)
+            b[j] = b[j - 1];
+        b[j] = x;
+    }
+}
+
 /* Chosen pages no store took are still MAPPED: victim selection counts
  * them as used now, so the next batch takes others. */
 static void note_kept(struct vm_reclaim *rc, struct physmap *pm, const ppn_t *batch, uint64_t n)
@@ -148,6 +162,7 @@ uint64_t vm_reclaim_release(struct vm *vm, uint64_t n)
         uint64_t got = victim_select(&rc->victim, pm, batch, want);
         if (!got)
             break;
+        sort_batch(batch, got);
         uint32_t f = swapper_page_out(&rc->sw, batch, (uint32_t)got);
         if (f < got)
             note_kept(rc, pm, batch, got);

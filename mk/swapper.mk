@@ -11,3 +11,12 @@ test_swapper_SRCS = tests/unit/test_swapper.c tests/fake/fake_swap_store.c $(SWA
                     mm/guest_mem.c mm/physmap.c mm/sampler.c mm/swap_slots.c \
                     $(CCACHE_SRCS) $(CODEC_SRCS) mm/ccache_pages.c \
                     mm/heap.c mm/page_alloc.c mm/mpn_db.c $(FAKE_PLATFORM_SRCS) tests/fake/fake_gpa.c
+
+# kernel/vm_reclaim.c: the image's per-VM reclaim, with a fake swap device.
+UNIT_TESTS += test_vm_reclaim
+test_vm_reclaim_SRCS = tests/unit/test_vm_reclaim.c kernel/vm_reclaim.c kernel/prealloc.c \
+                       tests/fake/fake_swap_store.c $(SWAPPER_SRCS) $(VICTIM_SRCS) \
+                       mm/guest_mem.c mm/physmap.c mm/sampler.c mm/swap_slots.c \
+                       $(CCACHE_SRCS) $(CODEC_SRCS) mm/ccache_pages.c lib/format.c \
+                       mm/heap.c mm/page_alloc.c mm/mpn_db.c $(FAKE_PLATFORM_SRCS) \
+                       tests/fake/fake_gpa.c
