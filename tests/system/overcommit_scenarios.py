@@ -188,7 +188,7 @@ def register(h):
                     check("on" in out, out)
                     state["fail"] = True
 
-            seen, hosts, log = run_until_done(m, names, 280, on_poll)
+            seen, hosts, log = run_until_done(m, names, 480, on_poll)
             check_clean_ends(log, names, 3)
             check_nothing_lost(hosts)
             check(state["deny"] and state["fail"], f"fault injections not all done: {state}")
@@ -226,7 +226,7 @@ def register(h):
             check(1.85 <= ratio <= 2.15, f"overcommit {ratio:.2f}x, not about 2x")
             start_all(m, names)
             check_repeat(m)
-            seen, hosts, log = run_until_done(m, names, 280)
+            seen, hosts, log = run_until_done(m, names, 480)
             check_clean_ends(log, names, 2)
             check_nothing_lost(hosts)
             tot = {k: sum(seen[n].get(k, 0) for n in names) for k in ("zero", "zip", "swcur")}
