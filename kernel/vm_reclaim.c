@@ -123,9 +123,10 @@ bool vm_reclaim_prealloc(struct vm *vm, char *why, size_t whylen)
     return true;
 }
 
-/* A batch in guest order: its disk pages get consecutive slots in guest
- * order, which is what swap-in's read-ahead follows (victim selection
- * breaks ties at random, so its order is no order). */
+/* The chosen pages in guest order: each batch's disk pages get consecutive
+ * slots in guest order, which is what swap-in's read-ahead follows (victim
+ * selection orders by rank and breaks ties at random). Insertion sort: a
+ * release is a few hundred pages at most. */
 static void sort_batch(ppn_t *b, uint64_t n)
 {
     for (uint64_t i = 1; i < n; i++) {
@@ -148,26 +149,28 @@ static void note_kept(struct vm_reclaim *rc, struct physmap *pm, const ppn_t *ba
     }
 }
 
+/* Most pages one release chooses: one victim selection (a pass over the
+ * whole VM) per release, not per batch. Requests are a swap cap, 2 x vCPUs
+ * x 48 pages: 384 at 4 vCPUs. */
+#define RELEASE_MAX 512
+static ppn_t chosen[RELEASE_MAX];   /* one release at a time (the VM memory lock) */
+
 uint64_t vm_reclaim_release(struct vm *vm, uint64_t n)
 {
     struct vm_reclaim *rc = &vm->mem.rc;
     if (!rc->ready || rc->pinned || !n)
         return 0;
     struct physmap *pm = &vm->mem.ram.pm;
-    ppn_t batch[SWAPPER_BATCH_MAX];
-    uint64_t freed = 0;
     rc->releases++;
-    while (n) {
-        uint64_t want = MIN(n, (uint64_t)SWAPPER_BATCH_MAX);
-        uint64_t got = victim_select(&rc->victim, pm, batch, want);
-        if (!got)
-            break;
-        sort_batch(batch, got);
-        uint32_t f = swapper_page_out(&rc->sw, batch, (uint32_t)got);
-        if (f < got)
-            note_kept(rc, pm, batch, got);
+    uint64_t got = victim_select(&rc->victim, pm, chosen, MIN(n, (uint64_t)RELEASE_MAX));
+    sort_batch(chosen, got);
+    uint64_t freed = 0;
+    for (uint64_t i = 0; i < got; i += SWAPPER_BATCH_MAX) {
+        uint32_t k = (uint32_t)MIN(got - i, (uint64_t)SWAPPER_BATCH_MAX);
+        uint32_t f = swapper_page_out(&rc->sw, chosen + i, k);
+        if (f < k)
+            note_kept(rc, pm, chosen + i, k);
         freed += f;
-        n -= got;   /* bounded by the request even when nothing is taken */
     }
     rc->released += freed;
     return freed;

@@ -22,6 +22,7 @@ bool ept_init(struct ept *e, bool accessed_dirty)
         return false;
     e->table_pages = 1;
     e->mapped = 0;
+    e->leaf = NULL;
     /* WB paging-structure accesses, 4-level walk, optional A/D tracking. */
     e->eptp = (e->pml4 << PAGE_SHIFT) | 6 | (3 << 3) | (accessed_dirty ? 1 << 6 : 0);
     return true;
@@ -30,6 +31,8 @@ bool ept_init(struct ept *e, bool accessed_dirty)
 /* The leaf entry for `gpa`, allocating tables when `create`. */
 static uint64_t *walk(struct ept *e, uint64_t gpa, bool create)
 {
+    if (e->leaf && e->leaf_region == gpa >> 21)
+        return &e->leaf[(gpa >> 12) & 511];
     uint64_t *t = plat_mpn_to_va(e->pml4);
     for (int level = 3; level > 0; level--) {
         uint64_t *ent = &t[(gpa >> (12 + 9 * level)) & 511];
@@ -44,6 +47,8 @@ static uint64_t *walk(struct ept *e, uint64_t gpa, bool create)
         }
         t = table(*ent);
     }
+    e->leaf = t;
+    e->leaf_region = gpa >> 21;
     return &t[(gpa >> 12) & 511];
 }
 
@@ -73,6 +78,7 @@ mpn_t ept_unmap(struct ept *e, uint64_t gpa)
 
 mpn_t ept_lookup(const struct ept *e, uint64_t gpa)
 {
+    /* The walk may remember its leaf table: not a change of the mapping. */
     uint64_t *pte = gpa < GPA_LIMIT ? walk((struct ept *)e, gpa, false) : NULL;
     if (!pte || !(*pte & EPT_RWX))
         return INVALID_MPN;
@@ -128,4 +134,5 @@ void ept_destroy(struct ept *e, void (*leaf)(void *ctx, uint64_t gpa, mpn_t mpn)
     e->pml4 = INVALID_MPN;
     e->table_pages = 0;
     e->mapped = 0;
+    e->leaf = NULL;
 }

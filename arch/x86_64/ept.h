@@ -15,6 +15,12 @@ struct ept {
     uint64_t eptp;
     uint64_t table_pages;  /* paging-structure pages held */
     uint64_t mapped;       /* leaf pages mapped */
+    /* The last leaf table walked to, and the 2 MiB region it maps: aging
+     * scans and victim selection test every page in guest order, so most
+     * walks end in the table the previous one did. Tables live until
+     * ept_destroy, so the pointer stays valid. */
+    uint64_t *leaf;
+    uint64_t leaf_region;  /* gpa >> 21 of `leaf` */
 };
 
 /* Returns false when no page is left for the root. */

@@ -53,7 +53,8 @@ def register(h):
             with open(path, "w") as f:
                 f.write(text)
             extra.append((path, f"hv/vms/{vm}.vmx"))
-        disk = os.path.join(workdir, "swap.img")
+        # One disk per boot: Bochs leaves a .lock beside an image it used.
+        disk = os.path.join(workdir, f"swap-{name}.img")
         with open(disk, "wb") as f:
             f.truncate(SWAP_CYLINDERS * 16 * 63 * 512)
         with open(os.path.join(h.ROOT, "config", "host.cfg")) as f:

@@ -68,6 +68,33 @@ static void test_map_lookup_unmap(void **state)
     fake_plat_arena_free();
 }
 
+/* The last leaf table is remembered: walks that alternate between two
+ * 2 MiB regions, and neighbours at a region's edges, find the right entry. */
+static void test_leaf_table_reuse(void **state)
+{
+    (void)state;
+    fake_plat_arena_init(NPAGES);
+    page_alloc_init_flat(NPAGES);
+    struct ept e;
+    assert_true(ept_init(&e, true));
+    assert_true(ept_map(&e, 0x1ff000, 20, EPT_RWX));    /* last page of region 0 */
+    assert_true(ept_map(&e, 0x200000, 21, EPT_RWX));    /* first of region 1 */
+    assert_true(ept_map(&e, 0x201000, 22, EPT_RWX));
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(ept_lookup(&e, 0x1ff000), 20);
+        assert_int_equal(ept_lookup(&e, 0x200000), 21);
+        assert_int_equal(ept_lookup(&e, 0x201000), 22);
+        assert_int_equal(ept_lookup(&e, 0x1fe000), INVALID_MPN);
+        assert_int_equal(ept_lookup(&e, 0x400000), INVALID_MPN);   /* no table: not cached */
+        assert_int_equal(ept_lookup(&e, 0x201000), 22);
+    }
+    assert_int_equal(ept_unmap(&e, 0x200000), 21);
+    assert_int_equal(ept_lookup(&e, 0x200000), INVALID_MPN);
+    ept_destroy(&e, NULL, NULL);
+    assert_int_equal(page_alloc_check(), 0);
+    fake_plat_arena_free();
+}
+
 static void test_out_of_memory(void **state)
 {
     (void)state;
@@ -91,6 +118,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_map_lookup_unmap),
         cmocka_unit_test(test_out_of_memory),
+        cmocka_unit_test(test_leaf_table_reuse),
     };
     return cmocka_run_group_tests_name("ept", tests, NULL, NULL);
 }
