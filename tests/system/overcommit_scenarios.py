@@ -88,7 +88,7 @@ def register(h):
         lines, every host line, the serial log since the start)."""
         start = m.serial.pos
         seen = {n: {} for n in names}
-        seen["costs"] = ""
+        cost_lines = {}
         hosts = []
         t_end = time.time() + limit
         while True:
@@ -102,9 +102,9 @@ def register(h):
                 for k, v in r.items():
                     if k != "name":
                         seen[n][k] = max(seen[n].get(k, 0), v)
-            c = costs(m)
-            if c:
-                seen["costs"] = c
+            for line in costs(m):
+                cost_lines[line.split(":")[0] + line.split(":")[1][:4]] = line
+            seen["costs"] = " | ".join(cost_lines[k] for k in sorted(cost_lines))
             log = m.serial.since(start)
             if on_poll:
                 on_poll(log, rows)
@@ -149,8 +149,9 @@ def register(h):
                                                  f"not {sweeps}:\n" + log[-4000:])
 
     def costs(m):
+        """`memstats -c`'s lines for the live VMs (\"ocN: out ...\", \"ocN: in ...\")."""
         out = m.command("memstats -c", 60)
-        return " | ".join(l.strip() for l in out.splitlines() if re.match(r"^oc\d: ", l))
+        return [l.strip() for l in out.splitlines() if re.match(r"^oc\d: (out|in) ", l)]
 
     @scenario("bochs")
     def bochs_overcommit_1_5x(workdir, image):
