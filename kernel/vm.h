@@ -20,6 +20,7 @@
 #include "kernel/vm_config.h"
 #include "kernel/monitor_ops.h"
 #include "kernel/vm_devices.h"
+#include "kernel/vm_console.h"
 #include "kernel/memsched.h"
 #include "lib/report_once.h"
 #include "kernel/log.h"
@@ -28,8 +29,6 @@
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
-#define VM_CONSOLE_RING 4096
-#define VM_LINE_MAX 160
 /* Basic VM-exit reasons counted (Intel SDM vol. 3, appendix C: 0-69); the
  * monitor checks its own table fits. */
 #define VM_EXIT_REASONS 70
@@ -58,18 +57,6 @@ struct vm_memory {
     bool attached;                /* memsched and the sampler know the VM */
     bool admitted;                /* vm_mem_admit counted it */
     uint64_t admit_overhead;      /* pages it was admitted with, beyond memsize */
-};
-
-/* What the guest's UART printed: a ring for `vm console`, and the line being
- * assembled for the host console, with its rate budget. */
-struct vm_console {
-    char line[VM_LINE_MAX];
-    size_t line_len;
-    char ring[VM_CONSOLE_RING];
-    uint64_t ring_total;
-    uint64_t line_window_ns;
-    uint32_t lines_in_window;
-    uint64_t lines_hidden;
 };
 
 struct vm {
@@ -144,9 +131,12 @@ bool vm_touch_page(struct vm *vm, uint64_t gpa);
 /* Copies into guest RAM, allocating pages as needed. */
 bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len);
 
-/* The UART's output path: appends to the ring and prints whole lines on the
- * host console as "[name] line". */
+/* The UART's output path: appends to the ring and routes whole lines to
+ * the host console as "[name] line" (kernel/vm_console.h). */
 void vm_console_putc(struct vm *vm, char c);
+/* Time passes for every VM's console: held-back lines are counted aloud
+ * once a VM has gone quiet. Called from the shell's poll. */
+void vm_consoles_idle(void);
 
 /* Makes a sleeping vCPU runnable now (a virtual interrupt for it, memory
  * released for it); no effect on one in any other state. */

@@ -43,6 +43,19 @@ KERNEL_C_SRCS += kernel/vm_slots.c
 UNIT_TESTS += test_vm_slots
 test_vm_slots_SRCS = tests/unit/test_vm_slots.c kernel/vm_slots.c
 
+# The guest's 16550A: the register model (pure) under COM1's port glue.
+KERNEL_C_SRCS += vmm/dev_uart_regs.c
+test_io_ports_SRCS += vmm/dev_uart_regs.c
+test_exits_SRCS += vmm/dev_uart_regs.c
+UNIT_TESTS += test_dev_uart
+test_dev_uart_SRCS = tests/unit/test_dev_uart.c vmm/dev_uart_regs.c lib/string.c
+
+# A guest's serial output: its ring and which lines reach the host console
+# (serial.toHostConsole, the rate budget, counts said aloud).
+KERNEL_C_SRCS += kernel/vm_console.c
+UNIT_TESTS += test_vm_console
+test_vm_console_SRCS = tests/unit/test_vm_console.c kernel/vm_console.c lib/format.c lib/string.c
+
 # A guest's console ring as escaped text for `vm console`.
 KERNEL_C_SRCS += kernel/console_text.c
 UNIT_TESTS += test_console_text
