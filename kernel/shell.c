@@ -67,6 +67,7 @@ void shell_poll(void)
 {
     /* Guests that went quiet get their held-back lines counted aloud. */
     vm_consoles_idle();
+    vm_restarts_poll();
     if (shell_attached()) {
         if (!shell_attach_poll())
             show_prompt(); /* detached */

@@ -128,6 +128,63 @@ void vm_exit_guest(struct vm *vm, int status)
     LOG_EVENT(LOG_INFO, "vm %s: exited with status %d", vm->name, status);
 }
 
+void vm_power_off(struct vm *vm, const char *how)
+{
+    if (!vm_is_live(vm))
+        return;
+    vm->state = VM_STATE_EXITED;
+    vm->exit_status = 0;
+    ksnprintf(vm->reason, sizeof vm->reason, "powered off (%s)", how);
+    end_vcpus(vm);
+    LOG_EVENT(LOG_INFO, "vm %s: powered off (%s): exit status 0", vm->name, how);
+}
+
+void vm_guest_reset(struct vm *vm, const char *how)
+{
+    if (!vm_is_live(vm))
+        return;
+    vm->state = VM_STATE_EXITED;
+    vm->exit_status = 0;
+    ksnprintf(vm->reason, sizeof vm->reason, "reset by the guest (%s)", how);
+    vm->restart_pending = true;
+    end_vcpus(vm);
+    LOG_EVENT(LOG_INFO, "vm %s: reset by the guest (%s): restarting it", vm->name, how);
+}
+
+/* A reset cannot restart the VM where it is asked for (inside its own exit
+ * handler, with its memory in use): the VM ends, the scheduler reaps it,
+ * and this (polled from the shell's loop) starts it again. */
+void vm_restarts_poll(void)
+{
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        struct vm *vm = &vms[i];
+        if (!vm->used || !vm->restart_pending || !vm->reaped)
+            continue;
+        vm->restart_pending = false;
+        uint64_t now = plat_time_ns();
+        if (now - vm->restart_window_ns > 60 * 1000000000ULL) {
+            vm->restart_window_ns = now;
+            vm->restarts = 0;
+        }
+        if (vm->restarts >= VM_RESTARTS_PER_MIN) {
+            ksnprintf(vm->reason, sizeof vm->reason,
+                      "reset by the guest; not restarted: %u resets within a minute",
+                      vm->restarts + 1);
+            LOG_EVENT(LOG_WARN, "vm %s: %s", vm->name, vm->reason);
+            continue;
+        }
+        unsigned restarts = vm->restarts + 1;
+        uint64_t window = vm->restart_window_ns;
+        char path[sizeof vm->vmx_path];
+        str_copy(path, vm->vmx_path, sizeof path);
+        struct vm *again = vm_create_from_file(path);
+        if (again) {
+            again->restarts = restarts;
+            again->restart_window_ns = window;
+        }
+    }
+}
+
 void vm_stop(struct vm *vm, const char *why)
 {
     if (vm_is_live(vm)) {

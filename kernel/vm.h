@@ -29,6 +29,7 @@
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
+#define VM_RESTARTS_PER_MIN 5
 /* Basic VM-exit reasons counted (Intel SDM vol. 3, appendix C: 0-69); the
  * monitor checks its own table fits. */
 #define VM_EXIT_REASONS 70
@@ -73,6 +74,9 @@ struct vm {
     uint64_t start_ns;
     bool reaped;                  /* resources freed */
     uint64_t final_pages;         /* guest pages freed at the end */
+    bool restart_pending;         /* the guest asked for a reset: start it again once reaped */
+    unsigned restarts;            /* restarts in the window below (a reset loop is bounded) */
+    uint64_t restart_window_ns;
 
     /* vCPUs: the monitor's objects, and the scheduler's view of each */
     struct vcpu *vcpu[VM_MAX_VCPUS];
@@ -107,6 +111,13 @@ struct vm *vm_start_by_name(const char *name, char *err, size_t errlen);
 /* Ends a VM: frees its memory and vCPUs; the record stays for `vm list`. */
 void vm_fail(struct vm *vm, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void vm_exit_guest(struct vm *vm, int status);
+/* The guest powered itself off (`how`: through what): ended with status 0. */
+void vm_power_off(struct vm *vm, const char *how);
+/* The guest asked for a reset (`how`: through what): the VM ends, and
+ * vm_restarts_poll starts it again from its .vmx file (fresh memory, as
+ * after a power cycle), at most VM_RESTARTS_PER_MIN times a minute. */
+void vm_guest_reset(struct vm *vm, const char *how);
+void vm_restarts_poll(void);
 void vm_stop(struct vm *vm, const char *why);
 
 struct vm *vm_by_id(unsigned id);

@@ -7,6 +7,7 @@
 #include "vmm/monitor.h"
 #include "vmm/io_ports.h"
 #include "vmm/guest_loader.h"
+#include "vmm/acpi_guest_attach.h"
 #include "arch/x86_64/vmcs.h"
 #include "lib/format.h"
 
@@ -47,7 +48,8 @@ static bool load_guest(struct vm *vm, const void *image, size_t size,
 static bool build(struct vm *vm, const void *image, size_t size, char *why, size_t n)
 {
     struct guest_boot_state boot;
-    if (!io_attach_pc_devices(vm, why, n) || !load_guest(vm, image, size, &boot, why, n) ||
+    if (!io_attach_pc_devices(vm, why, n) || !acpi_guest_attach(vm, why, n) ||
+        !load_guest(vm, image, size, &boot, why, n) ||
         !vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
         return false;
     vm->nvcpus = 1;
