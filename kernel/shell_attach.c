@@ -34,6 +34,11 @@ static void write_piece(void *ctx, const char *s, size_t n)
     console_write(s, n);
 }
 
+/* At most this much output per poll: the serial line takes about 90 us a
+ * byte, and a guest flooding its port must not take the CPU from the
+ * others through the shell. */
+#define PUMP_MAX 512
+
 /* What the guest printed since the last poll, escaped. */
 static void pump_output(void)
 {
@@ -46,9 +51,10 @@ static void pump_output(void)
                        (unsigned long long)(total - shown - VM_CONSOLE_RING));
         shown = total - VM_CONSOLE_RING;
     }
-    console_text_write(vm->console.ring, VM_CONSOLE_RING, shown, total, scratch, write_piece,
+    uint64_t end = total - shown > PUMP_MAX ? shown + PUMP_MAX : total;
+    console_text_write(vm->console.ring, VM_CONSOLE_RING, shown, end, scratch, write_piece,
                        NULL);
-    shown = total;
+    shown = end;
 }
 
 /* The slot still holds the VM attached to (a slot is reused once its VM
@@ -75,7 +81,8 @@ bool shell_attach_poll(void)
         return false;
     }
     if (!vm_is_live(vm)) {
-        pump_output(); /* its last words */
+        while (shown != vm->console.ring_total)
+            pump_output(); /* its last words */
         detach(vm_state_name(vm->state));
         return false;
     }
