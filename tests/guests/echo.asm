@@ -29,7 +29,17 @@ main:
         je .done
         cmp al, 10
         je .done
-        cmp ebx, LINE_MAX
+        cmp al, 0x20
+        jae .keep
+        ; any other control byte is named, not kept: the test wants to know
+        PRINT "echo: control byte "
+        push eax
+        movzx eax, al
+        PRINT_HEX eax
+        pop eax
+        PRINT 10
+        jmp .next
+.keep:  cmp ebx, LINE_MAX
         jae .next               ; a longer line is cut, never overrun
         mov [line + ebx], al
         inc ebx
