@@ -75,3 +75,8 @@ test_fw_cfg_SRCS = tests/unit/test_fw_cfg.c vmm/fw_cfg.c
 UNIT_TESTS += test_vcpu_boot_state
 test_vcpu_boot_state_SRCS = tests/unit/test_vcpu_boot_state.c vmm/vcpu_boot_state.c \
                             tests/fake/guest_state_fake.c lib/string.c
+
+# `vm console` attached (kernel/shell_attach.c) with a fake host console.
+UNIT_TESTS += test_shell_attach
+test_shell_attach_SRCS = tests/unit/test_shell_attach.c kernel/shell_attach.c kernel/vm_console.c \
+                         kernel/console_text.c lib/text_escape.c lib/format.c lib/string.c
