@@ -1,10 +1,13 @@
 /* The serial debug shell: console bytes go to the line editor, finished
- * lines to the command table. The scheduler's loop polls it between guest
- * time slices. */
+ * lines to the command table, or, while `vm console` is attached, to a
+ * guest's UART (kernel/shell_attach.c). The scheduler's loop polls it
+ * between guest time slices. */
 #include "kernel/kernel.h"
 #include "kernel/line_editor.h"
 #include "kernel/shell_parse.h"
 #include "kernel/shell_cmds.h"
+#include "kernel/shell_attach.h"
+#include "kernel/vm.h"
 #include "include/hv/console.h"
 #include "include/hv/platform.h"
 
@@ -94,6 +97,14 @@ static bool repeat_poll(void)
 /* Handles whatever the console received; never blocks. */
 void shell_poll(void)
 {
+    /* Guests that went quiet get their held-back lines counted aloud. */
+    vm_consoles_idle();
+    vm_restarts_poll();
+    if (shell_attached()) {
+        if (!shell_attach_poll())
+            show_prompt(); /* detached */
+        return;
+    }
     char c;
     if (repeat_poll())
         return;
@@ -106,8 +117,10 @@ void shell_poll(void)
             char line[LINE_MAX_LEN + 1];
             line_editor_take(&editor, line, sizeof line);
             shell_dispatch(shell_commands, line, NULL, dispatch_error);
-            if (repeat_fn)
-                return;   /* the prompt comes back when the repeat ends */
+            /* `vm console` attached: what follows is the guest's input;
+             * `memstats -r`: the prompt comes back when the repeat ends. */
+            if (shell_attached() || repeat_fn)
+                return;
         }
         show_prompt();
     }

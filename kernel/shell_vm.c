@@ -4,6 +4,7 @@
 #include "arch/x86_64/tsc.h"
 #include "kernel/vm_internal.h"
 #include "kernel/console_text.h"
+#include "kernel/shell_attach.h"
 #include "kernel/monitor_ops.h"
 #include "include/hv/console.h"
 #include "include/hv/platform.h"
@@ -101,14 +102,17 @@ static int vm_console(int argc, char **argv, void *ctx)
     uint64_t start = total > VM_CONSOLE_RING ? total - VM_CONSOLE_RING : 0;
     if (start)
         console_printf("(%llu earlier bytes are gone)\n", (unsigned long long)start);
-    /* The guest's bytes are hostile: escaped, never raw to the terminal
-     * (there is no interactive attach yet, which alone would pass them). */
+    /* The guest's bytes are hostile: escaped, never raw to the terminal,
+     * here and while attached. */
     static char scratch[VM_CONSOLE_RING];
     console_text_write(vm->console.ring, VM_CONSOLE_RING, start, total, scratch, write_piece,
                        NULL);
     if (total && vm->console.ring[(total - 1) % VM_CONSOLE_RING] != '\n')
         console_write("\n", 1);
     console_printf("-- %s: %llu bytes of console output\n", vm->name, (unsigned long long)total);
+    /* A running VM: join its serial port until the operator detaches. */
+    if (vm_is_live(vm))
+        shell_attach(vm, total);
     return 0;
 }
 
@@ -159,7 +163,9 @@ const struct shell_cmd shell_vm_sub[] = {
     { "start", "vm start NAME", "start hv/vms/NAME.vmx", 1, 1, vm_start, NULL },
     { "stop", "vm stop ID|NAME", "stop a VM", 1, 1, vm_stop_cmd, NULL },
     { "kill", "vm kill ID|NAME", "end a VM at once", 1, 1, vm_kill_cmd, NULL },
-    { "console", "vm console ID|NAME", "what the VM printed on its UART", 1, 1, vm_console, NULL },
+    { "console", "vm console ID|NAME",
+      "what the VM printed on its UART; a running VM's serial port is then attached "
+      "(typing goes to the guest, " SHELL_DETACH_NAME " detaches)", 1, 1, vm_console, NULL },
     { NULL, NULL, NULL, 0, 0, NULL, NULL },
 };
 

@@ -76,57 +76,23 @@ bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len)
 
 /* ---- console --------------------------------------------------------------- */
 
-#define LINES_PER_SEC 50
-
-/* The count of lines kept off the host console: printed when the next
- * window starts, or when the VM ends (else a guest that stops printing
- * would leave its count unsaid). */
-static void show_hidden(struct vm *vm)
+static void to_host_console(void *ctx, const char *s, size_t n)
 {
-    struct vm_console *c = &vm->console;
-    if (!c->lines_hidden)
-        return;
-    char out[96];
-    int n = ksnprintf(out, sizeof out, "[%s] ... %llu lines not shown (vm console %u has them)\n",
-                      vm->name, (unsigned long long)c->lines_hidden, vm->id);
-    console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
-    c->lines_hidden = 0;
-}
-
-static void flush_line(struct vm *vm)
-{
-    struct vm_console *c = &vm->console;
-    uint64_t now = plat_time_ns();
-    if (now - c->line_window_ns > 1000000000ULL) {
-        show_hidden(vm);
-        c->line_window_ns = now;
-        c->lines_in_window = 0;
-    }
-    /* A guest printing in a loop must not take the host console (a serial
-     * line costs milliseconds): beyond the budget lines go to the ring only. */
-    if (c->lines_in_window++ < LINES_PER_SEC) {
-        char out[VM_LINE_MAX + VM_NAME_MAX + 8];
-        int n = ksnprintf(out, sizeof out, "[%s] %.*s\n", vm->name, (int)c->line_len, c->line);
-        console_async_write(out, (size_t)MIN(n, (int)sizeof out - 1));
-    }
-    else
-        c->lines_hidden++;
-    c->line_len = 0;
+    (void)ctx;
+    console_async_write(s, n);
 }
 
 void vm_console_putc(struct vm *vm, char ch)
 {
-    struct vm_console *c = &vm->console;
-    c->ring[c->ring_total++ % VM_CONSOLE_RING] = ch;
-    if (ch == '\r')
-        return;
-    if (ch == '\n') {
-        flush_line(vm);
-        return;
-    }
-    c->line[c->line_len++] = (ch >= 0x20 && ch < 0x7f) || ch == '\t' ? ch : '?';
-    if (c->line_len == VM_LINE_MAX - 1)
-        flush_line(vm);
+    vm_console_byte(&vm->console, vm->name, ch, plat_time_ns(), to_host_console, NULL);
+}
+
+void vm_consoles_idle(void)
+{
+    uint64_t now = plat_time_ns();
+    for (unsigned i = 0; i < VM_MAX; i++)
+        if (vms[i].used)
+            vm_console_idle(&vms[i].console, vms[i].name, now, to_host_console, NULL);
 }
 
 /* ---- ending ---------------------------------------------------------------- */
@@ -135,9 +101,7 @@ static void end_vcpus(struct vm *vm)
 {
     for (unsigned i = 0; i < vm->nvcpus; i++)
         vm->vcpu_state[i] = VCPU_STOPPED;
-    if (vm->console.line_len)
-        flush_line(vm);
-    show_hidden(vm);
+    vm_console_end(&vm->console, vm->name, plat_time_ns(), to_host_console, NULL);
 }
 
 void vm_fail(struct vm *vm, const char *fmt, ...)
@@ -162,6 +126,63 @@ void vm_exit_guest(struct vm *vm, int status)
     ksnprintf(vm->reason, sizeof vm->reason, "the guest exited with status %d", status);
     end_vcpus(vm);
     LOG_EVENT(LOG_INFO, "vm %s: exited with status %d", vm->name, status);
+}
+
+void vm_power_off(struct vm *vm, const char *how)
+{
+    if (!vm_is_live(vm))
+        return;
+    vm->state = VM_STATE_EXITED;
+    vm->exit_status = 0;
+    ksnprintf(vm->reason, sizeof vm->reason, "powered off (%s)", how);
+    end_vcpus(vm);
+    LOG_EVENT(LOG_INFO, "vm %s: powered off (%s): exit status 0", vm->name, how);
+}
+
+void vm_guest_reset(struct vm *vm, const char *how)
+{
+    if (!vm_is_live(vm))
+        return;
+    vm->state = VM_STATE_EXITED;
+    vm->exit_status = 0;
+    ksnprintf(vm->reason, sizeof vm->reason, "reset by the guest (%s)", how);
+    vm->restart_pending = true;
+    end_vcpus(vm);
+    LOG_EVENT(LOG_INFO, "vm %s: reset by the guest (%s): restarting it", vm->name, how);
+}
+
+/* A reset cannot restart the VM where it is asked for (inside its own exit
+ * handler, with its memory in use): the VM ends, the scheduler reaps it,
+ * and this (polled from the shell's loop) starts it again. */
+void vm_restarts_poll(void)
+{
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        struct vm *vm = &vms[i];
+        if (!vm->used || !vm->restart_pending || !vm->reaped)
+            continue;
+        vm->restart_pending = false;
+        uint64_t now = plat_time_ns();
+        if (now - vm->restart_window_ns > 60 * 1000000000ULL) {
+            vm->restart_window_ns = now;
+            vm->restarts = 0;
+        }
+        if (vm->restarts >= VM_RESTARTS_PER_MIN) {
+            ksnprintf(vm->reason, sizeof vm->reason,
+                      "reset by the guest; not restarted: %u resets within a minute",
+                      vm->restarts + 1);
+            LOG_EVENT(LOG_WARN, "vm %s: %s", vm->name, vm->reason);
+            continue;
+        }
+        unsigned restarts = vm->restarts + 1;
+        uint64_t window = vm->restart_window_ns;
+        char path[sizeof vm->vmx_path];
+        str_copy(path, vm->vmx_path, sizeof path);
+        struct vm *again = vm_create_from_file(path);
+        if (again) {
+            again->restarts = restarts;
+            again->restart_window_ns = window;
+        }
+    }
 }
 
 void vm_stop(struct vm *vm, const char *why)
@@ -301,6 +322,7 @@ struct vm *vm_create_from_file(const char *vmx_path)
     vm->used = true;
     vm->id = slot + 1;
     vm->cfg = cfg;
+    vm_console_init(&vm->console, cfg.to_host_console);
     str_copy(vm->name, cfg.display_name, sizeof vm->name);
     str_copy(vm->vmx_path, vmx_path, sizeof vm->vmx_path);
     vm->state = VM_STATE_RUNNING;

@@ -20,6 +20,7 @@
 #include "kernel/vm_config.h"
 #include "kernel/monitor_ops.h"
 #include "kernel/vm_devices.h"
+#include "kernel/vm_console.h"
 #include "kernel/memsched.h"
 #include "lib/report_once.h"
 #include "kernel/log.h"
@@ -29,8 +30,7 @@
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
-#define VM_CONSOLE_RING 4096
-#define VM_LINE_MAX 160
+#define VM_RESTARTS_PER_MIN 5
 /* Basic VM-exit reasons counted (Intel SDM vol. 3, appendix C: 0-69); the
  * monitor checks its own table fits. */
 #define VM_EXIT_REASONS 70
@@ -71,18 +71,6 @@ struct vm_memory {
                                      release deny until then */
 };
 
-/* What the guest's UART printed: a ring for `vm console`, and the line being
- * assembled for the host console, with its rate budget. */
-struct vm_console {
-    char line[VM_LINE_MAX];
-    size_t line_len;
-    char ring[VM_CONSOLE_RING];
-    uint64_t ring_total;
-    uint64_t line_window_ns;
-    uint32_t lines_in_window;
-    uint64_t lines_hidden;
-};
-
 struct vm {
     /* lifecycle and identity */
     bool used;
@@ -97,6 +85,9 @@ struct vm {
     uint64_t start_ns;
     bool reaped;                  /* resources freed */
     uint64_t final_pages;         /* guest pages freed at the end */
+    bool restart_pending;         /* the guest asked for a reset: start it again once reaped */
+    unsigned restarts;            /* restarts in the window below (a reset loop is bounded) */
+    uint64_t restart_window_ns;
 
     /* vCPUs: the monitor's objects, and the scheduler's view of each */
     struct vcpu *vcpu[VM_MAX_VCPUS];
@@ -131,6 +122,13 @@ struct vm *vm_start_by_name(const char *name, char *err, size_t errlen);
 /* Ends a VM: frees its memory and vCPUs; the record stays for `vm list`. */
 void vm_fail(struct vm *vm, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void vm_exit_guest(struct vm *vm, int status);
+/* The guest powered itself off (`how`: through what): ended with status 0. */
+void vm_power_off(struct vm *vm, const char *how);
+/* The guest asked for a reset (`how`: through what): the VM ends, and
+ * vm_restarts_poll starts it again from its .vmx file (fresh memory, as
+ * after a power cycle), at most VM_RESTARTS_PER_MIN times a minute. */
+void vm_guest_reset(struct vm *vm, const char *how);
+void vm_restarts_poll(void);
 void vm_stop(struct vm *vm, const char *why);
 
 struct vm *vm_by_id(unsigned id);
@@ -155,9 +153,12 @@ bool vm_touch_page(struct vm *vm, uint64_t gpa);
 /* Copies into guest RAM, allocating pages as needed. */
 bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len);
 
-/* The UART's output path: appends to the ring and prints whole lines on the
- * host console as "[name] line". */
+/* The UART's output path: appends to the ring and routes whole lines to
+ * the host console as "[name] line" (kernel/vm_console.h). */
 void vm_console_putc(struct vm *vm, char c);
+/* Time passes for every VM's console: held-back lines are counted aloud
+ * once a VM has gone quiet. Called from the shell's poll. */
+void vm_consoles_idle(void);
 
 /* Makes a sleeping vCPU runnable now (a virtual interrupt for it, memory
  * released for it); no effect on one in any other state. */

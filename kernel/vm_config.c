@@ -2,6 +2,7 @@
  * guest.kernel path resolution. docs/vm-config.md describes the keys for
  * people; keep the two in step. */
 #include "kernel/vm_config.h"
+#include "kernel/vm_console.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
 #include "lib/text_escape.h"
@@ -30,9 +31,12 @@ struct vm_config_raw {
 static const char *const guest_types[] = { "flat", "multiboot", "linux", NULL };
 static const char *const cpu_modes[] = { "real", "prot32", NULL };
 static const char *const port_policies[] = { "ignore", "stop", NULL };
+static const char *const console_routes[] = { "all", "first", "none", NULL };
 _Static_assert(VM_GUEST_FLAT == 0 && VM_GUEST_MULTIBOOT == 1 && VM_GUEST_LINUX == 2,
                "guest_types out of step");
 _Static_assert(VM_CPU_REAL == 0 && VM_CPU_PROT32 == 1, "cpu_modes out of step");
+_Static_assert(VM_CONSOLE_ALL == 0 && VM_CONSOLE_FIRST == 1 && VM_CONSOLE_NONE == 2,
+               "console_routes out of step");
 
 #define RAW(f) offsetof(struct vm_config_raw, f)
 #define CFG(f) offsetof(struct vm_config_raw, c.f)
@@ -71,6 +75,9 @@ static const struct cfg_key vm_schema[] = {
       "preallocate and pin all of guest RAM (never reclaimed)" },
     { "monitor.unknownPort", CFG_ENUM, RAW(unknown_port), 0, 0, port_policies,
       "an access to an I/O port no device claims: ignore (reads all ones) or stop the VM" },
+    { "serial.toHostConsole", CFG_ENUM, CFG(to_host_console), 0, 0, console_routes,
+      "the guest's serial lines on the host console: all, first (the first 10 and its "
+      "end) or none; `vm console` has them all" },
 };
 
 void vm_config_defaults(struct vm_config *c)
@@ -83,6 +90,7 @@ void vm_config_defaults(struct vm_config *c)
     c->cpu_mode = VM_CPU_PROT32;
     c->mem_shares = 0; /* "normal": set by vm_config_load once memsize is known */
     str_copy(c->unknown_port, port_policies[0], sizeof c->unknown_port);
+    c->to_host_console = VM_CONSOLE_FIRST;
 }
 
 /* The file's problems after the schema's: named by the key's line, or for

@@ -42,6 +42,9 @@ struct vm_config {
     bool prealloc_pinned;            /* sched.mem.prealloc.pinnedMainMem */
     char unknown_port[8];            /* monitor.unknownPort: "ignore" (reads all ones,
                                         logged once per port) or "stop"; default ignore */
+    uint32_t to_host_console;        /* serial.toHostConsole: all | first | none, as
+                                        enum vm_console_route (kernel/vm_console.h);
+                                        default first */
 };
 
 void vm_config_defaults(struct vm_config *c);

@@ -6,7 +6,7 @@ KERNEL_C_SRCS += arch/x86_64/gdt.c arch/x86_64/idt.c arch/x86_64/trap_dump.c \
                  arch/x86_64/panic.c arch/x86_64/safe_insn.c \
                  drivers/uart16550.c drivers/acpi_power.c \
                  kernel/main.c kernel/console.c kernel/bootfiles.c kernel/shell.c \
-                 kernel/shell_cmds.c kernel/shell_memstats.c kernel/version.c
+                 kernel/shell_cmds.c kernel/shell_memstats.c kernel/shell_attach.c kernel/version.c
 
 HV_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 $(BUILD)/k/kernel/version.o: KCFLAGS += -DHV_VERSION='"$(HV_VERSION)"'

@@ -43,6 +43,19 @@ KERNEL_C_SRCS += kernel/vm_slots.c
 UNIT_TESTS += test_vm_slots
 test_vm_slots_SRCS = tests/unit/test_vm_slots.c kernel/vm_slots.c
 
+# The guest's 16550A: the register model (pure) under COM1's port glue.
+KERNEL_C_SRCS += vmm/dev_uart_regs.c
+test_io_ports_SRCS += vmm/dev_uart_regs.c
+test_exits_SRCS += vmm/dev_uart_regs.c
+UNIT_TESTS += test_dev_uart
+test_dev_uart_SRCS = tests/unit/test_dev_uart.c vmm/dev_uart_regs.c lib/string.c
+
+# A guest's serial output: its ring and which lines reach the host console
+# (serial.toHostConsole, the rate budget, counts said aloud).
+KERNEL_C_SRCS += kernel/vm_console.c
+UNIT_TESTS += test_vm_console
+test_vm_console_SRCS = tests/unit/test_vm_console.c kernel/vm_console.c lib/format.c lib/string.c
+
 # A guest's console ring as escaped text for `vm console`.
 KERNEL_C_SRCS += kernel/console_text.c
 UNIT_TESTS += test_console_text
@@ -62,3 +75,8 @@ test_fw_cfg_SRCS = tests/unit/test_fw_cfg.c vmm/fw_cfg.c
 UNIT_TESTS += test_vcpu_boot_state
 test_vcpu_boot_state_SRCS = tests/unit/test_vcpu_boot_state.c vmm/vcpu_boot_state.c \
                             tests/fake/guest_state_fake.c lib/string.c
+
+# `vm console` attached (kernel/shell_attach.c) with a fake host console.
+UNIT_TESTS += test_shell_attach
+test_shell_attach_SRCS = tests/unit/test_shell_attach.c kernel/shell_attach.c kernel/vm_console.c \
+                         kernel/console_text.c lib/text_escape.c lib/format.c lib/string.c

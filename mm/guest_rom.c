@@ -1,9 +1,11 @@
-/* See guest_rom.h. One machine page serves every VM: it is never written
- * (mapped without write rights) and never freed (guest_mem_destroy frees only
- * the pages its physmap records, and the BIOS area is not RAM). */
+/* See guest_rom.h. One machine page of zeros serves every VM: it is never
+ * written (mapped without write rights) and never freed (guest_mem_destroy
+ * frees only the pages its physmap records, and the BIOS area is not RAM).
+ * A VM's own ROM pages belong to whoever installed them. */
 #include "mm/guest_rom.h"
 #include "mm/guest_mem.h"
 #include "mm/page_alloc.h"
+#include "lib/kstring.h"
 
 static mpn_t rom_page = INVALID_MPN;
 
@@ -28,4 +30,25 @@ bool guest_rom_map(struct guest_mem *gm, uint64_t gpa)
     if (rom_page == INVALID_MPN)
         return false;
     return plat_gpa_map(gm->gpa, gpa >> PAGE_SHIFT, rom_page, PLAT_GPA_R | PLAT_GPA_X);
+}
+
+mpn_t guest_rom_install(struct guest_mem *gm, uint64_t gpa, const void *data, size_t len)
+{
+    if (!guest_rom_contains(gpa) || (gpa & (PAGE_SIZE - 1)) || len > PAGE_SIZE || !gm->gpa)
+        return INVALID_MPN;
+    mpn_t mpn = page_alloc_zeroed(OWNER_GUEST_ROM);
+    if (mpn == INVALID_MPN)
+        return INVALID_MPN;
+    memcpy(plat_mpn_to_va(mpn), data, len);
+    if (!plat_gpa_map(gm->gpa, gpa >> PAGE_SHIFT, mpn, PLAT_GPA_R | PLAT_GPA_X)) {
+        page_free(mpn);
+        return INVALID_MPN;
+    }
+    return mpn;
+}
+
+void guest_rom_free(mpn_t mpn)
+{
+    if (mpn != INVALID_MPN)
+        page_free(mpn);
 }

@@ -27,7 +27,7 @@ kvm|qemu)
         -drive file="$work/swap.img",format=raw,if=ide,index=1 -serial mon:stdio -no-reboot
     ;;
 bochs)
-    echo "run: Bochs (VT-x emulated, slow); about 10 s to the firmware, Ctrl-] quits"
+    echo "run: Bochs (VT-x emulated, slow); about 10 s to the firmware, Ctrl-A X quits"
     exec python3 tools/run_console.py --bochs "$image" --workdir "$work"
     ;;
 *)

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Bridges this terminal to Bochs' COM1 (a TCP socket), in raw mode, so the
-hv> shell works as on a serial line. Ctrl-] quits and stops Bochs."""
+hv> shell works as on a serial line. Ctrl-A X quits and stops Bochs, as in
+QEMU's -serial mon:stdio (Ctrl-] is the hv> shell's: it detaches `vm console`);
+Ctrl-A followed by anything else passes both bytes on."""
 import argparse
 import os
 import select
@@ -36,6 +38,7 @@ def main():
         if old:
             tty.setraw(fd)
         shown = 0
+        ctrl_a = False  # the last byte typed was Ctrl-A
         while m.proc.poll() is None:
             r, _, _ = select.select([fd], [], [], 0.05)
             data = m.serial.raw_since(shown)
@@ -44,9 +47,25 @@ def main():
                 os.write(sys.stdout.fileno(), data)
             if r:
                 data = os.read(fd, 64)
-                if not data or b"\x1d" in data:
+                if not data:
                     break
-                m.conn.sendall(data)
+                out = bytearray()
+                quit_now = False
+                for b in data:
+                    if ctrl_a:
+                        ctrl_a = False
+                        if b in b"xX":
+                            quit_now = True
+                            break
+                        out.append(0x01)
+                    if b == 0x01:
+                        ctrl_a = True
+                    else:
+                        out.append(b)
+                if out:
+                    m.conn.sendall(bytes(out))
+                if quit_now:
+                    break
     finally:
         if old:
             termios.tcsetattr(fd, termios.TCSADRAIN, old)

@@ -1,74 +1,77 @@
-/* A 16550 UART for the guest: output only. The guest's bytes go to its
- * console ring and, a line at a time, to the host console. It never raises
- * an interrupt, always reports the transmitter empty, and never has input:
- * enough for polled drivers and for probing. Its registers are its own
- * state, allocated per VM when it is attached. */
+/* The VM's COM1: the 16550A model (dev_uart_regs.c) on the VM's port bus.
+ * Its output goes to the VM's console (kernel/vm_console.h: the ring and
+ * the host console); its input comes from `vm console` through the
+ * console's input hook, which this file sets and clears. */
+#include "vmm/dev_uart.h"
 #include "vmm/io_ports.h"
 #include "kernel/vm.h"
 #include "mm/heap.h"
+#include "lib/kstring.h"
 
-#define LSR_THRE_TEMT 0x60
-#define MSR_DCD_DSR_CTS 0xb0
+#define UART_DEV_NAME "uart"
 
-struct uart {
-    uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
+struct uart_dev {
+    struct dev_uart regs;   /* first: dev_uart_of returns it */
+    struct vm *vm;
 };
+
+static void to_console(void *ctx, char c)
+{
+    vm_console_putc(ctx, c);
+}
+
+static bool from_console(void *dev, char c)
+{
+    struct uart_dev *d = dev;
+    return dev_uart_receive(&d->regs, (uint8_t)c);
+}
 
 static enum io_result uart_io(void *dev, struct vm *vm, uint16_t port, unsigned size, bool in,
                               uint32_t *val)
 {
-    (void)size;
-    struct uart *u = dev;
-    unsigned reg = port & 7;
-    bool dlab = u->lcr & 0x80;
-    if (in) {
-        uint8_t v = 0;
-        switch (reg) {
-        case 0: v = dlab ? u->dll : 0; break;          /* RBR: nothing received */
-        case 1: v = dlab ? u->dlm : u->ier; break;
-        case 2: v = (u->fcr & 1) ? 0xc1 : 0x01; break; /* IIR: no interrupt */
-        case 3: v = u->lcr; break;
-        case 4: v = u->mcr; break;
-        case 5: v = LSR_THRE_TEMT; break;
-        case 6: v = MSR_DCD_DSR_CTS; break;
-        case 7: v = u->scr; break;
-        }
-        *val = v;
-        return IO_DONE;
-    }
-    uint8_t b = (uint8_t)*val;
-    switch (reg) {
-    case 0:
-        if (dlab)
-            u->dll = b;
-        else
-            vm_console_putc(vm, (char)b);
-        break;
-    case 1:
-        if (dlab)
-            u->dlm = b;
-        else
-            u->ier = b & 0x0f;
-        break;
-    case 2: u->fcr = b; break;
-    case 3: u->lcr = b; break;
-    case 4: u->mcr = b & 0x1f; break;
-    case 7: u->scr = b; break;
-    default: break; /* LSR/MSR writes are ignored */
-    }
+    (void)vm, (void)size;
+    struct uart_dev *d = dev;
+    if (in)
+        *val = dev_uart_read(&d->regs, port & 7);
+    else
+        dev_uart_write(&d->regs, port & 7, (uint8_t)*val);
     return IO_DONE;
 }
 
-static void uart_destroy(void *state) { kfree(state); }
+static void uart_destroy(void *state)
+{
+    struct uart_dev *d = state;
+    /* The console outlives the device (the VM's record stays for `vm
+     * list`): it must not keep a way into freed state. */
+    if (d->vm->console.input_dev == d) {
+        d->vm->console.input = NULL;
+        d->vm->console.input_dev = NULL;
+    }
+    kfree(d);
+}
 
 bool dev_uart_attach(struct vm *vm, uint16_t base)
 {
-    struct uart *u = kzalloc(sizeof *u);
-    if (!u)
+    struct uart_dev *d = kzalloc(sizeof *d);
+    if (!d)
         return false;
-    if (!vm_device_add(&vm->devices, "uart", u, uart_destroy)) {
-        kfree(u);
+    dev_uart_init(&d->regs, to_console, vm);
+    d->vm = vm;
+    if (!vm_device_add(&vm->devices, UART_DEV_NAME, d, uart_destroy)) {
+        kfree(d);
         return false;
     }
-    return vm_ports_claim(&vm->devices, base, (uint16_t)(base + 7), uart_io, u);
+    if (!vm_ports_claim(&vm->devices, base, (uint16_t)(base + 7), uart_io, d))
+        return false;
+    vm->console.input = from_console;
+    vm->console.input_dev = d;
+    return true;
+}
+
+struct dev_uart *dev_uart_of(struct vm *vm)
+{
+    for (unsigned i = 0; i < vm->devices.ndev; i++)
+        if (strcmp(vm->devices.dev[i].name, UART_DEV_NAME) == 0)
+            return &((struct uart_dev *)vm->devices.dev[i].state)->regs;
+    return NULL;
 }

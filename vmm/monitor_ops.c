@@ -8,6 +8,7 @@
 #include "vmm/monitor.h"
 #include "vmm/io_ports.h"
 #include "vmm/guest_loader.h"
+#include "vmm/acpi_guest_attach.h"
 #include "arch/x86_64/vmcs.h"
 #include "lib/format.h"
 
@@ -49,6 +50,7 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
 {
     struct guest_boot_state boot;
     if (!vmmem_vm_init(vm, why, n) || !io_attach_pc_devices(vm, why, n) ||
+        !acpi_guest_attach(vm, why, n) ||
         !load_guest(vm, image, size, &boot, why, n) ||
         !vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
         return false;

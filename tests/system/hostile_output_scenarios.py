@@ -149,6 +149,7 @@ def register(h):
             with open(p, "w") as f:
                 f.write(f'displayName = "{n}"\nmemsize = "4"\n'
                         'guest.kernel = "../guests/hostile_console.bin"\n'
+                        'serial.toHostConsole = "all"\n'
                         + ('guest.cmdline = "lines=80"\n' if n == "h01" else ""))
             extra.append((p, f"hv/vms/{n}.vmx"))
         m = h.bochs_with(workdir, "hostile", ['vm.autostart = "%s"' % ",".join(names[:16])], extra)

@@ -13,7 +13,8 @@ import time
 
 def vmx(name, cmdline, memsize=4, extra=""):
     return (f'displayName = "{name}"\nmemsize = "{memsize}"\nguest.type = "multiboot"\n'
-            f'guest.kernel = "../guests/hostile_cpu.bin"\nguest.cmdline = "{cmdline}"\n{extra}')
+            f'guest.kernel = "../guests/hostile_cpu.bin"\nguest.cmdline = "{cmdline}"\n'
+            f'serial.toHostConsole = "all"\n{extra}')
 
 
 HOSTILE_VMS = {
@@ -28,7 +29,8 @@ HOSTILE_VMS = {
     "h_fwcfg": vmx("h_fwcfg", "case=9 mem=6", memsize=6),
     # Exits in a tight loop: CPUID about 4 billion times.
     "h_storm": ('displayName = "h_storm"\nmemsize = "4"\nguest.type = "multiboot"\n'
-                'guest.kernel = "../guests/cpuid.bin"\nguest.cmdline = "n=4000000000"\n'),
+                'guest.kernel = "../guests/cpuid.bin"\nguest.cmdline = "n=4000000000"\n'
+                'serial.toHostConsole = "all"\n'),
     # More memory than any machine here has, and more vCPUs than one.
     "h_huge": ('displayName = "h_huge"\nmemsize = "65536"\n'
                'guest.kernel = "../guests/hello.bin"\n'),

@@ -37,7 +37,7 @@ def parse_memstats(out):
 def vmx_text(name, memsize, cmdline, extra=()):
     lines = [f'displayName = "{name}"', f'memsize = "{memsize}"', 'guest.type = "multiboot"',
              'guest.kernel = "../guests/memtouch.bin"', f'guest.cmdline = "{cmdline}"',
-             *extra]
+             'serial.toHostConsole = "all"', *extra]
     return "".join(line + "\n" for line in lines)
 
 

@@ -29,6 +29,7 @@ QEMU_BOOT_S = 120
 BOCHS_BOOT_S = 300
 
 import hostile_output_scenarios  # noqa: E402  (issue #11 items 7-14)
+import console_acpi_scenarios  # noqa: E402  (issue 14: vm console, guest ACPI)
 
 
 class Failure(Exception):
@@ -306,16 +307,30 @@ def bochs_with(workdir, name, cfg_lines=(), extra=(), bochs_lines=()):
     return Bochs(img, workdir, extra_lines=bochs_lines)
 
 
+ALL_LINES = 'serial.toHostConsole = "all"\n'
+
+
 def esp_extras():
-    """The guests and VM files build/esp.img carries, for variant images."""
+    """The guests and VM files build/esp.img carries, for variant images.
+    The VM files are copies that send every guest line to the host console
+    (the sample VMs keep the default, "first", for `make run`): scenarios
+    judge guests by their lines."""
     out = []
     gdir = os.path.join(BUILD, "guests")
     for g in sorted(os.listdir(gdir)):
         if g.endswith(".bin"):
             out.append((os.path.join(gdir, g), "hv/guests/" + g))
     vdir = os.path.join(ROOT, "config", "vms")
+    adir = os.path.join(BUILD, "system", "vms-all-lines")
+    os.makedirs(adir, exist_ok=True)
     for v in sorted(os.listdir(vdir)):
-        out.append((os.path.join(vdir, v), "hv/vms/" + v))
+        with open(os.path.join(vdir, v)) as f:
+            text = f.read()
+        if "serial.toHostConsole" not in text:
+            text += ALL_LINES
+        with open(os.path.join(adir, v), "w") as f:
+            f.write(text)
+        out.append((os.path.join(adir, v), "hv/vms/" + v))
     return out
 
 
@@ -358,8 +373,17 @@ def bochs_guests_together(workdir, image):
         check(vm_row(m, "hello")["state"] == "exited", "hello not exited")
         bad = vm_row(m, "bad_triple")
         check(bad["state"] == "failed" and "triple fault" in bad["note"], f"bad: {bad}")
-        out = m.command("vm console memtouch1", 60)
+        # A running VM: its ring, then attached to its serial port until
+        # Ctrl-] detaches.
+        m.send("vm console memtouch1\r")
+        m.expect(r"vm console memtouch1\n", 60)
+        start = m.serial.pos
+        m.expect(r"-- attached to memtouch1's serial port; Ctrl-\] detaches --", 60)
+        out = m.serial.since(start)
         check(re.search(r"memtouch: sweep 3 ok", out), "vm console lacks sweeps:\n" + out)
+        m.send("\x1d")
+        m.expect(r"-- detached from memtouch1: detached by the operator --", 30)
+        m.expect(r"^hv> ", 30)
         out = m.command("stats exits memtouch1", 60)
         check(re.search(r"^\s+ept-violation\s+\d+", out, re.M), "no EPT exits:\n" + out)
         check_mem(m)
@@ -646,6 +670,7 @@ def main():
 
 
 hostile_output_scenarios.register(sys.modules[__name__])
+console_acpi_scenarios.register(sys.modules[__name__])
 
 
 if __name__ == "__main__":

@@ -260,11 +260,47 @@ static void test_bios_area_reads_as_rom(void **state)
     assert_int_equal(mpn_db_rec(a)->owner, OWNER_GUEST_ROM); /* not freed with the VM */
 }
 
+/* A VM's own ROM page (its ACPI tables): its content, read and execute
+ * only, apart from the shared zero page; wrong places refused; freed by its
+ * owner after the VM's mappings are gone. */
+static void test_own_rom_page(void **state)
+{
+    (void)state;
+    uint64_t free_before = page_free_count();
+    static const char rsdp[] = "RSD PTR ";
+    assert_int_equal(guest_rom_install(&gm, 0xe0010, rsdp, 8), INVALID_MPN); /* unaligned */
+    assert_int_equal(guest_rom_install(&gm, 0x100000, rsdp, 8), INVALID_MPN); /* RAM */
+    assert_int_equal(guest_rom_install(&gm, 0xe0000, rsdp, PAGE_SIZE + 1), INVALID_MPN);
+    assert_int_equal(page_free_count(), free_before);
+    mpn_t own = guest_rom_install(&gm, 0xe0000, rsdp, 8);
+    assert_true(own != INVALID_MPN);
+    assert_int_equal(page_free_count(), free_before - 1);
+    assert_int_equal(plat_gpa_lookup(gm.gpa, 0xe0), own);
+    assert_int_equal(fake_gpa_rights(gm.gpa, 0xe0), PLAT_GPA_R | PLAT_GPA_X);
+    const uint8_t *p = plat_mpn_to_va(own);
+    assert_memory_equal(p, "RSD PTR ", 8);
+    for (size_t i = 8; i < PAGE_SIZE; i++)
+        assert_int_equal(p[i], 0);
+    /* The next page is the shared zero page, not this one. */
+    assert_true(guest_rom_map(&gm, 0xe1000));
+    mpn_t zero = plat_gpa_lookup(gm.gpa, 0xe1);
+    assert_true(zero != own && all_zero(zero));
+    assert_int_equal(guest_mem_pages(&gm), 0); /* ROM is not the guest's RAM */
+    assert_int_equal(page_free_count(), free_before - 2);
+    guest_mem_destroy(&gm);
+    uint64_t free_after = page_free_count();
+    assert_int_equal(mpn_db_rec(own)->owner, OWNER_GUEST_ROM); /* the VM did not free it */
+    guest_rom_free(own);
+    guest_rom_drop();
+    assert_int_equal(page_free_count(), free_after + 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_first_touch_maps_a_zeroed_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bios_area_reads_as_rom, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_own_rom_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unmapped_backed_page_is_refilled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_released_page_faults_back_zeroed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paged_out_page_without_swapper_fails, setup, teardown),

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "kernel/vm_config.h"
+#include "kernel/vm_console.h"
 
 struct rep {
     char file[64];
@@ -90,6 +91,7 @@ static void test_defaults(void **state)
     assert_false(cfg.prealloc_main);
     assert_false(cfg.prealloc_pinned);
     assert_string_equal(cfg.unknown_port, "ignore");
+    assert_int_equal(cfg.to_host_console, VM_CONSOLE_FIRST);
 
     struct vm_config d;
     memset(&d, 0xa5, sizeof d);
@@ -99,6 +101,7 @@ static void test_defaults(void **state)
     assert_int_equal(d.cpu_mode, VM_CPU_PROT32);
     assert_int_equal(d.load_addr, 0x100000);
     assert_string_equal(d.unknown_port, "ignore");
+    assert_int_equal(d.to_host_console, VM_CONSOLE_FIRST);
     assert_string_equal(d.display_name, "");
 }
 
@@ -133,6 +136,19 @@ static void test_all_multiboot_keys(void **state)
     assert_true(cfg.prealloc_main);
     assert_true(cfg.prealloc_pinned);
     assert_string_equal(cfg.unknown_port, "stop");
+}
+
+/* serial.toHostConsole: each word, any case, the enum kernel/vm_console.c
+ * routes by. */
+static void test_serial_to_host_console(void **state)
+{
+    (void)state;
+    assert_int_equal(load(REQ "serial.toHostConsole = \"all\"\n"), 0);
+    assert_int_equal(cfg.to_host_console, VM_CONSOLE_ALL);
+    assert_int_equal(load(REQ "serial.toHostConsole = \"None\"\n"), 0);
+    assert_int_equal(cfg.to_host_console, VM_CONSOLE_NONE);
+    assert_int_equal(load(REQ "serial.toHostConsole = \"first\"\n"), 0);
+    assert_int_equal(cfg.to_host_console, VM_CONSOLE_FIRST);
 }
 
 static void test_shares(void **state)
@@ -269,6 +285,9 @@ static void test_bad_values(void **state)
     expect_one(REQ "monitor.unknownPort = crash\n", 4, "monitor.unknownPort",
                "expected ignore or stop, got 'crash'");
     assert_string_equal(cfg.unknown_port, "ignore");
+    expect_one(REQ "serial.toHostConsole = some\n", 4, "serial.toHostConsole",
+               "expected all, first or none, got 'some'");
+    assert_int_equal(cfg.to_host_console, VM_CONSOLE_FIRST);
     expect_one(REQ "guest.cmdline = \"" 
                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
                "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -490,6 +509,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_defaults),
         cmocka_unit_test(test_all_multiboot_keys),
+        cmocka_unit_test(test_serial_to_host_console),
         cmocka_unit_test(test_shares),
         cmocka_unit_test(test_flat_keys),
         cmocka_unit_test(test_required),

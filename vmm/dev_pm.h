@@ -1,0 +1,67 @@
+/*
+ * The guest's ACPI power management registers, where its FADT says they are
+ * (vmm/acpi_guest.h; ACPI 6.x 4.8.3): a pure model, and the VM's device
+ * built on it (dev_pm_attach.c).
+ *
+ *   PM1a_STS  base+0  16 bits, write 1 to clear. Nothing here sets a status
+ *                     bit (no buttons, no wake, no timer overflow SCI), so it
+ *                     reads 0.
+ *   PM1a_EN   base+2  16 bits, reads back what was written of the defined
+ *                     enables (timer, global lock, power and sleep button,
+ *                     RTC, PCIe wake disable).
+ *   PM1a_CNT  base+4  16 bits: SCI_EN reads 1 (the FADT has no SMI_CMD: the
+ *                     machine is always in ACPI mode), BM_RLD and SLP_TYP read
+ *                     back; GBL_RLS and SLP_EN read 0. Writing SLP_EN with the
+ *                     \_S5 sleep type powers the VM off; with any other type
+ *                     (the DSDT declares no other state) the VM is stopped
+ *                     with the type named.
+ *   PM_TMR    base+8  the 24-bit ACPI timer, 3.579545 MHz, read-only.
+ *   0xCF9     reset control (the FADT's RESET_REG): a write with RST_CPU
+ *                     (bit 2) set asks for a reset; SYS_RST and FULL_RST
+ *                     (bits 1, 3) read back.
+ * Accesses of 1, 2 or 4 bytes at any offset act on the bytes they cover.
+ */
+#ifndef VMM_DEV_PM_H
+#define VMM_DEV_PM_H
+
+#include "include/hv/types.h"
+
+#define PM_TMR_HZ 3579545ULL
+#define PM1_CNT_SCI_EN   0x0001
+#define PM1_CNT_BM_RLD   0x0002
+#define PM1_CNT_GBL_RLS  0x0004
+#define PM1_CNT_SLP_TYP  0x1c00
+#define PM1_CNT_SLP_EN   0x2000
+#define PM1_EN_DEFINED   0x4721
+#define CF9_RST_CPU      0x04
+#define CF9_KEPT         0x0a
+
+struct dev_pm {
+    uint16_t base;        /* PM1a_EVT; PM1a_CNT at +4, PM_TMR at +8 */
+    uint8_t s5_typ;       /* the SLP_TYP that means "power off" */
+    uint16_t sts, en, cnt;
+    uint8_t cf9;
+};
+
+enum dev_pm_event {
+    DEV_PM_NONE = 0,
+    DEV_PM_POWER_OFF,     /* SLP_EN with the S5 type */
+    DEV_PM_SLEEP_OTHER,   /* SLP_EN with another type: *detail = the type */
+    DEV_PM_RESET,         /* 0xCF9 with RST_CPU: *detail = the value written */
+};
+
+void dev_pm_init(struct dev_pm *p, uint16_t base, uint8_t s5_typ);
+/* `port` in [base, base + 12) or 0xCF9; `now_ns` drives the timer. */
+uint32_t dev_pm_read(const struct dev_pm *p, uint16_t port, unsigned size, uint64_t now_ns);
+enum dev_pm_event dev_pm_write(struct dev_pm *p, uint16_t port, unsigned size, uint32_t val,
+                               unsigned *detail);
+/* The PM timer's count at `now_ns` (24 bits). */
+uint32_t dev_pm_timer(uint64_t now_ns);
+
+struct vm;
+/* Puts the PM registers and the reset port on `vm`'s port bus. A power
+ * off ends the VM with status 0 (vm_power_off); a reset restarts it
+ * (vm_guest_reset, which the i8042's reset pulse can share). */
+bool dev_pm_attach(struct vm *vm);
+
+#endif
