@@ -180,6 +180,14 @@ void vm_mem_detach(struct vm *vm)
     vm->mem.smp_storage = NULL;
 }
 
+/* The VM's active estimate is its victim selection's aging scans. */
+static bool victim_view(const struct vm *vm)
+{
+    enum victim_policy p = vm->mem.rc.victim.policy;
+    return vm->mem.rc.ready &&
+           (p == VICTIM_RECENT || p == VICTIM_AGING || p == VICTIM_REUSE);
+}
+
 /* memsched's swap target becomes the VM's release request (there is no
  * balloon yet: soft swaps too, memsched asks swap of a VM without one).
  * In hard and low, and above a limit, the request follows the VM's
@@ -281,9 +289,11 @@ void vm_mem_tick(void)
         if (!vm || !vm_is_live(vm))
             continue;
         vm_reclaim_age(vm, now);
-        /* With accessed bits, the aging scans see every page: their view
-         * is the estimate (the sampler would clear the same bits). */
-        if (ad && vm->mem.rc.ready) {
+        /* With accessed bits, a policy that scans them sees every page:
+         * its view is the estimate (the sampler would clear the same
+         * bits). Policies that read the bits only to choose (CLOCK, CAR,
+         * CLOCK-Pro, random) keep ESX's sampler beside them. */
+        if (ad && victim_view(vm)) {
             vm->mem.msv.active_q16 = victim_active_q16(&vm->mem.rc.victim, &vm->mem.ram.pm);
         } else {
             sampler_tick(&vm->mem.smp, now);
@@ -315,7 +325,7 @@ void vm_mem_report(void)
                    mem_state_name(ms.state), (unsigned long long)page_free_count(),
                    (unsigned long long)ms.minfree_pages, (unsigned long long)ms.balances);
     console_printf("%-3s %-16s %9s %9s %9s %7s %8s %8s %8s\n", "ID", "NAME", "MEMSIZE", "CONSUMED",
-                   "TARGET", "ACTIVE", "BALLOON", "SWAP", "SAMPLES");
+                   "TARGET", "ACTIVE", "BALLOON", "SWAP", "PERIODS");
     for (unsigned i = 0; i < VM_MAX; i++) {
         struct vm *vm = attached[i];
         if (!vm || !vm_is_live(vm))
@@ -325,7 +335,15 @@ void vm_mem_report(void)
                        (unsigned long long)m->memsize, (unsigned long long)m->consumed,
                        (unsigned long long)m->target, pct(m->active_q16),
                        (unsigned long long)m->balloon_target, (unsigned long long)m->swap_target,
-                       (unsigned long long)vm->mem.smp.periods);
+                       (unsigned long long)(plat_gpa_has_accessed_bits() && victim_view(vm)
+                                                ? vm->mem.rc.victim.scans
+                                                : vm->mem.smp.periods));
     }
-    console_printf("(pages; SWAP is the release request now; `memstats` shows what was reclaimed)\n");
+    enum victim_policy p = vm_reclaim_policy();
+    bool scans = plat_gpa_has_accessed_bits() &&
+                 (p == VICTIM_RECENT || p == VICTIM_AGING || p == VICTIM_REUSE);
+    console_printf("(pages; ACTIVE and PERIODS from %s (mem.victimPolicy %s); SWAP is the "
+                   "release request now; `memstats` shows what was reclaimed)\n",
+                   scans ? "aging scans of the accessed bits" : "the sampler",
+                   victim_policy_name(p));
 }

@@ -36,7 +36,8 @@ test_ept_SRCS = tests/unit/test_ept.c arch/x86_64/ept.c mm/page_alloc.c mm/mpn_d
 .PHONY: bench-exits
 bench-exits: $(BUILD)/esp.img
 	@$(PYTHON) tests/system/run_system_tests.py --image $(BUILD)/esp.img \
-	    --only bochs_exit_cost_and_lazy_memory bochs_memsched_sampling bench_overcommit
+	    --only bochs_exit_cost_and_lazy_memory bochs_memsched_sampling \
+	    bench_swap_costs bench_overcommit
 
 # Which slot a starting VM takes (ended VMs give theirs back when needed).
 KERNEL_C_SRCS += kernel/vm_slots.c

@@ -257,17 +257,22 @@ def register(h):
                 seen["costs"]
 
     @scenario("bochs")
-    def bench_overcommit(workdir, image):
-        """Figures for issue 13: root-mode instructions per page out and per
-        fault by store (one VM per kind at about 1.5x, so each VM's page-outs
-        are of one store), and memtouch fill=mix throughput (pages swept per
-        emulated second) at 1.5x and 2x relative to the same VMs with memory
-        to spare, in one run. Emulated time is Bochs' own clock, so host load
-        does not move it."""
+    def bench_swap_costs(workdir, image):
+        """Root-mode instructions per page out and per fault by store: one
+        memtouch VM per kind (zero, text, random) at about 1.5x, so each
+        VM's page-outs are of one store (`memstats -c`; a TSC tick is an
+        instruction in Bochs)."""
         _, _, _, c = run_fill_vms(workdir, "bcost", MEGS, 21,
                                   ["fill=zero", "fill=text", "fill=random"], 3)
         for line in c.split(" | "):
             print("figure: costs (oc0 zero, oc1 text, oc2 random): " + line)
+
+    @scenario("bochs")
+    def bench_overcommit(workdir, image):
+        """memtouch fill=mix throughput (pages swept per emulated second) at
+        1.5x and 2x relative to the same VMs with memory to spare, in one
+        run. Emulated time is Bochs' own clock, so host load does not move
+        it."""
         sweeps = 2
         mix = ["fill=mix"] * 3
         rates = {}

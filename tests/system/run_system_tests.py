@@ -562,34 +562,42 @@ def bochs_longmode_syscall_msrs_per_vcpu(workdir, image):
 
 @scenario("bochs")
 def bochs_memsched_sampling(workdir, image):
-    # The policy core on real VMs: EPT accessed-bit sampling must tell a VM
+    # The policy core on real VMs: the working-set estimate must tell a VM
     # that touches all its memory from one that halted after one page, and
-    # memsched must run its balance cycles on them.
-    m = bochs_with(workdir, "memsched", ['mem.samplePeriod = "1"', 'mem.balancePeriod = "1"',
-                                         'vm.autostart = "memtouch1,realmode"'])
-    with booted(m, BOCHS_BOOT_S):
-        wait_sweeps(m, "memtouch1", 3, 180)
-        deadline = time.monotonic() + 240
-        while True:
-            out = m.command("memsched", 60)
-            rows = {r[1]: r for r in re.findall(
-                r"^(\d+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)%\s+(\d+)\s+(\d+)\s+(\d+)$",
-                out, re.M)}
-            check("memtouch1" in rows and "realmode" in rows, "memsched rows:\n" + out)
-            if int(rows["memtouch1"][8]) >= 4 and int(rows["realmode"][8]) >= 4:
-                break
-            check(time.monotonic() < deadline, "sampling periods do not advance:\n" + out)
-            time.sleep(5)
-        busy, idle = int(rows["memtouch1"][5]), int(rows["realmode"][5])
-        print(f"figure: sampled active memory: memtouch1 {busy}%, realmode {idle}%")
-        check(busy >= 70, f"memtouch1 touches ~88% of its pages, sampled {busy}%:\n" + out)
-        check(idle <= 10, f"realmode is idle, sampled {idle}%:\n" + out)
-        state = re.search(r"memsched: state (\w+), \d+ pages free, MinFree (\d+), (\d+) balance",
-                          out)
-        check(state and int(state.group(3)) >= 2, "memsched did not balance:\n" + out)
-        check(int(rows["memtouch1"][4]) >= int(rows["memtouch1"][3]),
-              "a busy VM with memory to spare got a target below what it holds:\n" + out)
-        poweroff(m, 120)
+    # memsched must run its balance cycles on them. Twice: with the default
+    # policy (recent), whose aging scans of the EPT accessed bits are the
+    # estimate, and with CLOCK, which keeps ESX's sampler beside it.
+    for policy, source in (("recent", "aging scans"), ("clock", "the sampler")):
+        m = bochs_with(workdir, "memsched-" + policy,
+                       ['mem.samplePeriod = "1"', 'mem.balancePeriod = "1"',
+                        f'mem.victimPolicy = "{policy}"', 'vm.autostart = "memtouch1,realmode"'])
+        with booted(m, BOCHS_BOOT_S):
+            wait_sweeps(m, "memtouch1", 3, 180)
+            deadline = time.monotonic() + 240
+            while True:
+                out = m.command("memsched", 60)
+                rows = {r[1]: r for r in re.findall(
+                    r"^(\d+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)%\s+(\d+)\s+(\d+)\s+(\d+)$",
+                    out, re.M)}
+                check("memtouch1" in rows and "realmode" in rows, "memsched rows:\n" + out)
+                if int(rows["memtouch1"][8]) >= 4 and int(rows["realmode"][8]) >= 4:
+                    break
+                check(time.monotonic() < deadline, "sampling periods do not advance:\n" + out)
+                time.sleep(5)
+            said = "aging scans of the accessed bits" if policy == "recent" else "the sampler"
+            check(f"ACTIVE and PERIODS from {said} (mem.victimPolicy {policy})" in out,
+                  "estimate source not stated:\n" + out)
+            busy, idle = int(rows["memtouch1"][5]), int(rows["realmode"][5])
+            print(f"figure: active memory ({policy}, {source}): memtouch1 {busy}%, "
+                  f"realmode {idle}%")
+            check(busy >= 70, f"memtouch1 touches ~88% of its pages, estimated {busy}%:\n" + out)
+            check(idle <= 10, f"realmode is idle, estimated {idle}%:\n" + out)
+            state = re.search(r"memsched: state (\w+), \d+ pages free, MinFree (\d+), (\d+) "
+                              r"balance", out)
+            check(state and int(state.group(3)) >= 2, "memsched did not balance:\n" + out)
+            check(int(rows["memtouch1"][4]) >= int(rows["memtouch1"][3]),
+                  "a busy VM with memory to spare got a target below what it holds:\n" + out)
+            poweroff(m, 120)
 
 
 @scenario("qemu")
