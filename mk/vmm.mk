@@ -6,6 +6,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c \
                  vmm/exit_names.c vmm/guest_rules.c vmm/guest_state_vmcs.c vmm/io_ports.c \
                  vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c vmm/monitor_ops.c \
+                 vmm/vplatform.c vmm/vcpu_events.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
                  kernel/sched.c kernel/shell_vm.c mm/guest_mem.c mm/guest_rom.c
 
@@ -62,3 +63,15 @@ test_fw_cfg_SRCS = tests/unit/test_fw_cfg.c vmm/fw_cfg.c
 UNIT_TESTS += test_vcpu_boot_state
 test_vcpu_boot_state_SRCS = tests/unit/test_vcpu_boot_state.c vmm/vcpu_boot_state.c \
                             tests/fake/guest_state_fake.c lib/string.c
+
+# Virtual interrupts (issue 14): the PC board that wires the device models
+# (vmm/vplatform.c) and injection / HLT (vmm/vcpu_events.c), with the exit
+# handlers that use them.
+test_exits_SRCS += vmm/vcpu_events.c vmm/vplatform.c $(DEVICE_SRCS)
+
+UNIT_TESTS += test_vcpu_events
+test_vcpu_events_SRCS = tests/unit/test_vcpu_events.c vmm/vcpu_events.c vmm/vplatform.c \
+                        $(DEVICE_SRCS) vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c \
+                        vmm/fw_cfg.c kernel/vm_devices.c lib/report_once.c \
+                        tests/fake/guest_state_fake.c \
+                        $(FAKE_PLATFORM_SRCS) mm/heap.c mm/page_alloc.c mm/mpn_db.c

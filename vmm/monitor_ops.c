@@ -7,6 +7,9 @@
 #include "vmm/monitor.h"
 #include "vmm/io_ports.h"
 #include "vmm/guest_loader.h"
+#include "vmm/vplatform.h"
+#include "include/hv/platform.h"
+#include "arch/x86_64/tsc.h"
 #include "arch/x86_64/vmcs.h"
 #include "lib/format.h"
 
@@ -44,12 +47,27 @@ static bool load_guest(struct vm *vm, const void *image, size_t size,
     return guest_load_flat(image, size, &fp, &ops, boot, why, n) == 0;
 }
 
+/* The host keeps no time of day (it never reads its RTC), so every guest's
+ * clock starts at this date plus the host's uptime: what guests need from
+ * it is a sane, monotonic calendar, not the true time. */
+#define GUEST_EPOCH_UNIX 1767225600LL /* 2026-01-01 00:00:00 UTC */
+
 static bool build(struct vm *vm, const void *image, size_t size, char *why, size_t n)
 {
     struct guest_boot_state boot;
-    if (!io_attach_pc_devices(vm, why, n) || !load_guest(vm, image, size, &boot, why, n) ||
+    if (!io_attach_pc_devices(vm, why, n))
+        return false;
+    uint64_t now = plat_time_ns();
+    struct vplatform *plat = vplatform_attach(vm, 1, now, GUEST_EPOCH_UNIX + (int64_t)(now / 1000000000ULL),
+                                              tsc_hz_get() / 1000);
+    if (!plat) {
+        ksnprintf(why, n, "no memory or port slots for its interrupt controllers and timers");
+        return false;
+    }
+    if (!load_guest(vm, image, size, &boot, why, n) ||
         !vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
         return false;
+    vm->vcpu[0]->plat = plat;
     vm->nvcpus = 1;
     return true;
 }

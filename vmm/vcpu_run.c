@@ -17,6 +17,10 @@
 #include "vmm/vcpu.h"
 #include "vmm/exits.h"
 #include "vmm/monitor.h"
+#include "vmm/vcpu_events.h"
+#include "vmm/dev_irq.h"
+#include "include/hv/platform.h"
+#include "arch/x86_64/tsc.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
@@ -28,6 +32,20 @@ static void arm_preemption_timer(uint64_t tsc_left, unsigned shift)
 {
     uint64_t ticks = tsc_left >> shift;
     vmwrite(VMCS_PREEMPT_TIMER, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : ticks) : 1);
+}
+
+/* TSC ticks until the next device deadline (at most a second: slices are
+ * far shorter), for the preemption timer. */
+static uint64_t device_deadline_tsc(uint64_t due_ns, uint64_t now_ns)
+{
+    if (due_ns == DEV_NO_DEADLINE)
+        return UINT64_MAX;
+    if (due_ns <= now_ns)
+        return 1;
+    uint64_t ns = due_ns - now_ns;
+    if (ns > NS_PER_S)
+        ns = NS_PER_S;
+    return ns * tsc_hz_get() / NS_PER_S + 1;
 }
 
 /* Lets pending host interrupts in for one instruction; true if any came. */
@@ -50,11 +68,18 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         return RUN_STOPPED;
     }
     const unsigned shift = vmx_caps()->preempt_shift;
-    arm_preemption_timer(slice_tsc, shift);
 
     uint32_t last = EXIT_REASON_COUNT;
     uint64_t t_exit = 0;
     for (;;) {
+        /* Device timers that are due, the interrupt to inject (or an
+         * interrupt window to open), and the preemption timer for the
+         * slice's end or the next device deadline, whichever is first: a
+         * guest spinning without exits still gets its timer on time. */
+        uint64_t now_ns = plat_time_ns(), now_tsc = rdtsc();
+        uint64_t left = now_tsc < end ? end - now_tsc : 1;
+        uint64_t dev = device_deadline_tsc(vcpu_events_before_entry(v, now_ns), now_ns);
+        arm_preemption_timer(dev < left ? dev : left, shift);
         int failed = vmx_enter(&v->regs, v->launched);
         /* The stub stamped this entry and the exit that followed it. */
         if (last < EXIT_REASON_COUNT && !failed)
@@ -77,10 +102,8 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         enum exit_action a = vmm_handle_exit(v, reason);
         if (a == EXIT_CONTINUE) {
             uint64_t now = rdtsc();
-            if (now < end && !host_interrupt_window()) {
-                arm_preemption_timer(end - now, shift);
+            if (now < end && !host_interrupt_window())
                 continue;
-            }
             a = EXIT_YIELD; /* slice used up, or the host has work */
         }
         vm->stats.cycles[last] += rdtsc() - t_exit;

@@ -17,6 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile_scenarios  # noqa: E402
 import swap_scenarios  # noqa: E402
+import irq_scenarios  # noqa: E402
 from machine import BOCHS_HEADLESS, Bochs, MachineError, Qemu, make_workdir  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -594,6 +595,7 @@ def qemu_vm_without_vtx_and_bad_vmx(workdir, image):
 
 hostile_scenarios.register(sys.modules[__name__])
 swap_scenarios.register(sys.modules[__name__])
+irq_scenarios.register(sys.modules[__name__])
 
 
 def main():
