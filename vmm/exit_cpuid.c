@@ -47,6 +47,13 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
             else
                 r.ecx &= ~CPUID1_ECX_OSXSAVE;
             r.ebx = (r.ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
+            /* The local APIC's TSC-deadline mode is the model's, whatever
+             * the host has; without the model (hosted tests of other
+             * handlers) there is no MSR behind it. */
+            if (v->plat)
+                r.ecx |= CPUID1_ECX_TSC_DEADLINE;
+            else
+                r.ecx &= ~CPUID1_ECX_TSC_DEADLINE;
             break;
         case 7:
             if (sub != 0) {

@@ -44,5 +44,7 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e);
+/* An EPT violation on a device page (the local or I/O APIC). */
+enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e);
 
 #endif

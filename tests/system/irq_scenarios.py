@@ -19,7 +19,15 @@ def register(h):
             cal = m.expect(r"^\[irqtimer\] irqtimer: tsc per 10 ms (\d+)\r?\n", 120)
             res = m.expect(r"^\[irqtimer\] irqtimer: pit (\d+) ticks in (\d+)% of the "
                            r"expected time, (\d+) halts\r?\n", 180)
+            lapic = m.expect(r"^\[irqtimer\] irqtimer: lapic (\d+) periodic ticks in (\d+)% of "
+                             r"the expected time\r?\n", 120)
+            dl = m.expect(r"^\[irqtimer\] irqtimer: tsc-deadline (\d+) interrupts in (\d+)% of "
+                          r"the expected time\r?\n", 120)
+            m.expect(r"^\[irqtimer\] irqtimer: ok", 30)
             m.expect(r"vm irqtimer: exited with status 0", 60)
+            print(f"figure: irqtimer: local APIC timer, periodic: {lapic.group(1)} interrupts "
+                  f"in {lapic.group(2)}% of the expected time; TSC-deadline: {dl.group(1)} in "
+                  f"{dl.group(2)}%")
             ticks, pct, halts = (int(x) for x in res.groups())
             print(f"figure: irqtimer: {ticks} PIT interrupts at 100 Hz took {pct}% of the "
                   f"time the guest's TSC calibration ({cal.group(1)} per 10 ms) expects, "
@@ -28,6 +36,9 @@ def register(h):
             out = m.command("stats exits irqtimer", 60)
             hlt = re.search(r"^\s+hlt\s+(\d+)\s+(\d+)\s+(\d+)$", out, re.M)
             check(hlt and int(hlt.group(1)) >= ticks - 1, "HLT exits missing:\n" + out)
+            # Three phases of `ticks` interrupts, each HLT woken by one:
+            # a wake-up with nothing to deliver would add HLTs.
+            check(int(hlt.group(1)) <= 3 * ticks + 3, "HLTs woken for nothing:\n" + out)
             # Each HLT sleeps until the next tick: a wake-up with nothing to
             # deliver would show as an extra HLT (the guest halts again).
             check(halts <= ticks + 2, f"{halts} HLTs for {ticks} ticks: woken without an interrupt")

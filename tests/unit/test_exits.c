@@ -14,6 +14,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/guest_rules.h"
 #include "vmm/io_ports.h"
+#include "vmm/vplatform.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
@@ -623,6 +624,65 @@ static void test_small_handlers(void **state)
     assert_int_equal(run_exit(EXIT_EXTERNAL_INTR, 0), EXIT_YIELD);
 }
 
+/* ---- the VM's local APIC behind MSRs, CPUID and MMIO ------------------------------ */
+static void test_apic_msrs_and_cpuid(void **state)
+{
+    (void)state;
+    /* Without the platform: no TSC-deadline MSR, and CPUID does not offer it. */
+    fake_host.cpuid = cpu_with_everything;
+    assert_int_equal(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_TSC_DEADLINE, 0);
+    wrmsr_value(MSR_IA32_TSC_DEADLINE, 5);
+    assert_injected(VEC_GP, true);
+
+    setup(NULL);
+    fake_host.cpuid = cpu_with_everything;
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000); /* a 1 GHz guest TSC */
+    assert_non_null(vcpu.plat);
+    assert_true(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_TSC_DEADLINE);
+    assert_int_equal(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_X2APIC, 0);
+    assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE);
+    /* x2APIC mode is not offered: #GP, nothing changes */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    assert_injected(VEC_GP, true);
+    /* the global disable takes the APIC out */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL);
+    assert_true(skipped());
+    assert_false(vcpu.plat->apic_hw_enabled[0]);
+    assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP);
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE);
+    assert_true(vcpu.plat->apic_hw_enabled[0]);
+    /* TSC-deadline mode: the LVT timer in mode 2, then the MSR arms it. */
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee000f0, 4, 0x1ff, 0);
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee00320, 4, (2u << 17) | 0x40, 0);
+    fake_host.tsc = 5000;
+    fake_plat_set_time_ns(5000);
+    wrmsr_value(MSR_IA32_TSC_DEADLINE, 8000);
+    assert_true(skipped());
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC_DEADLINE), 8000);
+    assert_int_equal(vplatform_next_deadline(vcpu.plat, 5000), 8000); /* 3000 ticks at 1 GHz */
+}
+
+static void test_apic_mmio_exits(void **state)
+{
+    (void)state;
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfee000b0);
+    /* An instruction fetch from the APIC page stops the VM. */
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_string_equal(fail_reason, "instruction fetch from a device page at guest-physical "
+                                     "0xfee000b0 (vCPU 0, RIP 0x1000)");
+    /* A data access whose instruction cannot be read (no RAM behind RIP in
+     * this test) stops it naming the address; never the host. */
+    setup(NULL);
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfee000b0);
+    fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xfee000b0);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_non_null(strstr(fail_reason, "cannot be read"));
+    assert_non_null(strstr(fail_reason, "guest-physical 0xfee000b0"));
+    assert_true(not_skipped());
+}
+
 static void test_skip_ends_sti_blocking(void **state)
 {
     (void)state;
@@ -653,6 +713,8 @@ int main(void)
         cmocka_unit_test_setup(test_xsetbv, setup),
         cmocka_unit_test_setup(test_small_handlers, setup),
         cmocka_unit_test_setup(test_skip_ends_sti_blocking, setup),
+        cmocka_unit_test_setup(test_apic_msrs_and_cpuid, setup),
+        cmocka_unit_test_setup(test_apic_mmio_exits, setup),
     };
     /* io_ports.c keeps its per-VM "logged once" set on the heap. */
     fake_plat_arena_init(256);
