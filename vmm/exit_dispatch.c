@@ -121,8 +121,9 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
                 (unsigned long long)e->gpa);
         return EXIT_STOP;
     }
-    /* The APICs' pages: every access is decoded and emulated. */
-    if (vplatform_is_lapic(e->gpa) || vplatform_is_ioapic(e->gpa))
+    /* The APICs' pages and the legacy hole: every access is decoded and
+     * emulated. */
+    if (vplatform_is_lapic(e->gpa) || vplatform_is_ioapic(e->gpa) || mmio_is_legacy_hole(e->gpa))
         return exit_mmio(v, e);
     /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables). */
     if (!(e->qual & EPT_QUAL_WRITE) && vm_map_bios_rom(vm, e->gpa))

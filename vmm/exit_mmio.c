@@ -1,7 +1,10 @@
 /* EPT violations on device pages (the local APIC at 0xfee00000, the I/O APIC
- * at 0xfec00000): they are never mapped, so every access exits here and is
- * emulated (vmm/mmio_emulate.h) with the guest's registers from the VMCS.
- * Anything that cannot be emulated stops only this VM, naming the bytes. */
+ * at 0xfec00000) and in the legacy hole below the BIOS area (VGA memory and
+ * option ROMs, [0xA0000, 0xE0000): nothing there, so reads float to all
+ * ones and writes vanish, as on a PC bus; Linux scans it for option ROMs):
+ * they are never mapped, so every access exits here and is emulated
+ * (vmm/mmio_emulate.h) with the guest's registers from the VMCS. Anything
+ * that cannot be emulated stops only this VM, naming the bytes. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
@@ -59,17 +62,26 @@ static size_t fetch(void *ctx, uint64_t gla, uint8_t *buf, size_t n)
     return got;
 }
 
+bool mmio_is_legacy_hole(uint64_t gpa)
+{
+    return gpa >= GUEST_LOW_RAM_END && gpa < LEGACY_HOLE_END;
+}
+
 static bool dev_read(void *ctx, unsigned size, uint64_t *val)
 {
     struct mmio_ctx *c = ctx;
-    *val = vplatform_mmio_read(c->v->plat, c->v->id, c->gpa, size, plat_time_ns());
+    if (mmio_is_legacy_hole(c->gpa))
+        *val = ~0ULL;
+    else
+        *val = vplatform_mmio_read(c->v->plat, c->v->id, c->gpa, size, plat_time_ns());
     return true;
 }
 
 static bool dev_write(void *ctx, unsigned size, uint64_t val)
 {
     struct mmio_ctx *c = ctx;
-    vplatform_mmio_write(c->v->plat, c->v->id, c->gpa, size, (uint32_t)val, plat_time_ns());
+    if (!mmio_is_legacy_hole(c->gpa))
+        vplatform_mmio_write(c->v->plat, c->v->id, c->gpa, size, (uint32_t)val, plat_time_ns());
     return true;
 }
 
@@ -77,7 +89,7 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
 {
     struct vm *vm = v->vm;
     const char *what = NULL;
-    if (!v->plat)
+    if (!v->plat && !mmio_is_legacy_hole(e->gpa))
         what = "device access on a VM without devices";
     else if (e->qual & EPT_QUAL_FETCH)
         what = "instruction fetch from a device page";

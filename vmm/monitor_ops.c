@@ -8,6 +8,7 @@
 #include "vmm/io_ports.h"
 #include "vmm/guest_loader.h"
 #include "vmm/vplatform.h"
+#include "kernel/bootfiles.h"
 #include "include/hv/platform.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/vmcs.h"
@@ -26,19 +27,37 @@ static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
     return vm_write_guest(ctx, gpa, src, len);
 }
 
+/* guest.type = "linux": the bzImage (or memtest86+), its initrd from the
+ * boot partition (guest.initrd, resolved like guest.kernel against the .vmx
+ * file) and the command line, by the Linux boot protocol. No ACPI tables
+ * yet: Linux finds none (the BIOS area reads as zeros) and runs its local
+ * APIC in virtual-wire mode over the 8259, with the PIT and the APIC timer. */
+static bool load_linux(struct vm *vm, const void *image, size_t size,
+                       const struct guest_mem_ops *ops, struct guest_boot_state *boot, char *why,
+                       size_t n)
+{
+    struct linux_params lp = { .kernel_name = vm->cfg.kernel, .cmdline = vm->cfg.cmdline };
+    char ipath[BI_PATH_MAX];
+    struct boot_file initrd;
+    if (vm->cfg.initrd[0]) {
+        if (!vm_config_resolve_path(vm->vmx_path, vm->cfg.initrd, ipath, sizeof ipath) ||
+            !bootfiles_find(ipath, &initrd)) {
+            ksnprintf(why, n, "guest.initrd \"%s\" is not on the boot partition", vm->cfg.initrd);
+            return false;
+        }
+        lp.initrd = initrd.data;
+        lp.initrd_size = (size_t)initrd.size;
+        lp.initrd_name = vm->cfg.initrd;
+    }
+    return guest_load_linux(image, size, &lp, ops, boot, why, n) == 0;
+}
+
 static bool load_guest(struct vm *vm, const void *image, size_t size,
                        struct guest_boot_state *boot, char *why, size_t n)
 {
     struct guest_mem_ops ops = { loader_write, vm, vm->mem.ram.ram_bytes };
-    if (vm->cfg.guest_type == VM_GUEST_LINUX) {
-        /* The loader (vmm/loader_linux.c) is built and tested, but a Linux or
-         * memtest86+ guest needs virtual interrupts and timers (LAPIC,
-         * IOAPIC, PIC, PIT) that the monitor does not have yet: refuse with
-         * the reason rather than start a guest that can only hang. */
-        ksnprintf(why, n, "guest.type \"linux\" needs virtual interrupts and timers, which "
-                          "this monitor does not have yet");
-        return false;
-    }
+    if (vm->cfg.guest_type == VM_GUEST_LINUX)
+        return load_linux(vm, image, size, &ops, boot, why, n);
     if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT)
         return guest_load_multiboot(image, size, vm->cfg.cmdline, &ops, boot, why, n) == 0;
     struct flat_params fp = { vm->cfg.load_addr, vm->cfg.entry,

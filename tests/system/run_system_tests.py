@@ -18,6 +18,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile_scenarios  # noqa: E402
 import swap_scenarios  # noqa: E402
 import irq_scenarios  # noqa: E402
+import linux_scenarios  # noqa: E402
 from machine import BOCHS_HEADLESS, Bochs, MachineError, Qemu, make_workdir  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -604,7 +605,11 @@ def main():
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--emulator", choices=["qemu", "bochs"])
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--linux", action="store_true",
+                    help="also the Linux guest scenarios (minutes each; `make linux-bochs`)")
     args = ap.parse_args()
+    if args.linux:
+        linux_scenarios.register(sys.modules[__name__])
     if args.list:
         for name, emu, _ in SCENARIOS:
             print(f"{name} ({emu})")

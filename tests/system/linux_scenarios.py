@@ -1,0 +1,40 @@
+"""Debian's Linux kernel under the monitor in Bochs (issue 14): `vm start
+linux` (config/vms/linux.vmx: the stock bzImage, the test initramfs) until
+the initramfs's marker and memverify's rounds. Long (minutes: the kernel
+decompresses itself, XZ, in an emulator running a guest), and it needs
+`make linux-guests` (the network, once): run by `make linux-bochs`, not by
+`make test`.
+
+register(h) adds the scenarios to the harness module `h`
+(run_system_tests.py), whose helpers they use.
+"""
+import os
+import re
+import time
+
+
+def register(h):
+    scenario, check = h.scenario, h.check
+
+    @scenario("bochs")
+    def bochs_linux_initramfs(workdir, image):
+        gdir = os.path.join(h.BUILD, "guests-linux")
+        files = [(os.path.join(gdir, f), "hv/guests/" + f) for f in ("vmlinuz", "initramfs.gz")]
+        for path, _ in files:
+            check(os.path.exists(path), f"{path} missing: run `make linux-guests` first")
+        with h.booted(h.bochs_with(workdir, "linux", [], files), h.BOCHS_BOOT_S) as m:
+            t0 = time.monotonic()
+            h.start_vm(m, "linux")
+            first = m.expect(r"^\[linux\] (.*)$", 900)
+            t_first = time.monotonic() - t0
+            print(f"figure: linux: first console line after {t_first:.0f} s: {first.group(1)!r}")
+            m.expect(r"^\[linux\] hvlinux: initramfs up", 2400)
+            t_up = time.monotonic() - t0
+            print(f"figure: linux: `vm start` to the initramfs marker: {t_up:.0f} s of wall time")
+            m.expect(r"^\[linux\] memverify: round 1 ok", 600)
+            print(f"figure: linux: memverify round 1 ok after {time.monotonic() - t0:.0f} s")
+            m.expect(r"^hv> ", 30)
+            out = m.command("stats exits linux", 60)
+            print("figure: linux exits:\n" + out)
+            check(re.search(r"^\s+hlt\s+\d+", out, re.M), "the kernel never halted:\n" + out)
+            h.poweroff(m, 300)
