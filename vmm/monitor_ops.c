@@ -83,6 +83,7 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
         ksnprintf(why, n, "no memory or port slots for its interrupt controllers and timers");
         return false;
     }
+    /* TODO(issue 14, UART interrupts): when vmm/dev_uart.c has its `struct dev_irq irq`, set it to vplatform_isa_out(plat) (COM1 on ISA line 4): Linux's 8250 driver waits for THRE interrupts. */
     if (!load_guest(vm, image, size, &boot, why, n) ||
         !vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
         return false;

@@ -60,6 +60,11 @@ static void isa_line(void *ctx, unsigned irq, bool level)
     vplatform_isa_irq(ctx, irq, level);
 }
 
+struct dev_irq vplatform_isa_out(struct vplatform *p)
+{
+    return (struct dev_irq){ isa_line, p };
+}
+
 void vplatform_isa_irq(struct vplatform *p, unsigned irq, bool level)
 {
     if (irq >= 16)

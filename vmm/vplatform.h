@@ -92,5 +92,9 @@ void vplatform_tsc_deadline_write(struct vplatform *p, unsigned cpu, uint64_t ts
 
 /* An ISA device line (0-15): to the PIC and the I/O APIC. */
 void vplatform_isa_irq(struct vplatform *p, unsigned irq, bool level);
+/* The same as a device output (struct dev_irq): the device names its ISA
+ * line as the `line` of each change, as the PIT (0), the i8042 (1, 12) and
+ * the RTC (8) do. */
+struct dev_irq vplatform_isa_out(struct vplatform *p);
 
 #endif

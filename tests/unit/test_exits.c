@@ -642,6 +642,9 @@ static void test_apic_msrs_and_cpuid(void **state)
     assert_non_null(vcpu.plat);
     assert_true(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_TSC_DEADLINE);
     assert_int_equal(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_X2APIC, 0);
+    /* nominal TSC and core frequencies hidden: guests measure the TSC */
+    assert_int_equal(cpuid_reg(0x15, 0, REG_RBX), 0);
+    assert_int_equal(cpuid_reg(0x16, 0, REG_RAX), 0);
     assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE);
     /* x2APIC mode is not offered: #GP, nothing changes */
     wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
