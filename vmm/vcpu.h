@@ -35,6 +35,7 @@ struct vcpu {
      * when it has none (hosted tests of unrelated handlers). */
     struct vplatform *plat;
     bool intr_window;       /* interrupt-window exiting is on (vcpu_events.c) */
+    uint64_t dev_due_tsc;   /* TSC when the board's next deadline falls (vcpu_run) */
 };
 
 /* Allocates the VMCS and FPU pages and programs the VMCS for `boot`. False

@@ -40,6 +40,7 @@ static void pic_out(void *ctx, unsigned line, bool level)
     (void)line;
     struct vplatform *p = ctx;
     p->pic_int = level;
+    p->next_deadline = 0; /* something to deliver: the next entry looks (vcpu_run) */
     if (level && pic_reaches(p, 0))
         wake(p, 0);
 }
@@ -51,6 +52,7 @@ static void lapic_out(void *ctx, unsigned line, bool level)
     /* ctx is the APIC; its index is its place in the array. The eoi/ipi
      * callbacks carry the platform, so find it from the APIC's ctx. */
     struct vplatform *p = l->ctx;
+    p->next_deadline = 0; /* as in pic_out */
     if (level)
         wake(p, (unsigned)(l - p->lapic));
 }

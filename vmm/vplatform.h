@@ -41,7 +41,9 @@ struct vplatform {
     bool apic_hw_enabled[VPLATFORM_CPUS]; /* IA32_APIC_BASE bit 11 */
     bool pic_int;                   /* the PIC's INT output */
     /* The earliest model deadline (plat_time_ns), recomputed after every
-     * tick and every guest access to a model; 0 forces a recomputation. */
+     * tick and every guest access to a model; 0 forces a recomputation, and
+     * tells the run loop that an interrupt output may have changed (its
+     * fast path skips the board while this stays set and nothing is due). */
     uint64_t next_deadline;
     uint64_t ticks, injected, reset_requests;
 };
