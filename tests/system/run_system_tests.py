@@ -610,6 +610,7 @@ def main():
     args = ap.parse_args()
     if args.linux:
         linux_scenarios.register(sys.modules[__name__])
+        linux_scenarios.register_memtest(sys.modules[__name__])
     if args.list:
         for name, emu, _ in SCENARIOS:
             print(f"{name} ({emu})")
