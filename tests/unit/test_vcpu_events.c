@@ -317,6 +317,29 @@ static void test_lapic_timer_and_ioapic_route(void **state)
     assert_false(window_on());
 }
 
+/* Where the 8259's INT goes: LINT0 as ExtINT (the BIOS default), nowhere
+ * when LINT0 is masked, straight to the core when the APIC is globally off. */
+static void test_pic_reaches_the_core_through_lint0_or_a_disabled_apic(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    pic_init_guest();
+    pit_100hz();
+    apic_w(0x350, 1u << 16);            /* LINT0 masked */
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), 0);
+    assert_false(window_on());
+    plat->apic_hw_enabled[0] = false;   /* IA32_APIC_BASE bit 11 cleared */
+    vcpu_events_before_entry(&vcpu, T0 + 1000);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+    vm_exit_happens();
+    out8(0x20, 0x20);
+    plat->apic_hw_enabled[0] = true;
+    apic_w(0x350, 7u << 8);             /* ExtINT, unmasked: virtual wire again */
+    vcpu_events_before_entry(&vcpu, T0 + 11 * MS);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+}
+
 static void test_i8042_reset_stops_only_the_vm(void **state)
 {
     (void)state;
@@ -351,6 +374,7 @@ int main(void)
         cmocka_unit_test_setup(test_hlt_sleeps_until_the_next_tick, setup),
         cmocka_unit_test_setup(test_hlt_without_timers_sleeps_until_woken, setup),
         cmocka_unit_test_setup(test_lapic_timer_and_ioapic_route, setup),
+        cmocka_unit_test_setup(test_pic_reaches_the_core_through_lint0_or_a_disabled_apic, setup),
         cmocka_unit_test_setup(test_i8042_reset_stops_only_the_vm, setup),
         cmocka_unit_test_setup(test_wide_port_access_is_split, setup),
     };
