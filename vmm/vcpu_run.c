@@ -18,10 +18,6 @@
 #include "vmm/exits.h"
 #include "vmm/monitor.h"
 #include "vmm/vcpu_events.h"
-#include "vmm/dev_irq.h"
-#include "vmm/vplatform.h"
-#include "include/hv/platform.h"
-#include "arch/x86_64/tsc.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
@@ -33,32 +29,6 @@ static void arm_preemption_timer(uint64_t tsc_left, unsigned shift)
 {
     uint64_t ticks = tsc_left >> shift;
     vmwrite(VMCS_PREEMPT_TIMER, ticks ? (ticks > 0xffffffffu ? 0xffffffffu : ticks) : 1);
-}
-
-/* TSC ticks until the next device deadline (at most a second: slices are
- * far shorter), for the preemption timer. */
-static uint64_t device_deadline_tsc(uint64_t due_ns, uint64_t now_ns)
-{
-    if (due_ns == DEV_NO_DEADLINE)
-        return UINT64_MAX;
-    if (due_ns <= now_ns)
-        return 1;
-    uint64_t ns = due_ns - now_ns;
-    if (ns > NS_PER_S)
-        ns = NS_PER_S;
-    return ns * tsc_hz_get() / NS_PER_S + 1;
-}
-
-/* The board needs no look before this entry: no model was touched and no
- * interrupt output changed since the last look (its cached deadline is
- * set), none is due yet, no interrupt output is asserted and none waits for
- * a window. Most exits (CPUID, first touches, the UART) pass here, so this
- * is their whole cost. */
-static bool board_quiet(const struct vcpu *v, uint64_t now_tsc)
-{
-    const struct vplatform *p = v->plat;
-    return p && p->next_deadline != 0 && now_tsc < v->dev_due_tsc && !v->intr_window &&
-           !p->pic_int && !p->lapic[v->id].intr;
 }
 
 /* Lets pending host interrupts in for one instruction; true if any came. */
@@ -85,18 +55,9 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
     uint32_t last = EXIT_REASON_COUNT;
     uint64_t t_exit = 0;
     for (;;) {
-        /* Device timers that are due, the interrupt to inject (or an
-         * interrupt window to open), and the preemption timer for the
-         * slice's end or the next device deadline, whichever is first: a
-         * guest spinning without exits still gets its timer on time. */
-        uint64_t now_tsc = rdtsc();
-        if (!board_quiet(v, now_tsc)) {
-            uint64_t now_ns = plat_time_ns();
-            uint64_t dev = device_deadline_tsc(vcpu_events_before_entry(v, now_ns), now_ns);
-            v->dev_due_tsc = dev == UINT64_MAX ? UINT64_MAX : now_tsc + dev;
-        }
-        uint64_t until = v->dev_due_tsc < end ? v->dev_due_tsc : end;
-        arm_preemption_timer(until > now_tsc ? until - now_tsc : 1, shift);
+        /* Virtual interrupts; the preemption timer for the slice's end or
+         * the next device deadline, whichever is first (vcpu_entry.c). */
+        arm_preemption_timer(vcpu_prepare_entry(v, rdtsc(), end), shift);
         int failed = vmx_enter(&v->regs, v->launched);
         /* The stub stamped this entry and the exit that followed it. */
         if (last < EXIT_REASON_COUNT && !failed)
