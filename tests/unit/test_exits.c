@@ -667,6 +667,27 @@ static void test_apic_msrs_and_cpuid(void **state)
     assert_int_equal(vplatform_next_deadline(vcpu.plat, 5000), 8000); /* 3000 ticks at 1 GHz */
 }
 
+/* HLT through its exit handler: skipped, then asleep until the board's next
+ * deadline with IF = 1, halted for good with IF = 0. */
+static void test_hlt_sleeps_or_halts(void **state)
+{
+    (void)state;
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    fake_plat_set_time_ns(1000);
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee00320, 4, 0x40, 1000);      /* one-shot */
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee003e0, 4, 0xb, 1000);       /* divide by 1 */
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee00380, 4, 5000, 1000);      /* 5 us at 1 GHz */
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    assert_int_equal(run_exit(EXIT_HLT, 0), EXIT_SLEEP);
+    assert_true(skipped());
+    assert_int_equal(vm.vcpu_wake_ns[0], 6000);
+    setup(NULL);
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    fake_gs_set(VMCS_GUEST_RFLAGS, 2);
+    assert_int_equal(run_exit(EXIT_HLT, 0), EXIT_HALT);
+    assert_true(skipped());
+}
+
 static void test_apic_mmio_exits(void **state)
 {
     (void)state;
@@ -720,6 +741,7 @@ int main(void)
         cmocka_unit_test_setup(test_skip_ends_sti_blocking, setup),
         cmocka_unit_test_setup(test_apic_msrs_and_cpuid, setup),
         cmocka_unit_test_setup(test_apic_mmio_exits, setup),
+        cmocka_unit_test_setup(test_hlt_sleeps_or_halts, setup),
     };
     /* io_ports.c keeps its per-VM "logged once" set on the heap. */
     fake_plat_arena_init(256);
