@@ -39,11 +39,6 @@ enum exit_action hlt_action(bool if_set, bool pending, uint64_t next_deadline, u
  * for the preemption timer. */
 uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns);
 
-/* Before each VM entry, in the image (vmm/vcpu_entry.c): the above when the
- * board needs a look, and the TSC ticks the guest may run before the
- * earlier of `end_tsc` and the next device deadline. */
-uint64_t vcpu_prepare_entry(struct vcpu *v, uint64_t now_tsc, uint64_t end_tsc);
-
 /* The HLT exit's decision for `v` (instruction already skipped); sets
  * vm->vcpu_wake_ns for EXIT_SLEEP. */
 enum exit_action vcpu_hlt(struct vcpu *v);

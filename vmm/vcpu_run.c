@@ -17,7 +17,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/exits.h"
 #include "vmm/monitor.h"
-#include "vmm/vcpu_events.h"
+#include "vmm/vcpu_entry.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
@@ -56,7 +56,7 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
     uint64_t t_exit = 0;
     for (;;) {
         /* Virtual interrupts; the preemption timer for the slice's end or
-         * the next device deadline, whichever is first (vcpu_entry.c). */
+         * the next device deadline, whichever is first (vcpu_entry.h). */
         arm_preemption_timer(vcpu_prepare_entry(v, rdtsc(), end), shift);
         int failed = vmx_enter(&v->regs, v->launched);
         /* The stub stamped this entry and the exit that followed it. */
