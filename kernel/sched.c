@@ -10,6 +10,7 @@
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "kernel/monitor_ops.h"
+#include "kernel/host_config.h"
 #include "include/hv/console.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/tsc.h"
@@ -124,6 +125,26 @@ void sched_autostart(const char *list)
     vm_name_list_each(list, autostart_one, autostart_refused, NULL);
 }
 
+/* Nothing to run until `wake_ns` (a sleeping vCPU's timer). The host tick
+ * is periodic, so halting until it would wake that vCPU up to a whole tick
+ * late, and a guest that re-arms its timer from the interrupt (TSC-deadline
+ * mode, one-shot) would run that much slow: when the wake is due before the
+ * next tick can come, wait for it with PAUSE instead (console input still
+ * ends the wait). Called with interrupts off; returns with them off. */
+static void idle_until(uint64_t wake_ns, uint64_t now_ns)
+{
+    uint64_t tick_ns = 1000000000ULL / (g_host_config.timer_hz ? g_host_config.timer_hz : 100);
+    if (wake_ns == UINT64_MAX || wake_ns - now_ns > tick_ns) {
+        sti_hlt();
+        cli();
+        return;
+    }
+    sti();
+    while (plat_time_ns() < wake_ns && !console_rx_pending())
+        __asm__ volatile("pause" ::: "memory");
+    cli();
+}
+
 void sched_loop(void)
 {
     shell_start();
@@ -131,17 +152,26 @@ void sched_loop(void)
         shell_poll();
         vm_mem_tick();
         uint64_t slice = tsc_hz_get() / (1000 / SCHED_SLICE_MS);
-        wake_due(plat_time_ns());
+        uint64_t now = plat_time_ns();
+        uint64_t next_wake = wake_due(now);
         struct pick p = pick(slice);
         if (!p.vm) {
-            /* Nothing to run: sleep until an interrupt (sti;hlt has no gap).
-             * The periodic tick bounds a sleeping vCPU's lateness to one
-             * tick period. */
+            /* Nothing to run: sleep until an interrupt (sti;hlt has no gap),
+             * or wait for a sleeping vCPU's time if it comes first. */
             cli();
             if (!console_rx_pending())
-                sti_hlt();
+                idle_until(next_wake, now);
             sti();
             continue;
+        }
+        /* A sleeping vCPU due before this slice would end cuts it short, so
+         * a busy VM does not make a timer-waiting one late. */
+        if (next_wake != UINT64_MAX) {
+            uint64_t ns = next_wake > now ? next_wake - now : 0;
+            uint64_t ticks = ns >= SCHED_SLICE_MS * 1000000ULL ? slice
+                                                                : ns * tsc_hz_get() / 1000000000ULL;
+            if (ticks < slice)
+                slice = ticks ? ticks : 1;
         }
         struct vm *vm = p.vm;
         /* The scheduler charges the time itself: guest and monitor alike. */

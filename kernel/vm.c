@@ -338,7 +338,8 @@ struct vm *vm_create_from_file(const char *vmx_path)
     }
     LOG_EVENT(LOG_INFO, "vm %s: started as id %u: %llu MiB, %s guest %s", vm->name, vm->id,
              (unsigned long long)cfg.memsize_mb,
-             cfg.guest_type == VM_GUEST_MULTIBOOT ? "multiboot" : "flat", kpath);
+             cfg.guest_type == VM_GUEST_MULTIBOOT ? "multiboot"
+             : cfg.guest_type == VM_GUEST_LINUX ? "linux" : "flat", kpath);
     return vm;
 }
 

@@ -22,7 +22,7 @@ typedef enum io_result (*io_handler_fn)(void *dev, struct vm *vm, uint16_t port,
                                         bool in, uint32_t *val);
 
 #define VM_MAX_DEVICES 8
-#define VM_MAX_PORT_RANGES 8
+#define VM_MAX_PORT_RANGES 16   /* COM1, fw_cfg, exit and POST ports, the PC platform's 6 */
 
 struct vm_device {
     const char *name;

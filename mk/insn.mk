@@ -29,3 +29,23 @@ fuzz-insn: $(BUILD)/fuzz/fuzz_insn
 	$(call fuzz_run,insn,$(FUZZ_INSN_SECONDS),fuzz-insn,64)
 
 fuzz: fuzz-insn
+
+# MMIO emulation from CPU state through the guest page walker, on hostile
+# page tables, bytes and registers (tests/fuzz/fuzz_mmio.c).
+FUZZ_MMIO_SRCS := tests/fuzz/fuzz_mmio.c vmm/mmio_emulate.c vmm/guest_walk.c $(INSN_SRCS) \
+                  lib/format.c lib/string.c
+
+$(BUILD)/fuzz/fuzz_mmio: $(FUZZ_MMIO_SRCS) vmm/mmio_emulate.h vmm/guest_walk.h vmm/insn_decode.h \
+                         vmm/insn_emulate.h include/hv/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_MMIO_SRCS) -o $@
+
+.PHONY: fuzz-mmio fuzz-smoke-mmio
+HOSTED_TEST_STEPS += fuzz-smoke-mmio
+fuzz-smoke-mmio: $(BUILD)/fuzz/fuzz_mmio
+	$(call fuzz_run,mmio,10,fuzz-smoke-mmio,8192)
+
+fuzz-mmio: $(BUILD)/fuzz/fuzz_mmio
+	$(call fuzz_run,mmio,$(FUZZ_INSN_SECONDS),fuzz-mmio,8192)
+
+fuzz: fuzz-mmio

@@ -61,3 +61,12 @@ linux-guests-qemu: linux-guests $(LINUX_STUB) $(LINUX_DUMP)
 # does, so `make` needs no download.
 RUN_EXTRA += $(foreach f,$(wildcard $(LINUX_GUEST_FILES)),$(f) hv/guests/$(notdir $(f)))
 $(BUILD)/run.img: $(wildcard $(LINUX_GUEST_FILES))
+
+# memtest86+ to the end of a pass with no errors, then Debian's kernel to
+# the initramfs marker and a memverify round, under the monitor in Bochs
+# (tests/system/linux_scenarios.py). Minutes each, so not a step of
+# `make test`.
+.PHONY: linux-bochs
+linux-bochs: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
+	@$(PYTHON) tests/system/run_system_tests.py --linux --image $(BUILD)/esp.img \
+	    --only bochs_memtest_pass bochs_linux_initramfs

@@ -6,6 +6,8 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c \
                  vmm/exit_names.c vmm/guest_rules.c vmm/guest_state_vmcs.c vmm/io_ports.c \
                  vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c vmm/monitor_ops.c \
+                 vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
+                 vmm/guest_walk.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
                  kernel/sched.c kernel/shell_vm.c mm/guest_mem.c mm/guest_rom.c kernel/vm_reclaim.c
 
@@ -81,3 +83,23 @@ test_vcpu_boot_state_SRCS = tests/unit/test_vcpu_boot_state.c vmm/vcpu_boot_stat
 UNIT_TESTS += test_shell_attach
 test_shell_attach_SRCS = tests/unit/test_shell_attach.c kernel/shell_attach.c kernel/vm_console.c \
                          kernel/console_text.c lib/text_escape.c lib/format.c lib/string.c
+
+# Virtual interrupts (issue 14): the PC board that wires the device models
+# (vmm/vplatform.c) and injection / HLT (vmm/vcpu_events.c), with the exit
+# handlers that use them.
+test_exits_SRCS += vmm/vcpu_events.c vmm/vplatform.c $(DEVICE_SRCS) vmm/exit_mmio.c \
+                   vmm/mmio_emulate.c vmm/guest_walk.c vmm/insn_decode.c vmm/insn_emulate.c \
+                   tests/fake/fake_gpa.c
+
+UNIT_TESTS += test_vcpu_events
+test_vcpu_events_SRCS = tests/unit/test_vcpu_events.c vmm/vcpu_events.c vmm/vplatform.c \
+                        $(DEVICE_SRCS) vmm/io_ports.c vmm/dev_uart.c vmm/dev_uart_regs.c vmm/dev_ports.c \
+                        vmm/dev_fw_cfg.c \
+                        vmm/fw_cfg.c kernel/vm_devices.c lib/report_once.c \
+                        tests/fake/guest_state_fake.c \
+                        $(FAKE_PLATFORM_SRCS) mm/heap.c mm/page_alloc.c mm/mpn_db.c
+
+# The guest page walker and MMIO emulation from CPU state to device.
+UNIT_TESTS += test_mmio
+test_mmio_SRCS = tests/unit/test_mmio.c vmm/guest_walk.c vmm/mmio_emulate.c $(INSN_SRCS) \
+                 lib/format.c lib/string.c

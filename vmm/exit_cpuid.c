@@ -47,6 +47,13 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
             else
                 r.ecx &= ~CPUID1_ECX_OSXSAVE;
             r.ebx = (r.ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
+            /* The local APIC's TSC-deadline mode is the model's, whatever
+             * the host has; without the model (hosted tests of other
+             * handlers) there is no MSR behind it. */
+            if (v->plat)
+                r.ecx |= CPUID1_ECX_TSC_DEADLINE;
+            else
+                r.ecx &= ~CPUID1_ECX_TSC_DEADLINE;
             break;
         case 7:
             if (sub != 0) {
@@ -98,6 +105,13 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
         case 5:  /* MONITOR/MWAIT leaf: hidden with the feature */
         case 6:  /* thermal and power management: no such MSRs for guests */
         case 0xa: /* no performance counters for guests */
+        /* TSC and core frequencies: the CPU's nominal ones need not be what
+         * its TSC runs at (under Bochs leaf 0x16 says 1500 MHz for a TSC of
+         * 200 MHz, and Linux took it: its clocksource watchdog then found
+         * the TSC "unstable"). Hidden, guests measure the TSC against the
+         * PIT, which is the truth. */
+        case 0x15:
+        case 0x16:
             r = (struct host_cpuid){ 0, 0, 0, 0 };
             break;
         default:

@@ -6,6 +6,8 @@
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
 #include "vmm/guest_rules.h"
+#include "vmm/vcpu_events.h"
+#include "vmm/vplatform.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
@@ -85,7 +87,10 @@ static enum exit_action exit_preemption_timer(struct vcpu *v, const struct exit_
 {
     (void)v;
     (void)e;
-    return EXIT_YIELD;
+    /* Armed for the slice's end or the next device deadline, whichever is
+     * first: vcpu_run ends the slice if it is used up, and otherwise the
+     * next entry runs the device timers and injects what they raised. */
+    return EXIT_CONTINUE;
 }
 
 static enum exit_action exit_triple_fault(struct vcpu *v, const struct exit_info *e)
@@ -97,9 +102,10 @@ static enum exit_action exit_triple_fault(struct vcpu *v, const struct exit_info
 static enum exit_action exit_hlt(struct vcpu *v, const struct exit_info *e)
 {
     vcpu_skip_instruction(v, e);
-    /* No virtual interrupt source exists yet, so a halted vCPU stays halted:
-     * the scheduler takes it off the run queue and it costs nothing. */
-    return EXIT_HALT;
+    /* With interrupts enabled it sleeps until its next virtual interrupt;
+     * with them off it stays halted (vcpu_events.c). Either way the
+     * scheduler takes it off the run queue and it costs nothing. */
+    return vcpu_hlt(v);
 }
 
 static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_info *e)
@@ -111,6 +117,10 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
         gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility | INTERRUPTIBILITY_NMI);
     if (vm_gpa_is_ram(vm, e->gpa))
         return vmmem_ram_fault(v, e->gpa);   /* first touch, page-in, blocking */
+    /* The APICs' pages and the legacy hole: every access is decoded and
+     * emulated. */
+    if (vplatform_is_lapic(e->gpa) || vplatform_is_ioapic(e->gpa) || mmio_is_legacy_hole(e->gpa))
+        return exit_mmio(v, e);
     /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables). */
     if (!(e->qual & EPT_QUAL_WRITE) && vm_map_bios_rom(vm, e->gpa))
         return EXIT_CONTINUE;
@@ -202,6 +212,7 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
     [EXIT_EXCEPTION_NMI] = exit_nmi,
     [EXIT_EXTERNAL_INTR] = exit_external_interrupt,
     [EXIT_TRIPLE_FAULT] = exit_triple_fault,
+    [EXIT_INTR_WINDOW] = exit_interrupt_window,
     [EXIT_CPUID] = exit_cpuid,
     [EXIT_HLT] = exit_hlt,
     [EXIT_INVD] = exit_skip,

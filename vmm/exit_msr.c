@@ -7,6 +7,8 @@
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
 #include "vmm/guest_rules.h"
+#include "vmm/vplatform.h"
+#include "include/hv/platform.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
@@ -50,7 +52,17 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
     switch (msr) {
     case MSR_IA32_TSC: val = host_tsc() + gs_read(v, VMCS_TSC_OFFSET); break;
     case MSR_IA32_PLATFORM_ID: val = 0; break;
-    case MSR_IA32_APIC_BASE: val = 0xfee00000ULL | (1ULL << 11) | (v->id == 0 ? 1ULL << 8 : 0); break;
+    case MSR_IA32_APIC_BASE:
+        val = VLAPIC_DEFAULT_BASE | (v->id == 0 ? APIC_BASE_BSP : 0) |
+              (!v->plat || v->plat->apic_hw_enabled[v->id] ? APIC_BASE_ENABLE : 0);
+        break;
+    case MSR_IA32_TSC_DEADLINE:
+        if (!v->plat) {
+            unknown_msr(v, e, msr, false);
+            return EXIT_CONTINUE;
+        }
+        val = vplatform_tsc_deadline_read(v->plat, v->id);
+        break;
     case MSR_IA32_FEATURE_CONTROL: val = 1; break; /* locked, VMX off: no nested VT-x */
     case MSR_IA32_BIOS_SIGN_ID: val = 0; break;
     case MSR_IA32_MTRRCAP: val = 0; break;     /* no MTRRs: EPT sets memory types */
@@ -99,9 +111,25 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
     uint64_t val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
     bool ok = true;
     switch (msr) {
-    case MSR_IA32_APIC_BASE: case MSR_IA32_BIOS_SIGN_ID: case MSR_IA32_MISC_ENABLE:
-    case MSR_IA32_MTRR_DEF_TYPE:
+    case MSR_IA32_BIOS_SIGN_ID: case MSR_IA32_MISC_ENABLE: case MSR_IA32_MTRR_DEF_TYPE:
         break; /* accepted and ignored */
+    /* The APIC stays at its default page (a move is ignored, as QEMU's
+     * xAPIC does for the BSP in practice); x2APIC mode (EXTD) is refused
+     * because CPUID does not offer it; clearing the global enable takes
+     * the local APIC out, and the 8259's INTR goes to the core directly. */
+    case MSR_IA32_APIC_BASE:
+        ok = !(val & APIC_BASE_EXTD);
+        if (ok && v->plat)
+            v->plat->apic_hw_enabled[v->id] = (val & APIC_BASE_ENABLE) != 0;
+        break;
+    case MSR_IA32_TSC_DEADLINE:
+        if (!v->plat) {
+            unknown_msr(v, e, msr, true);
+            return EXIT_CONTINUE;
+        }
+        vplatform_tsc_deadline_write(v->plat, v->id, val, plat_time_ns(),
+                                     host_tsc() + gs_read(v, VMCS_TSC_OFFSET));
+        break;
     /* Writing the TSC moves this guest's TSC, through the VMCS offset that
      * RDTSC and RDMSR both see (SDM vol. 3, 26.6.5). */
     case MSR_IA32_TSC:

@@ -44,5 +44,10 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e);
+/* An EPT violation on a device page (the local or I/O APIC) or in the
+ * legacy hole [0xA0000, LEGACY_HOLE_END), which reads as all ones. */
+enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e);
+#define LEGACY_HOLE_END 0xE0000ULL  /* the BIOS area above it reads as ROM */
+bool mmio_is_legacy_hole(uint64_t gpa);
 
 #endif

@@ -9,6 +9,11 @@
 #include "vmm/io_ports.h"
 #include "vmm/guest_loader.h"
 #include "vmm/acpi_guest_attach.h"
+#include "vmm/vplatform.h"
+#include "vmm/dev_uart.h"
+#include "kernel/bootfiles.h"
+#include "include/hv/platform.h"
+#include "arch/x86_64/tsc.h"
 #include "arch/x86_64/vmcs.h"
 #include "lib/format.h"
 
@@ -25,19 +30,37 @@ static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
     return vm_write_guest(ctx, gpa, src, len);
 }
 
+/* guest.type = "linux": the bzImage (or memtest86+), its initrd from the
+ * boot partition (guest.initrd, resolved like guest.kernel against the .vmx
+ * file) and the command line, by the Linux boot protocol. No ACPI tables
+ * yet: Linux finds none (the BIOS area reads as zeros) and runs its local
+ * APIC in virtual-wire mode over the 8259, with the PIT and the APIC timer. */
+static bool load_linux(struct vm *vm, const void *image, size_t size,
+                       const struct guest_mem_ops *ops, struct guest_boot_state *boot, char *why,
+                       size_t n)
+{
+    struct linux_params lp = { .kernel_name = vm->cfg.kernel, .cmdline = vm->cfg.cmdline };
+    char ipath[BI_PATH_MAX];
+    struct boot_file initrd;
+    if (vm->cfg.initrd[0]) {
+        if (!vm_config_resolve_path(vm->vmx_path, vm->cfg.initrd, ipath, sizeof ipath) ||
+            !bootfiles_find(ipath, &initrd)) {
+            ksnprintf(why, n, "guest.initrd \"%s\" is not on the boot partition", vm->cfg.initrd);
+            return false;
+        }
+        lp.initrd = initrd.data;
+        lp.initrd_size = (size_t)initrd.size;
+        lp.initrd_name = vm->cfg.initrd;
+    }
+    return guest_load_linux(image, size, &lp, ops, boot, why, n) == 0;
+}
+
 static bool load_guest(struct vm *vm, const void *image, size_t size,
                        struct guest_boot_state *boot, char *why, size_t n)
 {
     struct guest_mem_ops ops = { loader_write, vm, vm->mem.ram.ram_bytes };
-    if (vm->cfg.guest_type == VM_GUEST_LINUX) {
-        /* The loader (vmm/loader_linux.c) is built and tested, but a Linux or
-         * memtest86+ guest needs virtual interrupts and timers (LAPIC,
-         * IOAPIC, PIC, PIT) that the monitor does not have yet: refuse with
-         * the reason rather than start a guest that can only hang. */
-        ksnprintf(why, n, "guest.type \"linux\" needs virtual interrupts and timers, which "
-                          "this monitor does not have yet");
-        return false;
-    }
+    if (vm->cfg.guest_type == VM_GUEST_LINUX)
+        return load_linux(vm, image, size, &ops, boot, why, n);
     if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT)
         return guest_load_multiboot(image, size, vm->cfg.cmdline, &ops, boot, why, n) == 0;
     struct flat_params fp = { vm->cfg.load_addr, vm->cfg.entry,
@@ -46,14 +69,36 @@ static bool load_guest(struct vm *vm, const void *image, size_t size,
     return guest_load_flat(image, size, &fp, &ops, boot, why, n) == 0;
 }
 
+/* The host keeps no time of day (it never reads its RTC), so every guest's
+ * clock starts at this date plus the host's uptime: what guests need from
+ * it is a sane, monotonic calendar, not the true time. */
+#define GUEST_EPOCH_UNIX 1767225600LL /* 2026-01-01 00:00:00 UTC */
+
 static bool build(struct vm *vm, const void *image, size_t size, char *why, size_t n)
 {
     struct guest_boot_state boot;
     if (!vmmem_vm_init(vm, why, n) || !io_attach_pc_devices(vm, why, n) ||
-        !acpi_guest_attach(vm, why, n) ||
-        !load_guest(vm, image, size, &boot, why, n) ||
+        !acpi_guest_attach(vm, why, n))
+        return false;
+    uint64_t now = plat_time_ns();
+    struct vplatform *plat = vplatform_attach(vm, 1, now,
+                                              GUEST_EPOCH_UNIX + (int64_t)(now / 1000000000ULL),
+                                              tsc_hz_get() / 1000);
+    if (!plat) {
+        ksnprintf(why, n, "no memory or port slots for its interrupt controllers and timers");
+        return false;
+    }
+    /* COM1 interrupts on ISA line 4, through the 8259 and the I/O APIC:
+     * Linux's 8250 driver waits for THR-empty interrupts to send. */
+    struct dev_uart *com1 = dev_uart_of(vm);
+    if (com1) {
+        com1->irq = vplatform_isa_out(plat);
+        com1->irq_line = 4;
+    }
+    if (!load_guest(vm, image, size, &boot, why, n) ||
         !vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
         return false;
+    vm->vcpu[0]->plat = plat;
     vm->nvcpus = 1;
     return true;
 }

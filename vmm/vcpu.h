@@ -10,6 +10,7 @@
 #include "kernel/monitor_ops.h"   /* enum vcpu_state, enum run_result */
 
 struct vm;
+struct vplatform;
 
 struct vcpu {
     struct vm *vm;
@@ -30,6 +31,11 @@ struct vcpu {
     /* What the guest wrote to CR0/CR4 when a write exited; only the bits we
      * own (the VMCS masks) mean anything. */
     uint64_t cr0_shadow, cr4_shadow;
+    /* The VM's interrupt controllers and timers (vmm/vplatform.h); NULL
+     * when it has none (hosted tests of unrelated handlers). */
+    struct vplatform *plat;
+    bool intr_window;       /* interrupt-window exiting is on (vcpu_events.c) */
+    uint64_t dev_due_tsc;   /* TSC when the board's next deadline falls (vcpu_run) */
 };
 
 /* Allocates the VMCS and FPU pages and programs the VMCS for `boot`. False

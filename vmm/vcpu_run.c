@@ -18,6 +18,7 @@
 #include "vmm/exits.h"
 #include "vmm/monitor.h"
 #include "vmm/vmmem_poll.h"
+#include "vmm/vcpu_entry.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
@@ -51,7 +52,6 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         return RUN_STOPPED;
     }
     const unsigned shift = vmx_caps()->preempt_shift;
-    arm_preemption_timer(slice_tsc, shift);
 
     uint32_t last = EXIT_REASON_COUNT;
     uint64_t t_exit = 0;
@@ -59,6 +59,9 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         /* A poll point: memsched's release request is carried out here,
          * between exits, where the monitor holds nothing of the guest. */
         vmmem_poll_point(v);
+        /* Virtual interrupts; the preemption timer for the slice's end or
+         * the next device deadline, whichever is first (vcpu_entry.h). */
+        arm_preemption_timer(vcpu_prepare_entry(v, rdtsc(), end), shift);
         int failed = vmx_enter(&v->regs, v->launched);
         /* The stub stamped this entry and the exit that followed it. */
         if (last < EXIT_REASON_COUNT && !failed)
@@ -81,10 +84,8 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         enum exit_action a = vmm_handle_exit(v, reason);
         if (a == EXIT_CONTINUE) {
             uint64_t now = rdtsc();
-            if (now < end && !host_interrupt_window()) {
-                arm_preemption_timer(end - now, shift);
+            if (now < end && !host_interrupt_window())
                 continue;
-            }
             a = EXIT_YIELD; /* slice used up, or the host has work */
         }
         vm->stats.cycles[last] += rdtsc() - t_exit;

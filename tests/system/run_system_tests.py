@@ -19,6 +19,8 @@ import hostile_scenarios  # noqa: E402
 import memtouch_fill_scenarios  # noqa: E402
 import swap_scenarios  # noqa: E402
 import overcommit_scenarios  # noqa: E402
+import irq_scenarios  # noqa: E402
+import linux_scenarios  # noqa: E402
 from machine import BOCHS_HEADLESS, Bochs, MachineError, Qemu, make_workdir  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -630,6 +632,7 @@ hostile_scenarios.register(sys.modules[__name__])
 swap_scenarios.register(sys.modules[__name__])
 overcommit_scenarios.register(sys.modules[__name__])
 memtouch_fill_scenarios.register(sys.modules[__name__])
+irq_scenarios.register(sys.modules[__name__])
 
 
 def main():
@@ -638,7 +641,12 @@ def main():
     ap.add_argument("--only", nargs="*")
     ap.add_argument("--emulator", choices=["qemu", "bochs"])
     ap.add_argument("--list", action="store_true")
+    ap.add_argument("--linux", action="store_true",
+                    help="also the Linux guest scenarios (minutes each; `make linux-bochs`)")
     args = ap.parse_args()
+    if args.linux:
+        linux_scenarios.register(sys.modules[__name__])
+        linux_scenarios.register_memtest(sys.modules[__name__])
     if args.list:
         for name, emu, _ in SCENARIOS:
             print(f"{name} ({emu})")

@@ -15,6 +15,7 @@
 #include "vmm/vmmem_poll.h"
 #include "vmm/guest_rules.h"
 #include "vmm/io_ports.h"
+#include "vmm/vplatform.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
@@ -57,6 +58,19 @@ bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
     return gpa < vm->mem.ram.ram_bytes && !(gpa >= 0xa0000 && gpa < 0x100000);
 }
 
+/* The MMIO path backs the page holding the instruction it fetches. */
+bool vm_touch_page(struct vm *vm, uint64_t gpa)
+{
+    (void)vm, (void)gpa;
+    return true;
+}
+
+void vm_guest_reset(struct vm *vm, const char *how)
+{
+    (void)how;
+    vm->state = VM_STATE_EXITED;
+}
+
 /* The RAM fault path (vmm/vmmem_poll.c, tested in test_vmmem_poll): the
  * dispatcher only has to hand RAM faults to it. */
 enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
@@ -70,7 +84,13 @@ enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
     return EXIT_STOP;
 }
 
-static unsigned rom_maps;
+static unsigned rom_maps, wakes;
+
+void vm_vcpu_wake(struct vm *vm, unsigned idx)
+{
+    (void)vm, (void)idx;
+    wakes++;
+}
 
 bool vm_map_bios_rom(struct vm *vm, uint64_t gpa)
 {
@@ -475,8 +495,10 @@ static void test_ept_violation_ram_outside_and_out_of_memory(void **state)
                                      "(vCPU 0, RIP 0x1000)");
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xb8000);
     run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH);
-    assert_string_equal(fail_reason, "instruction fetch of guest-physical 0xb8000 outside RAM "
-                                     "and MMIO (vCPU 0, RIP 0x1000)");
+    /* the legacy hole (VGA, option ROMs) reads as all ones, but code there
+     * cannot run */
+    assert_string_equal(fail_reason, "instruction fetch from a device page at guest-physical "
+                                     "0xb8000 (vCPU 0, RIP 0x1000)");
 
     touch_fails = true;
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x300000);
@@ -616,8 +638,94 @@ static void test_small_handlers(void **state)
     assert_string_equal(fail_reason, "unhandled VM exit 11 (getsec), qualification 0x5, vCPU 0, "
                                      "RIP 0x1000");
     setup(NULL);
-    assert_int_equal(run_exit(EXIT_PREEMPT_TIMER, 0), EXIT_YIELD);
+    /* The preemption timer also stops the guest for device deadlines:
+     * vcpu_run decides whether the slice is over. */
+    assert_int_equal(run_exit(EXIT_PREEMPT_TIMER, 0), EXIT_CONTINUE);
+    assert_int_equal(run_exit(EXIT_INTR_WINDOW, 0), EXIT_CONTINUE);
     assert_int_equal(run_exit(EXIT_EXTERNAL_INTR, 0), EXIT_YIELD);
+}
+
+/* ---- the VM's local APIC behind MSRs, CPUID and MMIO ------------------------------ */
+static void test_apic_msrs_and_cpuid(void **state)
+{
+    (void)state;
+    /* Without the platform: no TSC-deadline MSR, and CPUID does not offer it. */
+    fake_host.cpuid = cpu_with_everything;
+    assert_int_equal(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_TSC_DEADLINE, 0);
+    wrmsr_value(MSR_IA32_TSC_DEADLINE, 5);
+    assert_injected(VEC_GP, true);
+
+    setup(NULL);
+    fake_host.cpuid = cpu_with_everything;
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000); /* a 1 GHz guest TSC */
+    assert_non_null(vcpu.plat);
+    assert_true(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_TSC_DEADLINE);
+    assert_int_equal(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_X2APIC, 0);
+    /* nominal TSC and core frequencies hidden: guests measure the TSC */
+    assert_int_equal(cpuid_reg(0x15, 0, REG_RBX), 0);
+    assert_int_equal(cpuid_reg(0x16, 0, REG_RAX), 0);
+    assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE);
+    /* x2APIC mode is not offered: #GP, nothing changes */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    assert_injected(VEC_GP, true);
+    /* the global disable takes the APIC out */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL);
+    assert_true(skipped());
+    assert_false(vcpu.plat->apic_hw_enabled[0]);
+    assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP);
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE);
+    assert_true(vcpu.plat->apic_hw_enabled[0]);
+    /* TSC-deadline mode: the LVT timer in mode 2, then the MSR arms it. */
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee000f0, 4, 0x1ff, 0);
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee00320, 4, (2u << 17) | 0x40, 0);
+    fake_host.tsc = 5000;
+    fake_plat_set_time_ns(5000);
+    wrmsr_value(MSR_IA32_TSC_DEADLINE, 8000);
+    assert_true(skipped());
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC_DEADLINE), 8000);
+    assert_int_equal(vplatform_next_deadline(vcpu.plat, 5000), 8000); /* 3000 ticks at 1 GHz */
+}
+
+/* HLT through its exit handler: skipped, then asleep until the board's next
+ * deadline with IF = 1, halted for good with IF = 0. */
+static void test_hlt_sleeps_or_halts(void **state)
+{
+    (void)state;
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    fake_plat_set_time_ns(1000);
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee00320, 4, 0x40, 1000);      /* one-shot */
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee003e0, 4, 0xb, 1000);       /* divide by 1 */
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee00380, 4, 5000, 1000);      /* 5 us at 1 GHz */
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    assert_int_equal(run_exit(EXIT_HLT, 0), EXIT_SLEEP);
+    assert_true(skipped());
+    assert_int_equal(vm.vcpu_wake_ns[0], 6000);
+    setup(NULL);
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    fake_gs_set(VMCS_GUEST_RFLAGS, 2);
+    assert_int_equal(run_exit(EXIT_HLT, 0), EXIT_HALT);
+    assert_true(skipped());
+}
+
+static void test_apic_mmio_exits(void **state)
+{
+    (void)state;
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfee000b0);
+    /* An instruction fetch from the APIC page stops the VM. */
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_string_equal(fail_reason, "instruction fetch from a device page at guest-physical "
+                                     "0xfee000b0 (vCPU 0, RIP 0x1000)");
+    /* A data access whose instruction cannot be read (no RAM behind RIP in
+     * this test) stops it naming the address; never the host. */
+    setup(NULL);
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfee000b0);
+    fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xfee000b0);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_non_null(strstr(fail_reason, "cannot be read"));
+    assert_non_null(strstr(fail_reason, "guest-physical 0xfee000b0"));
+    assert_true(not_skipped());
 }
 
 static void test_skip_ends_sti_blocking(void **state)
@@ -650,6 +758,9 @@ int main(void)
         cmocka_unit_test_setup(test_xsetbv, setup),
         cmocka_unit_test_setup(test_small_handlers, setup),
         cmocka_unit_test_setup(test_skip_ends_sti_blocking, setup),
+        cmocka_unit_test_setup(test_apic_msrs_and_cpuid, setup),
+        cmocka_unit_test_setup(test_apic_mmio_exits, setup),
+        cmocka_unit_test_setup(test_hlt_sleeps_or_halts, setup),
     };
     /* io_ports.c keeps its per-VM "logged once" set on the heap. */
     fake_plat_arena_init(256);

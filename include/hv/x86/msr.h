@@ -5,6 +5,9 @@
 #define MSR_IA32_TSC             0x10
 #define MSR_IA32_PLATFORM_ID     0x17
 #define MSR_IA32_APIC_BASE       0x1b
+#define APIC_BASE_BSP            (1ULL << 8)
+#define APIC_BASE_EXTD           (1ULL << 10)  /* x2APIC mode */
+#define APIC_BASE_ENABLE         (1ULL << 11)
 #define MSR_IA32_FEATURE_CONTROL 0x3a
 #define MSR_IA32_BIOS_SIGN_ID    0x8b
 #define MSR_IA32_MTRRCAP         0xfe
@@ -15,6 +18,7 @@
 #define MSR_IA32_MCG_STATUS      0x17a
 #define MSR_IA32_MISC_ENABLE     0x1a0
 #define MSR_IA32_PAT             0x277
+#define MSR_IA32_TSC_DEADLINE    0x6e0
 #define MSR_IA32_MTRR_DEF_TYPE   0x2ff
 #define MSR_IA32_EFER            0xc0000080
 #define MSR_IA32_STAR            0xc0000081

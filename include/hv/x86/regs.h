@@ -43,6 +43,7 @@
 #define EFER_LMA (1ULL << 10)
 #define EFER_NXE (1ULL << 11)
 
+#define RFLAGS_IF (1ULL << 9)
 #define RFLAGS_RF (1ULL << 16)
 
 /* Debug registers at reset (SDM vol. 3, 18.2.3 and 18.2.4). */

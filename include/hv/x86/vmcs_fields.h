@@ -237,6 +237,7 @@ enum vmx_exit_reason {
 #define EPT_QUAL_READ         (1u << 0)
 #define EPT_QUAL_WRITE        (1u << 1)
 #define EPT_QUAL_FETCH        (1u << 2)
+#define EPT_QUAL_GLA_VALID    (1u << 7)  /* the guest-linear address field is valid */
 #define EPT_QUAL_NMI_UNBLOCK  (1u << 12)
 
 /* A reason's name for messages and `stats exits` (vmm/exit_names.c). */

@@ -1,0 +1,52 @@
+"""Virtual interrupts and timers (issue 14): a guest that programs the 8254
+and takes its interrupts through the 8259 with HLT between them, checking
+their count and rate against its own TSC calibration (channel 2 through
+port 0x61), and sleeps between them instead of spinning.
+
+register(h) adds the scenarios to the harness module `h`
+(run_system_tests.py), whose helpers they use.
+"""
+import re
+
+
+def register(h):
+    scenario, check, Bochs, booted = h.scenario, h.check, h.Bochs, h.booted
+
+    @scenario("bochs")
+    def bochs_pit_interrupts_with_hlt(workdir, image):
+        with booted(Bochs(image, workdir), h.BOCHS_BOOT_S) as m:
+            h.start_vm(m, "irqtimer")
+            cal = m.expect(r"^\[irqtimer\] irqtimer: tsc per 10 ms (\d+)\r?\n", 120)
+            res = m.expect(r"^\[irqtimer\] irqtimer: pit (\d+) ticks in (\d+)% of the "
+                           r"expected time, (\d+) halts\r?\n", 180)
+            lapic = m.expect(r"^\[irqtimer\] irqtimer: lapic (\d+) periodic ticks in (\d+)% of "
+                             r"the expected time\r?\n", 120)
+            dl = m.expect(r"^\[irqtimer\] irqtimer: tsc-deadline (\d+) interrupts in (\d+)% of "
+                          r"the expected time\r?\n", 120)
+            m.expect(r"^\[irqtimer\] irqtimer: ok", 30)
+            m.expect(r"vm irqtimer: exited with status 0", 60)
+            print(f"figure: irqtimer: local APIC timer, periodic: {lapic.group(1)} interrupts "
+                  f"in {lapic.group(2)}% of the expected time; TSC-deadline: {dl.group(1)} in "
+                  f"{dl.group(2)}%")
+            ticks, pct, halts = (int(x) for x in res.groups())
+            print(f"figure: irqtimer: {ticks} PIT interrupts at 100 Hz took {pct}% of the "
+                  f"time the guest's TSC calibration ({cal.group(1)} per 10 ms) expects, "
+                  f"{halts} HLTs")
+            m.expect(r"^hv> ", 10)
+            out = m.command("stats exits irqtimer", 60)
+            hlt = re.search(r"^\s+hlt\s+(\d+)\s+(\d+)\s+(\d+)$", out, re.M)
+            check(hlt and int(hlt.group(1)) >= ticks - 1, "HLT exits missing:\n" + out)
+            # Three phases of `ticks` interrupts, each HLT woken by one:
+            # a wake-up with nothing to deliver would add HLTs.
+            check(int(hlt.group(1)) <= 3 * ticks + 3, "HLTs woken for nothing:\n" + out)
+            # Each HLT sleeps until the next tick: a wake-up with nothing to
+            # deliver would show as an extra HLT (the guest halts again).
+            check(halts <= ticks + 2, f"{halts} HLTs for {ticks} ticks: woken without an interrupt")
+            cpu = re.search(r"^cpu of VM \d+ \(irqtimer\): (\d+) ms", out, re.M)
+            check(cpu, "no cpu line:\n" + out)
+            # The ticks span ticks * 10 ms; a vCPU that spun instead of
+            # sleeping would have held the CPU for all of it.
+            check(int(cpu.group(1)) * 4 < ticks * 10,
+                  f"irqtimer held the CPU {cpu.group(1)} ms over {ticks * 10} ms of ticks")
+            print("figure: irqtimer exits:\n" + out)
+            h.poweroff(m, 120)

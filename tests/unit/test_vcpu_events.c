@@ -1,0 +1,395 @@
+/* Virtual interrupts on the host: the injection decision and the HLT wake
+ * computation as pure functions, then the whole path on a fake VMCS
+ * (tests/fake/guest_state_fake.c) with the real PC board (vmm/vplatform.c)
+ * and its device models: a guest programs the 8259 and the 8254 through
+ * their ports, time passes, and the test checks what the next VM entry
+ * carries, when the interrupt window opens and closes, when a HLT sleeps
+ * until, and that an event being re-injected keeps its place. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdio.h>
+#include <cmocka.h>
+#include "vmm/vcpu_events.h"
+#include "vmm/vcpu.h"
+#include "vmm/vplatform.h"
+#include "vmm/io_ports.h"
+#include "kernel/vm.h"
+#include "include/hv/x86/regs.h"
+#include "tests/fake/guest_state_fake.h"
+#include "tests/fake/platform_fake.h"
+#include "mm/heap.h"
+#include "mm/page_alloc.h"
+
+/* ---- the VM lifecycle the board calls ------------------------------------- */
+static unsigned wakes, last_woken;
+static char fail_reason[200];
+
+void vm_vcpu_wake(struct vm *vm, unsigned idx)
+{
+    (void)vm;
+    wakes++;
+    last_woken = idx;
+}
+
+void vm_fail(struct vm *vm, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fail_reason, sizeof fail_reason, fmt, ap);
+    va_end(ap);
+    vm->state = VM_STATE_FAILED;
+}
+
+/* kernel/vm.c's reset: the VM ends (to be started again by the kernel). */
+static char reset_how[64];
+void vm_guest_reset(struct vm *vm, const char *how)
+{
+    snprintf(reset_how, sizeof reset_how, "%s", how);
+    vm->state = VM_STATE_EXITED;
+}
+
+void vm_console_putc(struct vm *v, char c) { (void)v, (void)c; }
+void vm_exit_guest(struct vm *v, int status) { (void)status; v->state = VM_STATE_EXITED; }
+
+void log_write(struct log_site *site, enum log_level level, const char *fmt, ...)
+{
+    (void)site, (void)level, (void)fmt;
+}
+
+/* ---- pure decisions --------------------------------------------------------- */
+static void test_inject_decide(void **state)
+{
+    (void)state;
+    const uint32_t queued = INTR_INFO_VALID | INTR_TYPE_HW_EXC | 14;
+    assert_int_equal(inject_decide(false, 0, RFLAGS_IF, 0), INJECT_NONE);
+    assert_int_equal(inject_decide(false, queued, 0, INTERRUPTIBILITY_STI), INJECT_NONE);
+    assert_int_equal(inject_decide(true, 0, RFLAGS_IF, 0), INJECT_NOW);
+    /* blocked: IF clear, an STI or MOV SS shadow, another event queued */
+    assert_int_equal(inject_decide(true, 0, 0, 0), INJECT_WINDOW);
+    assert_int_equal(inject_decide(true, 0, RFLAGS_IF, INTERRUPTIBILITY_STI), INJECT_WINDOW);
+    assert_int_equal(inject_decide(true, 0, RFLAGS_IF, INTERRUPTIBILITY_MOV_SS), INJECT_WINDOW);
+    assert_int_equal(inject_decide(true, queued, RFLAGS_IF, 0), INJECT_WINDOW);
+    /* NMI blocking does not hold back maskable interrupts */
+    assert_int_equal(inject_decide(true, 0, RFLAGS_IF, INTERRUPTIBILITY_NMI), INJECT_NOW);
+    /* an invalid (bit 31 clear) leftover of the field means nothing */
+    assert_int_equal(inject_decide(true, INTR_TYPE_HW_EXC | 14, RFLAGS_IF, 0), INJECT_NOW);
+}
+
+static void test_hlt_action(void **state)
+{
+    (void)state;
+    uint64_t wake = 7;
+    assert_int_equal(hlt_action(false, false, 1000, &wake), EXIT_HALT);
+    assert_int_equal(hlt_action(false, true, 1000, &wake), EXIT_HALT);
+    assert_int_equal(wake, 7);
+    assert_int_equal(hlt_action(true, true, 1000, &wake), EXIT_CONTINUE);
+    assert_int_equal(wake, 7);
+    assert_int_equal(hlt_action(true, false, 1000, &wake), EXIT_SLEEP);
+    assert_int_equal(wake, 1000);
+    /* no timer at all: sleep until a device input wakes it */
+    assert_int_equal(hlt_action(true, false, DEV_NO_DEADLINE, &wake), EXIT_SLEEP);
+    assert_true(wake == DEV_NO_DEADLINE);
+}
+
+/* ---- the whole path on a fake VMCS ------------------------------------------- */
+static struct vm vm;
+static struct vcpu vcpu;
+static struct vplatform *plat;
+
+#define T0 1000000000ULL   /* the fake clock at the start of each test */
+#define MS 1000000ULL
+
+static int setup(void **state)
+{
+    (void)state;
+    fake_gs_reset();
+    vm_devices_destroy(&vm.devices);
+    memset(&vm, 0, sizeof vm);
+    memset(&vcpu, 0, sizeof vcpu);
+    strcpy(vm.name, "t");
+    vm.state = VM_STATE_RUNNING;
+    vm.nvcpus = 1;
+    fake_plat_set_time_ns(T0);
+    plat = vplatform_attach(&vm, 1, T0, 1767225600, 2000000);
+    assert_non_null(plat);
+    vcpu.vm = &vm;
+    vcpu.plat = plat;
+    wakes = 0;
+    fail_reason[0] = 0;
+    fake_gs_set(VMCS_PROC_CTLS, 0x80); /* any controls: only the window bit may change */
+    return 0;
+}
+
+static void out8(uint16_t port, uint8_t v)
+{
+    uint32_t val = v;
+    assert_int_equal(io_dispatch(&vm, port, 1, false, &val), IO_DONE);
+}
+
+static uint8_t in8(uint16_t port)
+{
+    uint32_t val = 0;
+    assert_int_equal(io_dispatch(&vm, port, 1, true, &val), IO_DONE);
+    return (uint8_t)val;
+}
+
+/* What Linux's init_8259A and our irqtimer guest do: vectors 0x20/0x28,
+ * cascade on IR2, only IRQ 0 unmasked. */
+static void pic_init_guest(void)
+{
+    out8(0x20, 0x11), out8(0xa0, 0x11);
+    out8(0x21, 0x20), out8(0xa1, 0x28);
+    out8(0x21, 4), out8(0xa1, 2);
+    out8(0x21, 1), out8(0xa1, 1);
+    out8(0x21, 0xfe), out8(0xa1, 0xff);
+}
+
+/* Channel 0, mode 2, 100 Hz. */
+static void pit_100hz(void)
+{
+    out8(0x43, 0x34);
+    out8(0x40, 11932 & 0xff);
+    out8(0x40, 11932 >> 8);
+}
+
+static uint32_t entry_info(void) { return (uint32_t)fake_gs_get(VMCS_ENTRY_INTR_INFO); }
+static bool window_on(void) { return fake_gs_get(VMCS_PROC_CTLS) & PROC_INTR_WINDOW; }
+
+/* The CPU clears the field's valid bit on every VM exit. */
+static void vm_exit_happens(void) { fake_gs_set(VMCS_ENTRY_INTR_INFO, 0); }
+
+static void test_pit_tick_is_injected_when_if_is_set(void **state)
+{
+    (void)state;
+    pic_init_guest();
+    pit_100hz();
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    /* Loading the count raises OUT: the first edge is latched at once. */
+    uint64_t next = vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+    assert_false(window_on());
+    /* The next edge is one period (11932 / 1193182 Hz = 10.0003 ms) away. */
+    assert_true(next > T0 + 9 * MS && next <= T0 + 11 * MS);
+    /* In service until EOI: nothing more, even when time passes. */
+    vm_exit_happens();
+    out8(0x20, 0x20);
+    vcpu_events_before_entry(&vcpu, T0 + 1 * MS);
+    assert_int_equal(entry_info(), 0);
+    vcpu_events_before_entry(&vcpu, next);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+    assert_int_equal(plat->injected, 2);
+}
+
+static void test_blocked_interrupt_opens_a_window(void **state)
+{
+    (void)state;
+    pic_init_guest();
+    pit_100hz();
+    fake_gs_set(VMCS_GUEST_RFLAGS, 2); /* IF clear */
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), 0);
+    assert_true(window_on());
+    assert_true(fake_gs_get(VMCS_PROC_CTLS) & 0x80); /* the other controls kept */
+    /* STI shadow: still not */
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_STI);
+    vcpu_events_before_entry(&vcpu, T0 + 1000);
+    assert_int_equal(entry_info(), 0);
+    assert_true(window_on());
+    /* The window exit: the guest can take it now. */
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    assert_int_equal(exit_interrupt_window(&vcpu, NULL), EXIT_CONTINUE);
+    vcpu_events_before_entry(&vcpu, T0 + 2000);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+    assert_false(window_on());
+    assert_int_equal(fake_gs_get(VMCS_PROC_CTLS), 0x80);
+}
+
+static void test_reinjected_event_goes_first(void **state)
+{
+    (void)state;
+    pic_init_guest();
+    pit_100hz();
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    /* A #PF being delivered again (or a #GP a handler raised) is queued. */
+    const uint32_t pf = INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE | 14;
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, pf);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), pf);
+    assert_true(window_on());
+    assert_int_equal(plat->injected, 0); /* not acknowledged: still in the PIC's IRR */
+    assert_int_equal(in8(0x20) & 1, 1);  /* OCW3 default: the even port reads IRR */
+    vm_exit_happens();
+    vcpu_events_before_entry(&vcpu, T0 + 1000);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+}
+
+static void test_masked_or_uninitialised_pic_injects_nothing(void **state)
+{
+    (void)state;
+    /* Before ICW1 both chips are masked (as a BIOS leaves them for us). */
+    pit_100hz();
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    vcpu_events_before_entry(&vcpu, T0 + 50 * MS);
+    assert_int_equal(entry_info(), 0);
+    assert_false(window_on());
+    pic_init_guest();
+    out8(0x21, 0xff);
+    vcpu_events_before_entry(&vcpu, T0 + 100 * MS);
+    assert_int_equal(entry_info(), 0);
+}
+
+static void test_hlt_sleeps_until_the_next_tick(void **state)
+{
+    (void)state;
+    pic_init_guest();
+    pit_100hz();
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    vcpu_events_before_entry(&vcpu, T0); /* the first edge */
+    out8(0x20, 0x20);
+    vm_exit_happens();
+    fake_plat_set_time_ns(T0 + 2 * MS);
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_SLEEP);
+    uint64_t wake = vm.vcpu_wake_ns[0];
+    assert_true(wake > T0 + 9 * MS && wake <= T0 + 11 * MS);
+    /* Woken on time, the tick is there to inject. */
+    fake_plat_set_time_ns(wake);
+    vcpu_events_before_entry(&vcpu, wake);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+
+    /* IF clear: halted for good. */
+    fake_gs_set(VMCS_GUEST_RFLAGS, 2);
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_HALT);
+    /* An interrupt already pending: no sleep at all. */
+    vm_exit_happens();
+    out8(0x20, 0x20);
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    fake_plat_set_time_ns(wake + 25 * MS);
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_CONTINUE);
+}
+
+static void test_hlt_without_timers_sleeps_until_woken(void **state)
+{
+    (void)state;
+    pic_init_guest();
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_SLEEP);
+    assert_true(vm.vcpu_wake_ns[0] == DEV_NO_DEADLINE);
+    /* A device input (here the keyboard's IRQ 1, unmasked) wakes vCPU 0. */
+    out8(0x21, 0xfd);
+    wakes = 0;
+    vplatform_isa_irq(plat, 1, true);
+    assert_int_equal(wakes, 1);
+    assert_int_equal(last_woken, 0);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x21);
+}
+
+/* The local APIC: software-enable it, LINT0 masked (PIC off), its timer
+ * one-shot on vector 0x40, then the I/O APIC routing the PIT (ISA IRQ 0 on
+ * pin 2) to vector 0x31. */
+#define APIC 0xfee00000ULL
+#define IOAPIC 0xfec00000ULL
+
+static void apic_w(unsigned reg, uint32_t v) { vplatform_mmio_write(plat, 0, APIC + reg, 4, v, T0); }
+
+static void test_lapic_timer_and_ioapic_route(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    apic_w(0xf0, 0x1ff);          /* SVR: enabled, spurious 0xff */
+    apic_w(0x350, 1u << 16);      /* LINT0 masked: the PIC no longer reaches the CPU */
+    apic_w(0x3e0, 0xb);           /* divide by 1 */
+    apic_w(0x320, 0x40);          /* LVT timer: one-shot, vector 0x40 */
+    apic_w(0x380, 1000000);       /* 1 ms at the 1 GHz bus clock */
+    assert_int_equal(vcpu_events_before_entry(&vcpu, T0), T0 + 1 * MS);
+    assert_int_equal(entry_info(), 0);
+    fake_plat_set_time_ns(T0 + MS / 2);
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_SLEEP);
+    assert_int_equal(vm.vcpu_wake_ns[0], T0 + 1 * MS);
+    vcpu_events_before_entry(&vcpu, T0 + 1 * MS);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x40);
+    vm_exit_happens();
+    apic_w(0xb0, 0);              /* EOI */
+
+    /* The I/O APIC: pin 2 (the PIT's IRQ 0), edge, vector 0x31, to APIC 0. */
+    vplatform_mmio_write(plat, 0, IOAPIC, 4, 0x10 + 2 * 2, T0);
+    vplatform_mmio_write(plat, 0, IOAPIC + 0x10, 4, 0x31, T0);
+    pic_init_guest();             /* unmasked at the PIC too: it must not matter */
+    pit_100hz();
+    vcpu_events_before_entry(&vcpu, T0 + 2 * MS);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x31);
+    assert_false(window_on());
+}
+
+/* Where the 8259's INT goes: LINT0 as ExtINT (the BIOS default), nowhere
+ * when LINT0 is masked, straight to the core when the APIC is globally off. */
+static void test_pic_reaches_the_core_through_lint0_or_a_disabled_apic(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    pic_init_guest();
+    pit_100hz();
+    apic_w(0x350, 1u << 16);            /* LINT0 masked */
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), 0);
+    assert_false(window_on());
+    plat->apic_hw_enabled[0] = false;   /* IA32_APIC_BASE bit 11 cleared */
+    vcpu_events_before_entry(&vcpu, T0 + 1000);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+    vm_exit_happens();
+    out8(0x20, 0x20);
+    plat->apic_hw_enabled[0] = true;
+    apic_w(0x350, 7u << 8);             /* ExtINT, unmasked: virtual wire again */
+    vcpu_events_before_entry(&vcpu, T0 + 11 * MS);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+}
+
+/* 0xfe to port 0x64 resets the machine: the VM ends for a restart
+ * (vm_guest_reset), as a reset through 0xCF9 does; the exit stops it. */
+static void test_i8042_reset_restarts_the_vm(void **state)
+{
+    (void)state;
+    uint32_t v = 0xfe;
+    assert_int_equal(io_dispatch(&vm, 0x64, 1, false, &v), IO_STOP);
+    assert_int_equal(vm.state, VM_STATE_EXITED);
+    assert_string_equal(reset_how, "i8042 0xfe");
+}
+
+static void test_wide_port_access_is_split(void **state)
+{
+    (void)state;
+    pic_init_guest();
+    /* A word read of 0x20 is 0x20 then 0x21: IRR (0) and IMR (0xfe). */
+    uint32_t v = 0;
+    assert_int_equal(io_dispatch(&vm, 0x20, 2, true, &v), IO_DONE);
+    assert_int_equal(v, 0xfe00);
+    /* The RTC answers through its index/data pair: register A's divider bits. */
+    out8(0x70, 0x0a);
+    assert_int_equal(in8(0x71) & 0x70, 0x20);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_inject_decide),
+        cmocka_unit_test(test_hlt_action),
+        cmocka_unit_test_setup(test_pit_tick_is_injected_when_if_is_set, setup),
+        cmocka_unit_test_setup(test_blocked_interrupt_opens_a_window, setup),
+        cmocka_unit_test_setup(test_reinjected_event_goes_first, setup),
+        cmocka_unit_test_setup(test_masked_or_uninitialised_pic_injects_nothing, setup),
+        cmocka_unit_test_setup(test_hlt_sleeps_until_the_next_tick, setup),
+        cmocka_unit_test_setup(test_hlt_without_timers_sleeps_until_woken, setup),
+        cmocka_unit_test_setup(test_lapic_timer_and_ioapic_route, setup),
+        cmocka_unit_test_setup(test_pic_reaches_the_core_through_lint0_or_a_disabled_apic, setup),
+        cmocka_unit_test_setup(test_i8042_reset_restarts_the_vm, setup),
+        cmocka_unit_test_setup(test_wide_port_access_is_split, setup),
+    };
+    fake_plat_arena_init(256);
+    page_alloc_init_flat(256);
+    heap_init();
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

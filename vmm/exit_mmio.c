@@ -1,0 +1,138 @@
+/* EPT violations on device pages (the local APIC at 0xfee00000, the I/O APIC
+ * at 0xfec00000) and in the legacy hole below the BIOS area (VGA memory and
+ * option ROMs, [0xA0000, 0xE0000): nothing there, so reads float to all
+ * ones and writes vanish, as on a PC bus; Linux scans it for option ROMs):
+ * they are never mapped, so every access exits here and is emulated
+ * (vmm/mmio_emulate.h) with the guest's registers from the VMCS. Anything
+ * that cannot be emulated stops only this VM, naming the bytes. */
+#include "vmm/exits.h"
+#include "vmm/vcpu.h"
+#include "vmm/guest_state.h"
+#include "vmm/guest_walk.h"
+#include "vmm/mmio_emulate.h"
+#include "vmm/vplatform.h"
+#include "kernel/vm.h"
+#include "include/hv/platform.h"
+#include "include/hv/x86/regs.h"
+#include "lib/kstring.h"
+
+struct mmio_ctx {
+    struct vcpu *v;
+    uint64_t gpa;             /* the faulting guest-physical address */
+    struct walk_regs walk;
+};
+
+/* Guest RAM within one page, through the guest's mappings (backing the page
+ * first if the guest never touched it or the swapper took it). */
+static bool ram_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
+{
+    if (!vm->mem.ram.gpa || !vm_gpa_is_ram(vm, gpa) || !vm_touch_page(vm, gpa))
+        return false;
+    mpn_t m = plat_gpa_lookup(vm->mem.ram.gpa, gpa >> PAGE_SHIFT);
+    if (m == INVALID_MPN)
+        return false;
+    memcpy(buf, (const uint8_t *)plat_mpn_to_va(m) + (gpa & (PAGE_SIZE - 1)), len);
+    return true;
+}
+
+static bool pte_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
+{
+    struct mmio_ctx *c = ctx;
+    *val = 0;
+    if ((gpa & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
+        return false; /* entries are aligned: a straddling one is a bug */
+    return ram_read(c->v->vm, gpa, val, size);
+}
+
+static size_t fetch(void *ctx, uint64_t gla, uint8_t *buf, size_t n)
+{
+    struct mmio_ctx *c = ctx;
+    size_t got = 0;
+    while (got < n) {
+        uint64_t gpa;
+        if (!guest_walk(&c->walk, gla + got, pte_read, c, &gpa))
+            break;
+        size_t chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+        if (chunk > n - got)
+            chunk = n - got;
+        if (!ram_read(c->v->vm, gpa, buf + got, chunk))
+            break;
+        got += chunk;
+    }
+    return got;
+}
+
+bool mmio_is_legacy_hole(uint64_t gpa)
+{
+    return gpa >= GUEST_LOW_RAM_END && gpa < LEGACY_HOLE_END;
+}
+
+static bool dev_read(void *ctx, unsigned size, uint64_t *val)
+{
+    struct mmio_ctx *c = ctx;
+    if (mmio_is_legacy_hole(c->gpa))
+        *val = ~0ULL;
+    else
+        *val = vplatform_mmio_read(c->v->plat, c->v->id, c->gpa, size, plat_time_ns());
+    return true;
+}
+
+static bool dev_write(void *ctx, unsigned size, uint64_t val)
+{
+    struct mmio_ctx *c = ctx;
+    if (!mmio_is_legacy_hole(c->gpa))
+        vplatform_mmio_write(c->v->plat, c->v->id, c->gpa, size, (uint32_t)val, plat_time_ns());
+    return true;
+}
+
+enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
+{
+    struct vm *vm = v->vm;
+    const char *what = NULL;
+    if (!v->plat && !mmio_is_legacy_hole(e->gpa))
+        what = "device access on a VM without devices";
+    else if (e->qual & EPT_QUAL_FETCH)
+        what = "instruction fetch from a device page";
+    else if (!(e->qual & EPT_QUAL_GLA_VALID))
+        what = "device page used as a page table";
+    if (what) {
+        vm_fail(vm, "%s at guest-physical 0x%llx (vCPU %u, RIP 0x%llx)", what,
+                (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
+        return EXIT_STOP;
+    }
+    uint64_t cs_ar = gs_read(v, VMCS_SEG_AR(SEG_CS));
+    struct mmio_cpu c = {
+        .lma = (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) != 0,
+        .cs_l = (cs_ar >> 13) & 1,
+        .cs_d = (cs_ar >> 14) & 1,
+        .rip = e->rip,
+        .rflags = gs_read(v, VMCS_GUEST_RFLAGS),
+    };
+    for (unsigned i = 0; i < 16; i++)
+        c.gpr[i] = vcpu_gpr_read(v, i);
+    for (unsigned s = 0; s < 6; s++)
+        c.seg_base[s] = gs_read(v, VMCS_SEG_BASE(s));
+    struct mmio_ctx ctx = { v, e->gpa,
+                            { gs_read(v, VMCS_GUEST_CR0), gs_read(v, VMCS_GUEST_CR3),
+                              gs_read(v, VMCS_GUEST_CR4), gs_read(v, VMCS_GUEST_EFER) } };
+    struct mmio_bus bus = { fetch, dev_read, dev_write, &ctx };
+    char why[160];
+    enum mmio_result r = mmio_emulate(&c, e->gla, &bus, why, sizeof why);
+    if (r == MMIO_FAILED) {
+        vm_fail(vm, "%s (guest-physical 0x%llx, vCPU %u, RIP 0x%llx)", why,
+                (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
+        return EXIT_STOP;
+    }
+    for (unsigned i = 0; i < 16; i++)
+        vcpu_gpr_write(v, i, c.gpr[i]);
+    gs_write(v, VMCS_GUEST_RFLAGS, c.rflags);
+    if (r == MMIO_DONE) {
+        /* As vcpu_skip_instruction, with the length we decoded (an EPT
+         * violation reports none). */
+        gs_write(v, VMCS_GUEST_RIP, c.rip);
+        uint32_t blocking = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
+        if (e->interruptibility & blocking)
+            gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility & ~blocking);
+    }
+    return EXIT_CONTINUE;
+}

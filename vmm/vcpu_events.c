@@ -1,0 +1,94 @@
+/* Virtual interrupt injection and HLT: see vcpu_events.h. */
+#include "vmm/vcpu_events.h"
+#include "vmm/vcpu.h"
+#include "vmm/vplatform.h"
+#include "vmm/guest_state.h"
+#include "kernel/vm.h"
+#include "include/hv/platform.h"
+#include "include/hv/x86/regs.h"
+
+enum inject_action inject_decide(bool pending, uint32_t entry_intr_info, uint64_t rflags,
+                                 uint32_t interruptibility)
+{
+    if (!pending)
+        return INJECT_NONE;
+    if (entry_intr_info & INTR_INFO_VALID)
+        return INJECT_WINDOW; /* one event per entry: the queued one first */
+    if (!(rflags & RFLAGS_IF))
+        return INJECT_WINDOW;
+    if (interruptibility & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+        return INJECT_WINDOW;
+    return INJECT_NOW;
+}
+
+enum exit_action hlt_action(bool if_set, bool pending, uint64_t next_deadline, uint64_t *wake_ns)
+{
+    if (!if_set)
+        return EXIT_HALT;
+    if (pending)
+        return EXIT_CONTINUE;
+    *wake_ns = next_deadline;
+    return EXIT_SLEEP;
+}
+
+/* Interrupt-window exiting is a primary processor-based control we turn on
+ * only while an interrupt waits; a soft copy spares a VMREAD per entry. */
+static void set_window(struct vcpu *v, bool on)
+{
+    if (v->intr_window == on)
+        return;
+    uint64_t proc = gs_read(v, VMCS_PROC_CTLS);
+    gs_write(v, VMCS_PROC_CTLS, on ? proc | PROC_INTR_WINDOW : proc & ~(uint64_t)PROC_INTR_WINDOW);
+    v->intr_window = on;
+}
+
+uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns)
+{
+    struct vplatform *p = v->plat;
+    if (!p)
+        return DEV_NO_DEADLINE;
+    uint64_t next = vplatform_tick(p, now_ns);
+    if (!vplatform_pending(p, v->id)) {
+        set_window(v, false);
+        return next;
+    }
+    enum inject_action a =
+        inject_decide(true, (uint32_t)gs_read(v, VMCS_ENTRY_INTR_INFO),
+                      gs_read(v, VMCS_GUEST_RFLAGS), (uint32_t)gs_read(v, VMCS_GUEST_INTERRUPTIBILITY));
+    if (a == INJECT_NOW) {
+        int vector = vplatform_ack(p, v->id);
+        if (vector >= 0)
+            gs_write(v, VMCS_ENTRY_INTR_INFO, (uint32_t)vector | INTR_TYPE_EXT | INTR_INFO_VALID);
+        /* Another one waiting: it is taken when the handler re-enables
+         * interrupts (the window exit comes after this delivery). */
+        a = vplatform_pending(p, v->id) ? INJECT_WINDOW : INJECT_NONE;
+        /* Acking can move a model's deadline (a PIC level re-latch). */
+        next = vplatform_next_deadline(p, now_ns);
+    }
+    set_window(v, a == INJECT_WINDOW);
+    return next;
+}
+
+enum exit_action vcpu_hlt(struct vcpu *v)
+{
+    struct vplatform *p = v->plat;
+    bool if_set = gs_read(v, VMCS_GUEST_RFLAGS) & RFLAGS_IF;
+    if (!p || !if_set)
+        return EXIT_HALT;
+    uint64_t now = plat_time_ns();
+    uint64_t next = vplatform_tick(p, now);
+    uint64_t wake = 0;
+    enum exit_action a = hlt_action(if_set, vplatform_pending(p, v->id), next, &wake);
+    if (a == EXIT_SLEEP)
+        v->vm->vcpu_wake_ns[v->id] = wake;
+    return a;
+}
+
+enum exit_action exit_interrupt_window(struct vcpu *v, const struct exit_info *e)
+{
+    (void)v;
+    (void)e;
+    /* The guest can take an interrupt now: the next entry injects it
+     * (vcpu_events_before_entry turns the window off when done). */
+    return EXIT_CONTINUE;
+}

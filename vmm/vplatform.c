@@ -1,0 +1,383 @@
+/* The board that connects a VM's interrupt controllers and timers: see
+ * vplatform.h. Only wiring lives here; every register is the models'. */
+#include "vmm/vplatform.h"
+#include "kernel/vm.h"
+#include "mm/heap.h"
+
+_Static_assert(VPLATFORM_CPUS == VM_MAX_VCPUS, "one local APIC per possible vCPU");
+
+#define LVT_MASK_BIT (1u << 16)
+#define LVT_MODE(v) (((v) >> 8) & 7)
+#define DELIVERY_FIXED 0
+#define DELIVERY_LOWEST 1
+#define DELIVERY_EXTINT 7
+/* The I/O APIC pin of ISA IRQ n: identity, except the PIT's IRQ 0 on pin 2
+ * (the interrupt source override every PC's MADT or MP table states). */
+#define ISA_PIN(irq) ((irq) == 0 ? 2u : (irq))
+
+/* ---- interrupt lines ------------------------------------------------------- */
+
+/* vCPU `cpu` takes the PIC's INT: its local APIC is globally off (the INTR
+ * pin goes straight to the core) or LINT0 is unmasked ExtINT (virtual wire,
+ * as a BIOS leaves it and Linux sets it). Only the BSP is wired. */
+static bool pic_reaches(const struct vplatform *p, unsigned cpu)
+{
+    if (cpu != 0)
+        return false;
+    uint32_t lint0 = p->lapic[0].lvt[LVT_LINT0];
+    return !p->apic_hw_enabled[0] ||
+           (!(lint0 & LVT_MASK_BIT) && LVT_MODE(lint0) == DELIVERY_EXTINT);
+}
+
+static void wake(struct vplatform *p, unsigned cpu)
+{
+    if (p->vm)
+        vm_vcpu_wake(p->vm, cpu);
+}
+
+static void pic_out(void *ctx, unsigned line, bool level)
+{
+    (void)line;
+    struct vplatform *p = ctx;
+    p->pic_int = level;
+    p->next_deadline = 0; /* something to deliver: the next entry looks (vcpu_run) */
+    if (level && pic_reaches(p, 0))
+        wake(p, 0);
+}
+
+static void lapic_out(void *ctx, unsigned line, bool level)
+{
+    struct vlapic *l = ctx;
+    (void)line;
+    /* ctx is the APIC; its index is its place in the array. The eoi/ipi
+     * callbacks carry the platform, so find it from the APIC's ctx. */
+    struct vplatform *p = l->ctx;
+    p->next_deadline = 0; /* as in pic_out */
+    if (level)
+        wake(p, (unsigned)(l - p->lapic));
+}
+
+static void isa_line(void *ctx, unsigned irq, bool level)
+{
+    vplatform_isa_irq(ctx, irq, level);
+}
+
+struct dev_irq vplatform_isa_out(struct vplatform *p)
+{
+    return (struct dev_irq){ isa_line, p };
+}
+
+void vplatform_isa_irq(struct vplatform *p, unsigned irq, bool level)
+{
+    if (irq >= 16)
+        return;
+    pic_set_irq(&p->pic, irq, level);
+    vioapic_set_irq(&p->ioapic, ISA_PIN(irq), level);
+}
+
+/* An I/O APIC message to the local APICs it names. Physical destination =
+ * APIC ID (0xff: all), logical = flat model against each LDR; lowest
+ * priority goes to the first that matches (one vCPU decides nothing). NMI,
+ * SMI, INIT and ExtINT messages are not routed (no guest we run uses them
+ * through the I/O APIC). */
+static bool dest_matches(const struct vlapic *l, bool logical, uint8_t dest)
+{
+    if (!logical)
+        return dest == 0xff || dest == l->id;
+    return (dest & (uint8_t)(l->ldr >> 24)) != 0;
+}
+
+static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
+{
+    struct vplatform *p = ctx;
+    if (m->delivery_mode != DELIVERY_FIXED && m->delivery_mode != DELIVERY_LOWEST)
+        return;
+    for (unsigned i = 0; i < p->ncpus; i++) {
+        if (!dest_matches(&p->lapic[i], m->logical, m->dest))
+            continue;
+        vlapic_accept(&p->lapic[i], m->vector, m->level);
+        if (m->delivery_mode == DELIVERY_LOWEST)
+            break;
+    }
+}
+
+static void lapic_eoi(void *ctx, uint8_t vector)
+{
+    struct vplatform *p = ctx;
+    vioapic_eoi(&p->ioapic, vector);
+}
+
+/* A fixed IPI to a physical destination: the one vCPU whose ID it names
+ * (self included, as Linux's xAPIC code sends them). Other kinds (INIT,
+ * SIPI, NMI) have no target while a VM has one vCPU. */
+static void lapic_ipi(void *ctx, uint32_t lo, uint32_t hi)
+{
+    struct vplatform *p = ctx;
+    unsigned shorthand = (lo >> 18) & 3, mode = (lo >> 8) & 7;
+    if (mode != DELIVERY_FIXED)
+        return;
+    for (unsigned i = 0; i < p->ncpus; i++) {
+        /* Shorthand 3 (all but the sender) names nobody while a VM has
+         * one vCPU; 1 (self) with a fixed vector never comes here. */
+        bool to = shorthand == 2 ||
+                  (shorthand == 0 && dest_matches(&p->lapic[i], (lo >> 11) & 1, (uint8_t)(hi >> 24)));
+        if (to)
+            vlapic_accept(&p->lapic[i], (uint8_t)lo, false);
+    }
+}
+
+static void kbd_reset(void *ctx)
+{
+    struct vplatform *p = ctx;
+    p->reset_requests++;
+    if (p->vm)
+        /* As a PC: the machine restarts (vm_guest_reset only marks the VM;
+         * it is reaped after this exit and started again from its .vmx, as
+         * a reset through port 0xCF9 is). */
+        vm_guest_reset(p->vm, "i8042 0xfe");
+}
+
+/* ---- set-up -------------------------------------------------------------- */
+
+void vplatform_init(struct vplatform *p, struct vm *vm, unsigned ncpus, uint64_t now_ns,
+                    int64_t unix_s, uint64_t tsc_khz)
+{
+    *p = (struct vplatform){ .vm = vm, .ncpus = ncpus > VPLATFORM_CPUS ? VPLATFORM_CPUS : ncpus };
+    pic_init(&p->pic, (struct dev_irq){ pic_out, p });
+    pit_init(&p->pit, (struct dev_irq){ isa_line, p }, now_ns);
+    rtc_init(&p->rtc, (struct dev_irq){ isa_line, p }, unix_s, now_ns);
+    i8042_init(&p->kbd, (struct dev_irq){ isa_line, p }, kbd_reset, p);
+    vioapic_init(&p->ioapic, (uint8_t)p->ncpus, ioapic_deliver, p);
+    for (unsigned i = 0; i < p->ncpus; i++) {
+        struct vlapic *l = &p->lapic[i];
+        vlapic_init(l, (uint8_t)i, VPLATFORM_APIC_BUS_HZ, tsc_khz, (struct dev_irq){ lapic_out, l });
+        l->eoi = lapic_eoi;
+        l->ipi = lapic_ipi;
+        l->ctx = p;
+        p->apic_hw_enabled[i] = true;
+        /* What a PC BIOS leaves for the OS: the APIC software-enabled with
+         * LINT0 as ExtINT (the 8259 reaches the CPU through it: "virtual
+         * wire") and LINT1 as NMI. Guests that never touch the APIC (our
+         * test guests, memtest86+) then take PIC interrupts as on a PC. */
+        if (i == 0) {
+            l->svr = 0x1ff;
+            l->lvt[LVT_LINT0] = DELIVERY_EXTINT << 8;
+            l->lvt[LVT_LINT1] = 4u << 8;
+        }
+    }
+}
+
+static void platform_destroy(void *state) { kfree(state); }
+
+static enum io_result platform_io(void *dev, struct vm *vm, uint16_t port, unsigned size,
+                                  bool in, uint32_t *val);
+
+struct vplatform *vplatform_attach(struct vm *vm, unsigned ncpus, uint64_t now_ns,
+                                   int64_t unix_s, uint64_t tsc_khz)
+{
+    struct vplatform *p = kzalloc(sizeof *p);
+    if (!p)
+        return NULL;
+    if (!vm_device_add(&vm->devices, "pc-platform", p, platform_destroy)) {
+        kfree(p);
+        return NULL;
+    }
+    vplatform_init(p, vm, ncpus, now_ns, unix_s, tsc_khz);
+    static const uint16_t ranges[][2] = {
+        { 0x20, 0x21 },   /* master 8259 */
+        { 0x40, 0x43 },   /* 8254 */
+        { 0x60, 0x64 },   /* i8042 data/status, port B (0x61) between them */
+        { 0x70, 0x71 },   /* RTC index and data */
+        { 0xa0, 0xa1 },   /* slave 8259 */
+        { 0x4d0, 0x4d1 }, /* ELCR */
+    };
+    for (unsigned i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (!vm_ports_claim(&vm->devices, ranges[i][0], ranges[i][1], platform_io, p))
+            return NULL; /* the state goes with the VM's devices */
+    return p;
+}
+
+/* ---- ports --------------------------------------------------------------- */
+
+static uint8_t read_byte(struct vplatform *p, uint16_t port, uint64_t now)
+{
+    switch (port) {
+    case 0x20: case 0x21: case 0xa0: case 0xa1: case 0x4d0: case 0x4d1:
+        return pic_port_read(&p->pic, port);
+    case 0x40: case 0x41: case 0x42: case 0x43: case 0x61:
+        return pit_port_read(&p->pit, port, now);
+    case 0x60: case 0x64:
+        return i8042_port_read(&p->kbd, port);
+    case 0x70: case 0x71:
+        return rtc_port_read(&p->rtc, port, now);
+    default:
+        return 0xff;   /* 0x62, 0x63: nothing decodes them */
+    }
+}
+
+static void write_byte(struct vplatform *p, uint16_t port, uint8_t v, uint64_t now)
+{
+    switch (port) {
+    case 0x20: case 0x21: case 0xa0: case 0xa1: case 0x4d0: case 0x4d1:
+        pic_port_write(&p->pic, port, v);
+        break;
+    case 0x40: case 0x41: case 0x42: case 0x43: case 0x61:
+        pit_port_write(&p->pit, port, v, now);
+        break;
+    case 0x60: case 0x64:
+        i8042_port_write(&p->kbd, port, v);
+        break;
+    case 0x70: case 0x71:
+        rtc_port_write(&p->rtc, port, v, now);
+        break;
+    default:
+        break;
+    }
+}
+
+uint32_t vplatform_port_read(struct vplatform *p, uint16_t port, unsigned size, uint64_t now_ns)
+{
+    uint32_t v = 0;
+    for (unsigned b = 0; b < size && b < 4; b++)
+        v |= (uint32_t)read_byte(p, (uint16_t)(port + b), now_ns) << (8 * b);
+    p->next_deadline = 0; /* a read can change what is due (RTC C, PIT latch) */
+    return v;
+}
+
+void vplatform_port_write(struct vplatform *p, uint16_t port, unsigned size, uint32_t val,
+                          uint64_t now_ns)
+{
+    for (unsigned b = 0; b < size && b < 4; b++)
+        write_byte(p, (uint16_t)(port + b), (uint8_t)(val >> (8 * b)), now_ns);
+    p->next_deadline = 0;
+}
+
+static enum io_result platform_io(void *dev, struct vm *vm, uint16_t port, unsigned size,
+                                  bool in, uint32_t *val)
+{
+    struct vplatform *p = dev;
+    uint64_t now = plat_time_ns();
+    if (in)
+        *val = vplatform_port_read(p, port, size, now);
+    else
+        vplatform_port_write(p, port, size, *val, now);
+    return vm_is_live(vm) ? IO_DONE : IO_STOP; /* an i8042 reset ends the VM */
+}
+
+/* ---- time ---------------------------------------------------------------- */
+
+static uint64_t earliest(struct vplatform *p, uint64_t now)
+{
+    uint64_t d = pit_next_deadline(&p->pit, now), r = rtc_next_deadline(&p->rtc, now);
+    if (r < d)
+        d = r;
+    for (unsigned i = 0; i < p->ncpus; i++) {
+        uint64_t l = vlapic_next_deadline(&p->lapic[i], now);
+        if (l < d)
+            d = l;
+    }
+    return d;
+}
+
+uint64_t vplatform_next_deadline(struct vplatform *p, uint64_t now_ns)
+{
+    if (p->next_deadline == 0)
+        p->next_deadline = earliest(p, now_ns);
+    return p->next_deadline;
+}
+
+uint64_t vplatform_tick(struct vplatform *p, uint64_t now_ns)
+{
+    if (vplatform_next_deadline(p, now_ns) > now_ns)
+        return p->next_deadline;
+    p->ticks++;
+    pit_tick(&p->pit, now_ns);
+    rtc_tick(&p->rtc, now_ns);
+    for (unsigned i = 0; i < p->ncpus; i++)
+        vlapic_tick(&p->lapic[i], now_ns);
+    p->next_deadline = earliest(p, now_ns);
+    /* A model whose deadline did not move past now would spin the caller:
+     * the models promise progress (the device fuzzer checks it), but never
+     * trust it with the CPU. */
+    if (p->next_deadline <= now_ns)
+        p->next_deadline = now_ns + 1;
+    return p->next_deadline;
+}
+
+/* ---- delivery ------------------------------------------------------------ */
+
+bool vplatform_pending(const struct vplatform *p, unsigned cpu)
+{
+    if (cpu >= p->ncpus)
+        return false;
+    if (p->pic_int && pic_reaches(p, cpu))
+        return true;
+    return p->apic_hw_enabled[cpu] && p->lapic[cpu].intr;
+}
+
+int vplatform_ack(struct vplatform *p, unsigned cpu)
+{
+    if (cpu >= p->ncpus)
+        return -1;
+    /* ExtINT first, as the core asks the 8259 for the vector itself. */
+    if (p->pic_int && pic_reaches(p, cpu)) {
+        p->injected++;
+        p->next_deadline = 0;
+        return pic_ack(&p->pic);
+    }
+    if (!p->apic_hw_enabled[cpu])
+        return -1;
+    int v = vlapic_ack(&p->lapic[cpu]);
+    if (v >= 0) {
+        p->injected++;
+        p->next_deadline = 0;
+    }
+    return v;
+}
+
+/* ---- MMIO ---------------------------------------------------------------- */
+
+bool vplatform_is_lapic(uint64_t gpa)
+{
+    return gpa >= VLAPIC_DEFAULT_BASE && gpa < VLAPIC_DEFAULT_BASE + 0x1000;
+}
+
+bool vplatform_is_ioapic(uint64_t gpa)
+{
+    return gpa >= VIOAPIC_DEFAULT_BASE && gpa < VIOAPIC_DEFAULT_BASE + 0x1000;
+}
+
+uint32_t vplatform_mmio_read(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,
+                             uint64_t now_ns)
+{
+    p->next_deadline = 0;
+    if (vplatform_is_lapic(gpa) && cpu < p->ncpus)
+        return vlapic_mmio_read(&p->lapic[cpu], gpa - VLAPIC_DEFAULT_BASE, size, now_ns);
+    if (vplatform_is_ioapic(gpa))
+        return vioapic_mmio_read(&p->ioapic, gpa - VIOAPIC_DEFAULT_BASE, size);
+    return 0xffffffffu;
+}
+
+void vplatform_mmio_write(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,
+                          uint32_t val, uint64_t now_ns)
+{
+    p->next_deadline = 0;
+    if (vplatform_is_lapic(gpa) && cpu < p->ncpus)
+        vlapic_mmio_write(&p->lapic[cpu], gpa - VLAPIC_DEFAULT_BASE, size, val, now_ns);
+    else if (vplatform_is_ioapic(gpa))
+        vioapic_mmio_write(&p->ioapic, gpa - VIOAPIC_DEFAULT_BASE, size, val);
+}
+
+uint64_t vplatform_tsc_deadline_read(const struct vplatform *p, unsigned cpu)
+{
+    return cpu < p->ncpus ? vlapic_tsc_deadline_read(&p->lapic[cpu]) : 0;
+}
+
+void vplatform_tsc_deadline_write(struct vplatform *p, unsigned cpu, uint64_t tsc,
+                                  uint64_t now_ns, uint64_t guest_tsc)
+{
+    if (cpu >= p->ncpus)
+        return;
+    vlapic_tsc_deadline_write(&p->lapic[cpu], tsc, now_ns, guest_tsc);
+    p->next_deadline = 0;
+}

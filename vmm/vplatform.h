@@ -1,0 +1,102 @@
+/* A VM's interrupt controllers and timers, wired as on a PC: the 8259 pair,
+ * the 8254 PIT (with port 0x61), the CMOS RTC, the i8042, the I/O APIC and
+ * one local APIC per vCPU (docs/devices.md, "Wiring"). The models are the
+ * pure state machines of vmm/dev_*.c; this file is their board: ISA lines to
+ * both the PIC and the I/O APIC (IRQ 0 on pin 2, the usual interrupt source
+ * override), I/O APIC messages to the local APICs and their level EOIs
+ * back, the PIC's INT into LINT0 when the guest set it to ExtINT (or the
+ * local APIC is globally off), and an interrupt for a sleeping vCPU wakes
+ * it (vm_vcpu_wake).
+ *
+ * Time: every model is passed plat_time_ns(); the monitor calls
+ * vplatform_tick before each VM entry once the earliest deadline is due, and
+ * arms the preemption timer for that deadline, so a guest spinning without
+ * exits still gets its timer interrupt on time. */
+#ifndef VMM_VPLATFORM_H
+#define VMM_VPLATFORM_H
+
+#include "include/hv/types.h"
+#include "vmm/dev_pic.h"
+#include "vmm/dev_pit.h"
+#include "vmm/dev_rtc.h"
+#include "vmm/dev_i8042.h"
+#include "vmm/dev_ioapic.h"
+#include "vmm/dev_lapic.h"
+
+struct vm;
+
+#define VPLATFORM_CPUS 4            /* = VM_MAX_VCPUS (checked in vplatform.c) */
+/* The local APIC timer's input clock: what QEMU and KVM give guests. */
+#define VPLATFORM_APIC_BUS_HZ 1000000000ULL
+
+struct vplatform {
+    struct vm *vm;
+    unsigned ncpus;
+    struct pic pic;
+    struct pit pit;
+    struct rtc rtc;
+    struct i8042 kbd;
+    struct vioapic ioapic;
+    struct vlapic lapic[VPLATFORM_CPUS];
+    bool apic_hw_enabled[VPLATFORM_CPUS]; /* IA32_APIC_BASE bit 11 */
+    bool pic_int;                   /* the PIC's INT output */
+    /* The earliest model deadline (plat_time_ns), recomputed after every
+     * tick and every guest access to a model; 0 forces a recomputation, and
+     * tells the run loop that an interrupt output may have changed (its
+     * fast path skips the board while this stays set and nothing is due). */
+    uint64_t next_deadline;
+    uint64_t ticks, injected, reset_requests;
+};
+
+/* Allocates the models and claims their ports on the VM's port bus; the
+ * state is destroyed with the VM's devices. `now_ns` is plat_time_ns(),
+ * `unix_s` the time of day the RTC starts at, `tsc_khz` the guest's TSC rate
+ * (TSC-deadline mode). NULL when memory or the port table ran out. */
+struct vplatform *vplatform_attach(struct vm *vm, unsigned ncpus, uint64_t now_ns,
+                                   int64_t unix_s, uint64_t tsc_khz);
+
+/* Initialises the models (vplatform_attach does it; tests call it on their
+ * own struct). */
+void vplatform_init(struct vplatform *p, struct vm *vm, unsigned ncpus, uint64_t now_ns,
+                    int64_t unix_s, uint64_t tsc_khz);
+
+/* One port access on the models' ports (byte registers: wider accesses are
+ * split into bytes, lowest port first). */
+uint32_t vplatform_port_read(struct vplatform *p, uint16_t port, unsigned size, uint64_t now_ns);
+void vplatform_port_write(struct vplatform *p, uint16_t port, unsigned size, uint32_t val,
+                          uint64_t now_ns);
+
+/* Runs every model's tick if the earliest deadline is due; returns the next
+ * deadline (DEV_NO_DEADLINE: none). Cheap when nothing is due. */
+uint64_t vplatform_tick(struct vplatform *p, uint64_t now_ns);
+/* The deadline without ticking (recomputed if an access invalidated it). */
+uint64_t vplatform_next_deadline(struct vplatform *p, uint64_t now_ns);
+
+/* vCPU `cpu` has an interrupt it could take now (ExtINT from the PIC, or a
+ * local APIC vector above its PPR). */
+bool vplatform_pending(const struct vplatform *p, unsigned cpu);
+/* The INTA cycle for `cpu`: the vector to inject, its state moved to "in
+ * service"; -1 when nothing is pending after all. */
+int vplatform_ack(struct vplatform *p, unsigned cpu);
+
+/* The local APIC's page (xAPIC MMIO) and the I/O APIC's window. */
+bool vplatform_is_lapic(uint64_t gpa);
+bool vplatform_is_ioapic(uint64_t gpa);
+uint32_t vplatform_mmio_read(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,
+                             uint64_t now_ns);
+void vplatform_mmio_write(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,
+                          uint32_t val, uint64_t now_ns);
+
+/* IA32_TSC_DEADLINE for `cpu`; guest_tsc is the guest's TSC at now_ns. */
+uint64_t vplatform_tsc_deadline_read(const struct vplatform *p, unsigned cpu);
+void vplatform_tsc_deadline_write(struct vplatform *p, unsigned cpu, uint64_t tsc,
+                                  uint64_t now_ns, uint64_t guest_tsc);
+
+/* An ISA device line (0-15): to the PIC and the I/O APIC. */
+void vplatform_isa_irq(struct vplatform *p, unsigned irq, bool level);
+/* The same as a device output (struct dev_irq): the device names its ISA
+ * line as the `line` of each change, as the PIT (0), the i8042 (1, 12) and
+ * the RTC (8) do. */
+struct dev_irq vplatform_isa_out(struct vplatform *p);
+
+#endif
