@@ -212,7 +212,10 @@ static void post_request(struct vm *vm)
 
 void vm_mem_note_alloc(struct vm *vm)
 {
-    if (!ready || !vm->mem.attached)
+    /* The common case, on every first touch: nothing to reissue (high or
+     * soft state, no limit below memsize). */
+    if (!ready || !vm->mem.attached ||
+        (ms.state < MEM_HARD && vm->mem.msv.max >= vm->mem.msv.memsize))
         return;
     vm->mem.msv.consumed = guest_mem_pages(&vm->mem.ram);
     if (ms.state >= MEM_HARD || memsched_over_limit(&vm->mem.msv))
@@ -222,6 +225,9 @@ void vm_mem_note_alloc(struct vm *vm)
 bool vm_mem_should_block(struct vm *vm)
 {
     if (!ready || !vm->mem.attached)
+        return false;
+    /* Low is below 16% of MinFree: with MinFree free, no VM blocks. */
+    if (page_free_count() >= ms.minfree_pages)
         return false;
     struct memsched_vm *m = &vm->mem.msv;
     m->consumed = guest_mem_pages(&vm->mem.ram);

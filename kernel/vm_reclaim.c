@@ -204,28 +204,19 @@ void vm_reclaim_age(struct vm *vm, uint64_t now_ns)
     victim_age_scan(&rc->victim, &vm->mem.ram.pm);
 }
 
-bool vm_reclaim_fault_allocates(struct vm *vm, uint64_t gpa)
-{
-    struct pm_entry e;
-    struct guest_mem *gm = &vm->mem.ram;
-    if (!gm->pm_storage || !guest_mem_is_ram(gm, gpa) ||
-        physmap_lookup(&gm->pm, gpa >> PAGE_SHIFT, &e) != PM_OK)
-        return false;
-    return e.state != PM_MAPPED;
-}
-
 int vm_reclaim_page_kind(struct vm *vm, uint64_t gpa)
 {
     struct pm_entry e;
     struct guest_mem *gm = &vm->mem.ram;
     if (!gm->pm_storage || !guest_mem_is_ram(gm, gpa) ||
         physmap_lookup(&gm->pm, gpa >> PAGE_SHIFT, &e) != PM_OK)
-        return -1;
+        return VM_RECLAIM_BACKED;
     switch (e.state) {
     case PM_ZERO: return VM_RECLAIM_IN_ZERO;
     case PM_COMPRESSED: return VM_RECLAIM_IN_ZIP;
     case PM_SWAPPED: return VM_RECLAIM_IN_SWAP;
-    default: return -1;
+    case PM_MAPPED: return VM_RECLAIM_BACKED;
+    default: return VM_RECLAIM_NEW;
     }
 }
 

@@ -78,10 +78,12 @@ void vm_reclaim_age(struct vm *vm, uint64_t now_ns);
  * told of the mapping. `allocated` (may be NULL) says whether a machine page
  * was taken (first touch or page-in). */
 enum gm_fault vm_reclaim_fault(struct vm *vm, uint64_t gpa, bool *allocated);
-/* Would a fault at gpa take a machine page (its page is not backed)? */
-bool vm_reclaim_fault_allocates(struct vm *vm, uint64_t gpa);
-/* What a fault at gpa would bring back: VM_RECLAIM_IN_*, or -1 when the
- * page is not out (backed, or never touched). */
+/* What a fault at gpa would do, from one physmap lookup: bring a page back
+ * (VM_RECLAIM_IN_*), back a page never touched (VM_RECLAIM_NEW), or take
+ * no machine page (VM_RECLAIM_BACKED: mapped again; also for what is not
+ * RAM). */
+#define VM_RECLAIM_NEW    (-1)
+#define VM_RECLAIM_BACKED (-2)
 int vm_reclaim_page_kind(struct vm *vm, uint64_t gpa);
 
 /* Blocked-time accounting (memstats BLOCKED). */

@@ -58,7 +58,8 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
     for (;;) {
         /* A poll point: memsched's release request is carried out here,
          * between exits, where the monitor holds nothing of the guest. */
-        vmmem_poll_point(v);
+        vmmem_poll_point_fast(v, vm->mem.vmmem, v->id, vm->mem.release_gen,
+                              vm->mem.deny_until_ns != 0);
         /* Virtual interrupts; the preemption timer for the slice's end or
          * the next device deadline, whichever is first (vcpu_entry.h). */
         arm_preemption_timer(vcpu_prepare_entry(v, rdtsc(), end), shift);

@@ -105,6 +105,15 @@ bool vmmem_note_alloc(struct vmmem *m, uint32_t vcpu, uint64_t pages);
 
 uint64_t vmmem_check_count(const struct vmmem *m, uint32_t vcpu);
 
+/* A poll point with no request waiting: what vmmem_check_for_release_requests
+ * does then (end the allocation window if releases are allowed), inline for
+ * the path before every VM entry. */
+static inline void vmmem_poll_idle(struct vmmem *m, uint32_t vcpu)
+{
+    if (vcpu < m->nvcpus && !m->deny_all && !m->vcpu[vcpu].deny)
+        m->vcpu[vcpu].allocated = 0;
+}
+
 /* Taking and letting go of a ranked lock on `vcpu`, with the rank checks
  * above (a violation is counted and reported through rank_fail; the lock
  * is taken or let go all the same). */

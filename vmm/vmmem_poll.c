@@ -77,6 +77,8 @@ static uint64_t release_locked(struct vmmem_vm *w, uint32_t id, uint64_t n)
 static void injected_deny(struct vmmem_vm *w, uint64_t now)
 {
     bool want = now < w->vm->mem.deny_until_ns;
+    if (!want)
+        w->vm->mem.deny_until_ns = 0;   /* over: the clock is no longer read */
     if (want == w->injected_deny)
         return;
     if (want)
@@ -96,7 +98,9 @@ void vmmem_poll_point(struct vcpu *v)
         w->seen_gen = vm->mem.release_gen;
         vmmem_request_release(&w->m, vm->mem.release_request);
     }
-    if (v->id == 0)
+    /* The clock is read only while `vmm deny` is in play: this runs before
+     * every VM entry. */
+    if (v->id == 0 && (vm->mem.deny_until_ns || w->injected_deny))
         injected_deny(w, plat_time_ns());
     uint64_t n = vmmem_check_for_release_requests(&w->m, v->id);
     if (!n)
@@ -135,16 +139,15 @@ enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
 {
     struct vm *vm = v->vm;
     struct vmmem_vm *w = vm->mem.vmmem;
-    uint64_t now = plat_time_ns();
-    bool allocates = vm_reclaim_fault_allocates(vm, gpa);
+    int kind = vm_reclaim_page_kind(vm, gpa);
+    bool allocates = kind != VM_RECLAIM_BACKED;
     if (w && allocates && blocked(v, w))
-        return sleep_blocked(v, w, now);
+        return sleep_blocked(v, w, plat_time_ns());
     /* The seed's idiom: the page is allocated under a deny (it must not be
      * released before it is mapped); allocations while denied count
      * against the vCPU's bound. */
     bool took = false;
     enum gm_fault r;
-    int kind = vm_reclaim_page_kind(vm, gpa);
     uint64_t t0 = rdtsc();
     if (w) {
         vmmem_deny_releases(&w->m, v->id);
@@ -163,7 +166,8 @@ enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
     }
     switch (r) {
     case GM_FAULT_OK:
-        vm_reclaim_note_unblocked(vm, now);
+        if (vm->mem.rc.blocked_since_ns)
+            vm_reclaim_note_unblocked(vm, plat_time_ns());
         if (took)
             vm_mem_note_alloc(vm);
         return EXIT_CONTINUE;
@@ -181,6 +185,7 @@ enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
     /* No machine page now. Others release at their poll points (memsched
      * asks them): wait for them while the wait can end, give up after a
      * long spell with nothing released. */
+    uint64_t now = plat_time_ns();
     if (w && allocates) {
         uint64_t since = vm->mem.rc.blocked_since_ns;
         if (!since || now - since < BLOCK_GIVE_UP_NS) {

@@ -31,6 +31,16 @@ bool vmmem_vm_init(struct vm *vm, char *why, size_t whylen);
 /* The poll point before every VM entry: applies a newly posted request and
  * the injected deny, and carries out what this vCPU may release now. */
 void vmmem_poll_point(struct vcpu *v);
+/* The same when the caller knows the VM: the common case (nothing posted
+ * since the last look, nothing asked, no injected deny) inline. */
+static inline void vmmem_poll_point_fast(struct vcpu *v, struct vmmem_vm *w, unsigned id,
+                                         uint64_t gen, bool deny_pending)
+{
+    if (w && w->seen_gen == gen && !w->m.requested && !deny_pending && !w->injected_deny)
+        vmmem_poll_idle(&w->m, id);
+    else
+        vmmem_poll_point(v);
+}
 /* An explicit poll point inside a long monitor path. */
 static inline void vmmem_check_for_release_requests_now(struct vcpu *v) { vmmem_poll_point(v); }
 

@@ -130,7 +130,7 @@ static void test_release_in_guest_order(void **state)
     assert_int_equal(vm_reclaim_fault(&vm, 16 * PAGE_SIZE, &took), GM_FAULT_OK);
     assert_true(took);
     assert_int_equal(fs.reads, 1);
-    assert_int_equal(vm_reclaim_page_kind(&vm, 23 * PAGE_SIZE), -1);    /* read ahead: back */
+    assert_int_equal(vm_reclaim_page_kind(&vm, 23 * PAGE_SIZE), VM_RECLAIM_BACKED);  /* read ahead */
     assert_int_equal(vm_reclaim_page_kind(&vm, 24 * PAGE_SIZE), VM_RECLAIM_IN_SWAP);
 }
 
@@ -149,7 +149,9 @@ static void test_kept_pages_are_passed_over(void **state)
     assert_int_equal(vm_reclaim_release(&vm, 32), 0);   /* nowhere for them */
     assert_int_equal(vm_reclaim_release(&vm, 32), 32);  /* the zero pages go now */
     assert_int_equal(vm_reclaim_page_kind(&vm, 50 * PAGE_SIZE), VM_RECLAIM_IN_ZERO);
-    assert_int_equal(vm_reclaim_page_kind(&vm, 20 * PAGE_SIZE), -1);
+    assert_int_equal(vm_reclaim_page_kind(&vm, 20 * PAGE_SIZE), VM_RECLAIM_BACKED);
+    assert_int_equal(vm_reclaim_page_kind(&vm, 120 * PAGE_SIZE), VM_RECLAIM_NEW);
+    assert_int_equal(vm_reclaim_page_kind(&vm, 200 * PAGE_SIZE), VM_RECLAIM_BACKED);  /* not RAM */
 }
 
 /* Preallocation takes every page before the first instruction; pinned

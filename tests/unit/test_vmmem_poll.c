@@ -83,8 +83,11 @@ enum gm_fault vm_reclaim_fault(struct vm *vm, uint64_t gpa, bool *allocated)
         consumed++;
     return fault_result;
 }
-bool vm_reclaim_fault_allocates(struct vm *vm, uint64_t gpa) { (void)vm, (void)gpa; return fault_allocates; }
-int vm_reclaim_page_kind(struct vm *vm, uint64_t gpa) { (void)vm, (void)gpa; return -1; }
+int vm_reclaim_page_kind(struct vm *vm, uint64_t gpa)
+{
+    (void)vm, (void)gpa;
+    return fault_allocates ? VM_RECLAIM_NEW : VM_RECLAIM_BACKED;
+}
 void vm_reclaim_note_blocked(struct vm *vm, uint64_t t)
 {
     if (!vm->mem.rc.blocked_since_ns)
