@@ -40,7 +40,9 @@ unit: $(UNIT_BINS)
 hosted-steps:
 	@set -e; for s in $(HOSTED_TEST_STEPS); do $(MAKE) --no-print-directory $$s; done
 
-system: $(BUILD)/esp.img
+# Debian's kernel, busybox and memtest86+ (fetched with apt-get download,
+# mk/linux_guests.mk): bochs_linux_initramfs boots them.
+system: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
 	@$(PYTHON) tests/system/run_system_tests.py --image $(BUILD)/esp.img
 
 # The order is the issue's: hosted unit tests, other hosted steps, then the

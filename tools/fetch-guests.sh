@@ -14,8 +14,15 @@ cd "$dir"
 
 # linux-image-amd64 is a metapackage: the kernel is in the versioned package
 # it depends on, which is what `apt-get download` must be given as well.
-kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-       sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1)
+kernel_pkg() {
+    apt-cache depends linux-image-amd64 2>/dev/null |
+        sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1
+}
+kpkg=$(kernel_pkg)
+# A fresh machine may have no package lists yet: fetch them once (as root).
+if [ -z "$kpkg" ] && [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && kpkg=$(kernel_pkg)
+fi
 if [ -z "$kpkg" ]; then
     echo "fetch-guests: apt-cache knows no linux-image-amd64 (run apt-get update?)" >&2
     exit 1

@@ -633,6 +633,7 @@ swap_scenarios.register(sys.modules[__name__])
 overcommit_scenarios.register(sys.modules[__name__])
 memtouch_fill_scenarios.register(sys.modules[__name__])
 irq_scenarios.register(sys.modules[__name__])
+linux_scenarios.register(sys.modules[__name__])   # needs `make linux-guests`
 
 
 def main():
@@ -645,7 +646,6 @@ def main():
                     help="also the Linux guest scenarios (minutes each; `make linux-bochs`)")
     args = ap.parse_args()
     if args.linux:
-        linux_scenarios.register(sys.modules[__name__])
         linux_scenarios.register_memtest(sys.modules[__name__])
     if args.list:
         for name, emu, _ in SCENARIOS:
