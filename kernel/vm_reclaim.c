@@ -69,9 +69,10 @@ bool vm_reclaim_init(struct vm *vm, char *why, size_t whylen)
 void vm_reclaim_destroy(struct vm *vm)
 {
     struct vm_reclaim *rc = &vm->mem.rc;
-    /* The swapper itself goes with guest_mem_destroy (it frees slots and
-     * cache entries while the physmap names them); only the storage the
-     * swapper does not own is ours. */
+    /* First what the swapper holds (swap slots, cache entries: found
+     * through the physmap, which must still exist), detached so that
+     * guest_mem_destroy does not do it twice; then the storage that is
+     * ours. */
     if (vm->mem.ram.swapper == &rc->sw)
         swapper_destroy(&rc->sw);
     vm->mem.ram.swapper = NULL;

@@ -297,3 +297,25 @@ bool physmap_check_mpns_unique(const struct physmap *const *pms, size_t n,
     }
     return true;
 }
+
+bool physmap_next_swapped(const struct physmap *pm, ppn_t ppn, ppn_t from, int dir,
+                          uint64_t slot, uint32_t span, ppn_t *out)
+{
+    for (uint32_t d = 1; d <= span; d++) {
+        if (dir < 0 && from < d)
+            return false;
+        ppn_t p = dir > 0 ? from + d : from - d;
+        if (p >= pm->npages || (p > ppn ? p - ppn : ppn - p) > span)
+            return false;
+        struct pm_entry e;
+        if (physmap_lookup(pm, p, &e) != PM_OK)
+            return false;
+        if (e.state != PM_SWAPPED)
+            continue;
+        if (e.payload != slot)
+            return false;
+        *out = p;
+        return true;
+    }
+    return false;
+}

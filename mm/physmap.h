@@ -124,6 +124,13 @@ void physmap_set_age(struct physmap *pm, ppn_t ppn, uint8_t age);
 
 /* Pages backed by MPNs this VM holds privately (memsched's "consumed"). */
 uint64_t physmap_consumed(const struct physmap *pm);
+/* Swap-in's read-ahead rule (mm/swapper_in.c, and memsim's model of it):
+ * the guest page after (dir > 0) or before (dir < 0) `from`, no further than
+ * `span` pages from `ppn`, that is SWAPPED in slot `slot`. Pages not on swap
+ * are passed over (a batch's zero and compressed pages went to other
+ * stores); a page on swap in another slot ends the search. */
+bool physmap_next_swapped(const struct physmap *pm, ppn_t ppn, ppn_t from, int dir,
+                          uint64_t slot, uint32_t span, ppn_t *out);
 uint64_t physmap_count(const struct physmap *pm, enum pm_state s);
 
 /* Recounts every entry and checks the invariants: counts match, only MAPPED

@@ -45,33 +45,6 @@ static enum swapper_in_result in_compressed(struct swapper *sw, ppn_t ppn, ccach
     return SWAPPER_IN_OK;
 }
 
-/* The guest page after (dir +1) or before (dir -1) `from`, within
- * SWAPPER_READAHEAD_SPAN of `ppn`, that is SWAPPED in slot `slot`, skipping
- * pages that are not on swap (a batch's zero and compressed pages went to
- * other stores, so a cluster's pages need not be adjacent in the guest);
- * a page on swap in another slot ends the search. */
-static bool next_in_run(const struct swapper *sw, ppn_t ppn, ppn_t from, int dir, uint64_t slot,
-                        ppn_t *out)
-{
-    for (uint32_t d = 1; d <= SWAPPER_READAHEAD_SPAN; d++) {
-        if (dir < 0 && from < d)
-            return false;
-        ppn_t p = dir > 0 ? from + d : from - d;
-        if (p >= sw->pm->npages || (p > ppn ? p - ppn : ppn - p) > SWAPPER_READAHEAD_SPAN)
-            return false;
-        struct pm_entry e;
-        if (physmap_lookup(sw->pm, p, &e) != PM_OK)
-            return false;
-        if (e.state != PM_SWAPPED)
-            continue;
-        if (e.payload != slot)
-            return false;
-        *out = p;
-        return true;
-    }
-    return false;
-}
-
 /* The guest pages around `ppn` whose slots follow on from `slot` in the
  * same order (written together, so read together): m[] and pg[] in slot
  * order, the faulting page at index *back. Pages are allocated here; the
@@ -88,12 +61,15 @@ static bool plan_run(struct swapper *sw, ppn_t ppn, uint64_t slot, mpn_t *m, ppn
         return false;
     /* Forward first: guests mostly walk memory upwards. */
     ppn_t at = ppn;
-    while (1 + f + b < SWAPPER_READAHEAD && next_in_run(sw, ppn, at, 1, slot + f + 1, &fp[f]) &&
+    while (1 + f + b < SWAPPER_READAHEAD &&
+           physmap_next_swapped(sw->pm, ppn, at, 1, slot + f + 1, SWAPPER_READAHEAD_SPAN,
+                                &fp[f]) &&
            (fm[f] = page_alloc(sw->owner)) != INVALID_MPN)
         at = fp[f++];
     at = ppn;
     while (1 + f + b < SWAPPER_READAHEAD && slot > b &&
-           next_in_run(sw, ppn, at, -1, slot - b - 1, &bp[b]) &&
+           physmap_next_swapped(sw->pm, ppn, at, -1, slot - b - 1, SWAPPER_READAHEAD_SPAN,
+                                &bp[b]) &&
            (bm[b] = page_alloc(sw->owner)) != INVALID_MPN)
         at = bp[b++];
     for (uint32_t i = 0; i < b; i++) {

@@ -319,31 +319,6 @@ static bool map_readahead(struct svm *v, uint32_t p)
     return true;
 }
 
-/* The page after (dir > 0) or before `from`, within `span` pages of p, on
- * swap in `slot`, passing over pages not on swap (a batch's zero and cache
- * pages); a page on swap in another slot ends the search. */
-static bool next_on_swap(struct svm *v, uint64_t p, uint64_t from, int dir, uint64_t slot,
-                         uint64_t span, uint64_t *out)
-{
-    for (uint64_t d = 1; d <= span; d++) {
-        if (dir < 0 && from < d)
-            return false;
-        uint64_t q = dir > 0 ? from + d : from - d;
-        if (q >= v->cfg.pages || (q > p ? q - p : p - q) > span)
-            return false;
-        struct pm_entry e;
-        if (physmap_lookup(&v->pm, (ppn_t)q, &e) != PM_OK)
-            return false;
-        if (e.state != PM_SWAPPED)
-            continue;
-        if (e.payload != slot)
-            return false;
-        *out = q;
-        return true;
-    }
-    return false;
-}
-
 /* The image's read-ahead (mm/swapper_in.c): the pages on swap around the
  * faulting one, within 4 x --readahead guest pages, whose slots follow on
  * from its own in the same order (written in one cluster; pages that went
@@ -353,14 +328,17 @@ static bool next_on_swap(struct svm *v, uint64_t p, uint64_t from, int dir, uint
 static uint32_t readahead(struct sim *s, struct svm *v, uint32_t p, uint64_t slot)
 {
     uint32_t n = 1, max = s->cfg->readahead ? s->cfg->readahead : 1;
-    uint64_t span = 4ULL * max, at = p, q;
-    for (uint64_t f = 1; n < max && next_on_swap(v, p, at, 1, slot + f, span, &q); f++, n++) {
+    uint32_t span = 4 * max;
+    ppn_t at = p, q;
+    for (uint64_t f = 1; n < max && physmap_next_swapped(&v->pm, p, at, 1, slot + f, span, &q);
+         f++, n++) {
         if (!map_readahead(v, (uint32_t)q))
             return n;
         at = q;
     }
     at = p;
-    for (uint64_t b = 1; n < max && b < slot + 1 && next_on_swap(v, p, at, -1, slot - b, span, &q);
+    for (uint64_t b = 1;
+         n < max && b <= slot && physmap_next_swapped(&v->pm, p, at, -1, slot - b, span, &q);
          b++, n++) {
         if (!map_readahead(v, (uint32_t)q))
             return n;

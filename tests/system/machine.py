@@ -250,9 +250,14 @@ class Bochs(Machine):
         workdir = self.workdir
         disk = os.path.join(workdir, "disk.img")
         shutil.copyfile(image, disk)
-        # A Bochs that was killed leaves its lock behind; the copy is fresh.
-        if os.path.exists(disk + ".lock"):
-            os.remove(disk + ".lock")
+        # A Bochs that was killed leaves its locks behind: on the copy (which
+        # is fresh) and on any other disk the caller attaches (a swap disk
+        # reused by the next `make run`).
+        others = [m.group(1) for line in extra_lines
+                  for m in [re.search(r"\bpath=([^,\s]+)", line)] if m]
+        for d in [disk] + others:
+            if os.path.exists(d + ".lock"):
+                os.remove(d + ".lock")
         self.listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.listener.bind(("127.0.0.1", 0))
         self.listener.listen(1)
