@@ -279,7 +279,7 @@ const struct shell_cmd shell_commands[] = {
       "per VM: target, consumed, zero/zip/swap, rates, blocked (-c: costs)", 0, 2,
       shell_cmd_memstats, NULL },
     { "vmm", "vmm deny NAME [SECONDS]", "monitor fault injection", 0, -1, NULL, shell_vmm_sub },
-    { "swap", "swap status|test N|fail-writes", "swap device: state, self-test, fault injection",
+    { "swap", "swap status|test N|fail-writes|fail-reads", "swap device: state, self-test, fault injection",
       0, -1, NULL, shell_swap_sub },
     { "irqs", "irqs", "interrupt counts by source", 0, 0, cmd_irqs, NULL },
     { "config", "config", "the host configuration in effect", 0, 0, cmd_config, NULL },

@@ -187,6 +187,19 @@ static int swap_fail_writes(int argc, char **argv, void *ctx)
     return 0;
 }
 
+static int swap_fail_reads(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)ctx;
+    if (strcmp(argv[1], "once") != 0) {
+        console_printf("swap fail-reads: expected once, got '%s'\n", argv[1]);
+        return 1;
+    }
+    swap_dev_fail_next_read();
+    console_printf("swap fail-reads: once; the next device read fails and its slots stay "
+                   "unreadable until written again\n");
+    return 0;
+}
+
 const struct shell_cmd shell_swap_sub[] = {
     { "status", "swap status", "block devices and the swap device's state", 0, 0, swap_status,
       NULL },
@@ -194,5 +207,7 @@ const struct shell_cmd shell_swap_sub[] = {
       swap_test, NULL },
     { "fail-writes", "swap fail-writes on|off", "make swap device writes fail (testing)", 1, 1,
       swap_fail_writes, NULL },
+    { "fail-reads", "swap fail-reads once", "make the next swap read fail, a bad sector (testing)",
+      1, 1, swap_fail_reads, NULL },
     { NULL, NULL, NULL, 0, 0, NULL, NULL },
 };

@@ -16,6 +16,11 @@ static struct {
     uint64_t *map;
     bool failed;
     bool inject_write_failures;
+    /* `swap fail-reads once`: the next read request fails, and the slots it
+     * asked for stay unreadable until written again, as a bad sector does
+     * until the drive remaps it on a write. One such range at a time. */
+    bool inject_read_failure;
+    uint64_t bad_first, bad_n;
     char last_error[160];
     struct swap_dev_stats st;
 } sw;
@@ -58,6 +63,28 @@ bool swap_dev_writable(void) { return sw.dev && !sw.failed; }
 void swap_dev_fail_writes(bool on) { sw.inject_write_failures = on; }
 bool swap_dev_failing_writes(void) { return sw.inject_write_failures; }
 const char *swap_dev_last_error(void) { return sw.last_error; }
+void swap_dev_fail_next_read(void) { sw.inject_read_failure = true; }
+
+static bool overlaps_bad(uint64_t first, uint64_t n)
+{
+    return sw.bad_n && first < sw.bad_first + sw.bad_n && sw.bad_first < first + n;
+}
+
+/* One device read; an injected bad range fails as a medium error would. */
+static int dev_read(uint64_t first, const mpn_t *pages, uint32_t n)
+{
+    if (sw.inject_read_failure) {
+        sw.inject_read_failure = false;
+        sw.bad_first = first;
+        sw.bad_n = n;
+    }
+    if (overlaps_bad(first, n)) {
+        str_copy(sw.dev->err, "injected medium error (swap fail-reads once)",
+                 sizeof sw.dev->err);
+        return -1;
+    }
+    return blk_rw(sw.dev, BLK_READ, first + FIRST_PAGE, pages, n);
+}
 
 /* One device write; the injected failure looks like a device error to
  * everything above. */
@@ -111,6 +138,8 @@ enum swap_err swap_dev_write_cluster(const mpn_t *pages, uint32_t n, uint64_t *s
             return SWAP_ERR_FULL;
         }
         sw.st.write_requests++;
+        if (overlaps_bad(first, got))
+            sw.bad_n = 0; /* rewritten: the drive remapped the bad sectors */
         if (dev_write(first, pages + done, got) != 0) {
             mark_failed(first, got);
             swap_slots_free(&sw.slots, first, got);
@@ -135,7 +164,7 @@ enum swap_err swap_dev_read_cluster(uint64_t first, const mpn_t *pages, uint32_t
         if (!swap_slots_in_use(&sw.slots, first + i))
             return SWAP_ERR_ARG; /* reading a free slot would return stale data */
     sw.st.read_requests++;
-    if (blk_rw(sw.dev, BLK_READ, first + FIRST_PAGE, pages, n) != 0) {
+    if (dev_read(first, pages, n) != 0) {
         sw.st.read_errors++;
         ksnprintf(sw.last_error, sizeof sw.last_error, "read of slots %llu-%llu on %s: %s",
                   (unsigned long long)first, (unsigned long long)(first + n - 1), sw.dev->name,

@@ -63,6 +63,10 @@ void swap_dev_free(const uint64_t *slots, uint32_t n);
  * reported an error (so the failure path runs for real). */
 void swap_dev_fail_writes(bool on);
 bool swap_dev_failing_writes(void);
+/* Fault injection: the next device read fails, and every later read of the
+ * slots it asked for fails too until they are written again (a bad sector
+ * until the drive remaps it). One bad range at a time. */
+void swap_dev_fail_next_read(void);
 
 void swap_dev_get_stats(struct swap_dev_stats *out);
 /* The last error as one line ("write of slots 12-15 on nvme0n1: ..."). */

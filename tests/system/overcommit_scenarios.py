@@ -241,6 +241,46 @@ def register(h):
             print("figure: 2x costs, root-mode ticks (instructions in Bochs), last seen: " +
                   seen["costs"])
 
+    @scenario("bochs")
+    def bochs_swap_read_error(workdir, image):
+        """A swap read that fails (`swap fail-reads once`: a bad sector,
+        unreadable until written again) while two fill=mix VMs page in from
+        disk at about 1.3x: the VM whose page it was stops with the reason
+        and the loss is counted; the other finishes every sweep unharmed."""
+        names = ["oc0", "oc1"]
+        vms = {n: vmx_text(n, 30, "fill=mix sweeps=3") for n in names}
+        m = machine(workdir, "swrd", vms)
+        with h.booted(m, h.BOCHS_BOOT_S):
+            start_all(m, names)
+            state = {"armed": False}
+
+            def on_poll(log, rows):
+                if (not state["armed"] and all(rows.get(n, {}).get("swcur", 0) > 0 for n in names)
+                        and all(sweep_lines(log, n) >= 1 for n in names)):
+                    out = m.command("swap fail-reads once", 30)
+                    check("the next device read fails" in out, out)
+                    state["armed"] = True
+
+            seen, hosts, log = run_until_done(m, names, 480, on_poll)
+            check(state["armed"], "the VMs never both had pages on swap after a sweep")
+            check("MISMATCH" not in log, "a page came back wrong:\n" + log[-4000:])
+            lost = [n for n in names if re.search(
+                r"vm %s: .*could not be read back from swap: its data is lost" % re.escape(n), log)]
+            check(len(lost) == 1, f"expected one VM stopped by the bad read, got {lost}:\n" +
+                  log[-4000:])
+            other = [n for n in names if n not in lost][0]
+            mt = ended(log, other)
+            check(mt and mt.group(2) == "0" and sweep_lines(log, other) == 3,
+                  f"{other} did not finish its 3 sweeps:\n" + log[-4000:])
+            check(int(hosts[-1][8]) > 0, f"memstats did not count the lost page: {hosts[-1]}")
+            out = m.command("swap status", 30)
+            check(re.search(r"errors: write \d+, read [1-9]", out) and
+                  "injected medium error" in out, "swap status shows no read error:\n" + out)
+            row = h.vm_row(m, lost[0])
+            check("swap" in row["note"], f"vm list does not say why {lost[0]} stopped: {row}")
+            print(f"figure: bad swap read: {lost[0]} stopped, {other} finished 3 sweeps; "
+                  f"lost pages counted {hosts[-1][8]}")
+
     def run_fill_vms(workdir, label, megs, memsize, cmdlines, sweeps):
         """Boots Bochs with `megs` MiB and runs one memtouch VM per cmdline
         (memsize MiB each) to its end; returns (pages touched per VM, free

@@ -266,6 +266,41 @@ static void test_injected_write_failures(void **state)
     assert_int_equal(swap_dev_write_cluster(&p, 1, &s), SWAP_ERR_FAILED);
 }
 
+/* `swap fail-reads once`: the next read fails, the slots it asked for stay
+ * bad (a retry of one of them fails too, as the swapper's single-page retry
+ * would), others read fine, and a write over the range heals it. */
+static void test_injected_bad_read_range(void **state)
+{
+    (void)state;
+    open_dev(4); /* four slots: the rewrite below must reuse the bad ones */
+    mpn_t p[4], q[4];
+    uint64_t s[4];
+    for (int i = 0; i < 4; i++) {
+        p[i] = blk_test_page(70 + (uint64_t)i);
+        q[i] = page_alloc_zeroed(OWNER_TEST);
+    }
+    assert_int_equal(swap_dev_write_cluster(p, 4, s), SWAP_OK);
+    swap_dev_fail_next_read();
+    int calls = read_calls;
+    assert_int_equal(swap_dev_read_cluster(s[0], q, 2), SWAP_ERR_IO);
+    assert_int_equal(read_calls, calls); /* the device was never asked */
+    assert_non_null(strstr(swap_dev_last_error(), "injected medium error"));
+    assert_int_equal(swap_dev_read(s[1], q[1]), SWAP_ERR_IO);   /* still bad */
+    assert_int_equal(swap_dev_read(s[2], q[2]), SWAP_OK);       /* outside it */
+    assert_true(blk_test_page_is(q[2], 72));
+    assert_true(swap_dev_writable()); /* a read error never fails the device */
+    /* Freed and written again: the range is remapped and reads work. */
+    swap_dev_free(s, 2);
+    uint64_t again[2];
+    assert_int_equal(swap_dev_write_cluster(p, 2, again), SWAP_OK);
+    assert_true(again[0] == s[0] && again[1] == s[1]); /* the only free ones */
+    assert_int_equal(swap_dev_read_cluster(again[0], q, 2), SWAP_OK);
+    assert_true(blk_test_page_is(q[0], 70) && blk_test_page_is(q[1], 71));
+    struct swap_dev_stats st;
+    swap_dev_get_stats(&st);
+    assert_int_equal(st.read_errors, 2);
+}
+
 static void test_no_device(void **state)
 {
     (void)state;
@@ -317,6 +352,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_error_marks_failed_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read_error_returned_with_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_injected_write_failures, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_injected_bad_read_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_device, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_layer_checks, setup, teardown),
     };
