@@ -165,6 +165,15 @@ static void refresh(struct sim *s, struct svm *v)
     }
 }
 
+/* As in the image (kernel/vm_mem.c): a policy whose aging scans read every
+ * accessed bit has its estimate from them, and ESX's sampler does not run
+ * beside it (its zaps would clear the same bits the scans read); the
+ * others keep the sampler. */
+static bool uses_sampler(enum sim_policy p)
+{
+    return p != POL_OURS && p != POL_REUSE;
+}
+
 /* Chooses up to n victims of v by the run's policy. */
 static uint64_t choose(struct sim *s, struct svm *v, uint64_t n)
 {
@@ -557,8 +566,9 @@ int sim_run(const struct sim_cfg *cfg, const struct trace *t, struct sim_result 
         if (cfg->age_period_ticks && i % cfg->age_period_ticks == 0)
             for (unsigned k = 0; k < s.n; k++)
                 victim_age_scan(&s.vm[k].vic, &s.vm[k].pm);
-        for (unsigned k = 0; k < s.n; k++)
-            sampler_tick(&s.vm[k].smp, now);
+        if (uses_sampler(cfg->policy))
+            for (unsigned k = 0; k < s.n; k++)
+                sampler_tick(&s.vm[k].smp, now);
         rc = access_page(&s, &s.vm[t->vm[i]], t->ppn[i], now);
         if (cfg->service_ticks && i % cfg->service_ticks == 0) {
             poll(&s, now);
