@@ -40,6 +40,8 @@ void vcpu_gpr_write(struct vcpu *v, unsigned index, uint64_t value);
 
 /* Handlers living in their own files. */
 enum exit_action exit_io(struct vcpu *v, const struct exit_info *e);
+/* INS/OUTS (vmm/exit_io_string.c); exit_io passes them on. */
+enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e);

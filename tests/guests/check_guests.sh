@@ -71,6 +71,15 @@ run cpuid "n=1000"
 check "cpuid: status 0" test "$status" = 0
 check "cpuid: done line" has_line "cpuid: done 1000"
 
+# INS/OUTS: plain QEMU is the reference for what the CPU does.
+run stringio ""
+check "stringio: status 0" test "$status" = 0
+check "stringio: rep outsb line" has_line "stringio: rep outsb ok"
+check "stringio: backward line" has_line "stringio: backward outsb ok"
+check "stringio: a16 line" has_line "stringio: a16 outsb ok"
+check "stringio: insb line" has_line "stringio: rep insb ok (10000 bytes across 3 pages)"
+check "stringio: done" has_line "stringio: done"
+
 run bad_port ""
 check "bad_port: status 255 (seen as 127)" test "$status" = 127
 check "bad_port: read line" has_line "bad_port: read 0xff"

@@ -355,8 +355,9 @@ def wait_sweeps(m, name, n, limit):
 def bochs_guests_together(workdir, image):
     # The acceptance run: hello, two memtouch VMs and a bad one at
     # once, from vm.autostart; the host shell keeps answering throughout.
+    # stringio beside them: INS/OUTS carried out by the monitor.
     m = bochs_with(workdir, "together",
-                   ['vm.autostart = "hello,memtouch1,memtouch2,bad_triple"'])
+                   ['vm.autostart = "hello,memtouch1,memtouch2,bad_triple,stringio"'])
     try:
         m.expect(r"vm hello: started as id", BOCHS_BOOT_S)
         start = m.serial.pos
@@ -364,6 +365,11 @@ def bochs_guests_together(workdir, image):
         m.expect(r"vm hello: exited with status 0", 60)
         m.serial.pos = start
         m.expect(r"vm bad_triple: stopped: triple fault \(vCPU 0, RIP 0x[0-9a-f]+\)", 60)
+        m.serial.pos = start
+        for line in ("rep outsb ok", "backward outsb ok", "a16 outsb ok",
+                     r"rep insb ok \(10000 bytes across 3 pages\)", "done"):
+            m.expect(r"^\[stringio\] stringio: %s\r?\n" % line, 120)
+        m.expect(r"vm stringio: exited with status 0", 60)
         m.serial.pos = start
         wait_sweeps(m, "memtouch1", 3, 120)
         m.serial.pos = start

@@ -25,6 +25,7 @@
 #include "tests/fake/platform_fake.h"
 #include "mm/heap.h"
 #include "mm/page_alloc.h"
+#include "tests/fake/fake_gpa.h"
 
 /* ---- fakes for the VM lifecycle the handlers call ------------------------ */
 static char fail_reason[256];
@@ -77,11 +78,25 @@ enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
 {
     touches++;
     touched_gpa = gpa;
-    if (!touch_fails)
+    if (!touch_fails) {
+        /* Where the test gave the VM guest RAM, back the page for real. */
+        struct plat_vm *g = v->vm->mem.ram.gpa;
+        if (g && plat_gpa_lookup(g, gpa >> PAGE_SHIFT) == INVALID_MPN)
+            assert_true(plat_gpa_map(g, gpa >> PAGE_SHIFT, page_alloc_zeroed(OWNER_TEST),
+                                     PLAT_GPA_RWX));
         return EXIT_CONTINUE;
+    }
     vm_fail(v->vm, "out of machine memory backing guest-physical 0x%llx",
             (unsigned long long)gpa);
     return EXIT_STOP;
+}
+
+/* Poll points inside long monitor paths (string I/O between pages). */
+static unsigned poll_points;
+void vmmem_poll_point(struct vcpu *v)
+{
+    (void)v;
+    poll_points++;
 }
 
 static unsigned rom_maps, wakes;
@@ -471,12 +486,82 @@ static void test_io_unknown_port_and_exit_port(void **state)
     assert_int_equal(exit_status, 7);
 }
 
-static void test_io_string_stops_the_vm(void **state)
+/* Guest RAM for the string I/O tests: paging off, so linear = physical. */
+static uint8_t *guest_bytes(uint64_t gpa)
+{
+    struct plat_vm *g = vm.mem.ram.gpa;
+    mpn_t m = plat_gpa_lookup(g, gpa >> PAGE_SHIFT);
+    if (m == INVALID_MPN) {
+        assert_true(plat_gpa_map(g, gpa >> PAGE_SHIFT, page_alloc_zeroed(OWNER_TEST),
+                                 PLAT_GPA_RWX));
+        m = plat_gpa_lookup(g, gpa >> PAGE_SHIFT);
+    }
+    return (uint8_t *)plat_mpn_to_va(m) + (gpa & (PAGE_SIZE - 1));
+}
+
+static void string_insn(const uint8_t *bytes, unsigned n)
+{
+    memcpy(guest_bytes(RIP0), bytes, n);
+    fake_gs_set(VMCS_EXIT_INSN_LEN, n);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc09b); /* 32-bit code (D=1) */
+}
+
+/* INS/OUTS are carried out: REP OUTSB from guest RAM to the POST port in
+ * chunks (the instruction runs again until rCX is 0), a page of the source
+ * backed through the RAM fault path, a poll point per page; INS from an
+ * unclaimed port fills memory with all ones; a bad instruction stops the VM. */
+static void test_io_string_ins_outs(void **state)
 {
     (void)state;
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    static const uint8_t rep_outsb[] = { 0x3e, 0xf3, 0x6e }, insw[] = { 0x26, 0x66, 0x6d },
+                         notio[] = { 0x90, 0x90, 0x90 };
+    string_insn(rep_outsb, 3);
+    for (unsigned i = 0; i < 3; i++)
+        guest_bytes(0x20000 + (uint64_t)i * PAGE_SIZE)[0] = 0; /* back 3 pages */
+    vcpu.regs.gpr[REG_RSI] = 0x20ff0;
+    vcpu.regs.gpr[REG_RCX] = 0x11000 + 0x20;   /* over 64 KiB: two exits */
+    vcpu.regs.gpr[REG_RDX] = 0x80;
+    unsigned t0 = touches;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x80, 1, false) | 16 | 32), EXIT_CONTINUE);
+    assert_true(not_skipped());                 /* more to do: RIP stays */
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], 0x1020);
+    assert_int_equal(vcpu.regs.gpr[REG_RSI], 0x30ff0);
+    assert_int_equal(poll_points, 16);          /* a new page every 4 KiB */
+    assert_true(touches > t0);                  /* unbacked source pages came in */
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x80, 1, false) | 16 | 32), EXIT_CONTINUE);
+    assert_true(skipped());
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RSI], 0x32010);
+    fake_gpa_destroy(vm.mem.ram.gpa);
+
+    setup(NULL);
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    string_insn(insw, 3);
+    vcpu.regs.gpr[REG_RDI] = 0x5000;
+    vcpu.regs.gpr[REG_RCX] = 9;                 /* no REP: ignored */
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x1234, 2, true) | 16), EXIT_CONTINUE);
+    assert_true(skipped());
+    assert_int_equal(guest_bytes(0x5000)[0], 0xff);
+    assert_int_equal(guest_bytes(0x5000)[1], 0xff);
+    assert_int_equal(guest_bytes(0x5000)[2], 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RDI], 0x5002);
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], 9);
+
+    /* INS into the legacy hole is not RAM: the VM stops, naming it. */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RDI] = 0xb8000;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x1234, 2, true) | 16), EXIT_STOP);
+    assert_non_null(strstr(fail_reason, "INS on port 0x1234 into guest-linear 0xb8000, which is "
+                                        "not guest RAM"));
+    fake_gpa_destroy(vm.mem.ram.gpa);
+
+    setup(NULL);
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    string_insn(notio, 3);
     assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x3f8, 1, false) | 16), EXIT_STOP);
-    assert_string_equal(fail_reason, "string I/O (INS/OUTS) on port 0x3f8 is not supported "
-                                     "(vCPU 0, RIP 0x1000)");
+    assert_non_null(strstr(fail_reason, "is not INS/OUTS"));
+    fake_gpa_destroy(vm.mem.ram.gpa);
 }
 
 /* ---- EPT violations --------------------------------------------------------- */
@@ -750,7 +835,7 @@ int main(void)
         cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),
         cmocka_unit_test_setup(test_cr3_moves_rsp_clts_lmsw, setup),
         cmocka_unit_test_setup(test_io_unknown_port_and_exit_port, setup),
-        cmocka_unit_test_setup(test_io_string_stops_the_vm, setup),
+        cmocka_unit_test_setup(test_io_string_ins_outs, setup),
         cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),
         cmocka_unit_test_setup(test_bios_area_read_as_rom, setup),
         cmocka_unit_test_setup(test_interrupted_event_is_delivered_again, setup),

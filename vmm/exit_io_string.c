@@ -1,0 +1,140 @@
+/* INS/OUTS exits: the instruction carried out for the guest (the string
+ * rules are vmm/string_io.h's; guest memory is vmm/guest_linear.h's).
+ *
+ * One exit moves at most STRING_IO_CHUNK bytes: a longer REP leaves RIP on
+ * the instruction with rCX, rSI/rDI where they got to, and the guest runs it
+ * again, as hardware does when an interrupt arrives between iterations, so
+ * the vCPU's timers and the scheduler are never held up. Within a chunk
+ * every new page is a poll point (vmmem_check_for_release_requests_now): a
+ * transfer is the longest monitor path a guest can ask for. */
+#include "vmm/exits.h"
+#include "vmm/vcpu.h"
+#include "vmm/guest_state.h"
+#include "vmm/guest_linear.h"
+#include "vmm/io_ports.h"
+#include "vmm/string_io.h"
+#include "vmm/vmmem_poll.h"
+#include "kernel/vm.h"
+#include "include/hv/x86/regs.h"
+
+#define STRING_IO_CHUNK (64u * 1024)
+#define RFLAGS_DF (1ULL << 10)
+#define PF_ERR_WRITE 2u
+#define PF_ERR_USER 4u
+
+struct sio_ctx {
+    struct vcpu *v;
+    struct guest_linear g;
+    bool stopped;
+};
+
+static enum sio_mem mem_result(enum gl_result r)
+{
+    switch (r) {
+    case GL_OK: return SIO_MEM_OK;
+    case GL_UNMAPPED: return SIO_MEM_UNMAPPED;
+    case GL_WAIT: return SIO_MEM_WAIT;
+    default: return SIO_MEM_NOT_RAM;
+    }
+}
+
+static enum sio_mem mem_read(void *ctx, uint64_t gla, void *buf, unsigned n)
+{
+    struct sio_ctx *c = ctx;
+    uint64_t bad;
+    return mem_result(guest_linear_copy(&c->g, gla, buf, n, false, &bad));
+}
+
+static enum sio_mem mem_write(void *ctx, uint64_t gla, const void *buf, unsigned n)
+{
+    struct sio_ctx *c = ctx;
+    uint64_t bad;
+    return mem_result(guest_linear_copy(&c->g, gla, (void *)buf, n, true, &bad));
+}
+
+static bool port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
+{
+    struct sio_ctx *c = ctx;
+    return io_dispatch(c->v->vm, port, size, true, val) != IO_STOP;
+}
+
+static bool port_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
+{
+    struct sio_ctx *c = ctx;
+    return io_dispatch(c->v->vm, port, size, false, &val) != IO_STOP;
+}
+
+static void page_poll(void *ctx)
+{
+    struct sio_ctx *c = ctx;
+    vmmem_check_for_release_requests_now(c->v);
+}
+
+enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
+{
+    struct vm *vm = v->vm;
+    unsigned size = (unsigned)(e->qual & 7) + 1;
+    uint64_t cs_ar = gs_read(v, VMCS_SEG_AR(SEG_CS));
+    bool long64 = (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) && ((cs_ar >> 13) & 1);
+    struct sio_ctx c = { .v = v };
+    guest_linear_init(&c.g, v);
+
+    uint8_t bytes[15];
+    uint64_t bad;
+    uint64_t cs_base = long64 ? 0 : gs_read(v, VMCS_SEG_BASE(SEG_CS));
+    uint64_t rip_gla = cs_base + e->rip;
+    size_t len = e->insn_len > sizeof bytes ? sizeof bytes : e->insn_len;
+    struct string_io s = { .in = (e->qual & 8) != 0, .size = size,
+                           .port = (uint16_t)(e->qual >> 16), .long64 = long64 };
+    enum gl_result fr = guest_linear_copy(&c.g, long64 ? rip_gla : rip_gla & 0xffffffffULL,
+                                          bytes, len, false, &bad);
+    if (fr == GL_WAIT)
+        return c.g.action;
+    if (fr != GL_OK || !string_io_decode(bytes, len, long64, (cs_ar >> 14) & 1, &s.insn)) {
+        vm_fail(vm, "string I/O exit on port 0x%x, but the instruction at RIP 0x%llx could "
+                    "not be read or is not INS/OUTS (vCPU %u)",
+                s.port, (unsigned long long)e->rip, v->id);
+        return EXIT_STOP;
+    }
+    /* In 64-bit mode only FS and GS have a base. */
+    bool based = !long64 || s.insn.seg == SIO_SEG_FS || s.insn.seg == SIO_SEG_GS;
+    s.seg_base = based ? gs_read(v, VMCS_SEG_BASE(s.insn.seg)) : 0;
+    uint64_t rflags = gs_read(v, VMCS_GUEST_RFLAGS);
+    s.df = (rflags & RFLAGS_DF) != 0;
+    s.rcx = vcpu_gpr_read(v, REG_RCX);
+    s.rsi = vcpu_gpr_read(v, REG_RSI);
+    s.rdi = vcpu_gpr_read(v, REG_RDI);
+
+    struct string_io_bus bus = { mem_read, mem_write, port_in, port_out, page_poll, &c };
+    uint64_t fault_gla = 0;
+    enum sio_result r = string_io_run(&s, &bus, STRING_IO_CHUNK / size, &fault_gla);
+    /* Whatever happened, the iterations done are done (as on hardware). */
+    vcpu_gpr_write(v, REG_RCX, s.rcx);
+    vcpu_gpr_write(v, REG_RSI, s.rsi);
+    vcpu_gpr_write(v, REG_RDI, s.rdi);
+    switch (r) {
+    case SIO_DONE:
+        vcpu_skip_instruction(v, e);
+        return EXIT_CONTINUE;
+    case SIO_MORE:
+        return EXIT_CONTINUE;
+    case SIO_WAIT:
+        return c.g.action;       /* the vCPU sleeps for memory, or the VM failed */
+    case SIO_FAULT: {
+        unsigned cpl = (unsigned)(gs_read(v, VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
+        v->regs.cr2 = fault_gla;
+        vcpu_inject_exception(v, 14, true, (s.in ? PF_ERR_WRITE : 0) |
+                                               (cpl == 3 ? PF_ERR_USER : 0));
+        return EXIT_CONTINUE;
+    }
+    case SIO_NOT_RAM:
+        vm_fail(vm, "%s on port 0x%x %s guest-linear 0x%llx, which is not guest RAM "
+                    "(vCPU %u, RIP 0x%llx)",
+                s.in ? "INS" : "OUTS", s.port, s.in ? "into" : "from",
+                (unsigned long long)fault_gla, v->id, (unsigned long long)e->rip);
+        return EXIT_STOP;
+    case SIO_STOPPED:
+    default:
+        return EXIT_STOP;
+    }
+}

@@ -1,0 +1,91 @@
+/* Guest-linear memory for the monitor: see vmm/guest_linear.h. */
+#include "vmm/guest_linear.h"
+#include "vmm/vcpu.h"
+#include "vmm/guest_state.h"
+#include "vmm/vmmem_poll.h"
+#include "kernel/vm.h"
+#include "include/hv/platform.h"
+#include "lib/kstring.h"
+
+void guest_linear_init(struct guest_linear *g, struct vcpu *v)
+{
+    g->v = v;
+    g->walk.cr0 = gs_read(v, VMCS_GUEST_CR0);
+    g->walk.cr3 = gs_read(v, VMCS_GUEST_CR3);
+    g->walk.cr4 = gs_read(v, VMCS_GUEST_CR4);
+    g->walk.efer = gs_read(v, VMCS_GUEST_EFER);
+    g->action = EXIT_CONTINUE;
+}
+
+/* The host address of guest-physical `gpa`, backing its page first. */
+static enum gl_result ram_page(struct guest_linear *g, uint64_t gpa, uint8_t **va)
+{
+    struct vm *vm = g->v->vm;
+    if (!vm->mem.ram.gpa || !vm_gpa_is_ram(vm, gpa))
+        return GL_NOT_RAM;
+    mpn_t m = plat_gpa_lookup(vm->mem.ram.gpa, gpa >> PAGE_SHIFT);
+    if (m == INVALID_MPN) {
+        enum exit_action a = vmmem_ram_fault(g->v, gpa & ~(uint64_t)(PAGE_SIZE - 1));
+        if (a != EXIT_CONTINUE) {
+            g->action = a;
+            return GL_WAIT;
+        }
+        m = plat_gpa_lookup(vm->mem.ram.gpa, gpa >> PAGE_SHIFT);
+        if (m == INVALID_MPN)
+            return GL_NOT_RAM;
+    }
+    *va = (uint8_t *)plat_mpn_to_va(m) + (gpa & (PAGE_SIZE - 1));
+    return GL_OK;
+}
+
+struct pte_ctx {
+    struct guest_linear *g;
+    enum gl_result r;
+};
+
+static bool pte_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
+{
+    struct pte_ctx *c = ctx;
+    uint8_t *va;
+    *val = 0;
+    if ((gpa & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
+        return false; /* entries are aligned */
+    c->r = ram_page(c->g, gpa, &va);
+    if (c->r != GL_OK)
+        return false;
+    memcpy(val, va, size);
+    return true;
+}
+
+enum gl_result guest_linear_copy(struct guest_linear *g, uint64_t gla, void *buf, size_t n,
+                                 bool write, uint64_t *bad)
+{
+    uint8_t *b = buf;
+    size_t done = 0;
+    while (done < n) {
+        uint64_t at = gla + done, gpa;
+        struct pte_ctx c = { g, GL_OK };
+        if (!guest_walk(&g->walk, at, pte_read, &c, &gpa)) {
+            *bad = at;
+            /* A table the walk could not read is the table's problem (not
+             * RAM, or its page is on its way back); an entry that is not
+             * present is the guest's #PF. */
+            return c.r != GL_OK ? c.r : GL_UNMAPPED;
+        }
+        size_t chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
+        if (chunk > n - done)
+            chunk = n - done;
+        uint8_t *va;
+        enum gl_result r = ram_page(g, gpa, &va);
+        if (r != GL_OK) {
+            *bad = at;
+            return r;
+        }
+        if (b && write)
+            memcpy(va, b + done, chunk);
+        else if (b)
+            memcpy(b + done, va, chunk);
+        done += chunk;
+    }
+    return GL_OK;
+}

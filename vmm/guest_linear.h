@@ -1,0 +1,41 @@
+/* Guest memory as the monitor reaches it for an instruction it carries out
+ * for the guest (INS/OUTS): guest-linear addresses through the guest's own
+ * page tables (vmm/guest_walk.h), then guest RAM. A page the guest's pages
+ * or tables need that is not backed (never touched, or paged out) is
+ * backed through the same RAM fault path a guest access takes
+ * (vmmem_ram_fault): allocated under a release deny, counted, blocked in
+ * the low state, and a page lost to a swap read error stops the VM there. */
+#ifndef VMM_GUEST_LINEAR_H
+#define VMM_GUEST_LINEAR_H
+
+#include "include/hv/types.h"
+#include "vmm/exits.h"
+#include "vmm/guest_walk.h"
+
+struct vcpu;
+
+struct guest_linear {
+    struct vcpu *v;
+    struct walk_regs walk;
+    /* EXIT_CONTINUE; or what backing a page asked for (EXIT_SLEEP: the vCPU
+     * waits for memory, EXIT_STOP: the VM failed) when a copy said GL_WAIT. */
+    enum exit_action action;
+};
+
+enum gl_result {
+    GL_OK,
+    GL_UNMAPPED,    /* the guest's paging does not map it: a #PF for the guest */
+    GL_NOT_RAM,     /* mapped to guest-physical memory that is not RAM */
+    GL_WAIT,        /* backing a page slept or stopped the VM: see `action` */
+};
+
+/* Reads the paging registers of the vCPU whose VMCS is current. */
+void guest_linear_init(struct guest_linear *g, struct vcpu *v);
+
+/* Copies `n` bytes between `buf` and guest-linear `gla` (they may cross
+ * pages); with `buf` NULL it only checks that every byte is mapped RAM (and
+ * backs it). On an error *bad is the first guest-linear byte that failed. */
+enum gl_result guest_linear_copy(struct guest_linear *g, uint64_t gla, void *buf, size_t n,
+                                 bool write, uint64_t *bad);
+
+#endif
