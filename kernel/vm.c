@@ -59,11 +59,6 @@ bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
     return guest_mem_is_ram(&vm->mem.ram, gpa);
 }
 
-bool vm_touch_page(struct vm *vm, uint64_t gpa)
-{
-    return guest_mem_touch(&vm->mem.ram, gpa);
-}
-
 bool vm_map_bios_rom(struct vm *vm, uint64_t gpa)
 {
     return guest_rom_map(&vm->mem.ram, gpa);

@@ -147,9 +147,6 @@ bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa);
 /* A read or fetch in the BIOS area [0xE0000, 1 MiB): maps the shared zero
  * ROM page there (mm/guest_rom.h); false outside it or out of memory. */
 bool vm_map_bios_rom(struct vm *vm, uint64_t gpa);
-/* Backs `gpa`'s page with a zeroed machine page if it has none; false when
- * not RAM or out of memory. Used by EPT violations and the loaders. */
-bool vm_touch_page(struct vm *vm, uint64_t gpa);
 /* Copies into guest RAM, allocating pages as needed. */
 bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len);
 

@@ -8,7 +8,7 @@
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
-#include "vmm/guest_walk.h"
+#include "vmm/guest_linear.h"
 #include "vmm/mmio_emulate.h"
 #include "vmm/vplatform.h"
 #include "kernel/vm.h"
@@ -19,47 +19,22 @@
 struct mmio_ctx {
     struct vcpu *v;
     uint64_t gpa;             /* the faulting guest-physical address */
-    struct walk_regs walk;
+    struct guest_linear g;    /* the instruction's bytes, through the guest's paging */
+    bool wait;                /* a page of them must come back first (g.action) */
 };
 
-/* Guest RAM within one page, through the guest's mappings (backing the page
- * first if the guest never touched it or the swapper took it). */
-static bool ram_read(struct vm *vm, uint64_t gpa, void *buf, size_t len)
-{
-    if (!vm->mem.ram.gpa || !vm_gpa_is_ram(vm, gpa) || !vm_touch_page(vm, gpa))
-        return false;
-    mpn_t m = plat_gpa_lookup(vm->mem.ram.gpa, gpa >> PAGE_SHIFT);
-    if (m == INVALID_MPN)
-        return false;
-    memcpy(buf, (const uint8_t *)plat_mpn_to_va(m) + (gpa & (PAGE_SIZE - 1)), len);
-    return true;
-}
-
-static bool pte_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
-{
-    struct mmio_ctx *c = ctx;
-    *val = 0;
-    if ((gpa & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
-        return false; /* entries are aligned: a straddling one is a bug */
-    return ram_read(c->v->vm, gpa, val, size);
-}
-
+/* The bytes up to the first that cannot be read. A page of the instruction
+ * or of the tables mapping it that is not backed comes in through the RAM
+ * fault path, which may put the vCPU to sleep for memory first. */
 static size_t fetch(void *ctx, uint64_t gla, uint8_t *buf, size_t n)
 {
     struct mmio_ctx *c = ctx;
-    size_t got = 0;
-    while (got < n) {
-        uint64_t gpa;
-        if (!guest_walk(&c->walk, gla + got, pte_read, c, &gpa))
-            break;
-        size_t chunk = PAGE_SIZE - (gpa & (PAGE_SIZE - 1));
-        if (chunk > n - got)
-            chunk = n - got;
-        if (!ram_read(c->v->vm, gpa, buf + got, chunk))
-            break;
-        got += chunk;
-    }
-    return got;
+    uint64_t bad = gla;
+    enum gl_result r = guest_linear_copy(&c->g, gla, buf, n, false, &bad);
+    if (r == GL_OK)
+        return n;
+    c->wait = r == GL_WAIT;
+    return (size_t)(bad - gla);
 }
 
 bool mmio_is_legacy_hole(uint64_t gpa)
@@ -112,12 +87,13 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
         c.gpr[i] = vcpu_gpr_read(v, i);
     for (unsigned s = 0; s < 6; s++)
         c.seg_base[s] = gs_read(v, VMCS_SEG_BASE(s));
-    struct mmio_ctx ctx = { v, e->gpa,
-                            { gs_read(v, VMCS_GUEST_CR0), gs_read(v, VMCS_GUEST_CR3),
-                              gs_read(v, VMCS_GUEST_CR4), gs_read(v, VMCS_GUEST_EFER) } };
+    struct mmio_ctx ctx = { .v = v, .gpa = e->gpa };
+    guest_linear_init(&ctx.g, v);
     struct mmio_bus bus = { fetch, dev_read, dev_write, &ctx };
     char why[160];
     enum mmio_result r = mmio_emulate(&c, e->gla, &bus, why, sizeof why);
+    if (r == MMIO_FAILED && ctx.wait)
+        return ctx.g.action;  /* the access is retried once the page is back */
     if (r == MMIO_FAILED) {
         vm_fail(vm, "%s (guest-physical 0x%llx, vCPU %u, RIP 0x%llx)", why,
                 (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);

@@ -59,12 +59,6 @@ bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
     return gpa < vm->mem.ram.ram_bytes && !(gpa >= 0xa0000 && gpa < 0x100000);
 }
 
-/* The MMIO path backs the page holding the instruction it fetches. */
-bool vm_touch_page(struct vm *vm, uint64_t gpa)
-{
-    (void)vm, (void)gpa;
-    return true;
-}
 
 void vm_guest_reset(struct vm *vm, const char *how)
 {
