@@ -70,3 +70,11 @@ $(BUILD)/run.img: $(wildcard $(LINUX_GUEST_FILES))
 linux-bochs: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
 	@$(PYTHON) tests/system/run_system_tests.py --linux --image $(BUILD)/esp.img \
 	    --only bochs_memtest_pass bochs_linux_initramfs
+
+# Figures, not a test: Debian's kernel alone from `vm start` to the
+# initramfs marker (wall seconds, the VM's instructions), its exits per
+# second of guest time by reason and the dearest reasons by mean cost
+# (bench_linux_boot in tests/system/linux_scenarios.py; about 2 minutes).
+.PHONY: bench-linux
+bench-linux: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
+	@$(PYTHON) tests/system/run_system_tests.py --image $(BUILD)/esp.img --only bench_linux_boot
