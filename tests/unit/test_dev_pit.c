@@ -127,6 +127,39 @@ static void test_channel0_rate_generator_irq(void **state)
     assert_int_equal(pit_count(&pit, 0, T0 + 1 * MS), 11932 - 1193);
 }
 
+/* A vCPU kept off the CPU (the host printing a guest line, other VMs'
+ * slices) sees periods go by unseen. As on a real 8254 the counter keeps
+ * counting through them: the late tick is one interrupt (a busy CPU's
+ * edge-triggered IRR holds one), the count read then is the free-running
+ * counter's, and the next interrupt comes at the next period boundary in
+ * the original phase, not one period after the late tick. (So a guest
+ * that counts ticks loses the missed ones, as it would on hardware, but
+ * the counter it can read never loses time.) */
+static void test_missed_periods_keep_the_phase(void **state)
+{
+    (void)state;
+    out8(0x43, 0x34, T0);                    /* channel 0, lobyte/hibyte, mode 2 */
+    out8(0x40, 4772 & 0xff, T0);             /* 250 Hz, Linux's HZ here */
+    out8(0x40, 4772 >> 8, T0);
+    uint64_t d1 = pit_next_deadline(&pit, T0);
+    pit_tick(&pit, d1);
+    unsigned before = rises;
+    /* 5.5 periods pass unseen (about 22 ms: a long guest line printed). */
+    uint64_t late = T0 + (11ULL * 4772 * NS_PER_S) / (2 * PIT_HZ) + 4772ULL * NS_PER_S / PIT_HZ;
+    pit_tick(&pit, late);
+    assert_int_equal(rises, before + 1);
+    /* The count is where a free-running counter would be: 6.5 periods
+     * from the load, half-way down. */
+    uint16_t c = pit_count(&pit, 0, late);
+    assert_in_range(c, 4772 / 2 - 2, 4772 / 2 + 2);
+    /* Next edge: the boundary of period 7 from the load. */
+    uint64_t next = pit_next_deadline(&pit, late);
+    uint64_t want = T0 + (7ULL * 4772 * NS_PER_S + PIT_HZ - 1) / PIT_HZ;
+    assert_true(next >= want - 1 && next <= want + 1);
+    pit_tick(&pit, next);
+    assert_int_equal(rises, before + 2);
+}
+
 static void test_square_wave(void **state)
 {
     (void)state;
@@ -225,6 +258,7 @@ int main(void)
         cmocka_unit_test_setup(test_channel2_gate_holds_the_count, setup),
         cmocka_unit_test_setup(test_live_count_read_lohi, setup),
         cmocka_unit_test_setup(test_channel0_rate_generator_irq, setup),
+        cmocka_unit_test_setup(test_missed_periods_keep_the_phase, setup),
         cmocka_unit_test_setup(test_square_wave, setup),
         cmocka_unit_test_setup(test_counter_latch, setup),
         cmocka_unit_test_setup(test_read_back_status, setup),
