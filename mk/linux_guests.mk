@@ -69,7 +69,7 @@ $(BUILD)/run.img: $(wildcard $(LINUX_GUEST_FILES))
 .PHONY: linux-bochs
 linux-bochs: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
 	@$(PYTHON) tests/system/run_system_tests.py --linux --image $(BUILD)/esp.img \
-	    --only bochs_memtest_pass bochs_linux_initramfs
+	    --only bochs_memtest_pass bochs_linux_initramfs bochs_linux_pit_oneshot
 
 # Figures, not a test: Debian's kernel alone from `vm start` to the
 # initramfs marker (wall seconds, the VM's instructions), its exits per

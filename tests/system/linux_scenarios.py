@@ -20,7 +20,8 @@ reasons by mean cost.
 
 `vm start memtest` until it completes a pass with no errors takes over 20
 minutes (its bit-fade test waits 2 x 80 s of guest time): `make
-linux-bochs` only.
+linux-bochs` only, as is bochs_linux_pit_oneshot (Linux with acpi=off, its
+clockevent the 8254 in one-shot mode 4, must keep waking and answering).
 
 Linux needs the UART's interrupt (IRQ 4) to get its user-space lines out
 (its 8250 driver waits for THRE interrupts); without it the kernel's own
@@ -41,8 +42,8 @@ memsize = "96"
 guest.type = "linux"
 guest.kernel = "../guests/vmlinuz"
 guest.initrd = "../guests/initramfs.gz"
-guest.cmdline = "console=ttyS0 reboot=t panic=-1 hvlinux.mib={mib} hvlinux.rounds={rounds} hvlinux.end=shell"
-serial.toHostConsole = "all"
+guest.cmdline = "console=ttyS0 reboot=t panic=-1 {extra}hvlinux.mib={mib} hvlinux.rounds={rounds} hvlinux.end=shell"
+serial.toHostConsole = "{route}"
 """
 
 # One line the guest's shell prints: its uptime (the clocksource's time)
@@ -53,19 +54,24 @@ MT_LINE = re.compile(r"\[memtouch\d\] memtouch: sweep \d+ ok \(\d+ pages\)\n")
 HOST_UP_RX = r"^up (\d+):(\d\d):(\d\d)\.(\d{3}),"
 
 
+def linux_vm_files(h, workdir, mib, rounds, extra="", route="all"):
+    """The kernel, the initramfs and a linux.vmx of the scenario's own (it
+    replaces esp_extras' copy of config/vms/linux.vmx)."""
+    gdir = os.path.join(h.BUILD, "guests-linux")
+    files = [(os.path.join(gdir, f), "hv/guests/" + f) for f in ("vmlinuz", "initramfs.gz")]
+    for path, _ in files:
+        h.check(os.path.exists(path), f"{path} missing: run `make linux-guests` first")
+    vmx = os.path.join(workdir, "linux.vmx")
+    with open(vmx, "w") as f:
+        f.write(LINUX_VMX.format(mib=mib, rounds=rounds, extra=extra, route=route))
+    return files + [(vmx, "hv/vms/linux.vmx")]
+
+
 def register(h):
     scenario, check = h.scenario, h.check
 
     def linux_files(workdir, mib=16, rounds=3):
-        gdir = os.path.join(h.BUILD, "guests-linux")
-        files = [(os.path.join(gdir, f), "hv/guests/" + f) for f in ("vmlinuz", "initramfs.gz")]
-        for path, _ in files:
-            check(os.path.exists(path), f"{path} missing: run `make linux-guests` first")
-        vmx = os.path.join(workdir, "linux.vmx")
-        with open(vmx, "w") as f:
-            f.write(LINUX_VMX.format(mib=mib, rounds=rounds))
-        # After esp_extras' copy of config/vms/linux.vmx: this one replaces it.
-        return files + [(vmx, "hv/vms/linux.vmx")]
+        return linux_vm_files(h, workdir, mib, rounds)
 
     def host_seconds(m):
         out = m.command("uptime", 60)
@@ -292,6 +298,66 @@ def register(h):
 
 def register_memtest(h):
     scenario, check = h.scenario, h.check
+
+    @scenario("bochs")
+    def bochs_linux_pit_oneshot(workdir, image):
+        # Linux on the PC's older timers: `acpi=off` (PIC mode, no PM timer,
+        # no local APIC timer), so its clockevent is the 8254 and, with the
+        # TSC kept as clocksource, in one-shot mode 4. Its lines are not
+        # routed to the host console (printing them synchronously loses PIT
+        # ticks, and the refined-jiffies watchdog would then drop the TSC;
+        # docs/guests.md). It must keep waking from HLT on its one-shot
+        # interrupts and answer at its shell after a long idle: before the
+        # mode 4 fix it took one HLT exit and slept for good.
+        # Nothing is printed on the host console while it boots: a host
+        # line busy-waits on the UART for longer than a 4 ms tick, ticks are
+        # lost, and while its tick is still periodic (before the TSC is
+        # verified) the refined-jiffies watchdog would drop the TSC and the
+        # PIT would stay periodic (measured: 512 ms of jiffies against 624 ms
+        # of TSC with one `stats exits` printed in the window).
+        files = linux_vm_files(h, workdir, 4, 1, extra="acpi=off ", route="none")
+        with h.booted(h.bochs_with(workdir, "linux", [], files), h.BOCHS_BOOT_S) as m:
+            h.start_vm(m, "linux")
+            time.sleep(150)
+            deadline = time.monotonic() + 1800
+            while True:
+                out = m.command("stats exits linux", 60)
+                gt = re.search(r"^time of VM \d+ \(linux\): (\d+) ms", out, re.M)
+                check(gt, "stats exits has no time line:\n" + out)
+                if int(gt.group(1)) > 60000:
+                    break
+                check(time.monotonic() < deadline, "the VM never reached 60 s of guest time")
+                time.sleep(20)
+            hlt = re.search(r"^\s+hlt\s+(\d+)", out, re.M)
+            print("figure: linux (acpi=off) after 60 s of guest time:\n" + out)
+            check(hlt and int(hlt.group(1)) > 100, "the idle guest was not woken by its timer:\n"
+                  + out)
+            m.send("vm console linux\r")
+            m.expect(re.escape("-- attached to linux's serial port; Ctrl-] detaches --"), 60)
+            mark = m.serial.pos
+            m.send("echo hv$((6*7)) $(grep -E '^ *0:' /proc/interrupts)\r")
+            got = m.expect(r"^hv42 0: (\d+) XT-PIC timer\n", 120)
+            print(f"figure: linux (acpi=off): answered at its shell; {got.group(1)} PIT "
+                  "interrupts through the 8259")
+            # CPU 0's tick device is the PIT in one-shot mode (timer_list's
+            # tick device mode 1; the broadcast device is listed first), on
+            # the TSC.
+            m.send("echo ced $(sed -n '/^Per CPU device: 0/,$p' /proc/timer_list | "
+                   "grep -m1 '^Clock Event Device' | cut -d: -f2)"
+                   " tick $(grep -B1 '^Per CPU device: 0' /proc/timer_list | head -n1 | "
+                   "tr -dc 0-9)"
+                   " cs $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+                   " unstable $(dmesg | grep -c -i unstable)\r")
+            got = m.expect(r"^ced (\S+) tick (\d+) cs (\S+) unstable (\d+)\n", 120)
+            print(f"figure: linux (acpi=off): clockevent {got.group(1)}, tick device mode "
+                  f"{got.group(2)}, clocksource {got.group(3)}, {got.group(4)} lines on an "
+                  "unstable clock")
+            check(got.groups() == ("pit", "1", "tsc", "0"),
+                  "not the PIT in one-shot mode on the TSC:\n" + m.serial.since(mark))
+            m.send("\x1d")
+            m.expect(r"-- detached from linux: detached by the operator --", 60)
+            m.expect(r"^hv> ", 30)
+            h.poweroff(m, 300)
 
     @scenario("bochs")
     def bochs_memtest_pass(workdir, image):
