@@ -122,6 +122,14 @@ static void print_stats(const struct vm *vm)
     console_printf("cpu of VM %u (%s): %llu ms (TSC %llu), guest and monitor, in %llu slices\n",
                    vm->id, vm->name, (unsigned long long)(hz ? vm->stats.cpu_tsc / (hz / 1000) : 0),
                    (unsigned long long)vm->stats.cpu_tsc, (unsigned long long)vm->stats.slices);
+    /* The guest's time: what its clocks (TSC, PIT, APIC timer) advanced by
+     * since `vm start`, whether or not it held the CPU; exits per second of
+     * it are rates as the guest sees them. */
+    uint64_t since = vm->start_ns ? plat_time_ns() - vm->start_ns : 0;
+    console_printf("time of VM %u (%s): %llu ms since its start (TSC %llu)\n", vm->id, vm->name,
+                   (unsigned long long)(since / 1000000),
+                   (unsigned long long)(since / 1000000000ULL * hz +
+                                        since % 1000000000ULL * hz / 1000000000ULL));
     console_printf("exits of VM %u (%s): reason, count, total TSC, mean TSC per exit\n", vm->id,
                    vm->name);
     for (unsigned r = 0; r < VM_EXIT_REASONS; r++) {

@@ -62,11 +62,19 @@ linux-guests-qemu: linux-guests $(LINUX_STUB) $(LINUX_DUMP)
 RUN_EXTRA += $(foreach f,$(wildcard $(LINUX_GUEST_FILES)),$(f) hv/guests/$(notdir $(f)))
 $(BUILD)/run.img: $(wildcard $(LINUX_GUEST_FILES))
 
-# memtest86+ to the end of a pass with no errors, then Debian's kernel to
-# the initramfs marker and a memverify round, under the monitor in Bochs
-# (tests/system/linux_scenarios.py). Minutes each, so not a step of
-# `make test`.
+# memtest86+ to the end of a pass with no errors (over 20 minutes, so not a
+# step of `make test`), then bochs_linux_initramfs (Debian's kernel beside two
+# memtouch VMs, which `make test` runs too), under the monitor in Bochs
+# (tests/system/linux_scenarios.py).
 .PHONY: linux-bochs
 linux-bochs: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
 	@$(PYTHON) tests/system/run_system_tests.py --linux --image $(BUILD)/esp.img \
-	    --only bochs_memtest_pass bochs_linux_initramfs
+	    --only bochs_memtest_pass bochs_linux_initramfs bochs_linux_pit_oneshot
+
+# Figures, not a test: Debian's kernel alone from `vm start` to the
+# initramfs marker (wall seconds, the VM's instructions), its exits per
+# second of guest time by reason and the dearest reasons by mean cost
+# (bench_linux_boot in tests/system/linux_scenarios.py; about 2 minutes).
+.PHONY: bench-linux
+bench-linux: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
+	@$(PYTHON) tests/system/run_system_tests.py --image $(BUILD)/esp.img --only bench_linux_boot

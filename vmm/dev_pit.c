@@ -91,6 +91,21 @@ static void report_ch0(struct pit *p, uint64_t now)
         }
         return;
     }
+    if (c->armed && c->counting && c->mode == 4) {
+        /* Mode 4 (Linux's one-shot clockevent): OUT drops for the one
+         * tick at terminal count and rises again after it; the rising
+         * edge is the interrupt. A tick that comes late, after the strobe
+         * is over, must still report it: the PIC latched that edge whether
+         * or not anyone looked at the level meanwhile. One strobe per
+         * count written (periods_seen 0 -> 1). */
+        if (!c->periods_seen && elapsed(c, now) > period(c)) {
+            c->periods_seen = 1;
+            dev_irq_set(&p->irq, PIT_IRQ, false);
+            dev_irq_set(&p->irq, PIT_IRQ, true);
+            c->out_reported = true;
+        }
+        return;
+    }
     bool out = pit_out(p, 0, now);
     if (out != c->out_reported) {
         c->out_reported = out;
@@ -290,8 +305,10 @@ uint64_t pit_next_deadline(const struct pit *p, uint64_t now)
     uint64_t n = period(c), target;
     if (c->mode == 2 || c->mode == 3)
         target = (c->periods_seen + 1) * n;
-    else if ((c->mode == 0 || c->mode == 4) && elapsed(c, now) < n)
-        target = n;
+    else if (c->mode == 0 && elapsed(c, now) < n)
+        target = n;              /* OUT rises at terminal count */
+    else if (c->mode == 4 && !c->periods_seen)
+        target = n + 1;          /* OUT rises after the strobe's low tick */
     else
         return DEV_NO_DEADLINE;
     uint64_t at = c->start_ns + ticks_to_ns(target - c->ticks_before);

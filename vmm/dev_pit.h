@@ -1,7 +1,7 @@
 /* The 8254 programmable interval timer at ports 0x40-0x43, with port 0x61
  * (system control port B: channel 2's gate and output), as Linux and
  * memtest86+ use it: channel 0 as the tick on IRQ 0, channel 2 gated by
- * port 0x61 to calibrate the TSC. Modes 0, 2 and 3 (6 and 7 alias 2 and
+ * port 0x61 to calibrate the TSC. Modes 0, 2, 3 and 4 (6 and 7 alias 2 and
  * 3); binary counting; counter latch and read-back. See docs/devices.md. */
 #ifndef VMM_DEV_PIT_H
 #define VMM_DEV_PIT_H
@@ -23,7 +23,7 @@ struct pit_channel {
     bool counting;          /* the gate lets it count (mode 0) / it runs (2, 3) */
     uint64_t start_ns;      /* when the current run began */
     uint64_t ticks_before;  /* ticks counted in earlier runs (mode 0 paused by the gate) */
-    uint64_t periods_seen;  /* channel 0: periods already reported on IRQ 0 */
+    uint64_t periods_seen;  /* channel 0: periods (mode 4: strobes) already reported on IRQ 0 */
     bool out_reported;      /* channel 0: the level last reported */
     uint16_t latch;
     uint8_t latched;        /* bytes of `latch` left to read (0: none) */

@@ -1,10 +1,27 @@
 """Debian's Linux kernel and memtest86+ under the monitor in Bochs (issue
-14): `vm start linux` (config/vms/linux.vmx: the stock bzImage, the test
-initramfs) until the initramfs's marker, memverify's three rounds and its
-poweroff through ACPI S5 (status 0): about 100 s, in `make test` (which
-fetches the Debian packages through `make linux-guests`). `vm start
-memtest` until it completes a pass with no errors takes over 20 minutes
-(its bit-fade test waits 2 x 80 s of guest time): `make linux-bochs` only.
+14).
+
+bochs_linux_initramfs (in `make test`, which fetches the Debian packages
+through `make linux-guests`): `vm start linux` (the stock bzImage, the test
+initramfs, hvlinux.end=shell) and, once its kernel has decompressed itself,
+two memtouch VMs beside it. Linux reaches the initramfs's marker and passes
+memverify's three rounds, the memtouch VMs keep completing sweeps, the host
+shell keeps answering `vm list` (its round trip printed and bounded); then
+`vm console linux`: commands typed there reach busybox's shell on ttyS0 and
+print their answers, the guest's clocks are read against the host's (the
+drift is printed as a figure), Ctrl-] detaches and the host shell answers;
+attached again, `poweroff -f` ends the VM through ACPI S5 (powered off,
+status 0).
+
+bench_linux_boot (`make bench-linux`, figures only): Linux alone, `vm
+start` to the marker in wall seconds and the VM's instructions (Bochs'
+TSC), exits per second of guest time by reason, the three dearest exit
+reasons by mean cost.
+
+`vm start memtest` until it completes a pass with no errors takes over 20
+minutes (its bit-fade test waits 2 x 80 s of guest time): `make
+linux-bochs` only, as is bochs_linux_pit_oneshot (Linux with acpi=off, its
+clockevent the 8254 in one-shot mode 4, must keep waking and answering).
 
 Linux needs the UART's interrupt (IRQ 4) to get its user-space lines out
 (its 8250 driver waits for THRE interrupts); without it the kernel's own
@@ -17,51 +34,330 @@ import os
 import re
 import time
 
+DETACH = "\x1d"  # Ctrl-]
+HZ = 250          # Debian's kernel: CONFIG_HZ_250
+
+LINUX_VMX = """displayName = "linux"
+memsize = "96"
+guest.type = "linux"
+guest.kernel = "../guests/vmlinuz"
+guest.initrd = "../guests/initramfs.gz"
+guest.cmdline = "console=ttyS0 reboot=t panic=-1 {extra}hvlinux.mib={mib} hvlinux.rounds={rounds} hvlinux.end=shell"
+serial.toHostConsole = "{route}"
+"""
+
+# One line the guest's shell prints: its uptime (the clocksource's time)
+# and jiffies (the tick count; /proc/schedstat's timestamp is jiffies).
+CLOCK_CMD = "echo clk $(cut -d' ' -f1 /proc/uptime) $(sed -n 's/^timestamp //p' /proc/schedstat)"
+CLOCK_RX = r"^clk (\d+\.\d\d) (\d+)\n"
+MT_LINE = re.compile(r"\[memtouch\d\] memtouch: sweep \d+ ok \(\d+ pages\)\n")
+HOST_UP_RX = r"^up (\d+):(\d\d):(\d\d)\.(\d{3}),"
+
+
+def linux_vm_files(h, workdir, mib, rounds, extra="", route="all"):
+    """The kernel, the initramfs and a linux.vmx of the scenario's own (it
+    replaces esp_extras' copy of config/vms/linux.vmx)."""
+    gdir = os.path.join(h.BUILD, "guests-linux")
+    files = [(os.path.join(gdir, f), "hv/guests/" + f) for f in ("vmlinuz", "initramfs.gz")]
+    for path, _ in files:
+        h.check(os.path.exists(path), f"{path} missing: run `make linux-guests` first")
+    vmx = os.path.join(workdir, "linux.vmx")
+    with open(vmx, "w") as f:
+        f.write(LINUX_VMX.format(mib=mib, rounds=rounds, extra=extra, route=route))
+    return files + [(vmx, "hv/vms/linux.vmx")]
+
 
 def register(h):
     scenario, check = h.scenario, h.check
 
-    def vm_running(m):
-        return h.vm_row(m, "linux")["state"] == "running"
+    def linux_files(workdir, mib=16, rounds=3):
+        return linux_vm_files(h, workdir, mib, rounds)
+
+    def host_seconds(m):
+        out = m.command("uptime", 60)
+        up = re.search(HOST_UP_RX, out, re.M)
+        check(up, "uptime: " + out)
+        hh, mm, ss, ms = (int(x) for x in up.groups())
+        return hh * 3600 + mm * 60 + ss + ms / 1000
+
+    def timed_vm_list(m, names):
+        t = time.monotonic()
+        out = m.command("vm list", 60)
+        rtt = time.monotonic() - t
+        for n in names:
+            check(re.search(r"^\d+\s+%s\s+running" % re.escape(n), out, re.M),
+                  f"{n} is not running:\n" + out)
+        return rtt
+
+    def last_sweep(log, name):
+        got = re.findall(r"^\[%s\] memtouch: sweep (\d+) ok" % re.escape(name), log, re.M)
+        return int(got[-1]) if got else 0
+
+    def attach(m):
+        m.send("vm console linux\r")
+        m.expect(r"vm console linux\n", 60)
+        m.expect(re.escape("-- attached to linux's serial port; Ctrl-] detaches --"), 60)
+
+    def gexpect(m, rx, timeout):
+        """Waits for `rx` in the attached guest's output. The memtouch VMs'
+        lines are routed to the host console whole, even into the middle of
+        a line of the attached guest's: they are taken out first. A line
+        counts once its newline has come (a regex's `$` would also match a
+        line still arriving). Moves the read position past what was seen."""
+        start = m.serial.pos
+        deadline = time.monotonic() + timeout
+        while True:
+            text = m.serial.since(start)
+            got = re.search(rx, MT_LINE.sub("", text), re.M)
+            if got:
+                m.serial.pos = start + len(text)
+                return got
+            check(time.monotonic() < deadline, f"did not see /{rx}/ from the guest in "
+                  f"{timeout} s:\n" + MT_LINE.sub("", text)[-2000:])
+            time.sleep(0.2)
+
+    def guest_clock(m):
+        """Types CLOCK_CMD into the attached guest's shell: (uptime s, jiffies)."""
+        m.send(CLOCK_CMD + "\r")
+        got = gexpect(m, CLOCK_RX, 120)
+        return float(got.group(1)), int(got.group(2))
+
+    def clock_bracket(m):
+        """The guest's clocks read between two readings of the host's:
+        (host before, host after, guest uptime, jiffies)."""
+        h1 = host_seconds(m)
+        attach(m)
+        g, j = guest_clock(m)
+        m.send(DETACH)
+        m.expect(r"-- detached from linux: detached by the operator --", 60)
+        m.expect(r"^hv> ", 30)
+        return h1, host_seconds(m), g, j
 
     @scenario("bochs")
     def bochs_linux_initramfs(workdir, image):
-        gdir = os.path.join(h.BUILD, "guests-linux")
-        files = [(os.path.join(gdir, f), "hv/guests/" + f) for f in ("vmlinuz", "initramfs.gz")]
-        for path, _ in files:
-            check(os.path.exists(path), f"{path} missing: run `make linux-guests` first")
-        with h.booted(h.bochs_with(workdir, "linux", [], files), h.BOCHS_BOOT_S) as m:
+        mts = ("memtouch1", "memtouch2")
+        with h.booted(h.bochs_with(workdir, "linux", [], linux_files(workdir)),
+                      h.BOCHS_BOOT_S) as m:
             t0 = time.monotonic()
             h.start_vm(m, "linux")
             first = m.expect(r"^\[linux\] ([^\r\n]+)\r?\n", 900)
             t_first = time.monotonic() - t0
             print(f"figure: linux: first console line after {t_first:.0f} s: {first.group(1)!r}")
+            # The kernel has decompressed itself (a minute of pure CPU that
+            # would triple beside two busy VMs): now the memtouch VMs.
+            m.expect(r"^hv> ", 60)
+            for n in mts:
+                h.start_vm(m, n)
+            rtts = [timed_vm_list(m, ("linux",) + mts)]
+            m.serial.pos = 0
             m.expect(r"^\[linux\] hvlinux: initramfs up", 2400)
             t_up = time.monotonic() - t0
-            print(f"figure: linux: `vm start` to the initramfs marker: {t_up:.0f} s of wall time")
-            m.expect(r"^\[linux\] memverify: round 1 ok", 600)
-            print(f"figure: linux: memverify round 1 ok after {time.monotonic() - t0:.0f} s")
+            print(f"figure: linux: `vm start` to the initramfs marker: {t_up:.0f} s of wall time "
+                  "(memtouch1 and memtouch2 running beside it since the first line)")
+            for r in (1, 2, 3):
+                m.expect(r"^\[linux\] memverify: round %d ok \(4096 pages\)" % r, 600)
+            print(f"figure: linux: memverify round 3 ok after {time.monotonic() - t0:.0f} s")
+            m.expect(r"^\[linux\] hvlinux: memverify exit 0", 120)
             m.expect(r"^hv> ", 30)
+            log = m.serial.since(0)
+            sweeps_a = {n: last_sweep(log, n) for n in mts}
+            rtts.append(timed_vm_list(m, ("linux",) + mts))
             out = m.command("stats exits linux", 60)
             print("figure: linux exits:\n" + out)
             # It got here on timer interrupts (calibration, jiffies, the
             # scheduler tick): some were injected.
             check(re.search(r"^\s+(interrupt-window|preemption-timer)\s+\d+", out, re.M),
                   "no sign of timer interrupts:\n" + out)
-            check(vm_running(m), "the linux VM is not running after its first round")
-            # Then its last rounds and `poweroff -f`: ACPI S5 through the
-            # FADT's PM1a_CNT ends the VM powered off, status 0.
-            m.expect(r"^\[linux\] memverify: round 3 ok", 600)
+
+            # The guest's clocks against the host's, read twice, each time
+            # between two host readings: uptime follows Linux's clocksource,
+            # jiffies its tick.
+            clk_a = clock_bracket(m)
+            # The guest's shell through `vm console`: typed commands reach it
+            # and it answers.
+            t_console = time.monotonic()
+            attach(m)
+            mark = m.serial.pos
+            m.send("echo hv$((6*7))\r")
+            gexpect(m, r"^hv42\n", 120)
+            m.send("grep -c ^processor /proc/cpuinfo\r")
+            gexpect(m, r"^1\n", 120)
+            m.send("echo cs $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+                   " wd $(dmesg | grep -c -i -E 'unstable|watchdog.*skew')\r")
+            got = gexpect(m, r"^cs ([a-z_-]+) wd (\d+)\n", 120)
+            cs, unstable = got.group(1), int(got.group(2))
+            m.send("dmesg | grep -i -E 'clocksource|tsc:|hpet|unstable' | tail -n 12; "
+                   "echo dmesg-done\r")
+            gexpect(m, r"^dmesg-done\n", 180)
+            m.send("grep -E 'LOC|^ *0:' /proc/interrupts; echo irq-done\r")
+            gexpect(m, r"^irq-done\n", 120)
+            said = MT_LINE.sub("", m.serial.since(mark))
+            # Guest time between the two clock readings.
+            m.send("sleep 20; echo slept\r")
+            gexpect(m, r"^slept\n", 300)
+            m.send(DETACH)
+            m.expect(r"-- detached from linux: detached by the operator --", 60)
+            m.expect(r"^hv> ", 30)
+            print(f"figure: linux: console session (commands typed into the guest's shell and "
+                  f"answered, `sleep 20`) {time.monotonic() - t_console:.0f} s of wall time")
+            clk_b = clock_bracket(m)
+            print("figure: linux: the guest's own words on its clocks:\n" + "\n".join(
+                l for l in said.splitlines()
+                if re.search(r"^\[ *\d+\.\d+\] .*(clocksource|tsc:|hpet|unstable)", l, re.I)
+                or re.search(r"^\s*(LOC|0):\s+\d+", l)))
+            check(cs == "tsc" and unstable == 0,
+                  f"Linux's clocksource is {cs}, {unstable} watchdog complaints:\n{said[-2000:]}")
+            (ha1, ha2, ga, ja), (hb1, hb2, gb, jb) = clk_a, clk_b
+            dg, dj = gb - ga, jb - ja
+            dh = (hb1 + hb2) / 2 - (ha1 + ha2) / 2
+            lo, hi = hb1 - ha2, hb2 - ha1   # the host interval's bounds
+            check(dg > 15 and lo > 15, f"clock readings too close: guest {dg:.2f} s, host "
+                  f"{lo:.2f}-{hi:.2f} s")
+            print(f"figure: linux clock: clocksource {cs}; between two readings the guest's "
+                  f"uptime advanced {dg:.2f} s while the host's advanced {dh:.2f} s "
+                  f"(bracket midpoints; bounds {lo:.2f}-{hi:.2f} s): drift "
+                  f"{100 * (dg / dh - 1):+.2f}% (bounds {100 * (dg / hi - 1):+.2f}% to "
+                  f"{100 * (dg / lo - 1):+.2f}%); jiffies advanced {dj} = {dj / HZ:.2f} s at "
+                  f"HZ {HZ}: {100 * (dj / HZ / dg - 1):+.2f}% against the guest's uptime")
+            # Neither the tick nor the clocksource loses time against the host
+            # (the bound is generous: measured within 1% either way).
+            check(abs(dj / HZ / dg - 1) < 0.02, f"jiffies {dj} over {dg:.2f} s of uptime")
+            check(dg / hi - 1 < 0.05 and dg / lo - 1 > -0.05,
+                  f"guest uptime {dg:.2f} s over {lo:.2f}-{hi:.2f} s of host time")
+            # The host shell answers while Linux and both memtouch VMs run.
+            rtts.append(timed_vm_list(m, ("linux",) + mts))
+            out = m.command("uptime", 60)
+            check(re.search(r"^up \d+:", out, re.M), "the shell did not answer:\n" + out)
+
+            # memtouch kept sweeping beside Linux.
+            log = m.serial.since(0)
+            sweeps_b = {n: last_sweep(log, n) for n in mts}
+            print(f"figure: memtouch sweeps when memverify ended {sweeps_a}, at the end {sweeps_b}")
+            for n in mts:
+                check(sweeps_a[n] >= 1 and sweeps_b[n] > sweeps_a[n],
+                      f"{n} made no progress beside Linux: sweeps {sweeps_a[n]} then {sweeps_b[n]}")
+            check("MISMATCH" not in log, "a mismatch was reported:\n" + log[-3000:])
+            print("figure: host shell `vm list` round trips with Linux and two memtouch VMs "
+                  "running: " + ", ".join(f"{r:.2f} s" for r in rtts))
+            check(max(rtts) < 10, f"`vm list` took {max(rtts):.1f} s")
+
+            # Attached again: `poweroff -f` in the guest's shell; ACPI S5
+            # through the FADT's PM1a_CNT ends the VM powered off, status 0.
+            mark = m.serial.pos
+            attach(m)
+            m.send("poweroff -f\r")
+            gexpect(m, r"-- detached from linux: ", 300)
+            m.serial.pos = mark
             m.expect(r"vm linux: powered off \(.*\): exit status 0", 300)
             print(f"figure: linux: powered off {time.monotonic() - t0:.0f} s after `vm start`")
+            m.expect(r"^hv> ", 60)
             row = h.vm_row(m, "linux")
             check(row["state"] == "exited" and "powered off" in row["note"],
                   f"vm list after the poweroff: {row}")
+            for n in mts:
+                check(h.vm_row(m, n)["state"] == "running", f"{n} stopped with Linux")
+            h.poweroff(m, 300)
+
+    @scenario("bochs")
+    def bench_linux_boot(workdir, image):
+        # Linux alone, a short memverify so the VM idles in its shell soon
+        # after the marker: the reading just after it is the boot's.
+        with h.booted(h.bochs_with(workdir, "linux", [], linux_files(workdir, mib=4, rounds=1)),
+                      h.BOCHS_BOOT_S) as m:
+            t0 = time.monotonic()
+            h.start_vm(m, "linux")
+            m.serial.pos = 0
+            m.expect(r"^\[linux\] hvlinux: initramfs up", 2400)
+            wall = time.monotonic() - t0
+            m.expect(r"^hv> ", 60)
+            out = m.command("stats exits linux", 60)
+            tm = re.search(r"^time of VM \d+ \(linux\): (\d+) ms since its start \(TSC (\d+)\)",
+                           out, re.M)
+            cpu = re.search(r"^cpu of VM \d+ \(linux\): (\d+) ms \(TSC (\d+)\)", out, re.M)
+            check(tm and cpu, "stats exits lacks its time lines:\n" + out)
+            rows = [(r, int(c), int(t), int(mean)) for r, c, t, mean in re.findall(
+                r"^  (\S+)\s+(\d+)\s+(\d+)\s+(\d+)$", out, re.M)]
+            check(rows, "stats exits lists no reasons:\n" + out)
+            guest_s = int(tm.group(1)) / 1000
+            cpu_tsc = int(cpu.group(2))
+            exit_tsc = sum(t for _, _, t, _ in rows)
+            print(out)
+            print(f"figure: linux boot: `vm start` to the initramfs marker {wall:.0f} s of wall "
+                  f"time; read {guest_s:.1f} s of guest time after the start")
+            print(f"figure: linux boot: the VM's instructions (Bochs TSC while it held the CPU) "
+                  f"{cpu_tsc:,}: {cpu_tsc - exit_tsc:,} in the guest, {exit_tsc:,} in root mode "
+                  f"on its exits ({100 * exit_tsc / cpu_tsc:.1f}%)")
+            print("figure: linux boot: exits per second of guest time:")
+            for r, c, t, mean in sorted(rows, key=lambda x: -x[1]):
+                print(f"figure:   {r:<20} {c:>9,} exits {c / guest_s:>9.1f}/s")
+            print("figure: linux boot: dearest exit reasons by mean cost (instructions per exit):")
+            for r, c, t, mean in sorted(rows, key=lambda x: -x[3])[:3]:
+                print(f"figure:   {r:<20} {mean:>9,} mean over {c:,} exits")
             h.poweroff(m, 300)
 
 
 def register_memtest(h):
     scenario, check = h.scenario, h.check
+
+    @scenario("bochs")
+    def bochs_linux_pit_oneshot(workdir, image):
+        # Linux on the PC's older timers: `acpi=off` (PIC mode, no PM timer,
+        # no local APIC timer), so its clockevent is the 8254 and, with the
+        # TSC kept as clocksource, in one-shot mode 4. Its lines are not
+        # routed to the host console (printing them synchronously loses PIT
+        # ticks, and the refined-jiffies watchdog would then drop the TSC;
+        # docs/guests.md). It must keep waking from HLT on its one-shot
+        # interrupts and answer at its shell after a long idle: before the
+        # mode 4 fix it took one HLT exit and slept for good.
+        # Nothing is printed on the host console while it boots: a host
+        # line busy-waits on the UART for longer than a 4 ms tick, ticks are
+        # lost, and while its tick is still periodic (before the TSC is
+        # verified) the refined-jiffies watchdog would drop the TSC and the
+        # PIT would stay periodic (measured: 512 ms of jiffies against 624 ms
+        # of TSC with one `stats exits` printed in the window).
+        files = linux_vm_files(h, workdir, 4, 1, extra="acpi=off ", route="none")
+        with h.booted(h.bochs_with(workdir, "linux", [], files), h.BOCHS_BOOT_S) as m:
+            h.start_vm(m, "linux")
+            time.sleep(150)
+            deadline = time.monotonic() + 1800
+            while True:
+                out = m.command("stats exits linux", 60)
+                gt = re.search(r"^time of VM \d+ \(linux\): (\d+) ms", out, re.M)
+                check(gt, "stats exits has no time line:\n" + out)
+                if int(gt.group(1)) > 60000:
+                    break
+                check(time.monotonic() < deadline, "the VM never reached 60 s of guest time")
+                time.sleep(20)
+            hlt = re.search(r"^\s+hlt\s+(\d+)", out, re.M)
+            print("figure: linux (acpi=off) after 60 s of guest time:\n" + out)
+            check(hlt and int(hlt.group(1)) > 100, "the idle guest was not woken by its timer:\n"
+                  + out)
+            m.send("vm console linux\r")
+            m.expect(re.escape("-- attached to linux's serial port; Ctrl-] detaches --"), 60)
+            mark = m.serial.pos
+            m.send("echo hv$((6*7)) $(grep -E '^ *0:' /proc/interrupts)\r")
+            got = m.expect(r"^hv42 0: (\d+) XT-PIC timer\n", 120)
+            print(f"figure: linux (acpi=off): answered at its shell; {got.group(1)} PIT "
+                  "interrupts through the 8259")
+            # CPU 0's tick device is the PIT in one-shot mode (timer_list's
+            # tick device mode 1; the broadcast device is listed first), on
+            # the TSC.
+            m.send("echo ced $(sed -n '/^Per CPU device: 0/,$p' /proc/timer_list | "
+                   "grep -m1 '^Clock Event Device' | cut -d: -f2)"
+                   " tick $(grep -B1 '^Per CPU device: 0' /proc/timer_list | head -n1 | "
+                   "tr -dc 0-9)"
+                   " cs $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+                   " unstable $(dmesg | grep -c -i unstable)\r")
+            got = m.expect(r"^ced (\S+) tick (\d+) cs (\S+) unstable (\d+)\n", 120)
+            print(f"figure: linux (acpi=off): clockevent {got.group(1)}, tick device mode "
+                  f"{got.group(2)}, clocksource {got.group(3)}, {got.group(4)} lines on an "
+                  "unstable clock")
+            check(got.groups() == ("pit", "1", "tsc", "0"),
+                  "not the PIT in one-shot mode on the TSC:\n" + m.serial.since(mark))
+            m.send("\x1d")
+            m.expect(r"-- detached from linux: detached by the operator --", 60)
+            m.expect(r"^hv> ", 30)
+            h.poweroff(m, 300)
 
     @scenario("bochs")
     def bochs_memtest_pass(workdir, image):

@@ -127,6 +127,76 @@ static void test_channel0_rate_generator_irq(void **state)
     assert_int_equal(pit_count(&pit, 0, T0 + 1 * MS), 11932 - 1193);
 }
 
+/* A vCPU kept off the CPU (the host printing a guest line, other VMs'
+ * slices) sees periods go by unseen. As on a real 8254 the counter keeps
+ * counting through them: the late tick is one interrupt (a busy CPU's
+ * edge-triggered IRR holds one), the count read then is the free-running
+ * counter's, and the next interrupt comes at the next period boundary in
+ * the original phase, not one period after the late tick. (So a guest
+ * that counts ticks loses the missed ones, as it would on hardware, but
+ * the counter it can read never loses time.) */
+static void test_missed_periods_keep_the_phase(void **state)
+{
+    (void)state;
+    out8(0x43, 0x34, T0);                    /* channel 0, lobyte/hibyte, mode 2 */
+    out8(0x40, 4772 & 0xff, T0);             /* 250 Hz, Linux's HZ here */
+    out8(0x40, 4772 >> 8, T0);
+    uint64_t d1 = pit_next_deadline(&pit, T0);
+    pit_tick(&pit, d1);
+    unsigned before = rises;
+    /* 5.5 periods pass unseen (about 22 ms: a long guest line printed). */
+    uint64_t late = T0 + (11ULL * 4772 * NS_PER_S) / (2 * PIT_HZ) + 4772ULL * NS_PER_S / PIT_HZ;
+    pit_tick(&pit, late);
+    assert_int_equal(rises, before + 1);
+    /* The count is where a free-running counter would be: 6.5 periods
+     * from the load, half-way down. */
+    uint16_t c = pit_count(&pit, 0, late);
+    assert_in_range(c, 4772 / 2 - 2, 4772 / 2 + 2);
+    /* Next edge: the boundary of period 7 from the load. */
+    uint64_t next = pit_next_deadline(&pit, late);
+    uint64_t want = T0 + (7ULL * 4772 * NS_PER_S + PIT_HZ - 1) / PIT_HZ;
+    assert_true(next >= want - 1 && next <= want + 1);
+    pit_tick(&pit, next);
+    assert_int_equal(rises, before + 2);
+}
+
+/* Linux's one-shot clockevent (drivers/clocksource/i8253.c drives it so):
+ * control word 0x38 (channel 0, lobyte/hibyte, mode 4), then each event's
+ * count, low byte then high. Datasheet, mode 4: OUT stays high while
+ * counting, goes low for one clock at terminal count, then high again; the
+ * PIC's edge-triggered IRQ 0 takes the rising edge after that tick. The
+ * monitor must wake a halted vCPU for it (a deadline) and report it even
+ * when the tick comes late; one interrupt per count written. */
+static void test_mode4_one_shot_clockevent(void **state)
+{
+    (void)state;
+    out8(0x43, 0x38, T0);
+    assert_true(pit_out(&pit, 0, T0));       /* mode 4: OUT high after the control word */
+    unsigned before = rises;
+    out8(0x40, 1193 & 0xff, T0);             /* about 1 ms */
+    out8(0x40, 1193 >> 8, T0);
+    uint64_t d = pit_next_deadline(&pit, T0);
+    uint64_t want = T0 + (1194ULL * NS_PER_S + PIT_HZ - 1) / PIT_HZ; /* terminal count + 1 */
+    assert_int_equal(d, want);
+    pit_tick(&pit, d - 1);
+    assert_int_equal(rises, before);
+    pit_tick(&pit, d);
+    assert_int_equal(rises, before + 1);
+    /* One strobe per count: nothing more is due, however long it runs. */
+    assert_int_equal(pit_next_deadline(&pit, d), DEV_NO_DEADLINE);
+    pit_tick(&pit, d + 100 * MS);
+    assert_int_equal(rises, before + 1);
+    /* The next event: a new count re-arms it. The vCPU looks only long
+     * after the strobe (it was off the CPU): the edge is still reported. */
+    uint64_t t1 = d + 200 * MS;
+    out8(0x40, 2386 & 0xff, t1);
+    out8(0x40, 2386 >> 8, t1);
+    assert_true(pit_next_deadline(&pit, t1) > t1 + 2 * MS);
+    pit_tick(&pit, t1 + 50 * MS);
+    assert_int_equal(rises, before + 2);
+    assert_int_equal(pit_next_deadline(&pit, t1 + 50 * MS), DEV_NO_DEADLINE);
+}
+
 static void test_square_wave(void **state)
 {
     (void)state;
@@ -225,6 +295,8 @@ int main(void)
         cmocka_unit_test_setup(test_channel2_gate_holds_the_count, setup),
         cmocka_unit_test_setup(test_live_count_read_lohi, setup),
         cmocka_unit_test_setup(test_channel0_rate_generator_irq, setup),
+        cmocka_unit_test_setup(test_missed_periods_keep_the_phase, setup),
+        cmocka_unit_test_setup(test_mode4_one_shot_clockevent, setup),
         cmocka_unit_test_setup(test_square_wave, setup),
         cmocka_unit_test_setup(test_counter_latch, setup),
         cmocka_unit_test_setup(test_read_back_status, setup),
