@@ -8,6 +8,8 @@
 
 static uint16_t base;
 static bool present;
+static unsigned fifo_depth = 1;  /* bytes THR takes when THRE is set */
+static uint8_t ier;              /* what we wrote to IER */
 
 bool uart_init(uint16_t port, uint32_t baud)
 {
@@ -26,7 +28,11 @@ bool uart_init(uint16_t port, uint32_t baud)
     outb(base + 1, div >> 8);
     outb(base + 3, 0x03);                /* 8 data bits, no parity, 1 stop */
     outb(base + 2, 0xc7);                /* FIFOs on and cleared, 14-byte trigger */
+    /* IIR bits 7:6 read 11 when the FIFOs are on: a 16550A, whose transmit
+     * FIFO takes 16 bytes once THRE says it is empty; a 16450 takes one. */
+    fifo_depth = (inb(base + 2) & 0xc0) == 0xc0 ? 16 : 1;
     outb(base + 4, 0x0b);                /* DTR, RTS, OUT2 (gates the IRQ line) */
+    ier = 0;
     present = true;
     return true;
 }
@@ -47,10 +53,27 @@ void uart_putc(char c)
     outb(base, (uint8_t)c);
 }
 
-void uart_enable_rx_irq(void)
+static void set_ier(uint8_t v)
+{
+    if (present && v != ier) {
+        ier = v;
+        outb(base + 1, v);
+    }
+}
+
+void uart_enable_rx_irq(void) { set_ier(ier | 0x01); }
+
+void uart_set_tx_irq(bool on) { set_ier(on ? ier | 0x02 : ier & ~0x02); }
+
+unsigned uart_tx_room(void)
+{
+    return present && (inb(base + 5) & LSR_THRE) ? fifo_depth : 0;
+}
+
+void uart_tx_byte(char c)
 {
     if (present)
-        outb(base + 1, 0x01);
+        outb(base, (uint8_t)c);
 }
 
 unsigned uart_drain_rx(void (*sink)(char c))

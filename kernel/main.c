@@ -114,15 +114,19 @@ static void timer_tick(struct trap_frame *f)
 {
     (void)f;
     g_ticks++;
-    /* Without an IOAPIC route the serial port is polled from here. */
+    /* Without an IOAPIC route the serial port is polled from here; with
+     * one, this only backs up the transmit interrupt. */
     if (com1_polled)
         uart_drain_rx(console_rx_push);
+    console_tx_service();
 }
 
+/* Received bytes, or the transmit FIFO empty: both are served. */
 static void com1_irq(struct trap_frame *f)
 {
     (void)f;
     uart_drain_rx(console_rx_push);
+    console_tx_service();
 }
 
 static void lapic_error(struct trap_frame *f)
@@ -175,6 +179,7 @@ static void interrupts_init(void)
         LOG_INFO("irq: no IOAPIC in the MADT; using the one at the PC default address");
     if (n && ioapic_route_isa(COM1_IRQ, VEC_COM1, lapic_id())) {
         uart_enable_rx_irq();
+        console_tx_use_irq(true);
         com1_polled = false;
         LOG_INFO("irq: %u IOAPIC(s); COM1 input is interrupt driven", n);
     } else {

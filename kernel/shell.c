@@ -16,22 +16,22 @@
 static struct line_editor editor;
 static bool prompt_showing;
 
-/* Called with the console lock held: write with console_panic_write. */
+/* Called with the console lock held: write with console_hook_write. */
 static void clear_prompt(void)
 {
     if (prompt_showing)
-        console_panic_write("\r\x1b[K", 4);
+        console_hook_write("\r\x1b[K", 4);
 }
 
 static void redraw_prompt(void)
 {
     if (!prompt_showing)
         return;
-    console_panic_write(PROMPT, sizeof PROMPT - 1);
+    console_hook_write(PROMPT, sizeof PROMPT - 1);
     if (editor.echo_on) {
-        console_panic_write(editor.buf, editor.len);
+        console_hook_write(editor.buf, editor.len);
         for (size_t i = editor.cursor; i < editor.len; i++)
-            console_panic_write("\b", 1);
+            console_hook_write("\b", 1);
     }
 }
 

@@ -195,6 +195,11 @@ static int cmd_irqs(int argc, char **argv, void *ctx)
                        (unsigned long long)irq_count(known[i].vec));
     console_printf("com1 input bytes dropped (ring full): %llu\n",
                    (unsigned long long)console_rx_dropped());
+    uint64_t waits, dropped;
+    console_tx_stats(&waits, &dropped);
+    console_printf("com1 output: writers that waited for a full ring %llu, bytes dropped "
+                   "(UART never drained) %llu\n",
+                   (unsigned long long)waits, (unsigned long long)dropped);
     return 0;
 }
 

@@ -5,7 +5,7 @@ KERNEL_C_SRCS += arch/x86_64/gdt.c arch/x86_64/idt.c arch/x86_64/trap_dump.c \
                  arch/x86_64/tsc.c arch/x86_64/cpu_features.c arch/x86_64/platform_x86.c \
                  arch/x86_64/panic.c arch/x86_64/safe_insn.c \
                  drivers/uart16550.c drivers/acpi_power.c \
-                 kernel/main.c kernel/console.c kernel/bootfiles.c kernel/shell.c \
+                 kernel/main.c kernel/console.c kernel/console_ring.c kernel/bootfiles.c kernel/shell.c \
                  kernel/shell_cmds.c kernel/shell_memstats.c kernel/shell_attach.c kernel/version.c
 
 HV_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
@@ -19,3 +19,7 @@ FORCE:
 
 UNIT_TESTS += test_cpu_features
 test_cpu_features_SRCS = tests/unit/test_cpu_features.c arch/x86_64/cpu_features.c lib/string.c
+
+# The console's transmit ring (pure; kernel/console.c drives the UART with it).
+UNIT_TESTS += test_console_ring
+test_console_ring_SRCS = tests/unit/test_console_ring.c kernel/console_ring.c
