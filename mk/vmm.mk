@@ -6,7 +6,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c \
                  vmm/exit_names.c vmm/guest_rules.c vmm/guest_state_vmcs.c vmm/io_ports.c \
                  vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c vmm/monitor_ops.c \
-                 vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
+                 vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_startup.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
                  vmm/guest_walk.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
                  kernel/sched.c kernel/shell_vm.c mm/guest_mem.c mm/guest_rom.c kernel/vm_reclaim.c

@@ -35,6 +35,8 @@ struct vcpu {
      * when it has none (hosted tests of unrelated handlers). */
     struct vplatform *plat;
     bool intr_window;       /* interrupt-window exiting is on (vcpu_events.c) */
+    bool nmi_window;        /* NMI-window exiting is on (vcpu_events.c) */
+    uint32_t tsc_gen;       /* the board's shared TSC offset last loaded (vcpu_startup.c) */
     uint64_t dev_due_tsc;   /* TSC when the board's next deadline falls (vcpu_run) */
 };
 

@@ -33,9 +33,13 @@ static void on_eoi(void *ctx, uint8_t v)
     eoi_vector = v;
 }
 
-static void on_ipi(void *ctx, uint32_t lo, uint32_t hi)
+static uint32_t ipi_lo, ipi_dest;
+static void on_ipi(void *ctx, struct vlapic *from, uint32_t lo, uint32_t dest)
 {
-    (void)ctx, (void)lo, (void)hi;
+    (void)ctx;
+    assert_ptr_equal(from, &apic);
+    ipi_lo = lo;
+    ipi_dest = dest;
     ipis++;
 }
 

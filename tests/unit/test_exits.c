@@ -86,6 +86,14 @@ enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
 
 static unsigned rom_maps, wakes;
 
+static unsigned kicks, last_kicked;
+void vm_vcpu_kick(struct vm *vm, unsigned idx)
+{
+    (void)vm;
+    kicks++;
+    last_kicked = idx;
+}
+
 void vm_vcpu_wake(struct vm *vm, unsigned idx)
 {
     (void)vm, (void)idx;
@@ -280,6 +288,16 @@ static uint64_t rdmsr_value(uint32_t msr)
     run_exit(EXIT_RDMSR, 0);
     assert_true(skipped());
     return vcpu.regs.gpr[REG_RDX] << 32 | (uint32_t)vcpu.regs.gpr[REG_RAX];
+}
+
+/* RDMSR that must raise #GP (and leave RIP). */
+static void rdmsr_faults(uint32_t msr)
+{
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    vcpu.regs.gpr[REG_RCX] = msr;
+    run_exit(EXIT_RDMSR, 0);
+    assert_injected(VEC_GP, true);
 }
 
 static void wrmsr_value(uint32_t msr, uint64_t value)
@@ -660,19 +678,41 @@ static void test_apic_msrs_and_cpuid(void **state)
     vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000); /* a 1 GHz guest TSC */
     assert_non_null(vcpu.plat);
     assert_true(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_TSC_DEADLINE);
-    assert_int_equal(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_X2APIC, 0);
+    assert_true(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_X2APIC); /* the model's x2APIC */
     /* nominal TSC and core frequencies hidden: guests measure the TSC */
     assert_int_equal(cpuid_reg(0x15, 0, REG_RBX), 0);
     assert_int_equal(cpuid_reg(0x16, 0, REG_RAX), 0);
     assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE);
-    /* x2APIC mode is not offered: #GP, nothing changes */
-    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    /* x2APIC registers #GP in xAPIC mode */
+    rdmsr_faults(0x802);
+    /* EXTD without enable is the invalid state: #GP, nothing changes */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_EXTD);
     assert_injected(VEC_GP, true);
-    /* the global disable takes the APIC out */
+    assert_false(vcpu.plat->lapic[0].x2apic);
+    /* xAPIC -> x2APIC: the MSRs answer, the MMIO page does not */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    assert_true(skipped());
+    assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE),
+                     0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    assert_int_equal(rdmsr_value(0x80d), 1);            /* LDR: cluster 0, bit 0 */
+    assert_int_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfee00020, 4, 0), 0xffffffffu);
+    wrmsr_value(0x80b, 1);                               /* EOI takes only 0 */
+    assert_injected(VEC_GP, true);
+    rdmsr_faults(0x80b);                                 /* ... and is write-only */
+    assert_int_equal(rdmsr_value(0x802), 0);             /* the 32-bit x2APIC ID */
+    /* x2APIC -> xAPIC directly is illegal */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE);
+    assert_injected(VEC_GP, true);
+    assert_true(vcpu.plat->lapic[0].x2apic);
+    /* the global disable takes the APIC out (and out of x2APIC mode) */
     wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL);
     assert_true(skipped());
     assert_false(vcpu.plat->apic_hw_enabled[0]);
+    assert_false(vcpu.plat->lapic[0].x2apic);
     assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP);
+    /* disabled -> x2APIC must pass through xAPIC */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    assert_injected(VEC_GP, true);
     wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE);
     assert_true(vcpu.plat->apic_hw_enabled[0]);
     /* TSC-deadline mode: the LVT timer in mode 2, then the MSR arms it. */

@@ -27,6 +27,14 @@
 static unsigned wakes, last_woken;
 static char fail_reason[200];
 
+static unsigned kicks, last_kicked;
+void vm_vcpu_kick(struct vm *vm, unsigned idx)
+{
+    (void)vm;
+    kicks++;
+    last_kicked = idx;
+}
+
 void vm_vcpu_wake(struct vm *vm, unsigned idx)
 {
     (void)vm;
