@@ -1,0 +1,60 @@
+"""VMs of several vCPUs (issues 13 and 14): tests/guests/smp.asm's BSP starts
+its APs with INIT, SIPI, SIPI, is woken from HLT by their IPIs, sends fixed
+IPIs by physical and logical destination, an NMI IPI, and IPIs in x2APIC
+mode through MSRs 0x83f and 0x830; first with two vCPUs, then four.
+
+register(h) adds the scenarios to the harness module `h`
+(run_system_tests.py), whose helpers they use.
+"""
+import re
+import time
+
+
+def register(h):
+    scenario, check, booted = h.scenario, h.check, h.booted
+
+    def run_smp(m, name, n):
+        t0 = time.monotonic()
+        h.start_vm(m, name)
+        p = re.escape(f"[{name}] smp: ")
+        m.expect(r"^%sbsp apic id 0, cpuid 0xb says %d logical processors\r?\n" % (p, n), 120)
+        mark = m.serial.pos
+        out = m.command("vm list", 60)
+        vcpus = re.search(r"^\d+\s+%s\s+\S+\s+(\d+)\s" % re.escape(name), out, re.M)
+        check(vcpus and int(vcpus.group(1)) == n, f"vm list does not show {n} vCPUs:\n" + out)
+        m.serial.pos = min(mark, m.serial.pos)
+        m.expect(r"^%sinit, sipi, sipi sent to all excluding self\r?\n" % p, 120)
+        seen = set()
+        for _ in range(n - 1):
+            ap = m.expect(r"^%sap with apic id (\d+) up in protected mode\r?\n" % p, 120)
+            seen.add(int(ap.group(1)))
+        check(seen == set(range(1, n)), f"APs up: {sorted(seen)}")
+        up = m.expect(r"^%s(\d+) aps up, bsp woken from hlt (\d+) times by (\d+) ipis\r?\n" % p,
+                      120)
+        check(int(up.group(1)) == n - 1 and int(up.group(2)) >= 1, up.group(0))
+        for i in range(1, n):
+            m.expect(r"^%sfixed ipi to apic id %d by physical destination ok\r?\n" % (p, i), 120)
+            m.expect(r"^%sfixed ipi to apic id %d by logical destination 0x%x ok\r?\n"
+                     % (p, i, (1 << i) << 24), 120)
+        m.expect(r"^%snmi ipi to apic id 1 ran its handler\r?\n" % p, 120)
+        m.expect(r"^%sbsp in x2apic mode, id 0, ldr 0x1\r?\n" % p, 120)
+        m.expect(r"^%sx2apic self ipi through msr 0x83f ok\r?\n" % p, 120)
+        m.expect(r"^%sx2apic ipi through msr 0x830 to apic id 1 ok\r?\n" % p, 120)
+        m.expect(r"^%sok\r?\n" % p, 60)
+        m.expect(r"vm %s: exited with status 0" % re.escape(name), 60)
+        print(f"figure: {name}: {n} vCPUs up and every IPI step passed; "
+              f"{time.monotonic() - t0:.1f} s of wall time from vm start to its exit")
+
+    @scenario("bochs")
+    def bochs_smp_ipis(workdir, image):
+        t0 = time.monotonic()
+        # Variant image: its VM files send every guest line to the console.
+        with booted(h.bochs_with(workdir, "smp"), h.BOCHS_BOOT_S) as m:
+            run_smp(m, "smp", 2)
+            m.expect(r"^hv> ", 10)
+            run_smp(m, "smp4", 4)
+            m.expect(r"^hv> ", 10)
+            out = m.command("stats exits smp4", 60)
+            print("figure: smp4 exits:\n" + out)
+            h.poweroff(m, 120)
+        print(f"figure: bochs_smp_ipis took {time.monotonic() - t0:.1f} s of wall time")
