@@ -77,7 +77,7 @@ test_fw_cfg_SRCS = tests/unit/test_fw_cfg.c vmm/fw_cfg.c
 
 UNIT_TESTS += test_vcpu_boot_state
 test_vcpu_boot_state_SRCS = tests/unit/test_vcpu_boot_state.c vmm/vcpu_boot_state.c \
-                            tests/fake/guest_state_fake.c lib/string.c
+                            tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS)
 
 # `vm console` attached (kernel/shell_attach.c) with a fake host console.
 UNIT_TESTS += test_shell_attach
@@ -103,3 +103,10 @@ test_vcpu_events_SRCS = tests/unit/test_vcpu_events.c vmm/vcpu_events.c vmm/vpla
 UNIT_TESTS += test_mmio
 test_mmio_SRCS = tests/unit/test_mmio.c vmm/guest_walk.c vmm/mmio_emulate.c $(INSN_SRCS) \
                  lib/format.c lib/string.c
+
+# Several vCPUs (issues 13, 14): IPI routing, start-up, x2APIC transitions on
+# the board, and INIT/SIPI applied to a fake VMCS.
+UNIT_TESTS += test_vplatform_smp
+test_vplatform_smp_SRCS = tests/unit/test_vplatform_smp.c vmm/vplatform.c $(DEVICE_SRCS) \
+                          vmm/vcpu_startup.c vmm/vcpu_boot_state.c \
+                          tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS)
