@@ -153,21 +153,30 @@ static void deliver(struct vplatform *p, unsigned cpu, unsigned mode, uint8_t ve
     }
 }
 
-/* Sends a message to every local APIC in `targets` (a bit per vCPU);
- * lowest priority goes to the lowest-numbered one (the SDM leaves the
- * choice among equals to the chipset). False: nobody was named. */
+/* Lowest priority: one of the named APICs, the lowest-numbered that can
+ * take it (enabled in hardware and software), else the lowest-numbered
+ * named; priorities are not arbitrated (the SDM leaves the choice among
+ * equals to the chipset, and a VM has at most four). */
+static unsigned lowest_of(const struct vplatform *p, unsigned targets)
+{
+    for (unsigned i = 0; i < p->ncpus; i++)
+        if ((targets >> i & 1) && p->apic_hw_enabled[i] && (p->lapic[i].svr & (1u << 8)))
+            return 1u << i;
+    return targets & -targets;
+}
+
+/* Sends a message to every local APIC in `targets` (a bit per vCPU).
+ * False: nobody was named. */
 static bool deliver_to(struct vplatform *p, unsigned targets, unsigned mode, uint8_t vector,
                        bool level)
 {
     if (!targets)
         return false;
-    for (unsigned i = 0; i < p->ncpus; i++) {
-        if (!(targets >> i & 1))
-            continue;
-        deliver(p, i, mode, vector, level);
-        if (mode == DELIVERY_LOWEST)
-            break;
-    }
+    if (mode == DELIVERY_LOWEST)
+        targets = lowest_of(p, targets);
+    for (unsigned i = 0; i < p->ncpus; i++)
+        if (targets >> i & 1)
+            deliver(p, i, mode, vector, level);
     return true;
 }
 

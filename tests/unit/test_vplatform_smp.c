@@ -134,6 +134,10 @@ static void test_fixed_ipis_by_shorthand_and_destination(void **state)
     assert_int_equal(holders(0x45), 0xa);
     icr(0, 0x06, 0x00000946);                 /* lowest priority: one of 1, 2 */
     assert_int_equal(holders(0x46), 1u << 1);
+    vplatform_mmio_write(&p, 1, 0xfee000f0, 4, 0xff, T0); /* 1 software-disabled */
+    icr(0, 0x06, 0x00000946);                 /* ... so 2 takes it */
+    assert_int_equal(holders(0x46), 1u << 2);
+    vplatform_mmio_write(&p, 1, 0xfee000f0, 4, 0x1ff, T0);
     /* cluster logical: cluster 1 holds vCPUs 2 and 3 */
     for (unsigned i = 0; i < 4; i++) {
         vplatform_mmio_write(&p, i, 0xfee000e0, 4, 0x0fffffff, T0);
