@@ -9,6 +9,14 @@
 ; IPI to APIC 1 through the ICR MSR (0x830). Every AP handler answers with
 ; a fixed IPI to the BSP (its "ack"), which the BSP waits for in HLT.
 ;
+; touch=P (optional, issue 13): then every vCPU, the APs from a fixed IPI's
+; handler, sweeps its own P pages at 4 MiB + index * P pages three times
+; (write a pattern, check it and write its complement, check that), rounds=R
+; times (default 1), so a VM
+; whose limit is below what they touch releases pages at every vCPU's poll
+; points and reads them back: "smp: N vcpus touched P pages each, M
+; mismatches" (M must be 0).
+;
 ; cpus=N on the command line (default 2): the vCPUs the VM has. Every step
 ; prints a line "smp: ..."; the last is "smp: ok", then exit 0. A failed
 ; check prints "smp: FAIL: ..." and exits 1; an unexpected vector exits 2.
@@ -34,6 +42,8 @@ VEC_PHYS    equ 0x51            ; BSP -> AP, physical destination
 VEC_LOGICAL equ 0x52            ; BSP -> AP, logical destination
 VEC_SELF    equ 0x53            ; BSP -> itself, x2APIC SELF IPI
 VEC_X2      equ 0x54            ; BSP (x2APIC ICR) -> AP
+VEC_TOUCH   equ 0x55            ; BSP (x2APIC ICR, all excluding self) -> APs
+TOUCH_BASE  equ 0x400000
 MAX_CPUS    equ 4
 
 ; LOCKED_PRINT "text": a line fragment under the print lock.
@@ -203,6 +213,9 @@ main:
         jne .badx2
         LOCKED
         PRINT "smp: x2apic ipi through msr 0x830 to apic id 1 ok", 10
+        UNLOCKED
+        call touch_phase
+        LOCKED
         PRINT "smp: ok", 10
         UNLOCKED
         EXIT 0
@@ -228,6 +241,122 @@ main:
         EXIT 1
 .badx2: PRINT "smp: FAIL: x2apic icr ipi count wrong", 10
         EXIT 1
+
+; touch_phase: with touch=P, every vCPU sweeps its own pages; the BSP
+; waits for every AP's ack and prints the mismatches.
+touch_phase:
+        mov esi, key_touch
+        call find_arg
+        jnc .none
+        mov [touch_pages], eax
+        mov esi, key_rounds
+        call find_arg
+        jc .r
+        mov eax, 1
+.r:     mov [touch_rounds], eax
+        mov esi, [bsp_acks]
+        add esi, [ncpus]
+        dec esi
+        dec esi                 ; wait_ack adds the last one
+        push esi
+        mov ecx, MSR_X2_ICR
+        mov eax, VEC_TOUCH | (3 << 18) ; fixed, all excluding self
+        xor edx, edx
+        wrmsr
+        xor ebx, ebx            ; the BSP's pages: index 0
+        call touch_sweeps
+        lock add [touch_bad], eax
+        pop esi
+        call wait_ack
+        LOCKED
+        PRINT "smp: "
+        PRINT_DEC [ncpus]
+        PRINT " vcpus touched "
+        PRINT_DEC [touch_pages]
+        PRINT " pages each, "
+        PRINT_DEC [touch_bad]
+        PRINT " mismatches", 10
+        UNLOCKED
+        cmp dword [touch_bad], 0
+        jne .bad
+.none:  ret
+.bad:   PRINT "smp: FAIL: pages read back wrong", 10
+        EXIT 1
+
+; touch_sweeps: EBX = vCPU index; [touch_rounds] rounds of touch_round.
+; EAX = mismatches. Preserves other registers.
+touch_sweeps:
+        push ecx
+        push edx
+        mov ecx, [touch_rounds]
+        xor edx, edx
+.round: call touch_round
+        add edx, eax
+        loop .round
+        mov eax, edx
+        pop edx
+        pop ecx
+        ret
+
+; touch_round: EBX = vCPU index; sweeps its [touch_pages] pages three
+; times, 16 dwords a page. EAX = mismatches. Preserves other registers.
+touch_round:
+        push ebx
+        push ecx
+        push edx
+        push esi
+        push edi
+        mov eax, [touch_pages]
+        shl eax, 12
+        imul eax, ebx
+        lea edi, [TOUCH_BASE + eax]     ; this vCPU's first page
+        mov edx, ebx
+        shl edx, 28
+        xor edx, 0x05a5a000             ; the pattern: address ^ this
+        xor ecx, ecx                    ; mismatches
+        ; 1: write
+        mov ebx, edi
+        call .span
+.w1:    mov eax, ebx
+        xor eax, edx
+        mov [ebx], eax
+        add ebx, 256
+        cmp ebx, esi
+        jb .w1
+        ; 2: check, write the complement
+        mov ebx, edi
+.w2:    mov eax, ebx
+        xor eax, edx
+        cmp [ebx], eax
+        je .ok2
+        inc ecx
+.ok2:   not eax
+        mov [ebx], eax
+        add ebx, 256
+        cmp ebx, esi
+        jb .w2
+        ; 3: check the complement
+        mov ebx, edi
+.w3:    mov eax, ebx
+        xor eax, edx
+        not eax
+        cmp [ebx], eax
+        je .ok3
+        inc ecx
+.ok3:   add ebx, 256
+        cmp ebx, esi
+        jb .w3
+        mov eax, ecx
+        pop edi
+        pop esi
+        pop edx
+        pop ecx
+        pop ebx
+        ret
+.span:  mov esi, [touch_pages]          ; ESI = the end of the span
+        shl esi, 12
+        add esi, edi
+        ret
 
 ; wait_ack: ESI = bsp_acks before the IPI was sent; sleeps in HLT until an
 ; AP's ack has come.
@@ -283,8 +412,11 @@ setup:
         jne .e
         mov eax, self_isr
 .e:     cmp ecx, VEC_X2
-        jne .f
+        jne .t
         mov eax, x2_isr
+.t:     cmp ecx, VEC_TOUCH
+        jne .f
+        mov eax, touch_isr
 .f:     mov [edi], ax
         mov word [edi + 2], 0x08
         mov word [edi + 4], 0x8e00  ; present, DPL 0, 32-bit interrupt gate
@@ -352,6 +484,17 @@ AP_ISR phys_isr, phys_hits
 AP_ISR logical_isr, log_hits
 AP_ISR x2_isr, x2_hits
 
+touch_isr:                      ; an AP's sweeps, then its ack
+        pushad
+        mov ebx, [APIC_ID]
+        shr ebx, 24
+        call touch_sweeps
+        lock add [touch_bad], eax
+        call send_ack
+        mov dword [APIC_EOI], 0
+        popad
+        iret
+
 nmi_isr:                        ; no EOI for an NMI; IRET unblocks NMIs
         pushad
         mov ebx, [APIC_ID]
@@ -413,6 +556,8 @@ tramp_end:
         bits 32
 
 key_cpus:   db "cpus=", 0
+key_touch:  db "touch=", 0
+key_rounds: db "rounds=", 0
 gdtr:       dw 3 * 8 - 1
             dd gdt
         align 8
@@ -432,6 +577,9 @@ ap_count:   dd 0
 bsp_halts:  dd 0
 bsp_acks:   dd 0
 self_hits:  dd 0
+touch_pages: dd 0
+touch_bad:  dd 0
+touch_rounds: dd 0
 bsp_x2:     db 0
         align 4
 phys_hits:  times MAX_CPUS dd 0
