@@ -92,6 +92,15 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
         break;
     case MSR_IA32_FS_BASE: val = gs_read(v, VMCS_SEG_BASE(SEG_FS)); break;
     case MSR_IA32_GS_BASE: val = gs_read(v, VMCS_SEG_BASE(SEG_GS)); break;
+    /* Lives in the CPU while this vCPU runs, where RDTSCP exists (else
+     * unknown: #GP, as on such a CPU). */
+    case MSR_IA32_TSC_AUX:
+        if (!(host_vmx_proc2() & PROC2_RDTSCP)) {
+            unknown_msr(v, e, msr, false);
+            return EXIT_CONTINUE;
+        }
+        val = host_guest_msr_read(msr);
+        break;
     default:
         if (x2apic_msr(v, msr)) {
             /* #GP unless in x2APIC mode and the register may be read */
@@ -181,6 +190,15 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
         ok = canonical(val) && host_guest_msr_write(msr, val);
         break;
     case MSR_IA32_FMASK: ok = !(val >> 32) && host_guest_msr_write(msr, val); break;
+    /* Linux writes each CPU's number here before its IDT is loaded on an
+     * AP: a #GP there would be a triple fault. Bits 63:32 are reserved. */
+    case MSR_IA32_TSC_AUX:
+        if (!(host_vmx_proc2() & PROC2_RDTSCP)) {
+            unknown_msr(v, e, msr, true);
+            return EXIT_CONTINUE;
+        }
+        ok = !(val >> 32) && host_guest_msr_write(msr, val);
+        break;
     case MSR_IA32_FS_BASE: ok = write_canonical(v, VMCS_SEG_BASE(SEG_FS), val); break;
     case MSR_IA32_GS_BASE: ok = write_canonical(v, VMCS_SEG_BASE(SEG_GS), val); break;
     default:

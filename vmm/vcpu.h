@@ -25,6 +25,9 @@ struct vcpu {
      * KERNEL_GS_BASE with SWAPGS, without an exit) and are read back here
      * when another vCPU takes the CPU. Index: monitor.c's syscall_msrs. */
     uint64_t syscall_msr[5];
+    /* IA32_TSC_AUX, switched the same way when the CPU has RDTSCP (RDTSCP
+     * and RDPID read it without an exit; Linux keeps the CPU number in it). */
+    uint64_t tsc_aux;
     /* DR0-DR3 and DR6, switched the same way (DR7 is in the VMCS). */
     uint64_t dr[5];
     uint64_t xcr0;

@@ -357,6 +357,33 @@ static void test_rdmsr_emulated_and_live(void **state)
     assert_int_equal(vcpu.regs.gpr[REG_RDX], 0xffff8000);
 }
 
+/* IA32_TSC_AUX: in the CPU while the vCPU runs (RDTSCP reads it without an
+ * exit), where the CPU has RDTSCP; a #GP otherwise and for bits 63:32. */
+static void test_tsc_aux(void **state)
+{
+    (void)state;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_TSC_AUX;
+    run_exit(EXIT_RDMSR, 0);
+    assert_injected(VEC_GP, true);              /* no RDTSCP: no such MSR */
+    setup(NULL);
+    fake_host.vmx_proc2 = PROC2_RDTSCP;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_TSC_AUX;
+    vcpu.regs.gpr[REG_RAX] = 1;                 /* Linux: the CPU's number */
+    run_exit(EXIT_WRMSR, 0);
+    assert_true(skipped());
+    assert_int_equal(fake_host.last_msr, MSR_IA32_TSC_AUX);
+    assert_int_equal(fake_host.last_msr_value, 1);
+    setup(NULL);
+    fake_host.vmx_proc2 = PROC2_RDTSCP;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_TSC_AUX;
+    vcpu.regs.gpr[REG_RDX] = 1;                 /* reserved bits */
+    run_exit(EXIT_WRMSR, 0);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_host.msr_writes, 0);
+    fake_host.live_msr[MSR_IA32_TSC_AUX & 7] = 3;
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC_AUX), 3);
+}
+
 static void test_unknown_msr_is_gp_logged_once(void **state)
 {
     (void)state;
@@ -799,6 +826,7 @@ int main(void)
         cmocka_unit_test_setup(test_small_handlers, setup),
         cmocka_unit_test_setup(test_skip_ends_sti_blocking, setup),
         cmocka_unit_test_setup(test_apic_msrs_and_cpuid, setup),
+        cmocka_unit_test_setup(test_tsc_aux, setup),
         cmocka_unit_test_setup(test_apic_mmio_exits, setup),
         cmocka_unit_test_setup(test_hlt_sleeps_or_halts, setup),
     };
