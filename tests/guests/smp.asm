@@ -90,19 +90,20 @@ main:
         mov ecx, tramp_end - tramp_start
         rep movsb
         ; INIT (assert), SIPI, SIPI to all but self
+        PRINT "smp: sending init, sipi, sipi to all excluding self", 10
         mov dword [APIC_ICR_HI], 0
         mov dword [APIC_ICR_LO], 0x000c4500
         mov dword [APIC_ICR_LO], 0x000c4600 | (TRAMP >> 12)
         mov dword [APIC_ICR_LO], 0x000c4600 | (TRAMP >> 12)
-        LOCKED
-        PRINT "smp: init, sipi, sipi sent to all excluding self", 10
-        UNLOCKED
 
-        ; wait in HLT: each AP's IPI wakes us
+        ; wait in HLT: each AP's IPI wakes us. The APs send it only once
+        ; bsp_waiting is set, with interrupts off until the HLT (STI's
+        ; shadow covers it), so each IPI finds us halted or halting.
         mov ebx, [ncpus]
         dec ebx
 .wait:  cli
-        cmp [ap_count], ebx
+        mov dword [bsp_waiting], 1
+        cmp [bsp_acks], ebx
         jae .up
         sti
         hlt
@@ -457,7 +458,11 @@ ap_entry32:
         PRINT " up in protected mode", 10
         UNLOCKED
         lock inc dword [ap_count]
-        call send_ack
+.go:    cmp dword [bsp_waiting], 0      ; the BSP is about to halt
+        jne .send
+        pause
+        jmp .go
+.send:  call send_ack
 .idle:  sti
         hlt
         jmp .idle
@@ -575,6 +580,7 @@ cpuid_id:   dd 0
 ap_next:    dd 0
 ap_count:   dd 0
 bsp_halts:  dd 0
+bsp_waiting: dd 0
 bsp_acks:   dd 0
 self_hits:  dd 0
 touch_pages: dd 0
