@@ -96,16 +96,20 @@ main:
         mov dword [APIC_ICR_LO], 0x000c4600 | (TRAMP >> 12)
         mov dword [APIC_ICR_LO], 0x000c4600 | (TRAMP >> 12)
 
-        ; wait in HLT: each AP's IPI wakes us. The APs send it only once
+        ; wait in HLT: each AP counts itself in, then sends us an IPI once
         ; bsp_waiting is set, with interrupts off until the HLT (STI's
-        ; shadow covers it), so each IPI finds us halted or halting.
+        ; shadow covers it), so an IPI finds us halted or halting. IPIs of
+        ; one vector arriving together merge in the IRR (as on hardware):
+        ; the count is ap_count, and at least one IPI must have come.
         mov ebx, [ncpus]
         dec ebx
 .wait:  cli
         mov dword [bsp_waiting], 1
-        cmp [bsp_acks], ebx
+        cmp [ap_count], ebx
+        jb .halt
+        cmp dword [bsp_acks], 1
         jae .up
-        sti
+.halt:  sti
         hlt
         inc dword [bsp_halts]
         jmp .wait
@@ -255,11 +259,6 @@ touch_phase:
         jc .r
         mov eax, 1
 .r:     mov [touch_rounds], eax
-        mov esi, [bsp_acks]
-        add esi, [ncpus]
-        dec esi
-        dec esi                 ; wait_ack adds the last one
-        push esi
         mov ecx, MSR_X2_ICR
         mov eax, VEC_TOUCH | (3 << 18) ; fixed, all excluding self
         xor edx, edx
@@ -267,8 +266,16 @@ touch_phase:
         xor ebx, ebx            ; the BSP's pages: index 0
         call touch_sweeps
         lock add [touch_bad], eax
-        pop esi
-        call wait_ack
+        ; the APs' acks may merge: count the APs done instead
+        mov esi, [ncpus]
+        dec esi
+.tw:    cli
+        cmp [touch_done], esi
+        jae .tdone
+        sti
+        hlt
+        jmp .tw
+.tdone:
         LOCKED
         PRINT "smp: "
         PRINT_DEC [ncpus]
@@ -495,6 +502,7 @@ touch_isr:                      ; an AP's sweeps, then its ack
         shr ebx, 24
         call touch_sweeps
         lock add [touch_bad], eax
+        lock inc dword [touch_done]
         call send_ack
         mov dword [APIC_EOI], 0
         popad
@@ -585,6 +593,7 @@ bsp_acks:   dd 0
 self_hits:  dd 0
 touch_pages: dd 0
 touch_bad:  dd 0
+touch_done: dd 0
 touch_rounds: dd 0
 bsp_x2:     db 0
         align 4
