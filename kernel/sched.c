@@ -40,8 +40,21 @@ struct pick {
 
 void vm_vcpu_wake(struct vm *vm, unsigned idx)
 {
-    if (idx < VM_MAX_VCPUS && vm->vcpu_state[idx] == VCPU_SLEEPING)
+    if (idx < VM_MAX_VCPUS && vm->vcpu_state[idx] == VCPU_SLEEPING) {
         vm->vcpu_state[idx] = VCPU_RUNNABLE;
+        if (vm->state == VM_STATE_HALTED)
+            vm->state = VM_STATE_RUNNING; /* after_halt counted it asleep for good */
+    }
+}
+
+void vm_vcpu_kick(struct vm *vm, unsigned idx)
+{
+    if (idx >= VM_MAX_VCPUS || !vm_is_live(vm))
+        return;
+    if (vm->vcpu_state[idx] == VCPU_SLEEPING || vm->vcpu_state[idx] == VCPU_HALTED)
+        vm->vcpu_state[idx] = VCPU_RUNNABLE;
+    if (vm->state == VM_STATE_HALTED)
+        vm->state = VM_STATE_RUNNING;
 }
 
 /* Sleeping vCPUs whose time has come become runnable; returns the earliest
@@ -97,8 +110,13 @@ static struct pick pick(uint64_t slice_tsc)
 
 static void after_halt(struct vm *vm)
 {
+    /* A vCPU sleeping until a deadline still runs; one asleep for good
+     * (an AP waiting for SIPI, a HLT with nothing armed) can be woken only
+     * by the others, and they are halted. */
     for (unsigned i = 0; i < vm->nvcpus; i++)
-        if (vm->vcpu[i] && vm->vcpu_state[i] == VCPU_RUNNABLE)
+        if (vm->vcpu[i] && (vm->vcpu_state[i] == VCPU_RUNNABLE ||
+                            (vm->vcpu_state[i] == VCPU_SLEEPING &&
+                             vm->vcpu_wake_ns[i] != UINT64_MAX)))
             return;
     vm->state = VM_STATE_HALTED;
     /* Once per start: a halted vCPU never wakes yet. When one can, a guest

@@ -30,6 +30,7 @@
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
+_Static_assert(VM_VCPUS_SUPPORTED <= VM_MAX_VCPUS, "numvcpus must fit struct vm");
 #define VM_RESTARTS_PER_MIN 5
 /* Basic VM-exit reasons counted (Intel SDM vol. 3, appendix C: 0-69); the
  * monitor checks its own table fits. */
@@ -160,6 +161,10 @@ void vm_consoles_idle(void);
 /* Makes a sleeping vCPU runnable now (a virtual interrupt for it, memory
  * released for it); no effect on one in any other state. */
 void vm_vcpu_wake(struct vm *vm, unsigned idx);
+/* An event no HLT or wait masks (INIT, SIPI, NMI) for vCPU `idx`: a
+ * sleeping or halted one becomes runnable (a halted VM runs again), so its
+ * monitor sees the event; one running or runnable sees it anyway. */
+void vm_vcpu_kick(struct vm *vm, unsigned idx);
 
 /* Iteration for the shell and the scheduler. */
 struct vm *vm_at(unsigned slot);

@@ -7,9 +7,10 @@
 #ifndef KERNEL_VM_CONFIG_H
 #define KERNEL_VM_CONFIG_H
 
-/* vCPUs a VM may have today; `numvcpus` above it is refused with the reason
- * (the format allows up to 16, for the SMP monitor to come). */
-#define VM_VCPUS_SUPPORTED 1u
+/* vCPUs a VM may have (VM_MAX_VCPUS, kernel/vm.h); `numvcpus` above it is
+ * refused with the reason (the format allows up to 16). They share the one
+ * physical CPU that runs guests. */
+#define VM_VCPUS_SUPPORTED 4u
 
 #include "kernel/config_schema.h"
 #include "kernel/vm_name.h"

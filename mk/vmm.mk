@@ -6,7 +6,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c \
                  vmm/exit_names.c vmm/guest_rules.c vmm/guest_state_vmcs.c vmm/io_ports.c \
                  vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c vmm/monitor_ops.c \
-                 vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
+                 vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_startup.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
                  vmm/guest_walk.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
                  kernel/sched.c kernel/shell_vm.c mm/guest_mem.c mm/guest_rom.c kernel/vm_reclaim.c
@@ -77,7 +77,7 @@ test_fw_cfg_SRCS = tests/unit/test_fw_cfg.c vmm/fw_cfg.c
 
 UNIT_TESTS += test_vcpu_boot_state
 test_vcpu_boot_state_SRCS = tests/unit/test_vcpu_boot_state.c vmm/vcpu_boot_state.c \
-                            tests/fake/guest_state_fake.c lib/string.c
+                            tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS)
 
 # `vm console` attached (kernel/shell_attach.c) with a fake host console.
 UNIT_TESTS += test_shell_attach
@@ -103,3 +103,10 @@ test_vcpu_events_SRCS = tests/unit/test_vcpu_events.c vmm/vcpu_events.c vmm/vpla
 UNIT_TESTS += test_mmio
 test_mmio_SRCS = tests/unit/test_mmio.c vmm/guest_walk.c vmm/mmio_emulate.c $(INSN_SRCS) \
                  lib/format.c lib/string.c
+
+# Several vCPUs (issues 13, 14): IPI routing, start-up, x2APIC transitions on
+# the board, and INIT/SIPI applied to a fake VMCS.
+UNIT_TESTS += test_vplatform_smp
+test_vplatform_smp_SRCS = tests/unit/test_vplatform_smp.c vmm/vplatform.c $(DEVICE_SRCS) \
+                          vmm/vcpu_startup.c vmm/vcpu_boot_state.c \
+                          tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS)

@@ -1,8 +1,9 @@
 /* Local APIC model (Intel SDM vol. 3, chapter 11: 11.4 register map, 11.5.1
  * LVT, 11.5.4 APIC timer and 11.5.4.1 TSC-deadline mode, 11.8.3 IRR/ISR/
  * TMR, 11.8.3.1 PPR, 11.8.4 interrupt acceptance, 11.8.5 EOI, 11.9
- * spurious-interrupt register and software disable). The timer counts from
- * the time of the write; reads compute the count. */
+ * spurious-interrupt register and software disable, 11.6 IPIs and their
+ * destinations, 11.12 x2APIC mode). The timer counts from the time of the
+ * write; reads compute the count. */
 #include "vmm/dev_lapic.h"
 
 #define LVT_MASKED (1u << 16)
@@ -64,11 +65,60 @@ static void update(struct vlapic *l)
 void vlapic_init(struct vlapic *l, uint8_t id, uint64_t bus_hz, uint64_t tsc_khz,
                  struct dev_irq out)
 {
-    *l = (struct vlapic){ .id = id, .bus_hz = bus_hz, .tsc_khz = tsc_khz, .out = out };
+    *l = (struct vlapic){ .id = id, .initial_id = id, .bus_hz = bus_hz, .tsc_khz = tsc_khz,
+                          .out = out };
     l->dfr = 0xffffffffu;
     l->svr = 0xff;               /* software-disabled until the guest sets bit 8 */
     for (unsigned i = 0; i < LVT_COUNT; i++)
         l->lvt[i] = LVT_MASKED;
+}
+
+/* The x2APIC logical ID: cluster (ID bits 31:4) in 31:16, one bit for the
+ * ID's low four bits in 15:0 (SDM 11.12.10.2). */
+static uint32_t x2apic_ldr(uint32_t id) { return ((id >> 4) << 16) | (1u << (id & 0xf)); }
+
+void vlapic_set_x2apic(struct vlapic *l, bool on)
+{
+    l->x2apic = on;
+    l->id = l->initial_id;
+    l->ldr = on ? x2apic_ldr(l->initial_id) : 0;
+}
+
+void vlapic_reset(struct vlapic *l)
+{
+    struct vlapic keep = *l;
+    vlapic_init(l, keep.id, keep.bus_hz, keep.tsc_khz, keep.out);
+    l->initial_id = keep.initial_id;
+    l->eoi = keep.eoi;
+    l->ipi = keep.ipi;
+    l->ctx = keep.ctx;
+    if (keep.x2apic)
+        vlapic_set_x2apic(l, true);
+    if (keep.intr)
+        dev_irq_set(&l->out, 0, false); /* nothing left to deliver */
+}
+
+bool vlapic_match_dest(const struct vlapic *l, bool logical, uint32_t dest)
+{
+    if (l->x2apic) {
+        if (dest == 0xffffffffu)
+            return true;
+        if (!logical)
+            return dest == l->initial_id;
+        /* cluster in 31:16 must match; members are a bit mask in 15:0 */
+        return (dest >> 16) == (l->ldr >> 16) && (dest & l->ldr & 0xffff) != 0;
+    }
+    dest &= 0xff;
+    if (dest == 0xff)
+        return true;
+    if (!logical)
+        return dest == l->id;
+    uint32_t ldr = l->ldr >> 24;
+    if ((l->dfr >> 28) == 0xf)
+        return (dest & ldr) != 0;             /* flat: a bit per APIC */
+    /* cluster: cluster number in 7:4 (15 = every cluster), members 3:0 */
+    uint32_t cluster = dest >> 4;
+    return (cluster == 0xf || cluster == ldr >> 4) && (dest & ldr & 0xf) != 0;
 }
 
 void vlapic_accept(struct vlapic *l, uint8_t vector, bool level)
@@ -241,11 +291,10 @@ static void write_lvt(struct vlapic *l, unsigned i, uint32_t val)
 }
 
 /* ---- registers ---------------------------------------------------------------- */
-uint32_t vlapic_mmio_read(struct vlapic *l, uint64_t offset, unsigned size, uint64_t now)
+/* Register `reg` (its MMIO offset / 16, = MSR - 0x800) as both modes read
+ * it, but for the ID. */
+static uint32_t reg_read(struct vlapic *l, unsigned reg, uint64_t now)
 {
-    if (size != 4 || (offset & 0xf) || offset >= 0x1000)
-        return 0;
-    unsigned reg = (unsigned)offset >> 4;
     switch (reg) {
     case 0x02: return (uint32_t)l->id << 24;
     case 0x03: return 0x00050014u;           /* 6 LVT entries, version 0x14 */
@@ -274,16 +323,45 @@ uint32_t vlapic_mmio_read(struct vlapic *l, uint64_t offset, unsigned size, uint
     }
 }
 
+uint32_t vlapic_mmio_read(struct vlapic *l, uint64_t offset, unsigned size, uint64_t now)
+{
+    if (size != 4 || (offset & 0xf) || offset >= 0x1000)
+        return 0;
+    return reg_read(l, (unsigned)offset >> 4, now);
+}
+
+static void self_ipi(struct vlapic *l, uint8_t vector)
+{
+    vlapic_accept(l, vector, false);
+    if (vector < 16)
+        l->esr |= ESR_SEND_ILLEGAL;
+}
+
 static void send_ipi(struct vlapic *l)
 {
     uint32_t lo = l->icr_lo, shorthand = (lo >> 18) & 3, mode = (lo >> 8) & 7;
-    if (shorthand == 1 && mode == 0) {
-        vlapic_accept(l, (uint8_t)lo, false); /* fixed self-IPI */
-        if ((lo & 0xff) < 16)
-            l->esr |= ESR_SEND_ILLEGAL;
-    } else if (l->ipi) {
-        l->ipi(l->ctx, lo, l->icr_hi);
-    }
+    if (shorthand == 1 && mode == 0)
+        self_ipi(l, (uint8_t)lo);
+    else if (l->ipi)
+        l->ipi(l->ctx, l, lo, l->x2apic ? l->icr_hi : l->icr_hi >> 24);
+}
+
+static void write_initial_count(struct vlapic *l, uint32_t val, uint64_t now)
+{
+    if (LVT_TIMER_MODE(l->lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE)
+        return;                  /* ignored in TSC-deadline mode */
+    l->initial_count = val;
+    l->timer_armed = val != 0;   /* 0 stops the timer */
+    l->timer_start_ns = now;
+    l->periods_seen = 0;
+}
+
+static void write_svr(struct vlapic *l, uint32_t val)
+{
+    l->svr = val & 0x11ff;
+    if (!enabled(l))
+        for (unsigned i = 0; i < LVT_COUNT; i++)
+            l->lvt[i] |= LVT_MASKED; /* disabling masks every LVT entry */
 }
 
 void vlapic_mmio_write(struct vlapic *l, uint64_t offset, unsigned size, uint32_t val, uint64_t now)
@@ -297,27 +375,103 @@ void vlapic_mmio_write(struct vlapic *l, uint64_t offset, unsigned size, uint32_
     case 0x0b: eoi(l); break;
     case 0x0d: l->ldr = val & 0xff000000u; break;
     case 0x0e: l->dfr = val | 0x0fffffffu; break;
-    case 0x0f:
-        l->svr = val & 0x11ff;
-        if (!enabled(l))
-            for (unsigned i = 0; i < LVT_COUNT; i++)
-                l->lvt[i] |= LVT_MASKED; /* disabling masks every LVT entry */
-        break;
+    case 0x0f: write_svr(l, val); break;
     case 0x28: l->esr = 0; break;            /* a write clears the errors */
     case 0x30: l->icr_lo = val & 0x000ccfff; send_ipi(l); break;
     case 0x31: l->icr_hi = val & 0xff000000u; break;
     case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
         write_lvt(l, reg - 0x32, val);
         break;
-    case 0x38:
-        if (LVT_TIMER_MODE(l->lvt[LVT_TIMER]) == TIMER_TSC_DEADLINE)
-            break;               /* ignored in TSC-deadline mode */
-        l->initial_count = val;
-        l->timer_armed = val != 0; /* 0 stops the timer */
-        l->timer_start_ns = now;
-        l->periods_seen = 0;
-        break;
+    case 0x38: write_initial_count(l, val, now); break;
     case 0x3e: l->divide_conf = val & 0xb; break;
     default: break;              /* read-only or reserved */
+    }
+}
+
+/* ---- x2APIC MSRs (SDM 11.12.1.2, table 11-6) ------------------------------ */
+
+/* Registers readable through RDMSR in x2APIC mode: not EOI and SELF IPI
+ * (write-only), not DFR, APR or the ICR's high half (absent), not CMCI (no
+ * such LVT entry here). */
+static bool x2apic_readable(unsigned reg)
+{
+    switch (reg) {
+    case 0x02: case 0x03: case 0x08: case 0x0a: case 0x0d: case 0x0f: case 0x28:
+    case 0x30: case 0x38: case 0x39: case 0x3e:
+        return true;
+    default:
+        return (reg >= 0x10 && reg < 0x28) || (reg >= 0x32 && reg <= 0x37);
+    }
+}
+
+bool vlapic_msr_read(struct vlapic *l, uint32_t msr, uint64_t *val, uint64_t now)
+{
+    if (!l->x2apic || msr < 0x800 || msr > 0x8ff || !x2apic_readable(msr - 0x800))
+        return false;
+    unsigned reg = msr - 0x800;
+    if (reg == 0x02)
+        *val = l->initial_id;    /* the full 32-bit x2APIC ID */
+    else if (reg == 0x30)
+        *val = (uint64_t)l->icr_hi << 32 | (l->icr_lo & ~(1u << 12));
+    else
+        *val = reg_read(l, reg, now);
+    return true;
+}
+
+bool vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now)
+{
+    if (!l->x2apic || msr < 0x800 || msr > 0x8ff)
+        return false;
+    unsigned reg = msr - 0x800;
+    uint32_t v = (uint32_t)val;
+    if (reg != 0x30 && (val >> 32))
+        return false;            /* only the ICR is 64 bits wide */
+    switch (reg) {
+    case 0x08:
+        if (v & ~0xffu)
+            return false;
+        l->tpr = v;
+        update(l);
+        return true;
+    case 0x0b:                   /* EOI: only 0 may be written */
+        if (v)
+            return false;
+        eoi(l);
+        return true;
+    case 0x0f:
+        if (v & ~0x11ffu)
+            return false;
+        write_svr(l, v);
+        return true;
+    case 0x28:                   /* ESR: a write of 0 clears it */
+        if (v)
+            return false;
+        l->esr = 0;
+        return true;
+    case 0x30:
+        if (v & ~0x000ccfffu)
+            return false;        /* delivery status and reserved bits */
+        l->icr_lo = v;
+        l->icr_hi = (uint32_t)(val >> 32);
+        send_ipi(l);
+        return true;
+    case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
+        if (v & ~lvt_writable[reg - 0x32])
+            return false;
+        write_lvt(l, reg - 0x32, v);
+        return true;
+    case 0x38: write_initial_count(l, v, now); return true;
+    case 0x3e:
+        if (v & ~0xbu)
+            return false;
+        l->divide_conf = v;
+        return true;
+    case 0x3f:                   /* SELF IPI: a fixed, edge self-IPI */
+        if (v & ~0xffu)
+            return false;
+        self_ipi(l, (uint8_t)v);
+        return true;
+    default:
+        return false;            /* read-only, reserved or absent */
     }
 }

@@ -1,6 +1,6 @@
 /* CPUID: the host's answers, filtered so that every feature it advertises
  * works in the guest: VT-x, SMX and MONITOR/MWAIT are hidden (we do not offer
- * them), x2APIC too (no virtual local APIC yet), features backed by MSRs the
+ * them), features backed by MSRs the
  * monitor does not emulate (debug store, thermal and power, PDCM, TSC_ADJUST,
  * the speculation-control MSRs, PT, SGX, RDT), instructions whose VM-execution
  * control is off (RDTSCP, INVPCID, WAITPKG) and vector extensions whose XSAVE
@@ -9,6 +9,7 @@
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
+#include "vmm/vplatform.h"
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/cpuid.h"
 
@@ -17,6 +18,30 @@
 #define SIG_EBX 0x694d7668u /* "hvMi" */
 #define SIG_ECX 0x486f7263u /* "croH" */
 #define SIG_EDX 0x72736956u /* "Visr" */
+
+/* The topology every vCPU reports: one package of `n` cores, one thread
+ * each, with APIC IDs 0..n-1 (the MADT's, vmm/acpi_guest.c). */
+static unsigned vcpus_of(const struct vcpu *v) { return v->plat ? v->plat->ncpus : 1; }
+
+static unsigned id_bits(unsigned n) /* bits of APIC ID a package of n spans */
+{
+    unsigned b = 0;
+    while ((1u << b) < n)
+        b++;
+    return b;
+}
+
+/* Leaves 0xB and 0x1F (extended topology): level 0 the thread (SMT) level,
+ * level 1 the core level, then invalid levels; EDX the x2APIC ID. */
+static struct host_cpuid topology_leaf(const struct vcpu *v, uint32_t sub)
+{
+    unsigned n = vcpus_of(v);
+    if (sub == 0)
+        return (struct host_cpuid){ 0, 1, 0 | (1u << 8), v->id };
+    if (sub == 1)
+        return (struct host_cpuid){ id_bits(n), n, 1 | (2u << 8), v->id };
+    return (struct host_cpuid){ 0, 0, sub & 0xff, v->id };
+}
 
 enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
 {
@@ -46,12 +71,19 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                 r.ecx |= CPUID1_ECX_OSXSAVE;
             else
                 r.ecx &= ~CPUID1_ECX_OSXSAVE;
-            r.ebx = (r.ebx & 0x00ffffffu) | ((uint32_t)v->id << 24);
+            /* Initial APIC ID in 31:24; IDs the package spans in 23:16
+             * (with HTT set when that is more than one). */
+            r.ebx = (r.ebx & 0x0000ffffu) | ((uint32_t)v->id << 24) |
+                    ((1u << id_bits(vcpus_of(v))) << 16);
+            if (vcpus_of(v) > 1)
+                r.edx |= CPUID1_EDX_HTT;
+            else
+                r.edx &= ~CPUID1_EDX_HTT;
             /* The local APIC's TSC-deadline mode is the model's, whatever
              * the host has; without the model (hosted tests of other
              * handlers) there is no MSR behind it. */
             if (v->plat)
-                r.ecx |= CPUID1_ECX_TSC_DEADLINE;
+                r.ecx |= CPUID1_ECX_TSC_DEADLINE | CPUID1_ECX_X2APIC; /* the model's */
             else
                 r.ecx &= ~CPUID1_ECX_TSC_DEADLINE;
             break;
@@ -81,6 +113,15 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                 r.ecx |= CPUID7_ECX_OSPKE;
             else
                 r.ecx &= ~CPUID7_ECX_OSPKE;
+            break;
+        case 4:
+            /* Cores per package - 1 in 31:26, for a valid cache level. */
+            if (r.eax & 0x1f)
+                r.eax = (r.eax & 0x03ffffffu) | (((1u << id_bits(vcpus_of(v))) - 1) << 26);
+            break;
+        case 0xb:
+        case 0x1f:
+            r = topology_leaf(v, sub);
             break;
         case 0x80000001u:
             if (!(host_vmx_proc2() & PROC2_RDTSCP))

@@ -213,6 +213,7 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
     [EXIT_EXTERNAL_INTR] = exit_external_interrupt,
     [EXIT_TRIPLE_FAULT] = exit_triple_fault,
     [EXIT_INTR_WINDOW] = exit_interrupt_window,
+    [EXIT_NMI_WINDOW] = exit_nmi_window,
     [EXIT_CPUID] = exit_cpuid,
     [EXIT_HLT] = exit_hlt,
     [EXIT_INVD] = exit_skip,

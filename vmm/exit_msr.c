@@ -45,6 +45,12 @@ static bool canonical(uint64_t a)
     return (uint64_t)(((int64_t)(a << 16)) >> 16) == a;
 }
 
+/* The x2APIC's range (SDM 11.12.1.2): the board answers, or #GP. */
+static bool x2apic_msr(const struct vcpu *v, uint32_t msr)
+{
+    return v->plat && msr >= 0x800 && msr <= 0x8ff;
+}
+
 enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
 {
     uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
@@ -53,8 +59,8 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
     case MSR_IA32_TSC: val = host_tsc() + gs_read(v, VMCS_TSC_OFFSET); break;
     case MSR_IA32_PLATFORM_ID: val = 0; break;
     case MSR_IA32_APIC_BASE:
-        val = VLAPIC_DEFAULT_BASE | (v->id == 0 ? APIC_BASE_BSP : 0) |
-              (!v->plat || v->plat->apic_hw_enabled[v->id] ? APIC_BASE_ENABLE : 0);
+        val = v->plat ? vplatform_apic_base_read(v->plat, v->id)
+                      : VLAPIC_DEFAULT_BASE | (v->id == 0 ? APIC_BASE_BSP : 0) | APIC_BASE_ENABLE;
         break;
     case MSR_IA32_TSC_DEADLINE:
         if (!v->plat) {
@@ -86,7 +92,24 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
         break;
     case MSR_IA32_FS_BASE: val = gs_read(v, VMCS_SEG_BASE(SEG_FS)); break;
     case MSR_IA32_GS_BASE: val = gs_read(v, VMCS_SEG_BASE(SEG_GS)); break;
+    /* Lives in the CPU while this vCPU runs, where RDTSCP exists (else
+     * unknown: #GP, as on such a CPU). */
+    case MSR_IA32_TSC_AUX:
+        if (!(host_vmx_proc2() & PROC2_RDTSCP)) {
+            unknown_msr(v, e, msr, false);
+            return EXIT_CONTINUE;
+        }
+        val = host_guest_msr_read(msr);
+        break;
     default:
+        if (x2apic_msr(v, msr)) {
+            /* #GP unless in x2APIC mode and the register may be read */
+            if (!vplatform_x2apic_read(v->plat, v->id, msr, &val, plat_time_ns())) {
+                vcpu_inject_exception(v, VEC_GP, true, 0);
+                return EXIT_CONTINUE;
+            }
+            break;
+        }
         unknown_msr(v, e, msr, false);
         return EXIT_CONTINUE;
     }
@@ -114,13 +137,12 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
     case MSR_IA32_BIOS_SIGN_ID: case MSR_IA32_MISC_ENABLE: case MSR_IA32_MTRR_DEF_TYPE:
         break; /* accepted and ignored */
     /* The APIC stays at its default page (a move is ignored, as QEMU's
-     * xAPIC does for the BSP in practice); x2APIC mode (EXTD) is refused
-     * because CPUID does not offer it; clearing the global enable takes
-     * the local APIC out, and the 8259's INTR goes to the core directly. */
+     * xAPIC does for the BSP in practice); enable and EXTD follow the
+     * SDM's transitions (vplatform_apic_base_write); clearing the global
+     * enable takes the local APIC out, and the 8259's INTR goes to the
+     * core directly. */
     case MSR_IA32_APIC_BASE:
-        ok = !(val & APIC_BASE_EXTD);
-        if (ok && v->plat)
-            v->plat->apic_hw_enabled[v->id] = (val & APIC_BASE_ENABLE) != 0;
+        ok = v->plat ? vplatform_apic_base_write(v->plat, v->id, val) : !(val & APIC_BASE_EXTD);
         break;
     case MSR_IA32_TSC_DEADLINE:
         if (!v->plat) {
@@ -136,6 +158,12 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
         ok = (host_vmx_proc() & PROC_TSC_OFFSETTING) != 0;
         if (ok)
             gs_write(v, VMCS_TSC_OFFSET, val - host_tsc());
+        if (ok && v->plat) {
+            /* One TSC for the whole VM: the other vCPUs load the offset
+             * when they next run (vmm/vcpu_startup.c). */
+            v->plat->tsc_offset = val - host_tsc();
+            v->tsc_gen = ++v->plat->tsc_gen;
+        }
         break;
     case MSR_IA32_MCG_STATUS: ok = val == 0; break; /* no machine check in progress */
     case MSR_IA32_SYSENTER_CS: gs_write(v, VMCS_GUEST_SYSENTER_CS, val); break;
@@ -162,9 +190,22 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
         ok = canonical(val) && host_guest_msr_write(msr, val);
         break;
     case MSR_IA32_FMASK: ok = !(val >> 32) && host_guest_msr_write(msr, val); break;
+    /* Linux writes each CPU's number here before its IDT is loaded on an
+     * AP: a #GP there would be a triple fault. Bits 63:32 are reserved. */
+    case MSR_IA32_TSC_AUX:
+        if (!(host_vmx_proc2() & PROC2_RDTSCP)) {
+            unknown_msr(v, e, msr, true);
+            return EXIT_CONTINUE;
+        }
+        ok = !(val >> 32) && host_guest_msr_write(msr, val);
+        break;
     case MSR_IA32_FS_BASE: ok = write_canonical(v, VMCS_SEG_BASE(SEG_FS), val); break;
     case MSR_IA32_GS_BASE: ok = write_canonical(v, VMCS_SEG_BASE(SEG_GS), val); break;
     default:
+        if (x2apic_msr(v, msr)) {
+            ok = vplatform_x2apic_write(v->plat, v->id, msr, val, plat_time_ns());
+            break;
+        }
         unknown_msr(v, e, msr, true);
         return EXIT_CONTINUE;
     }

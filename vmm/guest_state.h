@@ -52,6 +52,8 @@ uint64_t host_cr4_fixed1(void);
  * what the guest may use without a #UD (RDTSCP, INVPCID, TSC offsetting). */
 uint32_t host_vmx_proc(void);
 uint32_t host_vmx_proc2(void);
+/* NMI-window exiting may be turned on (virtual NMIs are in force). */
+bool host_vmx_nmi_window(void);
 /* The CR0/CR4 values the CPU runs with for a guest that wrote `shadow`. */
 uint64_t vcpu_real_cr0(uint64_t shadow);
 uint64_t vcpu_real_cr4(uint64_t shadow);

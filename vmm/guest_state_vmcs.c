@@ -27,3 +27,4 @@ uint64_t host_xcr0_offered(void) { return fpu_supported_xcr0(); }
 uint64_t host_cr4_fixed1(void) { return vmx_caps()->cr4_fixed1; }
 uint32_t host_vmx_proc(void) { return vmx_caps()->proc; }
 uint32_t host_vmx_proc2(void) { return vmx_caps()->proc2; }
+bool host_vmx_nmi_window(void) { return vmx_caps()->nmi_window; }

@@ -22,6 +22,10 @@ static struct vcpu *current;   /* whose VMCS is loaded */
 static struct vcpu *fpu_owner; /* whose FPU state is in the registers */
 static struct vcpu *msr_owner; /* whose syscall MSRs and debug registers are in the CPU */
 
+/* IA32_TSC_AUX exists where RDTSCP does, and the "enable RDTSCP" control
+ * is allowed only on such CPUs (SDM vol. 3, appendix A.3.3). */
+static bool tsc_aux_switched(void) { return (vmx_caps()->proc2 & PROC2_RDTSCP) != 0; }
+
 static mpn_t filled_page(uint8_t byte)
 {
     mpn_t m = page_alloc(OWNER_VMCS);
@@ -79,12 +83,16 @@ bool monitor_switch_to(struct vcpu *v)
         if (msr_owner) {
             for (unsigned i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
                 msr_owner->syscall_msr[i] = rdmsr(syscall_msrs[i]);
+            if (tsc_aux_switched())
+                msr_owner->tsc_aux = rdmsr(MSR_IA32_TSC_AUX);
             debugregs_save(msr_owner->dr);
         }
         /* Values the guest set through checked WRMSRs, and debug registers
          * read back from the CPU: all valid. */
         for (unsigned i = 0; i < ARRAY_SIZE(syscall_msrs); i++)
             wrmsr(syscall_msrs[i], v->syscall_msr[i]);
+        if (tsc_aux_switched())
+            wrmsr(MSR_IA32_TSC_AUX, v->tsc_aux); /* checked: bits 63:32 are 0 */
         debugregs_load(v->dr);
         msr_owner = v;
     }

@@ -81,7 +81,12 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
         !acpi_guest_attach(vm, why, n))
         return false;
     uint64_t now = plat_time_ns();
-    struct vplatform *plat = vplatform_attach(vm, 1, now,
+    unsigned ncpus = (unsigned)vm->cfg.numvcpus;
+    if (ncpus < 1 || ncpus > VM_MAX_VCPUS) {
+        ksnprintf(why, n, "numvcpus %u is not 1 to %u", ncpus, VM_MAX_VCPUS);
+        return false;
+    }
+    struct vplatform *plat = vplatform_attach(vm, ncpus, now,
                                               GUEST_EPOCH_UNIX + (int64_t)(now / 1000000000ULL),
                                               tsc_hz_get() / 1000);
     if (!plat) {
@@ -95,11 +100,21 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
         com1->irq = vplatform_isa_out(plat);
         com1->irq_line = 4;
     }
-    if (!load_guest(vm, image, size, &boot, why, n) ||
-        !vcpu_create(vm, 0, &boot, &vm->vcpu[0], why, n))
+    if (!load_guest(vm, image, size, &boot, why, n))
         return false;
-    vm->vcpu[0]->plat = plat;
-    vm->nvcpus = 1;
+    /* vCPU 0, the BSP, starts where the loader says; the APs wait for
+     * INIT/SIPI (vmm/vcpu_startup.c), asleep without a deadline: they cost
+     * nothing until a SIPI kicks them, and their first state is replaced
+     * then. */
+    static const struct guest_boot_state parked = { .mode = GUEST_MODE_REAL };
+    for (unsigned i = 0; i < ncpus; i++) {
+        if (!vcpu_create(vm, i, i == 0 ? &boot : &parked, &vm->vcpu[i], why, n))
+            return false;
+        vm->vcpu[i]->plat = plat;
+        vm->nvcpus = i + 1;
+        vm->vcpu_state[i] = i == 0 ? VCPU_RUNNABLE : VCPU_SLEEPING;
+        vm->vcpu_wake_ns[i] = i == 0 ? 0 : UINT64_MAX;
+    }
     return true;
 }
 

@@ -25,6 +25,9 @@ struct vcpu {
      * KERNEL_GS_BASE with SWAPGS, without an exit) and are read back here
      * when another vCPU takes the CPU. Index: monitor.c's syscall_msrs. */
     uint64_t syscall_msr[5];
+    /* IA32_TSC_AUX, switched the same way when the CPU has RDTSCP (RDTSCP
+     * and RDPID read it without an exit; Linux keeps the CPU number in it). */
+    uint64_t tsc_aux;
     /* DR0-DR3 and DR6, switched the same way (DR7 is in the VMCS). */
     uint64_t dr[5];
     uint64_t xcr0;
@@ -35,6 +38,8 @@ struct vcpu {
      * when it has none (hosted tests of unrelated handlers). */
     struct vplatform *plat;
     bool intr_window;       /* interrupt-window exiting is on (vcpu_events.c) */
+    bool nmi_window;        /* NMI-window exiting is on (vcpu_events.c) */
+    uint32_t tsc_gen;       /* the board's shared TSC offset last loaded (vcpu_startup.c) */
     uint64_t dev_due_tsc;   /* TSC when the board's next deadline falls (vcpu_run) */
 };
 

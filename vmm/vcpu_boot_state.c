@@ -104,6 +104,7 @@ void vcpu_load_boot_state(struct vcpu *v, const struct guest_boot_state *b)
     /* State the monitor switches itself (monitor.c): reset values, never a
      * previous vCPU's. */
     memset(v->syscall_msr, 0, sizeof v->syscall_msr);
+    v->tsc_aux = 0;
     memset(v->dr, 0, sizeof v->dr);
     v->dr[4] = DR6_RESET;
 }

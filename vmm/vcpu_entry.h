@@ -23,7 +23,8 @@ static inline bool vcpu_board_quiet(const struct vcpu *v, uint64_t now_tsc)
 {
     const struct vplatform *p = v->plat;
     return p && p->next_deadline != 0 && now_tsc < v->dev_due_tsc && !v->intr_window &&
-           !p->pic_int && !p->lapic[v->id].intr;
+           !p->pic_int && !p->lapic[v->id].intr && !v->nmi_window &&
+           !vplatform_cpu_event(p, v->id);
 }
 
 /* TSC ticks the guest may run: to the earlier of `end_tsc` and the next

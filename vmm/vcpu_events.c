@@ -21,6 +21,17 @@ enum inject_action inject_decide(bool pending, uint32_t entry_intr_info, uint64_
     return INJECT_NOW;
 }
 
+enum inject_action nmi_decide(bool pending, uint32_t entry_intr_info, uint32_t interruptibility)
+{
+    if (!pending)
+        return INJECT_NONE;
+    if (entry_intr_info & INTR_INFO_VALID)
+        return INJECT_WINDOW;
+    if (interruptibility & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+        return INJECT_WINDOW;
+    return INJECT_NOW;
+}
+
 enum exit_action hlt_action(bool if_set, bool pending, uint64_t next_deadline, uint64_t *wake_ns)
 {
     if (!if_set)
@@ -42,12 +53,42 @@ static void set_window(struct vcpu *v, bool on)
     v->intr_window = on;
 }
 
+static void set_nmi_window(struct vcpu *v, bool on)
+{
+    if (v->nmi_window == on)
+        return;
+    uint64_t proc = gs_read(v, VMCS_PROC_CTLS);
+    gs_write(v, VMCS_PROC_CTLS, on ? proc | PROC_NMI_WINDOW : proc & ~(uint64_t)PROC_NMI_WINDOW);
+    v->nmi_window = on;
+}
+
+/* An NMI goes first: it outranks maskable interrupts (SDM 6.9). */
+static void nmi_before_entry(struct vcpu *v, struct vplatform *p)
+{
+    if (!p->cpu[v->id].nmi_pending) {
+        set_nmi_window(v, false);
+        return;
+    }
+    enum inject_action a = nmi_decide(true, (uint32_t)gs_read(v, VMCS_ENTRY_INTR_INFO),
+                                      (uint32_t)gs_read(v, VMCS_GUEST_INTERRUPTIBILITY));
+    if (a == INJECT_NOW) {
+        gs_write(v, VMCS_ENTRY_INTR_INFO, VEC_NMI | INTR_TYPE_NMI | INTR_INFO_VALID);
+        vplatform_nmi_taken(p, v->id);
+        set_nmi_window(v, false);
+        return;
+    }
+    /* Blocked: the window exit says when it opens; without that control
+     * the next entry tries again. */
+    set_nmi_window(v, host_vmx_nmi_window());
+}
+
 uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns)
 {
     struct vplatform *p = v->plat;
     if (!p)
         return DEV_NO_DEADLINE;
     uint64_t next = vplatform_tick(p, now_ns);
+    nmi_before_entry(v, p);
     if (!vplatform_pending(p, v->id)) {
         set_window(v, false);
         return next;
@@ -73,6 +114,8 @@ enum exit_action vcpu_hlt(struct vcpu *v)
 {
     struct vplatform *p = v->plat;
     bool if_set = gs_read(v, VMCS_GUEST_RFLAGS) & RFLAGS_IF;
+    if (p && p->cpu[v->id].nmi_pending)
+        return EXIT_CONTINUE;    /* an NMI ends a HLT whatever IF says */
     if (!p || !if_set)
         return EXIT_HALT;
     uint64_t now = plat_time_ns();
@@ -90,5 +133,13 @@ enum exit_action exit_interrupt_window(struct vcpu *v, const struct exit_info *e
     (void)e;
     /* The guest can take an interrupt now: the next entry injects it
      * (vcpu_events_before_entry turns the window off when done). */
+    return EXIT_CONTINUE;
+}
+
+enum exit_action exit_nmi_window(struct vcpu *v, const struct exit_info *e)
+{
+    (void)v;
+    (void)e;
+    /* NMIs are no longer blocked: the next entry injects the one waiting. */
     return EXIT_CONTINUE;
 }

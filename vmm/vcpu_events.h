@@ -26,6 +26,14 @@ enum inject_action {
 enum inject_action inject_decide(bool pending, uint32_t entry_intr_info, uint64_t rflags,
                                  uint32_t interruptibility);
 
+/* An NMI is pending (`pending`); may it go in now? Not while another
+ * event is queued for this entry, nor while NMIs are blocked (by an NMI
+ * whose handler has not executed IRET yet) or in the shadow of MOV SS or
+ * STI (the VM-entry checks refuse an injected NMI there, SDM 26.3.1.5).
+ * When it may not, the monitor asks for an NMI-window exit if the CPU has
+ * that control, and otherwise tries again at every entry. */
+enum inject_action nmi_decide(bool pending, uint32_t entry_intr_info, uint32_t interruptibility);
+
 /* After HLT (already skipped): with IF=1, an interrupt already pending
  * means run on (it is injected at the entry); otherwise sleep until
  * `next_deadline` (*wake_ns; DEV_NO_DEADLINE: until a device input wakes
@@ -44,5 +52,6 @@ uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns);
 enum exit_action vcpu_hlt(struct vcpu *v);
 
 enum exit_action exit_interrupt_window(struct vcpu *v, const struct exit_info *e);
+enum exit_action exit_nmi_window(struct vcpu *v, const struct exit_info *e);
 
 #endif

@@ -19,6 +19,7 @@
 #include "vmm/monitor.h"
 #include "vmm/vmmem_poll.h"
 #include "vmm/vcpu_entry.h"
+#include "vmm/vcpu_startup.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
@@ -50,6 +51,13 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         vm_fail(vm, "the CPU refused this vCPU's saved FPU state (XRSTOR/XSETBV)");
         sti();
         return RUN_STOPPED;
+    }
+    /* INIT/SIPI another vCPU sent, the shared TSC offset; an AP waiting
+     * for its SIPI gives the CPU back at once and sleeps until one comes. */
+    if (!vcpu_startup(v)) {
+        vm->vcpu_wake_ns[v->id] = UINT64_MAX;
+        sti();
+        return RUN_SLEEP;
     }
     const unsigned shift = vmx_caps()->preempt_shift;
 
@@ -83,6 +91,13 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
             last = EXIT_REASON_COUNT - 1;
         vm->stats.count[last]++;
         enum exit_action a = vmm_handle_exit(v, reason);
+        /* An INIT this vCPU sent itself (all-including-self) takes effect
+         * at the next run. */
+        if (a == EXIT_CONTINUE && v->plat && v->plat->cpu[v->id].init_pending)
+            a = EXIT_YIELD;
+        /* ... and an INIT IPI to the BSP, sent by MMIO or MSR, resets the VM. */
+        if (a == EXIT_CONTINUE && !vm_is_live(vm))
+            a = EXIT_STOP;
         if (a == EXIT_CONTINUE) {
             uint64_t now = rdtsc();
             if (now < end && !host_interrupt_window())

@@ -75,30 +75,128 @@ void vplatform_isa_irq(struct vplatform *p, unsigned irq, bool level)
     vioapic_set_irq(&p->ioapic, ISA_PIN(irq), level);
 }
 
-/* An I/O APIC message to the local APICs it names. Physical destination =
- * APIC ID (0xff: all), logical = flat model against each LDR; lowest
- * priority goes to the first that matches (one vCPU decides nothing). NMI,
- * SMI, INIT and ExtINT messages are not routed (no guest we run uses them
- * through the I/O APIC). */
-static bool dest_matches(const struct vlapic *l, bool logical, uint8_t dest)
+/* ---- interrupt messages: the I/O APIC's and the ICR's ------------------- */
+
+#define DELIVERY_SMI 2
+#define DELIVERY_NMI 4
+#define DELIVERY_INIT 5
+#define DELIVERY_STARTUP 6
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_TRIGGER_LEVEL (1u << 15)
+
+static void kick(struct vplatform *p, unsigned cpu)
 {
-    if (!logical)
-        return dest == 0xff || dest == l->id;
-    return (dest & (uint8_t)(l->ldr >> 24)) != 0;
+    if (p->vm)
+        vm_vcpu_kick(p->vm, cpu);
+}
+
+static void start_init(struct vplatform *p, unsigned cpu)
+{
+    if (cpu == 0) {
+        /* The BSP would run the firmware at the reset vector; this board
+         * has none to run, so it restarts as after a reset. */
+        p->reset_requests++;
+        if (p->vm)
+            vm_guest_reset(p->vm, "INIT IPI to the BSP");
+        return;
+    }
+    struct vplatform_cpu *c = &p->cpu[cpu];
+    c->wait_sipi = true;
+    c->init_pending = true;
+    c->sipi_pending = false;
+    c->nmi_pending = false;
+    vlapic_reset(&p->lapic[cpu]);
+    kick(p, cpu);
+}
+
+static void start_sipi(struct vplatform *p, unsigned cpu, uint8_t vector)
+{
+    struct vplatform_cpu *c = &p->cpu[cpu];
+    if (!c->wait_sipi)
+        return;                  /* not waiting for one: ignored, as hardware does */
+    c->wait_sipi = false;
+    c->sipi_pending = true;
+    c->sipi_vector = vector;
+    kick(p, cpu);
+}
+
+void vplatform_nmi(struct vplatform *p, unsigned cpu)
+{
+    if (cpu >= p->ncpus || p->cpu[cpu].wait_sipi)
+        return;                  /* a vCPU waiting for SIPI takes no NMI */
+    p->cpu[cpu].nmi_pending = true;
+    p->next_deadline = 0;
+    kick(p, cpu);
+}
+
+void vplatform_nmi_taken(struct vplatform *p, unsigned cpu)
+{
+    if (cpu < p->ncpus) {
+        p->cpu[cpu].nmi_pending = false;
+        p->nmis++;
+    }
+}
+
+/* One message to one local APIC, by delivery mode. */
+static void deliver(struct vplatform *p, unsigned cpu, unsigned mode, uint8_t vector, bool level)
+{
+    switch (mode) {
+    case DELIVERY_FIXED:
+    case DELIVERY_LOWEST:
+        if (p->apic_hw_enabled[cpu])
+            vlapic_accept(&p->lapic[cpu], vector, level);
+        break;
+    case DELIVERY_NMI: vplatform_nmi(p, cpu); break;
+    case DELIVERY_INIT: start_init(p, cpu); break;
+    case DELIVERY_STARTUP: start_sipi(p, cpu, vector); break;
+    default: break;              /* SMI, ExtINT, reserved: nothing to deliver them to */
+    }
+}
+
+/* Lowest priority: one of the named APICs, the lowest-numbered that can
+ * take it (enabled in hardware and software), else the lowest-numbered
+ * named; priorities are not arbitrated (the SDM leaves the choice among
+ * equals to the chipset, and a VM has at most four). */
+static unsigned lowest_of(const struct vplatform *p, unsigned targets)
+{
+    for (unsigned i = 0; i < p->ncpus; i++)
+        if ((targets >> i & 1) && p->apic_hw_enabled[i] && (p->lapic[i].svr & (1u << 8)))
+            return 1u << i;
+    return targets & -targets;
+}
+
+/* Sends a message to every local APIC in `targets` (a bit per vCPU).
+ * False: nobody was named. */
+static bool deliver_to(struct vplatform *p, unsigned targets, unsigned mode, uint8_t vector,
+                       bool level)
+{
+    if (!targets)
+        return false;
+    if (mode == DELIVERY_LOWEST)
+        targets = lowest_of(p, targets);
+    for (unsigned i = 0; i < p->ncpus; i++)
+        if (targets >> i & 1)
+            deliver(p, i, mode, vector, level);
+    return true;
+}
+
+static unsigned dest_targets(const struct vplatform *p, bool logical, uint32_t dest)
+{
+    unsigned t = 0;
+    for (unsigned i = 0; i < p->ncpus; i++)
+        if (vlapic_match_dest(&p->lapic[i], logical, dest))
+            t |= 1u << i;
+    return t;
 }
 
 static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
 {
     struct vplatform *p = ctx;
-    if (m->delivery_mode != DELIVERY_FIXED && m->delivery_mode != DELIVERY_LOWEST)
-        return;
-    for (unsigned i = 0; i < p->ncpus; i++) {
-        if (!dest_matches(&p->lapic[i], m->logical, m->dest))
-            continue;
-        vlapic_accept(&p->lapic[i], m->vector, m->level);
-        if (m->delivery_mode == DELIVERY_LOWEST)
-            break;
-    }
+    if (m->delivery_mode == DELIVERY_INIT || m->delivery_mode == DELIVERY_STARTUP)
+        return;                  /* start-up is for IPIs only */
+    if (!deliver_to(p, dest_targets(p, m->logical, m->dest), m->delivery_mode, m->vector,
+                    m->level))
+        p->ipis_dropped++;
 }
 
 static void lapic_eoi(void *ctx, uint8_t vector)
@@ -107,23 +205,33 @@ static void lapic_eoi(void *ctx, uint8_t vector)
     vioapic_eoi(&p->ioapic, vector);
 }
 
-/* A fixed IPI to a physical destination: the one vCPU whose ID it names
- * (self included, as Linux's xAPIC code sends them). Other kinds (INIT,
- * SIPI, NMI) have no target while a VM has one vCPU. */
-static void lapic_ipi(void *ctx, uint32_t lo, uint32_t hi)
+/* An IPI from the ICR (SDM 11.6.1): shorthand, else destination; an INIT
+ * "level de-assert" only synchronises arbitration IDs and does nothing
+ * here. IPIs that name no APIC are counted and dropped. */
+static void lapic_ipi(void *ctx, struct vlapic *from, uint32_t lo, uint32_t dest)
 {
     struct vplatform *p = ctx;
     unsigned shorthand = (lo >> 18) & 3, mode = (lo >> 8) & 7;
-    if (mode != DELIVERY_FIXED)
+    unsigned self = (unsigned)(from - p->lapic);
+    unsigned all = (1u << p->ncpus) - 1, targets;
+    if (mode == DELIVERY_INIT && !(lo & ICR_LEVEL_ASSERT) && (lo & ICR_TRIGGER_LEVEL))
         return;
-    for (unsigned i = 0; i < p->ncpus; i++) {
-        /* Shorthand 3 (all but the sender) names nobody while a VM has
-         * one vCPU; 1 (self) with a fixed vector never comes here. */
-        bool to = shorthand == 2 ||
-                  (shorthand == 0 && dest_matches(&p->lapic[i], (lo >> 11) & 1, (uint8_t)(hi >> 24)));
-        if (to)
-            vlapic_accept(&p->lapic[i], (uint8_t)lo, false);
+    p->ipis++;
+    switch (shorthand) {
+    case 1: targets = 1u << self; break;
+    case 2: targets = all; break;
+    case 3: targets = all & ~(1u << self); break;
+    default: targets = dest_targets(p, (lo >> 11) & 1, dest); break;
     }
+    /* Lowest priority and start-up make no sense to oneself; the SDM
+     * calls those combinations illegal: they go nowhere. */
+    if (shorthand == 1 && (mode == DELIVERY_LOWEST || mode == DELIVERY_STARTUP ||
+                           mode == DELIVERY_INIT))
+        targets = 0;
+    if (mode == DELIVERY_SMI || mode == DELIVERY_EXTINT || mode == 3)
+        targets = 0;
+    if (!deliver_to(p, targets, mode, (uint8_t)lo, false))
+        p->ipis_dropped++;
 }
 
 static void kbd_reset(void *ctx)
@@ -155,6 +263,8 @@ void vplatform_init(struct vplatform *p, struct vm *vm, unsigned ncpus, uint64_t
         l->ipi = lapic_ipi;
         l->ctx = p;
         p->apic_hw_enabled[i] = true;
+        /* APs wait for INIT/SIPI, as on a PC after the firmware parked them. */
+        p->cpu[i].wait_sipi = i != 0;
         /* What a PC BIOS leaves for the OS: the APIC software-enabled with
          * LINT0 as ExtINT (the 8259 reaches the CPU through it: "virtual
          * wire") and LINT1 as NMI. Guests that never touch the APIC (our
@@ -351,6 +461,8 @@ uint32_t vplatform_mmio_read(struct vplatform *p, unsigned cpu, uint64_t gpa, un
                              uint64_t now_ns)
 {
     p->next_deadline = 0;
+    if (vplatform_is_lapic(gpa) && cpu < p->ncpus && p->lapic[cpu].x2apic)
+        return 0xffffffffu;      /* not decoded in x2APIC mode */
     if (vplatform_is_lapic(gpa) && cpu < p->ncpus)
         return vlapic_mmio_read(&p->lapic[cpu], gpa - VLAPIC_DEFAULT_BASE, size, now_ns);
     if (vplatform_is_ioapic(gpa))
@@ -362,6 +474,8 @@ void vplatform_mmio_write(struct vplatform *p, unsigned cpu, uint64_t gpa, unsig
                           uint32_t val, uint64_t now_ns)
 {
     p->next_deadline = 0;
+    if (vplatform_is_lapic(gpa) && cpu < p->ncpus && p->lapic[cpu].x2apic)
+        return;                  /* not decoded in x2APIC mode */
     if (vplatform_is_lapic(gpa) && cpu < p->ncpus)
         vlapic_mmio_write(&p->lapic[cpu], gpa - VLAPIC_DEFAULT_BASE, size, val, now_ns);
     else if (vplatform_is_ioapic(gpa))
@@ -380,4 +494,82 @@ void vplatform_tsc_deadline_write(struct vplatform *p, unsigned cpu, uint64_t ts
         return;
     vlapic_tsc_deadline_write(&p->lapic[cpu], tsc, now_ns, guest_tsc);
     p->next_deadline = 0;
+}
+
+/* ---- start-up and the APIC base MSR ------------------------------------------ */
+
+enum vplatform_start vplatform_take_start(struct vplatform *p, unsigned cpu, uint8_t *vector)
+{
+    if (cpu >= p->ncpus)
+        return VSTART_NONE;
+    struct vplatform_cpu *c = &p->cpu[cpu];
+    enum vplatform_start s = VSTART_NONE;
+    if (c->sipi_pending) {
+        *vector = c->sipi_vector;
+        s = VSTART_SIPI;         /* a fresh state: any INIT before it is included */
+    } else if (c->init_pending) {
+        s = VSTART_INIT;
+    }
+    c->sipi_pending = c->init_pending = false;
+    return s;
+}
+
+bool vplatform_waiting_sipi(const struct vplatform *p, unsigned cpu)
+{
+    return cpu < p->ncpus && p->cpu[cpu].wait_sipi;
+}
+
+#define APIC_BASE_BSP_BIT (1ULL << 8)
+#define APIC_BASE_EXTD_BIT (1ULL << 10)
+#define APIC_BASE_EN_BIT (1ULL << 11)
+
+uint64_t vplatform_apic_base_read(const struct vplatform *p, unsigned cpu)
+{
+    if (cpu >= p->ncpus)
+        return 0;
+    return VLAPIC_DEFAULT_BASE | (cpu == 0 ? APIC_BASE_BSP_BIT : 0) |
+           (p->apic_hw_enabled[cpu] ? APIC_BASE_EN_BIT : 0) |
+           (p->lapic[cpu].x2apic ? APIC_BASE_EXTD_BIT : 0);
+}
+
+bool vplatform_apic_base_write(struct vplatform *p, unsigned cpu, uint64_t val)
+{
+    if (cpu >= p->ncpus)
+        return false;
+    /* Bits above the 36-bit base a guest sees, and 0-7, 9 are reserved.
+     * The base itself stays at the default page: a move is ignored (as
+     * QEMU's xAPIC does in practice); the BSP flag is read-only. */
+    if (val & (~0xfffffffffULL | 0x2ffULL))
+        return false;
+    bool en = val & APIC_BASE_EN_BIT, extd = val & APIC_BASE_EXTD_BIT;
+    bool was_en = p->apic_hw_enabled[cpu], was_x2 = p->lapic[cpu].x2apic;
+    if (extd && !en)
+        return false;            /* the invalid state */
+    if (was_x2 && en && !extd)
+        return false;            /* x2APIC -> xAPIC: only through disabled */
+    if (extd && !was_en)
+        return false;            /* disabled -> x2APIC: only through xAPIC */
+    if (extd != was_x2)
+        vlapic_set_x2apic(&p->lapic[cpu], extd);
+    p->apic_hw_enabled[cpu] = en;
+    p->next_deadline = 0;
+    return true;
+}
+
+bool vplatform_x2apic_read(struct vplatform *p, unsigned cpu, uint32_t msr, uint64_t *val,
+                           uint64_t now_ns)
+{
+    if (cpu >= p->ncpus || !p->apic_hw_enabled[cpu])
+        return false;
+    p->next_deadline = 0;
+    return vlapic_msr_read(&p->lapic[cpu], msr, val, now_ns);
+}
+
+bool vplatform_x2apic_write(struct vplatform *p, unsigned cpu, uint32_t msr, uint64_t val,
+                            uint64_t now_ns)
+{
+    if (cpu >= p->ncpus || !p->apic_hw_enabled[cpu])
+        return false;
+    p->next_deadline = 0;
+    return vlapic_msr_write(&p->lapic[cpu], msr, val, now_ns);
 }

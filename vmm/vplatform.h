@@ -29,6 +29,19 @@ struct vm;
 /* The local APIC timer's input clock: what QEMU and KVM give guests. */
 #define VPLATFORM_APIC_BUS_HZ 1000000000ULL
 
+/* A vCPU's start-up and NMI state, kept on the board because IPIs arrive
+ * here while another vCPU (the sender) owns the CPU; the target's monitor
+ * applies it to its own VMCS when it next runs (vmm/vcpu_startup.c). */
+struct vplatform_cpu {
+    bool wait_sipi;         /* after INIT (or never started: an AP): only a SIPI runs it */
+    bool init_pending;      /* INIT came: the vCPU's state must be reset */
+    bool sipi_pending;      /* SIPI came while waiting: start at sipi_vector << 12 */
+    uint8_t sipi_vector;
+    bool nmi_pending;       /* an NMI to inject (one latched, as hardware does) */
+};
+
+enum vplatform_start { VSTART_NONE = 0, VSTART_INIT, VSTART_SIPI };
+
 struct vplatform {
     struct vm *vm;
     unsigned ncpus;
@@ -39,6 +52,11 @@ struct vplatform {
     struct vioapic ioapic;
     struct vlapic lapic[VPLATFORM_CPUS];
     bool apic_hw_enabled[VPLATFORM_CPUS]; /* IA32_APIC_BASE bit 11 */
+    struct vplatform_cpu cpu[VPLATFORM_CPUS];
+    /* The guest TSC all vCPUs share: one offset (WRMSR TSC on any vCPU sets
+     * it); tsc_gen changes with it, so each vCPU reloads it into its VMCS. */
+    uint64_t tsc_offset;
+    uint32_t tsc_gen;
     bool pic_int;                   /* the PIC's INT output */
     /* The earliest model deadline (plat_time_ns), recomputed after every
      * tick and every guest access to a model; 0 forces a recomputation, and
@@ -46,6 +64,7 @@ struct vplatform {
      * fast path skips the board while this stays set and nothing is due). */
     uint64_t next_deadline;
     uint64_t ticks, injected, reset_requests;
+    uint64_t ipis, ipis_dropped, nmis;   /* IPIs routed; naming no APIC; NMIs taken */
 };
 
 /* Allocates the models and claims their ports on the VM's port bus; the
@@ -79,7 +98,38 @@ bool vplatform_pending(const struct vplatform *p, unsigned cpu);
  * service"; -1 when nothing is pending after all. */
 int vplatform_ack(struct vplatform *p, unsigned cpu);
 
-/* The local APIC's page (xAPIC MMIO) and the I/O APIC's window. */
+/* Start-up: what vCPU `cpu` must do before it runs again (INIT: reset and
+ * wait; SIPI: start in real mode at *vector << 12), consumed; a SIPI that
+ * follows an INIT not yet seen is reported as VSTART_SIPI alone. */
+enum vplatform_start vplatform_take_start(struct vplatform *p, unsigned cpu, uint8_t *vector);
+/* The vCPU waits for a SIPI: it must not run. */
+bool vplatform_waiting_sipi(const struct vplatform *p, unsigned cpu);
+/* An INIT, SIPI or NMI is waiting for vCPU `cpu` (cheap, for the run loop). */
+static inline bool vplatform_cpu_event(const struct vplatform *p, unsigned cpu)
+{
+    const struct vplatform_cpu *c = &p->cpu[cpu];
+    return c->init_pending || c->sipi_pending || c->nmi_pending;
+}
+/* An NMI for `cpu`: latched, the vCPU woken (vm_vcpu_kick). */
+void vplatform_nmi(struct vplatform *p, unsigned cpu);
+/* The NMI is injected now: no longer pending. */
+void vplatform_nmi_taken(struct vplatform *p, unsigned cpu);
+
+/* IA32_APIC_BASE for `cpu`: the BSP flag on vCPU 0 only, the enable and
+ * EXTD (x2APIC) bits. A write follows the SDM's legal transitions (11.12.5:
+ * disabled <-> xAPIC, xAPIC -> x2APIC, x2APIC -> disabled); false means
+ * #GP (x2APIC -> xAPIC, EXTD without enable, reserved bits). */
+uint64_t vplatform_apic_base_read(const struct vplatform *p, unsigned cpu);
+bool vplatform_apic_base_write(struct vplatform *p, unsigned cpu, uint64_t val);
+/* An x2APIC MSR (0x800-0x8ff) of `cpu`; false: #GP. */
+bool vplatform_x2apic_read(struct vplatform *p, unsigned cpu, uint32_t msr, uint64_t *val,
+                           uint64_t now_ns);
+bool vplatform_x2apic_write(struct vplatform *p, unsigned cpu, uint32_t msr, uint64_t val,
+                            uint64_t now_ns);
+
+/* The local APIC's page (xAPIC MMIO; in x2APIC mode it is not decoded:
+ * reads return all ones and writes are dropped, as for a bus address
+ * nothing claims, SDM 11.12.2) and the I/O APIC's window. */
 bool vplatform_is_lapic(uint64_t gpa);
 bool vplatform_is_ioapic(uint64_t gpa);
 uint32_t vplatform_mmio_read(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,

@@ -58,6 +58,11 @@ bool vmx_init(char *why, size_t size)
                       PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_VIRTUAL_NMI | PIN_PREEMPT_TIMER,
                       PIN_EXT_INTR_EXIT | PIN_NMI_EXIT | PIN_PREEMPT_TIMER, "pin-based", why,
                       size, &ok);
+    /* NMI-window exiting is optional: it is turned on only while an NMI
+     * waits, and it requires virtual NMIs (SDM vol. 3, 26.2.1.1). */
+    caps.nmi_window = (caps.pin & PIN_VIRTUAL_NMI) &&
+                      ((rdmsr(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED) >> 32) &
+                       PROC_NMI_WINDOW);
     uint32_t proc_req = PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
     caps.proc = adjust(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED,
                        proc_req | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT | PROC_RDPMC_EXIT |

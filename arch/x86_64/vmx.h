@@ -12,6 +12,7 @@ struct vmx_caps {
     bool ept_ad;              /* EPT accessed/dirty bits */
     bool ept_2m, ept_1g;
     bool invvpid;
+    bool nmi_window;          /* NMI-window exiting can be used (needs virtual NMIs) */
     /* control values, already adjusted */
     uint32_t pin, proc, proc2, exit, entry;
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;

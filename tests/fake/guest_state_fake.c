@@ -85,6 +85,7 @@ uint64_t host_xcr0_offered(void) { return fake_host.xcr0_offered; }
 uint64_t host_cr4_fixed1(void) { return fake_host.cr4_fixed1; }
 uint32_t host_vmx_proc(void) { return fake_host.vmx_proc; }
 uint32_t host_vmx_proc2(void) { return fake_host.vmx_proc2; }
+bool host_vmx_nmi_window(void) { return fake_host.nmi_window; }
 
 /* Without VMX fixed bits in the fake: the CPU runs with what the guest wrote. */
 uint64_t vcpu_real_cr0(uint64_t shadow) { return shadow; }

@@ -18,6 +18,7 @@ struct fake_host {
     uint64_t xcr0_offered;
     uint64_t cr4_fixed1;
     uint32_t vmx_proc, vmx_proc2;   /* VM-execution controls in force */
+    bool nmi_window;                /* NMI-window exiting available */
     bool refuse_msr_write, refuse_xsetbv; /* the CPU faults: caught, returns false */
     /* What the guarded instructions were asked to do. */
     uint32_t last_msr;

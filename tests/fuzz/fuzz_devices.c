@@ -130,6 +130,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 check(vec == -1 || (vec >= 16 && vec <= 255));
             } else if ((a & 7) == 6) {
                 vlapic_tsc_deadline_write(&lapic, tsc + ((uint64_t)v << (a >> 3)), now, tsc);
+            } else if ((a & 7) == 5) {
+                /* x2APIC: the mode flips, INIT, or an MSR of the range
+                 * (MSR 0x800 + v's low 6 bits; the value from a and v) */
+                uint32_t msr = 0x800u + (v & 0x3fu);
+                uint64_t val = (uint64_t)(a >> 6) << 32 | (uint32_t)v << 8 | (uint32_t)a >> 3;
+                if ((a & 0x18) == 0x18)
+                    vlapic_set_x2apic(&lapic, !lapic.x2apic);
+                else if (a & 0x10)
+                    vlapic_reset(&lapic);
+                else if (a & 8)
+                    (void)vlapic_msr_write(&lapic, msr, val, now);
+                else
+                    (void)vlapic_msr_read(&lapic, msr, &val, now);
             } else if (a & 1) {
                 vlapic_mmio_write(&lapic, (uint64_t)(v & 0x3f) << 4, 4,
                                   (uint32_t)a << 24 | (uint32_t)v << 16 | (uint32_t)a << 8 | v, now);

@@ -20,6 +20,7 @@ import memtouch_fill_scenarios  # noqa: E402
 import swap_scenarios  # noqa: E402
 import overcommit_scenarios  # noqa: E402
 import irq_scenarios  # noqa: E402
+import smp_scenarios  # noqa: E402  (issues 13 and 14: several vCPUs)
 import linux_scenarios  # noqa: E402
 from machine import BOCHS_HEADLESS, Bochs, MachineError, Qemu, make_workdir  # noqa: E402
 
@@ -639,6 +640,7 @@ swap_scenarios.register(sys.modules[__name__])
 overcommit_scenarios.register(sys.modules[__name__])
 memtouch_fill_scenarios.register(sys.modules[__name__])
 irq_scenarios.register(sys.modules[__name__])
+smp_scenarios.register(sys.modules[__name__])
 linux_scenarios.register(sys.modules[__name__])   # needs `make linux-guests`
 
 

@@ -33,9 +33,13 @@ static void on_eoi(void *ctx, uint8_t v)
     eoi_vector = v;
 }
 
-static void on_ipi(void *ctx, uint32_t lo, uint32_t hi)
+static uint32_t ipi_lo, ipi_dest;
+static void on_ipi(void *ctx, struct vlapic *from, uint32_t lo, uint32_t dest)
 {
-    (void)ctx, (void)lo, (void)hi;
+    (void)ctx;
+    assert_ptr_equal(from, &apic);
+    ipi_lo = lo;
+    ipi_dest = dest;
     ipis++;
 }
 
@@ -231,6 +235,136 @@ static void test_tsc_deadline_timer(void **state)
     assert_false(intr);
 }
 
+
+/* ---- x2APIC (SDM 11.12) ------------------------------------------------------ */
+static uint64_t msr_rd(uint32_t msr)
+{
+    uint64_t v = 0xdead;
+    assert_true(vlapic_msr_read(&apic, msr, &v, T0));
+    return v;
+}
+
+static void test_x2apic_msrs_only_in_x2apic_mode(void **state)
+{
+    (void)state;
+    uint64_t v;
+    assert_false(vlapic_msr_read(&apic, 0x802, &v, T0));
+    assert_false(vlapic_msr_write(&apic, 0x808, 0, T0));
+    vlapic_init(&apic, 5, BUS_HZ, TSC_KHZ, (struct dev_irq){ out_set, NULL });
+    apic.ipi = on_ipi;
+    vlapic_set_x2apic(&apic, true);
+    assert_int_equal(msr_rd(0x802), 5);                  /* ID: the initial APIC ID */
+    assert_int_equal(msr_rd(0x80d), 0x20);               /* LDR: cluster 0, bit 5 */
+    assert_int_equal(msr_rd(0x803) & 0xff, 0x14);
+    /* read-only registers: writes #GP (ID, version, LDR, PPR, ISR, IRR...) */
+    assert_false(vlapic_msr_write(&apic, 0x802, 1, T0));
+    assert_false(vlapic_msr_write(&apic, 0x80d, 1, T0));
+    assert_false(vlapic_msr_write(&apic, 0x80a, 0, T0));
+    assert_false(vlapic_msr_write(&apic, 0x810, 0, T0));
+    assert_false(vlapic_msr_write(&apic, 0x839, 0, T0));
+    /* absent in x2APIC mode: DFR, APR, ICR high half; CMCI is not modelled */
+    assert_false(vlapic_msr_read(&apic, 0x80e, &v, T0));
+    assert_false(vlapic_msr_read(&apic, 0x809, &v, T0));
+    assert_false(vlapic_msr_read(&apic, 0x831, &v, T0));
+    assert_false(vlapic_msr_read(&apic, 0x82f, &v, T0));
+    /* write-only: EOI and SELF IPI */
+    assert_false(vlapic_msr_read(&apic, 0x80b, &v, T0));
+    assert_false(vlapic_msr_read(&apic, 0x83f, &v, T0));
+    /* reserved bits, and the upper half of every 32-bit register */
+    assert_false(vlapic_msr_write(&apic, 0x808, 0x100, T0));
+    assert_false(vlapic_msr_write(&apic, 0x80f, 1ULL << 32, T0));
+    assert_false(vlapic_msr_write(&apic, 0x83e, 0x4, T0));
+    assert_false(vlapic_msr_write(&apic, 0x832, 1u << 20, T0));
+    assert_false(vlapic_msr_write(&apic, 0x830, 1u << 12, T0)); /* delivery status */
+    assert_false(vlapic_msr_write(&apic, 0x83f, 0x100, T0));
+    /* EOI and ESR take only 0 */
+    assert_false(vlapic_msr_write(&apic, 0x80b, 1, T0));
+    assert_false(vlapic_msr_write(&apic, 0x828, 1, T0));
+    assert_true(vlapic_msr_write(&apic, 0x828, 0, T0));
+    assert_true(vlapic_msr_write(&apic, 0x808, 0x20, T0));
+    assert_int_equal(msr_rd(0x808), 0x20);
+}
+
+static void test_x2apic_self_ipi_eoi_and_icr(void **state)
+{
+    (void)state;
+    vlapic_set_x2apic(&apic, true);
+    assert_true(vlapic_msr_write(&apic, 0x83f, 0x61, T0)); /* SELF IPI */
+    assert_true(intr);
+    assert_int_equal(msr_rd(0x820 + 0x61 / 32), 1u << (0x61 % 32)); /* IRR */
+    assert_int_equal(vlapic_ack(&apic), 0x61);
+    assert_int_equal(msr_rd(0x810 + 0x61 / 32), 1u << (0x61 % 32)); /* ISR */
+    assert_true(vlapic_msr_write(&apic, 0x80b, 0, T0));
+    assert_int_equal(msr_rd(0x810 + 0x61 / 32), 0);
+    /* the ICR: one 64-bit register, the destination in 63:32 */
+    assert_true(vlapic_msr_write(&apic, 0x830, 0x0000000700000451ULL, T0)); /* NMI to 7 */
+    assert_int_equal(ipis, 1);
+    assert_int_equal(ipi_lo, 0x451);
+    assert_int_equal(ipi_dest, 7);
+    assert_int_equal(msr_rd(0x830), 0x0000000700000451ULL);
+    /* TSC-deadline and the LVT keep working */
+    assert_true(vlapic_msr_write(&apic, 0x832, (2u << 17) | 0x41, T0));
+    vlapic_tsc_deadline_write(&apic, 2000 * 10, T0, 0);   /* 10 us at 2 GHz */
+    assert_int_equal(vlapic_next_deadline(&apic, T0), T0 + 10000);
+    vlapic_tick(&apic, T0 + 10000);
+    assert_int_equal(vlapic_ack(&apic), 0x41);
+    /* the MMIO page's xAPIC ICR still names an 8-bit destination */
+    vlapic_set_x2apic(&apic, false);
+    wr(0x310, 0x03000000);
+    wr(0x300, 0x00000452);
+    assert_int_equal(ipi_dest, 3);
+}
+
+static void test_destinations(void **state)
+{
+    (void)state;
+    vlapic_init(&apic, 2, BUS_HZ, TSC_KHZ, (struct dev_irq){ out_set, NULL });
+    /* physical: the ID, or broadcast */
+    assert_true(vlapic_match_dest(&apic, false, 2));
+    assert_false(vlapic_match_dest(&apic, false, 3));
+    assert_true(vlapic_match_dest(&apic, false, 0xff));
+    /* flat logical: any common bit with LDR[31:24] */
+    wr(0xd0, 0x04000000);
+    assert_true(vlapic_match_dest(&apic, true, 0x04));
+    assert_true(vlapic_match_dest(&apic, true, 0x0c));
+    assert_false(vlapic_match_dest(&apic, true, 0x08));
+    /* cluster logical: cluster in 7:4 must match, members in 3:0 */
+    wr(0xe0, 0x0fffffff);
+    wr(0xd0, 0x32000000);                    /* cluster 3, member bit 1 */
+    assert_true(vlapic_match_dest(&apic, true, 0x32));
+    assert_true(vlapic_match_dest(&apic, true, 0x33));
+    assert_false(vlapic_match_dest(&apic, true, 0x22));
+    assert_false(vlapic_match_dest(&apic, true, 0x31));
+    assert_true(vlapic_match_dest(&apic, true, 0xf2));  /* every cluster */
+    assert_true(vlapic_match_dest(&apic, true, 0xff));
+    /* x2APIC: 32-bit IDs, logical = cluster 31:16 and a mask 15:0 */
+    vlapic_set_x2apic(&apic, true);
+    assert_true(vlapic_match_dest(&apic, false, 2));
+    assert_false(vlapic_match_dest(&apic, false, 0x102));
+    assert_true(vlapic_match_dest(&apic, false, 0xffffffffu));
+    assert_true(vlapic_match_dest(&apic, true, 0x00000004));
+    assert_false(vlapic_match_dest(&apic, true, 0x00010004));
+    assert_false(vlapic_match_dest(&apic, true, 0x00000002));
+}
+
+static void test_init_resets_all_but_id_and_mode(void **state)
+{
+    (void)state;
+    wr(0x20, 0x07000000);                    /* xAPIC ID 7 */
+    wr(0x80, 0x30);
+    wr(0x320, 0x20040);
+    vlapic_accept(&apic, 0x70, false);
+    assert_true(intr);
+    vlapic_reset(&apic);
+    assert_false(intr);                      /* nothing left to deliver */
+    assert_int_equal(rd(0x20), 0x07000000);
+    assert_int_equal(rd(0x80), 0);
+    assert_int_equal(rd(0xf0), 0xff);        /* software-disabled again */
+    assert_int_equal(rd(0x320), 1u << 16);   /* masked */
+    assert_int_equal(rd(0x200 + 0x70 / 32 * 0x10), 0);
+    assert_ptr_equal(apic.ipi, on_ipi);      /* the wiring stays */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -239,6 +373,10 @@ int main(void)
         cmocka_unit_test_setup(test_priorities, setup),
         cmocka_unit_test_setup(test_level_eoi_broadcast, setup),
         cmocka_unit_test_setup(test_ipis, setup),
+        cmocka_unit_test_setup(test_x2apic_msrs_only_in_x2apic_mode, setup),
+        cmocka_unit_test_setup(test_x2apic_self_ipi_eoi_and_icr, setup),
+        cmocka_unit_test_setup(test_destinations, setup),
+        cmocka_unit_test_setup(test_init_resets_all_but_id_and_mode, setup),
         cmocka_unit_test_setup(test_one_shot_timer, setup),
         cmocka_unit_test_setup(test_periodic_timer, setup),
         cmocka_unit_test_setup(test_tsc_deadline_timer, setup),

@@ -95,6 +95,14 @@ void vmmem_poll_point(struct vcpu *v)
 
 static unsigned rom_maps, wakes;
 
+static unsigned kicks, last_kicked;
+void vm_vcpu_kick(struct vm *vm, unsigned idx)
+{
+    (void)vm;
+    kicks++;
+    last_kicked = idx;
+}
+
 void vm_vcpu_wake(struct vm *vm, unsigned idx)
 {
     (void)vm, (void)idx;
@@ -291,6 +299,16 @@ static uint64_t rdmsr_value(uint32_t msr)
     return vcpu.regs.gpr[REG_RDX] << 32 | (uint32_t)vcpu.regs.gpr[REG_RAX];
 }
 
+/* RDMSR that must raise #GP (and leave RIP). */
+static void rdmsr_faults(uint32_t msr)
+{
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    vcpu.regs.gpr[REG_RCX] = msr;
+    run_exit(EXIT_RDMSR, 0);
+    assert_injected(VEC_GP, true);
+}
+
 static void wrmsr_value(uint32_t msr, uint64_t value)
 {
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
@@ -346,6 +364,33 @@ static void test_rdmsr_emulated_and_live(void **state)
     run_exit(EXIT_RDMSR, 0);
     assert_int_equal(vcpu.regs.gpr[REG_RAX], 0x12345678);
     assert_int_equal(vcpu.regs.gpr[REG_RDX], 0xffff8000);
+}
+
+/* IA32_TSC_AUX: in the CPU while the vCPU runs (RDTSCP reads it without an
+ * exit), where the CPU has RDTSCP; a #GP otherwise and for bits 63:32. */
+static void test_tsc_aux(void **state)
+{
+    (void)state;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_TSC_AUX;
+    run_exit(EXIT_RDMSR, 0);
+    assert_injected(VEC_GP, true);              /* no RDTSCP: no such MSR */
+    setup(NULL);
+    fake_host.vmx_proc2 = PROC2_RDTSCP;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_TSC_AUX;
+    vcpu.regs.gpr[REG_RAX] = 1;                 /* Linux: the CPU's number */
+    run_exit(EXIT_WRMSR, 0);
+    assert_true(skipped());
+    assert_int_equal(fake_host.last_msr, MSR_IA32_TSC_AUX);
+    assert_int_equal(fake_host.last_msr_value, 1);
+    setup(NULL);
+    fake_host.vmx_proc2 = PROC2_RDTSCP;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_TSC_AUX;
+    vcpu.regs.gpr[REG_RDX] = 1;                 /* reserved bits */
+    run_exit(EXIT_WRMSR, 0);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_host.msr_writes, 0);
+    fake_host.live_msr[MSR_IA32_TSC_AUX & 7] = 3;
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC_AUX), 3);
 }
 
 static void test_unknown_msr_is_gp_logged_once(void **state)
@@ -739,19 +784,41 @@ static void test_apic_msrs_and_cpuid(void **state)
     vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000); /* a 1 GHz guest TSC */
     assert_non_null(vcpu.plat);
     assert_true(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_TSC_DEADLINE);
-    assert_int_equal(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_X2APIC, 0);
+    assert_true(cpuid_reg(1, 0, REG_RCX) & CPUID1_ECX_X2APIC); /* the model's x2APIC */
     /* nominal TSC and core frequencies hidden: guests measure the TSC */
     assert_int_equal(cpuid_reg(0x15, 0, REG_RBX), 0);
     assert_int_equal(cpuid_reg(0x16, 0, REG_RAX), 0);
     assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE);
-    /* x2APIC mode is not offered: #GP, nothing changes */
-    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    /* x2APIC registers #GP in xAPIC mode */
+    rdmsr_faults(0x802);
+    /* EXTD without enable is the invalid state: #GP, nothing changes */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_EXTD);
     assert_injected(VEC_GP, true);
-    /* the global disable takes the APIC out */
+    assert_false(vcpu.plat->lapic[0].x2apic);
+    /* xAPIC -> x2APIC: the MSRs answer, the MMIO page does not */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    assert_true(skipped());
+    assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE),
+                     0xfee00000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    assert_int_equal(rdmsr_value(0x80d), 1);            /* LDR: cluster 0, bit 0 */
+    assert_int_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfee00020, 4, 0), 0xffffffffu);
+    wrmsr_value(0x80b, 1);                               /* EOI takes only 0 */
+    assert_injected(VEC_GP, true);
+    rdmsr_faults(0x80b);                                 /* ... and is write-only */
+    assert_int_equal(rdmsr_value(0x802), 0);             /* the 32-bit x2APIC ID */
+    /* x2APIC -> xAPIC directly is illegal */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE);
+    assert_injected(VEC_GP, true);
+    assert_true(vcpu.plat->lapic[0].x2apic);
+    /* the global disable takes the APIC out (and out of x2APIC mode) */
     wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL);
     assert_true(skipped());
     assert_false(vcpu.plat->apic_hw_enabled[0]);
+    assert_false(vcpu.plat->lapic[0].x2apic);
     assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP);
+    /* disabled -> x2APIC must pass through xAPIC */
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
+    assert_injected(VEC_GP, true);
     wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE);
     assert_true(vcpu.plat->apic_hw_enabled[0]);
     /* TSC-deadline mode: the LVT timer in mode 2, then the MSR arms it. */
@@ -838,6 +905,7 @@ int main(void)
         cmocka_unit_test_setup(test_small_handlers, setup),
         cmocka_unit_test_setup(test_skip_ends_sti_blocking, setup),
         cmocka_unit_test_setup(test_apic_msrs_and_cpuid, setup),
+        cmocka_unit_test_setup(test_tsc_aux, setup),
         cmocka_unit_test_setup(test_apic_mmio_exits, setup),
         cmocka_unit_test_setup(test_hlt_sleeps_or_halts, setup),
     };

@@ -27,6 +27,14 @@
 static unsigned wakes, last_woken;
 static char fail_reason[200];
 
+static unsigned kicks, last_kicked;
+void vm_vcpu_kick(struct vm *vm, unsigned idx)
+{
+    (void)vm;
+    kicks++;
+    last_kicked = idx;
+}
+
 void vm_vcpu_wake(struct vm *vm, unsigned idx)
 {
     (void)vm;
@@ -117,7 +125,7 @@ static int setup(void **state)
     assert_non_null(plat);
     vcpu.vm = &vm;
     vcpu.plat = plat;
-    wakes = 0;
+    wakes = kicks = 0;
     fail_reason[0] = 0;
     fake_gs_set(VMCS_PROC_CTLS, 0x80); /* any controls: only the window bit may change */
     return 0;
@@ -372,11 +380,84 @@ static void test_wide_port_access_is_split(void **state)
     assert_int_equal(in8(0x71) & 0x70, 0x20);
 }
 
+
+/* ---- NMIs (SDM 26.3.1.5, 25.2 NMI-window exiting) ------------------------------ */
+static void test_nmi_decide(void **state)
+{
+    (void)state;
+    const uint32_t queued = INTR_INFO_VALID | INTR_TYPE_HW_EXC | 14;
+    assert_int_equal(nmi_decide(false, 0, 0), INJECT_NONE);
+    assert_int_equal(nmi_decide(true, 0, 0), INJECT_NOW);
+    /* IF does not mask NMIs; blocking by NMI, STI, MOV SS and a queued event do */
+    assert_int_equal(nmi_decide(true, 0, INTERRUPTIBILITY_NMI), INJECT_WINDOW);
+    assert_int_equal(nmi_decide(true, 0, INTERRUPTIBILITY_STI), INJECT_WINDOW);
+    assert_int_equal(nmi_decide(true, 0, INTERRUPTIBILITY_MOV_SS), INJECT_WINDOW);
+    assert_int_equal(nmi_decide(true, queued, 0), INJECT_WINDOW);
+}
+
+static bool nmi_window_on(void) { return fake_gs_get(VMCS_PROC_CTLS) & PROC_NMI_WINDOW; }
+
+static void test_nmi_goes_before_interrupts_and_survives_blocking(void **state)
+{
+    (void)state;
+    fake_host.nmi_window = true;
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    vlapic_accept(&plat->lapic[0], 0x40, false);     /* a fixed interrupt too */
+    vplatform_nmi(plat, 0);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+    assert_false(plat->cpu[0].nmi_pending);
+    assert_true(window_on());                       /* the interrupt waits its turn */
+    vm_exit_happens();
+    /* the handler runs with NMIs blocked: a second NMI waits for IRET */
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
+    vplatform_nmi(plat, 0);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x40);
+    assert_true(nmi_window_on());
+    assert_true(plat->cpu[0].nmi_pending);          /* survives the exits */
+    vm_exit_happens();
+    /* IRET: the NMI-window exit, then the injection */
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    assert_int_equal(exit_nmi_window(&vcpu, NULL), EXIT_CONTINUE);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+    assert_false(nmi_window_on());
+}
+
+static void test_nmi_without_nmi_window_exiting(void **state)
+{
+    (void)state;
+    fake_host.nmi_window = false;                   /* no virtual NMIs on this CPU */
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_MOV_SS);
+    vplatform_nmi(plat, 0);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), 0);
+    assert_false(nmi_window_on());                  /* never a control the CPU lacks */
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    vcpu_events_before_entry(&vcpu, T0);            /* retried at the next entry */
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+}
+
+static void test_nmi_ends_hlt_even_with_if_clear(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_RFLAGS, 2);
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_HALT);
+    vplatform_nmi(plat, 0);
+    assert_int_equal(kicks, 1);                      /* the scheduler runs it again */
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_CONTINUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inject_decide),
         cmocka_unit_test(test_hlt_action),
+        cmocka_unit_test(test_nmi_decide),
+        cmocka_unit_test_setup(test_nmi_goes_before_interrupts_and_survives_blocking, setup),
+        cmocka_unit_test_setup(test_nmi_without_nmi_window_exiting, setup),
+        cmocka_unit_test_setup(test_nmi_ends_hlt_even_with_if_clear, setup),
         cmocka_unit_test_setup(test_pit_tick_is_injected_when_if_is_set, setup),
         cmocka_unit_test_setup(test_blocked_interrupt_opens_a_window, setup),
         cmocka_unit_test_setup(test_reinjected_event_goes_first, setup),

@@ -282,6 +282,75 @@ static void test_out_of_memory_waits_then_stops(void **state)
     assert_int_equal(vmmem_ram_fault(&vcpu, 0x8000), EXIT_STOP);
 }
 
+
+/* ---- a VM of two vCPUs (issue 13): each poll point runs with its own id --- */
+static struct vcpu vcpu1;
+
+static int setup2(void **state)
+{
+    setup(state);
+    free(vm.mem.vmmem);
+    vm.cfg.numvcpus = 2;
+    char why[80];
+    assert_true(vmmem_vm_init(&vm, why, sizeof why));
+    memset(&vcpu1, 0, sizeof vcpu1);
+    vcpu1.vm = &vm;
+    vcpu1.id = 1;
+    return 0;
+}
+
+/* vCPU 0 holds a deny (`vmm deny`): its poll points release nothing and are
+ * counted as unresponsive; vCPU 1 holds none, so its next poll point carries
+ * the request out, and both counts restart once it drains. */
+static void test_deny_on_one_vcpu_leaves_the_other_releasing(void **state)
+{
+    (void)state;
+    vm.mem.deny_until_ns = now_ns + 5000000000ULL;
+    post(96);
+    for (int i = 0; i < 3; i++)
+        vmmem_poll_point_fast(&vcpu, vm.mem.vmmem, 0, vm.mem.release_gen, true);
+    assert_int_equal(released_calls, 0);
+    assert_true(vmmem_releases_denied(&vm.mem.vmmem->m, 0));
+    assert_false(vmmem_releases_denied(&vm.mem.vmmem->m, 1));
+    assert_int_equal(vmmem_check_count(&vm.mem.vmmem->m, 0), 3);
+    assert_int_equal(vmmem_check_count(&vm.mem.vmmem->m, 1), 0);
+    vmmem_poll_point_fast(&vcpu1, vm.mem.vmmem, 1, vm.mem.release_gen, true);
+    assert_int_equal(released_calls, 1);
+    assert_int_equal(released_total, 96);
+    assert_int_equal(vmmem_check_count(&vm.mem.vmmem->m, 0), 0);
+    assert_int_equal(vmmem_check_count(&vm.mem.vmmem->m, 1), 0);
+    /* vCPU 1's poll point never takes or drops vCPU 0's injected deny */
+    assert_true(vmmem_releases_denied(&vm.mem.vmmem->m, 0));
+    assert_int_equal(vm.mem.vmmem->m.misuse, 0);
+    assert_int_equal(vm.mem.vmmem->m.rank_violations, 0);
+}
+
+/* The allocation bound is per vCPU: vCPU 0, denied, crosses it; vCPU 1,
+ * touching as many pages between its own poll points, never does. */
+static void test_allocation_bound_per_vcpu_under_pressure(void **state)
+{
+    (void)state;
+    vm.mem.deny_until_ns = now_ns + 1000000000ULL;
+    vmmem_poll_point(&vcpu);
+    for (int i = 0; i < 60; i++) {
+        assert_int_equal(vmmem_ram_fault(&vcpu1, 0x500000 + i * 4096ULL), EXIT_CONTINUE);
+        vmmem_poll_point(&vcpu1);
+    }
+    assert_int_equal(vm.mem.vmmem->m.vmtrack_events, 0);
+    for (int i = 0; i < 49; i++)
+        assert_int_equal(vmmem_ram_fault(&vcpu, 0x300000 + i * 4096ULL), EXIT_CONTINUE);
+    assert_int_equal(vm.mem.vmmem->m.vmtrack_events, 1);
+    assert_string_equal(warn_text, "vm oc0: VMTrack: vCPU 0 allocated 49 pages while releases "
+                                   "were denied (bound 48, mem.vcpuAllocBound); counted, the VM "
+                                   "goes on");
+    /* a release asked now is carried out by vCPU 1 */
+    post(32);
+    vmmem_poll_point(&vcpu);
+    assert_int_equal(released_calls, 0);
+    vmmem_poll_point(&vcpu1);
+    assert_int_equal(released_total, 32);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -294,6 +363,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_allocation_bound_under_injected_deny, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lost_page_stops_the_vm, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_memory_waits_then_stops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deny_on_one_vcpu_leaves_the_other_releasing, setup2,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_allocation_bound_per_vcpu_under_pressure, setup2,
+                                        teardown),
     };
     return cmocka_run_group_tests_name("vmmem_poll", tests, NULL, NULL);
 }

@@ -28,6 +28,7 @@
 #define MSR_IA32_FS_BASE         0xc0000100
 #define MSR_IA32_GS_BASE         0xc0000101
 #define MSR_IA32_KERNEL_GS_BASE  0xc0000102
+#define MSR_IA32_TSC_AUX         0xc0000103  /* what RDTSCP and RDPID return */
 
 /* IA32_MISC_ENABLE bits (SDM vol. 4, table 2-2). */
 #define MISC_ENABLE_FAST_STRINGS (1ULL << 0)

@@ -124,6 +124,7 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define PROC_INTR_WINDOW    (1u << 2)
 #define PROC_TSC_OFFSETTING (1u << 3)
 #define PROC_HLT_EXIT       (1u << 7)
+#define PROC_NMI_WINDOW     (1u << 22)
 #define PROC_INVLPG_EXIT    (1u << 9)
 #define PROC_MWAIT_EXIT     (1u << 10)
 #define PROC_RDPMC_EXIT     (1u << 11)

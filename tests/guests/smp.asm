@@ -1,0 +1,607 @@
+; smp: a VM of several vCPUs (issues 13 and 14). The BSP starts the APs as
+; Linux and kvm-unit-tests do: INIT, SIPI, SIPI with the shorthand "all
+; excluding self", to a real-mode trampoline copied below 1 MiB (0x7000,
+; vector 0x07). Each AP switches to 32-bit protected mode, prints its APIC
+; ID, counts itself in and sends the BSP a fixed IPI, which wakes it from
+; HLT. Then the BSP sends each AP a fixed IPI by physical APIC ID and one by
+; logical (flat) destination, an NMI IPI to APIC 1, switches itself to
+; x2APIC mode and sends a self-IPI through the SELF IPI MSR (0x83f) and an
+; IPI to APIC 1 through the ICR MSR (0x830). Every AP handler answers with
+; a fixed IPI to the BSP (its "ack"), which the BSP waits for in HLT.
+;
+; touch=P (optional, issue 13): then every vCPU, the APs from a fixed IPI's
+; handler, sweeps its own P pages at 4 MiB + index * P pages three times
+; (write a pattern, check it and write its complement, check that), rounds=R
+; times (default 1), so a VM
+; whose limit is below what they touch releases pages at every vCPU's poll
+; points and reads them back: "smp: N vcpus touched P pages each, M
+; mismatches" (M must be 0).
+;
+; cpus=N on the command line (default 2): the vCPUs the VM has. Every step
+; prints a line "smp: ..."; the last is "smp: ok", then exit 0. A failed
+; check prints "smp: FAIL: ..." and exits 1; an unexpected vector exits 2.
+; Lines are printed under a spinlock: vCPUs share the UART.
+%include "common.inc"
+
+APIC        equ 0xfee00000
+APIC_ID     equ APIC + 0x20
+APIC_EOI    equ APIC + 0xb0
+APIC_LDR    equ APIC + 0xd0
+APIC_SVR    equ APIC + 0xf0
+APIC_ICR_LO equ APIC + 0x300
+APIC_ICR_HI equ APIC + 0x310
+MSR_APIC_BASE   equ 0x1b
+MSR_X2_ID       equ 0x802
+MSR_X2_EOI      equ 0x80b
+MSR_X2_LDR      equ 0x80d
+MSR_X2_ICR      equ 0x830
+MSR_X2_SELF     equ 0x83f
+TRAMP       equ 0x7000          ; SIPI vector 0x07
+VEC_ACK     equ 0x50            ; AP -> BSP
+VEC_PHYS    equ 0x51            ; BSP -> AP, physical destination
+VEC_LOGICAL equ 0x52            ; BSP -> AP, logical destination
+VEC_SELF    equ 0x53            ; BSP -> itself, x2APIC SELF IPI
+VEC_X2      equ 0x54            ; BSP (x2APIC ICR) -> AP
+VEC_TOUCH   equ 0x55            ; BSP (x2APIC ICR, all excluding self) -> APs
+TOUCH_BASE  equ 0x400000
+MAX_CPUS    equ 4
+
+; LOCKED_PRINT "text": a line fragment under the print lock.
+%macro LOCKED 0
+        call print_lock
+%endmacro
+%macro UNLOCKED 0
+        call print_unlock
+%endmacro
+
+main:
+        call setup
+        mov esi, key_cpus
+        call find_arg
+        jc .have
+        mov eax, 2
+.have:  cmp eax, MAX_CPUS
+        ja .badn
+        cmp eax, 2
+        jb .badn
+        mov [ncpus], eax
+
+        ; CPUID: this vCPU's initial APIC ID and the package's processors
+        mov eax, 1
+        cpuid
+        shr ebx, 24
+        mov [cpuid_id], ebx
+        mov eax, 0xb
+        mov ecx, 1
+        cpuid
+        and ebx, 0xffff
+        PRINT "smp: bsp apic id "
+        PRINT_DEC [cpuid_id]
+        PRINT ", cpuid 0xb says "
+        PRINT_DEC ebx
+        PRINT " logical processors", 10
+        cmp ebx, [ncpus]
+        jne .badcpuid
+
+        mov dword [APIC_SVR], 0x1ff
+        ; the trampoline below 1 MiB
+        mov esi, tramp_start
+        mov edi, TRAMP
+        mov ecx, tramp_end - tramp_start
+        rep movsb
+        ; INIT (assert), SIPI, SIPI to all but self
+        PRINT "smp: sending init, sipi, sipi to all excluding self", 10
+        mov dword [APIC_ICR_HI], 0
+        mov dword [APIC_ICR_LO], 0x000c4500
+        mov dword [APIC_ICR_LO], 0x000c4600 | (TRAMP >> 12)
+        mov dword [APIC_ICR_LO], 0x000c4600 | (TRAMP >> 12)
+
+        ; wait in HLT: each AP counts itself in, then sends us an IPI once
+        ; bsp_waiting is set, with interrupts off until the HLT (STI's
+        ; shadow covers it), so an IPI finds us halted or halting. IPIs of
+        ; one vector arriving together merge in the IRR (as on hardware):
+        ; the count is ap_count, and at least one IPI must have come.
+        mov ebx, [ncpus]
+        dec ebx
+.wait:  cli
+        mov dword [bsp_waiting], 1
+        cmp [ap_count], ebx
+        jb .halt
+        cmp dword [bsp_acks], 1
+        jae .up
+.halt:  sti
+        hlt
+        inc dword [bsp_halts]
+        jmp .wait
+.up:    LOCKED
+        PRINT "smp: "
+        PRINT_DEC [ap_count]
+        PRINT " aps up, bsp woken from hlt "
+        PRINT_DEC [bsp_halts]
+        PRINT " times by "
+        PRINT_DEC [bsp_acks]
+        PRINT " ipis", 10
+        UNLOCKED
+        cmp dword [bsp_halts], 1
+        jb .nohalt
+
+        ; a fixed IPI to each AP, by physical ID, then by logical destination
+        mov ebx, 1
+.each:  cmp ebx, [ncpus]
+        jae .nmi
+        mov esi, [bsp_acks]
+        mov ecx, ebx
+        shl ecx, 24
+        mov [APIC_ICR_HI], ecx
+        mov dword [APIC_ICR_LO], VEC_PHYS
+        call wait_ack
+        cmp dword [phys_hits + ebx * 4], 1
+        jne .badphys
+        LOCKED
+        PRINT "smp: fixed ipi to apic id "
+        PRINT_DEC ebx
+        PRINT " by physical destination ok", 10
+        UNLOCKED
+        mov esi, [bsp_acks]
+        mov ecx, ebx
+        mov eax, 1
+        shl eax, cl
+        shl eax, 24
+        mov [APIC_ICR_HI], eax
+        mov dword [APIC_ICR_LO], VEC_LOGICAL | (1 << 11)
+        call wait_ack
+        cmp dword [log_hits + ebx * 4], 1
+        jne .badlog
+        LOCKED
+        PRINT "smp: fixed ipi to apic id "
+        PRINT_DEC ebx
+        PRINT " by logical destination "
+        PRINT_HEX eax
+        PRINT " ok", 10
+        UNLOCKED
+        inc ebx
+        jmp .each
+
+.nmi:   mov esi, [bsp_acks]
+        mov dword [APIC_ICR_HI], 1 << 24
+        mov dword [APIC_ICR_LO], 4 << 8   ; NMI
+        call wait_ack
+        cmp dword [nmi_hits + 4], 1
+        jne .badnmi
+        LOCKED
+        PRINT "smp: nmi ipi to apic id 1 ran its handler", 10
+        UNLOCKED
+
+        ; x2APIC: offered by CPUID, entered through IA32_APIC_BASE.EXTD
+        mov eax, 1
+        cpuid
+        test ecx, 1 << 21
+        jz .nox2
+        mov ecx, MSR_APIC_BASE
+        rdmsr
+        or eax, 1 << 10
+        wrmsr
+        mov byte [bsp_x2], 1
+        mov ecx, MSR_X2_ID
+        rdmsr
+        mov ebx, eax
+        mov ecx, MSR_X2_LDR
+        rdmsr
+        LOCKED
+        PRINT "smp: bsp in x2apic mode, id "
+        PRINT_DEC ebx
+        PRINT ", ldr "
+        PRINT_HEX eax
+        PRINT 10
+        UNLOCKED
+        mov ecx, MSR_X2_SELF
+        mov eax, VEC_SELF
+        xor edx, edx
+        wrmsr
+.self:  cli
+        cmp dword [self_hits], 1
+        jae .selfok
+        sti
+        hlt
+        jmp .self
+.selfok:
+        LOCKED
+        PRINT "smp: x2apic self ipi through msr 0x83f ok", 10
+        UNLOCKED
+        mov esi, [bsp_acks]
+        mov ecx, MSR_X2_ICR
+        mov eax, VEC_X2         ; fixed, physical
+        mov edx, 1              ; destination: x2APIC ID 1
+        wrmsr
+        call wait_ack
+        cmp dword [x2_hits + 4], 1
+        jne .badx2
+        LOCKED
+        PRINT "smp: x2apic ipi through msr 0x830 to apic id 1 ok", 10
+        UNLOCKED
+        call touch_phase
+        LOCKED
+        PRINT "smp: ok", 10
+        UNLOCKED
+        EXIT 0
+
+.badn:  PRINT "smp: FAIL: cpus= must be 2 to 4", 10
+        EXIT 1
+.badcpuid:
+        PRINT "smp: FAIL: cpuid and cpus= disagree", 10
+        EXIT 1
+.nohalt:
+        PRINT "smp: FAIL: the aps came up before the bsp halted", 10
+        EXIT 1
+.badphys:
+        PRINT "smp: FAIL: physical ipi hit the wrong ap", 10
+        EXIT 1
+.badlog:
+        PRINT "smp: FAIL: logical ipi hit the wrong ap", 10
+        EXIT 1
+.badnmi:
+        PRINT "smp: FAIL: nmi count wrong", 10
+        EXIT 1
+.nox2:  PRINT "smp: FAIL: cpuid does not offer x2apic", 10
+        EXIT 1
+.badx2: PRINT "smp: FAIL: x2apic icr ipi count wrong", 10
+        EXIT 1
+
+; touch_phase: with touch=P, every vCPU sweeps its own pages; the BSP
+; waits for every AP's ack and prints the mismatches.
+touch_phase:
+        mov esi, key_touch
+        call find_arg
+        jnc .none
+        mov [touch_pages], eax
+        mov esi, key_rounds
+        call find_arg
+        jc .r
+        mov eax, 1
+.r:     mov [touch_rounds], eax
+        mov ecx, MSR_X2_ICR
+        mov eax, VEC_TOUCH | (3 << 18) ; fixed, all excluding self
+        xor edx, edx
+        wrmsr
+        xor ebx, ebx            ; the BSP's pages: index 0
+        call touch_sweeps
+        lock add [touch_bad], eax
+        ; the APs' acks may merge: count the APs done instead
+        mov esi, [ncpus]
+        dec esi
+.tw:    cli
+        cmp [touch_done], esi
+        jae .tdone
+        sti
+        hlt
+        jmp .tw
+.tdone:
+        LOCKED
+        PRINT "smp: "
+        PRINT_DEC [ncpus]
+        PRINT " vcpus touched "
+        PRINT_DEC [touch_pages]
+        PRINT " pages each, "
+        PRINT_DEC [touch_bad]
+        PRINT " mismatches", 10
+        UNLOCKED
+        cmp dword [touch_bad], 0
+        jne .bad
+.none:  ret
+.bad:   PRINT "smp: FAIL: pages read back wrong", 10
+        EXIT 1
+
+; touch_sweeps: EBX = vCPU index; [touch_rounds] rounds of touch_round.
+; EAX = mismatches. Preserves other registers.
+touch_sweeps:
+        push ecx
+        push edx
+        mov ecx, [touch_rounds]
+        xor edx, edx
+.round: call touch_round
+        add edx, eax
+        loop .round
+        mov eax, edx
+        pop edx
+        pop ecx
+        ret
+
+; touch_round: EBX = vCPU index; sweeps its [touch_pages] pages three
+; times, 16 dwords a page. EAX = mismatches. Preserves other registers.
+touch_round:
+        push ebx
+        push ecx
+        push edx
+        push esi
+        push edi
+        mov eax, [touch_pages]
+        shl eax, 12
+        imul eax, ebx
+        lea edi, [TOUCH_BASE + eax]     ; this vCPU's first page
+        mov edx, ebx
+        shl edx, 28
+        xor edx, 0x05a5a000             ; the pattern: address ^ this
+        xor ecx, ecx                    ; mismatches
+        ; 1: write
+        mov ebx, edi
+        call .span
+.w1:    mov eax, ebx
+        xor eax, edx
+        mov [ebx], eax
+        add ebx, 256
+        cmp ebx, esi
+        jb .w1
+        ; 2: check, write the complement
+        mov ebx, edi
+.w2:    mov eax, ebx
+        xor eax, edx
+        cmp [ebx], eax
+        je .ok2
+        inc ecx
+.ok2:   not eax
+        mov [ebx], eax
+        add ebx, 256
+        cmp ebx, esi
+        jb .w2
+        ; 3: check the complement
+        mov ebx, edi
+.w3:    mov eax, ebx
+        xor eax, edx
+        not eax
+        cmp [ebx], eax
+        je .ok3
+        inc ecx
+.ok3:   add ebx, 256
+        cmp ebx, esi
+        jb .w3
+        mov eax, ecx
+        pop edi
+        pop esi
+        pop edx
+        pop ecx
+        pop ebx
+        ret
+.span:  mov esi, [touch_pages]          ; ESI = the end of the span
+        shl esi, 12
+        add esi, edi
+        ret
+
+; wait_ack: ESI = bsp_acks before the IPI was sent; sleeps in HLT until an
+; AP's ack has come.
+wait_ack:
+        inc esi
+.w:     cli
+        cmp [bsp_acks], esi
+        jae .done
+        sti
+        hlt
+        jmp .w
+.done:  ret
+
+; ---- the print lock ---------------------------------------------------
+print_lock:
+        push eax
+.spin:  mov eax, 1
+        xchg eax, [lock_word]
+        test eax, eax
+        jz .got
+        pause
+        jmp .spin
+.got:   pop eax
+        ret
+print_unlock:
+        mov dword [lock_word], 0
+        ret
+
+; ---- set-up shared by the BSP and the APs ---------------------------------
+setup:
+        lgdt [gdtr]
+        jmp 0x08:.cs
+.cs:    mov ax, 0x10
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        mov edi, idt
+        xor ecx, ecx
+.fill:  mov eax, unexpected
+        cmp ecx, 2
+        jne .a
+        mov eax, nmi_isr
+.a:     cmp ecx, VEC_ACK
+        jne .b
+        mov eax, ack_isr
+.b:     cmp ecx, VEC_PHYS
+        jne .c
+        mov eax, phys_isr
+.c:     cmp ecx, VEC_LOGICAL
+        jne .d
+        mov eax, logical_isr
+.d:     cmp ecx, VEC_SELF
+        jne .e
+        mov eax, self_isr
+.e:     cmp ecx, VEC_X2
+        jne .t
+        mov eax, x2_isr
+.t:     cmp ecx, VEC_TOUCH
+        jne .f
+        mov eax, touch_isr
+.f:     mov [edi], ax
+        mov word [edi + 2], 0x08
+        mov word [edi + 4], 0x8e00  ; present, DPL 0, 32-bit interrupt gate
+        shr eax, 16
+        mov [edi + 6], ax
+        add edi, 8
+        inc ecx
+        cmp ecx, 256
+        jb .fill
+        lidt [idtr]
+        ret
+
+; ---- the APs ----------------------------------------------------------
+; Entered from the trampoline in 32-bit protected mode, CS = 0x08.
+ap_entry32:
+        mov ax, 0x10
+        mov ds, ax
+        mov es, ax
+        mov ss, ax
+        mov eax, 1
+        lock xadd [ap_next], eax
+        inc eax
+        shl eax, 12
+        lea esp, [ap_stacks + eax]
+        lidt [idtr]
+        mov dword [APIC_SVR], 0x1ff
+        mov ebx, [APIC_ID]
+        shr ebx, 24
+        ; logical ID, flat model: one bit per APIC ID
+        mov ecx, ebx
+        mov eax, 1
+        shl eax, cl
+        shl eax, 24
+        mov [APIC_LDR], eax
+        LOCKED
+        PRINT "smp: ap with apic id "
+        PRINT_DEC ebx
+        PRINT " up in protected mode", 10
+        UNLOCKED
+        lock inc dword [ap_count]
+.go:    cmp dword [bsp_waiting], 0      ; the BSP is about to halt
+        jne .send
+        pause
+        jmp .go
+.send:  call send_ack
+.idle:  sti
+        hlt
+        jmp .idle
+
+; send_ack: a fixed IPI to the BSP (APIC ID 0) from an AP (xAPIC).
+send_ack:
+        mov dword [APIC_ICR_HI], 0
+        mov dword [APIC_ICR_LO], VEC_ACK
+        ret
+
+; AP handlers: count per APIC ID, ack, EOI.
+%macro AP_ISR 2                  ; name, counter table
+%1:
+        pushad
+        mov ebx, [APIC_ID]
+        shr ebx, 24
+        lock inc dword [%2 + ebx * 4]
+        call send_ack
+        mov dword [APIC_EOI], 0
+        popad
+        iret
+%endmacro
+AP_ISR phys_isr, phys_hits
+AP_ISR logical_isr, log_hits
+AP_ISR x2_isr, x2_hits
+
+touch_isr:                      ; an AP's sweeps, then its ack
+        pushad
+        mov ebx, [APIC_ID]
+        shr ebx, 24
+        call touch_sweeps
+        lock add [touch_bad], eax
+        lock inc dword [touch_done]
+        call send_ack
+        mov dword [APIC_EOI], 0
+        popad
+        iret
+
+nmi_isr:                        ; no EOI for an NMI; IRET unblocks NMIs
+        pushad
+        mov ebx, [APIC_ID]
+        shr ebx, 24
+        lock inc dword [nmi_hits + ebx * 4]
+        call send_ack
+        popad
+        iret
+
+; BSP handlers: the EOI goes where its APIC mode says.
+bsp_eoi:
+        cmp byte [bsp_x2], 0
+        jne .x2
+        mov dword [APIC_EOI], 0
+        ret
+.x2:    push eax
+        push ecx
+        push edx
+        mov ecx, MSR_X2_EOI
+        xor eax, eax
+        xor edx, edx
+        wrmsr
+        pop edx
+        pop ecx
+        pop eax
+        ret
+
+ack_isr:
+        lock inc dword [bsp_acks]
+        call bsp_eoi
+        iret
+
+self_isr:
+        lock inc dword [self_hits]
+        call bsp_eoi
+        iret
+
+unexpected:
+        call print_lock
+        PRINT "smp: FAIL: unexpected interrupt or exception", 10
+        EXIT 2
+
+; ---- the real-mode trampoline (copied to TRAMP) ------------------------
+        bits 16
+tramp_start:
+        cli
+        xor ax, ax
+        mov ds, ax
+        o32 lgdt [TRAMP + (tramp_gdtr - tramp_start)]
+        mov eax, cr0
+        or al, 1
+        mov cr0, eax
+        jmp dword 0x08:ap_entry32
+        align 4, db 0
+tramp_gdtr:
+        dw 3 * 8 - 1
+        dd gdt
+tramp_end:
+        bits 32
+
+key_cpus:   db "cpus=", 0
+key_touch:  db "touch=", 0
+key_rounds: db "rounds=", 0
+gdtr:       dw 3 * 8 - 1
+            dd gdt
+        align 8
+gdt:        dq 0
+            dq 0x00cf9a000000ffff   ; 0x08: flat 32-bit code
+            dq 0x00cf92000000ffff   ; 0x10: flat data
+idtr:       dw 256 * 8 - 1
+            dd idt
+        align 8
+idt:        times 256 * 8 db 0
+        align 4
+lock_word:  dd 0
+ncpus:      dd 0
+cpuid_id:   dd 0
+ap_next:    dd 0
+ap_count:   dd 0
+bsp_halts:  dd 0
+bsp_waiting: dd 0
+bsp_acks:   dd 0
+self_hits:  dd 0
+touch_pages: dd 0
+touch_bad:  dd 0
+touch_done: dd 0
+touch_rounds: dd 0
+bsp_x2:     db 0
+        align 4
+phys_hits:  times MAX_CPUS dd 0
+log_hits:   times MAX_CPUS dd 0
+nmi_hits:   times MAX_CPUS dd 0
+x2_hits:    times MAX_CPUS dd 0
+        align 16
+ap_stacks:  times MAX_CPUS * 4096 db 0
+
+GUEST_END

@@ -1,0 +1,285 @@
+/* The board with several vCPUs (vmm/vplatform.c): IPIs from the ICR routed
+ * by shorthand and by physical, flat and cluster logical destination, with
+ * each delivery mode (fixed, lowest priority, NMI, INIT, SIPI); IPIs naming
+ * nobody counted and dropped; I/O APIC messages routed by destination;
+ * INIT/SIPI start-up as the target's monitor applies it (vmm/vcpu_startup.c,
+ * on the fake VMCS), and the IA32_APIC_BASE transitions of x2APIC mode. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <stdio.h>
+#include <cmocka.h>
+#include "vmm/vplatform.h"
+#include "vmm/vcpu.h"
+#include "vmm/vcpu_startup.h"
+#include "kernel/vm.h"
+#include "include/hv/x86/regs.h"
+#include "tests/fake/guest_state_fake.h"
+#include "mm/heap.h"
+
+/* ---- the VM lifecycle the board calls ------------------------------------- */
+static unsigned wakes[VM_MAX_VCPUS], kicks[VM_MAX_VCPUS], resets;
+
+void vm_vcpu_wake(struct vm *vm, unsigned idx) { (void)vm; wakes[idx]++; }
+void vm_vcpu_kick(struct vm *vm, unsigned idx) { (void)vm; kicks[idx]++; }
+void vm_guest_reset(struct vm *vm, const char *how) { (void)vm, (void)how; resets++; }
+/* Not reached: the tests use vplatform_init, not vplatform_attach. */
+bool vm_device_add(struct vm_devices *d, const char *name, void *state, void (*destroy)(void *))
+{
+    (void)d, (void)name, (void)state, (void)destroy;
+    return false;
+}
+bool vm_ports_claim(struct vm_devices *d, uint16_t first, uint16_t last, io_handler_fn fn,
+                    void *dev)
+{
+    (void)d, (void)first, (void)last, (void)fn, (void)dev;
+    return false;
+}
+void *kzalloc(size_t n) { (void)n; return NULL; }
+void kfree(void *p) { (void)p; }
+
+#define T0 1000000000ULL
+static struct vm vm;
+static struct vplatform p;
+
+static int setup4(void **state)
+{
+    (void)state;
+    memset(&vm, 0, sizeof vm);
+    memset(wakes, 0, sizeof wakes);
+    memset(kicks, 0, sizeof kicks);
+    resets = 0;
+    vm.state = VM_STATE_RUNNING;
+    vplatform_init(&p, &vm, 4, T0, 0, 2000000);
+    /* every APIC software-enabled, as a guest does first */
+    for (unsigned i = 0; i < 4; i++)
+        vplatform_mmio_write(&p, i, 0xfee000f0, 4, 0x1ff, T0);
+    return 0;
+}
+
+static void icr(unsigned from, uint8_t dest, uint32_t lo)
+{
+    vplatform_mmio_write(&p, from, 0xfee00310, 4, (uint32_t)dest << 24, T0);
+    vplatform_mmio_write(&p, from, 0xfee00300, 4, lo, T0);
+}
+
+static bool irr(unsigned cpu, uint8_t v) { return p.lapic[cpu].irr[v / 32] >> (v % 32) & 1; }
+
+static unsigned holders(uint8_t v)
+{
+    unsigned m = 0;
+    for (unsigned i = 0; i < 4; i++)
+        if (irr(i, v)) {
+            m |= 1u << i;
+            p.lapic[i].irr[v / 32] &= ~(1u << (v % 32));
+        }
+    return m;
+}
+
+static void test_aps_wait_for_sipi_and_start(void **state)
+{
+    (void)state;
+    assert_false(vplatform_waiting_sipi(&p, 0));
+    for (unsigned i = 1; i < 4; i++)
+        assert_true(vplatform_waiting_sipi(&p, i));
+    uint8_t vec = 0;
+    /* a SIPI before INIT is taken too: the APs wait for one from reset */
+    icr(0, 0, 0x000c4500);                    /* INIT, assert, all excluding self */
+    assert_int_equal(resets, 0);              /* the BSP is not among them */
+    for (unsigned i = 1; i < 4; i++)
+        assert_int_equal(kicks[i], 1);
+    icr(0, 0, 0x000c4607);                    /* SIPI, vector 7 */
+    icr(0, 0, 0x000c4609);                    /* the second SIPI is ignored */
+    for (unsigned i = 1; i < 4; i++) {
+        assert_false(vplatform_waiting_sipi(&p, i));
+        assert_int_equal(vplatform_take_start(&p, i, &vec), VSTART_SIPI);
+        assert_int_equal(vec, 7);
+        assert_int_equal(vplatform_take_start(&p, i, &vec), VSTART_NONE);
+    }
+    /* INIT to one AP by physical ID: it waits again; a SIPI to a running
+     * vCPU is ignored */
+    icr(0, 2, 0x00004500);
+    assert_true(vplatform_waiting_sipi(&p, 2));
+    assert_int_equal(vplatform_take_start(&p, 2, &vec), VSTART_INIT);
+    icr(0, 1, 0x00004608);
+    assert_int_equal(vplatform_take_start(&p, 1, &vec), VSTART_NONE);
+    /* INIT level de-assert (what old MP code sends after INIT) does nothing */
+    icr(0, 3, 0x00008500);
+    assert_false(vplatform_waiting_sipi(&p, 3));
+    /* INIT to the BSP restarts the VM; it never crashes the board */
+    icr(1, 0, 0x00004500);
+    assert_int_equal(resets, 1);
+}
+
+static void test_fixed_ipis_by_shorthand_and_destination(void **state)
+{
+    (void)state;
+    icr(1, 0, 0x00040040);                    /* self */
+    assert_int_equal(holders(0x40), 1u << 1);
+    icr(1, 0, 0x00080041);                    /* all including self */
+    assert_int_equal(holders(0x41), 0xf);
+    icr(1, 0, 0x000c0042);                    /* all excluding self */
+    assert_int_equal(holders(0x42), 0xd);
+    icr(0, 3, 0x00000043);                    /* physical 3 */
+    assert_int_equal(holders(0x43), 1u << 3);
+    assert_true(wakes[3] >= 1);               /* a sleeping target is woken */
+    icr(0, 0xff, 0x00000044);                 /* physical broadcast */
+    assert_int_equal(holders(0x44), 0xf);
+    /* flat logical: LDR bit i on vCPU i */
+    for (unsigned i = 0; i < 4; i++)
+        vplatform_mmio_write(&p, i, 0xfee000d0, 4, (1u << i) << 24, T0);
+    icr(0, 0x0a, 0x00000845);                 /* logical, vCPUs 1 and 3 */
+    assert_int_equal(holders(0x45), 0xa);
+    icr(0, 0x06, 0x00000946);                 /* lowest priority: one of 1, 2 */
+    assert_int_equal(holders(0x46), 1u << 1);
+    vplatform_mmio_write(&p, 1, 0xfee000f0, 4, 0xff, T0); /* 1 software-disabled */
+    icr(0, 0x06, 0x00000946);                 /* ... so 2 takes it */
+    assert_int_equal(holders(0x46), 1u << 2);
+    vplatform_mmio_write(&p, 1, 0xfee000f0, 4, 0x1ff, T0);
+    /* cluster logical: cluster 1 holds vCPUs 2 and 3 */
+    for (unsigned i = 0; i < 4; i++) {
+        vplatform_mmio_write(&p, i, 0xfee000e0, 4, 0x0fffffff, T0);
+        vplatform_mmio_write(&p, i, 0xfee000d0, 4, ((i / 2) << 28 | 1u << (24 + i % 2)), T0);
+    }
+    icr(0, 0x12, 0x00000847);                 /* cluster 1, member bit 1: vCPU 3 */
+    assert_int_equal(holders(0x47), 1u << 3);
+    icr(0, 0xf1, 0x00000848);                 /* every cluster, member bit 0 */
+    assert_int_equal(holders(0x48), 0x5);
+    /* the delivery-status bit reads idle */
+    assert_int_equal(vplatform_mmio_read(&p, 0, 0xfee00300, 4, T0) & (1u << 12), 0);
+}
+
+static void test_ipis_to_nobody_are_dropped(void **state)
+{
+    (void)state;
+    uint64_t before = p.ipis_dropped;
+    icr(0, 9, 0x00000050);                    /* no APIC 9 */
+    icr(0, 0x80, 0x00000851);                 /* no logical bit 7 set anywhere */
+    icr(0, 0, 0x00040651);                    /* SIPI to self: illegal */
+    assert_int_equal(p.ipis_dropped, before + 3);
+    assert_int_equal(holders(0x50) | holders(0x51), 0);
+    /* a vCPU of a 2-vCPU VM never sees APIC IDs 2 and 3 */
+    vplatform_init(&p, &vm, 2, T0, 0, 2000000);
+    icr(0, 3, 0x00000052);
+    assert_int_equal(p.ipis_dropped, 1);
+}
+
+static void test_nmi_ipi(void **state)
+{
+    (void)state;
+    uint8_t vec;
+    icr(0, 0, 0x000c4500);
+    icr(0, 0, 0x000c4608);
+    for (unsigned i = 1; i < 4; i++)
+        vplatform_take_start(&p, i, &vec);
+    memset(kicks, 0, sizeof kicks);
+    icr(0, 2, 0x00000400);                    /* NMI to APIC 2 */
+    assert_true(p.cpu[2].nmi_pending);
+    assert_true(vplatform_cpu_event(&p, 2));
+    assert_int_equal(kicks[2], 1);            /* a halted vCPU takes it too */
+    assert_false(p.cpu[1].nmi_pending);
+    vplatform_nmi_taken(&p, 2);
+    assert_false(p.cpu[2].nmi_pending);
+    assert_int_equal(p.nmis, 1);
+    /* a vCPU waiting for SIPI takes no NMI */
+    icr(0, 3, 0x00004500);
+    icr(0, 3, 0x00000400);
+    assert_false(p.cpu[3].nmi_pending);
+}
+
+static void test_ioapic_messages_by_destination(void **state)
+{
+    (void)state;
+    /* pin 4 to physical APIC 2, vector 0x60; pin 5 to logical 0x8, 0x61 */
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x10 + 2 * 4, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00010, 4, 0x60, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x11 + 2 * 4, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00010, 4, 2u << 24, T0);
+    for (unsigned i = 0; i < 4; i++)
+        vplatform_mmio_write(&p, i, 0xfee000d0, 4, (1u << i) << 24, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x10 + 2 * 5, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00010, 4, 0x61 | (1u << 11), T0);
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x11 + 2 * 5, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00010, 4, 8u << 24, T0);
+    vplatform_isa_irq(&p, 4, true);
+    vplatform_isa_irq(&p, 5, true);
+    assert_int_equal(holders(0x60), 1u << 2);
+    assert_int_equal(holders(0x61), 1u << 3);
+}
+
+static void test_apic_base_transitions(void **state)
+{
+    (void)state;
+    const uint64_t base = 0xfee00000ULL, en = 1u << 11, extd = 1u << 10;
+    assert_int_equal(vplatform_apic_base_read(&p, 0), base | en | (1u << 8));
+    assert_int_equal(vplatform_apic_base_read(&p, 1), base | en); /* BSP flag on vCPU 0 only */
+    assert_false(vplatform_apic_base_write(&p, 1, base | extd));      /* invalid state */
+    assert_false(vplatform_apic_base_write(&p, 1, base | en | 1));    /* reserved bit */
+    assert_true(vplatform_apic_base_write(&p, 1, base | en | extd));  /* xAPIC -> x2APIC */
+    assert_true(p.lapic[1].x2apic);
+    assert_int_equal(p.lapic[1].ldr, 0x2);
+    assert_int_equal(vplatform_mmio_read(&p, 1, 0xfee00020, 4, T0), 0xffffffffu);
+    uint64_t v = 0;
+    assert_true(vplatform_x2apic_read(&p, 1, 0x802, &v, T0));
+    assert_int_equal(v, 1);
+    assert_false(vplatform_apic_base_write(&p, 1, base | en));        /* x2APIC -> xAPIC */
+    assert_true(vplatform_apic_base_write(&p, 1, base));              /* -> disabled */
+    assert_false(p.lapic[1].x2apic);
+    assert_false(vplatform_x2apic_read(&p, 1, 0x802, &v, T0));
+    assert_false(vplatform_apic_base_write(&p, 1, base | en | extd)); /* disabled -> x2APIC */
+    assert_true(vplatform_apic_base_write(&p, 1, base | en));        /* disabled -> xAPIC */
+    /* an x2APIC sender's ICR reaches an xAPIC target by 32-bit ID */
+    assert_true(vplatform_apic_base_write(&p, 0, base | en | extd | (1u << 8)));
+    assert_true(vplatform_x2apic_write(&p, 0, 0x830, (3ULL << 32) | 0x55, T0));
+    assert_int_equal(holders(0x55), 1u << 3);
+}
+
+/* ---- the target's monitor applies the start-up (vcpu_startup.c) ----------- */
+static void test_startup_applied_to_the_vmcs(void **state)
+{
+    (void)state;
+    static struct vcpu ap;
+    memset(&ap, 0, sizeof ap);
+    ap.vm = &vm;
+    ap.plat = &p;
+    ap.id = 1;
+    fake_gs_reset();
+    assert_false(vcpu_startup(&ap));          /* waits: must not run */
+    p.tsc_offset = 12345;
+    p.tsc_gen = 3;
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | 0x30);
+    fake_gs_set(VMCS_PROC_CTLS, PROC_INTR_WINDOW | 0x80);
+    ap.intr_window = true;
+    icr(0, 1, 0x00004500);
+    icr(0, 1, 0x00004612);                    /* SIPI vector 0x12 */
+    assert_true(vcpu_startup(&ap));
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_CS)), 0x1200);
+    assert_int_equal(fake_gs_get(VMCS_SEG_BASE(SEG_CS)), 0x12000);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_CR0) & CR0_PE, 0);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO), 0);  /* nothing from before */
+    assert_int_equal(fake_gs_get(VMCS_PROC_CTLS), 0x80);
+    assert_false(ap.intr_window);
+    assert_int_equal(fake_gs_get(VMCS_TSC_OFFSET), 12345);   /* the VM's one TSC */
+    /* the offset moves on another vCPU: this one follows at its next run */
+    p.tsc_offset = 999;
+    p.tsc_gen++;
+    assert_true(vcpu_startup(&ap));
+    assert_int_equal(fake_gs_get(VMCS_TSC_OFFSET), 999);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_aps_wait_for_sipi_and_start, setup4),
+        cmocka_unit_test_setup(test_fixed_ipis_by_shorthand_and_destination, setup4),
+        cmocka_unit_test_setup(test_ipis_to_nobody_are_dropped, setup4),
+        cmocka_unit_test_setup(test_nmi_ipi, setup4),
+        cmocka_unit_test_setup(test_ioapic_messages_by_destination, setup4),
+        cmocka_unit_test_setup(test_apic_base_transitions, setup4),
+        cmocka_unit_test_setup(test_startup_applied_to_the_vmcs, setup4),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
