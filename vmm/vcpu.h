@@ -37,6 +37,10 @@ struct vcpu {
     /* The VM's interrupt controllers and timers (vmm/vplatform.h); NULL
      * when it has none (hosted tests of unrelated handlers). */
     struct vplatform *plat;
+    /* Asleep in HLT with interrupts on: it resumes only for an interrupt it
+     * can take (or an NMI, or INIT), not merely because a deadline came
+     * (a timer it has masked, say), as a halted CPU stays halted. */
+    bool in_hlt;
     bool intr_window;       /* interrupt-window exiting is on (vcpu_events.c) */
     bool nmi_window;        /* NMI-window exiting is on (vcpu_events.c) */
     uint32_t tsc_gen;       /* the board's shared TSC offset last loaded (vcpu_startup.c) */

@@ -124,7 +124,27 @@ enum exit_action vcpu_hlt(struct vcpu *v)
     enum exit_action a = hlt_action(if_set, vplatform_pending(p, v->id), next, &wake);
     if (a == EXIT_SLEEP)
         v->vm->vcpu_wake_ns[v->id] = wake;
+    v->in_hlt = a == EXIT_SLEEP;
     return a;
+}
+
+enum exit_action vcpu_hlt_resume(struct vcpu *v)
+{
+    struct vplatform *p = v->plat;
+    if (!v->in_hlt || !p || p->cpu[v->id].nmi_pending) {
+        v->in_hlt = false;
+        return EXIT_CONTINUE;
+    }
+    uint64_t now = plat_time_ns();
+    uint64_t next = vplatform_tick(p, now);
+    uint64_t wake = 0;
+    /* IF was set when it halted, and nothing ran since to clear it. */
+    if (hlt_action(true, vplatform_pending(p, v->id), next, &wake) == EXIT_SLEEP) {
+        v->vm->vcpu_wake_ns[v->id] = wake;
+        return EXIT_SLEEP;
+    }
+    v->in_hlt = false;
+    return EXIT_CONTINUE;
 }
 
 enum exit_action exit_interrupt_window(struct vcpu *v, const struct exit_info *e)

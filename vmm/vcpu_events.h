@@ -50,6 +50,11 @@ uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns);
 /* The HLT exit's decision for `v` (instruction already skipped); sets
  * vm->vcpu_wake_ns for EXIT_SLEEP. */
 enum exit_action vcpu_hlt(struct vcpu *v);
+/* Before a vCPU asleep in HLT runs again: EXIT_CONTINUE when it has an
+ * interrupt it can take (or an NMI), else EXIT_SLEEP with the next wake
+ * time set: woken by a deadline that raised nothing it accepts, it stays
+ * halted. */
+enum exit_action vcpu_hlt_resume(struct vcpu *v);
 
 enum exit_action exit_interrupt_window(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_nmi_window(struct vcpu *v, const struct exit_info *e);

@@ -19,6 +19,7 @@
 #include "vmm/monitor.h"
 #include "vmm/vmmem_poll.h"
 #include "vmm/vcpu_entry.h"
+#include "vmm/vcpu_events.h"
 #include "vmm/vcpu_startup.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
@@ -56,6 +57,12 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
      * for its SIPI gives the CPU back at once and sleeps until one comes. */
     if (!vcpu_startup(v)) {
         vm->vcpu_wake_ns[v->id] = UINT64_MAX;
+        sti();
+        return RUN_SLEEP;
+    }
+    /* Woken from HLT by a deadline that raised nothing it takes: it stays
+     * halted, without a VM entry. */
+    if (vcpu_hlt_resume(v) == EXIT_SLEEP) {
         sti();
         return RUN_SLEEP;
     }

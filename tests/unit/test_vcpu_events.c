@@ -279,6 +279,36 @@ static void test_hlt_sleeps_until_the_next_tick(void **state)
     assert_int_equal(vcpu_hlt(&vcpu), EXIT_CONTINUE);
 }
 
+/* A halted CPU stays halted until an interrupt it accepts: woken by a
+ * deadline whose interrupt it has masked, the vCPU sleeps again instead
+ * of running past its HLT; unmasked, the next tick resumes it. */
+static void test_hlt_resumes_only_for_an_interrupt(void **state)
+{
+    (void)state;
+    pic_init_guest();
+    pit_100hz();
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    vcpu_events_before_entry(&vcpu, T0); /* the first edge */
+    out8(0x20, 0x20);
+    vm_exit_happens();
+    out8(0x21, 0xff);                    /* the guest masks IRQ 0 */
+    fake_plat_set_time_ns(T0 + 2 * MS);
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_SLEEP);
+    uint64_t wake = vm.vcpu_wake_ns[0];
+    fake_plat_set_time_ns(wake + 1);
+    assert_int_equal(vcpu_hlt_resume(&vcpu), EXIT_SLEEP);   /* the masked tick */
+    assert_true(vm.vcpu_wake_ns[0] > wake);
+    assert_true(vcpu.in_hlt);
+    out8(0x21, 0xfe);                    /* another vCPU unmasks it, say */
+    fake_plat_set_time_ns(vm.vcpu_wake_ns[0] + 1);
+    assert_int_equal(vcpu_hlt_resume(&vcpu), EXIT_CONTINUE);
+    assert_false(vcpu.in_hlt);
+    vcpu_events_before_entry(&vcpu, vm.vcpu_wake_ns[0] + 1);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x20);
+    /* Not in HLT: nothing to decide. */
+    assert_int_equal(vcpu_hlt_resume(&vcpu), EXIT_CONTINUE);
+}
+
 static void test_hlt_without_timers_sleeps_until_woken(void **state)
 {
     (void)state;
@@ -454,6 +484,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inject_decide),
         cmocka_unit_test(test_hlt_action),
+        cmocka_unit_test_setup(test_hlt_resumes_only_for_an_interrupt, setup),
         cmocka_unit_test(test_nmi_decide),
         cmocka_unit_test_setup(test_nmi_goes_before_interrupts_and_survives_blocking, setup),
         cmocka_unit_test_setup(test_nmi_without_nmi_window_exiting, setup),
