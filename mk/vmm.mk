@@ -13,7 +13,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
 
 
 UNIT_TESTS += test_io_ports
-test_io_ports_SRCS = tests/unit/test_io_ports.c vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c \
+test_io_ports_SRCS = tests/unit/test_io_ports.c tests/fake/vm_fail_fake.c vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c \
                      vmm/dev_fw_cfg.c vmm/fw_cfg.c \
                      kernel/vm_devices.c $(FAKE_PLATFORM_SRCS) \
                      mm/heap.c mm/page_alloc.c mm/mpn_db.c lib/report_once.c
@@ -22,7 +22,7 @@ UNIT_TESTS += test_guest_rules
 test_guest_rules_SRCS = tests/unit/test_guest_rules.c vmm/guest_rules.c
 
 UNIT_TESTS += test_exits
-test_exits_SRCS = tests/unit/test_exits.c vmm/exit_dispatch.c vmm/exit_cpuid.c vmm/exit_msr.c \
+test_exits_SRCS = tests/unit/test_exits.c tests/fake/vm_fail_fake.c vmm/exit_dispatch.c vmm/exit_cpuid.c vmm/exit_msr.c \
                   vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c vmm/exit_names.c \
                   vmm/guest_rules.c vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c \
                   kernel/vm_devices.c tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS) \
@@ -92,7 +92,7 @@ test_exits_SRCS += vmm/vcpu_events.c vmm/vplatform.c $(DEVICE_SRCS) vmm/exit_mmi
                    tests/fake/fake_gpa.c
 
 UNIT_TESTS += test_vcpu_events
-test_vcpu_events_SRCS = tests/unit/test_vcpu_events.c vmm/vcpu_events.c vmm/vplatform.c \
+test_vcpu_events_SRCS = tests/unit/test_vcpu_events.c tests/fake/vm_fail_fake.c vmm/vcpu_events.c vmm/vplatform.c \
                         $(DEVICE_SRCS) vmm/io_ports.c vmm/dev_uart.c vmm/dev_uart_regs.c vmm/dev_ports.c \
                         vmm/dev_fw_cfg.c \
                         vmm/fw_cfg.c kernel/vm_devices.c lib/report_once.c \

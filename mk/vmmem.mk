@@ -6,5 +6,5 @@ test_vmmem_SRCS = tests/unit/test_vmmem.c vmm/vmmem.c lib/string.c
 
 # The monitor's poll point and RAM fault path, with the kernel side faked.
 UNIT_TESTS += test_vmmem_poll
-test_vmmem_poll_SRCS = tests/unit/test_vmmem_poll.c vmm/vmmem_poll.c vmm/vmmem.c lib/string.c \
+test_vmmem_poll_SRCS = tests/unit/test_vmmem_poll.c tests/fake/vm_fail_fake.c vmm/vmmem_poll.c vmm/vmmem.c lib/string.c \
                        lib/format.c

@@ -21,6 +21,7 @@
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/msr.h"
 #include "include/hv/x86/cpuid.h"
+#include "tests/fake/vm_fail_fake.h"
 #include "tests/fake/guest_state_fake.h"
 #include "tests/fake/platform_fake.h"
 #include "mm/heap.h"
@@ -28,20 +29,10 @@
 #include "tests/fake/fake_gpa.h"
 
 /* ---- fakes for the VM lifecycle the handlers call ------------------------ */
-static char fail_reason[256];
 static int exit_status;
-static unsigned warnings, touches;
+static unsigned touches;
 static bool touch_fails;
 static uint64_t touched_gpa;
-
-void vm_fail(struct vm *vm, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(fail_reason, sizeof fail_reason, fmt, ap);
-    va_end(ap);
-    vm->state = VM_STATE_FAILED;
-}
 
 void vm_exit_guest(struct vm *vm, int status)
 {
@@ -58,7 +49,6 @@ bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
 {
     return gpa < vm->mem.ram.ram_bytes && !(gpa >= 0xa0000 && gpa < 0x100000);
 }
-
 
 void vm_guest_reset(struct vm *vm, const char *how)
 {
@@ -118,13 +108,6 @@ bool vm_map_bios_rom(struct vm *vm, uint64_t gpa)
     return true;
 }
 
-void log_write(struct log_site *site, enum log_level level, const char *fmt, ...)
-{
-    (void)site, (void)fmt;
-    if (level == LOG_WARN)
-        warnings++;
-}
-
 /* ---- a vCPU in a fake VMCS ------------------------------------------------ */
 static struct vm vm;
 static struct vcpu vcpu;
@@ -146,9 +129,9 @@ static int setup(void **state)
     char why[80];
     assert_true(io_attach_pc_devices(&vm, why, sizeof why));
     vcpu.vm = &vm;
-    fail_reason[0] = 0;
+    fake_vm_fail_reset();
     exit_status = -1;
-    warnings = touches = rom_maps = 0;
+    touches = rom_maps = 0;
     touch_fails = false;
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
     fake_gs_set(VMCS_EXIT_INSN_LEN, LEN);
@@ -402,7 +385,7 @@ static void test_unknown_msr_is_gp_logged_once(void **state)
         assert_int_equal(run_exit(i & 1 ? EXIT_WRMSR : EXIT_RDMSR, 0), EXIT_CONTINUE);
         assert_injected(VEC_GP, true);
     }
-    assert_int_equal(warnings, 1);
+    assert_int_equal(fake_log_lines[LOG_WARN], 1);
     assert_int_equal(vm.unknown_msr_accesses, 3);
 }
 
@@ -591,7 +574,7 @@ static void test_io_string_ins_outs(void **state)
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
     vcpu.regs.gpr[REG_RDI] = 0xb8000;
     assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x1234, 2, true) | 16), EXIT_STOP);
-    assert_non_null(strstr(fail_reason, "INS on port 0x1234 into guest-linear 0xb8000, which is "
+    assert_non_null(strstr(fake_fail_reason, "INS on port 0x1234 into guest-linear 0xb8000, which is "
                                         "not guest RAM"));
     fake_gpa_destroy(vm.mem.ram.gpa);
 
@@ -599,7 +582,7 @@ static void test_io_string_ins_outs(void **state)
     vm.mem.ram.gpa = fake_gpa_create(256);
     string_insn(notio, 3);
     assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x3f8, 1, false) | 16), EXIT_STOP);
-    assert_non_null(strstr(fail_reason, "is not INS/OUTS"));
+    assert_non_null(strstr(fake_fail_reason, "is not INS/OUTS"));
     fake_gpa_destroy(vm.mem.ram.gpa);
 }
 
@@ -615,19 +598,19 @@ static void test_ept_violation_ram_outside_and_out_of_memory(void **state)
 
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xe0000000);
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE), EXIT_STOP);
-    assert_string_equal(fail_reason, "write of guest-physical 0xe0000000 outside RAM and MMIO "
+    assert_string_equal(fake_fail_reason, "write of guest-physical 0xe0000000 outside RAM and MMIO "
                                      "(vCPU 0, RIP 0x1000)");
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xb8000);
     run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH);
     /* the legacy hole (VGA, option ROMs) reads as all ones, but code there
      * cannot run */
-    assert_string_equal(fail_reason, "instruction fetch from a device page at guest-physical "
+    assert_string_equal(fake_fail_reason, "instruction fetch from a device page at guest-physical "
                                      "0xb8000 (vCPU 0, RIP 0x1000)");
 
     touch_fails = true;
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x300000);
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ), EXIT_STOP);
-    assert_string_equal(fail_reason, "out of machine memory backing guest-physical 0x300000");
+    assert_string_equal(fake_fail_reason, "out of machine memory backing guest-physical 0x300000");
 }
 
 /* The BIOS area reads as ROM; a write there stops the VM, naming it. */
@@ -639,7 +622,7 @@ static void test_bios_area_read_as_rom(void **state)
     assert_int_equal(rom_maps, 1);
     assert_int_equal(touches, 0);
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE), EXIT_STOP);
-    assert_string_equal(fail_reason, "write of guest-physical 0xf5a50 outside RAM and MMIO "
+    assert_string_equal(fake_fail_reason, "write of guest-physical 0xf5a50 outside RAM and MMIO "
                                      "(vCPU 0, RIP 0x1000)");
     assert_int_equal(rom_maps, 1);
 }
@@ -752,14 +735,14 @@ static void test_small_handlers(void **state)
 
     setup(NULL);
     assert_int_equal(run_exit(EXIT_TRIPLE_FAULT, 0), EXIT_STOP);
-    assert_string_equal(fail_reason, "triple fault (vCPU 0, RIP 0x1000)");
+    assert_string_equal(fake_fail_reason, "triple fault (vCPU 0, RIP 0x1000)");
     setup(NULL);
     assert_int_equal(run_exit(EXIT_INVALID_GUEST_STATE | EXIT_REASON_ENTRY_FAIL, 0), EXIT_STOP);
-    assert_string_equal(fail_reason, "VM entry failed: invalid-guest-state (exit qualification 0, "
+    assert_string_equal(fake_fail_reason, "VM entry failed: invalid-guest-state (exit qualification 0, "
                                      "vCPU 0, RIP 0x1000)");
     setup(NULL);
     assert_int_equal(run_exit(EXIT_GETSEC, 0x5), EXIT_STOP);
-    assert_string_equal(fail_reason, "unhandled VM exit 11 (getsec), qualification 0x5, vCPU 0, "
+    assert_string_equal(fake_fail_reason, "unhandled VM exit 11 (getsec), qualification 0x5, vCPU 0, "
                                      "RIP 0x1000");
     setup(NULL);
     /* The preemption timer also stops the guest for device deadlines:
@@ -860,7 +843,7 @@ static void test_apic_mmio_exits(void **state)
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfee000b0);
     /* An instruction fetch from the APIC page stops the VM. */
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH | EPT_QUAL_GLA_VALID), EXIT_STOP);
-    assert_string_equal(fail_reason, "instruction fetch from a device page at guest-physical "
+    assert_string_equal(fake_fail_reason, "instruction fetch from a device page at guest-physical "
                                      "0xfee000b0 (vCPU 0, RIP 0x1000)");
     /* A data access whose instruction cannot be read (no RAM behind RIP in
      * this test) stops it naming the address; never the host. */
@@ -869,8 +852,8 @@ static void test_apic_mmio_exits(void **state)
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfee000b0);
     fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xfee000b0);
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID), EXIT_STOP);
-    assert_non_null(strstr(fail_reason, "cannot be read"));
-    assert_non_null(strstr(fail_reason, "guest-physical 0xfee000b0"));
+    assert_non_null(strstr(fake_fail_reason, "cannot be read"));
+    assert_non_null(strstr(fake_fail_reason, "guest-physical 0xfee000b0"));
     assert_true(not_skipped());
 }
 

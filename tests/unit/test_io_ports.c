@@ -14,14 +14,13 @@
 #include "kernel/log.h"
 #include "mm/heap.h"
 #include "mm/page_alloc.h"
+#include "tests/fake/vm_fail_fake.h"
 #include "tests/fake/platform_fake.h"
 
 /* ---- fakes for what io_ports.c and dev_uart.c call ---------------------- */
 static char console[256];
 static size_t console_len;
 static int exit_status = -1;
-static char fail_reason[200];
-static unsigned warnings;
 
 void vm_console_putc(struct vm *vm, char c)
 {
@@ -36,22 +35,6 @@ void vm_exit_guest(struct vm *vm, int status)
     exit_status = status;
 }
 
-void vm_fail(struct vm *vm, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(fail_reason, sizeof fail_reason, fmt, ap);
-    va_end(ap);
-    vm->state = VM_STATE_FAILED;
-}
-
-void log_write(struct log_site *site, enum log_level level, const char *fmt, ...)
-{
-    (void)site, (void)fmt;
-    if (level == LOG_WARN)
-        warnings++;
-}
-
 static struct vm *new_vm(const char *unknown_port)
 {
     struct vm *vm = calloc(1, sizeof *vm);
@@ -62,8 +45,7 @@ static struct vm *new_vm(const char *unknown_port)
     assert_true(io_attach_pc_devices(vm, why, sizeof why));
     console_len = 0;
     exit_status = -1;
-    fail_reason[0] = 0;
-    warnings = 0;
+    fake_vm_fail_reset();
     return vm;
 }
 
@@ -111,7 +93,7 @@ static void test_uart_output_and_registers(void **state)
     assert_int_equal(in(vm, 0x3f9), 0x0f);            /* IER keeps 4 bits */
     out(vm, 0x3ff, 0xa5);
     assert_int_equal(in(vm, 0x3ff), 0xa5);            /* scratch */
-    assert_int_equal(warnings, 0);
+    assert_int_equal(fake_log_lines[LOG_WARN], 0);
     free_vm(vm);
 }
 
@@ -136,12 +118,12 @@ static void test_unknown_port_ignored_logged_once(void **state)
     assert_int_equal(v, 0xffffffffu);
     out(vm, 0x1234, 0x55);
     out(vm, 0x1234, 0x55);
-    assert_int_equal(warnings, 1);                    /* once per port */
+    assert_int_equal(fake_log_lines[LOG_WARN], 1);                    /* once per port */
     out(vm, 0x1235, 0x55);
-    assert_int_equal(warnings, 2);
+    assert_int_equal(fake_log_lines[LOG_WARN], 2);
     assert_int_equal(vm->unknown_port_accesses, 4);
     out(vm, 0x80, 0x11);                              /* POST port: silent */
-    assert_int_equal(warnings, 2);
+    assert_int_equal(fake_log_lines[LOG_WARN], 2);
     assert_int_equal(vm->state, VM_STATE_RUNNING);
     free_vm(vm);
 }
@@ -160,8 +142,8 @@ static void test_unknown_port_sweep_bounded(void **state)
             if (p < FW_CFG_PORT_SEL || p > FW_CFG_PORT_DATA) /* fw_cfg claims those */
                 accesses++;
         }
-    assert_true(warnings <= 17);
-    assert_true(warnings >= 2);
+    assert_true(fake_log_lines[LOG_WARN] <= 17);
+    assert_true(fake_log_lines[LOG_WARN] >= 2);
     assert_int_equal(vm->unknown_port_accesses, accesses);
     assert_int_equal(vm->state, VM_STATE_RUNNING);
     free_vm(vm);
@@ -174,7 +156,7 @@ static void test_unknown_port_stop_policy(void **state)
     uint32_t v = 0;
     assert_int_equal(io_dispatch(vm, 0x61, 1, true, &v), IO_STOP);
     assert_int_equal(vm->state, VM_STATE_FAILED);
-    assert_string_equal(fail_reason,
+    assert_string_equal(fake_fail_reason,
                         "read of unknown I/O port 0x61 (monitor.unknownPort = \"stop\")");
     free_vm(vm);
 }

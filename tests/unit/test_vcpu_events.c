@@ -18,6 +18,7 @@
 #include "vmm/io_ports.h"
 #include "kernel/vm.h"
 #include "include/hv/x86/regs.h"
+#include "tests/fake/vm_fail_fake.h"
 #include "tests/fake/guest_state_fake.h"
 #include "tests/fake/platform_fake.h"
 #include "mm/heap.h"
@@ -25,7 +26,6 @@
 
 /* ---- the VM lifecycle the board calls ------------------------------------- */
 static unsigned wakes, last_woken;
-static char fail_reason[200];
 
 static unsigned kicks, last_kicked;
 void vm_vcpu_kick(struct vm *vm, unsigned idx)
@@ -42,15 +42,6 @@ void vm_vcpu_wake(struct vm *vm, unsigned idx)
     last_woken = idx;
 }
 
-void vm_fail(struct vm *vm, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(fail_reason, sizeof fail_reason, fmt, ap);
-    va_end(ap);
-    vm->state = VM_STATE_FAILED;
-}
-
 /* kernel/vm.c's reset: the VM ends (to be started again by the kernel). */
 static char reset_how[64];
 void vm_guest_reset(struct vm *vm, const char *how)
@@ -61,11 +52,6 @@ void vm_guest_reset(struct vm *vm, const char *how)
 
 void vm_console_putc(struct vm *v, char c) { (void)v, (void)c; }
 void vm_exit_guest(struct vm *v, int status) { (void)status; v->state = VM_STATE_EXITED; }
-
-void log_write(struct log_site *site, enum log_level level, const char *fmt, ...)
-{
-    (void)site, (void)level, (void)fmt;
-}
 
 /* ---- pure decisions --------------------------------------------------------- */
 static void test_inject_decide(void **state)
@@ -126,7 +112,7 @@ static int setup(void **state)
     vcpu.vm = &vm;
     vcpu.plat = plat;
     wakes = kicks = 0;
-    fail_reason[0] = 0;
+    fake_vm_fail_reset();
     fake_gs_set(VMCS_PROC_CTLS, 0x80); /* any controls: only the window bit may change */
     return 0;
 }
@@ -409,7 +395,6 @@ static void test_wide_port_access_is_split(void **state)
     out8(0x70, 0x0a);
     assert_int_equal(in8(0x71) & 0x70, 0x20);
 }
-
 
 /* ---- NMIs (SDM 26.3.1.5, 25.2 NMI-window exiting) ------------------------------ */
 static void test_nmi_decide(void **state)

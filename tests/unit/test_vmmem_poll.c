@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <cmocka.h>
+#include "tests/fake/vm_fail_fake.h"
 #include "vmm/vmmem_poll.h"
 #include "vmm/vcpu.h"
 #include "kernel/vm.h"
@@ -29,32 +30,10 @@ static bool low_state;
 static enum gm_fault fault_result;
 static bool fault_allocates;
 static uint64_t allocs_noted, blocked_notes, unblocked_notes;
-static char fail_reason[256];
-static unsigned warns;
-static char warn_text[256];
 
 uint64_t plat_time_ns(void) { return now_ns; }
 void *kzalloc(size_t n) { return calloc(1, n); }
 void kfree(void *p) { free(p); }
-
-void vm_fail(struct vm *vm, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(fail_reason, sizeof fail_reason, fmt, ap);
-    va_end(ap);
-    vm->state = VM_STATE_FAILED;
-}
-
-void log_write(struct log_site *site, enum log_level level, const char *fmt, ...)
-{
-    (void)site, (void)level;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(warn_text, sizeof warn_text, fmt, ap);
-    va_end(ap);
-    warns++;
-}
 
 bool vm_mem_should_block(struct vm *vm)
 {
@@ -123,8 +102,7 @@ static int setup(void **state)
     low_state = false;
     fault_result = GM_FAULT_OK;
     fault_allocates = true;
-    fail_reason[0] = warn_text[0] = '\0';
-    warns = 0;
+    fake_vm_fail_reset();
     char why[80];
     assert_true(vmmem_vm_init(&vm, why, sizeof why));
     return 0;
@@ -242,8 +220,8 @@ static void test_allocation_bound_under_injected_deny(void **state)
         assert_int_equal(vmmem_ram_fault(&vcpu, 0x400000), EXIT_CONTINUE);
     assert_int_equal(vm.mem.vmmem->m.vmtrack_events, 1);
     assert_int_equal(vm.mem.rc.vmtrack_events, 1);   /* what memstats -c shows */
-    assert_int_equal(warns, 1);
-    assert_string_equal(warn_text, "vm oc0: VMTrack: vCPU 0 allocated 49 pages while releases "
+    assert_int_equal(fake_log_total, 1);
+    assert_string_equal(fake_log_last, "vm oc0: VMTrack: vCPU 0 allocated 49 pages while releases "
                                    "were denied (bound 48, mem.vcpuAllocBound); counted, the VM "
                                    "goes on");
     assert_int_equal(vm.state, VM_STATE_RUNNING);
@@ -256,7 +234,7 @@ static void test_lost_page_stops_the_vm(void **state)
     (void)state;
     fault_result = GM_FAULT_LOST;
     assert_int_equal(vmmem_ram_fault(&vcpu, 0x5000), EXIT_STOP);
-    assert_string_equal(fail_reason, "guest-physical 0x5000 could not be read back from swap: "
+    assert_string_equal(fake_fail_reason, "guest-physical 0x5000 could not be read back from swap: "
                                      "its data is lost (swap read error or corrupt compressed page)");
 }
 
@@ -272,7 +250,7 @@ static void test_out_of_memory_waits_then_stops(void **state)
     assert_int_equal(vmmem_ram_fault(&vcpu, 0x7000), EXIT_SLEEP);
     now_ns += 1000000000ULL;
     assert_int_equal(vmmem_ram_fault(&vcpu, 0x7000), EXIT_STOP);
-    assert_string_equal(fail_reason, "out of machine memory backing guest-physical 0x7000 "
+    assert_string_equal(fake_fail_reason, "out of machine memory backing guest-physical 0x7000 "
                                      "(nothing could be reclaimed for 30 s)");
     /* A fault that allocates nothing and fails is not waited for. */
     teardown(NULL);
@@ -281,7 +259,6 @@ static void test_out_of_memory_waits_then_stops(void **state)
     fault_allocates = false;
     assert_int_equal(vmmem_ram_fault(&vcpu, 0x8000), EXIT_STOP);
 }
-
 
 /* ---- a VM of two vCPUs (issue 13): each poll point runs with its own id --- */
 static struct vcpu vcpu1;
@@ -340,7 +317,7 @@ static void test_allocation_bound_per_vcpu_under_pressure(void **state)
     for (int i = 0; i < 49; i++)
         assert_int_equal(vmmem_ram_fault(&vcpu, 0x300000 + i * 4096ULL), EXIT_CONTINUE);
     assert_int_equal(vm.mem.vmmem->m.vmtrack_events, 1);
-    assert_string_equal(warn_text, "vm oc0: VMTrack: vCPU 0 allocated 49 pages while releases "
+    assert_string_equal(fake_log_last, "vm oc0: VMTrack: vCPU 0 allocated 49 pages while releases "
                                    "were denied (bound 48, mem.vcpuAllocBound); counted, the VM "
                                    "goes on");
     /* a release asked now is carried out by vCPU 1 */
