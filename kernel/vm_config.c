@@ -277,7 +277,7 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
     /* The schema takes what the format allows; the monitor runs fewer. */
     const struct cfg_entry *nv = cfg_find(&f, "numvcpus");
     if (nv && v->numvcpus > VM_VCPUS_SUPPORTED)
-        problem(&k, nv->line, nv->key, "%llu virtual CPUs asked; this monitor runs %u per VM",
+        problem(&k, nv->line, nv->key, "%llu virtual CPUs asked; this monitor runs at most %u per VM",
                 (unsigned long long)v->numvcpus, VM_VCPUS_SUPPORTED);
 
     /* Keys that belong to another guest type. */

@@ -266,7 +266,7 @@ static void test_bad_values(void **state)
     expect_one(REQ "numvcpus = 17\n", 4, "numvcpus", "expected a number from 1 to 16, got '17'");
     /* Within the format but beyond the monitor: refused, not run with one. */
     expect_one(REQ "numvcpus = 5\n", 4, "numvcpus",
-               "5 virtual CPUs asked; this monitor runs 4 per VM");
+               "5 virtual CPUs asked; this monitor runs at most 4 per VM");
     assert_int_equal(load(REQ "numvcpus = 4\n"), 0);
     assert_int_equal(cfg.numvcpus, 4);
     expect_one(REQ "guest.type = elf\n", 4, "guest.type", "expected flat, multiboot or linux, got 'elf'");
