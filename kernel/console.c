@@ -80,19 +80,32 @@ static void emit(const char *s, size_t n)
 static void (*async_before)(void);
 static void (*async_after)(void);
 
-/* Serialised against every other writer, interrupts off meanwhile. */
-static void locked_write(const char *s, size_t n, bool async)
+/* The output side is held with interrupts off: the UART's interrupt
+ * handler takes it too (console_tx_service). */
+static uint64_t out_hold(void)
 {
     uint64_t irq = plat_irq_save();
     spin_lock(&out_lock);
+    return irq;
+}
+
+static void out_release(uint64_t irq)
+{
+    spin_unlock(&out_lock);
+    plat_irq_restore(irq);
+}
+
+/* Serialised against every other writer, interrupts off meanwhile. */
+static void locked_write(const char *s, size_t n, bool async)
+{
+    uint64_t irq = out_hold();
     if (async && async_before)
         async_before();
     tx_write(s, n);
     if (async && async_after)
         async_after();
     tx_kick();
-    spin_unlock(&out_lock);
-    plat_irq_restore(irq);
+    out_release(irq);
 }
 
 void console_write(const char *s, size_t n)
@@ -133,32 +146,26 @@ void console_hook_write(const char *s, size_t n)
 
 void console_tx_service(void)
 {
-    uint64_t irq = plat_irq_save();
-    spin_lock(&out_lock);
+    uint64_t irq = out_hold();
     tx_kick();
-    spin_unlock(&out_lock);
-    plat_irq_restore(irq);
+    out_release(irq);
 }
 
 void console_tx_use_irq(bool on)
 {
-    uint64_t irq = plat_irq_save();
-    spin_lock(&out_lock);
+    uint64_t irq = out_hold();
     tx_irq = on;
     if (!on)
         uart_set_tx_irq(false);
     tx_kick();
-    spin_unlock(&out_lock);
-    plat_irq_restore(irq);
+    out_release(irq);
 }
 
 void console_flush(void)
 {
-    uint64_t irq = plat_irq_save();
-    spin_lock(&out_lock);
+    uint64_t irq = out_hold();
     emit("", 0);
-    spin_unlock(&out_lock);
-    plat_irq_restore(irq);
+    out_release(irq);
 }
 
 void console_tx_stats(uint64_t *full_waits, uint64_t *dropped)

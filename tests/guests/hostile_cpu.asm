@@ -132,11 +132,7 @@ build_idt:
 .gate:  mov eax, [exc_table + ecx * 4]
         mov edi, idt
         lea edi, [edi + ecx * 8]
-        mov [edi], ax
-        mov word [edi + 2], SEL_CODE
-        mov word [edi + 4], 0x8e00
-        shr eax, 16
-        mov [edi + 6], ax
+        IDT_GATE SEL_CODE
         inc ecx
         cmp ecx, 32
         jb .gate

@@ -277,11 +277,7 @@ idt_setup:
 .p:     cmp ecx, 0x27           ; the master's spurious IRQ 7
         jne .s
         mov eax, spurious_isr
-.s:     mov [edi], ax
-        mov word [edi + 2], 0x08
-        mov word [edi + 4], 0x8e00  ; present, DPL 0, 32-bit interrupt gate
-        shr eax, 16
-        mov [edi + 6], ax
+.s:     IDT_GATE 0x08
         add edi, 8
         inc ecx
         cmp ecx, 256

@@ -425,11 +425,7 @@ setup:
 .t:     cmp ecx, VEC_TOUCH
         jne .f
         mov eax, touch_isr
-.f:     mov [edi], ax
-        mov word [edi + 2], 0x08
-        mov word [edi + 4], 0x8e00  ; present, DPL 0, 32-bit interrupt gate
-        shr eax, 16
-        mov [edi + 6], ax
+.f:     IDT_GATE 0x08
         add edi, 8
         inc ecx
         cmp ecx, 256

@@ -236,15 +236,22 @@ static void test_masked_or_uninitialised_pic_injects_nothing(void **state)
     assert_int_equal(entry_info(), 0);
 }
 
-static void test_hlt_sleeps_until_the_next_tick(void **state)
+/* The PIC and a 100 Hz PIT set up, the first tick taken and acknowledged,
+ * interrupts on: the guest is about to halt until the next one. */
+static void first_tick_taken(void)
 {
-    (void)state;
     pic_init_guest();
     pit_100hz();
     fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
     vcpu_events_before_entry(&vcpu, T0); /* the first edge */
     out8(0x20, 0x20);
     vm_exit_happens();
+}
+
+static void test_hlt_sleeps_until_the_next_tick(void **state)
+{
+    (void)state;
+    first_tick_taken();
     fake_plat_set_time_ns(T0 + 2 * MS);
     assert_int_equal(vcpu_hlt(&vcpu), EXIT_SLEEP);
     uint64_t wake = vm.vcpu_wake_ns[0];
@@ -271,12 +278,7 @@ static void test_hlt_sleeps_until_the_next_tick(void **state)
 static void test_hlt_resumes_only_for_an_interrupt(void **state)
 {
     (void)state;
-    pic_init_guest();
-    pit_100hz();
-    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
-    vcpu_events_before_entry(&vcpu, T0); /* the first edge */
-    out8(0x20, 0x20);
-    vm_exit_happens();
+    first_tick_taken();
     out8(0x21, 0xff);                    /* the guest masks IRQ 0 */
     fake_plat_set_time_ns(T0 + 2 * MS);
     assert_int_equal(vcpu_hlt(&vcpu), EXIT_SLEEP);
