@@ -47,6 +47,9 @@ struct vm_monitor_ops {
     void (*destroy_vcpu)(struct vcpu *v);
     /* A name for exit reason `r` (for `stats exits`). */
     const char *(*exit_reason_name)(unsigned r);
+    /* The VM's NMI line (the NMI button: `vm nmi`): false with a reason
+     * when the VM has no interrupt controllers to take it. */
+    bool (*nmi)(struct vm *vm, char *why, size_t whylen);
 };
 
 #define VM_MONITOR_REGISTER(ops)                                                 \

@@ -7,6 +7,7 @@
 #include "kernel/vm_internal.h"
 #include "kernel/vm_mem.h"
 #include "kernel/vm_name.h"
+#include "kernel/vcpu_handoff.h"
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "kernel/monitor_ops.h"
@@ -40,6 +41,7 @@ struct pick {
 
 void vm_vcpu_wake(struct vm *vm, unsigned idx)
 {
+    vcpu_handoff_note_event(vm, idx);
     if (idx < VM_MAX_VCPUS && vm->vcpu_state[idx] == VCPU_SLEEPING) {
         vm->vcpu_state[idx] = VCPU_RUNNABLE;
         if (vm->state == VM_STATE_HALTED)
@@ -51,6 +53,7 @@ void vm_vcpu_kick(struct vm *vm, unsigned idx)
 {
     if (idx >= VM_MAX_VCPUS || !vm_is_live(vm))
         return;
+    vcpu_handoff_note_event(vm, idx);
     if (vm->vcpu_state[idx] == VCPU_SLEEPING || vm->vcpu_state[idx] == VCPU_HALTED)
         vm->vcpu_state[idx] = VCPU_RUNNABLE;
     if (vm->state == VM_STATE_HALTED)
@@ -163,6 +166,23 @@ static void idle_until(uint64_t wake_ns, uint64_t now_ns)
     cli();
 }
 
+/* The rest of a slice a vCPU gave to a sibling (kernel/vcpu_handoff.h),
+ * taken only if that sibling can still run and the rest is worth an entry. */
+static struct pick given;
+static uint64_t given_tsc;
+
+static bool take_given(struct pick *p, uint64_t *slice)
+{
+    struct pick g = given;
+    given.vm = NULL;
+    if (!g.vm || g.vm->state != VM_STATE_RUNNING || g.idx >= g.vm->nvcpus ||
+        !g.vm->vcpu[g.idx] || g.vm->vcpu_state[g.idx] != VCPU_RUNNABLE)
+        return false;
+    *p = g;
+    *slice = given_tsc;
+    return true;
+}
+
 void sched_loop(void)
 {
     shell_start();
@@ -170,9 +190,12 @@ void sched_loop(void)
         shell_poll();
         vm_mem_tick();
         uint64_t slice = tsc_hz_get() / (1000 / SCHED_SLICE_MS);
+        uint64_t min_given = slice / SCHED_HANDOFF_MIN_DIV;
         uint64_t now = plat_time_ns();
         uint64_t next_wake = wake_due(now);
-        struct pick p = pick(slice);
+        struct pick p;
+        if (!take_given(&p, &slice))
+            p = pick(slice);
         if (!p.vm) {
             /* Nothing to run: sleep until an interrupt (sti;hlt has no gap),
              * or wait for a sleeping vCPU's time if it comes first. */
@@ -192,10 +215,18 @@ void sched_loop(void)
                 slice = ticks ? ticks : 1;
         }
         struct vm *vm = p.vm;
+        vcpu_handoff_ran(vm, p.idx);
         /* The scheduler charges the time itself: guest and monitor alike. */
         uint64_t t0 = rdtsc();
         enum run_result r = vm_monitor()->run(vm->vcpu[p.idx], slice);
-        vm->vcpu_runtime[p.idx] += rdtsc() - t0;
+        uint64_t used = rdtsc() - t0;
+        vcpu_handoff_off_cpu(vm);
+        vm->vcpu_runtime[p.idx] += used;
+        int to = vcpu_handoff_take(vm);
+        if (r == RUN_YIELD && to >= 0 && used + min_given <= slice) {
+            given = (struct pick){ vm, (unsigned)to };
+            given_tsc = slice - used;
+        }
         if (r == RUN_HALTED) {
             vm->vcpu_state[p.idx] = VCPU_HALTED;
             after_halt(vm);

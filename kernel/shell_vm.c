@@ -86,6 +86,28 @@ static int vm_kill_cmd(int argc, char **argv, void *ctx)
     return end_vm("vm kill", argv[1], "killed from the shell");
 }
 
+/* The NMI button: what an operator presses to get a hung guest's attention
+ * (Linux reports it, or panics with unknown_nmi_panic and leaves a dump). */
+static int vm_nmi_cmd(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)ctx;
+    struct vm *vm = find_vm("vm nmi", argv[1]);
+    if (!vm)
+        return 1;
+    char why[96];
+    if (!vm_is_live(vm)) {
+        console_printf("vm nmi: %s is %s\n", vm->name, vm_state_name(vm->state));
+        return 1;
+    }
+    if (!vm_monitor()->nmi || !vm_monitor()->nmi(vm, why, sizeof why)) {
+        console_printf("vm nmi: %s: %s\n", vm->name, vm_monitor()->nmi ? why : "not supported");
+        return 1;
+    }
+    console_printf("vm nmi: NMI line raised for %s (LINT1 of its %u vCPUs)\n", vm->name,
+                   vm->nvcpus);
+    return 0;
+}
+
 static void write_piece(void *ctx, const char *s, size_t n)
 {
     (void)ctx;
@@ -122,6 +144,22 @@ static void print_stats(const struct vm *vm)
     console_printf("cpu of VM %u (%s): %llu ms (TSC %llu), guest and monitor, in %llu slices\n",
                    vm->id, vm->name, (unsigned long long)(hz ? vm->stats.cpu_tsc / (hz / 1000) : 0),
                    (unsigned long long)vm->stats.cpu_tsc, (unsigned long long)vm->stats.slices);
+    if (vm->nvcpus > 1) {
+        /* What each vCPU waits for: a VM that seems stuck shows it here. */
+        static const char *const state_names[] = { "runnable", "halted", "sleeping", "stopped" };
+        console_printf("vcpus of VM %u (%s):", vm->id, vm->name);
+        for (unsigned i = 0; i < vm->nvcpus; i++) {
+            unsigned st = (unsigned)vm->vcpu_state[i];
+            console_printf(" %u %s%s", i, st < 4 ? state_names[st] : "?",
+                           vm->vcpu_event[i] ? " (interrupt waiting)" : "");
+        }
+        console_printf("\n");
+    }
+    if (vm->nvcpus > 1)
+        console_printf("handoffs of VM %u (%s): %llu to a vCPU with an interrupt, %llu from a "
+                       "PAUSE loop\n",
+                       vm->id, vm->name, (unsigned long long)vm->stats.handoffs_event,
+                       (unsigned long long)vm->stats.handoffs_spin);
     /* The guest's time: what its clocks (TSC, PIT, APIC timer) advanced by
      * since `vm start`, whether or not it held the CPU; exits per second of
      * it are rates as the guest sees them. */
@@ -171,6 +209,8 @@ const struct shell_cmd shell_vm_sub[] = {
     { "start", "vm start NAME", "start hv/vms/NAME.vmx", 1, 1, vm_start, NULL },
     { "stop", "vm stop ID|NAME", "stop a VM", 1, 1, vm_stop_cmd, NULL },
     { "kill", "vm kill ID|NAME", "end a VM at once", 1, 1, vm_kill_cmd, NULL },
+    { "nmi", "vm nmi ID|NAME", "raise the VM's NMI line (LINT1 of every vCPU)", 1, 1,
+      vm_nmi_cmd, NULL },
     { "console", "vm console ID|NAME",
       "what the VM printed on its UART; a running VM's serial port is then attached "
       "(typing goes to the guest, " SHELL_DETACH_NAME " detaches)", 1, 1, vm_console, NULL },

@@ -49,6 +49,8 @@ struct vm_exit_stats {
     uint64_t cycles[VM_EXIT_REASONS]; /* root-mode TSC ticks, exit to next entry */
     uint64_t cpu_tsc; /* TSC ticks its vCPUs held the CPU (guest and monitor) */
     uint64_t slices;  /* times one of its vCPUs was given the CPU */
+    uint64_t handoffs_event; /* slice rests given to a sibling with an interrupt */
+    uint64_t handoffs_spin;  /* ... given by a vCPU spinning in a PAUSE loop */
 };
 
 /* Guest RAM and what the memory scheduler knows and decides about it. */
@@ -96,6 +98,10 @@ struct vm {
     enum vcpu_state vcpu_state[VM_MAX_VCPUS];
     uint64_t vcpu_runtime[VM_MAX_VCPUS]; /* TSC ticks it held the CPU (kernel/sched.c) */
     uint64_t vcpu_wake_ns[VM_MAX_VCPUS];  /* VCPU_SLEEPING: plat_time_ns to run again at */
+    bool vcpu_event[VM_MAX_VCPUS];        /* an interrupt came while it was off the CPU */
+    unsigned vcpu_on_cpu;                 /* index + 1 of the vCPU running now (0: none) */
+    unsigned vcpu_handoff;                /* sibling + 1 to get the slice's rest
+                                             (0: none; kernel/vcpu_handoff.h) */
 
     struct vm_memory mem;
 

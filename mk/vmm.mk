@@ -9,7 +9,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_startup.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
                  vmm/guest_walk.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
-                 kernel/sched.c kernel/shell_vm.c mm/guest_mem.c mm/guest_rom.c kernel/vm_reclaim.c
+                 kernel/sched.c kernel/vcpu_handoff.c kernel/shell_vm.c mm/guest_mem.c mm/guest_rom.c kernel/vm_reclaim.c
 
 
 UNIT_TESTS += test_io_ports
@@ -110,3 +110,10 @@ UNIT_TESTS += test_vplatform_smp
 test_vplatform_smp_SRCS = tests/unit/test_vplatform_smp.c vmm/vplatform.c $(DEVICE_SRCS) \
                           vmm/vcpu_startup.c vmm/vcpu_boot_state.c \
                           tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS)
+
+# Sibling vCPUs on one physical CPU: the rest of a slice goes to one with an
+# interrupt waiting, or from one spinning in a PAUSE loop (issue 14).
+UNIT_TESTS += test_vcpu_handoff
+test_vcpu_handoff_SRCS = tests/unit/test_vcpu_handoff.c kernel/vcpu_handoff.c
+test_exits_SRCS += kernel/vcpu_handoff.c
+test_vcpu_events_SRCS += kernel/vcpu_handoff.c

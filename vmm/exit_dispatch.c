@@ -9,6 +9,7 @@
 #include "vmm/vcpu_events.h"
 #include "vmm/vplatform.h"
 #include "kernel/vm.h"
+#include "kernel/vcpu_handoff.h"
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
 
@@ -184,8 +185,19 @@ static enum exit_action exit_gp(struct vcpu *v, const struct exit_info *e)
 
 static enum exit_action exit_skip(struct vcpu *v, const struct exit_info *e)
 {
-    vcpu_skip_instruction(v, e); /* INVD, WBINVD, PAUSE: nothing to do */
+    vcpu_skip_instruction(v, e); /* INVD, WBINVD: nothing to do */
     return EXIT_CONTINUE;
+}
+
+/* Only VMs of several vCPUs exit on PAUSE (a PAUSE loop, or every PAUSE
+ * where the CPU lacks PAUSE-loop exiting: vcpu_setup.c). A vCPU spinning
+ * there waits for another CPU, and on this one physical CPU the vCPU it
+ * waits for runs only once this one stops: the rest of its slice goes to a
+ * sibling that can run (kernel/vcpu_handoff.h). */
+static enum exit_action exit_pause(struct vcpu *v, const struct exit_info *e)
+{
+    vcpu_skip_instruction(v, e);
+    return vcpu_handoff_spin(v->vm, v->id) ? EXIT_YIELD : EXIT_CONTINUE;
 }
 
 static enum exit_action exit_nmi(struct vcpu *v, const struct exit_info *e)
@@ -218,7 +230,7 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
     [EXIT_HLT] = exit_hlt,
     [EXIT_INVD] = exit_skip,
     [EXIT_WBINVD] = exit_skip,
-    [EXIT_PAUSE] = exit_skip,
+    [EXIT_PAUSE] = exit_pause,
     [EXIT_RDPMC] = exit_gp,
     [EXIT_VMCALL] = exit_invalid_opcode,
     [EXIT_VMCLEAR] = exit_invalid_opcode,

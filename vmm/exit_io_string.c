@@ -42,14 +42,14 @@ static enum sio_mem mem_read(void *ctx, uint64_t gla, void *buf, unsigned n)
 {
     struct sio_ctx *c = ctx;
     uint64_t bad;
-    return mem_result(guest_linear_copy(&c->g, gla, buf, n, false, &bad));
+    return mem_result(guest_linear_read(&c->g, gla, buf, n, &bad));
 }
 
 static enum sio_mem mem_write(void *ctx, uint64_t gla, const void *buf, unsigned n)
 {
     struct sio_ctx *c = ctx;
     uint64_t bad;
-    return mem_result(guest_linear_copy(&c->g, gla, (void *)buf, n, true, &bad));
+    return mem_result(guest_linear_write(&c->g, gla, buf, n, &bad));
 }
 
 static bool port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
@@ -86,8 +86,8 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
     size_t len = e->insn_len > sizeof bytes ? sizeof bytes : e->insn_len;
     struct string_io s = { .in = (e->qual & 8) != 0, .size = size,
                            .port = (uint16_t)(e->qual >> 16), .long64 = long64 };
-    enum gl_result fr = guest_linear_copy(&c.g, long64 ? rip_gla : rip_gla & 0xffffffffULL,
-                                          bytes, len, false, &bad);
+    enum gl_result fr = guest_linear_read(&c.g, long64 ? rip_gla : rip_gla & 0xffffffffULL,
+                                          bytes, len, &bad);
     if (fr == GL_WAIT)
         return c.g.action;
     if (fr != GL_OK || !string_io_decode(bytes, len, long64, (cs_ar >> 14) & 1, &s.insn)) {

@@ -30,7 +30,7 @@ static size_t fetch(void *ctx, uint64_t gla, uint8_t *buf, size_t n)
 {
     struct mmio_ctx *c = ctx;
     uint64_t bad = gla;
-    enum gl_result r = guest_linear_copy(&c->g, gla, buf, n, false, &bad);
+    enum gl_result r = guest_linear_read(&c->g, gla, buf, n, &bad);
     if (r == GL_OK)
         return n;
     c->wait = r == GL_WAIT;

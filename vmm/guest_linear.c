@@ -57,10 +57,11 @@ static bool pte_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
     return true;
 }
 
-enum gl_result guest_linear_copy(struct guest_linear *g, uint64_t gla, void *buf, size_t n,
-                                 bool write, uint64_t *bad)
+/* One walk for both directions: bytes go to `into` (a read), come from
+ * `from` (a write), or neither (a check). */
+static enum gl_result copy(struct guest_linear *g, uint64_t gla, uint8_t *into,
+                           const uint8_t *from, size_t n, uint64_t *bad)
 {
-    uint8_t *b = buf;
     size_t done = 0;
     while (done < n) {
         uint64_t at = gla + done, gpa;
@@ -81,11 +82,23 @@ enum gl_result guest_linear_copy(struct guest_linear *g, uint64_t gla, void *buf
             *bad = at;
             return r;
         }
-        if (b && write)
-            memcpy(va, b + done, chunk);
-        else if (b)
-            memcpy(b + done, va, chunk);
+        if (from)
+            memcpy(va, from + done, chunk);
+        else if (into)
+            memcpy(into + done, va, chunk);
         done += chunk;
     }
     return GL_OK;
+}
+
+enum gl_result guest_linear_read(struct guest_linear *g, uint64_t gla, void *buf, size_t n,
+                                 uint64_t *bad)
+{
+    return copy(g, gla, buf, NULL, n, bad);
+}
+
+enum gl_result guest_linear_write(struct guest_linear *g, uint64_t gla, const void *buf,
+                                  size_t n, uint64_t *bad)
+{
+    return copy(g, gla, NULL, buf, n, bad);
 }

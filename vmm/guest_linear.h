@@ -32,10 +32,15 @@ enum gl_result {
 /* Reads the paging registers of the vCPU whose VMCS is current. */
 void guest_linear_init(struct guest_linear *g, struct vcpu *v);
 
-/* Copies `n` bytes between `buf` and guest-linear `gla` (they may cross
- * pages); with `buf` NULL it only checks that every byte is mapped RAM (and
- * backs it). On an error *bad is the first guest-linear byte that failed. */
-enum gl_result guest_linear_copy(struct guest_linear *g, uint64_t gla, void *buf, size_t n,
-                                 bool write, uint64_t *bad);
+/* Reads `n` bytes at guest-linear `gla` into `buf` (they may cross pages);
+ * with `buf` NULL it only checks that every byte is mapped RAM (and backs
+ * it). On an error *bad is the first guest-linear byte that failed. */
+enum gl_result guest_linear_read(struct guest_linear *g, uint64_t gla, void *buf, size_t n,
+                                 uint64_t *bad);
+/* Writes `n` bytes from `buf` to guest-linear `gla`; with `buf` NULL, the
+ * same check as a read (the destination of an INS, before the port is
+ * read). */
+enum gl_result guest_linear_write(struct guest_linear *g, uint64_t gla, const void *buf,
+                                  size_t n, uint64_t *bad);
 
 #endif

@@ -120,6 +120,17 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
 
 static const char *exit_reason_name(unsigned r) { return vmx_exit_reason_name(r); }
 
+static bool nmi(struct vm *vm, char *why, size_t n)
+{
+    struct vplatform *plat = vm->nvcpus && vm->vcpu[0] ? vm->vcpu[0]->plat : NULL;
+    if (!plat) {
+        ksnprintf(why, n, "it has no interrupt controllers");
+        return false;
+    }
+    vplatform_nmi_button(plat);
+    return true;
+}
+
 static const struct vm_monitor_ops vmx_monitor = {
     .init = monitor_init,
     .unavailable = unavailable,
@@ -127,5 +138,6 @@ static const struct vm_monitor_ops vmx_monitor = {
     .run = vcpu_run,
     .destroy_vcpu = vcpu_destroy,
     .exit_reason_name = exit_reason_name,
+    .nmi = nmi,
 };
 VM_MONITOR_REGISTER(vmx_monitor);

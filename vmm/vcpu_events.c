@@ -4,6 +4,7 @@
 #include "vmm/vplatform.h"
 #include "vmm/guest_state.h"
 #include "kernel/vm.h"
+#include "kernel/vcpu_handoff.h"
 #include "include/hv/platform.h"
 #include "include/hv/x86/regs.h"
 
@@ -108,6 +109,17 @@ uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns)
     }
     set_window(v, a == INJECT_WINDOW);
     return next;
+}
+
+bool vcpu_sibling_due(struct vcpu *v)
+{
+    struct vm *vm = v->vm;
+    if (vm->nvcpus < 2 || !v->plat)
+        return false;
+    /* A sibling's timer that fell due during this exit raises its interrupt
+     * now (the preemption timer was armed for it), not at the next entry. */
+    vplatform_tick(v->plat, plat_time_ns());
+    return vcpu_handoff_due(vm, v->id);
 }
 
 enum exit_action vcpu_hlt(struct vcpu *v)

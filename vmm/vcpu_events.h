@@ -47,6 +47,12 @@ enum exit_action hlt_action(bool if_set, bool pending, uint64_t next_deadline, u
  * for the preemption timer. */
 uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns);
 
+/* After an exit `v` handled and would run on from: runs the device timers
+ * due now (they may be a sibling's) and says whether a sibling vCPU that
+ * has had an interrupt since it last ran should have the rest of the slice
+ * (kernel/vcpu_handoff.h). False at once for a VM of one vCPU. */
+bool vcpu_sibling_due(struct vcpu *v);
+
 /* The HLT exit's decision for `v` (instruction already skipped); sets
  * vm->vcpu_wake_ns for EXIT_SLEEP. */
 enum exit_action vcpu_hlt(struct vcpu *v);

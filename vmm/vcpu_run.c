@@ -105,6 +105,10 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         /* ... and an INIT IPI to the BSP, sent by MMIO or MSR, resets the VM. */
         if (a == EXIT_CONTINUE && !vm_is_live(vm))
             a = EXIT_STOP;
+        /* A sibling with an interrupt waiting gets the rest of the slice:
+         * on this one physical CPU it cannot take it while we run. */
+        if (a == EXIT_CONTINUE && vcpu_sibling_due(v))
+            a = EXIT_YIELD;
         if (a == EXIT_CONTINUE) {
             uint64_t now = rdtsc();
             if (now < end && !host_interrupt_window())

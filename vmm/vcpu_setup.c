@@ -53,8 +53,20 @@ static void setup_controls(const struct vm *vm)
 {
     const struct vmx_caps *c = vmx_caps();
     vmwrite(VMCS_PIN_CTLS, c->pin);
-    vmwrite(VMCS_PROC_CTLS, c->proc);
-    vmwrite(VMCS_PROC_CTLS2, c->proc2);
+    /* A VM of several vCPUs exits when a vCPU spins (vmm/exit_dispatch.c,
+     * exit_pause): PAUSE-loop exiting with KVM's default gap and window
+     * (TSC ticks: PAUSEs at most 128 apart for 4096 ticks), or every PAUSE
+     * where the CPU has only that. One vCPU has no sibling to wait for. */
+    uint32_t proc = c->proc, proc2 = c->proc2;
+    if (vm->cfg.numvcpus > 1 && c->pause_loop) {
+        proc2 |= PROC2_PAUSE_LOOP;
+        vmwrite(VMCS_PLE_GAP, 128);
+        vmwrite(VMCS_PLE_WINDOW, 4096);
+    } else if (vm->cfg.numvcpus > 1 && c->pause_exit) {
+        proc |= PROC_PAUSE_EXIT;
+    }
+    vmwrite(VMCS_PROC_CTLS, proc);
+    vmwrite(VMCS_PROC_CTLS2, proc2);
     vmwrite(VMCS_EXIT_CTLS, c->exit);
     vmwrite(VMCS_ENTRY_CTLS, c->entry);
     vmwrite(VMCS_EXCEPTION_BITMAP, 0);

@@ -129,6 +129,24 @@ void vplatform_nmi(struct vplatform *p, unsigned cpu)
     kick(p, cpu);
 }
 
+void vplatform_nmi_button(struct vplatform *p)
+{
+    for (unsigned i = 0; i < p->ncpus; i++) {
+        uint32_t lint1 = p->lapic[i].lvt[LVT_LINT1];
+        if (!p->apic_hw_enabled[i]) {
+            vplatform_nmi(p, i);     /* APIC off: LINT1 is the core's NMI pin */
+            continue;
+        }
+        if (lint1 & LVT_MASK_BIT)
+            continue;
+        if (LVT_MODE(lint1) == DELIVERY_NMI)
+            vplatform_nmi(p, i);
+        else if (LVT_MODE(lint1) == DELIVERY_FIXED)
+            vlapic_accept(&p->lapic[i], (uint8_t)lint1, false);
+        /* ExtINT, SMI, INIT on LINT1: nothing a PC's NMI line drives */
+    }
+}
+
 void vplatform_nmi_taken(struct vplatform *p, unsigned cpu)
 {
     if (cpu < p->ncpus) {
@@ -153,16 +171,22 @@ static void deliver(struct vplatform *p, unsigned cpu, unsigned mode, uint8_t ve
     }
 }
 
-/* Lowest priority: one of the named APICs, the lowest-numbered that can
- * take it (enabled in hardware and software), else the lowest-numbered
- * named; priorities are not arbitrated (the SDM leaves the choice among
- * equals to the chipset, and a VM has at most four). */
+/* Lowest priority (SDM vol. 3, 11.6.2.4): the named APIC that can take it
+ * (enabled in hardware and software) whose task priority class is lowest,
+ * as the chipset of a Pentium 4 or later arbitrates it (by TPR: there is no
+ * APR since); among equals the lowest-numbered, which the SDM leaves to the
+ * chipset. None can take it: the lowest-numbered named, which drops it as
+ * a disabled APIC does. */
 static unsigned lowest_of(const struct vplatform *p, unsigned targets)
 {
-    for (unsigned i = 0; i < p->ncpus; i++)
-        if ((targets >> i & 1) && p->apic_hw_enabled[i] && (p->lapic[i].svr & (1u << 8)))
-            return 1u << i;
-    return targets & -targets;
+    int best = -1;
+    for (unsigned i = 0; i < p->ncpus; i++) {
+        if (!(targets >> i & 1) || !p->apic_hw_enabled[i] || !(p->lapic[i].svr & (1u << 8)))
+            continue;
+        if (best < 0 || (p->lapic[i].tpr & 0xf0) < (p->lapic[best].tpr & 0xf0))
+            best = (int)i;
+    }
+    return best >= 0 ? 1u << best : targets & -targets;
 }
 
 /* Sends a message to every local APIC in `targets` (a bit per vCPU).

@@ -112,6 +112,11 @@ static inline bool vplatform_cpu_event(const struct vplatform *p, unsigned cpu)
 }
 /* An NMI for `cpu`: latched, the vCPU woken (vm_vcpu_kick). */
 void vplatform_nmi(struct vplatform *p, unsigned cpu);
+/* The board's NMI line (the NMI button, a chipset error): LINT1 of every
+ * local APIC, as the MADT says, acting as its LVT entry says (NMI, or a
+ * fixed vector; masked: nothing); with the APIC globally off, the core's
+ * NMI pin (SDM 11.4.3). */
+void vplatform_nmi_button(struct vplatform *p);
 /* The NMI is injected now: no longer pending. */
 void vplatform_nmi_taken(struct vplatform *p, unsigned cpu);
 

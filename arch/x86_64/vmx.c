@@ -63,6 +63,9 @@ bool vmx_init(char *why, size_t size)
     caps.nmi_window = (caps.pin & PIN_VIRTUAL_NMI) &&
                       ((rdmsr(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED) >> 32) &
                        PROC_NMI_WINDOW);
+    caps.pause_exit = (rdmsr(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED) >> 32) &
+                      PROC_PAUSE_EXIT;
+    caps.pause_loop = (rdmsr(MSR_VMX_PROCBASED2) >> 32) & PROC2_PAUSE_LOOP;
     uint32_t proc_req = PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
     caps.proc = adjust(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED,
                        proc_req | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT | PROC_RDPMC_EXIT |

@@ -13,6 +13,9 @@ struct vmx_caps {
     bool ept_2m, ept_1g;
     bool invvpid;
     bool nmi_window;          /* NMI-window exiting can be used (needs virtual NMIs) */
+    /* PAUSE-loop exiting, else PAUSE exiting, can be turned on (per VMCS,
+     * for VMs of several vCPUs: vmm/vcpu_setup.c); neither is in proc/proc2 */
+    bool pause_loop, pause_exit;
     /* control values, already adjusted */
     uint32_t pin, proc, proc2, exit, entry;
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;

@@ -17,6 +17,7 @@
 #include "vmm/io_ports.h"
 #include "vmm/vplatform.h"
 #include "kernel/vm.h"
+#include "kernel/vcpu_handoff.h"
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/msr.h"
@@ -865,10 +866,35 @@ static void test_skip_ends_sti_blocking(void **state)
     assert_int_equal(fake_gs_get(VMCS_GUEST_INTERRUPTIBILITY), INTERRUPTIBILITY_NMI);
 }
 
+/* ---- PAUSE (VMs of several vCPUs exit on PAUSE loops) ------------------------ */
+/* A vCPU spinning in a PAUSE loop waits for another CPU; here the vCPU it
+ * waits for can run only once this one stops, so it gives its slice's rest
+ * to a sibling that can run, and spins on when none can. */
+static void test_pause_loop_gives_the_cpu_to_a_sibling(void **state)
+{
+    (void)state;
+    static struct vcpu sibling;
+    vm.nvcpus = 2;
+    vm.vcpu[0] = &vcpu;
+    vm.vcpu[1] = &sibling;
+    vm.vcpu_state[1] = VCPU_SLEEPING;               /* in HLT: not the one it waits for */
+    assert_int_equal(run_exit(EXIT_PAUSE, 0), EXIT_CONTINUE);
+    assert_true(skipped());
+    assert_int_equal(vcpu_handoff_take(&vm), -1);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vm.vcpu_state[1] = VCPU_RUNNABLE;               /* preempted: maybe the lock holder */
+    assert_int_equal(run_exit(EXIT_PAUSE, 0), EXIT_YIELD);
+    assert_true(skipped());
+    assert_int_equal(vcpu_handoff_take(&vm), 1);
+    assert_int_equal(vm.stats.handoffs_spin, 1);
+    vm.vcpu[0] = vm.vcpu[1] = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_cpuid_hides_and_signs, setup),
+        cmocka_unit_test_setup(test_pause_loop_gives_the_cpu_to_a_sibling, setup),
         cmocka_unit_test_setup(test_cpuid_xsave_leaf_offers_what_xsetbv_takes, setup),
         cmocka_unit_test_setup(test_cpuid_tells_the_truth, setup),
         cmocka_unit_test_setup(test_msrs_behind_cpuid, setup),

@@ -17,6 +17,7 @@
 #include "vmm/vplatform.h"
 #include "vmm/io_ports.h"
 #include "kernel/vm.h"
+#include "kernel/vcpu_handoff.h"
 #include "include/hv/x86/regs.h"
 #include "tests/fake/vm_fail_fake.h"
 #include "tests/fake/guest_state_fake.h"
@@ -28,16 +29,17 @@
 static unsigned wakes, last_woken;
 
 static unsigned kicks, last_kicked;
+/* As kernel/sched.c: an event is noted for the handoff (kernel/vcpu_handoff.c). */
 void vm_vcpu_kick(struct vm *vm, unsigned idx)
 {
-    (void)vm;
+    vcpu_handoff_note_event(vm, idx);
     kicks++;
     last_kicked = idx;
 }
 
 void vm_vcpu_wake(struct vm *vm, unsigned idx)
 {
-    (void)vm;
+    vcpu_handoff_note_event(vm, idx);
     wakes++;
     last_woken = idx;
 }
@@ -466,6 +468,46 @@ static void test_nmi_ends_hlt_even_with_if_clear(void **state)
     assert_int_equal(vcpu_hlt(&vcpu), EXIT_CONTINUE);
 }
 
+/* Two vCPUs on one physical CPU: vCPU 1's APIC timer falls due while
+ * vCPU 0 runs (the preemption timer was armed for it). After vCPU 0's next
+ * exit the timer has raised vCPU 1's interrupt and vCPU 0 gives it the
+ * rest of its slice, instead of making it wait a whole slice (issue 14:
+ * a 2-vCPU Linux lost ticks and marked its TSC unstable). */
+static void test_sibling_timer_ends_the_running_vcpus_slice(void **state)
+{
+    (void)state;
+    static struct vcpu vcpu1;
+    vplatform_init(plat, &vm, 2, T0, 1767225600, 2000000);
+    vm.nvcpus = 2;
+    vcpu1 = (struct vcpu){ .vm = &vm, .plat = plat, .id = 1 };
+    vm.vcpu[0] = &vcpu;
+    vm.vcpu[1] = &vcpu1;
+    vm.vcpu_state[1] = VCPU_RUNNABLE;
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    /* vCPU 1 programs its timer: one-shot, 1 ms, vector 0x40. */
+    const uint64_t apic = 0xfee00000ULL;
+    vplatform_mmio_write(plat, 1, apic + 0xf0, 4, 0x1ff, T0);
+    vplatform_mmio_write(plat, 1, apic + 0x3e0, 4, 0xb, T0);
+    vplatform_mmio_write(plat, 1, apic + 0x320, 4, 0x40, T0);
+    vplatform_mmio_write(plat, 1, apic + 0x380, 4, 1000000, T0);
+    vcpu_handoff_ran(&vm, 1);                       /* it ran, then lost the CPU */
+    vcpu_handoff_off_cpu(&vm);
+    vcpu_handoff_ran(&vm, 0);                       /* to vCPU 0 */
+    /* vCPU 0's entry: the deadline it arms for is vCPU 1's timer. */
+    assert_int_equal(vcpu_events_before_entry(&vcpu, T0), T0 + 1 * MS);
+    fake_plat_set_time_ns(T0 + MS / 2);
+    assert_false(vcpu_sibling_due(&vcpu));          /* not yet due: run on */
+    fake_plat_set_time_ns(T0 + 1 * MS);
+    assert_true(vcpu_sibling_due(&vcpu));
+    assert_int_equal(vcpu_handoff_take(&vm), 1);
+    assert_true(vplatform_pending(plat, 1));
+    assert_false(vplatform_pending(plat, 0));      /* not vCPU 0's interrupt */
+    /* One vCPU alone never looks. */
+    vm.nvcpus = 1;
+    assert_false(vcpu_sibling_due(&vcpu));
+    vm.vcpu[0] = vm.vcpu[1] = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -486,6 +528,7 @@ int main(void)
         cmocka_unit_test_setup(test_pic_reaches_the_core_through_lint0_or_a_disabled_apic, setup),
         cmocka_unit_test_setup(test_i8042_reset_restarts_the_vm, setup),
         cmocka_unit_test_setup(test_wide_port_access_is_split, setup),
+        cmocka_unit_test_setup(test_sibling_timer_ends_the_running_vcpus_slice, setup),
     };
     fake_plat_arena_init(256);
     page_alloc_init_flat(256);

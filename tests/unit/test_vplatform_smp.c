@@ -138,6 +138,15 @@ static void test_fixed_ipis_by_shorthand_and_destination(void **state)
     icr(0, 0x06, 0x00000946);                 /* ... so 2 takes it */
     assert_int_equal(holders(0x46), 1u << 2);
     vplatform_mmio_write(&p, 1, 0xfee000f0, 4, 0x1ff, T0);
+    /* arbitrated by task priority class: the lowest TPR takes it */
+    vplatform_mmio_write(&p, 1, 0xfee00080, 4, 0x20, T0);
+    icr(0, 0x06, 0x0000094a);                 /* 1 is busier: 2 */
+    assert_int_equal(holders(0x4a), 1u << 2);
+    vplatform_mmio_write(&p, 2, 0xfee00080, 4, 0x3f, T0);
+    icr(0, 0x06, 0x0000094b);                 /* now 2 is: 1 */
+    assert_int_equal(holders(0x4b), 1u << 1);
+    vplatform_mmio_write(&p, 1, 0xfee00080, 4, 0x00, T0);
+    vplatform_mmio_write(&p, 2, 0xfee00080, 4, 0x00, T0);
     /* cluster logical: cluster 1 holds vCPUs 2 and 3 */
     for (unsigned i = 0; i < 4; i++) {
         vplatform_mmio_write(&p, i, 0xfee000e0, 4, 0x0fffffff, T0);
@@ -270,6 +279,28 @@ static void test_startup_applied_to_the_vmcs(void **state)
     assert_int_equal(fake_gs_get(VMCS_TSC_OFFSET), 999);
 }
 
+/* The NMI line (`vm nmi`): LINT1 of every APIC acts as its LVT entry says
+ * (Linux: NMI on the BSP, masked on the APs); an APIC that is globally off
+ * passes it to the core's NMI pin. */
+static void test_nmi_button_follows_lint1(void **state)
+{
+    (void)state;
+    for (unsigned i = 1; i < 4; i++)
+        p.cpu[i].wait_sipi = false;                                         /* started */
+    vplatform_mmio_write(&p, 0, 0xfee00360, 4, 4u << 8, T0);                /* NMI */
+    vplatform_mmio_write(&p, 1, 0xfee00360, 4, (4u << 8) | (1u << 16), T0); /* masked */
+    vplatform_mmio_write(&p, 2, 0xfee00360, 4, 0x55, T0);                   /* fixed 0x55 */
+    assert_true(vplatform_apic_base_write(&p, 3, vplatform_apic_base_read(&p, 3) & ~(1ull << 11)));
+    vplatform_nmi_button(&p);
+    assert_true(p.cpu[0].nmi_pending);
+    assert_false(p.cpu[1].nmi_pending);
+    assert_false(p.cpu[2].nmi_pending);
+    assert_true(irr(2, 0x55));
+    assert_true(p.cpu[3].nmi_pending);
+    assert_int_equal(holders(0x55), 1u << 2);
+    assert_int_equal(kicks[0] + kicks[3], 2);   /* the targets are woken */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -280,6 +311,7 @@ int main(void)
         cmocka_unit_test_setup(test_ioapic_messages_by_destination, setup4),
         cmocka_unit_test_setup(test_apic_base_transitions, setup4),
         cmocka_unit_test_setup(test_startup_applied_to_the_vmcs, setup4),
+        cmocka_unit_test_setup(test_nmi_button_follows_lint1, setup4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

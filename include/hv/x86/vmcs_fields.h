@@ -58,6 +58,8 @@
 #define VMCS_ENTRY_EXC_ERR       0x4018
 #define VMCS_ENTRY_INSN_LEN      0x401a
 #define VMCS_PROC_CTLS2          0x401e
+#define VMCS_PLE_GAP             0x4020
+#define VMCS_PLE_WINDOW          0x4022
 #define VMCS_INSN_ERROR          0x4400
 #define VMCS_EXIT_REASON         0x4402
 #define VMCS_EXIT_INTR_INFO      0x4404
@@ -133,12 +135,14 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define PROC_IO_BITMAPS     (1u << 25)
 #define PROC_MSR_BITMAPS    (1u << 28)
 #define PROC_MONITOR_EXIT   (1u << 29)
+#define PROC_PAUSE_EXIT     (1u << 30)
 #define PROC_SECONDARY      (1u << 31)
 /* secondary processor-based */
 #define PROC2_EPT           (1u << 1)
 #define PROC2_RDTSCP        (1u << 3)
 #define PROC2_VPID          (1u << 5)
 #define PROC2_UNRESTRICTED  (1u << 7)
+#define PROC2_PAUSE_LOOP    (1u << 10)
 #define PROC2_INVPCID       (1u << 12)
 #define PROC2_XSAVES        (1u << 20)
 /* exit controls */
