@@ -39,7 +39,7 @@ MSR_TSC_DEADLINE equ 0x6e0
 APIC_10MS equ 10000000          ; 10 ms of the 1 GHz APIC bus clock
 
 main:
-        call idt_setup
+        call flat_setup
         call pic_setup
         call calibrate_tsc
         mov [tsc_10ms], eax
@@ -253,37 +253,14 @@ pic_setup:
         ret
 
 ; ---- IDT: every vector to `unexpected` except ours -----------------------
-; Multiboot leaves GDTR undefined, and delivering an interrupt reads CS's
-; descriptor: load a GDT of our own first (flat code 0x08, data 0x10).
-idt_setup:
-        lgdt [gdtr]
-        jmp 0x08:.cs
-.cs:    mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov edi, idt
-        xor ecx, ecx
-.fill:  mov eax, unexpected
-        cmp ecx, VEC_PIT
-        jne .g
-        mov eax, pit_isr
-.g:     cmp ecx, VEC_APIC
-        jne .d
-        mov eax, apic_isr
-.d:     cmp ecx, VEC_DL
-        jne .p
-        mov eax, deadline_isr
-.p:     cmp ecx, 0x27           ; the master's spurious IRQ 7
-        jne .s
-        mov eax, spurious_isr
-.s:     IDT_GATE 0x08
-        add edi, 8
-        inc ecx
-        cmp ecx, 256
-        jb .fill
-        lidt [idtr]
-        ret
+        FLAT_SETUP
+
+idt_table:
+        dd VEC_PIT, pit_isr
+        dd VEC_APIC, apic_isr
+        dd VEC_DL, deadline_isr
+        dd 0x27, spurious_isr   ; the master's spurious IRQ 7
+        dd -1
 
 pit_isr:
         push eax
@@ -320,15 +297,6 @@ dticks:     dd 0
 want:       dd 0
 tsc_10ms:   dd 0
 t0:         dd 0, 0
-gdtr:       dw 3 * 8 - 1
-            dd gdt
-        align 8
-gdt:        dq 0
-            dq 0x00cf9a000000ffff   ; 0x08: flat 32-bit code
-            dq 0x00cf92000000ffff   ; 0x10: flat data
-idtr:       dw 256 * 8 - 1
-            dd idt
-        align 8
-idt:        times 256 * 8 db 0
+        FLAT_DESCRIPTORS
 
         GUEST_END

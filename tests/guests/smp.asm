@@ -55,7 +55,7 @@ MAX_CPUS    equ 4
 %endmacro
 
 main:
-        call setup
+        call flat_setup
         mov esi, key_cpus
         call find_arg
         jc .have
@@ -394,44 +394,17 @@ print_unlock:
         ret
 
 ; ---- set-up shared by the BSP and the APs ---------------------------------
-setup:
-        lgdt [gdtr]
-        jmp 0x08:.cs
-.cs:    mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
-        mov edi, idt
-        xor ecx, ecx
-.fill:  mov eax, unexpected
-        cmp ecx, 2
-        jne .a
-        mov eax, nmi_isr
-.a:     cmp ecx, VEC_ACK
-        jne .b
-        mov eax, ack_isr
-.b:     cmp ecx, VEC_PHYS
-        jne .c
-        mov eax, phys_isr
-.c:     cmp ecx, VEC_LOGICAL
-        jne .d
-        mov eax, logical_isr
-.d:     cmp ecx, VEC_SELF
-        jne .e
-        mov eax, self_isr
-.e:     cmp ecx, VEC_X2
-        jne .t
-        mov eax, x2_isr
-.t:     cmp ecx, VEC_TOUCH
-        jne .f
-        mov eax, touch_isr
-.f:     IDT_GATE 0x08
-        add edi, 8
-        inc ecx
-        cmp ecx, 256
-        jb .fill
-        lidt [idtr]
-        ret
+        FLAT_SETUP
+
+idt_table:
+        dd 2, nmi_isr
+        dd VEC_ACK, ack_isr
+        dd VEC_PHYS, phys_isr
+        dd VEC_LOGICAL, logical_isr
+        dd VEC_SELF, self_isr
+        dd VEC_X2, x2_isr
+        dd VEC_TOUCH, touch_isr
+        dd -1
 
 ; ---- the APs ----------------------------------------------------------
 ; Entered from the trampoline in 32-bit protected mode, CS = 0x08.
@@ -445,7 +418,7 @@ ap_entry32:
         inc eax
         shl eax, 12
         lea esp, [ap_stacks + eax]
-        lidt [idtr]
+        lidt [flat_idtr]
         mov dword [APIC_SVR], 0x1ff
         mov ebx, [APIC_ID]
         shr ebx, 24
@@ -560,23 +533,14 @@ tramp_start:
         align 4, db 0
 tramp_gdtr:
         dw 3 * 8 - 1
-        dd gdt
+        dd flat_gdt
 tramp_end:
         bits 32
 
 key_cpus:   db "cpus=", 0
 key_touch:  db "touch=", 0
 key_rounds: db "rounds=", 0
-gdtr:       dw 3 * 8 - 1
-            dd gdt
-        align 8
-gdt:        dq 0
-            dq 0x00cf9a000000ffff   ; 0x08: flat 32-bit code
-            dq 0x00cf92000000ffff   ; 0x10: flat data
-idtr:       dw 256 * 8 - 1
-            dd idt
-        align 8
-idt:        times 256 * 8 db 0
+        FLAT_DESCRIPTORS
         align 4
 lock_word:  dd 0
 ncpus:      dd 0
