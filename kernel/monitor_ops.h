@@ -50,6 +50,10 @@ struct vm_monitor_ops {
     /* The VM's NMI line (the NMI button: `vm nmi`): false with a reason
      * when the VM has no interrupt controllers to take it. */
     bool (*nmi)(struct vm *vm, char *why, size_t whylen);
+    /* One line on vCPU `idx`'s interrupt state (its local APIC's highest
+     * vector in service and requested, its priority, a pending NMI), for
+     * `stats exits`; empty when there is nothing to say. */
+    void (*describe_vcpu)(const struct vm *vm, unsigned idx, char *buf, size_t n);
 };
 
 #define VM_MONITOR_REGISTER(ops)                                                 \

@@ -147,13 +147,16 @@ static void print_stats(const struct vm *vm)
     if (vm->nvcpus > 1) {
         /* What each vCPU waits for: a VM that seems stuck shows it here. */
         static const char *const state_names[] = { "runnable", "halted", "sleeping", "stopped" };
-        console_printf("vcpus of VM %u (%s):", vm->id, vm->name);
         for (unsigned i = 0; i < vm->nvcpus; i++) {
             unsigned st = (unsigned)vm->vcpu_state[i];
-            console_printf(" %u %s%s", i, st < 4 ? state_names[st] : "?",
-                           vm->vcpu_event[i] ? " (interrupt waiting)" : "");
+            char apic[120] = "";
+            if (vm_monitor()->describe_vcpu)
+                vm_monitor()->describe_vcpu(vm, i, apic, sizeof apic);
+            console_printf("vcpu %u of VM %u (%s): %s%s%s%s\n", i, vm->id, vm->name,
+                           st < 4 ? state_names[st] : "?",
+                           vm->vcpu_event[i] ? ", an interrupt came off the CPU" : "",
+                           apic[0] ? "; " : "", apic);
         }
-        console_printf("\n");
     }
     if (vm->nvcpus > 1)
         console_printf("handoffs of VM %u (%s): %llu to a vCPU with an interrupt, %llu from a "

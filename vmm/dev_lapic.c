@@ -45,6 +45,10 @@ static uint32_t ppr(const struct vlapic *l)
 }
 
 /* The vector that would be delivered now, or -1. */
+int vlapic_isr_top(const struct vlapic *l) { return highest(l->isr); }
+int vlapic_irr_top(const struct vlapic *l) { return highest(l->irr); }
+uint32_t vlapic_ppr(const struct vlapic *l) { return ppr(l); }
+
 static int deliverable(const struct vlapic *l)
 {
     int irrv = highest(l->irr);

@@ -70,6 +70,12 @@ uint64_t vlapic_tsc_deadline_read(const struct vlapic *l);
 void vlapic_tsc_deadline_write(struct vlapic *l, uint64_t tsc, uint64_t now_ns, uint64_t now_tsc);
 /* A fixed interrupt arrives (level: the I/O APIC wants an EOI). */
 void vlapic_accept(struct vlapic *l, uint8_t vector, bool level);
+/* For `stats exits`: the highest vector in service and the highest
+ * requested (-1: none), and the processor priority (a vector stuck in
+ * service blocks every class at or below its own). */
+int vlapic_isr_top(const struct vlapic *l);
+int vlapic_irr_top(const struct vlapic *l);
+uint32_t vlapic_ppr(const struct vlapic *l);
 /* The vector to deliver now (IRR -> ISR), or -1: none outranks the PPR. */
 int vlapic_ack(struct vlapic *l);
 void vlapic_tick(struct vlapic *l, uint64_t now_ns);

@@ -131,6 +131,21 @@ static bool nmi(struct vm *vm, char *why, size_t n)
     return true;
 }
 
+static void describe_vcpu(const struct vm *vm, unsigned idx, char *buf, size_t n)
+{
+    const struct vplatform *plat = idx < vm->nvcpus && vm->vcpu[idx] ? vm->vcpu[idx]->plat : NULL;
+    if (!plat || idx >= plat->ncpus) {
+        buf[0] = 0;
+        return;
+    }
+    const struct vlapic *l = &plat->lapic[idx];
+    ksnprintf(buf, n, "in service 0x%x, requested 0x%x, priority 0x%x%s%s",
+              vlapic_isr_top(l) < 0 ? 0 : vlapic_isr_top(l),
+              vlapic_irr_top(l) < 0 ? 0 : vlapic_irr_top(l), vlapic_ppr(l),
+              plat->cpu[idx].nmi_pending ? ", NMI pending" : "",
+              plat->cpu[idx].wait_sipi ? ", waiting for SIPI" : "");
+}
+
 static const struct vm_monitor_ops vmx_monitor = {
     .init = monitor_init,
     .unavailable = unavailable,
@@ -139,5 +154,6 @@ static const struct vm_monitor_ops vmx_monitor = {
     .destroy_vcpu = vcpu_destroy,
     .exit_reason_name = exit_reason_name,
     .nmi = nmi,
+    .describe_vcpu = describe_vcpu,
 };
 VM_MONITOR_REGISTER(vmx_monitor);
