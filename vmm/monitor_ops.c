@@ -12,6 +12,7 @@
 #include "vmm/vplatform.h"
 #include "vmm/dev_uart.h"
 #include "kernel/bootfiles.h"
+#include "kernel/log.h"
 #include "include/hv/platform.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/vmcs.h"
@@ -56,7 +57,11 @@ static bool load_linux(struct vm *vm, const void *image, size_t size,
     if (pvh_is_elf(image, size)) {
         struct pvh_params pp = { lp.kernel_name, lp.cmdline, lp.initrd, lp.initrd_size,
                                  lp.initrd_name, ACPI_GUEST_ROM_GPA /* the RSDP's place */ };
-        return guest_load_pvh(image, size, &pp, ops, boot, why, n) == 0;
+        if (guest_load_pvh(image, size, &pp, ops, boot, why, n) != 0)
+            return false;
+        LOG_EVENT(LOG_INFO, "vm %s: %s is an ELF kernel: entered through its PVH entry at 0x%llx",
+                  vm->name, vm->cfg.kernel, (unsigned long long)boot->rip);
+        return true;
     }
     return guest_load_linux(image, size, &lp, ops, boot, why, n) == 0;
 }
