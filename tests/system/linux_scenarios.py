@@ -16,7 +16,9 @@ status 0).
 bench_linux_boot (`make bench-linux`, figures only): Linux alone, `vm
 start` to the marker in wall seconds and the VM's instructions (Bochs'
 TSC), exits per second of guest time by reason, the three dearest exit
-reasons by mean cost.
+reasons by mean cost; through both entries, the bzImage (boot protocol)
+and the uncompressed vmlinux (PVH), twice each, interleaved, with the
+kernel's memory map, RSDP and command line compared between them.
 
 `vm start memtest` until it completes a pass with no errors takes over 20
 minutes (its bit-fade test waits 2 x 80 s of guest time): `make
