@@ -81,8 +81,9 @@ linux-bochs: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
 
 # Figures, not a test: Debian's kernel alone from `vm start` to the
 # initramfs marker (wall seconds, the VM's instructions), its exits per
-# second of guest time by reason and the dearest reasons by mean cost
-# (bench_linux_boot in tests/system/linux_scenarios.py; about 2 minutes).
+# second of guest time by reason and the dearest reasons by mean cost,
+# through the bzImage and through the vmlinux's PVH entry, twice each
+# (bench_linux_boot in tests/system/linux_scenarios.py; about 5 minutes).
 .PHONY: bench-linux
 bench-linux: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
 	@$(PYTHON) tests/system/run_system_tests.py --image $(BUILD)/esp.img --only bench_linux_boot
