@@ -1,14 +1,14 @@
 # Unmodified guests from Debian packages (docs/guests.md, "Linux and
 # memtest86+"): fetched by the build, never committed, and never needed by
 # `make` or `make test` (they need the network and root for apt-get).
-#   make linux-guests       build/guests-linux/{vmlinuz,initramfs.gz,memtest.bin}
+#   make linux-guests       build/guests-linux/{vmlinuz,vmlinux,initramfs.gz,memtest.bin}
 #   make linux-guests-qemu  boots them in plain QEMU, by QEMU's loader and by
 #                           ours (vmm/loader_linux.c), and checks them (~100 s)
 # The packages are cached in build/guests-deb (tools/fetch-guests.sh).
 LINUX_DEB_DIR   := $(BUILD)/guests-deb
 LINUX_GUEST_DIR := $(BUILD)/guests-linux
 LINUX_GUEST_FILES := $(LINUX_GUEST_DIR)/vmlinuz $(LINUX_GUEST_DIR)/initramfs.gz \
-                     $(LINUX_GUEST_DIR)/memtest.bin
+                     $(LINUX_GUEST_DIR)/memtest.bin $(LINUX_GUEST_DIR)/vmlinux
 
 # Freestanding: raw system calls, no libc, so Debian's compiler alone builds
 # a static binary for the initramfs.
@@ -32,13 +32,19 @@ $(LINUX_GUEST_DIR)/vmlinuz $(LINUX_GUEST_DIR)/memtest.bin: $(LINUX_DEB_DIR)/.fet
 	@mkdir -p $(dir $@)
 	$(Q)cp -L $(LINUX_DEB_DIR)/$(notdir $@) $@
 
+# The same kernel uncompressed, for its PVH entry (vmm/loader_pvh.c): the ELF
+# inside the bzImage's XZ payload, compacted (docs/guests.md, "The PVH entry").
+$(LINUX_GUEST_DIR)/vmlinux: $(LINUX_DEB_DIR)/.fetched tools/extract-vmlinux.py
+	@mkdir -p $(dir $@)
+	$(Q)$(PYTHON) tools/extract-vmlinux.py $(LINUX_DEB_DIR)/vmlinuz $@
+
 # Our loader's output booted in QEMU: linux_loader_dump runs vmm/loader_linux.c
 # on the host, linuxboot_stub (a Multiboot kernel) copies what it wrote into
 # place and enters the kernel in the state guest_boot_state describes.
 LINUX_STUB := $(LINUX_GUEST_DIR)/linuxboot_stub.bin
 LINUX_DUMP := $(LINUX_GUEST_DIR)/linux_loader_dump
 LINUX_DUMP_SRCS := tests/guests/linux_loader_dump.c vmm/loader_linux.c vmm/loader_linux_entry.c \
-                   lib/format.c lib/string.c
+                   vmm/loader_e820.c lib/format.c lib/string.c
 
 $(LINUX_STUB): tests/guests/linuxboot_stub.asm
 	@mkdir -p $(dir $@)
@@ -58,9 +64,11 @@ linux-guests-qemu: linux-guests $(LINUX_STUB) $(LINUX_DUMP)
 
 # build/run.img (`make run`) carries them as hv/guests/ when they have been
 # built, beside config/vms/linux.vmx and memtest.vmx; build/esp.img never
-# does, so `make` needs no download.
-RUN_EXTRA += $(foreach f,$(wildcard $(LINUX_GUEST_FILES)),$(f) hv/guests/$(notdir $(f)))
-$(BUILD)/run.img: $(wildcard $(LINUX_GUEST_FILES))
+# does, so `make` needs no download. Not the 35 MB vmlinux: the bzImage and
+# it would not both fit on the 64 MiB ESP beside the others.
+LINUX_RUN_FILES := $(filter-out %/vmlinux,$(wildcard $(LINUX_GUEST_FILES)))
+RUN_EXTRA += $(foreach f,$(LINUX_RUN_FILES),$(f) hv/guests/$(notdir $(f)))
+$(BUILD)/run.img: $(LINUX_RUN_FILES)
 
 # memtest86+ to the end of a pass with no errors (over 20 minutes, so not a
 # step of `make test`), then bochs_linux_initramfs (Debian's kernel beside two
@@ -73,8 +81,9 @@ linux-bochs: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
 
 # Figures, not a test: Debian's kernel alone from `vm start` to the
 # initramfs marker (wall seconds, the VM's instructions), its exits per
-# second of guest time by reason and the dearest reasons by mean cost
-# (bench_linux_boot in tests/system/linux_scenarios.py; about 2 minutes).
+# second of guest time by reason and the dearest reasons by mean cost,
+# through the bzImage and through the vmlinux's PVH entry, twice each
+# (bench_linux_boot in tests/system/linux_scenarios.py; about 5 minutes).
 .PHONY: bench-linux
 bench-linux: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
 	@$(PYTHON) tests/system/run_system_tests.py --image $(BUILD)/esp.img --only bench_linux_boot

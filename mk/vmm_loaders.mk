@@ -1,8 +1,8 @@
-# vmm/loader_*: guest image loaders (flat, Multiboot v1, Linux) and kernel/vm_config:
+# vmm/loader_*: guest image loaders (flat, Multiboot v1, Linux, PVH) and kernel/vm_config:
 # the per-VM configuration file. Pure code: built into the image, unit-tested
 # hosted and (the loaders) fuzzed.
 VMM_LOADER_SRCS := vmm/loader_flat.c vmm/loader_multiboot.c vmm/loader_linux.c \
-                   vmm/loader_linux_entry.c
+                   vmm/loader_linux_entry.c vmm/loader_e820.c vmm/loader_pvh.c vmm/loader_pvh_elf.c
 KERNEL_C_SRCS += $(VMM_LOADER_SRCS) kernel/vm_config.c kernel/vm_name.c
 
 UNIT_TESTS += test_vm_config
@@ -24,6 +24,12 @@ $(BUILD)/h/tests/unit/test_guest_loader.o: HOSTCFLAGS += -DGUEST_BIN_DIR='"$(BUI
 UNIT_TESTS += test_linux_loader
 test_linux_loader_SRCS = tests/unit/test_linux_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
 $(BUILD)/h/tests/unit/test_linux_loader.o: HOSTCFLAGS += -DGUESTS_DEB_DIR='"$(BUILD)/guests-deb"'
+
+# test_pvh_loader builds its ELF images itself; it also loads Debian's
+# vmlinux when `make linux-guests` has extracted it (skipped when not).
+UNIT_TESTS += test_pvh_loader
+test_pvh_loader_SRCS = tests/unit/test_pvh_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
+$(BUILD)/h/tests/unit/test_pvh_loader.o: HOSTCFLAGS += -DGUESTS_LINUX_DIR='"$(BUILD)/guests-linux"'
 
 # ---- fuzzing: the loaders on arbitrary images ---------------------------------
 # `make fuzz-smoke-multiboot` (a step of `make test`) runs 10 s from the seed
@@ -65,3 +71,23 @@ fuzz-linux: $(BUILD)/fuzz/fuzz_linux_loader
 	$(call fuzz_run,linux_loader,$(FUZZ_LINUX_SECONDS),fuzz-linux,32768)
 
 fuzz: fuzz-linux
+
+# The PVH loader: the same, from the seeds tests/fuzz/gen_pvh_seeds.py writes
+# (synthetic ELF64 kernels laid out as Debian's vmlinux is).
+FUZZ_PVH_SRCS := tests/fuzz/fuzz_pvh_loader.c $(VMM_LOADER_SRCS) lib/format.c lib/string.c
+FUZZ_PVH_SECONDS ?= 600
+
+$(BUILD)/fuzz/fuzz_pvh_loader: $(FUZZ_PVH_SRCS) vmm/guest_loader.h vmm/loader_pvh_elf.h \
+                               vmm/loader_e820.h $(wildcard lib/*.h include/hv/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_PVH_SRCS) -o $@
+
+.PHONY: fuzz-pvh fuzz-smoke-pvh
+HOSTED_TEST_STEPS += fuzz-smoke-pvh
+fuzz-smoke-pvh: $(BUILD)/fuzz/fuzz_pvh_loader
+	$(call fuzz_run,pvh_loader,10,fuzz-smoke-pvh,32768)
+
+fuzz-pvh: $(BUILD)/fuzz/fuzz_pvh_loader
+	$(call fuzz_run,pvh_loader,$(FUZZ_PVH_SECONDS),fuzz-pvh,32768)
+
+fuzz: fuzz-pvh

@@ -14,6 +14,8 @@
 #include "include/hv/types.h"
 #include "mm/guest_mem.h"   /* the guest RAM layout: GUEST_LOW_RAM_END, ... */
 
+/* A VM's RAM reads as zeros until written (a page's first touch backs it
+ * with a zeroed machine page), so a loader may leave zeros unwritten. */
 struct guest_mem_ops {
     /* Copies `len` bytes to guest-physical `gpa`; false when any byte falls
      * outside guest RAM (or memory ran out). */
@@ -74,6 +76,7 @@ struct guest_boot_state {
     uint64_t gdt_base;    /* PROT32 with a GDT, LONG64: GDTR */
     uint16_t gdt_limit;   /* 0: no GDT in guest memory (PROT32 only) */
     uint64_t cr0, cr3, cr4, efer; /* LONG64 only */
+    uint32_t tr_limit;    /* 0: 0xffff, as at reset; PVH asks for 0x67 */
 };
 
 /* guest.type = "flat": the raw image at `load_addr`, entered at `entry` in
@@ -133,6 +136,42 @@ struct linux_params {
 int guest_load_linux(const void *image, size_t size, const struct linux_params *p,
                      const struct guest_mem_ops *mem, struct guest_boot_state *out, char *err,
                      size_t errlen);
+
+/* guest.type = "linux" with an ELF kernel (an uncompressed vmlinux, told
+ * from a bzImage by its magic): Xen's PVH boot ABI (xen docs/misc/pvh.pandoc,
+ * public/arch-x86/hvm/start_info.h). The PT_LOAD segments go to their
+ * p_paddr, which must lie in guest RAM above 1 MiB and below 4 GiB, their
+ * bss left to RAM's zeros; the initrd as high as RAM and 4 GiB allow, 4 KiB
+ * aligned, clear of the segments. In low memory: hvm_start_info (version 1:
+ * the memory map, the same e820 layout the boot protocol gets), one
+ * hvm_modlist_entry for the initrd, the command line. Entered in PROT32,
+ * paging off, flat segments, at the XEN_ELFNOTE_PHYS32_ENTRY address with
+ * EBX = the start info, CR4 = 0, EFLAGS = 0x2, TR a 32-bit TSS of limit
+ * 0x67. Every refusal names the file it is about. */
+struct pvh_params {
+    const char *kernel_name;  /* for messages; NULL: "kernel" */
+    const char *cmdline;      /* NULL: empty */
+    const void *initrd;       /* NULL or initrd_size 0: no initrd */
+    size_t initrd_size;
+    const char *initrd_name;  /* for messages; NULL: "initrd" */
+    uint64_t rsdp;            /* start_info.rsdp_paddr: the VM's ACPI RSDP; 0: none */
+};
+
+int guest_load_pvh(const void *image, size_t size, const struct pvh_params *p,
+                   const struct guest_mem_ops *mem, struct guest_boot_state *out, char *err,
+                   size_t errlen);
+
+/* True when the image starts with ELF's magic: how guest.type = "linux"
+ * tells a vmlinux (PVH) from a bzImage (boot protocol). */
+bool pvh_is_elf(const void *image, size_t size);
+
+/* The PVH loader's low-memory layout (below the 640 KiB hole, and below
+ * 1 GiB, the most Linux's PVH entry maps before it reads them). */
+#define PVH_START_INFO_GPA 0x1000ull  /* hvm_start_info, 56 bytes */
+#define PVH_MODLIST_GPA    0x1040ull  /* one hvm_modlist_entry, 32 bytes */
+#define PVH_MEMMAP_GPA     0x1080ull  /* up to 5 hvm_memmap_table_entry, 24 bytes each */
+#define PVH_CMDLINE_GPA    0x60000ull
+#define PVH_CMDLINE_MAX    2047u      /* x86 Linux's COMMAND_LINE_SIZE, less the NUL */
 
 /* The Linux loader's low-memory layout (all below the 640 KiB hole). */
 #define LINUX_GDT_GPA         0x1000ull  /* 4 descriptors */

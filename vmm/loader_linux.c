@@ -20,6 +20,7 @@
  */
 #include "vmm/guest_loader.h"
 #include "vmm/loader_linux_boot.h"
+#include "vmm/loader_e820.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
 #include "lib/le.h"
@@ -67,12 +68,6 @@
 #define BP_E820_TABLE     0x2d0
 #define BP_SIZE           0x1000
 #define E820_ENTRY_SIZE   20
-#define E820_RAM          1u
-#define E820_RESERVED     2u
-#define E820_ACPI         3u
-#define E820_MAX          5u          /* low RAM, legacy hole, RAM, ACPI, RAM */
-
-#define LOW_E820_END      0x9fc00ull  /* what PCs report: the EBDA's KiB is not free */
 #define HIGH_RAM_START    GUEST_HIGH_RAM_START
 #define FOUR_GIB          0x100000000ull
 #define INITRD_ALIGN      0x1000ull
@@ -303,31 +298,18 @@ static bool put(const struct guest_mem_ops *mem, uint64_t gpa, const void *src, 
     return false;
 }
 
-/* The e820 map: fixed low part, then high RAM with the ACPI region cut out. */
+/* The e820 map (vmm/loader_e820.c), as boot_params' 20-byte entries. */
 static unsigned build_e820(uint8_t *tab, uint64_t ram, const struct linux_params *p)
 {
-    struct { uint64_t start, end; uint32_t type; } e[E820_MAX] = {
-        { 0, LOW_E820_END, E820_RAM },
-        { LOW_E820_END, HIGH_RAM_START, E820_RESERVED },
-        { HIGH_RAM_START, ram, E820_RAM },
-    };
-    unsigned n = 3;
-    if (p->acpi_size) {
-        e[2].end = p->acpi_base;
-        e[3] = (__typeof__(e[3])){ p->acpi_base, p->acpi_base + p->acpi_size, E820_ACPI };
-        e[4] = (__typeof__(e[4])){ p->acpi_base + p->acpi_size, ram, E820_RAM };
-        n = 5;
-    }
-    unsigned out = 0;
+    struct e820_range e[E820_MAX];
+    unsigned n = e820_layout(ram, p->acpi_base, p->acpi_size, e);
     for (unsigned i = 0; i < n; i++) {
-        if (e[i].end <= e[i].start)
-            continue; /* an ACPI region at an edge of RAM leaves an empty piece */
-        uint8_t *t = tab + out++ * E820_ENTRY_SIZE;
+        uint8_t *t = tab + i * E820_ENTRY_SIZE;
         le_put(t, e[i].start, 8);
         le_put(t + 8, e[i].end - e[i].start, 8);
         le_put(t + 16, e[i].type, 4);
     }
-    return out;
+    return n;
 }
 
 /* boot_params: zeroed, the image's setup header with what the loader

@@ -12,6 +12,7 @@
 #include "vmm/vplatform.h"
 #include "vmm/dev_uart.h"
 #include "kernel/bootfiles.h"
+#include "kernel/log.h"
 #include "include/hv/platform.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/vmcs.h"
@@ -30,11 +31,12 @@ static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
     return vm_write_guest(ctx, gpa, src, len);
 }
 
-/* guest.type = "linux": the bzImage (or memtest86+), its initrd from the
- * boot partition (guest.initrd, resolved like guest.kernel against the .vmx
- * file) and the command line, by the Linux boot protocol. No ACPI tables
- * yet: Linux finds none (the BIOS area reads as zeros) and runs its local
- * APIC in virtual-wire mode over the 8259, with the PIT and the APIC timer. */
+/* guest.type = "linux": the bzImage (or memtest86+) by the Linux boot
+ * protocol, or an uncompressed vmlinux (an ELF file) by its PVH entry,
+ * with its initrd from the boot partition (guest.initrd, resolved like
+ * guest.kernel against the .vmx file) and the command line. Through the
+ * boot protocol Linux finds the VM's ACPI tables by scanning the BIOS area;
+ * through PVH, start_info's rsdp_paddr names them. */
 static bool load_linux(struct vm *vm, const void *image, size_t size,
                        const struct guest_mem_ops *ops, struct guest_boot_state *boot, char *why,
                        size_t n)
@@ -51,6 +53,15 @@ static bool load_linux(struct vm *vm, const void *image, size_t size,
         lp.initrd = initrd.data;
         lp.initrd_size = (size_t)initrd.size;
         lp.initrd_name = vm->cfg.initrd;
+    }
+    if (pvh_is_elf(image, size)) {
+        struct pvh_params pp = { lp.kernel_name, lp.cmdline, lp.initrd, lp.initrd_size,
+                                 lp.initrd_name, ACPI_GUEST_ROM_GPA /* the RSDP's place */ };
+        if (guest_load_pvh(image, size, &pp, ops, boot, why, n) != 0)
+            return false;
+        LOG_EVENT(LOG_INFO, "vm %s: %s is an ELF kernel: entered through its PVH entry at 0x%llx",
+                  vm->name, vm->cfg.kernel, (unsigned long long)boot->rip);
+        return true;
     }
     return guest_load_linux(image, size, &lp, ops, boot, why, n) == 0;
 }

@@ -82,7 +82,9 @@ void vcpu_load_boot_state(struct vcpu *v, const struct guest_boot_state *b)
     gs_write(v, VMCS_GUEST_CR0, vcpu_real_cr0(cr0));
     gs_write(v, VMCS_CR0_SHADOW, cr0);
     set_seg(v, SEG_LDTR, 0, 0, 0, AR_UNUSABLE);
-    set_seg(v, SEG_TR, 0, 0, 0xffff, AR_TSS_BUSY);
+    /* A busy 32-bit TSS: limit 0xffff as at reset, or what the loader's
+     * ABI names (PVH: 0x67, the size of a 32-bit TSS). */
+    set_seg(v, SEG_TR, 0, 0, b->tr_limit ? b->tr_limit : 0xffff, AR_TSS_BUSY);
     gs_write(v, VMCS_GUEST_DR7, DR7_RESET);
     gs_write(v, VMCS_TSC_OFFSET, 0); /* the guest's TSC is the host's until it writes one */
     gs_write(v, VMCS_GUEST_RSP, b->rsp);

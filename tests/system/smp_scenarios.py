@@ -124,14 +124,17 @@ def register(h):
         # Linux sends INIT (assert, then de-assert), SIPI, SIPI by physical
         # ID, calls functions on the other CPU with fixed IPIs and checks
         # that the TSCs agree. Attached to its console: every line is kept.
+        # The uncompressed vmlinux through its PVH entry: the same kernel
+        # without its XZ decompression (about 48 s of Bochs per boot); the
+        # bzImage stays tested by bochs_linux_initramfs.
         gdir = os.path.join(h.BUILD, "guests-linux")
-        files = [(os.path.join(gdir, f), "hv/guests/" + f) for f in ("vmlinuz", "initramfs.gz")]
+        files = [(os.path.join(gdir, f), "hv/guests/" + f) for f in ("vmlinux", "initramfs.gz")]
         for path, _ in files:
             check(os.path.exists(path), f"{path} missing: run `make linux-guests` first")
         vmx = os.path.join(workdir, "linux2.vmx")
         with open(vmx, "w") as f:
             f.write('displayName = "linux2"\nmemsize = "96"\nnumvcpus = "2"\n'
-                    'guest.type = "linux"\nguest.kernel = "../guests/vmlinuz"\n'
+                    'guest.type = "linux"\nguest.kernel = "../guests/vmlinux"\n'
                     'guest.initrd = "../guests/initramfs.gz"\n'
                     'guest.cmdline = "console=ttyS0 reboot=t panic=-1 hvlinux.mib=16 '
                     'hvlinux.rounds=1 hvlinux.end=poweroff"\n'
@@ -140,6 +143,8 @@ def register(h):
         t0 = time.monotonic()
         with booted(h.bochs_with(workdir, "linux2", [], files), h.BOCHS_BOOT_S) as m:
             h.start_vm(m, "linux2")
+            m.expect(r"vm linux2: \.\./guests/vmlinux is an ELF kernel: entered through its "
+                     r"PVH entry at 0x1000850", 60)
             m.send("vm console linux2\r")
             m.expect(r"attached to linux2", 60)
             mark = m.serial.pos

@@ -77,6 +77,25 @@ static void test_flat_protected_mode(void **state)
     assert_reset_state();
 }
 
+/* The PVH entry: flat PROT32, EBX = start info, CR4 = 0, and TR the 32-bit
+ * TSS of limit 0x67 pvh.pandoc names (the state above otherwise). */
+static void test_pvh_entry(void **state)
+{
+    (void)state;
+    struct guest_boot_state b = { .mode = GUEST_MODE_PROT32, .rip = 0x1000850, .ebx = 0x1000,
+                                  .tr_limit = 0x67 };
+    vcpu_load_boot_state(&vcpu, &b);
+    assert_seg(SEG_CS, 0x08, 0, 0xffffffff, 0xc09b);
+    assert_seg(SEG_DS, 0x10, 0, 0xffffffff, 0xc093);
+    assert_seg(SEG_TR, 0, 0, 0x67, 0x8b);
+    assert_int_equal(fake_gs_get(VMCS_CR0_SHADOW), CR0_ET | CR0_PE);
+    assert_int_equal(fake_gs_get(VMCS_CR4_SHADOW), 0);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RFLAGS), 0x2);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x1000850);
+    assert_int_equal(vcpu.regs.gpr[REG_RBX], 0x1000);
+    assert_false(fake_gs_get(VMCS_ENTRY_CTLS) & ENTRY_IA32E_GUEST);
+}
+
 /* The Linux 32-bit entry: the loader's GDT and selectors, ESI = boot_params. */
 static void test_protected_mode_with_a_gdt(void **state)
 {
@@ -124,6 +143,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_real_mode, setup),
         cmocka_unit_test_setup(test_flat_protected_mode, setup),
+        cmocka_unit_test_setup(test_pvh_entry, setup),
         cmocka_unit_test_setup(test_protected_mode_with_a_gdt, setup),
         cmocka_unit_test_setup(test_long_mode, setup),
     };
