@@ -9,3 +9,4 @@ test_virtqueue_SRCS = tests/unit/test_virtqueue.c vmm/virtqueue.c
 
 UNIT_TESTS += test_dev_virtio_balloon
 test_dev_virtio_balloon_SRCS = tests/unit/test_dev_virtio_balloon.c $(VIRTIO_SRCS)
+KERNEL_C_SRCS += vmm/virtio_balloon_attach.c kernel/vm_balloon.c kernel/shell_balloon.c

@@ -115,7 +115,7 @@ void virtio_balloon_init(struct virtio_balloon *b, const struct balloon_host *ho
     *b = (struct virtio_balloon){
         .dev = {
             .device_id = VIRTIO_ID_BALLOON,
-            .features = VIRTIO_BALLOON_F_DEFLATE_ON_OOM,
+            .features = 0,
             .nqueues = 2,
             .queue_max = BALLOON_QUEUE_MAX,
             .config_size = CONFIG_SIZE,

@@ -6,9 +6,11 @@
  * KiB pages) on inflateq, takes them back on deflateq, and writes how many
  * it holds to `actual`.
  *
- * Features offered: VIRTIO_BALLOON_F_DEFLATE_ON_OOM (the guest may take
- * pages back rather than run out of memory), nothing else. In particular
- * VIRTIO_BALLOON_F_MUST_TELL_HOST is not: a guest may touch a page it gave
+ * Features offered: none of the balloon's own. Not DEFLATE_ON_OOM: with it
+ * Linux keeps ballooned pages in its MemTotal (it treats them as borrowed)
+ * and may take them back silently under memory pressure; without it the
+ * guest's MemTotal shrinks by what the balloon holds, as ESX's vmmemctl
+ * does. Not MUST_TELL_HOST: a guest may touch a page it gave
  * without deflating it first, and gets a fresh zero page (the host's fault
  * path does it). No statistics queue, no free page hinting or reporting.
  *
