@@ -133,6 +133,88 @@ def register(h):
         m.expect(r"^hv> ", 30)
         return h1, host_seconds(m), g, j
 
+    def guest_memtotal(m):
+        """Attached: the guest's MemTotal in kB."""
+        m.send("echo mt $(sed -n 's/^MemTotal: *\\([0-9]*\\) kB/\\1/p' /proc/meminfo)\r")
+        return int(gexpect(m, r"^mt (\d+)\n", 120).group(1))
+
+    def detach(m):
+        m.send(DETACH)
+        m.expect(r"-- detached from linux: detached by the operator --", 60)
+        m.expect(r"^hv> ", 30)
+
+    def linux_memstats(m):
+        """memstats' linux row: (CONSUMED, MCTL) in pages."""
+        out = m.command("memstats", 60)
+        row = re.search(r"^\d+\s+linux\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%(\s+\d+){6}\s+(\d+)\s+\d+\s*$",
+                        out, re.M)
+        check(row, "memstats has no linux row:\n" + out)
+        return int(row.group(3)), int(row.group(5))
+
+    def balloon_until(m, pages, timeout):
+        """Polls `vm balloon linux` until the balloon holds `pages`; the
+        wall seconds it took."""
+        t = time.monotonic()
+        while True:
+            out = m.command("vm balloon linux", 60)
+            got = re.search(r"holds (\d+) pages", out)
+            check(got, "vm balloon printed no size:\n" + out)
+            if int(got.group(1)) == pages:
+                return time.monotonic() - t
+            check(time.monotonic() - t < timeout,
+                  f"the balloon holds {got.group(1)} pages, not {pages}, after {timeout} s:\n" + out)
+            time.sleep(2)
+
+    def balloon_steps(m):
+        """The virtio balloon: Linux's driver bound to the DSDT's LNRO0005
+        device; `vm balloon linux 32` inflates it (the guest's MemTotal
+        falls by 32 MiB, memstats counts 8192 MCTL pages and the VM holds
+        fewer machine pages), memverify still passes, then `vm balloon
+        linux 0` gives the memory back. The shell's errors on the way."""
+        t_b = time.monotonic()
+        for cmd, rx in (("vm balloon nosuch 1", r"no VM 'nosuch'"),
+                        ("vm balloon memtouch1 1", r"has no balloon device"),
+                        ("vm balloon linux 12x", r"'12x' is not a size in MiB"),
+                        ("vm balloon linux 90", r"90 MiB is above sched.mem.maxmemctl \(62 MiB\)")):
+            out = m.command(cmd, 60)
+            check(re.search(rx, out), f"{cmd}: expected /{rx}/:\n" + out)
+        attach(m)
+        m.send("echo dev $(cat /sys/bus/virtio/devices/virtio0/device) "
+               "drv $(basename $(readlink /sys/bus/virtio/devices/virtio0/driver))\r")
+        got = gexpect(m, r"^dev (\S+) drv (\S+)\n", 120)
+        check(got.group(1) == "0x0005" and got.group(2) == "virtio_balloon",
+              f"virtio0 is {got.group(1)} with driver {got.group(2)}")
+        mt0 = guest_memtotal(m)
+        detach(m)
+        consumed0, mctl0 = linux_memstats(m)
+        check(mctl0 == 0, f"MCTL {mctl0} before any ballooning")
+        out = m.command("vm balloon linux 32", 60)
+        check(re.search(r"size 8192 pages \(by hand\)", out), "vm balloon linux 32:\n" + out)
+        inflate_s = balloon_until(m, 8192, 600)
+        consumed1, mctl1 = linux_memstats(m)
+        attach(m)
+        mt1 = guest_memtotal(m)
+        m.send("/bin/memverify 16 1; echo mv-exit $?\r")
+        gexpect(m, r"^memverify: round 1 ok \(4096 pages\)\n", 600)
+        gexpect(m, r"^mv-exit 0\n", 120)
+        detach(m)
+        print(f"figure: balloon: 32 MiB inflated in {inflate_s:.1f} s of wall time "
+              f"({8192 / max(inflate_s, 0.1):.0f} pages/s); guest MemTotal {mt0} kB -> {mt1} kB; "
+              f"memstats linux CONSUMED {consumed0} -> {consumed1} pages, MCTL {mctl0} -> {mctl1}")
+        check(mctl1 == 8192, f"memstats MCTL {mctl1} with 8192 pages in the balloon")
+        check(abs((mt0 - mt1) - 32768) <= 1024, f"MemTotal {mt0} kB -> {mt1} kB with 32 MiB ballooned")
+        check(consumed1 < consumed0, f"the VM holds {consumed0} -> {consumed1} machine pages")
+        out = m.command("vm balloon linux 0", 60)
+        deflate_s = balloon_until(m, 0, 600)
+        attach(m)
+        mt2 = guest_memtotal(m)
+        detach(m)
+        out = m.command("vm balloon linux auto", 60)
+        check(re.search(r"\(memsched\)", out), "vm balloon linux auto:\n" + out)
+        print(f"figure: balloon: deflated in {deflate_s:.1f} s; MemTotal back to {mt2} kB; "
+              f"balloon steps {time.monotonic() - t_b:.0f} s of wall time in all")
+        check(mt2 == mt0, f"MemTotal {mt2} kB after deflating, {mt0} kB before")
+
     @scenario("bochs")
     def bochs_linux_initramfs(workdir, image):
         mts = ("memtouch1", "memtouch2")
@@ -240,6 +322,8 @@ def register(h):
             print("figure: host shell `vm list` round trips with Linux and two memtouch VMs "
                   "running: " + ", ".join(f"{r:.2f} s" for r in rtts))
             check(max(rtts) < 10, f"`vm list` took {max(rtts):.1f} s")
+
+            balloon_steps(m)
 
             # Attached again: `poweroff -f` in the guest's shell; ACPI S5
             # through the FADT's PM1a_CNT ends the VM powered off, status 0.
