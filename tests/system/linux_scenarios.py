@@ -10,8 +10,12 @@ shell keeps answering `vm list` (its round trip printed and bounded); then
 `vm console linux`: commands typed there reach busybox's shell on ttyS0 and
 print their answers, the guest's clocks are read against the host's (the
 drift is printed as a figure), Ctrl-] detaches and the host shell answers;
-attached again, `poweroff -f` ends the VM through ACPI S5 (powered off,
-status 0).
+the virtio balloon: Linux's virtio_balloon bound to the DSDT's LNRO0005
+device, `vm balloon linux 12` inflates it (MemTotal falls by 12 MiB, memstats
+MCTL 3072, the VM holds fewer machine pages), memverify passes, `vm balloon
+linux 0` gives it back (MemTotal as before), and the shell's errors (no such
+VM, no balloon device, not a number, over maxmemctl); attached again,
+`poweroff -f` ends the VM through ACPI S5 (powered off, status 0).
 
 bench_linux_boot (`make bench-linux`, figures only): Linux alone, `vm
 start` to the marker in wall seconds and the VM's instructions (Bochs'
@@ -167,10 +171,13 @@ def register(h):
 
     def balloon_steps(m):
         """The virtio balloon: Linux's driver bound to the DSDT's LNRO0005
-        device; `vm balloon linux 32` inflates it (the guest's MemTotal
-        falls by 32 MiB, memstats counts 8192 MCTL pages and the VM holds
-        fewer machine pages), memverify still passes, then `vm balloon
-        linux 0` gives the memory back. The shell's errors on the way."""
+        device; `vm balloon linux 12` inflates it (the guest's MemTotal
+        falls by 12 MiB, memstats counts 3072 MCTL pages and the VM holds
+        fewer machine pages), memverify (4 MiB, what the guest has left
+        free) still passes, then `vm balloon linux 0` gives the memory back.
+        The guest has about 21 MiB free after memverify (MemTotal is ~48 MiB
+        of its 96): a larger balloon ends in its driver's "Out of puff".
+        The shell's errors on the way."""
         t_b = time.monotonic()
         for cmd, rx in (("vm balloon nosuch 1", r"no VM 'nosuch'"),
                         ("vm balloon memtouch1 1", r"has no balloon device"),
@@ -188,24 +195,24 @@ def register(h):
         detach(m)
         consumed0, mctl0 = linux_memstats(m)
         check(mctl0 == 0, f"MCTL {mctl0} before any ballooning")
-        out = m.command("vm balloon linux 32", 60)
-        check(re.search(r"size 8192 pages \(by hand\)", out), "vm balloon linux 32:\n" + out)
-        inflate_s = balloon_until(m, 8192, 600)
+        out = m.command("vm balloon linux 12", 60)
+        check(re.search(r"size 3072 pages \(by hand\)", out), "vm balloon linux 12:\n" + out)
+        inflate_s = balloon_until(m, 3072, 300)
         consumed1, mctl1 = linux_memstats(m)
         attach(m)
         mt1 = guest_memtotal(m)
-        m.send("/bin/memverify 16 1; echo mv-exit $?\r")
-        gexpect(m, r"^memverify: round 1 ok \(4096 pages\)\n", 600)
+        m.send("/bin/memverify 4 1; echo mv-exit $?\r")
+        gexpect(m, r"^memverify: round 1 ok \(1024 pages\)\n", 600)
         gexpect(m, r"^mv-exit 0\n", 120)
         detach(m)
-        print(f"figure: balloon: 32 MiB inflated in {inflate_s:.1f} s of wall time "
-              f"({8192 / max(inflate_s, 0.1):.0f} pages/s); guest MemTotal {mt0} kB -> {mt1} kB; "
+        print(f"figure: balloon: 12 MiB inflated in {inflate_s:.1f} s of wall time "
+              f"(at least {3072 / max(inflate_s, 0.1):.0f} pages/s, polled every 2 s); guest MemTotal {mt0} kB -> {mt1} kB; "
               f"memstats linux CONSUMED {consumed0} -> {consumed1} pages, MCTL {mctl0} -> {mctl1}")
-        check(mctl1 == 8192, f"memstats MCTL {mctl1} with 8192 pages in the balloon")
-        check(abs((mt0 - mt1) - 32768) <= 1024, f"MemTotal {mt0} kB -> {mt1} kB with 32 MiB ballooned")
+        check(mctl1 == 3072, f"memstats MCTL {mctl1} with 3072 pages in the balloon")
+        check(abs((mt0 - mt1) - 12288) <= 1024, f"MemTotal {mt0} kB -> {mt1} kB with 12 MiB ballooned")
         check(consumed1 < consumed0, f"the VM holds {consumed0} -> {consumed1} machine pages")
         out = m.command("vm balloon linux 0", 60)
-        deflate_s = balloon_until(m, 0, 600)
+        deflate_s = balloon_until(m, 0, 300)
         attach(m)
         mt2 = guest_memtotal(m)
         detach(m)
