@@ -138,14 +138,14 @@ static void write_status(struct virtio_mmio *t, uint32_t val)
     if ((val & VIRTIO_S_DRIVER_OK) && !(val & VIRTIO_S_FEATURES_OK))
         val &= ~VIRTIO_S_DRIVER_OK;
     t->status = val;
-    if ((val & VIRTIO_S_DRIVER_OK) && !(was & VIRTIO_S_DRIVER_OK)) {
-        if (t->dev->driver_ok)
-            t->dev->driver_ok(t->dev->ctx);
-        /* Buffers made available before DRIVER_OK are taken now (a device
-         * consumes none before it, 2.1.2). */
-        for (unsigned i = 0; i < t->dev->nqueues && !t->wait; i++)
-            run_queue(t, i);
-    }
+    if ((val & VIRTIO_S_DRIVER_OK) && !(was & VIRTIO_S_DRIVER_OK) && t->dev->driver_ok)
+        t->dev->driver_ok(t->dev->ctx);
+    /* Buffers made available before DRIVER_OK are taken now (a device
+     * consumes none before it, 2.1.2). On every write with DRIVER_OK, not
+     * only the first: a write retried after a ring page came back
+     * (t->wait) must finish the job. */
+    for (unsigned i = 0; (val & VIRTIO_S_DRIVER_OK) && i < t->dev->nqueues && !t->wait; i++)
+        run_queue(t, i);
 }
 
 static void set_half(uint64_t *v, bool high, uint32_t val)
