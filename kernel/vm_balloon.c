@@ -37,7 +37,13 @@ void vm_balloon_update(struct vm_balloon_ctl *b, struct memsched_vm *msv, uint64
     else
         want = plenty ? 0 : MIN(held, b->max_pages);
     set_want(b, want);
-    if (held >= want || held > b->last_held) {
+    /* Owed more than maxmemctl lets it take, and it holds that much: the
+     * balloon can do no more, memsched must swap the rest now. */
+    if (msv->balloon_target && held >= b->max_pages) {
+        msv->balloon_stalled = true;
+        b->progress_ns = now_ns;
+        b->last_held = held;
+    } else if (held >= want || held > b->last_held) {
         b->progress_ns = now_ns;
         b->last_held = held;
         msv->balloon_stalled = false;

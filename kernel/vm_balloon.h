@@ -17,7 +17,8 @@
  * Stall: in auto mode, a balloon below its size that has not grown for
  * VM_BALLOON_STALL_NS is `balloon_stalled` for memsched, which then swaps
  * instead (the soft state's fall back); progress, or reaching the size,
- * clears it.
+ * clears it. A balloon at maxmemctl while memsched still asks for pages is
+ * stalled at once: it can take no more.
  */
 #ifndef KERNEL_VM_BALLOON_H
 #define KERNEL_VM_BALLOON_H

@@ -86,6 +86,22 @@ static void test_stall(void **state)
     assert_false(msv.balloon_stalled);
 }
 
+/* At maxmemctl with pages still owed: stalled at once (swap the rest). */
+static void test_capped_is_stalled(void **state)
+{
+    (void)state;
+    setup(100);
+    msv.balloon_target = 500;
+    vm_balloon_update(&b, &msv, 0, false, 0);
+    assert_int_equal(b.want, 100);
+    assert_false(msv.balloon_stalled);
+    vm_balloon_update(&b, &msv, 100, false, 1);
+    assert_true(msv.balloon_stalled);
+    msv.balloon_target = 0;
+    vm_balloon_update(&b, &msv, 100, false, 2);
+    assert_false(msv.balloon_stalled);
+}
+
 static void test_manual_and_auto(void **state)
 {
     (void)state;
@@ -128,6 +144,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_follows_memsched),
         cmocka_unit_test(test_stall),
+        cmocka_unit_test(test_capped_is_stalled),
         cmocka_unit_test(test_manual_and_auto),
         cmocka_unit_test(test_no_device_no_driver),
     };
