@@ -20,6 +20,10 @@ static void show(const struct vm *vm)
                    (unsigned long long)held, (unsigned long long)(held / PAGES_PER_MIB),
                    b->actual, (unsigned long long)b->max_pages,
                    vm->mem.msv.balloon_stalled ? ", stalled" : "");
+    console_printf("  pages given %llu, taken back %llu, bad page numbers %llu%s%s\n",
+                   (unsigned long long)b->inflated, (unsigned long long)b->deflated,
+                   (unsigned long long)b->bad_pfns, b->failed ? "; device broken: " : "",
+                   b->failed ? b->failed : "");
 }
 
 int shell_vm_balloon(int argc, char **argv, void *ctx)

@@ -36,6 +36,9 @@ struct vm_balloon_ctl {
     bool device;               /* the VM has a balloon device (balloon.present) */
     bool driver;               /* its driver reached DRIVER_OK (and no reset since) */
     uint32_t actual;           /* pages the driver says it holds */
+    uint64_t inflated, deflated;   /* pages the driver gave and took back */
+    uint64_t bad_pfns;         /* page numbers skipped: not RAM, pinned, shared */
+    const char *failed;        /* why the device needs a reset; NULL: fine */
     void (*changed)(void *dev);  /* `want` moved: tell the driver */
     void *dev;
     /* the vmkernel's */

@@ -123,6 +123,10 @@ static void mirror(struct vballoon *vb)
     struct vm_balloon_ctl *c = &vb->vm->mem.balloon;
     c->driver = vb->b.driver_ok && !vb->t.failed;
     c->actual = vb->b.actual;
+    c->inflated = vb->b.inflated;
+    c->deflated = vb->b.deflated;
+    c->bad_pfns = vb->b.bad_pfns;
+    c->failed = vb->t.failed;
     if (vb->t.failed && !vb->fail_reported) {
         VM_WARN(vb->vm, "vm %s: virtio-balloon: %s; the device needs a reset (the guest runs on)",
                 vb->vm->name, vb->t.failed);
