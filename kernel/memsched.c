@@ -189,7 +189,7 @@ static void release_request(const struct memsched *ms, struct memsched_vm *vm)
             owed = over_limit;
         if (!owed)
             break;
-        if (vm->has_balloon)
+        if (vm->has_balloon && !vm->balloon_stalled)
             vm->balloon_target = owed;
         else if (over_limit)
             vm->swap_target = MIN(over_limit, cap);

@@ -11,6 +11,8 @@ extern const struct shell_cmd shell_stats_sub[];
 extern const struct shell_cmd shell_swap_sub[];
 extern const struct shell_cmd shell_vmm_sub[];
 int shell_cmd_memstats(int argc, char **argv, void *ctx);
+/* kernel/shell_balloon.c: `vm balloon`. */
+int shell_vm_balloon(int argc, char **argv, void *ctx);
 
 /* kernel/shell.c: calls `fn` every `period_ns` from the shell's poll until
  * a key is pressed (the key is swallowed), then shows the prompt again. */

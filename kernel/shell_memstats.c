@@ -7,7 +7,8 @@
  *   ZERO      pages out as zero/fill tags (no storage)
  *   ZIP ZIPKB pages in the compression cache, and the bytes they take
  *   SWCUR     pages on the swap device SWIN/s SWOUT/s  page rates (2 s window)
- *   MCTL      ballooned (0: no balloon driver exists yet)
+ *   MCTL      pages in the balloon (the guest's virtio balloon driver gave
+ *             them; their machine pages are free): `vm balloon` for more
  *   BLKMS     ms the VM's vCPUs were blocked from allocating
  * and a host line: free-memory state, free pages, MinFree, compression
  * caches' machine pages and their ratio, swap used/size, and the pages
@@ -33,7 +34,7 @@ static void memstats_print(void)
 {
     uint64_t now = plat_time_ns();
     uint64_t cc_pages = 0, cc_stored = 0;
-    console_printf("%-3s %-12s %7s %7s %8s %6s %7s %7s %7s %7s %6s %7s %5s %7s\n", "ID", "NAME",
+    console_printf("%-3s %-12s %7s %7s %8s %6s %7s %7s %7s %7s %6s %7s %7s %7s\n", "ID", "NAME",
                    "MEMSZ", "TARGET", "CONSUMED", "ACTIVE", "ZERO", "ZIP", "ZIPKB", "SWCUR",
                    "SWIN/s", "SWOUT/s", "MCTL", "BLKMS");
     for (unsigned i = 0; i < VM_MAX; i++) {
@@ -49,7 +50,7 @@ static void memstats_print(void)
             cc_pages += cs.used_pages;
             cc_stored += cs.lz4_pages + cs.fill_pages;
         }
-        console_printf("%-3u %-12s %7llu %7llu %8llu %5u%% %7llu %7llu %7llu %7llu %6u %7u %5u "
+        console_printf("%-3u %-12s %7llu %7llu %8llu %5u%% %7llu %7llu %7llu %7llu %6u %7u %7llu "
                        "%7llu\n",
                        vm->id, vm->name, (unsigned long long)m->memsize,
                        (unsigned long long)m->target, (unsigned long long)guest_mem_pages(&vm->mem.ram),
@@ -57,7 +58,8 @@ static void memstats_print(void)
                        (unsigned long long)st.compressed_pages,
                        (unsigned long long)((st.compressed_bytes + 1023) >> 10),
                        (unsigned long long)st.swapped_pages, vm->mem.rc.in_per_s,
-                       vm->mem.rc.out_per_s, 0u,
+                       vm->mem.rc.out_per_s,
+                       (unsigned long long)physmap_count(&vm->mem.ram.pm, PM_BALLOONED),
                        (unsigned long long)(vm_reclaim_blocked_ns(vm, now) / 1000000ULL));
     }
     uint64_t ratio = cc_pages ? cc_stored * 100 / cc_pages : 0;

@@ -1,4 +1,5 @@
-/* Shell commands for VMs: vm list/start/stop/kill/console, stats exits. */
+/* Shell commands for VMs: vm list/start/stop/kill/console (vm balloon is
+ * kernel/shell_balloon.c), stats exits. */
 #include "kernel/shell_cmds.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/tsc.h"
@@ -217,6 +218,10 @@ const struct shell_cmd shell_vm_sub[] = {
     { "console", "vm console ID|NAME",
       "what the VM printed on its UART; a running VM's serial port is then attached "
       "(typing goes to the guest, " SHELL_DETACH_NAME " detaches)", 1, 1, vm_console, NULL },
+    { "balloon", "vm balloon ID|NAME [MIB|auto]",
+      "the VM's balloon; with a size, inflate or deflate it to that many MiB "
+      "(at most sched.mem.maxmemctl); auto gives it back to memsched", 1, 2, shell_vm_balloon,
+      NULL },
     { NULL, NULL, NULL, 0, 0, NULL, NULL },
 };
 

@@ -22,6 +22,7 @@
 #include "kernel/vm_devices.h"
 #include "kernel/vm_console.h"
 #include "kernel/memsched.h"
+#include "kernel/vm_balloon.h"
 #include "lib/report_once.h"
 #include "kernel/log.h"
 #include "mm/guest_mem.h"
@@ -72,6 +73,7 @@ struct vm_memory {
     struct vmmem_vm *vmmem;       /* the monitor's release checks (heap; opaque here) */
     uint64_t deny_until_ns;       /* fault injection (`vmm deny`): vCPU 0 holds a
                                      release deny until then */
+    struct vm_balloon_ctl balloon;  /* the balloon's size and progress (vm_balloon.h) */
 };
 
 struct vm {

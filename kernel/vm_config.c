@@ -2,6 +2,7 @@
  * guest.kernel path resolution. docs/vm-config.md describes the keys for
  * people; keep the two in step. */
 #include "kernel/vm_config.h"
+#include "kernel/vm_balloon.h"
 #include "kernel/vm_console.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
@@ -73,6 +74,11 @@ static const struct cfg_key vm_schema[] = {
       "preallocate all of guest RAM when the VM starts" },
     { "sched.mem.prealloc.pinnedMainMem", CFG_BOOL, CFG(prealloc_pinned), 0, 0, NULL,
       "preallocate and pin all of guest RAM (never reclaimed)" },
+    { "sched.mem.maxmemctl", CFG_U64, CFG(maxmemctl_mb), 0, MEMSIZE_MAX_MB, NULL,
+      "the most memory in MiB the balloon may take from the guest (0: none; default 65% "
+      "of memsize)" },
+    { "balloon.present", CFG_BOOL, CFG(balloon_present), 0, 0, NULL,
+      "give the VM a virtio-mmio balloon device (default: TRUE for guest.type = linux)" },
     { "monitor.unknownPort", CFG_ENUM, RAW(unknown_port), 0, 0, port_policies,
       "an access to an I/O port no device claims: ignore (reads all ones) or stop the VM" },
     { "serial.toHostConsole", CFG_ENUM, CFG(to_host_console), 0, 0, console_routes,
@@ -262,6 +268,14 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
         max = NULL; /* refused by the schema: reported, and the default applies */
     if (!max)
         v->mem_max_mb = v->memsize_mb;
+    if (!cfg_find(&f, "sched.mem.maxmemctl"))
+        v->maxmemctl_mb = v->memsize_mb * VM_BALLOON_DEFAULT_MAX_PCT / 100;
+    if (!cfg_find(&f, "balloon.present"))
+        v->balloon_present = v->guest_type == VM_GUEST_LINUX;
+    const struct cfg_entry *mc = cfg_find(&f, "sched.mem.maxmemctl");
+    if (mc && v->memsize_mb && v->maxmemctl_mb > v->memsize_mb)
+        problem(&k, mc->line, mc->key, "%llu MiB is above memsize (%llu MiB)",
+                (unsigned long long)v->maxmemctl_mb, (unsigned long long)v->memsize_mb);
     apply_shares(&k, &raw);
     str_copy(v->unknown_port, port_policies[raw.unknown_port], sizeof v->unknown_port);
 

@@ -41,6 +41,11 @@ struct vm_config {
     bool prealloc;                   /* sched.mem.prealloc */
     bool prealloc_main;              /* sched.mem.prealloc.mainMem */
     bool prealloc_pinned;            /* sched.mem.prealloc.pinnedMainMem */
+    uint64_t maxmemctl_mb;           /* sched.mem.maxmemctl: the most the balloon may
+                                        take, MiB (0: no ballooning); default 65% of
+                                        memsize (ESX's Mem.CtlMaxPercent) */
+    bool balloon_present;            /* balloon.present: a virtio-mmio balloon device;
+                                        default TRUE for linux guests, FALSE otherwise */
     char unknown_port[8];            /* monitor.unknownPort: "ignore" (reads all ones,
                                         logged once per port) or "stop"; default ignore */
     uint32_t to_host_console;        /* serial.toHostConsole: all | first | none, as

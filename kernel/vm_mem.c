@@ -188,8 +188,9 @@ static bool victim_view(const struct vm *vm)
            (p == VICTIM_RECENT || p == VICTIM_AGING || p == VICTIM_REUSE);
 }
 
-/* memsched's swap target becomes the VM's release request (there is no
- * balloon yet: soft swaps too, memsched asks swap of a VM without one).
+/* memsched's swap target becomes the VM's release request (its balloon
+ * target goes to the balloon, vm_balloon_update; a VM without a balloon
+ * driver, or whose balloon stalled, is asked for swap instead).
  * In hard and low, and above a limit, the request follows the VM's
  * consumption between balance cycles (memsched_reissue). A request is at
  * least one swap cap: each release runs a victim selection over the whole
@@ -308,6 +309,15 @@ void vm_mem_tick(void)
         vm->mem.msv.consumed = guest_mem_pages(&vm->mem.ram);
     }
     memsched_poll(&ms, now);
+    /* The balloon follows memsched's balloon targets; giving memory back
+     * only when there is no pressure at all. */
+    bool plenty = ms.state == MEM_HIGH && page_free_count() >= ms.minfree_pages;
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        struct vm *vm = attached[i];
+        if (vm && vm_is_live(vm))
+            vm_balloon_update(&vm->mem.balloon, &vm->mem.msv,
+                              physmap_count(&vm->mem.ram.pm, PM_BALLOONED), plenty, now);
+    }
     for (unsigned i = 0; i < VM_MAX; i++) {
         struct vm *vm = attached[i];
         if (vm && vm_is_live(vm))

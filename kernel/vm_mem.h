@@ -8,8 +8,9 @@
  *
  * Each VM above its target gets a release request (vm->mem.release_request)
  * that its monitor carries out at poll points (vmm/vmmem_poll.c) through
- * kernel/vm_reclaim.c: victim selection and the swapper. Ballooning does
- * not exist yet: every state swaps.
+ * kernel/vm_reclaim.c: victim selection and the swapper. A VM whose guest
+ * runs the virtio balloon driver is asked through its balloon instead while
+ * memsched says so (high and soft states; kernel/vm_balloon.h).
  */
 #ifndef KERNEL_VM_MEM_H
 #define KERNEL_VM_MEM_H

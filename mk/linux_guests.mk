@@ -23,10 +23,17 @@ $(LINUX_GUEST_DIR)/memverify: tests/guests/memverify.c
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(MEMVERIFY_CFLAGS) $< -o $@
 
+# The virtio balloon's modules (Debian builds virtio, virtio_ring,
+# virtio_mmio and virtio_balloon as modules), from the kernel package the
+# fetch extracted, in the order their dependencies need; init loads them.
+LINUX_VIRTIO_MODS := virtio_ring virtio virtio_mmio virtio_balloon
+LINUX_MOD_DIR = $(firstword $(wildcard $(LINUX_DEB_DIR)/root/lib/modules/*/kernel/drivers/virtio))
+
 $(LINUX_GUEST_DIR)/initramfs.gz: $(LINUX_DEB_DIR)/.fetched $(LINUX_GUEST_DIR)/memverify \
-                                 tools/mkinitramfs.py tests/guests/linux-init.sh
+                                 tools/mkinitramfs.py tests/guests/linux-init.sh mk/linux_guests.mk
 	$(Q)$(PYTHON) tools/mkinitramfs.py $@ $(LINUX_DEB_DIR)/busybox tests/guests/linux-init.sh \
-	    memverify=$(LINUX_GUEST_DIR)/memverify
+	    memverify=$(LINUX_GUEST_DIR)/memverify \
+	    $(foreach m,$(LINUX_VIRTIO_MODS),mod:$(m).ko=$(LINUX_MOD_DIR)/$(m).ko)
 
 $(LINUX_GUEST_DIR)/vmlinuz $(LINUX_GUEST_DIR)/memtest.bin: $(LINUX_DEB_DIR)/.fetched
 	@mkdir -p $(dir $@)

@@ -90,6 +90,8 @@ test_shell_attach_SRCS = tests/unit/test_shell_attach.c kernel/shell_attach.c ke
 test_exits_SRCS += vmm/vcpu_events.c vmm/vplatform.c $(DEVICE_SRCS) vmm/exit_mmio.c \
                    vmm/mmio_emulate.c vmm/guest_walk.c vmm/insn_decode.c vmm/insn_emulate.c \
                    tests/fake/fake_gpa.c
+# exit_mmio.c routes the virtio balloon's window (mk/virtio.mk).
+test_exits_SRCS += vmm/virtio_balloon_attach.c $(VIRTIO_SRCS)
 
 UNIT_TESTS += test_vcpu_events
 test_vcpu_events_SRCS = tests/unit/test_vcpu_events.c tests/fake/vm_fail_fake.c vmm/vcpu_events.c vmm/vplatform.c \

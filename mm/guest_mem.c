@@ -92,8 +92,11 @@ enum gm_fault guest_mem_fault(struct guest_mem *gm, uint64_t gpa)
     bool out = e.state == PM_ZERO || e.state == PM_COMPRESSED || e.state == PM_SWAPPED;
     if (out && gm->swapper)
         return page_in(gm, ppn);
-    /* Without a swapper only a plain zero page can be made here. */
-    if (e.state != PM_UNTOUCHED && !(e.state == PM_ZERO && e.payload == 0))
+    /* Without a swapper only a plain zero page can be made here. A page
+     * in the balloon that the guest touches without deflating it first
+     * gets a fresh zero page (MUST_TELL_HOST is not offered). */
+    if (e.state != PM_UNTOUCHED && e.state != PM_BALLOONED &&
+        !(e.state == PM_ZERO && e.payload == 0))
         return GM_FAULT_FAIL;
     mpn_t m = page_alloc_zeroed(gm->owner);
     if (m == INVALID_MPN)
@@ -141,6 +144,33 @@ bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t
         len -= n;
     }
     return true;
+}
+
+enum gm_balloon guest_mem_balloon(struct guest_mem *gm, ppn_t ppn)
+{
+    if (!gm->pm_storage || !guest_mem_is_ram(gm, ppn << PAGE_SHIFT) ||
+        ppn > (UINT64_MAX >> PAGE_SHIFT))
+        return GM_BALLOON_BAD;
+    struct pm_entry old;
+    enum pm_err r = physmap_balloon(&gm->pm, ppn, &old);
+    if (r != PM_OK) {
+        struct pm_entry now;
+        bool again = physmap_lookup(&gm->pm, ppn, &now) == PM_OK && now.state == PM_BALLOONED;
+        return again ? GM_BALLOON_AGAIN : GM_BALLOON_BAD;
+    }
+    if (old.state == PM_MAPPED)
+        page_free(old.payload);    /* physmap_balloon zapped its mapping */
+    else if (gm->swapper)
+        swapper_drop(gm->swapper, &old);
+    return GM_BALLOON_OK;
+}
+
+enum gm_balloon guest_mem_unballoon(struct guest_mem *gm, ppn_t ppn)
+{
+    if (!gm->pm_storage || ppn > (UINT64_MAX >> PAGE_SHIFT) ||
+        !guest_mem_is_ram(gm, ppn << PAGE_SHIFT))
+        return GM_BALLOON_BAD;
+    return physmap_unballoon(&gm->pm, ppn) == PM_OK ? GM_BALLOON_OK : GM_BALLOON_AGAIN;
 }
 
 uint64_t guest_mem_pages(const struct guest_mem *gm)

@@ -63,6 +63,14 @@ enum gm_fault guest_mem_fault(struct guest_mem *gm, uint64_t gpa);
 bool guest_mem_touch(struct guest_mem *gm, uint64_t gpa);
 /* Copies into guest RAM, backing pages as needed; false as guest_mem_touch. */
 bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t len);
+/* The guest's balloon driver gives `ppn` (inflate): whatever backed it (a
+ * machine page, a swap slot, a cache entry) is freed and the page is
+ * BALLOONED; a later touch maps a fresh zero page. GM_BALLOON_AGAIN: it was
+ * already ballooned; GM_BALLOON_BAD: not RAM, pinned or shared (nothing
+ * changed). The deflate side: BALLOONED -> UNTOUCHED. */
+enum gm_balloon { GM_BALLOON_OK = 0, GM_BALLOON_AGAIN, GM_BALLOON_BAD };
+enum gm_balloon guest_mem_balloon(struct guest_mem *gm, ppn_t ppn);
+enum gm_balloon guest_mem_unballoon(struct guest_mem *gm, ppn_t ppn);
 /* Pages backed by machine pages the VM holds. */
 uint64_t guest_mem_pages(const struct guest_mem *gm);
 

@@ -196,6 +196,16 @@ enum pm_err physmap_balloon(struct physmap *pm, ppn_t ppn, struct pm_entry *old)
     return PM_OK;
 }
 
+enum pm_err physmap_unballoon(struct physmap *pm, ppn_t ppn)
+{
+    if (ppn >= pm->npages)
+        return PM_ERANGE;
+    if (e_state(pm->e[ppn]) != PM_BALLOONED)
+        return PM_ESTATE;
+    set_entry(pm, ppn, PM_UNTOUCHED, 0);
+    return PM_OK;
+}
+
 enum pm_err physmap_pin(struct physmap *pm, ppn_t ppn)
 {
     if (ppn >= pm->npages)

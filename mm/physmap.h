@@ -111,6 +111,10 @@ enum pm_err physmap_move_backing(struct physmap *pm, ppn_t ppn, enum pm_state fr
  * SHARED and pinned MAPPED. A mapped page is zapped. `old` tells the caller
  * what to free (the MPN, slot or handle). Ballooning twice is PM_ESTATE. */
 enum pm_err physmap_balloon(struct physmap *pm, ppn_t ppn, struct pm_entry *old);
+/* The balloon driver takes `ppn` back (deflate): BALLOONED -> UNTOUCHED, a
+ * page with no backing whose next touch maps a fresh zero page, as before
+ * its first touch. Any other state is PM_ESTATE. */
+enum pm_err physmap_unballoon(struct physmap *pm, ppn_t ppn);
 
 /* Pinning (pinnedMainMem): a pinned page is never released, ballooned or
  * remapped. Only MAPPED pages can be pinned. */

@@ -133,6 +133,16 @@ void swapper_destroy(struct swapper *sw)
     sw->pm = NULL;   /* a second call finds nothing to give back */
 }
 
+void swapper_drop(struct swapper *sw, const struct pm_entry *old)
+{
+    if (old->state == PM_SWAPPED && sw->store.free) {
+        uint64_t slot = old->payload;
+        sw->store.free(sw->store.ctx, &slot, 1);
+    } else if (old->state == PM_COMPRESSED && sw->cc) {
+        ccache_free(sw->cc, old->payload);
+    }
+}
+
 void swapper_get_stats(const struct swapper *sw, struct swapper_stats *out)
 {
     *out = sw->st;

@@ -98,6 +98,11 @@ void swapper_init(struct swapper *sw, struct physmap *pm, uint16_t owner, struct
  * slots; those pages become ZERO), the cache and the bounce page.
  * guest_mem_destroy calls it for the attached swapper; safe to call twice. */
 void swapper_destroy(struct swapper *sw);
+/* A page that was ZERO, COMPRESSED or SWAPPED (`old`, as the physmap
+ * reported it when the page left that state without coming back in: the
+ * balloon took it) no longer needs its copy: the cache entry or swap slot
+ * is freed. Other states: nothing to do. */
+void swapper_drop(struct swapper *sw, const struct pm_entry *old);
 
 /* Pages out `n` guest pages; returns how many machine pages were freed.
  * Pages not MAPPED, pinned, or listed twice are skipped. */

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
-"""mkinitramfs.py OUT.gz BUSYBOX INIT [NAME=FILE]...
+"""mkinitramfs.py OUT.gz BUSYBOX INIT [NAME=FILE | mod:NAME=FILE]...
 
 Writes a gzip'd cpio archive in the "newc" format the Linux kernel unpacks
 as its initramfs (Documentation/driver-api/early-userspace/buffer-format.rst):
 /init (the INIT script), /bin/busybox with a link for each of its applets
 (the list comes from `BUSYBOX --list-full`; busybox-static runs on the
 build machine), /dev/console (the kernel opens it for init before anything
-mounts /dev), the usual empty directories, and each extra FILE as
-/bin/NAME. Owners are root and times 0, so the same inputs give the same
+mounts /dev), the usual empty directories, each extra FILE as
+/bin/NAME, and each mod:NAME=FILE (a kernel module from the kernel's own
+package, which INIT loads with busybox's insmod) as /lib/modules/NAME. Owners are root and times 0, so the same inputs give the same
 bytes. Pure Python: no cpio, no root."""
 import gzip
 import os
@@ -57,7 +58,7 @@ def main():
                              text=True).stdout.split()
     c = Cpio()
     dirs = {"bin", "sbin", "usr", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "root",
-            "etc"}
+            "etc", "lib", "lib/modules"}
     for d in sorted(dirs):
         c.dir(d)
     c.entry("dev/console", 0o020600, rdev=(5, 1))
@@ -69,7 +70,10 @@ def main():
             continue
         c.symlink(a, os.path.relpath("bin/busybox", d))
     for name, path in extras:
-        c.file("bin/" + name, path)
+        if name.startswith("mod:"):
+            c.file("lib/modules/" + name[4:], path, 0o100644)
+        else:
+            c.file("bin/" + name, path)
     data = c.finish()
     with open(out + ".tmp", "wb") as f:
         f.write(gzip.compress(data, 9, mtime=0))

@@ -3,6 +3,8 @@
 #include "vmm/acpi_guest_attach.h"
 #include "vmm/acpi_guest.h"
 #include "vmm/dev_pm.h"
+#include "vmm/virtio_balloon_attach.h"
+#include "vmm/dev_virtio_mmio.h"
 #include "kernel/vm.h"
 #include "mm/guest_rom.h"
 #include "mm/heap.h"
@@ -29,7 +31,11 @@ bool acpi_guest_attach(struct vm *vm, char *why, size_t whylen)
 {
     /* VMs are built one at a time, from the scheduler's loop. */
     static uint8_t block[PAGE_SIZE];
-    struct acpi_guest_cfg cfg = { (unsigned)vm->cfg.numvcpus, NULL, 0 };
+    /* The balloon's window and interrupt, as vballoon_attach wires them. */
+    static const struct acpi_guest_virtio balloon = { VBALLOON_GPA, VIRTIO_MMIO_SIZE,
+                                                      VBALLOON_GSI, true };
+    struct acpi_guest_cfg cfg = { (unsigned)vm->cfg.numvcpus, &balloon,
+                                  vm->cfg.balloon_present ? 1u : 0u };
     struct acpi_guest_layout layout;
     const char *bad = NULL;
     if (!acpi_guest_build(&cfg, ACPI_GUEST_ROM_GPA, block, sizeof block, &layout, &bad)) {

@@ -8,6 +8,7 @@
 #include "vmm/guest_rules.h"
 #include "vmm/vcpu_events.h"
 #include "vmm/vplatform.h"
+#include "vmm/virtio_balloon_attach.h"
 #include "kernel/vm.h"
 #include "kernel/vcpu_handoff.h"
 #include "kernel/log.h"
@@ -118,9 +119,10 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
         gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility | INTERRUPTIBILITY_NMI);
     if (vm_gpa_is_ram(vm, e->gpa))
         return vmmem_ram_fault(v, e->gpa);   /* first touch, page-in, blocking */
-    /* The APICs' pages and the legacy hole: every access is decoded and
-     * emulated. */
-    if (vplatform_is_lapic(e->gpa) || vplatform_is_ioapic(e->gpa) || mmio_is_legacy_hole(e->gpa))
+    /* The APICs' pages, the virtio balloon's window and the legacy hole:
+     * every access is decoded and emulated. */
+    if (vplatform_is_lapic(e->gpa) || vplatform_is_ioapic(e->gpa) || vballoon_owns(e->gpa) ||
+        mmio_is_legacy_hole(e->gpa))
         return exit_mmio(v, e);
     /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables). */
     if (!(e->qual & EPT_QUAL_WRITE) && vm_map_bios_rom(vm, e->gpa))

@@ -1,5 +1,6 @@
 /* EPT violations on device pages (the local APIC at 0xfee00000, the I/O APIC
- * at 0xfec00000) and in the legacy hole below the BIOS area (VGA memory and
+ * at 0xfec00000, the virtio balloon's window at 0xfeb00000) and in the
+ * legacy hole below the BIOS area (VGA memory and
  * option ROMs, [0xA0000, 0xE0000): nothing there, so reads float to all
  * ones and writes vanish, as on a PC bus; Linux scans it for option ROMs):
  * they are never mapped, so every access exits here and is emulated
@@ -11,6 +12,7 @@
 #include "vmm/guest_linear.h"
 #include "vmm/mmio_emulate.h"
 #include "vmm/vplatform.h"
+#include "vmm/virtio_balloon_attach.h"
 #include "kernel/vm.h"
 #include "include/hv/platform.h"
 #include "include/hv/x86/regs.h"
@@ -42,10 +44,19 @@ bool mmio_is_legacy_hole(uint64_t gpa)
     return gpa >= GUEST_LOW_RAM_END && gpa < LEGACY_HOLE_END;
 }
 
+/* The VM's virtio balloon, when the access is in its window. */
+static struct vballoon *balloon_at(const struct mmio_ctx *c)
+{
+    return c->v->plat && c->v->plat->balloon && vballoon_owns(c->gpa) ? c->v->plat->balloon : NULL;
+}
+
 static bool dev_read(void *ctx, unsigned size, uint64_t *val)
 {
     struct mmio_ctx *c = ctx;
-    if (mmio_is_legacy_hole(c->gpa))
+    struct vballoon *vb = balloon_at(c);
+    if (vb)
+        *val = vballoon_read(vb, c->v, c->gpa, size);
+    else if (mmio_is_legacy_hole(c->gpa))
         *val = ~0ULL;
     else
         *val = vplatform_mmio_read(c->v->plat, c->v->id, c->gpa, size, plat_time_ns());
@@ -55,7 +66,12 @@ static bool dev_read(void *ctx, unsigned size, uint64_t *val)
 static bool dev_write(void *ctx, unsigned size, uint64_t val)
 {
     struct mmio_ctx *c = ctx;
-    if (!mmio_is_legacy_hole(c->gpa))
+    struct vballoon *vb = balloon_at(c);
+    if (vb && !vballoon_write(vb, c->v, c->gpa, size, (uint32_t)val, &c->g.action)) {
+        c->wait = true;   /* a ring page first: the access is retried */
+        return false;
+    }
+    if (!vb && !mmio_is_legacy_hole(c->gpa))
         vplatform_mmio_write(c->v->plat, c->v->id, c->gpa, size, (uint32_t)val, plat_time_ns());
     return true;
 }

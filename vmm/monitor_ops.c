@@ -9,6 +9,7 @@
 #include "vmm/io_ports.h"
 #include "vmm/guest_loader.h"
 #include "vmm/acpi_guest_attach.h"
+#include "vmm/virtio_balloon_attach.h"
 #include "vmm/vplatform.h"
 #include "vmm/dev_uart.h"
 #include "kernel/bootfiles.h"
@@ -104,6 +105,8 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
         ksnprintf(why, n, "no memory or port slots for its interrupt controllers and timers");
         return false;
     }
+    if (!vballoon_attach(vm, plat, why, n))
+        return false;
     /* COM1 interrupts on ISA line 4, through the 8259 and the I/O APIC:
      * Linux's 8250 driver waits for THR-empty interrupts to send. */
     struct dev_uart *com1 = dev_uart_of(vm);

@@ -75,6 +75,14 @@ void vplatform_isa_irq(struct vplatform *p, unsigned irq, bool level)
     vioapic_set_irq(&p->ioapic, ISA_PIN(irq), level);
 }
 
+void vplatform_gsi(struct vplatform *p, unsigned gsi, bool level)
+{
+    if (gsi < 16 || gsi >= VIOAPIC_PINS)
+        return;
+    vioapic_set_irq(&p->ioapic, gsi, level);
+    p->next_deadline = 0; /* something may be deliverable: the next entry looks */
+}
+
 /* ---- interrupt messages: the I/O APIC's and the ICR's ------------------- */
 
 #define DELIVERY_SMI 2

@@ -24,6 +24,7 @@
 #include "vmm/dev_lapic.h"
 
 struct vm;
+struct vballoon;
 
 #define VPLATFORM_CPUS 4            /* = VM_MAX_VCPUS (checked in vplatform.c) */
 /* The local APIC timer's input clock: what QEMU and KVM give guests. */
@@ -65,6 +66,8 @@ struct vplatform {
     uint64_t next_deadline;
     uint64_t ticks, injected, reset_requests;
     uint64_t ipis, ipis_dropped, nmis;   /* IPIs routed; naming no APIC; NMIs taken */
+    struct vballoon *balloon;       /* its virtio-mmio balloon, or NULL
+                                       (vmm/virtio_balloon_attach.h) */
 };
 
 /* Allocates the models and claims their ports on the VM's port bus; the
@@ -149,6 +152,10 @@ void vplatform_tsc_deadline_write(struct vplatform *p, unsigned cpu, uint64_t ts
 
 /* An ISA device line (0-15): to the PIC and the I/O APIC. */
 void vplatform_isa_irq(struct vplatform *p, unsigned irq, bool level);
+/* An I/O APIC input above the ISA lines (16-23), for devices the DSDT
+ * declares with their own interrupt (virtio-mmio); the caller passes the
+ * logical level. */
+void vplatform_gsi(struct vplatform *p, unsigned gsi, bool level);
 /* The same as a device output (struct dev_irq): the device names its ISA
  * line as the `line` of each change, as the PIT (0), the i8042 (1, 12) and
  * the RTC (8) do. */

@@ -1,5 +1,6 @@
 #!/bin/sh
-# /init of the test initramfs (tools/mkinitramfs.py): busybox, memverify.
+# /init of the test initramfs (tools/mkinitramfs.py): busybox, memverify,
+# the virtio balloon's modules.
 # Kernel command line words it reads (others are the kernel's):
 #   hvlinux.mib=N     MiB memverify checks (default 16)
 #   hvlinux.rounds=N  memverify rounds (default 3; 0: forever)
@@ -10,6 +11,11 @@ export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+# The virtio balloon (Debian builds it as modules; the kernel finds the
+# device through the DSDT's LNRO0005), dependencies first.
+for m in virtio_ring virtio virtio_mmio virtio_balloon; do
+    insmod /lib/modules/$m.ko || echo "hvlinux: insmod $m failed"
+done
 echo "hvlinux: initramfs up"
 
 mib=16 rounds=3 end=poweroff

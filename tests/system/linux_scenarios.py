@@ -10,8 +10,12 @@ shell keeps answering `vm list` (its round trip printed and bounded); then
 `vm console linux`: commands typed there reach busybox's shell on ttyS0 and
 print their answers, the guest's clocks are read against the host's (the
 drift is printed as a figure), Ctrl-] detaches and the host shell answers;
-attached again, `poweroff -f` ends the VM through ACPI S5 (powered off,
-status 0).
+the virtio balloon: Linux's virtio_balloon bound to the DSDT's LNRO0005
+device, `vm balloon linux 12` inflates it (MemTotal falls by 12 MiB, memstats
+MCTL 3072, the VM holds fewer machine pages), memverify passes, `vm balloon
+linux 0` gives it back (MemTotal as before), and the shell's errors (no such
+VM, no balloon device, not a number, over maxmemctl); attached again,
+`poweroff -f` ends the VM through ACPI S5 (powered off, status 0).
 
 bench_linux_boot (`make bench-linux`, figures only): Linux alone, `vm
 start` to the marker in wall seconds and the VM's instructions (Bochs'
@@ -138,6 +142,94 @@ def register(h):
         m.expect(r"^hv> ", 30)
         return h1, host_seconds(m), g, j
 
+    def guest_memtotal(m):
+        """Attached: the guest's MemTotal in kB."""
+        m.send("echo mt $(sed -n 's/^MemTotal: *\\([0-9]*\\) kB/\\1/p' /proc/meminfo)\r")
+        return int(gexpect(m, r"^mt (\d+)\n", 120).group(1))
+
+    def detach(m):
+        m.send(DETACH)
+        m.expect(r"-- detached from linux: detached by the operator --", 60)
+        m.expect(r"^hv> ", 30)
+
+    def linux_memstats(m):
+        """memstats' linux row: (CONSUMED, MCTL) in pages."""
+        out = m.command("memstats", 60)
+        row = re.search(r"^\d+\s+linux\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%(\s+\d+){6}\s+(\d+)\s+\d+\s*$",
+                        out, re.M)
+        check(row, "memstats has no linux row:\n" + out)
+        return int(row.group(3)), int(row.group(5))
+
+    def balloon_until(m, pages, timeout):
+        """Polls `vm balloon linux` until the balloon holds `pages`; the
+        wall seconds it took."""
+        t = time.monotonic()
+        while True:
+            out = m.command("vm balloon linux", 60)
+            got = re.search(r"holds (\d+) pages", out)
+            check(got, "vm balloon printed no size:\n" + out)
+            if int(got.group(1)) == pages:
+                return time.monotonic() - t
+            check(time.monotonic() - t < timeout,
+                  f"the balloon holds {got.group(1)} pages, not {pages}, after {timeout} s:\n" + out)
+            time.sleep(2)
+
+    def balloon_steps(m):
+        """The virtio balloon: Linux's driver bound to the DSDT's LNRO0005
+        device; `vm balloon linux 12` inflates it (the guest's MemTotal
+        falls by 12 MiB, memstats counts 3072 MCTL pages and the VM holds
+        fewer machine pages), memverify (4 MiB, what the guest has left
+        free) still passes, then `vm balloon linux 0` gives the memory back.
+        The guest has about 21 MiB free after memverify (MemTotal is ~48 MiB
+        of its 96): a larger balloon ends in its driver's "Out of puff".
+        The shell's errors on the way."""
+        t_b = time.monotonic()
+        for cmd, rx in (("vm balloon nosuch 1", r"no VM 'nosuch'"),
+                        ("vm balloon memtouch1 1", r"has no balloon device"),
+                        ("vm balloon linux 12x", r"'12x' is not a size in MiB"),
+                        ("vm balloon linux 90", r"90 MiB is above sched.mem.maxmemctl \(62 MiB\)")):
+            out = m.command(cmd, 60)
+            check(re.search(rx, out), f"{cmd}: expected /{rx}/:\n" + out)
+        attach(m)
+        m.send("echo dev $(cat /sys/bus/virtio/devices/virtio0/device) "
+               "drv $(basename $(readlink /sys/bus/virtio/devices/virtio0/driver))\r")
+        got = gexpect(m, r"^dev (\S+) drv (\S+)\n", 120)
+        check(got.group(1) == "0x0005" and got.group(2) == "virtio_balloon",
+              f"virtio0 is {got.group(1)} with driver {got.group(2)}")
+        mt0 = guest_memtotal(m)
+        detach(m)
+        consumed0, mctl0 = linux_memstats(m)
+        check(mctl0 == 0, f"MCTL {mctl0} before any ballooning")
+        out = m.command("vm balloon linux 12", 60)
+        check(re.search(r"size 3072 pages \(by hand\)", out), "vm balloon linux 12:\n" + out)
+        inflate_s = balloon_until(m, 3072, 300)
+        consumed1, mctl1 = linux_memstats(m)
+        attach(m)
+        mt1 = guest_memtotal(m)
+        mark = m.serial.pos
+        m.send("/bin/memverify 4 1; echo mv-exit $?\r")
+        mv = gexpect(m, r"^mv-exit (\d+)\n", 600)
+        said = MT_LINE.sub("", m.serial.since(mark))
+        check(mv.group(1) == "0" and "memverify: round 1 ok (1024 pages)" in said,
+              "memverify with the balloon inflated:\n" + said[-2000:])
+        detach(m)
+        print(f"figure: balloon: 12 MiB inflated in {inflate_s:.1f} s of wall time "
+              f"(at least {3072 / max(inflate_s, 0.1):.0f} pages/s, polled every 2 s); guest MemTotal {mt0} kB -> {mt1} kB; "
+              f"memstats linux CONSUMED {consumed0} -> {consumed1} pages, MCTL {mctl0} -> {mctl1}")
+        check(mctl1 == 3072, f"memstats MCTL {mctl1} with 3072 pages in the balloon")
+        check(abs((mt0 - mt1) - 12288) <= 1024, f"MemTotal {mt0} kB -> {mt1} kB with 12 MiB ballooned")
+        check(consumed1 < consumed0, f"the VM holds {consumed0} -> {consumed1} machine pages")
+        out = m.command("vm balloon linux 0", 60)
+        deflate_s = balloon_until(m, 0, 300)
+        attach(m)
+        mt2 = guest_memtotal(m)
+        detach(m)
+        out = m.command("vm balloon linux auto", 60)
+        check(re.search(r"\(memsched\)", out), "vm balloon linux auto:\n" + out)
+        print(f"figure: balloon: deflated in {deflate_s:.1f} s; MemTotal back to {mt2} kB; "
+              f"balloon steps {time.monotonic() - t_b:.0f} s of wall time in all")
+        check(mt2 == mt0, f"MemTotal {mt2} kB after deflating, {mt0} kB before")
+
     @scenario("bochs")
     def bochs_linux_initramfs(workdir, image):
         mts = ("memtouch1", "memtouch2")
@@ -245,6 +337,8 @@ def register(h):
             print("figure: host shell `vm list` round trips with Linux and two memtouch VMs "
                   "running: " + ", ".join(f"{r:.2f} s" for r in rtts))
             check(max(rtts) < 10, f"`vm list` took {max(rtts):.1f} s")
+
+            balloon_steps(m)
 
             # Attached again: `poweroff -f` in the guest's shell; ACPI S5
             # through the FADT's PM1a_CNT ends the VM powered off, status 0.

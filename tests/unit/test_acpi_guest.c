@@ -12,6 +12,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include "vmm/acpi_guest.h"
+#include "vmm/virtio_balloon_attach.h"
+#include "vmm/dev_virtio_mmio.h"
 #include "drivers/acpi_tables.h"
 
 #define BASE 0xE0000u
@@ -362,6 +364,33 @@ static void test_dsdt_virtio_devices(void **state)
     assert_true(info.have_s5);
 }
 
+/* The one virtio device VMs get: the balloon as vballoon_attach wires it
+ * (vmm/virtio_balloon_attach.h): LNRO0005 with its window in the I/O APIC's
+ * page past the 1 KiB Linux claims for the I/O APIC, level on GSI 16 (the
+ * first input no ISA line uses). */
+static void test_dsdt_balloon(void **state)
+{
+    (void)state;
+    const struct acpi_guest_virtio v = { VBALLOON_GPA, VIRTIO_MMIO_SIZE, VBALLOON_GSI, true };
+    /* a page of its own, below the I/O APIC's */
+    assert_true((VBALLOON_GPA & 0xfff) == 0 && VBALLOON_GPA + 0x1000 <= ACPI_GUEST_IOAPIC_BASE);
+    assert_true(VBALLOON_GSI >= 16 && VBALLOON_GSI < 24);
+    build(1, &v, 1);
+    struct device_seen dev[2];
+    uint8_t s5;
+    assert_int_equal(walk_dsdt(dev, 2, &s5), 2);
+    assert_string_equal(dev[1].name, "VR00");
+    assert_string_equal(dev[1].hid, "LNRO0005");
+    assert_int_equal(dev[1].mem_base, 0xfeb00000u);
+    assert_int_equal(dev[1].mem_len, 0x200);
+    assert_int_equal(dev[1].gsi, 16);
+    assert_int_equal(dev[1].irq_flags, 0x01);   /* consumer, level, active high */
+    struct acpi_info info;
+    memset(&info, 0, sizeof info);
+    assert_int_equal(acpi_parse(BASE, map, blk, &info), ACPI_OK);
+    assert_int_equal(info.bad_tables, 0);
+}
+
 static void test_refusals(void **state)
 {
     (void)state;
@@ -422,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_a_flipped_byte_is_caught),
         cmocka_unit_test(test_dsdt_com1_and_s5),
         cmocka_unit_test(test_dsdt_virtio_devices),
+        cmocka_unit_test(test_dsdt_balloon),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_small_blocks_refused_not_overrun),
     };

@@ -57,6 +57,20 @@ void vm_guest_reset(struct vm *vm, const char *how)
     vm->state = VM_STATE_EXITED;
 }
 
+/* The balloon's page transitions (mm/guest_mem.c, tested in
+ * test_guest_mem): exit_mmio only routes the balloon's window here. */
+enum gm_balloon guest_mem_balloon(struct guest_mem *gm, ppn_t ppn)
+{
+    (void)gm, (void)ppn;
+    return GM_BALLOON_BAD;
+}
+
+enum gm_balloon guest_mem_unballoon(struct guest_mem *gm, ppn_t ppn)
+{
+    (void)gm, (void)ppn;
+    return GM_BALLOON_BAD;
+}
+
 /* The RAM fault path (vmm/vmmem_poll.c, tested in test_vmmem_poll): the
  * dispatcher only has to hand RAM faults to it. */
 enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)

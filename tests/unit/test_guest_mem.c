@@ -115,6 +115,37 @@ static void test_released_page_faults_back_zeroed(void **state)
     assert_int_equal(gm.first_touches, 2);
 }
 
+/* The balloon takes a page: its machine page is freed at once and the
+ * mapping goes; a second inflate is a repeat, the legacy hole and pages
+ * past the end are not RAM; a touch without deflating maps a fresh zero
+ * page, and a deflated page is untouched again. */
+static void test_balloon_frees_and_touch_gets_zero(void **state)
+{
+    (void)state;
+    assert_true(guest_mem_write(&gm, 0x6000, "data", 4));
+    uint64_t free_before = page_free_count();
+    assert_int_equal(guest_mem_balloon(&gm, 6), GM_BALLOON_OK);
+    assert_int_equal(page_free_count(), free_before + 1);
+    assert_false(fake_gpa_is_mapped(gm.gpa, 6));
+    assert_int_equal(entry(6).state, PM_BALLOONED);
+    assert_int_equal(guest_mem_balloon(&gm, 6), GM_BALLOON_AGAIN);
+    assert_int_equal(guest_mem_balloon(&gm, 0xa0), GM_BALLOON_BAD);
+    assert_int_equal(guest_mem_balloon(&gm, (GUEST_MB << 20) >> PAGE_SHIFT), GM_BALLOON_BAD);
+    assert_int_equal(guest_mem_balloon(&gm, UINT64_MAX), GM_BALLOON_BAD);
+    /* An untouched page can be given too (nothing to free). */
+    assert_int_equal(guest_mem_balloon(&gm, 7), GM_BALLOON_OK);
+    assert_int_equal(guest_mem_unballoon(&gm, 7), GM_BALLOON_OK);
+    assert_int_equal(entry(7).state, PM_UNTOUCHED);
+    assert_int_equal(guest_mem_unballoon(&gm, 7), GM_BALLOON_AGAIN);
+    assert_int_equal(guest_mem_unballoon(&gm, 0xa0), GM_BALLOON_BAD);
+    /* Touched while still in the balloon. */
+    assert_true(guest_mem_touch(&gm, 0x6000));
+    struct pm_entry e = entry(6);
+    assert_int_equal(e.state, PM_MAPPED);
+    assert_true(all_zero(e.payload));
+    assert_true(physmap_check(&gm.pm));
+}
+
 /* Without a swapper attached, a page whose contents are elsewhere cannot be
  * made here: the fault fails and changes nothing (a plain ZERO page can). */
 static void test_paged_out_page_without_swapper_fails(void **state)
@@ -303,6 +334,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_own_rom_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unmapped_backed_page_is_refilled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_released_page_faults_back_zeroed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_balloon_frees_and_touch_gets_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paged_out_page_without_swapper_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_machine_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_platform_map_failure_leaks_nothing, setup, teardown),

@@ -304,6 +304,11 @@ static void test_release_by_state_and_swap_cap(void **state)
     memsched_balance(&ms, 0);
     assert_int_equal(v.balloon_target, 1000);
     assert_int_equal(v.swap_target, 0);
+    v.balloon_stalled = true;                           /* the limit binds anyway */
+    memsched_balance(&ms, 0);
+    assert_int_equal(v.balloon_target, 0);
+    assert_int_equal(v.swap_target, 192);
+    v.balloon_stalled = false;
 
     ms.state = MEM_SOFT;                                /* balloon first */
     memsched_balance(&ms, 0);

@@ -169,6 +169,14 @@ static void test_balloon_from_each_state(void **state)
     assert_int_equal(physmap_map(&f->pm, 1, 13, &old), PM_OK);
     assert_int_equal(old.state, PM_BALLOONED);
     assert_int_equal(physmap_count(&f->pm, PM_BALLOONED), 2);
+    /* deflate told: back to untouched; only a ballooned page can be */
+    assert_int_equal(physmap_unballoon(&f->pm, 2), PM_OK);
+    assert_int_equal(physmap_unballoon(&f->pm, 2), PM_ESTATE);
+    assert_int_equal(physmap_unballoon(&f->pm, 1), PM_ESTATE);
+    assert_int_equal(physmap_unballoon(&f->pm, f->pm.npages), PM_ERANGE);
+    physmap_lookup(&f->pm, 2, &old);
+    assert_int_equal(old.state, PM_UNTOUCHED);
+    assert_int_equal(physmap_count(&f->pm, PM_BALLOONED), 1);
     assert_true(physmap_check(&f->pm));
 }
 

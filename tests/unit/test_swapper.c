@@ -556,10 +556,44 @@ static void test_destroy_gives_back_slots_and_entries(void **state)
     swapper_destroy(&sw);                             /* twice is harmless */
 }
 
+/* The balloon takes pages that are paged out: the swap slot and the cache
+ * entry are freed at once (swapper_drop), a zero tag costs nothing; a
+ * touch of a ballooned page maps a fresh zero page, not the old contents. */
+static void test_balloon_drops_slots_and_entries(void **state)
+{
+    (void)state;
+    start(64, 64);
+    fill(20, TEXT);
+    fill(21, RANDOM);
+    fill(22, ZEROS);
+    ppn_t v[] = { 20, 21, 22 };
+    assert_int_equal(swapper_page_out(&sw, v, 3), 3);
+    assert_int_equal(entry(20).state, PM_COMPRESSED);
+    assert_int_equal(entry(21).state, PM_SWAPPED);
+    assert_int_equal(entry(22).state, PM_ZERO);
+    assert_int_equal(fs.slots.used, 1);
+    for (ppn_t p = 20; p <= 22; p++)
+        assert_int_equal(guest_mem_balloon(&gm, p), GM_BALLOON_OK);
+    assert_int_equal(fs.slots.used, 0);
+    struct ccache_stats cs;
+    ccache_get_stats(&cc, &cs);
+    assert_int_equal(cs.lz4_pages + cs.fill_pages, 0);
+    assert_int_equal(ccache_check(&cc), 0);
+    assert_int_equal(physmap_count(&gm.pm, PM_BALLOONED), 3);
+    assert_true(guest_mem_touch(&gm, 21 * PAGE_SIZE));
+    struct pm_entry e = entry(21);
+    assert_int_equal(e.state, PM_MAPPED);
+    const uint8_t *page = plat_mpn_to_va(e.payload);
+    for (size_t i = 0; i < PAGE_SIZE; i++)
+        assert_int_equal(page[i], 0);
+    assert_true(physmap_check(&gm.pm));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_zero_and_fill32_pages_cost_nothing, teardown),
+        cmocka_unit_test_teardown(test_balloon_drops_slots_and_entries, teardown),
         cmocka_unit_test_teardown(test_compressible_pages_go_to_the_cache, teardown),
         cmocka_unit_test_teardown(test_incompressible_pages_swap_as_one_cluster, teardown),
         cmocka_unit_test_teardown(test_readahead_takes_only_cluster_neighbours, teardown),

@@ -384,6 +384,30 @@ static void test_flat_checks(void **state)
     expect_rep(2, 6, "guest.cpuMode", "only for guest.type = flat");
 }
 
+/* The balloon: present by default on linux guests only; maxmemctl 65% of
+ * memsize by default, at most memsize, 0 allowed (no ballooning). */
+static void test_balloon_keys(void **state)
+{
+    (void)state;
+    assert_int_equal(load(REQ), 0);
+    assert_false(cfg.balloon_present);
+    assert_int_equal(cfg.maxmemctl_mb, 41);
+    assert_int_equal(load(REQ "guest.type = linux\n"), 0);
+    assert_true(cfg.balloon_present);
+    assert_int_equal(load(REQ "guest.type = linux\nballoon.present = FALSE\n"), 0);
+    assert_false(cfg.balloon_present);
+    assert_int_equal(load(REQ "balloon.present = \"TRUE\"\nsched.mem.maxmemctl = 0\n"), 0);
+    assert_true(cfg.balloon_present);
+    assert_int_equal(cfg.maxmemctl_mb, 0);
+    assert_int_equal(load(REQ "sched.mem.maxmemctl = 64\n"), 0);
+    assert_int_equal(cfg.maxmemctl_mb, 64);
+    expect_one(REQ "sched.mem.maxmemctl = 65\n", 4, "sched.mem.maxmemctl",
+               "65 MiB is above memsize (64 MiB)");
+    expect_one(REQ "guest.type = linux\nballoon.present = maybe\n", 5, "balloon.present",
+               "expected true or false, got 'maybe'");
+    assert_true(cfg.balloon_present);   /* the refused value leaves the default */
+}
+
 static void test_linux_keys(void **state)
 {
     (void)state;
@@ -519,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_memory_checks),
         cmocka_unit_test(test_required_on_a_bad_line),
         cmocka_unit_test(test_flat_checks),
+        cmocka_unit_test(test_balloon_keys),
         cmocka_unit_test(test_linux_keys),
         cmocka_unit_test(test_linux_samples),
         cmocka_unit_test(test_kernel_path_checked),
