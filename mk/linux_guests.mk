@@ -77,8 +77,8 @@ LINUX_RUN_FILES := $(filter-out %/vmlinux,$(wildcard $(LINUX_GUEST_FILES)))
 RUN_EXTRA += $(foreach f,$(LINUX_RUN_FILES),$(f) hv/guests/$(notdir $(f)))
 $(BUILD)/run.img: $(LINUX_RUN_FILES)
 
-# memtest86+ to the end of a pass with no errors (over 20 minutes, so not a
-# step of `make test`), then bochs_linux_initramfs (Debian's kernel beside two
+# memtest86+ to the end of a pass with no errors (about 2 minutes: its Bochs
+# runs a 20 MHz CPU, docs/guests.md), then bochs_linux_initramfs (Debian's kernel beside two
 # memtouch VMs, which `make test` runs too), under the monitor in Bochs
 # (tests/system/linux_scenarios.py).
 .PHONY: linux-bochs
