@@ -403,6 +403,49 @@ def register(h):
                 [l for l in lines if l.startswith("Command line: ")])
 
     @scenario("bochs")
+    def bochs_memtest_pass(workdir, image):
+        # memtest86+ (config/vms/memtest.vmx, 8 MiB): it starts, draws its
+        # screen on COM1 and completes a pass with no errors. Its screen is
+        # cursor-addressed, so the pass counter is read from `vm console`.
+        # Bochs runs 20 M instructions per second of its virtual time, which
+        # every clock the guest sees follows (clock: sync=none): a slower
+        # CPU, not a false clock. memtest86+'s bit fade test spins on the
+        # TSC for 2 x 80 s of its own time; at the usual 200 M that spin
+        # alone was 32 G emulated instructions and the pass took 23 minutes.
+        path = os.path.join(h.BUILD, "guests-linux", "memtest.bin")
+        check(os.path.exists(path), f"{path} missing: run `make linux-guests` first")
+        with h.booted(h.bochs_with(workdir, "memtest", [], [(path, "hv/guests/memtest.bin")],
+                                   bochs_lines=["cpu: ips=20000000"]),
+                      h.BOCHS_BOOT_S) as m:
+            t0 = time.monotonic()
+            h.start_vm(m, "memtest")
+            m.expect(r"^\[memtest\] .*[Mm]emtest86\+", 600)
+            print(f"figure: memtest86+: first screen after {time.monotonic() - t0:.0f} s")
+            deadline = time.monotonic() + 1800
+            while True:
+                check(time.monotonic() < deadline, "memtest86+ finished no pass in 30 minutes")
+                check(h.vm_row(m, "memtest")["state"] == "running", "memtest stopped")
+                # `vm console` prints the ring, then attaches to the running
+                # VM: the ring is what it printed, Ctrl-] gives the shell back.
+                mark = m.serial.pos
+                m.send("vm console memtest\r")
+                m.expect(r"-- attached to memtest's serial port; Ctrl-\] detaches --", 60)
+                out = m.serial.since(mark)
+                m.send(DETACH)
+                m.expect(r"-- detached from memtest: detached by the operator --", 60)
+                m.expect(r"^hv> ", 30)
+                errs = re.findall(r"Errors:\s+(\d+)", out)
+                check(all(e == "0" for e in errs), "memtest86+ found errors:\n" + out[-1500:])
+                if re.search(r"Pass:\s+[1-9]", out):
+                    break
+                time.sleep(30)
+            print(f"figure: memtest86+: pass 1 complete, 0 errors, after "
+                  f"{time.monotonic() - t0:.0f} s of wall time")
+            out = m.command("stats exits memtest", 60)
+            print("figure: memtest exits:\n" + out)
+            h.poweroff(m, 300)
+
+    @scenario("bochs")
     def bench_linux_boot(workdir, image):
         # Linux alone, a short memverify so the VM idles in its shell soon
         # after the marker: the reading just after it is the boot's. Each
@@ -435,7 +478,7 @@ def register(h):
             h.poweroff(m, 300)
 
 
-def register_memtest(h):
+def register_long(h):
     scenario, check = h.scenario, h.check
 
     @scenario("bochs")
@@ -496,47 +539,4 @@ def register_memtest(h):
             m.send("\x1d")
             m.expect(r"-- detached from linux: detached by the operator --", 60)
             m.expect(r"^hv> ", 30)
-            h.poweroff(m, 300)
-
-    @scenario("bochs")
-    def bochs_memtest_pass(workdir, image):
-        # memtest86+ (config/vms/memtest.vmx, 8 MiB): it starts, draws its
-        # screen on COM1 and completes a pass with no errors. Its screen is
-        # cursor-addressed, so the pass counter is read from `vm console`.
-        # Bochs runs 20 M instructions per second of its virtual time, which
-        # every clock the guest sees follows (clock: sync=none): a slower
-        # CPU, not a false clock. memtest86+'s bit fade test spins on the
-        # TSC for 2 x 80 s of its own time; at the usual 200 M that spin
-        # alone was 32 G emulated instructions and the pass took 23 minutes.
-        path = os.path.join(h.BUILD, "guests-linux", "memtest.bin")
-        check(os.path.exists(path), f"{path} missing: run `make linux-guests` first")
-        with h.booted(h.bochs_with(workdir, "memtest", [], [(path, "hv/guests/memtest.bin")],
-                                   bochs_lines=["cpu: ips=20000000"]),
-                      h.BOCHS_BOOT_S) as m:
-            t0 = time.monotonic()
-            h.start_vm(m, "memtest")
-            m.expect(r"^\[memtest\] .*[Mm]emtest86\+", 600)
-            print(f"figure: memtest86+: first screen after {time.monotonic() - t0:.0f} s")
-            deadline = time.monotonic() + 1800
-            while True:
-                check(time.monotonic() < deadline, "memtest86+ finished no pass in 30 minutes")
-                check(h.vm_row(m, "memtest")["state"] == "running", "memtest stopped")
-                # `vm console` prints the ring, then attaches to the running
-                # VM: the ring is what it printed, Ctrl-] gives the shell back.
-                mark = m.serial.pos
-                m.send("vm console memtest\r")
-                m.expect(r"-- attached to memtest's serial port; Ctrl-\] detaches --", 60)
-                out = m.serial.since(mark)
-                m.send(DETACH)
-                m.expect(r"-- detached from memtest: detached by the operator --", 60)
-                m.expect(r"^hv> ", 30)
-                errs = re.findall(r"Errors:\s+(\d+)", out)
-                check(all(e == "0" for e in errs), "memtest86+ found errors:\n" + out[-1500:])
-                if re.search(r"Pass:\s+[1-9]", out):
-                    break
-                time.sleep(30)
-            print(f"figure: memtest86+: pass 1 complete, 0 errors, after "
-                  f"{time.monotonic() - t0:.0f} s of wall time")
-            out = m.command("stats exits memtest", 60)
-            print("figure: memtest exits:\n" + out)
             h.poweroff(m, 300)
