@@ -51,7 +51,7 @@ $(LINUX_GUEST_DIR)/vmlinux: $(LINUX_DEB_DIR)/.fetched tools/extract-vmlinux.py
 LINUX_STUB := $(LINUX_GUEST_DIR)/linuxboot_stub.bin
 LINUX_DUMP := $(LINUX_GUEST_DIR)/linux_loader_dump
 LINUX_DUMP_SRCS := tests/guests/linux_loader_dump.c vmm/loader_linux.c vmm/loader_linux_entry.c \
-                   vmm/loader_e820.c lib/format.c lib/string.c
+                   vmm/loader_e820.c vmm/loader_refusal.c lib/format.c lib/string.c
 
 $(LINUX_STUB): tests/guests/linuxboot_stub.asm
 	@mkdir -p $(dir $@)

@@ -2,7 +2,8 @@
 # the per-VM configuration file. Pure code: built into the image, unit-tested
 # hosted and (the loaders) fuzzed.
 VMM_LOADER_SRCS := vmm/loader_flat.c vmm/loader_multiboot.c vmm/loader_linux.c \
-                   vmm/loader_linux_entry.c vmm/loader_e820.c vmm/loader_pvh.c vmm/loader_pvh_elf.c
+                   vmm/loader_linux_entry.c vmm/loader_e820.c vmm/loader_pvh.c vmm/loader_pvh_elf.c \
+                   vmm/loader_refusal.c
 KERNEL_C_SRCS += $(VMM_LOADER_SRCS) kernel/vm_config.c kernel/vm_name.c
 
 UNIT_TESTS += test_vm_config

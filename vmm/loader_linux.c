@@ -19,6 +19,7 @@
  *                        the caller has one.
  */
 #include "vmm/guest_loader.h"
+#include "vmm/loader_refusal.h"
 #include "vmm/loader_linux_boot.h"
 #include "vmm/loader_e820.h"
 #include "lib/format.h"
@@ -98,69 +99,59 @@ struct linux_plan {
     size_t cmdlen;
 };
 
-static void PRINTF_LIKE(4, 5) fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
-{
-    size_t n = (size_t)ksnprintf(err, errlen, "%s: ", name);
-    if (n >= errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    kvsnprintf(err + n, errlen - n, fmt, ap);
-    va_end(ap);
-}
-
-static bool overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
-{
-    return a < b_end && b < a_end;
-}
-
 static bool parse_header(const uint8_t *img, size_t size, bool entry32, const char *name,
                          struct linux_hdr *h, char *err, size_t errlen)
 {
     if (!img || size < H_ROOM_END) {
-        fail(err, errlen, name, "%zu bytes is too small for a Linux boot header (0x%x bytes)",
-             img ? size : 0, H_ROOM_END);
+        loader_refuse(err, errlen, name,
+                      "%zu bytes is too small for a Linux boot header (0x%x bytes)", img ? size : 0,
+                      H_ROOM_END);
         return false;
     }
     uint32_t flag = (uint32_t)le_get(img + H_BOOT_FLAG, 2);
     if (flag != BOOT_FLAG) {
-        fail(err, errlen, name, "no boot sector signature 0xaa55 at 0x1fe (found 0x%x)", flag);
+        loader_refuse(err, errlen, name, "no boot sector signature 0xaa55 at 0x1fe (found 0x%x)",
+                      flag);
         return false;
     }
     if (le_get(img + H_MAGIC, 4) != HDRS_MAGIC) {
-        fail(err, errlen, name, "no setup header (\"HdrS\" at 0x202): not a Linux bzImage");
+        loader_refuse(err, errlen, name,
+                      "no setup header (\"HdrS\" at 0x202): not a Linux bzImage");
         return false;
     }
     h->version = (uint32_t)le_get(img + H_VERSION, 2);
     uint32_t need = entry32 ? MIN_VERSION : MIN_VERSION_64;
     if (h->version < need) {
-        fail(err, errlen, name, "boot protocol %u.%02u is older than %u.%02u", h->version >> 8,
-             h->version & 0xff, need >> 8, need & 0xff);
+        loader_refuse(err, errlen, name, "boot protocol %u.%02u is older than %u.%02u",
+                      h->version >> 8, h->version & 0xff, need >> 8, need & 0xff);
         return false;
     }
     /* The header ends where the jump at 0x200 lands (boot.rst). */
     h->hdr_end = 0x202 + img[H_JUMP + 1];
     if (h->hdr_end < H_NEEDED_END || h->hdr_end > H_ROOM_END) {
-        fail(err, errlen, name, "setup header ends at 0x%x, outside [0x%x, 0x%x]", h->hdr_end,
-             H_NEEDED_END, H_ROOM_END);
+        loader_refuse(err, errlen, name, "setup header ends at 0x%x, outside [0x%x, 0x%x]",
+                      h->hdr_end, H_NEEDED_END, H_ROOM_END);
         return false;
     }
     uint32_t sects = img[H_SETUP_SECTS] ? img[H_SETUP_SECTS] : 4;
     h->setup_bytes = (sects + 1ull) * 512;
     if (h->setup_bytes >= size) {
-        fail(err, errlen, name, "setup_sects %u (0x%llx bytes of setup) leaves no kernel in "
-             "the %zu-byte image", img[H_SETUP_SECTS], (ull)h->setup_bytes, size);
+        loader_refuse(err, errlen, name,
+                      "setup_sects %u (0x%llx bytes of setup) leaves no kernel in "
+                      "the %zu-byte image",
+                      img[H_SETUP_SECTS], (ull)h->setup_bytes, size);
         return false;
     }
     if (!(img[H_LOADFLAGS] & LOADED_HIGH)) {
-        fail(err, errlen, name, "loadflags 0x%x: not LOADED_HIGH (a zImage, loaded at 64 KiB)",
-             img[H_LOADFLAGS]);
+        loader_refuse(err, errlen, name,
+                      "loadflags 0x%x: not LOADED_HIGH (a zImage, loaded at 64 KiB)",
+                      img[H_LOADFLAGS]);
         return false;
     }
     h->xloadflags = (uint32_t)le_get(img + H_XLOADFLAGS, 2);
     if (!entry32 && !(h->xloadflags & XLF_KERNEL_64)) {
-        fail(err, errlen, name, "xloadflags 0x%x: no 64-bit entry (XLF_KERNEL_64)",
-             h->xloadflags);
+        loader_refuse(err, errlen, name, "xloadflags 0x%x: no 64-bit entry (XLF_KERNEL_64)",
+                      h->xloadflags);
         return false;
     }
     /* syssize counts 16-byte paragraphs, so it may round the file up by
@@ -168,16 +159,19 @@ static bool parse_header(const uint8_t *img, size_t size, bool entry32, const ch
     uint64_t sys = le_get(img + H_SYSSIZE, 4) * 16;
     uint64_t avail = size - h->setup_bytes;
     if (sys == 0 || sys >= avail + 16) {
-        fail(err, errlen, name, "syssize says 0x%llx bytes of kernel, the image has 0x%llx "
-             "after its setup", (ull)sys, (ull)avail);
+        loader_refuse(err, errlen, name,
+                      "syssize says 0x%llx bytes of kernel, the image has 0x%llx "
+                      "after its setup",
+                      (ull)sys, (ull)avail);
         return false;
     }
     h->load_bytes = MIN(sys, avail);
     h->relocatable = img[H_RELOCATABLE] != 0;
     h->align = le_get(img + H_KERNEL_ALIGN, 4);
     if (h->relocatable && (h->align < 0x1000 || (h->align & (h->align - 1)))) {
-        fail(err, errlen, name, "kernel_alignment 0x%llx is not a power of two of 4 KiB or more",
-             (ull)h->align);
+        loader_refuse(err, errlen, name,
+                      "kernel_alignment 0x%llx is not a power of two of 4 KiB or more",
+                      (ull)h->align);
         return false;
     }
     h->pref = le_get(img + H_PREF_ADDRESS, 8);
@@ -201,21 +195,21 @@ static bool place_kernel(const struct linux_hdr *h, const struct linux_params *p
     uint64_t limit = MIN(ram, FOUR_GIB);
     uint64_t acpi_end = p->acpi_base + p->acpi_size;
     if (h->pref >= limit) { /* also keeps the sums below from wrapping */
-        fail(err, errlen, name, "pref_address 0x%llx is beyond guest RAM (0x%llx)%s",
-             (ull)h->pref, (ull)ram, ram > FOUR_GIB ? " or 4 GiB" : "");
+        loader_refuse(err, errlen, name, "pref_address 0x%llx is beyond guest RAM (0x%llx)%s",
+                      (ull)h->pref, (ull)ram, ram > FOUR_GIB ? " or 4 GiB" : "");
         return false;
     }
     if (h->relocatable) {
         uint64_t start = ALIGN_UP(MAX(h->pref, HIGH_RAM_START), h->align);
-        if (p->acpi_size && overlaps(start, start + h->init_size, p->acpi_base, acpi_end))
+        if (p->acpi_size && ranges_overlap(start, start + h->init_size, p->acpi_base, acpi_end))
             start = ALIGN_UP(acpi_end, h->align);
         pl->load = pl->kstart = start;
         pl->kend = start + h->init_size;
     } else {
         uint64_t run = h->pref ? h->pref : HIGH_RAM_START;
         if (run < HIGH_RAM_START) {
-            fail(err, errlen, name, "not relocatable, and pref_address 0x%llx is below 1 MiB",
-                 (ull)run);
+            loader_refuse(err, errlen, name,
+                          "not relocatable, and pref_address 0x%llx is below 1 MiB", (ull)run);
             return false;
         }
         pl->load = HIGH_RAM_START;
@@ -223,14 +217,17 @@ static bool place_kernel(const struct linux_hdr *h, const struct linux_params *p
         pl->kend = MAX(HIGH_RAM_START + h->load_bytes, run + h->init_size);
     }
     if (pl->kend > limit) {
-        fail(err, errlen, name, "needs [0x%llx, 0x%llx) (init_size 0x%llx) but guest RAM "
-             "ends at 0x%llx%s", (ull)pl->kstart, (ull)pl->kend, (ull)h->init_size, (ull)ram,
-             ram > FOUR_GIB ? " (kernel kept below 4 GiB)" : "");
+        loader_refuse(err, errlen, name,
+                      "needs [0x%llx, 0x%llx) (init_size 0x%llx) but guest RAM "
+                      "ends at 0x%llx%s",
+                      (ull)pl->kstart, (ull)pl->kend, (ull)h->init_size, (ull)ram,
+                      ram > FOUR_GIB ? " (kernel kept below 4 GiB)" : "");
         return false;
     }
-    if (p->acpi_size && overlaps(pl->kstart, pl->kend, p->acpi_base, acpi_end)) {
-        fail(err, errlen, name, "[0x%llx, 0x%llx) overlaps the ACPI tables at [0x%llx, 0x%llx)",
-             (ull)pl->kstart, (ull)pl->kend, (ull)p->acpi_base, (ull)acpi_end);
+    if (p->acpi_size && ranges_overlap(pl->kstart, pl->kend, p->acpi_base, acpi_end)) {
+        loader_refuse(err, errlen, name,
+                      "[0x%llx, 0x%llx) overlaps the ACPI tables at [0x%llx, 0x%llx)",
+                      (ull)pl->kstart, (ull)pl->kend, (ull)p->acpi_base, (ull)acpi_end);
         return false;
     }
     return true;
@@ -252,9 +249,10 @@ static bool place_initrd(const struct linux_hdr *h, const struct linux_params *p
     uint64_t top = ceiling;
     for (;;) {
         if (top < HIGH_RAM_START || top - HIGH_RAM_START < size) {
-            fail(err, errlen, name, "%llu bytes do not fit in RAM below 0x%llx beside the "
-                 "kernel at [0x%llx, 0x%llx)", (ull)size, (ull)ceiling, (ull)pl->kstart,
-                 (ull)pl->kend);
+            loader_refuse(err, errlen, name,
+                          "%llu bytes do not fit in RAM below 0x%llx beside the "
+                          "kernel at [0x%llx, 0x%llx)",
+                          (ull)size, (ull)ceiling, (ull)pl->kstart, (ull)pl->kend);
             return false;
         }
         uint64_t at = ALIGN_DOWN(top - size, INITRD_ALIGN);
@@ -264,7 +262,8 @@ static bool place_initrd(const struct linux_hdr *h, const struct linux_params *p
         }
         bool moved = false;
         for (unsigned i = 0; i < 2; i++) {
-            if (busy[i].end > busy[i].start && overlaps(at, at + size, busy[i].start, busy[i].end)) {
+            if (busy[i].end > busy[i].start &&
+                ranges_overlap(at, at + size, busy[i].start, busy[i].end)) {
                 top = busy[i].start;
                 moved = true;
             }
@@ -282,8 +281,9 @@ static bool check_acpi(const struct linux_params *p, uint64_t ram, const char *n
     if (!p->acpi_size)
         return true;
     if (p->acpi_base < HIGH_RAM_START || p->acpi_base > ram || p->acpi_size > ram - p->acpi_base) {
-        fail(err, errlen, name, "ACPI region [0x%llx, +0x%llx) is not in guest RAM above 1 MiB",
-             (ull)p->acpi_base, (ull)p->acpi_size);
+        loader_refuse(err, errlen, name,
+                      "ACPI region [0x%llx, +0x%llx) is not in guest RAM above 1 MiB",
+                      (ull)p->acpi_base, (ull)p->acpi_size);
         return false;
     }
     return true;
@@ -294,7 +294,8 @@ static bool put(const struct guest_mem_ops *mem, uint64_t gpa, const void *src, 
 {
     if (len == 0 || mem->write(mem->ctx, gpa, src, len))
         return true;
-    fail(err, errlen, name, "could not write guest memory at 0x%llx (%zu bytes)", (ull)gpa, len);
+    loader_refuse(err, errlen, name, "could not write guest memory at 0x%llx (%zu bytes)", (ull)gpa,
+                  len);
     return false;
 }
 
@@ -363,8 +364,10 @@ int guest_load_linux(const void *image, size_t size, const struct linux_params *
     struct linux_plan pl;
 
     if (ram <= HIGH_RAM_START || ram > LINUX_MAP_MAX_GIB << 30) {
-        fail(err, errlen, name, "guest RAM of %llu MiB: Linux here needs more than 1 MiB and "
-             "at most %llu GiB", (ull)(ram >> 20), LINUX_MAP_MAX_GIB);
+        loader_refuse(err, errlen, name,
+                      "guest RAM of %llu MiB: Linux here needs more than 1 MiB and "
+                      "at most %llu GiB",
+                      (ull)(ram >> 20), LINUX_MAP_MAX_GIB);
         return -1;
     }
     if (!parse_header(img, size, p->entry32, name, &h, err, errlen) ||
@@ -375,8 +378,9 @@ int guest_load_linux(const void *image, size_t size, const struct linux_params *
     uint64_t cmd_max = MIN(h.cmdline_size, LINUX_CMDLINE_ROOM - 1);
     pl.cmdlen = strnlen(cmdline, cmd_max + 1);
     if (pl.cmdlen > cmd_max) {
-        fail(err, errlen, name, "command line is longer than %llu bytes (cmdline_size 0x%llx)",
-             (ull)cmd_max, (ull)h.cmdline_size);
+        loader_refuse(err, errlen, name,
+                      "command line is longer than %llu bytes (cmdline_size 0x%llx)", (ull)cmd_max,
+                      (ull)h.cmdline_size);
         return -1;
     }
     pl.initrd = 0;

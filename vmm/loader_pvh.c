@@ -20,6 +20,7 @@
  *                        high
  */
 #include "vmm/guest_loader.h"
+#include "vmm/loader_refusal.h"
 #include "vmm/loader_pvh_elf.h"
 #include "vmm/loader_e820.h"
 #include "lib/format.h"
@@ -45,22 +46,6 @@ _Static_assert(PVH_CMDLINE_GPA + PVH_CMDLINE_MAX + 1 <= LOW_E820_END,
 
 typedef unsigned long long ull;
 
-static void PRINTF_LIKE(4, 5) fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
-{
-    size_t n = (size_t)ksnprintf(err, errlen, "%s: ", name);
-    if (n >= errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    kvsnprintf(err + n, errlen - n, fmt, ap);
-    va_end(ap);
-}
-
-static bool overlaps(uint64_t a, uint64_t a_end, uint64_t b, uint64_t b_end)
-{
-    return a < b_end && b < a_end;
-}
-
 /* Each segment inside [1 MiB, min(RAM, 4 GiB)). */
 static bool check_places(const struct pvh_image *im, uint64_t limit, uint64_t ram,
                          const char *name, char *err, size_t errlen)
@@ -69,13 +54,16 @@ static bool check_places(const struct pvh_image *im, uint64_t limit, uint64_t ra
         const struct pvh_segment *s = &im->seg[i];
         uint64_t end = s->paddr + s->memsz; /* below 4 GiB: pvh_elf_parse checked */
         if (s->paddr < HIGH_RAM_START) {
-            fail(err, errlen, name, "segment [0x%llx, 0x%llx) is below 1 MiB, where the start "
-                 "info, the command line and the legacy hole are", (ull)s->paddr, (ull)end);
+            loader_refuse(err, errlen, name,
+                          "segment [0x%llx, 0x%llx) is below 1 MiB, where the start "
+                          "info, the command line and the legacy hole are",
+                          (ull)s->paddr, (ull)end);
             return false;
         }
         if (end > limit) {
-            fail(err, errlen, name, "segment [0x%llx, 0x%llx) is beyond guest RAM (%llu MiB)",
-                 (ull)s->paddr, (ull)end, (ull)(ram >> 20));
+            loader_refuse(err, errlen, name,
+                          "segment [0x%llx, 0x%llx) is beyond guest RAM (%llu MiB)", (ull)s->paddr,
+                          (ull)end, (ull)(ram >> 20));
             return false;
         }
     }
@@ -98,7 +86,7 @@ static bool place_initrd(const struct pvh_image *im, uint64_t size, uint64_t lim
         bool moved = false;
         for (unsigned i = 0; i < im->nseg; i++) {
             const struct pvh_segment *s = &im->seg[i];
-            if (overlaps(at, at + size, s->paddr, s->paddr + s->memsz) && s->paddr < top) {
+            if (ranges_overlap(at, at + size, s->paddr, s->paddr + s->memsz) && s->paddr < top) {
                 top = s->paddr;
                 moved = true;
             }
@@ -108,8 +96,10 @@ static bool place_initrd(const struct pvh_image *im, uint64_t size, uint64_t lim
             return true;
         }
     }
-    fail(err, errlen, iname, "%llu bytes do not fit in RAM above 1 MiB and below 0x%llx beside "
-         "the kernel's segments", (ull)size, (ull)limit);
+    loader_refuse(err, errlen, iname,
+                  "%llu bytes do not fit in RAM above 1 MiB and below 0x%llx beside "
+                  "the kernel's segments",
+                  (ull)size, (ull)limit);
     return false;
 }
 
@@ -118,7 +108,8 @@ static bool put(const struct guest_mem_ops *mem, uint64_t gpa, const void *src, 
 {
     if (len == 0 || mem->write(mem->ctx, gpa, src, len))
         return true;
-    fail(err, errlen, name, "could not write guest memory at 0x%llx (%zu bytes)", (ull)gpa, len);
+    loader_refuse(err, errlen, name, "could not write guest memory at 0x%llx (%zu bytes)", (ull)gpa,
+                  len);
     return false;
 }
 
@@ -169,8 +160,9 @@ int guest_load_pvh(const void *image, size_t size, const struct pvh_params *p,
     struct pvh_image im;
 
     if (ram <= HIGH_RAM_START) {
-        fail(err, errlen, name, "guest RAM of %llu KiB: the PVH entry needs RAM above 1 MiB",
-             (ull)(ram >> 10));
+        loader_refuse(err, errlen, name,
+                      "guest RAM of %llu KiB: the PVH entry needs RAM above 1 MiB",
+                      (ull)(ram >> 10));
         return -1;
     }
     if (!pvh_elf_parse(img, size, name, &im, err, errlen) ||
@@ -178,7 +170,7 @@ int guest_load_pvh(const void *image, size_t size, const struct pvh_params *p,
         return -1;
     size_t cmdlen = strnlen(cmdline, PVH_CMDLINE_MAX + 1);
     if (cmdlen > PVH_CMDLINE_MAX) {
-        fail(err, errlen, name, "command line is longer than %u bytes", PVH_CMDLINE_MAX);
+        loader_refuse(err, errlen, name, "command line is longer than %u bytes", PVH_CMDLINE_MAX);
         return -1;
     }
     uint64_t initrd = 0, initrd_size = p->initrd ? p->initrd_size : 0;

@@ -6,6 +6,7 @@
  * first checked against the file's (or 4 GiB's) bound.
  */
 #include "vmm/loader_pvh_elf.h"
+#include "vmm/loader_refusal.h"
 #include "vmm/guest_loader.h"
 #include "lib/format.h"
 #include "lib/kstring.h"
@@ -25,17 +26,6 @@
 
 typedef unsigned long long ull;
 
-static void PRINTF_LIKE(4, 5) fail(char *err, size_t errlen, const char *name, const char *fmt, ...)
-{
-    size_t n = (size_t)ksnprintf(err, errlen, "%s: ", name);
-    if (n >= errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    kvsnprintf(err + n, errlen - n, fmt, ap);
-    va_end(ap);
-}
-
 /* [off, off + len) within a file of `size` bytes, without wrapping. */
 static bool in_file(uint64_t off, uint64_t len, size_t size)
 {
@@ -51,19 +41,23 @@ static bool check_ehdr(const uint8_t *img, size_t size, const char *name, char *
                        size_t errlen)
 {
     if (!pvh_is_elf(img, size) || size < EHDR_SIZE) {
-        fail(err, errlen, name, "not an ELF file of at least %u bytes (%zu bytes)", EHDR_SIZE,
-             img ? size : 0);
+        loader_refuse(err, errlen, name, "not an ELF file of at least %u bytes (%zu bytes)",
+                      EHDR_SIZE, img ? size : 0);
         return false;
     }
     if (img[4] != ELFCLASS64 || img[5] != ELFDATA2LSB || img[6] != EV_CURRENT) {
-        fail(err, errlen, name, "ELF class %u, data %u, version %u: not a little-endian ELF64 "
-             "file", img[4], img[5], img[6]);
+        loader_refuse(err, errlen, name,
+                      "ELF class %u, data %u, version %u: not a little-endian ELF64 "
+                      "file",
+                      img[4], img[5], img[6]);
         return false;
     }
     uint32_t type = (uint32_t)le_get(img + 0x10, 2), machine = (uint32_t)le_get(img + 0x12, 2);
     if (type != ET_EXEC || machine != EM_X86_64) {
-        fail(err, errlen, name, "ELF type %u machine %u: not an x86-64 executable (type %u "
-             "machine %u)", type, machine, ET_EXEC, EM_X86_64);
+        loader_refuse(err, errlen, name,
+                      "ELF type %u machine %u: not an x86-64 executable (type %u "
+                      "machine %u)",
+                      type, machine, ET_EXEC, EM_X86_64);
         return false;
     }
     return true;
@@ -81,23 +75,28 @@ static bool add_segment(const uint8_t *ph, unsigned i, size_t size, const char *
     if (s.memsz == 0 && s.filesz == 0)
         return true; /* loads nothing */
     if (s.filesz > s.memsz) {
-        fail(err, errlen, name, "program header %u: p_filesz 0x%llx is above p_memsz 0x%llx", i,
-             (ull)s.filesz, (ull)s.memsz);
+        loader_refuse(err, errlen, name,
+                      "program header %u: p_filesz 0x%llx is above p_memsz 0x%llx", i,
+                      (ull)s.filesz, (ull)s.memsz);
         return false;
     }
     if (!in_file(s.off, s.filesz, size)) {
-        fail(err, errlen, name, "program header %u: its bytes [0x%llx, +0x%llx) are beyond the "
-             "%zu-byte file", i, (ull)s.off, (ull)s.filesz, size);
+        loader_refuse(err, errlen, name,
+                      "program header %u: its bytes [0x%llx, +0x%llx) are beyond the "
+                      "%zu-byte file",
+                      i, (ull)s.off, (ull)s.filesz, size);
         return false;
     }
     /* The PVH entry runs with paging off: what it starts from is below 4 GiB. */
     if (s.paddr >= FOUR_GIB || s.memsz > FOUR_GIB - s.paddr) {
-        fail(err, errlen, name, "program header %u: [0x%llx, +0x%llx) does not end below "
-             "4 GiB", i, (ull)s.paddr, (ull)s.memsz);
+        loader_refuse(err, errlen, name,
+                      "program header %u: [0x%llx, +0x%llx) does not end below "
+                      "4 GiB",
+                      i, (ull)s.paddr, (ull)s.memsz);
         return false;
     }
     if (out->nseg == PVH_MAX_SEGS) {
-        fail(err, errlen, name, "more than %u loadable segments", PVH_MAX_SEGS);
+        loader_refuse(err, errlen, name, "more than %u loadable segments", PVH_MAX_SEGS);
         return false;
     }
     out->seg[out->nseg++] = s;
@@ -111,9 +110,11 @@ static bool check_overlaps(const struct pvh_image *im, const char *name, char *e
         for (unsigned j = i + 1; j < im->nseg; j++) {
             const struct pvh_segment *a = &im->seg[i], *b = &im->seg[j];
             if (a->paddr < b->paddr + b->memsz && b->paddr < a->paddr + a->memsz) {
-                fail(err, errlen, name, "segments at [0x%llx, 0x%llx) and [0x%llx, 0x%llx) "
-                     "overlap", (ull)a->paddr, (ull)(a->paddr + a->memsz), (ull)b->paddr,
-                     (ull)(b->paddr + b->memsz));
+                loader_refuse(err, errlen, name,
+                              "segments at [0x%llx, 0x%llx) and [0x%llx, 0x%llx) "
+                              "overlap",
+                              (ull)a->paddr, (ull)(a->paddr + a->memsz), (ull)b->paddr,
+                              (ull)(b->paddr + b->memsz));
                 return false;
             }
         }
@@ -130,8 +131,10 @@ static bool scan_notes(const uint8_t *img, uint64_t off, uint64_t len, const cha
     uint64_t pos = 0;
     while (pos < len) {
         if (len - pos < NOTE_HDR) {
-            fail(err, errlen, name, "note at file offset 0x%llx: %llu bytes left, less than a "
-                 "note header", (ull)(off + pos), (ull)(len - pos));
+            loader_refuse(err, errlen, name,
+                          "note at file offset 0x%llx: %llu bytes left, less than a "
+                          "note header",
+                          (ull)(off + pos), (ull)(len - pos));
             return false;
         }
         const uint8_t *n = img + off + pos;
@@ -140,22 +143,26 @@ static bool scan_notes(const uint8_t *img, uint64_t off, uint64_t len, const cha
         uint64_t name_room = ALIGN_UP(namesz, 4ull), desc_room = ALIGN_UP(descsz, 4ull);
         uint64_t left = len - pos - NOTE_HDR;
         if (name_room > left || desc_room > left - name_room) {
-            fail(err, errlen, name, "note at file offset 0x%llx: name size %llu and descriptor "
-                 "size %llu run past its segment's end", (ull)(off + pos), (ull)namesz,
-                 (ull)descsz);
+            loader_refuse(err, errlen, name,
+                          "note at file offset 0x%llx: name size %llu and descriptor "
+                          "size %llu run past its segment's end",
+                          (ull)(off + pos), (ull)namesz, (ull)descsz);
             return false;
         }
         const uint8_t *owner = n + NOTE_HDR, *desc = owner + name_room;
         if (namesz == 4 && memcmp(owner, "Xen", 4) == 0 && type == XEN_ELFNOTE_PHYS32_ENTRY) {
             if (descsz != 4 && descsz != 8) {
-                fail(err, errlen, name, "Xen PHYS32_ENTRY note has a %llu-byte descriptor (4 or "
-                     "8 expected)", (ull)descsz);
+                loader_refuse(err, errlen, name,
+                              "Xen PHYS32_ENTRY note has a %llu-byte descriptor (4 or "
+                              "8 expected)",
+                              (ull)descsz);
                 return false;
             }
             uint64_t v = le_get(desc, (unsigned)descsz);
             if (v >= FOUR_GIB || (*found && v != *entry)) {
-                fail(err, errlen, name, "Xen PHYS32_ENTRY note says 0x%llx: %s", (ull)v,
-                     v >= FOUR_GIB ? "not a 32-bit address" : "another note says otherwise");
+                loader_refuse(err, errlen, name, "Xen PHYS32_ENTRY note says 0x%llx: %s", (ull)v,
+                              v >= FOUR_GIB ? "not a 32-bit address"
+                                            : "another note says otherwise");
                 return false;
             }
             *entry = v;
@@ -175,13 +182,13 @@ bool pvh_elf_parse(const uint8_t *img, size_t size, const char *name, struct pvh
     uint64_t phoff = le_get(img + 0x20, 8);
     uint32_t phentsize = (uint32_t)le_get(img + 0x36, 2), phnum = (uint32_t)le_get(img + 0x38, 2);
     if (phentsize != PHDR_SIZE || phnum == 0 || phnum > PVH_MAX_PHDRS) {
-        fail(err, errlen, name, "%u program headers of %u bytes (1 to %u of %u expected)",
-             phnum, phentsize, PVH_MAX_PHDRS, PHDR_SIZE);
+        loader_refuse(err, errlen, name, "%u program headers of %u bytes (1 to %u of %u expected)",
+                      phnum, phentsize, PVH_MAX_PHDRS, PHDR_SIZE);
         return false;
     }
     if (!in_file(phoff, (uint64_t)phnum * PHDR_SIZE, size)) {
-        fail(err, errlen, name, "program headers at 0x%llx run past the %zu-byte file",
-             (ull)phoff, size);
+        loader_refuse(err, errlen, name, "program headers at 0x%llx run past the %zu-byte file",
+                      (ull)phoff, size);
         return false;
     }
     uint64_t entry = 0;
@@ -194,8 +201,10 @@ bool pvh_elf_parse(const uint8_t *img, size_t size, const char *name, struct pvh
         if (type == PT_NOTE) {
             uint64_t off = le_get(ph + 0x08, 8), len = le_get(ph + 0x20, 8);
             if (!in_file(off, len, size)) {
-                fail(err, errlen, name, "program header %u: notes [0x%llx, +0x%llx) are beyond "
-                     "the %zu-byte file", i, (ull)off, (ull)len, size);
+                loader_refuse(err, errlen, name,
+                              "program header %u: notes [0x%llx, +0x%llx) are beyond "
+                              "the %zu-byte file",
+                              i, (ull)off, (ull)len, size);
                 return false;
             }
             if (!scan_notes(img, off, len, name, &entry, &found, err, errlen))
@@ -203,14 +212,15 @@ bool pvh_elf_parse(const uint8_t *img, size_t size, const char *name, struct pvh
         }
     }
     if (out->nseg == 0) {
-        fail(err, errlen, name, "no loadable segment (PT_LOAD)");
+        loader_refuse(err, errlen, name, "no loadable segment (PT_LOAD)");
         return false;
     }
     if (!check_overlaps(out, name, err, errlen))
         return false;
     if (!found) {
-        fail(err, errlen, name, "no Xen PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY in a PT_NOTE "
-             "segment): not a PVH kernel");
+        loader_refuse(err, errlen, name,
+                      "no Xen PVH entry note (XEN_ELFNOTE_PHYS32_ENTRY in a PT_NOTE "
+                      "segment): not a PVH kernel");
         return false;
     }
     for (unsigned i = 0; i < out->nseg; i++) {
@@ -220,7 +230,7 @@ bool pvh_elf_parse(const uint8_t *img, size_t size, const char *name, struct pvh
             return true;
         }
     }
-    fail(err, errlen, name, "the PVH entry 0x%llx is not in any segment's bytes from the file",
-         (ull)entry);
+    loader_refuse(err, errlen, name,
+                  "the PVH entry 0x%llx is not in any segment's bytes from the file", (ull)entry);
     return false;
 }
