@@ -289,16 +289,6 @@ static bool check_acpi(const struct linux_params *p, uint64_t ram, const char *n
     return true;
 }
 
-static bool put(const struct guest_mem_ops *mem, uint64_t gpa, const void *src, size_t len,
-                const char *name, char *err, size_t errlen)
-{
-    if (len == 0 || mem->write(mem->ctx, gpa, src, len))
-        return true;
-    loader_refuse(err, errlen, name, "could not write guest memory at 0x%llx (%zu bytes)", (ull)gpa,
-                  len);
-    return false;
-}
-
 /* The e820 map (vmm/loader_e820.c), as boot_params' 20-byte entries. */
 static unsigned build_e820(uint8_t *tab, uint64_t ram, const struct linux_params *p)
 {
@@ -322,7 +312,7 @@ static bool write_boot_params(const uint8_t *img, const struct linux_hdr *h,
 {
     static const uint8_t zeros[512];
     for (uint64_t o = 0; o < BP_SIZE; o += sizeof zeros)
-        if (!put(mem, LINUX_BOOT_PARAMS_GPA + o, zeros, sizeof zeros, name, err, errlen))
+        if (!loader_put(mem, LINUX_BOOT_PARAMS_GPA + o, zeros, sizeof zeros, name, err, errlen))
             return false;
 
     uint8_t hdr[H_ROOM_END];
@@ -333,8 +323,8 @@ static bool write_boot_params(const uint8_t *img, const struct linux_hdr *h,
     le_put(hdr + H_CMD_LINE_PTR, LINUX_CMDLINE_GPA, 4);
     le_put(hdr + H_RAMDISK_IMAGE, pl->initrd, 4);
     le_put(hdr + H_RAMDISK_SIZE, pl->initrd_size, 4);
-    if (!put(mem, LINUX_BOOT_PARAMS_GPA + H_SETUP_SECTS, hdr + H_SETUP_SECTS,
-             h->hdr_end - H_SETUP_SECTS, name, err, errlen))
+    if (!loader_put(mem, LINUX_BOOT_PARAMS_GPA + H_SETUP_SECTS, hdr + H_SETUP_SECTS,
+                    h->hdr_end - H_SETUP_SECTS, name, err, errlen))
         return false;
 
     uint8_t ext[8]; /* the initrd's address and size above 32 bits */
@@ -344,12 +334,15 @@ static bool write_boot_params(const uint8_t *img, const struct linux_hdr *h,
     le_put(rsdp, p->acpi_rsdp, 8);
     le_put(altk, MIN((mem->ram_bytes - HIGH_RAM_START) >> 10, 0xffffffffull), 4);
     uint8_t count = (uint8_t)build_e820(tab, mem->ram_bytes, p);
-    return put(mem, LINUX_BOOT_PARAMS_GPA + BP_EXT_RD_IMAGE, ext, sizeof ext, name, err, errlen) &&
-           put(mem, LINUX_BOOT_PARAMS_GPA + BP_ACPI_RSDP, rsdp, sizeof rsdp, name, err, errlen) &&
-           put(mem, LINUX_BOOT_PARAMS_GPA + BP_ALT_MEM_K, altk, sizeof altk, name, err, errlen) &&
-           put(mem, LINUX_BOOT_PARAMS_GPA + BP_E820_ENTRIES, &count, 1, name, err, errlen) &&
-           put(mem, LINUX_BOOT_PARAMS_GPA + BP_E820_TABLE, tab, count * E820_ENTRY_SIZE, name,
-               err, errlen);
+    return loader_put(mem, LINUX_BOOT_PARAMS_GPA + BP_EXT_RD_IMAGE, ext, sizeof ext, name, err,
+                      errlen) &&
+           loader_put(mem, LINUX_BOOT_PARAMS_GPA + BP_ACPI_RSDP, rsdp, sizeof rsdp, name, err,
+                      errlen) &&
+           loader_put(mem, LINUX_BOOT_PARAMS_GPA + BP_ALT_MEM_K, altk, sizeof altk, name, err,
+                      errlen) &&
+           loader_put(mem, LINUX_BOOT_PARAMS_GPA + BP_E820_ENTRIES, &count, 1, name, err, errlen) &&
+           loader_put(mem, LINUX_BOOT_PARAMS_GPA + BP_E820_TABLE, tab, count * E820_ENTRY_SIZE,
+                      name, err, errlen);
 }
 
 int guest_load_linux(const void *image, size_t size, const struct linux_params *p,
@@ -391,13 +384,12 @@ int guest_load_linux(const void *image, size_t size, const struct linux_params *
     /* Everything is checked: now write. */
     static const char nul = '\0';
     uint64_t entry = p->entry32 ? pl.load : pl.load + ENTRY64_OFFSET;
-    if (!put(mem, pl.load, img + h.setup_bytes, (size_t)h.load_bytes, name, err, errlen) ||
-        !put(mem, pl.initrd, p->initrd, (size_t)pl.initrd_size, name, err, errlen) ||
+    if (!loader_put(mem, pl.load, img + h.setup_bytes, (size_t)h.load_bytes, name, err, errlen) ||
+        !loader_put(mem, pl.initrd, p->initrd, (size_t)pl.initrd_size, name, err, errlen) ||
         !write_boot_params(img, &h, p, &pl, mem, name, err, errlen) ||
-        !put(mem, LINUX_CMDLINE_GPA, cmdline, pl.cmdlen, name, err, errlen) ||
-        !put(mem, LINUX_CMDLINE_GPA + pl.cmdlen, &nul, 1, name, err, errlen) ||
-        !linux_write_entry(mem, p->entry32, entry, LINUX_BOOT_PARAMS_GPA, out, name, err,
-                           errlen))
+        !loader_put(mem, LINUX_CMDLINE_GPA, cmdline, pl.cmdlen, name, err, errlen) ||
+        !loader_put(mem, LINUX_CMDLINE_GPA + pl.cmdlen, &nul, 1, name, err, errlen) ||
+        !linux_write_entry(mem, p->entry32, entry, LINUX_BOOT_PARAMS_GPA, out, name, err, errlen))
         return -1;
     return 0;
 }

@@ -103,16 +103,6 @@ static bool place_initrd(const struct pvh_image *im, uint64_t size, uint64_t lim
     return false;
 }
 
-static bool put(const struct guest_mem_ops *mem, uint64_t gpa, const void *src, size_t len,
-                const char *name, char *err, size_t errlen)
-{
-    if (len == 0 || mem->write(mem->ctx, gpa, src, len))
-        return true;
-    loader_refuse(err, errlen, name, "could not write guest memory at 0x%llx (%zu bytes)", (ull)gpa,
-                  len);
-    return false;
-}
-
 /* hvm_start_info, the modlist entry and the memory map. */
 static bool write_start_info(const struct pvh_params *p, uint64_t ram, uint64_t initrd,
                              uint64_t initrd_size, const struct guest_mem_ops *mem,
@@ -142,9 +132,9 @@ static bool write_start_info(const struct pvh_params *p, uint64_t ram, uint64_t 
     le_put(si + 32, p->rsdp, 8);
     le_put(si + 40, PVH_MEMMAP_GPA, 8);
     le_put(si + 48, n, 4);                             /* then 4 reserved bytes, 0 */
-    return put(mem, PVH_MEMMAP_GPA, map, n * MEMMAP_ENTRY_SIZE, name, err, errlen) &&
-           (!initrd_size || put(mem, PVH_MODLIST_GPA, mod, sizeof mod, name, err, errlen)) &&
-           put(mem, PVH_START_INFO_GPA, si, sizeof si, name, err, errlen);
+    return loader_put(mem, PVH_MEMMAP_GPA, map, n * MEMMAP_ENTRY_SIZE, name, err, errlen) &&
+           (!initrd_size || loader_put(mem, PVH_MODLIST_GPA, mod, sizeof mod, name, err, errlen)) &&
+           loader_put(mem, PVH_START_INFO_GPA, si, sizeof si, name, err, errlen);
 }
 
 int guest_load_pvh(const void *image, size_t size, const struct pvh_params *p,
@@ -180,12 +170,12 @@ int guest_load_pvh(const void *image, size_t size, const struct pvh_params *p,
     /* Everything is checked: now write. Bytes past p_filesz stay RAM's zeros. */
     static const char nul = '\0';
     for (unsigned i = 0; i < im.nseg; i++)
-        if (!put(mem, im.seg[i].paddr, img + im.seg[i].off, (size_t)im.seg[i].filesz, name, err,
-                 errlen))
+        if (!loader_put(mem, im.seg[i].paddr, img + im.seg[i].off, (size_t)im.seg[i].filesz, name,
+                        err, errlen))
             return -1;
-    if (!put(mem, initrd, p->initrd, (size_t)initrd_size, name, err, errlen) ||
-        !put(mem, PVH_CMDLINE_GPA, cmdline, cmdlen, name, err, errlen) ||
-        !put(mem, PVH_CMDLINE_GPA + cmdlen, &nul, 1, name, err, errlen) ||
+    if (!loader_put(mem, initrd, p->initrd, (size_t)initrd_size, name, err, errlen) ||
+        !loader_put(mem, PVH_CMDLINE_GPA, cmdline, cmdlen, name, err, errlen) ||
+        !loader_put(mem, PVH_CMDLINE_GPA + cmdlen, &nul, 1, name, err, errlen) ||
         !write_start_info(p, ram, initrd, initrd_size, mem, name, err, errlen))
         return -1;
 
