@@ -686,6 +686,9 @@ def main():
                 print(f"--- last lines of {log} ---")
                 print("\n".join(lines[-60:]))
                 print("---")
+            # Again after the serial tail, so a log that keeps only the end
+            # of the output still says which scenario failed and why.
+            print(f"system: FAIL {name}: {str(e)[-1500:]}", flush=True)
             break  # the first failure stops the run
     with open(os.path.join(BUILD, "results", "system.tally"), "w") as f:
         f.write(f"{passed} {failed}\n")
