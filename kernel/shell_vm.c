@@ -164,6 +164,14 @@ static void print_stats(const struct vm *vm)
                        "PAUSE loop\n",
                        vm->id, vm->name, (unsigned long long)vm->stats.handoffs_event,
                        (unsigned long long)vm->stats.handoffs_spin);
+    for (unsigned i = 0; i < vm->nvcpus && i < VM_MAX_VCPUS; i++) {
+        const struct vm_timer_stats *t = &vm->stats.timer[i];
+        if (t->taken)
+            console_printf("timer of vcpu %u of VM %u (%s): %llu local APIC timer interrupts, "
+                           "%llu of them over 1 ms late, the latest %llu us\n",
+                           i, vm->id, vm->name, (unsigned long long)t->taken,
+                           (unsigned long long)t->late, (unsigned long long)(t->worst_ns / 1000));
+    }
     /* The guest's time: what its clocks (TSC, PIT, APIC timer) advanced by
      * since `vm start`, whether or not it held the CPU; exits per second of
      * it are rates as the guest sees them. */

@@ -45,6 +45,23 @@ enum vm_state {
     VM_STATE_FAILED,       /* stopped by the monitor: see reason */
 };
 
+/* A vCPU's local APIC timer interrupts: how many it took, how many more
+ * than VM_TIMER_LATE_NS after they fell due, and the latest. A guest whose
+ * periodic tick comes that late loses ticks: its jiffies fall behind the
+ * TSC, and Linux's clocksource watchdog then calls the TSC unstable. */
+struct vm_timer_stats {
+    uint64_t taken, late, worst_ns;
+};
+#define VM_TIMER_LATE_NS 1000000ULL
+
+static inline void vm_timer_taken(struct vm_timer_stats *t, uint64_t late_ns)
+{
+    t->taken++;
+    t->late += late_ns > VM_TIMER_LATE_NS;
+    if (late_ns > t->worst_ns)
+        t->worst_ns = late_ns;
+}
+
 struct vm_exit_stats {
     uint64_t count[VM_EXIT_REASONS];
     uint64_t cycles[VM_EXIT_REASONS]; /* root-mode TSC ticks, exit to next entry */
@@ -52,6 +69,7 @@ struct vm_exit_stats {
     uint64_t slices;  /* times one of its vCPUs was given the CPU */
     uint64_t handoffs_event; /* slice rests given to a sibling with an interrupt */
     uint64_t handoffs_spin;  /* ... given by a vCPU spinning in a PAUSE loop */
+    struct vm_timer_stats timer[VM_MAX_VCPUS];
 };
 
 /* Guest RAM and what the memory scheduler knows and decides about it. */

@@ -36,6 +36,18 @@ static void update_irqs(struct i8042 *k)
     }
 }
 
+static void lower_irqs(struct i8042 *k)
+{
+    if (k->irq1) {
+        k->irq1 = false;
+        dev_irq_set(&k->irq, I8042_KBD_IRQ, false);
+    }
+    if (k->irq12) {
+        k->irq12 = false;
+        dev_irq_set(&k->irq, I8042_AUX_IRQ, false);
+    }
+}
+
 static void push(struct i8042 *k, uint8_t byte, bool aux)
 {
     if (k->count == I8042_QUEUE)
@@ -188,6 +200,12 @@ uint8_t i8042_port_read(struct i8042 *k, uint16_t port)
         k->last_read = k->q[k->head];
         k->head = (uint8_t)((k->head + 1) % I8042_QUEUE);
         k->count--;
+        /* Reading the buffer lowers IRQ 1 / 12, and the next byte raises it
+         * again when it arrives: a new edge per byte. The ISA lines are
+         * edge-triggered at the PIC and the I/O APIC, and Linux's handler
+         * reads one byte per interrupt, so a line left high would lose
+         * every byte after the first (atkbd's probe then times out). */
+        lower_irqs(k);
         update_irqs(k);
     }
     return k->last_read;         /* an empty buffer reads its last byte again */

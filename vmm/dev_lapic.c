@@ -196,11 +196,15 @@ static uint32_t current_count(const struct vlapic *l, uint64_t now)
     return t >= l->initial_count ? 0 : (uint32_t)(l->initial_count - t);
 }
 
-static void timer_fire(struct vlapic *l)
+/* `due_ns`: when it fell due; fires merged into one keep the first. */
+static void timer_fire(struct vlapic *l, uint64_t due_ns)
 {
     uint32_t lvt = l->lvt[LVT_TIMER];
-    if (!(lvt & LVT_MASKED))
-        vlapic_accept(l, (uint8_t)lvt, false);
+    if (lvt & LVT_MASKED)
+        return;
+    vlapic_accept(l, (uint8_t)lvt, false);
+    if (!l->timer_due_ns)
+        l->timer_due_ns = due_ns ? due_ns : 1;
 }
 
 void vlapic_tick(struct vlapic *l, uint64_t now)
@@ -209,7 +213,7 @@ void vlapic_tick(struct vlapic *l, uint64_t now)
     if (mode == TIMER_TSC_DEADLINE) {
         if (l->tsc_deadline && l->deadline_ns != DEV_NO_DEADLINE && now >= l->deadline_ns) {
             l->tsc_deadline = 0; /* reads 0 once it has fired (11.5.4.1) */
-            timer_fire(l);
+            timer_fire(l, l->deadline_ns);
         }
         return;
     }
@@ -219,12 +223,13 @@ void vlapic_tick(struct vlapic *l, uint64_t now)
     if (mode == TIMER_PERIODIC) {
         /* Periods missed between ticks merge into one interrupt. */
         if (t / l->initial_count > l->periods_seen) {
+            uint64_t first = l->periods_seen + 1;
             l->periods_seen = t / l->initial_count;
-            timer_fire(l);
+            timer_fire(l, l->timer_start_ns + ticks_to_ns(l, first * l->initial_count));
         }
     } else if (t >= l->initial_count) {
         l->timer_armed = false;
-        timer_fire(l);
+        timer_fire(l, l->timer_start_ns + ticks_to_ns(l, l->initial_count));
     }
 }
 

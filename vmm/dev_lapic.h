@@ -31,6 +31,9 @@ struct vlapic {
     uint64_t timer_start_ns, periods_seen;
     /* TSC-deadline mode: the MSR's value and when it falls due. */
     uint64_t tsc_khz, tsc_deadline, deadline_ns;
+    /* When the timer interrupt now waiting in the IRR fell due (0: none):
+     * the board measures how late it was taken (vplatform_taken). */
+    uint64_t timer_due_ns;
     bool intr;              /* a deliverable interrupt, as last reported */
     struct dev_irq out;     /* line 0: the vCPU has an interrupt to take */
     void (*eoi)(void *ctx, uint8_t vector);         /* level-triggered EOI */

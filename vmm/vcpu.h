@@ -45,6 +45,7 @@ struct vcpu {
     bool nmi_window;        /* NMI-window exiting is on (vcpu_events.c) */
     uint32_t tsc_gen;       /* the board's shared TSC offset last loaded (vcpu_startup.c) */
     uint64_t dev_due_tsc;   /* TSC when the board's next deadline falls (vcpu_run) */
+    uint64_t dev_due_ns;    /* that deadline, as the board's clock gave it at the look */
 };
 
 /* Allocates the VMCS and FPU pages and programs the VMCS for `boot`. False

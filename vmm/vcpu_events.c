@@ -101,6 +101,7 @@ uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns)
         int vector = vplatform_ack(p, v->id);
         if (vector >= 0)
             gs_write(v, VMCS_ENTRY_INTR_INFO, (uint32_t)vector | INTR_TYPE_EXT | INTR_INFO_VALID);
+        vplatform_taken(p, v->id, vector, now_ns);
         /* Another one waiting: it is taken when the handler re-enables
          * interrupts (the window exit comes after this delivery). */
         a = vplatform_pending(p, v->id) ? INJECT_WINDOW : INJECT_NONE;

@@ -477,6 +477,19 @@ int vplatform_ack(struct vplatform *p, unsigned cpu)
     return v;
 }
 
+void vplatform_taken(struct vplatform *p, unsigned cpu, int vector, uint64_t now_ns)
+{
+    if (cpu >= p->ncpus || vector < 0)
+        return;
+    struct vlapic *l = &p->lapic[cpu];
+    if (!l->timer_due_ns || (uint8_t)vector != (uint8_t)l->lvt[LVT_TIMER])
+        return;
+    uint64_t late = now_ns > l->timer_due_ns ? now_ns - l->timer_due_ns : 0;
+    l->timer_due_ns = 0;
+    if (p->vm && cpu < VM_MAX_VCPUS)
+        vm_timer_taken(&p->vm->stats.timer[cpu], late);
+}
+
 /* ---- MMIO ---------------------------------------------------------------- */
 
 bool vplatform_is_lapic(uint64_t gpa)

@@ -120,6 +120,9 @@ void vplatform_nmi(struct vplatform *p, unsigned cpu);
  * fixed vector; masked: nothing); with the APIC globally off, the core's
  * NMI pin (SDM 11.4.3). */
 void vplatform_nmi_button(struct vplatform *p);
+/* `vector` was injected into `cpu` at `now_ns`: if it is the local APIC
+ * timer's, counts how late it came (the VM's struct vm_timer_stats). */
+void vplatform_taken(struct vplatform *p, unsigned cpu, int vector, uint64_t now_ns);
 /* The NMI is injected now: no longer pending. */
 void vplatform_nmi_taken(struct vplatform *p, unsigned cpu);
 

@@ -11,16 +11,19 @@
 static struct i8042 kbc;
 static unsigned resets;
 static bool irq1, irq12;
+static unsigned irq1_edges; /* rising edges: what an edge-triggered pin sees */
 
 static void irq_set(void *ctx, unsigned line, bool level)
 {
     (void)ctx;
-    if (line == I8042_KBD_IRQ)
+    if (line == I8042_KBD_IRQ) {
+        irq1_edges += level && !irq1;
         irq1 = level;
-    else if (line == I8042_AUX_IRQ)
+    } else if (line == I8042_AUX_IRQ) {
         irq12 = level;
-    else
+    } else {
         fail();
+    }
 }
 
 static void on_reset(void *ctx)
@@ -34,6 +37,7 @@ static int setup(void **state)
     (void)state;
     resets = 0;
     irq1 = irq12 = false;
+    irq1_edges = 0;
     i8042_init(&kbc, (struct dev_irq){ irq_set, NULL }, on_reset, &kbc);
     return 0;
 }
@@ -97,10 +101,18 @@ static void test_keyboard_probe_and_irq1(void **state)
     assert_true(irq1);                       /* the next byte moves in */
     assert_int_equal(data(), 0xaa);
     assert_false(irq1);
+    /* One rising edge per byte: the handler reads one byte per interrupt
+     * and the line is edge-triggered. */
+    assert_int_equal(irq1_edges, 2);
     out(0xf2);                               /* identify */
+    assert_int_equal(irq1_edges, 3);
     assert_int_equal(data(), 0xfa);
+    assert_int_equal(irq1_edges, 4);
     assert_int_equal(data(), 0xab);
+    assert_int_equal(irq1_edges, 5);
     assert_int_equal(data(), 0x83);
+    assert_false(irq1);
+    assert_int_equal(irq1_edges, 5);
     out(0xed);                               /* LEDs */
     assert_int_equal(data(), 0xfa);
     out(0x07);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 #include "vmm/vcpu_events.h"
+#include "vmm/vcpu_entry.h"
 #include "vmm/vcpu.h"
 #include "vmm/vplatform.h"
 #include "vmm/io_ports.h"
@@ -508,10 +509,86 @@ static void test_sibling_timer_ends_the_running_vcpus_slice(void **state)
     vm.vcpu[0] = vm.vcpu[1] = NULL;
 }
 
+/* How late the timer's interrupt was taken: from when it fell due, not
+ * from when the board noticed. */
+static void test_timer_lateness_is_counted_from_the_deadline(void **state)
+{
+    (void)state;
+    vm.nvcpus = 1;
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    apic_w(0xf0, 0x1ff);
+    apic_w(0x3e0, 0xb);                 /* divide by 1 */
+    apic_w(0x320, 0x40);                /* one-shot, vector 0x40 */
+    apic_w(0x380, 1000000);             /* 1 ms of the 1 GHz bus */
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), 0);
+    vcpu_events_before_entry(&vcpu, T0 + 3 * MS);   /* noticed 2 ms late */
+    assert_int_equal(entry_info() & 0xff, 0x40);
+    assert_int_equal(vm.stats.timer[0].taken, 1);
+    assert_int_equal(vm.stats.timer[0].late, 1);
+    assert_int_equal(vm.stats.timer[0].worst_ns, 2 * MS);
+    /* On time: counted, not late. */
+    vm_exit_happens();
+    vplatform_mmio_write(plat, 0, APIC + 0xb0, 4, 0, T0 + 3 * MS);          /* EOI */
+    vplatform_mmio_write(plat, 0, APIC + 0x380, 4, 1000000, T0 + 3 * MS);  /* again */
+    vcpu_events_before_entry(&vcpu, T0 + 4 * MS);
+    assert_int_equal(entry_info() & 0xff, 0x40);
+    assert_int_equal(vm.stats.timer[0].taken, 2);
+    assert_int_equal(vm.stats.timer[0].late, 1);
+    assert_int_equal(vm.stats.timer[0].worst_ns, 2 * MS);
+}
+
+/* What vcpu_entry_look records (the image's look also converts to the
+ * TSC): the board's deadline it saw, and a preemption deadline far off. */
+static void look(struct vcpu *v, uint64_t now)
+{
+    vcpu_events_before_entry(v, now);
+    v->dev_due_ns = plat->next_deadline;
+    v->dev_due_tsc = UINT64_MAX - 1;
+}
+
+/* The lost ticks of Debian's 2-vCPU Linux: vCPU 1 arms its timer (the exit
+ * clears the board's cached deadline) and the tick after that exit
+ * recomputes it; vCPU 0, whose last look saw a later deadline, must look
+ * again at its next entry instead of running on to its stale one. */
+static void test_a_deadline_a_sibling_moved_ends_the_quiet_entry(void **state)
+{
+    (void)state;
+    static struct vcpu vcpu1;
+    vplatform_init(plat, &vm, 2, T0, 1767225600, 2000000);
+    vm.nvcpus = 2;
+    vcpu1 = (struct vcpu){ .vm = &vm, .plat = plat, .id = 1 };
+    vm.vcpu[0] = &vcpu;
+    vm.vcpu[1] = &vcpu1;
+    vm.vcpu_state[0] = vm.vcpu_state[1] = VCPU_RUNNABLE;
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    look(&vcpu, T0);
+    assert_true(vcpu_board_quiet(&vcpu, 0));       /* nothing armed, nothing moved */
+    /* vCPU 1: one-shot, 1 ms, vector 0x40; the tick after its exit. */
+    const uint64_t apic = 0xfee00000ULL;
+    vplatform_mmio_write(plat, 1, apic + 0xf0, 4, 0x1ff, T0);
+    vplatform_mmio_write(plat, 1, apic + 0x3e0, 4, 0xb, T0);
+    vplatform_mmio_write(plat, 1, apic + 0x320, 4, 0x40, T0);
+    vplatform_mmio_write(plat, 1, apic + 0x380, 4, 1000000, T0);
+    assert_false(vcpu_sibling_due(&vcpu1));
+    assert_int_equal(plat->next_deadline, T0 + 1 * MS);
+    /* vCPU 0 runs next: it looks, and arms for vCPU 1's deadline. */
+    assert_false(vcpu_board_quiet(&vcpu, 0));
+    look(&vcpu, T0);
+    assert_int_equal(vcpu.dev_due_ns, T0 + 1 * MS);
+    assert_true(vcpu_board_quiet(&vcpu, 0));
+    /* ... and a deadline that did not move keeps its entries quiet. */
+    assert_false(vcpu_sibling_due(&vcpu));
+    assert_true(vcpu_board_quiet(&vcpu, 0));
+    vm.vcpu[0] = vm.vcpu[1] = NULL;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_inject_decide),
+        cmocka_unit_test_setup(test_a_deadline_a_sibling_moved_ends_the_quiet_entry, setup),
+        cmocka_unit_test_setup(test_timer_lateness_is_counted_from_the_deadline, setup),
         cmocka_unit_test(test_hlt_action),
         cmocka_unit_test_setup(test_hlt_resumes_only_for_an_interrupt, setup),
         cmocka_unit_test(test_nmi_decide),
