@@ -265,6 +265,9 @@ def register(h):
             # scheduler tick): some were injected.
             check(re.search(r"^\s+(interrupt-window|preemption-timer)\s+\d+", out, re.M),
                   "no sign of timer interrupts:\n" + out)
+            lt = re.search(r"^timer of vcpu 0 of VM \d+ \(linux\): (\d+) local APIC timer "
+                           r"interrupts", out, re.M)
+            check(lt and int(lt.group(1)) > 0, "no local APIC timer interrupt taken:\n" + out)
 
             # The guest's clocks against the host's, read twice, each time
             # between two host readings: uptime follows Linux's clocksource,
