@@ -474,23 +474,34 @@ static void test_nmi_ends_hlt_even_with_if_clear(void **state)
  * exit the timer has raised vCPU 1's interrupt and vCPU 0 gives it the
  * rest of its slice, instead of making it wait a whole slice (issue 14:
  * a 2-vCPU Linux lost ticks and marked its TSC unstable). */
-static void test_sibling_timer_ends_the_running_vcpus_slice(void **state)
+static struct vcpu vcpu1;
+
+/* The board with two vCPUs, both runnable, interrupts on. */
+static void two_vcpus(void)
 {
-    (void)state;
-    static struct vcpu vcpu1;
     vplatform_init(plat, &vm, 2, T0, 1767225600, 2000000);
     vm.nvcpus = 2;
     vcpu1 = (struct vcpu){ .vm = &vm, .plat = plat, .id = 1 };
     vm.vcpu[0] = &vcpu;
     vm.vcpu[1] = &vcpu1;
-    vm.vcpu_state[1] = VCPU_RUNNABLE;
+    vm.vcpu_state[0] = vm.vcpu_state[1] = VCPU_RUNNABLE;
     fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
-    /* vCPU 1 programs its timer: one-shot, 1 ms, vector 0x40. */
-    const uint64_t apic = 0xfee00000ULL;
-    vplatform_mmio_write(plat, 1, apic + 0xf0, 4, 0x1ff, T0);
-    vplatform_mmio_write(plat, 1, apic + 0x3e0, 4, 0xb, T0);
-    vplatform_mmio_write(plat, 1, apic + 0x320, 4, 0x40, T0);
-    vplatform_mmio_write(plat, 1, apic + 0x380, 4, 1000000, T0);
+}
+
+/* vCPU 1 programs its timer at T0: one-shot, 1 ms, vector 0x40. */
+static void sibling_timer_1ms(void)
+{
+    vplatform_mmio_write(plat, 1, APIC + 0xf0, 4, 0x1ff, T0);
+    vplatform_mmio_write(plat, 1, APIC + 0x3e0, 4, 0xb, T0);
+    vplatform_mmio_write(plat, 1, APIC + 0x320, 4, 0x40, T0);
+    vplatform_mmio_write(plat, 1, APIC + 0x380, 4, 1000000, T0);
+}
+
+static void test_sibling_timer_ends_the_running_vcpus_slice(void **state)
+{
+    (void)state;
+    two_vcpus();
+    sibling_timer_1ms();
     vcpu_handoff_ran(&vm, 1);                       /* it ran, then lost the CPU */
     vcpu_handoff_off_cpu(&vm);
     vcpu_handoff_ran(&vm, 0);                       /* to vCPU 0 */
@@ -554,22 +565,10 @@ static void look(struct vcpu *v, uint64_t now)
 static void test_a_deadline_a_sibling_moved_ends_the_quiet_entry(void **state)
 {
     (void)state;
-    static struct vcpu vcpu1;
-    vplatform_init(plat, &vm, 2, T0, 1767225600, 2000000);
-    vm.nvcpus = 2;
-    vcpu1 = (struct vcpu){ .vm = &vm, .plat = plat, .id = 1 };
-    vm.vcpu[0] = &vcpu;
-    vm.vcpu[1] = &vcpu1;
-    vm.vcpu_state[0] = vm.vcpu_state[1] = VCPU_RUNNABLE;
-    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    two_vcpus();
     look(&vcpu, T0);
     assert_true(vcpu_board_quiet(&vcpu, 0));       /* nothing armed, nothing moved */
-    /* vCPU 1: one-shot, 1 ms, vector 0x40; the tick after its exit. */
-    const uint64_t apic = 0xfee00000ULL;
-    vplatform_mmio_write(plat, 1, apic + 0xf0, 4, 0x1ff, T0);
-    vplatform_mmio_write(plat, 1, apic + 0x3e0, 4, 0xb, T0);
-    vplatform_mmio_write(plat, 1, apic + 0x320, 4, 0x40, T0);
-    vplatform_mmio_write(plat, 1, apic + 0x380, 4, 1000000, T0);
+    sibling_timer_1ms();                            /* and the tick after its exit: */
     assert_false(vcpu_sibling_due(&vcpu1));
     assert_int_equal(plat->next_deadline, T0 + 1 * MS);
     /* vCPU 0 runs next: it looks, and arms for vCPU 1's deadline. */
