@@ -21,8 +21,7 @@ static uint64_t device_deadline_tsc(uint64_t due_ns, uint64_t now_ns)
 void vcpu_entry_look(struct vcpu *v, uint64_t now_tsc)
 {
     uint64_t now_ns = plat_time_ns();
-    uint64_t due_ns = vcpu_events_before_entry(v, now_ns);
-    uint64_t dev = device_deadline_tsc(due_ns, now_ns);
+    uint64_t dev = device_deadline_tsc(vcpu_events_before_entry(v, now_ns), now_ns);
     v->dev_due_tsc = dev == UINT64_MAX ? UINT64_MAX : now_tsc + dev;
     v->dev_due_ns = v->plat ? v->plat->next_deadline : 0;
 }

@@ -10,7 +10,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/vplatform.h"
 
-/* The board's look (out of line, vcpu_entry.c): sets v->dev_due_tsc. */
+/* The board's look (out of line, vcpu_entry.c): sets v->dev_due_tsc and v->dev_due_ns. */
 void vcpu_entry_look(struct vcpu *v, uint64_t now_tsc);
 
 /* The board needs no look before this entry: its next deadline is still
