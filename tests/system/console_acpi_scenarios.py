@@ -13,7 +13,7 @@ register(h) adds the scenarios to the harness module `h`
 import os
 import re
 
-DETACH = "\x1d"  # Ctrl-]
+from linux_scenarios import DETACH
 
 VMS = {
     "echo": 'guest.kernel = "../guests/echo.bin"\nserial.toHostConsole = "all"\n',

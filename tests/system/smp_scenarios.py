@@ -14,8 +14,8 @@ import re
 import time
 
 import overcommit_scenarios
+from linux_scenarios import DETACH
 
-DETACH = "\x1d"  # Ctrl-]
 SWAP_CYLINDERS = 40         # x 16 x 63 sectors: ~19 MiB of swap
 
 
