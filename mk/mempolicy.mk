@@ -88,6 +88,15 @@ fuzz: fuzz-trace
 bench-memsim: $(BUILD)/memsim
 	@$(PYTHON) tools/memsim-bench.py $(BUILD)/memsim
 
+# The validation set (tools/trace-corpus.py): other programs, never tuned
+# on, recorded into build/traces/validation/ (valgrind, a few minutes), then
+# the same table as the corpus's.
+.PHONY: bench-memsim-validation
+bench-memsim-validation: $(BUILD)/memsim
+	@tools/install-deps.sh valgrind gcc g++ sqlite3 mawk bc git xz-utils gzip
+	@$(PYTHON) tools/trace-corpus.py record-validation
+	@$(PYTHON) tools/memsim-bench.py $(BUILD)/memsim --validation
+
 # The real-program corpus: records (valgrind lackey) whatever is not yet in
 # build/traces/raw/ and refreshes the committed tests/sim/traces/*.xz. Not
 # needed by the tests or the benchmark, which read the committed copies.

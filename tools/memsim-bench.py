@@ -12,7 +12,7 @@ Then, for ours on the same synthetic traces, the mechanism costs (issue 13):
 faults and modelled fault time with every page going to disk, with memtouch's
 fill=mix content, and each with the image's 8-page read-ahead.
 
-usage: memsim-bench.py MEMSIM [--accesses N] [--jobs N] [--real-only | --synthetic-only]
+usage: memsim-bench.py MEMSIM [--accesses N] [--jobs N] [--real-only | --synthetic-only | --validation]
 """
 import os
 import subprocess
@@ -140,6 +140,9 @@ def run_full(policy, machine, path, extra):
 
 
 def main():
+    if "--validation" in sys.argv:
+        real_corpus.main(MEMSIM, JOBS, validation=True)
+        return
     if "--real-only" not in sys.argv:
         synthetic()
         print()

@@ -25,9 +25,10 @@ POLICIES = ["ours", "clock", "clockpro", "car", "lru", "random", "reuse"]
 BASELINES = ["clock", "clockpro", "car"]
 
 
-def corpus():
-    out = subprocess.run([sys.executable, CORPUS, "list"], capture_output=True, text=True,
-                         check=True).stdout
+def corpus(validation=False):
+    out = subprocess.run([sys.executable, CORPUS, "list"] + (["--validation"] if validation
+                                                             else []),
+                         capture_output=True, text=True, check=True).stdout
     return [tuple(line.split()) for line in out.splitlines()]
 
 
@@ -36,7 +37,9 @@ def materialise(name):
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, name + ".trace")
     pages_path = path + ".pages"
-    src = os.path.join(os.path.dirname(TOOLS), "tests", "sim", "traces")
+    root = os.path.dirname(TOOLS)
+    src = os.path.join(root, "build", "traces", "validation") if name.startswith("v-") \
+        else os.path.join(root, "tests", "sim", "traces")
     newest = max(os.path.getmtime(os.path.join(src, f)) for f in os.listdir(src))
     newest = max(newest, os.path.getmtime(CORPUS))
     if not os.path.exists(pages_path) or os.path.getmtime(pages_path) < newest:
@@ -77,8 +80,8 @@ def gmean(xs):
     return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else float("nan")
 
 
-def report(res, entries, policies):
-    print("real-program corpus (tools/trace-corpus.py): faults; /clk = ratio to CLOCK;")
+def report(res, entries, policies, title="real-program corpus (tools/trace-corpus.py)"):
+    print(title + ": faults; /clk = ratio to CLOCK;")
     print("xs = share of CLOCK's excess over OPT ((f - opt) / (clock - opt)); * = held out")
     hdr = "%-26s %5s %7s" % ("trace", "over", "opt") + "".join(
         "%17s" % p for p in policies)
@@ -116,11 +119,12 @@ def report(res, entries, policies):
             print("  missed: %s %.2fx ours %d, best baseline %d" % (name, lv, f, best))
 
 
-def main(memsim, jobs, policies=POLICIES):
-    entries = corpus()
+def main(memsim, jobs, policies=POLICIES, validation=False):
+    entries = corpus(validation)
     names = [n for n, _ in entries]
     res = results(memsim, jobs, names, policies)
-    report(res, entries, policies)
+    report(res, entries, policies, "validation set (tools/trace-corpus.py, never tuned on)"
+           if validation else "real-program corpus (tools/trace-corpus.py)")
 
 
 if __name__ == "__main__":

@@ -10,8 +10,15 @@ VMs) are built from the single traces by `mix`: each VM runs for a quantum
 of accesses (random, mean MIX_QUANTUM, fixed seed) in turn, as VMs sharing a
 CPU do, until every program's trace has ended.
 
+The validation set (VALIDATION, VALIDATION_MIXES) is other programs and
+inputs, recorded for 3,000,000 accesses and never tuned on: a check that
+what the corpus shows holds for programs the policy was not chosen on. It
+is recorded into build/traces/validation/ (valgrind, about 3 minutes) and
+not committed; `make bench-memsim-validation` runs it.
+
 usage: trace-corpus.py record            record what is missing, compress
-       trace-corpus.py list              names of the singles and the mixes
+       trace-corpus.py record-validation record the validation set's singles
+       trace-corpus.py list [--validation]  names of the singles and the mixes
        trace-corpus.py mix NAME OUT      write mix NAME (or a single) to OUT
 """
 import glob
@@ -28,7 +35,9 @@ COMMITTED = os.path.join(ROOT, "tests", "sim", "traces")
 RAW = os.path.join(ROOT, "build", "traces", "raw")
 WORK = os.path.join(ROOT, "build", "traces", "work")
 RECORD = os.path.join(ROOT, "tools", "trace-record.py")
+VALIDATION_DIR = os.path.join(ROOT, "build", "traces", "validation")
 ACCESSES = 2000000
+VALIDATION_ACCESSES = 3000000
 MIX_QUANTUM = 2000
 
 # Mixes: VMs sharing a machine. "held" marks entries kept out of tuning, for
@@ -41,6 +50,12 @@ MIXES = {
     "mix3-cc1-node-zstd": ["cc1", "node", "zstd"],
 }
 HELD = ["tcl", "zstd", "node", "mix3-cc1-node-zstd"]
+VALIDATION_MIXES = {
+    "v-mix2-gzip-sqlite": ["v-gzip", "v-sqlite"],
+    "v-mix2-python-cxx": ["v-python", "v-cxx"],
+    "v-mix3-awk-git-xz": ["v-awk", "v-git", "v-xz"],
+    "v-mix3-bc-python-sqlite": ["v-bc", "v-python", "v-sqlite"],
+}
 
 
 def compressor_input():
@@ -76,6 +91,53 @@ def sort_input():
                 fh.write("%s %d %x\n" % ("".join(rnd.choice("abcdefghij") for _ in range(6)),
                                          rnd.randrange(10 ** 6), rnd.getrandbits(40)))
     return path
+
+
+def perl_text():
+    """The first 6 MB of Perl's library modules (text), for the validation
+    set's xz and awk."""
+    path = os.path.join(WORK, "perl-text.in")
+    if not os.path.exists(path):
+        os.makedirs(WORK, exist_ok=True)
+        data = bytearray()
+        for f in sorted(glob.glob("/usr/share/perl/*/*.pm")) + \
+                sorted(glob.glob("/usr/share/perl/*/*/*.pm")):
+            with open(f, "rb") as fh:
+                data += fh.read()
+        with open(path, "wb") as fh:
+            fh.write(data[:6000000])
+    return path
+
+
+def code_and_text():
+    """3 MB of the C compiler's binary, then perl_text(): the validation
+    set's gzip input (the corpus's compressors read text first)."""
+    path = os.path.join(WORK, "code-text.in")
+    if not os.path.exists(path):
+        cc1 = subprocess.run(["gcc", "-print-prog-name=cc1"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+        with open(cc1, "rb") as fh:
+            data = fh.read(3000000)
+        with open(perl_text(), "rb") as fh:
+            data += fh.read()
+        with open(path, "wb") as fh:
+            fh.write(data)
+    return path
+
+
+def cxx_command():
+    """cc1plus -O2 on tools/trace-progs/validation.cc, preprocessed."""
+    cc1plus = subprocess.run(["g++", "-print-prog-name=cc1plus"], capture_output=True,
+                             text=True, check=True).stdout.strip()
+    pre = os.path.join(WORK, "validation.ii")
+    os.makedirs(WORK, exist_ok=True)
+    subprocess.run(["g++", "-E", os.path.join(PROGS, "validation.cc"), "-o", pre], check=True)
+    return [cc1plus, "-quiet", "-O2", pre, "-o", os.path.join(WORK, "validation.s")]
+
+
+# A commit of this repository's history, so `git log` reads the same objects
+# whatever is committed after it.
+GIT_FROM = "55e1044"
 
 
 def built(name):
@@ -118,8 +180,48 @@ SINGLES = {
 }
 
 
+# The validation set: other programs and inputs of the same kinds, plus
+# an awk script, git and bc (kinds the corpus lacks).
+VALIDATION = {
+    "v-gzip": ("compressor", lambda: (["gzip", "-9", "-c", code_and_text()], None)),
+    "v-xz": ("compressor", lambda: (["xz", "-9", "-c", perl_text()], None)),
+    "v-python": ("interpreter", lambda: (["python3", "-S",
+                                          os.path.join(PROGS, "validation.py")], None)),
+    "v-sqlite": ("in-memory database", lambda: (["sqlite3", ":memory:"],
+                                                os.path.join(PROGS, "validation.sql"))),
+    "v-cxx": ("compiler", lambda: (cxx_command(), None)),
+    "v-awk": ("text processing", lambda: (["mawk", "{for (i = 1; i <= NF; i++) c[$i]++} "
+                                           "END {for (w in c) if (c[w] > 500) print w, c[w]}",
+                                           perl_text()], None)),
+    "v-git": ("version control", lambda: (["git", "-C", ROOT, "log", "-p", "--stat", "-n",
+                                           "300", GIT_FROM], None)),
+    "v-bc": ("big numbers", lambda: (["bc", "-l", os.path.join(PROGS, "validation.bc")],
+                                     None)),
+}
+
+
 def committed(name):
     return os.path.join(COMMITTED, name + ".trace.xz")
+
+
+def validation(name):
+    return os.path.join(VALIDATION_DIR, name + ".trace")
+
+
+def record(argv, stdin, out, accesses):
+    cmd = [sys.executable, RECORD, out + ".tmp", "--accesses", str(accesses)]
+    if stdin:
+        cmd += ["--stdin", stdin]
+    subprocess.run(cmd + ["--"] + argv, check=True)
+    os.replace(out + ".tmp", out)
+
+
+def record_validation():
+    os.makedirs(VALIDATION_DIR, exist_ok=True)
+    for name, (_, how) in VALIDATION.items():
+        if not os.path.exists(validation(name)):
+            argv, stdin = how()
+            record(argv, stdin, validation(name), VALIDATION_ACCESSES)
 
 
 def record_all():
@@ -129,11 +231,7 @@ def record_all():
         raw = os.path.join(RAW, name + ".trace")
         if not os.path.exists(raw):
             argv, stdin = how()
-            cmd = [sys.executable, RECORD, raw + ".tmp", "--accesses", str(ACCESSES)]
-            if stdin:
-                cmd += ["--stdin", stdin]
-            subprocess.run(cmd + ["--"] + argv, check=True)
-            os.replace(raw + ".tmp", raw)
+            record(argv, stdin, raw, ACCESSES)
         if not os.path.exists(committed(name)) or \
                 os.path.getmtime(committed(name)) < os.path.getmtime(raw):
             with open(raw, "rb") as src, lzma.open(committed(name) + ".tmp", "wb",
@@ -143,9 +241,11 @@ def record_all():
 
 
 def read_single(name):
-    """(pages, [ppn lines]) of a committed single trace."""
+    """(pages, [ppn lines]) of a single trace: committed, or of the
+    validation set."""
     pages, lines = 0, []
-    with lzma.open(committed(name), "rt") as fh:
+    with (open(validation(name)) if name in VALIDATION else
+          lzma.open(committed(name), "rt")) as fh:
         for line in fh:
             if line.startswith("# vm pages="):
                 pages = int(line.split()[2].split("=")[1])
@@ -156,7 +256,7 @@ def read_single(name):
 
 def write_mix(name, out):
     """Writes the trace and returns the VMs' page counts."""
-    progs = MIXES.get(name, [name])
+    progs = MIXES.get(name) or VALIDATION_MIXES.get(name) or [name]
     singles = [read_single(p) for p in progs]
     rnd = random.Random(name)
     pos = [0] * len(singles)
@@ -179,7 +279,12 @@ def main():
         sys.exit(__doc__)
     if sys.argv[1] == "record":
         record_all()
-    elif sys.argv[1] == "list":
+    elif sys.argv[1] == "record-validation":
+        record_validation()
+    elif sys.argv[1] == "list" and sys.argv[2:] == ["--validation"]:
+        for name in list(VALIDATION) + list(VALIDATION_MIXES):
+            print(name, "held")
+    elif sys.argv[1] == "list" and len(sys.argv) == 2:
         for name in list(SINGLES) + list(MIXES):
             print(name, "held" if name in HELD else "tune")
     elif sys.argv[1] == "mix" and len(sys.argv) == 4:
