@@ -275,7 +275,11 @@ void memsched_balance(struct memsched *ms, uint64_t now_ns)
 {
     static struct fill f;     /* large for a kernel stack; memsched runs alone */
     uint64_t lo[MEMSCHED_MAX_VMS], demand[MEMSCHED_MAX_VMS], keep[MEMSCHED_MAX_VMS];
-    uint64_t avail = ms->total_pages > ms->minfree_pages ? ms->total_pages - ms->minfree_pages : 0;
+    /* What VMs can hold with MinFree free: every page but MinFree and the
+     * host's own. Counting the host's pages as the VMs' put the point where
+     * targets start to bind that many pages below MinFree. */
+    uint64_t reserved = ms->minfree_pages + ms->host_pages;
+    uint64_t avail = ms->total_pages > reserved ? ms->total_pages - reserved : 0;
     uint64_t sum_lo = 0, sum_demand = 0, sum_keep = 0;
     unsigned n = ms->nvms;
 
@@ -319,6 +323,10 @@ bool memsched_poll(struct memsched *ms, uint64_t now_ns)
 {
     uint64_t free = ms->free_pages ? ms->free_pages(ms->free_ctx) : 0;
     ms->last_free = free;
+    uint64_t held = free;
+    for (unsigned i = 0; i < ms->nvms; i++)
+        held += ms->vms[i]->consumed;
+    ms->host_pages = ms->total_pages > held ? ms->total_pages - held : 0;
     enum mem_state next = memsched_state_for(ms, ms->state, free);
     bool changed = next != ms->state;
     ms->state = next;

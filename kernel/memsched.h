@@ -84,6 +84,9 @@ struct memsched {
     uint64_t minfree_pages;
     enum mem_state state;
     uint64_t last_free;          /* free pages at the last poll */
+    uint64_t host_pages;         /* at the last poll: pages neither free nor
+                                  * held by a VM (the host's own, per-VM
+                                  * overheads, compression caches) */
     uint64_t last_balance_ns;
     uint64_t balances;           /* cycles run, for statistics */
     memsched_free_fn free_pages;

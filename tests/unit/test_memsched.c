@@ -166,6 +166,41 @@ static void test_idle_pages_go_first(void **state)
  * memory past its demand: with the same active pages, the VM whose idle
  * pages are single-use gets less of what is left than the one whose idle
  * pages have been used again; with no contention nothing changes. */
+/* The host's own pages (its kernel, per-VM overheads, compression caches)
+ * are neither free nor a VM's: targets leave them out, so reclaim begins
+ * once free memory falls below MinFree, not that many pages further down.
+ * The figures are the image's bochs_linux_initramfs run scaled by 1/6:
+ * the host holds 500 pages, an idle VM 3500, a busy one the rest. */
+static void test_host_pages_are_not_for_vms(void **state)
+{
+    (void)state;
+    struct memsched ms;
+    init_small(&ms);                                    /* MinFree 1000 */
+    struct memsched_vm idle = vm_make(4000, 3500, 10), busy = vm_make(6000, 5100, 100);
+    idle.has_balloon = true;
+    memsched_add_vm(&ms, &idle);
+    memsched_add_vm(&ms, &busy);
+    free_now = 10000 - 500 - 3500 - 5100;               /* 900: below MinFree */
+    memsched_poll(&ms, 0);
+    assert_int_equal(ms.host_pages, 500);
+    assert_int_equal(ms.state, MEM_HIGH);               /* 90% of MinFree */
+    /* the targets add up to what leaves MinFree free beside the host's */
+    assert_int_equal(idle.target + busy.target, 10000 - 1000 - 500);
+    /* and the idle VM's balloon is asked for the pages that makes up */
+    assert_true(idle.balloon_target >= 100);
+    assert_int_equal(idle.balloon_target, idle.consumed - idle.target);
+    assert_int_equal(busy.balloon_target + busy.swap_target, 0);
+
+    /* The balloon took them: free is MinFree again, and nothing more is
+     * asked for (the host's pages stay the host's). */
+    idle.consumed = idle.target;
+    free_now = 10000 - 500 - idle.consumed - busy.consumed;
+    memsched_poll(&ms, 15000000000ULL);
+    assert_int_equal(ms.host_pages, 500);
+    assert_true(free_now >= 1000);
+    assert_int_equal(idle.balloon_target + idle.swap_target, 0);
+}
+
 static void test_once_pages_not_kept(void **state)
 {
     (void)state;
@@ -401,6 +436,7 @@ int main(void)
         cmocka_unit_test(test_idle_tax),
         cmocka_unit_test(test_once_pages_not_kept),
         cmocka_unit_test(test_shares),
+        cmocka_unit_test(test_host_pages_are_not_for_vms),
         cmocka_unit_test(test_reservation_and_limit),
         cmocka_unit_test(test_release_by_state_and_swap_cap),
         cmocka_unit_test(test_low_state_blocking),
