@@ -14,8 +14,12 @@ the virtio balloon: Linux's virtio_balloon bound to the DSDT's LNRO0005
 device, `vm balloon linux 12` inflates it (MemTotal falls by 12 MiB, memstats
 MCTL 3072, the VM holds fewer machine pages), memverify passes, `vm balloon
 linux 0` gives it back (MemTotal as before), and the shell's errors (no such
-VM, no balloon device, not a number, over maxmemctl); attached again,
-`poweroff -f` ends the VM through ACPI S5 (powered off, status 0).
+VM, no balloon device, not a number, over maxmemctl); then memsched's
+balloon: a memtouch VM sized from `memstats` to take free memory to half of
+MinFree, and memsched has the idle Linux's balloon give the pages (Linux is
+not paged out) and take them back once it has ended (the machine has a swap
+disk: admission needs it for the pressing VM); attached again, `poweroff -f`
+ends the VM through ACPI S5 (powered off, status 0).
 
 bench_linux_boot (`make bench-linux`, figures only): Linux alone, `vm
 start` to the marker in wall seconds and the VM's instructions (Bochs'
@@ -42,6 +46,8 @@ import time
 
 DETACH = "\x1d"  # Ctrl-]
 HZ = 250          # Debian's kernel: CONFIG_HZ_250
+PRESS_MIB = range(96, 164, 4)  # bochs_linux_initramfs's memtouch VMs that press on Linux
+SWAP_CYLINDERS = 130           # x 16 x 63 sectors: 64 MiB of swap
 
 LINUX_VMX = """displayName = "{name}"
 memsize = "96"
@@ -230,10 +236,111 @@ def register(h):
               f"balloon steps {time.monotonic() - t_b:.0f} s of wall time in all")
         check(mt2 == mt0, f"MemTotal {mt2} kB after deflating, {mt0} kB before")
 
+    def press_files(workdir):
+        """memtouch VMs of PRESS_MIB sizes that sweep twice and exit: the
+        step below starts the one that takes free memory to half of MinFree."""
+        out = []
+        for mib in PRESS_MIB:
+            path = os.path.join(workdir, f"press{mib}.vmx")
+            with open(path, "w") as f:
+                f.write(f'displayName = "press{mib}"\nmemsize = "{mib}"\n'
+                        'guest.type = "multiboot"\nguest.kernel = "../guests/memtouch.bin"\n'
+                        'guest.cmdline = "sweeps=2"\nserial.toHostConsole = "all"\n')
+            out.append((path, f"hv/vms/press{mib}.vmx"))
+        return out
+
+    def swap_disk(workdir):
+        """An ATA swap disk as ata0-slave: it backs the press VM at
+        admission (memory alone cannot: Linux and memtouch2 hold less than
+        their memsize)."""
+        disk = os.path.join(workdir, "swap-linux.img")
+        with open(disk, "wb") as f:
+            f.truncate(SWAP_CYLINDERS * 16 * 63 * 512)
+        return [f"ata0-slave: type=disk, path={disk}, mode=flat, cylinders={SWAP_CYLINDERS}, "
+                "heads=16, spt=63"]
+
+    def host_memory(m):
+        """memstats: (free pages, MinFree, the linux row's CONSUMED, and its
+        pages paged out: ZERO + ZIP + SWCUR)."""
+        out = m.command("memstats", 60)
+        host = re.search(r"^host: state (\w+), free (\d+), MinFree (\d+)", out, re.M)
+        row = re.search(r"^\d+\s+linux\s+\d+\s+\d+\s+(\d+)\s+\d+%\s+(\d+)\s+(\d+)\s+\d+\s+(\d+)",
+                        out, re.M)
+        check(host and row, "memstats lacks its host line or the linux row:\n" + out)
+        return (int(host.group(2)), int(host.group(3)), int(row.group(1)),
+                sum(int(row.group(i)) for i in (2, 3, 4)))
+
+    def balloon_given(m):
+        """`vm balloon linux`: (who sets its size, pages it holds, pages
+        given in all)."""
+        out = m.command("vm balloon linux", 60)
+        got = re.search(r"size \d+ pages \((\w+)[^)]*\), holds (\d+) pages.*?pages given (\d+)",
+                        out, re.S)
+        check(got, "vm balloon linux:\n" + out)
+        return got.group(1), int(got.group(2)), int(got.group(3))
+
+    def balloon_under_pressure(m, mts):
+        """The balloon as memsched drives it (issue 14's step was by
+        hand): a memtouch VM sized to take free memory to half of MinFree
+        starts beside the idle Linux; memsched asks Linux's balloon for
+        the pages (Linux is idle, so the idle tax takes them from it), and
+        the balloon gives them; Linux is not swapped. When the memtouch VM
+        has ended, free memory is plentiful again and the balloon gives
+        everything back."""
+        free, minfree, consumed0, out0 = host_memory(m)
+        mode, held0, given0 = balloon_given(m)
+        check(mode == "memsched" and held0 == 0,
+              f"the balloon is not memsched's and empty: {mode}, {held0} pages")
+        # memtouch touches [2 MiB, memsize); its overhead is about 1/128.
+        want = free - minfree // 2
+        mib = next((x for x in PRESS_MIB if (x - 2) * 256 + x * 2 >= want), PRESS_MIB[-1])
+        name = f"press{mib}"
+        print(f"figure: balloon under pressure: {free} pages free, MinFree {minfree}; "
+              f"Linux holds {consumed0}; {name} touches {(mib - 2) * 256} pages")
+        t0 = time.monotonic()
+        mark = m.serial.pos
+        h.start_vm(m, name)
+        given, t_given = given0, None
+        while True:
+            _, held, given = balloon_given(m)
+            if given - given0 >= 256 and t_given is None:
+                t_given = time.monotonic() - t0
+            log = m.serial.since(mark)
+            if re.search(r"vm %s: exited with status" % name, log):
+                break
+            check(time.monotonic() - t0 < 600, f"{name} did not end in 600 s:\n" + log[-3000:])
+            time.sleep(3)
+        log = m.serial.since(mark)
+        states = re.findall(r"memsched: free memory state (\w+) -> (\w+)", log)
+        print(f"figure: balloon under pressure: memsched's states {states}; the balloon gave "
+              f"{given - given0} pages" + (f", 256 of them {t_given:.0f} s after the start"
+                                           if t_given else ""))
+        check(re.search(r"vm %s: exited with status 0" % name, log),
+              f"{name} did not end well:\n" + log[-3000:])
+        check(t_given is not None, f"memsched's balloon gave {given - given0} pages "
+              f"while {name} ran:\n" + log[-3000:])
+        _, _, consumed1, out1 = host_memory(m)
+        check(out1 == out0, f"Linux's pages were paged out ({out0} -> {out1}: zero, zip "
+              "and swap) where its balloon should have been used")
+        # Plenty again: everything goes back to the guest.
+        t1 = time.monotonic()
+        while balloon_given(m)[1] != 0:
+            check(time.monotonic() - t1 < 120, "the balloon still holds pages 120 s after "
+                  f"{name} ended:\n" + m.command("memstats", 60))
+            time.sleep(3)
+        print(f"figure: balloon under pressure: Linux held {consumed0} pages before, "
+              f"{consumed1} after; the balloon was empty again "
+              f"{time.monotonic() - t1:.0f} s after {name} ended")
+        for n in mts:
+            check(h.vm_row(m, n)["state"] == "running", f"{n} stopped under pressure")
+        check("MISMATCH" not in m.serial.since(mark), "a mismatch was reported")
+
     @scenario("bochs")
     def bochs_linux_initramfs(workdir, image):
         mts = ("memtouch1", "memtouch2")
-        with h.booted(h.bochs_with(workdir, "linux", [], linux_files(workdir)),
+        with h.booted(h.bochs_with(workdir, "linux", ['swap.device = "ata0-slave"'],
+                                   linux_files(workdir) + press_files(workdir),
+                                   bochs_lines=swap_disk(workdir)),
                       h.BOCHS_BOOT_S) as m:
             t0 = time.monotonic()
             h.start_vm(m, "linux")
@@ -342,6 +449,7 @@ def register(h):
             check(max(rtts) < 10, f"`vm list` took {max(rtts):.1f} s")
 
             balloon_steps(m)
+            balloon_under_pressure(m, mts)
 
             # Attached again: `poweroff -f` in the guest's shell; ACPI S5
             # through the FADT's PM1a_CNT ends the VM powered off, status 0.
