@@ -162,15 +162,12 @@ static void test_idle_pages_go_first(void **state)
     assert_true(busy.target > 3400);
 }
 
-/* Pages a VM used once and dropped (once_pages) are no reason for it to keep
- * memory past its demand: with the same active pages, the VM whose idle
- * pages are single-use gets less of what is left than the one whose idle
- * pages have been used again; with no contention nothing changes. */
 /* The host's own pages (its kernel, per-VM overheads, compression caches)
  * are neither free nor a VM's: targets leave them out, so reclaim begins
- * once free memory falls below MinFree, not that many pages further down.
- * The figures are the image's bochs_linux_initramfs run scaled by 1/6:
- * the host holds 500 pages, an idle VM 3500, a busy one the rest. */
+ * once free memory falls below MinFree, not that many pages further down
+ * (in the image's bochs_linux_initramfs run the host held about 2,900
+ * pages against a MinFree of 3,874). Here the host holds 500 pages, an
+ * idle VM with a balloon 3500, a busy one 5100. */
 static void test_host_pages_are_not_for_vms(void **state)
 {
     (void)state;
@@ -186,13 +183,13 @@ static void test_host_pages_are_not_for_vms(void **state)
     assert_int_equal(ms.state, MEM_HIGH);               /* 90% of MinFree */
     /* the targets add up to what leaves MinFree free beside the host's */
     assert_int_equal(idle.target + busy.target, 10000 - 1000 - 500);
-    /* and the idle VM's balloon is asked for the pages that makes up */
+    /* and the idle VM's balloon is asked for the difference */
     assert_true(idle.balloon_target >= 100);
     assert_int_equal(idle.balloon_target, idle.consumed - idle.target);
     assert_int_equal(busy.balloon_target + busy.swap_target, 0);
 
-    /* The balloon took them: free is MinFree again, and nothing more is
-     * asked for (the host's pages stay the host's). */
+    /* The balloon took them: free is back at MinFree or above, and
+     * nothing more is asked for (the host's pages stay the host's). */
     idle.consumed = idle.target;
     free_now = 10000 - 500 - idle.consumed - busy.consumed;
     memsched_poll(&ms, 15000000000ULL);
@@ -201,6 +198,10 @@ static void test_host_pages_are_not_for_vms(void **state)
     assert_int_equal(idle.balloon_target + idle.swap_target, 0);
 }
 
+/* Pages a VM used once and dropped (once_pages) are no reason for it to keep
+ * memory past its demand: with the same active pages, the VM whose idle
+ * pages are single-use gets less of what is left than the one whose idle
+ * pages have been used again; with no contention nothing changes. */
 static void test_once_pages_not_kept(void **state)
 {
     (void)state;
