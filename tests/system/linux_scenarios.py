@@ -47,7 +47,8 @@ import time
 DETACH = "\x1d"  # Ctrl-]
 HZ = 250          # Debian's kernel: CONFIG_HZ_250
 PRESS_MIB = range(96, 164, 4)  # bochs_linux_initramfs's memtouch VMs that press on Linux
-SWAP_CYLINDERS = 130           # x 16 x 63 sectors: 64 MiB of swap
+SWAP_CYLINDERS = 130           # x 16 x 63 sectors: 64 MiB of swap, which admission
+                               # needs to let the press VM in beside Linux
 
 LINUX_VMX = """displayName = "{name}"
 memsize = "96"
@@ -249,16 +250,6 @@ def register(h):
             out.append((path, f"hv/vms/press{mib}.vmx"))
         return out
 
-    def swap_disk(workdir):
-        """An ATA swap disk as ata0-slave: it backs the press VM at
-        admission (memory alone cannot: Linux and memtouch2 hold less than
-        their memsize)."""
-        disk = os.path.join(workdir, "swap-linux.img")
-        with open(disk, "wb") as f:
-            f.truncate(SWAP_CYLINDERS * 16 * 63 * 512)
-        return [f"ata0-slave: type=disk, path={disk}, mode=flat, cylinders={SWAP_CYLINDERS}, "
-                "heads=16, spt=63"]
-
     def host_memory(m):
         """memstats: (free pages, MinFree, the linux row's CONSUMED, and its
         pages paged out: ZERO + ZIP + SWCUR)."""
@@ -284,7 +275,7 @@ def register(h):
         hand): a memtouch VM sized to take free memory to half of MinFree
         starts beside the idle Linux; memsched asks Linux's balloon for
         the pages (Linux is idle, so the idle tax takes them from it), and
-        the balloon gives them; Linux is not swapped. When the memtouch VM
+        the balloon gives them; Linux is not paged out. When the memtouch VM
         has ended, free memory is plentiful again and the balloon gives
         everything back."""
         free, minfree, consumed0, out0 = host_memory(m)
@@ -302,7 +293,7 @@ def register(h):
         h.start_vm(m, name)
         given, t_given = given0, None
         while True:
-            _, held, given = balloon_given(m)
+            given = balloon_given(m)[2]
             if given - given0 >= 256 and t_given is None:
                 t_given = time.monotonic() - t0
             log = m.serial.since(mark)
@@ -340,7 +331,8 @@ def register(h):
         mts = ("memtouch1", "memtouch2")
         with h.booted(h.bochs_with(workdir, "linux", ['swap.device = "ata0-slave"'],
                                    linux_files(workdir) + press_files(workdir),
-                                   bochs_lines=swap_disk(workdir)),
+                                   bochs_lines=[h.bochs_swap_disk(workdir, "linux",
+                                                                  SWAP_CYLINDERS)]),
                       h.BOCHS_BOOT_S) as m:
             t0 = time.monotonic()
             h.start_vm(m, "linux")

@@ -208,6 +208,18 @@ QEMU_HEADLESS = ("-M", "pc,pcspk-audiodev=snd0", "-audiodev", "none,id=snd0",
                  "-display", "none", "-net", "none")
 
 
+def bochs_swap_disk(workdir, name, cylinders):
+    """A zeroed disk of `cylinders` x 16 heads x 63 sectors in `workdir`, and
+    the bochsrc line that makes it the primary slave (the scenarios' swap
+    device, `swap.device = "ata0-slave"`). One file per name: Bochs leaves a
+    .lock beside an image it used."""
+    disk = os.path.join(workdir, f"swap-{name}.img")
+    with open(disk, "wb") as f:
+        f.truncate(cylinders * 16 * 63 * 512)
+    return (f"ata0-slave: type=disk, path={disk}, mode=flat, cylinders={cylinders}, "
+            "heads=16, spt=63")
+
+
 def bochsrc_text(megs, cpu, disk, com1_port, log, headless=BOCHS_HEADLESS, extra_lines=()):
     """The one bochsrc the project writes (system tests, make run, benchmarks).
     `extra_lines` are appended as they are, e.g. a second disk:

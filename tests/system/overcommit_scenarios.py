@@ -53,17 +53,12 @@ def register(h):
             with open(path, "w") as f:
                 f.write(text)
             extra.append((path, f"hv/vms/{vm}.vmx"))
-        # One disk per boot: Bochs leaves a .lock beside an image it used.
-        disk = os.path.join(workdir, f"swap-{name}.img")
-        with open(disk, "wb") as f:
-            f.truncate(SWAP_CYLINDERS * 16 * 63 * 512)
         with open(os.path.join(h.ROOT, "config", "host.cfg")) as f:
             base = f.read()
         cfg = base + "".join(line + "\n" for line in ['swap.device = "ata0-slave"', *cfg_lines])
         img = h.variant_image(workdir, name, cfg, h.esp_extras() + extra)
-        return h.Bochs(img, workdir, megs=megs, extra_lines=[
-            f"ata0-slave: type=disk, path={disk}, mode=flat, cylinders={SWAP_CYLINDERS}, "
-            "heads=16, spt=63"])
+        return h.Bochs(img, workdir, megs=megs,
+                       extra_lines=[h.bochs_swap_disk(workdir, name, SWAP_CYLINDERS)])
 
     def free_pages(m):
         _, host = parse_memstats(m.command("memstats", 60))

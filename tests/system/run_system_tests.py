@@ -22,7 +22,8 @@ import overcommit_scenarios  # noqa: E402
 import irq_scenarios  # noqa: E402
 import smp_scenarios  # noqa: E402  (issues 13 and 14: several vCPUs)
 import linux_scenarios  # noqa: E402
-from machine import BOCHS_HEADLESS, Bochs, MachineError, Qemu, make_workdir  # noqa: E402
+from machine import (BOCHS_HEADLESS, Bochs, MachineError, Qemu,  # noqa: E402
+                     bochs_swap_disk, make_workdir)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.path.join(ROOT, "build")

@@ -81,15 +81,11 @@ def register(h):
                     'guest.type = "multiboot"\nguest.kernel = "../guests/smp.bin"\n'
                     'guest.cmdline = "cpus=2 touch=768 rounds=40"\nsched.mem.max = "3"\n'
                     'serial.toHostConsole = "all"\n')
-        disk = os.path.join(workdir, "swap-smpoc.img")
-        with open(disk, "wb") as f:
-            f.truncate(SWAP_CYLINDERS * 16 * 63 * 512)
         # memsched balances every second, so the limit binds during the run.
         m = h.bochs_with(workdir, "smpoc", ['swap.device = "ata0-slave"',
                                             'mem.balancePeriod = "1"'],
                          [(vmx, "hv/vms/smpoc.vmx")],
-                         [f"ata0-slave: type=disk, path={disk}, mode=flat, "
-                          f"cylinders={SWAP_CYLINDERS}, heads=16, spt=63"])
+                         [h.bochs_swap_disk(workdir, "smpoc", SWAP_CYLINDERS)])
         with booted(m, h.BOCHS_BOOT_S) as m:
             h.start_vm(m, "smpoc")
             p = re.escape("[smpoc] smp: ")
