@@ -63,10 +63,11 @@ static void memstats_print(void)
                        (unsigned long long)(vm_reclaim_blocked_ns(vm, now) / 1000000ULL));
     }
     uint64_t ratio = cc_pages ? cc_stored * 100 / cc_pages : 0;
-    console_printf("host: state %s, free %llu, MinFree %llu, zip cache %llu pages (ratio %llu.%02llu), "
-                   "swap %llu/%llu%s, lost %llu\n",
+    console_printf("host: state %s, free %llu, MinFree %llu, own %llu, zip cache %llu pages "
+                   "(ratio %llu.%02llu), swap %llu/%llu%s, lost %llu\n",
                    mem_state_name(vm_mem_state()), (unsigned long long)page_free_count(),
-                   (unsigned long long)vm_mem_minfree(), (unsigned long long)cc_pages,
+                   (unsigned long long)vm_mem_minfree(), (unsigned long long)vm_mem_host_pages(),
+                   (unsigned long long)cc_pages,
                    (unsigned long long)(ratio / 100), (unsigned long long)(ratio % 100),
                    (unsigned long long)swap_store_dev_used(),
                    (unsigned long long)swap_store_dev_slots(),

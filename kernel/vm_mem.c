@@ -253,6 +253,11 @@ uint64_t vm_mem_minfree(void)
     return ms.minfree_pages;
 }
 
+uint64_t vm_mem_host_pages(void)
+{
+    return ms.host_pages;
+}
+
 /* Free-memory state changes: the first of a spell is logged at once; under
  * steady pressure the state moves between neighbours many times a second as
  * releases overshoot, so later changes within STATE_LOG_NS are counted and

@@ -47,6 +47,9 @@ bool vm_mem_should_block(struct vm *vm);
 uint64_t vm_mem_swap_cap(struct vm *vm);
 enum mem_state vm_mem_state(void);
 uint64_t vm_mem_minfree(void);
+/* Pages neither free nor any VM's at memsched's last poll: the host's own,
+ * which targets leave out. */
+uint64_t vm_mem_host_pages(void);
 /* Shell: memsched's state and every VM's figures. */
 void vm_mem_report(void);
 

@@ -251,14 +251,14 @@ def register(h):
         return out
 
     def host_memory(m):
-        """memstats: (free pages, MinFree, the linux row's CONSUMED, and its
-        pages paged out: ZERO + ZIP + SWCUR)."""
+        """memstats: (free pages, MinFree, the host's own pages, the linux
+        row's CONSUMED, and its pages paged out: ZERO + ZIP + SWCUR)."""
         out = m.command("memstats", 60)
-        host = re.search(r"^host: state (\w+), free (\d+), MinFree (\d+)", out, re.M)
+        host = re.search(r"^host: state \w+, free (\d+), MinFree (\d+), own (\d+)", out, re.M)
         row = re.search(r"^\d+\s+linux\s+\d+\s+\d+\s+(\d+)\s+\d+%\s+(\d+)\s+(\d+)\s+\d+\s+(\d+)",
                         out, re.M)
         check(host and row, "memstats lacks its host line or the linux row:\n" + out)
-        return (int(host.group(2)), int(host.group(3)), int(row.group(1)),
+        return (*(int(x) for x in host.groups()), int(row.group(1)),
                 sum(int(row.group(i)) for i in (2, 3, 4)))
 
     def balloon_given(m):
@@ -278,7 +278,7 @@ def register(h):
         the balloon gives them; Linux is not paged out. When the memtouch VM
         has ended, free memory is plentiful again and the balloon gives
         everything back."""
-        free, minfree, consumed0, out0 = host_memory(m)
+        free, minfree, own, consumed0, out0 = host_memory(m)
         mode, held0, given0 = balloon_given(m)
         check(mode == "memsched" and held0 == 0,
               f"the balloon is not memsched's and empty: {mode}, {held0} pages")
@@ -286,7 +286,8 @@ def register(h):
         want = free - minfree // 2
         mib = next((x for x in PRESS_MIB if (x - 2) * 256 + x * 2 >= want), PRESS_MIB[-1])
         name = f"press{mib}"
-        print(f"figure: balloon under pressure: {free} pages free, MinFree {minfree}; "
+        print(f"figure: balloon under pressure: {free} pages free, MinFree {minfree}, the "
+              f"host's own {own}; "
               f"Linux holds {consumed0}; {name} touches {(mib - 2) * 256} pages")
         t0 = time.monotonic()
         mark = m.serial.pos
@@ -310,7 +311,7 @@ def register(h):
               f"{name} did not end well:\n" + log[-3000:])
         check(t_given is not None, f"memsched's balloon gave {given - given0} pages "
               f"while {name} ran:\n" + log[-3000:])
-        _, _, consumed1, out1 = host_memory(m)
+        consumed1, out1 = host_memory(m)[3:]
         check(out1 == out0, f"Linux's pages were paged out ({out0} -> {out1}: zero, zip "
               "and swap) where its balloon should have been used")
         # Plenty again: everything goes back to the guest.

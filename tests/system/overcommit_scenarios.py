@@ -21,7 +21,7 @@ ROW = re.compile(r"^(\d+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)%\s+(\d+)\s+(\d
                  r"(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)$", re.M)
 COLS = ("id", "name", "memsz", "target", "consumed", "active", "zero", "zip", "zipkb", "swcur",
         "swin", "swout", "mctl", "blkms")
-HOST = re.compile(r"^host: state (\w+), free (\d+), MinFree (\d+), zip cache (\d+) pages "
+HOST = re.compile(r"^host: state (\w+), free (\d+), MinFree (\d+), own \d+, zip cache (\d+) pages "
                   r"\(ratio ([\d.]+)\), swap (\d+)/(\d+)(.*), lost (\d+)$", re.M)
 
 
