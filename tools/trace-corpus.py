@@ -140,6 +140,17 @@ def cxx_command():
 GIT_FROM = "55e1044"
 
 
+def git_log_command():
+    """`git log -p` over 300 commits from GIT_FROM; a clone without that
+    commit (a shallow one) is refused, not recorded as git's error path."""
+    have = subprocess.run(["git", "-C", ROOT, "cat-file", "-e", GIT_FROM + "^{commit}"],
+                          capture_output=True)
+    if have.returncode != 0:
+        sys.exit("trace-corpus: v-git needs commit %s in %s (a full clone, not a shallow one)"
+                 % (GIT_FROM, ROOT))
+    return ["git", "-C", ROOT, "log", "-p", "--stat", "-n", "300", GIT_FROM]
+
+
 def built(name):
     """tools/trace-progs/NAME.c compiled (-O2) into build/traces/work."""
     exe = os.path.join(WORK, name)
@@ -193,8 +204,7 @@ VALIDATION = {
     "v-awk": ("text processing", lambda: (["mawk", "{for (i = 1; i <= NF; i++) c[$i]++} "
                                            "END {for (w in c) if (c[w] > 500) print w, c[w]}",
                                            perl_text()], None)),
-    "v-git": ("version control", lambda: (["git", "-C", ROOT, "log", "-p", "--stat", "-n",
-                                           "300", GIT_FROM], None)),
+    "v-git": ("version control", lambda: (git_log_command(), None)),
     "v-bc": ("big numbers", lambda: (["bc", "-l", os.path.join(PROGS, "validation.bc")],
                                      None)),
 }

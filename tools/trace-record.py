@@ -61,11 +61,21 @@ def record(argv, out_path, limit, stdin_path=None, cwd=None, data_only=False):
             cur, cur_w = vpage, store
             if vpage not in pages:
                 pages[vpage] = len(pages)
-    if len(out) < limit and cur >= 0:
+    # Short of the limit, the stream ended: the program did.
+    stopped = len(out) >= limit
+    if not stopped and cur >= 0:
         out.append((pages[cur], cur_w))
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGKILL)
-    proc.wait()
+    if stopped and proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass        # it ended on its own meanwhile
+    status = proc.wait()
+    # A program that failed on its own recorded its error path, not its
+    # work (a script with a syntax error is a short, plausible trace).
+    if not stopped and status != 0:
+        sys.exit("trace-record: %s exited with status %d after %d accesses; nothing written"
+                 % (argv[0], status, len(out)))
     with open(out_path, "w") as f:
         f.write("# recorded by tools/trace-record.py: valgrind lackey, 4 KiB pages, "
                 "consecutive accesses to a page collapsed, pages numbered by first touch\n")
