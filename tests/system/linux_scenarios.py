@@ -17,7 +17,8 @@ linux 0` gives it back (MemTotal as before), and the shell's errors (no such
 VM, no balloon device, not a number, over maxmemctl); then memsched's
 balloon: a memtouch VM sized from `memstats` to take free memory to half of
 MinFree, and memsched has the idle Linux's balloon give the pages (Linux is
-not paged out) and take them back once it has ended (the machine has a swap
+paged out only for what a stalled balloon could not give) and take them back
+once it has ended (the machine has a swap
 disk: admission needs it for the pressing VM); attached again, `poweroff -f`
 ends the VM through ACPI S5 (powered off, status 0).
 
@@ -43,6 +44,8 @@ register(h) adds the scenarios to the harness module `h`
 import os
 import re
 import time
+
+from overcommit_scenarios import parse_memstats
 
 DETACH = "\x1d"  # Ctrl-]
 HZ = 250          # Debian's kernel: CONFIG_HZ_250
@@ -162,10 +165,9 @@ def register(h):
     def linux_memstats(m):
         """memstats' linux row: (CONSUMED, MCTL) in pages."""
         out = m.command("memstats", 60)
-        row = re.search(r"^\d+\s+linux\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%(\s+\d+){6}\s+(\d+)\s+\d+\s*$",
-                        out, re.M)
+        row = parse_memstats(out)[0].get("linux")
         check(row, "memstats has no linux row:\n" + out)
-        return int(row.group(3)), int(row.group(5))
+        return row["consumed"], row["mctl"]
 
     def balloon_until(m, pages, timeout):
         """Polls `vm balloon linux` until the balloon holds `pages`; the
@@ -254,32 +256,36 @@ def register(h):
         """memstats: (free pages, MinFree, the host's own pages, the linux
         row's CONSUMED, and its pages paged out: ZERO + ZIP + SWCUR)."""
         out = m.command("memstats", 60)
-        host = re.search(r"^host: state \w+, free (\d+), MinFree (\d+), own (\d+)", out, re.M)
-        row = re.search(r"^\d+\s+linux\s+\d+\s+\d+\s+(\d+)\s+\d+%\s+(\d+)\s+(\d+)\s+\d+\s+(\d+)",
-                        out, re.M)
-        check(host and row, "memstats lacks its host line or the linux row:\n" + out)
-        return (*(int(x) for x in host.groups()), int(row.group(1)),
-                sum(int(row.group(i)) for i in (2, 3, 4)))
+        rows, host = parse_memstats(out)
+        own = re.search(r"^host: .*, own (\d+),", out, re.M)
+        row = rows.get("linux")
+        check(host and own and row, "memstats lacks its host line or the linux row:\n" + out)
+        return (int(host.group(2)), int(host.group(3)), int(own.group(1)), row["consumed"],
+                row["zero"] + row["zip"] + row["swcur"])
 
-    def balloon_given(m):
-        """`vm balloon linux`: (who sets its size, pages it holds, pages
-        given in all)."""
+    def balloon_state(m):
+        """`vm balloon linux`: (who sets its size, the size, pages it holds,
+        whether it is stalled, pages given in all)."""
         out = m.command("vm balloon linux", 60)
-        got = re.search(r"size \d+ pages \((\w+)[^)]*\), holds (\d+) pages.*?pages given (\d+)",
-                        out, re.S)
+        got = re.search(r"size (\d+) pages \((\w+)[^)]*\), holds (\d+) pages[^\n]*?(, stalled)?\r?\n"
+                        r".*?pages given (\d+)", out, re.S)
         check(got, "vm balloon linux:\n" + out)
-        return got.group(1), int(got.group(2)), int(got.group(3))
+        return (got.group(2), int(got.group(1)), int(got.group(3)), bool(got.group(4)),
+                int(got.group(5)))
 
     def balloon_under_pressure(m, mts):
         """The balloon as memsched drives it (issue 14's step was by
         hand): a memtouch VM sized to take free memory to half of MinFree
         starts beside the idle Linux; memsched asks Linux's balloon for
         the pages (Linux is idle, so the idle tax takes them from it), and
-        the balloon gives them; Linux is not paged out. When the memtouch VM
-        has ended, free memory is plentiful again and the balloon gives
+        the balloon gives them. The idle tax may ask for more than this
+        guest can give (its driver stops at ~21 MiB): then the balloon is
+        stalled, and what memsched may page out of Linux (in the soft state)
+        is only what the balloon could not give. When the memtouch VM has
+        ended, free memory is plentiful again and the balloon gives
         everything back."""
         free, minfree, own, consumed0, out0 = host_memory(m)
-        mode, held0, given0 = balloon_given(m)
+        mode, _, held0, _, given0 = balloon_state(m)
         check(mode == "memsched" and held0 == 0,
               f"the balloon is not memsched's and empty: {mode}, {held0} pages")
         # memtouch touches [2 MiB, memsize); its overhead is about 1/128.
@@ -293,8 +299,11 @@ def register(h):
         mark = m.serial.pos
         h.start_vm(m, name)
         given, t_given = given0, None
+        short = None         # the most the balloon fell short while stalled
         while True:
-            given = balloon_given(m)[2]
+            _, want_b, held, stalled, given = balloon_state(m)
+            if stalled:
+                short = max(short or 0, want_b - held)
             if given - given0 >= 256 and t_given is None:
                 t_given = time.monotonic() - t0
             log = m.serial.since(mark)
@@ -312,11 +321,16 @@ def register(h):
         check(t_given is not None, f"memsched's balloon gave {given - given0} pages "
               f"while {name} ran:\n" + log[-3000:])
         consumed1, out1 = host_memory(m)[3:]
-        check(out1 == out0, f"Linux's pages were paged out ({out0} -> {out1}: zero, zip "
-              "and swap) where its balloon should have been used")
+        paged = out1 - out0
+        print(f"figure: balloon under pressure: Linux's pages paged out {paged} "
+              f"(zero, zip and swap); the stalled balloon fell short by "
+              f"{'up to ' + str(short) if short is not None else 'nothing (never stalled)'}")
+        check(paged == 0 or (short is not None and paged <= short),
+              f"{paged} of Linux's pages were paged out, not only what its stalled balloon "
+              f"could not give ({short}): the balloon should have been used first")
         # Plenty again: everything goes back to the guest.
         t1 = time.monotonic()
-        while balloon_given(m)[1] != 0:
+        while balloon_state(m)[2] != 0:
             check(time.monotonic() - t1 < 120, "the balloon still holds pages 120 s after "
                   f"{name} ended:\n" + m.command("memstats", 60))
             time.sleep(3)
