@@ -166,11 +166,16 @@ static void print_stats(const struct vm *vm)
                        (unsigned long long)vm->stats.handoffs_spin);
     for (unsigned i = 0; i < vm->nvcpus && i < VM_MAX_VCPUS; i++) {
         const struct vm_timer_stats *t = &vm->stats.timer[i];
+        /* When it fell due, in the VM's time, to find it in the guest's log. */
+        uint64_t due_ms = t->worst_due_ns > vm->start_ns
+                              ? (t->worst_due_ns - vm->start_ns) / 1000000 : 0;
         if (t->taken)
             console_printf("timer of vcpu %u of VM %u (%s): %llu local APIC timer interrupts, "
-                           "%llu of them over 1 ms late, the latest %llu us\n",
+                           "%llu of them over 1 ms late, the latest %llu us (due %llu ms after "
+                           "its start)\n",
                            i, vm->id, vm->name, (unsigned long long)t->taken,
-                           (unsigned long long)t->late, (unsigned long long)(t->worst_ns / 1000));
+                           (unsigned long long)t->late, (unsigned long long)(t->worst_ns / 1000),
+                           (unsigned long long)due_ms);
     }
     /* The guest's time: what its clocks (TSC, PIT, APIC timer) advanced by
      * since `vm start`, whether or not it held the CPU; exits per second of

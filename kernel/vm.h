@@ -51,15 +51,18 @@ enum vm_state {
  * TSC, and Linux's clocksource watchdog then calls the TSC unstable. */
 struct vm_timer_stats {
     uint64_t taken, late, worst_ns;
+    uint64_t worst_due_ns;  /* when the latest one fell due (plat_time_ns) */
 };
 #define VM_TIMER_LATE_NS 1000000ULL
 
-static inline void vm_timer_taken(struct vm_timer_stats *t, uint64_t late_ns)
+static inline void vm_timer_taken(struct vm_timer_stats *t, uint64_t due_ns, uint64_t late_ns)
 {
     t->taken++;
     t->late += late_ns > VM_TIMER_LATE_NS;
-    if (late_ns > t->worst_ns)
+    if (late_ns > t->worst_ns) {
         t->worst_ns = late_ns;
+        t->worst_due_ns = due_ns;
+    }
 }
 
 struct vm_exit_stats {

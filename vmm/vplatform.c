@@ -484,10 +484,11 @@ void vplatform_taken(struct vplatform *p, unsigned cpu, int vector, uint64_t now
     struct vlapic *l = &p->lapic[cpu];
     if (!l->timer_due_ns || (uint8_t)vector != (uint8_t)l->lvt[LVT_TIMER])
         return;
-    uint64_t late = now_ns > l->timer_due_ns ? now_ns - l->timer_due_ns : 0;
+    uint64_t due = l->timer_due_ns;
+    uint64_t late = now_ns > due ? now_ns - due : 0;
     l->timer_due_ns = 0;
     if (p->vm && cpu < VM_MAX_VCPUS)
-        vm_timer_taken(&p->vm->stats.timer[cpu], late);
+        vm_timer_taken(&p->vm->stats.timer[cpu], due, late);
 }
 
 /* ---- MMIO ---------------------------------------------------------------- */

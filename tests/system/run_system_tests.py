@@ -332,8 +332,12 @@ def esp_extras():
             text = f.read()
         if "serial.toHostConsole" not in text:
             text += ALL_LINES
-        with open(os.path.join(adir, v), "w") as f:
+        # Scenarios run in parallel (--jobs): write each copy whole, then
+        # rename it, so no image is built from a half-written file.
+        tmp = os.path.join(adir, f".{v}.{os.getpid()}")
+        with open(tmp, "w") as f:
             f.write(text)
+        os.replace(tmp, os.path.join(adir, v))
         out.append((os.path.join(adir, v), "hv/vms/" + v))
     return out
 
@@ -645,6 +649,91 @@ smp_scenarios.register(sys.modules[__name__])
 linux_scenarios.register(sys.modules[__name__])   # needs `make linux-guests`
 
 
+# Seconds the longest scenarios take alone (from `make test` logs). Only the
+# order --jobs starts them in: longest first, so that no long scenario is
+# started last and runs on alone at the end. Others count as 20 s.
+EXPECTED_S = {
+    "bochs_linux_initramfs": 330, "bochs_memtest_pass": 165, "bochs_overcommit_1_5x": 150,
+    "bochs_overcommit_2x": 90, "bochs_smp_overcommit": 70,
+    "bochs_hostile_exit_storm_fair_share": 65, "bochs_memsched_sampling": 56,
+    "bochs_linux_smp2": 56, "bochs_hostile_cpu_state": 38, "bochs_swap_read_error": 36,
+}
+
+
+def run_here(name, emu, fn, image):
+    """Runs one scenario in this process; True if it passed."""
+    wd = make_workdir(os.path.join(BUILD, "system"), name)
+    t0 = time.monotonic()
+    try:
+        fn(wd, image)
+        print(f"system: PASS {name} ({time.monotonic() - t0:.1f} s)", flush=True)
+        return True
+    except (Failure, MachineError, subprocess.CalledProcessError) as e:
+        print(f"system: FAIL {name} ({time.monotonic() - t0:.1f} s): {e}", flush=True)
+        log = os.path.join(wd, f"{emu}-serial.log")
+        if os.path.exists(log):
+            with open(log, errors="replace") as f:
+                lines = f.read().splitlines()
+            print(f"--- last lines of {log} ---")
+            print("\n".join(lines[-60:]))
+            print("---")
+        # Again after the serial tail, so a log that keeps only the end
+        # of the output still says which scenario failed and why.
+        print(f"system: FAIL {name}: {str(e)[-1500:]}", flush=True)
+        return False
+
+
+def run_parallel(names, image, jobs, linux):
+    """Runs each scenario in a child process (`--only NAME --child`), `jobs`
+    at a time, and prints each one's output whole when it ends, so lines
+    of scenarios running together do not interleave. Each emulator is one
+    host thread and each scenario has its own work directory and COM1
+    port. The first failure stops the run: the scenarios still running are
+    killed, with their emulators. Returns (passed, failed)."""
+    pending = sorted(names, key=lambda n: -EXPECTED_S.get(n, 20))
+    running = []   # (name, Popen, output file)
+    passed = failed = 0
+    outdir = os.path.join(BUILD, "system")
+    os.makedirs(outdir, exist_ok=True)
+    try:
+        while pending or running:
+            while pending and len(running) < jobs and not failed:
+                name = pending.pop(0)
+                out = open(os.path.join(outdir, f".{name}.out"), "w+")
+                cmd = [sys.executable, os.path.abspath(__file__), "--image", image,
+                       "--only", name, "--child"] + (["--linux"] if linux else [])
+                # A session of its own, so a kill reaches the emulator too.
+                p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+                running.append((name, p, out))
+            if failed or not running:
+                break
+            time.sleep(0.2)
+            for entry in list(running):
+                name, p, out = entry
+                if p.poll() is None:
+                    continue
+                running.remove(entry)
+                out.seek(0)
+                sys.stdout.write(out.read())
+                sys.stdout.flush()
+                out.close()
+                if p.returncode == 0:
+                    passed += 1
+                else:
+                    failed += 1
+                    if p.returncode < 0:   # the child printed nothing of it
+                        print(f"system: FAIL {name}: killed by signal {-p.returncode}",
+                              flush=True)
+    finally:
+        for name, p, out in running:
+            os.killpg(p.pid, 9)
+            p.wait()
+            out.close()
+            print(f"system: stopped {name}: another scenario failed", flush=True)
+    return passed, failed
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--image", default=os.path.join(BUILD, "esp.img"))
@@ -653,6 +742,9 @@ def main():
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--linux", action="store_true",
                     help="also the long Linux scenario (bochs_linux_pit_oneshot; `make linux-bochs`)")
+    ap.add_argument("--jobs", type=int, default=min(os.cpu_count() or 1, 4),
+                    help="scenarios run at once (default: one per host CPU, at most 4)")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.linux:
         linux_scenarios.register_long(sys.modules[__name__])
@@ -660,37 +752,32 @@ def main():
         for name, emu, _ in SCENARIOS:
             print(f"{name} ({emu})")
         return 0
-    root = os.path.join(BUILD, "system")
-    os.makedirs(os.path.join(BUILD, "results"), exist_ok=True)
-    passed = failed = 0
+    image = os.path.abspath(args.image)
+    selected = []
     for name, emu, fn in SCENARIOS:
         if args.only and name not in args.only:
             continue
         # Benchmarks (bench_*) print figures and take long: only when named.
+        # They also run alone: their figures are the machine's whole speed.
         if name.startswith("bench_") and not args.only:
             continue
         if args.emulator and emu != args.emulator:
             continue
-        wd = make_workdir(root, name)
-        t0 = time.monotonic()
-        try:
-            fn(wd, os.path.abspath(args.image))
-            print(f"system: PASS {name} ({time.monotonic() - t0:.1f} s)", flush=True)
-            passed += 1
-        except (Failure, MachineError, subprocess.CalledProcessError) as e:
-            failed += 1
-            print(f"system: FAIL {name} ({time.monotonic() - t0:.1f} s): {e}", flush=True)
-            log = os.path.join(wd, f"{emu}-serial.log")
-            if os.path.exists(log):
-                with open(log, errors="replace") as f:
-                    lines = f.read().splitlines()
-                print(f"--- last lines of {log} ---")
-                print("\n".join(lines[-60:]))
-                print("---")
-            # Again after the serial tail, so a log that keeps only the end
-            # of the output still says which scenario failed and why.
-            print(f"system: FAIL {name}: {str(e)[-1500:]}", flush=True)
-            break  # the first failure stops the run
+        selected.append((name, emu, fn))
+    if args.child:
+        return 0 if all(run_here(n, e, f, image) for n, e, f in selected) else 1
+    benches = any(n.startswith("bench_") for n, _, _ in selected)
+    if args.jobs > 1 and len(selected) > 1 and not benches:
+        passed, failed = run_parallel([n for n, _, _ in selected], image, args.jobs, args.linux)
+    else:
+        passed = failed = 0
+        for name, emu, fn in selected:
+            if run_here(name, emu, fn, image):
+                passed += 1
+            else:
+                failed += 1
+                break  # the first failure stops the run
+    os.makedirs(os.path.join(BUILD, "results"), exist_ok=True)
     with open(os.path.join(BUILD, "results", "system.tally"), "w") as f:
         f.write(f"{passed} {failed}\n")
     print(f"system: {passed} passed, {failed} failed")

@@ -538,6 +538,7 @@ static void test_timer_lateness_is_counted_from_the_deadline(void **state)
     assert_int_equal(vm.stats.timer[0].taken, 1);
     assert_int_equal(vm.stats.timer[0].late, 1);
     assert_int_equal(vm.stats.timer[0].worst_ns, 2 * MS);
+    assert_int_equal(vm.stats.timer[0].worst_due_ns, T0 + MS);
     /* On time: counted, not late. */
     vm_exit_happens();
     vplatform_mmio_write(plat, 0, APIC + 0xb0, 4, 0, T0 + 3 * MS);          /* EOI */
@@ -547,6 +548,7 @@ static void test_timer_lateness_is_counted_from_the_deadline(void **state)
     assert_int_equal(vm.stats.timer[0].taken, 2);
     assert_int_equal(vm.stats.timer[0].late, 1);
     assert_int_equal(vm.stats.timer[0].worst_ns, 2 * MS);
+    assert_int_equal(vm.stats.timer[0].worst_due_ns, T0 + MS);
 }
 
 /* What vcpu_entry_look records (the image's look also converts to the
