@@ -8,6 +8,7 @@
 #include "kernel/vm_mem.h"
 #include "kernel/vm_name.h"
 #include "kernel/vcpu_handoff.h"
+#include "kernel/sched_fair.h"
 #include "kernel/kernel.h"
 #include "kernel/log.h"
 #include "kernel/monitor_ops.h"
@@ -20,24 +21,8 @@
 void shell_start(void);
 void shell_poll(void);
 
-/* Position in the flattened (VM slot, vCPU index) list after the last pick:
- * among vCPUs that have had equal time, the next one in order goes first. */
-static unsigned cursor;
-/* No runnable vCPU is further behind than this: the least runtime among the
- * runnable ones at the last pick, never decreasing. */
-static uint64_t min_runtime;
-
-/* A vCPU by its (VM, index) place: what the scheduler works with. */
-struct pick {
-    struct vm *vm;
-    unsigned idx;
-};
-
-/* Fair share whatever a guest executes: the runnable vCPU that has held the
- * CPU least (vm->vcpu_runtime, charged around each run: guest time and the
- * monitor's exit handling alike) runs next. A vCPU that was new, halted or
- * stopped is lifted to one slice behind the others, so a fresh VM cannot
- * claim all the time the others used before it existed. */
+/* Who runs next: kernel/sched_fair.h. */
+static struct sched_fair fair;
 
 void vm_vcpu_wake(struct vm *vm, unsigned idx)
 {
@@ -79,36 +64,6 @@ static uint64_t wake_due(uint64_t now)
         }
     }
     return next;
-}
-
-static struct pick pick(uint64_t slice_tsc)
-{
-    const unsigned total = VM_MAX * VM_MAX_VCPUS;
-    struct pick best = { NULL, 0 };
-    unsigned best_i = 0;
-    uint64_t floor = min_runtime > slice_tsc ? min_runtime - slice_tsc : 0;
-    for (unsigned n = 0; n < total; n++) {
-        unsigned i = (cursor + n) % total;
-        struct vm *vm = vm_at(i / VM_MAX_VCPUS);
-        unsigned idx = i % VM_MAX_VCPUS;
-        if (!vm || vm->state != VM_STATE_RUNNING || idx >= vm->nvcpus)
-            continue;
-        if (!vm->vcpu[idx] || vm->vcpu_state[idx] != VCPU_RUNNABLE)
-            continue;
-        uint64_t *rt = &vm->vcpu_runtime[idx];
-        if (*rt < floor)
-            *rt = floor;
-        if (!best.vm || *rt < best.vm->vcpu_runtime[best.idx]) {
-            best = (struct pick){ vm, idx };
-            best_i = i;
-        }
-    }
-    if (best.vm) {
-        cursor = best_i + 1;
-        if (best.vm->vcpu_runtime[best.idx] > min_runtime)
-            min_runtime = best.vm->vcpu_runtime[best.idx];
-    }
-    return best;
 }
 
 static void after_halt(struct vm *vm)
@@ -168,12 +123,12 @@ static void idle_until(uint64_t wake_ns, uint64_t now_ns)
 
 /* The rest of a slice a vCPU gave to a sibling (kernel/vcpu_handoff.h),
  * taken only if that sibling can still run and the rest is worth an entry. */
-static struct pick given;
+static struct sched_pick given;
 static uint64_t given_tsc;
 
-static bool take_given(struct pick *p, uint64_t *slice)
+static bool take_given(struct sched_pick *p, uint64_t *slice)
 {
-    struct pick g = given;
+    struct sched_pick g = given;
     given.vm = NULL;
     if (!g.vm || g.vm->state != VM_STATE_RUNNING || g.idx >= g.vm->nvcpus ||
         !g.vm->vcpu[g.idx] || g.vm->vcpu_state[g.idx] != VCPU_RUNNABLE)
@@ -189,13 +144,14 @@ void sched_loop(void)
     for (;;) {
         shell_poll();
         vm_mem_tick();
-        uint64_t slice = tsc_hz_get() / (1000 / SCHED_SLICE_MS);
+        const uint64_t full_slice = tsc_hz_get() / (1000 / SCHED_SLICE_MS);
+        uint64_t slice = full_slice;
         uint64_t min_given = slice / SCHED_HANDOFF_MIN_DIV;
         uint64_t now = plat_time_ns();
         uint64_t next_wake = wake_due(now);
-        struct pick p;
+        struct sched_pick p;
         if (!take_given(&p, &slice))
-            p = pick(slice);
+            p = sched_fair_pick(&fair, vm_at, VM_MAX, full_slice);
         if (!p.vm) {
             /* Nothing to run: sleep until an interrupt (sti;hlt has no gap),
              * or wait for a sleeping vCPU's time if it comes first. */
@@ -221,10 +177,9 @@ void sched_loop(void)
         enum run_result r = vm_monitor()->run(vm->vcpu[p.idx], slice);
         uint64_t used = rdtsc() - t0;
         vcpu_handoff_off_cpu(vm);
-        vm->vcpu_runtime[p.idx] += used;
         int to = vcpu_handoff_take(vm);
         if (r == RUN_YIELD && to >= 0 && used + min_given <= slice) {
-            given = (struct pick){ vm, (unsigned)to };
+            given = (struct sched_pick){ vm, (unsigned)to };
             given_tsc = slice - used;
         }
         if (r == RUN_HALTED) {
@@ -236,5 +191,6 @@ void sched_loop(void)
             vm->vcpu_state[p.idx] = VCPU_STOPPED;
             vm_reap(vm);
         }
+        sched_fair_charge(&fair, vm_at, VM_MAX, vm, p.idx, used, full_slice);
     }
 }

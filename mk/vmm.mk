@@ -9,7 +9,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_startup.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
                  vmm/guest_walk.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
-                 kernel/sched.c kernel/vcpu_handoff.c kernel/shell_vm.c mm/guest_mem.c mm/guest_rom.c kernel/vm_reclaim.c
+                 kernel/sched.c kernel/sched_fair.c kernel/vcpu_handoff.c kernel/shell_vm.c mm/guest_mem.c mm/guest_rom.c kernel/vm_reclaim.c
 
 
 UNIT_TESTS += test_io_ports
@@ -119,3 +119,7 @@ UNIT_TESTS += test_vcpu_handoff
 test_vcpu_handoff_SRCS = tests/unit/test_vcpu_handoff.c kernel/vcpu_handoff.c
 test_exits_SRCS += kernel/vcpu_handoff.c
 test_vcpu_events_SRCS += kernel/vcpu_handoff.c
+
+# Who runs next: least runtime first, with credit bounded to a slice.
+UNIT_TESTS += test_sched_fair
+test_sched_fair_SRCS = tests/unit/test_sched_fair.c kernel/sched_fair.c
