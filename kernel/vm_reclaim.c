@@ -193,16 +193,29 @@ static void update_rates(struct vm_reclaim *rc, uint64_t now)
     rc->rate_ns = now;
 }
 
+/* Pages an aging part scans at least: about 2 ms of Bochs, microseconds on
+ * hardware. */
+#define AGE_STEP_MIN 4096u
+
 void vm_reclaim_age(struct vm *vm, uint64_t now_ns)
 {
     struct vm_reclaim *rc = &vm->mem.rc;
     if (!rc->ready)
         return;
     update_rates(rc, now_ns);
-    if (now_ns - rc->age_ns < g_host_config.age_period_ms * 1000000ULL)
-        return;
-    rc->age_ns = now_ns;
-    victim_age_scan(&rc->victim, &vm->mem.ram.pm);
+    if (!rc->aging) {
+        if (now_ns - rc->age_ns < g_host_config.age_period_ms * 1000000ULL)
+            return;
+        rc->age_ns = now_ns;
+        rc->aging = true;
+    }
+    /* In parts, one per scheduler pass (each pass runs at most a slice of
+     * guest time): a 32nd of the VM, at least AGE_STEP_MIN pages, so a
+     * pass ends within 32 slices however large the VM. */
+    uint64_t npages = vm->mem.ram.pm.npages;
+    uint64_t budget = npages / 32 > AGE_STEP_MIN ? npages / 32 : AGE_STEP_MIN;
+    if (victim_age_scan_step(&rc->victim, &vm->mem.ram.pm, budget))
+        rc->aging = false;
 }
 
 int vm_reclaim_page_kind(struct vm *vm, uint64_t gpa)

@@ -34,7 +34,8 @@ struct vm_reclaim {
     struct ccache *cc;          /* heap: the VM's compression cache */
     struct victim victim;
     void *victim_storage;
-    uint64_t age_ns;            /* plat_time_ns of the last aging scan */
+    uint64_t age_ns;            /* plat_time_ns the last aging pass began */
+    bool aging;                 /* a pass is under way, in parts (vm_reclaim_age) */
     uint64_t releases;          /* release calls carried out */
     uint64_t released;          /* machine pages they freed */
     uint64_t prealloc_pages;    /* pages preallocated at start */

@@ -218,6 +218,14 @@ static uint32_t idle_periods(const struct victim_page *g, uint32_t cur)
     return g->last ? cur - g->last : cur;
 }
 
+bool victim_age_scan_step(struct victim *v, struct physmap *pm, uint64_t budget)
+{
+    if (v->policy == VICTIM_RECENT && recent_on(v, pm))
+        return recent_scan_step(v, pm, budget ? budget : 1);
+    victim_age_scan(v, pm);
+    return true;
+}
+
 void victim_age_scan(struct victim *v, struct physmap *pm)
 {
     if (v->policy == VICTIM_RECENT && recent_on(v, pm)) {

@@ -210,6 +210,8 @@ struct victim {
     struct car car;
     struct clockpro cp;
     uint32_t *stamp;           /* RECENT: per page, caller storage: period of the last touch seen */
+    ppn_t scan_pos;            /* RECENT: where the aging pass in parts stands (0: none begun) */
+    uint64_t scan_active;      /* RECENT: active pages the pass in parts has counted so far */
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);
@@ -246,6 +248,15 @@ unsigned victim_bucket(const struct victim *v, const struct physmap *pm, ppn_t p
  * (read and clear through plat_gpa_test_clear_accessed). AGING only; a no-op
  * for the other policies. */
 void victim_age_scan(struct victim *v, struct physmap *pm);
+
+/* The same aging pass in parts, so no one call holds the CPU for all of a
+ * large VM (a 96 MiB VM's pass was 14 ms of Bochs time at once, and a
+ * sibling's timer interrupt waited behind it; 8 M pages would be tens of
+ * ms on hardware): scans at most `budget` pages from where the pass stands
+ * and returns true once the pass is complete, which ends the period. The
+ * parts of one pass give what one victim_age_scan would, for the touches
+ * made before each part. RECENT only; the others scan whole, at once. */
+bool victim_age_scan_step(struct victim *v, struct physmap *pm, uint64_t budget);
 
 /* The accessed-bit view of the working set: the fraction (Q16) of the VM's
  * pages touched within the last 8 aging periods (pinned pages count as

@@ -37,6 +37,7 @@ uint64_t victim_select_by_bucket(struct victim *v, struct physmap *pm, ppn_t *ou
 /* VICTIM_RECENT (mm/victim_recent.c). */
 bool recent_on(const struct victim *v, const struct physmap *pm);
 void recent_scan(struct victim *v, struct physmap *pm);
+bool recent_scan_step(struct victim *v, struct physmap *pm, uint64_t budget);
 uint64_t recent_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n);
 
 void car_reset(struct victim *v);

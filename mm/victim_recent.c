@@ -18,13 +18,20 @@ bool recent_on(const struct victim *v, const struct physmap *pm)
     return v->policy == VICTIM_RECENT && v->stamp && v->npages >= pm->npages;
 }
 
-/* One aging period: stamps the pages touched in it, and keeps the 8-bit
- * history (victim_active_q16) as AGING does. */
-void recent_scan(struct victim *v, struct physmap *pm)
+/* One aging period, in parts: stamps the pages touched in it, and keeps
+ * the 8-bit history (victim_active_q16) as AGING does. The period ends when
+ * the last part is done. */
+bool recent_scan_step(struct victim *v, struct physmap *pm, uint64_t budget)
 {
     uint32_t cur = (uint32_t)(v->scans + 1);
-    uint64_t active = 0;
-    for (ppn_t p = 0; p < pm->npages; p++) {
+    ppn_t p = v->scan_pos, end = pm->npages;
+    if (p >= end)
+        p = 0;                   /* the VM shrank since the pass began: start over */
+    if (p == 0)
+        v->scan_active = 0;
+    if (budget < end - p)
+        end = p + budget;
+    for (; p < end; p++) {
         if (!victim_candidate(pm, p))
             continue;
         bool touched = plat_gpa_test_clear_accessed(pm->vm, p) || v->stamp[p] == cur;
@@ -32,10 +39,22 @@ void recent_scan(struct victim *v, struct physmap *pm)
             v->stamp[p] = cur;
         uint8_t age = (uint8_t)((physmap_age(pm, p) >> 1) | (touched ? 0x80 : 0));
         physmap_set_age(pm, p, age);
-        active += age != 0;
+        v->scan_active += age != 0;
     }
-    v->active_pages = active + pm->pinned;
+    if (p < pm->npages) {
+        v->scan_pos = p;
+        return false;
+    }
+    v->scan_pos = 0;
+    v->active_pages = v->scan_active + pm->pinned;
     v->scans++;
+    return true;
+}
+
+void recent_scan(struct victim *v, struct physmap *pm)
+{
+    while (!recent_scan_step(v, pm, UINT64_MAX))
+        ;
 }
 
 static unsigned recent_bucket(const struct victim *v, const struct physmap *pm, ppn_t p,

@@ -235,6 +235,43 @@ static void test_recent_idle_longest_first(void **state)
         assert_true(out[i] < 32);
 }
 
+/* The aging pass in parts (the image's, one part per scheduler pass): the
+ * period ends with the last part, and the pages rank as after whole
+ * passes. */
+static void test_recent_scan_in_parts(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_RECENT);
+    map_all(f);
+    for (ppn_t g = 0; g <= 4; g++) {
+        ppn_t lo = g ? 16 * (g - 1) : 0, hi = g ? lo + 16 : NP;
+        for (ppn_t p = lo; p < hi; p++)
+            fake_gpa_touch(f->vm, p);
+        uint64_t scans = f->v.scans;
+        unsigned parts = 1;
+        while (!victim_age_scan_step(&f->v, &f->pm, 10)) {
+            assert_int_equal(f->v.scans, scans);     /* the period goes on */
+            parts++;
+        }
+        assert_int_equal(parts, (NP + 9) / 10);
+        assert_int_equal(f->v.scans, scans + 1);
+    }
+    /* All 64 pages touched in the last 8 periods. */
+    assert_int_equal(victim_active_q16(&f->v, &f->pm), 65536);
+    ppn_t out[NP];
+    assert_int_equal(victim_select(&f->v, &f->pm, out, 16), 16);
+    for (unsigned i = 0; i < 16; i++)
+        assert_true(out[i] < 16);
+    /* A touch of a page the pass has not reached yet counts in this
+     * period, as in a whole pass made after it. */
+    assert_false(victim_age_scan_step(&f->v, &f->pm, 32));   /* pages 0..31 */
+    fake_gpa_touch(f->vm, 40);
+    assert_true(victim_age_scan_step(&f->v, &f->pm, 32));
+    assert_int_equal(victim_select(&f->v, &f->pm, out, 63), 63);
+    for (unsigned i = 0; i < 63; i++)
+        assert_true(out[i] != 40);                         /* idle least */
+}
+
 /* A touch the selection sees (since the last scan) counts as a touch now. */
 static void test_recent_touch_since_scan(void **state)
 {
@@ -340,6 +377,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recent_idle_longest_first, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_touch_since_scan, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_ties_random, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recent_scan_in_parts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_pages_not_chosen_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_active, setup, teardown),
         cmocka_unit_test_setup_teardown(test_storage, setup, teardown),
