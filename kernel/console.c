@@ -41,7 +41,11 @@ static void tx_put(char c)
     if (!uart_present())
         return;
     for (uint32_t spin = 0; !console_ring_put(&tx, c); spin++) {
-        /* Full: this writer waits for the line, as every writer once did. */
+        /* Full: this writer waits for the line, as every writer once did.
+         * Interrupts are off meanwhile (out_hold), for as long as the line
+         * takes to send what the writer adds (87 us a byte), and keys the
+         * operator types then would overrun the UART's 16-byte receive
+         * FIFO: the wait takes them in, as the receive interrupt would. */
         if (spin == 0)
             tx_full_waits++;
         if (spin >= TX_WEDGED_SPINS) {
@@ -49,6 +53,7 @@ static void tx_put(char c)
             return;
         }
         tx_kick();
+        uart_drain_rx(console_rx_push);
         cpu_relax();
     }
 }
