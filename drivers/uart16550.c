@@ -76,6 +76,11 @@ void uart_tx_byte(char c)
         outb(base, (uint8_t)c);
 }
 
+bool uart_irq_pending(void)
+{
+    return present && !(inb(base + 2) & 0x01);
+}
+
 unsigned uart_drain_rx(void (*sink)(char c))
 {
     unsigned n = 0;

@@ -23,7 +23,11 @@ void uart_set_tx_irq(bool on);
 unsigned uart_tx_room(void);
 void uart_tx_byte(char c);
 /* Drains the receiver into `sink`; returns the bytes read. Called from the
- * interrupt handler, and from the timer as a fallback without an IOAPIC. */
+ * interrupt handler, from the timer tick (a lost edge, or no IOAPIC), and
+ * by a writer waiting for a full output ring. */
 unsigned uart_drain_rx(void (*sink)(char c));
+/* The UART asserts its interrupt (IIR bit 0 clear). Reading IIR clears a
+ * transmitter-empty interrupt it reports, as the 16550 does. */
+bool uart_irq_pending(void);
 
 #endif

@@ -108,25 +108,31 @@ static void memory_init(const struct bootinfo *bi)
              (unsigned long long)page_free_count());
 }
 
-static bool com1_polled = true;
-
 static void timer_tick(struct trap_frame *f)
 {
     (void)f;
     g_ticks++;
     /* Without an IOAPIC route the serial port is polled from here; with
-     * one, this only backs up the transmit interrupt. */
-    if (com1_polled)
-        uart_drain_rx(console_rx_push);
+     * one, this backs up both interrupts: an edge lost, and the operator's
+     * keys would wait forever (input stopped once in bochs_memtest_pass
+     * while output went on through this tick). One LSR read a tick. */
+    uart_drain_rx(console_rx_push);
     console_tx_service();
 }
 
-/* Received bytes, or the transmit FIFO empty: both are served. */
+/* Received bytes, or the transmit FIFO empty: both are served until the
+ * UART asserts nothing. COM1's line is an edge-triggered ISA IRQ: a cause
+ * that arrived while another was served and left the line up would make
+ * no new edge, and no interrupt would come again. */
 static void com1_irq(struct trap_frame *f)
 {
     (void)f;
-    uart_drain_rx(console_rx_push);
-    console_tx_service();
+    for (unsigned round = 0; round < 8; round++) {
+        uart_drain_rx(console_rx_push);
+        console_tx_service();
+        if (!uart_irq_pending())
+            break;
+    }
 }
 
 static void lapic_error(struct trap_frame *f)
@@ -180,7 +186,6 @@ static void interrupts_init(void)
     if (n && ioapic_route_isa(COM1_IRQ, VEC_COM1, lapic_id())) {
         uart_enable_rx_irq();
         console_tx_use_irq(true);
-        com1_polled = false;
         LOG_INFO("irq: %u IOAPIC(s); COM1 input is interrupt driven", n);
     } else {
         LOG_WARN("irq: no IOAPIC route for COM1; its input is polled from the timer");
