@@ -113,7 +113,20 @@ main:
         hlt
         inc dword [bsp_halts]
         jmp .wait
-.up:    LOCKED
+.up:    ; Each AP counts itself in, then sends its ack: one can be counted
+        ; in, and be held off the CPU, and send its ack only later. Taken
+        ; then, that ack passed for the first test IPI's (seen once on our
+        ; one physical CPU, and possible on hardware). So wait, interrupts
+        ; on, until every AP has sent its ack (acks_sent counts them once
+        ; the ICR is written: the vector is in our IRR by then), and take
+        ; any still pending before the tests begin.
+.drain: sti
+        pause
+        cmp [acks_sent], ebx
+        jb .drain
+        nop
+        cli
+        LOCKED
         PRINT "smp: "
         PRINT_DEC [ap_count]
         PRINT " aps up, bsp woken from hlt "
@@ -439,6 +452,7 @@ ap_entry32:
         pause
         jmp .go
 .send:  call send_ack
+        lock inc dword [acks_sent]
 .idle:  sti
         hlt
         jmp .idle
@@ -550,6 +564,7 @@ ap_count:   dd 0
 bsp_halts:  dd 0
 bsp_waiting: dd 0
 bsp_acks:   dd 0
+acks_sent:  dd 0                ; APs that have sent their start-up ack
 self_hits:  dd 0
 touch_pages: dd 0
 touch_bad:  dd 0
