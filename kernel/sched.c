@@ -130,8 +130,7 @@ static bool take_given(struct sched_pick *p, uint64_t *slice)
 {
     struct sched_pick g = given;
     given.vm = NULL;
-    if (!g.vm || g.vm->state != VM_STATE_RUNNING || g.idx >= g.vm->nvcpus ||
-        !g.vm->vcpu[g.idx] || g.vm->vcpu_state[g.idx] != VCPU_RUNNABLE)
+    if (!sched_runnable(g.vm, g.idx))
         return false;
     *p = g;
     *slice = given_tsc;

@@ -2,7 +2,7 @@
 #include "kernel/sched_fair.h"
 #include "kernel/vm.h"
 
-static bool runnable(const struct vm *vm, unsigned idx)
+bool sched_runnable(const struct vm *vm, unsigned idx)
 {
     return vm && vm->state == VM_STATE_RUNNING && idx < vm->nvcpus && idx < VM_MAX_VCPUS &&
            vm->vcpu[idx] && vm->vcpu_state[idx] == VCPU_RUNNABLE;
@@ -19,7 +19,7 @@ struct sched_pick sched_fair_pick(struct sched_fair *f, sched_vm_at_fn at, unsig
         unsigned i = (f->cursor + n) % total;
         struct vm *vm = at(i / VM_MAX_VCPUS);
         unsigned idx = i % VM_MAX_VCPUS;
-        if (!runnable(vm, idx))
+        if (!sched_runnable(vm, idx))
             continue;
         uint64_t *rt = &vm->vcpu_runtime[idx];
         if (*rt < floor)
@@ -46,7 +46,7 @@ void sched_fair_charge(struct sched_fair *f, sched_vm_at_fn at, unsigned slots, 
     /* A sibling's credit is at most one slice. */
     uint64_t bound = ran > slice_tsc ? ran - slice_tsc : 0;
     for (unsigned j = 0; j < vm->nvcpus && j < VM_MAX_VCPUS; j++)
-        if (j != idx && runnable(vm, j) && vm->vcpu_runtime[j] < bound)
+        if (j != idx && sched_runnable(vm, j) && vm->vcpu_runtime[j] < bound)
             vm->vcpu_runtime[j] = bound;
     /* The least runtime among the vCPUs still running, this one counted
      * even if it now sleeps: a run given as a sibling's rest (not through
@@ -56,7 +56,7 @@ void sched_fair_charge(struct sched_fair *f, sched_vm_at_fn at, unsigned slots, 
     for (unsigned s = 0; s < slots; s++) {
         struct vm *o = at(s);
         for (unsigned j = 0; o && j < o->nvcpus && j < VM_MAX_VCPUS; j++)
-            if (runnable(o, j) && o->vcpu_runtime[j] < least)
+            if (sched_runnable(o, j) && o->vcpu_runtime[j] < least)
                 least = o->vcpu_runtime[j];
     }
     if (least > f->min_runtime)

@@ -39,6 +39,8 @@ struct sched_pick {
 /* The VM in each slot (NULL: empty), for `slots` slots. */
 typedef struct vm *(*sched_vm_at_fn)(unsigned slot);
 
+/* vCPU `idx` of `vm` can be given the CPU (its VM running, it runnable). */
+bool sched_runnable(const struct vm *vm, unsigned idx);
 /* The runnable vCPU to run next. */
 struct sched_pick sched_fair_pick(struct sched_fair *f, sched_vm_at_fn at, unsigned slots,
                                   uint64_t slice_tsc);
