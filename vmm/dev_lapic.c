@@ -44,6 +44,8 @@ static uint32_t ppr(const struct vlapic *l)
     return (l->tpr & 0xf0) >= isr_class ? l->tpr & 0xff : isr_class;
 }
 
+uint8_t vlapic_tpr(const struct vlapic *l) { return l->tpr; }
+
 /* The vector that would be delivered now, or -1. */
 int vlapic_isr_top(const struct vlapic *l) { return highest(l->isr); }
 int vlapic_irr_top(const struct vlapic *l) { return highest(l->irr); }
@@ -64,6 +66,12 @@ static void update(struct vlapic *l)
         l->intr = intr;
         dev_irq_set(&l->out, 0, intr);
     }
+}
+
+void vlapic_set_tpr(struct vlapic *l, uint8_t tpr)
+{
+    l->tpr = tpr;
+    update(l);
 }
 
 void vlapic_init(struct vlapic *l, uint8_t id, uint64_t bus_hz, uint64_t tsc_khz,

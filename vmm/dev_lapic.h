@@ -71,6 +71,10 @@ bool vlapic_match_dest(const struct vlapic *l, bool logical, uint32_t dest);
 /* IA32_TSC_DEADLINE (MSR 0x6e0); now_tsc is the guest's TSC at now_ns. */
 uint64_t vlapic_tsc_deadline_read(const struct vlapic *l);
 void vlapic_tsc_deadline_write(struct vlapic *l, uint64_t tsc, uint64_t now_ns, uint64_t now_tsc);
+/* The task priority (TPR, offset 0x80), as MOV CR8 reaches it: CR8[3:0]
+ * is TPR[7:4]; a write clears TPR[3:0] (SDM vol. 3, 11.8.6.1). */
+uint8_t vlapic_tpr(const struct vlapic *l);
+void vlapic_set_tpr(struct vlapic *l, uint8_t tpr);
 /* A fixed interrupt arrives (level: the I/O APIC wants an EOI). */
 void vlapic_accept(struct vlapic *l, uint8_t vector, bool level);
 /* For `stats exits`: the highest vector in service and the highest

@@ -5,11 +5,16 @@
  * paging and long-mode switches itself, and every VM exit saves EFER.LMA
  * into the "IA-32e mode guest" entry control. When a write does exit, the
  * whole value is checked as a CPU would (vmm/guest_rules.c), and a write
- * that turns paging on with EFER.LME set switches to long mode here. */
+ * that turns paging on with EFER.LME set switches to long mode here.
+ *
+ * MOV to and from CR8 always exit (64-bit mode only: elsewhere the CPU
+ * raises #UD itself). CR8 is the VM's local APIC task priority, bits 7:4;
+ * left to the CPU it would be the host's own (arch/x86_64/vmx.c). */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
 #include "vmm/guest_rules.h"
+#include "vmm/vplatform.h"
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/cpuid.h"
 
@@ -84,6 +89,22 @@ static bool set_cr4(struct vcpu *v, uint64_t val)
     return true;
 }
 
+/* MOV to CR8: bits 63:4 are reserved (#GP). Without a platform (the
+ * hosted tests only) the value is checked and dropped. */
+static bool set_cr8(struct vcpu *v, uint64_t val)
+{
+    if (val >> 4)
+        return false;
+    if (v->plat)
+        vplatform_cr8_write(v->plat, v->id, val);
+    return true;
+}
+
+static uint64_t get_cr8(const struct vcpu *v)
+{
+    return v->plat ? vplatform_cr8_read(v->plat, v->id) : 0;
+}
+
 enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e)
 {
     unsigned cr = e->qual & 15, type = (e->qual >> 4) & 3, gpr = (e->qual >> 8) & 15;
@@ -96,11 +117,13 @@ enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e)
             ok = set_cr4(v, vcpu_gpr_read(v, gpr));
         else if (cr == 3)
             gs_write(v, VMCS_GUEST_CR3, vcpu_gpr_read(v, gpr));
+        else if (cr == 8)
+            ok = set_cr8(v, vcpu_gpr_read(v, gpr));
         else
             ok = false;
         break;
-    case 1: /* MOV from CR (only CR3 can exit) */
-        vcpu_gpr_write(v, gpr, gs_read(v, VMCS_GUEST_CR3));
+    case 1: /* MOV from CR: only CR3 and CR8 can exit */
+        vcpu_gpr_write(v, gpr, cr == 8 ? get_cr8(v) : gs_read(v, VMCS_GUEST_CR3));
         break;
     case 2: /* CLTS */
         ok = set_cr0(v, guest_cr0(v) & ~CR0_TS);

@@ -611,6 +611,19 @@ bool vplatform_x2apic_read(struct vplatform *p, unsigned cpu, uint32_t msr, uint
     return vlapic_msr_read(&p->lapic[cpu], msr, val, now_ns);
 }
 
+uint64_t vplatform_cr8_read(const struct vplatform *p, unsigned cpu)
+{
+    return cpu < p->ncpus ? vlapic_tpr(&p->lapic[cpu]) >> 4 : 0;
+}
+
+void vplatform_cr8_write(struct vplatform *p, unsigned cpu, uint64_t cr8)
+{
+    if (cpu >= p->ncpus)
+        return;
+    p->next_deadline = 0;
+    vlapic_set_tpr(&p->lapic[cpu], (uint8_t)((cr8 & 15) << 4));
+}
+
 bool vplatform_x2apic_write(struct vplatform *p, unsigned cpu, uint32_t msr, uint64_t val,
                             uint64_t now_ns)
 {

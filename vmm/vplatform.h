@@ -138,6 +138,11 @@ bool vplatform_x2apic_read(struct vplatform *p, unsigned cpu, uint32_t msr, uint
 bool vplatform_x2apic_write(struct vplatform *p, unsigned cpu, uint32_t msr, uint64_t val,
                             uint64_t now_ns);
 
+/* CR8, the task priority's upper nibble, of `cpu` (MOV to or from CR8,
+ * which exits: vmm/exit_cr.c); the caller refused reserved bits. */
+uint64_t vplatform_cr8_read(const struct vplatform *p, unsigned cpu);
+void vplatform_cr8_write(struct vplatform *p, unsigned cpu, uint64_t cr8);
+
 /* The local APIC's page (xAPIC MMIO; in x2APIC mode it is not decoded:
  * reads return all ones and writes are dropped, as for a bus address
  * nothing claims, SDM 11.12.2) and the I/O APIC's window. */

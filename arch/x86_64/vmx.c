@@ -66,7 +66,13 @@ bool vmx_init(char *why, size_t size)
     caps.pause_exit = (rdmsr(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED) >> 32) &
                       PROC_PAUSE_EXIT;
     caps.pause_loop = (rdmsr(MSR_VMX_PROCBASED2) >> 32) & PROC2_PAUSE_LOOP;
-    uint32_t proc_req = PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY;
+    /* CR8 exiting is required: without it (or a TPR shadow) a 64-bit
+     * guest's MOV to CR8 writes the host CPU's own task priority (SDM vol.
+     * 3, 26.3), and a guest that raises it to 15 blocks every interrupt the
+     * host takes, its timer and console included. Every 64-bit VT-x CPU
+     * offers both controls. */
+    uint32_t proc_req = PROC_HLT_EXIT | PROC_IO_BITMAPS | PROC_MSR_BITMAPS | PROC_SECONDARY |
+                        PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT;
     caps.proc = adjust(true_ctls ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED,
                        proc_req | PROC_MWAIT_EXIT | PROC_MONITOR_EXIT | PROC_RDPMC_EXIT |
                            PROC_TSC_OFFSETTING,

@@ -10,6 +10,12 @@
 ; Arguments: seed=N (1-3, default 1), reports=K (exit 0 after K reports).
 ;  Output: "long: in 64-bit mode, seed N", "long: round R ok" every 2^16
 ; rounds, "long: MISMATCH <what> expected 0x<e> found 0x<f>" (exit 1).
+; With cr8=1 it checks instead that CR8 is its local APIC's task priority
+; (TPR bits 7:4, SDM vol. 3, 11.8.6.1) both ways, then raises it to 15 and
+; spins with interrupts off and no exits, printing "long: cr8 is the
+; APIC's task priority; spinning at cr8 15": the host beside it must keep
+; its own interrupts (a monitor that let CR8 through would hand the guest
+; the host CPU's TPR).
 %include "common.inc"
 
 SEL_KCODE       equ 0x08
@@ -24,6 +30,7 @@ MSR_LSTAR       equ 0xc0000082
 MSR_FMASK       equ 0xc0000084
 MSR_GS_BASE     equ 0xc0000101
 MSR_KERNEL_GS   equ 0xc0000102
+LAPIC_TPR       equ 0xfee00080
 
 main:
         mov dword [seed], 1
@@ -37,6 +44,11 @@ main:
         jnc .counted
         mov [reports_left], eax
 .counted:
+        mov esi, key_cr8
+        call find_arg
+        jnc .cr8_read
+        mov [cr8_mode], eax
+.cr8_read:
         cmp dword [seed], 3
         jbe .ok
         PRINT "long: seed must be 1-3", 10
@@ -47,6 +59,9 @@ main:
         mov dword [pdpt], pd + 7
         mov dword [pd], 0x87
         mov dword [pd + 8], 0x200087
+        ; the local APIC's page, uncached, in the 2 MiB page at 0xfee00000
+        mov dword [pdpt + 3 * 8], pd_apic + 3
+        mov dword [pd_apic + 0x1f7 * 8], 0xfee0009b
         lgdt [gdt_desc]
         mov eax, cr4
         or eax, 1 << 5                  ; PAE
@@ -107,6 +122,8 @@ long_entry:
         call dec64
         mov al, 10
         call putc64
+        cmp dword [rel cr8_mode], 0
+        jne cr8_check
 
         lea rcx, [rel user_loop]
         mov r11, 0x2
@@ -165,6 +182,41 @@ syscall_entry:
         lea rdi, [rel what_msr]
         mov rdx, [rel user_base]
         jmp mismatch
+
+;---- cr8=1: CR8 against the TPR in the APIC page --------------------------------
+cr8_check:
+        mov rbx, LAPIC_TPR
+        mov eax, 15
+        mov cr8, rax
+        lea rdi, [rel what_tpr_of_cr8]
+        mov esi, [rbx]
+        mov edx, 0xf0
+        cmp rsi, rdx
+        jne mismatch
+        mov dword [rbx], 0x25           ; TPR 2.5: CR8 reads the class, 2
+        mov rsi, cr8
+        lea rdi, [rel what_cr8_of_tpr]
+        mov edx, 2
+        cmp rsi, rdx
+        jne mismatch
+        mov eax, 9
+        mov cr8, rax                    ; a write clears TPR[3:0]
+        lea rdi, [rel what_tpr_of_cr8]
+        mov esi, [rbx]
+        mov edx, 0x90
+        cmp rsi, rdx
+        jne mismatch
+        mov eax, 15
+        mov cr8, rax
+        mov rsi, cr8
+        lea rdi, [rel what_cr8]
+        mov edx, 15
+        cmp rsi, rdx
+        jne mismatch
+        lea rsi, [rel msg_cr8]
+        call puts64
+.spin:  pause
+        jmp .spin
 
 ; report: "long: round R ok"; exits 0 after the asked number of reports.
 report:
@@ -290,6 +342,11 @@ hex64:                                  ; RAX as 0x and 16 hex digits
 ; ---- data ----------------------------------------------------------------------------
 key_seed:       db "seed=", 0
 key_reports:    db "reports=", 0
+key_cr8:        db "cr8=", 0
+msg_cr8:        db "long: cr8 is the APIC's task priority; spinning at cr8 15", 10, 0
+what_tpr_of_cr8: db "APIC TPR after MOV to CR8", 0
+what_cr8_of_tpr: db "CR8 after a TPR write", 0
+what_cr8:       db "CR8", 0
 msg_in64:       db "long: in 64-bit mode, seed ", 0
 msg_round:      db "long: round ", 0
 msg_ok:         db " ok", 10, 0
@@ -312,6 +369,7 @@ gdt_desc:
         dd gdt
 seed:           dq 0
 reports_left:   dd 0
+cr8_mode:       dd 0
         align 8, db 0
 user_base:      dq 0
 kernel_base:    dq 0
@@ -322,5 +380,6 @@ gs_area:        times 64 * 4 db 0
 pml4:           times 512 dq 0
 pdpt:           times 512 dq 0
 pd:             times 512 dq 0
+pd_apic:        times 512 dq 0
 
         GUEST_END

@@ -27,6 +27,10 @@ HOSTILE_VMS = {
     "h_cpuid": vmx("h_cpuid", "case=7"),
     "h_bios": vmx("h_bios", "case=8"),
     "h_fwcfg": vmx("h_fwcfg", "case=9 mem=6", memsize=6),
+    # 64-bit: CR8 at 15 (every interrupt class masked), spinning.
+    "h_cr8": ('displayName = "h_cr8"\nmemsize = "4"\nguest.type = "multiboot"\n'
+              'guest.kernel = "../guests/longmode.bin"\nguest.cmdline = "cr8=1"\n'
+              'serial.toHostConsole = "all"\n'),
     # Exits in a tight loop: CPUID about 4 billion times.
     "h_storm": ('displayName = "h_storm"\nmemsize = "4"\nguest.type = "multiboot"\n'
                 'guest.kernel = "../guests/cpuid.bin"\nguest.cmdline = "n=4000000000"\n'
@@ -97,7 +101,8 @@ def register(h):
     @scenario("bochs")
     def bochs_hostile_cpu_state(workdir, image):
         """XSETBV, CR and MSR writes a CPU refuses are the guest's #GP (the
-        host survives, no VM entry fails); debug registers do not leak from
+        host survives, no VM entry fails); CR8 is the VM's task priority,
+        not the host's; debug registers do not leak from
         one VM to the next; an event whose delivery exits (its stack page
         not backed yet) is delivered again; VMs that cannot be backed or have more vCPUs
         than the monitor runs are refused with the reason."""
@@ -118,6 +123,18 @@ def register(h):
             passes(m, "h_bios")
             # QEMU's fw_cfg answers what small test kernels ask it.
             passes(m, "h_fwcfg")
+            # CR8 is the VM's own task priority: a guest spinning at CR8 15
+            # leaves the host's interrupts (timer, console) alone.
+            h.start_vm(m, "h_cr8")
+            m.expect(r"\[h_cr8\] long: cr8 is the APIC's task priority; spinning at cr8 15", 60)
+            t0, ticks0, hz = uptime(h, m)
+            time.sleep(5)
+            t1, ticks1, _ = uptime(h, m)
+            rate = (ticks1 - ticks0) / (t1 - t0)
+            print(f"figure: host timer at {rate:.0f} Hz of {hz} beside a guest at CR8 15")
+            check(rate >= 0.8 * hz, f"the host timer ran at {rate:.0f} Hz of {hz} beside CR8 15")
+            out = m.command("vm stop h_cr8", 60)
+            check("h_cr8 stopped" in out, "vm stop h_cr8:\n" + out)
 
             out = m.command("vm start h_huge", 60)
             check("h_huge did not start" in out, "a 64 GiB VM started:\n" + out)

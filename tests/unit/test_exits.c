@@ -508,6 +508,53 @@ static void test_cr3_moves_rsp_clts_lmsw(void **state)
     assert_true(fake_gs_get(VMCS_CR0_SHADOW) & CR0_PE);
 }
 
+/* CR8 is the VM's own task priority (TPR bits 7:4), never the host's: a
+ * write reaches the local APIC model and gates its interrupts, reserved
+ * bits are #GP, and a read gives back what the TPR holds however it was
+ * written. */
+static void test_cr8_is_the_vm_task_priority(void **state)
+{
+    (void)state;
+    vcpu.regs.gpr[REG_RBX] = 16; /* bit 4: reserved */
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(8, 0, REG_RBX));
+    assert_injected(VEC_GP, true);
+
+    setup(NULL);
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    assert_non_null(vcpu.plat);
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee000f0, 4, 0x1ff, 0); /* software-enabled */
+    vcpu.regs.gpr[REG_RBX] = 0xa;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(8, 0, REG_RBX));
+    assert_true(skipped());
+    assert_int_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfee00080, 4, 0), 0xa0);
+    /* The TPR written through the APIC page: CR8 reads its upper nibble. */
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee00080, 4, 0x35, 0);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_R11] = ~0ULL;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(8, 1, REG_R11));
+    assert_true(skipped());
+    assert_int_equal(vcpu.regs.gpr[REG_R11], 3);
+    /* A write clears TPR[3:0]; priority 6 holds back vector 0x51 (class
+     * 5), priority 4 lets it through. */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RBX] = 6;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(8, 0, REG_RBX));
+    assert_int_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfee00080, 4, 0), 0x60);
+    vlapic_accept(&vcpu.plat->lapic[0], 0x51, false);
+    assert_false(vplatform_pending(vcpu.plat, 0));
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RBX] = 4;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(8, 0, REG_RBX));
+    assert_true(skipped());
+    assert_true(vplatform_pending(vcpu.plat, 0));
+    /* A refused write changes nothing. */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RBX] = 0x1f;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(8, 0, REG_RBX));
+    assert_injected(VEC_GP, true);
+    assert_int_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfee00080, 4, 0), 0x40);
+}
+
 /* ---- port I/O ---------------------------------------------------------------- */
 #define IO_QUAL(port, size, in) ((uint64_t)((size) - 1) | ((in) ? 8u : 0u) | ((uint64_t)(port) << 16))
 
@@ -916,6 +963,7 @@ int main(void)
         cmocka_unit_test_setup(test_unknown_msr_is_gp_logged_once, setup),
         cmocka_unit_test_setup(test_wrmsr_checked_as_a_cpu_would, setup),
         cmocka_unit_test_setup(test_cr4_write_refused_and_accepted, setup),
+        cmocka_unit_test_setup(test_cr8_is_the_vm_task_priority, setup),
         cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),
         cmocka_unit_test_setup(test_cr3_moves_rsp_clts_lmsw, setup),
         cmocka_unit_test_setup(test_io_unknown_port_and_exit_port, setup),

@@ -132,6 +132,8 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define PROC_RDPMC_EXIT     (1u << 11)
 #define PROC_CR3_LOAD_EXIT  (1u << 15)
 #define PROC_CR3_STORE_EXIT (1u << 16)
+#define PROC_CR8_LOAD_EXIT  (1u << 19)
+#define PROC_CR8_STORE_EXIT (1u << 20)
 #define PROC_IO_BITMAPS     (1u << 25)
 #define PROC_MSR_BITMAPS    (1u << 28)
 #define PROC_MONITOR_EXIT   (1u << 29)
