@@ -12,6 +12,7 @@
 #include "vmm/vplatform.h"
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/cpuid.h"
+#include "include/hv/x86/msr.h"
 
 #define HV_MAX_LEAF 0x40000001u
 /* "hvMicroHVisr" split over EBX, ECX, EDX as little-endian words */
@@ -126,6 +127,13 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
         case 0x80000001u:
             if (!(host_vmx_proc2() & PROC2_RDTSCP))
                 r.edx &= ~CPUIDX1_EDX_RDTSCP;
+            if (v->misc_enable & MISC_ENABLE_XD_OFF)
+                r.edx &= ~CPUIDX1_EDX_NX;
+            break;
+        case 0:
+            /* IA32_MISC_ENABLE's limit: leaf 2 at most (SDM vol. 4, 2-2). */
+            if ((v->misc_enable & MISC_ENABLE_LIMIT_CPUID) && r.eax > 2)
+                r.eax = 2;
             break;
         case 0xd: {
             /* XSAVE components: only those XSETBV accepts (fpu.c may offer

@@ -17,6 +17,7 @@
 #include "vmm/vplatform.h"
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/cpuid.h"
+#include "include/hv/x86/msr.h"
 
 /* What the guest believes a CR holds: bits we own come from the shadow,
  * the rest (PE, PG, EM, MP, TS...) are live in the VMCS, since writes to
@@ -33,10 +34,13 @@ static uint64_t guest_cr0(struct vcpu *v)
 }
 
 /* EFER bits the guest's CPUID offers (leaf 0x80000001 EDX: SYSCALL, NX, LM;
- * the monitor passes those bits through unchanged). */
-static uint64_t efer_offered(void)
+ * the monitor passes those bits through unchanged, but hides NX while the
+ * guest's IA32_MISC_ENABLE disables it). */
+static uint64_t efer_offered(const struct vcpu *v)
 {
     uint32_t edx = host_cpuid(0x80000001u, 0).edx;
+    if (v->misc_enable & MISC_ENABLE_XD_OFF)
+        edx &= ~CPUIDX1_EDX_NX;
     return (edx & CPUIDX1_EDX_SYSCALL ? EFER_SCE : 0) | (edx & CPUIDX1_EDX_NX ? EFER_NXE : 0) |
            (edx & CPUIDX1_EDX_LM ? EFER_LME : 0) | EFER_LMA;
 }
@@ -50,7 +54,7 @@ void vcpu_cr_state(struct vcpu *v, struct cr_state *s)
     s->cs_long = (gs_read(v, VMCS_SEG_AR(SEG_CS)) >> 13) & 1;
     /* VMXE and SMXE: we offer neither VT-x nor SMX (CPUID hides them). */
     s->cr4_allowed = host_cr4_fixed1() & ~(CR4_VMXE | CR4_SMXE) & 0xffffffffULL;
-    s->efer_allowed = efer_offered();
+    s->efer_allowed = efer_offered(v);
 }
 
 static bool set_cr0(struct vcpu *v, uint64_t val)

@@ -74,8 +74,7 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
     case MSR_IA32_MTRRCAP: val = 0; break;     /* no MTRRs: EPT sets memory types */
     case MSR_IA32_MTRR_DEF_TYPE: val = 0; break;
     /* fast strings; branch trace and PEBS unavailable (CPUID hides DS) */
-    case MSR_IA32_MISC_ENABLE: val = MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_NO_BTS |
-                                     MISC_ENABLE_NO_PEBS; break;
+    case MSR_IA32_MISC_ENABLE: val = v->misc_enable; break;
     /* Machine-check architecture with no banks: CPUID's MCE/MCA hold, and
      * nothing is ever reported. */
     case MSR_IA32_MCG_CAP: case MSR_IA32_MCG_STATUS: val = 0; break;
@@ -134,8 +133,16 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
     uint64_t val = (v->regs.gpr[REG_RDX] << 32) | (uint32_t)v->regs.gpr[REG_RAX];
     bool ok = true;
     switch (msr) {
-    case MSR_IA32_BIOS_SIGN_ID: case MSR_IA32_MISC_ENABLE: case MSR_IA32_MTRR_DEF_TYPE:
+    case MSR_IA32_BIOS_SIGN_ID: case MSR_IA32_MTRR_DEF_TYPE:
         break; /* accepted and ignored */
+    /* The architectural bits are kept and read back (read-only ones keep
+     * their value); a reserved bit is #GP. */
+    case MSR_IA32_MISC_ENABLE:
+        if (val & ~(MISC_ENABLE_WRITABLE | MISC_ENABLE_READ_ONLY))
+            ok = false;
+        else
+            v->misc_enable = (v->misc_enable & ~MISC_ENABLE_WRITABLE) | (val & MISC_ENABLE_WRITABLE);
+        break;
     /* The APIC stays at its default page (a move is ignored, as QEMU's
      * xAPIC does for the BSP in practice); enable and EXTD follow the
      * SDM's transitions (vplatform_apic_base_write); clearing the global

@@ -31,6 +31,9 @@ struct vcpu {
     /* DR0-DR3 and DR6, switched the same way (DR7 is in the VMCS). */
     uint64_t dr[5];
     uint64_t xcr0;
+    /* IA32_MISC_ENABLE as the guest set it (exit_msr.c); limit-CPUID and
+     * XD-disable act on CPUID and EFER (exit_cpuid.c, exit_cr.c). */
+    uint64_t misc_enable;
     /* What the guest wrote to CR0/CR4 when a write exited; only the bits we
      * own (the VMCS masks) mean anything. */
     uint64_t cr0_shadow, cr4_shadow;

@@ -137,6 +137,7 @@ bool vcpu_create(struct vm *vm, unsigned id, const struct guest_boot_state *boot
     setup_controls(vm);
     setup_host();
     vcpu_load_boot_state(v, boot);
+    v->misc_enable = MISC_ENABLE_RESET; /* at power-on only: INIT keeps it */
     *out = v;
     return true;
 }

@@ -144,6 +144,7 @@ static int setup(void **state)
     char why[80];
     assert_true(io_attach_pc_devices(&vm, why, sizeof why));
     vcpu.vm = &vm;
+    vcpu.misc_enable = MISC_ENABLE_RESET; /* as vcpu_create leaves it */
     fake_vm_fail_reset();
     exit_status = -1;
     touches = rom_maps = 0;
@@ -344,6 +345,44 @@ static void test_msrs_behind_cpuid(void **state)
     fake_host.vmx_proc = 0;
     wrmsr_value(MSR_IA32_TSC, 7);
     assert_injected(VEC_GP, true);
+}
+
+static struct host_cpuid cpu_with_leaf_0x16(uint32_t leaf, uint32_t sub)
+{
+    return leaf == 0 ? (struct host_cpuid){ 0x16, 0x756e6547, 0x6c65746e, 0x49656e69 }
+                     : cpu_with_everything(leaf, sub);
+}
+
+/* IA32_MISC_ENABLE reads back what was written to its architectural bits,
+ * keeps its read-only ones, refuses reserved ones, and its limit-CPUID and
+ * XD-disable bits act on CPUID and EFER as a CPU's do. */
+static void test_misc_enable_kept_and_acting(void **state)
+{
+    (void)state;
+    fake_host.cpuid = cpu_with_leaf_0x16;
+    assert_int_equal(cpuid_reg(0, 0, REG_RAX), 0x16);
+    uint64_t v = MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_THERMAL | MISC_ENABLE_EIST |
+                 MISC_ENABLE_MONITOR | MISC_ENABLE_LIMIT_CPUID | MISC_ENABLE_XTPR_OFF |
+                 MISC_ENABLE_XD_OFF;
+    wrmsr_value(MSR_IA32_MISC_ENABLE, v | MISC_ENABLE_PERFMON); /* read-only bit: kept 0 */
+    assert_true(skipped());
+    assert_int_equal(rdmsr_value(MSR_IA32_MISC_ENABLE), v | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS);
+    assert_int_equal(cpuid_reg(0, 0, REG_RAX), 2);
+    assert_int_equal(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_NX, 0);
+    wrmsr_value(MSR_IA32_EFER, EFER_NXE);
+    assert_injected(VEC_GP, true);
+    /* A reserved bit: #GP, nothing changes. */
+    wrmsr_value(MSR_IA32_MISC_ENABLE, 1ULL << 1);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(rdmsr_value(MSR_IA32_MISC_ENABLE), v | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS);
+    /* Both cleared: leaf 0x16 and NX again. */
+    wrmsr_value(MSR_IA32_MISC_ENABLE, MISC_ENABLE_FAST_STRINGS);
+    assert_true(skipped());
+    assert_int_equal(rdmsr_value(MSR_IA32_MISC_ENABLE), MISC_ENABLE_RESET);
+    assert_int_equal(cpuid_reg(0, 0, REG_RAX), 0x16);
+    assert_true(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_NX);
+    wrmsr_value(MSR_IA32_EFER, EFER_NXE);
+    assert_true(skipped());
 }
 
 static void test_rdmsr_emulated_and_live(void **state)
@@ -959,6 +998,7 @@ int main(void)
         cmocka_unit_test_setup(test_cpuid_xsave_leaf_offers_what_xsetbv_takes, setup),
         cmocka_unit_test_setup(test_cpuid_tells_the_truth, setup),
         cmocka_unit_test_setup(test_msrs_behind_cpuid, setup),
+        cmocka_unit_test_setup(test_misc_enable_kept_and_acting, setup),
         cmocka_unit_test_setup(test_rdmsr_emulated_and_live, setup),
         cmocka_unit_test_setup(test_unknown_msr_is_gp_logged_once, setup),
         cmocka_unit_test_setup(test_wrmsr_checked_as_a_cpu_would, setup),

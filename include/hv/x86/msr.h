@@ -34,6 +34,20 @@
 #define MISC_ENABLE_FAST_STRINGS (1ULL << 0)
 #define MISC_ENABLE_NO_BTS       (1ULL << 11)
 #define MISC_ENABLE_NO_PEBS      (1ULL << 12)
+#define MISC_ENABLE_THERMAL      (1ULL << 3)
+#define MISC_ENABLE_PERFMON      (1ULL << 7)   /* read-only: set when a PMU is there */
+#define MISC_ENABLE_EIST         (1ULL << 16)
+#define MISC_ENABLE_MONITOR      (1ULL << 18)
+#define MISC_ENABLE_LIMIT_CPUID  (1ULL << 22)  /* CPUID.0 reports at most leaf 2 */
+#define MISC_ENABLE_XTPR_OFF     (1ULL << 23)
+#define MISC_ENABLE_XD_OFF       (1ULL << 34)  /* NX hidden and refused */
+/* What a vCPU holds at power-on, the bits a write may change, and the
+ * read-only bits (the rest are reserved: a write setting one is #GP). */
+#define MISC_ENABLE_RESET (MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS)
+#define MISC_ENABLE_WRITABLE                                                                   \
+    (MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_THERMAL | MISC_ENABLE_EIST | MISC_ENABLE_MONITOR | \
+     MISC_ENABLE_LIMIT_CPUID | MISC_ENABLE_XTPR_OFF | MISC_ENABLE_XD_OFF)
+#define MISC_ENABLE_READ_ONLY (MISC_ENABLE_PERFMON | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS)
 
 /* VMX capability MSRs (SDM vol. 3, appendix A). */
 #define MSR_VMX_BASIC            0x480
