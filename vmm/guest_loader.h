@@ -98,14 +98,17 @@ int guest_load_flat(const void *image, size_t size, const struct flat_params *p,
  * in the first 8 KiB, the a.out-kludge address fields (flag 16) or else ELF32
  * program headers, bss zeroed, a multiboot info structure (flags: mem_lower/
  * mem_upper, cmdline, mmap) placed in low guest memory, entered in PROT32
- * with EAX = 0x2BADB002 and EBX = the info address. Unsupported required
- * flags (video mode, bit 2) refuse the image. */
-int guest_load_multiboot(const void *image, size_t size, const char *cmdline,
+ * with EAX = 0x2BADB002 and EBX = the info address. The command line is
+ * `name` (the kernel's file name; NULL or "": none), a space and `cmdline`,
+ * as boot loaders give it. Unsupported required flags (video mode, bit 2)
+ * refuse the image. */
+int guest_load_multiboot(const void *image, size_t size, const char *name, const char *cmdline,
                          const struct guest_mem_ops *mem, struct guest_boot_state *out,
                          char *err, size_t errlen);
 
 /* Where the multiboot info, its mmap and the command line go: below the
- * 640 KiB hole, away from where small kernels load. */
+ * 640 KiB hole, away from where small kernels load (an image that loads
+ * there moves them to the highest page below 640 KiB it leaves free). */
 #define MULTIBOOT_INFO_GPA 0x9000
 
 /* guest.type = "linux": a bzImage by the Linux x86 boot protocol (2.10 or

@@ -10,11 +10,15 @@
  * - the image: with flag 16 the a.out-kludge address fields, else the
  *   PT_LOAD segments of an ELF32 EM_386 executable at their p_paddr;
  * - bss (a.out bss_end_addr, ELF p_memsz beyond p_filesz) zeroed;
- * - at MULTIBOOT_INFO_GPA, one page holding the info structure (flags: mem,
- *   cmdline, mmap), the memory map and the command line;
+ * - one page holding the info structure (flags: mem, cmdline, mmap), the
+ *   memory map and the command line, at MULTIBOOT_INFO_GPA or, where the
+ *   image loads there, the highest page below 640 KiB it leaves free (a
+ *   boot loader puts the info wherever the kernel is not);
+ * - the command line as a boot loader gives it: the kernel's file name,
+ *   a space, then the arguments (GRUB and QEMU do this; kernels that parse
+ *   argv take the first word as argv[0]);
  * - PROT32 at the entry with EAX = 0x2BADB002, EBX = the info address.
- * Images must stay out of that page and of the 640 KiB - 1 MiB hole, and
- * inside guest RAM.
+ * Images must stay out of the 640 KiB - 1 MiB hole, and inside guest RAM.
  */
 #include "vmm/guest_loader.h"
 #include "lib/format.h"
@@ -48,14 +52,19 @@
 #define MBI_OFF_MMAP_ADDR   48
 #define MBI_SIZE            0x80    /* room for every v1 field, unused ones zero */
 
-/* The info page: structure, then the memory map, then the command line. */
+/* The info page: structure, then the memory map, then the command line
+ * (offsets within the page). */
 #define INFO_PAGE_SIZE  0x1000ull
-#define MMAP_GPA        (MULTIBOOT_INFO_GPA + MBI_SIZE)
+#define MMAP_OFF        MBI_SIZE
 #define MMAP_ENTRY_SIZE 24u          /* size field + base, length, type */
 #define MMAP_ENTRIES    3u
-#define CMDLINE_GPA     (MMAP_GPA + 0x80)
-#define CMDLINE_MAX     (MULTIBOOT_INFO_GPA + INFO_PAGE_SIZE - CMDLINE_GPA - 1)
-_Static_assert(MMAP_ENTRIES * MMAP_ENTRY_SIZE <= CMDLINE_GPA - MMAP_GPA, "mmap overlaps cmdline");
+#define CMDLINE_OFF     (MMAP_OFF + 0x80)
+#define CMDLINE_MAX     (INFO_PAGE_SIZE - CMDLINE_OFF - 1)
+_Static_assert(MMAP_ENTRIES * MMAP_ENTRY_SIZE <= CMDLINE_OFF - MMAP_OFF, "mmap overlaps cmdline");
+/* Where else the info page may go: the highest free page below the EBDA,
+ * down to the second page (page 0 holds the real-mode vectors). */
+#define INFO_LAST_GPA   0x9e000ull
+#define INFO_FIRST_GPA  0x1000ull
 
 #define MMAP_AVAILABLE  1u
 #define MMAP_RESERVED   2u
@@ -107,16 +116,9 @@ struct piece {
     uint64_t memsz;
 };
 
-/* [start, end) must be guest RAM, outside the hole and the info page. */
+/* [start, end) must be guest RAM, outside the hole. */
 static bool check_place(uint64_t start, uint64_t end, uint64_t ram, char *err, size_t errlen)
 {
-    if (start < MULTIBOOT_INFO_GPA + INFO_PAGE_SIZE && end > MULTIBOOT_INFO_GPA) {
-        ksnprintf(err, errlen,
-                  "image range [0x%llx, 0x%llx) overlaps the multiboot info at [0x%llx, 0x%llx)",
-                  (ull)start, (ull)end, (ull)MULTIBOOT_INFO_GPA,
-                  (ull)(MULTIBOOT_INFO_GPA + INFO_PAGE_SIZE));
-        return false;
-    }
     if (start < HIGH_RAM_START && end > LOW_RAM_END) {
         ksnprintf(err, errlen, "image range [0x%llx, 0x%llx) overlaps the hole at [0xa0000, 0x100000)",
                   (ull)start, (ull)end);
@@ -321,8 +323,63 @@ static bool check_piece(const struct piece *pc, size_t size, uint64_t ram, uint3
     return check_place(pc->gpa, pc->gpa + pc->memsz, ram, err, errlen);
 }
 
-static bool write_info(const struct guest_mem_ops *mem, const char *cmdline, size_t cmdlen,
-                       char *err, size_t errlen)
+/* The pieces an image loads, to ask again where they go. */
+struct layout {
+    const uint8_t *img;
+    bool aout;
+    struct piece aout_piece;  /* aout */
+    uint64_t phoff;           /* else ELF */
+    uint32_t phnum, phentsize;
+};
+
+static bool overlaps(const struct piece *pc, uint64_t start, uint64_t end)
+{
+    return start < pc->gpa + pc->memsz && end > pc->gpa;
+}
+
+static bool layout_overlaps(const struct layout *lo, uint64_t start, uint64_t end)
+{
+    if (lo->aout)
+        return overlaps(&lo->aout_piece, start, end);
+    struct piece pc;
+    uint64_t vaddr;
+    for (uint32_t i = 0; i < lo->phnum; i++)
+        if (elf_segment(lo->img, lo->phoff, lo->phentsize, i, &pc, &vaddr) &&
+            overlaps(&pc, start, end))
+            return true;
+    return false;
+}
+
+/* MULTIBOOT_INFO_GPA where the image leaves it free, else the highest free
+ * page below the EBDA; 0 when the image covers all of them. */
+static uint64_t info_place(const struct layout *lo)
+{
+    if (!layout_overlaps(lo, MULTIBOOT_INFO_GPA, MULTIBOOT_INFO_GPA + INFO_PAGE_SIZE))
+        return MULTIBOOT_INFO_GPA;
+    for (uint64_t gpa = INFO_LAST_GPA; gpa >= INFO_FIRST_GPA; gpa -= INFO_PAGE_SIZE)
+        if (!layout_overlaps(lo, gpa, gpa + INFO_PAGE_SIZE))
+            return gpa;
+    return 0;
+}
+
+static bool load_layout(const struct layout *lo, const struct guest_mem_ops *mem, char *err,
+                        size_t errlen)
+{
+    if (lo->aout)
+        return load_piece(lo->img, &lo->aout_piece, mem, err, errlen);
+    struct piece pc;
+    uint64_t vaddr;
+    for (uint32_t i = 0; i < lo->phnum; i++)
+        if (elf_segment(lo->img, lo->phoff, lo->phentsize, i, &pc, &vaddr) &&
+            !load_piece(lo->img, &pc, mem, err, errlen))
+            return false;
+    return true;
+}
+
+/* The info page at `base`; the command line is `name`, a space and `args`
+ * (just `args` without a name), `cmdlen` bytes in all. */
+static bool write_info(const struct guest_mem_ops *mem, uint64_t base, const char *name,
+                       const char *args, size_t cmdlen, char *err, size_t errlen)
 {
     uint64_t ram = mem->ram_bytes;
     uint8_t info[MBI_SIZE];
@@ -345,18 +402,25 @@ static bool write_info(const struct guest_mem_ops *mem, const char *cmdline, siz
     wr32(info + MBI_OFF_FLAGS, MBI_MEM | MBI_CMDLINE | MBI_MMAP);
     wr32(info + MBI_OFF_MEM_LOWER, (uint32_t)(LOW_MMAP_END >> 10));
     wr32(info + MBI_OFF_MEM_UPPER, (uint32_t)MIN((ram - HIGH_RAM_START) >> 10, 0xffffffffull));
-    wr32(info + MBI_OFF_CMDLINE, (uint32_t)CMDLINE_GPA);
+    wr32(info + MBI_OFF_CMDLINE, (uint32_t)(base + CMDLINE_OFF));
     wr32(info + MBI_OFF_MMAP_LENGTH, (uint32_t)sizeof mmap);
-    wr32(info + MBI_OFF_MMAP_ADDR, (uint32_t)MMAP_GPA);
+    wr32(info + MBI_OFF_MMAP_ADDR, (uint32_t)(base + MMAP_OFF));
 
-    static const char nul = '\0';
-    return put(mem, MULTIBOOT_INFO_GPA, info, sizeof info, err, errlen) &&
-           put(mem, MMAP_GPA, mmap, sizeof mmap, err, errlen) &&
-           put(mem, CMDLINE_GPA, cmdline, cmdlen, err, errlen) &&
-           put(mem, CMDLINE_GPA + cmdlen, &nul, 1, err, errlen);
+    static const char nul = '\0', space = ' ';
+    size_t namelen = name ? strlen(name) : 0;
+    uint64_t cmd = base + CMDLINE_OFF;
+    if (!put(mem, base, info, sizeof info, err, errlen) ||
+        !put(mem, base + MMAP_OFF, mmap, sizeof mmap, err, errlen))
+        return false;
+    if (namelen && (!put(mem, cmd, name, namelen, err, errlen) ||
+                    !put(mem, cmd + namelen, &space, 1, err, errlen)))
+        return false;
+    size_t argslen = cmdlen - (namelen ? namelen + 1 : 0);
+    return put(mem, cmd + cmdlen - argslen, args, argslen, err, errlen) &&
+           put(mem, cmd + cmdlen, &nul, 1, err, errlen);
 }
 
-int guest_load_multiboot(const void *image, size_t size, const char *cmdline,
+int guest_load_multiboot(const void *image, size_t size, const char *name, const char *cmdline,
                          const struct guest_mem_ops *mem, struct guest_boot_state *out,
                          char *err, size_t errlen)
 {
@@ -366,9 +430,11 @@ int guest_load_multiboot(const void *image, size_t size, const char *cmdline,
 
     if (!cmdline)
         cmdline = "";
-    size_t cmdlen = strnlen(cmdline, CMDLINE_MAX + 1);
+    size_t namelen = name ? strnlen(name, CMDLINE_MAX + 1) : 0;
+    size_t cmdlen = (namelen ? namelen + 1 : 0) + strnlen(cmdline, CMDLINE_MAX + 1);
     if (cmdlen > CMDLINE_MAX) {
-        ksnprintf(err, errlen, "command line is longer than %llu bytes", (ull)CMDLINE_MAX);
+        ksnprintf(err, errlen, "command line (the kernel's name, a space and guest.cmdline) "
+                  "is longer than %llu bytes", (ull)CMDLINE_MAX);
         return -1;
     }
     /* The info page needs low RAM, the mmap and mem_upper assume RAM above
@@ -395,7 +461,8 @@ int guest_load_multiboot(const void *image, size_t size, const char *cmdline,
 
     uint64_t entry = 0;
     bool entry_ok = false;
-    if (flags & MBH_AOUT_KLUDGE) {
+    struct layout lo = { .img = img, .aout = (flags & MBH_AOUT_KLUDGE) != 0 };
+    if (lo.aout) {
         struct piece pc;
         if (!aout_piece(img, size, hoff, &pc, &entry, err, errlen) ||
             !check_piece(&pc, size, ram, 0, false, err, errlen))
@@ -406,8 +473,7 @@ int guest_load_multiboot(const void *image, size_t size, const char *cmdline,
                       (ull)entry, (ull)pc.gpa, (ull)(pc.gpa + pc.memsz));
             return -1;
         }
-        if (!load_piece(img, &pc, mem, err, errlen))
-            return -1;
+        lo.aout_piece = pc;
     } else {
         uint64_t phoff, vaddr;
         uint32_t phnum, phentsize, loads = 0;
@@ -443,18 +509,24 @@ int guest_load_multiboot(const void *image, size_t size, const char *cmdline,
             return -1;
         }
         entry = pentry;
-        for (uint32_t i = 0; i < phnum; i++)
-            if (elf_segment(img, phoff, phentsize, i, &pc, &vaddr) &&
-                !load_piece(img, &pc, mem, err, errlen))
-                return -1;
+        lo.phoff = phoff;
+        lo.phnum = phnum;
+        lo.phentsize = phentsize;
     }
 
-    if (!write_info(mem, cmdline, cmdlen, err, errlen))
+    uint64_t info = info_place(&lo);
+    if (!info) {
+        ksnprintf(err, errlen, "the image covers every page below 640 KiB: no room for the "
+                  "multiboot info");
+        return -1;
+    }
+    if (!load_layout(&lo, mem, err, errlen) ||
+        !write_info(mem, info, namelen ? name : NULL, cmdline, cmdlen, err, errlen))
         return -1;
     memset(out, 0, sizeof *out);
     out->mode = GUEST_MODE_PROT32;
     out->rip = entry;
     out->eax = MB_BOOT_MAGIC;
-    out->ebx = MULTIBOOT_INFO_GPA;
+    out->ebx = (uint32_t)info;
     return 0;
 }

@@ -74,7 +74,8 @@ static bool load_guest(struct vm *vm, const void *image, size_t size,
     if (vm->cfg.guest_type == VM_GUEST_LINUX)
         return load_linux(vm, image, size, &ops, boot, why, n);
     if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT)
-        return guest_load_multiboot(image, size, vm->cfg.cmdline, &ops, boot, why, n) == 0;
+        return guest_load_multiboot(image, size, vm->cfg.kernel, vm->cfg.cmdline, &ops, boot, why,
+                                    n) == 0;
     struct flat_params fp = { vm->cfg.load_addr, vm->cfg.entry,
                               vm->cfg.cpu_mode == VM_CPU_REAL ? GUEST_MODE_REAL
                                                               : GUEST_MODE_PROT32 };

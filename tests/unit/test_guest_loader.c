@@ -229,7 +229,7 @@ static int mb(size_t size, const char *cmdline)
 {
     err[0] = '\0';
     memset(&bs, 0x5a, sizeof bs);
-    return guest_load_multiboot(img, size, cmdline, &ops, &bs, err, sizeof err);
+    return guest_load_multiboot(img, size, NULL, cmdline, &ops, &bs, err, sizeof err);
 }
 
 static void expect_mb_refusal(size_t size, const char *msg)
@@ -240,10 +240,10 @@ static void expect_mb_refusal(size_t size, const char *msg)
     assert_int_equal(fm.writes, before);
 }
 
-/* The info page: flags, mem_*, mmap, cmdline, for `ram` bytes of RAM. */
-static void check_info(uint64_t ram, const char *cmdline)
+/* The info page at `info`: flags, mem_*, mmap, cmdline, for `ram` bytes of
+ * RAM. */
+static void check_info_at(uint64_t info, uint64_t ram, const char *cmdline)
 {
-    const uint64_t info = MULTIBOOT_INFO_GPA;
     assert_int_equal(bs.mode, GUEST_MODE_PROT32);
     assert_int_equal(bs.eax, 0x2BADB002);
     assert_int_equal(bs.ebx, info);
@@ -270,6 +270,11 @@ static void check_info(uint64_t ram, const char *cmdline)
         assert_int_equal(g32(e + 20), want[i][2]);
     }
     assert_true(all_bytes(info + 52, 88 - 52, 0)); /* the rest of v1: zero */
+}
+
+static void check_info(uint64_t ram, const char *cmdline)
+{
+    check_info_at(MULTIBOOT_INFO_GPA, ram, cmdline);
 }
 
 /* ---- Multiboot: a.out kludge -------------------------------------------------- */
@@ -346,7 +351,7 @@ static void test_header_search(void **state)
                              "(flag 16) are cut off");
     /* NULL image. */
     err[0] = '\0';
-    assert_int_equal(guest_load_multiboot(NULL, 100, "", &ops, &bs, err, sizeof err), -1);
+    assert_int_equal(guest_load_multiboot(NULL, 100, NULL, "", &ops, &bs, err, sizeof err), -1);
     assert_string_equal(err, "no multiboot header in the first 8192 bytes");
 }
 
@@ -419,16 +424,40 @@ static void test_placement_refusals(void **state)
     mem_setup(4 * MIB, 4 * MIB);
     struct aout a;
 
-    /* Into the info page, from below and from inside. */
+    /* Over the info page's usual place, from below and from inside: the
+     * info moves to the highest page below the EBDA, as a boot loader puts
+     * it wherever the kernel is not (kvm-unit-tests' realmode links at
+     * 0x8000). */
     a = (struct aout){ .header = 0x8000, .load = 0x8000, .load_end = 0x9001, .entry = 0x8000 };
     build_aout(0x1001, 0, 0, a);
-    expect_mb_refusal(0x1001, "image range [0x8000, 0x9001) overlaps the multiboot info at "
-                              "[0x9000, 0xa000)");
+    assert_int_equal(mb(0x1001, "x"), 0);
+    assert_int_equal(bs.ebx, 0x9e000);
+    check_info_at(0x9e000, 4 * MIB, "x");
+    assert_memory_equal(fm.buf + 0x8000, img, 0x1001);
     a = (struct aout){ .header = 0x9ff0, .load = 0x9ff0, .load_end = 0xa000,
                        .bss_end = 0xb000, .entry = 0x9ff0 };
     build_aout(0x100, 0, 0, a);
-    expect_mb_refusal(0x100, "image range [0x9ff0, 0xb000) overlaps the multiboot info at "
-                             "[0x9000, 0xa000)");
+    assert_int_equal(mb(0x100, ""), 0);
+    check_info_at(0x9e000, 4 * MIB, "");
+    /* Over that page too: the next one down. */
+    a = (struct aout){ .header = 0x9d800, .load = 0x9d800, .load_end = 0x9d900,
+                       .bss_end = 0x9f000, .entry = 0x9d800 };
+    build_aout(0x100, 0, 0, a);
+    mem_setup(4 * MIB, 4 * MIB);
+    assert_int_equal(mb(0x100, ""), 0);
+    check_info_at(0x9000, 4 * MIB, "");
+    a.bss_end = 0x9f000;
+    a.header = a.load = a.entry = 0x8800;
+    a.load_end = 0x8900;
+    build_aout(0x100, 0, 0, a);
+    assert_int_equal(mb(0x100, ""), 0);
+    check_info_at(0x7000, 4 * MIB, ""); /* 0x8000-0x9e000 all overlap [0x8800, ...) */
+    /* Over every page from the second to the EBDA: refused. */
+    a = (struct aout){ .header = 0x1000, .load = 0x1000, .load_end = 0x1100,
+                       .bss_end = 0x9f000, .entry = 0x1000 };
+    build_aout(0x100, 0, 0, a);
+    expect_mb_refusal(0x100, "the image covers every page below 640 KiB: no room for the "
+                             "multiboot info");
     /* Just after the info page is fine. */
     a = (struct aout){ .header = 0xa000, .load = 0xa000, .entry = 0xa000 };
     build_aout(0x100, 0, 0, a);
@@ -483,7 +512,25 @@ static void test_cmdline_limits(void **state)
     line[3840] = '\0';
     uint64_t before = fm.writes;
     assert_int_equal(mb(0x100, line), -1);
-    assert_string_equal(err, "command line is longer than 3839 bytes");
+    assert_string_equal(err, "command line (the kernel's name, a space and guest.cmdline) is "
+                             "longer than 3839 bytes");
+    assert_int_equal(fm.writes, before);
+
+    /* With the kernel's name first, as boot loaders give it: the limit
+     * counts the name and the space. */
+    assert_int_equal(guest_load_multiboot(img, 0x100, "../guests/k.bin", "touch=4 sweeps=2", &ops,
+                                          &bs, err, sizeof err), 0);
+    check_info(4 * MIB, "../guests/k.bin touch=4 sweeps=2");
+    assert_int_equal(guest_load_multiboot(img, 0x100, "k", "", &ops, &bs, err, sizeof err), 0);
+    check_info(4 * MIB, "k ");
+    memset(line, 'a', 3837);
+    line[3837] = '\0';
+    assert_int_equal(guest_load_multiboot(img, 0x100, "k", line, &ops, &bs, err, sizeof err), 0);
+    assert_int_equal(fm.buf[0x9fff], 0);
+    line[3837] = 'a';
+    line[3838] = '\0';
+    before = fm.writes;
+    assert_int_equal(guest_load_multiboot(img, 0x100, "k", line, &ops, &bs, err, sizeof err), -1);
     assert_int_equal(fm.writes, before);
 }
 
