@@ -87,6 +87,10 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                 r.ecx |= CPUID1_ECX_TSC_DEADLINE | CPUID1_ECX_X2APIC; /* the model's */
             else
                 r.ecx &= ~CPUID1_ECX_TSC_DEADLINE;
+            /* A local APIC disabled in IA32_APIC_BASE is not there: the
+             * flag reads 0 until it is enabled again (SDM vol. 3, 11.4.3). */
+            if (v->plat && v->id < v->plat->ncpus && !v->plat->apic_hw_enabled[v->id])
+                r.edx &= ~CPUID1_EDX_APIC;
             break;
         case 7:
             if (sub != 0) {

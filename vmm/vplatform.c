@@ -503,12 +503,20 @@ bool vplatform_is_ioapic(uint64_t gpa)
     return gpa >= VIOAPIC_DEFAULT_BASE && gpa < VIOAPIC_DEFAULT_BASE + 0x1000;
 }
 
+/* The xAPIC page is decoded only while the APIC is enabled in
+ * IA32_APIC_BASE and not in x2APIC mode (SDM vol. 3, 11.4.3 and 11.12.2);
+ * otherwise it is a bus address nothing claims. */
+static bool lapic_page_off(const struct vplatform *p, unsigned cpu)
+{
+    return !p->apic_hw_enabled[cpu] || p->lapic[cpu].x2apic;
+}
+
 uint32_t vplatform_mmio_read(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,
                              uint64_t now_ns)
 {
     p->next_deadline = 0;
-    if (vplatform_is_lapic(gpa) && cpu < p->ncpus && p->lapic[cpu].x2apic)
-        return 0xffffffffu;      /* not decoded in x2APIC mode */
+    if (vplatform_is_lapic(gpa) && cpu < p->ncpus && lapic_page_off(p, cpu))
+        return 0xffffffffu;
     if (vplatform_is_lapic(gpa) && cpu < p->ncpus)
         return vlapic_mmio_read(&p->lapic[cpu], gpa - VLAPIC_DEFAULT_BASE, size, now_ns);
     if (vplatform_is_ioapic(gpa))
@@ -520,8 +528,8 @@ void vplatform_mmio_write(struct vplatform *p, unsigned cpu, uint64_t gpa, unsig
                           uint32_t val, uint64_t now_ns)
 {
     p->next_deadline = 0;
-    if (vplatform_is_lapic(gpa) && cpu < p->ncpus && p->lapic[cpu].x2apic)
-        return;                  /* not decoded in x2APIC mode */
+    if (vplatform_is_lapic(gpa) && cpu < p->ncpus && lapic_page_off(p, cpu))
+        return;
     if (vplatform_is_lapic(gpa) && cpu < p->ncpus)
         vlapic_mmio_write(&p->lapic[cpu], gpa - VLAPIC_DEFAULT_BASE, size, val, now_ns);
     else if (vplatform_is_ioapic(gpa))

@@ -900,11 +900,19 @@ static void test_apic_msrs_and_cpuid(void **state)
     assert_false(vcpu.plat->apic_hw_enabled[0]);
     assert_false(vcpu.plat->lapic[0].x2apic);
     assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfee00000ULL | APIC_BASE_BSP);
+    /* ... and out of sight: CPUID's APIC flag clear, its page not decoded */
+    assert_int_equal(cpuid_reg(1, 0, REG_RDX) & CPUID1_EDX_APIC, 0);
+    vplatform_mmio_write(vcpu.plat, 0, 0xfee00080, 4, 0x30, 0);
+    assert_int_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfee00080, 4, 0), 0xffffffffu);
+    assert_int_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfee00030, 4, 0), 0xffffffffu);
     /* disabled -> x2APIC must pass through xAPIC */
     wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE | APIC_BASE_EXTD);
     assert_injected(VEC_GP, true);
     wrmsr_value(MSR_IA32_APIC_BASE, 0xfee00000ULL | APIC_BASE_ENABLE);
     assert_true(vcpu.plat->apic_hw_enabled[0]);
+    assert_true(cpuid_reg(1, 0, REG_RDX) & CPUID1_EDX_APIC);
+    assert_int_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfee00080, 4, 0), 0); /* write dropped */
+    assert_int_not_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfee00030, 4, 0), 0xffffffffu);
     /* TSC-deadline mode: the LVT timer in mode 2, then the MSR arms it. */
     vplatform_mmio_write(vcpu.plat, 0, 0xfee000f0, 4, 0x1ff, 0);
     vplatform_mmio_write(vcpu.plat, 0, 0xfee00320, 4, (2u << 17) | 0x40, 0);

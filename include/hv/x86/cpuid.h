@@ -15,6 +15,7 @@
 #define CPUID1_ECX_PDCM         (1u << 15)
 #define CPUID1_ECX_X2APIC       (1u << 21)
 #define CPUID1_EDX_HTT          (1u << 28)
+#define CPUID1_EDX_APIC         (1u << 9)
 #define CPUID1_ECX_TSC_DEADLINE (1u << 24)
 #define CPUID1_ECX_XSAVE        (1u << 26)
 #define CPUID1_ECX_OSXSAVE      (1u << 27)
