@@ -296,8 +296,8 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
 
     /* Keys that belong to another guest type. */
     const struct cfg_entry *rd = cfg_find(&f, "guest.initrd");
-    if (rd && v->guest_type != VM_GUEST_LINUX)
-        problem(&k, rd->line, rd->key, "only for guest.type = linux");
+    if (rd && v->guest_type != VM_GUEST_LINUX && v->guest_type != VM_GUEST_MULTIBOOT)
+        problem(&k, rd->line, rd->key, "only for guest.type = linux or multiboot");
     else if (rd)
         check_path(&k, file, "guest.initrd", v->initrd);
     if (v->guest_type == VM_GUEST_FLAT) {

@@ -100,9 +100,18 @@ int guest_load_flat(const void *image, size_t size, const struct flat_params *p,
  * mem_upper, cmdline, mmap) placed in low guest memory, entered in PROT32
  * with EAX = 0x2BADB002 and EBX = the info address. The command line is
  * `name` (the kernel's file name; NULL or "": none), a space and `cmdline`,
- * as boot loaders give it. Unsupported required flags (video mode, bit 2)
- * refuse the image. */
-int guest_load_multiboot(const void *image, size_t size, const char *name, const char *cmdline,
+ * as boot loaders give it. One module (GRUB's `module`, QEMU's -initrd) is
+ * loaded at the first page boundary above the image and 1 MiB, its string
+ * the module's file name (mods_count 1, flag 3). Unsupported required flags
+ * (video mode, bit 2) refuse the image. */
+struct mb_params {
+    const char *name;         /* the kernel's file name; NULL or "": none */
+    const char *cmdline;      /* NULL: empty */
+    const void *module;       /* NULL: no module (module_size 0 is an empty one) */
+    size_t module_size;
+    const char *module_name;  /* its string; NULL: "" */
+};
+int guest_load_multiboot(const void *image, size_t size, const struct mb_params *p,
                          const struct guest_mem_ops *mem, struct guest_boot_state *out,
                          char *err, size_t errlen);
 

@@ -17,6 +17,8 @@
  * - the command line as a boot loader gives it: the kernel's file name,
  *   a space, then the arguments (GRUB and QEMU do this; kernels that parse
  *   argv take the first word as argv[0]);
+ * - optionally one module (flag 3), page-aligned above the image and 1 MiB,
+ *   its string (the file's name) after the command line in the info page;
  * - PROT32 at the entry with EAX = 0x2BADB002, EBX = the info address.
  * Images must stay out of the 640 KiB - 1 MiB hole, and inside guest RAM.
  */
@@ -43,11 +45,14 @@
 /* Info structure flags and layout (offsets in bytes). */
 #define MBI_MEM         (1u << 0)
 #define MBI_CMDLINE     (1u << 2)
+#define MBI_MODS        (1u << 3)
 #define MBI_MMAP        (1u << 6)
 #define MBI_OFF_FLAGS       0
 #define MBI_OFF_MEM_LOWER   4
 #define MBI_OFF_MEM_UPPER   8
 #define MBI_OFF_CMDLINE     16
+#define MBI_OFF_MODS_COUNT  20
+#define MBI_OFF_MODS_ADDR   24
 #define MBI_OFF_MMAP_LENGTH 44
 #define MBI_OFF_MMAP_ADDR   48
 #define MBI_SIZE            0x80    /* room for every v1 field, unused ones zero */
@@ -58,9 +63,12 @@
 #define MMAP_OFF        MBI_SIZE
 #define MMAP_ENTRY_SIZE 24u          /* size field + base, length, type */
 #define MMAP_ENTRIES    3u
-#define CMDLINE_OFF     (MMAP_OFF + 0x80)
+#define MODS_OFF        (MMAP_OFF + 0x60) /* one module: start, end, string, reserved */
+#define MOD_ENTRY_SIZE  16u
+#define CMDLINE_OFF     (MMAP_OFF + 0x80) /* then the module's string */
 #define CMDLINE_MAX     (INFO_PAGE_SIZE - CMDLINE_OFF - 1)
-_Static_assert(MMAP_ENTRIES * MMAP_ENTRY_SIZE <= CMDLINE_OFF - MMAP_OFF, "mmap overlaps cmdline");
+_Static_assert(MMAP_ENTRIES * MMAP_ENTRY_SIZE <= MODS_OFF - MMAP_OFF, "mmap overlaps the module");
+_Static_assert(MODS_OFF + MOD_ENTRY_SIZE <= CMDLINE_OFF, "the module overlaps cmdline");
 /* Where else the info page may go: the highest free page below the EBDA,
  * down to the second page (page 0 holds the real-mode vectors). */
 #define INFO_LAST_GPA   0x9e000ull
@@ -376,10 +384,20 @@ static bool load_layout(const struct layout *lo, const struct guest_mem_ops *mem
     return true;
 }
 
+/* The module: where it went, and its string. */
+struct module_place {
+    bool present;
+    uint64_t start, end;
+    const char *name;
+    size_t namelen;
+};
+
 /* The info page at `base`; the command line is `name`, a space and `args`
- * (just `args` without a name), `cmdlen` bytes in all. */
+ * (just `args` without a name), `cmdlen` bytes in all; the module's
+ * string follows its NUL. */
 static bool write_info(const struct guest_mem_ops *mem, uint64_t base, const char *name,
-                       const char *args, size_t cmdlen, char *err, size_t errlen)
+                       const char *args, size_t cmdlen, const struct module_place *mod,
+                       char *err, size_t errlen)
 {
     uint64_t ram = mem->ram_bytes;
     uint8_t info[MBI_SIZE];
@@ -409,8 +427,23 @@ static bool write_info(const struct guest_mem_ops *mem, uint64_t base, const cha
     static const char nul = '\0', space = ' ';
     size_t namelen = name ? strlen(name) : 0;
     uint64_t cmd = base + CMDLINE_OFF;
+    uint8_t entry[MOD_ENTRY_SIZE];
+    if (mod->present) {
+        wr32(info + MBI_OFF_FLAGS, MBI_MEM | MBI_CMDLINE | MBI_MMAP | MBI_MODS);
+        wr32(info + MBI_OFF_MODS_COUNT, 1);
+        wr32(info + MBI_OFF_MODS_ADDR, (uint32_t)(base + MODS_OFF));
+        wr32(entry, (uint32_t)mod->start);
+        wr32(entry + 4, (uint32_t)mod->end);
+        wr32(entry + 8, (uint32_t)(cmd + cmdlen + 1));
+        wr32(entry + 12, 0);
+    }
     if (!put(mem, base, info, sizeof info, err, errlen) ||
         !put(mem, base + MMAP_OFF, mmap, sizeof mmap, err, errlen))
+        return false;
+    if (mod->present &&
+        (!put(mem, base + MODS_OFF, entry, sizeof entry, err, errlen) ||
+         !put(mem, cmd + cmdlen + 1, mod->name, mod->namelen, err, errlen) ||
+         !put(mem, cmd + cmdlen + 1 + mod->namelen, &nul, 1, err, errlen)))
         return false;
     if (namelen && (!put(mem, cmd, name, namelen, err, errlen) ||
                     !put(mem, cmd + namelen, &space, 1, err, errlen)))
@@ -420,22 +453,45 @@ static bool write_info(const struct guest_mem_ops *mem, uint64_t base, const cha
            put(mem, cmd + cmdlen, &nul, 1, err, errlen);
 }
 
-int guest_load_multiboot(const void *image, size_t size, const char *name, const char *cmdline,
+/* The end of the highest piece the image loads. */
+static uint64_t layout_end(const struct layout *lo)
+{
+    if (lo->aout)
+        return lo->aout_piece.gpa + lo->aout_piece.memsz;
+    struct piece pc;
+    uint64_t vaddr, end = 0;
+    for (uint32_t i = 0; i < lo->phnum; i++)
+        if (elf_segment(lo->img, lo->phoff, lo->phentsize, i, &pc, &vaddr))
+            end = MAX(end, pc.gpa + pc.memsz);
+    return end;
+}
+
+int guest_load_multiboot(const void *image, size_t size, const struct mb_params *p,
                          const struct guest_mem_ops *mem, struct guest_boot_state *out,
                          char *err, size_t errlen)
 {
     const uint8_t *img = image;
     uint64_t ram = mem->ram_bytes;
     size_t hoff = 0;
+    const char *name = p->name, *cmdline = p->cmdline ? p->cmdline : "";
+    struct module_place mod = { .present = p->module != NULL,
+                                .name = p->module_name ? p->module_name : "" };
 
-    if (!cmdline)
-        cmdline = "";
     size_t namelen = name ? strnlen(name, CMDLINE_MAX + 1) : 0;
     size_t cmdlen = (namelen ? namelen + 1 : 0) + strnlen(cmdline, CMDLINE_MAX + 1);
     if (cmdlen > CMDLINE_MAX) {
         ksnprintf(err, errlen, "command line (the kernel's name, a space and guest.cmdline) "
                   "is longer than %llu bytes", (ull)CMDLINE_MAX);
         return -1;
+    }
+    if (mod.present) {
+        mod.namelen = strnlen(mod.name, CMDLINE_MAX + 1);
+        if (cmdlen + 1 + mod.namelen > CMDLINE_MAX) {
+            ksnprintf(err, errlen, "the command line (%zu bytes) and the module's name (%zu "
+                      "bytes) do not fit in the %llu bytes of the info page left for them",
+                      cmdlen, mod.namelen, (ull)CMDLINE_MAX + 1);
+            return -1;
+        }
     }
     /* The info page needs low RAM, the mmap and mem_upper assume RAM above
      * 1 MiB, and Multiboot kernels load there. */
@@ -520,8 +576,22 @@ int guest_load_multiboot(const void *image, size_t size, const char *name, const
                   "multiboot info");
         return -1;
     }
+    if (mod.present) {
+        /* Fields are 32 bits: the module must end below 4 GiB too. */
+        mod.start = (MAX(layout_end(&lo), HIGH_RAM_START) + INFO_PAGE_SIZE - 1) &
+                    ~(INFO_PAGE_SIZE - 1);
+        mod.end = mod.start + p->module_size;
+        uint64_t limit = MIN(ram, 0x100000000ull);
+        if (mod.end > limit) {
+            ksnprintf(err, errlen, "the module \"%s\" (%zu bytes) does not fit above the image: "
+                      "[0x%llx, 0x%llx) goes beyond %s", mod.name, p->module_size,
+                      (ull)mod.start, (ull)mod.end, ram <= 0x100000000ull ? "guest RAM" : "4 GiB");
+            return -1;
+        }
+    }
     if (!load_layout(&lo, mem, err, errlen) ||
-        !write_info(mem, info, namelen ? name : NULL, cmdline, cmdlen, err, errlen))
+        (mod.present && !put(mem, mod.start, p->module, p->module_size, err, errlen)) ||
+        !write_info(mem, info, namelen ? name : NULL, cmdline, cmdlen, &mod, err, errlen))
         return -1;
     memset(out, 0, sizeof *out);
     out->mode = GUEST_MODE_PROT32;

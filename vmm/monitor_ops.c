@@ -32,6 +32,21 @@ static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
     return vm_write_guest(ctx, gpa, src, len);
 }
 
+/* guest.initrd from the boot partition, resolved like guest.kernel against
+ * the .vmx file; *present false when there is none. */
+static bool find_initrd(const struct vm *vm, struct boot_file *f, bool *present, char *why,
+                        size_t n)
+{
+    char ipath[BI_PATH_MAX];
+    *present = vm->cfg.initrd[0] != '\0';
+    if (*present && (!vm_config_resolve_path(vm->vmx_path, vm->cfg.initrd, ipath, sizeof ipath) ||
+                     !bootfiles_find(ipath, f))) {
+        ksnprintf(why, n, "guest.initrd \"%s\" is not on the boot partition", vm->cfg.initrd);
+        return false;
+    }
+    return true;
+}
+
 /* guest.type = "linux": the bzImage (or memtest86+) by the Linux boot
  * protocol, or an uncompressed vmlinux (an ELF file) by its PVH entry,
  * with its initrd from the boot partition (guest.initrd, resolved like
@@ -43,14 +58,11 @@ static bool load_linux(struct vm *vm, const void *image, size_t size,
                        size_t n)
 {
     struct linux_params lp = { .kernel_name = vm->cfg.kernel, .cmdline = vm->cfg.cmdline };
-    char ipath[BI_PATH_MAX];
     struct boot_file initrd;
-    if (vm->cfg.initrd[0]) {
-        if (!vm_config_resolve_path(vm->vmx_path, vm->cfg.initrd, ipath, sizeof ipath) ||
-            !bootfiles_find(ipath, &initrd)) {
-            ksnprintf(why, n, "guest.initrd \"%s\" is not on the boot partition", vm->cfg.initrd);
-            return false;
-        }
+    bool have_initrd;
+    if (!find_initrd(vm, &initrd, &have_initrd, why, n))
+        return false;
+    if (have_initrd) {
         lp.initrd = initrd.data;
         lp.initrd_size = (size_t)initrd.size;
         lp.initrd_name = vm->cfg.initrd;
@@ -73,9 +85,20 @@ static bool load_guest(struct vm *vm, const void *image, size_t size,
     struct guest_mem_ops ops = { loader_write, vm, vm->mem.ram.ram_bytes };
     if (vm->cfg.guest_type == VM_GUEST_LINUX)
         return load_linux(vm, image, size, &ops, boot, why, n);
-    if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT)
-        return guest_load_multiboot(image, size, vm->cfg.kernel, vm->cfg.cmdline, &ops, boot, why,
-                                    n) == 0;
+    if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT) {
+        /* guest.initrd, if any, is the one module (as QEMU's -initrd is). */
+        struct mb_params mp = { .name = vm->cfg.kernel, .cmdline = vm->cfg.cmdline };
+        struct boot_file initrd;
+        bool have_initrd;
+        if (!find_initrd(vm, &initrd, &have_initrd, why, n))
+            return false;
+        if (have_initrd) {
+            mp.module = initrd.data;
+            mp.module_size = (size_t)initrd.size;
+            mp.module_name = vm->cfg.initrd;
+        }
+        return guest_load_multiboot(image, size, &mp, &ops, boot, why, n) == 0;
+    }
     struct flat_params fp = { vm->cfg.load_addr, vm->cfg.entry,
                               vm->cfg.cpu_mode == VM_CPU_REAL ? GUEST_MODE_REAL
                                                               : GUEST_MODE_PROT32 };

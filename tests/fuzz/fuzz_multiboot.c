@@ -71,9 +71,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char err[160];
     memset(err, 0, sizeof err);
 
-    int rc = guest_load_multiboot(image, isize, (data[1] & 2) ? "../guests/k.bin" : NULL,
-                                  (data[1] & 1) ? "console=ttyS0 n=5" : NULL, &mem, &bs, err,
-                                  sizeof err);
+    /* The module: the image's own bytes, when asked. */
+    struct mb_params mp = { .name = (data[1] & 2) ? "../guests/k.bin" : NULL,
+                            .cmdline = (data[1] & 1) ? "console=ttyS0 n=5" : NULL,
+                            .module = (data[1] & 4) ? image : NULL,
+                            .module_size = (data[1] & 4) ? isize : 0,
+                            .module_name = (data[1] & 8) ? "../guests/env" : NULL };
+    int rc = guest_load_multiboot(image, isize, &mp, &mem, &bs, err, sizeof err);
     if (rc == 0) {
         CHECK(!f.fail_at || f.calls < f.fail_at);
         CHECK(f.writes >= 4); /* image, info, mmap, cmdline */

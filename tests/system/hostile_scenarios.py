@@ -35,6 +35,10 @@ HOSTILE_VMS = {
     "h_storm": ('displayName = "h_storm"\nmemsize = "4"\nguest.type = "multiboot"\n'
                 'guest.kernel = "../guests/cpuid.bin"\nguest.cmdline = "n=4000000000"\n'
                 'serial.toHostConsole = "all"\n'),
+    # Not hostile: a Multiboot module (guest.initrd), this very file.
+    "h_module": ('# the module text: this file\ndisplayName = "h_module"\nmemsize = "4"\n'
+                 'guest.kernel = "../guests/hello.bin"\nguest.initrd = "h_module.vmx"\n'
+                 'serial.toHostConsole = "all"\n'),
     # More memory than any machine here has, and more vCPUs than one.
     "h_huge": ('displayName = "h_huge"\nmemsize = "65536"\n'
                'guest.kernel = "../guests/hello.bin"\n'),
@@ -102,7 +106,7 @@ def register(h):
     def bochs_hostile_cpu_state(workdir, image):
         """XSETBV, CR and MSR writes a CPU refuses are the guest's #GP (the
         host survives, no VM entry fails); CR8 is the VM's task priority,
-        not the host's; debug registers do not leak from
+        not the host's; a Multiboot module arrives; debug registers do not leak from
         one VM to the next; an event whose delivery exits (its stack page
         not backed yet) is delivered again; VMs that cannot be backed or have more vCPUs
         than the monitor runs are refused with the reason."""
@@ -135,6 +139,12 @@ def register(h):
             check(rate >= 0.8 * hz, f"the host timer ran at {rate:.0f} Hz of {hz} beside CR8 15")
             out = m.command("vm stop h_cr8", 60)
             check("h_cr8 stopped" in out, "vm stop h_cr8:\n" + out)
+            # A Multiboot module arrives whole, named, where the info says.
+            h.start_vm(m, "h_module")
+            size = len(HOSTILE_VMS["h_module"])
+            m.expect(r"\[h_module\] hello: module %d bytes named 'h_module\.vmx': "
+                     r"# the module text: this file\r?\n" % size, 60)
+            ended(m, "h_module", 0)
 
             out = m.command("vm start h_huge", 60)
             check("h_huge did not start" in out, "a 64 GiB VM started:\n" + out)

@@ -229,7 +229,16 @@ static int mb(size_t size, const char *cmdline)
 {
     err[0] = '\0';
     memset(&bs, 0x5a, sizeof bs);
-    return guest_load_multiboot(img, size, NULL, cmdline, &ops, &bs, err, sizeof err);
+    struct mb_params mp = { .cmdline = cmdline };
+    return guest_load_multiboot(img, size, &mp, &ops, &bs, err, sizeof err);
+}
+
+static int mb_named(size_t size, const char *name, const char *cmdline)
+{
+    err[0] = '\0';
+    memset(&bs, 0x5a, sizeof bs);
+    struct mb_params mp = { .name = name, .cmdline = cmdline };
+    return guest_load_multiboot(img, size, &mp, &ops, &bs, err, sizeof err);
 }
 
 static void expect_mb_refusal(size_t size, const char *msg)
@@ -351,7 +360,8 @@ static void test_header_search(void **state)
                              "(flag 16) are cut off");
     /* NULL image. */
     err[0] = '\0';
-    assert_int_equal(guest_load_multiboot(NULL, 100, NULL, "", &ops, &bs, err, sizeof err), -1);
+    struct mb_params mp = { .cmdline = "" };
+    assert_int_equal(guest_load_multiboot(NULL, 100, &mp, &ops, &bs, err, sizeof err), -1);
     assert_string_equal(err, "no multiboot header in the first 8192 bytes");
 }
 
@@ -518,20 +528,80 @@ static void test_cmdline_limits(void **state)
 
     /* With the kernel's name first, as boot loaders give it: the limit
      * counts the name and the space. */
-    assert_int_equal(guest_load_multiboot(img, 0x100, "../guests/k.bin", "touch=4 sweeps=2", &ops,
-                                          &bs, err, sizeof err), 0);
+    assert_int_equal(mb_named(0x100, "../guests/k.bin", "touch=4 sweeps=2"), 0);
     check_info(4 * MIB, "../guests/k.bin touch=4 sweeps=2");
-    assert_int_equal(guest_load_multiboot(img, 0x100, "k", "", &ops, &bs, err, sizeof err), 0);
+    assert_int_equal(mb_named(0x100, "k", ""), 0);
     check_info(4 * MIB, "k ");
     memset(line, 'a', 3837);
     line[3837] = '\0';
-    assert_int_equal(guest_load_multiboot(img, 0x100, "k", line, &ops, &bs, err, sizeof err), 0);
+    assert_int_equal(mb_named(0x100, "k", line), 0);
     assert_int_equal(fm.buf[0x9fff], 0);
     line[3837] = 'a';
     line[3838] = '\0';
     before = fm.writes;
-    assert_int_equal(guest_load_multiboot(img, 0x100, "k", line, &ops, &bs, err, sizeof err), -1);
+    assert_int_equal(mb_named(0x100, "k", line), -1);
     assert_int_equal(fm.writes, before);
+}
+
+/* One module (guest.initrd): page-aligned above the image and 1 MiB, in
+ * the info's mods list with its name after the command line. */
+static void test_module(void **state)
+{
+    (void)state;
+    static const char env[] = "NR_CPUS=2\nMEMSIZE=4\n";
+    mem_setup(4 * MIB, 4 * MIB);
+    struct aout a = { .header = 0x100000, .load = 0x100000, .load_end = 0x100100,
+                      .bss_end = 0x102001, .entry = 0x100000 };
+    build_aout(0x100, 0, 0, a);
+    struct mb_params mp = { .name = "k.bin", .cmdline = "x=1", .module = env,
+                            .module_size = sizeof env - 1, .module_name = "../guests/env" };
+    assert_int_equal(guest_load_multiboot(img, 0x100, &mp, &ops, &bs, err, sizeof err), 0);
+    const uint64_t info = MULTIBOOT_INFO_GPA;
+    assert_int_equal(g32(info + 0), (1u << 0) | (1u << 2) | (1u << 3) | (1u << 6));
+    assert_int_equal(g32(info + 20), 1);
+    uint32_t mods = g32(info + 24);
+    assert_true(mods > info + 88 && mods + 16 <= g32(info + 16)); /* between mmap and cmdline */
+    assert_true(mods >= g32(info + 48) + g32(info + 44));
+    assert_int_equal(g32(mods), 0x103000);                        /* the bss's end, aligned */
+    assert_int_equal(g32(mods + 4), 0x103000 + sizeof env - 1);
+    assert_memory_equal(fm.buf + 0x103000, env, sizeof env - 1);
+    assert_string_equal((const char *)fm.buf + g32(mods + 8), "../guests/env");
+    assert_int_equal(g32(mods + 12), 0);
+    assert_string_equal((const char *)fm.buf + g32(info + 16), "k.bin x=1");
+    assert_true(g32(mods + 8) + sizeof "../guests/env" <= info + 0x1000);
+
+    /* An image in low memory: the module still goes above 1 MiB. */
+    a = (struct aout){ .header = 0x10000, .load = 0x10000, .entry = 0x10000 };
+    build_aout(0x100, 0, 0, a);
+    mp.module_size = 0; /* an empty file is a module too */
+    assert_int_equal(guest_load_multiboot(img, 0x100, &mp, &ops, &bs, err, sizeof err), 0);
+    assert_int_equal(g32(g32(info + 24)), 0x100000);
+    assert_int_equal(g32(g32(info + 24) + 4), 0x100000);
+
+    /* Too big for RAM above the image: refused before anything is written. */
+    a = (struct aout){ .header = 0x3ff000, .load = 0x3ff000, .entry = 0x3ff000 };
+    build_aout(0x100, 0, 0, a);
+    mp.module_size = 0x1000;
+    uint64_t before = fm.writes;
+    assert_int_equal(guest_load_multiboot(img, 0x100, &mp, &ops, &bs, err, sizeof err), -1);
+    assert_string_equal(err, "the module \"../guests/env\" (4096 bytes) does not fit above the "
+                             "image: [0x400000, 0x401000) goes beyond guest RAM");
+    assert_int_equal(fm.writes, before);
+    /* The command line and the module's name share the info page. */
+    static char line[4000];
+    memset(line, 'a', 3839 - 6 - 1 - 13);
+    line[3839 - 6 - 1 - 13] = '\0';
+    a = (struct aout){ .header = 0x100000, .load = 0x100000, .entry = 0x100000 };
+    build_aout(0x100, 0, 0, a);
+    mp.cmdline = line;
+    mp.module_size = sizeof env - 1;
+    assert_int_equal(guest_load_multiboot(img, 0x100, &mp, &ops, &bs, err, sizeof err), 0);
+    assert_int_equal(fm.buf[0x9fff], 0);
+    assert_string_equal((const char *)fm.buf + 0x9fff - 13, "../guests/env");
+    strcat(line, "a");
+    assert_int_equal(guest_load_multiboot(img, 0x100, &mp, &ops, &bs, err, sizeof err), -1);
+    assert_string_equal(err, "the command line (3826 bytes) and the module's name (13 bytes) do "
+                             "not fit in the 3840 bytes of the info page left for them");
 }
 
 static void test_write_failures(void **state)
@@ -784,6 +854,7 @@ int main(void)
         cmocka_unit_test_teardown(test_aout_refusals, teardown),
         cmocka_unit_test_teardown(test_placement_refusals, teardown),
         cmocka_unit_test_teardown(test_cmdline_limits, teardown),
+        cmocka_unit_test_teardown(test_module, teardown),
         cmocka_unit_test_teardown(test_write_failures, teardown),
         cmocka_unit_test_teardown(test_elf_load, teardown),
         cmocka_unit_test_teardown(test_elf_refusals, teardown),

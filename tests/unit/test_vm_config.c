@@ -426,10 +426,12 @@ static void test_linux_keys(void **state)
     /* The initrd path is checked like the kernel's. */
     expect_one(REQ "guest.type = linux\nguest.initrd = \"../../../rd.gz\"\n", 5,
                "guest.initrd", "path leaves the boot partition or is longer than 255 bytes");
-    /* An initrd for another guest type; flat keys on a linux guest. */
-    expect_one(REQ "guest.initrd = rd.gz\n", 4, "guest.initrd", "only for guest.type = linux");
+    /* A multiboot guest's initrd is its module (the default type); a flat
+     * guest has none; flat keys on a linux guest. */
+    assert_int_equal(load(REQ "guest.initrd = env\n"), 0);
+    assert_string_equal(cfg.initrd, "env");
     expect_one(REQ "guest.type = flat\nguest.initrd = rd.gz\n", 5, "guest.initrd",
-               "only for guest.type = linux");
+               "only for guest.type = linux or multiboot");
     expect_one(REQ "guest.type = linux\nguest.loadAddr = 0x100000\n", 5, "guest.loadAddr",
                "only for guest.type = flat");
     expect_one(REQ "guest.type = bzimage\n", 4, "guest.type",
