@@ -104,6 +104,8 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
             /* Instructions that #UD unless their VM-execution control is on. */
             if (!(host_vmx_proc2() & PROC2_INVPCID))
                 r.ebx &= ~CPUID7_EBX_INVPCID;
+            if (!(host_vmx_proc2() & PROC2_RDTSCP)) /* "enable RDTSCP" governs RDPID too */
+                r.ecx &= ~CPUID7_ECX_RDPID;
             /* Features whose state XSETBV would refuse. */
             if (!(xcr0 & XCR0_AVX))
                 r.ebx &= ~CPUID7_EBX_AVX2;

@@ -272,6 +272,7 @@ static void test_cpuid_tells_the_truth(void **state)
     assert_false(ebx7 & CPUID7_EBX_INVPCID); /* its control is off */
     assert_false(ecx7 & (CPUID7_ECX_WAITPKG | CPUID7_ECX_OSPKE));
     assert_true(ecx7 & CPUID7_ECX_PKU);
+    assert_true(ecx7 & CPUID7_ECX_RDPID);
     assert_false(edx7 & CPUID7_EDX_SPEC_MSRS);
     assert_true(ebx7 & CPUID7_EBX_AVX512);
     assert_true(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_RDTSCP);
@@ -286,6 +287,7 @@ static void test_cpuid_tells_the_truth(void **state)
     assert_true(ebx7 & CPUID7_EBX_INVPCID);
     assert_false(cpuid_reg(7, 0, REG_RCX) & CPUID7_ECX_PKU);
     assert_false(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_RDTSCP);
+    assert_false(cpuid_reg(7, 0, REG_RCX) & CPUID7_ECX_RDPID); /* #UD without the control */
 }
 
 /* ---- MSRs ------------------------------------------------------------------- */

@@ -47,6 +47,7 @@
 #define CPUID7_ECX_WAITPKG      (1u << 5)
 /* AVX-512 VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
 #define CPUID7_ECX_AVX512       ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14))
+#define CPUID7_ECX_RDPID        (1u << 22)
 #define CPUID7_ECX_SGX_LC       (1u << 30)
 #define CPUID7_ECX_PKS          (1u << 31)
 /* AVX-512 4VNNIW, 4FMAPS, VP2INTERSECT, FP16 */
