@@ -1,10 +1,11 @@
 /* CPUID: the host's answers, filtered so that every feature it advertises
  * works in the guest: VT-x, SMX and MONITOR/MWAIT are hidden (we do not offer
- * them), features backed by MSRs the
- * monitor does not emulate (debug store, thermal and power, PDCM, TSC_ADJUST,
- * the speculation-control MSRs, PT, SGX, RDT), instructions whose VM-execution
- * control is off (RDTSCP, INVPCID, WAITPKG) and vector extensions whose XSAVE
- * state is not offered; the hypervisor bit is set, and leaves 0x40000000+
+ * them), features backed by MSRs or XSAVES state the
+ * monitor does not emulate (debug store, thermal and power, PDCM, DCA,
+ * TSC_ADJUST, the speculation-control MSRs, PT, SGX, RDT, MPX, CET, TME,
+ * ENQCMD, user interrupts), instructions whose VM-execution control is off
+ * (RDTSCP, RDPID, INVPCID, WAITPKG, PCONFIG) and vector and matrix
+ * extensions whose XSAVE state is not offered; the hypervisor bit is set, and leaves 0x40000000+
  * carry our signature. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
@@ -61,7 +62,7 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
              * store, SpeedStep, thermal monitors, PDCM's PERF_CAPABILITIES). */
             r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_X2APIC |
                        CPUID1_ECX_DTES64 | CPUID1_ECX_DS_CPL | CPUID1_ECX_EST | CPUID1_ECX_TM2 |
-                       CPUID1_ECX_PDCM);
+                       CPUID1_ECX_PDCM | CPUID1_ECX_DCA);
             r.edx &= ~(CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE);
             if (!(xcr0 & XCR0_AVX))
                 r.ecx &= ~(CPUID1_ECX_AVX | CPUID1_ECX_FMA | CPUID1_ECX_F16C);
@@ -98,17 +99,23 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                 break;
             }
             r.ebx &= ~(CPUID7_EBX_TSC_ADJUST | CPUID7_EBX_SGX | CPUID7_EBX_RDT_M |
-                       CPUID7_EBX_RDT_A | CPUID7_EBX_PT);
-            r.ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_SGX_LC | CPUID7_ECX_PKS);
-            r.edx &= ~CPUID7_EDX_SPEC_MSRS;
+                       CPUID7_EBX_RDT_A | CPUID7_EBX_PT | CPUID7_EBX_MPX);
+            r.ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_SGX_LC | CPUID7_ECX_PKS |
+                       CPUID7_ECX_CET_SS | CPUID7_ECX_TME | CPUID7_ECX_ENQCMD);
+            r.edx &= ~(CPUID7_EDX_SPEC_MSRS | CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG |
+                       CPUID7_EDX_CET_IBT);
             /* Instructions that #UD unless their VM-execution control is on. */
             if (!(host_vmx_proc2() & PROC2_INVPCID))
                 r.ebx &= ~CPUID7_EBX_INVPCID;
             if (!(host_vmx_proc2() & PROC2_RDTSCP)) /* "enable RDTSCP" governs RDPID too */
                 r.ecx &= ~CPUID7_ECX_RDPID;
             /* Features whose state XSETBV would refuse. */
-            if (!(xcr0 & XCR0_AVX))
+            if (!(xcr0 & XCR0_AVX)) {
                 r.ebx &= ~CPUID7_EBX_AVX2;
+                r.ecx &= ~CPUID7_ECX_VAES_VPCLMUL; /* VEX/EVEX-encoded only */
+            }
+            if ((xcr0 & XCR0_AMX) != XCR0_AMX)
+                r.edx &= ~CPUID7_EDX_AMX;
             if ((xcr0 & XCR0_AVX512) != XCR0_AVX512) {
                 r.ebx &= ~CPUID7_EBX_AVX512;
                 r.ecx &= ~CPUID7_ECX_AVX512;

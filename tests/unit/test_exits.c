@@ -274,6 +274,13 @@ static void test_cpuid_tells_the_truth(void **state)
     assert_true(ecx7 & CPUID7_ECX_PKU);
     assert_true(ecx7 & CPUID7_ECX_RDPID);
     assert_false(edx7 & CPUID7_EDX_SPEC_MSRS);
+    /* MSR- or XSS-backed features the monitor does not offer */
+    assert_false(ebx7 & CPUID7_EBX_MPX);
+    assert_false(ecx7 & (CPUID7_ECX_CET_SS | CPUID7_ECX_TME | CPUID7_ECX_ENQCMD));
+    assert_false(edx7 & (CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG | CPUID7_EDX_CET_IBT));
+    assert_false(ecx1 & CPUID1_ECX_DCA);
+    assert_true(ecx7 & CPUID7_ECX_VAES_VPCLMUL);
+    assert_false(edx7 & CPUID7_EDX_AMX); /* XCR0 0x2e7 offers no tiles */
     assert_true(ebx7 & CPUID7_EBX_AVX512);
     assert_true(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_RDTSCP);
     assert_int_equal(cpuid_reg(6, 0, REG_RAX), 0);
@@ -288,6 +295,10 @@ static void test_cpuid_tells_the_truth(void **state)
     assert_false(cpuid_reg(7, 0, REG_RCX) & CPUID7_ECX_PKU);
     assert_false(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_RDTSCP);
     assert_false(cpuid_reg(7, 0, REG_RCX) & CPUID7_ECX_RDPID); /* #UD without the control */
+    assert_false(cpuid_reg(7, 0, REG_RCX) & CPUID7_ECX_VAES_VPCLMUL);
+    /* Tiles offered: AMX shown. */
+    fake_host.xcr0_offered = 3 | XCR0_AMX;
+    assert_int_equal(cpuid_reg(7, 0, REG_RDX) & CPUID7_EDX_AMX, CPUID7_EDX_AMX);
 }
 
 /* ---- MSRs ------------------------------------------------------------------- */

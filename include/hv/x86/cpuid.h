@@ -13,6 +13,7 @@
 #define CPUID1_ECX_TM2          (1u << 8)
 #define CPUID1_ECX_FMA          (1u << 12)
 #define CPUID1_ECX_PDCM         (1u << 15)
+#define CPUID1_ECX_DCA          (1u << 18)
 #define CPUID1_ECX_X2APIC       (1u << 21)
 #define CPUID1_EDX_HTT          (1u << 28)
 #define CPUID1_EDX_APIC         (1u << 9)
@@ -37,6 +38,7 @@
 #define CPUID7_EBX_AVX2         (1u << 5)
 #define CPUID7_EBX_INVPCID      (1u << 10)
 #define CPUID7_EBX_RDT_M        (1u << 12)
+#define CPUID7_EBX_MPX          (1u << 14)
 #define CPUID7_EBX_RDT_A        (1u << 15)
 #define CPUID7_EBX_PT           (1u << 25)
 /* AVX-512 F, DQ, IFMA, PF, ER, CD, BW, VL */
@@ -47,11 +49,20 @@
 #define CPUID7_ECX_WAITPKG      (1u << 5)
 /* AVX-512 VBMI, VBMI2, VNNI, BITALG, VPOPCNTDQ */
 #define CPUID7_ECX_AVX512       ((1u << 1) | (1u << 6) | (1u << 11) | (1u << 12) | (1u << 14))
+#define CPUID7_ECX_CET_SS       (1u << 7)
+#define CPUID7_ECX_VAES_VPCLMUL ((1u << 9) | (1u << 10))
+#define CPUID7_ECX_TME          (1u << 13)
 #define CPUID7_ECX_RDPID        (1u << 22)
+#define CPUID7_ECX_ENQCMD       (1u << 29)
 #define CPUID7_ECX_SGX_LC       (1u << 30)
 #define CPUID7_ECX_PKS          (1u << 31)
 /* AVX-512 4VNNIW, 4FMAPS, VP2INTERSECT, FP16 */
 #define CPUID7_EDX_AVX512       ((1u << 2) | (1u << 3) | (1u << 8) | (1u << 23))
+#define CPUID7_EDX_UINTR        (1u << 5)
+#define CPUID7_EDX_PCONFIG      (1u << 18)
+#define CPUID7_EDX_CET_IBT      (1u << 20)
+/* AMX-BF16, AMX-TILE, AMX-INT8 */
+#define CPUID7_EDX_AMX          ((1u << 22) | (1u << 24) | (1u << 25))
 /* speculation controls backed by MSRs: IBRS/IBPB, STIBP, L1D_FLUSH,
  * IA32_ARCH_CAPABILITIES, IA32_CORE_CAPABILITIES, SSBD */
 #define CPUID7_EDX_SPEC_MSRS    ((1u << 26) | (1u << 27) | (1u << 28) | (1u << 29) | \
