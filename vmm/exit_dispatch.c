@@ -256,6 +256,7 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
     [EXIT_EPT_MISCONFIG] = exit_ept_misconfig,
     [EXIT_PREEMPT_TIMER] = exit_preemption_timer,
     [EXIT_XSETBV] = exit_xsetbv,
+    [EXIT_TASK_SWITCH] = exit_task_switch,
 };
 
 enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t raw_reason)

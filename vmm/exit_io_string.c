@@ -19,8 +19,6 @@
 
 #define STRING_IO_CHUNK (64u * 1024)
 #define RFLAGS_DF (1ULL << 10)
-#define PF_ERR_WRITE 2u
-#define PF_ERR_USER 4u
 
 struct sio_ctx {
     struct vcpu *v;

@@ -97,6 +97,17 @@ enum gl_result guest_linear_read(struct guest_linear *g, uint64_t gla, void *buf
     return copy(g, gla, buf, NULL, n, bad);
 }
 
+enum gl_result guest_phys_read(struct guest_linear *g, uint64_t gpa, void *buf, size_t n)
+{
+    if ((gpa & (PAGE_SIZE - 1)) + n > PAGE_SIZE)
+        return GL_NOT_RAM;
+    uint8_t *va;
+    enum gl_result r = ram_page(g, gpa, &va);
+    if (r == GL_OK)
+        memcpy(buf, va, n);
+    return r;
+}
+
 enum gl_result guest_linear_write(struct guest_linear *g, uint64_t gla, const void *buf,
                                   size_t n, uint64_t *bad)
 {

@@ -37,6 +37,9 @@ void guest_linear_init(struct guest_linear *g, struct vcpu *v);
  * it). On an error *bad is the first guest-linear byte that failed. */
 enum gl_result guest_linear_read(struct guest_linear *g, uint64_t gla, void *buf, size_t n,
                                  uint64_t *bad);
+/* Reads `n` bytes at guest-physical `gpa`, within one page (PAE's page-
+ * directory-pointer entries, which the CPU reads at a CR3 load). */
+enum gl_result guest_phys_read(struct guest_linear *g, uint64_t gpa, void *buf, size_t n);
 /* Writes `n` bytes from `buf` to guest-linear `gla`; with `buf` NULL, the
  * same check as a read (the destination of an INS, before the port is
  * read). */

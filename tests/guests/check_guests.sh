@@ -80,6 +80,15 @@ check "stringio: a16 line" has_line "stringio: a16 outsb ok"
 check "stringio: insb line" has_line "stringio: rep insb ok (10000 bytes across 3 pages)"
 check "stringio: done" has_line "stringio: done"
 
+# Task switches: plain QEMU is the reference for what the CPU does.
+run taskswitch ""
+check "taskswitch: status 0" test "$status" = 0
+check "taskswitch: call line" has_line "taskswitch: call and iret ok"
+check "taskswitch: jmp line" has_line "taskswitch: jmp ok"
+check "taskswitch: gate line" has_line "taskswitch: #GP through a task gate ok (error code 0x1230)"
+check "taskswitch: int line" has_line "taskswitch: int 0x40 through a task gate ok"
+check "taskswitch: done" has_line "taskswitch: done"
+
 run bad_port ""
 check "bad_port: status 255 (seen as 127)" test "$status" = 127
 check "bad_port: read line" has_line "bad_port: read 0xff"

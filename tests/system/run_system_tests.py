@@ -361,9 +361,10 @@ def wait_sweeps(m, name, n, limit):
 def bochs_guests_together(workdir, image):
     # The acceptance run: hello, two memtouch VMs and a bad one at
     # once, from vm.autostart; the host shell keeps answering throughout.
-    # stringio beside them: INS/OUTS carried out by the monitor.
+    # stringio beside them: INS/OUTS carried out by the monitor; taskswitch:
+    # hardware task switches carried out by the monitor.
     m = bochs_with(workdir, "together",
-                   ['vm.autostart = "hello,memtouch1,memtouch2,bad_triple,stringio"'])
+                   ['vm.autostart = "hello,memtouch1,memtouch2,bad_triple,stringio,taskswitch"'])
     try:
         m.expect(r"vm hello: started as id", BOCHS_BOOT_S)
         start = m.serial.pos
@@ -376,6 +377,12 @@ def bochs_guests_together(workdir, image):
                      r"rep insb ok \(10000 bytes across 3 pages\)", "done"):
             m.expect(r"^\[stringio\] stringio: %s\r?\n" % line, 120)
         m.expect(r"vm stringio: exited with status 0", 60)
+        m.serial.pos = start
+        for line in ("call and iret ok", "jmp ok",
+                     r"#GP through a task gate ok \(error code 0x1230\)",
+                     "int 0x40 through a task gate ok", "done"):
+            m.expect(r"^\[taskswitch\] taskswitch: %s\r?\n" % line, 120)
+        m.expect(r"vm taskswitch: exited with status 0", 60)
         m.serial.pos = start
         wait_sweeps(m, "memtouch1", 3, 120)
         m.serial.pos = start

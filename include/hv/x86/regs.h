@@ -79,6 +79,8 @@
 #define VEC_SS 12
 #define VEC_GP 13
 #define VEC_PF 14
+#define PF_ERR_WRITE 2u /* #PF error code: a write */
+#define PF_ERR_USER 4u  /* ... at CPL 3 */
 #define VEC_MC 18
 
 /* Exceptions that are traps or aborts; every other vector below 32 is a

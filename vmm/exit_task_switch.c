@@ -1,0 +1,194 @@
+/* Task-switch exits (reason 9): the guest's far CALL or JMP to a TSS or
+ * task gate, IRET with NT set, or an event delivered through a task gate.
+ * VT-x never runs these in the guest; vmm/task_switch.c carries them out on
+ * a snapshot of the vCPU taken here, through the guest's own page tables,
+ * and the result goes back to the VMCS. */
+#include "vmm/exits.h"
+#include "vmm/exit_info.h"
+#include "vmm/vcpu.h"
+#include "vmm/guest_state.h"
+#include "vmm/guest_linear.h"
+#include "vmm/task_switch.h"
+#include "kernel/vm.h"
+#include "include/hv/x86/regs.h"
+
+struct ts_ctx {
+    struct guest_linear g;
+    enum gl_result r;          /* the first access that failed */
+    uint64_t bad;
+    bool wrote;                /* a failure while writing */
+};
+
+static bool ts_read(void *ctx, uint32_t gla, void *buf, uint32_t n)
+{
+    struct ts_ctx *c = ctx;
+    c->r = guest_linear_read(&c->g, gla, buf, n, &c->bad);
+    c->wrote = false;
+    return c->r == GL_OK;
+}
+
+static bool ts_write(void *ctx, uint32_t gla, const void *buf, uint32_t n)
+{
+    struct ts_ctx *c = ctx;
+    c->r = guest_linear_write(&c->g, gla, buf, n, &c->bad);
+    c->wrote = true;
+    return c->r == GL_OK;
+}
+
+static void ts_set_cr3(void *ctx, uint32_t cr3)
+{
+    struct ts_ctx *c = ctx;
+    c->g.walk.cr3 = cr3;
+}
+
+static void snapshot(struct vcpu *v, const struct exit_info *e, struct ts_cpu *c)
+{
+    for (unsigned i = 0; i < 8; i++)
+        c->gpr[i] = (uint32_t)vcpu_gpr_read(v, i);
+    c->eip = (uint32_t)e->rip;
+    c->eflags = (uint32_t)gs_read(v, VMCS_GUEST_RFLAGS);
+    c->cr0 = (uint32_t)gs_read(v, VMCS_GUEST_CR0);
+    c->cr3 = (uint32_t)gs_read(v, VMCS_GUEST_CR3);
+    c->dr7 = (uint32_t)gs_read(v, VMCS_GUEST_DR7);
+    for (unsigned i = 0; i < 6; i++)
+        c->seg[i] = (struct ts_seg){ (uint16_t)gs_read(v, VMCS_SEG_SEL(i)),
+                                     (uint32_t)gs_read(v, VMCS_SEG_BASE(i)),
+                                     (uint32_t)gs_read(v, VMCS_SEG_LIMIT(i)),
+                                     (uint32_t)gs_read(v, VMCS_SEG_AR(i)) };
+    c->ldtr = (struct ts_seg){ (uint16_t)gs_read(v, VMCS_SEG_SEL(SEG_LDTR)),
+                               (uint32_t)gs_read(v, VMCS_SEG_BASE(SEG_LDTR)),
+                               (uint32_t)gs_read(v, VMCS_SEG_LIMIT(SEG_LDTR)),
+                               (uint32_t)gs_read(v, VMCS_SEG_AR(SEG_LDTR)) };
+    c->tr = (struct ts_seg){ (uint16_t)gs_read(v, VMCS_SEG_SEL(SEG_TR)),
+                             (uint32_t)gs_read(v, VMCS_SEG_BASE(SEG_TR)),
+                             (uint32_t)gs_read(v, VMCS_SEG_LIMIT(SEG_TR)),
+                             (uint32_t)gs_read(v, VMCS_SEG_AR(SEG_TR)) };
+    c->gdt_base = (uint32_t)gs_read(v, VMCS_GUEST_GDTR_BASE);
+    c->gdt_limit = (uint32_t)gs_read(v, VMCS_GUEST_GDTR_LIMIT);
+}
+
+static void write_seg(struct vcpu *v, unsigned i, const struct ts_seg *s)
+{
+    gs_write(v, VMCS_SEG_SEL(i), s->sel);
+    gs_write(v, VMCS_SEG_BASE(i), s->base);
+    gs_write(v, VMCS_SEG_LIMIT(i), s->limit);
+    gs_write(v, VMCS_SEG_AR(i), s->ar);
+}
+
+static void write_back(struct vcpu *v, const struct ts_cpu *c)
+{
+    for (unsigned i = 0; i < 8; i++)
+        vcpu_gpr_write(v, i, c->gpr[i]);
+    gs_write(v, VMCS_GUEST_RIP, c->eip);
+    gs_write(v, VMCS_GUEST_RFLAGS, c->eflags);
+    gs_write(v, VMCS_GUEST_CR0, c->cr0);
+    gs_write(v, VMCS_GUEST_DR7, c->dr7);
+    for (unsigned i = 0; i < 6; i++)
+        write_seg(v, i, &c->seg[i]);
+    write_seg(v, SEG_LDTR, &c->ldtr);
+    write_seg(v, SEG_TR, &c->tr);
+    /* A task switch ends any STI or MOV SS shadow. */
+    gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, gs_read(v, VMCS_GUEST_INTERRUPTIBILITY) & ~3ULL);
+}
+
+/* CR3 from the new TSS; with PAE paging the CPU reads the four page-
+ * directory-pointer entries at the load, which VM entry takes from the
+ * VMCS (SDM 27.3.2.4). */
+static bool load_cr3(struct vcpu *v, struct ts_ctx *c, uint32_t cr3)
+{
+    gs_write(v, VMCS_GUEST_CR3, cr3);
+    if (!(gs_read(v, VMCS_GUEST_CR4) & CR4_PAE))
+        return true;
+    uint64_t pdpte[4];
+    c->r = guest_phys_read(&c->g, cr3 & ~0x1fULL, pdpte, sizeof pdpte);
+    if (c->r != GL_OK)
+        return false;
+    for (unsigned i = 0; i < 4; i++)
+        gs_write(v, VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+    return true;
+}
+
+enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
+{
+    uint16_t sel = (uint16_t)e->qual;
+    enum ts_source src = (enum ts_source)((e->qual >> 30) & 3);
+    static const char *const how[] = { "CALL", "IRET", "JMP", "a task gate in the IDT" };
+    if (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) {
+        vm_fail(v->vm, "task switch in IA-32e mode (vCPU %u, RIP 0x%llx)", v->id,
+                (unsigned long long)e->rip);
+        return EXIT_STOP;
+    }
+
+    /* Where the old task resumes: after CALL, JMP or IRET, and after an
+     * INT n, INT3 or INTO delivered through a gate; at the instruction an
+     * exception or interrupt came at. An event through a gate is delivered
+     * by the switch itself, so the re-queueing vmm_handle_exit did is
+     * undone. */
+    bool push = false;
+    uint32_t error = 0, next = (uint32_t)(e->rip + e->insn_len);
+    bool nmi = false;
+    if (src == TS_GATE) {
+        gs_write(v, VMCS_ENTRY_INTR_INFO, 0);
+        uint32_t type = e->idt_vec_info & INTR_TYPE_MASK;
+        bool soft = type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC ||
+                    type == INTR_TYPE_SW_EXC;
+        next = (uint32_t)(soft ? e->rip + e->insn_len : e->rip);
+        push = (e->idt_vec_info & INTR_INFO_VALID) && (e->idt_vec_info & INTR_INFO_ERR_CODE);
+        error = e->idt_vec_error;
+        nmi = (e->idt_vec_info & INTR_INFO_VALID) && type == INTR_TYPE_NMI;
+    }
+
+    struct ts_cpu cpu;
+    snapshot(v, e, &cpu);
+    struct ts_ctx c = { .r = GL_OK };
+    guest_linear_init(&c.g, v);
+    struct ts_mem mem = { ts_read, ts_write, ts_set_cr3, &c };
+    struct ts_outcome out;
+    enum ts_result r = task_switch(&cpu, &mem, sel, src, next, push, error, &out);
+    bool committed = cpu.tr.sel == sel && r != TS_REFUSED;
+
+    switch (r) {
+    case TS_REFUSED:
+        vm_fail(v->vm, "%s, by %s to selector 0x%x (vCPU %u, RIP 0x%llx)", out.why, how[src],
+                sel, v->id, (unsigned long long)e->rip);
+        return EXIT_STOP;
+    case TS_MEM_FAILED:
+        if (c.r == GL_WAIT && !committed)
+            return c.g.action;      /* sleeps for memory, then the instruction again */
+        if (c.r == GL_UNMAPPED && !committed) {
+            /* The old task's #PF: a TSS, descriptor table or stack page its
+             * paging does not map (supervisor access). */
+            v->regs.cr2 = c.bad;
+            vcpu_inject_exception(v, VEC_PF, true, c.wrote ? PF_ERR_WRITE : 0);
+            return EXIT_CONTINUE;
+        }
+        vm_fail(v->vm, "task switch by %s to selector 0x%x: guest-linear 0x%llx %s (vCPU %u, "
+                       "RIP 0x%llx)",
+                how[src], sel, (unsigned long long)c.bad,
+                c.r == GL_UNMAPPED ? "is not mapped after the switch began"
+                                   : "is not guest RAM",
+                v->id, (unsigned long long)e->rip);
+        return EXIT_STOP;
+    case TS_FAULT:
+    case TS_DONE:
+        break;
+    }
+    if (out.cr3_loaded && !load_cr3(v, &c, cpu.cr3)) {
+        vm_fail(v->vm, "task switch to selector 0x%x: the new task's CR3 0x%x is not guest RAM "
+                       "(vCPU %u)", sel, cpu.cr3, v->id);
+        return EXIT_STOP;
+    }
+    write_back(v, &cpu);
+    if (r == TS_FAULT) {
+        vcpu_inject_exception(v, out.vector, out.has_error, out.error);
+        return EXIT_CONTINUE;
+    }
+    if (nmi) /* delivering an NMI blocks the next until IRET */
+        gs_write(v, VMCS_GUEST_INTERRUPTIBILITY,
+                 gs_read(v, VMCS_GUEST_INTERRUPTIBILITY) | (1ULL << 3));
+    if (out.debug_trap) {
+        v->dr[4] |= 1ULL << 15;     /* DR6.BT: the T flag of the task's TSS */
+        vcpu_inject_exception(v, VEC_DB, false, 0);
+    }
+    return EXIT_CONTINUE;
+}
