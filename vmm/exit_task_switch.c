@@ -88,7 +88,8 @@ static void write_back(struct vcpu *v, const struct ts_cpu *c)
     write_seg(v, SEG_LDTR, &c->ldtr);
     write_seg(v, SEG_TR, &c->tr);
     /* A task switch ends any STI or MOV SS shadow. */
-    gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, gs_read(v, VMCS_GUEST_INTERRUPTIBILITY) & ~3ULL);
+    uint64_t shadows = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
+    gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, gs_read(v, VMCS_GUEST_INTERRUPTIBILITY) & ~shadows);
 }
 
 /* CR3 from the new TSS; with PAE paging the CPU reads the four page-
@@ -183,9 +184,13 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         vcpu_inject_exception(v, out.vector, out.has_error, out.error);
         return EXIT_CONTINUE;
     }
-    if (nmi) /* delivering an NMI blocks the next until IRET */
-        gs_write(v, VMCS_GUEST_INTERRUPTIBILITY,
-                 gs_read(v, VMCS_GUEST_INTERRUPTIBILITY) | (1ULL << 3));
+    /* Delivering an NMI blocks the next until an IRET, which unblocks
+     * NMIs even when it switches tasks. */
+    uint64_t intr = gs_read(v, VMCS_GUEST_INTERRUPTIBILITY);
+    if (nmi)
+        gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, intr | INTERRUPTIBILITY_NMI);
+    else if (src == TS_IRET)
+        gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_NMI);
     if (out.debug_trap) {
         v->dr[4] |= 1ULL << 15;     /* DR6.BT: the T flag of the task's TSS */
         vcpu_inject_exception(v, VEC_DB, false, 0);

@@ -635,6 +635,88 @@ static uint8_t *guest_bytes(uint64_t gpa)
     return (uint8_t *)plat_mpn_to_va(m) + (gpa & (PAGE_SIZE - 1));
 }
 
+/* ---- task switches ------------------------------------------------------- */
+static void put_desc(uint64_t at, uint32_t base, uint32_t limit, uint32_t access, uint32_t flags)
+{
+    uint32_t d[2] = { (limit & 0xffff) | (base << 16),
+                      ((base >> 16) & 0xff) | (access << 8) | (limit & 0xf0000) | (flags << 20) |
+                          (base & 0xff000000u) };
+    memcpy(guest_bytes(at), d, 8);
+}
+
+/* The exit's glue (the rules are test_task_switch's): the state comes from
+ * the VMCS and goes back; an INT n through a task gate resumes after the
+ * INT and is not queued again; an IRET that switches tasks unblocks NMIs; a
+ * 16-bit TSS stops the VM with the reason. */
+static void test_task_switch_exit(void **state)
+{
+    (void)state;
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    put_desc(0x1008, 0, 0xfffff, 0x9b, 0xc);     /* code */
+    put_desc(0x1010, 0, 0xfffff, 0x93, 0xc);     /* data */
+    put_desc(0x1018, 0x2000, 0x67, 0x8b, 0);     /* A: running */
+    put_desc(0x1020, 0x3000, 0x67, 0x89, 0);     /* B */
+    put_desc(0x1028, 0x4000, 0x2b, 0x81, 0);     /* 16-bit TSS */
+    uint32_t b[0x68 / 4] = { 0 };
+    b[0x20 / 4] = 0x5555;                         /* EIP */
+    b[0x24 / 4] = 0x2;
+    b[0x38 / 4] = 0x8000;                         /* ESP */
+    b[0x48 / 4] = b[0x50 / 4] = b[0x54 / 4] = 0x10;
+    b[0x4c / 4] = 0x08;
+    memcpy(guest_bytes(0x3000), b, sizeof b);
+    fake_gs_set(VMCS_GUEST_GDTR_BASE, 0x1000);
+    fake_gs_set(VMCS_GUEST_GDTR_LIMIT, 0x2f);
+    fake_gs_set(VMCS_SEG_SEL(SEG_TR), 0x18);
+    fake_gs_set(VMCS_SEG_BASE(SEG_TR), 0x2000);
+    fake_gs_set(VMCS_SEG_LIMIT(SEG_TR), 0x67);
+    fake_gs_set(VMCS_SEG_AR(SEG_TR), 0x8b);
+    fake_gs_set(VMCS_SEG_AR(SEG_LDTR), 1u << 16);
+    fake_gs_set(VMCS_GUEST_RFLAGS, 0x2);
+    for (unsigned i = 0; i < 6; i++) {         /* flat code and data, as A runs */
+        fake_gs_set(VMCS_SEG_SEL(i), i == SEG_CS ? 0x08 : 0x10);
+        fake_gs_set(VMCS_SEG_LIMIT(i), 0xffffffff);
+        fake_gs_set(VMCS_SEG_AR(i), i == SEG_CS ? 0xc09b : 0xc093);
+    }
+    fake_gs_set(VMCS_EXIT_INSN_LEN, 2);
+    /* INT 0x40 through a gate: the event the exit interrupted is its own. */
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_SW_INT | 0x40);
+    vcpu.regs.gpr[REG_RBX] = 0xb0b0;
+    run_exit(EXIT_TASK_SWITCH, 0x20 | (3ULL << 30));
+    assert_nothing_injected();
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x5555);
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_TR)), 0x20);
+    assert_int_equal(fake_gs_get(VMCS_SEG_AR(SEG_TR)), 0x8b);
+    assert_int_equal(fake_gs_get(VMCS_SEG_AR(SEG_CS)), 0xc09b);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RSP), 0x8000);
+    assert_true(fake_gs_get(VMCS_GUEST_CR0) & CR0_TS);
+    assert_true(fake_gs_get(VMCS_GUEST_RFLAGS) & (1u << 14)); /* NT */
+    uint32_t saved_eip, saved_ebx;
+    memcpy(&saved_eip, guest_bytes(0x2020), 4);
+    memcpy(&saved_ebx, guest_bytes(0x2034), 4);
+    assert_int_equal(saved_eip, RIP0 + 2);       /* after the INT */
+    assert_int_equal(saved_ebx, 0xb0b0);
+    /* IRET back to A, with NMIs blocked: unblocked. */
+    fake_gs_set(VMCS_IDT_VECT_INFO, 0);
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
+    fake_gs_set(VMCS_GUEST_RIP, 0x5600);
+    fake_gs_set(VMCS_EXIT_INSN_LEN, 1);
+    run_exit(EXIT_TASK_SWITCH, 0x18 | (1ULL << 30));
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_TR)), 0x18);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RBX], 0xb0b0);
+    /* A CALL to a busy TSS: #GP with the selector, nothing switched. */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(EXIT_TASK_SWITCH, 0x18);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x18);
+    /* A 16-bit TSS: the VM stops, saying so. */
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    assert_int_equal(run_exit(EXIT_TASK_SWITCH, 0x28), EXIT_STOP);
+    assert_non_null(strstr(fake_fail_reason, "16-bit TSS"));
+    fake_gpa_destroy(vm.mem.ram.gpa);
+}
+
 static void string_insn(const uint8_t *bytes, unsigned n)
 {
     memcpy(guest_bytes(RIP0), bytes, n);
@@ -1025,6 +1107,7 @@ int main(void)
         cmocka_unit_test_setup(test_wrmsr_checked_as_a_cpu_would, setup),
         cmocka_unit_test_setup(test_cr4_write_refused_and_accepted, setup),
         cmocka_unit_test_setup(test_cr8_is_the_vm_task_priority, setup),
+        cmocka_unit_test_setup(test_task_switch_exit, setup),
         cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),
         cmocka_unit_test_setup(test_cr3_moves_rsp_clts_lmsw, setup),
         cmocka_unit_test_setup(test_io_unknown_port_and_exit_port, setup),
