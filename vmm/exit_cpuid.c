@@ -101,7 +101,7 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
             r.ebx &= ~(CPUID7_EBX_TSC_ADJUST | CPUID7_EBX_SGX | CPUID7_EBX_RDT_M |
                        CPUID7_EBX_RDT_A | CPUID7_EBX_PT | CPUID7_EBX_MPX);
             r.ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_SGX_LC | CPUID7_ECX_PKS |
-                       CPUID7_ECX_CET_SS | CPUID7_ECX_TME | CPUID7_ECX_ENQCMD);
+                       CPUID7_ECX_CET_SS | CPUID7_ECX_TME | CPUID7_ECX_ENQCMD | CPUID7_ECX_KL);
             r.edx &= ~(CPUID7_EDX_SPEC_MSRS | CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG |
                        CPUID7_EDX_CET_IBT);
             /* Instructions that #UD unless their VM-execution control is on. */
@@ -157,13 +157,28 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                 r.eax &= (uint32_t)offered;
                 r.edx &= (uint32_t)(offered >> 32);
             } else if (sub == 1) {
-                r.eax &= ~CPUIDD1_EAX_XSAVES;
+                /* No XSAVES, and no XFD: its MSRs #GP here (Linux writes
+                 * IA32_XFD unguarded when CPUID offers it). */
+                r.eax &= ~(CPUIDD1_EAX_XSAVES | CPUIDD1_EAX_XFD);
                 r.ecx = r.edx = 0;
             } else if (sub >= 64 || !((offered >> sub) & 1)) {
                 r = (struct host_cpuid){ 0, 0, 0, 0 };
             }
             break;
         }
+        case 0x1d: /* AMX tile and TMUL leaves: only with AMX's state */
+        case 0x1e:
+            if ((xcr0 & XCR0_AMX) != XCR0_AMX)
+                r = (struct host_cpuid){ 0, 0, 0, 0 };
+            break;
+        /* Leaves of features hidden above: RDT monitoring and allocation,
+         * SGX, PT, Key Locker, PCONFIG. */
+        case 0xf:
+        case 0x10:
+        case 0x12:
+        case 0x14:
+        case 0x19:
+        case 0x1b:
         case 5:  /* MONITOR/MWAIT leaf: hidden with the feature */
         case 6:  /* thermal and power management: no such MSRs for guests */
         case 0xa: /* no performance counters for guests */

@@ -281,6 +281,12 @@ static void test_cpuid_tells_the_truth(void **state)
     assert_false(ecx1 & CPUID1_ECX_DCA);
     assert_true(ecx7 & CPUID7_ECX_VAES_VPCLMUL);
     assert_false(edx7 & CPUID7_EDX_AMX); /* XCR0 0x2e7 offers no tiles */
+    assert_false(ecx7 & CPUID7_ECX_KL);
+    assert_false(cpuid_reg(0xd, 1, REG_RAX) & CPUIDD1_EAX_XFD);
+    static const uint32_t hidden_leaves[] = { 0xf, 0x10, 0x12, 0x14, 0x19, 0x1b, 0x1d, 0x1e };
+    for (unsigned i = 0; i < sizeof hidden_leaves / sizeof hidden_leaves[0]; i++)
+        for (unsigned reg = REG_RAX; reg <= REG_RBX; reg++)
+            assert_int_equal(cpuid_reg(hidden_leaves[i], 0, reg), 0);
     assert_true(ebx7 & CPUID7_EBX_AVX512);
     assert_true(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_RDTSCP);
     assert_int_equal(cpuid_reg(6, 0, REG_RAX), 0);

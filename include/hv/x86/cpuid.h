@@ -53,6 +53,7 @@
 #define CPUID7_ECX_VAES_VPCLMUL ((1u << 9) | (1u << 10))
 #define CPUID7_ECX_TME          (1u << 13)
 #define CPUID7_ECX_RDPID        (1u << 22)
+#define CPUID7_ECX_KL           (1u << 23)
 #define CPUID7_ECX_ENQCMD       (1u << 29)
 #define CPUID7_ECX_SGX_LC       (1u << 30)
 #define CPUID7_ECX_PKS          (1u << 31)
@@ -70,6 +71,7 @@
 
 /* leaf 0xD, sub-leaf 1, EAX */
 #define CPUIDD1_EAX_XSAVES      (1u << 3)
+#define CPUIDD1_EAX_XFD         (1u << 4)
 
 /* leaf 0x80000001, EDX */
 #define CPUIDX1_EDX_SYSCALL     (1u << 11)
