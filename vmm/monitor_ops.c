@@ -33,17 +33,26 @@ static bool loader_write(void *ctx, uint64_t gpa, const void *src, size_t len)
 }
 
 /* guest.initrd from the boot partition, resolved like guest.kernel against
- * the .vmx file; *present false when there is none. */
-static bool find_initrd(const struct vm *vm, struct boot_file *f, bool *present, char *why,
-                        size_t n)
+ * the .vmx file: *data and *size (*data NULL when there is none), and its
+ * name for the loaders' messages and strings. */
+static bool find_initrd(const struct vm *vm, const void **data, size_t *size, const char **name,
+                        char *why, size_t n)
 {
     char ipath[BI_PATH_MAX];
-    *present = vm->cfg.initrd[0] != '\0';
-    if (*present && (!vm_config_resolve_path(vm->vmx_path, vm->cfg.initrd, ipath, sizeof ipath) ||
-                     !bootfiles_find(ipath, f))) {
+    struct boot_file f;
+    *data = NULL;
+    *size = 0;
+    *name = NULL;
+    if (!vm->cfg.initrd[0])
+        return true;
+    if (!vm_config_resolve_path(vm->vmx_path, vm->cfg.initrd, ipath, sizeof ipath) ||
+        !bootfiles_find(ipath, &f)) {
         ksnprintf(why, n, "guest.initrd \"%s\" is not on the boot partition", vm->cfg.initrd);
         return false;
     }
+    *data = f.data;
+    *size = (size_t)f.size;
+    *name = vm->cfg.initrd;
     return true;
 }
 
@@ -58,15 +67,8 @@ static bool load_linux(struct vm *vm, const void *image, size_t size,
                        size_t n)
 {
     struct linux_params lp = { .kernel_name = vm->cfg.kernel, .cmdline = vm->cfg.cmdline };
-    struct boot_file initrd;
-    bool have_initrd;
-    if (!find_initrd(vm, &initrd, &have_initrd, why, n))
+    if (!find_initrd(vm, &lp.initrd, &lp.initrd_size, &lp.initrd_name, why, n))
         return false;
-    if (have_initrd) {
-        lp.initrd = initrd.data;
-        lp.initrd_size = (size_t)initrd.size;
-        lp.initrd_name = vm->cfg.initrd;
-    }
     if (pvh_is_elf(image, size)) {
         struct pvh_params pp = { lp.kernel_name, lp.cmdline, lp.initrd, lp.initrd_size,
                                  lp.initrd_name, ACPI_GUEST_ROM_GPA /* the RSDP's place */ };
@@ -88,15 +90,8 @@ static bool load_guest(struct vm *vm, const void *image, size_t size,
     if (vm->cfg.guest_type == VM_GUEST_MULTIBOOT) {
         /* guest.initrd, if any, is the one module (as QEMU's -initrd is). */
         struct mb_params mp = { .name = vm->cfg.kernel, .cmdline = vm->cfg.cmdline };
-        struct boot_file initrd;
-        bool have_initrd;
-        if (!find_initrd(vm, &initrd, &have_initrd, why, n))
+        if (!find_initrd(vm, &mp.module, &mp.module_size, &mp.module_name, why, n))
             return false;
-        if (have_initrd) {
-            mp.module = initrd.data;
-            mp.module_size = (size_t)initrd.size;
-            mp.module_name = vm->cfg.initrd;
-        }
         return guest_load_multiboot(image, size, &mp, &ops, boot, why, n) == 0;
     }
     struct flat_params fp = { vm->cfg.load_addr, vm->cfg.entry,
