@@ -135,13 +135,12 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
     switch (msr) {
     case MSR_IA32_BIOS_SIGN_ID: case MSR_IA32_MTRR_DEF_TYPE:
         break; /* accepted and ignored */
-    /* The architectural bits are kept and read back (read-only ones keep
-     * their value); a reserved bit is #GP. */
+    /* The architectural bits are kept and read back; the read-only ones
+     * keep their value. The rest are model-specific (prefetcher controls
+     * on some models, reserved on others): dropped, as before, so a guest
+     * written for one model does not fault here. */
     case MSR_IA32_MISC_ENABLE:
-        if (val & ~(MISC_ENABLE_WRITABLE | MISC_ENABLE_READ_ONLY))
-            ok = false;
-        else
-            v->misc_enable = (v->misc_enable & ~MISC_ENABLE_WRITABLE) | (val & MISC_ENABLE_WRITABLE);
+        v->misc_enable = (v->misc_enable & ~MISC_ENABLE_WRITABLE) | (val & MISC_ENABLE_WRITABLE);
         break;
     /* The APIC stays at its default page (a move is ignored, as QEMU's
      * xAPIC does for the BSP in practice); enable and EXTD follow the

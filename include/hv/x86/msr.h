@@ -42,7 +42,7 @@
 #define MISC_ENABLE_XTPR_OFF     (1ULL << 23)
 #define MISC_ENABLE_XD_OFF       (1ULL << 34)  /* NX hidden and refused */
 /* What a vCPU holds at power-on, the bits a write may change, and the
- * read-only bits (the rest are reserved: a write setting one is #GP). */
+ * read-only bits (the rest are model-specific: vmm/exit_msr.c drops them). */
 #define MISC_ENABLE_RESET (MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS)
 #define MISC_ENABLE_WRITABLE                                                                   \
     (MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_THERMAL | MISC_ENABLE_EIST | MISC_ENABLE_MONITOR | \
