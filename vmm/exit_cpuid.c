@@ -1,12 +1,12 @@
 /* CPUID: the host's answers, filtered so that every feature it advertises
  * works in the guest: VT-x, SMX and MONITOR/MWAIT are hidden (we do not offer
- * them), features backed by MSRs or XSAVES state the
- * monitor does not emulate (debug store, thermal and power, PDCM, DCA,
- * TSC_ADJUST, the speculation-control MSRs, PT, SGX, RDT, MPX, CET, TME,
- * ENQCMD, user interrupts), instructions whose VM-execution control is off
- * (RDTSCP, RDPID, INVPCID, WAITPKG, PCONFIG) and vector and matrix
- * extensions whose XSAVE state is not offered; the hypervisor bit is set, and leaves 0x40000000+
- * carry our signature. */
+ * them), features backed by MSRs or XSAVES state the monitor does not
+ * emulate (debug store, thermal and power, PDCM, DCA, TSC_ADJUST, the
+ * speculation-control MSRs, PT, SGX, RDT, MPX, CET, TME, ENQCMD, user
+ * interrupts, Key Locker, XFD) with their leaves, instructions whose
+ * VM-execution control is off (RDTSCP, RDPID, INVPCID, WAITPKG, PCONFIG) and
+ * vector and matrix extensions whose XSAVE state is not offered; the
+ * hypervisor bit is set, and leaves 0x40000000+ carry our signature. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"

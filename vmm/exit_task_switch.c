@@ -41,6 +41,14 @@ static void ts_set_cr3(void *ctx, uint32_t cr3)
     c->g.walk.cr3 = cr3;
 }
 
+static struct ts_seg read_seg(struct vcpu *v, unsigned i)
+{
+    return (struct ts_seg){ (uint16_t)gs_read(v, VMCS_SEG_SEL(i)),
+                            (uint32_t)gs_read(v, VMCS_SEG_BASE(i)),
+                            (uint32_t)gs_read(v, VMCS_SEG_LIMIT(i)),
+                            (uint32_t)gs_read(v, VMCS_SEG_AR(i)) };
+}
+
 static void snapshot(struct vcpu *v, const struct exit_info *e, struct ts_cpu *c)
 {
     for (unsigned i = 0; i < 8; i++)
@@ -51,18 +59,9 @@ static void snapshot(struct vcpu *v, const struct exit_info *e, struct ts_cpu *c
     c->cr3 = (uint32_t)gs_read(v, VMCS_GUEST_CR3);
     c->dr7 = (uint32_t)gs_read(v, VMCS_GUEST_DR7);
     for (unsigned i = 0; i < 6; i++)
-        c->seg[i] = (struct ts_seg){ (uint16_t)gs_read(v, VMCS_SEG_SEL(i)),
-                                     (uint32_t)gs_read(v, VMCS_SEG_BASE(i)),
-                                     (uint32_t)gs_read(v, VMCS_SEG_LIMIT(i)),
-                                     (uint32_t)gs_read(v, VMCS_SEG_AR(i)) };
-    c->ldtr = (struct ts_seg){ (uint16_t)gs_read(v, VMCS_SEG_SEL(SEG_LDTR)),
-                               (uint32_t)gs_read(v, VMCS_SEG_BASE(SEG_LDTR)),
-                               (uint32_t)gs_read(v, VMCS_SEG_LIMIT(SEG_LDTR)),
-                               (uint32_t)gs_read(v, VMCS_SEG_AR(SEG_LDTR)) };
-    c->tr = (struct ts_seg){ (uint16_t)gs_read(v, VMCS_SEG_SEL(SEG_TR)),
-                             (uint32_t)gs_read(v, VMCS_SEG_BASE(SEG_TR)),
-                             (uint32_t)gs_read(v, VMCS_SEG_LIMIT(SEG_TR)),
-                             (uint32_t)gs_read(v, VMCS_SEG_AR(SEG_TR)) };
+        c->seg[i] = read_seg(v, i);
+    c->ldtr = read_seg(v, SEG_LDTR);
+    c->tr = read_seg(v, SEG_TR);
     c->gdt_base = (uint32_t)gs_read(v, VMCS_GUEST_GDTR_BASE);
     c->gdt_limit = (uint32_t)gs_read(v, VMCS_GUEST_GDTR_LIMIT);
 }
