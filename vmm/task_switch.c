@@ -4,6 +4,7 @@
  * and 17.2.4 (DR7's local enables end with the task). See task_switch.h. */
 #include "vmm/task_switch.h"
 #include "lib/kstring.h"
+#include "lib/le.h"
 
 /* 32-bit TSS layout (SDM figure 8-2): offsets of the fields a switch uses. */
 #define TSS_LINK   0x00
@@ -87,16 +88,7 @@ static enum ts_result fault(struct ts_outcome *out, uint8_t vector, uint16_t sel
     return TS_FAULT;
 }
 
-static uint32_t rd32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
+static uint32_t rd32(const uint8_t *p) { return (uint32_t)le_get(p, 4); }
 
 /* Sets the accessed bit a segment load sets, in the descriptor and in *s. */
 static bool mark_accessed(const struct ts_mem *m, uint32_t at, uint32_t d[2], struct ts_seg *s)
@@ -196,10 +188,10 @@ static bool save_old(const struct ts_cpu *c, const struct ts_mem *m, uint32_t ei
                      uint32_t eflags)
 {
     uint8_t buf[TSS_LDT - TSS_EIP];
-    wr32(buf, eip);
-    wr32(buf + TSS_EFLAGS - TSS_EIP, eflags);
+    le_put(buf, eip, 4);
+    le_put(buf + TSS_EFLAGS - TSS_EIP, eflags, 4);
     for (unsigned i = 0; i < 8; i++)
-        wr32(buf + TSS_GPR - TSS_EIP + 4 * i, c->gpr[i]);
+        le_put(buf + TSS_GPR - TSS_EIP + 4 * i, c->gpr[i], 4);
     if (!m->write(m->ctx, c->tr.base + TSS_EIP, buf, TSS_SEG - TSS_EIP))
         return false;
     /* Selector fields are 16 bits, the upper halves reserved: left alone. */
