@@ -8,6 +8,8 @@
 #include "vmm/guest_state.h"
 #include "vmm/guest_rules.h"
 #include "vmm/vplatform.h"
+#include "vmm/virtio_balloon_attach.h"
+#include "mm/guest_mem.h"
 #include "include/hv/platform.h"
 #include "kernel/vm.h"
 #include "kernel/log.h"
@@ -127,6 +129,28 @@ static bool write_canonical(struct vcpu *v, uint32_t field, uint64_t val)
     return true;
 }
 
+/* The guest's MAXPHYADDR: the host's, which CPUID leaf 0x80000008 passes
+ * through (36 where the leaf is missing, SDM vol. 3, 4.1.4). */
+static unsigned guest_phys_bits(void)
+{
+    if (host_cpuid(0x80000000u, 0).eax < 0x80000008u)
+        return 36;
+    return host_cpuid(0x80000008u, 0).eax & 0xff;
+}
+
+/* A local APIC may move to `page` if nothing else answers there for any
+ * vCPU: its default page, or one above the first MiB (low RAM, the legacy
+ * hole and the BIOS area) that is neither RAM
+ * nor another device's, within the 48 bits of guest-physical space EPT's
+ * four levels map. */
+static bool apic_page_free(const struct vm *vm, uint64_t page)
+{
+    if (page == VLAPIC_DEFAULT_BASE)
+        return true;
+    return page >= GUEST_HIGH_RAM_START && page < (1ULL << 48) && !vm_gpa_is_ram(vm, page) &&
+           !vplatform_is_ioapic(page) && !vballoon_owns(page);
+}
+
 enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
 {
     uint32_t msr = (uint32_t)v->regs.gpr[REG_RCX];
@@ -142,13 +166,23 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
     case MSR_IA32_MISC_ENABLE:
         v->misc_enable = (v->misc_enable & ~MISC_ENABLE_WRITABLE) | (val & MISC_ENABLE_WRITABLE);
         break;
-    /* The APIC stays at its default page (a move is ignored, as QEMU's
-     * xAPIC does for the BSP in practice); enable and EXTD follow the
-     * SDM's transitions (vplatform_apic_base_write); clearing the global
-     * enable takes the local APIC out, and the 8259's INTR goes to the
-     * core directly. */
+    /* Enable and EXTD follow the SDM's transitions
+     * (vplatform_apic_base_write); clearing the global enable takes the
+     * local APIC out, and the 8259's INTR goes to the core directly. The
+     * base moves the vCPU's xAPIC page; onto RAM or another device it
+     * cannot go (EPT maps a page for every vCPU alike), and the VM stops. */
     case MSR_IA32_APIC_BASE:
-        ok = v->plat ? vplatform_apic_base_write(v->plat, v->id, val) : !(val & APIC_BASE_EXTD);
+        if (!v->plat) {
+            ok = !(val & APIC_BASE_EXTD);
+            break;
+        }
+        ok = vplatform_apic_base_write(v->plat, v->id, val, guest_phys_bits());
+        if (ok && !apic_page_free(v->vm, v->plat->apic_base[v->id])) {
+            vm_fail(v->vm, "vCPU %u moved its local APIC to guest-physical 0x%llx, over RAM or "
+                    "another device: not supported (RIP 0x%llx)", v->id,
+                    (unsigned long long)v->plat->apic_base[v->id], (unsigned long long)e->rip);
+            return EXIT_STOP;
+        }
         break;
     case MSR_IA32_TSC_DEADLINE:
         if (!v->plat) {

@@ -295,6 +295,7 @@ void vplatform_init(struct vplatform *p, struct vm *vm, unsigned ncpus, uint64_t
         l->ipi = lapic_ipi;
         l->ctx = p;
         p->apic_hw_enabled[i] = true;
+        p->apic_base[i] = VLAPIC_DEFAULT_BASE;
         /* APs wait for INIT/SIPI, as on a PC after the firmware parked them. */
         p->cpu[i].wait_sipi = i != 0;
         /* What a PC BIOS leaves for the OS: the APIC software-enabled with
@@ -493,9 +494,16 @@ void vplatform_taken(struct vplatform *p, unsigned cpu, int vector, uint64_t now
 
 /* ---- MMIO ---------------------------------------------------------------- */
 
-bool vplatform_is_lapic(uint64_t gpa)
+#define PAGE_OF(gpa) ((gpa) & ~0xfffULL)
+
+bool vplatform_is_lapic(const struct vplatform *p, uint64_t gpa)
 {
-    return gpa >= VLAPIC_DEFAULT_BASE && gpa < VLAPIC_DEFAULT_BASE + 0x1000;
+    if (PAGE_OF(gpa) == VLAPIC_DEFAULT_BASE)
+        return true;
+    for (unsigned i = 0; p && i < p->ncpus; i++)
+        if (PAGE_OF(gpa) == p->apic_base[i])
+            return true;
+    return false;
 }
 
 bool vplatform_is_ioapic(uint64_t gpa)
@@ -503,22 +511,22 @@ bool vplatform_is_ioapic(uint64_t gpa)
     return gpa >= VIOAPIC_DEFAULT_BASE && gpa < VIOAPIC_DEFAULT_BASE + 0x1000;
 }
 
-/* The xAPIC page is decoded only while the APIC is enabled in
- * IA32_APIC_BASE and not in x2APIC mode (SDM vol. 3, 11.4.3 and 11.12.2);
- * otherwise it is a bus address nothing claims. */
-static bool lapic_page_off(const struct vplatform *p, unsigned cpu)
+/* vCPU `cpu`'s xAPIC answers `gpa`: the address is on the page its
+ * IA32_APIC_BASE names, and the APIC is enabled there and not in x2APIC
+ * mode (SDM vol. 3, 11.4.3 and 11.12.2). The APIC sits inside the CPU, so
+ * no other vCPU reaches it there. */
+static bool own_lapic(const struct vplatform *p, unsigned cpu, uint64_t gpa)
 {
-    return !p->apic_hw_enabled[cpu] || p->lapic[cpu].x2apic;
+    return cpu < p->ncpus && PAGE_OF(gpa) == p->apic_base[cpu] && p->apic_hw_enabled[cpu] &&
+           !p->lapic[cpu].x2apic;
 }
 
 uint32_t vplatform_mmio_read(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,
                              uint64_t now_ns)
 {
     p->next_deadline = 0;
-    if (vplatform_is_lapic(gpa) && cpu < p->ncpus && lapic_page_off(p, cpu))
-        return 0xffffffffu;
-    if (vplatform_is_lapic(gpa) && cpu < p->ncpus)
-        return vlapic_mmio_read(&p->lapic[cpu], gpa - VLAPIC_DEFAULT_BASE, size, now_ns);
+    if (own_lapic(p, cpu, gpa))
+        return vlapic_mmio_read(&p->lapic[cpu], gpa - p->apic_base[cpu], size, now_ns);
     if (vplatform_is_ioapic(gpa))
         return vioapic_mmio_read(&p->ioapic, gpa - VIOAPIC_DEFAULT_BASE, size);
     return 0xffffffffu;
@@ -528,10 +536,8 @@ void vplatform_mmio_write(struct vplatform *p, unsigned cpu, uint64_t gpa, unsig
                           uint32_t val, uint64_t now_ns)
 {
     p->next_deadline = 0;
-    if (vplatform_is_lapic(gpa) && cpu < p->ncpus && lapic_page_off(p, cpu))
-        return;
-    if (vplatform_is_lapic(gpa) && cpu < p->ncpus)
-        vlapic_mmio_write(&p->lapic[cpu], gpa - VLAPIC_DEFAULT_BASE, size, val, now_ns);
+    if (own_lapic(p, cpu, gpa))
+        vlapic_mmio_write(&p->lapic[cpu], gpa - p->apic_base[cpu], size, val, now_ns);
     else if (vplatform_is_ioapic(gpa))
         vioapic_mmio_write(&p->ioapic, gpa - VIOAPIC_DEFAULT_BASE, size, val);
 }
@@ -581,19 +587,20 @@ uint64_t vplatform_apic_base_read(const struct vplatform *p, unsigned cpu)
 {
     if (cpu >= p->ncpus)
         return 0;
-    return VLAPIC_DEFAULT_BASE | (cpu == 0 ? APIC_BASE_BSP_BIT : 0) |
+    return p->apic_base[cpu] | (cpu == 0 ? APIC_BASE_BSP_BIT : 0) |
            (p->apic_hw_enabled[cpu] ? APIC_BASE_EN_BIT : 0) |
            (p->lapic[cpu].x2apic ? APIC_BASE_EXTD_BIT : 0);
 }
 
-bool vplatform_apic_base_write(struct vplatform *p, unsigned cpu, uint64_t val)
+bool vplatform_apic_base_write(struct vplatform *p, unsigned cpu, uint64_t val,
+                               unsigned phys_bits)
 {
     if (cpu >= p->ncpus)
         return false;
-    /* Bits above the 36-bit base a guest sees, and 0-7, 9 are reserved.
-     * The base itself stays at the default page: a move is ignored (as
-     * QEMU's xAPIC does in practice); the BSP flag is read-only. */
-    if (val & (~0xfffffffffULL | 0x2ffULL))
+    /* Bits 0-7 and 9 are reserved, and the base's bits from MAXPHYADDR up
+     * (SDM 11.4.4); the BSP flag is read-only. */
+    uint64_t reserved = 0x2ffULL | (phys_bits < 64 ? ~0ULL << phys_bits : 0);
+    if (val & reserved)
         return false;
     bool en = val & APIC_BASE_EN_BIT, extd = val & APIC_BASE_EXTD_BIT;
     bool was_en = p->apic_hw_enabled[cpu], was_x2 = p->lapic[cpu].x2apic;
@@ -606,6 +613,7 @@ bool vplatform_apic_base_write(struct vplatform *p, unsigned cpu, uint64_t val)
     if (extd != was_x2)
         vlapic_set_x2apic(&p->lapic[cpu], extd);
     p->apic_hw_enabled[cpu] = en;
+    p->apic_base[cpu] = PAGE_OF(val);
     p->next_deadline = 0;
     return true;
 }

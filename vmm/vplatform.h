@@ -53,6 +53,7 @@ struct vplatform {
     struct vioapic ioapic;
     struct vlapic lapic[VPLATFORM_CPUS];
     bool apic_hw_enabled[VPLATFORM_CPUS]; /* IA32_APIC_BASE bit 11 */
+    uint64_t apic_base[VPLATFORM_CPUS];   /* IA32_APIC_BASE's page: where the xAPIC decodes */
     struct vplatform_cpu cpu[VPLATFORM_CPUS];
     /* The guest TSC all vCPUs share: one offset (WRMSR TSC on any vCPU sets
      * it); tsc_gen changes with it, so each vCPU reloads it into its VMCS. */
@@ -126,12 +127,15 @@ void vplatform_taken(struct vplatform *p, unsigned cpu, int vector, uint64_t now
 /* The NMI is injected now: no longer pending. */
 void vplatform_nmi_taken(struct vplatform *p, unsigned cpu);
 
-/* IA32_APIC_BASE for `cpu`: the BSP flag on vCPU 0 only, the enable and
- * EXTD (x2APIC) bits. A write follows the SDM's legal transitions (11.12.5:
- * disabled <-> xAPIC, xAPIC -> x2APIC, x2APIC -> disabled); false means
- * #GP (x2APIC -> xAPIC, EXTD without enable, reserved bits). */
+/* IA32_APIC_BASE for `cpu`: its APIC's page, the BSP flag on vCPU 0 only,
+ * the enable and EXTD (x2APIC) bits. A write follows the SDM's legal
+ * transitions (11.12.5: disabled <-> xAPIC, xAPIC -> x2APIC, x2APIC ->
+ * disabled) and moves the page (11.4.4; the caller checks that nothing else
+ * is there); false means #GP (x2APIC -> xAPIC, EXTD without enable, reserved
+ * bits: 0-7, 9, and from `phys_bits`, the guest's MAXPHYADDR, up). */
 uint64_t vplatform_apic_base_read(const struct vplatform *p, unsigned cpu);
-bool vplatform_apic_base_write(struct vplatform *p, unsigned cpu, uint64_t val);
+bool vplatform_apic_base_write(struct vplatform *p, unsigned cpu, uint64_t val,
+                               unsigned phys_bits);
 /* An x2APIC MSR (0x800-0x8ff) of `cpu`; false: #GP. */
 bool vplatform_x2apic_read(struct vplatform *p, unsigned cpu, uint32_t msr, uint64_t *val,
                            uint64_t now_ns);
@@ -143,10 +147,13 @@ bool vplatform_x2apic_write(struct vplatform *p, unsigned cpu, uint32_t msr, uin
 uint64_t vplatform_cr8_read(const struct vplatform *p, unsigned cpu);
 void vplatform_cr8_write(struct vplatform *p, unsigned cpu, uint64_t cr8);
 
-/* The local APIC's page (xAPIC MMIO; in x2APIC mode it is not decoded:
- * reads return all ones and writes are dropped, as for a bus address
- * nothing claims, SDM 11.12.2) and the I/O APIC's window. */
-bool vplatform_is_lapic(uint64_t gpa);
+/* The local APICs' pages (xAPIC MMIO): the default page 0xfee00000 and
+ * each vCPU's IA32_APIC_BASE page (`p` may be NULL: the default page only).
+ * A vCPU reaches its own APIC at its own page; anywhere else on these pages,
+ * and at its page while its APIC is disabled or in x2APIC mode (SDM
+ * 11.12.2), it reads all ones and its writes are dropped, as for a bus
+ * address nothing claims. Then the I/O APIC's window. */
+bool vplatform_is_lapic(const struct vplatform *p, uint64_t gpa);
 bool vplatform_is_ioapic(uint64_t gpa);
 uint32_t vplatform_mmio_read(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,
                              uint64_t now_ns);

@@ -4,8 +4,10 @@
 ; vector 0x07). Each AP switches to 32-bit protected mode, prints its APIC
 ; ID, counts itself in and sends the BSP a fixed IPI, which wakes it from
 ; HLT. Then the BSP sends each AP a fixed IPI by physical APIC ID and one by
-; logical (flat) destination, an NMI IPI to APIC 1, switches itself to
-; x2APIC mode and sends a self-IPI through the SELF IPI MSR (0x83f) and an
+; logical (flat) destination, an NMI IPI to APIC 1, moves its own APIC's
+; page to 0xfed40000 through IA32_APIC_BASE (checking that the APIC answers
+; there and no longer at 0xfee00000) and sends APIC 1 an IPI through the
+; moved ICR, moves it back, switches itself to x2APIC mode and sends a self-IPI through the SELF IPI MSR (0x83f) and an
 ; IPI to APIC 1 through the ICR MSR (0x830). Every AP handler answers with
 ; a fixed IPI to the BSP (its "ack"), which the BSP waits for in HLT.
 ;
@@ -36,6 +38,7 @@ MSR_X2_EOI      equ 0x80b
 MSR_X2_LDR      equ 0x80d
 MSR_X2_ICR      equ 0x830
 MSR_X2_SELF     equ 0x83f
+APIC_MOVED  equ 0xfed40000      ; where the BSP moves its APIC (as kvm-unit-tests does)
 TRAMP       equ 0x7000          ; SIPI vector 0x07
 VEC_ACK     equ 0x50            ; AP -> BSP
 VEC_PHYS    equ 0x51            ; BSP -> AP, physical destination
@@ -184,6 +187,8 @@ main:
         LOCKED
         PRINT "smp: nmi ipi to apic id 1 ran its handler", 10
         UNLOCKED
+        call move_apic
+
 
         ; x2APIC: offered by CPUID, entered through IA32_APIC_BASE.EXTD
         mov eax, 1
@@ -379,6 +384,60 @@ touch_round:
         add esi, edi
         ret
 
+; move_apic: IA32_APIC_BASE moves the BSP's APIC page (SDM 11.4.4); the
+; APs' APICs stay at the default page. The BSP's handlers EOI at [bsp_apic].
+move_apic:
+        mov ecx, MSR_APIC_BASE
+        rdmsr
+        mov ebx, eax                    ; to restore
+        and eax, 0xfff
+        or eax, APIC_MOVED
+        cli
+        wrmsr
+        mov dword [bsp_apic], APIC_MOVED
+        sti
+        rdmsr
+        and eax, 0xfffff000
+        cmp eax, APIC_MOVED
+        jne .badbase
+        mov eax, [APIC_MOVED + 0x30]    ; the version register answers there
+        cmp al, 0x10
+        jb .badver
+        cmp dword [APIC + 0x30], 0xffffffff ; and no longer here
+        jne .stillthere
+        mov esi, [bsp_acks]
+        mov dword [APIC_MOVED + 0x310], 1 << 24
+        mov dword [APIC_MOVED + 0x300], VEC_PHYS
+        call wait_ack
+        cmp dword [phys_hits + 4], 2
+        jne .badipi
+        mov ecx, MSR_APIC_BASE
+        mov eax, ebx
+        xor edx, edx
+        cli
+        wrmsr
+        mov dword [bsp_apic], APIC
+        sti
+        mov eax, [APIC + 0x30]
+        cmp al, 0x10
+        jb .badver
+        LOCKED
+        PRINT "smp: apic moved to 0xfed40000 and back, ipi through the moved icr ok", 10
+        UNLOCKED
+        ret
+.badbase:
+        PRINT "smp: FAIL: IA32_APIC_BASE does not read back the moved base", 10
+        EXIT 1
+.badver:
+        PRINT "smp: FAIL: no apic version register at the apic base", 10
+        EXIT 1
+.stillthere:
+        PRINT "smp: FAIL: the apic still answers at its old page", 10
+        EXIT 1
+.badipi:
+        PRINT "smp: FAIL: ipi through the moved icr did not arrive", 10
+        EXIT 1
+
 ; wait_ack: ESI = bsp_acks before the IPI was sent; sleeps in HLT until an
 ; AP's ack has come.
 wait_ack:
@@ -504,7 +563,10 @@ nmi_isr:                        ; no EOI for an NMI; IRET unblocks NMIs
 bsp_eoi:
         cmp byte [bsp_x2], 0
         jne .x2
-        mov dword [APIC_EOI], 0
+        push eax
+        mov eax, [bsp_apic]
+        mov dword [eax + 0xb0], 0
+        pop eax
         ret
 .x2:    push eax
         push ecx
@@ -571,6 +633,8 @@ touch_bad:  dd 0
 touch_done: dd 0
 touch_rounds: dd 0
 bsp_x2:     db 0
+align 4
+bsp_apic:   dd APIC                 ; the BSP's APIC page (move_apic)
         align 4
 phys_hits:  times MAX_CPUS dd 0
 log_hits:   times MAX_CPUS dd 0

@@ -46,6 +46,8 @@ def register(h):
             m.expect(r"^%sfixed ipi to apic id %d by logical destination 0x%x ok\r?\n"
                      % (p, i, (1 << i) << 24), 120)
         m.expect(r"^%snmi ipi to apic id 1 ran its handler\r?\n" % p, 120)
+        m.expect(r"^%sapic moved to 0xfed40000 and back, ipi through the moved icr ok\r?\n" % p,
+                 120)
         m.expect(r"^%sbsp in x2apic mode, id 0, ldr 0x1\r?\n" % p, 120)
         m.expect(r"^%sx2apic self ipi through msr 0x83f ok\r?\n" % p, 120)
         m.expect(r"^%sx2apic ipi through msr 0x830 to apic id 1 ok\r?\n" % p, 120)

@@ -1067,6 +1067,36 @@ static void test_apic_mmio_exits(void **state)
     assert_true(not_skipped());
 }
 
+/* WRMSR IA32_APIC_BASE moves the vCPU's xAPIC page: EPT violations there
+ * reach the emulator (here it stops at the unreadable instruction, naming
+ * the address, instead of "outside RAM and MMIO"); a base past MAXPHYADDR
+ * is #GP; over RAM (which EPT maps for every vCPU alike) the VM stops. */
+static void test_apic_base_moved_by_wrmsr(void **state)
+{
+    (void)state;
+    fake_host.cpuid = cpu_with_everything;   /* no leaf 0x80000008: MAXPHYADDR 36 */
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfed40000ULL | APIC_BASE_ENABLE | (1ULL << 36));
+    assert_injected(VEC_GP, true);
+    wrmsr_value(MSR_IA32_APIC_BASE, 0xfed40000ULL | APIC_BASE_ENABLE);
+    assert_true(skipped());
+    assert_int_equal(rdmsr_value(MSR_IA32_APIC_BASE), 0xfed40000ULL | APIC_BASE_BSP | APIC_BASE_ENABLE);
+    assert_int_equal(vplatform_mmio_read(vcpu.plat, 0, 0xfed40030, 4, 0) & 0xff, 0x14); /* version */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfed40030);
+    fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xfed40030);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_non_null(strstr(fake_fail_reason, "cannot be read"));
+    assert_non_null(strstr(fake_fail_reason, "guest-physical 0xfed40030"));
+
+    setup(NULL);
+    fake_host.cpuid = cpu_with_everything;
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    wrmsr_value(MSR_IA32_APIC_BASE, 0x200000ULL | APIC_BASE_ENABLE);
+    assert_string_equal(fake_fail_reason, "vCPU 0 moved its local APIC to guest-physical 0x200000, "
+                                          "over RAM or another device: not supported (RIP 0x1000)");
+}
+
 static void test_skip_ends_sti_blocking(void **state)
 {
     (void)state;
@@ -1128,6 +1158,7 @@ int main(void)
         cmocka_unit_test_setup(test_apic_msrs_and_cpuid, setup),
         cmocka_unit_test_setup(test_tsc_aux, setup),
         cmocka_unit_test_setup(test_apic_mmio_exits, setup),
+        cmocka_unit_test_setup(test_apic_base_moved_by_wrmsr, setup),
         cmocka_unit_test_setup(test_hlt_sleeps_or_halts, setup),
     };
     /* io_ports.c keeps its per-VM "logged once" set on the heap. */

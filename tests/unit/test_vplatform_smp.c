@@ -224,25 +224,69 @@ static void test_apic_base_transitions(void **state)
     const uint64_t base = 0xfee00000ULL, en = 1u << 11, extd = 1u << 10;
     assert_int_equal(vplatform_apic_base_read(&p, 0), base | en | (1u << 8));
     assert_int_equal(vplatform_apic_base_read(&p, 1), base | en); /* BSP flag on vCPU 0 only */
-    assert_false(vplatform_apic_base_write(&p, 1, base | extd));      /* invalid state */
-    assert_false(vplatform_apic_base_write(&p, 1, base | en | 1));    /* reserved bit */
-    assert_true(vplatform_apic_base_write(&p, 1, base | en | extd));  /* xAPIC -> x2APIC */
+    assert_false(vplatform_apic_base_write(&p, 1, base | extd, 36));      /* invalid state */
+    assert_false(vplatform_apic_base_write(&p, 1, base | en | 1, 36));    /* reserved bit */
+    assert_true(vplatform_apic_base_write(&p, 1, base | en | extd, 36));  /* xAPIC -> x2APIC */
     assert_true(p.lapic[1].x2apic);
     assert_int_equal(p.lapic[1].ldr, 0x2);
     assert_int_equal(vplatform_mmio_read(&p, 1, 0xfee00020, 4, T0), 0xffffffffu);
     uint64_t v = 0;
     assert_true(vplatform_x2apic_read(&p, 1, 0x802, &v, T0));
     assert_int_equal(v, 1);
-    assert_false(vplatform_apic_base_write(&p, 1, base | en));        /* x2APIC -> xAPIC */
-    assert_true(vplatform_apic_base_write(&p, 1, base));              /* -> disabled */
+    assert_false(vplatform_apic_base_write(&p, 1, base | en, 36));        /* x2APIC -> xAPIC */
+    assert_true(vplatform_apic_base_write(&p, 1, base, 36));              /* -> disabled */
     assert_false(p.lapic[1].x2apic);
     assert_false(vplatform_x2apic_read(&p, 1, 0x802, &v, T0));
-    assert_false(vplatform_apic_base_write(&p, 1, base | en | extd)); /* disabled -> x2APIC */
-    assert_true(vplatform_apic_base_write(&p, 1, base | en));        /* disabled -> xAPIC */
+    assert_false(vplatform_apic_base_write(&p, 1, base | en | extd, 36)); /* disabled -> x2APIC */
+    assert_true(vplatform_apic_base_write(&p, 1, base | en, 36));        /* disabled -> xAPIC */
     /* an x2APIC sender's ICR reaches an xAPIC target by 32-bit ID */
-    assert_true(vplatform_apic_base_write(&p, 0, base | en | extd | (1u << 8)));
+    assert_true(vplatform_apic_base_write(&p, 0, base | en | extd | (1u << 8), 36));
     assert_true(vplatform_x2apic_write(&p, 0, 0x830, (3ULL << 32) | 0x55, T0));
     assert_int_equal(holders(0x55), 1u << 3);
+}
+
+/* IA32_APIC_BASE moves a vCPU's xAPIC page (SDM 11.4.4): that vCPU then
+ * reaches its APIC there and not at the default page, which the others keep;
+ * the page is decoded on every vCPU's behalf (an access by another reads all
+ * ones); base bits from MAXPHYADDR up are reserved; INIT leaves the base. */
+static void test_apic_base_moves_the_page(void **state)
+{
+    (void)state;
+    const uint64_t en = 1u << 11, moved = 0xfed40000ULL;
+    assert_true(vplatform_is_lapic(NULL, 0xfee00fff));
+    assert_false(vplatform_is_lapic(NULL, moved));
+    assert_false(vplatform_is_lapic(&p, moved + 0x20));
+    assert_false(vplatform_apic_base_write(&p, 1, (1ULL << 36) | en, 36)); /* past MAXPHYADDR */
+    assert_true(vplatform_apic_base_write(&p, 1, (1ULL << 36) | 0xfee00000ULL | en, 40));
+    assert_int_equal(vplatform_apic_base_read(&p, 1), (1ULL << 36) | 0xfee00000ULL | en);
+    assert_true(vplatform_apic_base_write(&p, 1, moved | en, 36));
+    assert_int_equal(vplatform_apic_base_read(&p, 1), moved | en);
+    assert_true(vplatform_is_lapic(&p, moved + 0x20));
+    assert_true(vplatform_is_lapic(&p, 0xfee00020));         /* still the others' page */
+    assert_int_equal(vplatform_mmio_read(&p, 1, moved + 0x20, 4, T0), 1u << 24); /* its ID */
+    assert_int_equal(vplatform_mmio_read(&p, 1, 0xfee00020, 4, T0), 0xffffffffu);
+    assert_int_equal(vplatform_mmio_read(&p, 2, 0xfee00020, 4, T0), 2u << 24);
+    assert_int_equal(vplatform_mmio_read(&p, 2, moved + 0x20, 4, T0), 0xffffffffu);
+    /* writes go to the moved page: TPR, and an IPI through the moved ICR */
+    vplatform_mmio_write(&p, 1, 0xfee00080, 4, 0x70, T0);    /* dropped */
+    assert_int_equal(vlapic_tpr(&p.lapic[1]), 0);
+    vplatform_mmio_write(&p, 1, moved + 0x80, 4, 0x30, T0);
+    assert_int_equal(vlapic_tpr(&p.lapic[1]), 0x30);
+    icr(1, 2, 0x00000066);                                   /* the old ICR: nothing sent */
+    assert_int_equal(holders(0x66), 0);
+    vplatform_mmio_write(&p, 1, moved + 0x310, 4, 2u << 24, T0);
+    vplatform_mmio_write(&p, 1, moved + 0x300, 4, 0x00000067, T0);
+    assert_int_equal(holders(0x67), 1u << 2);
+    /* disabled, its page reads all ones; INIT keeps the base */
+    assert_true(vplatform_apic_base_write(&p, 1, moved, 36));
+    assert_int_equal(vplatform_mmio_read(&p, 1, moved + 0x20, 4, T0), 0xffffffffu);
+    assert_true(vplatform_apic_base_write(&p, 1, moved | en, 36));
+    icr(0, 1, 0x00004500);
+    assert_int_equal(vplatform_apic_base_read(&p, 1), moved | en);
+    /* and back */
+    assert_true(vplatform_apic_base_write(&p, 1, 0xfee00000ULL | en, 36));
+    assert_false(vplatform_is_lapic(&p, moved));
+    assert_int_equal(vplatform_mmio_read(&p, 1, 0xfee00020, 4, T0), 1u << 24);
 }
 
 /* ---- the target's monitor applies the start-up (vcpu_startup.c) ----------- */
@@ -290,7 +334,7 @@ static void test_nmi_button_follows_lint1(void **state)
     vplatform_mmio_write(&p, 0, 0xfee00360, 4, 4u << 8, T0);                /* NMI */
     vplatform_mmio_write(&p, 1, 0xfee00360, 4, (4u << 8) | (1u << 16), T0); /* masked */
     vplatform_mmio_write(&p, 2, 0xfee00360, 4, 0x55, T0);                   /* fixed 0x55 */
-    assert_true(vplatform_apic_base_write(&p, 3, vplatform_apic_base_read(&p, 3) & ~(1ull << 11)));
+    assert_true(vplatform_apic_base_write(&p, 3, vplatform_apic_base_read(&p, 3) & ~(1ull << 11), 36));
     vplatform_nmi_button(&p);
     assert_true(p.cpu[0].nmi_pending);
     assert_false(p.cpu[1].nmi_pending);
@@ -310,6 +354,7 @@ int main(void)
         cmocka_unit_test_setup(test_nmi_ipi, setup4),
         cmocka_unit_test_setup(test_ioapic_messages_by_destination, setup4),
         cmocka_unit_test_setup(test_apic_base_transitions, setup4),
+        cmocka_unit_test_setup(test_apic_base_moves_the_page, setup4),
         cmocka_unit_test_setup(test_startup_applied_to_the_vmcs, setup4),
         cmocka_unit_test_setup(test_nmi_button_follows_lint1, setup4),
     };
