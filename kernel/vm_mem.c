@@ -64,7 +64,9 @@ static uint64_t mb_to_pages(uint64_t mb) { return mb << (20 - PAGE_SHIFT); }
 static uint64_t pages_to_mb(uint64_t p) { return p >> (20 - PAGE_SHIFT); }
 
 /* Pages a VM costs beyond its RAM: physmap (8 bytes a page) and EPT tables
- * (about as much again), the sampler, VMCS, FPU area and heap slack. */
+ * (about as much again), the sampler, VMCS, FPU area and heap slack. Per
+ * guest-physical page up to the top of RAM, which for a VM of more than
+ * 3 GiB includes the PCI hole's 1 GiB (mm/guest_mem.h). */
 static uint64_t overhead_pages(uint64_t memsize_pages)
 {
     return memsize_pages / 256 + 16 + vm_reclaim_overhead_pages(memsize_pages);
@@ -92,7 +94,8 @@ static struct admission_req admission_req_of(const struct vm *vm)
 
 bool vm_mem_admit(struct vm *vm, char *why, size_t whylen)
 {
-    vm->mem.admit_overhead = overhead_pages(mb_to_pages(vm->cfg.memsize_mb));
+    vm->mem.admit_overhead =
+        overhead_pages(guest_ram_top(vm->cfg.memsize_mb << 20) >> PAGE_SHIFT);
     vm->mem.admit_min = reservation_pages(vm);
     struct admission_req r = admission_req_of(vm);
     char msg[200];
@@ -140,6 +143,10 @@ bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
     sampler_default_config(&sc);
     sc.period_ns = g_host_config.sample_period_s * 1000000000ULL;
     sc.mode = plat_gpa_has_accessed_bits() ? SAMPLER_ACCESSED_BIT : SAMPLER_INVALIDATE;
+    if (vm->mem.ram.ram_bytes > GUEST_PCI_HOLE_START) {
+        sc.hole_first = GUEST_PCI_HOLE_START >> PAGE_SHIFT;
+        sc.hole_pages = (GUEST_PCI_HOLE_END - GUEST_PCI_HOLE_START) >> PAGE_SHIFT;
+    }
     size_t bytes = sampler_storage_bytes(sc.sample_pages);
     vm->mem.smp_storage = kmalloc(bytes);
     if (!vm->mem.smp_storage || !sampler_init(&vm->mem.smp, &sc, vm->mem.ram.gpa, vm->mem.ram.pm.npages,

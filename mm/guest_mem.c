@@ -11,7 +11,7 @@ bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner)
     memset(gm, 0, sizeof *gm);
     gm->ram_bytes = ram_bytes;
     gm->owner = owner;
-    uint64_t npages = ram_bytes >> PAGE_SHIFT;
+    uint64_t npages = guest_ram_top(ram_bytes) >> PAGE_SHIFT;
     size_t bytes = physmap_storage_bytes(npages);
     gm->pm_storage = bytes ? kmalloc(bytes) : NULL;
     gm->gpa = plat_gpa_create(npages);
@@ -20,6 +20,9 @@ bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner)
         guest_mem_destroy(gm);
         return false;
     }
+    if (ram_bytes > GUEST_PCI_HOLE_START)
+        physmap_mark_absent(&gm->pm, GUEST_PCI_HOLE_START >> PAGE_SHIFT,
+                            (GUEST_PCI_HOLE_END - GUEST_PCI_HOLE_START) >> PAGE_SHIFT);
     return true;
 }
 
@@ -51,7 +54,11 @@ uint64_t guest_mem_destroy(struct guest_mem *gm)
 
 bool guest_mem_is_ram(const struct guest_mem *gm, uint64_t gpa)
 {
-    return gpa < GUEST_LOW_RAM_END || (gpa >= GUEST_HIGH_RAM_START && gpa < gm->ram_bytes);
+    if (gpa < GUEST_LOW_RAM_END)
+        return true;
+    if (gpa < GUEST_PCI_HOLE_END)
+        return gpa >= GUEST_HIGH_RAM_START && gpa < guest_ram_low_end(gm->ram_bytes);
+    return gpa < guest_ram_top(gm->ram_bytes);
 }
 
 static void note_touch(struct guest_mem *gm, ppn_t ppn)

@@ -9,6 +9,10 @@
  *
  * Guest RAM is [0, GUEST_LOW_RAM_END) and [GUEST_HIGH_RAM_START, ram_bytes):
  * the legacy hole between them (VGA, option ROMs, BIOS on a PC) is not RAM.
+ * A VM of more than 3 GiB has the PCI hole too, as a PC does: RAM stops at
+ * GUEST_PCI_HOLE_START and its rest starts at 4 GiB, so the devices' windows
+ * below 4 GiB (the I/O APIC, the local APIC, the balloon's) are never RAM.
+ * Its pages are ABSENT in the physmap (never backed; policies skip them).
  */
 #ifndef MM_GUEST_MEM_H
 #define MM_GUEST_MEM_H
@@ -19,6 +23,21 @@
 
 #define GUEST_LOW_RAM_END    0xA0000ULL
 #define GUEST_HIGH_RAM_START 0x100000ULL
+#define GUEST_PCI_HOLE_START 0xC0000000ULL   /* 3 GiB */
+#define GUEST_PCI_HOLE_END   0x100000000ULL  /* 4 GiB */
+
+/* Where RAM below the PCI hole ends, and where the highest RAM ends (past
+ * 4 GiB when the VM has more than 3 GiB), for `ram_bytes` of RAM. */
+static inline uint64_t guest_ram_low_end(uint64_t ram_bytes)
+{
+    return ram_bytes < GUEST_PCI_HOLE_START ? ram_bytes : GUEST_PCI_HOLE_START;
+}
+static inline uint64_t guest_ram_top(uint64_t ram_bytes)
+{
+    return ram_bytes <= GUEST_PCI_HOLE_START
+               ? ram_bytes
+               : ram_bytes - GUEST_PCI_HOLE_START + GUEST_PCI_HOLE_END;
+}
 
 struct sampler;
 struct swapper;

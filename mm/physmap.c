@@ -45,6 +45,7 @@ const char *pm_state_name(enum pm_state s)
 {
     static const char *const names[PM_STATE_COUNT] = {
         "untouched", "mapped", "zero", "compressed", "swapped", "ballooned", "shared",
+        "absent",
     };
     return (unsigned)s < PM_STATE_COUNT ? names[s] : "?";
 }
@@ -185,7 +186,7 @@ enum pm_err physmap_balloon(struct physmap *pm, ppn_t ppn, struct pm_entry *old)
         return PM_ERANGE;
     uint64_t e = pm->e[ppn];
     enum pm_state s = e_state(e);
-    if (s == PM_SHARED || s == PM_BALLOONED)
+    if (s == PM_SHARED || s == PM_BALLOONED || s == PM_ABSENT)
         return PM_ESTATE;
     if (e & E_PINNED)
         return PM_EPINNED;
@@ -246,6 +247,23 @@ void physmap_set_age(struct physmap *pm, ppn_t ppn, uint8_t age)
     if (ppn >= pm->npages)
         return;
     pm->e[ppn] = (pm->e[ppn] & ~E_AGE_MASK) | ((uint64_t)age << E_AGE_SHIFT);
+}
+
+enum pm_err physmap_mark_absent(struct physmap *pm, ppn_t first, uint64_t count)
+{
+    if (first > pm->npages || count > pm->npages - first)
+        return PM_ERANGE;
+    for (uint64_t i = 0; i < count; i++)
+        if (e_state(pm->e[first + i]) != PM_UNTOUCHED)
+            return PM_ESTATE;
+    for (uint64_t i = 0; i < count; i++)
+        set_entry(pm, first + i, PM_ABSENT, 0);
+    return PM_OK;
+}
+
+uint64_t physmap_ram_pages(const struct physmap *pm)
+{
+    return pm->npages - pm->count[PM_ABSENT];
 }
 
 uint64_t physmap_consumed(const struct physmap *pm)

@@ -14,6 +14,8 @@
  *   SWAPPED     contents in a swap slot (payload = slot)
  *   BALLOONED   given to the balloon driver by the guest, no backing
  *   SHARED      backed by a shared MPN with a count (page sharing, later)
+ *   ABSENT      no RAM at this PPN (the PCI hole below 4 GiB): set once at
+ *               init (physmap_mark_absent), never left, never backed
  *
  * Every PPN argument may come from the guest: out-of-range PPNs fail with
  * PM_ERANGE and change nothing.
@@ -32,6 +34,7 @@ enum pm_state {
     PM_SWAPPED,
     PM_BALLOONED,
     PM_SHARED,
+    PM_ABSENT,
     PM_STATE_COUNT,
 };
 
@@ -125,6 +128,12 @@ enum pm_err physmap_unpin(struct physmap *pm, ppn_t ppn);
  * out-of-range PPN return 0; writes are ignored. */
 uint8_t physmap_age(const struct physmap *pm, ppn_t ppn);
 void physmap_set_age(struct physmap *pm, ppn_t ppn, uint8_t age);
+
+/* Marks [first, first + count) ABSENT: no RAM there (the PCI hole). Only
+ * UNTOUCHED pages may be marked (PM_ESTATE, nothing changed, otherwise). */
+enum pm_err physmap_mark_absent(struct physmap *pm, ppn_t first, uint64_t count);
+/* The pages that are RAM: npages less the ABSENT ones. */
+uint64_t physmap_ram_pages(const struct physmap *pm);
 
 /* Pages backed by MPNs this VM holds privately (memsched's "consumed"). */
 uint64_t physmap_consumed(const struct physmap *pm);

@@ -11,6 +11,8 @@ void sampler_default_config(struct sampler_config *cfg)
     cfg->slow_shift = 3;
     cfg->fast_shift = 1;
     cfg->mode = SAMPLER_INVALIDATE;
+    cfg->hole_first = 0;
+    cfg->hole_pages = 0;
 }
 
 size_t sampler_storage_bytes(uint32_t sample_pages)
@@ -31,19 +33,26 @@ static int find(const struct sampler *s, ppn_t ppn)
     return (lo < s->nset && s->set[lo] == ppn) ? (int)lo : -1;
 }
 
-/* Picks n distinct random pages (all of them for a small VM), sorted. */
+/* The i-th page of RAM: the pages of the hole are passed over. */
+static ppn_t ram_page(const struct sampler *s, uint64_t i)
+{
+    return i >= s->cfg.hole_first ? i + s->cfg.hole_pages : i;
+}
+
+/* Picks n distinct random pages of RAM (all of them for a small VM), sorted. */
 static void pick(struct sampler *s)
 {
+    uint64_t ram = s->npages - s->cfg.hole_pages;
     uint32_t want = s->cfg.sample_pages;
-    if (want > s->npages)
-        want = (uint32_t)s->npages;
+    if (want > ram)
+        want = (uint32_t)ram;
     s->nset = 0;
-    if (want == s->npages) {
+    if (want == ram) {
         for (uint32_t i = 0; i < want; i++)
-            s->set[s->nset++] = i;
+            s->set[s->nset++] = ram_page(s, i);
     } else {
         while (s->nset < want) {
-            ppn_t p = plat_random() % s->npages;
+            ppn_t p = ram_page(s, plat_random() % ram);
             /* insertion into the sorted set, skipping duplicates */
             uint32_t i = s->nset;
             bool dup = false;
@@ -78,7 +87,8 @@ bool sampler_init(struct sampler *s, const struct sampler_config *cfg, struct pl
         c = *cfg;
     else
         sampler_default_config(&c);
-    if (!s || !storage || npages == 0 || c.sample_pages == 0 ||
+    if (!s || !storage || npages == 0 || c.sample_pages == 0 || c.hole_first > npages ||
+        c.hole_pages > npages - c.hole_first || c.hole_pages >= npages ||
         storage_bytes < sampler_storage_bytes(c.sample_pages) ||
         c.slow_shift > 15 || c.fast_shift > 15)
         return false;

@@ -25,6 +25,10 @@ struct sampler_config {
     uint32_t slow_shift;       /* slow average weight 1/2^shift, default 3 */
     uint32_t fast_shift;       /* fast average weight, default 1 */
     enum sampler_mode mode;
+    /* Pages that are not RAM (the PCI hole: mm/guest_mem.h), never picked,
+     * so the estimate is a fraction of the guest's RAM. Default none. */
+    ppn_t hole_first;
+    uint64_t hole_pages;
 };
 
 struct sampler {

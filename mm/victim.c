@@ -298,7 +298,8 @@ uint32_t victim_active_q16(const struct victim *v, const struct physmap *pm)
 {
     if (v->scans == 0)
         return 65536;            /* nothing seen yet: assume active */
-    return (uint32_t)(MIN(v->active_pages, pm->npages) * 65536 / pm->npages);
+    uint64_t ram = physmap_ram_pages(pm);   /* a fraction of RAM, not of the PCI hole */
+    return (uint32_t)(MIN(v->active_pages, ram) * 65536 / ram);
 }
 
 uint64_t victim_once_pages(const struct victim *v)
@@ -310,7 +311,8 @@ uint32_t victim_demand_q16(const struct victim *v, const struct physmap *pm)
 {
     if (v->scans == 0)
         return 65536;
-    return (uint32_t)(MIN(v->active_pages + v->due_pages, pm->npages) * 65536 / pm->npages);
+    uint64_t ram = physmap_ram_pages(pm);
+    return (uint32_t)(MIN(v->active_pages + v->due_pages, ram) * 65536 / ram);
 }
 
 static bool chosen(const ppn_t *out, uint64_t k, ppn_t p)

@@ -21,7 +21,8 @@ struct guest_mem_ops {
      * outside guest RAM (or memory ran out). */
     bool (*write)(void *ctx, uint64_t gpa, const void *src, size_t len);
     void *ctx;
-    uint64_t ram_bytes;   /* guest RAM is [0, 0xA0000) and [0x100000, ram_bytes) */
+    uint64_t ram_bytes;   /* how much guest RAM: [0, 0xA0000), [0x100000, guest_ram_low_end)
+                             and above 4 GiB the rest (mm/guest_mem.h) */
 };
 
 enum guest_cpu_mode {

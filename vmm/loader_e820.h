@@ -10,7 +10,7 @@
 #define E820_RAM      1u
 #define E820_RESERVED 2u
 #define E820_ACPI     3u
-#define E820_MAX      5u  /* low RAM, legacy hole, RAM, ACPI, RAM */
+#define E820_MAX      6u  /* low RAM, legacy hole, RAM, ACPI, RAM, RAM above 4 GiB */
 
 /* What PCs report: the EBDA's last KiB below 640 KiB is not free RAM. */
 #define LOW_E820_END  0x9fc00ull
@@ -20,10 +20,12 @@ struct e820_range {
     uint32_t type;
 };
 
-/* Low RAM, the reserved legacy hole, then RAM from 1 MiB to `ram` with the
- * ACPI region [acpi_base, acpi_base + acpi_size) cut out when acpi_size is
- * not 0 (the caller checked it lies in RAM above 1 MiB). Returns the count
- * written to `out`. */
+/* Low RAM, the reserved legacy hole, then RAM from 1 MiB up to the PCI hole
+ * (or its end, for `ram` bytes of RAM: mm/guest_mem.h) with the ACPI region
+ * [acpi_base, acpi_base + acpi_size) cut out when acpi_size is not 0 (the
+ * caller checked it lies in that RAM), then the RAM above 4 GiB, if any.
+ * The PCI hole is not listed: a PC's map leaves it out too. Returns the
+ * count written to `out`. */
 unsigned e820_layout(uint64_t ram, uint64_t acpi_base, uint64_t acpi_size,
                      struct e820_range out[E820_MAX]);
 

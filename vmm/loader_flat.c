@@ -29,7 +29,7 @@ int guest_load_flat(const void *image, size_t size, const struct flat_params *p,
         ksnprintf(err, errlen, "unknown CPU mode %d", (int)p->mode);
         return -1;
     }
-    uint64_t ram = mem->ram_bytes;
+    uint64_t ram = guest_ram_low_end(mem->ram_bytes); /* real or 32-bit code: below the PCI hole */
     uint64_t start = p->load_addr;
     /* `size` is at most SIZE_MAX < 2^64 and start is checked against RAM
      * before the sum, so the end cannot wrap. */

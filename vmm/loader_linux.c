@@ -70,7 +70,6 @@
 #define BP_SIZE           0x1000
 #define E820_ENTRY_SIZE   20
 #define HIGH_RAM_START    GUEST_HIGH_RAM_START
-#define FOUR_GIB          0x100000000ull
 #define INITRD_ALIGN      0x1000ull
 
 typedef unsigned long long ull;
@@ -189,14 +188,14 @@ static bool parse_header(const uint8_t *img, size_t size, bool entry32, const ch
  * lower load would save nothing. It moves up past an ACPI region in the way.
  * A kernel that is not relocatable loads at 1 MiB (boot.rst) and runs at
  * pref_address; both ranges are kept. */
-static bool place_kernel(const struct linux_hdr *h, const struct linux_params *p, uint64_t ram,
+static bool place_kernel(const struct linux_hdr *h, const struct linux_params *p, uint64_t low,
                          const char *name, struct linux_plan *pl, char *err, size_t errlen)
 {
-    uint64_t limit = MIN(ram, FOUR_GIB);
+    uint64_t limit = low; /* the kernel stays below the PCI hole, so below 4 GiB */
     uint64_t acpi_end = p->acpi_base + p->acpi_size;
     if (h->pref >= limit) { /* also keeps the sums below from wrapping */
         loader_refuse(err, errlen, name, "pref_address 0x%llx is beyond guest RAM (0x%llx)%s",
-                      (ull)h->pref, (ull)ram, ram > FOUR_GIB ? " or 4 GiB" : "");
+                      (ull)h->pref, (ull)low, low == GUEST_PCI_HOLE_START ? " below the PCI hole" : "");
         return false;
     }
     if (h->relocatable) {
@@ -220,8 +219,8 @@ static bool place_kernel(const struct linux_hdr *h, const struct linux_params *p
         loader_refuse(err, errlen, name,
                       "needs [0x%llx, 0x%llx) (init_size 0x%llx) but guest RAM "
                       "ends at 0x%llx%s",
-                      (ull)pl->kstart, (ull)pl->kend, (ull)h->init_size, (ull)ram,
-                      ram > FOUR_GIB ? " (kernel kept below 4 GiB)" : "");
+                      (ull)pl->kstart, (ull)pl->kend, (ull)h->init_size, (ull)low,
+                      low == GUEST_PCI_HOLE_START ? " (below the PCI hole)" : "");
         return false;
     }
     if (p->acpi_size && ranges_overlap(pl->kstart, pl->kend, p->acpi_base, acpi_end)) {
@@ -233,18 +232,20 @@ static bool place_kernel(const struct linux_hdr *h, const struct linux_params *p
     return true;
 }
 
-/* The initrd as high as it may go: below initrd_addr_max (or anywhere in
- * RAM when the kernel takes it above 4 GiB), below the top of RAM, 4 KiB
- * aligned, clear of the kernel and the ACPI region. Each step down moves
- * below a range in the way, so this ends after at most two. */
-static bool place_initrd(const struct linux_hdr *h, const struct linux_params *p, uint64_t ram,
-                         struct linux_plan *pl, char *err, size_t errlen)
+/* The initrd as high as it may go: below initrd_addr_max and the PCI hole
+ * (or anywhere in RAM, above 4 GiB too, when the kernel takes it there),
+ * below the top of RAM, 4 KiB aligned, clear of the kernel, the ACPI region
+ * and the PCI hole. Each step down moves below a range in the way, so this
+ * ends after at most three. */
+static bool place_initrd(const struct linux_hdr *h, const struct linux_params *p, uint64_t low,
+                         uint64_t top_of_ram, struct linux_plan *pl, char *err, size_t errlen)
 {
     const char *name = p->initrd_name ? p->initrd_name : "initrd";
     uint64_t size = p->initrd_size;
-    uint64_t ceiling = (h->xloadflags & XLF_ABOVE_4G) ? ram : MIN(ram, h->initrd_max);
-    struct { uint64_t start, end; } busy[2] = {
+    uint64_t ceiling = (h->xloadflags & XLF_ABOVE_4G) ? top_of_ram : MIN(low, h->initrd_max);
+    struct { uint64_t start, end; } busy[3] = {
         { pl->kstart, pl->kend }, { p->acpi_base, p->acpi_base + p->acpi_size },
+        { GUEST_PCI_HOLE_START, GUEST_PCI_HOLE_END },
     };
     uint64_t top = ceiling;
     for (;;) {
@@ -261,7 +262,7 @@ static bool place_initrd(const struct linux_hdr *h, const struct linux_params *p
             continue;
         }
         bool moved = false;
-        for (unsigned i = 0; i < 2; i++) {
+        for (unsigned i = 0; i < 3; i++) {
             if (busy[i].end > busy[i].start &&
                 ranges_overlap(at, at + size, busy[i].start, busy[i].end)) {
                 top = busy[i].start;
@@ -332,7 +333,8 @@ static bool write_boot_params(const uint8_t *img, const struct linux_hdr *h,
     le_put(ext + 4, pl->initrd_size >> 32, 4);
     uint8_t rsdp[8], altk[4], tab[E820_MAX * E820_ENTRY_SIZE];
     le_put(rsdp, p->acpi_rsdp, 8);
-    le_put(altk, MIN((mem->ram_bytes - HIGH_RAM_START) >> 10, 0xffffffffull), 4);
+    /* Extended memory: from 1 MiB up to the first hole. */
+    le_put(altk, (guest_ram_low_end(mem->ram_bytes) - HIGH_RAM_START) >> 10, 4);
     uint8_t count = (uint8_t)build_e820(tab, mem->ram_bytes, p);
     return loader_put(mem, LINUX_BOOT_PARAMS_GPA + BP_EXT_RD_IMAGE, ext, sizeof ext, name, err,
                       errlen) &&
@@ -352,20 +354,20 @@ int guest_load_linux(const void *image, size_t size, const struct linux_params *
     const uint8_t *img = image;
     const char *name = p->kernel_name ? p->kernel_name : "kernel";
     const char *cmdline = p->cmdline ? p->cmdline : "";
-    uint64_t ram = mem->ram_bytes;
+    uint64_t ram = mem->ram_bytes, low = guest_ram_low_end(ram);
     struct linux_hdr h;
     struct linux_plan pl;
 
-    if (ram <= HIGH_RAM_START || ram > LINUX_MAP_MAX_GIB << 30) {
+    if (ram <= HIGH_RAM_START || ram > LINUX_RAM_MAX_GIB << 30) {
         loader_refuse(err, errlen, name,
                       "guest RAM of %llu MiB: Linux here needs more than 1 MiB and "
                       "at most %llu GiB",
-                      (ull)(ram >> 20), LINUX_MAP_MAX_GIB);
+                      (ull)(ram >> 20), LINUX_RAM_MAX_GIB);
         return -1;
     }
     if (!parse_header(img, size, p->entry32, name, &h, err, errlen) ||
-        !check_acpi(p, ram, name, err, errlen) ||
-        !place_kernel(&h, p, ram, name, &pl, err, errlen))
+        !check_acpi(p, low, name, err, errlen) ||
+        !place_kernel(&h, p, low, name, &pl, err, errlen))
         return -1;
 
     uint64_t cmd_max = MIN(h.cmdline_size, LINUX_CMDLINE_ROOM - 1);
@@ -378,7 +380,7 @@ int guest_load_linux(const void *image, size_t size, const struct linux_params *
     }
     pl.initrd = 0;
     pl.initrd_size = p->initrd ? p->initrd_size : 0;
-    if (pl.initrd_size && !place_initrd(&h, p, ram, &pl, err, errlen))
+    if (pl.initrd_size && !place_initrd(&h, p, low, guest_ram_top(ram), &pl, err, errlen))
         return -1;
 
     /* Everything is checked: now write. */

@@ -9,9 +9,11 @@
 #define LINUX_BOOT_CS 0x10
 #define LINUX_BOOT_DS 0x18
 
-/* Identity page tables cover [0, max(4 GiB, RAM)) with 2 MiB pages, one
- * page directory per GiB, at most this many. */
-#define LINUX_MAP_MAX_GIB 64ull
+/* Identity page tables cover [0, max(4 GiB, the top of RAM)) with 2 MiB
+ * pages, one page directory per GiB, at most this many: 64 GiB of RAM and
+ * the PCI hole below 4 GiB (mm/guest_mem.h). */
+#define LINUX_RAM_MAX_GIB 64ull
+#define LINUX_MAP_MAX_GIB (LINUX_RAM_MAX_GIB + 1)
 
 /* Writes the GDT and (64-bit) the page tables, and fills `out` for an entry
  * at `entry` with RSI = `boot_params`. False with a reason starting with

@@ -79,7 +79,7 @@ static bool put_table(const struct guest_mem_ops *mem, uint64_t gpa, uint64_t fi
 
 static bool write_page_tables(const struct guest_mem_ops *mem, const struct errbuf *e)
 {
-    uint64_t top = MAX(mem->ram_bytes, FOUR_GIB);
+    uint64_t top = MAX(guest_ram_top(mem->ram_bytes), FOUR_GIB);
     unsigned gibs = (unsigned)((top + GIB - 1) / GIB); /* checked <= 64 by the caller */
     if (!put_table(mem, PML4_GPA, PDPT_GPA | PTE_P | PTE_RW, 0, 1, e) ||
         !put_table(mem, PDPT_GPA, PD_GPA | PTE_P | PTE_RW, 0x1000, gibs, e))

@@ -62,7 +62,7 @@
 #define INFO_PAGE_SIZE  0x1000ull
 #define MMAP_OFF        MBI_SIZE
 #define MMAP_ENTRY_SIZE 24u          /* size field + base, length, type */
-#define MMAP_ENTRIES    3u
+#define MMAP_ENTRIES    4u /* low RAM, legacy hole, RAM, RAM above the PCI hole */
 #define MODS_OFF        (MMAP_OFF + 0x60) /* one module: start, end, string, reserved */
 #define MOD_ENTRY_SIZE  16u
 #define CMDLINE_OFF     (MMAP_OFF + 0x80) /* then the module's string */
@@ -80,7 +80,6 @@ _Static_assert(MODS_OFF + MOD_ENTRY_SIZE <= CMDLINE_OFF, "the module overlaps cm
 #define LOW_RAM_END GUEST_LOW_RAM_END /* the legacy hole is [LOW_RAM_END, HIGH_RAM_START) */
 #define LOW_MMAP_END    0x9FC00ull   /* what PCs report: the EBDA's KiB is not free */
 #define HIGH_RAM_START GUEST_HIGH_RAM_START
-#define FOUR_GIB        0x100000000ull
 
 /* ELF32 (System V ABI, i386 supplement). */
 #define ELF_EHDR_SIZE   52u
@@ -124,7 +123,9 @@ struct piece {
     uint64_t memsz;
 };
 
-/* [start, end) must be guest RAM, outside the hole. */
+/* [start, end) must be guest RAM, outside the legacy hole; `ram` is where
+ * RAM below the PCI hole ends (so the image is within a 32-bit kernel's
+ * reach). */
 static bool check_place(uint64_t start, uint64_t end, uint64_t ram, char *err, size_t errlen)
 {
     if (start < HIGH_RAM_START && end > LOW_RAM_END) {
@@ -133,13 +134,9 @@ static bool check_place(uint64_t start, uint64_t end, uint64_t ram, char *err, s
         return false;
     }
     if (end > ram) {
-        ksnprintf(err, errlen, "image range [0x%llx, 0x%llx) goes beyond the %llu MiB of guest RAM",
-                  (ull)start, (ull)end, (ull)(ram >> 20));
-        return false;
-    }
-    if (end > FOUR_GIB) {
-        ksnprintf(err, errlen, "image range [0x%llx, 0x%llx) goes beyond 4 GiB, out of a 32-bit "
-                  "kernel's reach", (ull)start, (ull)end);
+        ksnprintf(err, errlen, "image range [0x%llx, 0x%llx) goes beyond the %llu MiB of guest RAM%s",
+                  (ull)start, (ull)end, (ull)(ram >> 20),
+                  ram == GUEST_PCI_HOLE_START ? " below the PCI hole" : "");
         return false;
     }
     return true;
@@ -399,29 +396,31 @@ static bool write_info(const struct guest_mem_ops *mem, uint64_t base, const cha
                        const char *args, size_t cmdlen, const struct module_place *mod,
                        char *err, size_t errlen)
 {
-    uint64_t ram = mem->ram_bytes;
+    uint64_t low = guest_ram_low_end(mem->ram_bytes), top = guest_ram_top(mem->ram_bytes);
     uint8_t info[MBI_SIZE];
     uint8_t mmap[MMAP_ENTRIES * MMAP_ENTRY_SIZE];
-    static const struct { uint64_t base, end; uint32_t type; } map[MMAP_ENTRIES] = {
+    const struct { uint64_t base, end; uint32_t type; } map[MMAP_ENTRIES] = {
         { 0, LOW_MMAP_END, MMAP_AVAILABLE },
         { LOW_MMAP_END, HIGH_RAM_START, MMAP_RESERVED },
-        { HIGH_RAM_START, 0, MMAP_AVAILABLE }, /* end: RAM's */
+        { HIGH_RAM_START, low, MMAP_AVAILABLE },
+        { GUEST_PCI_HOLE_END, top, MMAP_AVAILABLE }, /* a VM of more than 3 GiB */
     };
+    uint32_t n = top > GUEST_PCI_HOLE_END ? MMAP_ENTRIES : MMAP_ENTRIES - 1;
 
-    for (uint32_t i = 0; i < MMAP_ENTRIES; i++) {
+    for (uint32_t i = 0; i < n; i++) {
         uint8_t *e = mmap + i * MMAP_ENTRY_SIZE;
-        uint64_t end = map[i].end ? map[i].end : ram;
         wr32(e, MMAP_ENTRY_SIZE - 4); /* `size` counts the bytes after itself */
         wr64(e + 4, map[i].base);
-        wr64(e + 12, end - map[i].base);
+        wr64(e + 12, map[i].end - map[i].base);
         wr32(e + 20, map[i].type);
     }
     memset(info, 0, sizeof info);
     wr32(info + MBI_OFF_FLAGS, MBI_MEM | MBI_CMDLINE | MBI_MMAP);
     wr32(info + MBI_OFF_MEM_LOWER, (uint32_t)(LOW_MMAP_END >> 10));
-    wr32(info + MBI_OFF_MEM_UPPER, (uint32_t)MIN((ram - HIGH_RAM_START) >> 10, 0xffffffffull));
+    /* Upper memory is what starts at 1 MiB, up to the first hole. */
+    wr32(info + MBI_OFF_MEM_UPPER, (uint32_t)((low - HIGH_RAM_START) >> 10));
     wr32(info + MBI_OFF_CMDLINE, (uint32_t)(base + CMDLINE_OFF));
-    wr32(info + MBI_OFF_MMAP_LENGTH, (uint32_t)sizeof mmap);
+    wr32(info + MBI_OFF_MMAP_LENGTH, n * MMAP_ENTRY_SIZE);
     wr32(info + MBI_OFF_MMAP_ADDR, (uint32_t)(base + MMAP_OFF));
 
     static const char nul = '\0', space = ' ';
@@ -438,7 +437,7 @@ static bool write_info(const struct guest_mem_ops *mem, uint64_t base, const cha
         wr32(entry + 12, 0);
     }
     if (!put(mem, base, info, sizeof info, err, errlen) ||
-        !put(mem, base + MMAP_OFF, mmap, sizeof mmap, err, errlen))
+        !put(mem, base + MMAP_OFF, mmap, n * MMAP_ENTRY_SIZE, err, errlen))
         return false;
     if (mod->present &&
         (!put(mem, base + MODS_OFF, entry, sizeof entry, err, errlen) ||
@@ -471,7 +470,7 @@ int guest_load_multiboot(const void *image, size_t size, const struct mb_params 
                          char *err, size_t errlen)
 {
     const uint8_t *img = image;
-    uint64_t ram = mem->ram_bytes;
+    uint64_t ram = guest_ram_low_end(mem->ram_bytes); /* the image loads below the PCI hole */
     size_t hoff = 0;
     const char *name = p->name, *cmdline = p->cmdline ? p->cmdline : "";
     struct module_place mod = { .present = p->module != NULL,
@@ -581,11 +580,11 @@ int guest_load_multiboot(const void *image, size_t size, const struct mb_params 
         mod.start = (MAX(layout_end(&lo), HIGH_RAM_START) + INFO_PAGE_SIZE - 1) &
                     ~(INFO_PAGE_SIZE - 1);
         mod.end = mod.start + p->module_size;
-        uint64_t limit = MIN(ram, 0x100000000ull);
-        if (mod.end > limit) {
+        if (mod.end > ram) {
             ksnprintf(err, errlen, "the module \"%s\" (%zu bytes) does not fit above the image: "
                       "[0x%llx, 0x%llx) goes beyond %s", mod.name, p->module_size,
-                      (ull)mod.start, (ull)mod.end, ram <= 0x100000000ull ? "guest RAM" : "4 GiB");
+                      (ull)mod.start, (ull)mod.end,
+                      ram == GUEST_PCI_HOLE_START ? "the PCI hole" : "guest RAM");
             return -1;
         }
     }

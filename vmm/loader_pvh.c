@@ -34,7 +34,6 @@
 #define MEMMAP_ENTRY_SIZE  24u
 #define PVH_TSS_LIMIT      0x67u       /* pvh.pandoc: TR a 32-bit TSS, limit 0x67 */
 #define HIGH_RAM_START     GUEST_HIGH_RAM_START
-#define FOUR_GIB           0x100000000ull
 #define INITRD_ALIGN       0x1000ull
 
 _Static_assert(PVH_START_INFO_GPA + START_INFO_SIZE <= PVH_MODLIST_GPA, "start info overlaps");
@@ -46,7 +45,7 @@ _Static_assert(PVH_CMDLINE_GPA + PVH_CMDLINE_MAX + 1 <= LOW_E820_END,
 
 typedef unsigned long long ull;
 
-/* Each segment inside [1 MiB, min(RAM, 4 GiB)). */
+/* Each segment inside [1 MiB, `limit`): the RAM below the PCI hole. */
 static bool check_places(const struct pvh_image *im, uint64_t limit, uint64_t ram,
                          const char *name, char *err, size_t errlen)
 {
@@ -62,8 +61,9 @@ static bool check_places(const struct pvh_image *im, uint64_t limit, uint64_t ra
         }
         if (end > limit) {
             loader_refuse(err, errlen, name,
-                          "segment [0x%llx, 0x%llx) is beyond guest RAM (%llu MiB)", (ull)s->paddr,
-                          (ull)end, (ull)(ram >> 20));
+                          "segment [0x%llx, 0x%llx) is beyond guest RAM (%llu MiB%s)",
+                          (ull)s->paddr, (ull)end, (ull)(limit >> 20),
+                          ram > GUEST_PCI_HOLE_START ? " below the PCI hole" : "");
             return false;
         }
     }
@@ -146,7 +146,7 @@ int guest_load_pvh(const void *image, size_t size, const struct pvh_params *p,
     const char *iname = p->initrd_name ? p->initrd_name : "initrd";
     const char *cmdline = p->cmdline ? p->cmdline : "";
     uint64_t ram = mem->ram_bytes;
-    uint64_t limit = MIN(ram, FOUR_GIB);
+    uint64_t limit = guest_ram_low_end(ram); /* below 4 GiB: the entry runs without paging */
     struct pvh_image im;
 
     if (ram <= HIGH_RAM_START) {

@@ -6,6 +6,7 @@ port 0x61), and sleeps between them instead of spinning.
 register(h) adds the scenarios to the harness module `h`
 (run_system_tests.py), whose helpers they use.
 """
+import os
 import re
 
 
@@ -49,4 +50,28 @@ def register(h):
             check(int(cpu.group(1)) * 4 < ticks * 10,
                   f"irqtimer held the CPU {cpu.group(1)} ms over {ticks * 10} ms of ticks")
             print("figure: irqtimer exits:\n" + out)
+            h.poweroff(m, 120)
+
+    @scenario("bochs")
+    def bochs_big_vm_pci_hole(workdir, image):
+        # A VM of 5 GiB: RAM stops at 3 GiB and goes on at 4 GiB, as on a
+        # PC, so the local APIC's page (0xfee00000) stays the APIC's and its
+        # timer interrupts arrive. Before the PCI hole, RAM reached past
+        # 0xfee00000 and the guest's APIC writes went to a RAM page.
+        vmx = os.path.join(workdir, "irqbig.vmx")
+        with open(vmx, "w") as f:
+            f.write('displayName = "irqbig"\nmemsize = "5120"\nguest.type = "multiboot"\n'
+                    'guest.kernel = "../guests/irqtimer.bin"\n' + h.ALL_LINES)
+        # Admission wants the 5 GiB backed: a sparse swap disk of ~5 GiB.
+        m = h.bochs_with(workdir, "irqbig", ['swap.device = "ata0-slave"'],
+                         [(vmx, "hv/vms/irqbig.vmx")],
+                         [h.bochs_swap_disk(workdir, "irqbig", 10500)])
+        with booted(m, h.BOCHS_BOOT_S) as m:
+            h.start_vm(m, "irqbig")
+            lapic = m.expect(r"^\[irqbig\] irqtimer: lapic (\d+) periodic ticks in (\d+)% of "
+                             r"the expected time\r?\n", 240)
+            m.expect(r"^\[irqbig\] irqtimer: ok", 60)
+            m.expect(r"vm irqbig: exited with status 0", 60)
+            print(f"figure: irqbig (5120 MiB): local APIC timer {lapic.group(1)} ticks in "
+                  f"{lapic.group(2)}% of the expected time")
             h.poweroff(m, 120)

@@ -38,7 +38,9 @@ static bool in_ram(uint64_t gpa, size_t len)
         return false;
     if (end <= 0xA0000)
         return end <= ops.ram_bytes;
-    return gpa >= 0x100000 && end <= ops.ram_bytes;
+    if (gpa >= GUEST_PCI_HOLE_END)
+        return end <= guest_ram_top(ops.ram_bytes);
+    return gpa >= 0x100000 && end <= guest_ram_low_end(ops.ram_bytes);
 }
 
 static bool fake_write(void *ctx, uint64_t gpa, const void *src, size_t len)
@@ -250,7 +252,7 @@ static void expect_mb_refusal(size_t size, const char *msg)
 }
 
 /* The info page at `info`: flags, mem_*, mmap, cmdline, for `ram` bytes of
- * RAM. */
+ * RAM (past 3 GiB, the rest above the PCI hole, in a fourth mmap entry). */
 static void check_info_at(uint64_t info, uint64_t ram, const char *cmdline)
 {
     assert_int_equal(bs.mode, GUEST_MODE_PROT32);
@@ -259,23 +261,26 @@ static void check_info_at(uint64_t info, uint64_t ram, const char *cmdline)
     assert_int_equal(bs.rsp, 0);
     assert_int_equal(g32(info + 0), (1u << 0) | (1u << 2) | (1u << 6));
     assert_int_equal(g32(info + 4), 639);
-    assert_int_equal(g32(info + 8), (ram - MIB) / 1024);
+    uint64_t low = ram < GUEST_PCI_HOLE_START ? ram : GUEST_PCI_HOLE_START;
+    unsigned n = ram > GUEST_PCI_HOLE_START ? 4 : 3;
+    assert_int_equal(g32(info + 8), (low - MIB) / 1024); /* upper memory: up to the hole */
     assert_int_equal(g32(info + 12), 0); /* boot_device: not given */
     uint32_t cmd = g32(info + 16);
     assert_string_equal((const char *)fm.buf + cmd, cmdline);
     assert_true(cmd > info && cmd + strlen(cmdline) < info + 0x1000);
     assert_int_equal(g32(info + 20), 0); /* no modules */
     uint32_t len = g32(info + 44), addr = g32(info + 48);
-    assert_int_equal(len, 3 * 24);
+    assert_int_equal(len, n * 24);
     assert_true(addr >= info + 88 && addr + len <= cmd);
-    static const uint64_t want[3][3] = {
-        { 0, 0x9FC00, 1 }, { 0x9FC00, 0x100000 - 0x9FC00, 2 }, { 0x100000, 0, 1 },
+    const uint64_t want[4][3] = {
+        { 0, 0x9FC00, 1 }, { 0x9FC00, 0x100000 - 0x9FC00, 2 }, { 0x100000, low - MIB, 1 },
+        { GUEST_PCI_HOLE_END, ram - low, 1 },
     };
-    for (int i = 0; i < 3; i++) {
-        uint64_t e = addr + 24u * (unsigned)i;
+    for (unsigned i = 0; i < n; i++) {
+        uint64_t e = addr + 24u * i;
         assert_int_equal(g32(e), 20);
         assert_int_equal(g64(e + 4), want[i][0]);
-        assert_int_equal(g64(e + 12), i == 2 ? ram - MIB : want[i][1]);
+        assert_int_equal(g64(e + 12), want[i][1]);
         assert_int_equal(g32(e + 20), want[i][2]);
     }
     assert_true(all_bytes(info + 52, 88 - 52, 0)); /* the rest of v1: zero */
@@ -693,6 +698,12 @@ static void test_elf_load(void **state)
     assert_true(all_bytes(0x102400, 0x2000, 0));
     assert_int_equal(fm.buf[0x104400], POISON);
     check_info(8 * MIB, "root=x");
+    /* More than 3 GiB: mem_upper stops at the PCI hole, the mmap lists the
+     * RAM above 4 GiB. */
+    mem_setup(8192 * MIB, 8 * MIB);
+    assert_int_equal(mb(size, "root=x"), 0);
+    check_info(8192 * MIB, "root=x");
+    mem_setup(8 * MIB, 8 * MIB);
 
     /* An entry given as a physical address is taken as is. */
     size = build_elf(0x2000, 0x102010, ph, 4);
@@ -782,12 +793,12 @@ static void test_elf_refusals(void **state)
     expect_mb_refusal(size, "image range [0xa0000, 0xa0010) overlaps the hole at [0xa0000, "
                             "0x100000)");
 
-    /* A segment across 4 GiB, in a VM with RAM there. */
+    /* A segment in the PCI hole of a VM with RAM above 4 GiB. */
     mem_setup(8192 * MIB, 4 * MIB);
     const struct phdr high = { 1, 0x1000, 0xfffff000, 0xfffff000, 0x100, 0x2000 };
     size = build_elf(0x2000, 0xfffff000, &high, 1);
-    expect_mb_refusal(size, "image range [0xfffff000, 0x100001000) goes beyond 4 GiB, out of a "
-                            "32-bit kernel's reach");
+    expect_mb_refusal(size, "image range [0xfffff000, 0x100001000) goes beyond the 3072 MiB of "
+                            "guest RAM below the PCI hole");
 }
 
 /* ---- the real guests ------------------------------------------------------------ */

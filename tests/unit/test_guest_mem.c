@@ -223,6 +223,46 @@ static void test_hole_and_end_are_not_ram(void **state)
     assert_true(guest_mem_touch(&gm, ((uint64_t)GUEST_MB << 20) - 1));
 }
 
+/* More than 3 GiB: RAM stops at 3 GiB and goes on at 4 GiB, as on a PC, so
+ * the devices' pages below 4 GiB are never RAM; the hole's pages are ABSENT
+ * in the physmap and take no machine page. */
+#define BIG_MACHINE_PAGES 8192
+static int setup_big(void **state)
+{
+    (void)state;
+    fake_plat_arena_init(BIG_MACHINE_PAGES);
+    page_alloc_init_flat(BIG_MACHINE_PAGES);
+    heap_init();
+    assert_true(guest_mem_init(&gm, GUEST_PCI_HOLE_START + (8 << 20), OWNER));
+    return 0;
+}
+
+static void test_pci_hole_is_not_ram(void **state)
+{
+    (void)state;
+    const uint64_t hole = GUEST_PCI_HOLE_END - GUEST_PCI_HOLE_START;
+    assert_int_equal(gm.pm.npages, (GUEST_PCI_HOLE_END + (8 << 20)) >> PAGE_SHIFT);
+    assert_int_equal(physmap_count(&gm.pm, PM_ABSENT), hole >> PAGE_SHIFT);
+    assert_int_equal(physmap_ram_pages(&gm.pm), (GUEST_PCI_HOLE_START + (8 << 20)) >> PAGE_SHIFT);
+    assert_true(physmap_check(&gm.pm));
+    uint64_t free_before = page_free_count();
+    assert_true(guest_mem_is_ram(&gm, GUEST_PCI_HOLE_START - 1));
+    assert_false(guest_mem_is_ram(&gm, GUEST_PCI_HOLE_START));
+    assert_false(guest_mem_is_ram(&gm, 0xfee00000));
+    assert_false(guest_mem_touch(&gm, 0xfec00000));
+    assert_int_equal(entry(0xfec00).state, PM_ABSENT);
+    assert_int_equal(page_free_count(), free_before);
+    assert_true(guest_mem_touch(&gm, GUEST_PCI_HOLE_START - 1));
+    assert_true(guest_mem_touch(&gm, GUEST_PCI_HOLE_END));
+    assert_true(guest_mem_touch(&gm, GUEST_PCI_HOLE_END + (8 << 20) - 1));
+    assert_false(guest_mem_touch(&gm, GUEST_PCI_HOLE_END + (8 << 20)));
+    assert_int_equal(page_free_count(), free_before - 3);
+    /* a balloon cannot take a page that is not there */
+    assert_int_equal(physmap_balloon(&gm.pm, 0xfee00, NULL), PM_ESTATE);
+    assert_int_equal(physmap_map(&gm.pm, 0xfee00, 5, NULL), PM_ESTATE);
+    assert_true(physmap_check(&gm.pm));
+}
+
 static void test_write_spans_pages(void **state)
 {
     (void)state;
@@ -339,6 +379,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_out_of_machine_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_platform_map_failure_leaks_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hole_and_end_are_not_ram, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pci_hole_is_not_ram, setup_big, teardown),
         cmocka_unit_test_setup_teardown(test_write_spans_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_touches_reach_the_sampler, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_returns_every_page, setup, teardown),

@@ -39,8 +39,9 @@ static bool fake_write(void *ctx, uint64_t gpa, const void *src, size_t len)
         return false;
     uint64_t end = gpa + len;
     assert_true(end > gpa);
-    assert_true(end <= ops.ram_bytes);
+    assert_true(end <= guest_ram_top(ops.ram_bytes));
     assert_true(end <= 0xA0000 || gpa >= 0x100000); /* never the hole */
+    assert_true(end <= guest_ram_low_end(ops.ram_bytes) || gpa >= GUEST_PCI_HOLE_END);
     for (unsigned i = 0; i < 2; i++) {
         if (win[i].buf && gpa >= win[i].base && end <= win[i].base + win[i].len) {
             memcpy(win[i].buf + (gpa - win[i].base), src, len);
@@ -389,7 +390,8 @@ static void test_initrd_placement(void **state)
     check_e820(3, 63 * MIB, MIB, 3);
 }
 
-/* RAM beyond 4 GiB: the identity map grows, and a kernel that says so
+/* More than 3 GiB: the PCI hole at [3 GiB, 4 GiB), RAM's rest above 4 GiB
+ * (as on a PC), the identity map grows past it, and a kernel that says so
  * takes its initrd above 4 GiB (ext_ramdisk_image). */
 static void test_above_4g(void **state)
 {
@@ -402,16 +404,34 @@ static void test_above_4g(void **state)
     lp.initrd = rd;
     lp.initrd_size = sizeof rd;
     mem_setup(6 * GIB, 32 * MIB + 0x1000000);
-    mem_window(1, 6 * GIB - MIB, MIB);
+    mem_window(1, 7 * GIB - MIB, MIB);
     assert_int_equal(load(), 0);
-    uint64_t want = 6 * GIB - 0x2000;
+    uint64_t want = 7 * GIB - 0x2000;          /* 6 GiB of RAM ends at 7 GiB */
     assert_int_equal(gget(BP + 0x218, 4), (uint32_t)want);
     assert_int_equal(gget(BP + 0x0c0, 4), 1); /* ext_ramdisk_image: bits 32-63 */
     assert_int_equal(gget(BP + 0x0c4, 4), 0);
     assert_memory_equal(at(want), rd, sizeof rd);
-    check_identity_map(6);
-    check_e820(2, 0x100000, 6 * GIB - MIB, 1);
-    assert_int_equal(gget(BP + 0x1e0, 4), (6 * GIB - MIB) >> 10);
+    check_identity_map(7);
+    assert_int_equal(gget(BP + 0x1e8, 1), 4);
+    check_e820(2, 0x100000, 3 * GIB - MIB, 1);
+    check_e820(3, 4 * GIB, 3 * GIB, 1);        /* the hole is not in the map */
+    assert_int_equal(gget(BP + 0x1e0, 4), (3 * GIB - MIB) >> 10); /* up to the hole */
+
+    /* An initrd larger than the RAM above 4 GiB goes below the hole. */
+    static uint8_t big[2 * MIB];
+    memset(big, 0x29, sizeof big);
+    lp.initrd = big;
+    lp.initrd_size = sizeof big;
+    mem_setup(3 * GIB + MIB, 32 * MIB + 0x1000000);
+    mem_window(1, 3 * GIB - 4 * MIB, 4 * MIB);
+    assert_int_equal(load(), 0);
+    assert_int_equal(gget(BP + 0x218, 4), 3 * GIB - 2 * MIB);
+    assert_int_equal(gget(BP + 0x0c0, 4), 0);
+    assert_memory_equal(at(3 * GIB - 2 * MIB), big, sizeof big);
+    check_e820(3, 4 * GIB, MIB, 1);
+    lp.initrd = rd;
+    lp.initrd_size = sizeof rd;
+    mem_setup(6 * GIB, 32 * MIB + 0x1000000);
 
     /* Without XLF_CAN_BE_LOADED_ABOVE_4G it stays below initrd_addr_max. */
     s.xloadflags = 0x01;

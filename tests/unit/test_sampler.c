@@ -151,6 +151,49 @@ static void test_small_vm_samples_everything(void **state)
     assert_false(sampler_init(&s, NULL, NULL, 10, st, 10, 0));
 }
 
+/* Pages that are not RAM (the PCI hole) are never picked: the estimate is
+ * a fraction of RAM. Every RAM page touched reads as 100%, not as RAM's
+ * share of the whole range. */
+static void test_hole_is_never_sampled(void **state)
+{
+    (void)state;
+    struct sampler_config cfg;
+    sampler_default_config(&cfg);
+    cfg.period_ns = PERIOD;
+    cfg.sample_pages = 400;
+    cfg.hole_first = 1000;
+    cfg.hole_pages = 3000;
+    fake_plat_seed_random(7);
+    fake_plat_set_time_ns(0);
+    vm = fake_gpa_create(NP);
+    for (ppn_t p = 0; p < NP; p++)
+        if (p < 1000 || p >= 4000)
+            fake_gpa_map(vm, p);
+    assert_true(sampler_init(&smp, &cfg, vm, NP, storage, sizeof storage, 0));
+    for (unsigned period = 0; period < 4; period++) {
+        for (uint32_t i = 0; i < smp.nset; i++) {
+            assert_true(smp.set[i] < 1000 || smp.set[i] >= 4000);
+            sampler_note_touch(&smp, smp.set[i]);
+        }
+        fake_plat_set_time_ns((period + 1) * PERIOD);
+        sampler_tick(&smp, (period + 1) * PERIOD);
+    }
+    assert_int_equal(sampler_estimate(&smp), 65536);
+    fake_gpa_destroy(vm);
+    /* all of RAM when it is smaller than the sample; a hole past the end is refused */
+    struct sampler s;
+    uint8_t st[2000];
+    cfg.sample_pages = 100;
+    cfg.hole_first = 3;
+    cfg.hole_pages = 5;
+    assert_true(sampler_init(&s, &cfg, NULL, 10, st, sizeof st, 0));
+    assert_int_equal(s.nset, 5);
+    assert_int_equal(s.set[2], 2);
+    assert_int_equal(s.set[3], 8);
+    cfg.hole_pages = 8;
+    assert_false(sampler_init(&s, &cfg, NULL, 10, st, sizeof st, 0));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -161,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_current_period_counts_at_once),
         cmocka_unit_test(test_sample_is_zapped_and_hostile_ppns_ignored),
         cmocka_unit_test(test_small_vm_samples_everything),
+        cmocka_unit_test(test_hole_is_never_sampled),
     };
     return cmocka_run_group_tests_name("sampler", tests, NULL, NULL);
 }
