@@ -41,7 +41,7 @@ bool vm_reclaim_init(struct vm *vm, char *why, size_t whylen)
     rc->pinned = vm->cfg.prealloc_pinned;
     uint64_t npages = gm->pm.npages;
     struct ccache_config cfg;
-    ccache_config_default(&cfg, npages);
+    ccache_config_default(&cfg, physmap_ram_pages(&gm->pm)); /* its cap: a share of RAM */
     cfg.cap_percent = (uint32_t)g_host_config.ccache_pct;
     if (g_host_config.ccache_pct) {
         rc->cc = kzalloc(sizeof *rc->cc);

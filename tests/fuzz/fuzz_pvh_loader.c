@@ -49,8 +49,9 @@ static bool fake_write(void *ctx, uint64_t gpa, const void *src, size_t len)
     const uint8_t *s = src;
     CHECK(len > 0);
     CHECK(gpa + len > gpa);
-    CHECK(gpa + len <= f->ram);
+    CHECK(gpa + len <= guest_ram_top(f->ram));
     CHECK(gpa + len <= 0xA0000 || gpa >= 0x100000); /* never the hole */
+    CHECK(gpa + len <= guest_ram_low_end(f->ram) || gpa >= GUEST_PCI_HOLE_END); /* nor the PCI hole */
     /* Touch the first and last source bytes (all of them for small
      * writes), so ASan sees a read past a buffer. */
     f->sum += s[0] + s[len - 1];
