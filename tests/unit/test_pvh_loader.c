@@ -226,6 +226,21 @@ static void test_good_image(void **state)
     assert_int_equal(e820_layout(96 * MIB, 0, 0, r), 3);
     for (unsigned i = 0; i < 3; i++)
         assert_int_equal(r[i].end - r[i].start, want[i][1]);
+    /* More than 3 GiB: RAM up to the PCI hole, the rest from 4 GiB on; with
+     * an ACPI region cut out, every entry there is. */
+    assert_int_equal(e820_layout(3584 * MIB, 0, 0, r), 4);
+    assert_int_equal(r[2].start, MIB);
+    assert_int_equal(r[2].end, 3072 * MIB);
+    assert_int_equal(r[3].start, 4096 * MIB);
+    assert_int_equal(r[3].end, 4608 * MIB);
+    assert_int_equal(r[3].type, 1);
+    assert_int_equal(e820_layout(3584 * MIB, 64 * MIB, MIB, r), 6);
+    assert_int_equal(r[3].type, 3);
+    assert_int_equal(r[4].start, 65 * MIB);
+    assert_int_equal(r[4].end, 3072 * MIB);
+    assert_int_equal(r[5].start, 4096 * MIB);
+    assert_int_equal(e820_layout(3072 * MIB, 0, 0, r), 3);   /* exactly 3 GiB: no hole to skip */
+    assert_int_equal(r[2].end, 3072 * MIB);
     /* The command line with its NUL. */
     assert_string_equal((char *)mem + PVH_CMDLINE_GPA, "console=ttyS0");
 
