@@ -143,10 +143,8 @@ bool vm_mem_attach(struct vm *vm, char *why, size_t whylen)
     sampler_default_config(&sc);
     sc.period_ns = g_host_config.sample_period_s * 1000000000ULL;
     sc.mode = plat_gpa_has_accessed_bits() ? SAMPLER_ACCESSED_BIT : SAMPLER_INVALIDATE;
-    if (vm->mem.ram.ram_bytes > GUEST_PCI_HOLE_START) {
-        sc.hole_first = GUEST_PCI_HOLE_START >> PAGE_SHIFT;
-        sc.hole_pages = (GUEST_PCI_HOLE_END - GUEST_PCI_HOLE_START) >> PAGE_SHIFT;
-    }
+    sc.hole_first = GUEST_PCI_HOLE_START >> PAGE_SHIFT;
+    sc.hole_pages = guest_pci_hole_pages(vm->mem.ram.ram_bytes);
     size_t bytes = sampler_storage_bytes(sc.sample_pages);
     vm->mem.smp_storage = kmalloc(bytes);
     if (!vm->mem.smp_storage || !sampler_init(&vm->mem.smp, &sc, vm->mem.ram.gpa, vm->mem.ram.pm.npages,

@@ -20,9 +20,9 @@ bool guest_mem_init(struct guest_mem *gm, uint64_t ram_bytes, uint16_t owner)
         guest_mem_destroy(gm);
         return false;
     }
-    if (ram_bytes > GUEST_PCI_HOLE_START)
-        physmap_mark_absent(&gm->pm, GUEST_PCI_HOLE_START >> PAGE_SHIFT,
-                            (GUEST_PCI_HOLE_END - GUEST_PCI_HOLE_START) >> PAGE_SHIFT);
+    /* A fresh physmap: every page is UNTOUCHED, so this cannot fail. */
+    physmap_mark_absent(&gm->pm, GUEST_PCI_HOLE_START >> PAGE_SHIFT,
+                        guest_pci_hole_pages(ram_bytes));
     return true;
 }
 

@@ -38,6 +38,14 @@ static inline uint64_t guest_ram_top(uint64_t ram_bytes)
                ? ram_bytes
                : ram_bytes - GUEST_PCI_HOLE_START + GUEST_PCI_HOLE_END;
 }
+/* The PCI hole's pages, from PPN GUEST_PCI_HOLE_START >> PAGE_SHIFT on: none
+ * for a VM of 3 GiB or less, whose RAM ends below it. */
+static inline uint64_t guest_pci_hole_pages(uint64_t ram_bytes)
+{
+    return ram_bytes > GUEST_PCI_HOLE_START
+               ? (GUEST_PCI_HOLE_END - GUEST_PCI_HOLE_START) >> PAGE_SHIFT
+               : 0;
+}
 
 struct sampler;
 struct swapper;

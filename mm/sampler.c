@@ -87,8 +87,9 @@ bool sampler_init(struct sampler *s, const struct sampler_config *cfg, struct pl
         c = *cfg;
     else
         sampler_default_config(&c);
-    if (!s || !storage || npages == 0 || c.sample_pages == 0 || c.hole_first > npages ||
-        c.hole_pages > npages - c.hole_first || c.hole_pages >= npages ||
+    if (!s || !storage || npages == 0 || c.sample_pages == 0 ||
+        (c.hole_pages && (c.hole_first > npages || c.hole_pages > npages - c.hole_first ||
+                          c.hole_pages >= npages)) ||
         storage_bytes < sampler_storage_bytes(c.sample_pages) ||
         c.slow_shift > 15 || c.fast_shift > 15)
         return false;

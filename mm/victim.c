@@ -299,7 +299,7 @@ uint32_t victim_active_q16(const struct victim *v, const struct physmap *pm)
     if (v->scans == 0)
         return 65536;            /* nothing seen yet: assume active */
     uint64_t ram = physmap_ram_pages(pm);   /* a fraction of RAM, not of the PCI hole */
-    return (uint32_t)(MIN(v->active_pages, ram) * 65536 / ram);
+    return ram ? (uint32_t)(MIN(v->active_pages, ram) * 65536 / ram) : 0;
 }
 
 uint64_t victim_once_pages(const struct victim *v)
@@ -312,7 +312,7 @@ uint32_t victim_demand_q16(const struct victim *v, const struct physmap *pm)
     if (v->scans == 0)
         return 65536;
     uint64_t ram = physmap_ram_pages(pm);
-    return (uint32_t)(MIN(v->active_pages + v->due_pages, ram) * 65536 / ram);
+    return ram ? (uint32_t)(MIN(v->active_pages + v->due_pages, ram) * 65536 / ram) : 0;
 }
 
 static bool chosen(const ppn_t *out, uint64_t k, ppn_t p)

@@ -192,6 +192,10 @@ static void test_hole_is_never_sampled(void **state)
     assert_int_equal(s.set[3], 8);
     cfg.hole_pages = 8;
     assert_false(sampler_init(&s, &cfg, NULL, 10, st, sizeof st, 0));
+    cfg.hole_first = 1000;                 /* no hole: where it would be does not matter */
+    cfg.hole_pages = 0;
+    assert_true(sampler_init(&s, &cfg, NULL, 10, st, sizeof st, 0));
+    assert_int_equal(s.nset, 10);
 }
 
 int main(void)
