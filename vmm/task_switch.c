@@ -1,21 +1,13 @@
 /* Hardware task switching, written from Intel SDM vol. 3, chapter 8
  * ("Task Management": 8.2 the TSS and its descriptor, 8.3 task switching and
- * table 8-1, the checks and the exceptions they raise, 8.4 task linking)
- * and 17.2.4 (DR7's local enables end with the task). See task_switch.h. */
+ * table 8-1, the checks and the exceptions they raise, 8.4 task linking,
+ * 8.6 the 16-bit TSS) and 17.2.4 (DR7's local enables end with the task).
+ * See task_switch.h. */
 #include "vmm/task_switch.h"
 #include "lib/kstring.h"
 #include "lib/le.h"
 
-/* 32-bit TSS layout (SDM figure 8-2): offsets of the fields a switch uses. */
-#define TSS_LINK   0x00
-#define TSS_CR3    0x1c
-#define TSS_EIP    0x20
-#define TSS_EFLAGS 0x24
-#define TSS_GPR    0x28         /* EAX ... EDI, 4 bytes each */
-#define TSS_SEG    0x48         /* ES, CS, SS, DS, FS, GS, 4 bytes each */
-#define TSS_LDT    0x60
-#define TSS_TRAP   0x64         /* bit 0: T, #DB on entering the task */
-#define TSS_MIN_LIMIT 0x67      /* a 32-bit TSS is at least 104 bytes */
+#define TSS_LINK 0x00           /* the previous task link, in both formats */
 
 /* System-descriptor types (S = 0; SDM table 3-2). */
 #define TYPE_LDT        0x2
@@ -24,6 +16,35 @@
 #define TYPE_TSS32_FREE 0x9
 #define TYPE_TSS32_BUSY 0xb
 #define TSS_BUSY_BIT    (1u << 9)   /* in a descriptor's high dword: type bit 1 */
+
+/* The two TSS formats (SDM figures 8-2 and 8-11): where the fields a switch
+ * uses are and how wide they are. The 16-bit (80286) TSS has no CR3 (the
+ * task keeps the page tables in force), no FS, GS or T flag, and holds the
+ * low halves of EIP, EFLAGS and the registers; 8.6 leaves the upper halves
+ * of the registers undefined: here they keep what they held, as QEMU does,
+ * EIP's and EFLAGS's are zero, and FS and GS are loaded null. */
+struct tss_fmt {
+    uint32_t width;             /* of IP, FLAGS, each register and the selector slots */
+    uint32_t ip, flags, gpr, seg, nseg, ldt;
+    uint32_t size;              /* the bytes a switch reads: the minimum limit + 1 */
+    int cr3, trap;              /* offsets, or -1: not in this format */
+    uint8_t free_type, busy_type;
+};
+static const struct tss_fmt TSS32 = { 4, 0x20, 0x24, 0x28, 0x48, 6, 0x60, 0x68, 0x1c, 0x64,
+                                      TYPE_TSS32_FREE, TYPE_TSS32_BUSY };
+static const struct tss_fmt TSS16 = { 2, 0x0e, 0x10, 0x12, 0x22, 4, 0x2a, 0x2c, -1, -1,
+                                      TYPE_TSS16_FREE, TYPE_TSS16_BUSY };
+#define TSS_MAX_SIZE 0x68
+
+/* The format of a TSS descriptor of type `type`, free or busy; NULL if not a TSS. */
+static const struct tss_fmt *tss_format(unsigned type)
+{
+    if (type == TYPE_TSS32_FREE || type == TYPE_TSS32_BUSY)
+        return &TSS32;
+    if (type == TYPE_TSS16_FREE || type == TYPE_TSS16_BUSY)
+        return &TSS16;
+    return NULL;
+}
 #define DESC_ACCESSED   (1u << 8)   /* code and data: type bit 0 */
 
 /* Access rights in the VMCS format (the descriptor's high dword, 8-23). */
@@ -88,7 +109,6 @@ static enum ts_result fault(struct ts_outcome *out, uint8_t vector, uint16_t sel
     return TS_FAULT;
 }
 
-static uint32_t rd32(const uint8_t *p) { return (uint32_t)le_get(p, 4); }
 
 /* Sets the accessed bit a segment load sets, in the descriptor and in *s. */
 static bool mark_accessed(const struct ts_mem *m, uint32_t at, uint32_t d[2], struct ts_seg *s)
@@ -183,20 +203,22 @@ static bool set_busy(const struct ts_cpu *c, const struct ts_mem *m, uint16_t se
     return m->write(m->ctx, at + 4, &d[1], 4);
 }
 
-/* Saves the old task's dynamic fields into its TSS (SDM 8.3, step 7). */
-static bool save_old(const struct ts_cpu *c, const struct ts_mem *m, uint32_t eip,
-                     uint32_t eflags)
+/* Saves the old task's dynamic fields into its TSS, of format `f` (SDM
+ * 8.3, step 7). */
+static bool save_old(const struct ts_cpu *c, const struct ts_mem *m, const struct tss_fmt *f,
+                     uint32_t eip, uint32_t eflags)
 {
-    uint8_t buf[TSS_LDT - TSS_EIP];
-    le_put(buf, eip, 4);
-    le_put(buf + TSS_EFLAGS - TSS_EIP, eflags, 4);
+    uint8_t buf[TSS_MAX_SIZE];
+    le_put(buf, eip, f->width);
+    le_put(buf + f->flags - f->ip, eflags, f->width);
     for (unsigned i = 0; i < 8; i++)
-        le_put(buf + TSS_GPR - TSS_EIP + 4 * i, c->gpr[i], 4);
-    if (!m->write(m->ctx, c->tr.base + TSS_EIP, buf, TSS_SEG - TSS_EIP))
+        le_put(buf + f->gpr - f->ip + f->width * i, c->gpr[i], f->width);
+    if (!m->write(m->ctx, c->tr.base + f->ip, buf, f->seg - f->ip))
         return false;
-    /* Selector fields are 16 bits, the upper halves reserved: left alone. */
-    for (unsigned i = 0; i < 6; i++)
-        if (!m->write(m->ctx, c->tr.base + TSS_SEG + 4 * i, &c->seg[i].sel, 2))
+    /* Selector fields are 16 bits, a 32-bit TSS's upper halves reserved:
+     * left alone. */
+    for (unsigned i = 0; i < f->nseg; i++)
+        if (!m->write(m->ctx, c->tr.base + f->seg + f->width * i, &c->seg[i].sel, 2))
             return false;
     return true;
 }
@@ -219,30 +241,29 @@ enum ts_result task_switch(struct ts_cpu *cpu, const struct ts_mem *mem, uint16_
     unsigned type = AR_TYPE(tss.ar);
     if (r == DESC_OUTSIDE || (tss.ar & AR_S))
         return fault(out, not_free, sel);
-    if (type == TYPE_TSS16_FREE || type == TYPE_TSS16_BUSY) {
-        out->why = "a task switch to a 16-bit TSS (80286 format) is not supported";
-        return TS_REFUSED;
-    }
-    if (type != (src == TS_IRET ? TYPE_TSS32_BUSY : TYPE_TSS32_FREE))
+    const struct tss_fmt *nf = tss_format(type);
+    if (!nf || type != (src == TS_IRET ? nf->busy_type : nf->free_type))
         return fault(out, not_free, sel);
     if (!(tss.ar & AR_P))
         return fault(out, VEC_NP, sel);
-    if (tss.limit < TSS_MIN_LIMIT)
+    if (tss.limit < nf->size - 1)
         return fault(out, VEC_TS, sel);
-    if (AR_TYPE(cpu->tr.ar) != TYPE_TSS32_BUSY) {
-        out->why = "a task switch away from a 16-bit TSS (80286 format) is not supported";
+    /* The task running now: TR holds a busy TSS (VM entry checked it). */
+    const struct tss_fmt *of = tss_format(AR_TYPE(cpu->tr.ar));
+    if (!of) {
+        out->why = "the task register holds no TSS";
         return TS_REFUSED;
     }
-    if (cpu->tr.limit < TSS_MIN_LIMIT)
+    if (cpu->tr.limit < of->size - 1)
         return fault(out, VEC_TS, cpu->tr.sel);
-    uint8_t img[TSS_TRAP + 4];
-    if (!mem->read(mem->ctx, tss.base, img, sizeof img))
+    uint8_t img[TSS_MAX_SIZE];
+    if (!mem->read(mem->ctx, tss.base, img, nf->size))
         return TS_MEM_FAILED;
     /* Everything the commit writes must be there first (a NULL write only
      * checks, and backs the page), so a commit never stops half done. */
     uint32_t old_at = cpu->gdt_base + (cpu->tr.sel & 0xfff8u);
     if (((src == TS_JMP || src == TS_IRET) && !mem->write(mem->ctx, old_at + 4, NULL, 4)) ||
-        !mem->write(mem->ctx, cpu->tr.base + TSS_EIP, NULL, TSS_LDT - TSS_EIP) ||
+        !mem->write(mem->ctx, cpu->tr.base + of->ip, NULL, of->ldt - of->ip) ||
         ((src == TS_CALL || src == TS_GATE) && !mem->write(mem->ctx, tss.base, NULL, 2)) ||
         (src != TS_IRET && !mem->write(mem->ctx, at + 4, NULL, 4)))
         return TS_MEM_FAILED;
@@ -253,7 +274,7 @@ enum ts_result task_switch(struct ts_cpu *cpu, const struct ts_mem *mem, uint16_
         old_eflags &= ~EFLAGS_NT;
     if ((src == TS_JMP || src == TS_IRET) && !set_busy(cpu, mem, cpu->tr.sel, false))
         return TS_MEM_FAILED;
-    if (!save_old(cpu, mem, next_eip, old_eflags))
+    if (!save_old(cpu, mem, of, next_eip, old_eflags))
         return TS_MEM_FAILED;
     if (src == TS_CALL || src == TS_GATE) {
         if (!mem->write(mem->ctx, tss.base + TSS_LINK, &cpu->tr.sel, 2))
@@ -264,27 +285,30 @@ enum ts_result task_switch(struct ts_cpu *cpu, const struct ts_mem *mem, uint16_
 
     /* The new task: TR, CR0.TS, CR3, registers; then LDTR and the
      * segments, whose faults belong to the new task. */
-    tss.ar = (tss.ar & ~0xfu) | TYPE_TSS32_BUSY;
+    tss.ar = (tss.ar & ~0xfu) | nf->busy_type;
     cpu->tr = tss;
     cpu->cr0 |= CR0_TS_BIT;
     cpu->dr7 &= ~DR7_LOCAL;
-    if (cpu->cr0 & CR0_PG_BIT) {
-        cpu->cr3 = rd32(img + TSS_CR3);
+    if ((cpu->cr0 & CR0_PG_BIT) && nf->cr3 >= 0) {
+        cpu->cr3 = (uint32_t)le_get(img + nf->cr3, 4);
         out->cr3_loaded = true;
         mem->set_cr3(mem->ctx, cpu->cr3);
     }
-    cpu->eip = rd32(img + TSS_EIP);
-    cpu->eflags = rd32(img + TSS_EFLAGS) | EFLAGS_FIXED;
+    cpu->eip = (uint32_t)le_get(img + nf->ip, nf->width);
+    cpu->eflags = (uint32_t)le_get(img + nf->flags, nf->width) | EFLAGS_FIXED;
     if (src == TS_CALL || src == TS_GATE)
         cpu->eflags |= EFLAGS_NT;
+    uint32_t keep = nf->width == 2 ? 0xffff0000u : 0;
     for (unsigned i = 0; i < 8; i++)
-        cpu->gpr[i] = rd32(img + TSS_GPR + 4 * i);
-    out->debug_trap = img[TSS_TRAP] & 1;
+        cpu->gpr[i] = (cpu->gpr[i] & keep) |
+                      (uint32_t)le_get(img + nf->gpr + nf->width * i, nf->width);
+    out->debug_trap = nf->trap >= 0 && (img[nf->trap] & 1);
+    /* A 16-bit TSS has no FS and GS: they are loaded null. */
     uint16_t sels[6];
     for (unsigned i = 0; i < 6; i++)
-        sels[i] = (uint16_t)rd32(img + TSS_SEG + 4 * i);
+        sels[i] = i < nf->nseg ? (uint16_t)le_get(img + nf->seg + nf->width * i, 2) : 0;
 
-    enum ts_result res = load_ldtr(cpu, mem, (uint16_t)rd32(img + TSS_LDT), out);
+    enum ts_result res = load_ldtr(cpu, mem, (uint16_t)le_get(img + nf->ldt, 2), out);
     if (res != TS_DONE)
         return res;
     if (cpu->eflags & EFLAGS_VM) {
@@ -303,13 +327,15 @@ enum ts_result task_switch(struct ts_cpu *cpu, const struct ts_mem *mem, uint16_
 
     /* An exception's error code goes on the new task's stack. */
     if (push_error) {
-        /* A 32-bit stack (SS.B) takes 4 bytes at ESP - 4; a 16-bit one 2
-         * bytes at SP - 2, the upper half of ESP kept. */
+        /* A doubleword for a 32-bit TSS, a word for a 16-bit one; below
+         * ESP on a 32-bit stack (SS.B), below SP on a 16-bit one, the upper
+         * half of ESP kept. */
         bool big = cpu->seg[2].ar & AR_DB;
-        uint32_t esp = big ? cpu->gpr[4] - 4
-                           : (cpu->gpr[4] & 0xffff0000u) | ((cpu->gpr[4] - 2) & 0xffff);
+        uint32_t n = nf->width == 2 ? 2 : 4;
+        uint32_t esp = big ? cpu->gpr[4] - n
+                           : (cpu->gpr[4] & 0xffff0000u) | ((cpu->gpr[4] - n) & 0xffff);
         uint32_t offset = big ? esp : esp & 0xffff;
-        if (!mem->write(mem->ctx, cpu->seg[2].base + offset, &error, big ? 4 : 2))
+        if (!mem->write(mem->ctx, cpu->seg[2].base + offset, &error, n))
             return TS_MEM_FAILED;
         cpu->gpr[4] = esp;
     }

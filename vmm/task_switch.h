@@ -5,8 +5,8 @@
  * Pure: the rules work on a snapshot of the registers involved and reach
  * guest memory (the GDT, LDTs, TSSs, the new stack) through two callbacks
  * on guest-linear addresses; vmm/exit_task_switch.c takes the snapshot from
- * the VMCS and writes the result back. 32-bit TSSs only (a 16-bit TSS is
- * refused: 286 software). The privilege checks on a task gate or on a TSS
+ * the VMCS and writes the result back. Both TSS formats: 32-bit, and the
+ * 16-bit one of 80286 software (figure 8-11). The privilege checks on a task gate or on a TSS
  * reached directly are the CPU's, made before the exit (SDM 26.4.2). */
 #ifndef VMM_TASK_SWITCH_H
 #define VMM_TASK_SWITCH_H
@@ -51,7 +51,7 @@ enum ts_result {
     TS_FAULT,       /* raise `fault` in *cpu's context: the old task before
                        the commit, the new one after (SDM table 8-1) */
     TS_MEM_FAILED,  /* a memory access failed; *cpu may be partly switched */
-    TS_REFUSED,     /* not carried out: `why` says what (a 16-bit TSS) */
+    TS_REFUSED,     /* not carried out: `why` says what (TR holds no TSS) */
 };
 
 struct ts_outcome {

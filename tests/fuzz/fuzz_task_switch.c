@@ -4,7 +4,7 @@
  * bytes say. Beyond the sanitizers' checks it asserts the contract: memory
  * is touched only through the callbacks and only inside the guest's 64 KiB;
  * a fault before the commit leaves the registers as they were; a completed
- * switch leaves TR on the new TSS, marked busy, CS and SS usable with SS's
+ * switch leaves TR on the new TSS (32- or 16-bit), marked busy, CS and SS usable with SS's
  * DPL the new CPL (what VM entry needs), and a fault has a vector a task
  * switch can raise with a selector-shaped error code.
  */
@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum ts_source src = (enum ts_source)(data[2] & 3);
     uint16_t tr = (uint16_t)(data[3] | data[4] << 8);
     uint32_t gdt_limit = data[5] * 8u + 7;
-    bool push = data[6] & 1, paging = data[6] & 2;
+    bool push = data[6] & 1, paging = data[6] & 2, old16 = data[6] & 4;
     /* The rest is guest memory from 0: the GDT at 0x100, the new TSS where
      * its descriptor says; the old TSS is at 0x8000 whatever TR's
      * descriptor says (the CPU uses TR's cached base too). */
@@ -69,7 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (i != 1)
             cpu.seg[i] = (struct ts_seg){ 0x10, 0, 0xffffffff, 0xc093 };
     cpu.ldtr = (struct ts_seg){ 0, 0, 0, TS_AR_UNUSABLE };
-    cpu.tr = (struct ts_seg){ tr, 0x8000, 0x67, 0x8b };
+    /* The running task's TSS: 32-bit, or (flag 4) 16-bit. */
+    cpu.tr = old16 ? (struct ts_seg){ tr, 0x8000, 0x2b, 0x83 }
+                   : (struct ts_seg){ tr, 0x8000, 0x67, 0x8b };
     cpu.gdt_base = 0x100;
     cpu.gdt_limit = gdt_limit;
     struct ts_cpu before = cpu;
@@ -79,7 +81,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum ts_result r = task_switch(&cpu, &m, sel, src, 0x507, push, 0xabcd, &out);
     switch (r) {
     case TS_DONE:
-        CHECK(cpu.tr.sel == sel && (cpu.tr.ar & 0xf) == 0xb && cpu.tr.limit >= 0x67);
+        CHECK(cpu.tr.sel == sel);
+        CHECK(((cpu.tr.ar & 0xf) == 0xb && cpu.tr.limit >= 0x67) ||
+              ((cpu.tr.ar & 0xf) == 0x3 && cpu.tr.limit >= 0x2b));
         if (!(cpu.eflags & (1u << 17))) {
             CHECK(!(cpu.seg[1].ar & TS_AR_UNUSABLE) && !(cpu.seg[2].ar & TS_AR_UNUSABLE));
             CHECK(((cpu.seg[2].ar >> 5) & 3) == (cpu.seg[1].sel & 3u));

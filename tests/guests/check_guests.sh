@@ -87,6 +87,7 @@ check "taskswitch: call line" has_line "taskswitch: call and iret ok"
 check "taskswitch: jmp line" has_line "taskswitch: jmp ok"
 check "taskswitch: gate line" has_line "taskswitch: #GP through a task gate ok (error code 0x1230)"
 check "taskswitch: int line" has_line "taskswitch: int 0x40 through a task gate ok"
+check "taskswitch: 16-bit tss line" has_line "taskswitch: 16-bit tss ok"
 check "taskswitch: done" has_line "taskswitch: done"
 
 run bad_port ""

@@ -10,10 +10,17 @@
 ;     A's saved EIP past the MOV and IRETs.
 ;  4. INT 0x40 through a task gate to D: no error code on D's stack, A
 ;     resumes after the INT.
+;  5. CALL to E, a 16-bit (80286) TSS (SDM figure 8-11): E runs in a code
+;     segment based at its code (its IP is 16 bits) on a 16-bit stack, finds
+;     NT set, TR = E, AX and SP from its TSS (their low halves: SDM 8.6
+;     leaves the upper ones undefined), and IRETs;
+;     A finds E free, E's back link = A, E's IP saved as a word, and its own
+;     registers back.
 ; Output: "taskswitch: call and iret ok", "taskswitch: jmp ok",
 ; "taskswitch: #GP through a task gate ok (error code 0x1230)",
-; "taskswitch: int 0x40 through a task gate ok", "taskswitch: done"; "taskswitch: FAIL <what>" at the first check that
-; fails (exit 1).
+; "taskswitch: int 0x40 through a task gate ok", "taskswitch: 16-bit tss
+; ok", "taskswitch: done"; "taskswitch: FAIL <what>" at the first check
+; that fails (exit 1).
 %include "common.inc"
 
 SEL_CODE equ 0x08
@@ -22,6 +29,10 @@ SEL_A    equ 0x18
 SEL_B    equ 0x20
 SEL_C    equ 0x28
 SEL_D    equ 0x30
+SEL_E    equ 0x38                ; a 16-bit TSS
+SEL_ECS  equ 0x40                ; E's code: 32-bit, based at task_e
+SEL_DATA16 equ 0x48              ; E's stack: 64 KiB, 16-bit (B = 0)
+E_SP     equ 0x7000              ; E's stack, below 64 KiB (SP is a word)
 EFL_NT   equ 1 << 14
 TSS_EIP  equ 0x20
 TSS_EFL  equ 0x24
@@ -116,8 +127,57 @@ main:
         cmp dword [d_ran], 1
         jne .d
         PRINT "taskswitch: int 0x40 through a task gate ok", 10
+
+        ; 5. CALL to a 16-bit TSS, then IRET back
+        mov eax, tss_e
+        mov edi, gdt + SEL_E
+        call make_tss_desc
+        mov word [edi], 0x2b                        ; 44 bytes
+        mov byte [edi + 5], 0x81                    ; available 16-bit TSS
+        mov eax, task_e
+        mov word [gdt + SEL_ECS], 0xffff
+        mov [gdt + SEL_ECS + 2], ax
+        shr eax, 16
+        mov [gdt + SEL_ECS + 4], al
+        mov word [gdt + SEL_ECS + 5], 0x409a        ; code, P, DPL 0; D = 1
+        mov [gdt + SEL_ECS + 7], ah
+        mov word [tss_e + 0x0e], 0                  ; IP
+        mov word [tss_e + 0x10], 2                  ; FLAGS
+        mov word [tss_e + 0x12], 0x1616             ; AX
+        mov word [tss_e + 0x1a], E_SP               ; SP
+        mov word [tss_e + 0x22], SEL_DATA           ; ES
+        mov word [tss_e + 0x24], SEL_ECS            ; CS
+        mov word [tss_e + 0x26], SEL_DATA16         ; SS
+        mov word [tss_e + 0x28], SEL_DATA           ; DS
+        mov ebx, 0x0b0b0b0b
+        call SEL_E:0
+        clts
+        cmp ebx, 0x0b0b0b0b
+        jne .eregs
+        test dword [e_flags], EFL_NT
+        jz .ent
+        cmp word [e_tr], SEL_E
+        jne .etr
+        cmp word [e_eax], 0x1616
+        jne .eax
+        cmp word [e_esp], E_SP
+        jne .eax
+        cmp word [tss_e], SEL_A                     ; the back link
+        jne .elink
+        cmp byte [gdt + SEL_E + 5], 0x81            ; IRET freed E
+        jne .ebusy
+        cmp word [tss_e + 0x0e], task_e.after - task_e ; IP saved, a word
+        jne .eip
+        PRINT "taskswitch: 16-bit tss ok", 10
         PRINT "taskswitch: done", 10
         EXIT 0
+.eregs: FAIL "A's registers not restored after E's IRET"
+.ent:   FAIL "NT clear in E after CALL"
+.etr:   FAIL "TR is not E in E"
+.eax:   FAIL "E's AX or SP not from its 16-bit TSS"
+.elink: FAIL "E's back link is not A"
+.ebusy: FAIL "E still busy after its IRET"
+.eip:   FAIL "E's IP not saved in its 16-bit TSS"
 .regs:  FAIL "A's registers not restored after IRET"
 .ts:    FAIL "CR0.TS clear after a task switch"
 .b_busy: FAIL "B still busy after its IRET"
@@ -201,11 +261,26 @@ task_d:
 .pushed: FAIL "an error code on D's stack"
 .link:  FAIL "D's back link is not A"
 
+; ---- task E: a 16-bit TSS. Its code segment is based here, so only
+; relative branches and flat data (DS) are used; it records what it sees
+; for A to check.
+task_e:
+        pushfd
+        pop dword [e_flags]
+        str word [e_tr]
+        mov [e_eax], eax
+        mov [e_esp], esp
+        xor ebx, ebx
+        iret
+.after: jmp .after                                  ; A never resumes E
+
         align 8, db 0
 gdt:    dq 0
         dq 0x00cf9a000000ffff                       ; 0x08 code
         dq 0x00cf92000000ffff                       ; 0x10 data
         dq 0, 0, 0, 0                               ; 0x18-0x30: TSSs, built at run time
+        dq 0, 0                                     ; 0x38 TSS E (16-bit), 0x40 E's code
+        dq 0x000092000000ffff                       ; 0x48 data, 64 KiB, 16-bit
 gdt_end:
 gdt_desc:
         dw gdt_end - gdt - 1
@@ -219,6 +294,10 @@ idt_desc:
 idt:            times 0x41 * 8 db 0
 gp_error:       dd 0
 d_ran:          dd 0
+e_flags:        dd 0
+e_tr:           dd 0
+e_eax:          dd 0
+e_esp:          dd 0
         align 128, db 0
 tss_a:          times 104 db 0
         align 128, db 0
@@ -227,6 +306,8 @@ tss_b:          times 104 db 0
 tss_c:          times 104 db 0
         align 128, db 0
 tss_d:          times 104 db 0
+        align 64, db 0
+tss_e:          times 44 db 0
         align 16, db 0
                 times 1024 db 0
 stack_b_top:

@@ -380,7 +380,7 @@ def bochs_guests_together(workdir, image):
         m.serial.pos = start
         for line in ("call and iret ok", "jmp ok",
                      r"#GP through a task gate ok \(error code 0x1230\)",
-                     "int 0x40 through a task gate ok", "done"):
+                     "int 0x40 through a task gate ok", "16-bit tss ok", "done"):
             m.expect(r"^\[taskswitch\] taskswitch: %s\r?\n" % line, 120)
         m.expect(r"vm taskswitch: exited with status 0", 60)
         m.serial.pos = start

@@ -653,7 +653,8 @@ static void put_desc(uint64_t at, uint32_t base, uint32_t limit, uint32_t access
 /* The exit's glue (the rules are test_task_switch's): the state comes from
  * the VMCS and goes back; an INT n through a task gate resumes after the
  * INT and is not queued again; an IRET that switches tasks unblocks NMIs; a
- * 16-bit TSS stops the VM with the reason. */
+ * CALL to a 16-bit TSS is carried out too (FS and GS null, TR a busy 16-bit
+ * TSS). */
 static void test_task_switch_exit(void **state)
 {
     (void)state;
@@ -716,10 +717,27 @@ static void test_task_switch_exit(void **state)
     run_exit(EXIT_TASK_SWITCH, 0x18);
     assert_injected(VEC_GP, true);
     assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x18);
-    /* A 16-bit TSS: the VM stops, saying so. */
+    /* A CALL to a 16-bit TSS: IP, FLAGS, SP and four selectors, words. */
     fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
-    assert_int_equal(run_exit(EXIT_TASK_SWITCH, 0x28), EXIT_STOP);
-    assert_non_null(strstr(fake_fail_reason, "16-bit TSS"));
+    uint16_t t16[0x2c / 2] = { 0 };
+    t16[0x0e / 2] = 0x77;                         /* IP */
+    t16[0x10 / 2] = 0x2;                          /* FLAGS */
+    t16[0x1a / 2] = 0x9000;                       /* SP */
+    t16[0x22 / 2] = t16[0x26 / 2] = t16[0x28 / 2] = 0x10;
+    t16[0x24 / 2] = 0x08;
+    memcpy(guest_bytes(0x4000), t16, sizeof t16);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_EXIT_INSN_LEN, 7);
+    assert_int_equal(run_exit(EXIT_TASK_SWITCH, 0x28), EXIT_CONTINUE);
+    assert_nothing_injected();
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x77);
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_TR)), 0x28);
+    assert_int_equal(fake_gs_get(VMCS_SEG_AR(SEG_TR)), 0x83);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RSP) & 0xffff, 0x9000);
+    assert_true(fake_gs_get(VMCS_SEG_AR(SEG_FS)) & (1u << 16));   /* null: unusable */
+    uint16_t link;
+    memcpy(&link, guest_bytes(0x4000), 2);
+    assert_int_equal(link, 0x18);
     fake_gpa_destroy(vm.mem.ram.gpa);
 }
 

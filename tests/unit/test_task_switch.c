@@ -1,5 +1,6 @@
 /* Hardware task switches (vmm/task_switch.c) on a flat fake memory: a GDT
- * with two 32-bit TSSs, code, data and stack segments, and an LDT; each test
+ * with two 32-bit TSSs and a 16-bit one, code, data and stack segments, and
+ * an LDT; each test
  * checks what SDM vol. 3 chapter 8 says the CPU leaves in memory and in the
  * registers. */
 #include <stdarg.h>
@@ -229,6 +230,79 @@ static void test_gate_pushes_error_code(void **state)
     assert_true(out.debug_trap);
 }
 
+/* The 16-bit (80286) TSS, SDM figure 8-11 and 8.6: a 32-bit task calls
+ * one (its state, a word each, the registers' upper halves kept and FS and
+ * GS null, as QEMU loads them; no CR3 even with paging on),
+ * the 16-bit task IRETs back (saved as words), and an exception through a
+ * task gate pushes a word. */
+static uint16_t get16(uint32_t at) { uint16_t v; memcpy(&v, mem + at, 2); return v; }
+static void put16(uint32_t at, uint16_t v) { memcpy(mem + at, &v, 2); }
+
+static void test_16bit_tss(void **state)
+{
+    (void)state;
+    const uint32_t T16 = 0x5000;
+    put16(T16 + 0x0e, 0x0100);                  /* IP */
+    put16(T16 + 0x10, 0x0202);                  /* FLAGS */
+    for (unsigned i = 0; i < 8; i++)
+        put16(T16 + 0x12 + 2 * i, (uint16_t)(0x1110 + i));
+    put16(T16 + 0x12 + 2 * 4, 0x8000);          /* SP */
+    put16(T16 + 0x22, SEL_DATA);                /* ES */
+    put16(T16 + 0x24, SEL_CODE);                /* CS */
+    put16(T16 + 0x26, SEL_DATA);                /* SS */
+    put16(T16 + 0x28, SEL_DATA);                /* DS */
+    put16(T16 + 0x2a, 0);                       /* LDT */
+    cpu.cr0 |= 1u << 31;                        /* paging on: CR3 stays */
+    cpu.seg[5].sel = SEL_DATA3 | 3;             /* GS: loaded null */
+    struct ts_outcome out;
+    assert_int_equal(go(SEL_T16, TS_CALL, &out), TS_DONE);
+    assert_int_equal(get32(TSS_A + 0x20), 0x1234 + 7);  /* A saved in its own format */
+    assert_int_equal(get16(T16), SEL_A);                /* the link */
+    assert_true(busy(SEL_A) && busy(SEL_T16));
+    assert_int_equal(cpu.tr.ar & 0xf, 3);               /* a busy 16-bit TSS */
+    assert_int_equal(cpu.eip, 0x100);
+    assert_int_equal(cpu.eflags, 0x0202 | (1u << 14));
+    assert_int_equal(cpu.gpr[0], 0x1110);        /* A's EAX was 0xa0 */
+    assert_int_equal(cpu.gpr[7], 0x1117);
+    assert_int_equal(cpu.gpr[4], 0x8000);
+    assert_false(out.cr3_loaded);
+    assert_int_equal(cpu.cr3, 0x1111000);
+    assert_false(out.debug_trap);
+    assert_int_equal(cpu.seg[5].sel, 0);
+    assert_int_equal(cpu.seg[5].ar, TS_AR_UNUSABLE);
+    assert_int_equal(cpu.seg[4].ar, TS_AR_UNUSABLE);
+    assert_int_equal(cpu.seg[1].sel, SEL_CODE);
+    assert_true(cpu.dr7 == 0x4aa && (cpu.cr0 & 8));
+
+    /* IRET back: the 16-bit task's state saved as words, NT clear. */
+    cpu.gpr[0] = 0x12345678;
+    cpu.gpr[1] = 0xabcd0000;
+    assert_int_equal(task_switch(&cpu, &M, SEL_A, TS_IRET, 0xabcd0123, false, 0, &out), TS_DONE);
+    assert_int_equal(get16(T16 + 0x0e), 0x0123);
+    assert_int_equal(get16(T16 + 0x10), 0x0202);
+    assert_int_equal(get16(T16 + 0x12), 0x5678);
+    assert_int_equal(get16(T16 + 0x24), SEL_CODE);
+    assert_false(busy(SEL_T16));
+    assert_int_equal(cpu.tr.sel, SEL_A);
+    assert_int_equal(cpu.eip, 0x1234 + 7);
+    assert_int_equal(cpu.gpr[0], 0xa0);
+
+    /* The registers' upper halves stay what they were in the old task. */
+    cpu.gpr[2] = 0x77770000;
+    /* Through a task gate with an error code: a word on the new task's
+     * 16-bit stack (SS.B clear: SP, ESP's upper half kept). */
+    desc(GDT + 0x50, 0, 0xffff, 0x92, 0);
+    cpu.gdt_limit = 0x57;
+    put16(T16 + 0x26, 0x50);
+    put16(T16 + 0x12 + 2 * 4, 0x8000);
+    put32(0x7ffc, 0xeeeeeeee);
+    assert_int_equal(task_switch(&cpu, &M, SEL_T16, TS_GATE, 0x1234, true, 0x0d58, &out),
+                     TS_DONE);
+    assert_int_equal(cpu.gpr[4], 0x7ffe);
+    assert_int_equal(get32(0x7ffc), 0x0d58eeee);
+    assert_int_equal(cpu.gpr[2], 0x77771112);
+}
+
 /* Refusals before the commit leave the old task and memory as they were. */
 static void expect_early_fault(uint16_t sel, enum ts_source src, uint8_t vector, uint16_t err)
 {
@@ -256,12 +330,17 @@ static void test_checks_before_the_commit(void **state)
     expect_early_fault(SEL_B, TS_CALL, 11, SEL_B);
     desc(GDT + SEL_B, TSS_B, 0x60, 0x89, 0);            /* too short */
     expect_early_fault(SEL_B, TS_CALL, 10, SEL_B);
-    /* A 16-bit TSS: not carried out, with the reason. */
+    desc(GDT + SEL_T16, 0x5000, 0x2a, 0x81, 0);         /* a 16-bit TSS too short */
+    expect_early_fault(SEL_T16, TS_CALL, 10, SEL_T16);
+    /* TR holding no TSS (an LDT): not carried out, with the reason. */
     struct ts_outcome out;
-    assert_int_equal(go(SEL_T16, TS_CALL, &out), TS_REFUSED);
-    assert_non_null(out.why);
-    /* Memory that fails before the commit: nothing written. */
     desc(GDT + SEL_B, TSS_B, 0x67, 0x89, 0);
+    struct ts_cpu before = cpu;
+    cpu.tr.ar = 0x82;
+    assert_int_equal(go(SEL_B, TS_CALL, &out), TS_REFUSED);
+    assert_non_null(out.why);
+    cpu = before;
+    /* Memory that fails before the commit: nothing written. */
     fail_from = TSS_B + 0x10;
     writes = 0;
     assert_int_equal(go(SEL_B, TS_CALL, &out), TS_MEM_FAILED);
@@ -348,6 +427,7 @@ int main(void)
         cmocka_unit_test_setup(test_jmp_and_paging, setup),
         cmocka_unit_test_setup(test_gate_pushes_error_code, setup),
         cmocka_unit_test_setup(test_checks_before_the_commit, setup),
+        cmocka_unit_test_setup(test_16bit_tss, setup),
         cmocka_unit_test_setup(test_checks_after_the_commit, setup),
         cmocka_unit_test_setup(test_ldt_and_user_task, setup),
     };
