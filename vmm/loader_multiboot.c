@@ -342,15 +342,26 @@ static bool overlaps(const struct piece *pc, uint64_t start, uint64_t end)
     return start < pc->gpa + pc->memsz && end > pc->gpa;
 }
 
+/* The pieces the image loads, one per call: the a.out kludge's one, or
+ * each PT_LOAD segment with bytes. `*i` starts at 0. */
+static bool next_piece(const struct layout *lo, uint32_t *i, struct piece *pc)
+{
+    if (lo->aout) {
+        *pc = lo->aout_piece;
+        return (*i)++ == 0;
+    }
+    uint64_t vaddr;
+    while (*i < lo->phnum)
+        if (elf_segment(lo->img, lo->phoff, lo->phentsize, (*i)++, pc, &vaddr))
+            return true;
+    return false;
+}
+
 static bool layout_overlaps(const struct layout *lo, uint64_t start, uint64_t end)
 {
-    if (lo->aout)
-        return overlaps(&lo->aout_piece, start, end);
     struct piece pc;
-    uint64_t vaddr;
-    for (uint32_t i = 0; i < lo->phnum; i++)
-        if (elf_segment(lo->img, lo->phoff, lo->phentsize, i, &pc, &vaddr) &&
-            overlaps(&pc, start, end))
+    for (uint32_t i = 0; next_piece(lo, &i, &pc);)
+        if (overlaps(&pc, start, end))
             return true;
     return false;
 }
@@ -370,13 +381,9 @@ static uint64_t info_place(const struct layout *lo)
 static bool load_layout(const struct layout *lo, const struct guest_mem_ops *mem, char *err,
                         size_t errlen)
 {
-    if (lo->aout)
-        return load_piece(lo->img, &lo->aout_piece, mem, err, errlen);
     struct piece pc;
-    uint64_t vaddr;
-    for (uint32_t i = 0; i < lo->phnum; i++)
-        if (elf_segment(lo->img, lo->phoff, lo->phentsize, i, &pc, &vaddr) &&
-            !load_piece(lo->img, &pc, mem, err, errlen))
+    for (uint32_t i = 0; next_piece(lo, &i, &pc);)
+        if (!load_piece(lo->img, &pc, mem, err, errlen))
             return false;
     return true;
 }
@@ -455,13 +462,10 @@ static bool write_info(const struct guest_mem_ops *mem, uint64_t base, const cha
 /* The end of the highest piece the image loads. */
 static uint64_t layout_end(const struct layout *lo)
 {
-    if (lo->aout)
-        return lo->aout_piece.gpa + lo->aout_piece.memsz;
     struct piece pc;
-    uint64_t vaddr, end = 0;
-    for (uint32_t i = 0; i < lo->phnum; i++)
-        if (elf_segment(lo->img, lo->phoff, lo->phentsize, i, &pc, &vaddr))
-            end = MAX(end, pc.gpa + pc.memsz);
+    uint64_t end = 0;
+    for (uint32_t i = 0; next_piece(lo, &i, &pc);)
+        end = MAX(end, pc.gpa + pc.memsz);
     return end;
 }
 
