@@ -35,7 +35,7 @@ _Static_assert(VM_VCPUS_SUPPORTED <= VM_MAX_VCPUS, "numvcpus must fit struct vm"
 #define VM_RESTARTS_PER_MIN 5
 /* Basic VM-exit reasons counted (Intel SDM vol. 3, appendix C: 0-69); the
  * monitor checks its own table fits. */
-#define VM_EXIT_REASONS 70
+#define VM_EXIT_REASONS 78
 
 enum vm_state {
     VM_STATE_RUNNING = 0,  /* at least one vCPU runnable or waiting */

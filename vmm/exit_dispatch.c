@@ -173,8 +173,8 @@ static enum exit_action exit_xsetbv(struct vcpu *v, const struct exit_info *e)
 static enum exit_action exit_invalid_opcode(struct vcpu *v, const struct exit_info *e)
 {
     (void)e;
-    /* VMX instructions, MONITOR/MWAIT (hidden in CPUID): #UD, as on a CPU
-     * without them. */
+    /* VMX instructions, MONITOR/MWAIT, GETSEC (hidden in CPUID), SEAMCALL
+     * and TDCALL: #UD, as on a CPU without them. */
     vcpu_inject_exception(v, VEC_UD, false, 0);
     return EXIT_CONTINUE;
 }
@@ -235,6 +235,12 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
     [EXIT_WBINVD] = exit_skip,
     [EXIT_PAUSE] = exit_pause,
     [EXIT_RDPMC] = exit_gp,
+    /* Instructions that exit unconditionally, for features the guest does
+     * not have (SDM 26.1.2; CPUID hides SMX, and there is no TDX): #UD, as
+     * on a CPU without them. */
+    [EXIT_GETSEC] = exit_invalid_opcode,
+    [EXIT_SEAMCALL] = exit_invalid_opcode,
+    [EXIT_TDCALL] = exit_invalid_opcode,
     [EXIT_VMCALL] = exit_invalid_opcode,
     [EXIT_VMCLEAR] = exit_invalid_opcode,
     [EXIT_VMLAUNCH] = exit_invalid_opcode,

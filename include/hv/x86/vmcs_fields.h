@@ -219,7 +219,9 @@ enum vmx_exit_reason {
     EXIT_RDSEED = 61,
     EXIT_XSAVES = 63,
     EXIT_XRSTORS = 64,
-    EXIT_REASON_COUNT = 70,
+    EXIT_SEAMCALL = 76,
+    EXIT_TDCALL = 77,
+    EXIT_REASON_COUNT = 78,
 };
 #define EXIT_REASON_ENTRY_FAIL (1u << 31)
 
