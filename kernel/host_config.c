@@ -47,6 +47,9 @@ const struct cfg_key host_config_schema[] = {
       "which guest pages are reclaimed first: recent|aging|reuse|car|clockpro|clock|random" },
     { "mem.vcpuAllocBound", CFG_U64, FIELD(vcpu_alloc_bound), 1, 4096, NULL,
       "pages a vCPU may allocate while releases are denied before it is a VMTrack event" },
+    { "mem.vmtrackTimeout", CFG_U64, FIELD(vmtrack_timeout_s), 0, 3600, NULL,
+      "seconds a running VM may leave a release request unanswered in hard or low "
+      "before VMTrack ends it; 0 = never" },
     { "mem.agePeriod", CFG_U64, FIELD(age_period_ms), 100, 60000, NULL,
       "milliseconds between scans of each VM's accessed bits" },
     { "mem.ccachePct", CFG_U64, FIELD(ccache_pct), 0, 50, NULL,
@@ -67,6 +70,7 @@ void host_config_defaults(struct host_config *c)
     str_copy(c->hostname, "hv", sizeof c->hostname);
     c->victim_policy = VICTIM_RECENT;
     c->vcpu_alloc_bound = 48;
+    c->vmtrack_timeout_s = 30;
     c->age_period_ms = 1000;
     c->ccache_pct = 10;
 }

@@ -28,6 +28,7 @@
 #include "mm/guest_mem.h"
 #include "mm/sampler.h"
 #include "kernel/vm_reclaim.h"
+#include "kernel/vmtrack.h"
 
 #define VM_MAX 16
 #define VM_MAX_VCPUS 4
@@ -92,6 +93,12 @@ struct vm_memory {
     uint64_t release_request;
     uint64_t release_gen;
     struct vmmem_vm *vmmem;       /* the monitor's release checks (heap; opaque here) */
+    /* VMTrack (kernel/vmtrack.h): release points the monitor reached with
+     * work to do (vmm/vmmem_poll.c counts them), its watch over them, and
+     * when a sleeping vCPU was last woken to answer a request. */
+    uint64_t release_answers;
+    struct vmtrack_watch track;
+    uint64_t release_wake_ns;
     uint64_t deny_until_ns;       /* fault injection (`vmm deny`): vCPU 0 holds a
                                      release deny until then */
     struct vm_balloon_ctl balloon;  /* the balloon's size and progress (vm_balloon.h) */

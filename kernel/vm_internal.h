@@ -1,4 +1,5 @@
-/* VM internals shared by kernel/vm.c and the scheduler. */
+/* VM internals shared by kernel/vm.c, the scheduler, the shell and VMTrack
+ * (kernel/vm_mem.c), which end VMs. */
 #ifndef KERNEL_VM_INTERNAL_H
 #define KERNEL_VM_INTERNAL_H
 

@@ -1,6 +1,7 @@
 /* The glue between real VMs and the memory policy core. See vm_mem.h. */
 #include "kernel/vm_mem.h"
 #include "kernel/vm.h"
+#include "kernel/vm_internal.h"
 #include "kernel/host_config.h"
 #include "kernel/log.h"
 #include "kernel/admission.h"
@@ -295,6 +296,57 @@ static void report_state(uint64_t now)
     }
 }
 
+/* A request reaches a VM at its poll points, which a VM whose vCPUs all
+ * sleep (HLT waiting for a timer far off, blocked from allocating) does
+ * not pass: one of them is woken to pass one (vmm/vcpu_run.c polls before
+ * it goes back to sleep), at most every RELEASE_WAKE_NS, so an idle VM
+ * gives its pages back at once instead of at its next timer. */
+#define RELEASE_WAKE_NS 100000000ULL
+
+static void wake_for_release(struct vm *vm, uint64_t now)
+{
+    if (!vm->mem.release_request || now - vm->mem.release_wake_ns < RELEASE_WAKE_NS)
+        return;
+    for (unsigned i = 0; i < vm->nvcpus; i++)
+        if (vm->vcpu_state[i] == VCPU_RUNNABLE)
+            return;                     /* it polls soon anyway */
+    for (unsigned i = 0; i < vm->nvcpus; i++)
+        if (vm->vcpu_state[i] == VCPU_SLEEPING) {
+            vm->mem.release_wake_ns = now;
+            vm_vcpu_wake(vm, i);
+            return;
+        }
+}
+
+/* VMTrack (kernel/vmtrack.h): VMs that keep running with a request
+ * unanswered under pressure for mem.vmtrackTimeout end, with the reason;
+ * their memory goes back to the others. Ended after the look at every VM:
+ * the reap detaches them. */
+static void vmtrack_enforce(uint64_t now)
+{
+    struct vm *gone[VM_MAX];
+    unsigned n = 0;
+    bool pressure = ms.state >= MEM_HARD;
+    uint64_t timeout = g_host_config.vmtrack_timeout_s * 1000000000ULL;
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        struct vm *vm = attached[i];
+        if (vm && vm_is_live(vm) &&
+            vmtrack_look(&vm->mem.track, pressure, vm->mem.release_request,
+                         vm->mem.release_answers, vm->stats.cpu_tsc, now,
+                         timeout) == VMTRACK_UNRESPONSIVE)
+            gone[n++] = vm;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        struct vm *vm = gone[i];
+        vm_fail(vm, "VMTrack: no answer to a release request of %llu pages for %llu s while it "
+                    "ran, with free memory %s (mem.vmtrackTimeout)",
+                (unsigned long long)vm->mem.release_request,
+                (unsigned long long)(vmtrack_waited_ns(&vm->mem.track, now) / 1000000000ULL),
+                mem_state_name(ms.state));
+        vm_reap(vm);
+    }
+}
+
 void vm_mem_tick(void)
 {
     if (!ready)
@@ -330,9 +382,12 @@ void vm_mem_tick(void)
     }
     for (unsigned i = 0; i < VM_MAX; i++) {
         struct vm *vm = attached[i];
-        if (vm && vm_is_live(vm))
+        if (vm && vm_is_live(vm)) {
             post_request(vm);
+            wake_for_release(vm, now);
+        }
     }
+    vmtrack_enforce(now);
     report_state(now);
 }
 

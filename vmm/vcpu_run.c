@@ -53,6 +53,11 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         sti();
         return RUN_STOPPED;
     }
+    /* A poll point before anything else: a vCPU woken only so that its VM
+     * answers a release request (kernel/vm_mem.c) passes one even when it
+     * goes back to sleep below without a VM entry. */
+    vmmem_poll_point_fast(v, vm->mem.vmmem, v->id, vm->mem.release_gen,
+                          vm->mem.deny_until_ns != 0);
     /* INIT/SIPI another vCPU sent, the shared TSC offset; an AP waiting
      * for its SIPI gives the CPU back at once and sleeps until one comes. */
     if (!vcpu_startup(v)) {

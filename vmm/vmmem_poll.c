@@ -107,6 +107,7 @@ void vmmem_poll_point(struct vcpu *v)
         return;
     uint64_t freed = release_locked(w, v->id, n);
     vmmem_release_done(&w->m, v->id, n, freed);
+    vm->mem.release_answers++;      /* VMTrack's sign of life, freed or not */
     /* Fewer than asked: nothing more to give now (all resident pages are
      * pinned or no store takes them). Drop the rest rather than retry at
      * every entry; memsched posts again at its next tick. */
@@ -121,8 +122,10 @@ static bool blocked(struct vcpu *v, struct vmmem_vm *w)
     struct vm *vm = v->vm;
     if (!vm_mem_should_block(vm))
         return false;
-    if (!vmmem_releases_denied(&w->m, v->id))
+    if (!vmmem_releases_denied(&w->m, v->id)) {
         release_locked(w, v->id, vm_mem_swap_cap(vm));
+        vm->mem.release_answers++;  /* a release point reached: VMTrack's sign of life */
+    }
     return vm_mem_should_block(vm);
 }
 

@@ -127,11 +127,14 @@ static void test_request_released_at_poll_point(void **state)
     (void)state;
     vmmem_poll_point(&vcpu);
     assert_int_equal(released_calls, 0);          /* nothing asked */
+    assert_int_equal(vm.mem.release_answers, 0);
     post(96);
     vmmem_poll_point(&vcpu);
     assert_int_equal(released_total, 96);
+    assert_int_equal(vm.mem.release_answers, 1);  /* VMTrack's sign of life */
     vmmem_poll_point(&vcpu);
     assert_int_equal(released_calls, 1);          /* drained: not again */
+    assert_int_equal(vm.mem.release_answers, 1);
     post(96);                                     /* a reissue of the same size is seen */
     vmmem_poll_point(&vcpu);
     assert_int_equal(released_total, 192);
@@ -149,9 +152,11 @@ static void test_injected_deny_holds_releases(void **state)
         vmmem_poll_point(&vcpu);
     assert_int_equal(released_calls, 0);
     assert_true(vmmem_check_count(&vm.mem.vmmem->m, 0) >= 10);   /* unresponsive, counted */
+    assert_int_equal(vm.mem.release_answers, 0);  /* no answer while denied */
     now_ns += 5000000000ULL;
     vmmem_poll_point(&vcpu);
     assert_int_equal(released_total, 96);
+    assert_int_equal(vm.mem.release_answers, 1);
     assert_int_equal(vmmem_check_count(&vm.mem.vmmem->m, 0), 0);  /* drained: reset */
 }
 
@@ -180,6 +185,7 @@ static void test_low_state_blocks_above_target(void **state)
     target = 1000;
     assert_int_equal(vmmem_ram_fault(&vcpu, 0x300000), EXIT_SLEEP);
     assert_int_equal(released_total, 96);         /* its own pages first */
+    assert_int_equal(vm.mem.release_answers, 1);  /* a release point: VMTrack sees an answer */
     assert_int_equal(vm.vcpu_wake_ns[0], now_ns + 5000000ULL);
     assert_int_equal(blocked_notes, 1);
     assert_int_equal(allocs_noted, 0);
