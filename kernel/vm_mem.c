@@ -319,14 +319,15 @@ static void wake_for_release(struct vm *vm, uint64_t now)
 }
 
 /* VMTrack (kernel/vmtrack.h): VMs that keep running with a request
- * unanswered under pressure for mem.vmtrackTimeout end, with the reason;
- * their memory goes back to the others. Ended after the look at every VM:
- * the reap detaches them. */
+ * unanswered for mem.vmtrackTimeout end when free memory is below MinFree,
+ * with the reason; their memory goes back to the others. Ended after the
+ * look at every VM: the reap detaches them. */
 static void vmtrack_enforce(uint64_t now)
 {
     struct vm *gone[VM_MAX];
     unsigned n = 0;
-    bool pressure = ms.state >= MEM_HARD;
+    uint64_t free_now = page_free_count();
+    bool pressure = free_now < ms.minfree_pages;
     uint64_t timeout = g_host_config.vmtrack_timeout_s * 1000000000ULL;
     for (unsigned i = 0; i < VM_MAX; i++) {
         struct vm *vm = attached[i];
@@ -339,10 +340,10 @@ static void vmtrack_enforce(uint64_t now)
     for (unsigned i = 0; i < n; i++) {
         struct vm *vm = gone[i];
         vm_fail(vm, "VMTrack: no answer to a release request of %llu pages for %llu s while it "
-                    "ran, with free memory %s (mem.vmtrackTimeout)",
+                    "ran, with %llu pages free, below MinFree (%llu) (mem.vmtrackTimeout)",
                 (unsigned long long)vm->mem.release_request,
                 (unsigned long long)(vmtrack_waited_ns(&vm->mem.track, now) / 1000000000ULL),
-                mem_state_name(ms.state));
+                (unsigned long long)free_now, (unsigned long long)ms.minfree_pages);
         vm_reap(vm);
     }
 }

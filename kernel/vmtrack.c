@@ -5,7 +5,7 @@ enum vmtrack_verdict vmtrack_look(struct vmtrack_watch *w, bool pressure, uint64
                                   uint64_t answers, uint64_t cpu, uint64_t now_ns,
                                   uint64_t timeout_ns)
 {
-    if (!pressure || !asked || !timeout_ns) {
+    if (!asked || !timeout_ns) {
         w->waiting = false;
         return VMTRACK_FINE;
     }
@@ -14,9 +14,10 @@ enum vmtrack_verdict vmtrack_look(struct vmtrack_watch *w, bool pressure, uint64
         *w = (struct vmtrack_watch){ true, now_ns, answers, cpu };
         return VMTRACK_FINE;
     }
-    if (now_ns - w->since_ns < timeout_ns)
+    if (now_ns - w->since_ns < timeout_ns || !pressure)
         return VMTRACK_FINE;
-    /* The whole timeout without an answer: unresponsive if it ran. */
+    /* The whole timeout without an answer, memory short: unresponsive if
+     * it ran. */
     return cpu != w->cpu ? VMTRACK_UNRESPONSIVE : VMTRACK_FINE;
 }
 

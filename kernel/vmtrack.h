@@ -1,9 +1,12 @@
 /*
  * VMTrack's watch on one VM (the seed's VMTrack_KillIfUnresponsiveVM): a VM
- * that keeps running under memory pressure while a release request waits,
- * and reaches no release point for a whole timeout, is unresponsive; the
- * vmkernel then ends it, so that one VM holding a release deny (or a monitor
- * path that never polls) cannot take the host's memory down with it.
+ * that keeps running while a release request waits and reaches no release
+ * point for a whole timeout is unresponsive, and if memory is short then,
+ * the vmkernel ends it, so that one VM holding a release deny (or a monitor
+ * path that never polls) cannot take the host's memory down with it. The
+ * wait is not restarted when memory is short only on and off: under steady
+ * pressure the free-memory state moves between neighbours many times a
+ * second.
  *
  * Signs of life are the monitor's answers: each release point it reached
  * with work to do (a poll point that took on a request, a blocked vCPU
@@ -18,7 +21,7 @@
 #include "include/hv/types.h"
 
 struct vmtrack_watch {
-    bool waiting;           /* a request is waiting under pressure */
+    bool waiting;           /* a request is waiting */
     uint64_t since_ns;      /* ... since then with no answer */
     uint64_t answers;       /* the answer count then */
     uint64_t cpu;           /* the VM's CPU time (any unit) then */
@@ -26,7 +29,7 @@ struct vmtrack_watch {
 
 enum vmtrack_verdict { VMTRACK_FINE = 0, VMTRACK_UNRESPONSIVE };
 
-/* One look, at every memsched tick: `pressure` (free memory hard or low),
+/* One look, at every memsched tick: `pressure` (memory is short now),
  * `asked` (the pages the request waiting asks for; 0 none), `answers` and
  * `cpu` (counters that only grow), `timeout_ns` (0: never unresponsive). */
 enum vmtrack_verdict vmtrack_look(struct vmtrack_watch *w, bool pressure, uint64_t asked,

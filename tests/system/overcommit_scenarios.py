@@ -209,6 +209,50 @@ def register(h):
             m.command("vm stop pinned", 30)
 
     @scenario("bochs")
+    def bochs_vmtrack_ends_unresponsive_vm(workdir, image):
+        """VMTrack: three fill=mix memtouch VMs at about 1.5x; after their
+        first sweep, oc0's vCPU holds a release deny for 600 s (`vmm deny`).
+        With mem.vmtrackTimeout = 8, VMTrack ends oc0 (it keeps running and
+        never answers its release requests while memory is short) with the
+        reason, its memory goes back, and oc1 and oc2 finish every sweep
+        clean."""
+        names = ["oc0", "oc1", "oc2"]
+        vms = {n: vmx_text(n, 21, "fill=mix sweeps=3") for n in names}
+        m = machine(workdir, "vmtrack", vms, cfg_lines=['mem.vmtrackTimeout = "8"'])
+        with h.booted(m, h.BOCHS_BOOT_S):
+            start_all(m, names)
+            state = {"deny": None}
+
+            def on_poll(log, rows):
+                if state["deny"] is None and all(sweep_lines(log, n) >= 1 for n in names):
+                    out = m.command("vmm deny oc0 600", 30)
+                    check("holds a release deny for 600 s" in out, out)
+                    state["deny"] = time.time()
+
+            seen, hosts, log = run_until_done(m, names, 600, on_poll)
+            check(state["deny"] is not None, "no deny: the VMs never finished a sweep")
+            kill = re.search(r"vm oc0: stopped: VMTrack: no answer to a release request of (\d+) "
+                             r"pages for (\d+) s while it ran, with (\d+) pages free, below "
+                             r"MinFree \((\d+)\) \(mem.vmtrackTimeout\)", log)
+            check(kill, "oc0 was not ended by VMTrack:\n" + log[-4000:])
+            check(int(kill.group(2)) >= 8, kill.group(0))
+            check("MISMATCH" not in log, "a page came back wrong:\n" + log[-4000:])
+            for n in ("oc1", "oc2"):
+                mt = ended(log, n)
+                check(mt and mt.group(2) == "0", f"{n} did not exit 0:\n" + log[-4000:])
+                check(sweep_lines(log, n) == 3, f"{n}: {sweep_lines(log, n)} sweeps")
+            check_nothing_lost(hosts)
+            out = m.command("vm list", 30)
+            check(re.search(r"^\s*\d+\s+oc0\s+failed\s.*VMTrack: no answer", out, re.M),
+                  "vm list does not show oc0 failed with VMTrack's reason:\n" + out)
+            check(re.search(r"oc0: \d+ guest pages returned to the free pool", log),
+                  "oc0's pages did not go back:\n" + log[-3000:])
+            check(int(kill.group(3)) < int(kill.group(4)), kill.group(0))
+            print(f"figure: VMTrack ended oc0 after {kill.group(2)} s without an answer "
+                  f"({kill.group(1)} pages asked, {kill.group(3)} pages free, MinFree "
+                  f"{kill.group(4)}); the other two finished 3 sweeps each")
+
+    @scenario("bochs")
     def bochs_overcommit_2x(workdir, image):
         """Three fill=mix memtouch VMs touching 2x the free memory: every
         store used, blocking in the low state, no mismatch."""

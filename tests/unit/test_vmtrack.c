@@ -1,8 +1,8 @@
 /* VMTrack's watch (kernel/vmtrack.c): a VM that runs with a release request
- * unanswered under pressure for the whole timeout is unresponsive; an
- * answer, a withdrawn request or the end of the pressure starts the clock
- * again; a VM that did not run is quiescent, not unresponsive; a timeout of
- * 0 never fires. */
+ * unanswered for the whole timeout is unresponsive when memory is short; an
+ * answer or a withdrawn request starts the clock again, pressure on and off
+ * does not; a VM that did not run is quiescent, not unresponsive; a timeout
+ * of 0 never fires. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -48,17 +48,25 @@ static void test_an_answer_restarts_the_clock(void **state)
     assert_int_equal(look(true, 100, 6, 4000, 50 * S), VMTRACK_UNRESPONSIVE);
 }
 
-static void test_no_pressure_or_no_request_is_no_wait(void **state)
+static void test_pressure_gates_the_verdict_not_the_wait(void **state)
+{
+    (void)state;
+    look(false, 100, 5, 1000, 0);                                        /* waits already */
+    assert_int_equal(look(true, 100, 5, 2000, 20 * S), VMTRACK_FINE);
+    assert_int_equal(look(false, 100, 5, 3000, 35 * S), VMTRACK_FINE);    /* plenty now */
+    assert_int_equal(vmtrack_waited_ns(&w, 35 * S), 35 * S);              /* not restarted */
+    assert_int_equal(look(true, 100, 5, 4000, 36 * S), VMTRACK_UNRESPONSIVE);
+}
+
+static void test_a_withdrawn_request_ends_the_wait(void **state)
 {
     (void)state;
     look(true, 100, 5, 1000, 0);
-    assert_int_equal(look(false, 100, 5, 2000, 20 * S), VMTRACK_FINE);    /* soft: over */
+    assert_int_equal(look(true, 0, 5, 2000, 20 * S), VMTRACK_FINE);       /* withdrawn */
     assert_int_equal(vmtrack_waited_ns(&w, 21 * S), 0);
     assert_int_equal(look(true, 100, 5, 3000, 25 * S), VMTRACK_FINE);     /* anew */
-    assert_int_equal(look(true, 0, 5, 4000, 40 * S), VMTRACK_FINE);       /* withdrawn */
-    assert_int_equal(look(true, 100, 5, 5000, 60 * S), VMTRACK_FINE);
-    assert_int_equal(look(true, 100, 5, 6000, 89 * S), VMTRACK_FINE);
-    assert_int_equal(look(true, 100, 5, 7000, 90 * S), VMTRACK_UNRESPONSIVE);
+    assert_int_equal(look(true, 100, 5, 4000, 54 * S), VMTRACK_FINE);
+    assert_int_equal(look(true, 100, 5, 5000, 55 * S), VMTRACK_UNRESPONSIVE);
 }
 
 static void test_a_vm_that_did_not_run_is_quiescent(void **state)
@@ -84,7 +92,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_silent_running_vm_is_unresponsive_after_the_timeout, setup),
         cmocka_unit_test_setup(test_an_answer_restarts_the_clock, setup),
-        cmocka_unit_test_setup(test_no_pressure_or_no_request_is_no_wait, setup),
+        cmocka_unit_test_setup(test_pressure_gates_the_verdict_not_the_wait, setup),
+        cmocka_unit_test_setup(test_a_withdrawn_request_ends_the_wait, setup),
         cmocka_unit_test_setup(test_a_vm_that_did_not_run_is_quiescent, setup),
         cmocka_unit_test_setup(test_timeout_zero_never_fires, setup),
     };
