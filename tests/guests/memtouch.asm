@@ -8,7 +8,9 @@
 ; lazy allocation), sweeps=K exits 0 after K sweeps (0 or absent: forever),
 ; fill=zero|text|random|mix chooses what pages hold (below), corrupt=N (a
 ; test hook, with fill= only) flips one bit of one page after sweep N, which
-; sweep N+1 must report.
+; sweep N+1 must report, idle=1 (with sweeps=K) waits in HLT with interrupts
+; on after the last sweep instead of exiting, for an interrupt that never
+; comes: an idle VM whose memory the host may take back.
 ;
 ; Without fill= (the original pattern), sweep N, pass 1, for each 4 KiB page
 ; (page number P = gpa >> 12):
@@ -223,7 +225,21 @@ main:
 .next:  inc ebp
         jmp .sweep
 .finished:
-        EXIT 0
+        jmp finish
+
+; finish: after the last sweep, exit 0, or with idle=1 sleep in HLT for
+; good (no interrupt source is set up: the PIC is masked).
+finish:
+        mov esi, key_idle
+        call find_arg
+        jnc .exit
+        test eax, eax
+        jz .exit
+        PRINT "memtouch: idle, waiting in hlt", 10
+.idle:  sti
+        hlt
+        jmp .idle
+.exit:  EXIT 0
 
 ; mismatch: EDI = page address, EBX = word index, ECX = expected, EAX = found.
 mismatch:
@@ -451,7 +467,7 @@ fill_sweeps:
 .next:  inc dword [gen]
         jmp .sweep
 .finished:
-        EXIT 0
+        jmp finish
 .corrupt:
         ; The test hook: one bit of the middle page changes behind the
         ; checker's back, as a monitor that lost data would change it. The
@@ -498,6 +514,7 @@ key_touch:  db "touch=", 0
 key_sweeps: db "sweeps=", 0
 key_fill:   db "fill=", 0
 key_corrupt: db "corrupt=", 0
+key_idle:   db "idle=", 0
 end_addr:   dd 0
 npages:     dd 0
 max_sweeps: dd 0

@@ -253,6 +253,43 @@ def register(h):
                   f"{kill.group(4)}); the other two finished 3 sweeps each")
 
     @scenario("bochs")
+    def bochs_idle_vm_gives_memory_back(workdir, image):
+        """An idle VM answers release requests: `idler` sweeps its 19 MiB
+        once and then waits in HLT with interrupts on for an interrupt that
+        never comes. Two busy VMs beside it need the memory: the kernel
+        wakes the idler's vCPU to pass a poll point (it goes back to sleep
+        without a VM entry), and its pages go to the stores while it
+        sleeps."""
+        vms = {"idler": vmx_text("idler", 21, "fill=mix sweeps=1 idle=1")}
+        for n in ("oc1", "oc2"):
+            vms[n] = vmx_text(n, 21, "fill=mix sweeps=3")
+        m = machine(workdir, "idle", vms)
+        with h.booted(m, h.BOCHS_BOOT_S):
+            h.start_vm(m, "idler")
+            m.expect(r"^\[idler\] memtouch: idle, waiting in hlt\r?\n", 180)
+            rows, _ = parse_memstats(m.command("memstats", 60))
+            peak = rows["idler"]["consumed"]
+            check(peak >= 4864, f"the idler holds {peak} pages after its sweep")
+            start_all(m, ["oc1", "oc2"])
+            low = {"consumed": peak}
+
+            def on_poll(log, rows):
+                r = rows.get("idler")
+                if r:
+                    low["consumed"] = min(low["consumed"], r["consumed"])
+
+            seen, hosts, log = run_until_done(m, ["oc1", "oc2"], 480, on_poll)
+            check_clean_ends(log, ["oc1", "oc2"], 3)
+            check_nothing_lost(hosts)
+            check(not ended(log, "idler"), "the idler ended:\n" + log[-3000:])
+            given = peak - low["consumed"]
+            check(given * 2 >= peak, f"the idle VM gave back only {given} of its {peak} pages "
+                                     f"while it slept")
+            out = m.command("vm stop idler", 30)
+            print(f"figure: the idle VM gave back {given} of its {peak} pages while asleep in HLT "
+                  f"(down to {low['consumed']}); the two busy VMs finished 3 sweeps each")
+
+    @scenario("bochs")
     def bochs_overcommit_2x(workdir, image):
         """Three fill=mix memtouch VMs touching 2x the free memory: every
         store used, blocking in the low state, no mismatch."""
