@@ -475,6 +475,7 @@ static void test_host_defaults(void **state)
     assert_false(c.swap_force);
     assert_int_equal(c.victim_policy, VICTIM_RECENT); /* best on real programs */
     assert_int_equal(c.vcpu_alloc_bound, 48);          /* the seed's bound */
+    assert_int_equal(c.vmtrack_timeout_s, 30);
     assert_int_equal(c.age_period_ms, 1000);
     assert_int_equal(c.ccache_pct, 10);
 
@@ -498,8 +499,8 @@ static void test_host_schema_table(void **state)
                                          "vm.autostart",     "host.name",
                                          "swap.device",      "swap.sizeMB",
                                          "swap.force",       "mem.victimPolicy",
-                                         "mem.vcpuAllocBound", "mem.agePeriod",
-                                         "mem.ccachePct" };
+                                         "mem.vcpuAllocBound", "mem.vmtrackTimeout",
+                                         "mem.agePeriod",    "mem.ccachePct" };
     assert_int_equal(host_config_schema_len, ARRAY_SIZE(names));
     for (size_t i = 0; i < host_config_schema_len; i++) {
         assert_string_equal(host_config_schema[i].name, names[i]);
@@ -523,7 +524,8 @@ static void test_host_load_all_keys(void **state)
                               "host.name = \"esx-lab\"\r\n"
                               "swap.device = \"nvme0n1\"\r\n"
                               "swap.sizeMB = \"4K\"\r\n"
-                              "swap.force = \"yes\"\r\n"),
+                              "swap.force = \"yes\"\r\n"
+                              "mem.vmtrackTimeout = \"0\"\r\n"),
                      0);
     assert_int_equal(nreps, 0);
     assert_int_equal(c.log_level, 0);
@@ -537,6 +539,9 @@ static void test_host_load_all_keys(void **state)
     assert_string_equal(c.swap_device, "nvme0n1");
     assert_int_equal(c.swap_size_mb, 4096); /* "4K" MiB: suffixes are binary units of the number */
     assert_true(c.swap_force);
+    assert_int_equal(c.vmtrack_timeout_s, 0);          /* 0: VMTrack never ends a VM */
+    assert_int_equal(load(&c, "mem.vmtrackTimeout = \"3601\"\n"), 1);   /* past an hour */
+    assert_int_equal(c.vmtrack_timeout_s, 30);
     /* a device name longer than any the drivers make is refused, default kept */
     assert_int_equal(load(&c, "swap.device = \"ata0-master-and-more\"\n"), 1);
     assert_string_equal(c.swap_device, "");
