@@ -296,23 +296,36 @@ static void report_state(uint64_t now)
     }
 }
 
-/* A request reaches a VM at its poll points, which a VM whose vCPUs all
- * sleep (HLT waiting for a timer far off, blocked from allocating) does
- * not pass: one of them is woken to pass one (vmm/vcpu_run.c polls before
- * it goes back to sleep), at most every RELEASE_WAKE_NS, so an idle VM
- * gives its pages back at once instead of at its next timer. */
+/* A request reaches a VM at its poll points, which a VM none of whose
+ * vCPUs can run does not pass. At most every RELEASE_WAKE_NS:
+ * - one that sleeps (HLT waiting for a timer far off, blocked from
+ *   allocating) is woken to pass one (vmm/vcpu_run.c polls before it goes
+ *   back to sleep), so an idle VM gives its pages back at once instead of
+ *   at its next timer;
+ * - when every vCPU halted for good (HLT with interrupts off, as a guest
+ *   that panicked leaves them), the vmkernel carries the request out
+ *   itself: none of them can run, so the monitor holds nothing of the
+ *   guest, and this loop is the only thing running. */
 #define RELEASE_WAKE_NS 100000000ULL
 
-static void wake_for_release(struct vm *vm, uint64_t now)
+static void answer_for_idle_vm(struct vm *vm, uint64_t now)
 {
     if (!vm->mem.release_request || now - vm->mem.release_wake_ns < RELEASE_WAKE_NS)
         return;
-    for (unsigned i = 0; i < vm->nvcpus; i++)
+    bool all_halted = true;
+    for (unsigned i = 0; i < vm->nvcpus; i++) {
         if (vm->vcpu_state[i] == VCPU_RUNNABLE)
             return;                     /* it polls soon anyway */
+        all_halted = all_halted && vm->vcpu_state[i] == VCPU_HALTED;
+    }
+    vm->mem.release_wake_ns = now;
+    if (all_halted && vm->nvcpus) {
+        vm_reclaim_release(vm, vm->mem.release_request);
+        vm->mem.release_answers++;
+        return;
+    }
     for (unsigned i = 0; i < vm->nvcpus; i++)
         if (vm->vcpu_state[i] == VCPU_SLEEPING) {
-            vm->mem.release_wake_ns = now;
             vm_vcpu_wake(vm, i);
             return;
         }
@@ -385,7 +398,7 @@ void vm_mem_tick(void)
         struct vm *vm = attached[i];
         if (vm && vm_is_live(vm)) {
             post_request(vm);
-            wake_for_release(vm, now);
+            answer_for_idle_vm(vm, now);
         }
     }
     vmtrack_enforce(now);

@@ -10,7 +10,8 @@
 ; test hook, with fill= only) flips one bit of one page after sweep N, which
 ; sweep N+1 must report, idle=1 (with sweeps=K) waits in HLT with interrupts
 ; on after the last sweep instead of exiting, for an interrupt that never
-; comes: an idle VM whose memory the host may take back.
+; comes: an idle VM whose memory the host may take back; idle=2 halts with
+; interrupts off instead, as a guest that panicked.
 ;
 ; Without fill= (the original pattern), sweep N, pass 1, for each 4 KiB page
 ; (page number P = gpa >> 12):
@@ -228,17 +229,24 @@ main:
         jmp finish
 
 ; finish: after the last sweep, exit 0, or with idle=1 sleep in HLT for
-; good (no interrupt source is set up: the PIC is masked).
+; good (no interrupt source is set up: the PIC is masked), with idle=2 halt
+; with interrupts off.
 finish:
         mov esi, key_idle
         call find_arg
         jnc .exit
-        test eax, eax
-        jz .exit
-        PRINT "memtouch: idle, waiting in hlt", 10
-.idle:  sti
+        cmp eax, 1
+        je .idle
+        cmp eax, 2
+        jne .exit
+        PRINT "memtouch: halted with interrupts off", 10
+.halt:  cli
         hlt
-        jmp .idle
+        jmp .halt
+.idle:  PRINT "memtouch: idle, waiting in hlt", 10
+.sleep: sti
+        hlt
+        jmp .sleep
 .exit:  EXIT 0
 
 ; mismatch: EDI = page address, EBX = word index, ECX = expected, EAX = found.

@@ -254,40 +254,50 @@ def register(h):
 
     @scenario("bochs")
     def bochs_idle_vm_gives_memory_back(workdir, image):
-        """An idle VM answers release requests: `idler` sweeps its 19 MiB
-        once and then waits in HLT with interrupts on for an interrupt that
-        never comes. Two busy VMs beside it need the memory: the kernel
-        wakes the idler's vCPU to pass a poll point (it goes back to sleep
-        without a VM entry), and its pages go to the stores while it
-        sleeps."""
-        vms = {"idler": vmx_text("idler", 21, "fill=mix sweeps=1 idle=1")}
+        """Idle VMs answer release requests: `idler` sweeps its 19 MiB once
+        and then waits in HLT with interrupts on for an interrupt that never
+        comes; `halted` sweeps its 10 MiB once and halts with interrupts off,
+        as a guest that panicked. Two busy VMs beside them need the memory:
+        the kernel wakes the idler's vCPU to pass a poll point (it goes back
+        to sleep without a VM entry), carries the halted VM's requests out
+        itself, and the pages of both go to the stores."""
+        vms = {"idler": vmx_text("idler", 21, "fill=mix sweeps=1 idle=1"),
+               "halted": vmx_text("halted", 12, "fill=mix sweeps=1 idle=2")}
         for n in ("oc1", "oc2"):
             vms[n] = vmx_text(n, 21, "fill=mix sweeps=3")
         m = machine(workdir, "idle", vms)
         with h.booted(m, h.BOCHS_BOOT_S):
             h.start_vm(m, "idler")
             m.expect(r"^\[idler\] memtouch: idle, waiting in hlt\r?\n", 180)
+            h.start_vm(m, "halted")
+            m.expect(r"^\[halted\] memtouch: halted with interrupts off\r?\n", 180)
             rows, _ = parse_memstats(m.command("memstats", 60))
-            peak = rows["idler"]["consumed"]
-            check(peak >= 4864, f"the idler holds {peak} pages after its sweep")
+            peak = {n: rows[n]["consumed"] for n in ("idler", "halted")}
+            check(peak["idler"] >= 4864 and peak["halted"] >= 2560,
+                  f"the idle VMs hold {peak} pages after their sweep")
             start_all(m, ["oc1", "oc2"])
-            low = {"consumed": peak}
+            low = dict(peak)
 
             def on_poll(log, rows):
-                r = rows.get("idler")
-                if r:
-                    low["consumed"] = min(low["consumed"], r["consumed"])
+                for n in low:
+                    if n in rows:
+                        low[n] = min(low[n], rows[n]["consumed"])
 
             seen, hosts, log = run_until_done(m, ["oc1", "oc2"], 480, on_poll)
             check_clean_ends(log, ["oc1", "oc2"], 3)
             check_nothing_lost(hosts)
-            check(not ended(log, "idler"), "the idler ended:\n" + log[-3000:])
-            given = peak - low["consumed"]
-            check(given * 2 >= peak, f"the idle VM gave back only {given} of its {peak} pages "
-                                     f"while it slept")
-            out = m.command("vm stop idler", 30)
-            print(f"figure: the idle VM gave back {given} of its {peak} pages while asleep in HLT "
-                  f"(down to {low['consumed']}); the two busy VMs finished 3 sweeps each")
+            for n in low:
+                check(not ended(log, n), f"{n} ended:\n" + log[-3000:])
+                given = peak[n] - low[n]
+                check(given * 2 >= peak[n], f"{n} gave back only {given} of its {peak[n]} pages")
+            rows, _ = parse_memstats(m.command("memstats", 60))
+            check(rows["halted"]["consumed"] < peak["halted"], f"halted: {rows.get('halted')}")
+            for n in low:
+                m.command(f"vm stop {n}", 30)
+            print(f"figure: idle VMs gave back pages while they could not run: idler (asleep in "
+                  f"HLT) {peak['idler'] - low['idler']} of {peak['idler']}, halted (interrupts "
+                  f"off) {peak['halted'] - low['halted']} of {peak['halted']}; the two busy VMs "
+                  f"finished 3 sweeps each")
 
     @scenario("bochs")
     def bochs_overcommit_2x(workdir, image):
