@@ -48,8 +48,8 @@ const struct cfg_key host_config_schema[] = {
     { "mem.vcpuAllocBound", CFG_U64, FIELD(vcpu_alloc_bound), 1, 4096, NULL,
       "pages a vCPU may allocate while releases are denied before it is a VMTrack event" },
     { "mem.vmtrackTimeout", CFG_U64, FIELD(vmtrack_timeout_s), 0, 3600, NULL,
-      "seconds a running VM may leave a release request unanswered in hard or low "
-      "before VMTrack ends it; 0 = never" },
+      "seconds a running VM may leave a release request unanswered before VMTrack "
+      "ends it (when free memory is below MinFree then); 0 = never" },
     { "mem.agePeriod", CFG_U64, FIELD(age_period_ms), 100, 60000, NULL,
       "milliseconds between scans of each VM's accessed bits" },
     { "mem.ccachePct", CFG_U64, FIELD(ccache_pct), 0, 50, NULL,

@@ -22,8 +22,8 @@ struct host_config {
     uint64_t vcpu_alloc_bound; /* mem.vcpuAllocBound: pages a vCPU may allocate while
                                   releases are denied, 48 */
     uint64_t vmtrack_timeout_s; /* mem.vmtrackTimeout: s a running VM may leave a release
-                                   request unanswered under pressure before VMTrack
-                                   ends it; 0 = never; 30 */
+                                   request unanswered before VMTrack ends it (free
+                                   memory below MinFree then); 0 = never; 30 */
     uint64_t age_period_ms;    /* mem.agePeriod: ms between accessed-bit scans, 1000 */
     uint64_t ccache_pct;       /* mem.ccachePct: compression cache, % of each VM's
                                   memsize; 0 = none; 10 */

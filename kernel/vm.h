@@ -34,7 +34,7 @@
 #define VM_MAX_VCPUS 4
 _Static_assert(VM_VCPUS_SUPPORTED <= VM_MAX_VCPUS, "numvcpus must fit struct vm");
 #define VM_RESTARTS_PER_MIN 5
-/* Basic VM-exit reasons counted (Intel SDM vol. 3, appendix C: 0-69); the
+/* Basic VM-exit reasons counted (Intel SDM vol. 3, appendix C: 0-77); the
  * monitor checks its own table fits. */
 #define VM_EXIT_REASONS 78
 

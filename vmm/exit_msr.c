@@ -140,9 +140,8 @@ static unsigned guest_phys_bits(void)
 
 /* A local APIC may move to `page` if nothing else answers there for any
  * vCPU: its default page, or one above the first MiB (low RAM, the legacy
- * hole and the BIOS area) that is neither RAM
- * nor another device's, within the 48 bits of guest-physical space EPT's
- * four levels map. */
+ * hole and the BIOS area) that is neither RAM nor another device's, within
+ * the 48 bits of guest-physical space EPT's four levels map. */
 static bool apic_page_free(const struct vm *vm, uint64_t page)
 {
     if (page == VLAPIC_DEFAULT_BASE)
