@@ -13,14 +13,40 @@
 #include "kernel/vcpu_handoff.h"
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
+#include "include/hv/x86/msr.h"
+
+static bool vcpu_in_64bit_mode(struct vcpu *v)
+{
+    return (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) && (gs_read(v, VMCS_SEG_AR(SEG_CS)) & (1u << 13));
+}
+
+void vcpu_complete_instruction(struct vcpu *v, uint32_t interruptibility, uint64_t next_rip)
+{
+    /* EIP wraps at 4 GiB outside 64-bit mode (a RIP above it would fail
+     * the VM entry). */
+    gs_write(v, VMCS_GUEST_RIP, vcpu_in_64bit_mode(v) ? next_rip : (uint32_t)next_rip);
+    /* STI/MOV-SS blocking ends with the instruction. */
+    uint32_t blocking = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
+    if (interruptibility & blocking)
+        gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, interruptibility & ~blocking);
+    /* RF clears when an instruction completes (SDM vol. 3, 18.3.1.1), or
+     * it would hide the next instruction's breakpoint. */
+    uint64_t rflags = gs_read(v, VMCS_GUEST_RFLAGS);
+    if (rflags & RFLAGS_RF)
+        gs_write(v, VMCS_GUEST_RFLAGS, rflags & ~RFLAGS_RF);
+    /* Single-step (SDM vol. 3, 18.3.1.4; 32.2): with TF set, and BTF clear,
+     * the instruction ends in a #DB trap with DR6.BS. The CPU raises it for
+     * the instructions it runs; for one the monitor ran, it is queued here,
+     * ahead of any interrupt waiting, which is the trap's priority. */
+    if ((rflags & RFLAGS_TF) && !(gs_read(v, VMCS_GUEST_DEBUGCTL) & DEBUGCTL_BTF)) {
+        host_guest_dr6_set(DR6_BS);
+        gs_write(v, VMCS_ENTRY_INTR_INFO, VEC_DB | INTR_TYPE_HW_EXC | INTR_INFO_VALID);
+    }
+}
 
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e)
 {
-    gs_write(v, VMCS_GUEST_RIP, e->rip + e->insn_len);
-    /* An instruction completed: STI/MOV-SS blocking ends with it. */
-    uint32_t blocking = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
-    if (e->interruptibility & blocking)
-        gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility & ~blocking);
+    vcpu_complete_instruction(v, e->interruptibility, e->rip + e->insn_len);
 }
 
 bool vcpu_in_protected_mode(struct vcpu *v)
@@ -69,6 +95,11 @@ static void reinject_interrupted_event(struct vcpu *v, const struct exit_info *e
         return;
     uint32_t type = e->idt_vec_info & INTR_TYPE_MASK;
     gs_write(v, VMCS_ENTRY_INTR_INFO, e->idt_vec_info & ~INTR_INFO_NMI_UNBLOCK);
+    /* The NMI's delivery had begun, so the exit saved blocking by NMI; an
+     * entry injecting an NMI with that bit set fails (SDM vol. 3, 26.3.1.5,
+     * with virtual NMIs). Delivery blocks NMIs again. */
+    if (type == INTR_TYPE_NMI && (e->interruptibility & INTERRUPTIBILITY_NMI))
+        gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility & ~INTERRUPTIBILITY_NMI);
     if (e->idt_vec_info & INTR_INFO_ERR_CODE)
         gs_write(v, VMCS_ENTRY_EXC_ERR, e->idt_vec_error);
     if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC)

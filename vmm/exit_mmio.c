@@ -121,10 +121,7 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
     if (r == MMIO_DONE) {
         /* As vcpu_skip_instruction, with the length we decoded (an EPT
          * violation reports none). */
-        gs_write(v, VMCS_GUEST_RIP, c.rip);
-        uint32_t blocking = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
-        if (e->interruptibility & blocking)
-            gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility & ~blocking);
+        vcpu_complete_instruction(v, e->interruptibility, c.rip);
     }
     return EXIT_CONTINUE;
 }

@@ -84,6 +84,7 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
     case MSR_IA32_SYSENTER_ESP: val = gs_read(v, VMCS_GUEST_SYSENTER_ESP); break;
     case MSR_IA32_SYSENTER_EIP: val = gs_read(v, VMCS_GUEST_SYSENTER_EIP); break;
     case MSR_IA32_PAT: val = gs_read(v, VMCS_GUEST_PAT); break;
+    case MSR_IA32_DEBUGCTL: val = gs_read(v, VMCS_GUEST_DEBUGCTL); break;
     case MSR_IA32_EFER: val = gs_read(v, VMCS_GUEST_EFER); break;
     /* Live in the CPU while this vCPU runs: SWAPGS changes KERNEL_GS_BASE
      * without an exit, so a soft copy would be stale. */
@@ -212,6 +213,15 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
         ok = pat_valid(val);
         if (ok)
             gs_write(v, VMCS_GUEST_PAT, val);
+        break;
+    /* Loaded at entry and saved at exit (the debug controls). Only BTF is
+     * offered: the other bits drive last-branch records, the PMU and RTM
+     * debugging, which CPUID does not offer, and a CPU without them
+     * refuses them (#GP), as KVM does without a virtual PMU. */
+    case MSR_IA32_DEBUGCTL:
+        ok = !(val & ~DEBUGCTL_BTF);
+        if (ok)
+            gs_write(v, VMCS_GUEST_DEBUGCTL, val);
         break;
     case MSR_IA32_EFER: {
         struct cr_state s;

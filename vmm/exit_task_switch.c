@@ -108,6 +108,38 @@ static bool load_cr3(struct vcpu *v, struct ts_ctx *c, uint32_t cr3)
     return true;
 }
 
+static bool contributory(unsigned vector)
+{
+    return vector == VEC_DE || (vector >= VEC_TS && vector <= VEC_GP);
+}
+
+/* A fault raised by a task switch that delivers an exception through a task
+ * gate meets that exception as SDM vol. 3, table 6-5 says: two contributory
+ * faults, or a page fault and then a contributory or page fault, make #DF;
+ * a fault while delivering #DF shuts the processor down (a triple fault).
+ * Otherwise the second is raised alone. */
+static enum exit_action raise_during_delivery(struct vcpu *v, const struct exit_info *e,
+                                              uint8_t vector, bool has_error, uint32_t error)
+{
+    uint32_t first = e->idt_vec_info;
+    if ((first & INTR_INFO_VALID) && (first & INTR_TYPE_MASK) == INTR_TYPE_HW_EXC) {
+        unsigned f = first & 0xff;
+        bool serious = contributory(vector) || vector == VEC_PF;
+        if (f == VEC_DF && serious) {
+            vm_fail(v->vm, "triple fault: exception %u while delivering #DF through a task gate "
+                    "(vCPU %u, RIP 0x%llx)", vector, v->id, (unsigned long long)e->rip);
+            return EXIT_STOP;
+        }
+        if ((f == VEC_PF && serious) || (contributory(f) && contributory(vector))) {
+            vector = VEC_DF;
+            has_error = true;
+            error = 0;
+        }
+    }
+    vcpu_inject_exception(v, vector, has_error, error);
+    return EXIT_CONTINUE;
+}
+
 enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
 {
     uint16_t sel = (uint16_t)e->qual;
@@ -127,7 +159,9 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
     bool push = false;
     uint32_t error = 0, next = (uint32_t)(e->rip + e->insn_len);
     bool nmi = false;
+    uint64_t requeued = 0;
     if (src == TS_GATE) {
+        requeued = gs_read(v, VMCS_ENTRY_INTR_INFO);
         gs_write(v, VMCS_ENTRY_INTR_INFO, 0);
         uint32_t type = e->idt_vec_info & INTR_TYPE_MASK;
         bool soft = type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC ||
@@ -145,7 +179,7 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
     struct ts_mem mem = { ts_read, ts_write, ts_set_cr3, &c };
     struct ts_outcome out;
     enum ts_result r = task_switch(&cpu, &mem, sel, src, next, push, error, &out);
-    bool committed = cpu.tr.sel == sel && r != TS_REFUSED;
+    bool committed = out.committed;
 
     switch (r) {
     case TS_REFUSED:
@@ -153,14 +187,18 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
                 sel, v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     case TS_MEM_FAILED:
-        if (c.r == GL_WAIT && !committed)
-            return c.g.action;      /* sleeps for memory, then the instruction again */
+        if (c.r == GL_WAIT && !committed) {
+            /* Sleeps for memory, then the instruction again; an event
+             * through the gate is queued again, or an interrupt or NMI
+             * already taken would be lost. */
+            gs_write(v, VMCS_ENTRY_INTR_INFO, requeued);
+            return c.g.action;
+        }
         if (c.r == GL_UNMAPPED && !committed) {
             /* The old task's #PF: a TSS, descriptor table or stack page its
              * paging does not map (supervisor access). */
             v->regs.cr2 = c.bad;
-            vcpu_inject_exception(v, VEC_PF, true, c.wrote ? PF_ERR_WRITE : 0);
-            return EXIT_CONTINUE;
+            return raise_during_delivery(v, e, VEC_PF, true, c.wrote ? PF_ERR_WRITE : 0);
         }
         vm_fail(v->vm, "task switch by %s to selector 0x%x: guest-linear 0x%llx %s (vCPU %u, "
                        "RIP 0x%llx)",
@@ -179,10 +217,13 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         return EXIT_STOP;
     }
     write_back(v, &cpu);
-    if (r == TS_FAULT) {
+    if (r == TS_FAULT && committed) {
+        /* In the new task's context (SDM vol. 3, 7.3, after the commit). */
         vcpu_inject_exception(v, out.vector, out.has_error, out.error);
         return EXIT_CONTINUE;
     }
+    if (r == TS_FAULT)
+        return raise_during_delivery(v, e, out.vector, out.has_error, out.error);
     /* Delivering an NMI blocks the next until an IRET, which unblocks
      * NMIs even when it switches tasks. */
     uint64_t intr = gs_read(v, VMCS_GUEST_INTERRUPTIBILITY);
@@ -191,7 +232,7 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
     else if (src == TS_IRET)
         gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_NMI);
     if (out.debug_trap) {
-        v->dr[4] |= 1ULL << 15;     /* DR6.BT: the T flag of the task's TSS */
+        host_guest_dr6_set(DR6_BT); /* the T flag of the task's TSS */
         vcpu_inject_exception(v, VEC_DB, false, 0);
     }
     return EXIT_CONTINUE;

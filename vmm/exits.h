@@ -27,6 +27,10 @@ enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t raw_reason);
 
 /* Helpers for handlers. */
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e);
+/* What the CPU does as an instruction the monitor ran completes, with RIP
+ * then `next_rip`: EIP wraps outside 64-bit mode, STI/MOV-SS blocking and
+ * RF end, and with TF set a single-step #DB follows. */
+void vcpu_complete_instruction(struct vcpu *v, uint32_t interruptibility, uint64_t next_rip);
 /* Queues a hardware exception for the next VM entry (#GP, #UD...). The error
  * code is dropped in real mode, where exceptions have none. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);

@@ -44,6 +44,10 @@ uint64_t host_guest_msr_read(uint32_t msr);
 /* Loads a guest-chosen value; false if the CPU refused it (a #GP caught). */
 bool host_guest_msr_write(uint32_t msr, uint64_t value);
 bool host_guest_xsetbv(uint64_t xcr0);
+/* Sets bits in the guest's DR6, which is in the CPU while the vCPU runs
+ * (vmm/monitor.c loads it): a #DB the monitor raises names its cause there,
+ * as one the CPU raises does. */
+void host_guest_dr6_set(uint64_t bits);
 /* XCR0 bits offered to guests (what fpu.c saves and restores). */
 uint64_t host_xcr0_offered(void);
 /* CR4 bits the CPU allows in VMX operation (IA32_VMX_CR4_FIXED1). */

@@ -287,6 +287,7 @@ enum ts_result task_switch(struct ts_cpu *cpu, const struct ts_mem *mem, uint16_
      * segments, whose faults belong to the new task. */
     tss.ar = (tss.ar & ~0xfu) | nf->busy_type;
     cpu->tr = tss;
+    out->committed = true;
     cpu->cr0 |= CR0_TS_BIT;
     cpu->dr7 &= ~DR7_LOCAL;
     if ((cpu->cr0 & CR0_PG_BIT) && nf->cr3 >= 0) {

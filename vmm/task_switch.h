@@ -60,6 +60,7 @@ struct ts_outcome {
     uint32_t error;
     bool debug_trap;            /* the new TSS's T flag: #DB after the switch */
     bool cr3_loaded;            /* paging on and CR3 taken from the new TSS */
+    bool committed;             /* TR holds the new task: later faults are its own */
     const char *why;
 };
 

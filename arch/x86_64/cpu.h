@@ -26,8 +26,9 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
     __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-/* DR0-DR3 and DR6: the debug state VMX leaves to the monitor (DR7 is in the
- * VMCS). dr[0..3] = DR0..DR3, dr[4] = DR6. */
+/* DR0-DR3 and DR6: the debug state VMX leaves to the monitor (DR7 and
+ * IA32_DEBUGCTL are in the VMCS, loaded and saved by the debug controls).
+ * dr[0..3] = DR0..DR3, dr[4] = DR6. */
 static inline void debugregs_save(uint64_t dr[5])
 {
     __asm__ volatile("mov %%dr0, %0" : "=r"(dr[0]));
@@ -36,6 +37,15 @@ static inline void debugregs_save(uint64_t dr[5])
     __asm__ volatile("mov %%dr3, %0" : "=r"(dr[3]));
     __asm__ volatile("mov %%dr6, %0" : "=r"(dr[4]));
 }
+
+static inline uint64_t read_dr6(void)
+{
+    uint64_t v;
+    __asm__ volatile("mov %%dr6, %0" : "=r"(v));
+    return v;
+}
+
+static inline void write_dr6(uint64_t v) { __asm__ volatile("mov %0, %%dr6" : : "r"(v)); }
 
 static inline void debugregs_load(const uint64_t dr[5])
 {

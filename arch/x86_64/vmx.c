@@ -84,13 +84,18 @@ bool vmx_init(char *why, size_t size)
                         PROC2_EPT | PROC2_UNRESTRICTED | PROC2_VPID | PROC2_RDTSCP |
                             PROC2_INVPCID | PROC2_XSAVES,
                         PROC2_EPT | PROC2_UNRESTRICTED, "secondary", why, size, &ok);
+    /* The debug controls are required: every VM exit sets DR7 to 0x400 and
+     * clears IA32_DEBUGCTL (SDM vol. 3, 28.5.1), so without them a guest's
+     * breakpoints and BTF would be lost at its first exit. The TRUE control
+     * MSRs allow them off, so they must be asked for; every VT-x CPU has
+     * them (they were default-1 before the TRUE MSRs). */
+    uint32_t exit_req = EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_DEBUG;
     caps.exit = adjust(true_ctls ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT,
-                       EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER | EXIT_SAVE_PAT |
-                           EXIT_LOAD_PAT | EXIT_SAVE_PREEMPT,
-                       EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, "VM-exit", why, size, &ok);
+                       exit_req | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_PREEMPT, exit_req,
+                       "VM-exit", why, size, &ok);
+    uint32_t entry_req = ENTRY_LOAD_EFER | ENTRY_LOAD_DEBUG;
     caps.entry = adjust(true_ctls ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY,
-                        ENTRY_LOAD_EFER | ENTRY_LOAD_PAT, ENTRY_LOAD_EFER, "VM-entry", why, size,
-                        &ok);
+                        entry_req | ENTRY_LOAD_PAT, entry_req, "VM-entry", why, size, &ok);
     if (!ok)
         return false;
     caps.revision = f.vmcs_revision;

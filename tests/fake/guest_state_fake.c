@@ -81,6 +81,8 @@ bool host_guest_xsetbv(uint64_t xcr0)
     return true;
 }
 
+void host_guest_dr6_set(uint64_t bits) { fake_host.dr6 |= bits; }
+
 uint64_t host_xcr0_offered(void) { return fake_host.xcr0_offered; }
 uint64_t host_cr4_fixed1(void) { return fake_host.cr4_fixed1; }
 uint32_t host_vmx_proc(void) { return fake_host.vmx_proc; }

@@ -25,6 +25,7 @@ struct fake_host {
     uint64_t last_msr_value, last_xsetbv;
     unsigned msr_writes, xsetbvs;
     uint64_t live_msr[8]; /* host_guest_msr_read answers, by msr & 7 */
+    uint64_t dr6;         /* the guest's live DR6 */
 };
 extern struct fake_host fake_host;
 

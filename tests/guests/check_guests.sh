@@ -90,6 +90,15 @@ check "taskswitch: int line" has_line "taskswitch: int 0x40 through a task gate 
 check "taskswitch: 16-bit tss line" has_line "taskswitch: 16-bit tss ok"
 check "taskswitch: done" has_line "taskswitch: done"
 
+# Debug registers and single-step: plain QEMU is the reference.
+run debugregs ""
+check "debugregs: status 0" test "$status" = 0
+check "debugregs: dr7 line" has_line "debugregs: dr7 kept across exits"
+check "debugregs: breakpoint line" has_line "debugregs: execute breakpoint ok"
+check "debugregs: watchpoint line" has_line "debugregs: write watchpoint ok"
+check "debugregs: single-step line" has_line "debugregs: single-step ok (6 traps)"
+check "debugregs: done" has_line "debugregs: done"
+
 run bad_port ""
 check "bad_port: status 255 (seen as 127)" test "$status" = 127
 check "bad_port: read line" has_line "bad_port: read 0xff"

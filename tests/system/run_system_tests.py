@@ -362,9 +362,11 @@ def bochs_guests_together(workdir, image):
     # The issue's acceptance run: hello, two memtouch VMs and a bad one at
     # once, from vm.autostart; the host shell keeps answering throughout.
     # stringio beside them: INS/OUTS carried out by the monitor; taskswitch:
-    # hardware task switches carried out by the monitor.
+    # hardware task switches carried out by the monitor; debugregs: DR7,
+    # breakpoints and single-step across exits.
     m = bochs_with(workdir, "together",
-                   ['vm.autostart = "hello,memtouch1,memtouch2,bad_triple,stringio,taskswitch"'])
+                   ['vm.autostart = "hello,memtouch1,memtouch2,bad_triple,stringio,taskswitch,'
+                    'debugregs"'])
     try:
         m.expect(r"vm hello: started as id", BOCHS_BOOT_S)
         start = m.serial.pos
@@ -383,6 +385,11 @@ def bochs_guests_together(workdir, image):
                      "int 0x40 through a task gate ok", "16-bit tss ok", "done"):
             m.expect(r"^\[taskswitch\] taskswitch: %s\r?\n" % line, 120)
         m.expect(r"vm taskswitch: exited with status 0", 60)
+        m.serial.pos = start
+        for line in ("dr7 kept across exits", "execute breakpoint ok", "write watchpoint ok",
+                     r"single-step ok \(6 traps\)", "done"):
+            m.expect(r"^\[debugregs\] debugregs: %s\r?\n" % line, 120)
+        m.expect(r"vm debugregs: exited with status 0", 60)
         m.serial.pos = start
         wait_sweeps(m, "memtouch1", 3, 120)
         m.serial.pos = start

@@ -717,6 +717,25 @@ static void test_task_switch_exit(void **state)
     run_exit(EXIT_TASK_SWITCH, 0x18);
     assert_injected(VEC_GP, true);
     assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x18);
+    /* The same #GP while a task gate delivers an exception meets it as
+     * table 6-5 says: after a #UD (benign) alone, after a #GP (contributory)
+     * #DF, after a #DF a triple fault. */
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | VEC_UD);
+    run_exit(EXIT_TASK_SWITCH, 0x18 | (3ULL << 30));
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x18);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_GUEST_RFLAGS, 0x2);
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE | VEC_GP);
+    run_exit(EXIT_TASK_SWITCH, 0x18 | (3ULL << 30));
+    assert_injected(VEC_DF, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE | VEC_DF);
+    assert_int_equal(run_exit(EXIT_TASK_SWITCH, 0x18 | (3ULL << 30)), EXIT_STOP);
+    assert_non_null(strstr(fake_fail_reason, "triple fault"));
+    fake_gs_set(VMCS_IDT_VECT_INFO, 0);
     /* A CALL to a 16-bit TSS: IP, FLAGS, SP and four selectors, words. */
     fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
     uint16_t t16[0x2c / 2] = { 0 };
@@ -1133,6 +1152,76 @@ static void test_skip_ends_sti_blocking(void **state)
     assert_int_equal(fake_gs_get(VMCS_GUEST_INTERRUPTIBILITY), INTERRUPTIBILITY_NMI);
 }
 
+/* An instruction the monitor completes ends as the CPU's own would: a
+ * single-step trap with TF (not with BTF), RF cleared, EIP wrapped at 4 GiB
+ * outside 64-bit mode. */
+static void test_completed_instruction_traps_and_wraps(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_TF | RFLAGS_RF | 0x2);
+    run_exit(EXIT_CPUID, 0);
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO), VEC_DB | INTR_TYPE_HW_EXC | INTR_INFO_VALID);
+    assert_int_equal(fake_host.dr6, DR6_BS);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RFLAGS), RFLAGS_TF | 0x2);
+
+    /* With BTF, TF steps over branches only: no trap after CPUID. */
+    setup(NULL);
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_TF | 0x2);
+    fake_gs_set(VMCS_GUEST_DEBUGCTL, DEBUGCTL_BTF);
+    run_exit(EXIT_CPUID, 0);
+    assert_true(skipped());
+    assert_nothing_injected();
+    assert_int_equal(fake_host.dr6, 0);
+
+    /* Without TF: RF cleared, nothing raised. */
+    setup(NULL);
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_RF | 0x2);
+    run_exit(EXIT_CPUID, 0);
+    assert_nothing_injected();
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RFLAGS), 0x2);
+
+    /* EIP wraps in 32-bit code, RIP does not in 64-bit code. */
+    setup(NULL);
+    fake_gs_set(VMCS_GUEST_RIP, 0xfffffffeULL);
+    run_exit(EXIT_CPUID, 0);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 1);
+    setup(NULL);
+    fake_gs_set(VMCS_GUEST_EFER, EFER_LME | EFER_LMA);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xa09b);
+    fake_gs_set(VMCS_GUEST_RIP, 0xfffffffeULL);
+    run_exit(EXIT_CPUID, 0);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x100000001ULL);
+}
+
+/* IA32_DEBUGCTL is the VMCS's (the debug controls load and save it): BTF is
+ * kept, bits for features CPUID does not offer are #GP. */
+static void test_debugctl_kept_in_the_vmcs(void **state)
+{
+    (void)state;
+    wrmsr_value(MSR_IA32_DEBUGCTL, DEBUGCTL_BTF);
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_GUEST_DEBUGCTL), DEBUGCTL_BTF);
+    assert_int_equal(rdmsr_value(MSR_IA32_DEBUGCTL), DEBUGCTL_BTF);
+    wrmsr_value(MSR_IA32_DEBUGCTL, 1); /* LBR */
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_DEBUGCTL), DEBUGCTL_BTF);
+}
+
+/* An NMI whose delivery was cut short by an exit is queued again with
+ * blocking by NMI cleared, or the VM entry would fail. */
+static void test_interrupted_nmi_is_queued_unblocked(void **state)
+{
+    (void)state;
+    uint32_t nmi = VEC_NMI | INTR_TYPE_NMI | INTR_INFO_VALID;
+    fake_gs_set(VMCS_IDT_VECT_INFO, nmi);
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x205000);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE), EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO), nmi);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI, 0);
+}
+
 /* ---- PAUSE (VMs of several vCPUs exit on PAUSE loops) ------------------------ */
 /* A vCPU spinning in a PAUSE loop waits for another CPU; here the vCPU it
  * waits for can run only once this one stops, so it gives its slice's rest
@@ -1188,6 +1277,9 @@ int main(void)
         cmocka_unit_test_setup(test_apic_mmio_exits, setup),
         cmocka_unit_test_setup(test_apic_base_moved_by_wrmsr, setup),
         cmocka_unit_test_setup(test_hlt_sleeps_or_halts, setup),
+        cmocka_unit_test_setup(test_completed_instruction_traps_and_wraps, setup),
+        cmocka_unit_test_setup(test_debugctl_kept_in_the_vmcs, setup),
+        cmocka_unit_test_setup(test_interrupted_nmi_is_queued_unblocked, setup),
     };
     /* io_ports.c keeps its per-VM "logged once" set on the heap. */
     fake_plat_arena_init(256);

@@ -17,6 +17,8 @@
 #define MSR_IA32_MCG_CAP         0x179
 #define MSR_IA32_MCG_STATUS      0x17a
 #define MSR_IA32_MISC_ENABLE     0x1a0
+#define MSR_IA32_DEBUGCTL        0x1d9
+#define DEBUGCTL_BTF             (1ULL << 1)   /* single-step on branches */
 #define MSR_IA32_PAT             0x277
 #define MSR_IA32_TSC_DEADLINE    0x6e0
 #define MSR_IA32_MTRR_DEF_TYPE   0x2ff

@@ -43,12 +43,15 @@
 #define EFER_LMA (1ULL << 10)
 #define EFER_NXE (1ULL << 11)
 
+#define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IF (1ULL << 9)
 #define RFLAGS_RF (1ULL << 16)
 
 /* Debug registers at reset (SDM vol. 3, 18.2.3 and 18.2.4). */
 #define DR6_RESET 0xffff0ff0ULL
 #define DR7_RESET 0x400ULL
+#define DR6_BT (1ULL << 15) /* task switch to a TSS with its T flag */
+#define DR6_BS (1ULL << 14) /* single step */
 
 /* XCR0 state components (SDM vol. 1, 13.1). */
 #define XCR0_X87       (1ULL << 0)

@@ -148,6 +148,7 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define PROC2_INVPCID       (1u << 12)
 #define PROC2_XSAVES        (1u << 20)
 /* exit controls */
+#define EXIT_SAVE_DEBUG     (1u << 2)  /* DR7 and IA32_DEBUGCTL into the VMCS */
 #define EXIT_HOST_64        (1u << 9)
 #define EXIT_ACK_INTR       (1u << 15)
 #define EXIT_SAVE_PAT       (1u << 18)
@@ -156,6 +157,7 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define EXIT_LOAD_EFER      (1u << 21)
 #define EXIT_SAVE_PREEMPT   (1u << 22)
 /* entry controls */
+#define ENTRY_LOAD_DEBUG    (1u << 2)  /* DR7 and IA32_DEBUGCTL from the VMCS */
 #define ENTRY_IA32E_GUEST   (1u << 9)
 #define ENTRY_LOAD_PAT      (1u << 14)
 #define ENTRY_LOAD_EFER     (1u << 15)
