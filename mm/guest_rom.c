@@ -32,7 +32,8 @@ bool guest_rom_map(struct guest_mem *gm, uint64_t gpa)
     return plat_gpa_map(gm->gpa, gpa >> PAGE_SHIFT, rom_page, PLAT_GPA_R | PLAT_GPA_X);
 }
 
-mpn_t guest_rom_install(struct guest_mem *gm, uint64_t gpa, const void *data, size_t len)
+mpn_t guest_rom_install(struct guest_mem *gm, uint64_t gpa, const void *data, size_t len,
+                        bool writable)
 {
     if (!guest_rom_contains(gpa) || (gpa & (PAGE_SIZE - 1)) || len > PAGE_SIZE || !gm->gpa)
         return INVALID_MPN;
@@ -40,7 +41,8 @@ mpn_t guest_rom_install(struct guest_mem *gm, uint64_t gpa, const void *data, si
     if (mpn == INVALID_MPN)
         return INVALID_MPN;
     memcpy(plat_mpn_to_va(mpn), data, len);
-    if (!plat_gpa_map(gm->gpa, gpa >> PAGE_SHIFT, mpn, PLAT_GPA_R | PLAT_GPA_X)) {
+    unsigned rights = PLAT_GPA_R | PLAT_GPA_X | (writable ? PLAT_GPA_W : 0);
+    if (!plat_gpa_map(gm->gpa, gpa >> PAGE_SHIFT, mpn, rights)) {
         page_free(mpn);
         return INVALID_MPN;
     }

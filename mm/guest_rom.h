@@ -3,10 +3,12 @@
  * Guests (Linux, test kernels) scan it for the RSDP and MP tables; on a PC it
  * is ROM. A VM may have pages of its own content there (its ACPI tables:
  * guest_rom_install, mapped when the VM is built); every other page of it
- * reads as one shared page of zeros, mapped on first read. All are mapped
- * read and execute only: a scan finds what the VM was given or nothing, where
- * stopping the VM would end a guest that did nothing wrong. A write there
- * still faults (ROM cannot change) and the monitor reports it.
+ * reads as one shared page of zeros, mapped on first read. The shared page
+ * is mapped read and execute only: a scan finds what the VM was given or
+ * nothing, where stopping the VM would end a guest that did nothing wrong,
+ * and a write there still faults (ROM cannot change) and the monitor
+ * reports it. A VM's own page may be writable: the ACPI tables' page holds
+ * the FACS, which the OS writes (ACPI 6.x, 5.2.10: in read/write memory).
  */
 #ifndef MM_GUEST_ROM_H
 #define MM_GUEST_ROM_H
@@ -21,12 +23,14 @@ bool guest_rom_contains(uint64_t gpa);
 /* Maps the shared zero ROM page at `gpa`'s page; false when `gpa` is not in
  * the BIOS area or memory for the page or the mapping ran out. */
 bool guest_rom_map(struct guest_mem *gm, uint64_t gpa);
-/* A page of the VM's own ROM at `gpa` (page-aligned, in the BIOS area):
- * `len` bytes of `data`, the rest zeros, mapped read and execute. Returns
+/* A page of the VM's own at `gpa` (page-aligned, in the BIOS area): `len`
+ * bytes of `data`, the rest zeros, mapped read and execute, and write with
+ * `writable` (only this VM sees what it writes). Returns
  * the machine page, which the caller frees with guest_rom_free after the
  * VM's mappings are gone (guest_mem_destroy does not know it); INVALID_MPN
  * when `gpa` or `len` is wrong or memory ran out (nothing is left behind). */
-mpn_t guest_rom_install(struct guest_mem *gm, uint64_t gpa, const void *data, size_t len);
+mpn_t guest_rom_install(struct guest_mem *gm, uint64_t gpa, const void *data, size_t len,
+                        bool writable);
 void guest_rom_free(mpn_t mpn);
 /* Frees the shared page (no VM may map it any more): for hosted tests, whose
  * machine memory is made anew for each test. */

@@ -52,7 +52,9 @@ bool acpi_guest_attach(struct vm *vm, char *why, size_t whylen)
         ksnprintf(why, whylen, "no memory for its ACPI tables");
         return false;
     }
-    r->page = guest_rom_install(&vm->mem.ram, ACPI_GUEST_ROM_GPA, block, layout.used);
+    /* Writable: the FACS is there, and the OS writes its waking vector and
+     * Global Lock (ACPI 5.2.10). The page is this VM's alone. */
+    r->page = guest_rom_install(&vm->mem.ram, ACPI_GUEST_ROM_GPA, block, layout.used, true);
     if (r->page == INVALID_MPN) {
         ksnprintf(why, whylen, "no memory for its ACPI tables");
         return false;

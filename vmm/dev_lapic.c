@@ -9,6 +9,7 @@
 #define LVT_MASKED (1u << 16)
 #define LVT_TIMER_MODE(v) (((v) >> 17) & 3)
 #define TIMER_ONESHOT 0
+#define TIMER_ONE_SHOT 0
 #define TIMER_PERIODIC 1
 #define TIMER_TSC_DEADLINE 2
 #define SVR_ENABLE (1u << 8)
@@ -289,7 +290,7 @@ void vlapic_tsc_deadline_write(struct vlapic *l, uint64_t tsc, uint64_t now_ns, 
     l->deadline_ns = ns > DEV_NO_DEADLINE - now_ns ? DEV_NO_DEADLINE : now_ns + ns;
 }
 
-static void write_lvt(struct vlapic *l, unsigned i, uint32_t val)
+static void write_lvt(struct vlapic *l, unsigned i, uint32_t val, uint64_t now)
 {
     uint32_t old = l->lvt[i];
     val &= lvt_writable[i];
@@ -304,6 +305,14 @@ static void write_lvt(struct vlapic *l, unsigned i, uint32_t val)
         l->timer_armed = false;
         l->initial_count = 0;
         l->tsc_deadline = 0;
+    } else if (i == LVT_TIMER && l->timer_armed &&
+               LVT_TIMER_MODE(old) == TIMER_PERIODIC && LVT_TIMER_MODE(val) == TIMER_ONE_SHOT) {
+        /* Periodic to one-shot: the count goes on down from where it is
+         * and stops at 0 (SDM 11.5.4), so the one shot is measured from
+         * the start of the period under way. */
+        uint64_t into = ticks_to_ns(l, timer_ticks(l, now) % l->initial_count);
+        l->timer_start_ns = into < now ? now - into : 0;
+        l->periods_seen = 0;
     }
 }
 
@@ -397,7 +406,7 @@ void vlapic_mmio_write(struct vlapic *l, uint64_t offset, unsigned size, uint32_
     case 0x30: l->icr_lo = val & 0x000ccfff; send_ipi(l); break;
     case 0x31: l->icr_hi = val & 0xff000000u; break;
     case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
-        write_lvt(l, reg - 0x32, val);
+        write_lvt(l, reg - 0x32, val, now);
         break;
     case 0x38: write_initial_count(l, val, now); break;
     case 0x3e: l->divide_conf = val & 0xb; break;
@@ -475,7 +484,7 @@ bool vlapic_msr_write(struct vlapic *l, uint32_t msr, uint64_t val, uint64_t now
     case 0x32: case 0x33: case 0x34: case 0x35: case 0x36: case 0x37:
         if (v & ~lvt_writable[reg - 0x32])
             return false;
-        write_lvt(l, reg - 0x32, v);
+        write_lvt(l, reg - 0x32, v, now);
         return true;
     case 0x38: write_initial_count(l, v, now); return true;
     case 0x3e:

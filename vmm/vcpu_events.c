@@ -70,12 +70,17 @@ static void nmi_before_entry(struct vcpu *v, struct vplatform *p)
         set_nmi_window(v, false);
         return;
     }
-    enum inject_action a = nmi_decide(true, (uint32_t)gs_read(v, VMCS_ENTRY_INTR_INFO),
-                                      (uint32_t)gs_read(v, VMCS_GUEST_INTERRUPTIBILITY));
+    uint32_t blocking = (uint32_t)gs_read(v, VMCS_GUEST_INTERRUPTIBILITY);
+    /* In its NMI handler a CPU latches one NMI, however many come. */
+    if ((blocking & INTERRUPTIBILITY_NMI) && p->cpu[v->id].nmi_pending > 1)
+        p->cpu[v->id].nmi_pending = 1;
+    enum inject_action a = nmi_decide(true, (uint32_t)gs_read(v, VMCS_ENTRY_INTR_INFO), blocking);
     if (a == INJECT_NOW) {
         gs_write(v, VMCS_ENTRY_INTR_INFO, VEC_NMI | INTR_TYPE_NMI | INTR_INFO_VALID);
         vplatform_nmi_taken(p, v->id);
-        set_nmi_window(v, false);
+        /* One still latched: its window opens at the handler's IRET (the
+         * injection blocks NMIs before the guest runs, SDM vol. 3, 26.7.6). */
+        set_nmi_window(v, p->cpu[v->id].nmi_pending && host_vmx_nmi_window());
         return;
     }
     /* Blocked: the window exit says when it opens; without that control

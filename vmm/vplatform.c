@@ -112,7 +112,7 @@ static void start_init(struct vplatform *p, unsigned cpu)
     c->wait_sipi = true;
     c->init_pending = true;
     c->sipi_pending = false;
-    c->nmi_pending = false;
+    c->nmi_pending = 0;
     vlapic_reset(&p->lapic[cpu]);
     kick(p, cpu);
 }
@@ -132,7 +132,8 @@ void vplatform_nmi(struct vplatform *p, unsigned cpu)
 {
     if (cpu >= p->ncpus || p->cpu[cpu].wait_sipi)
         return;                  /* a vCPU waiting for SIPI takes no NMI */
-    p->cpu[cpu].nmi_pending = true;
+    if (p->cpu[cpu].nmi_pending < 2)
+        p->cpu[cpu].nmi_pending++;
     p->next_deadline = 0;
     kick(p, cpu);
 }
@@ -158,7 +159,8 @@ void vplatform_nmi_button(struct vplatform *p)
 void vplatform_nmi_taken(struct vplatform *p, unsigned cpu)
 {
     if (cpu < p->ncpus) {
-        p->cpu[cpu].nmi_pending = false;
+        if (p->cpu[cpu].nmi_pending)
+            p->cpu[cpu].nmi_pending--;
         p->nmis++;
     }
 }
@@ -277,6 +279,19 @@ static void kbd_reset(void *ctx)
         vm_guest_reset(p->vm, "i8042 0xfe");
 }
 
+/* System Control Port A (0x92), the PC's "fast" A20 and reset: bit 1 gates
+ * A20 (always on here, as the i8042's; it reads back as written) and a 1
+ * written to bit 0 restarts the machine, as port 0xCF9 does. */
+static void port92_write(struct vplatform *p, uint8_t v)
+{
+    p->port92 = v & 0x02;
+    if (!(v & 0x01))
+        return;
+    p->reset_requests++;
+    if (p->vm)
+        vm_guest_reset(p->vm, "port 0x92 fast reset");
+}
+
 /* ---- set-up -------------------------------------------------------------- */
 
 void vplatform_init(struct vplatform *p, struct vm *vm, unsigned ncpus, uint64_t now_ns,
@@ -287,6 +302,7 @@ void vplatform_init(struct vplatform *p, struct vm *vm, unsigned ncpus, uint64_t
     pit_init(&p->pit, (struct dev_irq){ isa_line, p }, now_ns);
     rtc_init(&p->rtc, (struct dev_irq){ isa_line, p }, unix_s, now_ns);
     i8042_init(&p->kbd, (struct dev_irq){ isa_line, p }, kbd_reset, p);
+    p->port92 = 0x02;            /* A20 on, as firmware leaves it */
     vioapic_init(&p->ioapic, (uint8_t)p->ncpus, ioapic_deliver, p);
     for (unsigned i = 0; i < p->ncpus; i++) {
         struct vlapic *l = &p->lapic[i];
@@ -331,6 +347,7 @@ struct vplatform *vplatform_attach(struct vm *vm, unsigned ncpus, uint64_t now_n
         { 0x40, 0x43 },   /* 8254 */
         { 0x60, 0x64 },   /* i8042 data/status, port B (0x61) between them */
         { 0x70, 0x71 },   /* RTC index and data */
+        { 0x92, 0x92 },   /* System Control Port A */
         { 0xa0, 0xa1 },   /* slave 8259 */
         { 0x4d0, 0x4d1 }, /* ELCR */
     };
@@ -353,6 +370,8 @@ static uint8_t read_byte(struct vplatform *p, uint16_t port, uint64_t now)
         return i8042_port_read(&p->kbd, port);
     case 0x70: case 0x71:
         return rtc_port_read(&p->rtc, port, now);
+    case 0x92:
+        return p->port92;
     default:
         return 0xff;   /* 0x62, 0x63: nothing decodes them */
     }
@@ -372,6 +391,9 @@ static void write_byte(struct vplatform *p, uint16_t port, uint8_t v, uint64_t n
         break;
     case 0x70: case 0x71:
         rtc_port_write(&p->rtc, port, v, now);
+        break;
+    case 0x92:
+        port92_write(p, v);
         break;
     default:
         break;
@@ -404,7 +426,7 @@ static enum io_result platform_io(void *dev, struct vm *vm, uint16_t port, unsig
         *val = vplatform_port_read(p, port, size, now);
     else
         vplatform_port_write(p, port, size, *val, now);
-    return vm_is_live(vm) ? IO_DONE : IO_STOP; /* an i8042 reset ends the VM */
+    return vm_is_live(vm) ? IO_DONE : IO_STOP; /* a reset (i8042, port 0x92) ends the VM */
 }
 
 /* ---- time ---------------------------------------------------------------- */
@@ -612,6 +634,13 @@ bool vplatform_apic_base_write(struct vplatform *p, unsigned cpu, uint64_t val,
         return false;            /* disabled -> x2APIC: only through xAPIC */
     if (extd != was_x2)
         vlapic_set_x2apic(&p->lapic[cpu], extd);
+    if (was_en && !en) {
+        /* Disabled, the local APIC returns to its power-up state (SDM
+         * 11.4.3): interrupts pending and in service dropped, LVTs masked,
+         * the timer stopped, the ID the initial one. */
+        vlapic_reset(&p->lapic[cpu]);
+        p->lapic[cpu].id = p->lapic[cpu].initial_id;
+    }
     p->apic_hw_enabled[cpu] = en;
     p->apic_base[cpu] = PAGE_OF(val);
     p->next_deadline = 0;

@@ -38,7 +38,11 @@ struct vplatform_cpu {
     bool init_pending;      /* INIT came: the vCPU's state must be reset */
     bool sipi_pending;      /* SIPI came while waiting: start at sipi_vector << 12 */
     uint8_t sipi_vector;
-    bool nmi_pending;       /* an NMI to inject (one latched, as hardware does) */
+    /* NMIs to inject, at most two: a CPU takes one as it comes and latches
+     * one more while that one's handler runs (SDM vol. 3, 6.7.1); two that
+     * came while the vCPU was off the CPU are both seen. One, if it is in
+     * an NMI handler already (vcpu_events.c). */
+    uint8_t nmi_pending;
 };
 
 enum vplatform_start { VSTART_NONE = 0, VSTART_INIT, VSTART_SIPI };
@@ -66,6 +70,7 @@ struct vplatform {
      * fast path skips the board while this stays set and nothing is due). */
     uint64_t next_deadline;
     uint64_t ticks, injected, reset_requests;
+    uint8_t port92;         /* System Control Port A: bit 1 A20 (bit 0 resets) */
     uint64_t ipis, ipis_dropped, nmis;   /* IPIs routed; naming no APIC; NMIs taken */
     struct vballoon *balloon;       /* its virtio-mmio balloon, or NULL
                                        (vmm/virtio_balloon_attach.h) */

@@ -76,8 +76,26 @@ main:
         FAIL "FADT checksum"
 .c9:    mov ebp, [edi + 64]     ; PM1a_CNT_BLK
         test ebp, ebp
-        jnz .c10
+        jnz .facs
         FAIL "no PM1a_CNT_BLK"
+        ; The FACS is in read/write memory (ACPI 5.2.10): the OS writes its
+        ; waking vector and takes its Global Lock with a locked instruction.
+.facs:  mov esi, [edi + 36]     ; FIRMWARE_CTRL
+        cmp dword [esi], 'FACS'
+        je .f1
+        FAIL "FACS signature"
+.f1:    mov dword [esi + 12], 0x9a000       ; firmware waking vector
+        cmp dword [esi + 12], 0x9a000
+        je .f2
+        FAIL "FACS waking vector did not keep what was written"
+.f2:    lock bts dword [esi + 16], 1        ; Global Lock: owned
+        jnc .f3
+        FAIL "FACS Global Lock was owned already"
+.f3:    lock btr dword [esi + 16], 1        ; released
+        mov dword [esi + 12], 0
+        PRINT "acpi: FACS at "
+        PRINT_HEX esi
+        PRINT ": waking vector and Global Lock written", 10
 .c10:   mov esi, [edi + 40]     ; the DSDT
         cmp dword [esi], 'DSDT'
         je .c11

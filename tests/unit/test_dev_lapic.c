@@ -205,6 +205,31 @@ static void test_periodic_timer(void **state)
     assert_int_equal(vlapic_next_deadline(&apic, T0 + 20 * MS), DEV_NO_DEADLINE);
 }
 
+/* Periodic to one-shot in mid-period: the count goes on from where it was
+ * and the one shot fires when it reaches 0, not at once. */
+static void test_periodic_to_one_shot_keeps_the_count(void **state)
+{
+    (void)state;
+    wr(0x3e0, 0x0);                          /* 50 MHz */
+    wr(0x320, 0x20031);                      /* periodic */
+    wr(0x380, 50000);                        /* 1 ms */
+    uint64_t t = T0 + MS + MS / 2;           /* half-way through the second period */
+    vlapic_tick(&apic, T0 + MS);
+    assert_int_equal(vlapic_ack(&apic), 0x31);
+    wr(0xb0, 0);
+    vlapic_mmio_write(&apic, 0x320, 4, 0x31, t);  /* one-shot now */
+    assert_int_equal(vlapic_mmio_read(&apic, 0x390, 4, t), 25000);
+    vlapic_tick(&apic, t);
+    assert_false(intr);
+    assert_int_equal(vlapic_next_deadline(&apic, t), T0 + 2 * MS);
+    vlapic_tick(&apic, T0 + 2 * MS);
+    assert_int_equal(vlapic_ack(&apic), 0x31);
+    wr(0xb0, 0);
+    vlapic_tick(&apic, T0 + 5 * MS);         /* once only */
+    assert_false(intr);
+    assert_int_equal(vlapic_mmio_read(&apic, 0x390, 4, T0 + 5 * MS), 0);
+}
+
 static void test_tsc_deadline_timer(void **state)
 {
     (void)state;
@@ -379,6 +404,7 @@ int main(void)
         cmocka_unit_test_setup(test_init_resets_all_but_id_and_mode, setup),
         cmocka_unit_test_setup(test_one_shot_timer, setup),
         cmocka_unit_test_setup(test_periodic_timer, setup),
+        cmocka_unit_test_setup(test_periodic_to_one_shot_keeps_the_count, setup),
         cmocka_unit_test_setup(test_tsc_deadline_timer, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -339,11 +339,11 @@ static void test_own_rom_page(void **state)
     (void)state;
     uint64_t free_before = page_free_count();
     static const char rsdp[] = "RSD PTR ";
-    assert_int_equal(guest_rom_install(&gm, 0xe0010, rsdp, 8), INVALID_MPN); /* unaligned */
-    assert_int_equal(guest_rom_install(&gm, 0x100000, rsdp, 8), INVALID_MPN); /* RAM */
-    assert_int_equal(guest_rom_install(&gm, 0xe0000, rsdp, PAGE_SIZE + 1), INVALID_MPN);
+    assert_int_equal(guest_rom_install(&gm, 0xe0010, rsdp, 8, false), INVALID_MPN); /* unaligned */
+    assert_int_equal(guest_rom_install(&gm, 0x100000, rsdp, 8, false), INVALID_MPN); /* RAM */
+    assert_int_equal(guest_rom_install(&gm, 0xe0000, rsdp, PAGE_SIZE + 1, false), INVALID_MPN);
     assert_int_equal(page_free_count(), free_before);
-    mpn_t own = guest_rom_install(&gm, 0xe0000, rsdp, 8);
+    mpn_t own = guest_rom_install(&gm, 0xe0000, rsdp, 8, false);
     assert_true(own != INVALID_MPN);
     assert_int_equal(page_free_count(), free_before - 1);
     assert_int_equal(plat_gpa_lookup(gm.gpa, 0xe0), own);
@@ -358,12 +358,17 @@ static void test_own_rom_page(void **state)
     assert_true(zero != own && all_zero(zero));
     assert_int_equal(guest_mem_pages(&gm), 0); /* ROM is not the guest's RAM */
     assert_int_equal(page_free_count(), free_before - 2);
+    /* A writable one (the ACPI page, with the FACS). */
+    mpn_t rw = guest_rom_install(&gm, 0xe2000, rsdp, 8, true);
+    assert_true(rw != INVALID_MPN);
+    assert_int_equal(fake_gpa_rights(gm.gpa, 0xe2), PLAT_GPA_R | PLAT_GPA_W | PLAT_GPA_X);
     guest_mem_destroy(&gm);
     uint64_t free_after = page_free_count();
     assert_int_equal(mpn_db_rec(own)->owner, OWNER_GUEST_ROM); /* the VM did not free it */
     guest_rom_free(own);
+    guest_rom_free(rw);
     guest_rom_drop();
-    assert_int_equal(page_free_count(), free_after + 2);
+    assert_int_equal(page_free_count(), free_after + 3);
 }
 
 int main(void)

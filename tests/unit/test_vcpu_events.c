@@ -445,6 +445,44 @@ static void test_nmi_goes_before_interrupts_and_survives_blocking(void **state)
     assert_false(nmi_window_on());
 }
 
+/* Two NMIs sent while the vCPU was off the CPU are two: it takes the first
+ * and the second waits for the handler's IRET, as a CPU latches it. In an
+ * NMI handler, any number of them are one. */
+static void test_two_nmis_are_two_unless_in_a_handler(void **state)
+{
+    (void)state;
+    fake_host.nmi_window = true;
+    vplatform_nmi(plat, 0);
+    vplatform_nmi(plat, 0);
+    vplatform_nmi(plat, 0);                         /* a third: merged */
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+    assert_true(nmi_window_on());                   /* one more is latched */
+    vm_exit_happens();
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), 0);
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);    /* IRET */
+    assert_int_equal(exit_nmi_window(&vcpu, NULL), EXIT_CONTINUE);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+    assert_false(nmi_window_on());
+    vm_exit_happens();
+    /* In the handler now: two more are one. */
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
+    vplatform_nmi(plat, 0);
+    vplatform_nmi(plat, 0);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), 0);
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+    vm_exit_happens();
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), 0);
+    assert_false(nmi_window_on());
+}
+
 static void test_nmi_without_nmi_window_exiting(void **state)
 {
     (void)state;
@@ -595,6 +633,7 @@ int main(void)
         cmocka_unit_test(test_nmi_decide),
         cmocka_unit_test_setup(test_nmi_goes_before_interrupts_and_survives_blocking, setup),
         cmocka_unit_test_setup(test_nmi_without_nmi_window_exiting, setup),
+        cmocka_unit_test_setup(test_two_nmis_are_two_unless_in_a_handler, setup),
         cmocka_unit_test_setup(test_nmi_ends_hlt_even_with_if_clear, setup),
         cmocka_unit_test_setup(test_pit_tick_is_injected_when_if_is_set, setup),
         cmocka_unit_test_setup(test_blocked_interrupt_opens_a_window, setup),

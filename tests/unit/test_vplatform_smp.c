@@ -239,6 +239,16 @@ static void test_apic_base_transitions(void **state)
     assert_false(vplatform_x2apic_read(&p, 1, 0x802, &v, T0));
     assert_false(vplatform_apic_base_write(&p, 1, base | en | extd, 36)); /* disabled -> x2APIC */
     assert_true(vplatform_apic_base_write(&p, 1, base | en, 36));        /* disabled -> xAPIC */
+    /* Disabling returns the APIC to its power-up state: what was pending
+     * is gone, the LVTs masked, the ID written in xAPIC mode the initial. */
+    vplatform_mmio_write(&p, 1, 0xfee00020, 4, 0x07000000u, T0);    /* ID 7 */
+    vplatform_mmio_write(&p, 1, 0xfee00350, 4, 0x700, T0);          /* LINT0 ExtINT */
+    vlapic_accept(&p.lapic[1], 0x66, false);
+    assert_true(vplatform_apic_base_write(&p, 1, base, 36));
+    assert_true(vplatform_apic_base_write(&p, 1, base | en, 36));
+    assert_int_equal(vplatform_mmio_read(&p, 1, 0xfee00020, 4, T0), 1u << 24);
+    assert_int_equal(vplatform_mmio_read(&p, 1, 0xfee00350, 4, T0), 1u << 16);
+    assert_int_equal(vplatform_mmio_read(&p, 1, 0xfee00230, 4, T0), 0);  /* IRR 0x60-0x7f */
     /* an x2APIC sender's ICR reaches an xAPIC target by 32-bit ID */
     assert_true(vplatform_apic_base_write(&p, 0, base | en | extd | (1u << 8), 36));
     assert_true(vplatform_x2apic_write(&p, 0, 0x830, (3ULL << 32) | 0x55, T0));
@@ -345,6 +355,20 @@ static void test_nmi_button_follows_lint1(void **state)
     assert_int_equal(kicks[0] + kicks[3], 2);   /* the targets are woken */
 }
 
+/* Port 0x92 (System Control Port A): A20 reads back as written; a 1 in bit
+ * 0 restarts the machine, as a PC's fast reset does. */
+static void test_port92_a20_and_fast_reset(void **state)
+{
+    (void)state;
+    assert_int_equal(vplatform_port_read(&p, 0x92, 1, T0), 0x02);
+    vplatform_port_write(&p, 0x92, 1, 0x00, T0);
+    assert_int_equal(vplatform_port_read(&p, 0x92, 1, T0), 0x00);
+    assert_int_equal(resets, 0);
+    vplatform_port_write(&p, 0x92, 1, 0x03, T0);
+    assert_int_equal(resets, 1);
+    assert_int_equal(vplatform_port_read(&p, 0x92, 1, T0), 0x02);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -357,6 +381,7 @@ int main(void)
         cmocka_unit_test_setup(test_apic_base_moves_the_page, setup4),
         cmocka_unit_test_setup(test_startup_applied_to_the_vmcs, setup4),
         cmocka_unit_test_setup(test_nmi_button_follows_lint1, setup4),
+        cmocka_unit_test_setup(test_port92_a20_and_fast_reset, setup4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
