@@ -98,8 +98,10 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                 r = (struct host_cpuid){ 0, 0, 0, 0 };
                 break;
             }
-            r.ebx &= ~(CPUID7_EBX_TSC_ADJUST | CPUID7_EBX_SGX | CPUID7_EBX_RDT_M |
-                       CPUID7_EBX_RDT_A | CPUID7_EBX_PT | CPUID7_EBX_MPX);
+            r.ebx &= ~(CPUID7_EBX_SGX | CPUID7_EBX_RDT_M | CPUID7_EBX_RDT_A | CPUID7_EBX_PT |
+                       CPUID7_EBX_MPX);
+            if (!tsc_adjust_offered(v))
+                r.ebx &= ~CPUID7_EBX_TSC_ADJUST;
             r.ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_SGX_LC | CPUID7_ECX_PKS |
                        CPUID7_ECX_CET_SS | CPUID7_ECX_TME | CPUID7_ECX_ENQCMD | CPUID7_ECX_KL);
             r.edx &= ~(CPUID7_EDX_SPEC_MSRS | CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG |

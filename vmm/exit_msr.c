@@ -47,6 +47,24 @@ static bool canonical(uint64_t a)
     return (uint64_t)(((int64_t)(a << 16)) >> 16) == a;
 }
 
+/* The VM's TSC moves by its VMCS offset, one for all its vCPUs: the other
+ * vCPUs load it when they next run (vmm/vcpu_startup.c). */
+static void set_vm_tsc_offset(struct vcpu *v, uint64_t offset)
+{
+    gs_write(v, VMCS_TSC_OFFSET, offset);
+    if (v->plat) {
+        v->plat->tsc_offset = offset;
+        v->tsc_gen = ++v->plat->tsc_gen;
+    }
+}
+
+/* IA32_TSC_ADJUST needs the board (where the VM's value lives) and TSC
+ * offsetting (through which it moves the TSC); CPUID says so alike. */
+bool tsc_adjust_offered(const struct vcpu *v)
+{
+    return v->plat && (host_vmx_proc() & PROC_TSC_OFFSETTING);
+}
+
 /* The x2APIC's range (SDM 11.12.1.2): the board answers, or #GP. */
 static bool x2apic_msr(const struct vcpu *v, uint32_t msr)
 {
@@ -70,6 +88,13 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
             return EXIT_CONTINUE;
         }
         val = vplatform_tsc_deadline_read(v->plat, v->id);
+        break;
+    case MSR_IA32_TSC_ADJUST:
+        if (!tsc_adjust_offered(v)) {
+            unknown_msr(v, e, msr, false);
+            return EXIT_CONTINUE;
+        }
+        val = v->plat->tsc_adjust;
         break;
     case MSR_IA32_FEATURE_CONTROL: val = 1; break; /* locked, VMX off: no nested VT-x */
     case MSR_IA32_BIOS_SIGN_ID: val = 0; break;
@@ -194,16 +219,25 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
         break;
     /* Writing the TSC moves this guest's TSC, through the VMCS offset that
      * RDTSC and RDMSR both see (SDM vol. 3, 26.6.5). */
-    case MSR_IA32_TSC:
+    case MSR_IA32_TSC: {
         ok = (host_vmx_proc() & PROC_TSC_OFFSETTING) != 0;
-        if (ok)
-            gs_write(v, VMCS_TSC_OFFSET, val - host_tsc());
-        if (ok && v->plat) {
-            /* One TSC for the whole VM: the other vCPUs load the offset
-             * when they next run (vmm/vcpu_startup.c). */
-            v->plat->tsc_offset = val - host_tsc();
-            v->tsc_gen = ++v->plat->tsc_gen;
+        if (!ok)
+            break;
+        uint64_t now = host_tsc(), old = gs_read(v, VMCS_TSC_OFFSET);
+        /* IA32_TSC_ADJUST takes the change (SDM 17.17.3). */
+        if (v->plat)
+            v->plat->tsc_adjust += val - (now + old);
+        set_vm_tsc_offset(v, val - now);
+        break;
+    }
+    /* Moves the TSC by the change, as the SDM says (17.17.3). */
+    case MSR_IA32_TSC_ADJUST:
+        if (!tsc_adjust_offered(v)) {
+            unknown_msr(v, e, msr, true);
+            return EXIT_CONTINUE;
         }
+        set_vm_tsc_offset(v, gs_read(v, VMCS_TSC_OFFSET) + (val - v->plat->tsc_adjust));
+        v->plat->tsc_adjust = val;
         break;
     case MSR_IA32_MCG_STATUS: ok = val == 0; break; /* no machine check in progress */
     case MSR_IA32_SYSENTER_CS: gs_write(v, VMCS_GUEST_SYSENTER_CS, val); break;

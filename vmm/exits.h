@@ -47,6 +47,8 @@ enum exit_action exit_io(struct vcpu *v, const struct exit_info *e);
 /* INS/OUTS (vmm/exit_io_string.c); exit_io passes them on. */
 enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e);
+/* IA32_TSC_ADJUST is emulated for this vCPU (CPUID.7.0:EBX[1] says so). */
+bool tsc_adjust_offered(const struct vcpu *v);
 /* Hardware task switches (vmm/exit_task_switch.c). */
 enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e);

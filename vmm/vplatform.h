@@ -63,6 +63,9 @@ struct vplatform {
      * it); tsc_gen changes with it, so each vCPU reloads it into its VMCS. */
     uint64_t tsc_offset;
     uint32_t tsc_gen;
+    /* IA32_TSC_ADJUST (SDM vol. 3, 17.17.3), one for the VM as its TSC is:
+     * a write moves the TSC by the change, a TSC write adds its change. */
+    uint64_t tsc_adjust;
     bool pic_int;                   /* the PIC's INT output */
     /* The earliest model deadline (plat_time_ns), recomputed after every
      * tick and every guest access to a model; 0 forces a recomputation, and

@@ -1208,6 +1208,34 @@ static void test_debugctl_kept_in_the_vmcs(void **state)
     assert_int_equal(fake_gs_get(VMCS_GUEST_DEBUGCTL), DEBUGCTL_BTF);
 }
 
+/* IA32_TSC_ADJUST (SDM 17.17.3): offered with the board and TSC offsetting;
+ * a write moves the TSC by the change, a TSC write adds its change to it. */
+static void test_tsc_adjust(void **state)
+{
+    (void)state;
+    fake_host.cpuid = cpu_with_everything;
+    fake_host.vmx_proc = PROC_TSC_OFFSETTING;
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    assert_non_null(vcpu.plat);
+    assert_true(cpuid_reg(7, 0, REG_RBX) & CPUID7_EBX_TSC_ADJUST);
+    fake_host.tsc = 1000;
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC_ADJUST), 0);
+    wrmsr_value(MSR_IA32_TSC_ADJUST, 5000);
+    assert_true(skipped());
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC), 6000);
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC_ADJUST), 5000);
+    assert_int_equal(vcpu.plat->tsc_offset, 5000);    /* for the other vCPUs too */
+    wrmsr_value(MSR_IA32_TSC, 1000);                  /* back by 5000 */
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC_ADJUST), 0);
+    assert_int_equal(fake_gs_get(VMCS_TSC_OFFSET), 0);
+    wrmsr_value(MSR_IA32_TSC_ADJUST, (uint64_t)-400);  /* backwards */
+    assert_int_equal(rdmsr_value(MSR_IA32_TSC), 600);
+    /* Without TSC offsetting it is not there: hidden, and #GP. */
+    fake_host.vmx_proc = 0;
+    assert_false(cpuid_reg(7, 0, REG_RBX) & CPUID7_EBX_TSC_ADJUST);
+    rdmsr_faults(MSR_IA32_TSC_ADJUST);
+}
+
 /* An NMI whose delivery was cut short by an exit is queued again with
  * blocking by NMI cleared, or the VM entry would fail. */
 static void test_interrupted_nmi_is_queued_unblocked(void **state)
@@ -1279,6 +1307,7 @@ int main(void)
         cmocka_unit_test_setup(test_hlt_sleeps_or_halts, setup),
         cmocka_unit_test_setup(test_completed_instruction_traps_and_wraps, setup),
         cmocka_unit_test_setup(test_debugctl_kept_in_the_vmcs, setup),
+        cmocka_unit_test_setup(test_tsc_adjust, setup),
         cmocka_unit_test_setup(test_interrupted_nmi_is_queued_unblocked, setup),
     };
     /* io_ports.c keeps its per-VM "logged once" set on the heap. */

@@ -9,6 +9,7 @@
 #define APIC_BASE_EXTD           (1ULL << 10)  /* x2APIC mode */
 #define APIC_BASE_ENABLE         (1ULL << 11)
 #define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_TSC_ADJUST      0x3b
 #define MSR_IA32_BIOS_SIGN_ID    0x8b
 #define MSR_IA32_MTRRCAP         0xfe
 #define MSR_IA32_SYSENTER_CS     0x174
