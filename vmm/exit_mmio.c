@@ -86,6 +86,10 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
         what = "instruction fetch from a device page";
     else if (!(e->qual & EPT_QUAL_GLA_VALID))
         what = "device page used as a page table";
+    else if (e->idt_vec_info & INTR_INFO_VALID)
+        /* The access is the event's (its stack, IDT or TSS), not the
+         * instruction at RIP's, which must not be emulated for it. */
+        what = "event delivery through a device page (its stack, IDT or TSS)";
     if (what) {
         vm_fail(vm, "%s at guest-physical 0x%llx (vCPU %u, RIP 0x%llx)", what,
                 (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);

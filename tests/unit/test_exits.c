@@ -895,6 +895,18 @@ static void test_interrupted_event_is_delivered_again(void **state)
     assert_nothing_injected();
 }
 
+/* An event whose delivery touches a device page (a stack in the legacy
+ * hole) stops the VM, naming it, instead of emulating the instruction at
+ * RIP for an access it did not make. */
+static void test_event_delivery_through_a_device_page_stops(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_IDT_VECT_INFO, 0x20 | INTR_TYPE_EXT | INTR_INFO_VALID);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xb8ff8);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_non_null(strstr(fake_fail_reason, "event delivery through a device page"));
+}
+
 static void test_ept_violation_after_iret_blocks_nmi(void **state)
 {
     (void)state;
@@ -1308,6 +1320,7 @@ int main(void)
         cmocka_unit_test_setup(test_completed_instruction_traps_and_wraps, setup),
         cmocka_unit_test_setup(test_debugctl_kept_in_the_vmcs, setup),
         cmocka_unit_test_setup(test_tsc_adjust, setup),
+        cmocka_unit_test_setup(test_event_delivery_through_a_device_page_stops, setup),
         cmocka_unit_test_setup(test_interrupted_nmi_is_queued_unblocked, setup),
     };
     /* io_ports.c keeps its per-VM "logged once" set on the heap. */
