@@ -90,6 +90,9 @@ test_shell_attach_SRCS = tests/unit/test_shell_attach.c kernel/shell_attach.c ke
 test_exits_SRCS += vmm/vcpu_events.c vmm/vplatform.c $(DEVICE_SRCS) vmm/exit_mmio.c \
                    vmm/mmio_emulate.c vmm/guest_walk.c vmm/insn_decode.c vmm/insn_emulate.c \
                    tests/fake/fake_gpa.c
+# exit_mmio.c and the EPT-violation handler tell the BIOS area's ROM by
+# mm/guest_rom.c (a write there is emulated and dropped).
+test_exits_SRCS += mm/guest_rom.c
 # exit_mmio.c routes the virtio balloon's window (mk/virtio.mk).
 test_exits_SRCS += vmm/virtio_balloon_attach.c $(VIRTIO_SRCS)
 

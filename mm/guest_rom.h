@@ -6,8 +6,8 @@
  * reads as one shared page of zeros, mapped on first read. The shared page
  * is mapped read and execute only: a scan finds what the VM was given or
  * nothing, where stopping the VM would end a guest that did nothing wrong,
- * and a write there still faults (ROM cannot change) and the monitor
- * reports it. A VM's own page may be writable: the ACPI tables' page holds
+ * and a write there exits, and the monitor emulates the instruction and
+ * drops the write, as ROM does (vmm/exit_mmio.c). A VM's own page may be writable: the ACPI tables' page holds
  * the FACS, which the OS writes (ACPI 6.x, 5.2.10: in read/write memory).
  */
 #ifndef MM_GUEST_ROM_H

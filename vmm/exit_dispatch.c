@@ -10,6 +10,7 @@
 #include "vmm/vplatform.h"
 #include "vmm/virtio_balloon_attach.h"
 #include "kernel/vm.h"
+#include "mm/guest_rom.h"
 #include "kernel/vcpu_handoff.h"
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
@@ -156,9 +157,13 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
     if (vplatform_is_lapic(v->plat, e->gpa) || vplatform_is_ioapic(e->gpa) || vballoon_owns(e->gpa) ||
         mmio_is_legacy_hole(e->gpa))
         return exit_mmio(v, e);
-    /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables). */
+    /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables);
+     * a write there is emulated and dropped, as ROM drops it (a DOS memory
+     * manager probes the upper memory area so). */
     if (!(e->qual & EPT_QUAL_WRITE) && vm_map_bios_rom(vm, e->gpa))
         return EXIT_CONTINUE;
+    if ((e->qual & EPT_QUAL_WRITE) && guest_rom_contains(e->gpa))
+        return exit_mmio(v, e);
     vm_fail(vm, "%s of guest-physical 0x%llx outside RAM and MMIO (vCPU %u, RIP 0x%llx)",
             (e->qual & EPT_QUAL_FETCH)   ? "instruction fetch"
             : (e->qual & EPT_QUAL_WRITE) ? "write"

@@ -1,8 +1,10 @@
 /* EPT violations on device pages (the local APIC at 0xfee00000, the I/O APIC
- * at 0xfec00000, the virtio balloon's window at 0xfeb00000) and in the
+ * at 0xfec00000, the virtio balloon's window at 0xfeb00000), in the
  * legacy hole below the BIOS area (VGA memory and
  * option ROMs, [0xA0000, 0xE0000): nothing there, so reads float to all
- * ones and writes vanish, as on a PC bus; Linux scans it for option ROMs):
+ * ones and writes vanish, as on a PC bus; Linux scans it for option ROMs),
+ * and writes to the BIOS area's ROM (dropped, as ROM drops them; it reads
+ * as zeros, the shared page mapped there):
  * they are never mapped, so every access exits here and is emulated
  * (vmm/mmio_emulate.h) with the guest's registers from the VMCS. Anything
  * that cannot be emulated stops only this VM, naming the bytes. */
@@ -14,6 +16,7 @@
 #include "vmm/vplatform.h"
 #include "vmm/virtio_balloon_attach.h"
 #include "kernel/vm.h"
+#include "mm/guest_rom.h"
 #include "include/hv/platform.h"
 #include "include/hv/x86/regs.h"
 #include "lib/kstring.h"
@@ -58,6 +61,8 @@ static bool dev_read(void *ctx, unsigned size, uint64_t *val)
         *val = vballoon_read(vb, c->v, c->gpa, size);
     else if (mmio_is_legacy_hole(c->gpa))
         *val = ~0ULL;
+    else if (guest_rom_contains(c->gpa))
+        *val = 0;       /* what the shared ROM page holds (a read-modify-write) */
     else
         *val = vplatform_mmio_read(c->v->plat, c->v->id, c->gpa, size, plat_time_ns());
     return true;
@@ -71,7 +76,7 @@ static bool dev_write(void *ctx, unsigned size, uint64_t val)
         c->wait = true;   /* a ring page first: the access is retried */
         return false;
     }
-    if (!vb && !mmio_is_legacy_hole(c->gpa))
+    if (!vb && !mmio_is_legacy_hole(c->gpa) && !guest_rom_contains(c->gpa))
         vplatform_mmio_write(c->v->plat, c->v->id, c->gpa, size, (uint32_t)val, plat_time_ns());
     return true;
 }
@@ -80,7 +85,7 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
 {
     struct vm *vm = v->vm;
     const char *what = NULL;
-    if (!v->plat && !mmio_is_legacy_hole(e->gpa))
+    if (!v->plat && !mmio_is_legacy_hole(e->gpa) && !guest_rom_contains(e->gpa))
         what = "device access on a VM without devices";
     else if (e->qual & EPT_QUAL_FETCH)
         what = "instruction fetch from a device page";
