@@ -136,6 +136,10 @@ static enum exit_action exit_triple_fault(struct vcpu *v, const struct exit_info
 static enum exit_action exit_hlt(struct vcpu *v, const struct exit_info *e)
 {
     vcpu_skip_instruction(v, e);
+    /* A single-step trap after the HLT is a debug exception, which resumes
+     * a halted CPU at once (SDM vol. 2, HLT): it is delivered now. */
+    if (gs_read(v, VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)
+        return EXIT_CONTINUE;
     /* With interrupts enabled it sleeps until its next virtual interrupt;
      * with them off it stays halted (vcpu_events.c). Either way the
      * scheduler takes it off the run queue and it costs nothing. */

@@ -277,11 +277,17 @@ def register(h):
                   f"the idle VMs hold {peak} pages after their sweep")
             start_all(m, ["oc1", "oc2"])
             low = dict(peak)
+            answered = {n: False for n in peak}
 
             def on_poll(log, rows):
                 for n in low:
                     if n in rows:
                         low[n] = min(low[n], rows[n]["consumed"])
+                        # Down to what memsched asked (within one release
+                        # batch of 96 pages): every request was answered.
+                        target = rows[n]["target"]
+                        if target and rows[n]["consumed"] <= target + 96:
+                            answered[n] = True
 
             seen, hosts, log = run_until_done(m, ["oc1", "oc2"], 480, on_poll)
             check_clean_ends(log, ["oc1", "oc2"], 3)
@@ -289,7 +295,12 @@ def register(h):
             for n in low:
                 check(not ended(log, n), f"{n} ended:\n" + log[-3000:])
                 given = peak[n] - low[n]
-                check(given * 2 >= peak[n], f"{n} gave back only {given} of its {peak[n]} pages")
+                # How much memsched asks for depends on when the busy VMs
+                # need it (halted gave back 1,152-2,400 of 2,569 in runs of
+                # the same code); what must hold is that each idle VM came
+                # down to its target, and by a good part of what it held.
+                check(answered[n], f"{n} never came down to its target (gave back {given})")
+                check(given * 4 >= peak[n], f"{n} gave back only {given} of its {peak[n]} pages")
             rows, _ = parse_memstats(m.command("memstats", 60))
             check(rows["halted"]["consumed"] < peak["halted"], f"halted: {rows.get('halted')}")
             for n in low:

@@ -1197,6 +1197,13 @@ static void test_completed_instruction_traps_and_wraps(void **state)
     assert_nothing_injected();
     assert_int_equal(fake_host.dr6, 0);
 
+    /* HLT with TF: the trap is a debug exception, which ends the halt at
+     * once, interrupts off or on. */
+    setup(NULL);
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_TF | 0x2);
+    assert_int_equal(run_exit(EXIT_HLT, 0), EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO), VEC_DB | INTR_TYPE_HW_EXC | INTR_INFO_VALID);
+
     /* Without TF: RF cleared, nothing raised. */
     setup(NULL);
     fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_RF | 0x2);
