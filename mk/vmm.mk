@@ -90,6 +90,12 @@ test_shell_attach_SRCS = tests/unit/test_shell_attach.c kernel/shell_attach.c ke
 test_exits_SRCS += vmm/vcpu_events.c vmm/vplatform.c $(DEVICE_SRCS) vmm/exit_mmio.c \
                    vmm/mmio_emulate.c vmm/guest_walk.c vmm/insn_decode.c vmm/insn_emulate.c \
                    tests/fake/fake_gpa.c
+# I/O breakpoints on the IN/OUT the monitor carries out: the rule, pure.
+KERNEL_C_SRCS += vmm/io_breakpoint.c
+test_exits_SRCS += vmm/io_breakpoint.c
+UNIT_TESTS += test_io_breakpoint
+test_io_breakpoint_SRCS = tests/unit/test_io_breakpoint.c vmm/io_breakpoint.c
+
 # exit_mmio.c and the EPT-violation handler tell the BIOS area's ROM by
 # mm/guest_rom.c (a write there is emulated and dropped).
 test_exits_SRCS += mm/guest_rom.c

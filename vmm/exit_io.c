@@ -2,7 +2,27 @@
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/io_ports.h"
+#include "vmm/io_breakpoint.h"
+#include "vmm/guest_state.h"
 #include "kernel/vm.h"
+#include "include/hv/x86/regs.h"
+
+unsigned vcpu_io_breakpoints(struct vcpu *v, uint16_t port, unsigned size)
+{
+    uint64_t dr7 = gs_read(v, VMCS_GUEST_DR7);
+    if (!(dr7 & 0xff) || !(gs_read(v, VMCS_GUEST_CR4) & CR4_DE))
+        return 0;
+    uint64_t dr[4];
+    for (unsigned i = 0; i < 4; i++)
+        dr[i] = host_guest_dr_read(i);
+    return io_breakpoint_hits(dr7, dr, port, size);
+}
+
+void vcpu_debug_trap(struct vcpu *v, unsigned dr6_bits)
+{
+    host_guest_dr6_set(dr6_bits);
+    gs_write(v, VMCS_ENTRY_INTR_INFO, VEC_DB | INTR_TYPE_HW_EXC | INTR_INFO_VALID);
+}
 
 enum exit_action exit_io(struct vcpu *v, const struct exit_info *e)
 {
@@ -28,5 +48,8 @@ enum exit_action exit_io(struct vcpu *v, const struct exit_info *e)
             *rax = (*rax & ~(uint64_t)mask) | (val & mask);
     }
     vcpu_skip_instruction(v, e);
+    unsigned hits = vcpu_io_breakpoints(v, port, size);
+    if (hits)
+        vcpu_debug_trap(v, hits);
     return EXIT_CONTINUE;
 }

@@ -105,7 +105,10 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
 
     struct string_io_bus bus = { mem_read, mem_write, port_in, port_out, page_poll, &c };
     uint64_t fault_gla = 0;
-    enum sio_result r = string_io_run(&s, &bus, STRING_IO_CHUNK / size, &fault_gla);
+    /* An I/O breakpoint on the port traps after each iteration (SDM
+     * 18.3.1.2): one at a time, and a REP goes on after the handler. */
+    unsigned hits = vcpu_io_breakpoints(v, s.port, size);
+    enum sio_result r = string_io_run(&s, &bus, hits ? 1 : STRING_IO_CHUNK / size, &fault_gla);
     /* Whatever happened, the iterations done are done (as on hardware). */
     vcpu_gpr_write(v, REG_RCX, s.rcx);
     vcpu_gpr_write(v, REG_RSI, s.rsi);
@@ -113,8 +116,12 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
     switch (r) {
     case SIO_DONE:
         vcpu_skip_instruction(v, e);
+        if (hits)
+            vcpu_debug_trap(v, hits);
         return EXIT_CONTINUE;
     case SIO_MORE:
+        if (hits)
+            vcpu_debug_trap(v, hits);
         return EXIT_CONTINUE;
     case SIO_WAIT:
         return c.g.action;       /* the vCPU sleeps for memory, or the VM failed */

@@ -31,6 +31,12 @@ void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e);
  * then `next_rip`: EIP wraps outside 64-bit mode, STI/MOV-SS blocking and
  * RF end, and with TF set a single-step #DB follows. */
 void vcpu_complete_instruction(struct vcpu *v, uint32_t interruptibility, uint64_t next_rip);
+/* The I/O breakpoints (CR4.DE, DR7 R/W 10b) an access of `size` bytes at
+ * `port` hits, as DR6's B0-B3 bits (vmm/io_breakpoint.h). */
+unsigned vcpu_io_breakpoints(struct vcpu *v, uint16_t port, unsigned size);
+/* A #DB trap after the instruction, with `dr6_bits` set in DR6 (one #DB
+ * with single-step's BS when TF queued one already). */
+void vcpu_debug_trap(struct vcpu *v, unsigned dr6_bits);
 /* Queues a hardware exception for the next VM entry (#GP, #UD...). The error
  * code is dropped in real mode, where exceptions have none. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);

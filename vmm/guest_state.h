@@ -48,6 +48,8 @@ bool host_guest_xsetbv(uint64_t xcr0);
  * (vmm/monitor.c loads it): a #DB the monitor raises names its cause there,
  * as one the CPU raises does. */
 void host_guest_dr6_set(uint64_t bits);
+/* DR0-DR3 (`i` 0-3), in the CPU while the vCPU runs. */
+uint64_t host_guest_dr_read(unsigned i);
 /* XCR0 bits offered to guests (what fpu.c saves and restores). */
 uint64_t host_xcr0_offered(void);
 /* CR4 bits the CPU allows in VMX operation (IA32_VMX_CR4_FIXED1). */

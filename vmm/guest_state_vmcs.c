@@ -24,6 +24,7 @@ uint64_t host_guest_msr_read(uint32_t msr) { return rdmsr(msr); }
 bool host_guest_msr_write(uint32_t msr, uint64_t value) { return safe_wrmsr(msr, value); }
 bool host_guest_xsetbv(uint64_t xcr0) { return safe_xsetbv(0, xcr0); }
 void host_guest_dr6_set(uint64_t bits) { write_dr6(read_dr6() | bits); }
+uint64_t host_guest_dr_read(unsigned i) { return read_dr(i); }
 uint64_t host_xcr0_offered(void) { return fpu_supported_xcr0(); }
 uint64_t host_cr4_fixed1(void) { return vmx_caps()->cr4_fixed1; }
 uint32_t host_vmx_proc(void) { return vmx_caps()->proc; }

@@ -47,6 +47,20 @@ static inline uint64_t read_dr6(void)
 
 static inline void write_dr6(uint64_t v) { __asm__ volatile("mov %0, %%dr6" : : "r"(v)); }
 
+/* DR0-DR3 by number (a MOV from DRn names its register in the opcode). */
+static inline uint64_t read_dr(unsigned i)
+{
+    uint64_t v = 0;
+    switch (i) {
+    case 0: __asm__ volatile("mov %%dr0, %0" : "=r"(v)); break;
+    case 1: __asm__ volatile("mov %%dr1, %0" : "=r"(v)); break;
+    case 2: __asm__ volatile("mov %%dr2, %0" : "=r"(v)); break;
+    case 3: __asm__ volatile("mov %%dr3, %0" : "=r"(v)); break;
+    default: break;
+    }
+    return v;
+}
+
 static inline void debugregs_load(const uint64_t dr[5])
 {
     __asm__ volatile("mov %0, %%dr0" : : "r"(dr[0]));

@@ -97,6 +97,7 @@ check "debugregs: dr7 line" has_line "debugregs: dr7 kept across exits"
 check "debugregs: breakpoint line" has_line "debugregs: execute breakpoint ok"
 check "debugregs: watchpoint line" has_line "debugregs: write watchpoint ok"
 check "debugregs: single-step line" has_line "debugregs: single-step ok (6 traps)"
+check "debugregs: i/o breakpoint line" has_line "debugregs: i/o breakpoint ok"
 check "debugregs: done" has_line "debugregs: done"
 
 run bad_port ""

@@ -11,9 +11,12 @@
 ;  4. Single-step (EFLAGS.TF) over CPUID, MOV, IN from COM1, PUSHFD, AND and
 ;     POPFD (which clears TF): one #DB after each, at the next instruction,
 ;     DR6.BS set; six in all, none after the POPFD's successor.
+;  5. An I/O breakpoint (CR4.DE, DR2 on port 0x80, one byte): IN from port
+;     0x61 passes; OUT to 0x80 ends in a #DB trap after it, DR6.B2 set.
 ; Output: "debugregs: dr7 kept across exits", "debugregs: execute breakpoint
 ; ok", "debugregs: write watchpoint ok", "debugregs: single-step ok (6
-; traps)", "debugregs: done"; "debugregs: FAIL check N" (exit 1) at the
+; traps)", "debugregs: i/o breakpoint ok", "debugregs: done";
+; "debugregs: FAIL check N" (exit 1) at the
 ; first check that fails. Plain QEMU runs it too (make guests-qemu), as the
 ; reference for what hardware does.
 %include "common.inc"
@@ -22,6 +25,10 @@ DR7_FIXED   equ 0x400               ; bit 10 reads as 1
 DR7_L0      equ 1 << 0
 DR7_L1      equ 1 << 2
 DR7_W1_4    equ (01b << 20) | (11b << 22)   ; DR1: data writes, 4 bytes
+DR7_L2      equ 1 << 4
+DR7_IO2     equ 10b << 24                   ; DR2: I/O, 1 byte (LEN2 00b)
+DR6_B2      equ 1 << 2
+CR4_DE      equ 1 << 3
 DR6_B0      equ 1 << 0
 DR6_B1      equ 1 << 1
 DR6_BS      equ 1 << 14
@@ -114,6 +121,31 @@ s7:     nop
         PRINT "debugregs: single-step ok (", 0
         PRINT_DEC STEPS
         PRINT " traps)", 10
+
+        ; 5. An I/O breakpoint on port 0x80.
+        mov dword [db_count], 0
+        mov eax, cr4
+        or eax, CR4_DE
+        mov cr4, eax
+        mov eax, 0x80
+        mov dr2, eax
+        mov eax, DR7_FIXED | DR7_L2 | DR7_IO2
+        mov dr7, eax
+        in al, 0x61                 ; another port: no trap
+        cmp dword [db_count], 0
+        CHECK e, 11
+        out 0x80, al
+io_after:
+        cmp dword [db_count], 1
+        CHECK e, 12
+        test dword [db_dr6], DR6_B2
+        CHECK nz, 13
+        cmp dword [db_eip], io_after
+        CHECK e, 14
+        mov eax, cr4
+        and eax, ~CR4_DE
+        mov cr4, eax
+        PRINT "debugregs: i/o breakpoint ok", 10
 
         PRINT "debugregs: done", 10
         EXIT 0

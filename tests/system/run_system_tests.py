@@ -387,7 +387,7 @@ def bochs_guests_together(workdir, image):
         m.expect(r"vm taskswitch: exited with status 0", 60)
         m.serial.pos = start
         for line in ("dr7 kept across exits", "execute breakpoint ok", "write watchpoint ok",
-                     r"single-step ok \(6 traps\)", "done"):
+                     r"single-step ok \(6 traps\)", "i/o breakpoint ok", "done"):
             m.expect(r"^\[debugregs\] debugregs: %s\r?\n" % line, 120)
         m.expect(r"vm debugregs: exited with status 0", 60)
         m.serial.pos = start

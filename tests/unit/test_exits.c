@@ -1224,6 +1224,49 @@ static void test_completed_instruction_traps_and_wraps(void **state)
     assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x100000001ULL);
 }
 
+/* An IN the monitor carries out hits an I/O breakpoint (CR4.DE, R/W 10b):
+ * a #DB trap after it, DR6.B0; without CR4.DE nothing. */
+static void test_in_hits_an_io_breakpoint(void **state)
+{
+    (void)state;
+    fake_host.dr[0] = 0x3fd;
+    fake_gs_set(VMCS_GUEST_DR7, 0x400 | 1 | (2u << 16));
+    fake_gs_set(VMCS_GUEST_CR4, CR4_DE);
+    run_exit(EXIT_IO, (0x3fdULL << 16) | 8);            /* in al, dx */
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO), VEC_DB | INTR_TYPE_HW_EXC | INTR_INFO_VALID);
+    assert_int_equal(fake_host.dr6, 1);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(EXIT_IO, (0x3fcULL << 16) | 8);            /* another port */
+    assert_nothing_injected();
+    fake_gs_set(VMCS_GUEST_CR4, 0);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(EXIT_IO, (0x3fdULL << 16) | 8);
+    assert_nothing_injected();
+
+    /* REP OUTSB to a watched port traps after each iteration: one byte
+     * moves, RIP stays on the REP (it goes on after the handler). */
+    setup(NULL);
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    static const uint8_t rep_outsb[] = { 0xf3, 0x6e };
+    string_insn(rep_outsb, 2);
+    guest_bytes(0x20000)[0] = 0;
+    fake_host.dr[1] = 0x80;
+    fake_gs_set(VMCS_GUEST_DR7, 0x400 | (2u << 2) | (2u << 20));   /* G1, I/O */
+    fake_gs_set(VMCS_GUEST_CR4, CR4_DE);
+    vcpu.regs.gpr[REG_RSI] = 0x20000;
+    vcpu.regs.gpr[REG_RCX] = 3;
+    vcpu.regs.gpr[REG_RDX] = 0x80;
+    run_exit(EXIT_IO, IO_QUAL(0x80, 1, false) | 16 | 32);
+    assert_true(not_skipped());
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], 2);
+    assert_int_equal(vcpu.regs.gpr[REG_RSI], 0x20001);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO), VEC_DB | INTR_TYPE_HW_EXC | INTR_INFO_VALID);
+    assert_int_equal(fake_host.dr6, 2);
+    fake_gpa_destroy(vm.mem.ram.gpa);
+}
+
 /* IA32_DEBUGCTL is the VMCS's (the debug controls load and save it): BTF is
  * kept, bits for features CPUID does not offer are #GP. */
 static void test_debugctl_kept_in_the_vmcs(void **state)
@@ -1338,6 +1381,7 @@ int main(void)
         cmocka_unit_test_setup(test_completed_instruction_traps_and_wraps, setup),
         cmocka_unit_test_setup(test_debugctl_kept_in_the_vmcs, setup),
         cmocka_unit_test_setup(test_tsc_adjust, setup),
+        cmocka_unit_test_setup(test_in_hits_an_io_breakpoint, setup),
         cmocka_unit_test_setup(test_event_delivery_through_a_device_page_stops, setup),
         cmocka_unit_test_setup(test_interrupted_nmi_is_queued_unblocked, setup),
     };
