@@ -35,13 +35,6 @@ DR6_BS      equ 1 << 14
 EFL_TF      equ 1 << 8
 STEPS       equ 6
 
-%macro CHECK 2                      ; CHECK condition-code, check number
-        j%1 %%ok
-        mov al, %2
-        jmp fail
-%%ok:
-%endmacro
-
 main:
         call flat_setup
 

@@ -15,13 +15,6 @@ CMOS_REG_D      equ 0x0d            ; status D: reads 0x80 (valid RAM and time)
 LOW_BUF         equ 0x8000          ; below 64 KiB, for 16-bit addressing
 INS_LEN         equ 10000
 
-%macro CHECK 2                      ; CHECK condition-code, failure number
-        j%1 %%ok
-        mov al, %2
-        jmp fail
-%%ok:
-%endmacro
-
 main:
         ; 1. REP OUTSB forward: the line itself.
         mov esi, msg_fwd
