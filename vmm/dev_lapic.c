@@ -9,7 +9,6 @@
 #define LVT_MASKED (1u << 16)
 #define LVT_TIMER_MODE(v) (((v) >> 17) & 3)
 #define TIMER_ONESHOT 0
-#define TIMER_ONE_SHOT 0
 #define TIMER_PERIODIC 1
 #define TIMER_TSC_DEADLINE 2
 #define SVR_ENABLE (1u << 8)
@@ -306,7 +305,7 @@ static void write_lvt(struct vlapic *l, unsigned i, uint32_t val, uint64_t now)
         l->initial_count = 0;
         l->tsc_deadline = 0;
     } else if (i == LVT_TIMER && l->timer_armed &&
-               LVT_TIMER_MODE(old) == TIMER_PERIODIC && LVT_TIMER_MODE(val) == TIMER_ONE_SHOT) {
+               LVT_TIMER_MODE(old) == TIMER_PERIODIC && LVT_TIMER_MODE(val) == TIMER_ONESHOT) {
         /* Periodic to one-shot: the count goes on down from where it is
          * and stops at 0 (SDM 11.5.4), so the one shot is measured from
          * the start of the period under way. */

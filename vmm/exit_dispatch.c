@@ -21,11 +21,19 @@ static bool vcpu_in_64bit_mode(struct vcpu *v)
     return (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) && (gs_read(v, VMCS_SEG_AR(SEG_CS)) & (1u << 13));
 }
 
+void vcpu_debug_trap(struct vcpu *v, unsigned dr6_bits)
+{
+    host_guest_dr6_set(dr6_bits);
+    gs_write(v, VMCS_ENTRY_INTR_INFO, VEC_DB | INTR_TYPE_HW_EXC | INTR_INFO_VALID);
+}
+
 void vcpu_complete_instruction(struct vcpu *v, uint32_t interruptibility, uint64_t next_rip)
 {
     /* EIP wraps at 4 GiB outside 64-bit mode (a RIP above it would fail
-     * the VM entry). */
-    gs_write(v, VMCS_GUEST_RIP, vcpu_in_64bit_mode(v) ? next_rip : (uint32_t)next_rip);
+     * the VM entry); the mode is read only then, off the common path. */
+    if (next_rip > 0xffffffffULL && !vcpu_in_64bit_mode(v))
+        next_rip = (uint32_t)next_rip;
+    gs_write(v, VMCS_GUEST_RIP, next_rip);
     /* STI/MOV-SS blocking ends with the instruction. */
     uint32_t blocking = INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
     if (interruptibility & blocking)
@@ -39,10 +47,8 @@ void vcpu_complete_instruction(struct vcpu *v, uint32_t interruptibility, uint64
      * the instruction ends in a #DB trap with DR6.BS. The CPU raises it for
      * the instructions it runs; for one the monitor ran, it is queued here,
      * ahead of any interrupt waiting, which is the trap's priority. */
-    if ((rflags & RFLAGS_TF) && !(gs_read(v, VMCS_GUEST_DEBUGCTL) & DEBUGCTL_BTF)) {
-        host_guest_dr6_set(DR6_BS);
-        gs_write(v, VMCS_ENTRY_INTR_INFO, VEC_DB | INTR_TYPE_HW_EXC | INTR_INFO_VALID);
-    }
+    if ((rflags & RFLAGS_TF) && !(gs_read(v, VMCS_GUEST_DEBUGCTL) & DEBUGCTL_BTF))
+        vcpu_debug_trap(v, DR6_BS);
 }
 
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e)

@@ -18,12 +18,6 @@ unsigned vcpu_io_breakpoints(struct vcpu *v, uint16_t port, unsigned size)
     return io_breakpoint_hits(dr7, dr, port, size);
 }
 
-void vcpu_debug_trap(struct vcpu *v, unsigned dr6_bits)
-{
-    host_guest_dr6_set(dr6_bits);
-    gs_write(v, VMCS_ENTRY_INTR_INFO, VEC_DB | INTR_TYPE_HW_EXC | INTR_INFO_VALID);
-}
-
 enum exit_action exit_io(struct vcpu *v, const struct exit_info *e)
 {
     unsigned size = (unsigned)(e->qual & 7) + 1;

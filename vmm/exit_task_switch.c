@@ -231,9 +231,7 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, intr | INTERRUPTIBILITY_NMI);
     else if (src == TS_IRET)
         gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)INTERRUPTIBILITY_NMI);
-    if (out.debug_trap) {
-        host_guest_dr6_set(DR6_BT); /* the T flag of the task's TSS */
-        vcpu_inject_exception(v, VEC_DB, false, 0);
-    }
+    if (out.debug_trap)
+        vcpu_debug_trap(v, DR6_BT); /* the T flag of the task's TSS */
     return EXIT_CONTINUE;
 }
