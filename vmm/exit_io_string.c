@@ -76,6 +76,7 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
     bool long64 = (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) && ((cs_ar >> 13) & 1);
     struct sio_ctx c = { .v = v };
     guest_linear_init(&c.g, v);
+    unsigned cpl = (unsigned)(gs_read(v, VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
 
     uint8_t bytes[15];
     uint64_t bad;
@@ -94,6 +95,9 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
                 s.port, (unsigned long long)e->rip, v->id);
         return EXIT_STOP;
     }
+    /* The instruction was fetched as the CPU fetched it; its data accesses
+     * the CPU never began, so their rights are checked here. */
+    guest_linear_check_rights(&c.g, cpl == 3);
     /* In 64-bit mode only FS and GS have a base. */
     bool based = !long64 || s.insn.seg == SIO_SEG_FS || s.insn.seg == SIO_SEG_GS;
     s.seg_base = based ? gs_read(v, VMCS_SEG_BASE(s.insn.seg)) : 0;
@@ -125,13 +129,12 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
         return EXIT_CONTINUE;
     case SIO_WAIT:
         return c.g.action;       /* the vCPU sleeps for memory, or the VM failed */
-    case SIO_FAULT: {
-        unsigned cpl = (unsigned)(gs_read(v, VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
+    case SIO_FAULT:
         v->regs.cr2 = fault_gla;
-        vcpu_inject_exception(v, 14, true, (s.in ? PF_ERR_WRITE : 0) |
-                                               (cpl == 3 ? PF_ERR_USER : 0));
+        vcpu_inject_exception(v, VEC_PF, true, (c.g.protection ? PF_ERR_PRESENT : 0) |
+                                                   (s.in ? PF_ERR_WRITE : 0) |
+                                                   (cpl == 3 ? PF_ERR_USER : 0));
         return EXIT_CONTINUE;
-    }
     case SIO_NOT_RAM:
         vm_fail(vm, "%s on port 0x%x %s guest-linear 0x%llx, which is not guest RAM "
                     "(vCPU %u, RIP 0x%llx)",

@@ -15,6 +15,13 @@ void guest_linear_init(struct guest_linear *g, struct vcpu *v)
     g->walk.cr4 = gs_read(v, VMCS_GUEST_CR4);
     g->walk.efer = gs_read(v, VMCS_GUEST_EFER);
     g->action = EXIT_CONTINUE;
+    g->rights = g->user = g->protection = false;
+}
+
+void guest_linear_check_rights(struct guest_linear *g, bool user)
+{
+    g->rights = true;
+    g->user = user;
 }
 
 /* The host address of guest-physical `gpa`, backing its page first. */
@@ -57,16 +64,34 @@ static bool pte_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
     return true;
 }
 
+static bool pte_write(void *ctx, uint64_t gpa, unsigned size, uint64_t val)
+{
+    struct pte_ctx *c = ctx;
+    uint8_t *va;
+    if ((gpa & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
+        return false;
+    c->r = ram_page(c->g, gpa, &va);
+    if (c->r != GL_OK)
+        return false;
+    memcpy(va, &val, size);
+    return true;
+}
+
 /* One walk for both directions: bytes go to `into` (a read), come from
- * `from` (a write), or neither (a check). */
+ * `from` (a write), or neither (a check of a read or, with `write`, of a
+ * write). */
 static enum gl_result copy(struct guest_linear *g, uint64_t gla, uint8_t *into,
-                           const uint8_t *from, size_t n, uint64_t *bad)
+                           const uint8_t *from, size_t n, uint64_t *bad, bool write)
 {
     size_t done = 0;
     while (done < n) {
         uint64_t at = gla + done, gpa;
         struct pte_ctx c = { g, GL_OK };
-        if (!guest_walk(&g->walk, at, pte_read, &c, &gpa)) {
+        struct walk_access a = { .write = write, .user = g->user };
+        bool mapped = g->rights ? guest_walk_access(&g->walk, at, pte_read, pte_write, &c, &a, &gpa)
+                                : guest_walk(&g->walk, at, pte_read, &c, &gpa);
+        if (!mapped) {
+            g->protection = a.protection;
             *bad = at;
             /* A table the walk could not read is the table's problem (not
              * RAM, or its page is on its way back); an entry that is not
@@ -94,7 +119,7 @@ static enum gl_result copy(struct guest_linear *g, uint64_t gla, uint8_t *into,
 enum gl_result guest_linear_read(struct guest_linear *g, uint64_t gla, void *buf, size_t n,
                                  uint64_t *bad)
 {
-    return copy(g, gla, buf, NULL, n, bad);
+    return copy(g, gla, buf, NULL, n, bad, false);
 }
 
 enum gl_result guest_phys_read(struct guest_linear *g, uint64_t gpa, void *buf, size_t n)
@@ -111,5 +136,5 @@ enum gl_result guest_phys_read(struct guest_linear *g, uint64_t gpa, void *buf, 
 enum gl_result guest_linear_write(struct guest_linear *g, uint64_t gla, const void *buf,
                                   size_t n, uint64_t *bad)
 {
-    return copy(g, gla, NULL, buf, n, bad);
+    return copy(g, gla, NULL, buf, n, bad, true);
 }

@@ -20,6 +20,11 @@ struct guest_linear {
     /* EXIT_CONTINUE; or what backing a page asked for (EXIT_SLEEP: the vCPU
      * waits for memory, EXIT_STOP: the VM failed) when a copy said GL_WAIT. */
     enum exit_action action;
+    /* With `rights` (guest_linear_check_rights), copies check the pages'
+     * rights as the CPU does for an access at CPL 3 (`user`) or 0, and set
+     * their accessed and dirty flags; `protection` says a GL_UNMAPPED was
+     * a refusal (a #PF with P set), not a page missing. */
+    bool rights, user, protection;
 };
 
 enum gl_result {
@@ -31,6 +36,9 @@ enum gl_result {
 
 /* Reads the paging registers of the vCPU whose VMCS is current. */
 void guest_linear_init(struct guest_linear *g, struct vcpu *v);
+/* For an access the CPU has not checked (INS/OUTS exit before they touch
+ * memory): rights checked and accessed/dirty flags set (guest_walk_access). */
+void guest_linear_check_rights(struct guest_linear *g, bool user);
 
 /* Reads `n` bytes at guest-linear `gla` into `buf` (they may cross pages);
  * with `buf` NULL it only checks that every byte is mapped RAM (and backs

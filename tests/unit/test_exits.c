@@ -1224,6 +1224,45 @@ static void test_completed_instruction_traps_and_wraps(void **state)
     assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x100000001ULL);
 }
 
+/* INS at CPL 3 into a read-only user page: the CPU never checked its
+ * destination (the exit comes first), so the monitor refuses it as the CPU
+ * would, a #PF with P, W and U set; the page stays untouched. */
+static void test_ins_checks_the_page_rights(void **state)
+{
+    (void)state;
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    uint32_t pde0 = 0x13000 | 3, pde1 = 0x11000 | 7, code = 0x1000 | 3, ro = 0x12000 | 5;
+    memcpy(guest_bytes(0x10000), &pde0, 4);          /* 0-4 MiB: supervisor */
+    memcpy(guest_bytes(0x10004), &pde1, 4);          /* 4-8 MiB: user */
+    memcpy(guest_bytes(0x13000 + 4), &code, 4);      /* 0x1000 -> 0x1000 */
+    memcpy(guest_bytes(0x11000), &ro, 4);            /* 0x400000 -> 0x12000, read-only */
+    static const uint8_t insb[] = { 0x6c };
+    string_insn(insb, 1);
+    guest_bytes(0x12000)[0] = 0x5a;
+    fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_PG | CR0_WP | CR0_ET | CR0_NE);
+    fake_gs_set(VMCS_GUEST_CR3, 0x10000);
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc0f3);          /* DPL 3 */
+    vcpu.regs.gpr[REG_RDI] = 0x400000;
+    vcpu.regs.gpr[REG_RDX] = 0x80;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x80, 1, true) | 16), EXIT_CONTINUE);
+    assert_injected(VEC_PF, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), PF_ERR_PRESENT | PF_ERR_WRITE | PF_ERR_USER);
+    assert_int_equal(vcpu.regs.cr2, 0x400000);
+    assert_int_equal(guest_bytes(0x12000)[0], 0x5a);
+    /* Made writable: the byte goes in, and the entry is accessed and dirty. */
+    ro |= 2;
+    memcpy(guest_bytes(0x11000), &ro, 4);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_GUEST_RFLAGS, 0x2);
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x80, 1, true) | 16), EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 1);   /* past the one-byte INSB */
+    assert_int_equal(guest_bytes(0x12000)[0], 0xff);   /* port 0x80 reads all ones */
+    uint32_t pte;
+    memcpy(&pte, guest_bytes(0x11000), 4);
+    assert_int_equal(pte, ro | 0x60);
+    fake_gpa_destroy(vm.mem.ram.gpa);
+}
+
 /* An IN the monitor carries out hits an I/O breakpoint (CR4.DE, R/W 10b):
  * a #DB trap after it, DR6.B0; without CR4.DE nothing. */
 static void test_in_hits_an_io_breakpoint(void **state)
@@ -1382,6 +1421,7 @@ int main(void)
         cmocka_unit_test_setup(test_debugctl_kept_in_the_vmcs, setup),
         cmocka_unit_test_setup(test_tsc_adjust, setup),
         cmocka_unit_test_setup(test_in_hits_an_io_breakpoint, setup),
+        cmocka_unit_test_setup(test_ins_checks_the_page_rights, setup),
         cmocka_unit_test_setup(test_event_delivery_through_a_device_page_stops, setup),
         cmocka_unit_test_setup(test_interrupted_nmi_is_queued_unblocked, setup),
     };

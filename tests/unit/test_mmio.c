@@ -100,6 +100,65 @@ static void test_walk_32bit_pae_and_off(void **state)
     assert_int_equal(gpa, 0x8010);
 }
 
+static bool mem_write(void *ctx, uint64_t gpa, unsigned size, uint64_t val)
+{
+    (void)ctx;
+    if (gpa + size > MEM)
+        return false;
+    memcpy(mem + gpa, &val, size);
+    return true;
+}
+
+static uint64_t get64(uint64_t gpa)
+{
+    uint64_t v;
+    memcpy(&v, mem + gpa, 8);
+    return v;
+}
+
+/* A walk for an access the CPU never checked (INS/OUTS): the rights at
+ * every level (U/S for CPL 3; R/W for a user write, or a supervisor one
+ * under CR0.WP), then accessed flags on the way and dirty on a write's
+ * leaf. */
+static void test_walk_access_rights_and_flags(void **state)
+{
+    (void)state;
+    map64();
+    put64(0x4000 + 3 * 8, 0xa000 | 1);             /* LIN64 + 0x2000: read-only, supervisor */
+    struct walk_regs r = { CR0_PG | CR0_PE | CR0_WP, 0x1000, CR4_PAE, EFER_LME | EFER_LMA };
+    uint64_t gpa = 0;
+    struct walk_access rd = { false, false, false }, wr = { true, false, false },
+                       user = { false, true, false };
+    assert_true(guest_walk_access(&r, LIN64 + 0x2010, mem_read, mem_write, NULL, &rd, &gpa));
+    assert_int_equal(gpa, 0xa010);
+    assert_int_equal(get64(0x4000 + 3 * 8), 0xa000 | 1 | 0x20);   /* accessed, not dirty */
+    assert_int_equal(get64(0x1000 + 256 * 8), 0x2000 | 3 | 0x20);
+    assert_false(guest_walk_access(&r, LIN64 + 0x2010, mem_read, mem_write, NULL, &wr, &gpa));
+    assert_true(wr.protection);                     /* CR0.WP: a supervisor write refused */
+    r.cr0 &= ~CR0_WP;
+    wr.protection = false;
+    assert_true(guest_walk_access(&r, LIN64 + 0x2010, mem_read, mem_write, NULL, &wr, &gpa));
+    assert_int_equal(get64(0x4000 + 3 * 8), 0xa000 | 1 | 0x60);   /* and now dirty */
+    assert_false(guest_walk_access(&r, LIN64, mem_read, mem_write, NULL, &user, &gpa));
+    assert_true(user.protection);                   /* no U/S anywhere: CPL 3 refused */
+    /* Not present: no protection flag (a #PF with P clear). */
+    user.protection = true;
+    assert_false(guest_walk_access(&r, 0x1000, mem_read, mem_write, NULL, &user, &gpa));
+    assert_false(user.protection);
+    /* 32-bit paging, a user page: 4-byte entries get their flags. */
+    put32(0x10000 + (0x00401000u >> 22) * 4, 0x11000 | 7);
+    put32(0x11000 + 1 * 4, 0x12000 | 7);
+    struct walk_regs w32 = { CR0_PG | CR0_PE | CR0_WP, 0x10000, 0, 0 };
+    struct walk_access uw = { true, true, false };
+    assert_true(guest_walk_access(&w32, 0x00401004, mem_read, mem_write, NULL, &uw, &gpa));
+    assert_int_equal(gpa, 0x12004);
+    uint32_t pte;
+    memcpy(&pte, mem + 0x11004, 4);
+    assert_int_equal(pte, 0x12000 | 7 | 0x60);
+    memcpy(&pte, mem + 0x10004, 4);
+    assert_int_equal(pte, 0x11000 | 7 | 0x20);
+}
+
 /* ---- MMIO emulation against a fake device ------------------------------------ */
 static struct walk_regs regs64 = { CR0_PG | CR0_PE, 0x1000, CR4_PAE, EFER_LME | EFER_LMA };
 static struct walk_regs *cur_walk;
@@ -258,6 +317,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_walk_long_mode, reset),
+        cmocka_unit_test_setup(test_walk_access_rights_and_flags, reset),
         cmocka_unit_test_setup(test_walk_32bit_pae_and_off, reset),
         cmocka_unit_test_setup(test_mmio_load_in_long_mode, reset_dev),
         cmocka_unit_test_setup(test_mmio_store_across_a_page_boundary, reset_dev),

@@ -82,6 +82,7 @@
 #define VEC_SS 12
 #define VEC_GP 13
 #define VEC_PF 14
+#define PF_ERR_PRESENT 1u /* #PF error code: the page was there, the rights refused */
 #define PF_ERR_WRITE 2u /* #PF error code: a write */
 #define PF_ERR_USER 4u  /* ... at CPL 3 */
 #define VEC_MC 18
