@@ -210,6 +210,13 @@ static void release_request(const struct memsched *ms, struct memsched_vm *vm)
     }
 }
 
+uint64_t memsched_release_now(const struct memsched *ms, struct memsched_vm *vm)
+{
+    release_request(ms, vm);
+    uint64_t want = vm->swap_target;
+    return want ? MAX(want, memsched_swap_cap(ms, vm)) : 0;
+}
+
 bool memsched_over_limit(const struct memsched_vm *vm)
 {
     return vm->consumed > vm_limit(vm);

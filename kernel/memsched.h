@@ -23,8 +23,10 @@
  *  - Release requests: soft asks for balloon first, swap if the VM has no
  *    balloon or ballooning stalls; hard and low ask for swap. A swap target is
  *    capped at MemSchedMaxVmmSwapTarget: twice the pages the VM could allocate
- *    between two release points (vCPUs x VmTrack_AllocAllowance), not more,
- *    and is reissued on allocation in hard/low (memsched_reissue).
+ *    between two release points (vCPUs x VmTrack_AllocAllowance), not more.
+ *    Requests follow the VM's consumption between balance cycles: the image
+ *    recomputes them at every tick (memsched_release_now) and, in hard and
+ *    low, on allocation (memsched_reissue).
  *
  * No floating point (the image is built -mgeneral-regs-only): fractions are
  * Q16 fixed point (65536 = 100%).
@@ -119,6 +121,15 @@ void memsched_balance(struct memsched *ms, uint64_t now_ns);
 /* Recomputes one VM's release request from its current consumed pages
  * (targets unchanged): on allocation in hard/low states. */
 void memsched_reissue(const struct memsched *ms, struct memsched_vm *vm);
+
+/* The pages `vm` is asked to give back now, in swap (0: none), its balloon
+ * target updated alike: both recomputed from its current consumption in
+ * every state, since a request is posted again and again until the next
+ * balance cycle and must stop once the VM is down to its target (posted as
+ * the balance left it, it was answered anew each time, down past the
+ * target until the state changed). At least one swap cap: each release
+ * runs a victim selection over the whole VM, paid per batch, not per page. */
+uint64_t memsched_release_now(const struct memsched *ms, struct memsched_vm *vm);
 
 /* The VM holds more than sched.mem.max: it must release even when memory
  * is plentiful (the monitor reissues on allocation then too). */

@@ -31,9 +31,17 @@ void vm_balloon_update(struct vm_balloon_ctl *b, struct memsched_vm *msv, uint64
         set_want(b, b->manual);
         return;
     }
+    /* Stalled, and memsched swaps in its place (it then asks the balloon
+     * for nothing): the balloon keeps its size and stays stalled until it
+     * grows or memsched stops asking. Taken for "nothing owed", the stall
+     * would clear at the next tick and memsched turn to the stuck balloon
+     * again, swapping one tick in every VM_BALLOON_STALL_NS. */
+    bool swapped_instead = msv->balloon_stalled && msv->swap_target;
     uint64_t want;
     if (msv->balloon_target)
         want = MIN(held + msv->balloon_target, b->max_pages);
+    else if (swapped_instead)
+        want = b->want;
     else
         want = plenty ? 0 : MIN(held, b->max_pages);
     set_want(b, want);
@@ -43,6 +51,12 @@ void vm_balloon_update(struct vm_balloon_ctl *b, struct memsched_vm *msv, uint64
         msv->balloon_stalled = true;
         b->progress_ns = now_ns;
         b->last_held = held;
+    } else if (swapped_instead) {
+        if (held > b->last_held) {
+            msv->balloon_stalled = false;
+            b->progress_ns = now_ns;
+            b->last_held = held;
+        }
     } else if (held >= want || held > b->last_held) {
         b->progress_ns = now_ns;
         b->last_held = held;

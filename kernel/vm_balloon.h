@@ -18,7 +18,9 @@
  * VM_BALLOON_STALL_NS is `balloon_stalled` for memsched, which then swaps
  * instead (the soft state's fall back); progress, or reaching the size,
  * clears it. A balloon at maxmemctl while memsched still asks for pages is
- * stalled at once: it can take no more.
+ * stalled at once: it can take no more. While memsched swaps in its place
+ * (swap_target > 0) a stalled balloon keeps its size and stays stalled
+ * until it grows or memsched stops asking.
  */
 #ifndef KERNEL_VM_BALLOON_H
 #define KERNEL_VM_BALLOON_H

@@ -196,11 +196,9 @@ static bool victim_view(const struct vm *vm)
 
 /* memsched's swap target becomes the VM's release request (its balloon
  * target goes to the balloon, vm_balloon_update; a VM without a balloon
- * driver, or whose balloon stalled, is asked for swap instead).
- * In hard and low, and above a limit, the request follows the VM's
- * consumption between balance cycles (memsched_reissue). A request is at
- * least one swap cap: each release runs a victim selection over the whole
- * VM, which is paid per batch, not per page. */
+ * driver, or whose balloon stalled, is asked for swap instead), both
+ * following the VM's consumption between balance cycles
+ * (memsched_release_now). */
 static void post_request(struct vm *vm)
 {
     struct memsched_vm *m = &vm->mem.msv;
@@ -208,12 +206,7 @@ static void post_request(struct vm *vm)
         vm->mem.release_request = 0;
         return;
     }
-    if (ms.state >= MEM_HARD || memsched_over_limit(m))
-        memsched_reissue(&ms, m);
-    uint64_t want = m->swap_target;
-    if (want)
-        want = MAX(want, memsched_swap_cap(&ms, m));
-    vm->mem.release_request = want;
+    vm->mem.release_request = memsched_release_now(&ms, m);
     vm->mem.release_gen++;
 }
 

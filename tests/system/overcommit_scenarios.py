@@ -102,7 +102,7 @@ def register(h):
             seen["costs"] = " | ".join(cost_lines[k] for k in sorted(cost_lines))
             log = m.serial.since(start)
             if on_poll:
-                on_poll(log, rows)
+                on_poll(log, rows, host)
             if all(ended(log, n) for n in names):
                 return seen, hosts, log
             check(time.time() < t_end, f"VMs did not finish in {limit} s:\n" + log[-3000:] + out)
@@ -170,7 +170,7 @@ def register(h):
             start_all(m, names)
             state = {"deny": False, "fail": False}
 
-            def on_poll(log, rows):
+            def on_poll(log, rows, _host):
                 p = rows.get("pinned")
                 check(p, "no memstats row for the pinned VM")
                 check(p["consumed"] >= pinned_pages and p["zero"] == 0 and p["zip"] == 0 and
@@ -223,7 +223,7 @@ def register(h):
             start_all(m, names)
             state = {"deny": None}
 
-            def on_poll(log, rows):
+            def on_poll(log, rows, _host):
                 if state["deny"] is None and all(sweep_lines(log, n) >= 1 for n in names):
                     out = m.command("vmm deny oc0 600", 30)
                     check("holds a release deny for 600 s" in out, out)
@@ -277,17 +277,18 @@ def register(h):
                   f"the idle VMs hold {peak} pages after their sweep")
             start_all(m, ["oc1", "oc2"])
             low = dict(peak)
-            answered = {n: False for n in peak}
+            # Per idle VM, per poll: (consumed, target, whether memory was
+            # short). memsched asks a VM above its target for pages only
+            # while free memory is below MinFree; once it is back above, it
+            # asks nothing, so a VM may rest above a target set late.
+            series = {n: [] for n in peak}
 
-            def on_poll(log, rows):
+            def on_poll(log, rows, host):
+                short = bool(host) and int(host.group(2)) < int(host.group(3))
                 for n in low:
                     if n in rows:
                         low[n] = min(low[n], rows[n]["consumed"])
-                        # Down to what memsched asked (within one release
-                        # batch of 96 pages): every request was answered.
-                        target = rows[n]["target"]
-                        if target and rows[n]["consumed"] <= target + 96:
-                            answered[n] = True
+                        series[n].append((rows[n]["consumed"], rows[n]["target"], short))
 
             seen, hosts, log = run_until_done(m, ["oc1", "oc2"], 480, on_poll)
             check_clean_ends(log, ["oc1", "oc2"], 3)
@@ -297,10 +298,21 @@ def register(h):
                 given = peak[n] - low[n]
                 # How much memsched asks for depends on when the busy VMs
                 # need it (halted gave back 1,152-2,400 of 2,569 in runs of
-                # the same code); what must hold is that each idle VM came
-                # down to its target, and by a good part of what it held.
-                check(answered[n], f"{n} never came down to its target (gave back {given})")
-                check(given * 4 >= peak[n], f"{n} gave back only {given} of its {peak[n]} pages")
+                # the same code). What must hold: a VM asked for pages (above
+                # its target by more than a 96-page release batch while
+                # memory was short) at one poll and still asked at the next
+                # had given some back in between (polls are seconds of wall
+                # time apart, several answers at 100 ms emulated each); and
+                # each gave back a good part of what it held.
+                s = series[n]
+                stalls = [i for i in range(1, len(s))
+                          if s[i - 1][2] and s[i][2] and s[i - 1][0] > s[i - 1][1] + 96
+                          and s[i - 1][0] > s[i][1] + 96 and s[i][0] >= s[i - 1][0]]
+                check(not stalls, f"{n} ignored release requests between polls {stalls} of "
+                      f"(consumed, target, short) {s}")
+                check(given * 4 >= peak[n], f"{n} gave back only {given} of its {peak[n]} pages "
+                      f"{s}")
+                print(f"figure: {n} per poll (consumed, target, memory short): {s}")
             rows, _ = parse_memstats(m.command("memstats", 60))
             check(rows["halted"]["consumed"] < peak["halted"], f"halted: {rows.get('halted')}")
             for n in low:
@@ -351,7 +363,7 @@ def register(h):
             start_all(m, names)
             state = {"armed": False}
 
-            def on_poll(log, rows):
+            def on_poll(log, rows, _host):
                 if (not state["armed"] and all(rows.get(n, {}).get("swcur", 0) > 0 for n in names)
                         and all(sweep_lines(log, n) >= 1 for n in names)):
                     out = m.command("swap fail-reads once", 30)

@@ -373,6 +373,39 @@ static void test_release_by_state_and_swap_cap(void **state)
     assert_int_equal(v.swap_target, 0);
 }
 
+/* A request is recomputed from what the VM holds now: once it is down to
+ * its target it is asked for nothing more until the next balance cycle,
+ * in soft as in hard (the image used to post soft's balance-time request
+ * again at every tick, and a VM went on giving pages past its target). */
+static void test_request_stops_at_the_target(void **state)
+{
+    (void)state;
+    struct memsched ms;
+    init_small(&ms);
+    struct memsched_vm v = vm_make(9000, 8500, 100);   /* no limit */
+    assert_true(memsched_add_vm(&ms, &v));
+    ms.state = MEM_SOFT;
+    ms.last_free = 0;
+    v.target = 8000;                                        /* as a balance left it */
+    assert_int_equal(memsched_release_now(&ms, &v), 96);   /* one swap cap */
+    v.consumed = 8010;                                      /* nearly there */
+    assert_int_equal(memsched_release_now(&ms, &v), 96);   /* still a whole batch */
+    v.consumed = 8000;
+    assert_int_equal(memsched_release_now(&ms, &v), 0);
+    assert_int_equal(v.swap_target, 0);
+
+    v.has_balloon = true;                                   /* balloon alike */
+    v.consumed = 8600;
+    assert_int_equal(memsched_release_now(&ms, &v), 0);     /* no swap: balloon first */
+    assert_int_equal(v.balloon_target, 600);
+    v.consumed = 8100;                                      /* it took 500 */
+    memsched_release_now(&ms, &v);
+    assert_int_equal(v.balloon_target, 100);
+    v.consumed = 8000;
+    memsched_release_now(&ms, &v);
+    assert_int_equal(v.balloon_target, 0);
+}
+
 static void test_low_state_blocking(void **state)
 {
     (void)state;
@@ -440,6 +473,7 @@ int main(void)
         cmocka_unit_test(test_host_pages_are_not_for_vms),
         cmocka_unit_test(test_reservation_and_limit),
         cmocka_unit_test(test_release_by_state_and_swap_cap),
+        cmocka_unit_test(test_request_stops_at_the_target),
         cmocka_unit_test(test_low_state_blocking),
         cmocka_unit_test(test_vm_registry),
         cmocka_unit_test(test_parse_shares),

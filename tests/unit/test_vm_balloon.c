@@ -86,6 +86,35 @@ static void test_stall(void **state)
     assert_false(msv.balloon_stalled);
 }
 
+/* Stalled, memsched swaps instead and asks the balloon for nothing: the
+ * balloon keeps its size and stays stalled (it used to clear at the next
+ * update, and memsched asked the stuck balloon again), until it grows or
+ * memsched stops asking. */
+static void test_stall_holds_while_swapped_instead(void **state)
+{
+    (void)state;
+    setup(1000);
+    msv.balloon_target = 500;
+    vm_balloon_update(&b, &msv, 100, false, 0);
+    vm_balloon_update(&b, &msv, 100, false, VM_BALLOON_STALL_NS);
+    assert_true(msv.balloon_stalled);
+    assert_int_equal(b.want, 600);
+    msv.balloon_target = 0;                 /* what memsched does on a stall */
+    msv.swap_target = 96;
+    vm_balloon_update(&b, &msv, 100, false, VM_BALLOON_STALL_NS + 1);
+    assert_true(msv.balloon_stalled);
+    assert_int_equal(b.want, 600);
+    vm_balloon_update(&b, &msv, 100, true, 5 * VM_BALLOON_STALL_NS);
+    assert_true(msv.balloon_stalled);
+    vm_balloon_update(&b, &msv, 101, false, 5 * VM_BALLOON_STALL_NS + 1);
+    assert_false(msv.balloon_stalled);      /* it grew: ask it again */
+    msv.balloon_stalled = true;
+    msv.swap_target = 0;                    /* nothing asked any more */
+    vm_balloon_update(&b, &msv, 101, false, 5 * VM_BALLOON_STALL_NS + 2);
+    assert_false(msv.balloon_stalled);
+    assert_int_equal(b.want, 101);
+}
+
 /* At maxmemctl with pages still owed: stalled at once (swap the rest). */
 static void test_capped_is_stalled(void **state)
 {
@@ -97,8 +126,12 @@ static void test_capped_is_stalled(void **state)
     assert_false(msv.balloon_stalled);
     vm_balloon_update(&b, &msv, 100, false, 1);
     assert_true(msv.balloon_stalled);
-    msv.balloon_target = 0;
+    msv.balloon_target = 0;                 /* memsched swaps instead ... */
+    msv.swap_target = 96;
     vm_balloon_update(&b, &msv, 100, false, 2);
+    assert_true(msv.balloon_stalled);       /* ... and it stays stalled */
+    msv.swap_target = 0;
+    vm_balloon_update(&b, &msv, 100, false, 3);
     assert_false(msv.balloon_stalled);
 }
 
@@ -144,6 +177,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_follows_memsched),
         cmocka_unit_test(test_stall),
+        cmocka_unit_test(test_stall_holds_while_swapped_instead),
         cmocka_unit_test(test_capped_is_stalled),
         cmocka_unit_test(test_manual_and_auto),
         cmocka_unit_test(test_no_device_no_driver),
