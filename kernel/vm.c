@@ -257,7 +257,6 @@ static bool build(struct vm *vm, const struct boot_file *img, char *why, size_t 
     }
     if (!vm_reclaim_init(vm, why, n))
         return false;
-    vm->vpid = (uint16_t)vm->id;
     /* Before the monitor builds the devices: the balloon's attaches to it. */
     vm_balloon_init(&vm->mem.balloon, vm->cfg.maxmemctl_mb << (20 - PAGE_SHIFT));
     if (!vm_monitor()->build(vm, img->data, img->size, why, n))

@@ -114,7 +114,6 @@ struct vm {
     enum vm_state state;
     int exit_status;              /* VM_STATE_EXITED */
     char reason[200];             /* VM_STATE_FAILED / STOPPED */
-    uint16_t vpid;
     uint64_t start_ns;
     bool reaped;                  /* resources freed */
     uint64_t final_pages;         /* guest pages freed at the end */

@@ -18,6 +18,9 @@ test_io_ports_SRCS = tests/unit/test_io_ports.c tests/fake/vm_fail_fake.c vmm/io
                      kernel/vm_devices.c $(FAKE_PLATFORM_SRCS) \
                      mm/heap.c mm/page_alloc.c mm/mpn_db.c lib/report_once.c
 
+UNIT_TESTS += test_vpid
+test_vpid_SRCS = tests/unit/test_vpid.c
+
 UNIT_TESTS += test_guest_rules
 test_guest_rules_SRCS = tests/unit/test_guest_rules.c vmm/guest_rules.c
 

@@ -45,9 +45,8 @@ static struct host_cpuid topology_leaf(const struct vcpu *v, uint32_t sub)
     return (struct host_cpuid){ 0, 0, sub & 0xff, v->id };
 }
 
-enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
+struct host_cpuid guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
-    uint32_t leaf = (uint32_t)v->regs.gpr[REG_RAX], sub = (uint32_t)v->regs.gpr[REG_RCX];
     struct host_cpuid r = { 0, 0, 0, 0 };
     if (leaf >= 0x40000000u && leaf <= 0x400000ffu) {
         if (leaf == 0x40000000u)
@@ -102,10 +101,13 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                        CPUID7_EBX_MPX);
             if (!tsc_adjust_offered(v))
                 r.ebx &= ~CPUID7_EBX_TSC_ADJUST;
+            r.eax = 0; /* sub-leaves past 0: none (zeroed above) */
             r.ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_SGX_LC | CPUID7_ECX_PKS |
-                       CPUID7_ECX_CET_SS | CPUID7_ECX_TME | CPUID7_ECX_ENQCMD | CPUID7_ECX_KL);
+                       CPUID7_ECX_CET_SS | CPUID7_ECX_TME | CPUID7_ECX_ENQCMD | CPUID7_ECX_KL |
+                       CPUID7_ECX_BUS_LOCK_DETECT);
             r.edx &= ~(CPUID7_EDX_SPEC_MSRS | CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG |
-                       CPUID7_EDX_CET_IBT);
+                       CPUID7_EDX_CET_IBT | CPUID7_EDX_SRBDS_CTRL | CPUID7_EDX_TSX_FORCE_ABORT |
+                       CPUID7_EDX_ARCH_LBR);
             /* Instructions that #UD unless their VM-execution control is on. */
             if (!(host_vmx_proc2() & PROC2_INVPCID))
                 r.ebx &= ~CPUID7_EBX_INVPCID;
@@ -174,13 +176,16 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
                 r = (struct host_cpuid){ 0, 0, 0, 0 };
             break;
         /* Leaves of features hidden above: RDT monitoring and allocation,
-         * SGX, PT, Key Locker, PCONFIG. */
+         * SGX, PT, Key Locker, PCONFIG, architectural LBRs, and the PMU's
+         * extended leaf. */
         case 0xf:
         case 0x10:
         case 0x12:
         case 0x14:
         case 0x19:
         case 0x1b:
+        case 0x1c:
+        case 0x23:
         case 5:  /* MONITOR/MWAIT leaf: hidden with the feature */
         case 6:  /* thermal and power management: no such MSRs for guests */
         case 0xa: /* no performance counters for guests */
@@ -197,6 +202,52 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
             break;
         }
     }
+    return r;
+}
+
+/* CR4 bits of features CPUID can hide (SDM vol. 3, 2.5: setting a CR4 bit
+ * for a feature the processor does not support is a #GP), by the leaf-1
+ * or leaf-7 bit that offers each. */
+static const struct {
+    uint64_t cr4;
+    uint32_t leaf, reg, bits;   /* reg: 1 EBX, 2 ECX, 3 EDX */
+} cr4_features[] = {
+    { CR4_UMIP, 7, 2, CPUID7_ECX_UMIP },
+    { CR4_LA57, 7, 2, CPUID7_ECX_LA57 },
+    { CR4_FSGSBASE, 7, 1, CPUID7_EBX_FSGSBASE },
+    { CR4_PCIDE, 1, 2, CPUID1_ECX_PCID },
+    { CR4_OSXSAVE, 1, 2, CPUID1_ECX_XSAVE },
+    { CR4_KL, 7, 2, CPUID7_ECX_KL },
+    { CR4_SMEP, 7, 1, CPUID7_EBX_SMEP },
+    { CR4_SMAP, 7, 1, CPUID7_EBX_SMAP },
+    { CR4_PKE, 7, 2, CPUID7_ECX_PKU },
+    { CR4_CET, 7, 2, CPUID7_ECX_CET_SS },
+    { CR4_CET, 7, 3, CPUID7_EDX_CET_IBT },
+    { CR4_PKS, 7, 2, CPUID7_ECX_PKS },
+    { CR4_UINTR, 7, 3, CPUID7_EDX_UINTR },
+};
+
+/* Leaf 7 sub-leaf 1, where LASS, LAM and FRED are offered, is all zeros
+ * for guests: their CR4 bits (27, 28, 32) are never offered. VMXE and SMXE
+ * neither: VT-x and SMX are hidden. */
+uint64_t guest_cr4_offered(struct vcpu *v)
+{
+    uint64_t cr4 = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE |
+                   CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    struct host_cpuid l1 = guest_cpuid(v, 1, 0), l7 = guest_cpuid(v, 7, 0);
+    for (unsigned i = 0; i < sizeof cr4_features / sizeof cr4_features[0]; i++) {
+        const struct host_cpuid *l = cr4_features[i].leaf == 1 ? &l1 : &l7;
+        uint32_t reg = cr4_features[i].reg == 1 ? l->ebx : cr4_features[i].reg == 2 ? l->ecx : l->edx;
+        if (reg & cr4_features[i].bits)
+            cr4 |= cr4_features[i].cr4;
+    }
+    return cr4;
+}
+
+enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e)
+{
+    struct host_cpuid r = guest_cpuid(v, (uint32_t)v->regs.gpr[REG_RAX],
+                                      (uint32_t)v->regs.gpr[REG_RCX]);
     v->regs.gpr[REG_RAX] = r.eax;
     v->regs.gpr[REG_RBX] = r.ebx;
     v->regs.gpr[REG_RCX] = r.ecx;

@@ -52,8 +52,11 @@ void vcpu_cr_state(struct vcpu *v, struct cr_state *s)
     s->cr4 = guest_view(v, VMCS_GUEST_CR4, VMCS_CR4_MASK, VMCS_CR4_SHADOW);
     s->efer = gs_read(v, VMCS_GUEST_EFER);
     s->cs_long = (gs_read(v, VMCS_SEG_AR(SEG_CS)) >> 13) & 1;
-    /* VMXE and SMXE: we offer neither VT-x nor SMX (CPUID hides them). */
-    s->cr4_allowed = host_cr4_fixed1() & ~(CR4_VMXE | CR4_SMXE) & 0xffffffffULL;
+    /* The CPU's bits whose features the guest's CPUID offers (never VMXE
+     * or SMXE: VT-x and SMX are hidden). */
+    if (!v->cr4_offered)
+        v->cr4_offered = guest_cr4_offered(v);
+    s->cr4_allowed = host_cr4_fixed1() & v->cr4_offered;
     s->efer_allowed = efer_offered(v);
 }
 

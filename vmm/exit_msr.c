@@ -42,9 +42,15 @@ static bool pat_valid(uint64_t pat)
     return true;
 }
 
-static bool canonical(uint64_t a)
+/* Canonical for the addresses MSRs hold: 57 bits wide where the guest's
+ * CPUID offers 5-level paging, whatever CR4.LA57 says (as the CPU checks
+ * WRMSR on such a processor), else 48. */
+static bool canonical(struct vcpu *v, uint64_t a)
 {
-    return (uint64_t)(((int64_t)(a << 16)) >> 16) == a;
+    if (!v->cr4_offered)
+        v->cr4_offered = guest_cr4_offered(v);
+    unsigned unused = v->cr4_offered & CR4_LA57 ? 7 : 16;
+    return (uint64_t)(((int64_t)(a << unused)) >> unused) == a;
 }
 
 /* The VM's TSC moves by its VMCS offset, one for all its vCPUs: the other
@@ -149,7 +155,7 @@ enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e)
 /* A VMCS field that the guest may set to any canonical address. */
 static bool write_canonical(struct vcpu *v, uint32_t field, uint64_t val)
 {
-    if (!canonical(val))
+    if (!canonical(v, val))
         return false;
     gs_write(v, field, val);
     return true;
@@ -248,12 +254,13 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
         if (ok)
             gs_write(v, VMCS_GUEST_PAT, val);
         break;
-    /* Loaded at entry and saved at exit (the debug controls). Only BTF is
-     * offered: the other bits drive last-branch records, the PMU and RTM
-     * debugging, which CPUID does not offer, and a CPU without them
-     * refuses them (#GP), as KVM does without a virtual PMU. */
+    /* Loaded at entry and saved at exit (the debug controls). LBR and BTF,
+     * the two bits every VT-x CPU has (and the only ones VM entry takes
+     * on the first of them, SDM vol. 3, 27.3.1.1), are kept; the others
+     * drive the PMU, bus-lock detection and RTM debugging, which CPUID
+     * does not offer, and a CPU without them refuses them (#GP). */
     case MSR_IA32_DEBUGCTL:
-        ok = !(val & ~DEBUGCTL_BTF);
+        ok = !(val & ~(DEBUGCTL_LBR | DEBUGCTL_BTF));
         if (ok)
             gs_write(v, VMCS_GUEST_DEBUGCTL, val);
         break;
@@ -270,7 +277,7 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
      * switches them); a value the CPU refuses is the guest's #GP. */
     case MSR_IA32_STAR: ok = host_guest_msr_write(msr, val); break;
     case MSR_IA32_LSTAR: case MSR_IA32_CSTAR: case MSR_IA32_KERNEL_GS_BASE:
-        ok = canonical(val) && host_guest_msr_write(msr, val);
+        ok = canonical(v, val) && host_guest_msr_write(msr, val);
         break;
     case MSR_IA32_FMASK: ok = !(val >> 32) && host_guest_msr_write(msr, val); break;
     /* Linux writes each CPU's number here before its IDT is loaded on an

@@ -37,6 +37,9 @@ struct vcpu {
     /* What the guest wrote to CR0/CR4 when a write exited; only the bits we
      * own (the VMCS masks) mean anything. */
     uint64_t cr0_shadow, cr4_shadow;
+    /* guest_cr4_offered(), computed once (0: not yet; the bits every CPU
+     * has make it nonzero) */
+    uint64_t cr4_offered;
     /* The VM's interrupt controllers and timers (vmm/vplatform.h); NULL
      * when it has none (hosted tests of unrelated handlers). */
     struct vplatform *plat;

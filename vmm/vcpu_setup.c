@@ -5,6 +5,8 @@
 #include "vmm/monitor.h"
 #include "vmm/guest_state.h"
 #include "vmm/vcpu_boot_state.h"
+#include "vmm/vpid.h"
+#include "vmm/exits.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/vmx.h"
 #include "arch/x86_64/vmcs.h"
@@ -49,8 +51,25 @@ static void setup_host(void)
     vmwrite(VMCS_HOST_RIP, (uint64_t)vmx_exit);
 }
 
-static void setup_controls(const struct vm *vm)
+/* The vCPU's own VPID (vmm/vpid.h), and none of the translations an
+ * earlier vCPU of the same slot left tagged with it: VM entry does not
+ * flush them (SDM vol. 3, 29.4.3.1). */
+static void setup_vpid(const struct vm *vm, unsigned id)
 {
+    const struct vmx_caps *c = vmx_caps();
+    if (!(c->proc2 & PROC2_VPID))
+        return;
+    uint16_t vpid = vcpu_vpid((unsigned)vm->id, id);
+    vmwrite(VMCS_VPID, vpid);
+    if (c->invvpid_single)
+        invvpid_single(vpid);
+    else
+        invvpid_all();
+}
+
+static void setup_controls(struct vcpu *v)
+{
+    const struct vm *vm = v->vm;
     const struct vmx_caps *c = vmx_caps();
     vmwrite(VMCS_PIN_CTLS, c->pin);
     /* A VM of several vCPUs exits when a vCPU spins (vmm/exit_dispatch.c,
@@ -81,14 +100,15 @@ static void setup_controls(const struct vm *vm)
     vmwrite(VMCS_IO_BITMAP_B, monitor_io_bitmap_b());
     vmwrite(VMCS_MSR_BITMAP, monitor_msr_bitmap());
     vmwrite(VMCS_EPTP, vm->mem.ram.gpa->ept.eptp);
-    if (c->proc2 & PROC2_VPID)
-        vmwrite(VMCS_VPID, vm->vpid);
     vmwrite(VMCS_LINK_POINTER, ~0ULL);
     /* CR0/CR4 bits VMX pins are owned by us: the guest reads its shadow. */
     uint64_t cr0_owned = (c->cr0_fixed0 | ~c->cr0_fixed1) & ~(CR0_PE | CR0_PG) & 0xffffffffULL;
-    /* SMXE too: SMX is hidden from guests, so setting it must #GP (the
-     * write exits and cr4_refusal says no) even on a CPU that has SMX. */
-    uint64_t cr4_owned = (c->cr4_fixed0 | ~c->cr4_fixed1 | CR4_SMXE) & 0xffffffffULL;
+    /* And the bits of features the guest's CPUID hides (SMX, CET, PKS, LAM,
+     * FRED...): setting one must #GP (the write exits and cr4_refusal says
+     * no) even on a CPU that has the feature. */
+    v->cr4_offered = guest_cr4_offered(v);
+    uint64_t cr4_owned = ((c->cr4_fixed0 | ~c->cr4_fixed1) & 0xffffffffULL) |
+                         (c->cr4_fixed1 & ~v->cr4_offered);
     vmwrite(VMCS_CR0_MASK, cr0_owned | CR0_NE);
     vmwrite(VMCS_CR4_MASK, cr4_owned);
 }
@@ -134,7 +154,8 @@ bool vcpu_create(struct vm *vm, unsigned id, const struct guest_boot_state *boot
         return false;
     }
     monitor_set_current(v);
-    setup_controls(vm);
+    setup_controls(v);
+    setup_vpid(vm, id);
     setup_host();
     vcpu_load_boot_state(v, boot);
     v->misc_enable = MISC_ENABLE_RESET; /* at power-on only: INIT keeps it */

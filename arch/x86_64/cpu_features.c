@@ -42,6 +42,8 @@ static void read_vmx(struct cpu_features *f)
         f->invept = (cap >> 20) & 1;
         f->ept_ad = (cap >> 21) & 1;
         f->invvpid = (cap >> 32) & 1;
+        f->invvpid_single = (cap >> 41) & 1;
+        f->invvpid_all = (cap >> 42) & 1;
     }
 }
 

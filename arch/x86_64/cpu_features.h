@@ -27,6 +27,7 @@ struct cpu_features {
     bool vmx_true_ctls;
     bool ept, vpid, unrestricted, preemption_timer;
     bool ept_4level, ept_wb, ept_2m, ept_1g, ept_ad, invept, invvpid;
+    bool invvpid_single, invvpid_all;   /* INVVPID types 1 and 2 */
     uint32_t preemption_timer_shift; /* timer ticks every 2^shift TSC ticks */
 };
 

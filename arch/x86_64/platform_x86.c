@@ -42,6 +42,9 @@ void plat_gpa_destroy(struct plat_vm *vm)
 {
     if (!vm)
         return;
+    /* No guest-physical or combined translation may outlive the tables:
+     * the next VM's EPT root may be the same page. */
+    ept_invalidate(&vm->ept);
     ept_destroy(&vm->ept, NULL, NULL);
     kfree(vm);
 }

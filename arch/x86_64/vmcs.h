@@ -62,4 +62,10 @@ static inline void invvpid_single(uint16_t vpid)
     __asm__ volatile("invvpid %0, %1" : : "m"(d), "r"(1ULL) : "cc", "memory");
 }
 
+static inline void invvpid_all(void)
+{
+    struct { uint64_t vpid, addr; } d = { 0, 0 };
+    __asm__ volatile("invvpid %0, %1" : : "m"(d), "r"(2ULL) : "cc", "memory");
+}
+
 #endif

@@ -82,7 +82,7 @@ bool vmx_init(char *why, size_t size)
      * CR-access handler serves them. */
     caps.proc2 = adjust(MSR_VMX_PROCBASED2,
                         PROC2_EPT | PROC2_UNRESTRICTED | PROC2_VPID | PROC2_RDTSCP |
-                            PROC2_INVPCID | PROC2_XSAVES,
+                            PROC2_INVPCID,
                         PROC2_EPT | PROC2_UNRESTRICTED, "secondary", why, size, &ok);
     /* The debug controls are required: every VM exit sets DR7 to 0x400 and
      * clears IA32_DEBUGCTL (SDM vol. 3, 28.5.1), so without them a guest's
@@ -100,13 +100,16 @@ bool vmx_init(char *why, size_t size)
         return false;
     caps.revision = f.vmcs_revision;
     caps.preempt_shift = f.preemption_timer_shift;
-    caps.vpid = (caps.proc2 & PROC2_VPID) && f.invvpid;
+    /* VPIDs are reused (one per vCPU slot, vmm/vpid.h), so a new vCPU's
+     * must be flushed: INVVPID with a single- or all-context type. */
+    caps.vpid = (caps.proc2 & PROC2_VPID) && f.invvpid && (f.invvpid_single || f.invvpid_all);
     if (!caps.vpid)
         caps.proc2 &= ~PROC2_VPID;
     caps.ept_ad = f.ept_ad;
     caps.ept_2m = f.ept_2m;
     caps.ept_1g = f.ept_1g;
     caps.invvpid = f.invvpid;
+    caps.invvpid_single = f.invvpid_single;
     caps.cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
     caps.cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
     caps.cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);

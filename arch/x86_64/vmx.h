@@ -12,6 +12,7 @@ struct vmx_caps {
     bool ept_ad;              /* EPT accessed/dirty bits */
     bool ept_2m, ept_1g;
     bool invvpid;
+    bool invvpid_single;      /* single-context INVVPID; else all-context */
     bool nmi_window;          /* NMI-window exiting can be used (needs virtual NMIs) */
     /* PAUSE-loop exiting, else PAUSE exiting, can be turned on (per VMCS,
      * for VMs of several vCPUs: vmm/vcpu_setup.c); neither is in proc/proc2 */

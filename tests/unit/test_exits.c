@@ -282,8 +282,15 @@ static void test_cpuid_tells_the_truth(void **state)
     assert_true(ecx7 & CPUID7_ECX_VAES_VPCLMUL);
     assert_false(edx7 & CPUID7_EDX_AMX); /* XCR0 0x2e7 offers no tiles */
     assert_false(ecx7 & CPUID7_ECX_KL);
+    /* their MSRs #GP here: architectural LBRs, SRBDS and TSX force-abort
+     * controls, bus-lock detection in IA32_DEBUGCTL */
+    assert_false(edx7 & (CPUID7_EDX_ARCH_LBR | CPUID7_EDX_SRBDS_CTRL |
+                         CPUID7_EDX_TSX_FORCE_ABORT));
+    assert_false(ecx7 & CPUID7_ECX_BUS_LOCK_DETECT);
+    assert_int_equal(cpuid_reg(7, 0, REG_RAX), 0);   /* no sub-leaf 1 */
     assert_false(cpuid_reg(0xd, 1, REG_RAX) & CPUIDD1_EAX_XFD);
-    static const uint32_t hidden_leaves[] = { 0xf, 0x10, 0x12, 0x14, 0x19, 0x1b, 0x1d, 0x1e };
+    static const uint32_t hidden_leaves[] = { 0xf, 0x10, 0x12, 0x14, 0x19, 0x1b, 0x1c, 0x1d,
+                                              0x1e, 0x23 };
     for (unsigned i = 0; i < sizeof hidden_leaves / sizeof hidden_leaves[0]; i++)
         for (unsigned reg = REG_RAX; reg <= REG_RBX; reg++)
             assert_int_equal(cpuid_reg(hidden_leaves[i], 0, reg), 0);
@@ -497,6 +504,26 @@ static void test_wrmsr_checked_as_a_cpu_would(void **state)
     run_exit(EXIT_WRMSR, 0);
     assert_true(skipped());
     assert_int_equal(fake_host.last_msr_value, 0xffff800000001000ULL);
+    /* Bit 55 set: canonical only where CPUID offers 5-level paging, which
+     * makes such addresses 57 bits wide for WRMSR whatever CR4.LA57 is. */
+    setup(NULL);
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_FS_BASE;
+    vcpu.regs.gpr[REG_RDX] = 0x00800000;
+    run_exit(EXIT_WRMSR, 0);
+    assert_injected(VEC_GP, true);
+    setup(NULL);
+    fake_host.cpuid = cpu_with_everything;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_FS_BASE;
+    vcpu.regs.gpr[REG_RDX] = 0x00800000;
+    run_exit(EXIT_WRMSR, 0);
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_SEG_BASE(SEG_FS)), 0x0080000000000000ULL);
+    setup(NULL);
+    fake_host.cpuid = cpu_with_everything;
+    vcpu.regs.gpr[REG_RCX] = MSR_IA32_FS_BASE;
+    vcpu.regs.gpr[REG_RDX] = 0x01000000;               /* bit 56 alone: not even that */
+    run_exit(EXIT_WRMSR, 0);
+    assert_injected(VEC_GP, true);
     setup(NULL);
     vcpu.regs.gpr[REG_RCX] = MSR_IA32_PAT;
     vcpu.regs.gpr[REG_RAX] = 0x02; /* type 2 is reserved */
@@ -525,6 +552,55 @@ static void test_cr4_write_refused_and_accepted(void **state)
     assert_true(skipped());
     assert_int_equal(fake_gs_get(VMCS_CR4_SHADOW), CR4_PAE | CR4_OSFXSR);
     assert_int_equal(vcpu.cr4_shadow, CR4_PAE | CR4_OSFXSR);
+}
+
+/* A CR4 bit is refused (#GP) unless the guest's CPUID offers its feature,
+ * even where the CPU has it (SDM vol. 3, 2.5): before, only VMXE and SMXE
+ * were, and a guest could turn on PKS, CET, LAM or FRED, which CPUID hid. */
+static uint64_t cr4_write(uint64_t value)
+{
+    setup(NULL);
+    vcpu.regs.gpr[REG_RBX] = value;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(4, 0, REG_RBX));
+    return fake_gs_get(VMCS_ENTRY_INTR_INFO);
+}
+
+static void test_cr4_bits_follow_the_guests_cpuid(void **state)
+{
+    (void)state;
+    const uint64_t cpu_has = 0x3727ff | CR4_PKE | CR4_CET | CR4_PKS | CR4_UINTR | (1ULL << 28) |
+                             (1ULL << 32);
+    /* a CPU with SMEP and SMAP whose CPUID (all zeros here) offers neither */
+    assert_int_not_equal(cr4_write(CR4_SMEP), 0);
+    assert_injected(VEC_GP, true);
+    struct { uint64_t bit; bool offered; } cases[] = {
+        { CR4_SMEP, true }, { CR4_SMAP, true }, { CR4_PCIDE | CR4_PAE, false /* not in long mode */ },
+        { CR4_OSXSAVE, true }, { CR4_FSGSBASE, true },
+        { CR4_PKS, false }, { CR4_CET, false }, { CR4_UINTR, false },
+        { 1ULL << 28 /* LAM_SUP */, false }, { 1ULL << 32 /* FRED */, false },
+        { CR4_PKE, false /* XCR0 offers no PKRU */ }, { CR4_VMXE, false }, { CR4_SMXE, false },
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        setup(NULL);
+        fake_host.cpuid = cpu_with_everything;
+        fake_host.cr4_fixed1 = cpu_has;
+        vcpu.regs.gpr[REG_RBX] = cases[i].bit;
+        run_exit(EXIT_CR_ACCESS, CR_QUAL(4, 0, REG_RBX));
+        if (cases[i].offered) {
+            assert_true(skipped());
+            assert_int_equal(vcpu.cr4_shadow, cases[i].bit);
+        } else {
+            assert_injected(VEC_GP, true);
+        }
+    }
+    /* PKE once XCR0 offers PKRU, so CPUID offers PKU */
+    setup(NULL);
+    fake_host.cpuid = cpu_with_everything;
+    fake_host.cr4_fixed1 = cpu_has;
+    fake_host.xcr0_offered = 7 | XCR0_PKRU;
+    vcpu.regs.gpr[REG_RBX] = CR4_PKE;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(4, 0, REG_RBX));
+    assert_true(skipped());
 }
 
 static void test_cr0_paging_with_lme_enters_long_mode(void **state)
@@ -1315,9 +1391,12 @@ static void test_debugctl_kept_in_the_vmcs(void **state)
     assert_true(skipped());
     assert_int_equal(fake_gs_get(VMCS_GUEST_DEBUGCTL), DEBUGCTL_BTF);
     assert_int_equal(rdmsr_value(MSR_IA32_DEBUGCTL), DEBUGCTL_BTF);
-    wrmsr_value(MSR_IA32_DEBUGCTL, 1); /* LBR */
+    wrmsr_value(MSR_IA32_DEBUGCTL, DEBUGCTL_LBR | DEBUGCTL_BTF);  /* every VT-x CPU's */
+    assert_true(skipped());
+    assert_int_equal(rdmsr_value(MSR_IA32_DEBUGCTL), DEBUGCTL_LBR | DEBUGCTL_BTF);
+    wrmsr_value(MSR_IA32_DEBUGCTL, 1ULL << 2);  /* bus-lock detection: not offered */
     assert_injected(VEC_GP, true);
-    assert_int_equal(fake_gs_get(VMCS_GUEST_DEBUGCTL), DEBUGCTL_BTF);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_DEBUGCTL), DEBUGCTL_LBR | DEBUGCTL_BTF);
 }
 
 /* IA32_TSC_ADJUST (SDM 17.17.3): offered with the board and TSC offsetting;
@@ -1399,6 +1478,7 @@ int main(void)
         cmocka_unit_test_setup(test_unknown_msr_is_gp_logged_once, setup),
         cmocka_unit_test_setup(test_wrmsr_checked_as_a_cpu_would, setup),
         cmocka_unit_test_setup(test_cr4_write_refused_and_accepted, setup),
+        cmocka_unit_test_setup(test_cr4_bits_follow_the_guests_cpuid, setup),
         cmocka_unit_test_setup(test_cr8_is_the_vm_task_priority, setup),
         cmocka_unit_test_setup(test_task_switch_exit, setup),
         cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),

@@ -13,6 +13,7 @@
 #define CPUID1_ECX_TM2          (1u << 8)
 #define CPUID1_ECX_FMA          (1u << 12)
 #define CPUID1_ECX_PDCM         (1u << 15)
+#define CPUID1_ECX_PCID         (1u << 17)
 #define CPUID1_ECX_DCA          (1u << 18)
 #define CPUID1_ECX_X2APIC       (1u << 21)
 #define CPUID1_EDX_HTT          (1u << 28)
@@ -33,17 +34,21 @@
 #define CPUID1_EDX_PBE          (1u << 31)
 
 /* leaf 7, sub-leaf 0 */
+#define CPUID7_EBX_FSGSBASE     (1u << 0)
 #define CPUID7_EBX_TSC_ADJUST   (1u << 1)
 #define CPUID7_EBX_SGX          (1u << 2)
 #define CPUID7_EBX_AVX2         (1u << 5)
+#define CPUID7_EBX_SMEP         (1u << 7)
 #define CPUID7_EBX_INVPCID      (1u << 10)
 #define CPUID7_EBX_RDT_M        (1u << 12)
 #define CPUID7_EBX_MPX          (1u << 14)
 #define CPUID7_EBX_RDT_A        (1u << 15)
+#define CPUID7_EBX_SMAP         (1u << 20)
 #define CPUID7_EBX_PT           (1u << 25)
 /* AVX-512 F, DQ, IFMA, PF, ER, CD, BW, VL */
 #define CPUID7_EBX_AVX512       ((1u << 16) | (1u << 17) | (1u << 21) | (1u << 26) | \
                                  (1u << 27) | (1u << 28) | (1u << 30) | (1u << 31))
+#define CPUID7_ECX_UMIP         (1u << 2)
 #define CPUID7_ECX_PKU          (1u << 3)
 #define CPUID7_ECX_OSPKE        (1u << 4)
 #define CPUID7_ECX_WAITPKG      (1u << 5)
@@ -52,15 +57,20 @@
 #define CPUID7_ECX_CET_SS       (1u << 7)
 #define CPUID7_ECX_VAES_VPCLMUL ((1u << 9) | (1u << 10))
 #define CPUID7_ECX_TME          (1u << 13)
+#define CPUID7_ECX_LA57         (1u << 16)
 #define CPUID7_ECX_RDPID        (1u << 22)
 #define CPUID7_ECX_KL           (1u << 23)
+#define CPUID7_ECX_BUS_LOCK_DETECT (1u << 24)  /* IA32_DEBUGCTL bit 2 */
 #define CPUID7_ECX_ENQCMD       (1u << 29)
 #define CPUID7_ECX_SGX_LC       (1u << 30)
 #define CPUID7_ECX_PKS          (1u << 31)
 /* AVX-512 4VNNIW, 4FMAPS, VP2INTERSECT, FP16 */
 #define CPUID7_EDX_AVX512       ((1u << 2) | (1u << 3) | (1u << 8) | (1u << 23))
 #define CPUID7_EDX_UINTR        (1u << 5)
+#define CPUID7_EDX_SRBDS_CTRL   (1u << 9)      /* IA32_MCU_OPT_CTRL */
+#define CPUID7_EDX_TSX_FORCE_ABORT (1u << 13)  /* MSR 0x10f */
 #define CPUID7_EDX_PCONFIG      (1u << 18)
+#define CPUID7_EDX_ARCH_LBR     (1u << 19)     /* leaf 0x1c, IA32_LBR_* */
 #define CPUID7_EDX_CET_IBT      (1u << 20)
 /* AMX-BF16, AMX-TILE, AMX-INT8 */
 #define CPUID7_EDX_AMX          ((1u << 22) | (1u << 24) | (1u << 25))

@@ -19,6 +19,7 @@
 #define MSR_IA32_MCG_STATUS      0x17a
 #define MSR_IA32_MISC_ENABLE     0x1a0
 #define MSR_IA32_DEBUGCTL        0x1d9
+#define DEBUGCTL_LBR             (1ULL << 0)   /* last-branch records */
 #define DEBUGCTL_BTF             (1ULL << 1)   /* single-step on branches */
 #define MSR_IA32_PAT             0x277
 #define MSR_IA32_TSC_DEADLINE    0x6e0

@@ -34,9 +34,13 @@
 #define CR4_FSGSBASE   (1ULL << 16)
 #define CR4_PCIDE      (1ULL << 17)
 #define CR4_OSXSAVE    (1ULL << 18)
+#define CR4_KL         (1ULL << 19)
 #define CR4_SMEP       (1ULL << 20)
 #define CR4_SMAP       (1ULL << 21)
 #define CR4_PKE        (1ULL << 22)
+#define CR4_CET        (1ULL << 23)
+#define CR4_PKS        (1ULL << 24)
+#define CR4_UINTR      (1ULL << 25)
 
 #define EFER_SCE (1ULL << 0)
 #define EFER_LME (1ULL << 8)
