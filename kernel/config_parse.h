@@ -11,7 +11,11 @@
 #include "include/hv/types.h"
 
 #define CFG_KEY_MAX 64
-#define CFG_VALUE_MAX 256
+/* Values up to 2047 bytes: guest.cmdline's limit, Linux's COMMAND_LINE_SIZE
+ * on x86 (2048 with its NUL). Each key's own limit is its schema's (paths
+ * and names far less, CFG_TEXT_MAX). */
+#define CFG_VALUE_MAX 2048
+#define CFG_TEXT_MAX 256
 #define CFG_MSG_MAX 128
 /* Problems of one file reported one by one; the rest are only counted (a
  * console line costs milliseconds, and a file of junk must not hold up the

@@ -13,7 +13,7 @@ struct host_config {
     uint64_t sample_period_s;  /* mem.samplePeriod: working-set sampling, 30 s */
     uint64_t timer_hz;         /* timer.hz: the periodic tick, 100 */
     bool shell_echo;           /* shell.echo: echo typed characters, true */
-    char autostart[CFG_VALUE_MAX]; /* vm.autostart: VM names, comma separated */
+    char autostart[CFG_TEXT_MAX];  /* vm.autostart: VM names, comma separated */
     char hostname[64];         /* host.name: shown in the prompt banner, "hv" */
     char swap_device[16];      /* swap.device: a block device name, empty = none */
     uint64_t swap_size_mb;     /* swap.sizeMB: 0 = the whole device */

@@ -24,7 +24,7 @@
  * enum kept as its name). */
 struct vm_config_raw {
     struct vm_config c;
-    char shares[CFG_VALUE_MAX];
+    char shares[CFG_TEXT_MAX];
     uint32_t unknown_port;
 };
 
@@ -205,7 +205,7 @@ static void check_flat(struct checker *k, const struct vm_config *c)
 /* guest.kernel and guest.initrd name files on the boot partition. */
 static void check_path(struct checker *k, const char *file, const char *key, const char *value)
 {
-    char path[CFG_VALUE_MAX];
+    char path[CFG_TEXT_MAX];
     if (!value[0] || !file || vm_config_resolve_path(file, value, path, sizeof path))
         return;
     const struct cfg_entry *e = cfg_find(k->f, key);

@@ -22,13 +22,14 @@ struct vm_config {
     char display_name[VM_NAME_MAX];  /* displayName: required, [A-Za-z0-9_.-]+ */
     uint64_t memsize_mb;             /* memsize: MiB, required, 1..65536 */
     uint64_t numvcpus;               /* numvcpus: 1..VM_VCPUS_SUPPORTED, default 1 */
-    char kernel[CFG_VALUE_MAX];      /* guest.kernel: required; path relative to the
+    char kernel[CFG_TEXT_MAX];       /* guest.kernel: required; path relative to the
                                         .vmx file's directory, or absolute from the ESP
                                         root ("/hv/guests/x.bin") */
     uint32_t guest_type;             /* guest.type: flat | multiboot | linux (default
                                         multiboot) */
-    char cmdline[CFG_VALUE_MAX];     /* guest.cmdline: multiboot, linux; default "" */
-    char initrd[CFG_VALUE_MAX];      /* guest.initrd: linux only, default "" (none); a
+    char cmdline[CFG_VALUE_MAX];     /* guest.cmdline: multiboot, linux; default "";
+                                        as long as Linux takes on x86 */
+    char initrd[CFG_TEXT_MAX];       /* guest.initrd: linux only, default "" (none); a
                                         path like guest.kernel's */
     uint64_t load_addr;              /* guest.loadAddr: flat only, default 0x100000 */
     uint64_t entry;                  /* guest.entry: flat only, default = loadAddr */

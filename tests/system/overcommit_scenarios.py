@@ -263,8 +263,11 @@ def register(h):
         itself, and the pages of both go to the stores."""
         vms = {"idler": vmx_text("idler", 21, "fill=mix sweeps=1 idle=1"),
                "halted": vmx_text("halted", 12, "fill=mix sweeps=1 idle=2")}
-        for n in ("oc1", "oc2"):
-            vms[n] = vmx_text(n, 21, "fill=mix sweeps=3")
+        vms["oc1"] = vmx_text("oc1", 21, "fill=mix sweeps=3")
+        # oc2's command line is 1,800 bytes, its sweeps=3 past the padding:
+        # a guest.cmdline longer than the 255 bytes of old reaches the guest
+        # whole (up to 2047, Linux's limit on x86).
+        vms["oc2"] = vmx_text("oc2", 21, "fill=mix note=" + "x" * 1770 + " sweeps=3")
         m = machine(workdir, "idle", vms)
         with h.booted(m, h.BOCHS_BOOT_S):
             h.start_vm(m, "idler")

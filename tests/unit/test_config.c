@@ -257,12 +257,13 @@ static void test_parse_long_keys_and_values(void **state)
     key64[63] = '\0'; /* the report names the key cut to fit */
     expect_rep(0, 2, key64, "key too long (more than 63 bytes)");
 
-    /* values: 255 bytes fit, 256 do not, quoted or bare */
-    char v255[256], v256[257];
-    memset(v255, 'v', 255);
-    v255[255] = '\0';
-    memset(v256, 'w', 256);
-    v256[256] = '\0';
+    /* values: 2047 bytes fit (guest.cmdline's limit, Linux's), 2048 do
+     * not, quoted or bare */
+    static char v255[CFG_VALUE_MAX], v256[CFG_VALUE_MAX + 1];
+    memset(v255, 'v', CFG_VALUE_MAX - 1);
+    v255[CFG_VALUE_MAX - 1] = '\0';
+    memset(v256, 'w', CFG_VALUE_MAX);
+    v256[CFG_VALUE_MAX] = '\0';
     new_file(16);
     snprintf(text, 300000, "a = \"%s\"\nb = %s\nc = \"%s\"\nd = %s\n", v255, v255, v256, v256);
     parse(text);
@@ -270,8 +271,8 @@ static void test_parse_long_keys_and_values(void **state)
     expect_entry("a", v255, 1);
     expect_entry("b", v255, 2);
     assert_int_equal(nreps, 2);
-    expect_rep(0, 3, "c", "value too long (more than 255 bytes)");
-    expect_rep(1, 4, "d", "value too long (more than 255 bytes)");
+    expect_rep(0, 3, "c", "value too long (more than 2047 bytes)");
+    expect_rep(1, 4, "d", "value too long (more than 2047 bytes)");
 
     /* a 200 KB line: an error, not an overflow; the next line is read */
     new_file(16);
@@ -282,7 +283,7 @@ static void test_parse_long_keys_and_values(void **state)
     n += (size_t)sprintf(text + n, "\"\n# %s\nkey%s = 1\nafter = 1\n", v256, v256);
     cfg_parse(&file, text, n);
     assert_int_equal(nreps, 2);
-    expect_rep(0, 1, "big", "value too long (more than 255 bytes)");
+    expect_rep(0, 1, "big", "value too long (more than 2047 bytes)");
     assert_int_equal(reps[1].line, 3);
     assert_string_equal(reps[1].msg, "key too long (more than 63 bytes)");
     expect_entry("after", "1", 4);

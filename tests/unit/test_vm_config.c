@@ -290,11 +290,20 @@ static void test_bad_values(void **state)
     expect_one(REQ "serial.toHostConsole = some\n", 4, "serial.toHostConsole",
                "expected all, first or none, got 'some'");
     assert_int_equal(cfg.to_host_console, VM_CONSOLE_FIRST);
-    expect_one(REQ "guest.cmdline = \"" 
-               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"\n", 4,
-               "guest.cmdline", "value too long (more than 255 bytes)");
+    /* guest.cmdline: as long as Linux takes on x86 (2047 bytes and its
+     * NUL); before, 255 */
+    static char text[4096], want[2048];
+    memset(want, 'a', 2047);
+    want[2047] = '\0';
+    snprintf(text, sizeof text, REQ "guest.type = linux\nguest.cmdline = \"%s\"\n", want);
+    assert_int_equal(load(text), 0);
+    assert_string_equal(cfg.cmdline, want);
+    snprintf(text, sizeof text, REQ "guest.cmdline = \"%sa\"\n", want);
+    expect_one(text, 4, "guest.cmdline", "value too long (more than 2047 bytes)");
+    /* paths stay at 255 bytes */
+    want[256] = '\0';
+    snprintf(text, sizeof text, "displayName = vm1\nmemsize = 64\nguest.kernel = \"%s\"\n", want);
+    expect_one(text, 3, "guest.kernel", "expected at most 255 bytes, got 256");
     expect_one(REQ "guest.kernal = k\n", 4, "guest.kernal", "unknown key");
     /* A repeated key: reported, and the later line wins. */
     expect_one(REQ "memsize = 128\n", 4, "memsize",
