@@ -336,6 +336,8 @@ bool memsched_poll(struct memsched *ms, uint64_t now_ns)
     ms->host_pages = ms->total_pages > held ? ms->total_pages - held : 0;
     enum mem_state next = memsched_state_for(ms, ms->state, free);
     bool changed = next != ms->state;
+    if (changed)
+        ms->entered[next]++;
     ms->state = next;
     if (changed || now_ns - ms->last_balance_ns >= ms->cfg.balance_period_ns ||
         ms->balances == 0) {

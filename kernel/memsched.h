@@ -91,6 +91,7 @@ struct memsched {
                                   * overheads, compression caches) */
     uint64_t last_balance_ns;
     uint64_t balances;           /* cycles run, for statistics */
+    uint64_t entered[MEM_STATE_COUNT];  /* times each state was entered */
     memsched_free_fn free_pages;
     void *free_ctx;
     struct memsched_vm *vms[MEMSCHED_MAX_VMS];

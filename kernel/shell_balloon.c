@@ -24,6 +24,9 @@ static void show(const struct vm *vm)
                    (unsigned long long)b->inflated, (unsigned long long)b->deflated,
                    (unsigned long long)b->bad_pfns, b->failed ? "; device broken: " : "",
                    b->failed ? b->failed : "");
+    console_printf("  stalled %llu times, at most %llu pages short of its size (memsched swaps "
+                   "those instead)\n",
+                   (unsigned long long)b->stalls, (unsigned long long)b->short_max);
 }
 
 int shell_vm_balloon(int argc, char **argv, void *ctx)

@@ -36,7 +36,8 @@ void vm_balloon_update(struct vm_balloon_ctl *b, struct memsched_vm *msv, uint64
      * grows or memsched stops asking. Taken for "nothing owed", the stall
      * would clear at the next tick and memsched turn to the stuck balloon
      * again, swapping one tick in every VM_BALLOON_STALL_NS. */
-    bool swapped_instead = msv->balloon_stalled && msv->swap_target;
+    bool was_stalled = msv->balloon_stalled;
+    bool swapped_instead = was_stalled && msv->swap_target;
     uint64_t want;
     if (msv->balloon_target)
         want = MIN(held + msv->balloon_target, b->max_pages);
@@ -64,6 +65,14 @@ void vm_balloon_update(struct vm_balloon_ctl *b, struct memsched_vm *msv, uint64
     } else if (now_ns - b->progress_ns >= VM_BALLOON_STALL_NS) {
         msv->balloon_stalled = true;
     }
+    if (msv->balloon_stalled && !was_stalled)
+        b->stalls++;
+    /* Short by what is owed (at maxmemctl, all of it), or by what the
+     * size it keeps while memsched swaps lacks. */
+    uint64_t shortfall = msv->balloon_target ? msv->balloon_target
+                                             : (b->want > held ? b->want - held : 0);
+    if (msv->balloon_stalled)
+        b->short_max = MAX(b->short_max, shortfall);
 }
 
 enum vm_balloon_set vm_balloon_set_manual(struct vm_balloon_ctl *b, uint64_t pages)

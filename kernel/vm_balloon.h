@@ -49,6 +49,10 @@ struct vm_balloon_ctl {
     uint64_t want;             /* the size the device shows its driver */
     uint64_t last_held;        /* stall detection: held at the last progress */
     uint64_t progress_ns;
+    /* statistics: stalls so far, and the most pages a stalled balloon was
+     * short of its size (what memsched may swap in its place) */
+    uint64_t stalls;
+    uint64_t short_max;
 };
 
 void vm_balloon_init(struct vm_balloon_ctl *b, uint64_t max_pages);

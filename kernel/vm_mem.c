@@ -412,6 +412,9 @@ void vm_mem_report(void)
     console_printf("memsched: state %s, %llu pages free, MinFree %llu, %llu balance cycles\n",
                    mem_state_name(ms.state), (unsigned long long)page_free_count(),
                    (unsigned long long)ms.minfree_pages, (unsigned long long)ms.balances);
+    console_printf("states entered since boot: high %llu, soft %llu, hard %llu, low %llu\n",
+                   (unsigned long long)ms.entered[MEM_HIGH], (unsigned long long)ms.entered[MEM_SOFT],
+                   (unsigned long long)ms.entered[MEM_HARD], (unsigned long long)ms.entered[MEM_LOW]);
     console_printf("%-3s %-16s %9s %9s %9s %7s %8s %8s %8s\n", "ID", "NAME", "MEMSIZE", "CONSUMED",
                    "TARGET", "ACTIVE", "BALLOON", "SWAP", "PERIODS");
     for (unsigned i = 0; i < VM_MAX; i++) {

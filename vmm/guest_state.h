@@ -50,6 +50,10 @@ bool host_guest_xsetbv(uint64_t xcr0);
 void host_guest_dr6_set(uint64_t bits);
 /* DR0-DR3 (`i` 0-3), in the CPU while the vCPU runs. */
 uint64_t host_guest_dr_read(unsigned i);
+/* Drops the translations the CPU cached for the current vCPU (its VPID),
+ * global ones too: INIT invalidates a processor's TLBs (SDM vol. 3, table
+ * 10-1), and a VM entry does not. */
+void host_guest_tlb_flush(void);
 /* XCR0 bits offered to guests (what fpu.c saves and restores). */
 uint64_t host_xcr0_offered(void);
 /* CR4 bits the CPU allows in VMX operation (IA32_VMX_CR4_FIXED1). */

@@ -25,6 +25,17 @@ bool host_guest_msr_write(uint32_t msr, uint64_t value) { return safe_wrmsr(msr,
 bool host_guest_xsetbv(uint64_t xcr0) { return safe_xsetbv(0, xcr0); }
 void host_guest_dr6_set(uint64_t bits) { write_dr6(read_dr6() | bits); }
 uint64_t host_guest_dr_read(unsigned i) { return read_dr(i); }
+
+void host_guest_tlb_flush(void)
+{
+    const struct vmx_caps *c = vmx_caps();
+    if (!(c->proc2 & PROC2_VPID))
+        return;             /* VM entry and exit flush everything then */
+    if (c->invvpid_single)
+        invvpid_single((uint16_t)vmread(VMCS_VPID));
+    else
+        invvpid_all();
+}
 /* Not MPX's state: MPX is hidden (its IA32_BNDCFGS is not emulated), and a
  * CPU without it refuses XCR0 bits 3-4 (SDM vol. 1, 13.3). */
 uint64_t host_xcr0_offered(void) { return fpu_supported_xcr0() & ~XCR0_MPX; }

@@ -59,12 +59,8 @@ static void setup_vpid(const struct vm *vm, unsigned id)
     const struct vmx_caps *c = vmx_caps();
     if (!(c->proc2 & PROC2_VPID))
         return;
-    uint16_t vpid = vcpu_vpid((unsigned)vm->id, id);
-    vmwrite(VMCS_VPID, vpid);
-    if (c->invvpid_single)
-        invvpid_single(vpid);
-    else
-        invvpid_all();
+    vmwrite(VMCS_VPID, vcpu_vpid((unsigned)vm->id, id));
+    host_guest_tlb_flush();
 }
 
 static void setup_controls(struct vcpu *v)

@@ -31,12 +31,14 @@ bool vcpu_startup(struct vcpu *v)
                                       .cs_selector = (uint16_t)(vector << 8), .rip = 0 };
         vcpu_load_boot_state(v, &b);
         drop_events(v);
+        host_guest_tlb_flush();
         v->in_hlt = false;
         v->tsc_gen = p->tsc_gen - 1; /* the boot state zeroed the offset */
         break;
     }
     case VSTART_INIT:
         drop_events(v);
+        host_guest_tlb_flush();  /* INIT invalidates the TLBs; the VPID stays */
         v->in_hlt = false;
         break;
     default:

@@ -83,6 +83,7 @@ bool host_guest_xsetbv(uint64_t xcr0)
 
 void host_guest_dr6_set(uint64_t bits) { fake_host.dr6 |= bits; }
 uint64_t host_guest_dr_read(unsigned i) { return i < 4 ? fake_host.dr[i] : 0; }
+void host_guest_tlb_flush(void) { fake_host.tlb_flushes++; }
 
 uint64_t host_xcr0_offered(void) { return fake_host.xcr0_offered; }
 uint64_t host_cr4_fixed1(void) { return fake_host.cr4_fixed1; }

@@ -27,6 +27,7 @@ struct fake_host {
     uint64_t live_msr[8]; /* host_guest_msr_read answers, by msr & 7 */
     uint64_t dr6;         /* the guest's live DR6 */
     uint64_t dr[4];       /* and DR0-DR3 */
+    unsigned tlb_flushes; /* host_guest_tlb_flush calls */
 };
 extern struct fake_host fake_host;
 

@@ -112,6 +112,12 @@ static void test_poll_balances_on_change_and_period(void **state)
     assert_false(memsched_poll(&ms, 3000));
     assert_true(memsched_poll(&ms, 2000 + ms.cfg.balance_period_ns));
     assert_int_equal(ms.balances, 3);
+    /* each state entered is counted (the shell's `memsched` shows them) */
+    assert_int_equal(ms.entered[MEM_HARD], 1);
+    assert_int_equal(ms.entered[MEM_SOFT] + ms.entered[MEM_LOW], 0);
+    free_now = 0;
+    memsched_poll(&ms, 4 * ms.cfg.balance_period_ns);
+    assert_int_equal(ms.entered[MEM_LOW], 1);
 }
 
 static void test_targets_when_memory_suffices(void **state)

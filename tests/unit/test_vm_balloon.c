@@ -99,6 +99,8 @@ static void test_stall_holds_while_swapped_instead(void **state)
     vm_balloon_update(&b, &msv, 100, false, VM_BALLOON_STALL_NS);
     assert_true(msv.balloon_stalled);
     assert_int_equal(b.want, 600);
+    assert_int_equal(b.stalls, 1);
+    assert_int_equal(b.short_max, 500);     /* what memsched swaps instead */
     msv.balloon_target = 0;                 /* what memsched does on a stall */
     msv.swap_target = 96;
     vm_balloon_update(&b, &msv, 100, false, VM_BALLOON_STALL_NS + 1);
@@ -113,6 +115,8 @@ static void test_stall_holds_while_swapped_instead(void **state)
     vm_balloon_update(&b, &msv, 101, false, 5 * VM_BALLOON_STALL_NS + 2);
     assert_false(msv.balloon_stalled);
     assert_int_equal(b.want, 101);
+    assert_int_equal(b.stalls, 1);          /* the one stall, however long */
+    assert_int_equal(b.short_max, 500);
 }
 
 /* At maxmemctl with pages still owed: stalled at once (swap the rest). */
@@ -126,6 +130,7 @@ static void test_capped_is_stalled(void **state)
     assert_false(msv.balloon_stalled);
     vm_balloon_update(&b, &msv, 100, false, 1);
     assert_true(msv.balloon_stalled);
+    assert_int_equal(b.short_max, 500);     /* all that is owed: it can take none */
     msv.balloon_target = 0;                 /* memsched swaps instead ... */
     msv.swap_target = 96;
     vm_balloon_update(&b, &msv, 100, false, 2);

@@ -318,6 +318,7 @@ static void test_startup_applied_to_the_vmcs(void **state)
     icr(0, 1, 0x00004500);
     icr(0, 1, 0x00004612);                    /* SIPI vector 0x12 */
     assert_true(vcpu_startup(&ap));
+    assert_true(fake_host.tlb_flushes >= 1);  /* nothing cached from before INIT */
     assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_CS)), 0x1200);
     assert_int_equal(fake_gs_get(VMCS_SEG_BASE(SEG_CS)), 0x12000);
     assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0);
