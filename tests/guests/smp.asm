@@ -19,6 +19,15 @@
 ; points and reads them back: "smp: N vcpus touched P pages each, M
 ; mismatches" (M must be 0).
 ;
+; Last, every vCPU (the APs from a fixed IPI's handler) turns on paging with
+; page tables of its own that map linear 0x40000000 to a page of its own
+; holding its own number, and reads it there until every vCPU has read its
+; own at least once and then 20,000 times more, with PAUSE between reads:
+; "smp: N vcpus read their own page at 0x40000000, M mismatches". A CPU
+; tags what its TLB caches with the VPID and PCID, not with CR3, so vCPUs
+; that shared a VPID (the hypervisor's bug until session 14) would read a
+; sibling's page on real hardware.
+;
 ; cpus=N on the command line (default 2): the vCPUs the VM has. Every step
 ; prints a line "smp: ..."; the last is "smp: ok", then exit 0. A failed
 ; check prints "smp: FAIL: ..." and exits 1; an unexpected vector exits 2.
@@ -46,7 +55,11 @@ VEC_LOGICAL equ 0x52            ; BSP -> AP, logical destination
 VEC_SELF    equ 0x53            ; BSP -> itself, x2APIC SELF IPI
 VEC_X2      equ 0x54            ; BSP (x2APIC ICR) -> AP
 VEC_TOUCH   equ 0x55            ; BSP (x2APIC ICR, all excluding self) -> APs
+VEC_TLB     equ 0x56            ; BSP (x2APIC ICR, all excluding self) -> APs
 TOUCH_BASE  equ 0x400000
+TLB_BASE    equ 0x200000        ; per vCPU: page directory, page table, data page
+TLB_LINEAR  equ 0x40000000
+TLB_READS   equ 20000
 MAX_CPUS    equ 4
 
 ; LOCKED_PRINT "text": a line fragment under the print lock.
@@ -238,6 +251,7 @@ main:
         PRINT "smp: x2apic ipi through msr 0x830 to apic id 1 ok", 10
         UNLOCKED
         call touch_phase
+        call tlb_phase
         LOCKED
         PRINT "smp: ok", 10
         UNLOCKED
@@ -308,6 +322,96 @@ touch_phase:
 .none:  ret
 .bad:   PRINT "smp: FAIL: pages read back wrong", 10
         EXIT 1
+
+; tlb_phase: every vCPU reads its own page through its own page tables;
+; the BSP waits for every AP and prints the mismatches.
+tlb_phase:
+        mov ecx, MSR_X2_ICR
+        mov eax, VEC_TLB | (3 << 18)    ; fixed, all excluding self
+        xor edx, edx
+        wrmsr
+        xor ebx, ebx
+        call tlb_reads
+        lock add [tlb_bad], eax
+        mov esi, [ncpus]
+        dec esi
+.tw:    cli
+        cmp [tlb_done], esi
+        jae .tdone
+        sti
+        hlt
+        jmp .tw
+.tdone: sti
+        LOCKED
+        PRINT "smp: "
+        PRINT_DEC [ncpus]
+        PRINT " vcpus read their own page at 0x40000000, "
+        PRINT_DEC [tlb_bad]
+        PRINT " mismatches", 10
+        UNLOCKED
+        cmp dword [tlb_bad], 0
+        jne .bad
+        ret
+.bad:   PRINT "smp: FAIL: a vcpu read another's page through its own page tables", 10
+        EXIT 1
+
+; tlb_reads: EBX = vCPU index. Builds its page directory (4 MiB pages
+; mapping everything to itself, but 0x40000000: a page table whose first
+; entry is its data page, which holds index + 1), turns paging on, counts
+; itself in, reads its page until all have counted in and TLB_READS times
+; more, and turns paging off. EAX = mismatches. Preserves other registers.
+tlb_reads:
+        push ebx
+        push ecx
+        push edx
+        push esi
+        push edi
+        imul edi, ebx, 0x3000
+        add edi, TLB_BASE               ; EDI = the page directory
+        xor ecx, ecx
+.pde:   mov eax, ecx
+        shl eax, 22
+        or eax, 0x83                    ; present, writable, 4 MiB
+        mov [edi + ecx * 4], eax
+        inc ecx
+        cmp ecx, 1024
+        jb .pde
+        lea eax, [edi + 0x1000 + 3]     ; the page table, present, writable
+        mov [edi + (TLB_LINEAR >> 22) * 4], eax
+        lea eax, [edi + 0x2000 + 3]     ; the data page
+        mov [edi + 0x1000], eax
+        lea edx, [ebx + 1]
+        mov [edi + 0x2000], edx         ; EDX = what this vCPU must read
+        mov eax, cr4
+        or eax, 1 << 4                  ; PSE
+        mov cr4, eax
+        mov cr3, edi
+        mov eax, cr0
+        or eax, 1 << 31
+        mov cr0, eax
+        cmp [TLB_LINEAR], edx           ; read once (and cached) before counting in
+        setne al
+        movzx esi, al                   ; ESI = mismatches
+        lock inc dword [tlb_in]
+        mov ecx, TLB_READS
+.read:  cmp [TLB_LINEAR], edx
+        je .same
+        inc esi
+.same:  pause
+        mov eax, [ncpus]
+        cmp [tlb_in], eax
+        jb .read                        ; not every vCPU has read its own yet
+        loop .read
+        mov eax, cr0
+        and eax, ~(1 << 31)
+        mov cr0, eax
+        mov eax, esi
+        pop edi
+        pop esi
+        pop edx
+        pop ecx
+        pop ebx
+        ret
 
 ; touch_sweeps: EBX = vCPU index; [touch_rounds] rounds of touch_round.
 ; EAX = mismatches. Preserves other registers.
@@ -476,6 +580,7 @@ idt_table:
         dd VEC_SELF, self_isr
         dd VEC_X2, x2_isr
         dd VEC_TOUCH, touch_isr
+        dd VEC_TLB, tlb_isr
         dd -1
 
 ; ---- the APs ----------------------------------------------------------
@@ -537,6 +642,18 @@ send_ack:
 AP_ISR phys_isr, phys_hits
 AP_ISR logical_isr, log_hits
 AP_ISR x2_isr, x2_hits
+
+tlb_isr:                        ; an AP's reads through its own page tables
+        pushad
+        mov ebx, [APIC_ID]
+        shr ebx, 24
+        call tlb_reads
+        lock add [tlb_bad], eax
+        lock inc dword [tlb_done]
+        call send_ack
+        mov dword [APIC_EOI], 0
+        popad
+        iret
 
 touch_isr:                      ; an AP's sweeps, then its ack
         pushad
@@ -631,6 +748,9 @@ self_hits:  dd 0
 touch_pages: dd 0
 touch_bad:  dd 0
 touch_done: dd 0
+tlb_in:     dd 0                ; vCPUs that read their page once
+tlb_done:   dd 0                ; APs done with their reads
+tlb_bad:    dd 0
 touch_rounds: dd 0
 bsp_x2:     db 0
 align 4

@@ -1,7 +1,8 @@
 """VMs of several vCPUs (issues 13 and 14): tests/guests/smp.asm's BSP starts
 its APs with INIT, SIPI, SIPI, is woken from HLT by their IPIs, sends fixed
 IPIs by physical and logical destination, an NMI IPI, and IPIs in x2APIC
-mode through MSRs 0x83f and 0x830; first with two vCPUs, then four. Then
+mode through MSRs 0x83f and 0x830, and each vCPU reads its own page through
+its own page tables (a VPID of its own); first with two vCPUs, then four. Then
 (issue 13) the same guest with two vCPUs in a VM whose limit is below what
 its vCPUs touch: both release pages at their own poll points and read them
 back intact.
@@ -51,6 +52,8 @@ def register(h):
         m.expect(r"^%sbsp in x2apic mode, id 0, ldr 0x1\r?\n" % p, 120)
         m.expect(r"^%sx2apic self ipi through msr 0x83f ok\r?\n" % p, 120)
         m.expect(r"^%sx2apic ipi through msr 0x830 to apic id 1 ok\r?\n" % p, 120)
+        # each vCPU's own page tables, its own translations (its own VPID)
+        m.expect(r"^%s%d vcpus read their own page at 0x40000000, 0 mismatches\r?\n" % (p, n), 120)
         m.expect(r"^%sok\r?\n" % p, 60)
         m.expect(r"vm %s: exited with status 0" % re.escape(name), 60)
         print(f"figure: {name}: {n} vCPUs up and every IPI step passed; "
