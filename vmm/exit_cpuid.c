@@ -232,6 +232,8 @@ static const struct {
  * neither: VT-x and SMX are hidden. */
 uint64_t guest_cr4_offered(struct vcpu *v)
 {
+    if (v->cr4_offered)
+        return v->cr4_offered;
     uint64_t cr4 = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE |
                    CR4_PCE | CR4_OSFXSR | CR4_OSXMMEXCPT;
     struct host_cpuid l1 = guest_cpuid(v, 1, 0), l7 = guest_cpuid(v, 7, 0);
@@ -241,6 +243,7 @@ uint64_t guest_cr4_offered(struct vcpu *v)
         if (reg & cr4_features[i].bits)
             cr4 |= cr4_features[i].cr4;
     }
+    v->cr4_offered = cr4;
     return cr4;
 }
 

@@ -54,9 +54,7 @@ void vcpu_cr_state(struct vcpu *v, struct cr_state *s)
     s->cs_long = (gs_read(v, VMCS_SEG_AR(SEG_CS)) >> 13) & 1;
     /* The CPU's bits whose features the guest's CPUID offers (never VMXE
      * or SMXE: VT-x and SMX are hidden). */
-    if (!v->cr4_offered)
-        v->cr4_offered = guest_cr4_offered(v);
-    s->cr4_allowed = host_cr4_fixed1() & v->cr4_offered;
+    s->cr4_allowed = host_cr4_fixed1() & guest_cr4_offered(v);
     s->efer_allowed = efer_offered(v);
 }
 

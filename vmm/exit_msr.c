@@ -47,9 +47,7 @@ static bool pat_valid(uint64_t pat)
  * WRMSR on such a processor), else 48. */
 static bool canonical(struct vcpu *v, uint64_t a)
 {
-    if (!v->cr4_offered)
-        v->cr4_offered = guest_cr4_offered(v);
-    unsigned unused = v->cr4_offered & CR4_LA57 ? 7 : 16;
+    unsigned unused = guest_cr4_offered(v) & CR4_LA57 ? 7 : 16;
     return (uint64_t)(((int64_t)(a << unused)) >> unused) == a;
 }
 

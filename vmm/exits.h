@@ -61,8 +61,9 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e);
 /* What CPUID answers the guest (exit_cpuid.c), and the CR4 bits whose
- * features it offers: a bit outside them is refused with #GP even where the
- * CPU has it (the CR4 mask owns such bits, vmm/vcpu_setup.c). */
+ * features it offers (computed once per vCPU, vcpu->cr4_offered): a bit
+ * outside them is refused with #GP even where the CPU has it (the CR4 mask
+ * owns such bits, vmm/vcpu_setup.c). */
 struct host_cpuid guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub);
 uint64_t guest_cr4_offered(struct vcpu *v);
 /* An EPT violation on a device page (the local or I/O APIC) or in the

@@ -102,9 +102,8 @@ static void setup_controls(struct vcpu *v)
     /* And the bits of features the guest's CPUID hides (SMX, CET, PKS, LAM,
      * FRED...): setting one must #GP (the write exits and cr4_refusal says
      * no) even on a CPU that has the feature. */
-    v->cr4_offered = guest_cr4_offered(v);
     uint64_t cr4_owned = ((c->cr4_fixed0 | ~c->cr4_fixed1) & 0xffffffffULL) |
-                         (c->cr4_fixed1 & ~v->cr4_offered);
+                         (c->cr4_fixed1 & ~guest_cr4_offered(v));
     vmwrite(VMCS_CR0_MASK, cr0_owned | CR0_NE);
     vmwrite(VMCS_CR4_MASK, cr4_owned);
 }
