@@ -303,14 +303,19 @@ def register(h):
                 # need it (halted gave back 1,152-2,400 of 2,569 in runs of
                 # the same code). What must hold: a VM asked for pages (above
                 # its target by more than a 96-page release batch while
-                # memory was short) at one poll and still asked at the next
-                # had given some back in between (polls are seconds of wall
-                # time apart, several answers at 100 ms emulated each); and
-                # each gave back a good part of what it held.
+                # memory was short) at three polls in a row gave some back
+                # over the two intervals (polls are seconds of wall time
+                # apart, several answers at 100 ms emulated each; two, so
+                # that a spell of plenty between two polls is no stall);
+                # and each gave back a good part of what it held.
                 s = series[n]
-                stalls = [i for i in range(1, len(s))
-                          if s[i - 1][2] and s[i][2] and s[i - 1][0] > s[i - 1][1] + 96
-                          and s[i - 1][0] > s[i][1] + 96 and s[i][0] >= s[i - 1][0]]
+
+                def asked(i):
+                    return s[i][2] and s[i][0] > s[i][1] + 96
+
+                stalls = [i for i in range(2, len(s))
+                          if asked(i - 2) and asked(i - 1) and asked(i)
+                          and s[i][0] >= s[i - 2][0]]
                 check(not stalls, f"{n} ignored release requests between polls {stalls} of "
                       f"(consumed, target, short) {s}")
                 check(given * 4 >= peak[n], f"{n} gave back only {given} of its {peak[n]} pages "
