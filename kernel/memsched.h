@@ -25,8 +25,9 @@
  *    capped at MemSchedMaxVmmSwapTarget: twice the pages the VM could allocate
  *    between two release points (vCPUs x VmTrack_AllocAllowance), not more.
  *    Requests follow the VM's consumption between balance cycles: the image
- *    recomputes them at every tick (memsched_release_now) and, in hard and
- *    low, on allocation (memsched_reissue).
+ *    recomputes them at every tick and, in hard and low or above a limit, on
+ *    allocation (memsched_release_now); memsim reissues on allocation
+ *    (memsched_reissue) and counts down what it serves.
  *
  * No floating point (the image is built -mgeneral-regs-only): fractions are
  * Q16 fixed point (65536 = 100%).

@@ -38,7 +38,7 @@ void vm_mem_detach(struct vm *vm);
  * runs memsched when its period is over or the free state changed. */
 void vm_mem_tick(void);
 /* A fault allocated a page for `vm`: in hard/low (or above a limit) its
- * release request follows its consumption (memsched_reissue). */
+ * release request follows its consumption (memsched_release_now). */
 void vm_mem_note_alloc(struct vm *vm);
 /* Low state and the VM is above its target (not preallocated): it must not
  * allocate until it is back under. */
