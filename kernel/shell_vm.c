@@ -195,9 +195,11 @@ static void print_stats(const struct vm *vm)
                        (unsigned long long)c, (unsigned long long)vm->stats.cycles[r],
                        (unsigned long long)(vm->stats.cycles[r] / c));
     }
-    console_printf("  unknown MSR accesses %llu, unknown I/O port accesses %llu\n",
+    console_printf("  unknown MSR accesses %llu, unknown I/O port accesses %llu, unknown memory "
+                   "accesses %llu\n",
                    (unsigned long long)vm->unknown_msr_accesses,
-                   (unsigned long long)vm->unknown_port_accesses);
+                   (unsigned long long)vm->unknown_port_accesses,
+                   (unsigned long long)vm->unknown_memory_accesses);
 }
 
 static int stats_exits(int argc, char **argv, void *ctx)

@@ -143,6 +143,8 @@ struct vm {
     uint64_t unknown_port_accesses;
     struct report_once msrs_reported;  /* unknown MSRs already logged */
     uint64_t unknown_msr_accesses;
+    struct report_once memory_reported; /* pages of unknown memory already logged */
+    uint64_t unknown_memory_accesses;
 
     struct vm_exit_stats stats;
 };

@@ -26,6 +26,7 @@ struct vm_config_raw {
     struct vm_config c;
     char shares[CFG_TEXT_MAX];
     uint32_t unknown_port;
+    uint32_t unknown_memory;
 };
 
 /* Indexed by the enums, so a parsed value is the enum itself. */
@@ -81,6 +82,9 @@ static const struct cfg_key vm_schema[] = {
       "give the VM a virtio-mmio balloon device (default: TRUE for guest.type = linux)" },
     { "monitor.unknownPort", CFG_ENUM, RAW(unknown_port), 0, 0, port_policies,
       "an access to an I/O port no device claims: ignore (reads all ones) or stop the VM" },
+    { "monitor.unknownMemory", CFG_ENUM, RAW(unknown_memory), 0, 0, port_policies,
+      "a read or write of guest-physical memory that is neither RAM nor a device: ignore "
+      "(reads all ones, writes dropped) or stop the VM" },
     { "serial.toHostConsole", CFG_ENUM, CFG(to_host_console), 0, 0, console_routes,
       "the guest's serial lines on the host console: all, first (the first 10 and its "
       "end) or none; `vm console` has them all" },
@@ -96,6 +100,7 @@ void vm_config_defaults(struct vm_config *c)
     c->cpu_mode = VM_CPU_PROT32;
     c->mem_shares = 0; /* "normal": set by vm_config_load once memsize is known */
     str_copy(c->unknown_port, port_policies[0], sizeof c->unknown_port);
+    str_copy(c->unknown_memory, port_policies[0], sizeof c->unknown_memory);
     c->to_host_console = VM_CONSOLE_FIRST;
 }
 
@@ -278,6 +283,7 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
                 (unsigned long long)v->maxmemctl_mb, (unsigned long long)v->memsize_mb);
     apply_shares(&k, &raw);
     str_copy(v->unknown_port, port_policies[raw.unknown_port], sizeof v->unknown_port);
+    str_copy(v->unknown_memory, port_policies[raw.unknown_memory], sizeof v->unknown_memory);
 
     /* Memory: min <= memsize, min <= max. */
     const struct cfg_entry *min = cfg_find(&f, "sched.mem.min");

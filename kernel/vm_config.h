@@ -49,6 +49,10 @@ struct vm_config {
                                         default TRUE for linux guests, FALSE otherwise */
     char unknown_port[8];            /* monitor.unknownPort: "ignore" (reads all ones,
                                         logged once per port) or "stop"; default ignore */
+    char unknown_memory[8];          /* monitor.unknownMemory: "ignore" (a data access to
+                                        guest-physical memory neither RAM nor a device
+                                        reads all ones, a write is dropped, logged once
+                                        per page) or "stop"; default ignore */
     uint32_t to_host_console;        /* serial.toHostConsole: all | first | none, as
                                         enum vm_console_route (kernel/vm_console.h);
                                         default first */

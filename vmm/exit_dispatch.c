@@ -174,12 +174,11 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
         return EXIT_CONTINUE;
     if ((e->qual & EPT_QUAL_WRITE) && guest_rom_contains(e->gpa))
         return exit_mmio(v, e);
-    vm_fail(vm, "%s of guest-physical 0x%llx outside RAM and MMIO (vCPU %u, RIP 0x%llx)",
-            (e->qual & EPT_QUAL_FETCH)   ? "instruction fetch"
-            : (e->qual & EPT_QUAL_WRITE) ? "write"
-                                         : "read",
-            (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
-    return EXIT_STOP;
+    /* Nothing there: on a PC the access ends in a master abort, reads
+     * float to all ones and writes vanish, and so here by default
+     * (exit_mmio.c). Never mapped, so a guest sweeping the address space
+     * costs its own exits and no host memory. */
+    return exit_unknown_memory(v, e);
 }
 
 static enum exit_action exit_ept_misconfig(struct vcpu *v, const struct exit_info *e)

@@ -3,8 +3,10 @@
  * legacy hole below the BIOS area (VGA memory and
  * option ROMs, [0xA0000, 0xE0000): nothing there, so reads float to all
  * ones and writes vanish, as on a PC bus; Linux scans it for option ROMs),
- * and writes to the BIOS area's ROM (dropped, as ROM drops them; it reads
- * as zeros, the shared page mapped there):
+ * writes to the BIOS area's ROM (dropped, as ROM drops them; it reads
+ * as zeros, the shared page mapped there), and data accesses to memory that
+ * is neither RAM nor a device (all ones, writes dropped, as the legacy hole;
+ * monitor.unknownMemory = "stop" stops the VM instead):
  * they are never mapped, so every access exits here and is emulated
  * (vmm/mmio_emulate.h) with the guest's registers from the VMCS. Anything
  * that cannot be emulated stops only this VM, naming the bytes. */
@@ -20,12 +22,15 @@
 #include "include/hv/platform.h"
 #include "include/hv/x86/regs.h"
 #include "lib/kstring.h"
+#include "lib/report_once.h"
+#include "kernel/log.h"
 
 struct mmio_ctx {
     struct vcpu *v;
     uint64_t gpa;             /* the faulting guest-physical address */
     struct guest_linear g;    /* the instruction's bytes, through the guest's paging */
     bool wait;                /* a page of them must come back first (g.action) */
+    bool unknown;             /* neither RAM nor a device: all ones, writes dropped */
 };
 
 /* The bytes up to the first that cannot be read. A page of the instruction
@@ -59,7 +64,7 @@ static bool dev_read(void *ctx, unsigned size, uint64_t *val)
     struct vballoon *vb = balloon_at(c);
     if (vb)
         *val = vballoon_read(vb, c->v, c->gpa, size);
-    else if (mmio_is_legacy_hole(c->gpa))
+    else if (c->unknown || mmio_is_legacy_hole(c->gpa))
         *val = ~0ULL;
     else if (guest_rom_contains(c->gpa))
         *val = 0;       /* what the shared ROM page holds (a read-modify-write) */
@@ -76,25 +81,35 @@ static bool dev_write(void *ctx, unsigned size, uint64_t val)
         c->wait = true;   /* a ring page first: the access is retried */
         return false;
     }
-    if (!vb && !mmio_is_legacy_hole(c->gpa) && !guest_rom_contains(c->gpa))
+    if (!vb && !c->unknown && !mmio_is_legacy_hole(c->gpa) && !guest_rom_contains(c->gpa))
         vplatform_mmio_write(c->v->plat, c->v->id, c->gpa, size, (uint32_t)val, plat_time_ns());
     return true;
 }
 
-enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
+/* Why the access cannot be emulated as one instruction's data access
+ * (NULL: it can); `unknown`: the page is neither RAM nor a device. */
+static const char *not_emulable(const struct vcpu *v, const struct exit_info *e, bool unknown)
 {
-    struct vm *vm = v->vm;
-    const char *what = NULL;
-    if (!v->plat && !mmio_is_legacy_hole(e->gpa) && !guest_rom_contains(e->gpa))
-        what = "device access on a VM without devices";
-    else if (e->qual & EPT_QUAL_FETCH)
-        what = "instruction fetch from a device page";
-    else if (!(e->qual & EPT_QUAL_GLA_VALID))
-        what = "device page used as a page table";
-    else if (e->idt_vec_info & INTR_INFO_VALID)
+    if (!unknown && !v->plat && !mmio_is_legacy_hole(e->gpa) && !guest_rom_contains(e->gpa))
+        return "device access on a VM without devices";
+    if (e->qual & EPT_QUAL_FETCH)
+        return unknown ? "instruction fetch from memory that is neither RAM nor a device"
+                       : "instruction fetch from a device page";
+    if (!(e->qual & EPT_QUAL_GLA_VALID))
+        return unknown ? "memory that is neither RAM nor a device used as a page table"
+                       : "device page used as a page table";
+    if (e->idt_vec_info & INTR_INFO_VALID)
         /* The access is the event's (its stack, IDT or TSS), not the
          * instruction at RIP's, which must not be emulated for it. */
-        what = "event delivery through a device page (its stack, IDT or TSS)";
+        return unknown ? "event delivery through memory that is neither RAM nor a device"
+                       : "event delivery through a device page (its stack, IDT or TSS)";
+    return NULL;
+}
+
+static enum exit_action emulate(struct vcpu *v, const struct exit_info *e, bool unknown)
+{
+    struct vm *vm = v->vm;
+    const char *what = not_emulable(v, e, unknown);
     if (what) {
         vm_fail(vm, "%s at guest-physical 0x%llx (vCPU %u, RIP 0x%llx)", what,
                 (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
@@ -112,7 +127,7 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
         c.gpr[i] = vcpu_gpr_read(v, i);
     for (unsigned s = 0; s < 6; s++)
         c.seg_base[s] = gs_read(v, VMCS_SEG_BASE(s));
-    struct mmio_ctx ctx = { .v = v, .gpa = e->gpa };
+    struct mmio_ctx ctx = { .v = v, .gpa = e->gpa, .unknown = unknown };
     guest_linear_init(&ctx.g, v);
     struct mmio_bus bus = { fetch, dev_read, dev_write, &ctx };
     char why[160];
@@ -133,4 +148,40 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
         vcpu_complete_instruction(v, e->interruptibility, c.rip);
     }
     return EXIT_CONTINUE;
+}
+
+enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
+{
+    return emulate(v, e, false);
+}
+
+enum exit_action exit_unknown_memory(struct vcpu *v, const struct exit_info *e)
+{
+    struct vm *vm = v->vm;
+    bool write = (e->qual & EPT_QUAL_WRITE) != 0;
+    const char *kind = (e->qual & EPT_QUAL_FETCH) ? "instruction fetch" : write ? "write" : "read";
+    vm->unknown_memory_accesses++;
+    if (strcmp(vm->cfg.unknown_memory, "stop") == 0) {
+        vm_fail(vm, "%s of guest-physical 0x%llx outside RAM and MMIO (vCPU %u, RIP 0x%llx; "
+                "monitor.unknownMemory = \"stop\")",
+                kind, (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
+        return EXIT_STOP;
+    }
+    if (!not_emulable(v, e, true)) {
+        /* Keyed by page: a guest sweeping memory logs its first pages only. */
+        switch (report_once(&vm->memory_reported, (uint32_t)(e->gpa >> 12))) {
+        case REPORT_ONCE_NEW:
+            VM_WARN(vm, "vm %s: %s of guest-physical 0x%llx, neither RAM nor a device (RIP 0x%llx): %s",
+                    vm->name, kind, (unsigned long long)e->gpa, (unsigned long long)e->rip,
+                    write ? "dropped" : "reads as all ones");
+            break;
+        case REPORT_ONCE_NOW_FULL:
+            VM_WARN(vm, "vm %s: more than %d pages of unknown memory accessed; the rest are "
+                    "counted, not logged", vm->name, REPORT_ONCE_KEEP);
+            break;
+        default:
+            break;
+        }
+    }
+    return emulate(v, e, true);
 }

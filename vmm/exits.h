@@ -69,6 +69,12 @@ uint64_t guest_cr4_offered(struct vcpu *v);
 /* An EPT violation on a device page (the local or I/O APIC) or in the
  * legacy hole [0xA0000, LEGACY_HOLE_END), which reads as all ones. */
 enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e);
+/* An EPT violation on guest-physical memory that is neither RAM nor a
+ * device: with monitor.unknownMemory = "ignore" (the default) a data access
+ * is emulated, reads as all ones and writes are dropped, as on a PC bus,
+ * the first few pages logged; an instruction fetch or a page-table walk
+ * there, or any access with "stop", stops the VM naming the address. */
+enum exit_action exit_unknown_memory(struct vcpu *v, const struct exit_info *e);
 #define LEGACY_HOLE_END 0xE0000ULL  /* the BIOS area above it reads as ROM */
 bool mmio_is_legacy_hole(uint64_t gpa);
 

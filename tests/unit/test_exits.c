@@ -911,10 +911,11 @@ static void test_ept_violation_ram_outside_and_out_of_memory(void **state)
     assert_int_equal(touched_gpa, 0x204123);
     assert_true(not_skipped()); /* the access is retried */
 
+    strcpy(vm.cfg.unknown_memory, "stop");
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xe0000000);
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE), EXIT_STOP);
     assert_string_equal(fake_fail_reason, "write of guest-physical 0xe0000000 outside RAM and MMIO "
-                                     "(vCPU 0, RIP 0x1000)");
+                                     "(vCPU 0, RIP 0x1000; monitor.unknownMemory = \"stop\")");
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xb8000);
     run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH);
     /* the legacy hole (VGA, option ROMs) reads as all ones, but code there
@@ -926,6 +927,62 @@ static void test_ept_violation_ram_outside_and_out_of_memory(void **state)
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0x300000);
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ), EXIT_STOP);
     assert_string_equal(fake_fail_reason, "out of machine memory backing guest-physical 0x300000");
+}
+
+/* Memory that is neither RAM nor a device behaves as a PC bus with nothing
+ * there: a read gives all ones, a write is dropped, the instruction
+ * completes and the guest goes on; the first access to each page is
+ * logged. Code cannot run there and page tables cannot live there: those
+ * stop the VM, naming the address. */
+static void test_unknown_memory_reads_all_ones(void **state)
+{
+    (void)state;
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    static const uint8_t insns[] = { 0x89, 0x03,     /* mov [ebx], eax */
+                                     0x8b, 0x0b };   /* mov ecx, [ebx] */
+    memcpy(guest_bytes(RIP0), insns, sizeof insns);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc09b);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xe0000010);
+    fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xe0000010);
+    vcpu.regs.gpr[REG_RBX] = 0xe0000010;
+    vcpu.regs.gpr[REG_RAX] = 0x5a5a5a5a;
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID),
+                     EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID),
+                     EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 4);
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], 0xffffffffULL);  /* a 32-bit load zero-extends */
+    assert_int_equal(fake_fail_reason[0], 0);
+    assert_int_equal(touches, 0);                 /* nothing was allocated or mapped */
+    assert_int_equal(vm.unknown_memory_accesses, 2);
+    assert_int_equal(fake_log_lines[LOG_WARN], 1); /* one page: logged once */
+
+    /* Another page is logged too; a guest sweeping pages logs only the first
+     * few, then says the rest are counted. */
+    for (uint64_t page = 1; page <= 40; page++) {
+        uint64_t a = 0xe0000010 + (page << 12);
+        fake_gs_set(VMCS_GUEST_RIP, RIP0 + 2);
+        fake_gs_set(VMCS_GUEST_PHYS_ADDR, a);
+        fake_gs_set(VMCS_GUEST_LINEAR_ADDR, a);
+        vcpu.regs.gpr[REG_RBX] = a;
+        assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID),
+                         EXIT_CONTINUE);
+    }
+    assert_int_equal(vm.unknown_memory_accesses, 42);
+    assert_int_equal(fake_log_lines[LOG_WARN], REPORT_ONCE_KEEP + 1);
+
+    /* Code there cannot run, a page table there cannot be walked. */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xe0000000);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_string_equal(fake_fail_reason, "instruction fetch from memory that is neither RAM nor a "
+                                          "device at guest-physical 0xe0000000 (vCPU 0, RIP 0x1000)");
+    fake_vm_fail_reset();
+    vm.state = VM_STATE_RUNNING;
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ), EXIT_STOP);
+    assert_non_null(strstr(fake_fail_reason, "neither RAM nor a device used as a page table"));
+    fake_gpa_destroy(vm.mem.ram.gpa);
 }
 
 /* The BIOS area reads as ROM; a write there stops the VM, naming it. */
@@ -1486,6 +1543,7 @@ int main(void)
         cmocka_unit_test_setup(test_io_unknown_port_and_exit_port, setup),
         cmocka_unit_test_setup(test_io_string_ins_outs, setup),
         cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),
+        cmocka_unit_test_setup(test_unknown_memory_reads_all_ones, setup),
         cmocka_unit_test_setup(test_bios_area_read_as_rom, setup),
         cmocka_unit_test_setup(test_interrupted_event_is_delivered_again, setup),
         cmocka_unit_test_setup(test_ept_violation_after_iret_blocks_nmi, setup),

@@ -91,6 +91,7 @@ static void test_defaults(void **state)
     assert_false(cfg.prealloc_main);
     assert_false(cfg.prealloc_pinned);
     assert_string_equal(cfg.unknown_port, "ignore");
+    assert_string_equal(cfg.unknown_memory, "ignore");
     assert_int_equal(cfg.to_host_console, VM_CONSOLE_FIRST);
 
     struct vm_config d;
@@ -101,6 +102,7 @@ static void test_defaults(void **state)
     assert_int_equal(d.cpu_mode, VM_CPU_PROT32);
     assert_int_equal(d.load_addr, 0x100000);
     assert_string_equal(d.unknown_port, "ignore");
+    assert_string_equal(d.unknown_memory, "ignore");
     assert_int_equal(d.to_host_console, VM_CONSOLE_FIRST);
     assert_string_equal(d.display_name, "");
 }
@@ -121,7 +123,8 @@ static void test_all_multiboot_keys(void **state)
                           "sched.mem.prealloc = \"true\"\n"
                           "sched.mem.prealloc.mainMem = \"yes\"\n"
                           "sched.mem.prealloc.pinnedMainMem = \"on\"\n"
-                          "monitor.unknownPort = \"STOP\"\n"),
+                          "monitor.unknownPort = \"STOP\"\n"
+                          "Monitor.UnknownMemory = \"Stop\"\n"),
                      0);
     assert_string_equal(cfg.display_name, "web-01.prod_a");
     assert_int_equal(cfg.memsize_mb, 256);
@@ -136,6 +139,7 @@ static void test_all_multiboot_keys(void **state)
     assert_true(cfg.prealloc_main);
     assert_true(cfg.prealloc_pinned);
     assert_string_equal(cfg.unknown_port, "stop");
+    assert_string_equal(cfg.unknown_memory, "stop");
 }
 
 /* serial.toHostConsole: each word, any case, the enum kernel/vm_console.c
@@ -287,6 +291,9 @@ static void test_bad_values(void **state)
     expect_one(REQ "monitor.unknownPort = crash\n", 4, "monitor.unknownPort",
                "expected ignore or stop, got 'crash'");
     assert_string_equal(cfg.unknown_port, "ignore");
+    expect_one(REQ "monitor.unknownMemory = allones\n", 4, "monitor.unknownMemory",
+               "expected ignore or stop, got 'allones'");
+    assert_string_equal(cfg.unknown_memory, "ignore");
     expect_one(REQ "serial.toHostConsole = some\n", 4, "serial.toHostConsole",
                "expected all, first or none, got 'some'");
     assert_int_equal(cfg.to_host_console, VM_CONSOLE_FIRST);
