@@ -4,8 +4,13 @@
  * rest are the guest's own: with unrestricted guest and EPT the CPU handles
  * paging and long-mode switches itself, and every VM exit saves EFER.LMA
  * into the "IA-32e mode guest" entry control. When a write does exit, the
- * whole value is checked as a CPU would (vmm/guest_rules.c), and a write
- * that turns paging on with EFER.LME set switches to long mode here.
+ * whole value is checked as a CPU would (vmm/guest_rules.c), a write
+ * that turns paging on with EFER.LME set switches to long mode here, and
+ * one that leaves PAE paging on loads its page-directory-pointer entries,
+ * as the CPU would have. MOV to CR3 exits only on a CPU whose VMX controls
+ * cannot turn CR3 exits off (before the TRUE control MSRs); it is carried
+ * out as the CPU does: PCID's no-flush bit, a flush of the vCPU's
+ * translations otherwise, PAE's entries.
  *
  * MOV to and from CR8 always exit (64-bit mode only: elsewhere the CPU
  * raises #UD itself). CR8 is the VM's local APIC task priority, bits 7:4;
@@ -14,6 +19,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
 #include "vmm/guest_rules.h"
+#include "vmm/guest_linear.h"
 #include "vmm/vplatform.h"
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/cpuid.h"
@@ -58,12 +64,36 @@ void vcpu_cr_state(struct vcpu *v, struct cr_state *s)
     s->efer_allowed = efer_offered(v);
 }
 
-static bool set_cr0(struct vcpu *v, uint64_t val)
+/* A MOV to CR carried out: done, refused (#GP), or waiting for the page
+ * holding PAE's entries to come back (the instruction runs again then). */
+enum cr_write { CR_DONE, CR_GP, CR_WAIT };
+
+/* PAE paging's four entries from the 32-byte table at CR3 into the VMCS,
+ * from which VM entry loads them into the CPU (SDM vol. 3, 28.3.2.4). */
+static enum cr_write load_pdptes(struct vcpu *v, uint64_t cr3, enum exit_action *wait)
+{
+    struct guest_linear g;
+    guest_linear_init(&g, v);
+    uint64_t pdpte[4];
+    enum gl_result r = guest_phys_read(&g, cr3 & 0xffffffe0ULL, pdpte, sizeof pdpte);
+    if (r == GL_WAIT) {
+        *wait = g.action;
+        return CR_WAIT;
+    }
+    /* Outside RAM a PC reads all ones: present entries with reserved bits. */
+    if (r != GL_OK || pdpte_refusal(pdpte, guest_phys_bits()))
+        return CR_GP;
+    for (unsigned i = 0; i < 4; i++)
+        gs_write(v, VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+    return CR_DONE;
+}
+
+static enum cr_write set_cr0(struct vcpu *v, uint64_t val, enum exit_action *wait)
 {
     struct cr_state s;
     vcpu_cr_state(v, &s);
     if (cr0_refusal(&s, val))
-        return false;
+        return CR_GP;
     uint64_t efer = s.efer;
     uint64_t entry = gs_read(v, VMCS_ENTRY_CTLS);
     bool was_pg = s.cr0 & CR0_PG, pg = val & CR0_PG;
@@ -74,24 +104,62 @@ static bool set_cr0(struct vcpu *v, uint64_t val)
         efer &= ~EFER_LMA;
         entry &= ~(uint64_t)ENTRY_IA32E_GUEST;
     }
+    if (pdptes_reloaded(&s, val, s.cr4, efer & EFER_LMA)) {
+        enum cr_write r = load_pdptes(v, s.cr3, wait);
+        if (r != CR_DONE)
+            return r;
+    }
     gs_write(v, VMCS_GUEST_EFER, efer);
     gs_write(v, VMCS_ENTRY_CTLS, entry);
     v->cr0_shadow = val;
     gs_write(v, VMCS_CR0_SHADOW, val);
     gs_write(v, VMCS_GUEST_CR0, vcpu_real_cr0(val));
-    return true;
+    return CR_DONE;
 }
 
-static bool set_cr4(struct vcpu *v, uint64_t val)
+static enum cr_write set_cr4(struct vcpu *v, uint64_t val, enum exit_action *wait)
 {
     struct cr_state s;
     vcpu_cr_state(v, &s);
     if (cr4_refusal(&s, val))
-        return false;
+        return CR_GP;
+    if (pdptes_reloaded(&s, s.cr0, val, s.efer & EFER_LMA)) {
+        enum cr_write r = load_pdptes(v, s.cr3, wait);
+        if (r != CR_DONE)
+            return r;
+    }
     v->cr4_shadow = val;
     gs_write(v, VMCS_CR4_SHADOW, val);
     gs_write(v, VMCS_GUEST_CR4, vcpu_real_cr4(val));
-    return true;
+    return CR_DONE;
+}
+
+/* MOV to CR3 (SDM vol. 2, MOV to CR; vol. 3, 4.10.4.1): with CR4.PCIDE,
+ * bit 63 asks to keep the PCID's translations and is not stored; in long
+ * mode the bits from MAXPHYADDR up are reserved; otherwise the vCPU's
+ * translations are flushed (all of them, globals too: more than the CPU
+ * drops, never less). */
+static enum cr_write set_cr3(struct vcpu *v, uint64_t val, enum exit_action *wait)
+{
+    struct cr_state s;
+    vcpu_cr_state(v, &s);
+    bool keep = (s.cr4 & CR4_PCIDE) && (val >> 63);
+    if (s.cr4 & CR4_PCIDE)
+        val &= ~(1ULL << 63);
+    unsigned bits = guest_phys_bits();
+    if ((s.efer & EFER_LMA) && bits < 64 && (val >> bits))
+        return CR_GP;
+    if (!(s.efer & EFER_LMA))
+        val = (uint32_t)val;
+    if ((s.cr0 & CR0_PG) && (s.cr4 & CR4_PAE) && !(s.efer & EFER_LMA)) {
+        enum cr_write r = load_pdptes(v, val, wait);
+        if (r != CR_DONE)
+            return r;
+    }
+    gs_write(v, VMCS_GUEST_CR3, val);
+    if (!keep)
+        host_guest_tlb_flush();
+    return CR_DONE;
 }
 
 /* MOV to CR8: bits 63:4 are reserved (#GP). Without a platform (the
@@ -113,33 +181,36 @@ static uint64_t get_cr8(const struct vcpu *v)
 enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e)
 {
     unsigned cr = e->qual & 15, type = (e->qual >> 4) & 3, gpr = (e->qual >> 8) & 15;
-    bool ok = true;
+    enum cr_write r = CR_DONE;
+    enum exit_action wait = EXIT_CONTINUE;
     switch (type) {
     case 0: /* MOV to CR */
         if (cr == 0)
-            ok = set_cr0(v, vcpu_gpr_read(v, gpr));
+            r = set_cr0(v, vcpu_gpr_read(v, gpr), &wait);
         else if (cr == 4)
-            ok = set_cr4(v, vcpu_gpr_read(v, gpr));
+            r = set_cr4(v, vcpu_gpr_read(v, gpr), &wait);
         else if (cr == 3)
-            gs_write(v, VMCS_GUEST_CR3, vcpu_gpr_read(v, gpr));
+            r = set_cr3(v, vcpu_gpr_read(v, gpr), &wait);
         else if (cr == 8)
-            ok = set_cr8(v, vcpu_gpr_read(v, gpr));
+            r = set_cr8(v, vcpu_gpr_read(v, gpr)) ? CR_DONE : CR_GP;
         else
-            ok = false;
+            r = CR_GP;
         break;
     case 1: /* MOV from CR: only CR3 and CR8 can exit */
         vcpu_gpr_write(v, gpr, cr == 8 ? get_cr8(v) : gs_read(v, VMCS_GUEST_CR3));
         break;
     case 2: /* CLTS */
-        ok = set_cr0(v, guest_cr0(v) & ~CR0_TS);
+        r = set_cr0(v, guest_cr0(v) & ~CR0_TS, &wait);
         break;
     case 3: { /* LMSW: the low four bits; PE cannot be cleared this way */
         uint64_t cur = guest_cr0(v);
-        ok = set_cr0(v, (cur & ~0xfULL) | ((e->qual >> 16) & 0xf) | (cur & CR0_PE));
+        r = set_cr0(v, (cur & ~0xfULL) | ((e->qual >> 16) & 0xf) | (cur & CR0_PE), &wait);
         break;
     }
     }
-    if (!ok) {
+    if (r == CR_WAIT)
+        return wait;    /* nothing changed: the instruction runs again */
+    if (r == CR_GP) {
         vcpu_inject_exception(v, VEC_GP, true, 0);
         return EXIT_CONTINUE;
     }

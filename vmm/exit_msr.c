@@ -161,7 +161,7 @@ static bool write_canonical(struct vcpu *v, uint32_t field, uint64_t val)
 
 /* The guest's MAXPHYADDR: the host's, which CPUID leaf 0x80000008 passes
  * through (36 where the leaf is missing, SDM vol. 3, 4.1.4). */
-static unsigned guest_phys_bits(void)
+unsigned guest_phys_bits(void)
 {
     if (host_cpuid(0x80000000u, 0).eax < 0x80000008u)
         return 36;

@@ -66,6 +66,8 @@ enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e);
  * owns such bits, vmm/vcpu_setup.c). */
 struct host_cpuid guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub);
 uint64_t guest_cr4_offered(struct vcpu *v);
+/* The guest's MAXPHYADDR (exit_msr.c). */
+unsigned guest_phys_bits(void);
 /* An EPT violation on a device page (the local or I/O APIC) or in the
  * legacy hole [0xA0000, LEGACY_HOLE_END), which reads as all ones. */
 enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e);

@@ -72,3 +72,25 @@ const char *efer_refusal(const struct cr_state *s, uint64_t value)
         return "LME changed while paging is on";
     return NULL;
 }
+
+bool pdptes_reloaded(const struct cr_state *s, uint64_t cr0, uint64_t cr4, bool lma)
+{
+    if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || lma)
+        return false;
+    return ((cr0 ^ s->cr0) & (CR0_CD | CR0_NW | CR0_PG)) ||
+           ((cr4 ^ s->cr4) & (CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP));
+}
+
+#define PDPTE_P        (1ULL << 0)
+#define PDPTE_RESERVED 0x1e6ULL      /* bits 2:1 and 8:5 */
+
+const char *pdpte_refusal(const uint64_t pdpte[4], unsigned phys_bits)
+{
+    uint64_t reserved = PDPTE_RESERVED;
+    if (phys_bits < 64)
+        reserved |= ~0ULL << phys_bits;
+    for (unsigned i = 0; i < 4; i++)
+        if ((pdpte[i] & PDPTE_P) && (pdpte[i] & reserved))
+            return "a page-directory-pointer entry with a reserved bit set";
+    return NULL;
+}

@@ -29,4 +29,14 @@ const char *cr4_refusal(const struct cr_state *s, uint64_t value);
  * the value written there is ignored, not checked. */
 const char *efer_refusal(const struct cr_state *s, uint64_t value);
 
+/* PAE paging keeps its four page-directory-pointer entries in the CPU: they
+ * are read from CR3 when a MOV to CR3 leaves PAE paging in use, or a MOV to
+ * CR0 or CR4 does and changes CR0.CD, NW or PG or CR4.PAE, PGE, PSE or SMEP
+ * (SDM vol. 3, 4.4.1). Whether the write from `s` to (cr0, cr4) is one, the
+ * result being 32-bit paging with PAE (long mode is off: `lma` after it). */
+bool pdptes_reloaded(const struct cr_state *s, uint64_t cr0, uint64_t cr4, bool lma);
+/* The entries read: a present one with a reserved bit set (2:1, 8:5, or
+ * MAXPHYADDR `phys_bits` and up, table 4-8) makes the MOV a #GP. */
+const char *pdpte_refusal(const uint64_t pdpte[4], unsigned phys_bits);
+
 #endif

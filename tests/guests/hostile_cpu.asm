@@ -27,6 +27,11 @@
 ;   case=9  Asks QEMU's fw_cfg (ports 0x510/0x511) for its signature, the CPU
 ;           count and the RAM size, as small test kernels do; the RAM size
 ;           must be `mem=N` MiB from the command line.
+;   case=10 Turns PAE paging on with a CR0 write that also changes NE (the
+;           monitor's bit: the write exits and the monitor carries it out).
+;           A reserved bit in a present page-directory-pointer entry must be
+;           #GP with paging still off; valid entries must be loaded, so
+;           the code runs on and two linear aliases of one page agree.
 ;
 ; Output: "hostile: case N", then "hostile: PASS ..." (exit 0) or
 ; "hostile: FAIL ..." (exit 1). Exceptions come back through the guest's own
@@ -75,8 +80,10 @@ main:
         je case_bios_scan
         cmp eax, 9
         je case_fw_cfg
+        cmp eax, 10
+        je case_pae
 .nocase:
-        PRINT "hostile: FAIL no case=N (1-9) on the command line", 10
+        PRINT "hostile: FAIL no case=N (1-10) on the command line", 10
         EXIT 1
 
 ; ---- exceptions ----------------------------------------------------------
@@ -645,6 +652,70 @@ case_fw_cfg:
 
 key_mem:        db "mem=", 0
 
+; ---- case 10: PAE paging turned on by a CR0 write that exits ----------------
+; Entry 0 maps linear 0-4 MiB and entry 1 linear 1 GiB - 1 GiB + 4 MiB, both
+; onto physical 0-4 MiB (2 MiB pages), where this image, its stack and its
+; tables are. Entry 1 first carries reserved bit 5.
+PAE_ALIAS       equ 0x40000000
+
+case_pae:
+        mov dword [pae_pd0], 0x83               ; 2 MiB page at 0: present, writable
+        mov dword [pae_pd0 + 8], 0x200083
+        mov dword [pae_pd1], 0x83
+        mov dword [pae_pd1 + 8], 0x200083
+        mov dword [pae_pdpt], pae_pd0 + 1
+        mov dword [pae_pdpt + 8], pae_pd1 + 1 + (1 << 5)
+        mov eax, cr4
+        or eax, 1 << 5                          ; PAE
+        mov cr4, eax
+        mov eax, pae_pdpt
+        mov cr3, eax
+        mov eax, cr0                            ; NE off, so that turning paging
+        and eax, ~(1 << 5)                      ; on below changes it too
+        mov cr0, eax
+        mov ebx, probe_pae_on
+        call try_call
+        cmp eax, 13
+        jne .no_gp
+        mov eax, cr0
+        test eax, 0x80000000
+        jnz .paging_on
+        mov dword [pae_pdpt + 8], pae_pd1 + 1
+        mov ebx, probe_pae_on
+        call try_call
+        cmp eax, NO_FAULT
+        jne .fault
+        mov dword [pae_word], 0x5a17c0de
+        mov eax, [pae_word + PAE_ALIAS]
+        cmp eax, 0x5a17c0de
+        jne .alias
+        PRINT "hostile: PASS PAE paging on through an exiting CR0 write; reserved PDPTE bit refused", 10
+        EXIT 0
+.no_gp:
+        PRINT "hostile: FAIL reserved PDPTE bit: vector "
+        PRINT_HEX eax
+        PRINT ", expected #GP", 10
+        EXIT 1
+.paging_on:
+        PRINT "hostile: FAIL paging on after the refused CR0 write", 10
+        EXIT 1
+.fault:
+        PRINT "hostile: FAIL valid PDPTEs: vector "
+        PRINT_HEX eax
+        PRINT 10
+        EXIT 1
+.alias:
+        PRINT "hostile: FAIL alias read "
+        PRINT_HEX eax
+        PRINT 10
+        EXIT 1
+
+probe_pae_on:
+        mov eax, cr0
+        or eax, 0x80000000 | (1 << 5)           ; PG and NE
+        mov cr0, eax
+        ret
+
 ; ---- data ---------------------------------------------------------------------
 key_case:       db "case=", 0
         align 8
@@ -683,5 +754,9 @@ xcr0_ok:        dd 0, 0
 invpcid_desc:   dq 0, 0
         align 4096, db 0
 page_dir:       times 1024 dd 0
+pae_pd0:        times 512 dq 0
+pae_pd1:        times 512 dq 0
+pae_pdpt:       times 4 dq 0                    ; 32-byte aligned: after two pages
+pae_word:       dd 0
 
         GUEST_END

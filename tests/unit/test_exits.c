@@ -717,6 +717,106 @@ static uint8_t *guest_bytes(uint64_t gpa)
     return (uint8_t *)plat_mpn_to_va(m) + (gpa & (PAGE_SIZE - 1));
 }
 
+/* A MOV to CR that exits and leaves PAE paging on loads the four page-
+ * directory-pointer entries from CR3, as the CPU would have; VM entry takes
+ * them from the VMCS. Before, they were left as they were (zeros when a
+ * CR0 write that changed NE also turned paging on), so the guest's next
+ * fetch page-faulted. A present entry with a reserved bit set is a #GP. */
+static uint64_t pdpte_field(unsigned i)
+{
+    return fake_gs_get(VMCS_GUEST_PDPTE0 + 2 * i);
+}
+
+static void test_pae_paging_loads_pdptes(void **state)
+{
+    (void)state;
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    uint64_t table[4] = { 0x6001, 0x7001, 0, 0x8019 };  /* PWT and PCD may be set */
+    memcpy(guest_bytes(0x5000), table, sizeof table);
+    fake_gs_set(VMCS_GUEST_CR3, 0x5000);
+    fake_gs_set(VMCS_GUEST_CR4, CR4_PAE);
+    fake_gs_set(VMCS_CR0_SHADOW, CR0_PE | CR0_ET);     /* NE changes: the write exits */
+    vcpu.regs.gpr[REG_RAX] = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(0, 0, REG_RAX));
+    assert_true(skipped());
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(pdpte_field(i), table[i]);
+    assert_false(fake_gs_get(VMCS_GUEST_EFER) & EFER_LMA);
+
+    /* CR4.PGE changes with PAE paging on: read again. */
+    table[2] = 0x9001;
+    memcpy(guest_bytes(0x5000), table, sizeof table);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RBX] = CR4_PAE | CR4_PGE;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(4, 0, REG_RBX));
+    assert_true(skipped());
+    assert_int_equal(pdpte_field(2), 0x9001);
+
+    /* A MOV to CR3 that exits (CPUs without the TRUE controls) reads the
+     * new table and flushes the vCPU's translations. */
+    uint64_t other[4] = { 0xa001, 0, 0, 0 };
+    memcpy(guest_bytes(0x3000), other, sizeof other);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    unsigned flushes = fake_host.tlb_flushes;
+    vcpu.regs.gpr[REG_RCX] = 0x3000;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(3, 0, REG_RCX));
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_GUEST_CR3), 0x3000);
+    assert_int_equal(pdpte_field(0), 0xa001);
+    assert_int_equal(pdpte_field(1), 0);
+    assert_int_equal(fake_host.tlb_flushes, flushes + 1);
+
+    /* Reserved bits in a present entry: #GP, nothing changed. */
+    other[1] = 0x7001 | (1ULL << 5);
+    memcpy(guest_bytes(0x3000), other, sizeof other);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RCX] = 0x3000;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(3, 0, REG_RCX));
+    assert_injected(VEC_GP, true);
+    assert_int_equal(pdpte_field(1), 0);
+    fake_gpa_destroy(vm.mem.ram.gpa);
+
+    setup(NULL);
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    table[3] = 1ULL << 40 | 1;                           /* beyond MAXPHYADDR 36 */
+    memcpy(guest_bytes(0x5000), table, sizeof table);
+    fake_gs_set(VMCS_GUEST_CR3, 0x5000);
+    fake_gs_set(VMCS_GUEST_CR4, CR4_PAE);
+    fake_gs_set(VMCS_CR0_SHADOW, CR0_PE | CR0_ET);
+    vcpu.regs.gpr[REG_RAX] = CR0_PE | CR0_ET | CR0_NE | CR0_PG;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(0, 0, REG_RAX));
+    assert_injected(VEC_GP, true);
+    assert_false(fake_gs_get(VMCS_CR0_SHADOW) & CR0_PG);  /* paging still off */
+    fake_gpa_destroy(vm.mem.ram.gpa);
+}
+
+/* With CR4.PCIDE, a MOV to CR3 with bit 63 set keeps the PCID's
+ * translations and does not store the bit; in long mode a bit above
+ * MAXPHYADDR is a #GP. */
+static void test_cr3_exit_pcid_no_flush_and_reserved_bits(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_GUEST_EFER, EFER_LME | EFER_LMA);
+    fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_ET | CR0_NE | CR0_PG);
+    fake_gs_set(VMCS_CR0_SHADOW, CR0_PE | CR0_ET | CR0_NE | CR0_PG);
+    fake_gs_set(VMCS_GUEST_CR4, CR4_PAE | CR4_PCIDE);
+    unsigned flushes = fake_host.tlb_flushes;
+    vcpu.regs.gpr[REG_RDX] = (1ULL << 63) | 0x123000 | 5;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(3, 0, REG_RDX));
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_GUEST_CR3), 0x123005);
+    assert_int_equal(fake_host.tlb_flushes, flushes);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RDX] = 0x124000 | 5;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(3, 0, REG_RDX));
+    assert_int_equal(fake_host.tlb_flushes, flushes + 1);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RDX] = 1ULL << 40;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(3, 0, REG_RDX));
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_CR3), 0x124005);
+}
+
 /* ---- task switches ------------------------------------------------------- */
 static void put_desc(uint64_t at, uint32_t base, uint32_t limit, uint32_t access, uint32_t flags)
 {
@@ -1540,6 +1640,8 @@ int main(void)
         cmocka_unit_test_setup(test_task_switch_exit, setup),
         cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),
         cmocka_unit_test_setup(test_cr3_moves_rsp_clts_lmsw, setup),
+        cmocka_unit_test_setup(test_pae_paging_loads_pdptes, setup),
+        cmocka_unit_test_setup(test_cr3_exit_pcid_no_flush_and_reserved_bits, setup),
         cmocka_unit_test_setup(test_io_unknown_port_and_exit_port, setup),
         cmocka_unit_test_setup(test_io_string_ins_outs, setup),
         cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),

@@ -117,6 +117,45 @@ static void test_cr4_rules(void **state)
     assert_string_equal(cr4_refusal(&l, CR4_PAE | CR4_PCIDE), "PCIDE with a nonzero PCID in CR3");
 }
 
+/* When PAE's four entries are read again (SDM vol. 3, 4.4.1), and which
+ * of them the CPU refuses (table 4-8). */
+static void test_pdpte_loads_and_reserved_bits(void **state)
+{
+    (void)state;
+    struct cr_state s = protected_mode();
+    s.cr4 = CR4_PAE;
+    uint64_t pg = s.cr0 | CR0_PG;
+    assert_true(pdptes_reloaded(&s, pg, s.cr4, false));            /* paging turned on */
+    assert_false(pdptes_reloaded(&s, pg, s.cr4, true));            /* into long mode */
+    assert_false(pdptes_reloaded(&s, s.cr0 | CR0_TS, s.cr4, false)); /* paging still off */
+    s.cr0 = pg;
+    assert_false(pdptes_reloaded(&s, pg | CR0_TS | CR0_WP, s.cr4, false));
+    assert_true(pdptes_reloaded(&s, pg | CR0_CD, s.cr4, false));
+    assert_true(pdptes_reloaded(&s, pg | CR0_CD | CR0_NW, s.cr4, false));
+    assert_true(pdptes_reloaded(&s, pg, s.cr4 | CR4_PGE, false));
+    assert_true(pdptes_reloaded(&s, pg, s.cr4 | CR4_PSE, false));
+    assert_true(pdptes_reloaded(&s, pg, s.cr4 | CR4_SMEP, false));
+    assert_false(pdptes_reloaded(&s, pg, s.cr4 | CR4_OSFXSR, false));
+    assert_false(pdptes_reloaded(&s, pg, 0, false));                /* PAE off: 32-bit paging */
+    s.cr4 = 0;
+    assert_true(pdptes_reloaded(&s, pg, CR4_PAE, false));           /* PAE on under paging */
+
+    uint64_t e[4] = { 0x1001, 0, 0x2000 | 0x1e6, 0x3019 };          /* entry 2 not present */
+    assert_null(pdpte_refusal(e, 36));
+    for (unsigned bit = 1; bit < 64; bit++) {
+        uint64_t t[4] = { 0x1001, 0, 0, 0 };
+        t[0] |= 1ULL << bit;
+        bool reserved = (bit >= 1 && bit <= 2) || (bit >= 5 && bit <= 8) || bit >= 36;
+        if (reserved)
+            assert_non_null(pdpte_refusal(t, 36));
+        else
+            assert_null(pdpte_refusal(t, 36));
+    }
+    uint64_t high[4] = { (1ULL << 45) | 1, 0, 0, 0 };
+    assert_non_null(pdpte_refusal(high, 36));
+    assert_null(pdpte_refusal(high, 46));
+}
+
 static void test_efer_rules(void **state)
 {
     (void)state;
@@ -145,6 +184,7 @@ int main(void)
         cmocka_unit_test(test_cr0_rules),
         cmocka_unit_test(test_cr4_rules),
         cmocka_unit_test(test_efer_rules),
+        cmocka_unit_test(test_pdpte_loads_and_reserved_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
