@@ -80,6 +80,9 @@ static const struct cfg_key vm_schema[] = {
       "of memsize)" },
     { "balloon.present", CFG_BOOL, CFG(balloon_present), 0, 0, NULL,
       "give the VM a virtio-mmio balloon device (default: TRUE for guest.type = linux)" },
+    { "testdev.present", CFG_BOOL, CFG(testdev_present), 0, 0, NULL,
+      "give the VM QEMU's pc-testdev (ports 0xe0-0xeb, interrupt lines at 0x2000, 64 KiB at "
+      "0xff000000), which kvm-unit-tests use (default: FALSE)" },
     { "monitor.unknownPort", CFG_ENUM, RAW(unknown_port), 0, 0, port_policies,
       "an access to an I/O port no device claims: ignore (reads all ones) or stop the VM" },
     { "monitor.unknownMemory", CFG_ENUM, RAW(unknown_memory), 0, 0, port_policies,

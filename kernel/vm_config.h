@@ -49,6 +49,8 @@ struct vm_config {
                                         default TRUE for linux guests, FALSE otherwise */
     char unknown_port[8];            /* monitor.unknownPort: "ignore" (reads all ones,
                                         logged once per port) or "stop"; default ignore */
+    bool testdev_present;            /* testdev.present: QEMU's pc-testdev, for test
+                                        suites such as kvm-unit-tests; default FALSE */
     char unknown_memory[8];          /* monitor.unknownMemory: "ignore" (a data access to
                                         guest-physical memory neither RAM nor a device
                                         reads all ones, a write is dropped, logged once

@@ -128,6 +128,16 @@ bool guest_mem_touch(struct guest_mem *gm, uint64_t gpa)
     return guest_mem_fault(gm, gpa) == GM_FAULT_OK;
 }
 
+bool guest_mem_unmap(struct guest_mem *gm, uint64_t gpa)
+{
+    struct pm_entry e;
+    if (!gm->pm_storage || !guest_mem_is_ram(gm, gpa) ||
+        physmap_lookup(&gm->pm, gpa >> PAGE_SHIFT, &e) != PM_OK || e.state != PM_MAPPED)
+        return false;
+    plat_gpa_unmap(gm->gpa, gpa >> PAGE_SHIFT);
+    return true;
+}
+
 bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t len)
 {
     const uint8_t *s = src;

@@ -88,6 +88,11 @@ bool guest_mem_is_ram(const struct guest_mem *gm, uint64_t gpa);
 enum gm_fault guest_mem_fault(struct guest_mem *gm, uint64_t gpa);
 /* guest_mem_fault() == GM_FAULT_OK. */
 bool guest_mem_touch(struct guest_mem *gm, uint64_t gpa);
+/* Takes the guest's mapping of a backed page away, its contents kept, as
+ * the sampler does: the next access faults and guest_mem_fault maps it
+ * again. QEMU's pc-testdev asks this (vmm/dev_testdev.h). False, nothing
+ * changed: not RAM, or not a page mapped to a machine page of its own. */
+bool guest_mem_unmap(struct guest_mem *gm, uint64_t gpa);
 /* Copies into guest RAM, backing pages as needed; false as guest_mem_touch. */
 bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t len);
 /* The guest's balloon driver gives `ppn` (inflate): whatever backed it (a

@@ -165,7 +165,7 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
      * balloon's window and the legacy hole: every access is decoded and
      * emulated. */
     if (vplatform_is_lapic(v->plat, e->gpa) || vplatform_is_ioapic(e->gpa) || vballoon_owns(e->gpa) ||
-        mmio_is_legacy_hole(e->gpa))
+        mmio_is_legacy_hole(e->gpa) || mmio_is_testdev(v, e->gpa))
         return exit_mmio(v, e);
     /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables);
      * a write there is emulated and dropped, as ROM drops it (a DOS memory

@@ -79,5 +79,7 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_unknown_memory(struct vcpu *v, const struct exit_info *e);
 #define LEGACY_HOLE_END 0xE0000ULL  /* the BIOS area above it reads as ROM */
 bool mmio_is_legacy_hole(uint64_t gpa);
+/* The memory window of the VM's pc-testdev, when it has one. */
+bool mmio_is_testdev(const struct vcpu *v, uint64_t gpa);
 
 #endif

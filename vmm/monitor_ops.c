@@ -10,6 +10,7 @@
 #include "vmm/guest_loader.h"
 #include "vmm/acpi_guest_attach.h"
 #include "vmm/virtio_balloon_attach.h"
+#include "vmm/testdev_attach.h"
 #include "vmm/vplatform.h"
 #include "vmm/dev_uart.h"
 #include "kernel/bootfiles.h"
@@ -124,7 +125,7 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
         ksnprintf(why, n, "no memory or port slots for its interrupt controllers and timers");
         return false;
     }
-    if (!vballoon_attach(vm, plat, why, n))
+    if (!vballoon_attach(vm, plat, why, n) || !testdev_attach(vm, plat, why, n))
         return false;
     /* COM1 interrupts on ISA line 4, through the 8259 and the I/O APIC:
      * Linux's 8250 driver waits for THR-empty interrupts to send. */

@@ -25,6 +25,7 @@
 
 struct vm;
 struct vballoon;
+struct testdev;
 
 #define VPLATFORM_CPUS 4            /* = VM_MAX_VCPUS (checked in vplatform.c) */
 /* The local APIC timer's input clock: what QEMU and KVM give guests. */
@@ -77,6 +78,7 @@ struct vplatform {
     uint64_t ipis, ipis_dropped, nmis;   /* IPIs routed; naming no APIC; NMIs taken */
     struct vballoon *balloon;       /* its virtio-mmio balloon, or NULL
                                        (vmm/virtio_balloon_attach.h) */
+    struct testdev *testdev;        /* QEMU's pc-testdev, or NULL (vmm/testdev_attach.h) */
 };
 
 /* Allocates the models and claims their ports on the VM's port bus; the

@@ -22,13 +22,15 @@ if ! command -v "$qemu" >/dev/null; then
     exit 1
 fi
 
-# run NAME APPEND: boots NAME.bin with a hard timeout; sets $out and $status
-# (the guest's exit status, or "timeout", or "qemu-N" for a plain QEMU exit).
+# run NAME APPEND [QEMU ARGS...]: boots NAME.bin with a hard timeout; sets
+# $out and $status (the guest's exit status, or "timeout", or "qemu-N" for a
+# plain QEMU exit).
 run() {
     local name=$1 append=$2 rc
+    shift 2
     out=$(timeout -k 5 30 "$qemu" -kernel "$dir/$name.bin" -append "$append" \
           -serial stdio -display none -monitor none -no-reboot -m 64 \
-          -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null 2>"$log_dir/$name.err")
+          -device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" </dev/null 2>"$log_dir/$name.err")
     rc=$?
     printf '%s\n' "$out" > "$log_dir/$name.log"
     if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
@@ -99,6 +101,16 @@ check "debugregs: watchpoint line" has_line "debugregs: write watchpoint ok"
 check "debugregs: single-step line" has_line "debugregs: single-step ok (6 traps)"
 check "debugregs: i/o breakpoint line" has_line "debugregs: i/o breakpoint ok"
 check "debugregs: done" has_line "debugregs: done"
+
+# pc-testdev: QEMU's own device is the reference for the monitor's model.
+run testdev "" -device pc-testdev
+check "testdev: status 0" test "$status" = 0
+for line in "latch ok" "iomem ok" "edge irq ok" "level irq ok" "page drop ok" "done"; do
+    check "testdev: $line" has_line "testdev: $line"
+done
+run testdev ""
+check "testdev without the device: status 2" test "$status" = 2
+check "testdev without the device: its line" has_line "testdev: no device"
 
 run bad_port ""
 check "bad_port: status 255 (seen as 127)" test "$status" = 127

@@ -468,6 +468,28 @@ def bochs_bad_beyond(workdir, image):
 
 
 @scenario("bochs")
+def bochs_testdev(workdir, image):
+    # QEMU's pc-testdev with testdev.present (kvm-unit-tests need it): the
+    # same checks guests-qemu makes against QEMU's own device; without the
+    # key the ports read as all ones, as on a PC.
+    with booted(Bochs(image, workdir), BOCHS_BOOT_S) as m:
+        start_vm(m, "testdev")
+        for line in ("latch ok", "iomem ok", "edge irq ok", "level irq ok", "page drop ok",
+                     "done"):
+            m.expect(r"^\[testdev\] testdev: %s\r?\n" % line, 60)
+        m.expect(r"vm testdev: exited with status 0", 60)
+        # Every access reached the device: none fell to the unknown port or
+        # the unknown memory path.
+        out = m.command("stats exits testdev", 60)
+        check("unknown I/O port accesses 0, unknown memory accesses 0" in out,
+              "testdev's accesses missed the device:\n" + out)
+        start_vm(m, "testdev_absent")
+        m.expect(r"\[testdev_absent\] testdev: no device", 60)
+        m.expect(r"vm testdev_absent: exited with status 2", 60)
+        poweroff(m, 120)
+
+
+@scenario("bochs")
 def bochs_bad_port(workdir, image):
     return bad_guest(workdir, "bad_port", [
         r"vm bad_port: write of unknown I/O port 0x1234: ignored",

@@ -86,8 +86,11 @@ static void test_unmapped_backed_page_is_refilled(void **state)
     (void)state;
     assert_true(guest_mem_write(&gm, 0x2000, "kept", 4));
     mpn_t m = entry(2).payload;
-    plat_gpa_unmap(gm.gpa, 2);
+    assert_true(guest_mem_unmap(&gm, 0x2abc));        /* as pc-testdev's page drop asks */
     assert_false(fake_gpa_touch(gm.gpa, 2));          /* the guest would fault */
+    assert_int_equal(entry(2).state, PM_MAPPED);      /* still backed */
+    assert_false(guest_mem_unmap(&gm, 0x7000));       /* never touched: nothing to drop */
+    assert_false(guest_mem_unmap(&gm, 0xe0000000));   /* not RAM */
     uint64_t free_before = page_free_count();
     assert_true(guest_mem_touch(&gm, 0x2ff0));
     assert_true(fake_gpa_touch(gm.gpa, 2));

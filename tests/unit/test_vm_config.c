@@ -92,6 +92,7 @@ static void test_defaults(void **state)
     assert_false(cfg.prealloc_pinned);
     assert_string_equal(cfg.unknown_port, "ignore");
     assert_string_equal(cfg.unknown_memory, "ignore");
+    assert_false(cfg.testdev_present);
     assert_int_equal(cfg.to_host_console, VM_CONSOLE_FIRST);
 
     struct vm_config d;
@@ -124,7 +125,8 @@ static void test_all_multiboot_keys(void **state)
                           "sched.mem.prealloc.mainMem = \"yes\"\n"
                           "sched.mem.prealloc.pinnedMainMem = \"on\"\n"
                           "monitor.unknownPort = \"STOP\"\n"
-                          "Monitor.UnknownMemory = \"Stop\"\n"),
+                          "Monitor.UnknownMemory = \"Stop\"\n"
+                          "testdev.present = \"TRUE\"\n"),
                      0);
     assert_string_equal(cfg.display_name, "web-01.prod_a");
     assert_int_equal(cfg.memsize_mb, 256);
@@ -140,6 +142,7 @@ static void test_all_multiboot_keys(void **state)
     assert_true(cfg.prealloc_pinned);
     assert_string_equal(cfg.unknown_port, "stop");
     assert_string_equal(cfg.unknown_memory, "stop");
+    assert_true(cfg.testdev_present);
 }
 
 /* serial.toHostConsole: each word, any case, the enum kernel/vm_console.c
