@@ -64,18 +64,10 @@ main:
         PRINT "testdev: iomem ok", 10
 
         ; ---- interrupt lines through the I/O APIC ----------------------------
-        ; Multiboot leaves GDTR undefined: an interrupt loads CS from our own.
-        lgdt [gdt_desc]
-        jmp 0x08:.flat
-.flat:  mov ax, 0x10
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        call flat_setup                 ; our GDT and IDT (common.inc)
         mov al, 0xff                    ; both 8259s masked
         out 0x21, al
         out 0xa1, al
-        call build_idt
-        lidt [idt_desc]
         mov eax, 0x10 + 2 * 14          ; pin 14: edge, fixed, to APIC 0
         mov edx, VEC_EDGE
         call ioapic_route
@@ -180,37 +172,21 @@ level_handler:
         pop eax
         iret
 
-; build_idt: gates for the two vectors, in the code segment we run in.
-build_idt:
-        mov eax, edge_handler
-        mov edi, idt + VEC_EDGE * 8
-        call set_gate
-        mov eax, level_handler
-        mov edi, idt + VEC_LEVEL * 8
-        ; fall through
-set_gate:
-        mov [edi], ax
-        mov word [edi + 2], 0x08
-        mov word [edi + 4], 0x8e00      ; present, DPL 0, 32-bit interrupt gate
-        shr eax, 16
-        mov [edi + 6], ax
-        ret
+unexpected:
+        PRINT "testdev: FAIL unexpected interrupt or exception", 10
+        EXIT 1
+
+        FLAT_SETUP
+idt_table:
+        dd VEC_EDGE, edge_handler
+        dd VEC_LEVEL, level_handler
+        dd -1
 
 outs_text:      db "abcdefghijklmnop"
-        align 8, db 0
-gdt:    dq 0
-        dq 0x00cf9a000000ffff           ; 0x08: flat 32-bit code
-        dq 0x00cf92000000ffff           ; 0x10: flat data
-gdt_desc:
-        dw gdt_desc - gdt - 1
-        dd gdt
-idt_desc:
-        dw 256 * 8 - 1
-        dd idt
-        align 8, db 0
+        align 4, db 0
 edges:          dd 0
 levels:         dd 0
-idt:            times 256 dq 0
+        FLAT_DESCRIPTORS
         align 4096, db 0
 drop_word:      dd 0
         align 4096, db 0

@@ -1034,17 +1034,24 @@ static void test_ept_violation_ram_outside_and_out_of_memory(void **state)
  * completes and the guest goes on; the first access to each page is
  * logged. Code cannot run there and page tables cannot live there: those
  * stop the VM, naming the address. */
+/* Guest RAM with `insns` at RIP0 in 32-bit code, and EBX = `addr`, where
+ * their data access faults (paging off: linear = physical). */
+static void data_access_at(const uint8_t *insns, size_t n, uint64_t addr)
+{
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    memcpy(guest_bytes(RIP0), insns, n);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc09b);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, addr);
+    fake_gs_set(VMCS_GUEST_LINEAR_ADDR, addr);
+    vcpu.regs.gpr[REG_RBX] = addr;
+}
+
 static void test_unknown_memory_reads_all_ones(void **state)
 {
     (void)state;
-    vm.mem.ram.gpa = fake_gpa_create(256);
     static const uint8_t insns[] = { 0x89, 0x03,     /* mov [ebx], eax */
                                      0x8b, 0x0b };   /* mov ecx, [ebx] */
-    memcpy(guest_bytes(RIP0), insns, sizeof insns);
-    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc09b);
-    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xe0000010);
-    fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xe0000010);
-    vcpu.regs.gpr[REG_RBX] = 0xe0000010;
+    data_access_at(insns, sizeof insns, 0xe0000010);
     vcpu.regs.gpr[REG_RAX] = 0x5a5a5a5a;
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID),
                      EXIT_CONTINUE);
@@ -1095,12 +1102,8 @@ static void test_bios_area_read_as_rom(void **state)
     assert_int_equal(touches, 0);
     /* A write is dropped, as ROM drops it: the instruction is emulated and
      * the guest goes on (it used to stop the VM). */
-    vm.mem.ram.gpa = fake_gpa_create(256);
     static const uint8_t mov_ebx_eax[] = { 0x89, 0x03 };     /* mov [ebx], eax */
-    memcpy(guest_bytes(RIP0), mov_ebx_eax, sizeof mov_ebx_eax);
-    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc09b);
-    fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xf5a50);
-    vcpu.regs.gpr[REG_RBX] = 0xf5a50;
+    data_access_at(mov_ebx_eax, sizeof mov_ebx_eax, 0xf5a50);
     vcpu.regs.gpr[REG_RAX] = 0x12345678;
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID),
                      EXIT_CONTINUE);
