@@ -18,7 +18,7 @@
 
 #define VERSION 0x20             /* with the EOI register */
 
-void vioapic_init(struct vioapic *io, uint8_t id, void (*deliver)(void *ctx, const struct vioapic_msg *m),
+void vioapic_init(struct vioapic *io, uint8_t id, bool (*deliver)(void *ctx, const struct vioapic_msg *m),
                  void *ctx)
 {
     *io = (struct vioapic){ .id = id & 0x0f, .deliver = deliver, .ctx = ctx };
@@ -36,10 +36,13 @@ static void send(struct vioapic *io, unsigned pin)
         .level = e & RTE_LEVEL,
         .dest = (uint8_t)(e >> 56),
     };
-    if (m.level)
-        io->redir[pin] |= RTE_REMOTE_IRR; /* until the EOI comes back */
-    if (io->deliver)
-        io->deliver(io->ctx, &m);
+    /* A level message some APIC accepted waits for its EOI (remote IRR);
+     * one nobody took is lost, and the pin sends again when asserted
+     * anew or its entry is written (a stuck remote IRR would hold it for
+     * good, KVM clears it so too). */
+    bool taken = io->deliver && io->deliver(io->ctx, &m);
+    if (m.level && taken)
+        io->redir[pin] |= RTE_REMOTE_IRR;
 }
 
 /* A level pin that is asserted, unmasked and not waiting for an EOI sends

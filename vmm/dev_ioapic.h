@@ -26,11 +26,13 @@ struct vioapic {
     uint32_t sel;           /* IOREGSEL */
     uint64_t redir[VIOAPIC_PINS];
     uint32_t asserted;      /* pin input levels */
-    void (*deliver)(void *ctx, const struct vioapic_msg *m);
+    /* True when some local APIC took the message: only then does a level
+     * pin wait for its EOI (remote IRR), as on the APIC bus. */
+    bool (*deliver)(void *ctx, const struct vioapic_msg *m);
     void *ctx;
 };
 
-void vioapic_init(struct vioapic *io, uint8_t id, void (*deliver)(void *ctx, const struct vioapic_msg *m),
+void vioapic_init(struct vioapic *io, uint8_t id, bool (*deliver)(void *ctx, const struct vioapic_msg *m),
                  void *ctx);
 /* `offset` within the 4 KiB window; only aligned 32-bit accesses do
  * anything (the part defines no others): reads of other forms give ~0. */

@@ -223,14 +223,19 @@ static unsigned dest_targets(const struct vplatform *p, bool logical, uint32_t d
     return t;
 }
 
-static void ioapic_deliver(void *ctx, const struct vioapic_msg *m)
+static bool ioapic_deliver(void *ctx, const struct vioapic_msg *m)
 {
     struct vplatform *p = ctx;
     if (m->delivery_mode == DELIVERY_INIT || m->delivery_mode == DELIVERY_STARTUP)
-        return;                  /* start-up is for IPIs only */
-    if (!deliver_to(p, dest_targets(p, m->logical, m->dest), m->delivery_mode, m->vector,
-                    m->level))
-        p->ipis_dropped++;
+        return false;            /* start-up is for IPIs only */
+    /* Physical destination 0xff is the broadcast of the I/O APIC's 8-bit
+     * field, to APICs in x2APIC mode too (whose own broadcast ID is
+     * 0xffffffff): Linux and kvm-unit-tests route a pin to every CPU so. */
+    uint32_t dest = !m->logical && m->dest == 0xff ? 0xffffffffu : m->dest;
+    if (deliver_to(p, dest_targets(p, m->logical, dest), m->delivery_mode, m->vector, m->level))
+        return true;
+    p->ipis_dropped++;
+    return false;
 }
 
 static void lapic_eoi(void *ctx, uint8_t vector)

@@ -39,11 +39,13 @@ static void to_pic(void *ctx, unsigned line, bool level)
     vioapic_set_irq(&ioapic, line ? line : 2, level);
 }
 
-static void to_lapic(void *ctx, const struct vioapic_msg *m)
+static bool to_lapic(void *ctx, const struct vioapic_msg *m)
 {
     (void)ctx;
-    if (m->delivery_mode <= 1)
-        vlapic_accept(&lapic, m->vector, m->level);
+    if (m->delivery_mode > 1)
+        return false;
+    vlapic_accept(&lapic, m->vector, m->level);
+    return true;
 }
 
 static void lapic_eoi(void *ctx, uint8_t vector)

@@ -11,18 +11,21 @@
 static struct vioapic io;
 static struct vioapic_msg last;
 static unsigned sent;
+static bool accepted;   /* what the APICs answer: some took the message */
 
-static void deliver(void *ctx, const struct vioapic_msg *m)
+static bool deliver(void *ctx, const struct vioapic_msg *m)
 {
     assert_ptr_equal(ctx, &io);
     last = *m;
     sent++;
+    return accepted;
 }
 
 static int setup(void **state)
 {
     (void)state;
     sent = 0;
+    accepted = true;
     vioapic_init(&io, 2, deliver, &io);
     return 0;
 }
@@ -102,6 +105,24 @@ static void test_level_pin_remote_irr_and_eoi(void **state)
     assert_int_equal(rd(0x10 + 2 * 11) & (1u << 14), 0);
 }
 
+/* A level message no APIC took sets no remote IRR: the pin is not held
+ * until an EOI that can never come, and sends again when it is next
+ * asserted (or its entry written) and someone listens. */
+static void test_level_message_nobody_took(void **state)
+{
+    (void)state;
+    wr(0x10 + 2 * 9, 0x00008060);            /* pin 9: vector 0x60, level */
+    accepted = false;
+    vioapic_set_irq(&io, 9, true);
+    assert_int_equal(sent, 1);
+    assert_int_equal(rd(0x10 + 2 * 9) & (1u << 14), 0);
+    vioapic_set_irq(&io, 9, false);
+    accepted = true;
+    vioapic_set_irq(&io, 9, true);
+    assert_int_equal(sent, 2);
+    assert_true(rd(0x10 + 2 * 9) & (1u << 14));
+}
+
 static void test_unmask_sends_asserted_level(void **state)
 {
     (void)state;
@@ -124,6 +145,7 @@ int main(void)
         cmocka_unit_test_setup(test_identity_registers, setup),
         cmocka_unit_test_setup(test_edge_pin, setup),
         cmocka_unit_test_setup(test_level_pin_remote_irr_and_eoi, setup),
+        cmocka_unit_test_setup(test_level_message_nobody_took, setup),
         cmocka_unit_test_setup(test_unmask_sends_asserted_level, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

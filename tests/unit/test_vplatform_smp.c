@@ -218,6 +218,31 @@ static void test_ioapic_messages_by_destination(void **state)
     assert_int_equal(holders(0x61), 1u << 3);
 }
 
+/* Physical destination 0xff is a broadcast, to APICs in x2APIC mode too;
+ * a level pin whose message nobody took keeps no remote IRR. */
+static void test_ioapic_broadcast_and_level_to_nobody(void **state)
+{
+    (void)state;
+    const uint64_t en_x2 = 0xfee00000ULL | (1u << 11) | (1u << 10);
+    for (unsigned i = 0; i < 4; i++)
+        assert_true(vplatform_apic_base_write(&p, i, en_x2 | (i == 0 ? 1u << 8 : 0), 36));
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x10 + 2 * 6, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00010, 4, 0x62, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x11 + 2 * 6, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00010, 4, 0xffu << 24, T0);
+    vplatform_isa_irq(&p, 6, true);
+    assert_int_equal(holders(0x62), 0xf);
+    /* pin 7: level, physical APIC 9, which no vCPU is */
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x10 + 2 * 7, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00010, 4, 0x63 | (1u << 15), T0);
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x11 + 2 * 7, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00010, 4, 9u << 24, T0);
+    vplatform_isa_irq(&p, 7, true);
+    assert_int_equal(holders(0x63), 0);
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x10 + 2 * 7, T0);
+    assert_int_equal(vplatform_mmio_read(&p, 0, 0xfec00010, 4, T0) & (1u << 14), 0);
+}
+
 static void test_apic_base_transitions(void **state)
 {
     (void)state;
@@ -378,6 +403,7 @@ int main(void)
         cmocka_unit_test_setup(test_ipis_to_nobody_are_dropped, setup4),
         cmocka_unit_test_setup(test_nmi_ipi, setup4),
         cmocka_unit_test_setup(test_ioapic_messages_by_destination, setup4),
+        cmocka_unit_test_setup(test_ioapic_broadcast_and_level_to_nobody, setup4),
         cmocka_unit_test_setup(test_apic_base_transitions, setup4),
         cmocka_unit_test_setup(test_apic_base_moves_the_page, setup4),
         cmocka_unit_test_setup(test_startup_applied_to_the_vmcs, setup4),
