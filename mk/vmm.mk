@@ -3,7 +3,7 @@
 KERNEL_ASM_SRCS += arch/x86_64/vmx_entry.asm
 KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/monitor.c vmm/vcpu_setup.c vmm/vcpu_boot_state.c vmm/vcpu_run.c vmm/exit_dispatch.c \
-                 vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c \
+                 vmm/exit_cpuid.c vmm/exit_msr.c vmm/exit_cr.c vmm/exit_hypercall.c vmm/exit_io.c vmm/exit_decode.c \
                  vmm/exit_names.c vmm/guest_rules.c vmm/guest_state_vmcs.c vmm/io_ports.c \
                  vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c vmm/monitor_ops.c \
                  vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_startup.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
@@ -26,7 +26,7 @@ test_guest_rules_SRCS = tests/unit/test_guest_rules.c vmm/guest_rules.c
 
 UNIT_TESTS += test_exits
 test_exits_SRCS = tests/unit/test_exits.c tests/fake/vm_fail_fake.c vmm/exit_dispatch.c vmm/exit_cpuid.c vmm/exit_msr.c \
-                  vmm/exit_cr.c vmm/exit_io.c vmm/exit_decode.c vmm/exit_names.c \
+                  vmm/exit_cr.c vmm/exit_hypercall.c vmm/exit_io.c vmm/exit_decode.c vmm/exit_names.c \
                   vmm/guest_rules.c vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c \
                   kernel/vm_devices.c tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS) \
                   mm/heap.c mm/page_alloc.c mm/mpn_db.c

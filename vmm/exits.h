@@ -60,6 +60,8 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_cr_access(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_cpuid(struct vcpu *v, const struct exit_info *e);
+/* VMCALL: KVM's hypercall ABI, KVM_HC_SEND_IPI implemented (exit_hypercall.c). */
+enum exit_action exit_vmcall(struct vcpu *v, const struct exit_info *e);
 /* What CPUID answers the guest (exit_cpuid.c), and the CR4 bits whose
  * features it offers (computed once per vCPU, vcpu->cr4_offered): a bit
  * outside them is refused with #GP even where the CPU has it (the CR4 mask

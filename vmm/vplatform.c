@@ -273,6 +273,39 @@ static void lapic_ipi(void *ctx, struct vlapic *from, uint32_t lo, uint32_t dest
         p->ipis_dropped++;
 }
 
+/* The APIC whose ID is `id` as the guest sees IDs now (the x2APIC ID, or
+ * the writable xAPIC ID), -1 when none: a PV IPI names APICs by ID, not
+ * by destination, so 0xff is no broadcast here. */
+static int cpu_of_apic_id(const struct vplatform *p, uint64_t id)
+{
+    for (unsigned i = 0; i < p->ncpus; i++) {
+        const struct vlapic *l = &p->lapic[i];
+        if ((l->x2apic ? l->initial_id : l->id) == id)
+            return (int)i;
+    }
+    return -1;
+}
+
+unsigned vplatform_pv_ipi(struct vplatform *p, uint64_t low, uint64_t high, uint64_t min,
+                          uint32_t icr, unsigned cluster)
+{
+    unsigned mode = (icr >> 8) & 7, sent = 0;
+    if (mode != DELIVERY_FIXED && mode != DELIVERY_NMI)
+        return 0;               /* what KVM's PV IPIs carry; the rest go nowhere */
+    for (unsigned i = 0; i < 2 * cluster; i++) {
+        uint64_t word = i < cluster ? low : high;
+        if (!(word >> (i % cluster) & 1))
+            continue;
+        int cpu = cpu_of_apic_id(p, min + i);
+        if (cpu < 0)
+            continue;
+        deliver(p, (unsigned)cpu, mode, (uint8_t)icr, false);
+        p->ipis++;
+        sent++;
+    }
+    return sent;
+}
+
 static void kbd_reset(void *ctx)
 {
     struct vplatform *p = ctx;

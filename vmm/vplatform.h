@@ -175,6 +175,13 @@ uint64_t vplatform_tsc_deadline_read(const struct vplatform *p, unsigned cpu);
 void vplatform_tsc_deadline_write(struct vplatform *p, unsigned cpu, uint64_t tsc,
                                   uint64_t now_ns, uint64_t guest_tsc);
 
+/* KVM's PV IPI (hypercall KVM_HC_SEND_IPI): a fixed or NMI IPI (the ICR's
+ * low word `icr`) to the APICs with IDs `min` + i for each bit i set in
+ * the two bitmaps of `cluster` bits each (64 from 64-bit code, else 32);
+ * returns how many it reached. */
+unsigned vplatform_pv_ipi(struct vplatform *p, uint64_t low, uint64_t high, uint64_t min,
+                          uint32_t icr, unsigned cluster);
+
 /* An ISA device line (0-15): to the PIC and the I/O APIC. */
 void vplatform_isa_irq(struct vplatform *p, unsigned irq, bool level);
 /* An I/O APIC input above the ISA lines (16-23), for devices the DSDT

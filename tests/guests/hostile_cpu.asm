@@ -32,6 +32,8 @@
 ;           A reserved bit in a present page-directory-pointer entry must be
 ;           #GP with paging still off; valid entries must be loaded, so
 ;           the code runs on and two linear aliases of one page agree.
+;   case=11 VMCALL is a hypercall (KVM's ABI): an unknown number returns
+;           -1000 (-KVM_ENOSYS) in EAX with no fault; VMMCALL, AMD's, is #UD.
 ;
 ; Output: "hostile: case N", then "hostile: PASS ..." (exit 0) or
 ; "hostile: FAIL ..." (exit 1). Exceptions come back through the guest's own
@@ -82,8 +84,10 @@ main:
         je case_fw_cfg
         cmp eax, 10
         je case_pae
+        cmp eax, 11
+        je case_vmcall
 .nocase:
-        PRINT "hostile: FAIL no case=N (1-10) on the command line", 10
+        PRINT "hostile: FAIL no case=N (1-11) on the command line", 10
         EXIT 1
 
 ; ---- exceptions ----------------------------------------------------------
@@ -709,6 +713,49 @@ case_pae:
         PRINT_HEX eax
         PRINT 10
         EXIT 1
+
+; ---- case 11: VMCALL answers as KVM's hypercalls do -------------------------
+case_vmcall:
+        mov ebx, probe_vmcall
+        call try_call
+        cmp eax, NO_FAULT
+        jne .fault
+        cmp dword [vmcall_ret], -1000
+        jne .ret
+        mov ebx, probe_vmmcall
+        call try_call
+        cmp eax, 6
+        jne .vmmcall
+        PRINT "hostile: PASS VMCALL returned -1000 (unknown hypercall), VMMCALL #UD", 10
+        EXIT 0
+.fault:
+        PRINT "hostile: FAIL VMCALL raised vector "
+        PRINT_HEX eax
+        PRINT 10
+        EXIT 1
+.ret:
+        PRINT "hostile: FAIL VMCALL returned "
+        PRINT_HEX [vmcall_ret]
+        PRINT 10
+        EXIT 1
+.vmmcall:
+        PRINT "hostile: FAIL VMMCALL: vector "
+        PRINT_HEX eax
+        PRINT ", expected #UD", 10
+        EXIT 1
+
+probe_vmcall:
+        mov eax, 0x7fff                         ; no such hypercall
+        vmcall
+        mov [vmcall_ret], eax
+        ret
+
+probe_vmmcall:
+        mov eax, 0x7fff
+        vmmcall
+        ret
+
+vmcall_ret:     dd 0
 
 probe_pae_on:
         mov eax, cr0

@@ -28,6 +28,7 @@ HOSTILE_VMS = {
     "h_bios": vmx("h_bios", "case=8"),
     "h_fwcfg": vmx("h_fwcfg", "case=9 mem=6", memsize=6),
     "h_pae": vmx("h_pae", "case=10"),
+    "h_vmcall": vmx("h_vmcall", "case=11"),
     # 64-bit: CR8 at 15 (every interrupt class masked), spinning.
     "h_cr8": ('displayName = "h_cr8"\nmemsize = "4"\nguest.type = "multiboot"\n'
               'guest.kernel = "../guests/longmode.bin"\nguest.cmdline = "cr8=1"\n'
@@ -130,6 +131,8 @@ def register(h):
             passes(m, "h_fwcfg")
             # PAE paging turned on by a CR0 write the monitor carries out.
             passes(m, "h_pae")
+            # VMCALL answers as KVM's hypercalls do (it was #UD).
+            passes(m, "h_vmcall")
             # CR8 is the VM's own task priority: a guest spinning at CR8 15
             # leaves the host's interrupts (timer, console) alone.
             h.start_vm(m, "h_cr8")

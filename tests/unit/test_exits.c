@@ -793,6 +793,56 @@ static void test_pae_paging_loads_pdptes(void **state)
 /* With CR4.PCIDE, a MOV to CR3 with bit 63 set keeps the PCID's
  * translations and does not store the bit; in long mode a bit above
  * MAXPHYADDR is a #GP. */
+/* VMCALL follows KVM's hypercall ABI: KVM_HC_SEND_IPI reaches the APICs its
+ * bitmap names (from the minimum ID) and returns how many; any other
+ * number is -KVM_ENOSYS, a call from CPL 3 -KVM_EPERM; the instruction is
+ * skipped (it used to be #UD). Outside 64-bit mode the registers are 32
+ * bits wide. */
+static void test_vmcall_is_a_kvm_hypercall(void **state)
+{
+    (void)state;
+    vcpu.plat = vplatform_attach(&vm, 2, 0, 0, 1000000);
+    vcpu.regs.gpr[REG_RAX] = 99;
+    assert_int_equal(run_exit(EXIT_VMCALL, 0), EXIT_CONTINUE);
+    assert_true(skipped());
+    assert_nothing_injected();
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0xffffffffULL - 999);   /* -1000, 32 bits */
+
+    /* PV IPI, vector 0x42, to APIC IDs 1 + {0}: APIC 1 only (enabled by
+     * its software, as an AP's OS does). */
+    vplatform_mmio_write(vcpu.plat, 1, 0xfee000f0, 4, 0x1ff, 0);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RAX] = 10;
+    vcpu.regs.gpr[REG_RBX] = 0x1;
+    vcpu.regs.gpr[REG_RCX] = 0;
+    vcpu.regs.gpr[REG_RDX] = 1;
+    vcpu.regs.gpr[REG_RSI] = 0x42;
+    run_exit(EXIT_VMCALL, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 1);
+    assert_int_equal(vlapic_irr_top(&vcpu.plat->lapic[1]), 0x42);
+    assert_int_equal(vlapic_irr_top(&vcpu.plat->lapic[0]), -1);
+    /* kvm-unit-tests' apic test: every bit of the low word from ID
+     * 0xffffffff reaches nobody, and returns 0. */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RAX] = 10;
+    vcpu.regs.gpr[REG_RBX] = 0xffffffff;
+    vcpu.regs.gpr[REG_RDX] = 0xffffffff;
+    vcpu.regs.gpr[REG_RSI] = 0;
+    run_exit(EXIT_VMCALL, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0);
+
+    /* From CPL 3: -KVM_EPERM, nothing sent. */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 3u << 5);
+    vcpu.regs.gpr[REG_RAX] = 10;
+    vcpu.regs.gpr[REG_RBX] = 0x1;
+    vcpu.regs.gpr[REG_RDX] = 0;
+    vcpu.regs.gpr[REG_RSI] = 0x43;
+    run_exit(EXIT_VMCALL, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0xffffffffULL);
+    assert_int_equal(vlapic_irr_top(&vcpu.plat->lapic[0]), -1);
+}
+
 static void test_cr3_exit_pcid_no_flush_and_reserved_bits(void **state)
 {
     (void)state;
@@ -1644,6 +1694,7 @@ int main(void)
         cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),
         cmocka_unit_test_setup(test_cr3_moves_rsp_clts_lmsw, setup),
         cmocka_unit_test_setup(test_pae_paging_loads_pdptes, setup),
+        cmocka_unit_test_setup(test_vmcall_is_a_kvm_hypercall, setup),
         cmocka_unit_test_setup(test_cr3_exit_pcid_no_flush_and_reserved_bits, setup),
         cmocka_unit_test_setup(test_io_unknown_port_and_exit_port, setup),
         cmocka_unit_test_setup(test_io_string_ins_outs, setup),
