@@ -291,6 +291,11 @@ void vlapic_tsc_deadline_write(struct vlapic *l, uint64_t tsc, uint64_t now_ns, 
 
 static void write_lvt(struct vlapic *l, unsigned i, uint32_t val, uint64_t now)
 {
+    /* The timer ran while masked without asking for a deadline: what fell
+     * due meanwhile is taken under the old LVT first (masked: lost, as on
+     * a CPU), not delivered late because the new one unmasks it. */
+    if (i == LVT_TIMER)
+        vlapic_tick(l, now);
     uint32_t old = l->lvt[i];
     val &= lvt_writable[i];
     if (!enabled(l))

@@ -205,6 +205,28 @@ static void test_periodic_timer(void **state)
     assert_int_equal(vlapic_next_deadline(&apic, T0 + 20 * MS), DEV_NO_DEADLINE);
 }
 
+/* A timer that fell due while masked, with nothing ticking it (a masked
+ * timer asks for no deadline), delivers nothing when unmasked later: the
+ * expiry was the masked LVT's. The TSC deadline then reads 0. */
+static void test_expiry_while_masked_is_lost(void **state)
+{
+    (void)state;
+    wr(0x3e0, 0xb);                           /* divide by 1: 1 GHz */
+    wr(0x320, 0x10030);                       /* one-shot, masked */
+    wr(0x380, 1000);                          /* 1 us */
+    vlapic_mmio_write(&apic, 0x320, 4, 0x30, T0 + MS);   /* unmasked long after */
+    assert_false(intr);
+    assert_int_equal(vlapic_next_deadline(&apic, T0 + MS), DEV_NO_DEADLINE);
+    assert_int_equal(vlapic_mmio_read(&apic, 0x390, 4, T0 + MS), 0);
+
+    uint64_t tsc0 = 5000000000ULL;
+    vlapic_mmio_write(&apic, 0x320, 4, 0x50032, T0 + MS);   /* TSC-deadline, masked */
+    vlapic_tsc_deadline_write(&apic, tsc0 + 2000, T0 + MS, tsc0);  /* 1 us at 2 GHz */
+    vlapic_mmio_write(&apic, 0x320, 4, 0x40032, T0 + 2 * MS);
+    assert_false(intr);
+    assert_int_equal(vlapic_tsc_deadline_read(&apic), 0);
+}
+
 /* Periodic to one-shot in mid-period: the count goes on from where it was
  * and the one shot fires when it reaches 0, not at once. */
 static void test_periodic_to_one_shot_keeps_the_count(void **state)
@@ -405,6 +427,7 @@ int main(void)
         cmocka_unit_test_setup(test_one_shot_timer, setup),
         cmocka_unit_test_setup(test_periodic_timer, setup),
         cmocka_unit_test_setup(test_periodic_to_one_shot_keeps_the_count, setup),
+        cmocka_unit_test_setup(test_expiry_while_masked_is_lost, setup),
         cmocka_unit_test_setup(test_tsc_deadline_timer, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
