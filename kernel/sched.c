@@ -145,7 +145,6 @@ void sched_loop(void)
         vm_mem_tick();
         const uint64_t full_slice = tsc_hz_get() / (1000 / SCHED_SLICE_MS);
         uint64_t slice = full_slice;
-        uint64_t min_given = slice / SCHED_HANDOFF_MIN_DIV;
         uint64_t now = plat_time_ns();
         uint64_t next_wake = wake_due(now);
         struct sched_pick p;
@@ -177,9 +176,10 @@ void sched_loop(void)
         uint64_t used = rdtsc() - t0;
         vcpu_handoff_off_cpu(vm);
         int to = vcpu_handoff_take(vm);
-        if (r == RUN_YIELD && to >= 0 && used + min_given <= slice) {
+        uint64_t hand_on = vcpu_handoff_slice(slice, used, full_slice);
+        if (r == RUN_YIELD && to >= 0 && hand_on) {
             given = (struct sched_pick){ vm, (unsigned)to };
-            given_tsc = slice - used;
+            given_tsc = hand_on;
         }
         if (r == RUN_HALTED) {
             vm->vcpu_state[p.idx] = VCPU_HALTED;

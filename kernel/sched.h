@@ -11,6 +11,13 @@
  * is at least 1/SCHED_HANDOFF_MIN_DIV of a slice: below that, the entry
  * costs more than the wait it saves, and the next pick is fair anyway. */
 #define SCHED_HANDOFF_MIN_DIV 40
+/* ... and at most 1/SCHED_HANDOFF_MAX_DIV of a slice: the sibling answers
+ * its interrupt in that (an IPI, an NMI, a timer tick), then the scheduler
+ * picks again, so the vCPU that sent the IPI and waits for its answer does
+ * not wait out the rest of a 10 ms slice behind a sibling that never exits
+ * (kvm-unit-tests' apic test sends 30,000 NMIs to a vCPU spinning in
+ * STI;CLI, each waited out a slice). */
+#define SCHED_HANDOFF_MAX_DIV 20
 
 NORETURN void sched_loop(void);
 /* Starts the VMs the host config names in vm.autostart. */

@@ -1,6 +1,7 @@
 /* Handing the rest of a slice to a sibling vCPU (kernel/vcpu_handoff.h). */
 #include "kernel/vcpu_handoff.h"
 #include "kernel/vm.h"
+#include "kernel/sched.h"
 
 /* Only for a vCPU off the CPU: the one running sees its own interrupts at
  * its next entry, and a mark left on it would hand the CPU straight back to
@@ -77,4 +78,12 @@ int vcpu_handoff_take(struct vm *vm)
     int to = (int)vm->vcpu_handoff - 1;
     vm->vcpu_handoff = 0;
     return to;
+}
+
+uint64_t vcpu_handoff_slice(uint64_t slice, uint64_t used, uint64_t full)
+{
+    uint64_t rest = used < slice ? slice - used : 0;
+    if (rest < full / SCHED_HANDOFF_MIN_DIV)
+        return 0;
+    return rest < full / SCHED_HANDOFF_MAX_DIV ? rest : full / SCHED_HANDOFF_MAX_DIV;
 }

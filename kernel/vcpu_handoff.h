@@ -10,7 +10,8 @@
  *     (vcpu_handoff_due, checked after every exit), or
  *   - when it spins (a PAUSE loop exit) and a sibling could run, as the
  *     lock holder it waits for may be that sibling (vcpu_handoff_spin).
- * Only the rest of the slice passes on (kernel/sched.c), so a VM's vCPUs
+ * Only the rest of the slice passes on, at most 1/20 of a slice
+ * (vcpu_handoff_slice, kernel/sched.c), so a VM's vCPUs
  * together never hold the CPU longer than the slice they were given:
  * fairness between VMs is unchanged.
  *
@@ -41,5 +42,10 @@ bool vcpu_handoff_due(struct vm *vm, unsigned self);
 bool vcpu_handoff_spin(struct vm *vm, unsigned self);
 /* The sibling recorded by the last true answer, cleared; -1: none. */
 int vcpu_handoff_take(struct vm *vm);
+/* What the sibling is given when the giver used `used` of its `slice` (a
+ * full slice is `full`): the rest, at most full / SCHED_HANDOFF_MAX_DIV;
+ * 0 (nothing handed on) when the rest is under full / SCHED_HANDOFF_MIN_DIV
+ * (kernel/sched.h). */
+uint64_t vcpu_handoff_slice(uint64_t slice, uint64_t used, uint64_t full);
 
 #endif

@@ -136,9 +136,24 @@ static void test_bad_index_ignored(void **state)
     free(vm);
 }
 
+/* The sibling gets the rest of the slice, at most a 20th of a full one (it
+ * answers its interrupt, then the scheduler picks again), and nothing when
+ * the rest is under a 40th. */
+static void test_handoff_slice(void **state)
+{
+    (void)state;
+    const uint64_t full = 10000000;
+    assert_int_equal(vcpu_handoff_slice(full, 9800000, full), 0);        /* 200k < 250k */
+    assert_int_equal(vcpu_handoff_slice(full, 9700000, full), 300000);
+    assert_int_equal(vcpu_handoff_slice(full, 1000, full), 500000);      /* capped */
+    assert_int_equal(vcpu_handoff_slice(full, full + 5, full), 0);       /* overran */
+    assert_int_equal(vcpu_handoff_slice(400000, 100000, full), 300000);  /* a given slice's rest */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_handoff_slice),
         cmocka_unit_test(test_one_vcpu_never_hands_off),
         cmocka_unit_test(test_sibling_with_an_interrupt_gets_the_slice),
         cmocka_unit_test(test_only_a_runnable_sibling),
