@@ -68,24 +68,19 @@ void vcpu_cr_state(struct vcpu *v, struct cr_state *s)
  * holding PAE's entries to come back (the instruction runs again then). */
 enum cr_write { CR_DONE, CR_GP, CR_WAIT };
 
-/* PAE paging's four entries from the 32-byte table at CR3 into the VMCS,
- * from which VM entry loads them into the CPU (SDM vol. 3, 28.3.2.4). */
+/* PAE's entries for a MOV to CR0, CR3 or CR4 (vcpu_load_pdptes). */
 static enum cr_write load_pdptes(struct vcpu *v, uint64_t cr3, enum exit_action *wait)
 {
     struct guest_linear g;
     guest_linear_init(&g, v);
-    uint64_t pdpte[4];
-    enum gl_result r = guest_phys_read(&g, cr3 & 0xffffffe0ULL, pdpte, sizeof pdpte);
+    bool reserved;
+    enum gl_result r = vcpu_load_pdptes(v, &g, cr3, &reserved);
     if (r == GL_WAIT) {
         *wait = g.action;
         return CR_WAIT;
     }
     /* Outside RAM a PC reads all ones: present entries with reserved bits. */
-    if (r != GL_OK || pdpte_refusal(pdpte, guest_phys_bits()))
-        return CR_GP;
-    for (unsigned i = 0; i < 4; i++)
-        gs_write(v, VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
-    return CR_DONE;
+    return r == GL_OK && !reserved ? CR_DONE : CR_GP;
 }
 
 static enum cr_write set_cr0(struct vcpu *v, uint64_t val, enum exit_action *wait)

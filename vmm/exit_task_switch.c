@@ -92,20 +92,16 @@ static void write_back(struct vcpu *v, const struct ts_cpu *c)
 }
 
 /* CR3 from the new TSS; with PAE paging the CPU reads the four page-
- * directory-pointer entries at the load, which VM entry takes from the
- * VMCS (SDM 27.3.2.4). */
-static bool load_cr3(struct vcpu *v, struct ts_ctx *c, uint32_t cr3)
+ * directory-pointer entries at the load (vcpu_load_pdptes). False when
+ * they cannot be read or one has a reserved bit set (`*reserved`). */
+static bool load_cr3(struct vcpu *v, struct ts_ctx *c, uint32_t cr3, bool *reserved)
 {
     gs_write(v, VMCS_GUEST_CR3, cr3);
+    *reserved = false;
     if (!(gs_read(v, VMCS_GUEST_CR4) & CR4_PAE))
         return true;
-    uint64_t pdpte[4];
-    c->r = guest_phys_read(&c->g, cr3 & ~0x1fULL, pdpte, sizeof pdpte);
-    if (c->r != GL_OK)
-        return false;
-    for (unsigned i = 0; i < 4; i++)
-        gs_write(v, VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
-    return true;
+    c->r = vcpu_load_pdptes(v, &c->g, cr3, reserved);
+    return c->r == GL_OK && !*reserved;
 }
 
 static bool contributory(unsigned vector)
@@ -211,9 +207,11 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
     case TS_DONE:
         break;
     }
-    if (out.cr3_loaded && !load_cr3(v, &c, cpu.cr3)) {
-        vm_fail(v->vm, "task switch to selector 0x%x: the new task's CR3 0x%x is not guest RAM "
-                       "(vCPU %u)", sel, cpu.cr3, v->id);
+    bool reserved;
+    if (out.cr3_loaded && !load_cr3(v, &c, cpu.cr3, &reserved)) {
+        vm_fail(v->vm, "task switch to selector 0x%x: the new task's CR3 0x%x %s (vCPU %u)", sel,
+                cpu.cr3, reserved ? "names a page-directory-pointer entry with a reserved bit set"
+                                  : "is not guest RAM", v->id);
         return EXIT_STOP;
     }
     write_back(v, &cpu);

@@ -2,6 +2,7 @@
 #include "vmm/guest_linear.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
+#include "vmm/guest_rules.h"
 #include "vmm/vmmem_poll.h"
 #include "kernel/vm.h"
 #include "include/hv/platform.h"
@@ -137,4 +138,17 @@ enum gl_result guest_linear_write(struct guest_linear *g, uint64_t gla, const vo
                                   size_t n, uint64_t *bad)
 {
     return copy(g, gla, NULL, buf, n, bad, true);
+}
+
+enum gl_result vcpu_load_pdptes(struct vcpu *v, struct guest_linear *g, uint64_t cr3,
+                                bool *reserved)
+{
+    uint64_t pdpte[4];
+    enum gl_result r = guest_phys_read(g, cr3 & 0xffffffe0ULL, pdpte, sizeof pdpte);
+    *reserved = r == GL_OK && pdpte_refusal(pdpte, guest_phys_bits());
+    if (r != GL_OK || *reserved)
+        return r;
+    for (unsigned i = 0; i < 4; i++)
+        gs_write(v, VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+    return GL_OK;
 }

@@ -48,6 +48,13 @@ enum gl_result guest_linear_read(struct guest_linear *g, uint64_t gla, void *buf
 /* Reads `n` bytes at guest-physical `gpa`, within one page (PAE's page-
  * directory-pointer entries, which the CPU reads at a CR3 load). */
 enum gl_result guest_phys_read(struct guest_linear *g, uint64_t gpa, void *buf, size_t n);
+/* PAE paging's four page-directory-pointer entries, read from the 32-byte
+ * table at `cr3` as a CR3 load makes the CPU read them, into the VMCS, from
+ * which VM entry loads them (SDM vol. 3, 28.3.2.4): for MOV to CR0/CR3/CR4
+ * (vmm/exit_cr.c) and task switches. `*reserved`: a present entry has a
+ * reserved bit set (a #GP for a MOV to CR; nothing is written then). */
+enum gl_result vcpu_load_pdptes(struct vcpu *v, struct guest_linear *g, uint64_t cr3,
+                                bool *reserved);
 /* Writes `n` bytes from `buf` to guest-linear `gla`; with `buf` NULL, the
  * same check as a read (the destination of an INS, before the port is
  * read). */
