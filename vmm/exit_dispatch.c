@@ -162,8 +162,8 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
     if (vm_gpa_is_ram(vm, e->gpa))
         return vmmem_ram_fault(v, e->gpa);   /* first touch, page-in, blocking */
     /* The APICs' pages (wherever IA32_APIC_BASE put them), the virtio
-     * balloon's window and the legacy hole: every access is decoded and
-     * emulated. */
+     * balloon's window, the legacy hole and pc-testdev's window: every
+     * access is decoded and emulated. */
     if (vplatform_is_lapic(v->plat, e->gpa) || vplatform_is_ioapic(e->gpa) || vballoon_owns(e->gpa) ||
         mmio_is_legacy_hole(e->gpa) || mmio_is_testdev(v, e->gpa))
         return exit_mmio(v, e);
