@@ -6,7 +6,8 @@
  * sequence; the PIC's and the local APIC's reported outputs match their
  * state; INTA vectors come from the programmed bases; deadlines are never
  * in the past and ticking at one makes progress; the keyboard queue stays
- * bounded. */
+ * bounded; pc-testdev's latch reads back what a dword wrote, its lines
+ * reach the controllers and its window stays within bounds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include "vmm/dev_pit.h"
@@ -15,6 +16,7 @@
 #include "vmm/dev_i8042.h"
 #include "vmm/dev_ioapic.h"
 #include "vmm/dev_lapic.h"
+#include "vmm/dev_testdev.h"
 
 static void check(bool ok)
 {
@@ -28,6 +30,7 @@ static struct rtc rtc;
 static struct i8042 kbc;
 static struct vioapic ioapic;
 static struct vlapic lapic;
+static struct testdev td;
 static bool intr, lapic_intr;
 static unsigned resets;
 
@@ -74,6 +77,17 @@ static void on_reset(void *ctx)
     resets++;
 }
 
+/* pc-testdev's lines: ISA ones to both controllers, 16-23 to the I/O APIC. */
+static void testdev_line(void *ctx, unsigned line, bool level)
+{
+    (void)ctx;
+    check(line < TESTDEV_IRQ_LINES);
+    if (line < 16)
+        to_pic(NULL, line, level);
+    else
+        vioapic_set_irq(&ioapic, line, level);
+}
+
 static const uint16_t pit_ports[4] = { 0x40, 0x42, 0x43, 0x61 };
 static const uint16_t pic_ports[6] = { 0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1 };
 
@@ -92,11 +106,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vioapic_init(&ioapic, 0, to_lapic, NULL);
     vlapic_init(&lapic, 0, 100000000, 2000000, (struct dev_irq){ lapic_out, NULL });
     lapic.eoi = lapic_eoi;
+    struct testdev_host td_host = { testdev_line, NULL, NULL };
+    testdev_init(&td, &td_host);
     uint64_t tsc = 0;
 
     for (size_t i = 0; i + 3 <= size; i += 3) {
         uint8_t op = data[i], a = data[i + 1], v = data[i + 2];
-        switch (op % 10) {
+        switch (op % 11) {
         case 0: pit_port_write(&pit, pit_ports[a & 3], v, now); break;
         case 1: (void)pit_port_read(&pit, pit_ports[a & 3], now); break;
         case 2: pic_port_write(&pic, pic_ports[a % 6], v); break;
@@ -152,6 +168,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)vlapic_mmio_read(&lapic, (uint64_t)(v & 0x3f) << 4, 4, now);
             }
             break;
+        case 10: {
+            /* pc-testdev: its ports at any width, its window near its end. */
+            static const unsigned sizes[4] = { 1, 2, 4, 8 };
+            unsigned sz = sizes[(a >> 5) & 3];
+            if (a & 1) {
+                uint16_t port = (uint16_t)(a & 2 ? TESTDEV_IRQ_PORT + (v % (TESTDEV_IRQ_LINES + 2))
+                                                 : TESTDEV_LATCH_PORT + (v % 14));
+                if (a & 4) {
+                    testdev_port_write(&td, port, sz > 4 ? 4 : sz, (uint32_t)v * 0x01010101u);
+                } else {
+                    (void)testdev_port_read(&td, port, sz > 4 ? 4 : sz);
+                }
+            } else {
+                uint64_t at = TESTDEV_IOMEM_BASE + TESTDEV_IOMEM_LEN - 8 + (v & 15);
+                if (a & 4)
+                    testdev_iomem_write(&td, at, sz, (uint64_t)v * 0x0101010101010101ULL);
+                else
+                    (void)testdev_iomem_read(&td, at, sz);
+            }
+            uint32_t word = (uint32_t)a << 24 | v;
+            testdev_port_write(&td, TESTDEV_LATCH_PORT, 4, word);
+            check(testdev_port_read(&td, TESTDEV_LATCH2_PORT, 4) == word);
+            break;
+        }
         default: {
             /* Time passes: a little, a lot, or to the next deadline. */
             uint64_t d = pit_next_deadline(&pit, now), r = rtc_next_deadline(&rtc, now);
