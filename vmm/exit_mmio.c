@@ -165,33 +165,68 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e)
     return emulate(v, e, false);
 }
 
+/* A data access the monitor lets through to memory that is neither RAM
+ * nor a device: logged for the first access to each of the first pages
+ * (keyed by page, so a guest sweeping memory logs its first pages only). */
+static void note_unknown_memory(struct vm *vm, uint64_t gpa, bool write, uint64_t rip)
+{
+    switch (report_once(&vm->memory_reported, (uint32_t)(gpa >> 12))) {
+    case REPORT_ONCE_NEW:
+        VM_WARN(vm, "vm %s: %s of guest-physical 0x%llx, neither RAM nor a device (RIP 0x%llx): %s",
+                vm->name, write ? "write" : "read", (unsigned long long)gpa,
+                (unsigned long long)rip, write ? "dropped" : "reads as all ones");
+        break;
+    case REPORT_ONCE_NOW_FULL:
+        VM_WARN(vm, "vm %s: more than %d pages of unknown memory accessed; the rest are "
+                "counted, not logged", vm->name, REPORT_ONCE_KEEP);
+        break;
+    default:
+        break;
+    }
+}
+
+static bool unknown_memory_stops(const struct vm *vm)
+{
+    return strcmp(vm->cfg.unknown_memory, "stop") == 0;
+}
+
 enum exit_action exit_unknown_memory(struct vcpu *v, const struct exit_info *e)
 {
     struct vm *vm = v->vm;
     bool write = (e->qual & EPT_QUAL_WRITE) != 0;
-    const char *kind = (e->qual & EPT_QUAL_FETCH) ? "instruction fetch" : write ? "write" : "read";
     vm->unknown_memory_accesses++;
-    if (strcmp(vm->cfg.unknown_memory, "stop") == 0) {
+    if (unknown_memory_stops(vm)) {
         vm_fail(vm, "%s of guest-physical 0x%llx outside RAM and MMIO (vCPU %u, RIP 0x%llx; "
                 "monitor.unknownMemory = \"stop\")",
-                kind, (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
+                (e->qual & EPT_QUAL_FETCH) ? "instruction fetch" : write ? "write" : "read",
+                (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     }
-    if (!not_emulable(v, e, true)) {
-        /* Keyed by page: a guest sweeping memory logs its first pages only. */
-        switch (report_once(&vm->memory_reported, (uint32_t)(e->gpa >> 12))) {
-        case REPORT_ONCE_NEW:
-            VM_WARN(vm, "vm %s: %s of guest-physical 0x%llx, neither RAM nor a device (RIP 0x%llx): %s",
-                    vm->name, kind, (unsigned long long)e->gpa, (unsigned long long)e->rip,
-                    write ? "dropped" : "reads as all ones");
-            break;
-        case REPORT_ONCE_NOW_FULL:
-            VM_WARN(vm, "vm %s: more than %d pages of unknown memory accessed; the rest are "
-                    "counted, not logged", vm->name, REPORT_ONCE_KEEP);
-            break;
-        default:
-            break;
+    if (!not_emulable(v, e, true))
+        note_unknown_memory(vm, e->gpa, write, e->rip);
+    return emulate(v, e, true);
+}
+
+bool mmio_copy(struct vcpu *v, uint64_t gpa, uint8_t *into, const uint8_t *from, size_t n)
+{
+    struct vm *vm = v->vm;
+    bool testdev = mmio_is_testdev(v, gpa), hole = mmio_is_legacy_hole(gpa);
+    if (!testdev && !hole) {
+        /* Registers (the APICs, the balloon) and the BIOS area (the VM's
+         * ACPI tables live there) are no memory to stream through. */
+        if ((v->plat && vplatform_is_lapic(v->plat, gpa)) || vplatform_is_ioapic(gpa) ||
+            vballoon_owns(gpa) || guest_rom_contains(gpa) || unknown_memory_stops(vm))
+            return false;
+        if (into || from) {    /* a transfer, not INS's check of its destination */
+            vm->unknown_memory_accesses++;
+            note_unknown_memory(vm, gpa, from != NULL, gs_read(v, VMCS_GUEST_RIP));
         }
     }
-    return emulate(v, e, true);
+    for (size_t i = 0; i < n; i++) {
+        if (into)
+            into[i] = testdev ? (uint8_t)testdev_iomem_read(v->plat->testdev, gpa + i, 1) : 0xff;
+        else if (from && testdev)
+            testdev_iomem_write(v->plat->testdev, gpa + i, 1, from[i]);
+    }
+    return true;
 }

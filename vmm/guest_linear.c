@@ -16,7 +16,7 @@ void guest_linear_init(struct guest_linear *g, struct vcpu *v)
     g->walk.cr4 = gs_read(v, VMCS_GUEST_CR4);
     g->walk.efer = gs_read(v, VMCS_GUEST_EFER);
     g->action = EXIT_CONTINUE;
-    g->rights = g->user = g->protection = false;
+    g->rights = g->user = g->protection = g->devices = false;
 }
 
 void guest_linear_check_rights(struct guest_linear *g, bool user)
@@ -104,6 +104,11 @@ static enum gl_result copy(struct guest_linear *g, uint64_t gla, uint8_t *into,
             chunk = n - done;
         uint8_t *va;
         enum gl_result r = ram_page(g, gpa, &va);
+        if (r == GL_NOT_RAM && g->devices &&
+            mmio_copy(g->v, gpa, into ? into + done : NULL, from ? from + done : NULL, chunk)) {
+            done += chunk;
+            continue;
+        }
         if (r != GL_OK) {
             *bad = at;
             return r;

@@ -25,6 +25,10 @@ struct guest_linear {
      * their accessed and dirty flags; `protection` says a GL_UNMAPPED was
      * a refusal (a #PF with P set), not a page missing. */
     bool rights, user, protection;
+    /* Data bytes outside RAM that are memory-like (mmio_copy: pc-testdev's
+     * window, the legacy hole, unknown memory) are copied too, as INS and
+     * OUTS reach them on a PC; page tables must still be RAM. */
+    bool devices;
 };
 
 enum gl_result {

@@ -105,7 +105,8 @@ check "debugregs: done" has_line "debugregs: done"
 # pc-testdev: QEMU's own device is the reference for the monitor's model.
 run testdev "" -device pc-testdev
 check "testdev: status 0" test "$status" = 0
-for line in "latch ok" "iomem ok" "edge irq ok" "level irq ok" "page drop ok" "done"; do
+for line in "latch ok" "iomem ok" "string i/o ok" "edge irq ok" "level irq ok" "page drop ok" \
+    "done"; do
     check "testdev: $line" has_line "testdev: $line"
 done
 run testdev ""

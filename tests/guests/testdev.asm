@@ -4,12 +4,14 @@
 ;   - the latch at 0xe0: a dword written reads back, a byte at 0xe9 lands in
 ;     it, and REP OUTSB leaves the last byte there (as emulator.c checks);
 ;   - the memory window at 0xff000000: what MOV writes reads back, bytes and
-;     dwords, at both ends of its first page;
+;     dwords, at both ends of its first page; REP INSB from the latch into
+;     it and OUTSB from it (as emulator.c's string I/O test);
 ;   - interrupt line 14 edge-triggered and line 15 level-triggered through
 ;     the I/O APIC (the 8259s masked), each delivered once, the level one
 ;     lowered by its handler before EOI (as ioapic.c does);
 ;   - a page dropped through port 0xe4 keeps its contents.
-; Lines: "testdev: latch ok", "testdev: iomem ok", "testdev: edge irq ok",
+; Lines: "testdev: latch ok", "testdev: iomem ok", "testdev: string i/o ok",
+; "testdev: edge irq ok",
 ; "testdev: level irq ok", "testdev: page drop ok", "testdev: done" (exit
 ; 0); a failure prints what and exits 1; no device (the latch reads all
 ; ones) prints "testdev: no device" and exits 2.
@@ -62,6 +64,26 @@ main:
         cmp eax, 0x17c0
         jne .bad_iomem
         PRINT "testdev: iomem ok", 10
+
+        ; ---- string I/O between the latch and the window ---------------------
+        xor eax, eax
+        out LATCH, eax
+        mov ax, 0x9999
+        out LATCH, ax
+        mov edi, IOMEM + 0x200
+        mov ecx, 16
+        mov dx, LATCH
+        rep insb                        ; the latch's low byte, 16 times
+        cmp byte [IOMEM + 0x20f], 0x99
+        jne .bad_sio
+        mov byte [IOMEM + 0x300], 0x5a
+        mov esi, IOMEM + 0x300
+        mov dx, LATCH + 3
+        outsb                           ; into the latch's top byte
+        in eax, LATCH
+        cmp eax, 0x5a009999
+        jne .bad_sio
+        PRINT "testdev: string i/o ok", 10
 
         ; ---- interrupt lines through the I/O APIC ----------------------------
         call flat_setup                 ; our GDT and IDT (common.inc)
@@ -128,6 +150,9 @@ main:
         PRINT "testdev: FAIL iomem read "
         PRINT_HEX eax
         PRINT 10
+        EXIT 1
+.bad_sio:
+        PRINT "testdev: FAIL string i/o with the window", 10
         EXIT 1
 .bad_edge:
         PRINT "testdev: FAIL edge interrupts: "

@@ -474,8 +474,8 @@ def bochs_testdev(workdir, image):
     # key the ports read as all ones, as on a PC.
     with booted(Bochs(image, workdir), BOCHS_BOOT_S) as m:
         start_vm(m, "testdev")
-        for line in ("latch ok", "iomem ok", "edge irq ok", "level irq ok", "page drop ok",
-                     "done"):
+        for line in ("latch ok", "iomem ok", "string i/o ok", "edge irq ok", "level irq ok",
+                     "page drop ok", "done"):
             m.expect(r"^\[testdev\] testdev: %s\r?\n" % line, 60)
         m.expect(r"vm testdev: exited with status 0", 60)
         # Every access reached the device: none fell to the unknown port or

@@ -1035,12 +1035,34 @@ static void test_io_string_ins_outs(void **state)
     assert_int_equal(vcpu.regs.gpr[REG_RDI], 0x5002);
     assert_int_equal(vcpu.regs.gpr[REG_RCX], 9);
 
-    /* INS into the legacy hole is not RAM: the VM stops, naming it. */
+    /* INS into the legacy hole: nothing there keeps the bytes, as on a PC
+     * bus (it used to stop the VM); OUTS from it sends all ones. */
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
     vcpu.regs.gpr[REG_RDI] = 0xb8000;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x1234, 2, true) | 16), EXIT_CONTINUE);
+    assert_true(skipped());
+    assert_int_equal(vcpu.regs.gpr[REG_RDI], 0xb8002);
+    /* Memory that is neither RAM nor a device: the same, counted; with
+     * monitor.unknownMemory = "stop" the VM stops, naming the address. */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RDI] = 0xe0000000;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x1234, 2, true) | 16), EXIT_CONTINUE);
+    assert_int_equal(vm.unknown_memory_accesses, 1);
+    strcpy(vm.cfg.unknown_memory, "stop");
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RDI] = 0xe0000000;
     assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x1234, 2, true) | 16), EXIT_STOP);
-    assert_non_null(strstr(fake_fail_reason, "INS on port 0x1234 into guest-linear 0xb8000, which is "
-                                        "not guest RAM"));
+    assert_non_null(strstr(fake_fail_reason, "INS on port 0x1234 into guest-linear 0xe0000000, which "
+                                        "is not guest RAM"));
+    /* The local APIC's page is registers, not memory: that stops the VM. */
+    fake_gpa_destroy(vm.mem.ram.gpa);
+    setup(NULL);
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    string_insn(insw, 3);
+    vcpu.regs.gpr[REG_RDI] = 0xfee00300;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x1234, 2, true) | 16), EXIT_STOP);
+    assert_non_null(strstr(fake_fail_reason, "which is not guest RAM"));
     fake_gpa_destroy(vm.mem.ram.gpa);
 
     setup(NULL);
