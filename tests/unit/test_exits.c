@@ -798,6 +798,19 @@ static void test_pae_paging_loads_pdptes(void **state)
  * number is -KVM_ENOSYS, a call from CPL 3 -KVM_EPERM; the instruction is
  * skipped (it used to be #UD). Outside 64-bit mode the registers are 32
  * bits wide. */
+static uint64_t send_ipi_hypercall(uint64_t low, uint64_t min, uint32_t icr)
+{
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RAX] = 10;               /* KVM_HC_SEND_IPI */
+    vcpu.regs.gpr[REG_RBX] = low;
+    vcpu.regs.gpr[REG_RCX] = 0;
+    vcpu.regs.gpr[REG_RDX] = min;
+    vcpu.regs.gpr[REG_RSI] = icr;
+    assert_int_equal(run_exit(EXIT_VMCALL, 0), EXIT_CONTINUE);
+    assert_true(skipped());
+    return vcpu.regs.gpr[REG_RAX];
+}
+
 static void test_vmcall_is_a_kvm_hypercall(void **state)
 {
     (void)state;
@@ -811,35 +824,16 @@ static void test_vmcall_is_a_kvm_hypercall(void **state)
     /* PV IPI, vector 0x42, to APIC IDs 1 + {0}: APIC 1 only (enabled by
      * its software, as an AP's OS does). */
     vplatform_mmio_write(vcpu.plat, 1, 0xfee000f0, 4, 0x1ff, 0);
-    fake_gs_set(VMCS_GUEST_RIP, RIP0);
-    vcpu.regs.gpr[REG_RAX] = 10;
-    vcpu.regs.gpr[REG_RBX] = 0x1;
-    vcpu.regs.gpr[REG_RCX] = 0;
-    vcpu.regs.gpr[REG_RDX] = 1;
-    vcpu.regs.gpr[REG_RSI] = 0x42;
-    run_exit(EXIT_VMCALL, 0);
-    assert_int_equal(vcpu.regs.gpr[REG_RAX], 1);
+    assert_int_equal(send_ipi_hypercall(0x1, 1, 0x42), 1);
     assert_int_equal(vlapic_irr_top(&vcpu.plat->lapic[1]), 0x42);
     assert_int_equal(vlapic_irr_top(&vcpu.plat->lapic[0]), -1);
     /* kvm-unit-tests' apic test: every bit of the low word from ID
      * 0xffffffff reaches nobody, and returns 0. */
-    fake_gs_set(VMCS_GUEST_RIP, RIP0);
-    vcpu.regs.gpr[REG_RAX] = 10;
-    vcpu.regs.gpr[REG_RBX] = 0xffffffff;
-    vcpu.regs.gpr[REG_RDX] = 0xffffffff;
-    vcpu.regs.gpr[REG_RSI] = 0;
-    run_exit(EXIT_VMCALL, 0);
-    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0);
+    assert_int_equal(send_ipi_hypercall(0xffffffff, 0xffffffff, 0), 0);
 
     /* From CPL 3: -KVM_EPERM, nothing sent. */
-    fake_gs_set(VMCS_GUEST_RIP, RIP0);
     fake_gs_set(VMCS_SEG_AR(SEG_SS), 3u << 5);
-    vcpu.regs.gpr[REG_RAX] = 10;
-    vcpu.regs.gpr[REG_RBX] = 0x1;
-    vcpu.regs.gpr[REG_RDX] = 0;
-    vcpu.regs.gpr[REG_RSI] = 0x43;
-    run_exit(EXIT_VMCALL, 0);
-    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0xffffffffULL);
+    assert_int_equal(send_ipi_hypercall(0x1, 0, 0x43), 0xffffffffULL);
     assert_int_equal(vlapic_irr_top(&vcpu.plat->lapic[0]), -1);
 }
 
