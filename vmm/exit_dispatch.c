@@ -164,8 +164,8 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
     /* The APICs' pages (wherever IA32_APIC_BASE put them), the virtio
      * balloon's window, the legacy hole and pc-testdev's window: every
      * access is decoded and emulated. */
-    if (vplatform_is_lapic(v->plat, e->gpa) || vplatform_is_ioapic(e->gpa) || vballoon_owns(e->gpa) ||
-        mmio_is_legacy_hole(e->gpa) || mmio_is_testdev(v, e->gpa))
+    if (mmio_is_register_device(v, e->gpa) || mmio_is_legacy_hole(e->gpa) ||
+        mmio_is_testdev(v, e->gpa))
         return exit_mmio(v, e);
     /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables);
      * a write there is emulated and dropped, as ROM drops it (a DOS memory

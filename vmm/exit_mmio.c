@@ -58,6 +58,11 @@ bool mmio_is_testdev(const struct vcpu *v, uint64_t gpa)
     return v->plat && v->plat->testdev && testdev_iomem_owns(gpa);
 }
 
+bool mmio_is_register_device(const struct vcpu *v, uint64_t gpa)
+{
+    return vplatform_is_lapic(v->plat, gpa) || vplatform_is_ioapic(gpa) || vballoon_owns(gpa);
+}
+
 /* The VM's virtio balloon, when the access is in its window. */
 static struct vballoon *balloon_at(const struct mmio_ctx *c)
 {
@@ -214,8 +219,7 @@ bool mmio_copy(struct vcpu *v, uint64_t gpa, uint8_t *into, const uint8_t *from,
     if (!testdev && !hole) {
         /* Registers (the APICs, the balloon) and the BIOS area (the VM's
          * ACPI tables live there) are no memory to stream through. */
-        if ((v->plat && vplatform_is_lapic(v->plat, gpa)) || vplatform_is_ioapic(gpa) ||
-            vballoon_owns(gpa) || guest_rom_contains(gpa) || unknown_memory_stops(vm))
+        if (mmio_is_register_device(v, gpa) || guest_rom_contains(gpa) || unknown_memory_stops(vm))
             return false;
         if (into || from) {    /* a transfer, not INS's check of its destination */
             vm->unknown_memory_accesses++;

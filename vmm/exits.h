@@ -91,5 +91,9 @@ bool mmio_copy(struct vcpu *v, uint64_t gpa, uint8_t *into, const uint8_t *from,
 bool mmio_is_legacy_hole(uint64_t gpa);
 /* The memory window of the VM's pc-testdev, when it has one. */
 bool mmio_is_testdev(const struct vcpu *v, uint64_t gpa);
+/* A device of registers: a local APIC's page (wherever IA32_APIC_BASE put
+ * it), the I/O APIC's, the virtio balloon's window. One list for the EPT
+ * violation path and for string I/O, which must not stream through them. */
+bool mmio_is_register_device(const struct vcpu *v, uint64_t gpa);
 
 #endif
