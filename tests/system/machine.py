@@ -5,6 +5,7 @@ Both expose the same small interface: expect(regex, timeout), send(text),
 wait_exit(timeout), kill(), tail(lines). Every wait has a hard limit; on
 failure the caller prints tail() so the serial log explains what happened.
 """
+import bisect
 import os
 import re
 import shutil
@@ -30,6 +31,9 @@ class _Serial:
         self.raw = bytearray()   # exactly the bytes received (for make run)
         self.pending = ""
         self.pos = 0
+        # Where in buf an erased line began: each is where the shell's prompt
+        # stood before a guest's line took its place.
+        self.erased_at = []
         self.lock = threading.Condition()
         self.closed = False
         self.log = open(log_path, "w", encoding="utf-8", errors="replace")
@@ -54,6 +58,8 @@ class _Serial:
                 self._append(self.pending[:i])
                 cut = self.buf.rfind("\n") + 1
                 self.buf = self.buf[:cut]
+                if not self.erased_at or self.erased_at[-1] != cut:
+                    self.erased_at.append(cut)
                 self.pos = min(self.pos, len(self.buf))
                 self.pending = self.pending[i + len(self.ERASE_LINE):]
             # keep a possible partial erase sequence for the next chunk
@@ -87,6 +93,22 @@ class _Serial:
                     why = "the machine stopped" if self.closed else f"{timeout:.0f} s passed"
                     raise MachineError(f"did not see /{pattern}/: {why}")
                 self.lock.wait(min(left, 0.5))
+
+    def rewind_after_line(self, text):
+        """Moves the match position back to the start of the line after the
+        last line before it that contains `text` (if there is one)."""
+        with self.lock:
+            at = self.buf.rfind(text, 0, self.pos)
+            if at >= 0:
+                end = self.buf.find("\n", at)
+                self.pos = min(self.pos, end + 1 if end >= 0 else self.pos)
+
+    def first_erased_at(self, start):
+        """The first place at or after `start` where an erased line began
+        (None: none)."""
+        with self.lock:
+            i = bisect.bisect_left(self.erased_at, start)
+            return self.erased_at[i] if i < len(self.erased_at) else None
 
     def raw_since(self, start):
         with self.lock:
@@ -127,6 +149,15 @@ class Machine:
         self.expect(re.escape(line) + r"\n", timeout)
         start = self.serial.pos
         self.expect(r"^hv> ", timeout)
+        # The output ends at the first prompt after it. A guest's line that
+        # came after that prompt erased it and took its place (the prompt is
+        # drawn again below): it is not the command's output, and the next
+        # expect() must still see it, whenever this read the port.
+        end = self.serial.first_erased_at(start)
+        if end is not None and end < self.serial.pos:
+            out = self.serial.since(start)[:end - start]
+            self.serial.pos = end
+            return out
         out = self.serial.since(start)
         return out.rsplit("hv> ", 1)[0]
 
