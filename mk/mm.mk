@@ -11,4 +11,4 @@ test_page_alloc_SRCS := tests/unit/test_page_alloc.c mm/mpn_db.c mm/page_alloc.c
 UNIT_TESTS += test_guest_mem
 test_guest_mem_SRCS = tests/unit/test_guest_mem.c mm/guest_mem.c mm/physmap.c mm/sampler.c \
                       mm/heap.c mm/page_alloc.c mm/mpn_db.c $(FAKE_PLATFORM_SRCS) tests/fake/fake_gpa.c \
-                      mm/guest_rom.c
+                      mm/guest_rom.c mm/guest_devmem.c

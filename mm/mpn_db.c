@@ -29,7 +29,7 @@ static const char *const owner_names[OWNER_VM_BASE] = {
     [OWNER_EPT] = "ept",           [OWNER_VMCS] = "vmcs",
     [OWNER_CCACHE] = "ccache",     [OWNER_TEST] = "test",
     [OWNER_IO] = "io",
-    [OWNER_GUEST_ROM] = "rom",
+    [OWNER_GUEST_ROM] = "rom",     [OWNER_DEVMEM] = "devmem",
 };
 
 const char *mem_type_name(enum mem_type t)

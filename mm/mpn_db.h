@@ -26,6 +26,7 @@ enum mpn_owner {
     OWNER_TEST,         /* hosted tests */
     OWNER_IO,           /* device queues and I/O buffers (block drivers) */
     OWNER_GUEST_ROM,    /* the zero page every guest reads as its BIOS area */
+    OWNER_DEVMEM,       /* memory a VM's device holds outside its RAM (mm/guest_devmem.h) */
     OWNER_VM_BASE = 64, /* + vm id */
 };
 #define OWNER_MAX 0xffff

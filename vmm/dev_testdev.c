@@ -54,13 +54,22 @@ bool testdev_iomem_owns(uint64_t gpa)
     return gpa >= TESTDEV_IOMEM_BASE && gpa < TESTDEV_IOMEM_BASE + TESTDEV_IOMEM_LEN;
 }
 
+/* The host's byte at `gpa`; NULL when it has none there. */
+static uint8_t *iomem_byte(const struct testdev *t, uint64_t gpa)
+{
+    if (!testdev_iomem_owns(gpa))
+        return NULL;
+    uint64_t off = gpa - TESTDEV_IOMEM_BASE;
+    uint8_t *page = t->host.iomem[off / 4096];
+    return page ? page + off % 4096 : NULL;
+}
+
 uint64_t testdev_iomem_read(const struct testdev *t, uint64_t gpa, unsigned size)
 {
     uint64_t v = 0;
     for (unsigned b = 0; b < size && b < 8; b++) {
-        uint64_t a = gpa + b;
-        uint8_t byte = testdev_iomem_owns(a) ? t->iomem[a - TESTDEV_IOMEM_BASE] : 0xff;
-        v |= (uint64_t)byte << (8 * b);
+        const uint8_t *p = iomem_byte(t, gpa + b);
+        v |= (uint64_t)(p ? *p : 0xff) << (8 * b);
     }
     return v;
 }
@@ -68,8 +77,8 @@ uint64_t testdev_iomem_read(const struct testdev *t, uint64_t gpa, unsigned size
 void testdev_iomem_write(struct testdev *t, uint64_t gpa, unsigned size, uint64_t val)
 {
     for (unsigned b = 0; b < size && b < 8; b++) {
-        uint64_t a = gpa + b;
-        if (testdev_iomem_owns(a))
-            t->iomem[a - TESTDEV_IOMEM_BASE] = (uint8_t)(val >> (8 * b));
+        uint8_t *p = iomem_byte(t, gpa + b);
+        if (p)
+            *p = (uint8_t)(val >> (8 * b));
     }
 }

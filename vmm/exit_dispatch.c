@@ -162,10 +162,9 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
     if (vm_gpa_is_ram(vm, e->gpa))
         return vmmem_ram_fault(v, e->gpa);   /* first touch, page-in, blocking */
     /* The APICs' pages (wherever IA32_APIC_BASE put them), the virtio
-     * balloon's window, the legacy hole and pc-testdev's window: every
-     * access is decoded and emulated. */
-    if (mmio_is_register_device(v, e->gpa) || mmio_is_legacy_hole(e->gpa) ||
-        mmio_is_testdev(v, e->gpa))
+     * balloon's window and the legacy hole: every access is decoded and
+     * emulated. (pc-testdev's window is memory, mapped: vmm/testdev_attach.c.) */
+    if (mmio_is_register_device(v, e->gpa) || mmio_is_legacy_hole(e->gpa))
         return exit_mmio(v, e);
     /* The BIOS area reads as ROM (guests scan it for ACPI and MP tables);
      * a write there is emulated and dropped, as ROM drops it (a DOS memory

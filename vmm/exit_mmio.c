@@ -53,7 +53,8 @@ bool mmio_is_legacy_hole(uint64_t gpa)
     return gpa >= GUEST_LOW_RAM_END && gpa < LEGACY_HOLE_END;
 }
 
-bool mmio_is_testdev(const struct vcpu *v, uint64_t gpa)
+/* The memory window of the VM's pc-testdev, when it has one. */
+static bool mmio_is_testdev(const struct vcpu *v, uint64_t gpa)
 {
     return v->plat && v->plat->testdev && testdev_iomem_owns(gpa);
 }
@@ -75,8 +76,6 @@ static bool dev_read(void *ctx, unsigned size, uint64_t *val)
     struct vballoon *vb = balloon_at(c);
     if (vb)
         *val = vballoon_read(vb, c->v, c->gpa, size);
-    else if (mmio_is_testdev(c->v, c->gpa))
-        *val = testdev_iomem_read(c->v->plat->testdev, c->gpa, size);
     else if (c->unknown || mmio_is_legacy_hole(c->gpa))
         *val = ~0ULL;
     else if (guest_rom_contains(c->gpa))
@@ -94,9 +93,7 @@ static bool dev_write(void *ctx, unsigned size, uint64_t val)
         c->wait = true;   /* a ring page first: the access is retried */
         return false;
     }
-    if (!vb && mmio_is_testdev(c->v, c->gpa))
-        testdev_iomem_write(c->v->plat->testdev, c->gpa, size, val);
-    else if (!vb && !c->unknown && !mmio_is_legacy_hole(c->gpa) && !guest_rom_contains(c->gpa))
+    if (!vb && !c->unknown && !mmio_is_legacy_hole(c->gpa) && !guest_rom_contains(c->gpa))
         vplatform_mmio_write(c->v->plat, c->v->id, c->gpa, size, (uint32_t)val, plat_time_ns());
     return true;
 }

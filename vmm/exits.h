@@ -81,7 +81,7 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_unknown_memory(struct vcpu *v, const struct exit_info *e);
 /* `n` bytes at guest-physical `gpa` (within one page) that are memory-like
  * but not RAM, for INS/OUTS (vmm/guest_linear.c): pc-testdev's window holds
- * them, the legacy hole and memory that is neither RAM nor a device read
+ * them (its pages, which the guest's own accesses reach mapped), the legacy hole and memory that is neither RAM nor a device read
  * as all ones and drop writes (the latter counted and logged as a data
  * access there is; not with monitor.unknownMemory = "stop"). Into `into`,
  * from `from`, or with both NULL only checked. False: not such memory (a
@@ -89,8 +89,6 @@ enum exit_action exit_unknown_memory(struct vcpu *v, const struct exit_info *e);
 bool mmio_copy(struct vcpu *v, uint64_t gpa, uint8_t *into, const uint8_t *from, size_t n);
 #define LEGACY_HOLE_END 0xE0000ULL  /* the BIOS area above it reads as ROM */
 bool mmio_is_legacy_hole(uint64_t gpa);
-/* The memory window of the VM's pc-testdev, when it has one. */
-bool mmio_is_testdev(const struct vcpu *v, uint64_t gpa);
 /* A device of registers: a local APIC's page (wherever IA32_APIC_BASE put
  * it), the I/O APIC's, the virtio balloon's window. One list for the EPT
  * violation path and for string I/O, which must not stream through them. */

@@ -5,12 +5,14 @@
 #include "kernel/vm.h"
 #include "mm/heap.h"
 #include "mm/guest_mem.h"
+#include "mm/guest_devmem.h"
 #include "lib/format.h"
 
 struct testdev_vm {
     struct vm *vm;
     struct vplatform *plat;
     struct testdev dev;
+    mpn_t window[TESTDEV_IOMEM_PAGES];   /* mapped at TESTDEV_IOMEM_BASE */
 };
 
 static void set_irq(void *ctx, unsigned line, bool level)
@@ -41,10 +43,13 @@ static enum io_result testdev_io(void *dev, struct vm *vm, uint16_t port, unsign
     return IO_DONE;
 }
 
+/* Runs after guest_mem_destroy in vm_reap: no mapping points at the
+ * window's pages then. */
 static void destroy(void *state)
 {
     struct testdev_vm *t = state;
     t->plat->testdev = NULL;
+    guest_devmem_free(t->window, TESTDEV_IOMEM_PAGES);
     kfree(t);
 }
 
@@ -60,8 +65,16 @@ bool testdev_attach(struct vm *vm, struct vplatform *plat, char *why, size_t why
     }
     t->vm = vm;
     t->plat = plat;
-    struct testdev_host host = { set_irq, drop_page, t };
+    struct testdev_host host = { set_irq, drop_page, t, { NULL } };
+    bool mapped = guest_devmem_map(&vm->mem.ram, TESTDEV_IOMEM_BASE, t->window, TESTDEV_IOMEM_PAGES);
+    for (unsigned i = 0; i < TESTDEV_IOMEM_PAGES; i++)
+        if (t->window[i] != INVALID_MPN)
+            host.iomem[i] = plat_mpn_to_va(t->window[i]);
     testdev_init(&t->dev, &host);
+    if (!mapped) {      /* destroy frees what was taken */
+        ksnprintf(why, whylen, "no memory for its pc-testdev's window");
+        return false;
+    }
     plat->testdev = &t->dev;
     if (!vm_ports_claim(&vm->devices, TESTDEV_LATCH_PORT, TESTDEV_PORTS_LAST, testdev_io, t) ||
         !vm_ports_claim(&vm->devices, TESTDEV_IRQ_PORT, TESTDEV_IRQ_PORT + TESTDEV_IRQ_LINES - 1,

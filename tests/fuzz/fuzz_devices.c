@@ -106,7 +106,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     vioapic_init(&ioapic, 0, to_lapic, NULL);
     vlapic_init(&lapic, 0, 100000000, 2000000, (struct dev_irq){ lapic_out, NULL });
     lapic.eoi = lapic_eoi;
-    struct testdev_host td_host = { testdev_line, NULL, NULL };
+    static uint8_t td_window[TESTDEV_IOMEM_LEN];
+    struct testdev_host td_host = { testdev_line, NULL, NULL, { NULL } };
+    for (unsigned p = 0; p < TESTDEV_IOMEM_PAGES; p++)
+        td_host.iomem[p] = td_window + p * 4096;
     testdev_init(&td, &td_host);
     uint64_t tsc = 0;
 

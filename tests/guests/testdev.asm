@@ -4,8 +4,10 @@
 ;   - the latch at 0xe0: a dword written reads back, a byte at 0xe9 lands in
 ;     it, and REP OUTSB leaves the last byte there (as emulator.c checks);
 ;   - the memory window at 0xff000000: what MOV writes reads back, bytes and
-;     dwords, at both ends of its first page; REP INSB from the latch into
-;     it and OUTSB from it (as emulator.c's string I/O test);
+;     dwords, at both ends of its first page; REP MOVSB and REPE CMPSB
+;     against RAM, LOCK XADD, PUSH and POP with the stack there, MOVDQU (as
+;     emulator.c does); REP INSB from the latch into it and OUTSB from it
+;     (as emulator.c's string I/O test);
 ;   - interrupt line 14 edge-triggered and line 15 level-triggered through
 ;     the I/O APIC (the 8259s masked), each delivered once, the level one
 ;     lowered by its handler before EOI (as ioapic.c does);
@@ -62,6 +64,42 @@ main:
         jne .bad_iomem
         movzx eax, word [IOMEM + 0x101]
         cmp eax, 0x17c0
+        jne .bad_iomem
+        ; Forms emulator.c runs on the window: a string compare with RAM, a
+        ; locked read-modify-write, the stack there, a 16-byte SSE move.
+        mov esi, outs_text
+        mov edi, IOMEM + 0x400
+        mov ecx, 16
+        rep movsb                       ; RAM to the window
+        mov esi, outs_text
+        mov edi, IOMEM + 0x400
+        mov ecx, 16
+        repe cmpsb
+        jne .bad_iomem
+        mov eax, 5
+        lock xadd [IOMEM + 0x100], eax
+        cmp eax, 0x5a17c0de
+        jne .bad_iomem
+        cmp dword [IOMEM + 0x100], 0x5a17c0e3
+        jne .bad_iomem
+        mov ebx, esp
+        mov esp, IOMEM + 0x800
+        push dword 0x600df00d
+        pop eax
+        mov esp, ebx
+        cmp eax, 0x600df00d
+        jne .bad_iomem
+        mov eax, cr0
+        and eax, ~(1 << 2)              ; EM off, MP on: SSE executes
+        or eax, 1 << 1
+        mov cr0, eax
+        mov eax, cr4
+        or eax, 1 << 9                  ; OSFXSR
+        mov cr4, eax
+        movdqu xmm0, [outs_text]
+        movdqu [IOMEM + 0x500], xmm0
+        mov eax, [IOMEM + 0x50c]
+        cmp eax, [outs_text + 12]
         jne .bad_iomem
         PRINT "testdev: iomem ok", 10
 

@@ -489,6 +489,10 @@ def bochs_testdev(workdir, image):
         out = m.command("stats exits testdev", 60)
         check("unknown I/O port accesses 0, unknown memory accesses 0" in out,
               "testdev's accesses missed the device:\n" + out)
+        # The window's 16 pages went back with the VM.
+        check_mem(m)
+        owners = re.search(r"^by owner:.*$", m.command("mem", 60), re.M)
+        check(owners and "devmem" not in owners.group(0), f"the window's pages stayed: {owners}")
         start_vm(m, "testdev_absent")
         m.expect(r"\[testdev_absent\] testdev: no device", 60)
         m.expect(r"vm testdev_absent: exited with status 2", 60)

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "vmm/dev_testdev.h"
 
@@ -13,6 +14,7 @@ static struct testdev *t;
 static int lines[TESTDEV_IRQ_LINES];   /* -1: never set */
 static uint64_t dropped[8];
 static unsigned ndropped;
+static uint8_t window[TESTDEV_IOMEM_LEN];   /* the host's pages, back to back */
 
 static void set_irq(void *ctx, unsigned line, bool level)
 {
@@ -32,7 +34,11 @@ static int setup(void **state)
 {
     (void)state;
     t = malloc(sizeof *t);
-    struct testdev_host host = { set_irq, drop_page, &lines };
+    struct testdev_host host = { set_irq, drop_page, &lines, { NULL } };
+    for (unsigned p = 0; p < TESTDEV_IOMEM_PAGES; p++)
+        host.iomem[p] = window + p * 4096;
+    host.iomem[2] = NULL;                    /* a page the host has none for */
+    memset(window, 0, sizeof window);
     testdev_init(t, &host);
     for (unsigned i = 0; i < TESTDEV_IRQ_LINES; i++)
         lines[i] = -1;
@@ -99,8 +105,9 @@ static void test_irq_lines(void **state)
     assert_int_equal(t->irq_writes, 3);
 }
 
-/* The window keeps what is written, at 1 to 8 bytes; bytes past its end
- * read as all ones and are not written. */
+/* The window keeps what is written, at 1 to 8 bytes, in the host's pages
+ * (where the guest's own accesses reach them); bytes past its end or in a
+ * page the host gave none for read as all ones and are not written. */
 static void test_iomem(void **state)
 {
     (void)state;
@@ -115,6 +122,13 @@ static void test_iomem(void **state)
     assert_int_equal(testdev_iomem_read(t, a + 1, 2), 0x0607);
     testdev_iomem_write(t, a + 3, 1, 0xee);
     assert_int_equal(testdev_iomem_read(t, a, 4), 0xee060708);
+    assert_int_equal(window[0x103], 0xee);
+    window[0x4000 + 7] = 0x5a;                         /* the guest wrote there */
+    assert_int_equal(testdev_iomem_read(t, TESTDEV_IOMEM_BASE + 0x4006, 2), 0x5a00);
+    uint64_t across = TESTDEV_IOMEM_BASE + 0x2000 - 2; /* into the missing page */
+    testdev_iomem_write(t, across, 4, 0x11223344);
+    assert_int_equal(testdev_iomem_read(t, across, 4), 0xffff3344);
+    assert_int_equal(window[0x2000], 0);
     uint64_t end = TESTDEV_IOMEM_BASE + TESTDEV_IOMEM_LEN - 2;
     testdev_iomem_write(t, end, 4, 0xaabbccdd);
     assert_int_equal(testdev_iomem_read(t, end, 4), 0xffffccdd);

@@ -16,6 +16,7 @@
 #include "tests/fake/platform_fake.h"
 #include "tests/fake/fake_gpa.h"
 #include "mm/guest_rom.h"
+#include "mm/guest_devmem.h"
 
 #define MACHINE_PAGES 512
 #define GUEST_MB 2
@@ -374,6 +375,41 @@ static void test_own_rom_page(void **state)
     assert_int_equal(page_free_count(), free_after + 3);
 }
 
+/* A device's memory outside RAM (pc-testdev's window): zeroed pages mapped
+ * read, write and execute where the guest put no RAM; refused over RAM or
+ * unaligned with nothing taken; not the VM's pages, freed by their owner. */
+static void test_device_memory_outside_ram(void **state)
+{
+    (void)state;
+    uint64_t free_before = page_free_count();
+    mpn_t pages[4];
+    assert_false(guest_devmem_map(&gm, 0x100000, pages, 4));          /* RAM */
+    assert_false(guest_devmem_map(&gm, 0xff000010, pages, 4));        /* unaligned */
+    assert_false(guest_devmem_map(&gm, 0xfe000, pages, 4));           /* runs into RAM */
+    assert_int_equal(page_free_count(), free_before);
+    for (unsigned i = 0; i < 4; i++)
+        assert_int_equal(pages[i], INVALID_MPN);
+    /* (The fake's mappings end with the guest's RAM: the legacy hole stands
+     * for pc-testdev's window at 0xff000000 here.) */
+    assert_true(guest_devmem_map(&gm, 0xa0000, pages, 4));
+    assert_int_equal(page_free_count(), free_before - 4);
+    for (unsigned i = 0; i < 4; i++) {
+        assert_int_equal(plat_gpa_lookup(gm.gpa, 0xa0 + i), pages[i]);
+        assert_int_equal(fake_gpa_rights(gm.gpa, 0xa0 + i),
+                         PLAT_GPA_R | PLAT_GPA_W | PLAT_GPA_X);
+        assert_true(all_zero(pages[i]));
+        assert_int_equal(mpn_db_rec(pages[i])->owner, OWNER_DEVMEM);
+    }
+    assert_int_equal(guest_mem_pages(&gm), 0);   /* not the guest's RAM */
+    assert_false(guest_mem_unmap(&gm, 0xa0000));  /* nor dropped as RAM is */
+    guest_mem_destroy(&gm);
+    uint64_t free_after = page_free_count();
+    assert_int_equal(mpn_db_rec(pages[0])->owner, OWNER_DEVMEM); /* the VM did not free them */
+    guest_devmem_free(pages, 4);
+    assert_int_equal(pages[3], INVALID_MPN);
+    assert_int_equal(page_free_count(), free_after + 4);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +427,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_spans_pages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_touches_reach_the_sampler, setup, teardown),
         cmocka_unit_test_setup_teardown(test_destroy_returns_every_page, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_device_memory_outside_ram, setup, teardown),
     };
     return cmocka_run_group_tests_name("guest_mem", tests, NULL, NULL);
 }
