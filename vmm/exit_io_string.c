@@ -97,7 +97,8 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
     }
     /* The instruction was fetched as the CPU fetched it; its data accesses
      * the CPU never began, so their rights are checked here. */
-    guest_linear_check_rights(&c.g, cpl == 3);
+    guest_linear_check_rights(&c.g, cpl == 3,
+                              (gs_read(v, VMCS_GUEST_RFLAGS) & RFLAGS_AC) != 0);
     c.g.devices = true;     /* memory-like bytes outside RAM too, as on a PC */
     /* In 64-bit mode only FS and GS have a base. */
     bool based = !long64 || s.insn.seg == SIO_SEG_FS || s.insn.seg == SIO_SEG_GS;

@@ -97,6 +97,10 @@ static void write_back(struct vcpu *v, const struct ts_cpu *c)
 static bool load_cr3(struct vcpu *v, struct ts_ctx *c, uint32_t cr3, bool *reserved)
 {
     gs_write(v, VMCS_GUEST_CR3, cr3);
+    /* A CR3 load drops the non-global translations (SDM vol. 3, 4.10.4.1),
+     * which under VPID the CPU keeps across the exit: the new task must not
+     * see the old one's. */
+    host_guest_tlb_flush();
     *reserved = false;
     if (!(gs_read(v, VMCS_GUEST_CR4) & CR4_PAE))
         return true;

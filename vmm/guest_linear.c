@@ -16,13 +16,14 @@ void guest_linear_init(struct guest_linear *g, struct vcpu *v)
     g->walk.cr4 = gs_read(v, VMCS_GUEST_CR4);
     g->walk.efer = gs_read(v, VMCS_GUEST_EFER);
     g->action = EXIT_CONTINUE;
-    g->rights = g->user = g->protection = g->devices = false;
+    g->rights = g->user = g->ac = g->protection = g->devices = false;
 }
 
-void guest_linear_check_rights(struct guest_linear *g, bool user)
+void guest_linear_check_rights(struct guest_linear *g, bool user, bool ac)
 {
     g->rights = true;
     g->user = user;
+    g->ac = ac;
 }
 
 /* The host address of guest-physical `gpa`, backing its page first. */
@@ -88,7 +89,7 @@ static enum gl_result copy(struct guest_linear *g, uint64_t gla, uint8_t *into,
     while (done < n) {
         uint64_t at = gla + done, gpa;
         struct pte_ctx c = { g, GL_OK };
-        struct walk_access a = { .write = write, .user = g->user };
+        struct walk_access a = { .write = write, .user = g->user, .ac = g->ac };
         bool mapped = g->rights ? guest_walk_access(&g->walk, at, pte_read, pte_write, &c, &a, &gpa)
                                 : guest_walk(&g->walk, at, pte_read, &c, &gpa);
         if (!mapped) {

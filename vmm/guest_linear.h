@@ -21,10 +21,11 @@ struct guest_linear {
      * waits for memory, EXIT_STOP: the VM failed) when a copy said GL_WAIT. */
     enum exit_action action;
     /* With `rights` (guest_linear_check_rights), copies check the pages'
-     * rights as the CPU does for an access at CPL 3 (`user`) or 0, and set
-     * their accessed and dirty flags; `protection` says a GL_UNMAPPED was
-     * a refusal (a #PF with P set), not a page missing. */
-    bool rights, user, protection;
+     * rights as the CPU does for an access at CPL 3 (`user`) or 0 (with
+     * EFLAGS.AC `ac`, for SMAP), and set their accessed and dirty flags;
+     * `protection` says a GL_UNMAPPED was a refusal (a #PF with P set), not
+     * a page missing. */
+    bool rights, user, ac, protection;
     /* Data bytes outside RAM that are memory-like (mmio_copy: pc-testdev's
      * window, the legacy hole, unknown memory) are copied too, as INS and
      * OUTS reach them on a PC; page tables must still be RAM. */
@@ -42,7 +43,7 @@ enum gl_result {
 void guest_linear_init(struct guest_linear *g, struct vcpu *v);
 /* For an access the CPU has not checked (INS/OUTS exit before they touch
  * memory): rights checked and accessed/dirty flags set (guest_walk_access). */
-void guest_linear_check_rights(struct guest_linear *g, bool user);
+void guest_linear_check_rights(struct guest_linear *g, bool user, bool ac);
 
 /* Reads `n` bytes at guest-linear `gla` into `buf` (they may cross pages);
  * with `buf` NULL it only checks that every byte is mapped RAM (and backs

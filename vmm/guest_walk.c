@@ -144,7 +144,12 @@ bool guest_walk_access(const struct walk_regs *r, uint64_t gla, walk_read_fn rea
     for (unsigned i = 0; i < p.n; i++)
         all &= p.pte[i];
     bool wp = (r->cr0 & CR0_WP) != 0;
-    if ((a->user && !(all & PTE_US)) || (a->write && !(all & PTE_RW) && (a->user || wp))) {
+    /* SMAP (4.6.1): a supervisor-mode data access to a user-mode page (U/S
+     * at every level) is refused unless EFLAGS.AC allows it; INS and OUTS
+     * make explicit accesses, which AC governs. */
+    bool smap = !a->user && (all & PTE_US) && (r->cr4 & CR4_SMAP) && !a->ac;
+    if (smap || (a->user && !(all & PTE_US)) ||
+        (a->write && !(all & PTE_RW) && (a->user || wp))) {
         a->protection = true;
         return false;
     }

@@ -33,13 +33,15 @@ struct walk_access {
     bool write;         /* a write */
     bool user;          /* at CPL 3 */
     bool protection;    /* out: refused for its rights (a #PF with P set) */
+    bool ac;            /* EFLAGS.AC: a supervisor access may reach user pages under SMAP */
 };
 /* Writes `size` bytes (4 or 8) of guest-physical memory. */
 typedef bool (*walk_write_fn)(void *ctx, uint64_t gpa, unsigned size, uint64_t val);
 /* As guest_walk, and as the CPU walks for such an access (SDM vol. 3, 4.6
  * and 4.8): the rights of every level checked (U/S for a user access, R/W
- * for a user write or a supervisor one under CR0.WP; SMAP and protection
- * keys are not), then the accessed flag set at every level and the dirty
+ * for a user write or a supervisor one under CR0.WP, under CR4.SMAP no
+ * supervisor access to a user page unless EFLAGS.AC; protection keys are
+ * not checked), then the accessed flag set at every level and the dirty
  * flag at the leaf of a write. False when not present or refused
  * (a->protection says which). */
 bool guest_walk_access(const struct walk_regs *r, uint64_t gla, walk_read_fn read,

@@ -297,6 +297,18 @@ static void test_cpuid_tells_the_truth(void **state)
     assert_true(ebx7 & CPUID7_EBX_AVX512);
     assert_true(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_RDTSCP);
     assert_int_equal(cpuid_reg(6, 0, REG_RAX), 0);
+    /* SYSCALL only in 64-bit mode, as Intel CPUs show it. */
+    uint64_t efer = fake_gs_get(VMCS_GUEST_EFER), cs_ar = fake_gs_get(VMCS_SEG_AR(SEG_CS));
+    fake_gs_set(VMCS_GUEST_EFER, EFER_LME | EFER_LMA);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xa09b);                    /* L */
+    assert_true(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_SYSCALL);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc09b);                    /* compatibility mode */
+    assert_false(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_SYSCALL);
+    fake_gs_set(VMCS_GUEST_EFER, 0);
+    assert_false(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_SYSCALL);
+    assert_true(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_LM);   /* LM stays */
+    fake_gs_set(VMCS_GUEST_EFER, efer);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), cs_ar);
 
     /* A host that offers less: x87/SSE only, no RDTSCP control, INVPCID on. */
     fake_host.xcr0_offered = 3;
@@ -932,6 +944,27 @@ static void test_task_switch_exit(void **state)
     assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_TR)), 0x18);
     assert_int_equal(fake_gs_get(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI, 0);
     assert_int_equal(vcpu.regs.gpr[REG_RBX], 0xb0b0);
+    /* With paging on, a switch loads the new task's CR3, which drops the
+     * guest's translations (under VPID the CPU keeps them across the exit).
+     * Both tasks' tables map the first 4 MiB as they are (PSE). */
+    uint32_t pde = 0x87, cr3 = 0x5000;
+    memcpy(guest_bytes(0x5000), &pde, 4);
+    memcpy(guest_bytes(0x2000 + 0x1c), &cr3, 4);
+    memcpy(guest_bytes(0x3000 + 0x1c), &cr3, 4);
+    uint64_t cr0 = fake_gs_get(VMCS_GUEST_CR0);
+    fake_gs_set(VMCS_GUEST_CR0, cr0 | CR0_PG | CR0_PE);
+    fake_gs_set(VMCS_GUEST_CR4, CR4_PSE);
+    fake_gs_set(VMCS_GUEST_CR3, 0x5000);
+    unsigned tlb_flushes = fake_host.tlb_flushes;
+    run_exit(EXIT_TASK_SWITCH, 0x20 | (2ULL << 30));              /* JMP to B */
+    assert_nothing_injected();
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_TR)), 0x20);
+    assert_int_equal(fake_host.tlb_flushes, tlb_flushes + 1);
+    run_exit(EXIT_TASK_SWITCH, 0x18 | (2ULL << 30));              /* and back to A */
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_TR)), 0x18);
+    assert_int_equal(fake_host.tlb_flushes, tlb_flushes + 2);
+    fake_gs_set(VMCS_GUEST_CR0, cr0);
+    fake_gs_set(VMCS_GUEST_CR4, 0);
     /* A CALL to a busy TSS: #GP with the selector, nothing switched. */
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
     run_exit(EXIT_TASK_SWITCH, 0x18);

@@ -127,8 +127,8 @@ static void test_walk_access_rights_and_flags(void **state)
     put64(0x4000 + 3 * 8, 0xa000 | 1);             /* LIN64 + 0x2000: read-only, supervisor */
     struct walk_regs r = { CR0_PG | CR0_PE | CR0_WP, 0x1000, CR4_PAE, EFER_LME | EFER_LMA };
     uint64_t gpa = 0;
-    struct walk_access rd = { false, false, false }, wr = { true, false, false },
-                       user = { false, true, false };
+    struct walk_access rd = { .write = false }, wr = { .write = true },
+                       user = { .user = true };
     assert_true(guest_walk_access(&r, LIN64 + 0x2010, mem_read, mem_write, NULL, &rd, &gpa));
     assert_int_equal(gpa, 0xa010);
     assert_int_equal(get64(0x4000 + 3 * 8), 0xa000 | 1 | 0x20);   /* accessed, not dirty */
@@ -149,7 +149,7 @@ static void test_walk_access_rights_and_flags(void **state)
     put32(0x10000 + (0x00401000u >> 22) * 4, 0x11000 | 7);
     put32(0x11000 + 1 * 4, 0x12000 | 7);
     struct walk_regs w32 = { CR0_PG | CR0_PE | CR0_WP, 0x10000, 0, 0 };
-    struct walk_access uw = { true, true, false };
+    struct walk_access uw = { .write = true, .user = true };
     assert_true(guest_walk_access(&w32, 0x00401004, mem_read, mem_write, NULL, &uw, &gpa));
     assert_int_equal(gpa, 0x12004);
     uint32_t pte;
@@ -157,6 +157,21 @@ static void test_walk_access_rights_and_flags(void **state)
     assert_int_equal(pte, 0x12000 | 7 | 0x60);
     memcpy(&pte, mem + 0x10004, 4);
     assert_int_equal(pte, 0x11000 | 7 | 0x20);
+    /* SMAP: a supervisor access to that user page is refused unless
+     * EFLAGS.AC; a supervisor page stays reachable; CPL 3 is not concerned. */
+    w32.cr4 = CR4_SMAP;
+    struct walk_access sup = { .write = false };
+    assert_false(guest_walk_access(&w32, 0x00401004, mem_read, mem_write, NULL, &sup, &gpa));
+    assert_true(sup.protection);
+    sup = (struct walk_access){ .write = true, .ac = true };
+    assert_true(guest_walk_access(&w32, 0x00401004, mem_read, mem_write, NULL, &sup, &gpa));
+    uw.protection = false;
+    assert_true(guest_walk_access(&w32, 0x00401004, mem_read, mem_write, NULL, &uw, &gpa));
+    put32(0x10000 + (0x00801000u >> 22) * 4, 0x13000 | 3);       /* supervisor table */
+    put32(0x13000 + 1 * 4, 0x14000 | 7);
+    sup = (struct walk_access){ .write = true };
+    assert_true(guest_walk_access(&w32, 0x00801000, mem_read, mem_write, NULL, &sup, &gpa));
+    assert_int_equal(gpa, 0x14000);
 }
 
 /* ---- MMIO emulation against a fake device ------------------------------------ */

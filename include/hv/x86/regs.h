@@ -50,6 +50,7 @@
 #define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IF (1ULL << 9)
 #define RFLAGS_RF (1ULL << 16)
+#define RFLAGS_AC (1ULL << 18)
 
 /* Debug registers at reset (SDM vol. 3, 18.2.3 and 18.2.4). */
 #define DR6_RESET 0xffff0ff0ULL
