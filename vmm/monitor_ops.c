@@ -11,6 +11,7 @@
 #include "vmm/acpi_guest_attach.h"
 #include "vmm/virtio_balloon_attach.h"
 #include "vmm/testdev_attach.h"
+#include "vmm/bios_handoff_attach.h"
 #include "vmm/vplatform.h"
 #include "vmm/dev_uart.h"
 #include "kernel/bootfiles.h"
@@ -126,6 +127,10 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
         return false;
     }
     if (!vballoon_attach(vm, plat, why, n) || !testdev_attach(vm, plat, why, n))
+        return false;
+    /* A Multiboot kernel or a flat image finds what a PC's BIOS left (its
+     * loader ran after one); Linux is booted directly, with no BIOS. */
+    if (vm->cfg.guest_type != VM_GUEST_LINUX && !bios_handoff_attach(vm, plat, now, why, n))
         return false;
     /* COM1 interrupts on ISA line 4, through the 8259 and the I/O APIC:
      * Linux's 8250 driver waits for THR-empty interrupts to send. */

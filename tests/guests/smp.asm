@@ -72,6 +72,9 @@ MAX_CPUS    equ 4
 
 main:
         call flat_setup
+        mov al, 0xff            ; the 8259s masked, as an OS does on a PC
+        out 0x21, al            ; (the BIOS left the 18.2 Hz tick open, and
+        out 0xa1, al            ; vector 8 is #DF in protected mode)
         mov esi, key_cpus
         call find_arg
         jc .have

@@ -556,6 +556,11 @@ def bochs_flat_real_mode_halt(workdir, image):
     # nothing: its exit count stays put while another guest runs.
     with booted(Bochs(image, workdir), BOCHS_BOOT_S) as m:
         start_vm(m, "realmode")
+        # What a BIOS leaves for a boot sector (vmm/bios_handoff.h): its tick
+        # wakes STI;HLT, INT 12h and 15h answer, the data area names COM1.
+        m.expect(r"\[realmode\] realmode: (bios tick, int 12h 640 KiB, int 15h unsupported, "
+                 r"COM1 0x3f8|FAIL bios state)", 60)
+        check("FAIL" not in m.serial.since(0), "realmode: the BIOS state is not what a PC has")
         m.expect(r"\[realmode\] realmode: hello from 16-bit real mode, halting", 60)
         m.expect(r"vm realmode: every vCPU halted; it uses no CPU time now", 60)
         m.expect(r"^hv> ", 10)
