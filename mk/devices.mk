@@ -3,7 +3,7 @@
 # a VM (the port and MMIO bus wires them in); tested hosted.
 DEVICE_SRCS := vmm/dev_pit.c vmm/dev_pic.c vmm/dev_rtc.c vmm/dev_i8042.c vmm/dev_ioapic.c \
                vmm/dev_lapic.c vmm/dev_testdev.c
-KERNEL_C_SRCS += $(DEVICE_SRCS) vmm/testdev_attach.c vmm/bios_handoff.c vmm/bios_handoff_attach.c
+KERNEL_C_SRCS += $(DEVICE_SRCS) vmm/testdev_attach.c vmm/bios_handoff.c vmm/bios_handoff_attach.c vmm/guest_rom_attach.c
 
 UNIT_TESTS += test_dev_pit
 test_dev_pit_SRCS = tests/unit/test_dev_pit.c vmm/dev_pit.c
