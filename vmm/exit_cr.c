@@ -109,6 +109,12 @@ static enum cr_write set_cr0(struct vcpu *v, uint64_t val, enum exit_action *wai
     v->cr0_shadow = val;
     gs_write(v, VMCS_CR0_SHADOW, val);
     gs_write(v, VMCS_GUEST_CR0, vcpu_real_cr0(val));
+    /* Paging turned off (the CPU then drops every translation, SDM vol. 3,
+     * 4.10.4.1), on, or its rights changed (PE, WP): the write ran here, not
+     * in the CPU, so its translations under the vCPU's VPID are dropped
+     * here (more than the CPU must drop, which it may always do). */
+    if ((val ^ s.cr0) & (CR0_PG | CR0_PE | CR0_WP))
+        host_guest_tlb_flush();
     return CR_DONE;
 }
 
@@ -126,6 +132,11 @@ static enum cr_write set_cr4(struct vcpu *v, uint64_t val, enum exit_action *wai
     v->cr4_shadow = val;
     gs_write(v, VMCS_CR4_SHADOW, val);
     gs_write(v, VMCS_GUEST_CR4, vcpu_real_cr4(val));
+    /* A change of PGE or PCIDE drops every translation (4.10.4.1); one of
+     * the paging mode's or rights' bits changes what they would be. */
+    if ((val ^ s.cr4) & (CR4_PGE | CR4_PCIDE | CR4_PAE | CR4_PSE | CR4_SMEP | CR4_SMAP |
+                         CR4_PKE | CR4_LA57))
+        host_guest_tlb_flush();
     return CR_DONE;
 }
 

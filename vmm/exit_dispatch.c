@@ -236,6 +236,17 @@ static enum exit_action exit_skip(struct vcpu *v, const struct exit_info *e)
     return EXIT_CONTINUE;
 }
 
+/* INVLPG exits only on a CPU that forces INVLPG exiting (no TRUE controls,
+ * arch/x86_64/vmx.c); the CPU checked CPL 0 before the exit. The page's
+ * translations go with all of the vCPU's (a superset the CPU may always
+ * drop). */
+static enum exit_action exit_invlpg(struct vcpu *v, const struct exit_info *e)
+{
+    host_guest_tlb_flush();
+    vcpu_skip_instruction(v, e);
+    return EXIT_CONTINUE;
+}
+
 /* Only VMs of several vCPUs exit on PAUSE (a PAUSE loop, or every PAUSE
  * where the CPU lacks PAUSE-loop exiting: vcpu_setup.c). A vCPU spinning
  * there waits for another CPU, and on this one physical CPU the vCPU it
@@ -276,6 +287,7 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
     [EXIT_CPUID] = exit_cpuid,
     [EXIT_HLT] = exit_hlt,
     [EXIT_INVD] = exit_skip,
+    [EXIT_INVLPG] = exit_invlpg,
     [EXIT_WBINVD] = exit_skip,
     [EXIT_PAUSE] = exit_pause,
     [EXIT_RDPMC] = exit_gp,

@@ -79,10 +79,12 @@ bool vmx_init(char *why, size_t size)
                        proc_req, "processor-based", why, size, &ok);
     /* CR3-load/store and INVLPG exiting are not wanted (EPT makes them
      * useless); a CPU without true controls forces them on, and then the
-     * CR-access handler serves them. */
+     * CR-access handler and exit_invlpg serve them. INVPCID would exit then
+     * too (SDM vol. 3, 25.1.3), so it is not enabled there: it is the #UD
+     * of a CPU without it, and CPUID hides it. */
     caps.proc2 = adjust(MSR_VMX_PROCBASED2,
                         PROC2_EPT | PROC2_UNRESTRICTED | PROC2_VPID | PROC2_RDTSCP |
-                            PROC2_INVPCID,
+                            (caps.proc & PROC_INVLPG_EXIT ? 0 : PROC2_INVPCID),
                         PROC2_EPT | PROC2_UNRESTRICTED, "secondary", why, size, &ok);
     /* The debug controls are required: every VM exit sets DR7 to 0x400 and
      * clears IA32_DEBUGCTL (SDM vol. 3, 28.5.1), so without them a guest's

@@ -849,6 +849,42 @@ static void test_vmcall_is_a_kvm_hypercall(void **state)
     assert_int_equal(vlapic_irr_top(&vcpu.plat->lapic[0]), -1);
 }
 
+/* A MOV to CR0 or CR4 carried out by the monitor drops the vCPU's
+ * translations when it changes paging (PG, PE, WP; PGE, PCIDE, PAE, PSE,
+ * SMEP, SMAP, PKE, LA57), as the CPU would (under VPID they outlive the
+ * exit); a change of NE or OSFXSR keeps them. An INVLPG that exits (CPUs
+ * that force INVLPG exiting) drops them too and is done. */
+static void test_cr_writes_and_invlpg_drop_translations(void **state)
+{
+    (void)state;
+    fake_gs_set(VMCS_CR0_SHADOW, CR0_PE | CR0_ET);
+    fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_ET | CR0_NE);
+    unsigned flushes = fake_host.tlb_flushes;
+    vcpu.regs.gpr[REG_RAX] = CR0_PE | CR0_ET | CR0_NE;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(0, 0, REG_RAX));
+    assert_true(skipped());
+    assert_int_equal(fake_host.tlb_flushes, flushes);          /* NE alone */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RAX] = CR0_PE | CR0_ET | CR0_NE | CR0_WP;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(0, 0, REG_RAX));
+    assert_true(skipped());
+    assert_int_equal(fake_host.tlb_flushes, flushes + 1);      /* WP */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RBX] = CR4_OSFXSR;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(4, 0, REG_RBX));
+    assert_true(skipped());
+    assert_int_equal(fake_host.tlb_flushes, flushes + 1);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RBX] = CR4_OSFXSR | CR4_PGE;
+    run_exit(EXIT_CR_ACCESS, CR_QUAL(4, 0, REG_RBX));
+    assert_true(skipped());
+    assert_int_equal(fake_host.tlb_flushes, flushes + 2);      /* PGE */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    run_exit(EXIT_INVLPG, 0x12345000);
+    assert_true(skipped());
+    assert_int_equal(fake_host.tlb_flushes, flushes + 3);
+}
+
 static void test_cr3_exit_pcid_no_flush_and_reserved_bits(void **state)
 {
     (void)state;
@@ -1745,6 +1781,7 @@ int main(void)
         cmocka_unit_test_setup(test_pae_paging_loads_pdptes, setup),
         cmocka_unit_test_setup(test_vmcall_is_a_kvm_hypercall, setup),
         cmocka_unit_test_setup(test_cr3_exit_pcid_no_flush_and_reserved_bits, setup),
+        cmocka_unit_test_setup(test_cr_writes_and_invlpg_drop_translations, setup),
         cmocka_unit_test_setup(test_io_unknown_port_and_exit_port, setup),
         cmocka_unit_test_setup(test_io_string_ins_outs, setup),
         cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),
