@@ -145,8 +145,7 @@ struct host_cpuid guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub)
             /* Intel CPUs have SYSCALL/SYSRET in 64-bit mode only and show
              * the flag only there (SDM vol. 2A, CPUID); the host asked in
              * 64-bit mode, the guest may not have. */
-            if (!(gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) ||
-                !((gs_read(v, VMCS_SEG_AR(SEG_CS)) >> 13) & 1))
+            if (!vcpu_in_64bit_mode(v))
                 r.edx &= ~CPUIDX1_EDX_SYSCALL;
             if (!(host_vmx_proc2() & PROC2_RDTSCP))
                 r.edx &= ~CPUIDX1_EDX_RDTSCP;

@@ -16,7 +16,7 @@
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/msr.h"
 
-static bool vcpu_in_64bit_mode(struct vcpu *v)
+bool vcpu_in_64bit_mode(struct vcpu *v)
 {
     return (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) && (gs_read(v, VMCS_SEG_AR(SEG_CS)) & (1u << 13));
 }

@@ -19,8 +19,7 @@
 
 enum exit_action exit_vmcall(struct vcpu *v, const struct exit_info *e)
 {
-    bool wide = (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) &&
-                ((gs_read(v, VMCS_SEG_AR(SEG_CS)) >> 13) & 1);   /* CS.L */
+    bool wide = vcpu_in_64bit_mode(v);
     uint64_t mask = wide ? ~0ULL : 0xffffffffULL;
     uint64_t nr = vcpu_gpr_read(v, REG_RAX) & mask;
     unsigned cpl = (gs_read(v, VMCS_SEG_AR(SEG_SS)) >> 5) & 3;

@@ -97,13 +97,12 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
     }
     /* The instruction was fetched as the CPU fetched it; its data accesses
      * the CPU never began, so their rights are checked here. */
-    guest_linear_check_rights(&c.g, cpl == 3,
-                              (gs_read(v, VMCS_GUEST_RFLAGS) & RFLAGS_AC) != 0);
+    uint64_t rflags = gs_read(v, VMCS_GUEST_RFLAGS);
+    guest_linear_check_rights(&c.g, cpl == 3, (rflags & RFLAGS_AC) != 0);
     c.g.devices = true;     /* memory-like bytes outside RAM too, as on a PC */
     /* In 64-bit mode only FS and GS have a base. */
     bool based = !long64 || s.insn.seg == SIO_SEG_FS || s.insn.seg == SIO_SEG_GS;
     s.seg_base = based ? gs_read(v, VMCS_SEG_BASE(s.insn.seg)) : 0;
-    uint64_t rflags = gs_read(v, VMCS_GUEST_RFLAGS);
     s.df = (rflags & RFLAGS_DF) != 0;
     s.rcx = vcpu_gpr_read(v, REG_RCX);
     s.rsi = vcpu_gpr_read(v, REG_RSI);
