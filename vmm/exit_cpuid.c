@@ -1,12 +1,14 @@
-/* CPUID: the host's answers, filtered so that every feature it advertises
- * works in the guest: VT-x, SMX and MONITOR/MWAIT are hidden (we do not offer
- * them), features backed by MSRs or XSAVES state the monitor does not
- * emulate (debug store, thermal and power, PDCM, DCA, TSC_ADJUST, the
- * speculation-control MSRs, PT, SGX, RDT, MPX, CET, TME, ENQCMD, user
- * interrupts, Key Locker, XFD) with their leaves, instructions whose
- * VM-execution control is off (RDTSCP, RDPID, INVPCID, WAITPKG, PCONFIG) and
- * vector and matrix extensions whose XSAVE state is not offered; the
- * hypervisor bit is set, and leaves 0x40000000+ carry our signature. */
+/* CPUID: the host's answers, for the leaves this filter knows, filtered so
+ * that every feature it advertises works in the guest (any other leaf is
+ * zeros, and one past the highest answers as the highest basic leaf):
+ * VT-x, SMX and MONITOR/MWAIT are hidden (we do not offer them), features
+ * backed by MSRs or XSAVES state the monitor does not emulate (debug
+ * store, thermal and power, PDCM, DCA, TSC_ADJUST, the speculation-control
+ * MSRs, PT, SGX, RDT, MPX, CET, TME, ENQCMD, user interrupts, Key Locker,
+ * XFD) with their leaves, instructions whose VM-execution control is off
+ * (RDTSCP, RDPID, INVPCID, WAITPKG, PCONFIG) and vector and matrix
+ * extensions whose XSAVE state is not offered; the hypervisor bit is set,
+ * and leaves 0x40000000+ carry our signature. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
@@ -45,169 +47,205 @@ static struct host_cpuid topology_leaf(const struct vcpu *v, uint32_t sub)
     return (struct host_cpuid){ 0, 0, sub & 0xff, v->id };
 }
 
-struct host_cpuid guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub)
+/* A leaf within the range leaf 0 or 0x80000000 gives: the host's answer,
+ * filtered. */
+static struct host_cpuid leaf_in_range(struct vcpu *v, uint32_t leaf, uint32_t sub)
 {
-    struct host_cpuid r = { 0, 0, 0, 0 };
-    if (leaf >= 0x40000000u && leaf <= 0x400000ffu) {
-        if (leaf == 0x40000000u)
-            r = (struct host_cpuid){ HV_MAX_LEAF, SIG_EBX, SIG_ECX, SIG_EDX };
-    } else {
-        r = host_cpuid(leaf, sub);
-        uint64_t xcr0 = host_xcr0_offered();
-        switch (leaf) {
-        case 1:
-            /* Hidden: what the monitor does not offer (VT-x, SMX, MONITOR,
-             * x2APIC) and what is backed by MSRs it does not emulate (debug
-             * store, SpeedStep, thermal monitors, PDCM's PERF_CAPABILITIES). */
-            r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_X2APIC |
-                       CPUID1_ECX_DTES64 | CPUID1_ECX_DS_CPL | CPUID1_ECX_EST | CPUID1_ECX_TM2 |
-                       CPUID1_ECX_PDCM | CPUID1_ECX_DCA);
-            r.edx &= ~(CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE);
-            if (!(xcr0 & XCR0_AVX))
-                r.ecx &= ~(CPUID1_ECX_AVX | CPUID1_ECX_FMA | CPUID1_ECX_F16C);
-            r.ecx |= CPUID1_ECX_HYPERVISOR;
-            /* OSXSAVE mirrors the guest's own CR4.OSXSAVE, a bit it owns
-             * (writes to it do not exit), so read it live. */
-            if (gs_read(v, VMCS_GUEST_CR4) & CR4_OSXSAVE)
-                r.ecx |= CPUID1_ECX_OSXSAVE;
-            else
-                r.ecx &= ~CPUID1_ECX_OSXSAVE;
-            /* Initial APIC ID in 31:24; IDs the package spans in 23:16
-             * (with HTT set when that is more than one). */
-            r.ebx = (r.ebx & 0x0000ffffu) | ((uint32_t)v->id << 24) |
-                    ((1u << id_bits(vcpus_of(v))) << 16);
-            if (vcpus_of(v) > 1)
-                r.edx |= CPUID1_EDX_HTT;
-            else
-                r.edx &= ~CPUID1_EDX_HTT;
-            /* The local APIC's TSC-deadline mode is the model's, whatever
-             * the host has; without the model (hosted tests of other
-             * handlers) there is no MSR behind it. */
-            if (v->plat)
-                r.ecx |= CPUID1_ECX_TSC_DEADLINE | CPUID1_ECX_X2APIC; /* the model's */
-            else
-                r.ecx &= ~CPUID1_ECX_TSC_DEADLINE;
-            /* A local APIC disabled in IA32_APIC_BASE is not there: the
-             * flag reads 0 until it is enabled again (SDM vol. 3, 11.4.3). */
-            if (v->plat && v->id < v->plat->ncpus && !v->plat->apic_hw_enabled[v->id])
-                r.edx &= ~CPUID1_EDX_APIC;
-            break;
-        case 7:
-            if (sub != 0) {
-                r = (struct host_cpuid){ 0, 0, 0, 0 };
-                break;
-            }
-            r.ebx &= ~(CPUID7_EBX_SGX | CPUID7_EBX_RDT_M | CPUID7_EBX_RDT_A | CPUID7_EBX_PT |
-                       CPUID7_EBX_MPX);
-            if (!tsc_adjust_offered(v))
-                r.ebx &= ~CPUID7_EBX_TSC_ADJUST;
-            r.eax = 0; /* sub-leaves past 0: none (zeroed above) */
-            r.ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_SGX_LC | CPUID7_ECX_PKS |
-                       CPUID7_ECX_CET_SS | CPUID7_ECX_TME | CPUID7_ECX_ENQCMD | CPUID7_ECX_KL |
-                       CPUID7_ECX_BUS_LOCK_DETECT);
-            r.edx &= ~(CPUID7_EDX_SPEC_MSRS | CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG |
-                       CPUID7_EDX_CET_IBT | CPUID7_EDX_SRBDS_CTRL | CPUID7_EDX_TSX_FORCE_ABORT |
-                       CPUID7_EDX_ARCH_LBR);
-            /* Instructions that #UD unless their VM-execution control is on. */
-            if (!(host_vmx_proc2() & PROC2_INVPCID))
-                r.ebx &= ~CPUID7_EBX_INVPCID;
-            if (!(host_vmx_proc2() & PROC2_RDTSCP)) /* "enable RDTSCP" governs RDPID too */
-                r.ecx &= ~CPUID7_ECX_RDPID;
-            /* Features whose state XSETBV would refuse. */
-            if (!(xcr0 & XCR0_AVX)) {
-                r.ebx &= ~CPUID7_EBX_AVX2;
-                r.ecx &= ~CPUID7_ECX_VAES_VPCLMUL; /* VEX/EVEX-encoded only */
-            }
-            if ((xcr0 & XCR0_AMX) != XCR0_AMX)
-                r.edx &= ~CPUID7_EDX_AMX;
-            if ((xcr0 & XCR0_AVX512) != XCR0_AVX512) {
-                r.ebx &= ~CPUID7_EBX_AVX512;
-                r.ecx &= ~CPUID7_ECX_AVX512;
-                r.edx &= ~CPUID7_EDX_AVX512;
-            }
-            if (!(xcr0 & XCR0_PKRU))
-                r.ecx &= ~CPUID7_ECX_PKU;
-            if (gs_read(v, VMCS_GUEST_CR4) & CR4_PKE)
-                r.ecx |= CPUID7_ECX_OSPKE;
-            else
-                r.ecx &= ~CPUID7_ECX_OSPKE;
-            break;
-        case 4:
-            /* Cores per package - 1 in 31:26, for a valid cache level. */
-            if (r.eax & 0x1f)
-                r.eax = (r.eax & 0x03ffffffu) | (((1u << id_bits(vcpus_of(v))) - 1) << 26);
-            break;
-        case 0xb:
-        case 0x1f:
-            r = topology_leaf(v, sub);
-            break;
-        case 0x80000001u:
-            /* Intel CPUs have SYSCALL/SYSRET in 64-bit mode only and show
-             * the flag only there (SDM vol. 2A, CPUID); the host asked in
-             * 64-bit mode, the guest may not have. */
-            if (!vcpu_in_64bit_mode(v))
-                r.edx &= ~CPUIDX1_EDX_SYSCALL;
-            if (!(host_vmx_proc2() & PROC2_RDTSCP))
-                r.edx &= ~CPUIDX1_EDX_RDTSCP;
-            if (v->misc_enable & MISC_ENABLE_XD_OFF)
-                r.edx &= ~CPUIDX1_EDX_NX;
-            break;
-        case 0:
-            /* IA32_MISC_ENABLE's limit: leaf 2 at most (SDM vol. 4, 2-2). */
-            if ((v->misc_enable & MISC_ENABLE_LIMIT_CPUID) && r.eax > 2)
-                r.eax = 2;
-            break;
-        case 0xd: {
-            /* XSAVE components: only those XSETBV accepts (fpu.c may offer
-             * fewer than the CPU has); no supervisor (XSS) components and no
-             * XSAVES, which the monitor does not enable. */
-            uint64_t offered = xcr0;
-            if (sub == 0) {
-                r.eax &= (uint32_t)offered;
-                r.edx &= (uint32_t)(offered >> 32);
-            } else if (sub == 1) {
-                /* No XSAVES, and no XFD: its MSRs #GP here (Linux writes
-                 * IA32_XFD unguarded when CPUID offers it). */
-                r.eax &= ~(CPUIDD1_EAX_XSAVES | CPUIDD1_EAX_XFD);
-                r.ecx = r.edx = 0;
-            } else if (sub >= 64 || !((offered >> sub) & 1)) {
-                r = (struct host_cpuid){ 0, 0, 0, 0 };
-            }
-            break;
-        }
-        case 0x1d: /* AMX tile and TMUL leaves: only with AMX's state */
-        case 0x1e:
-            if ((xcr0 & XCR0_AMX) != XCR0_AMX)
-                r = (struct host_cpuid){ 0, 0, 0, 0 };
-            break;
-        /* Leaves of features hidden above: RDT monitoring and allocation,
-         * SGX, PT, Key Locker, PCONFIG, architectural LBRs, and the PMU's
-         * extended leaf. */
-        case 0xf:
-        case 0x10:
-        case 0x12:
-        case 0x14:
-        case 0x19:
-        case 0x1b:
-        case 0x1c:
-        case 0x23:
-        case 5:  /* MONITOR/MWAIT leaf: hidden with the feature */
-        case 6:  /* thermal and power management: no such MSRs for guests */
-        case 0xa: /* no performance counters for guests */
-        /* TSC and core frequencies: the CPU's nominal ones need not be what
-         * its TSC runs at (under Bochs leaf 0x16 says 1500 MHz for a TSC of
-         * 200 MHz, and Linux took it: its clocksource watchdog then found
-         * the TSC "unstable"). Hidden, guests measure the TSC against the
-         * PIT, which is the truth. */
-        case 0x15:
-        case 0x16:
+    struct host_cpuid r = host_cpuid(leaf, sub);
+    uint64_t xcr0 = host_xcr0_offered();
+    switch (leaf) {
+    case 1:
+        /* Hidden: what the monitor does not offer (VT-x, SMX, MONITOR,
+         * x2APIC) and what is backed by MSRs it does not emulate (debug
+         * store, SpeedStep, thermal monitors, PDCM's PERF_CAPABILITIES). */
+        r.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_SMX | CPUID1_ECX_MONITOR | CPUID1_ECX_X2APIC |
+                   CPUID1_ECX_DTES64 | CPUID1_ECX_DS_CPL | CPUID1_ECX_EST | CPUID1_ECX_TM2 |
+                   CPUID1_ECX_PDCM | CPUID1_ECX_DCA);
+        r.edx &= ~(CPUID1_EDX_DS | CPUID1_EDX_ACPI | CPUID1_EDX_TM | CPUID1_EDX_PBE);
+        if (!(xcr0 & XCR0_AVX))
+            r.ecx &= ~(CPUID1_ECX_AVX | CPUID1_ECX_FMA | CPUID1_ECX_F16C);
+        r.ecx |= CPUID1_ECX_HYPERVISOR;
+        /* OSXSAVE mirrors the guest's own CR4.OSXSAVE, a bit it owns
+         * (writes to it do not exit), so read it live. */
+        if (gs_read(v, VMCS_GUEST_CR4) & CR4_OSXSAVE)
+            r.ecx |= CPUID1_ECX_OSXSAVE;
+        else
+            r.ecx &= ~CPUID1_ECX_OSXSAVE;
+        /* Initial APIC ID in 31:24; IDs the package spans in 23:16
+         * (with HTT set when that is more than one). */
+        r.ebx = (r.ebx & 0x0000ffffu) | ((uint32_t)v->id << 24) |
+                ((1u << id_bits(vcpus_of(v))) << 16);
+        if (vcpus_of(v) > 1)
+            r.edx |= CPUID1_EDX_HTT;
+        else
+            r.edx &= ~CPUID1_EDX_HTT;
+        /* The local APIC's TSC-deadline mode is the model's, whatever
+         * the host has; without the model (hosted tests of other
+         * handlers) there is no MSR behind it. */
+        if (v->plat)
+            r.ecx |= CPUID1_ECX_TSC_DEADLINE | CPUID1_ECX_X2APIC; /* the model's */
+        else
+            r.ecx &= ~CPUID1_ECX_TSC_DEADLINE;
+        /* A local APIC disabled in IA32_APIC_BASE is not there: the
+         * flag reads 0 until it is enabled again (SDM vol. 3, 11.4.3). */
+        if (v->plat && v->id < v->plat->ncpus && !v->plat->apic_hw_enabled[v->id])
+            r.edx &= ~CPUID1_EDX_APIC;
+        break;
+    case 7:
+        if (sub != 0) {
             r = (struct host_cpuid){ 0, 0, 0, 0 };
             break;
-        default:
-            break;
         }
+        r.ebx &= ~(CPUID7_EBX_SGX | CPUID7_EBX_RDT_M | CPUID7_EBX_RDT_A | CPUID7_EBX_PT |
+                   CPUID7_EBX_MPX);
+        if (!tsc_adjust_offered(v))
+            r.ebx &= ~CPUID7_EBX_TSC_ADJUST;
+        r.eax = 0; /* sub-leaves past 0: none (zeroed above) */
+        r.ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_SGX_LC | CPUID7_ECX_PKS |
+                   CPUID7_ECX_CET_SS | CPUID7_ECX_TME | CPUID7_ECX_ENQCMD | CPUID7_ECX_KL |
+                   CPUID7_ECX_BUS_LOCK_DETECT);
+        r.edx &= ~(CPUID7_EDX_SPEC_MSRS | CPUID7_EDX_UINTR | CPUID7_EDX_PCONFIG |
+                   CPUID7_EDX_CET_IBT | CPUID7_EDX_SRBDS_CTRL | CPUID7_EDX_TSX_FORCE_ABORT |
+                   CPUID7_EDX_ARCH_LBR);
+        /* Instructions that #UD unless their VM-execution control is on. */
+        if (!(host_vmx_proc2() & PROC2_INVPCID))
+            r.ebx &= ~CPUID7_EBX_INVPCID;
+        if (!(host_vmx_proc2() & PROC2_RDTSCP)) /* "enable RDTSCP" governs RDPID too */
+            r.ecx &= ~CPUID7_ECX_RDPID;
+        /* Features whose state XSETBV would refuse. */
+        if (!(xcr0 & XCR0_AVX)) {
+            r.ebx &= ~CPUID7_EBX_AVX2;
+            r.ecx &= ~CPUID7_ECX_VAES_VPCLMUL; /* VEX/EVEX-encoded only */
+        }
+        if ((xcr0 & XCR0_AMX) != XCR0_AMX)
+            r.edx &= ~CPUID7_EDX_AMX;
+        if ((xcr0 & XCR0_AVX512) != XCR0_AVX512) {
+            r.ebx &= ~CPUID7_EBX_AVX512;
+            r.ecx &= ~CPUID7_ECX_AVX512;
+            r.edx &= ~CPUID7_EDX_AVX512;
+        }
+        if (!(xcr0 & XCR0_PKRU))
+            r.ecx &= ~CPUID7_ECX_PKU;
+        if (gs_read(v, VMCS_GUEST_CR4) & CR4_PKE)
+            r.ecx |= CPUID7_ECX_OSPKE;
+        else
+            r.ecx &= ~CPUID7_ECX_OSPKE;
+        break;
+    case 4:
+        /* Cores per package - 1 in 31:26, for a valid cache level. */
+        if (r.eax & 0x1f)
+            r.eax = (r.eax & 0x03ffffffu) | (((1u << id_bits(vcpus_of(v))) - 1) << 26);
+        break;
+    case 0xb:
+    case 0x1f:
+        r = topology_leaf(v, sub);
+        break;
+    case 0x80000001u:
+        /* Intel CPUs have SYSCALL/SYSRET in 64-bit mode only and show
+         * the flag only there (SDM vol. 2A, CPUID); the host asked in
+         * 64-bit mode, the guest may not have. */
+        if (!vcpu_in_64bit_mode(v))
+            r.edx &= ~CPUIDX1_EDX_SYSCALL;
+        if (!(host_vmx_proc2() & PROC2_RDTSCP))
+            r.edx &= ~CPUIDX1_EDX_RDTSCP;
+        if (v->misc_enable & MISC_ENABLE_XD_OFF)
+            r.edx &= ~CPUIDX1_EDX_NX;
+        break;
+    case 0:
+        /* IA32_MISC_ENABLE's limit: leaf 2 at most (SDM vol. 4, 2-2). */
+        if ((v->misc_enable & MISC_ENABLE_LIMIT_CPUID) && r.eax > 2)
+            r.eax = 2;
+        break;
+    case 0xd: {
+        /* XSAVE components: only those XSETBV accepts (fpu.c may offer
+         * fewer than the CPU has); no supervisor (XSS) components and no
+         * XSAVES, which the monitor does not enable. */
+        uint64_t offered = xcr0;
+        if (sub == 0) {
+            r.eax &= (uint32_t)offered;
+            r.edx &= (uint32_t)(offered >> 32);
+        } else if (sub == 1) {
+            /* No XSAVES, and no XFD: its MSRs #GP here (Linux writes
+             * IA32_XFD unguarded when CPUID offers it). */
+            r.eax &= ~(CPUIDD1_EAX_XSAVES | CPUIDD1_EAX_XFD);
+            r.ecx = r.edx = 0;
+        } else if (sub >= 64 || !((offered >> sub) & 1)) {
+            r = (struct host_cpuid){ 0, 0, 0, 0 };
+        }
+        break;
+    }
+    case 0x1d: /* AMX tile and TMUL leaves: only with AMX's state */
+    case 0x1e:
+        if ((xcr0 & XCR0_AMX) != XCR0_AMX)
+            r = (struct host_cpuid){ 0, 0, 0, 0 };
+        break;
+    /* Leaves of features hidden above: RDT monitoring and allocation,
+     * SGX, PT, Key Locker, PCONFIG, architectural LBRs, and the PMU's
+     * extended leaf. */
+    case 0xf:
+    case 0x10:
+    case 0x12:
+    case 0x14:
+    case 0x19:
+    case 0x1b:
+    case 0x1c:
+    case 0x23:
+    case 5:  /* MONITOR/MWAIT leaf: hidden with the feature */
+    case 6:  /* thermal and power management: no such MSRs for guests */
+    case 0xa: /* no performance counters for guests */
+    /* TSC and core frequencies: the CPU's nominal ones need not be what
+     * its TSC runs at (under Bochs leaf 0x16 says 1500 MHz for a TSC of
+     * 200 MHz, and Linux took it: its clocksource watchdog then found
+     * the TSC "unstable"). Hidden, guests measure the TSC against the
+     * PIT, which is the truth. */
+    case 0x15:
+    case 0x16:
+        r = (struct host_cpuid){ 0, 0, 0, 0 };
+        break;
+    /* Descriptive leaves passed as they are: caches and TLBs (2, 4
+     * above, 0x18), the serial number (3, zeros since the Pentium
+     * III), the hybrid core type (0x1a), the brand string, the cache,
+     * invariant-TSC and address-size leaves (0x80000002-8). */
+    case 2:
+    case 3:
+    case 0x18:
+    case 0x1a:
+    case 0x80000000u:
+    case 0x80000002u:
+    case 0x80000003u:
+    case 0x80000004u:
+    case 0x80000005u:
+    case 0x80000006u:
+    case 0x80000007u:
+    case 0x80000008u:
+        break;
+    /* Any other: reserved (zeros on the CPU too) or a feature this
+     * monitor does not know (DCA's 9, the SoC vendor's 0x17, HRESET's
+     * 0x20, TDX's 0x21, AVX10's 0x24, those of CPUs newer than this
+     * code), which it cannot vouch for: zeros, as for a feature
+     * hidden. */
+    default:
+        r = (struct host_cpuid){ 0, 0, 0, 0 };
+        break;
     }
     return r;
+}
+
+struct host_cpuid guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub)
+{
+    if (leaf >= 0x40000000u && leaf <= 0x400000ffu) {
+        if (leaf == 0x40000000u)
+            return (struct host_cpuid){ HV_MAX_LEAF, SIG_EBX, SIG_ECX, SIG_EDX };
+        return (struct host_cpuid){ 0, 0, 0, 0 };
+    }
+    /* Past the highest basic or extended leaf (as leaf 0, with IA32_MISC_
+     * ENABLE's limit, and 0x80000000 give them), an Intel CPU answers with
+     * the highest basic leaf's data (SDM vol. 2A, CPUID); the host's CPU
+     * would answer with its own highest, unfiltered. */
+    uint32_t max_basic = leaf_in_range(v, 0, 0).eax;
+    uint32_t max_ext = host_cpuid(0x80000000u, 0).eax;
+    bool in_range = leaf >= 0x80000000u ? leaf <= max_ext : leaf <= max_basic;
+    return leaf_in_range(v, in_range ? leaf : max_basic, sub);
 }
 
 /* CR4 bits of features CPUID can hide (SDM vol. 3, 2.5: setting a CR4 bit

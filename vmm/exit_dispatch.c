@@ -217,8 +217,8 @@ static enum exit_action exit_xsetbv(struct vcpu *v, const struct exit_info *e)
 static enum exit_action exit_invalid_opcode(struct vcpu *v, const struct exit_info *e)
 {
     (void)e;
-    /* VMX instructions, MONITOR/MWAIT, GETSEC (hidden in CPUID), SEAMCALL
-     * and TDCALL: #UD, as on a CPU without them. */
+    /* VMX instructions, MONITOR/MWAIT, GETSEC, ENCLS/ENCLV (hidden in
+     * CPUID), SEAMCALL and TDCALL: #UD, as on a CPU without them. */
     vcpu_inject_exception(v, VEC_UD, false, 0);
     return EXIT_CONTINUE;
 }
@@ -297,6 +297,8 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
     [EXIT_GETSEC] = exit_invalid_opcode,
     [EXIT_SEAMCALL] = exit_invalid_opcode,
     [EXIT_TDCALL] = exit_invalid_opcode,
+    [EXIT_ENCLS] = exit_invalid_opcode,    /* SGX: hidden, every leaf exits */
+    [EXIT_ENCLV] = exit_invalid_opcode,
     [EXIT_VMCALL] = exit_vmcall,
     [EXIT_VMCLEAR] = exit_invalid_opcode,
     [EXIT_VMLAUNCH] = exit_invalid_opcode,

@@ -15,6 +15,7 @@
 #include "kernel/log.h"
 #include "include/hv/x86/regs.h"
 #include "include/hv/x86/msr.h"
+#include "include/hv/x86/cpuid.h"
 
 static void unknown_msr(struct vcpu *v, const struct exit_info *e, uint32_t msr, bool write)
 {
@@ -254,14 +255,20 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
         break;
     /* Loaded at entry and saved at exit (the debug controls). LBR and BTF,
      * the two bits every VT-x CPU has (and the only ones VM entry takes
-     * on the first of them, SDM vol. 3, 27.3.1.1), are kept; the others
-     * drive the PMU, bus-lock detection and RTM debugging, which CPUID
-     * does not offer, and a CPU without them refuses them (#GP). */
-    case MSR_IA32_DEBUGCTL:
-        ok = !(val & ~(DEBUGCTL_LBR | DEBUGCTL_BTF));
+     * on the first of them, SDM vol. 3, 27.3.1.1), are kept, and RTM
+     * debugging where CPUID shows RTM (a CPU with RTM has the bit, SDM
+     * vol. 3, 17.3.3); the others drive the PMU and bus-lock detection,
+     * which CPUID does not offer, and a CPU without them refuses them
+     * (#GP). */
+    case MSR_IA32_DEBUGCTL: {
+        uint64_t allowed = DEBUGCTL_LBR | DEBUGCTL_BTF;
+        if (guest_cpuid(v, 7, 0).ebx & CPUID7_EBX_RTM)
+            allowed |= DEBUGCTL_RTM;
+        ok = !(val & ~allowed);
         if (ok)
             gs_write(v, VMCS_GUEST_DEBUGCTL, val);
         break;
+    }
     case MSR_IA32_EFER: {
         struct cr_state s;
         vcpu_cr_state(v, &s);

@@ -27,6 +27,7 @@ const char *vmx_exit_reason_name(uint32_t reason)
         [EXIT_RDRAND] = "rdrand", [EXIT_INVPCID] = "invpcid", [EXIT_VMFUNC] = "vmfunc",
         [EXIT_ENCLS] = "encls", [EXIT_RDSEED] = "rdseed", [EXIT_XSAVES] = "xsaves",
         [EXIT_XRSTORS] = "xrstors", [EXIT_SEAMCALL] = "seamcall", [EXIT_TDCALL] = "tdcall",
+        [EXIT_ENCLV] = "enclv",
     };
     if (reason < EXIT_REASON_COUNT && names[reason])
         return names[reason];

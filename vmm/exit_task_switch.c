@@ -17,11 +17,17 @@ struct ts_ctx {
     enum gl_result r;          /* the first access that failed */
     uint64_t bad;
     bool wrote;                /* a failure while writing */
+    /* The rehearsal (exit_task_switch): writes only check and back their
+     * pages, and the first page that must come back ends it (`r` GL_WAIT:
+     * every later access fails too, so nothing more is backed). */
+    bool rehearsal;
 };
 
 static bool ts_read(void *ctx, uint32_t gla, void *buf, uint32_t n)
 {
     struct ts_ctx *c = ctx;
+    if (c->rehearsal && c->r == GL_WAIT)
+        return false;
     c->r = guest_linear_read(&c->g, gla, buf, n, &c->bad);
     c->wrote = false;
     return c->r == GL_OK;
@@ -30,7 +36,9 @@ static bool ts_read(void *ctx, uint32_t gla, void *buf, uint32_t n)
 static bool ts_write(void *ctx, uint32_t gla, const void *buf, uint32_t n)
 {
     struct ts_ctx *c = ctx;
-    c->r = guest_linear_write(&c->g, gla, buf, n, &c->bad);
+    if (c->rehearsal && c->r == GL_WAIT)
+        return false;
+    c->r = guest_linear_write(&c->g, gla, c->rehearsal ? NULL : buf, n, &c->bad);
     c->wrote = true;
     return c->r == GL_OK;
 }
@@ -39,6 +47,13 @@ static void ts_set_cr3(void *ctx, uint32_t cr3)
 {
     struct ts_ctx *c = ctx;
     c->g.walk.cr3 = cr3;
+    /* PAE's entries are read at the load (load_cr3): in the rehearsal
+     * their page is backed too. Errors are the real switch's to report. */
+    if (c->rehearsal && c->r != GL_WAIT && (c->g.walk.cr4 & CR4_PAE)) {
+        uint64_t pdpte[4];
+        if (guest_phys_read(&c->g, cr3 & 0xffffffe0u, pdpte, sizeof pdpte) == GL_WAIT)
+            c->r = GL_WAIT;
+    }
 }
 
 static struct ts_seg read_seg(struct vcpu *v, unsigned i)
@@ -172,12 +187,26 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         nmi = (e->idt_vec_info & INTR_INFO_VALID) && type == INTR_TYPE_NMI;
     }
 
+    /* A rehearsal first, on a copy, that writes nothing: every page the
+     * switch touches, the new task's tables and stack and PAE's entries
+     * included, is backed before the switch begins. A page that must come
+     * back from swap sends the vCPU to wait with nothing done, and the
+     * instruction runs again then; after the commit the old task is saved
+     * and could not be. */
     struct ts_cpu cpu;
     snapshot(v, e, &cpu);
-    struct ts_ctx c = { .r = GL_OK };
+    struct ts_cpu trial = cpu;
+    struct ts_ctx c = { .r = GL_OK, .rehearsal = true };
     guest_linear_init(&c.g, v);
     struct ts_mem mem = { ts_read, ts_write, ts_set_cr3, &c };
     struct ts_outcome out;
+    task_switch(&trial, &mem, sel, src, next, push, error, &out);
+    if (c.r == GL_WAIT) {
+        gs_write(v, VMCS_ENTRY_INTR_INFO, requeued);
+        return c.g.action;
+    }
+    c = (struct ts_ctx){ .r = GL_OK };
+    guest_linear_init(&c.g, v);
     enum ts_result r = task_switch(&cpu, &mem, sel, src, next, push, error, &out);
     bool committed = out.committed;
 
@@ -188,9 +217,9 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         return EXIT_STOP;
     case TS_MEM_FAILED:
         if (c.r == GL_WAIT && !committed) {
-            /* Sleeps for memory, then the instruction again; an event
-             * through the gate is queued again, or an interrupt or NMI
-             * already taken would be lost. */
+            /* Sleeps for memory, then the instruction again (a page taken
+             * since the rehearsal); an event through the gate is queued
+             * again, or an interrupt or NMI already taken would be lost. */
             gs_write(v, VMCS_ENTRY_INTR_INFO, requeued);
             return c.g.action;
         }
@@ -204,6 +233,7 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
                        "RIP 0x%llx)",
                 how[src], sel, (unsigned long long)c.bad,
                 c.r == GL_UNMAPPED ? "is not mapped after the switch began"
+                : c.r == GL_WAIT   ? "was taken from the VM after the switch began"
                                    : "is not guest RAM",
                 v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
@@ -214,8 +244,9 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
     bool reserved;
     if (out.cr3_loaded && !load_cr3(v, &c, cpu.cr3, &reserved)) {
         vm_fail(v->vm, "task switch to selector 0x%x: the new task's CR3 0x%x %s (vCPU %u)", sel,
-                cpu.cr3, reserved ? "names a page-directory-pointer entry with a reserved bit set"
-                                  : "is not guest RAM", v->id);
+                cpu.cr3, reserved       ? "names a page-directory-pointer entry with a reserved bit set"
+                         : c.r == GL_WAIT ? "names a page taken from the VM after the switch began"
+                                          : "is not guest RAM", v->id);
         return EXIT_STOP;
     }
     write_back(v, &cpu);

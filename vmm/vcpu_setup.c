@@ -82,6 +82,11 @@ static void setup_controls(struct vcpu *v)
     }
     vmwrite(VMCS_PROC_CTLS, proc);
     vmwrite(VMCS_PROC_CTLS2, proc2);
+    /* Every ENCLS and ENCLV leaf exits (to a #UD, exit_dispatch.c). */
+    if (proc2 & PROC2_ENCLS_EXIT)
+        vmwrite(VMCS_ENCLS_EXITING_BITMAP, ~0ULL);
+    if (proc2 & PROC2_ENCLV_EXIT)
+        vmwrite(VMCS_ENCLV_EXITING_BITMAP, ~0ULL);
     vmwrite(VMCS_EXIT_CTLS, c->exit);
     vmwrite(VMCS_ENTRY_CTLS, c->entry);
     vmwrite(VMCS_EXCEPTION_BITMAP, 0);

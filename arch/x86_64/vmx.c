@@ -81,9 +81,12 @@ bool vmx_init(char *why, size_t size)
      * useless); a CPU without true controls forces them on, and then the
      * CR-access handler and exit_invlpg serve them. INVPCID would exit then
      * too (SDM vol. 3, 25.1.3), so it is not enabled there: it is the #UD
-     * of a CPU without it, and CPUID hides it. */
+     * of a CPU without it, and CPUID hides it. ENCLS and ENCLV exiting,
+     * where the CPU has them: CPUID hides SGX, but on a host whose firmware
+     * enabled it they would run in the guest rather than #UD. */
     caps.proc2 = adjust(MSR_VMX_PROCBASED2,
                         PROC2_EPT | PROC2_UNRESTRICTED | PROC2_VPID | PROC2_RDTSCP |
+                            PROC2_ENCLS_EXIT | PROC2_ENCLV_EXIT |
                             (caps.proc & PROC_INVLPG_EXIT ? 0 : PROC2_INVPCID),
                         PROC2_EPT | PROC2_UNRESTRICTED, "secondary", why, size, &ok);
     /* The debug controls are required: every VM exit sets DR7 to 0x400 and

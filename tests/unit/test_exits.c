@@ -34,6 +34,10 @@ static int exit_status;
 static unsigned touches;
 static bool touch_fails;
 static uint64_t touched_gpa;
+/* A page "paged out": unmapped with its frame kept. Its next touch maps it
+ * back and tells the vCPU to wait, as a swap read does. */
+static uint64_t sleeping_gpa = ~0ULL;
+static mpn_t sleeping_mpn;
 
 void vm_exit_guest(struct vm *vm, int status)
 {
@@ -77,6 +81,12 @@ enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
 {
     touches++;
     touched_gpa = gpa;
+    if (gpa == sleeping_gpa) {
+        assert_true(plat_gpa_map(v->vm->mem.ram.gpa, gpa >> PAGE_SHIFT, sleeping_mpn,
+                                 PLAT_GPA_RWX));
+        sleeping_gpa = ~0ULL;
+        return EXIT_SLEEP;
+    }
     if (!touch_fails) {
         /* Where the test gave the VM guest RAM, back the page for real. */
         struct plat_vm *g = v->vm->mem.ram.gpa;
@@ -149,6 +159,7 @@ static int setup(void **state)
     exit_status = -1;
     touches = rom_maps = 0;
     touch_fails = false;
+    sleeping_gpa = ~0ULL;
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
     fake_gs_set(VMCS_EXIT_INSN_LEN, LEN);
     fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_ET | CR0_NE);
@@ -188,6 +199,10 @@ static void assert_nothing_injected(void)
 static struct host_cpuid cpu_with_everything(uint32_t leaf, uint32_t sub)
 {
     (void)sub;
+    if (leaf == 0)                  /* highest basic leaf 0x23, GenuineIntel */
+        return (struct host_cpuid){ 0x23, 0x756e6547, 0x6c65746e, 0x49656e69 };
+    if (leaf == 0x80000000u)        /* highest extended leaf */
+        return (struct host_cpuid){ 0x80000001u, 0, 0, 0 };
     if (leaf == 1)
         return (struct host_cpuid){ 0x906ea, 0x00100800, 0xffffffffu & ~(1u << 31), 0xffffffff };
     if (leaf == 0xd)
@@ -251,6 +266,51 @@ static uint32_t cpuid_reg(uint32_t leaf, uint32_t sub, unsigned reg)
     vcpu.regs.gpr[REG_RCX] = sub;
     run_exit(EXIT_CPUID, 0);
     return (uint32_t)vcpu.regs.gpr[reg];
+}
+
+/* A host whose highest basic leaf is 0x1f (topology) and highest extended
+ * 0x80000008; its CPU would answer leaves past those with its own 0x1f. */
+static struct host_cpuid cpu_up_to_leaf_0x1f(uint32_t leaf, uint32_t sub)
+{
+    if (leaf == 0)
+        return (struct host_cpuid){ 0x1f, 0x756e6547, 0x6c65746e, 0x49656e69 };
+    if (leaf == 0x80000000u)
+        return (struct host_cpuid){ 0x80000008u, 0, 0, 0 };
+    if ((leaf > 0x1f && leaf < 0x80000000u) || leaf > 0x80000008u)
+        leaf = 0x1f;
+    if (leaf == 0x1f)               /* 2 threads a core, 8 cores: the host's */
+        return sub == 0 ? (struct host_cpuid){ 1, 2, 0x100, 0x11 }
+                        : (struct host_cpuid){ 4, 16, 0x201, 0x11 };
+    return cpu_with_everything(leaf, sub);
+}
+
+/* Leaves a CPU does not have answer as an Intel CPU's do: past the highest
+ * basic or extended leaf, the highest basic leaf's data, here the guest's
+ * own topology, not the host's; a leaf inside the range that the monitor
+ * does not know (reserved, or of a feature newer than its filter) is zeros;
+ * descriptive leaves (caches, brand) are the host's. */
+static void test_cpuid_leaves_out_of_range_and_unknown(void **state)
+{
+    (void)state;
+    fake_host.cpuid = cpu_up_to_leaf_0x1f;
+    vcpu.id = 1;
+    static const uint32_t past[] = { 0x20, 0x3fffffff, 0x40000100u, 0x7fffffff, 0x80000009u,
+                                     0xc0000000u, 0xffffffffu };
+    for (unsigned i = 0; i < sizeof past / sizeof past[0]; i++) {
+        assert_int_equal(cpuid_reg(past[i], 0, REG_RBX), 1);  /* one thread at level 0 */
+        assert_int_equal(cpuid_reg(past[i], 0, REG_RCX), 0x100);
+        assert_int_equal(cpuid_reg(past[i], 0, REG_RDX), 1);  /* this vCPU's x2APIC ID */
+    }
+    fake_host.cpuid = cpu_with_everything;     /* highest basic leaf 0x23 */
+    static const uint32_t unknown[] = { 8, 9, 0xc, 0xe, 0x11, 0x13, 0x17, 0x20, 0x21, 0x22 };
+    for (unsigned i = 0; i < sizeof unknown / sizeof unknown[0]; i++)
+        for (unsigned reg = REG_RAX; reg <= REG_RBX; reg++)
+            assert_int_equal(cpuid_reg(unknown[i], 0, reg), 0);
+    assert_int_equal(cpuid_reg(2, 0, REG_RAX), 2);
+    assert_int_equal(cpuid_reg(0x18, 0, REG_RDX), 0x18);
+    assert_int_equal(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_LM, CPUIDX1_EDX_LM);
+    assert_int_equal(cpuid_reg(0x40000000u, 0, REG_RAX), 0x40000001u);
+    assert_int_equal(cpuid_reg(0x40000002u, 0, REG_RBX), 0);
 }
 
 /* Every feature CPUID advertises must work: what has no emulated MSR, no
@@ -406,6 +466,7 @@ static void test_misc_enable_kept_and_acting(void **state)
     assert_true(skipped());
     assert_int_equal(rdmsr_value(MSR_IA32_MISC_ENABLE), v | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS);
     assert_int_equal(cpuid_reg(0, 0, REG_RAX), 2);
+    assert_int_equal(cpuid_reg(7, 0, REG_RBX), 2);  /* past the limit: leaf 2's data */
     assert_int_equal(cpuid_reg(0x80000001u, 0, REG_RDX) & CPUIDX1_EDX_NX, 0);
     wrmsr_value(MSR_IA32_EFER, EFER_NXE);
     assert_injected(VEC_GP, true);
@@ -1049,6 +1110,79 @@ static void test_task_switch_exit(void **state)
     fake_gpa_destroy(vm.mem.ram.gpa);
 }
 
+/* A page the switch needs that is paged out (here the new task's PAE page-
+ * directory-pointer table, which only the new task reads, after the commit)
+ * sends the vCPU to wait before anything is written: the old task's TSS and
+ * both busy flags are as they were, and when the exit comes again the
+ * switch runs whole. Before, the commit was made and the VM stopped. */
+static void test_task_switch_waits_for_a_paged_out_page(void **state)
+{
+    (void)state;
+    struct plat_vm *g = vm.mem.ram.gpa = fake_gpa_create(256);
+    put_desc(0x1008, 0, 0xfffff, 0x9b, 0xc);     /* code */
+    put_desc(0x1010, 0, 0xfffff, 0x93, 0xc);     /* data */
+    put_desc(0x1018, 0x2000, 0x67, 0x8b, 0);     /* A: running */
+    put_desc(0x1020, 0x3000, 0x67, 0x89, 0);     /* B */
+    /* Both tasks' PAE tables map the first 2 MiB as they are. */
+    uint64_t pdpte = 0x7000 | 1, pde = 0x83;
+    memcpy(guest_bytes(0x5000), &pdpte, 8);
+    memcpy(guest_bytes(0x6000), &pdpte, 8);
+    memcpy(guest_bytes(0x7000), &pde, 8);
+    uint32_t b[0x68 / 4] = { 0 };
+    b[0x1c / 4] = 0x6000;                         /* CR3 */
+    b[0x20 / 4] = 0x5555;                         /* EIP */
+    b[0x24 / 4] = 0x2;
+    b[0x38 / 4] = 0x8000;                         /* ESP */
+    b[0x48 / 4] = b[0x50 / 4] = b[0x54 / 4] = 0x10;
+    b[0x4c / 4] = 0x08;
+    memcpy(guest_bytes(0x3000), b, sizeof b);
+    memset(guest_bytes(0x2000), 0, 0x68);
+    fake_gs_set(VMCS_GUEST_GDTR_BASE, 0x1000);
+    fake_gs_set(VMCS_GUEST_GDTR_LIMIT, 0x27);
+    fake_gs_set(VMCS_SEG_SEL(SEG_TR), 0x18);
+    fake_gs_set(VMCS_SEG_BASE(SEG_TR), 0x2000);
+    fake_gs_set(VMCS_SEG_LIMIT(SEG_TR), 0x67);
+    fake_gs_set(VMCS_SEG_AR(SEG_TR), 0x8b);
+    fake_gs_set(VMCS_SEG_AR(SEG_LDTR), 1u << 16);
+    fake_gs_set(VMCS_GUEST_RFLAGS, 0x2);
+    for (unsigned i = 0; i < 6; i++) {
+        fake_gs_set(VMCS_SEG_SEL(i), i == SEG_CS ? 0x08 : 0x10);
+        fake_gs_set(VMCS_SEG_LIMIT(i), 0xffffffff);
+        fake_gs_set(VMCS_SEG_AR(i), i == SEG_CS ? 0xc09b : 0xc093);
+    }
+    fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_ET | CR0_NE | CR0_PG);
+    fake_gs_set(VMCS_GUEST_CR4, CR4_PAE);
+    fake_gs_set(VMCS_GUEST_CR3, 0x5000);
+    fake_gs_set(VMCS_EXIT_INSN_LEN, 5);
+    sleeping_mpn = plat_gpa_lookup(g, 6);
+    plat_gpa_unmap(g, 6);
+    sleeping_gpa = 0x6000;
+    uint8_t tss_a[0x68], gdt[0x28];
+    memcpy(tss_a, guest_bytes(0x2000), sizeof tss_a);
+    memcpy(gdt, guest_bytes(0x1000), sizeof gdt);
+
+    assert_int_equal(run_exit(EXIT_TASK_SWITCH, 0x20 | (2ULL << 30)), EXIT_SLEEP); /* JMP */
+    assert_int_equal(sleeping_gpa, ~0ULL);        /* the page was asked for */
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_TR)), 0x18);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_CR3), 0x5000);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0);
+    assert_memory_equal(guest_bytes(0x2000), tss_a, sizeof tss_a);
+    assert_memory_equal(guest_bytes(0x1000), gdt, sizeof gdt);
+    assert_nothing_injected();
+    assert_string_equal(fake_fail_reason, "");
+
+    assert_int_equal(run_exit(EXIT_TASK_SWITCH, 0x20 | (2ULL << 30)), EXIT_CONTINUE);
+    assert_string_equal(fake_fail_reason, "");
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_TR)), 0x20);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_CR3), 0x6000);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_PDPTE0), pdpte);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x5555);
+    uint32_t saved_eip;
+    memcpy(&saved_eip, guest_bytes(0x2020), 4);
+    assert_int_equal(saved_eip, RIP0 + 5);        /* after the JMP */
+    fake_gpa_destroy(g);
+}
+
 static void string_insn(const uint8_t *bytes, unsigned n)
 {
     memcpy(guest_bytes(RIP0), bytes, n);
@@ -1373,10 +1507,11 @@ static void test_small_handlers(void **state)
     assert_int_equal(run_exit(EXIT_INVALID_GUEST_STATE | EXIT_REASON_ENTRY_FAIL, 0), EXIT_STOP);
     assert_string_equal(fake_fail_reason, "VM entry failed: invalid-guest-state (exit qualification 0, "
                                      "vCPU 0, RIP 0x1000)");
-    /* GETSEC, SEAMCALL and TDCALL exit whatever the controls: #UD, as on a
-     * CPU without SMX or TDX. */
-    unsigned ud_exits[] = { EXIT_GETSEC, EXIT_SEAMCALL, EXIT_TDCALL };
-    for (unsigned i = 0; i < 3; i++) {
+    /* GETSEC, SEAMCALL and TDCALL exit whatever the controls, ENCLS and
+     * ENCLV under their exiting controls: #UD, as on a CPU without SMX, TDX
+     * or SGX. */
+    unsigned ud_exits[] = { EXIT_GETSEC, EXIT_SEAMCALL, EXIT_TDCALL, EXIT_ENCLS, EXIT_ENCLV };
+    for (unsigned i = 0; i < sizeof ud_exits / sizeof ud_exits[0]; i++) {
         setup(NULL);
         assert_int_equal(run_exit(ud_exits[i], 0), EXIT_CONTINUE);
         assert_injected(VEC_UD, false);
@@ -1692,6 +1827,19 @@ static void test_debugctl_kept_in_the_vmcs(void **state)
     wrmsr_value(MSR_IA32_DEBUGCTL, 1ULL << 2);  /* bus-lock detection: not offered */
     assert_injected(VEC_GP, true);
     assert_int_equal(fake_gs_get(VMCS_GUEST_DEBUGCTL), DEBUGCTL_LBR | DEBUGCTL_BTF);
+    /* RTM debugging: a #GP on a CPU without RTM, kept on one with it. */
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    wrmsr_value(MSR_IA32_DEBUGCTL, DEBUGCTL_RTM);
+    assert_injected(VEC_GP, true);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_host.cpuid = cpu_with_everything;      /* leaf 7 shows RTM */
+    assert_true(cpuid_reg(7, 0, REG_RBX) & CPUID7_EBX_RTM);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    wrmsr_value(MSR_IA32_DEBUGCTL, DEBUGCTL_RTM | DEBUGCTL_BTF);
+    assert_true(skipped());
+    assert_int_equal(fake_gs_get(VMCS_GUEST_DEBUGCTL), DEBUGCTL_RTM | DEBUGCTL_BTF);
 }
 
 /* IA32_TSC_ADJUST (SDM 17.17.3): offered with the board and TSC offsetting;
@@ -1776,6 +1924,8 @@ int main(void)
         cmocka_unit_test_setup(test_cr4_bits_follow_the_guests_cpuid, setup),
         cmocka_unit_test_setup(test_cr8_is_the_vm_task_priority, setup),
         cmocka_unit_test_setup(test_task_switch_exit, setup),
+        cmocka_unit_test_setup(test_cpuid_leaves_out_of_range_and_unknown, setup),
+        cmocka_unit_test_setup(test_task_switch_waits_for_a_paged_out_page, setup),
         cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),
         cmocka_unit_test_setup(test_cr3_moves_rsp_clts_lmsw, setup),
         cmocka_unit_test_setup(test_pae_paging_loads_pdptes, setup),

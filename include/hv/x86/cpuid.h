@@ -40,6 +40,7 @@
 #define CPUID7_EBX_AVX2         (1u << 5)
 #define CPUID7_EBX_SMEP         (1u << 7)
 #define CPUID7_EBX_INVPCID      (1u << 10)
+#define CPUID7_EBX_RTM          (1u << 11)
 #define CPUID7_EBX_RDT_M        (1u << 12)
 #define CPUID7_EBX_MPX          (1u << 14)
 #define CPUID7_EBX_RDT_A        (1u << 15)

@@ -21,6 +21,7 @@
 #define MSR_IA32_DEBUGCTL        0x1d9
 #define DEBUGCTL_LBR             (1ULL << 0)   /* last-branch records */
 #define DEBUGCTL_BTF             (1ULL << 1)   /* single-step on branches */
+#define DEBUGCTL_RTM             (1ULL << 15)  /* #DB in RTM regions, with DR7.RTM */
 #define MSR_IA32_PAT             0x277
 #define MSR_IA32_TSC_DEADLINE    0x6e0
 #define MSR_IA32_MTRR_DEF_TYPE   0x2ff

@@ -34,6 +34,8 @@
 #define VMCS_ENTRY_MSR_LOAD      0x200a
 #define VMCS_TSC_OFFSET          0x2010
 #define VMCS_EPTP                0x201a
+#define VMCS_ENCLS_EXITING_BITMAP 0x202e
+#define VMCS_ENCLV_EXITING_BITMAP 0x2036
 #define VMCS_GUEST_PHYS_ADDR     0x2400
 #define VMCS_LINK_POINTER        0x2800
 #define VMCS_GUEST_DEBUGCTL      0x2802
@@ -146,7 +148,9 @@ enum vmcs_seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR
 #define PROC2_UNRESTRICTED  (1u << 7)
 #define PROC2_PAUSE_LOOP    (1u << 10)
 #define PROC2_INVPCID       (1u << 12)
+#define PROC2_ENCLS_EXIT    (1u << 15)
 #define PROC2_XSAVES        (1u << 20)
+#define PROC2_ENCLV_EXIT    (1u << 28)
 /* exit controls */
 #define EXIT_SAVE_DEBUG     (1u << 2)  /* DR7 and IA32_DEBUGCTL into the VMCS */
 #define EXIT_HOST_64        (1u << 9)
@@ -221,6 +225,7 @@ enum vmx_exit_reason {
     EXIT_RDSEED = 61,
     EXIT_XSAVES = 63,
     EXIT_XRSTORS = 64,
+    EXIT_ENCLV = 70,
     EXIT_SEAMCALL = 76,
     EXIT_TDCALL = 77,
     EXIT_REASON_COUNT = 78,
