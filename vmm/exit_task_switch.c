@@ -243,10 +243,11 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
     }
     bool reserved;
     if (out.cr3_loaded && !load_cr3(v, &c, cpu.cr3, &reserved)) {
+        const char *why = reserved ? "names a page-directory-pointer entry with a reserved bit set"
+                          : c.r == GL_WAIT ? "names a page taken from the VM after the switch began"
+                                           : "is not guest RAM";
         vm_fail(v->vm, "task switch to selector 0x%x: the new task's CR3 0x%x %s (vCPU %u)", sel,
-                cpu.cr3, reserved       ? "names a page-directory-pointer entry with a reserved bit set"
-                         : c.r == GL_WAIT ? "names a page taken from the VM after the switch began"
-                                          : "is not guest RAM", v->id);
+                cpu.cr3, why, v->id);
         return EXIT_STOP;
     }
     write_back(v, &cpu);
