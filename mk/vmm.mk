@@ -25,7 +25,7 @@ UNIT_TESTS += test_guest_rules
 test_guest_rules_SRCS = tests/unit/test_guest_rules.c vmm/guest_rules.c
 
 UNIT_TESTS += test_exits
-test_exits_SRCS = tests/unit/test_exits.c tests/fake/vm_fail_fake.c vmm/exit_dispatch.c vmm/exit_cpuid.c vmm/exit_msr.c \
+test_exits_SRCS = tests/unit/test_exits.c tests/fake/vm_fail_fake.c tests/fake/vm_exit_fake.c vmm/exit_dispatch.c vmm/exit_cpuid.c vmm/exit_msr.c \
                   vmm/exit_cr.c vmm/exit_hypercall.c vmm/exit_io.c vmm/exit_decode.c vmm/exit_names.c \
                   vmm/guest_rules.c vmm/io_ports.c vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c \
                   kernel/vm_devices.c tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS) \

@@ -26,6 +26,7 @@
 #include "include/hv/x86/cpuid.h"
 #include "include/hv/x86/msr.h"
 #include "tests/fake/vm_fail_fake.h"
+#include "tests/fake/vm_exit_fake.h"
 #include "tests/fake/guest_state_fake.h"
 #include "tests/fake/platform_fake.h"
 #include "tests/fake/fake_gpa.h"
@@ -38,38 +39,8 @@
 static struct vm vm;
 static struct vcpu vcpu;
 
-/* ---- the VM's lifecycle and memory as the handlers reach them ------------ */
-void vm_exit_guest(struct vm *m, int status)
-{
-    (void)status;
-    m->state = VM_STATE_EXITED;
-}
-
-void vm_console_putc(struct vm *m, char c) { (void)m, (void)c; }
-
-bool vm_gpa_is_ram(const struct vm *m, uint64_t gpa)
-{
-    return gpa < m->mem.ram.ram_bytes && !(gpa >= 0xa0000 && gpa < 0x100000);
-}
-
-void vm_guest_reset(struct vm *m, const char *how)
-{
-    (void)how;
-    m->state = VM_STATE_EXITED;
-}
-
-enum gm_balloon guest_mem_balloon(struct guest_mem *gm, ppn_t ppn)
-{
-    (void)gm, (void)ppn;
-    return GM_BALLOON_BAD;
-}
-
-enum gm_balloon guest_mem_unballoon(struct guest_mem *gm, ppn_t ppn)
-{
-    (void)gm, (void)ppn;
-    return GM_BALLOON_BAD;
-}
-
+/* ---- guest RAM as the handlers reach it (the VM's other services are
+ * tests/fake/vm_exit_fake.c's) ---------------------------------------------- */
 /* The RAM fault path: a page of RAM is backed (zeroed), as a first touch. */
 enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
 {
@@ -85,14 +56,6 @@ enum exit_action vmmem_ram_fault(struct vcpu *v, uint64_t gpa)
 }
 
 void vmmem_poll_point(struct vcpu *v) { (void)v; }
-void vm_vcpu_kick(struct vm *m, unsigned idx) { (void)m, (void)idx; }
-void vm_vcpu_wake(struct vm *m, unsigned idx) { (void)m, (void)idx; }
-
-bool vm_map_bios_rom(struct vm *m, uint64_t gpa)
-{
-    (void)m;
-    return gpa >= 0xe0000 && gpa < 0x100000;
-}
 
 /* ---- the host ------------------------------------------------------------- */
 static struct host_cpuid cpu_with_everything(uint32_t leaf, uint32_t sub)

@@ -23,6 +23,7 @@
 #include "include/hv/x86/msr.h"
 #include "include/hv/x86/cpuid.h"
 #include "tests/fake/vm_fail_fake.h"
+#include "tests/fake/vm_exit_fake.h"
 #include "tests/fake/guest_state_fake.h"
 #include "tests/fake/platform_fake.h"
 #include "mm/heap.h"
@@ -30,7 +31,6 @@
 #include "tests/fake/fake_gpa.h"
 
 /* ---- fakes for the VM lifecycle the handlers call ------------------------ */
-static int exit_status;
 static unsigned touches;
 static bool touch_fails;
 static uint64_t touched_gpa;
@@ -38,42 +38,6 @@ static uint64_t touched_gpa;
  * back and tells the vCPU to wait, as a swap read does. */
 static uint64_t sleeping_gpa = ~0ULL;
 static mpn_t sleeping_mpn;
-
-void vm_exit_guest(struct vm *vm, int status)
-{
-    vm->state = VM_STATE_EXITED;
-    exit_status = status;
-}
-
-void vm_console_putc(struct vm *vm, char c)
-{
-    (void)vm, (void)c;
-}
-
-bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa)
-{
-    return gpa < vm->mem.ram.ram_bytes && !(gpa >= 0xa0000 && gpa < 0x100000);
-}
-
-void vm_guest_reset(struct vm *vm, const char *how)
-{
-    (void)how;
-    vm->state = VM_STATE_EXITED;
-}
-
-/* The balloon's page transitions (mm/guest_mem.c, tested in
- * test_guest_mem): exit_mmio only routes the balloon's window here. */
-enum gm_balloon guest_mem_balloon(struct guest_mem *gm, ppn_t ppn)
-{
-    (void)gm, (void)ppn;
-    return GM_BALLOON_BAD;
-}
-
-enum gm_balloon guest_mem_unballoon(struct guest_mem *gm, ppn_t ppn)
-{
-    (void)gm, (void)ppn;
-    return GM_BALLOON_BAD;
-}
 
 /* The RAM fault path (vmm/vmmem_poll.c, tested in test_vmmem_poll): the
  * dispatcher only has to hand RAM faults to it. */
@@ -108,31 +72,6 @@ void vmmem_poll_point(struct vcpu *v)
     poll_points++;
 }
 
-static unsigned rom_maps, wakes;
-
-static unsigned kicks, last_kicked;
-void vm_vcpu_kick(struct vm *vm, unsigned idx)
-{
-    (void)vm;
-    kicks++;
-    last_kicked = idx;
-}
-
-void vm_vcpu_wake(struct vm *vm, unsigned idx)
-{
-    (void)vm, (void)idx;
-    wakes++;
-}
-
-bool vm_map_bios_rom(struct vm *vm, uint64_t gpa)
-{
-    (void)vm;
-    if (gpa < 0xe0000 || gpa >= 0x100000)
-        return false;
-    rom_maps++;
-    return true;
-}
-
 /* ---- a vCPU in a fake VMCS ------------------------------------------------ */
 static struct vm vm;
 static struct vcpu vcpu;
@@ -156,8 +95,8 @@ static int setup(void **state)
     vcpu.vm = &vm;
     vcpu.misc_enable = MISC_ENABLE_RESET; /* as vcpu_create leaves it */
     fake_vm_fail_reset();
-    exit_status = -1;
-    touches = rom_maps = 0;
+    fake_vm_calls_reset();
+    touches = 0;
     touch_fails = false;
     sleeping_gpa = ~0ULL;
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
@@ -774,7 +713,7 @@ static void test_io_unknown_port_and_exit_port(void **state)
     assert_true(skipped());
     vcpu.regs.gpr[REG_RAX] = 7;
     assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0xf4, 1, false)), EXIT_STOP);
-    assert_int_equal(exit_status, 7);
+    assert_int_equal(fake_vm_calls.exit_status, 7);
 }
 
 /* Guest RAM for the string I/O tests: paging off, so linear = physical. */
@@ -984,22 +923,24 @@ static void put_desc(uint64_t at, uint32_t base, uint32_t limit, uint32_t access
  * INT and is not queued again; an IRET that switches tasks unblocks NMIs; a
  * CALL to a 16-bit TSS is carried out too (FS and GS null, TR a busy 16-bit
  * TSS). */
-static void test_task_switch_exit(void **state)
+/* Two 32-bit tasks in a GDT at 0x1000 (flat code 0x08 and data 0x10): A
+ * (0x18, TSS at 0x2000) running on flat segments, B (0x20, TSS at 0x3000)
+ * available, starting at EIP 0x5555 with ESP 0x8000 and CR3 `b_cr3`. */
+static void two_tasks(uint32_t b_cr3)
 {
-    (void)state;
-    vm.mem.ram.gpa = fake_gpa_create(256);
     put_desc(0x1008, 0, 0xfffff, 0x9b, 0xc);     /* code */
     put_desc(0x1010, 0, 0xfffff, 0x93, 0xc);     /* data */
     put_desc(0x1018, 0x2000, 0x67, 0x8b, 0);     /* A: running */
     put_desc(0x1020, 0x3000, 0x67, 0x89, 0);     /* B */
-    put_desc(0x1028, 0x4000, 0x2b, 0x81, 0);     /* 16-bit TSS */
     uint32_t b[0x68 / 4] = { 0 };
+    b[0x1c / 4] = b_cr3;
     b[0x20 / 4] = 0x5555;                         /* EIP */
     b[0x24 / 4] = 0x2;
     b[0x38 / 4] = 0x8000;                         /* ESP */
     b[0x48 / 4] = b[0x50 / 4] = b[0x54 / 4] = 0x10;
     b[0x4c / 4] = 0x08;
     memcpy(guest_bytes(0x3000), b, sizeof b);
+    memset(guest_bytes(0x2000), 0, 0x68);
     fake_gs_set(VMCS_GUEST_GDTR_BASE, 0x1000);
     fake_gs_set(VMCS_GUEST_GDTR_LIMIT, 0x2f);
     fake_gs_set(VMCS_SEG_SEL(SEG_TR), 0x18);
@@ -1008,11 +949,19 @@ static void test_task_switch_exit(void **state)
     fake_gs_set(VMCS_SEG_AR(SEG_TR), 0x8b);
     fake_gs_set(VMCS_SEG_AR(SEG_LDTR), 1u << 16);
     fake_gs_set(VMCS_GUEST_RFLAGS, 0x2);
-    for (unsigned i = 0; i < 6; i++) {         /* flat code and data, as A runs */
+    for (unsigned i = 0; i < 6; i++) {
         fake_gs_set(VMCS_SEG_SEL(i), i == SEG_CS ? 0x08 : 0x10);
         fake_gs_set(VMCS_SEG_LIMIT(i), 0xffffffff);
         fake_gs_set(VMCS_SEG_AR(i), i == SEG_CS ? 0xc09b : 0xc093);
     }
+}
+
+static void test_task_switch_exit(void **state)
+{
+    (void)state;
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    two_tasks(0);
+    put_desc(0x1028, 0x4000, 0x2b, 0x81, 0);     /* a 16-bit TSS */
     fake_gs_set(VMCS_EXIT_INSN_LEN, 2);
     /* INT 0x40 through a gate: the event the exit interrupted is its own. */
     fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_SW_INT | 0x40);
@@ -1119,37 +1068,12 @@ static void test_task_switch_waits_for_a_paged_out_page(void **state)
 {
     (void)state;
     struct plat_vm *g = vm.mem.ram.gpa = fake_gpa_create(256);
-    put_desc(0x1008, 0, 0xfffff, 0x9b, 0xc);     /* code */
-    put_desc(0x1010, 0, 0xfffff, 0x93, 0xc);     /* data */
-    put_desc(0x1018, 0x2000, 0x67, 0x8b, 0);     /* A: running */
-    put_desc(0x1020, 0x3000, 0x67, 0x89, 0);     /* B */
+    two_tasks(0x6000);
     /* Both tasks' PAE tables map the first 2 MiB as they are. */
     uint64_t pdpte = 0x7000 | 1, pde = 0x83;
     memcpy(guest_bytes(0x5000), &pdpte, 8);
     memcpy(guest_bytes(0x6000), &pdpte, 8);
     memcpy(guest_bytes(0x7000), &pde, 8);
-    uint32_t b[0x68 / 4] = { 0 };
-    b[0x1c / 4] = 0x6000;                         /* CR3 */
-    b[0x20 / 4] = 0x5555;                         /* EIP */
-    b[0x24 / 4] = 0x2;
-    b[0x38 / 4] = 0x8000;                         /* ESP */
-    b[0x48 / 4] = b[0x50 / 4] = b[0x54 / 4] = 0x10;
-    b[0x4c / 4] = 0x08;
-    memcpy(guest_bytes(0x3000), b, sizeof b);
-    memset(guest_bytes(0x2000), 0, 0x68);
-    fake_gs_set(VMCS_GUEST_GDTR_BASE, 0x1000);
-    fake_gs_set(VMCS_GUEST_GDTR_LIMIT, 0x27);
-    fake_gs_set(VMCS_SEG_SEL(SEG_TR), 0x18);
-    fake_gs_set(VMCS_SEG_BASE(SEG_TR), 0x2000);
-    fake_gs_set(VMCS_SEG_LIMIT(SEG_TR), 0x67);
-    fake_gs_set(VMCS_SEG_AR(SEG_TR), 0x8b);
-    fake_gs_set(VMCS_SEG_AR(SEG_LDTR), 1u << 16);
-    fake_gs_set(VMCS_GUEST_RFLAGS, 0x2);
-    for (unsigned i = 0; i < 6; i++) {
-        fake_gs_set(VMCS_SEG_SEL(i), i == SEG_CS ? 0x08 : 0x10);
-        fake_gs_set(VMCS_SEG_LIMIT(i), 0xffffffff);
-        fake_gs_set(VMCS_SEG_AR(i), i == SEG_CS ? 0xc09b : 0xc093);
-    }
     fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_ET | CR0_NE | CR0_PG);
     fake_gs_set(VMCS_GUEST_CR4, CR4_PAE);
     fake_gs_set(VMCS_GUEST_CR3, 0x5000);
@@ -1367,7 +1291,7 @@ static void test_bios_area_read_as_rom(void **state)
     (void)state;
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xf5a50);
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ), EXIT_CONTINUE);
-    assert_int_equal(rom_maps, 1);
+    assert_int_equal(fake_vm_calls.rom_maps, 1);
     assert_int_equal(touches, 0);
     /* A write is dropped, as ROM drops it: the instruction is emulated and
      * the guest goes on (it used to stop the VM). */
@@ -1377,7 +1301,7 @@ static void test_bios_area_read_as_rom(void **state)
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID),
                      EXIT_CONTINUE);
     assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
-    assert_int_equal(rom_maps, 1);
+    assert_int_equal(fake_vm_calls.rom_maps, 1);
     assert_int_equal(fake_fail_reason[0], 0);
     fake_gpa_destroy(vm.mem.ram.gpa);
 }
