@@ -1,6 +1,7 @@
 # Unmodified guests from Debian packages (docs/guests.md, "Linux and
-# memtest86+"): fetched by the build, never committed, and never needed by
-# `make` or `make test` (they need the network and root for apt-get).
+# memtest86+"): fetched by the build (apt-get: the network and root), never
+# committed, and not needed by `make`; `make test` fetches them before its
+# unit tests (the loaders' tests of the real images) and system scenarios.
 #   make linux-guests       build/guests-linux/{vmlinuz,vmlinux,initramfs.gz,memtest.bin}
 #   make linux-guests-qemu  boots them in plain QEMU, by QEMU's loader and by
 #                           ours (vmm/loader_linux.c), and checks them (~100 s)

@@ -50,6 +50,10 @@ system: $(BUILD)/esp.img $(LINUX_GUEST_FILES)
 test: deps
 	@rm -f $(BUILD)/results/*.tally
 	@$(MAKE) --no-print-directory all
+	@# Debian's guests before the unit tests: the loaders' tests of the
+	@# real kernel and memtest86+ skip without them (the system step needs
+	@# them anyway).
+	@$(MAKE) --no-print-directory linux-guests
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory hosted-steps
 	@$(MAKE) --no-print-directory system
