@@ -243,8 +243,8 @@ struct host_cpuid guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub)
      * the highest basic leaf's data (SDM vol. 2A, CPUID); the host's CPU
      * would answer with its own highest, unfiltered. */
     uint32_t max_basic = leaf_in_range(v, 0, 0).eax;
-    uint32_t max_ext = host_cpuid(0x80000000u, 0).eax;
-    bool in_range = leaf >= 0x80000000u ? leaf <= max_ext : leaf <= max_basic;
+    bool in_range = leaf >= 0x80000000u ? leaf <= host_cpuid(0x80000000u, 0).eax
+                                        : leaf <= max_basic;
     return leaf_in_range(v, in_range ? leaf : max_basic, sub);
 }
 
