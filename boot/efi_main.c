@@ -108,6 +108,29 @@ static inline UINT64 rdtsc(void)
     return ((UINT64)hi << 32) | lo;
 }
 
+/* The time of day, for the kernel to keep (it has no clock of its own to ask
+ * once boot services are gone: runtime services would need the firmware's
+ * mappings, and the CMOS clock is not on every machine). */
+static void read_time(struct bi_time *bt)
+{
+    EFI_TIME t;
+    if (EFI_ERROR(RT->GetTime(&t, NULL))) {
+        bprintf("boot: the firmware gave no time of day\n");
+        return;
+    }
+    bt->tsc = rdtsc();
+    bt->year = t.Year;
+    bt->month = t.Month;
+    bt->day = t.Day;
+    bt->hour = t.Hour;
+    bt->minute = t.Minute;
+    bt->second = t.Second;
+    bt->nanosecond = t.Nanosecond;
+    bt->timezone = t.TimeZone;
+    bt->daylight = t.Daylight;
+    bt->flags = BI_TIME_VALID;
+}
+
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
     InitializeLib(image, systab);
@@ -151,6 +174,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     esp_load_tree(root, bi);
     bi->rsdp_phys = find_rsdp();
     find_framebuffer(&bi->fb);
+    read_time(&bi->time);
     bprintf("boot: kernel %lu KiB at 0x%lx, %u files, ACPI RSDP 0x%lx\n",
             (unsigned long)(k.pages * 4), (unsigned long)k.phys, bi->nfiles,
             (unsigned long)bi->rsdp_phys);

@@ -22,6 +22,7 @@
 #include "kernel/sched.h"
 #include "kernel/vm_mem.h"
 #include "kernel/swap_boot.h"
+#include "kernel/wall_clock.h"
 #include "drivers/uart16550.h"
 #include "drivers/acpi_power.h"
 #include "mm/page_alloc.h"
@@ -272,6 +273,10 @@ void kmain(uint64_t bootinfo_phys)
     power_init(g_acpi_ok ? &g_acpi : NULL);
 
     interrupts_init();
+    /* The firmware's clock was read a moment before the TSC was calibrated:
+     * the TSC's count since then is the reading's age. */
+    uint64_t fw_tsc = bi->time.tsc, tsc_now = rdtsc();
+    wall_clock_init(&bi->time, tsc_now_ns(), tsc_now > fw_tsc ? tsc_to_ns(tsc_now - fw_tsc) : 0);
     /* After the clock: every driver wait has a deadline in plat_time_ns. */
     swap_boot_init(&g_host_config);
     start_monitor();

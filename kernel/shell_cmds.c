@@ -5,6 +5,7 @@
 #include "kernel/log.h"
 #include "kernel/bootfiles.h"
 #include "kernel/vm_mem.h"
+#include "kernel/wall_clock.h"
 #include "include/hv/console.h"
 #include "include/hv/platform.h"
 #include "arch/x86_64/cpu.h"
@@ -18,6 +19,7 @@
 #include "mm/heap.h"
 #include "lib/kstring.h"
 #include "lib/format.h"
+#include "lib/calendar.h"
 #include "lib/panic.h"
 
 static int cmd_help(int argc, char **argv, void *ctx);
@@ -172,6 +174,12 @@ static int cmd_uptime(int argc, char **argv, void *ctx)
                    (unsigned long long)(s / 3600), (unsigned long long)(s / 60 % 60),
                    (unsigned long long)(s % 60), (unsigned long long)(ns / 1000000 % 1000),
                    (unsigned long long)g_ticks, (unsigned long long)g_host_config.timer_hz);
+    struct civil_time c;
+    civil_from_unix(wall_clock_unix(ns), &c);
+    console_printf("time of day: %04u-%02u-%02u %02u:%02u:%02u UTC (%s)\n", c.year, c.mon, c.day,
+                   c.hour, c.min, c.sec,
+                   wall_clock_known() ? "the firmware's clock at boot, then the TSC"
+                                      : "unknown: the firmware gave none; counted from 2026-01-01");
     return 0;
 }
 
@@ -274,7 +282,7 @@ const struct shell_cmd shell_commands[] = {
     { "log", "log", "print the kernel log", 0, 0, cmd_log, NULL },
     { "loglevel", "loglevel [debug|info|warn|error]", "show or set the log level", 0, 1,
       cmd_loglevel, NULL },
-    { "uptime", "uptime", "time since boot", 0, 0, cmd_uptime, NULL },
+    { "uptime", "uptime", "time since boot, and the time of day", 0, 0, cmd_uptime, NULL },
     { "vm", "vm list|start|stop|kill|nmi|console", "manage virtual machines", 0, -1, NULL,
       shell_vm_sub },
     { "stats", "stats exits [ID|NAME]", "monitor statistics", 0, -1, NULL, shell_stats_sub },

@@ -1,8 +1,9 @@
 # Device models for unmodified guests (issue 14): pure state machines with a
 # time source passed in (docs/devices.md). In the image, not yet attached to
 # a VM (the port and MMIO bus wires them in); tested hosted.
+# lib/calendar.c is the RTC's calendar (the kernel's wall clock uses it too).
 DEVICE_SRCS := vmm/dev_pit.c vmm/dev_pic.c vmm/dev_rtc.c vmm/dev_i8042.c vmm/dev_ioapic.c \
-               vmm/dev_lapic.c vmm/dev_testdev.c
+               vmm/dev_lapic.c vmm/dev_testdev.c lib/calendar.c
 KERNEL_C_SRCS += $(DEVICE_SRCS) vmm/testdev_attach.c vmm/bios_handoff.c vmm/bios_handoff_attach.c vmm/guest_rom_attach.c
 
 UNIT_TESTS += test_dev_pit
@@ -12,7 +13,7 @@ UNIT_TESTS += test_dev_pic
 test_dev_pic_SRCS = tests/unit/test_dev_pic.c vmm/dev_pic.c
 
 UNIT_TESTS += test_dev_rtc
-test_dev_rtc_SRCS = tests/unit/test_dev_rtc.c vmm/dev_rtc.c
+test_dev_rtc_SRCS = tests/unit/test_dev_rtc.c vmm/dev_rtc.c lib/calendar.c
 
 UNIT_TESTS += test_dev_i8042
 test_dev_i8042_SRCS = tests/unit/test_dev_i8042.c vmm/dev_i8042.c

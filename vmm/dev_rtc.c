@@ -28,49 +28,6 @@ enum {
 #define D_VRT 0x80
 #define UIP_NS 244000ULL
 
-/* ---- calendar: days since 1970-01-01 <-> civil date ----------------------
- * Counted in 400-year eras starting 0000-03-01, so the leap day is the last
- * day of a "year" and every era has the same 146097 days. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);                     /* 0-399 */
-    unsigned mp = m > 2 ? m - 3 : m + 9;                         /* March = 0 */
-    unsigned doy = (153 * mp + 2) / 5 + d - 1;                   /* 0-365 */
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;        /* 0-146096 */
-    return era * 146097 + doe - 719468;                          /* 719468: 0000-03-01 to 1970 */
-}
-
-static void civil_from_days(int64_t z, struct rtc_time *t)
-{
-    z += 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    t->day = doy - (153 * mp + 2) / 5 + 1;
-    t->mon = mp < 10 ? mp + 3 : mp - 9;
-    t->year = (unsigned)(yoe + era * 400 + (t->mon <= 2));
-}
-
-void rtc_time_from_unix(int64_t s, struct rtc_time *t)
-{
-    int64_t days = s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
-    int64_t rem = s - days * 86400;
-    civil_from_days(days, t);
-    t->hour = (unsigned)(rem / 3600);
-    t->min = (unsigned)(rem / 60 % 60);
-    t->sec = (unsigned)(rem % 60);
-}
-
-int64_t rtc_time_to_unix(const struct rtc_time *t)
-{
-    return days_from_civil(t->year, t->mon, t->day) * 86400 + t->hour * 3600 + t->min * 60 +
-           t->sec;
-}
-
 /* ---- register encodings ---------------------------------------------------- */
 static bool binary(const struct rtc *r) { return r->ram[REG_B] & B_DM_BINARY; }
 
@@ -110,18 +67,18 @@ static int64_t seconds_at(const struct rtc *r, uint64_t now)
 
 static bool set_mode(const struct rtc *r) { return r->ram[REG_B] & B_SET; }
 
-static void current_time(const struct rtc *r, uint64_t now, struct rtc_time *t)
+static void current_time(const struct rtc *r, uint64_t now, struct civil_time *t)
 {
     if (set_mode(r))
         *t = r->shadow;
     else
-        rtc_time_from_unix(seconds_at(r, now), t);
+        civil_from_unix(seconds_at(r, now), t);
 }
 
 /* The guest set the time: it runs from `t` starting now (a fresh second). */
-static void set_time(struct rtc *r, const struct rtc_time *t, uint64_t now)
+static void set_time(struct rtc *r, const struct civil_time *t, uint64_t now)
 {
-    r->base_s = rtc_time_to_unix(t);
+    r->base_s = civil_to_unix(t);
     r->base_ns = now;
     r->seen_ns = now;
 }
@@ -226,7 +183,7 @@ uint64_t rtc_next_deadline(const struct rtc *r, uint64_t now)
 /* ---- ports ----------------------------------------------------------------------- */
 static uint8_t read_reg(struct rtc *r, unsigned idx, uint64_t now)
 {
-    struct rtc_time t;
+    struct civil_time t;
     switch (idx) {
     case REG_SEC: case REG_MIN: case REG_HOUR: case REG_DOW:
     case REG_DAY: case REG_MON: case REG_YEAR: case REG_CENTURY:
@@ -236,7 +193,7 @@ static uint8_t read_reg(struct rtc *r, unsigned idx, uint64_t now)
         case REG_MIN: return encode(r, t.min);
         case REG_HOUR: return encode_hour(r, t.hour);
         case REG_DOW: {
-            int64_t days = days_from_civil(t.year, t.mon, t.day);
+            int64_t days = civil_days(t.year, t.mon, t.day);
             return encode(r, (unsigned)(((days % 7) + 7 + 4) % 7) + 1); /* 1970-01-01: Thursday; 1 = Sunday */
         }
         case REG_DAY: return encode(r, t.day);
@@ -267,7 +224,7 @@ static uint8_t read_reg(struct rtc *r, unsigned idx, uint64_t now)
 
 static void write_time_field(struct rtc *r, unsigned idx, uint8_t val, uint64_t now)
 {
-    struct rtc_time t;
+    struct civil_time t;
     current_time(r, now, &t);
     switch (idx) {
     case REG_SEC: t.sec = decode(r, val) % 60; break;
@@ -305,7 +262,7 @@ static void write_reg(struct rtc *r, unsigned idx, uint8_t val, uint64_t now)
         if (val & B_SET) {
             val &= (uint8_t)~B_UIE;  /* SET clears UIE */
             if (!was_set)
-                rtc_time_from_unix(seconds_at(r, now), &r->shadow);
+                civil_from_unix(seconds_at(r, now), &r->shadow);
         }
         r->ram[REG_B] = val;
         if (was_set && !(val & B_SET))

@@ -8,12 +8,10 @@
 #define VMM_DEV_RTC_H
 
 #include "vmm/dev_irq.h"
+#include "lib/calendar.h"
 
 #define RTC_IRQ 8
 
-struct rtc_time {
-    unsigned sec, min, hour, day, mon, year;  /* hour 0-23, day 1-31, mon 1-12, year 4 digits */
-};
 
 struct rtc {
     uint8_t index;
@@ -23,7 +21,7 @@ struct rtc {
      * guest set) at host time base_ns; seconds tick at base_ns + k * 1e9. */
     int64_t base_s;
     uint64_t base_ns;
-    struct rtc_time shadow; /* what reads return while SET is on */
+    struct civil_time shadow; /* what reads return while SET is on */
     uint64_t seen_ns;       /* events up to here are in register C */
     struct dev_irq irq;
 };
@@ -37,8 +35,5 @@ void rtc_tick(struct rtc *r, uint64_t now_ns);
 uint64_t rtc_next_deadline(const struct rtc *r, uint64_t now_ns);
 /* The monitor fills the CMOS bytes a BIOS would (memory sizes...). */
 void rtc_cmos_set(struct rtc *r, uint8_t index, uint8_t val);
-/* Calendar helpers (proleptic Gregorian, UTC), exported for tests. */
-void rtc_time_from_unix(int64_t s, struct rtc_time *t);
-int64_t rtc_time_to_unix(const struct rtc_time *t);
 
 #endif

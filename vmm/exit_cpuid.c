@@ -3,12 +3,13 @@
  * zeros, and one past the highest answers as the highest basic leaf):
  * VT-x, SMX and MONITOR/MWAIT are hidden (we do not offer them), features
  * backed by MSRs or XSAVES state the monitor does not emulate (debug
- * store, thermal and power, PDCM, DCA, TSC_ADJUST, the speculation-control
- * MSRs, PT, SGX, RDT, MPX, CET, TME, ENQCMD, user interrupts, Key Locker,
- * XFD) with their leaves, instructions whose VM-execution control is off
- * (RDTSCP, RDPID, INVPCID, WAITPKG, PCONFIG) and vector and matrix
- * extensions whose XSAVE state is not offered; the hypervisor bit is set,
- * and leaves 0x40000000+ carry our signature. */
+ * store, thermal and power, PDCM, DCA, the speculation-control MSRs, PT,
+ * SGX, RDT, MPX, CET, TME, ENQCMD, user interrupts, Key Locker, XFD) with
+ * their leaves, instructions whose VM-execution control is off (RDTSCP,
+ * RDPID, INVPCID, WAITPKG, PCONFIG) and vector and matrix extensions whose
+ * XSAVE state is not offered; IA32_TSC_ADJUST is shown where the host has
+ * it and the VM has the PC board (it is emulated through the TSC offset);
+ * the hypervisor bit is set, and leaves 0x40000000+ carry our signature. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"

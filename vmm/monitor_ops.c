@@ -16,6 +16,7 @@
 #include "vmm/dev_uart.h"
 #include "kernel/bootfiles.h"
 #include "kernel/log.h"
+#include "kernel/wall_clock.h"
 #include "include/hv/platform.h"
 #include "arch/x86_64/tsc.h"
 #include "arch/x86_64/vmcs.h"
@@ -102,11 +103,6 @@ static bool load_guest(struct vm *vm, const void *image, size_t size,
     return guest_load_flat(image, size, &fp, &ops, boot, why, n) == 0;
 }
 
-/* The host keeps no time of day (it never reads its RTC), so every guest's
- * clock starts at this date plus the host's uptime: what guests need from
- * it is a sane, monotonic calendar, not the true time. */
-#define GUEST_EPOCH_UNIX 1767225600LL /* 2026-01-01 00:00:00 UTC */
-
 static bool build(struct vm *vm, const void *image, size_t size, char *why, size_t n)
 {
     struct guest_boot_state boot;
@@ -120,7 +116,7 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
         return false;
     }
     struct vplatform *plat = vplatform_attach(vm, ncpus, now,
-                                              GUEST_EPOCH_UNIX + (int64_t)(now / 1000000000ULL),
+                                              wall_clock_unix(now), /* the CMOS clock: UTC */
                                               tsc_hz_get() / 1000);
     if (!plat) {
         ksnprintf(why, n, "no memory or port slots for its interrupt controllers and timers");

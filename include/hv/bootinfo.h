@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC   0x4f464e49544f4f42ULL /* "BOOTINFO" */
-#define BOOTINFO_VERSION 2
+#define BOOTINFO_VERSION 3
 
 #define BI_PATH_MAX      256 /* bytes of a path, with its terminator */
 /* The files' data lies in at most this many regions of machine memory
@@ -50,6 +50,21 @@ struct bi_framebuffer {
     uint32_t format;     /* EFI_GRAPHICS_PIXEL_FORMAT */
 };
 
+/* The firmware's clock (UEFI GetTime) read just before ExitBootServices,
+ * as EFI_TIME gives it: the kernel checks and converts it
+ * (kernel/wall_clock.c). */
+#define BI_TIME_VALID 1          /* GetTime succeeded */
+struct bi_time {
+    uint16_t year;               /* 1900-9999 */
+    uint8_t month, day;          /* 1-12, 1-31 */
+    uint8_t hour, minute, second; /* 0-23, 0-59, 0-59 */
+    uint8_t daylight;            /* EFI_TIME_ADJUST_DAYLIGHT, EFI_TIME_IN_DAYLIGHT */
+    int16_t timezone;            /* minutes, local = UTC - timezone; 0x7ff: unspecified */
+    uint16_t flags;              /* BI_TIME_VALID */
+    uint32_t nanosecond;
+    uint64_t tsc;                /* rdtsc just after GetTime */
+};
+
 struct bootinfo {
     uint64_t magic;
     uint32_t version;
@@ -65,6 +80,7 @@ struct bootinfo {
 
     uint64_t rsdp_phys;      /* 0: the firmware gave none */
     uint64_t tsc_at_exit;    /* rdtsc just after ExitBootServices */
+    struct bi_time time;     /* time of day; flags 0 if the firmware gave none */
     struct bi_framebuffer fb;
 
     uint32_t nfiles;         /* entries of the table at files_phys */

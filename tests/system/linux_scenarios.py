@@ -405,6 +405,10 @@ def register(h):
             # between two host readings: uptime follows Linux's clocksource,
             # jiffies its tick.
             clk_a = clock_bracket(m)
+            # The guest's calendar is the host's time of day (its CMOS clock
+            # starts there), which is this machine's at Bochs' start, run
+            # at emulated speed since (measured: within minutes).
+            host_tod = h.check_time_of_day(m, 3600)
             # The guest's shell through `vm console`: typed commands reach it
             # and it answers.
             t_console = time.monotonic()
@@ -412,6 +416,12 @@ def register(h):
             mark = m.serial.pos
             m.send("echo hv$((6*7))\r")
             gexpect(m, r"^hv42\n", 120)
+            m.send("echo date $(date -u +%s)\r")
+            guest_tod = int(gexpect(m, r"^date (\d+)\n", 120).group(1))
+            check(-5 < guest_tod - host_tod < 120 + time.monotonic() - t_console,
+                  f"the guest's date is {guest_tod - host_tod:+.0f} s from the host's time of day")
+            print(f"figure: linux: the guest's date is {guest_tod - host_tod:+.0f} s from the "
+                  "host's time of day read just before attaching")
             m.send("grep -c ^processor /proc/cpuinfo\r")
             gexpect(m, r"^1\n", 120)
             m.send("echo cs $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"

@@ -8,6 +8,7 @@ Later issues add scenarios with @scenario.
 """
 import argparse
 import contextlib
+import datetime
 import os
 import re
 import subprocess
@@ -141,6 +142,26 @@ def start_vm(m, name):
     m.serial.pos = min(mark, m.serial.pos)
 
 
+def time_of_day(m):
+    """The hypervisor's time of day (`uptime`), in seconds since 1970; it
+    must come from the firmware's clock, not the fallback date."""
+    out = m.command("uptime", 60)
+    t = re.search(r"^time of day: (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC "
+                  r"\(the firmware's clock", out, re.M)
+    check(t, "uptime: no time of day from the firmware:\n" + out)
+    shown = datetime.datetime.strptime(t.group(1), "%Y-%m-%d %H:%M:%S")
+    return shown.replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def check_time_of_day(m, within_s=120):
+    """The time of day is this machine's: the emulator's RTC starts at it
+    (QEMU follows it; Bochs starts there and runs at emulated speed)."""
+    shown = time_of_day(m)
+    off = abs(shown - time.time())
+    check(off < within_s, f"uptime: the time of day is {off:.0f} s from this machine's")
+    return shown
+
+
 def poweroff(m, limit):
     m.send("poweroff\r")
     m.expect(r"powering off", 30)
@@ -162,6 +183,7 @@ def qemu_shell(workdir, image):
         check("absent (CPUID.1:ECX.VMX = 0)" in out, "cpu: VT-x absence not explained:\n" + out)
         out = m.command("config")
         check('timer.hz = "100"' in out, "config: " + out)
+        check_time_of_day(m)
         out = m.command("files")
         check("hv/host.cfg" in out, "files: " + out)
         rc = poweroff(m, 30)

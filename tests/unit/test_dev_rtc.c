@@ -50,7 +50,7 @@ static void cmos_write(uint8_t idx, uint8_t v, uint64_t now)
 static void test_calendar(void **state)
 {
     (void)state;
-    static const struct { int64_t s; struct rtc_time t; } known[] = {
+    static const struct { int64_t s; struct civil_time t; } known[] = {
         { 0, { 0, 0, 0, 1, 1, 1970 } },
         { 951782400, { 0, 0, 0, 29, 2, 2000 } },
         { 1709164800, { 0, 0, 0, 29, 2, 2024 } },
@@ -59,21 +59,21 @@ static void test_calendar(void **state)
         { -1, { 59, 59, 23, 31, 12, 1969 } },
     };
     for (unsigned i = 0; i < sizeof known / sizeof known[0]; i++) {
-        struct rtc_time t;
-        rtc_time_from_unix(known[i].s, &t);
+        struct civil_time t;
+        civil_from_unix(known[i].s, &t);
         assert_int_equal(t.year, known[i].t.year);
         assert_int_equal(t.mon, known[i].t.mon);
         assert_int_equal(t.day, known[i].t.day);
         assert_int_equal(t.hour, known[i].t.hour);
         assert_int_equal(t.min, known[i].t.min);
         assert_int_equal(t.sec, known[i].t.sec);
-        assert_int_equal(rtc_time_to_unix(&t), known[i].s);
+        assert_int_equal(civil_to_unix(&t), known[i].s);
     }
     for (int64_t s = 0; s < 5000000000LL; s += 7777777)
     {
-        struct rtc_time t;
-        rtc_time_from_unix(s, &t);
-        assert_int_equal(rtc_time_to_unix(&t), s);
+        struct civil_time t;
+        civil_from_unix(s, &t);
+        assert_int_equal(civil_to_unix(&t), s);
     }
 }
 
