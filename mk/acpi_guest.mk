@@ -8,6 +8,6 @@ UNIT_TESTS += test_acpi_guest
 test_acpi_guest_SRCS = tests/unit/test_acpi_guest.c $(ACPI_GUEST_SRCS) lib/string.c \
                        drivers/acpi_tables.c drivers/acpi_aml_s5.c
 
-KERNEL_C_SRCS += vmm/dev_pm.c vmm/dev_pm_attach.c vmm/acpi_guest_attach.c
+KERNEL_C_SRCS += vmm/dev_pm_attach.c vmm/acpi_guest_attach.c  # vmm/dev_pm.c: DEVICE_SRCS
 UNIT_TESTS += test_dev_pm
 test_dev_pm_SRCS = tests/unit/test_dev_pm.c vmm/dev_pm.c

@@ -1,9 +1,10 @@
 # Device models for unmodified guests (issue 14): pure state machines with a
 # time source passed in (docs/devices.md). In the image, not yet attached to
 # a VM (the port and MMIO bus wires them in); tested hosted.
-# lib/calendar.c is the RTC's calendar (the kernel's wall clock uses it too).
+# lib/calendar.c is the RTC's calendar (the kernel's wall clock uses it too);
+# the board wires the RTC to the ACPI PM block (vmm/dev_pm.c) for S3.
 DEVICE_SRCS := vmm/dev_pit.c vmm/dev_pic.c vmm/dev_rtc.c vmm/dev_i8042.c vmm/dev_ioapic.c \
-               vmm/dev_lapic.c vmm/dev_testdev.c lib/calendar.c
+               vmm/dev_lapic.c vmm/dev_testdev.c vmm/dev_pm.c lib/calendar.c
 KERNEL_C_SRCS += $(DEVICE_SRCS) vmm/testdev_attach.c vmm/bios_handoff.c vmm/bios_handoff_attach.c vmm/guest_rom_attach.c
 
 UNIT_TESTS += test_dev_pit

@@ -122,7 +122,7 @@ test_mmio_SRCS = tests/unit/test_mmio.c vmm/guest_walk.c vmm/mmio_emulate.c $(IN
 # the board, and INIT/SIPI applied to a fake VMCS.
 UNIT_TESTS += test_vplatform_smp
 test_vplatform_smp_SRCS = tests/unit/test_vplatform_smp.c vmm/vplatform.c $(DEVICE_SRCS) \
-                          vmm/vcpu_startup.c vmm/vcpu_boot_state.c \
+                          vmm/vcpu_startup.c vmm/vcpu_boot_state.c tests/fake/vm_fail_fake.c \
                           tests/fake/guest_state_fake.c $(FAKE_PLATFORM_SRCS)
 
 # Sibling vCPUs on one physical CPU: the rest of a slice goes to one with an

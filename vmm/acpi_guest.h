@@ -9,7 +9,8 @@
  *           register (port 0xCF9, value 6), not hardware-reduced
  *   MADT    one local APIC per vCPU, the I/O APIC at 0xFEC00000 with GSI
  *           base 0, ISA IRQ 0 -> GSI 2 and the SCI (level, active high)
- *   DSDT    \_S5 (the sleep type the PM1 device takes as power off), COM1
+ *   DSDT    \_S3 and \_S5 (the sleep types the PM1 device takes as suspend
+ *           to RAM and power off), COM1
  *           (PNP0501: ports 0x3F8-0x3FF, IRQ 4) and one LNRO0005 device per
  *           virtio-mmio transport (memory window and interrupt), which is
  *           how Linux finds virtio-mmio
@@ -35,6 +36,9 @@
 #define ACPI_GUEST_RESET_VALUE 0x06
 /* The SLP_TYP \_S5 declares: what PM1a_CNT takes as "power off". */
 #define ACPI_GUEST_S5_TYP 5
+/* \_S3's, suspend to RAM: 1, as QEMU's PIIX4 board has it (test kernels
+ * write it without reading the DSDT). */
+#define ACPI_GUEST_S3_TYP 1
 /* No block below this is tried: the fixed tables alone take more. */
 #define ACPI_GUEST_MIN_BLOCK 512
 

@@ -94,19 +94,19 @@ static uint32_t eisa_id(const char id[7])
            (uint32_t)(hex & 0xff) << 24;
 }
 
-/* Name(\_S5, Package() { typ, typ, 0, 0 }) */
-static void sleep_s5(struct abuf *b)
+/* Name(\_Sx, Package() { typ, typ, 0, 0 }) */
+static void sleep_state(struct abuf *b, const char *name, uint8_t typ)
 {
     ab_u8(b, AML_NAME);
     ab_u8(b, AML_ROOT);
-    name_seg(b, "_S5_");
+    name_seg(b, name);
     ab_u8(b, AML_PACKAGE);
     size_t p = pkg_begin(b);
     ab_u8(b, 4); /* NumElements */
     ab_u8(b, AML_BYTE);
-    ab_u8(b, ACPI_GUEST_S5_TYP); /* SLP_TYPa */
+    ab_u8(b, typ); /* SLP_TYPa */
     ab_u8(b, AML_BYTE);
-    ab_u8(b, ACPI_GUEST_S5_TYP); /* SLP_TYPb (no PM1b block: unused) */
+    ab_u8(b, typ); /* SLP_TYPb (no PM1b block: unused) */
     ab_u8(b, AML_ZERO);
     ab_u8(b, AML_ZERO);
     pkg_end(b, p);
@@ -210,7 +210,8 @@ static void virtio_mmio(struct abuf *b, const struct acpi_guest_virtio *v, unsig
 
 void acpi_guest_dsdt_body(const struct acpi_guest_cfg *cfg, struct abuf *b)
 {
-    sleep_s5(b);
+    sleep_state(b, "_S3_", ACPI_GUEST_S3_TYP);
+    sleep_state(b, "_S5_", ACPI_GUEST_S5_TYP);
     /* Scope(\_SB) { devices } */
     ab_u8(b, AML_SCOPE);
     size_t sb = pkg_begin(b);

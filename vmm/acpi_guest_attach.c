@@ -32,11 +32,13 @@ bool acpi_guest_attach(struct vm *vm, char *why, size_t whylen)
     }
     /* Writable: the FACS is there, and the OS writes its waking vector and
      * Global Lock (ACPI 5.2.10). The page is this VM's alone. */
-    if (!guest_rom_attach(vm, "acpi-rom", ACPI_GUEST_ROM_GPA, block, layout.used, true)) {
+    volatile uint8_t *page = guest_rom_attach(vm, "acpi-rom", ACPI_GUEST_ROM_GPA, block,
+                                              layout.used, true);
+    if (!page) {
         ksnprintf(why, whylen, "no memory for its ACPI tables");
         return false;
     }
-    if (!dev_pm_attach(vm)) {
+    if (!dev_pm_attach(vm, page + (layout.facs - ACPI_GUEST_ROM_GPA))) {
         ksnprintf(why, whylen, "no room for its ACPI power management device");
         return false;
     }

@@ -9,9 +9,47 @@
 #define NREGS16 4   /* STS, EN, CNT, and the unused word before the timer */
 #define TMR_OFF 8
 
-void dev_pm_init(struct dev_pm *p, uint16_t base, uint8_t s5_typ)
+void dev_pm_init(struct dev_pm *p, uint16_t base, uint8_t s5_typ, uint8_t s3_typ)
 {
-    *p = (struct dev_pm){ .base = base, .s5_typ = s5_typ };
+    *p = (struct dev_pm){ .base = base, .s5_typ = s5_typ, .s3_typ = s3_typ };
+}
+
+void dev_pm_rtc_irq(struct dev_pm *p)
+{
+    p->sts |= PM1_STS_RTC;
+}
+
+bool dev_pm_wake_due(const struct dev_pm *p)
+{
+    return p->sleeping && (p->sts & p->en & PM1_WAKE_EVENTS);
+}
+
+static uint64_t facs_le(const volatile uint8_t *f, unsigned off, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v |= (uint64_t)f[off + i] << (8 * i);
+    return v;
+}
+
+enum dev_pm_wake_mode dev_pm_wake(struct dev_pm *p, uint64_t *addr)
+{
+    p->sleeping = false;
+    p->sts |= PM1_STS_WAK;
+    *addr = 0;
+    if (!p->facs)
+        return DEV_PM_WAKE_BOOT;
+    /* The guest owns these bytes: each vector is read once, then checked. */
+    uint64_t x = facs_le(p->facs, FACS_X_WAKING_VECTOR, 8);
+    if (x) {
+        *addr = x;
+        return x < (1ULL << 32) ? DEV_PM_WAKE_PROT32 : DEV_PM_WAKE_BAD;
+    }
+    uint64_t v = facs_le(p->facs, FACS_WAKING_VECTOR, 4);
+    *addr = v;
+    if (!v)
+        return DEV_PM_WAKE_BOOT;
+    return v < 0x100000 ? DEV_PM_WAKE_REAL : DEV_PM_WAKE_BAD;
 }
 
 uint32_t dev_pm_timer(uint64_t now_ns)
@@ -73,6 +111,10 @@ static enum dev_pm_event write16(struct dev_pm *p, unsigned r, uint16_t val, uin
         unsigned typ = (p->cnt & PM1_CNT_SLP_TYP) >> 10;
         if (typ == p->s5_typ)
             return DEV_PM_POWER_OFF;
+        if (typ == p->s3_typ) {
+            p->sleeping = true;
+            return DEV_PM_SLEEP_S3;
+        }
         *detail = typ;
         return DEV_PM_SLEEP_OTHER;
     }

@@ -160,6 +160,7 @@ void rtc_tick(struct rtc *r, uint64_t now)
     uint8_t enabled = r->ram[REG_B] & (B_PIE | B_AIE | B_UIE); /* same bit positions as C */
     if ((c & enabled & (C_PF | C_AF | C_UF)) && !(c & C_IRQF)) {
         c |= C_IRQF;
+        r->irqs++;
         dev_irq_set(&r->irq, RTC_IRQ, true);
     }
     r->ram[REG_C] = c;

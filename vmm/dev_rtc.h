@@ -23,6 +23,7 @@ struct rtc {
     uint64_t base_ns;
     struct civil_time shadow; /* what reads return while SET is on */
     uint64_t seen_ns;       /* events up to here are in register C */
+    uint64_t irqs;          /* times IRQ 8 rose (IRQF set): the chipset's RTC_STS */
     struct dev_irq irq;
 };
 

@@ -3,6 +3,7 @@
 #include "kernel/vm.h"
 #include "mm/guest_rom.h"
 #include "mm/heap.h"
+#include "include/hv/platform.h"
 
 struct rom_page {
     mpn_t page;
@@ -16,8 +17,8 @@ static void rom_destroy(void *state)
     kfree(r);
 }
 
-bool guest_rom_attach(struct vm *vm, const char *name, uint64_t gpa, const void *data, size_t len,
-                      bool writable)
+volatile uint8_t *guest_rom_attach(struct vm *vm, const char *name, uint64_t gpa,
+                                   const void *data, size_t len, bool writable)
 {
     /* Recorded before the page exists, so that whatever happens next the
      * VM's end frees it (guest_rom_free takes INVALID_MPN). */
@@ -26,8 +27,8 @@ bool guest_rom_attach(struct vm *vm, const char *name, uint64_t gpa, const void 
         r->page = INVALID_MPN;
     if (!r || !vm_device_add(&vm->devices, name, r, rom_destroy)) {
         kfree(r);
-        return false;
+        return NULL;
     }
     r->page = guest_rom_install(&vm->mem.ram, gpa, data, len, writable);
-    return r->page != INVALID_MPN;
+    return r->page == INVALID_MPN ? NULL : plat_mpn_to_va(r->page);
 }

@@ -11,8 +11,9 @@ struct vm;
 
 /* `len` bytes of `data` at page-aligned `gpa` in the BIOS area, the rest of
  * the page zeros, read and execute (and write with `writable`); `name` names
- * the device. False when memory ran out or `gpa` is wrong. */
-bool guest_rom_attach(struct vm *vm, const char *name, uint64_t gpa, const void *data, size_t len,
-                      bool writable);
+ * the device. Returns the page's bytes as the monitor sees them (the guest's
+ * writes show there), or NULL when memory ran out or `gpa` is wrong. */
+volatile uint8_t *guest_rom_attach(struct vm *vm, const char *name, uint64_t gpa,
+                                   const void *data, size_t len, bool writable);
 
 #endif

@@ -13,6 +13,7 @@
 #include "vmm/testdev_attach.h"
 #include "vmm/bios_handoff_attach.h"
 #include "vmm/vplatform.h"
+#include "vmm/dev_pm.h"
 #include "vmm/dev_uart.h"
 #include "kernel/bootfiles.h"
 #include "kernel/log.h"
@@ -124,6 +125,8 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
     }
     if (!vballoon_attach(vm, plat, why, n) || !testdev_attach(vm, plat, why, n))
         return false;
+    /* The RTC sets the PM block's RTC_STS, which ends S3 (vplatform.h). */
+    plat->pm = dev_pm_of(vm);
     /* A Multiboot kernel or a flat image finds what a PC's BIOS left (its
      * loader ran after one); Linux is booted directly, with no BIOS. */
     if (vm->cfg.guest_type != VM_GUEST_LINUX && !bios_handoff_attach(vm, plat, now, why, n))

@@ -60,10 +60,11 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
                           vm->mem.deny_until_ns != 0);
     /* INIT/SIPI another vCPU sent, the shared TSC offset; an AP waiting
      * for its SIPI gives the CPU back at once and sleeps until one comes. */
-    if (!vcpu_startup(v)) {
-        vm->vcpu_wake_ns[v->id] = UINT64_MAX;
+    uint64_t wake_ns;
+    if (!vcpu_startup(v, &wake_ns)) {
+        vm->vcpu_wake_ns[v->id] = wake_ns;
         sti();
-        return RUN_SLEEP;
+        return vm_is_live(vm) ? RUN_SLEEP : RUN_STOPPED; /* a wake from S3 can end it */
     }
     /* Woken from HLT by a deadline that raised nothing it takes: it stays
      * halted, without a VM entry. */

@@ -14,7 +14,11 @@ struct vcpu;
 /* Called with v's VMCS current, before it enters. Applies a pending INIT
  * (events queued for entry dropped; the vCPU waits) or SIPI (real mode at
  * CS = vector << 8, base vector << 12, IP 0) and the shared TSC offset.
- * False: v waits for a SIPI and must not run. */
-bool vcpu_startup(struct vcpu *v);
+ * While the VM is in ACPI S3 the BSP checks for the wake here (the board
+ * ticked) and, woken, starts at the OS's waking vector; a wake with no
+ * vector restarts the VM, one with a vector no mode reaches stops it.
+ * False: v must not run; it sleeps until *wake_ns (plat_time_ns;
+ * UINT64_MAX: until kicked). */
+bool vcpu_startup(struct vcpu *v, uint64_t *wake_ns);
 
 #endif

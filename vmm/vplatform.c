@@ -1,6 +1,7 @@
 /* The board that connects a VM's interrupt controllers and timers: see
  * vplatform.h. Only wiring lives here; every register is the models'. */
 #include "vmm/vplatform.h"
+#include "vmm/dev_pm.h"
 #include "kernel/vm.h"
 #include "mm/heap.h"
 
@@ -57,10 +58,24 @@ static void lapic_out(void *ctx, unsigned line, bool level)
         wake(p, (unsigned)(l - p->lapic));
 }
 
+/* IRQ 8 rising sets the PM block's RTC_STS, as on a chipset (the wake from
+ * S3): an alarm while register C is still unread raises nothing. Counted
+ * by the RTC, which also catches up inside port accesses: looked at after
+ * every tick and port access. */
+static void rtc_to_pm(struct vplatform *p)
+{
+    if (p->rtc.irqs == p->rtc_irqs_seen)
+        return;
+    p->rtc_irqs_seen = p->rtc.irqs;
+    if (p->pm)
+        dev_pm_rtc_irq(p->pm);
+}
+
 static void isa_line(void *ctx, unsigned irq, bool level)
 {
     vplatform_isa_irq(ctx, irq, level);
 }
+
 
 struct dev_irq vplatform_isa_out(struct vplatform *p)
 {
@@ -444,6 +459,7 @@ uint32_t vplatform_port_read(struct vplatform *p, uint16_t port, unsigned size, 
     for (unsigned b = 0; b < size && b < 4; b++)
         v |= (uint32_t)read_byte(p, (uint16_t)(port + b), now_ns) << (8 * b);
     p->next_deadline = 0; /* a read can change what is due (RTC C, PIT latch) */
+    rtc_to_pm(p);         /* the RTC catches up on an access */
     return v;
 }
 
@@ -453,6 +469,7 @@ void vplatform_port_write(struct vplatform *p, uint16_t port, unsigned size, uin
     for (unsigned b = 0; b < size && b < 4; b++)
         write_byte(p, (uint16_t)(port + b), (uint8_t)(val >> (8 * b)), now_ns);
     p->next_deadline = 0;
+    rtc_to_pm(p);
 }
 
 static enum io_result platform_io(void *dev, struct vm *vm, uint16_t port, unsigned size,
@@ -496,6 +513,7 @@ uint64_t vplatform_tick(struct vplatform *p, uint64_t now_ns)
     p->ticks++;
     pit_tick(&p->pit, now_ns);
     rtc_tick(&p->rtc, now_ns);
+    rtc_to_pm(p);
     for (unsigned i = 0; i < p->ncpus; i++)
         vlapic_tick(&p->lapic[i], now_ns);
     p->next_deadline = earliest(p, now_ns);
@@ -624,7 +642,10 @@ enum vplatform_start vplatform_take_start(struct vplatform *p, unsigned cpu, uin
         return VSTART_NONE;
     struct vplatform_cpu *c = &p->cpu[cpu];
     enum vplatform_start s = VSTART_NONE;
-    if (c->sipi_pending) {
+    if (c->resume_pending) {
+        s = VSTART_RESUME;       /* a fresh state, as a SIPI's */
+        c->resume_pending = false;
+    } else if (c->sipi_pending) {
         *vector = c->sipi_vector;
         s = VSTART_SIPI;         /* a fresh state: any INIT before it is included */
     } else if (c->init_pending) {
@@ -637,6 +658,43 @@ enum vplatform_start vplatform_take_start(struct vplatform *p, unsigned cpu, uin
 bool vplatform_waiting_sipi(const struct vplatform *p, unsigned cpu)
 {
     return cpu < p->ncpus && p->cpu[cpu].wait_sipi;
+}
+
+/* ---- ACPI S3 ------------------------------------------------------------------ */
+
+void vplatform_suspend(struct vplatform *p)
+{
+    p->suspended = true;
+    p->suspends++;
+    for (unsigned i = 0; i < p->ncpus; i++) {
+        struct vplatform_cpu *c = &p->cpu[i];
+        c->wait_sipi = true;
+        c->init_pending = true;
+        c->sipi_pending = c->resume_pending = false;
+        c->nmi_pending = 0;
+        vlapic_reset(&p->lapic[i]);
+        kick(p, i);
+    }
+    p->next_deadline = 0;
+}
+
+enum vplatform_wake vplatform_wake_check(struct vplatform *p, uint64_t *addr)
+{
+    *addr = 0;
+    if (!p->suspended || !p->pm || !dev_pm_wake_due(p->pm))
+        return VWAKE_NONE;
+    p->suspended = false;
+    enum dev_pm_wake_mode m = dev_pm_wake(p->pm, addr);
+    if (m == DEV_PM_WAKE_BOOT)
+        return VWAKE_BOOT;
+    if (m == DEV_PM_WAKE_BAD)
+        return VWAKE_BAD;
+    struct vplatform_cpu *c = &p->cpu[0];
+    c->wait_sipi = false;
+    c->resume_pending = true;
+    c->resume_mode = (uint8_t)m;
+    c->resume_addr = (uint32_t)*addr;
+    return VWAKE_RESUME;
 }
 
 #define APIC_BASE_BSP_BIT (1ULL << 8)

@@ -23,6 +23,8 @@
 #include "vmm/dev_ioapic.h"
 #include "vmm/dev_lapic.h"
 
+struct dev_pm;
+
 struct vm;
 struct vballoon;
 struct testdev;
@@ -39,6 +41,11 @@ struct vplatform_cpu {
     bool init_pending;      /* INIT came: the vCPU's state must be reset */
     bool sipi_pending;      /* SIPI came while waiting: start at sipi_vector << 12 */
     uint8_t sipi_vector;
+    /* The wake from S3 (the BSP only): start as the OS's waking vector asks
+     * (enum dev_pm_wake_mode, REAL or PROT32) at resume_addr. */
+    bool resume_pending;
+    uint8_t resume_mode;
+    uint32_t resume_addr;
     /* NMIs to inject, at most two: a CPU takes one as it comes and latches
      * one more while that one's handler runs (SDM vol. 3, 6.7.1); two that
      * came while the vCPU was off the CPU are both seen. One, if it is in
@@ -46,7 +53,7 @@ struct vplatform_cpu {
     uint8_t nmi_pending;
 };
 
-enum vplatform_start { VSTART_NONE = 0, VSTART_INIT, VSTART_SIPI };
+enum vplatform_start { VSTART_NONE = 0, VSTART_INIT, VSTART_SIPI, VSTART_RESUME };
 
 struct vplatform {
     struct vm *vm;
@@ -79,6 +86,12 @@ struct vplatform {
     struct vballoon *balloon;       /* its virtio-mmio balloon, or NULL
                                        (vmm/virtio_balloon_attach.h) */
     struct testdev *testdev;        /* QEMU's pc-testdev, or NULL (vmm/testdev_attach.h) */
+    /* The ACPI PM registers (vmm/dev_pm.h), or NULL: the RTC's interrupt
+     * sets their RTC_STS, and they say when S3 ends. */
+    struct dev_pm *pm;
+    bool suspended;                 /* in S3: every vCPU waits, the BSP for the wake */
+    uint64_t rtc_irqs_seen;         /* rtc.irqs already passed to pm */
+    uint64_t suspends;
 };
 
 /* Allocates the models and claims their ports on the VM's port bus; the
@@ -113,11 +126,24 @@ bool vplatform_pending(const struct vplatform *p, unsigned cpu);
 int vplatform_ack(struct vplatform *p, unsigned cpu);
 
 /* Start-up: what vCPU `cpu` must do before it runs again (INIT: reset and
- * wait; SIPI: start in real mode at *vector << 12), consumed; a SIPI that
- * follows an INIT not yet seen is reported as VSTART_SIPI alone. */
+ * wait; SIPI: start in real mode at *vector << 12; RESUME: start as
+ * cpu[].resume_mode/addr say), consumed; a SIPI or resume that follows an
+ * INIT not yet seen is reported alone. */
 enum vplatform_start vplatform_take_start(struct vplatform *p, unsigned cpu, uint8_t *vector);
 /* The vCPU waits for a SIPI: it must not run. */
 bool vplatform_waiting_sipi(const struct vplatform *p, unsigned cpu);
+
+/* ACPI S3, suspend to RAM (the guest wrote SLP_EN with \_S3's type): the
+ * CPUs lose their state, each as by INIT (the local APICs reset), and wait;
+ * RAM and the board's other devices keep theirs (the RTC runs on). */
+void vplatform_suspend(struct vplatform *p);
+/* While suspended, called for the BSP with the board ticked: when a wake
+ * event is due (dev_pm_wake_due), the board is awake again and the BSP has
+ * a VSTART_RESUME pending for a real- or protected-mode vector; BOOT (no
+ * vector) and BAD (*addr: the vector) are the caller's to act on. NONE:
+ * still asleep. */
+enum vplatform_wake { VWAKE_NONE = 0, VWAKE_RESUME, VWAKE_BOOT, VWAKE_BAD };
+enum vplatform_wake vplatform_wake_check(struct vplatform *p, uint64_t *addr);
 /* An INIT, SIPI or NMI is waiting for vCPU `cpu` (cheap, for the run loop). */
 static inline bool vplatform_cpu_event(const struct vplatform *p, unsigned cpu)
 {

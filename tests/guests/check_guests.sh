@@ -137,6 +137,20 @@ check "bad_triple: first line, printed once" \
 run bad_msr ""
 check "bad_msr: first line" has_line "bad_msr: rdmsr 0xdeadbeef, zero-limit IDT"
 
+# ACPI against SeaBIOS's tables (ACPI 1.0: the RSDT) and QEMU's PIIX4 PM:
+# S5 ends QEMU; S3 sleeps until the RTC alarm and SeaBIOS's resume path
+# jumps to the guest's waking vector, the reference the monitor's S3
+# follows (tests/system/console_acpi_scenarios.py runs the same guest).
+run acpi_poweroff ""
+check "acpi_poweroff: S5 ends QEMU" test "$status" = qemu-0
+check "acpi_poweroff: its S5 line" has_line "acpi: PM1a_CNT 0x604 S5 type 0; powering off"
+run acpi_poweroff "s3=1"
+check "acpi_poweroff s3=1: status 0" test "$status" = 0
+check "acpi_poweroff s3=1: suspended" \
+    has_line "acpi: PM1a_CNT 0x604 S3 type 1; waking vector 0x1000; suspending"
+check "acpi_poweroff s3=1: resumed" \
+    has_line "acpi: resumed from S3: RAM kept, PM1_STS has WAK_STS and RTC_STS"
+
 echo "$passed $failed" > "$tally"
 echo "guests-qemu: $passed passed, $failed failed (logs: $log_dir)"
 [ "$failed" -eq 0 ]

@@ -4,8 +4,9 @@ echo.asm) and detached with Ctrl-]; a chatty guest under the default
 serial.toHostConsole = "first" (its first 10 lines, a notice, then at its end
 the count and its last lines, none lost silently); a guest that finds the
 RSDP in the BIOS area, checks the tables and powers off through PM1a_CNT
-(tests/guests/acpi_poweroff.asm), and one that resets through the FADT's
-RESET_REG and is restarted, a bounded number of times.
+(tests/guests/acpi_poweroff.asm), one that suspends to RAM (S3) and is woken
+by its RTC alarm, and one that resets through the FADT's RESET_REG and is
+restarted, a bounded number of times.
 
 register(h) adds the scenarios to the harness module `h`
 (run_system_tests.py), whose helpers they use.
@@ -22,6 +23,8 @@ VMS = {
     "acpi": 'guest.kernel = "../guests/acpi_poweroff.bin"\nserial.toHostConsole = "all"\n',
     "acpireset": ('guest.kernel = "../guests/acpi_poweroff.bin"\nguest.cmdline = "reset=1"\n'
                   'serial.toHostConsole = "all"\n'),
+    "acpis3": ('guest.kernel = "../guests/acpi_poweroff.bin"\nguest.cmdline = "s3=1"\n'
+               'serial.toHostConsole = "all"\n'),
 }
 
 
@@ -60,6 +63,22 @@ def register(h):
                   + m.serial.since(0)[-3000:])
             row = h.vm_row(m, "acpi")
             check(row["state"] == "exited" and "powered off" in row["note"], f"acpi: {row}")
+
+            # S3: suspended on SLP_EN (nothing runs after the OUT), woken by
+            # the RTC alarm, the BSP at the FACS's waking vector in real
+            # mode with RAM kept and WAK_STS and RTC_STS set (the guest
+            # checks, as it does under QEMU and SeaBIOS in guests-qemu).
+            mark = m.serial.pos
+            h.start_vm(m, "acpis3")
+            m.expect(r"^\[acpis3\] acpi: PM1a_CNT 0x604 S3 type 1; waking vector 0x1000; "
+                     r"suspending", 120)
+            m.expect(r"vm acpis3: suspended to RAM \(ACPI S3\)", 60)
+            m.expect(r"vm acpis3: woke from S3: resuming at 0x1000 in real mode", 60)
+            m.expect(r"^\[acpis3\] acpi: resumed from S3: RAM kept, PM1_STS has WAK_STS and "
+                     r"RTC_STS", 60)
+            m.expect(r"vm acpis3: exited with status 0", 60)
+            check("acpi: FAIL" not in m.serial.since(mark), "the S3 guest failed a check:\n"
+                  + m.serial.since(mark)[-3000:])
 
             # The chatty guest under "first": 10 lines and one notice.
             m.serial.pos = 0

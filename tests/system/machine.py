@@ -267,7 +267,7 @@ panic: action=fatal
 error: action=report
 info: action=ignore
 port_e9_hack: enabled=1
-clock: sync=none, time0=local
+clock: sync=none, time0=utc
 """ + headless + "".join(line + "\n" for line in extra_lines)
 
 

@@ -284,14 +284,28 @@ static unsigned walk_dsdt(struct device_seen *dev, unsigned max, uint8_t *s5)
     size_t len = rd32(t + 4);
     const uint8_t *p = t + 36;
     size_t n = len - 36;
-    /* Name(\_S5, Package(4) {...}) */
-    assert_memory_equal(p, "\x08\\_S5_\x12", 7);
-    size_t plen, used = pkglen(p + 7, n - 7, &plen);
-    assert_int_equal(p[7 + used], 4);
-    assert_int_equal(p[8 + used], 0x0a);
-    *s5 = p[9 + used];
-    p += 7 + plen;
-    n -= 7 + plen;
+    /* Name(\_S3, Package(4) {...}), Name(\_S5, Package(4) {...}): a
+     * ByteConst type, twice, then two zeros */
+    size_t plen, used;
+    static const char *const states[] = { "\x08\\_S3_\x12", "\x08\\_S5_\x12" };
+    static const uint8_t typs[] = { ACPI_GUEST_S3_TYP, ACPI_GUEST_S5_TYP };
+    for (unsigned k = 0; k < 2; k++) {
+        assert_memory_equal(p, states[k], 7);
+        used = pkglen(p + 7, n - 7, &plen);
+        assert_int_equal(plen, used + 7);
+        assert_int_equal(p[7 + used], 4);
+        assert_int_equal(p[8 + used], 0x0a);
+        assert_int_equal(p[10 + used], 0x0a);
+        assert_int_equal(p[11 + used], p[9 + used]);
+        assert_int_equal(p[12 + used], 0);
+        assert_int_equal(p[13 + used], 0);
+        if (k == 0)
+            assert_int_equal(p[9 + used], typs[0]);
+        else
+            *s5 = p[9 + used];
+        p += 7 + plen;
+        n -= 7 + plen;
+    }
     /* Scope(\_SB) { Device... } to the table's end, exactly */
     assert_int_equal(p[0], 0x10);
     used = pkglen(p + 1, n - 1, &plen);

@@ -17,6 +17,9 @@
 #include "kernel/vm.h"
 #include "include/hv/x86/regs.h"
 #include "tests/fake/guest_state_fake.h"
+#include "tests/fake/vm_fail_fake.h"
+#include "tests/fake/platform_fake.h"
+#include "vmm/dev_pm.h"
 #include "mm/heap.h"
 
 /* ---- the VM lifecycle the board calls ------------------------------------- */
@@ -329,12 +332,13 @@ static void test_startup_applied_to_the_vmcs(void **state)
 {
     (void)state;
     static struct vcpu ap;
+    uint64_t wake;
     memset(&ap, 0, sizeof ap);
     ap.vm = &vm;
     ap.plat = &p;
     ap.id = 1;
     fake_gs_reset();
-    assert_false(vcpu_startup(&ap));          /* waits: must not run */
+    assert_false(vcpu_startup(&ap, &wake));          /* waits: must not run */
     p.tsc_offset = 12345;
     p.tsc_gen = 3;
     fake_gs_set(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | 0x30);
@@ -342,7 +346,7 @@ static void test_startup_applied_to_the_vmcs(void **state)
     ap.intr_window = true;
     icr(0, 1, 0x00004500);
     icr(0, 1, 0x00004612);                    /* SIPI vector 0x12 */
-    assert_true(vcpu_startup(&ap));
+    assert_true(vcpu_startup(&ap, &wake));
     assert_true(fake_host.tlb_flushes >= 1);  /* nothing cached from before INIT */
     assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_CS)), 0x1200);
     assert_int_equal(fake_gs_get(VMCS_SEG_BASE(SEG_CS)), 0x12000);
@@ -355,8 +359,146 @@ static void test_startup_applied_to_the_vmcs(void **state)
     /* the offset moves on another vCPU: this one follows at its next run */
     p.tsc_offset = 999;
     p.tsc_gen++;
-    assert_true(vcpu_startup(&ap));
+    assert_true(vcpu_startup(&ap, &wake));
     assert_int_equal(fake_gs_get(VMCS_TSC_OFFSET), 999);
+}
+
+/* ---- ACPI S3 (vplatform_suspend, the wake in vcpu_startup.c) -------------- */
+static uint8_t facs[64];
+static struct dev_pm pm;
+
+static void rtc_write(uint8_t reg, uint8_t val, uint64_t now)
+{
+    vplatform_port_write(&p, 0x70, 1, reg, now);
+    vplatform_port_write(&p, 0x71, 1, val, now);
+}
+
+static void suspend_with_alarm(uint16_t pm1_en)
+{
+    memset(facs, 0, sizeof facs);
+    dev_pm_init(&pm, 0x600, 5, 1);
+    pm.facs = facs;
+    p.pm = &pm;
+    dev_pm_write(&pm, 0x602, 2, pm1_en, &(unsigned){ 0 });
+    /* register C read (the line low again), then an alarm every second
+     * ("don't care" bytes), AIE on; then SLP_EN with S3 */
+    vplatform_port_write(&p, 0x70, 1, 0x0c, T0);
+    vplatform_port_read(&p, 0x71, 1, T0);
+    rtc_write(0x01, 0xc0, T0);
+    rtc_write(0x03, 0xc0, T0);
+    rtc_write(0x05, 0xc0, T0);
+    rtc_write(0x0b, 0x02 | 0x20, T0);
+    assert_int_equal(dev_pm_write(&pm, 0x604, 2, 0x2400, &(unsigned){ 0 }), DEV_PM_SLEEP_S3);
+    vplatform_suspend(&p);
+}
+
+static void test_s3_sleeps_until_the_rtc_alarm(void **state)
+{
+    (void)state;
+    static struct vcpu bsp, ap;
+    memset(&bsp, 0, sizeof bsp);
+    memset(&ap, 0, sizeof ap);
+    bsp.vm = ap.vm = &vm;
+    bsp.plat = ap.plat = &p;
+    ap.id = 1;
+    fake_gs_reset();
+    fake_vm_fail_reset();
+    for (unsigned i = 1; i < 4; i++)
+        p.cpu[i].wait_sipi = false;                                   /* all started */
+    vplatform_mmio_write(&p, 0, 0xfee00080, 4, 0x20, T0);             /* a TPR to lose */
+    suspend_with_alarm(0x0400);                                       /* RTC_EN */
+    facs[12] = 0x34, facs[13] = 0x12;                                 /* vector 0x1234 */
+    for (unsigned i = 0; i < 4; i++) {
+        assert_true(p.cpu[i].wait_sipi && p.cpu[i].init_pending);    /* every CPU stops */
+        assert_true(kicks[i] >= 1);
+    }
+    assert_int_equal(vlapic_tpr(&p.lapic[0]), 0);                     /* its APIC reset */
+    /* before the next second: asleep, woken again at the RTC's deadline */
+    uint64_t wake = 0;
+    fake_plat_set_time_ns(T0 + 1000);
+    assert_false(vcpu_startup(&bsp, &wake));
+    assert_true(wake > T0 && wake <= T0 + 1000000000ULL);
+    assert_false(vcpu_startup(&ap, &wake));
+    assert_int_equal(wake, UINT64_MAX);
+    assert_false(p.cpu[0].resume_pending);
+    /* the alarm: RTC_STS, WAK_STS, and the BSP at 0x123:4 in real mode */
+    fake_plat_set_time_ns(T0 + 1000000000ULL);
+    assert_true(vcpu_startup(&bsp, &wake));
+    assert_false(p.suspended);
+    assert_int_equal(dev_pm_read(&pm, 0x600, 2, T0) & 0x8400, 0x8400);
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_CS)), 0x123);
+    assert_int_equal(fake_gs_get(VMCS_SEG_BASE(SEG_CS)), 0x1230);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 4);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_CR0) & CR0_PE, 0);
+    assert_non_null(strstr(fake_log_last, "woke from S3"));
+    /* the APs stay parked until the OS starts them again */
+    assert_false(vcpu_startup(&ap, &wake));
+    assert_true(p.cpu[1].wait_sipi);
+    assert_int_equal(resets, 0);
+    assert_int_equal(vm.state, VM_STATE_RUNNING);
+    /* Again with register C unread: IRQ 8 is still up, so no alarm rises
+     * it and nothing wakes the VM, as on a chipset. */
+    assert_true(p.rtc.ram[0x0c] & 0x80);
+    dev_pm_write(&pm, 0x600, 2, 0xffff, &(unsigned){ 0 });
+    assert_int_equal(dev_pm_write(&pm, 0x604, 2, 0x2400, &(unsigned){ 0 }), DEV_PM_SLEEP_S3);
+    vplatform_suspend(&p);
+    fake_plat_set_time_ns(T0 + 5000000000ULL);
+    assert_false(vcpu_startup(&bsp, &wake));
+    assert_int_equal(wake, UINT64_MAX);
+    assert_int_equal(dev_pm_read(&pm, 0x600, 2, T0), 0);
+}
+
+/* The BSP asleep in S3, run once just after `t - 1 s` (it learns the RTC's
+ * next deadline) and again at `t`. */
+static bool bsp_runs_at(struct vcpu *bsp, uint64_t t)
+{
+    uint64_t wake;
+    fake_plat_set_time_ns(t - 1000000000ULL + 1000);
+    if (vcpu_startup(bsp, &wake))
+        return true;
+    assert_true(wake <= t);
+    fake_plat_set_time_ns(t);
+    return vcpu_startup(bsp, &wake);
+}
+
+static void test_s3_wake_vectors(void **state)
+{
+    (void)state;
+    static struct vcpu bsp;
+    memset(&bsp, 0, sizeof bsp);
+    bsp.vm = &vm;
+    bsp.plat = &p;
+    fake_gs_reset();
+    fake_vm_fail_reset();
+    /* no wake event enabled: the alarm sets RTC_STS but leaves it asleep */
+    suspend_with_alarm(0);
+    assert_false(bsp_runs_at(&bsp, T0 + 3000000000ULL));
+    assert_true(p.suspended);
+    assert_int_equal(dev_pm_read(&pm, 0x600, 2, T0) & 0x8400, 0x0400);
+    /* the status already set when RTC_EN comes: the next check wakes it */
+    dev_pm_write(&pm, 0x602, 2, 0x0400, &(unsigned){ 0 });
+    facs[12] = 0x34;
+    facs[24] = 0x00, facs[25] = 0x10, facs[26] = 0x20;                  /* X: 0x201000 */
+    fake_plat_set_time_ns(T0 + 3000000001ULL);
+    uint64_t wake;
+    assert_true(vcpu_startup(&bsp, &wake));
+    /* the X vector wins: flat 32-bit protected mode */
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x201000);
+    assert_int_equal(fake_gs_get(VMCS_SEG_BASE(SEG_CS)), 0);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_CR0) & CR0_PE, CR0_PE);
+    /* a real-mode vector past 1 MiB: the VM stops, naming it */
+    dev_pm_write(&pm, 0x600, 2, 0xffff, &(unsigned){ 0 });              /* statuses cleared */
+    suspend_with_alarm(0x0400);
+    facs[14] = 0x10;                                                    /* 0x100000 */
+    assert_false(bsp_runs_at(&bsp, T0 + 5000000000ULL));
+    assert_int_equal(vm.state, VM_STATE_FAILED);
+    assert_non_null(strstr(fake_fail_reason, "0x100000"));
+    assert_int_equal(resets, 0);
+    /* no vector at all: a boot */
+    vm.state = VM_STATE_RUNNING;
+    suspend_with_alarm(0x0400);
+    assert_false(bsp_runs_at(&bsp, T0 + 7000000000ULL));
+    assert_int_equal(resets, 1);
 }
 
 /* The NMI line (`vm nmi`): LINT1 of every APIC acts as its LVT entry says
@@ -407,6 +549,8 @@ int main(void)
         cmocka_unit_test_setup(test_apic_base_transitions, setup4),
         cmocka_unit_test_setup(test_apic_base_moves_the_page, setup4),
         cmocka_unit_test_setup(test_startup_applied_to_the_vmcs, setup4),
+        cmocka_unit_test_setup(test_s3_sleeps_until_the_rtc_alarm, setup4),
+        cmocka_unit_test_setup(test_s3_wake_vectors, setup4),
         cmocka_unit_test_setup(test_nmi_button_follows_lint1, setup4),
         cmocka_unit_test_setup(test_port92_a20_and_fast_reset, setup4),
     };
