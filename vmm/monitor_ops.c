@@ -181,7 +181,8 @@ static void describe_vcpu(const struct vm *vm, unsigned idx, char *buf, size_t n
               vlapic_isr_top(l) < 0 ? 0 : vlapic_isr_top(l),
               vlapic_irr_top(l) < 0 ? 0 : vlapic_irr_top(l), vlapic_ppr(l),
               plat->cpu[idx].nmi_pending ? ", NMI pending" : "",
-              plat->cpu[idx].wait_sipi ? ", waiting for SIPI" : "");
+              plat->suspended ? ", suspended to RAM (ACPI S3)"
+              : plat->cpu[idx].wait_sipi ? ", waiting for SIPI" : "");
 }
 
 static const struct vm_monitor_ops vmx_monitor = {

@@ -10,7 +10,12 @@
 #include "lib/kstring.h"
 
 /* Segment access rights (SDM vol. 3, 24.4.1): present, DPL 0, accessed. */
-#define AR_CODE16     0x9bu    /* execute/read */
+/* Real mode's CS as after reset or INIT (SDM vol. 3, table 9-1): present,
+ * read/write, accessed; VM entry takes that type for CS with unrestricted
+ * guest. As execute/read code (0x9b) a CS selector whose low bits are not 0
+ * (a firmware's jump to a waking vector: CS = vector >> 4) was refused:
+ * Bochs checks a non-conforming CS's DPL against the selector's RPL. */
+#define AR_REAL_CS    0x93u
 #define AR_DATA16     0x93u    /* read/write */
 #define AR_CODE32     0xc09bu  /* D = 1, G = 1 */
 #define AR_DATA32     0xc093u
@@ -42,7 +47,7 @@ static uint64_t load_mode(struct vcpu *v, const struct guest_boot_state *b)
     switch (b->mode) {
     case GUEST_MODE_REAL:
         cr0 = CR0_ET;
-        set_seg(v, SEG_CS, b->cs_selector, (uint64_t)b->cs_selector << 4, 0xffff, AR_CODE16);
+        set_seg(v, SEG_CS, b->cs_selector, (uint64_t)b->cs_selector << 4, 0xffff, AR_REAL_CS);
         set_data_segs(v, 0, 0, 0xffff, AR_DATA16);
         break;
     case GUEST_MODE_LONG64:

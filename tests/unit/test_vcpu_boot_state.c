@@ -52,7 +52,7 @@ static void test_real_mode(void **state)
     (void)state;
     struct guest_boot_state b = { .mode = GUEST_MODE_REAL, .rip = 0x10, .cs_selector = 0x1000 };
     vcpu_load_boot_state(&vcpu, &b);
-    assert_seg(SEG_CS, 0x1000, 0x10000, 0xffff, 0x9b);
+    assert_seg(SEG_CS, 0x1000, 0x10000, 0xffff, 0x93);     /* as after reset: R/W, accessed */
     assert_seg(SEG_DS, 0, 0, 0xffff, 0x93);
     assert_int_equal(fake_gs_get(VMCS_CR0_SHADOW), CR0_ET);
     assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x10);
