@@ -7,9 +7,12 @@
  * state; INTA vectors come from the programmed bases; deadlines are never
  * in the past and ticking at one makes progress; the keyboard queue stays
  * bounded; pc-testdev's latch reads back what a dword wrote, its lines
- * reach the controllers and its window stays within bounds. */
+ * reach the controllers and its window stays within bounds; the ACPI PM
+ * block (RTC_STS from the RTC's IRQ 8, S3 and the wake with a FACS the
+ * input writes) keeps SCI_EN, and a wake's mode fits its vector. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "vmm/dev_pit.h"
 #include "vmm/dev_pic.h"
 #include "vmm/dev_rtc.h"
@@ -17,6 +20,8 @@
 #include "vmm/dev_ioapic.h"
 #include "vmm/dev_lapic.h"
 #include "vmm/dev_testdev.h"
+#include "vmm/dev_pm.h"
+#include "vmm/acpi_guest.h"
 
 static void check(bool ok)
 {
@@ -31,6 +36,8 @@ static struct i8042 kbc;
 static struct vioapic ioapic;
 static struct vlapic lapic;
 static struct testdev td;
+static struct dev_pm pm;
+static uint8_t facs[64];
 static bool intr, lapic_intr;
 static unsigned resets;
 
@@ -88,6 +95,35 @@ static void testdev_line(void *ctx, unsigned line, bool level)
         vioapic_set_irq(&ioapic, line, level);
 }
 
+/* The PM block at any width: a port access, the guest writing its FACS, or
+ * the wake (when due, or forced). */
+static void pm_step(uint8_t a, uint8_t v)
+{
+    static const unsigned sizes[3] = { 1, 2, 4 };
+    unsigned detail = 0, sz = sizes[(a >> 2) % 3];
+    uint16_t port = a & 0x80 ? ACPI_GUEST_RESET_PORT
+                             : (uint16_t)(ACPI_GUEST_PM_BASE + v % ACPI_GUEST_PM_LEN);
+    if ((a & 3) == 3) {
+        facs[(v ^ a) & 63] = (uint8_t)(a ^ (v << 1));
+    } else if (a & 1) {
+        enum dev_pm_event e = dev_pm_write(&pm, port, sz, (uint32_t)v * 0x01010101u, &detail);
+        check(e != DEV_PM_SLEEP_S3 || pm.sleeping);
+        check(e != DEV_PM_SLEEP_OTHER || (detail != pm.s3_typ && detail != pm.s5_typ));
+    } else if (a & 2) {
+        (void)dev_pm_read(&pm, port, sz, 12345);
+    } else if (dev_pm_wake_due(&pm) || (a & 0x40)) {
+        uint64_t addr = 1;
+        enum dev_pm_wake_mode m = dev_pm_wake(&pm, &addr);
+        check(!pm.sleeping && (pm.sts & PM1_STS_WAK));
+        check(m != DEV_PM_WAKE_BOOT || addr == 0);
+        check(m != DEV_PM_WAKE_REAL || (addr && addr < 0x100000));
+        check(m != DEV_PM_WAKE_PROT32 || (addr && addr < (1ULL << 32)));
+        check(m != DEV_PM_WAKE_BAD || addr >= 0x100000);
+    }
+    check(dev_pm_read(&pm, ACPI_GUEST_PM_BASE + 4, 2, 0) & PM1_CNT_SCI_EN);
+    check((pm.en & ~PM1_EN_DEFINED) == 0);
+}
+
 static const uint16_t pit_ports[4] = { 0x40, 0x42, 0x43, 0x61 };
 static const uint16_t pic_ports[6] = { 0x20, 0x21, 0xa0, 0xa1, 0x4d0, 0x4d1 };
 
@@ -111,11 +147,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (unsigned p = 0; p < TESTDEV_IOMEM_PAGES; p++)
         td_host.iomem[p] = td_window + p * 4096;
     testdev_init(&td, &td_host);
-    uint64_t tsc = 0;
+    dev_pm_init(&pm, ACPI_GUEST_PM_BASE, ACPI_GUEST_S5_TYP, ACPI_GUEST_S3_TYP);
+    memset(facs, 0, sizeof facs);
+    pm.facs = facs;
+    uint64_t tsc = 0, rtc_irqs = 0;
 
     for (size_t i = 0; i + 3 <= size; i += 3) {
         uint8_t op = data[i], a = data[i + 1], v = data[i + 2];
-        switch (op % 11) {
+        switch (op % 12) {
         case 0: pit_port_write(&pit, pit_ports[a & 3], v, now); break;
         case 1: (void)pit_port_read(&pit, pit_ports[a & 3], now); break;
         case 2: pic_port_write(&pic, pic_ports[a % 6], v); break;
@@ -171,6 +210,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 (void)vlapic_mmio_read(&lapic, (uint64_t)(v & 0x3f) << 4, 4, now);
             }
             break;
+        case 11: pm_step(a, v); break;
         case 10: {
             /* pc-testdev: its ports at any width, its window near its end. */
             static const unsigned sizes[4] = { 1, 2, 4, 8 };
@@ -219,6 +259,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         }
+        }
+        /* IRQ 8 rising sets RTC_STS, as the board wires it (vplatform.c). */
+        if (rtc.irqs != rtc_irqs) {
+            rtc_irqs = rtc.irqs;
+            dev_pm_rtc_irq(&pm);
         }
         check(intr == pic_intr(&pic));
         /* The local APIC's output says exactly whether INTA would find a
