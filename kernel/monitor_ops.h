@@ -50,6 +50,9 @@ struct vm_monitor_ops {
     /* The VM's NMI line (the NMI button: `vm nmi`): false with a reason
      * when the VM has no interrupt controllers to take it. */
     bool (*nmi)(struct vm *vm, char *why, size_t whylen);
+    /* The VM's ACPI power button (`vm power-button`): false with a reason
+     * when the VM has no ACPI PM block. */
+    bool (*power_button)(struct vm *vm, char *why, size_t whylen);
     /* One line on vCPU `idx`'s interrupt state (its local APIC's highest
      * vector in service and requested, its priority, a pending NMI), for
      * `stats exits`; empty when there is nothing to say. */

@@ -109,6 +109,28 @@ static int vm_nmi_cmd(int argc, char **argv, void *ctx)
     return 0;
 }
 
+/* The ACPI power button: an OS that handles it shuts down (Linux with a
+ * daemon listening, Windows); a VM suspended to RAM wakes. */
+static int vm_power_button_cmd(int argc, char **argv, void *ctx)
+{
+    (void)argc, (void)ctx;
+    struct vm *vm = find_vm("vm power-button", argv[1]);
+    if (!vm)
+        return 1;
+    char why[96];
+    if (!vm_is_live(vm)) {
+        console_printf("vm power-button: %s is %s\n", vm->name, vm_state_name(vm->state));
+        return 1;
+    }
+    if (!vm_monitor()->power_button || !vm_monitor()->power_button(vm, why, sizeof why)) {
+        console_printf("vm power-button: %s: %s\n", vm->name,
+                       vm_monitor()->power_button ? why : "not supported");
+        return 1;
+    }
+    console_printf("vm power-button: pressed for %s (PWRBTN_STS)\n", vm->name);
+    return 0;
+}
+
 static void write_piece(void *ctx, const char *s, size_t n)
 {
     (void)ctx;
@@ -230,6 +252,8 @@ const struct shell_cmd shell_vm_sub[] = {
     { "kill", "vm kill ID|NAME", "end a VM at once", 1, 1, vm_kill_cmd, NULL },
     { "nmi", "vm nmi ID|NAME", "raise the VM's NMI line (LINT1 of every vCPU)", 1, 1,
       vm_nmi_cmd, NULL },
+    { "power-button", "vm power-button ID|NAME",
+      "press the VM's ACPI power button (wakes it from S3)", 1, 1, vm_power_button_cmd, NULL },
     { "console", "vm console ID|NAME",
       "what the VM printed on its UART; a running VM's serial port is then attached "
       "(typing goes to the guest, " SHELL_DETACH_NAME " detaches)", 1, 1, vm_console, NULL },

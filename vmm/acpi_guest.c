@@ -11,7 +11,6 @@
 /* FADT flags (table 5.10): what a PC without buttons or C2/C3 reports. */
 #define FADT_WBINVD        (1u << 0)
 #define FADT_PROC_C1       (1u << 2)
-#define FADT_PWR_BUTTON    (1u << 4) /* set: no fixed-feature power button */
 #define FADT_SLP_BUTTON    (1u << 5) /* set: no fixed-feature sleep button */
 #define FADT_RESET_REG_SUP (1u << 10)
 /* IA-PC boot architecture flags (table 5.11): legacy devices, an 8042, no VGA. */
@@ -107,7 +106,8 @@ static void fadt(struct abuf *b, uint32_t facs, uint32_t dsdt)
     ab_u8(b, RTC_CENTURY_INDEX);          /* 108 CENTURY */
     ab_u16(b, BOOT_LEGACY_DEVICES | BOOT_8042 | BOOT_VGA_NOT_PRESENT); /* 109 */
     ab_u8(b, 0);                          /* 111 reserved */
-    ab_u32(b, FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
+    /* A fixed power button (`vm power-button`), no sleep button. */
+    ab_u32(b, FADT_WBINVD | FADT_PROC_C1 | FADT_SLP_BUTTON |
                   FADT_RESET_REG_SUP);    /* 112 flags; HW_REDUCED (bit 20) off */
     gas_io(b, 8, 1, ACPI_GUEST_RESET_PORT);  /* 116 RESET_REG */
     ab_u8(b, ACPI_GUEST_RESET_VALUE);     /* 128 RESET_VALUE */

@@ -19,9 +19,19 @@ void dev_pm_rtc_irq(struct dev_pm *p)
     p->sts |= PM1_STS_RTC;
 }
 
+void dev_pm_power_button(struct dev_pm *p)
+{
+    p->sts |= PM1_STS_PWRBTN;
+}
+
+bool dev_pm_sci(const struct dev_pm *p)
+{
+    return !p->sleeping && (p->sts & p->en & PM1_SCI_EVENTS);
+}
+
 bool dev_pm_wake_due(const struct dev_pm *p)
 {
-    return p->sleeping && (p->sts & p->en & PM1_WAKE_EVENTS);
+    return p->sleeping && ((p->sts & p->en & PM1_STS_RTC) || (p->sts & PM1_STS_PWRBTN));
 }
 
 static uint64_t facs_le(const volatile uint8_t *f, unsigned off, unsigned n)

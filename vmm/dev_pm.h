@@ -3,10 +3,12 @@
  * (vmm/acpi_guest.h; ACPI 6.x 4.8.3): a pure model, and the VM's device
  * built on it (dev_pm_attach.c).
  *
- *   PM1a_STS  base+0  16 bits, write 1 to clear. RTC_STS is set when the
- *                     RTC raises IRQ 8 (dev_pm_rtc_irq), WAK_STS on
- *                     the wake from S3; nothing else sets a bit (no buttons,
- *                     no timer overflow), and no SCI is raised.
+ *   PM1a_STS  base+0  16 bits, write 1 to clear. PWRBTN_STS is set by the
+ *                     fixed power button (dev_pm_power_button), RTC_STS
+ *                     when the RTC raises IRQ 8 (dev_pm_rtc_irq), WAK_STS
+ *                     on the wake from S3; nothing else sets a bit (no
+ *                     sleep button, no timer overflow). A status set with
+ *                     its enable raises the SCI (dev_pm_sci) while awake.
  *   PM1a_EN   base+2  16 bits, reads back what was written of the defined
  *                     enables (timer, global lock, power and sleep button,
  *                     RTC, PCIe wake disable).
@@ -15,7 +17,9 @@
  *                     back; GBL_RLS and SLP_EN read 0. Writing SLP_EN with the
  *                     \_S5 sleep type powers the VM off; with \_S3's it
  *                     suspends to RAM until RTC_STS and RTC_EN are both set
- *                     (dev_pm_wake_due); with any other type (the DSDT
+ *                     or the power button is pressed (dev_pm_wake_due,
+ *                     ACPI 4.8.2.2.1: it wakes whatever PWRBTN_EN says);
+ *                     with any other type (the DSDT
  *                     declares no other state) the VM is stopped with the
  *                     type named.
  *   PM_TMR    base+8  the 24-bit ACPI timer, 3.579545 MHz, read-only.
@@ -36,9 +40,10 @@
 #define PM1_CNT_SLP_TYP  0x1c00
 #define PM1_CNT_SLP_EN   0x2000
 #define PM1_EN_DEFINED   0x4721
+#define PM1_STS_PWRBTN   0x0100   /* and PM1_EN's PWRBTN_EN */
 #define PM1_STS_RTC      0x0400   /* and PM1_EN's RTC_EN */
 #define PM1_STS_WAK      0x8000
-#define PM1_WAKE_EVENTS  PM1_STS_RTC  /* status bits that wake from S3 when enabled */
+#define PM1_SCI_EVENTS   (PM1_STS_PWRBTN | PM1_STS_RTC) /* the fixed events that can be set */
 /* The FACS (ACPI 6.x, 5.2.10): where the OS leaves its waking vectors. */
 #define FACS_WAKING_VECTOR   12   /* 32 bits: real mode, CS = vector >> 4 */
 #define FACS_X_WAKING_VECTOR 24   /* 64 bits: 32-bit protected mode, flat */
@@ -83,7 +88,12 @@ enum dev_pm_event dev_pm_write(struct dev_pm *p, uint16_t port, unsigned size, u
 uint32_t dev_pm_timer(uint64_t now_ns);
 /* The RTC raised its interrupt: RTC_STS (in S0 too, as the chipset sets it). */
 void dev_pm_rtc_irq(struct dev_pm *p);
-/* Asleep in S3 with an enabled wake event's status set. */
+/* The fixed power button was pressed: PWRBTN_STS. */
+void dev_pm_power_button(struct dev_pm *p);
+/* The SCI's level: awake, with a fixed event's status and enable both set
+ * (SCI_EN always reads 1). */
+bool dev_pm_sci(const struct dev_pm *p);
+/* Asleep in S3 with a wake event: RTC_STS with RTC_EN, or PWRBTN_STS. */
 bool dev_pm_wake_due(const struct dev_pm *p);
 /* The wake: WAK_STS set, awake again; returns where the OS asked to resume.
  * The X vector, when not 0, wins (ACPI 5.2.10; no 64-bit wake is offered,

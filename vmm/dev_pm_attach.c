@@ -24,7 +24,10 @@ static enum io_result pm_io(void *dev, struct vm *vm, uint16_t port, unsigned si
     }
     unsigned detail = 0;
     char how[48];
-    switch (dev_pm_write(p, port, size, *val, &detail)) {
+    enum dev_pm_event ev = dev_pm_write(p, port, size, *val, &detail);
+    if (plat)
+        vplatform_pm_changed(plat); /* a status cleared or an enable set moves the SCI */
+    switch (ev) {
     case DEV_PM_POWER_OFF:
         vm_power_off(vm, "ACPI S5 through PM1a_CNT");
         return IO_STOP;
@@ -37,8 +40,8 @@ static enum io_result pm_io(void *dev, struct vm *vm, uint16_t port, unsigned si
         /* The CPUs stop after this OUT: each has an INIT pending, which the
          * run loop applies before the next instruction. */
         vplatform_suspend(plat);
-        LOG_INFO("vm %s: suspended to RAM (ACPI S3); an RTC alarm with RTC_EN wakes it",
-                 vm->name);
+        LOG_INFO("vm %s: suspended to RAM (ACPI S3); an RTC alarm with RTC_EN or the power "
+                 "button (vm power-button) wakes it", vm->name);
         return IO_DONE;
     case DEV_PM_SLEEP_OTHER:
         vm_fail(vm, "the guest asked for sleep type %u through PM1a_CNT; this VM has only "

@@ -169,6 +169,16 @@ static bool nmi(struct vm *vm, char *why, size_t n)
     return true;
 }
 
+static bool power_button(struct vm *vm, char *why, size_t n)
+{
+    struct vplatform *plat = vm->nvcpus && vm->vcpu[0] ? vm->vcpu[0]->plat : NULL;
+    if (!plat || !vplatform_power_button(plat)) {
+        ksnprintf(why, n, "it has no ACPI power management block");
+        return false;
+    }
+    return true;
+}
+
 static void describe_vcpu(const struct vm *vm, unsigned idx, char *buf, size_t n)
 {
     const struct vplatform *plat = idx < vm->nvcpus && vm->vcpu[idx] ? vm->vcpu[idx]->plat : NULL;
@@ -193,6 +203,7 @@ static const struct vm_monitor_ops vmx_monitor = {
     .destroy_vcpu = vcpu_destroy,
     .exit_reason_name = exit_reason_name,
     .nmi = nmi,
+    .power_button = power_button,
     .describe_vcpu = describe_vcpu,
 };
 VM_MONITOR_REGISTER(vmx_monitor);

@@ -2,6 +2,7 @@
  * vplatform.h. Only wiring lives here; every register is the models'. */
 #include "vmm/vplatform.h"
 #include "vmm/dev_pm.h"
+#include "vmm/acpi_guest.h"
 #include "kernel/vm.h"
 #include "mm/heap.h"
 
@@ -67,8 +68,22 @@ static void rtc_to_pm(struct vplatform *p)
     if (p->rtc.irqs == p->rtc_irqs_seen)
         return;
     p->rtc_irqs_seen = p->rtc.irqs;
-    if (p->pm)
+    if (p->pm) {
         dev_pm_rtc_irq(p->pm);
+        vplatform_pm_changed(p);
+    }
+}
+
+/* The SCI: level-triggered on ISA line 9 (the MADT's override says so to
+ * the I/O APIC; the OS sets the 8259's ELCR). */
+void vplatform_pm_changed(struct vplatform *p)
+{
+    bool level = p->pm && dev_pm_sci(p->pm);
+    if (level == p->sci)
+        return;
+    p->sci = level;
+    vplatform_isa_irq(p, ACPI_GUEST_SCI_IRQ, level);
+    p->next_deadline = 0; /* something may be deliverable: the next entry looks */
 }
 
 static void isa_line(void *ctx, unsigned irq, bool level)
@@ -666,6 +681,7 @@ void vplatform_suspend(struct vplatform *p)
 {
     p->suspended = true;
     p->suspends++;
+    vplatform_pm_changed(p);       /* asleep: no SCI */
     for (unsigned i = 0; i < p->ncpus; i++) {
         struct vplatform_cpu *c = &p->cpu[i];
         c->wait_sipi = true;
@@ -678,6 +694,17 @@ void vplatform_suspend(struct vplatform *p)
     p->next_deadline = 0;
 }
 
+bool vplatform_power_button(struct vplatform *p)
+{
+    if (!p->pm)
+        return false;
+    dev_pm_power_button(p->pm);
+    vplatform_pm_changed(p);
+    if (p->suspended)
+        kick(p, 0);                /* the BSP looks for the wake at once */
+    return true;
+}
+
 enum vplatform_wake vplatform_wake_check(struct vplatform *p, uint64_t *addr)
 {
     *addr = 0;
@@ -685,6 +712,7 @@ enum vplatform_wake vplatform_wake_check(struct vplatform *p, uint64_t *addr)
         return VWAKE_NONE;
     p->suspended = false;
     enum dev_pm_wake_mode m = dev_pm_wake(p->pm, addr);
+    vplatform_pm_changed(p);       /* awake: an enabled status raises the SCI */
     if (m == DEV_PM_WAKE_BOOT)
         return VWAKE_BOOT;
     if (m == DEV_PM_WAKE_BAD)

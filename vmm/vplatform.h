@@ -90,6 +90,7 @@ struct vplatform {
      * sets their RTC_STS, and they say when S3 ends. */
     struct dev_pm *pm;
     bool suspended;                 /* in S3: every vCPU waits, the BSP for the wake */
+    bool sci;                       /* the SCI's level on ISA line 9 */
     uint64_t rtc_irqs_seen;         /* rtc.irqs already passed to pm */
     uint64_t suspends;
 };
@@ -144,6 +145,11 @@ void vplatform_suspend(struct vplatform *p);
  * still asleep. */
 enum vplatform_wake { VWAKE_NONE = 0, VWAKE_RESUME, VWAKE_BOOT, VWAKE_BAD };
 enum vplatform_wake vplatform_wake_check(struct vplatform *p, uint64_t *addr);
+/* The PM block's registers changed (a guest access): the SCI follows. */
+void vplatform_pm_changed(struct vplatform *p);
+/* The fixed power button (`vm power-button`): PWRBTN_STS, the SCI if the OS
+ * enabled it, and a suspended VM wakes. False: no PM block. */
+bool vplatform_power_button(struct vplatform *p);
 /* An INIT, SIPI or NMI is waiting for vCPU `cpu` (cheap, for the run loop). */
 static inline bool vplatform_cpu_event(const struct vplatform *p, unsigned cpu)
 {

@@ -14,7 +14,9 @@
 ; first, AIE on), the PM1 status bits cleared, then SLP_TYPa | SLP_EN. The
 ; code at the waking vector checks that RAM was kept and that PM1_STS has
 ; WAK_STS and RTC_STS, prints "acpi: resumed from S3 ..." and exits 0; a
-; CPU still running after the OUT exits 2, a failed check 4 or 5.
+; CPU still running after the OUT exits 2, a failed check 4 or 5. With
+; `s3=2` nothing is enabled and no alarm set: only the power button wakes
+; it (`vm power-button`), and the resume checks WAK_STS and PWRBTN_STS.
 %include "common.inc"
 
 SLP_EN          equ 1 << 13
@@ -22,6 +24,7 @@ RESUME_AT       equ 0x1000          ; the waking vector: CS:IP 0x100:0
 S3_MARK_AT      equ 0x900           ; a word of RAM that must survive S3
 S3_MARK         equ 0x53335333
 S3_PM1_AT       equ 0x904           ; PM1a_EVT_BLK, for the resume code
+S3_WANT_AT      equ 0x906           ; the PM1_STS bits the resume code wants
 RTC_INDEX       equ 0x70
 RTC_DATA        equ 0x71
 
@@ -145,6 +148,7 @@ main:
         jnc .s5
         test eax, eax
         jz .s5
+        mov [s3_mode], eax
         mov ebx, '_S3_'
 .s5:    cmp esi, edx
         jb .c13
@@ -203,6 +207,7 @@ main:
 
 reset_key: db "reset=", 0
 s3_key: db "s3=", 0
+s3_mode: dd 0
 
 ; suspend: EAX = \_S3's SLP_TYPa, EBP = PM1a_CNT_BLK, EDI = the FADT.
 suspend:
@@ -218,6 +223,10 @@ suspend:
         mov ecx, resume_end - resume_code
         rep movsb
         mov dword [S3_MARK_AT], S3_MARK
+        mov word [S3_WANT_AT], 0x8100       ; s3=2: WAK_STS, PWRBTN_STS
+        cmp dword [s3_mode], 2
+        je .quiet
+        mov word [S3_WANT_AT], 0x8400       ; WAK_STS, RTC_STS
         movzx edx, word [S3_PM1_AT]
         add edx, 2                          ; PM1a_EN: RTC_EN
         mov ax, 1 << 10
@@ -243,7 +252,7 @@ suspend:
         out RTC_INDEX, al
         mov al, ah
         out RTC_DATA, al
-        mov dx, [S3_PM1_AT]                 ; PM1a_STS: every status cleared
+.quiet: mov dx, [S3_PM1_AT]                 ; PM1a_STS: every status cleared
         mov ax, 0xffff
         out dx, ax
         PRINT "acpi: PM1a_CNT "
@@ -278,8 +287,9 @@ resume_code:
         jmp .end
 .kept:  mov dx, [es:S3_PM1_AT]
         in ax, dx
-        and ax, 0x8400                      ; WAK_STS, RTC_STS
-        cmp ax, 0x8400
+        mov cx, [es:S3_WANT_AT]             ; WAK_STS and the wake event's
+        and ax, cx
+        cmp ax, cx
         je .ok
         mov si, .nosts - resume_code
         mov bl, 5
@@ -302,9 +312,9 @@ resume_code:
         out EXIT_PORT, al
 .stop:  hlt
         jmp .stop
-.done:  db "acpi: resumed from S3: RAM kept, PM1_STS has WAK_STS and RTC_STS", 10, 0
+.done:  db "acpi: resumed from S3: RAM kept, PM1_STS has WAK_STS and the wake event's", 10, 0
 .lost:  db "acpi: FAIL: RAM lost across S3", 10, 0
-.nosts: db "acpi: FAIL: PM1_STS lacks WAK_STS or RTC_STS after the wake", 10, 0
+.nosts: db "acpi: FAIL: PM1_STS lacks WAK_STS or the wake event's status", 10, 0
 resume_end:
 bits 32
 

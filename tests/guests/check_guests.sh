@@ -22,6 +22,19 @@ if ! command -v "$qemu" >/dev/null; then
     exit 1
 fi
 
+# set_status RC: $status from QEMU's exit code RC (isa-debug-exit's
+# (status << 1) | 1), "timeout", or "qemu-N" for a plain QEMU exit.
+set_status() {
+    local rc=$1
+    if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+        status=timeout
+    elif [ $((rc & 1)) -eq 1 ]; then
+        status=$((rc >> 1))
+    else
+        status=qemu-$rc
+    fi
+}
+
 # run NAME APPEND [QEMU ARGS...]: boots NAME.bin with a hard timeout; sets
 # $out and $status (the guest's exit status, or "timeout", or "qemu-N" for a
 # plain QEMU exit).
@@ -33,13 +46,23 @@ run() {
           -device isa-debug-exit,iobase=0xf4,iosize=0x04 "$@" </dev/null 2>"$log_dir/$name.err")
     rc=$?
     printf '%s\n' "$out" > "$log_dir/$name.log"
-    if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-        status=timeout
-    elif [ $((rc & 1)) -eq 1 ]; then
-        status=$((rc >> 1))
-    else
-        status=qemu-$rc
-    fi
+    set_status $rc
+}
+
+# run_wakeup NAME APPEND: as run, with QEMU's monitor on stdin, where
+# `system_wakeup` is typed after 4 s (QEMU then sets WAK_STS and, as if the
+# power button had been pressed, PWRBTN_STS); the serial port goes to a file.
+run_wakeup() {
+    local name=$1 append=$2 rc
+    rm -f "$log_dir/$name.serial"
+    { sleep 4; echo system_wakeup; } |
+        timeout -k 5 "${run_limit:-30}" "$qemu" -kernel "$dir/$name.bin" -append "$append" \
+            -serial file:"$log_dir/$name.serial" -display none -monitor stdio -no-reboot -m 64 \
+            -device isa-debug-exit,iobase=0xf4,iosize=0x04 >/dev/null 2>"$log_dir/$name.err"
+    rc=$?
+    out=$(cat "$log_dir/$name.serial" 2>/dev/null)
+    printf '%s\n' "$out" > "$log_dir/$name.log"
+    set_status $rc
 }
 
 # check WHAT CONDITION...: counts one check.
@@ -149,7 +172,12 @@ check "acpi_poweroff s3=1: status 0" test "$status" = 0
 check "acpi_poweroff s3=1: suspended" \
     has_line "acpi: PM1a_CNT 0x604 S3 type 1; waking vector 0x1000; suspending"
 check "acpi_poweroff s3=1: resumed" \
-    has_line "acpi: resumed from S3: RAM kept, PM1_STS has WAK_STS and RTC_STS"
+    has_line "acpi: resumed from S3: RAM kept, PM1_STS has WAK_STS and the wake event's"
+
+run_wakeup acpi_poweroff "s3=2"
+check "acpi_poweroff s3=2: woken by system_wakeup, status 0" test "$status" = 0
+check "acpi_poweroff s3=2: resumed" \
+    has_line "acpi: resumed from S3: RAM kept, PM1_STS has WAK_STS and the wake event's"
 
 echo "$passed $failed" > "$tally"
 echo "guests-qemu: $passed passed, $failed failed (logs: $log_dir)"

@@ -493,8 +493,20 @@ def register(h):
             # resume paths through the FACS waking vector, and its shell
             # answers after. Then `poweroff -f` in the guest's shell; ACPI S5
             # through the FADT's PM1a_CNT ends the VM powered off, status 0.
+            # The ACPI power button, pressed from the host shell: Linux's
+            # fixed-event counter and its SCI count show it (with no daemon
+            # listening, nothing shuts down).
+            out = m.command("vm power-button linux", 60)
+            check("pressed for linux" in out, "vm power-button: " + out)
             mark = m.serial.pos
             attach(m)
+            m.send("echo btn $(cat /sys/firmware/acpi/interrupts/ff_pwr_btn) "
+                   "sci $(cat /sys/firmware/acpi/interrupts/sci)\r")
+            # "count [EN] [STS] enabled|disabled|invalid masked|unmasked"
+            btn = gexpect(m, r"^btn (\d+) (.*?) sci (\d+)\n", 120)
+            check(btn.group(1) == "1" and "enabled" in btn.group(2).split() and
+                  int(btn.group(3)) >= 1, f"Linux saw the power button as: {btn.group(0)!r}")
+            print(f"figure: linux: after `vm power-button`: {btn.group(0)!r}")
             t_s3 = time.monotonic()
             m.send("echo +3 > /sys/class/rtc/rtc0/wakealarm && echo mem > /sys/power/state; "
                    "echo s3 $?\r")

@@ -137,6 +137,8 @@ static void test_checksums_and_lengths(void **state)
     assert_int_equal(rd32(f + 132), lay.facs);
     assert_int_equal(rd32(f + 140), lay.dsdt);
     assert_int_equal(rd32(f + 112) & (1u << 20), 0);
+    /* a fixed power button (PWR_BUTTON clear), no fixed sleep button */
+    assert_int_equal(rd32(f + 112) & (3u << 4), 1u << 5);
     assert_int_equal(rd32(f + 56), ACPI_GUEST_PM_BASE);
     assert_int_equal(f[88], 4);
     assert_int_equal(f[89], 2);

@@ -112,6 +112,36 @@ static void test_s3_and_its_wake(void **state)
     }
 }
 
+/* The fixed power button: PWRBTN_STS; the SCI while awake with the enable;
+ * a wake from S3 whatever PWRBTN_EN says (ACPI 4.8.2.2.1). */
+static void test_power_button_and_sci(void **state)
+{
+    (void)state;
+    dev_pm_init(&pm, B, S5, S3);
+    dev_pm_power_button(&pm);
+    assert_int_equal(rd(B, 2), PM1_STS_PWRBTN);
+    assert_false(dev_pm_sci(&pm));                   /* PWRBTN_EN off */
+    wr(B + 2, 2, PM1_STS_PWRBTN);
+    assert_true(dev_pm_sci(&pm));
+    wr(B, 2, PM1_STS_PWRBTN);                        /* the OS clears it: the SCI drops */
+    assert_false(dev_pm_sci(&pm));
+    dev_pm_rtc_irq(&pm);
+    assert_false(dev_pm_sci(&pm));                   /* RTC_EN off */
+    wr(B + 2, 2, PM1_STS_RTC);
+    assert_true(dev_pm_sci(&pm));
+    /* asleep: no SCI; the button wakes with its enable off */
+    wr(B, 2, 0xffff);
+    wr(B + 2, 2, 0);
+    assert_int_equal(wr(B + 4, 2, 0x2400), DEV_PM_SLEEP_S3);
+    assert_false(dev_pm_wake_due(&pm));
+    dev_pm_power_button(&pm);
+    assert_false(dev_pm_sci(&pm));
+    assert_true(dev_pm_wake_due(&pm));
+    uint64_t addr;
+    assert_int_equal(dev_pm_wake(&pm, &addr), DEV_PM_WAKE_BOOT);
+    assert_int_equal(rd(B, 2), PM1_STS_WAK | PM1_STS_PWRBTN);
+}
+
 static void test_status_and_enable(void **state)
 {
     (void)state;
@@ -171,6 +201,7 @@ int main(void)
         cmocka_unit_test(test_s5_powers_off),
         cmocka_unit_test(test_other_sleep_types_named),
         cmocka_unit_test(test_s3_and_its_wake),
+        cmocka_unit_test(test_power_button_and_sci),
         cmocka_unit_test(test_status_and_enable),
         cmocka_unit_test(test_pm_timer),
         cmocka_unit_test(test_reset_port),

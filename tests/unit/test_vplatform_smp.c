@@ -501,6 +501,52 @@ static void test_s3_wake_vectors(void **state)
     assert_int_equal(resets, 1);
 }
 
+/* The power button (`vm power-button`): the SCI on ISA line 9 while awake
+ * (with PWRBTN_EN), and a suspended VM with no alarm set wakes at once. */
+static void test_power_button_sci_and_wake(void **state)
+{
+    (void)state;
+    static struct vcpu bsp;
+    memset(&bsp, 0, sizeof bsp);
+    bsp.vm = &vm;
+    bsp.plat = &p;
+    uint64_t wake;
+    fake_gs_reset();
+    fake_vm_fail_reset();
+    assert_false(vplatform_power_button(&p));                 /* no PM block: refused */
+    memset(facs, 0, sizeof facs);
+    facs[12] = 0x00, facs[13] = 0x10;                         /* vector 0x1000 */
+    dev_pm_init(&pm, 0x600, 5, 1);
+    pm.facs = facs;
+    p.pm = &pm;
+    /* awake: the SCI follows status and enable, level on I/O APIC pin 9 */
+    vplatform_mmio_write(&p, 0, 0xfec00000, 4, 0x10 + 2 * 9, T0);
+    vplatform_mmio_write(&p, 0, 0xfec00010, 4, 0x8000 | 0x41, T0);   /* level, vector 0x41 */
+    dev_pm_write(&pm, 0x602, 2, 0x0100, &(unsigned){ 0 });            /* PWRBTN_EN */
+    vplatform_pm_changed(&p);
+    assert_false(p.sci);
+    assert_true(vplatform_power_button(&p));
+    assert_true(p.sci);
+    assert_true(p.ioapic.asserted & (1u << 9));                    /* the line is up */
+    dev_pm_write(&pm, 0x600, 2, 0x0100, &(unsigned){ 0 });            /* cleared */
+    vplatform_pm_changed(&p);
+    assert_false(p.sci);
+    /* suspended with nothing enabled and no alarm: asleep for good ... */
+    dev_pm_write(&pm, 0x602, 2, 0, &(unsigned){ 0 });
+    assert_int_equal(dev_pm_write(&pm, 0x604, 2, 0x2400, &(unsigned){ 0 }), DEV_PM_SLEEP_S3);
+    vplatform_suspend(&p);
+    fake_plat_set_time_ns(T0 + 1000);
+    assert_false(vcpu_startup(&bsp, &wake));
+    unsigned kicked = kicks[0];
+    /* ... until the button: the BSP is kicked and resumes at the vector */
+    assert_true(vplatform_power_button(&p));
+    assert_int_equal(kicks[0], kicked + 1);
+    assert_false(p.sci);                                              /* asleep: none */
+    assert_true(vcpu_startup(&bsp, &wake));
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_CS)), 0x100);
+    assert_int_equal(dev_pm_read(&pm, 0x600, 2, T0), 0x8100);         /* WAK_STS, PWRBTN_STS */
+}
+
 /* The NMI line (`vm nmi`): LINT1 of every APIC acts as its LVT entry says
  * (Linux: NMI on the BSP, masked on the APs); an APIC that is globally off
  * passes it to the core's NMI pin. */
@@ -551,6 +597,7 @@ int main(void)
         cmocka_unit_test_setup(test_startup_applied_to_the_vmcs, setup4),
         cmocka_unit_test_setup(test_s3_sleeps_until_the_rtc_alarm, setup4),
         cmocka_unit_test_setup(test_s3_wake_vectors, setup4),
+        cmocka_unit_test_setup(test_power_button_sci_and_wake, setup4),
         cmocka_unit_test_setup(test_nmi_button_follows_lint1, setup4),
         cmocka_unit_test_setup(test_port92_a20_and_fast_reset, setup4),
     };
