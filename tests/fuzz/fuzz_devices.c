@@ -95,8 +95,8 @@ static void testdev_line(void *ctx, unsigned line, bool level)
         vioapic_set_irq(&ioapic, line, level);
 }
 
-/* The PM block at any width: a port access, the guest writing its FACS, or
- * the wake (when due, or forced). */
+/* The PM block at any width: a port access, the guest writing its FACS,
+ * the power button, or the wake (when due, or forced). */
 static void pm_step(uint8_t a, uint8_t v)
 {
     static const unsigned sizes[3] = { 1, 2, 4 };
@@ -111,6 +111,9 @@ static void pm_step(uint8_t a, uint8_t v)
         check(e != DEV_PM_SLEEP_OTHER || (detail != pm.s3_typ && detail != pm.s5_typ));
     } else if (a & 2) {
         (void)dev_pm_read(&pm, port, sz, 12345);
+    } else if (a & 0x20) {
+        dev_pm_power_button(&pm);
+        check(!pm.sleeping || dev_pm_wake_due(&pm));      /* it wakes whatever the enable */
     } else if (dev_pm_wake_due(&pm) || (a & 0x40)) {
         uint64_t addr = 1;
         enum dev_pm_wake_mode m = dev_pm_wake(&pm, &addr);
@@ -121,6 +124,7 @@ static void pm_step(uint8_t a, uint8_t v)
         check(m != DEV_PM_WAKE_BAD || addr >= 0x100000);
     }
     check(dev_pm_read(&pm, ACPI_GUEST_PM_BASE + 4, 2, 0) & PM1_CNT_SCI_EN);
+    check(!dev_pm_sci(&pm) || (!pm.sleeping && (pm.sts & pm.en)));
     check((pm.en & ~PM1_EN_DEFINED) == 0);
 }
 
