@@ -29,12 +29,15 @@ $(LINUX_GUEST_DIR)/memverify: tests/guests/memverify.c
 # fetch extracted, in the order their dependencies need; init loads them.
 LINUX_VIRTIO_MODS := virtio_ring virtio virtio_mmio virtio_balloon
 LINUX_MOD_DIR = $(firstword $(wildcard $(LINUX_DEB_DIR)/root/lib/modules/*/kernel/drivers/virtio))
+# The ACPI button driver (a module too): the fixed power button's handler.
+LINUX_BUTTON_MOD = $(firstword $(wildcard $(LINUX_DEB_DIR)/root/lib/modules/*/kernel/drivers/acpi/button.ko))
 
 $(LINUX_GUEST_DIR)/initramfs.gz: $(LINUX_DEB_DIR)/.fetched $(LINUX_GUEST_DIR)/memverify \
                                  tools/mkinitramfs.py tests/guests/linux-init.sh mk/linux_guests.mk
 	$(Q)$(PYTHON) tools/mkinitramfs.py $@ $(LINUX_DEB_DIR)/busybox tests/guests/linux-init.sh \
 	    memverify=$(LINUX_GUEST_DIR)/memverify \
-	    $(foreach m,$(LINUX_VIRTIO_MODS),mod:$(m).ko=$(LINUX_MOD_DIR)/$(m).ko)
+	    $(foreach m,$(LINUX_VIRTIO_MODS),mod:$(m).ko=$(LINUX_MOD_DIR)/$(m).ko) \
+	    mod:button.ko=$(LINUX_BUTTON_MOD)
 
 $(LINUX_GUEST_DIR)/vmlinuz $(LINUX_GUEST_DIR)/memtest.bin: $(LINUX_DEB_DIR)/.fetched
 	@mkdir -p $(dir $@)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # /init of the test initramfs (tools/mkinitramfs.py): busybox, memverify,
-# the virtio balloon's modules.
+# the virtio balloon's modules and ACPI's button driver.
 # Kernel command line words it reads (others are the kernel's):
 #   hvlinux.mib=N     MiB memverify checks (default 16)
 #   hvlinux.rounds=N  memverify rounds (default 3; 0: forever)
@@ -13,7 +13,8 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 # The virtio balloon (Debian builds it as modules; the kernel finds the
 # device through the DSDT's LNRO0005), dependencies first.
-for m in virtio_ring virtio virtio_mmio virtio_balloon; do
+# ACPI's button driver (a module too) handles the fixed power button.
+for m in virtio_ring virtio virtio_mmio virtio_balloon button; do
     insmod /lib/modules/$m.ko || echo "hvlinux: insmod $m failed"
 done
 echo "hvlinux: initramfs up"

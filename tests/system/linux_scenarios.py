@@ -494,8 +494,9 @@ def register(h):
             # answers after. Then `poweroff -f` in the guest's shell; ACPI S5
             # through the FADT's PM1a_CNT ends the VM powered off, status 0.
             # The ACPI power button, pressed from the host shell: Linux's
-            # fixed-event counter and its SCI count show it (with no daemon
-            # listening, nothing shuts down).
+            # button driver (loaded by init) took its SCI, as its fixed-event
+            # and SCI counters show (with no daemon listening to the key,
+            # nothing shuts down).
             out = m.command("vm power-button linux", 60)
             check("pressed for linux" in out, "vm power-button: " + out)
             mark = m.serial.pos
