@@ -87,23 +87,34 @@ static int vm_kill_cmd(int argc, char **argv, void *ctx)
     return end_vm("vm kill", argv[1], "killed from the shell");
 }
 
+/* A button of the VM's (`fn`, one of the monitor's ops): the VM named by
+ * `arg`, running, and the press taken; NULL after saying why not. */
+static struct vm *press(const char *cmd, const char *arg,
+                        bool (*fn)(struct vm *vm, char *why, size_t whylen))
+{
+    struct vm *vm = find_vm(cmd, arg);
+    if (!vm)
+        return NULL;
+    char why[96];
+    if (!vm_is_live(vm)) {
+        console_printf("%s: %s is %s\n", cmd, vm->name, vm_state_name(vm->state));
+        return NULL;
+    }
+    if (!fn || !fn(vm, why, sizeof why)) {
+        console_printf("%s: %s: %s\n", cmd, vm->name, fn ? why : "not supported");
+        return NULL;
+    }
+    return vm;
+}
+
 /* The NMI button: what an operator presses to get a hung guest's attention
  * (Linux reports it, or panics with unknown_nmi_panic and leaves a dump). */
 static int vm_nmi_cmd(int argc, char **argv, void *ctx)
 {
     (void)argc, (void)ctx;
-    struct vm *vm = find_vm("vm nmi", argv[1]);
+    struct vm *vm = press("vm nmi", argv[1], vm_monitor()->nmi);
     if (!vm)
         return 1;
-    char why[96];
-    if (!vm_is_live(vm)) {
-        console_printf("vm nmi: %s is %s\n", vm->name, vm_state_name(vm->state));
-        return 1;
-    }
-    if (!vm_monitor()->nmi || !vm_monitor()->nmi(vm, why, sizeof why)) {
-        console_printf("vm nmi: %s: %s\n", vm->name, vm_monitor()->nmi ? why : "not supported");
-        return 1;
-    }
     console_printf("vm nmi: NMI line raised for %s (LINT1 of its %u vCPUs)\n", vm->name,
                    vm->nvcpus);
     return 0;
@@ -114,19 +125,9 @@ static int vm_nmi_cmd(int argc, char **argv, void *ctx)
 static int vm_power_button_cmd(int argc, char **argv, void *ctx)
 {
     (void)argc, (void)ctx;
-    struct vm *vm = find_vm("vm power-button", argv[1]);
+    struct vm *vm = press("vm power-button", argv[1], vm_monitor()->power_button);
     if (!vm)
         return 1;
-    char why[96];
-    if (!vm_is_live(vm)) {
-        console_printf("vm power-button: %s is %s\n", vm->name, vm_state_name(vm->state));
-        return 1;
-    }
-    if (!vm_monitor()->power_button || !vm_monitor()->power_button(vm, why, sizeof why)) {
-        console_printf("vm power-button: %s: %s\n", vm->name,
-                       vm_monitor()->power_button ? why : "not supported");
-        return 1;
-    }
     console_printf("vm power-button: pressed for %s (PWRBTN_STS)\n", vm->name);
     return 0;
 }

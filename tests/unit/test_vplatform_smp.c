@@ -367,6 +367,17 @@ static void test_startup_applied_to_the_vmcs(void **state)
 static uint8_t facs[64];
 static struct dev_pm pm;
 
+/* vCPU `id` of the test's board, its VMCS and the failure fakes fresh. */
+static void board_vcpu(struct vcpu *v, unsigned id)
+{
+    memset(v, 0, sizeof *v);
+    v->vm = &vm;
+    v->plat = &p;
+    v->id = id;
+    fake_gs_reset();
+    fake_vm_fail_reset();
+}
+
 static void rtc_write(uint8_t reg, uint8_t val, uint64_t now)
 {
     vplatform_port_write(&p, 0x70, 1, reg, now);
@@ -396,13 +407,8 @@ static void test_s3_sleeps_until_the_rtc_alarm(void **state)
 {
     (void)state;
     static struct vcpu bsp, ap;
-    memset(&bsp, 0, sizeof bsp);
-    memset(&ap, 0, sizeof ap);
-    bsp.vm = ap.vm = &vm;
-    bsp.plat = ap.plat = &p;
-    ap.id = 1;
-    fake_gs_reset();
-    fake_vm_fail_reset();
+    board_vcpu(&bsp, 0);
+    board_vcpu(&ap, 1);
     for (unsigned i = 1; i < 4; i++)
         p.cpu[i].wait_sipi = false;                                   /* all started */
     vplatform_mmio_write(&p, 0, 0xfee00080, 4, 0x20, T0);             /* a TPR to lose */
@@ -465,11 +471,7 @@ static void test_s3_wake_vectors(void **state)
 {
     (void)state;
     static struct vcpu bsp;
-    memset(&bsp, 0, sizeof bsp);
-    bsp.vm = &vm;
-    bsp.plat = &p;
-    fake_gs_reset();
-    fake_vm_fail_reset();
+    board_vcpu(&bsp, 0);
     /* no wake event enabled: the alarm sets RTC_STS but leaves it asleep */
     suspend_with_alarm(0);
     assert_false(bsp_runs_at(&bsp, T0 + 3000000000ULL));
@@ -507,12 +509,8 @@ static void test_power_button_sci_and_wake(void **state)
 {
     (void)state;
     static struct vcpu bsp;
-    memset(&bsp, 0, sizeof bsp);
-    bsp.vm = &vm;
-    bsp.plat = &p;
+    board_vcpu(&bsp, 0);
     uint64_t wake;
-    fake_gs_reset();
-    fake_vm_fail_reset();
     assert_false(vplatform_power_button(&p));                 /* no PM block: refused */
     memset(facs, 0, sizeof facs);
     facs[12] = 0x00, facs[13] = 0x10;                         /* vector 0x1000 */
