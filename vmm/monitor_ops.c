@@ -191,7 +191,7 @@ static void describe_vcpu(const struct vm *vm, unsigned idx, char *buf, size_t n
               vlapic_isr_top(l) < 0 ? 0 : vlapic_isr_top(l),
               vlapic_irr_top(l) < 0 ? 0 : vlapic_irr_top(l), vlapic_ppr(l),
               plat->cpu[idx].nmi_pending ? ", NMI pending" : "",
-              plat->suspended ? ", suspended to RAM (ACPI S3)"
+              vplatform_suspended(plat) ? ", suspended to RAM (ACPI S3)"
               : plat->cpu[idx].wait_sipi ? ", waiting for SIPI" : "");
 }
 

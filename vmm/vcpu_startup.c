@@ -66,7 +66,7 @@ bool vcpu_startup(struct vcpu *v, uint64_t *wake_ns)
     *wake_ns = UINT64_MAX;
     if (!p)
         return true;
-    if (v->id == 0 && p->suspended && !s3_wake(v, wake_ns)) {
+    if (v->id == 0 && vplatform_suspended(p) && !s3_wake(v, wake_ns)) {
         vplatform_take_start(p, v->id, &(uint8_t){ 0 }); /* the INIT: nothing runs */
         drop_events(v);
         v->in_hlt = false;

@@ -91,7 +91,6 @@ static void isa_line(void *ctx, unsigned irq, bool level)
     vplatform_isa_irq(ctx, irq, level);
 }
 
-
 struct dev_irq vplatform_isa_out(struct vplatform *p)
 {
     return (struct dev_irq){ isa_line, p };
@@ -677,10 +676,13 @@ bool vplatform_waiting_sipi(const struct vplatform *p, unsigned cpu)
 
 /* ---- ACPI S3 ------------------------------------------------------------------ */
 
+bool vplatform_suspended(const struct vplatform *p)
+{
+    return p->pm && p->pm->sleeping;
+}
+
 void vplatform_suspend(struct vplatform *p)
 {
-    p->suspended = true;
-    p->suspends++;
     vplatform_pm_changed(p);       /* asleep: no SCI */
     for (unsigned i = 0; i < p->ncpus; i++) {
         struct vplatform_cpu *c = &p->cpu[i];
@@ -700,7 +702,7 @@ bool vplatform_power_button(struct vplatform *p)
         return false;
     dev_pm_power_button(p->pm);
     vplatform_pm_changed(p);
-    if (p->suspended)
+    if (vplatform_suspended(p))
         kick(p, 0);                /* the BSP looks for the wake at once */
     return true;
 }
@@ -708,9 +710,8 @@ bool vplatform_power_button(struct vplatform *p)
 enum vplatform_wake vplatform_wake_check(struct vplatform *p, uint64_t *addr)
 {
     *addr = 0;
-    if (!p->suspended || !p->pm || !dev_pm_wake_due(p->pm))
+    if (!p->pm || !dev_pm_wake_due(p->pm))
         return VWAKE_NONE;
-    p->suspended = false;
     enum dev_pm_wake_mode m = dev_pm_wake(p->pm, addr);
     vplatform_pm_changed(p);       /* awake: an enabled status raises the SCI */
     if (m == DEV_PM_WAKE_BOOT)

@@ -87,12 +87,11 @@ struct vplatform {
                                        (vmm/virtio_balloon_attach.h) */
     struct testdev *testdev;        /* QEMU's pc-testdev, or NULL (vmm/testdev_attach.h) */
     /* The ACPI PM registers (vmm/dev_pm.h), or NULL: the RTC's interrupt
-     * sets their RTC_STS, and they say when S3 ends. */
+     * sets their RTC_STS, and they say when S3 begins and ends (asleep:
+     * every vCPU waits, the BSP for the wake). */
     struct dev_pm *pm;
-    bool suspended;                 /* in S3: every vCPU waits, the BSP for the wake */
     bool sci;                       /* the SCI's level on ISA line 9 */
     uint64_t rtc_irqs_seen;         /* rtc.irqs already passed to pm */
-    uint64_t suspends;
 };
 
 /* Allocates the models and claims their ports on the VM's port bus; the
@@ -134,10 +133,13 @@ enum vplatform_start vplatform_take_start(struct vplatform *p, unsigned cpu, uin
 /* The vCPU waits for a SIPI: it must not run. */
 bool vplatform_waiting_sipi(const struct vplatform *p, unsigned cpu);
 
-/* ACPI S3, suspend to RAM (the guest wrote SLP_EN with \_S3's type): the
- * CPUs lose their state, each as by INIT (the local APICs reset), and wait;
- * RAM and the board's other devices keep theirs (the RTC runs on). */
+/* ACPI S3, suspend to RAM (the guest wrote SLP_EN with \_S3's type, which
+ * put the PM block to sleep): the CPUs lose their state, each as by INIT
+ * (the local APICs reset), and wait; RAM and the board's other devices keep
+ * theirs (the RTC runs on). */
 void vplatform_suspend(struct vplatform *p);
+/* In S3 (the PM block asleep). */
+bool vplatform_suspended(const struct vplatform *p);
 /* While suspended, called for the BSP with the board ticked: when a wake
  * event is due (dev_pm_wake_due), the board is awake again and the BSP has
  * a VSTART_RESUME pending for a real- or protected-mode vector; BOOT (no

@@ -430,7 +430,7 @@ static void test_s3_sleeps_until_the_rtc_alarm(void **state)
     /* the alarm: RTC_STS, WAK_STS, and the BSP at 0x123:4 in real mode */
     fake_plat_set_time_ns(T0 + 1000000000ULL);
     assert_true(vcpu_startup(&bsp, &wake));
-    assert_false(p.suspended);
+    assert_false(vplatform_suspended(&p));
     assert_int_equal(dev_pm_read(&pm, 0x600, 2, T0) & 0x8400, 0x8400);
     assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_CS)), 0x123);
     assert_int_equal(fake_gs_get(VMCS_SEG_BASE(SEG_CS)), 0x1230);
@@ -475,7 +475,7 @@ static void test_s3_wake_vectors(void **state)
     /* no wake event enabled: the alarm sets RTC_STS but leaves it asleep */
     suspend_with_alarm(0);
     assert_false(bsp_runs_at(&bsp, T0 + 3000000000ULL));
-    assert_true(p.suspended);
+    assert_true(vplatform_suspended(&p));
     assert_int_equal(dev_pm_read(&pm, 0x600, 2, T0) & 0x8400, 0x0400);
     /* the status already set when RTC_EN comes: the next check wakes it */
     dev_pm_write(&pm, 0x602, 2, 0x0400, &(unsigned){ 0 });
