@@ -55,16 +55,18 @@ void wall_clock_init(const struct bi_time *t, uint64_t now_ns, uint64_t age_ns)
     int64_t s;
     base_ns = (int64_t)now_ns;
     known = wall_clock_from_firmware(t, &s, why, sizeof why);
+    struct civil_time c;
     if (!known) {
         base_s = WALL_CLOCK_FALLBACK_UNIX;
-        LOG_WARN("clock: %s; the time of day starts at 2026-01-01 00:00:00 UTC", why);
+        civil_from_unix(base_s, &c);
+        LOG_WARN("clock: %s; the time of day starts at %04u-%02u-%02u %02u:%02u:%02u UTC", why,
+                 c.year, c.mon, c.day, c.hour, c.min, c.sec);
         return;
     }
     /* The reading's own fraction of a second, and the time since it. */
     uint64_t late = age_ns + t->nanosecond;
     base_s = s + (int64_t)(late / 1000000000ULL);
     base_ns = (int64_t)now_ns - (int64_t)(late % 1000000000ULL);
-    struct civil_time c;
     civil_from_unix(base_s, &c);
     LOG_INFO("clock: time of day %04u-%02u-%02u %02u:%02u:%02u UTC (firmware clock%s)", c.year,
              c.mon, c.day, c.hour, c.min, c.sec,
