@@ -80,6 +80,8 @@ static const struct cfg_key vm_schema[] = {
       "of memsize)" },
     { "balloon.present", CFG_BOOL, CFG(balloon_present), 0, 0, NULL,
       "give the VM a virtio-mmio balloon device (default: TRUE for guest.type = linux)" },
+    { "hpet0.present", CFG_BOOL, CFG(hpet_present), 0, 0, NULL,
+      "give the VM a PC chipset's HPET (0xfed00000, ACPI table HPET; default: TRUE)" },
     { "testdev.present", CFG_BOOL, CFG(testdev_present), 0, 0, NULL,
       "give the VM QEMU's pc-testdev (ports 0xe0-0xeb, interrupt lines at 0x2000, 64 KiB at "
       "0xff000000), which kvm-unit-tests use (default: FALSE)" },
@@ -105,6 +107,7 @@ void vm_config_defaults(struct vm_config *c)
     str_copy(c->unknown_port, port_policies[0], sizeof c->unknown_port);
     str_copy(c->unknown_memory, port_policies[0], sizeof c->unknown_memory);
     c->to_host_console = VM_CONSOLE_FIRST;
+    c->hpet_present = true;           /* every PC chipset since the ICH6 has one */
 }
 
 /* The file's problems after the schema's: named by the key's line, or for

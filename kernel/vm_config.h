@@ -49,6 +49,8 @@ struct vm_config {
                                         default TRUE for linux guests, FALSE otherwise */
     char unknown_port[8];            /* monitor.unknownPort: "ignore" (reads all ones,
                                         logged once per port) or "stop"; default ignore */
+    bool hpet_present;               /* hpet0.present: the chipset's HPET at 0xfed00000
+                                        and ACPI's HPET table; default TRUE */
     bool testdev_present;            /* testdev.present: QEMU's pc-testdev, for test
                                         suites such as kvm-unit-tests; default FALSE */
     char unknown_memory[8];          /* monitor.unknownMemory: "ignore" (a data access to

@@ -4,7 +4,7 @@
 # lib/calendar.c is the RTC's calendar (the kernel's wall clock uses it too);
 # the board wires the RTC to the ACPI PM block (vmm/dev_pm.c) for S3.
 DEVICE_SRCS := vmm/dev_pit.c vmm/dev_pic.c vmm/dev_rtc.c vmm/dev_i8042.c vmm/dev_ioapic.c \
-               vmm/dev_lapic.c vmm/dev_testdev.c vmm/dev_pm.c lib/calendar.c
+               vmm/dev_lapic.c vmm/dev_testdev.c vmm/dev_pm.c vmm/dev_hpet.c lib/calendar.c
 KERNEL_C_SRCS += $(DEVICE_SRCS) vmm/testdev_attach.c vmm/bios_handoff.c vmm/bios_handoff_attach.c vmm/guest_rom_attach.c
 
 UNIT_TESTS += test_dev_pit
@@ -27,6 +27,9 @@ test_dev_lapic_SRCS = tests/unit/test_dev_lapic.c vmm/dev_lapic.c
 
 UNIT_TESTS += test_bios_handoff
 test_bios_handoff_SRCS = tests/unit/test_bios_handoff.c vmm/bios_handoff.c vmm/dev_pic.c vmm/dev_pit.c
+
+UNIT_TESTS += test_dev_hpet
+test_dev_hpet_SRCS = tests/unit/test_dev_hpet.c vmm/dev_hpet.c
 
 UNIT_TESTS += test_dev_testdev
 test_dev_testdev_SRCS = tests/unit/test_dev_testdev.c vmm/dev_testdev.c

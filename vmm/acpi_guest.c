@@ -174,6 +174,20 @@ static void madt(struct abuf *b, unsigned ncpus)
     finish(b, at);
 }
 
+/* The HPET description table (IA-PC HPET specification 1.0a, 3.2.4). */
+static void hpet_table(struct abuf *b, uint32_t block_id)
+{
+    size_t at = header(b, "HPET", 1);
+    ab_u32(b, block_id);                  /* 36 event timer block ID */
+    ab_u8(b, 0);                          /* 40 base address: system memory */
+    ab_u8(b, 64), ab_u8(b, 0), ab_u8(b, 0); /* register width, offset, access size */
+    ab_u64(b, ACPI_GUEST_HPET_BASE);
+    ab_u8(b, 0);                          /* 52 HPET number */
+    ab_u16(b, 128);                       /* 53 minimum periodic tick, as firmwares give */
+    ab_u8(b, 1);                          /* 55 4 KiB page protection: the page is its own */
+    finish(b, at);
+}
+
 static void root_table(struct abuf *b, const char sig[4], const uint64_t *tables, unsigned n,
                        unsigned width)
 {
@@ -235,10 +249,10 @@ size_t acpi_guest_build(const struct acpi_guest_cfg *cfg, uint64_t base, uint8_t
     l.rsdp = base;
     b.len = 48;
     l.xsdt = base + b.len;
-    b.len += HDR_LEN + 2 * 8;
+    b.len += HDR_LEN + 3 * 8;
     ab_align(&b, 16);
     l.rsdt = base + b.len;
-    b.len += HDR_LEN + 2 * 4;
+    b.len += HDR_LEN + 3 * 4;
     ab_align(&b, 64);
     l.facs = base + b.len;
     facs(&b);
@@ -253,17 +267,23 @@ size_t acpi_guest_build(const struct acpi_guest_cfg *cfg, uint64_t base, uint8_t
     ab_align(&b, 16);
     l.madt = base + b.len;
     madt(&b, cfg->ncpus);
+    if (cfg->hpet) {
+        ab_align(&b, 16);
+        l.hpet = base + b.len;
+        hpet_table(&b, cfg->hpet_block_id);
+    }
     if (b.overflow || b.len > cap) {
         *why = "the tables do not fit in their block";
         return 0;
     }
     l.used = b.len;
 
-    const uint64_t tables[2] = { l.fadt, l.madt };
+    const uint64_t tables[3] = { l.fadt, l.madt, l.hpet };
+    unsigned ntables = l.hpet ? 3 : 2;
     struct abuf at = { buf, cap, (size_t)(l.xsdt - base), false };
-    root_table(&at, "XSDT", tables, 2, 8);
+    root_table(&at, "XSDT", tables, ntables, 8);
     at.len = (size_t)(l.rsdt - base);
-    root_table(&at, "RSDT", tables, 2, 4);
+    root_table(&at, "RSDT", tables, ntables, 4);
     at.len = 0;
     rsdp(&at, l.rsdt, l.xsdt);
     *out = l;

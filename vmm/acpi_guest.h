@@ -9,9 +9,11 @@
  *           register (port 0xCF9, value 6), not hardware-reduced
  *   MADT    one local APIC per vCPU, the I/O APIC at 0xFEC00000 with GSI
  *           base 0, ISA IRQ 0 -> GSI 2 and the SCI (level, active high)
+ *   HPET    (when the VM has one) the event timer block at 0xFED00000
  *   DSDT    \_S3 and \_S5 (the sleep types the PM1 device takes as suspend
  *           to RAM and power off), COM1
- *           (PNP0501: ports 0x3F8-0x3FF, IRQ 4) and one LNRO0005 device per
+ *           (PNP0501: ports 0x3F8-0x3FF, IRQ 4), the HPET (PNP0103, when
+ *           there is one) and one LNRO0005 device per
  *           virtio-mmio transport (memory window and interrupt), which is
  *           how Linux finds virtio-mmio
  *
@@ -29,6 +31,10 @@
 #define ACPI_GUEST_IOAPIC_BASE 0xFEC00000u
 #define ACPI_GUEST_LAPIC_BASE 0xFEE00000u
 #define ACPI_GUEST_SCI_IRQ 9
+/* The HPET's register block, and its Event Timer Block ID (the low half
+ * of its capabilities register: vmm/dev_hpet.h). */
+#define ACPI_GUEST_HPET_BASE 0xFED00000u
+#define ACPI_GUEST_HPET_LEN 0x400u
 /* PM1a_EVT (status, enable) at +0, PM1a_CNT at +4, PM_TMR at +8. */
 #define ACPI_GUEST_PM_BASE 0x600
 #define ACPI_GUEST_PM_LEN 12
@@ -53,11 +59,13 @@ struct acpi_guest_cfg {
     unsigned ncpus;        /* 1..ACPI_GUEST_MAX_CPUS: APIC IDs 0..ncpus-1 */
     const struct acpi_guest_virtio *virtio;
     unsigned nvirtio;      /* 0..ACPI_GUEST_MAX_VIRTIO */
+    bool hpet;             /* an HPET table and device */
+    uint32_t hpet_block_id; /* its capabilities' low half (GCAP_ID 31:0) */
 };
 
 /* Where each table landed (guest-physical). */
 struct acpi_guest_layout {
-    uint64_t rsdp, xsdt, rsdt, fadt, facs, madt, dsdt;
+    uint64_t rsdp, xsdt, rsdt, fadt, facs, madt, dsdt, hpet; /* hpet: 0 if none */
     size_t used;           /* bytes of the block used */
 };
 

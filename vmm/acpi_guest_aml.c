@@ -208,6 +208,33 @@ static void virtio_mmio(struct abuf *b, const struct acpi_guest_virtio *v, unsig
     pkg_end(b, dev);
 }
 
+/* Device(HPET) { Name(_HID, EisaId("PNP0103")) Name(_UID, 0)
+ *   Name(_CRS, ResourceTemplate() { Memory32Fixed(ReadOnly, base, 0x400) }) }
+ * as a PC firmware declares it beside the HPET table (Linux's hpet driver
+ * binds to it). */
+static void hpet_device(struct abuf *b)
+{
+    ab_u8(b, AML_EXT);
+    ab_u8(b, AML_EXT_DEVICE);
+    size_t dev = pkg_begin(b);
+    name_seg(b, "HPET");
+    ab_u8(b, AML_NAME);
+    name_seg(b, "_HID");
+    ab_u8(b, AML_DWORD);
+    ab_u32(b, eisa_id("PNP0103"));
+    ab_u8(b, AML_NAME);
+    name_seg(b, "_UID");
+    integer(b, 0);
+    struct crs c = crs_begin(b);
+    ab_u8(b, RES_MEM32_FIXED);
+    ab_u16(b, 9);
+    ab_u8(b, 0x00); /* read-only */
+    ab_u32(b, ACPI_GUEST_HPET_BASE);
+    ab_u32(b, ACPI_GUEST_HPET_LEN);
+    crs_end(b, c);
+    pkg_end(b, dev);
+}
+
 void acpi_guest_dsdt_body(const struct acpi_guest_cfg *cfg, struct abuf *b)
 {
     sleep_state(b, "_S3_", ACPI_GUEST_S3_TYP);
@@ -218,6 +245,8 @@ void acpi_guest_dsdt_body(const struct acpi_guest_cfg *cfg, struct abuf *b)
     ab_u8(b, AML_ROOT);
     name_seg(b, "_SB_");
     com1(b);
+    if (cfg->hpet)
+        hpet_device(b);
     for (unsigned i = 0; i < cfg->nvirtio; i++)
         virtio_mmio(b, &cfg->virtio[i], i);
     pkg_end(b, sb);

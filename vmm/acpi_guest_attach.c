@@ -3,6 +3,7 @@
 #include "vmm/acpi_guest_attach.h"
 #include "vmm/acpi_guest.h"
 #include "vmm/dev_pm.h"
+#include "vmm/dev_hpet.h"
 #include "vmm/virtio_balloon_attach.h"
 #include "vmm/dev_virtio_mmio.h"
 #include "kernel/vm.h"
@@ -23,7 +24,8 @@ bool acpi_guest_attach(struct vm *vm, char *why, size_t whylen)
     static const struct acpi_guest_virtio balloon = { VBALLOON_GPA, VIRTIO_MMIO_SIZE,
                                                       VBALLOON_GSI, true };
     struct acpi_guest_cfg cfg = { (unsigned)vm->cfg.numvcpus, &balloon,
-                                  vm->cfg.balloon_present ? 1u : 0u };
+                                  vm->cfg.balloon_present ? 1u : 0u, vm->cfg.hpet_present,
+                                  (uint32_t)hpet_capabilities() };
     struct acpi_guest_layout layout;
     const char *bad = NULL;
     if (!acpi_guest_build(&cfg, ACPI_GUEST_ROM_GPA, block, sizeof block, &layout, &bad)) {

@@ -1,5 +1,6 @@
 /* EPT violations on device pages (the local APIC at 0xfee00000, the I/O APIC
- * at 0xfec00000, the virtio balloon's window at 0xfeb00000), in the
+ * at 0xfec00000, the HPET at 0xfed00000, the virtio balloon's window at
+ * 0xfeb00000), in the
  * legacy hole below the BIOS area (VGA memory and
  * option ROMs, [0xA0000, 0xE0000): nothing there, so reads float to all
  * ones and writes vanish, as on a PC bus; Linux scans it for option ROMs),
@@ -61,7 +62,8 @@ static bool mmio_is_testdev(const struct vcpu *v, uint64_t gpa)
 
 bool mmio_is_register_device(const struct vcpu *v, uint64_t gpa)
 {
-    return vplatform_is_lapic(v->plat, gpa) || vplatform_is_ioapic(gpa) || vballoon_owns(gpa);
+    return vplatform_is_lapic(v->plat, gpa) || vplatform_is_ioapic(gpa) ||
+           vplatform_is_hpet(v->plat, gpa) || vballoon_owns(gpa);
 }
 
 /* The VM's virtio balloon, when the access is in its window. */
@@ -76,6 +78,8 @@ static bool dev_read(void *ctx, unsigned size, uint64_t *val)
     struct vballoon *vb = balloon_at(c);
     if (vb)
         *val = vballoon_read(vb, c->v, c->gpa, size);
+    else if (!c->unknown && vplatform_is_hpet(c->v->plat, c->gpa))
+        *val = vplatform_hpet_read(c->v->plat, c->gpa, size, plat_time_ns());
     else if (c->unknown || mmio_is_legacy_hole(c->gpa))
         *val = ~0ULL;
     else if (guest_rom_contains(c->gpa))
@@ -93,7 +97,9 @@ static bool dev_write(void *ctx, unsigned size, uint64_t val)
         c->wait = true;   /* a ring page first: the access is retried */
         return false;
     }
-    if (!vb && !c->unknown && !mmio_is_legacy_hole(c->gpa) && !guest_rom_contains(c->gpa))
+    if (!vb && !c->unknown && vplatform_is_hpet(c->v->plat, c->gpa))
+        vplatform_hpet_write(c->v->plat, c->gpa, size, val, plat_time_ns());
+    else if (!vb && !c->unknown && !mmio_is_legacy_hole(c->gpa) && !guest_rom_contains(c->gpa))
         vplatform_mmio_write(c->v->plat, c->v->id, c->gpa, size, (uint32_t)val, plat_time_ns());
     return true;
 }

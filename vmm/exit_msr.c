@@ -173,12 +173,12 @@ unsigned guest_phys_bits(void)
  * vCPU: its default page, or one above the first MiB (low RAM, the legacy
  * hole and the BIOS area) that is neither RAM nor another device's, within
  * the 48 bits of guest-physical space EPT's four levels map. */
-static bool apic_page_free(const struct vm *vm, uint64_t page)
+static bool apic_page_free(const struct vm *vm, const struct vplatform *plat, uint64_t page)
 {
     if (page == VLAPIC_DEFAULT_BASE)
         return true;
     return page >= GUEST_HIGH_RAM_START && page < (1ULL << 48) && !vm_gpa_is_ram(vm, page) &&
-           !vplatform_is_ioapic(page) && !vballoon_owns(page);
+           !vplatform_is_ioapic(page) && !vplatform_is_hpet(plat, page) && !vballoon_owns(page);
 }
 
 enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
@@ -207,7 +207,7 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
             break;
         }
         ok = vplatform_apic_base_write(v->plat, v->id, val, guest_phys_bits());
-        if (ok && !apic_page_free(v->vm, v->plat->apic_base[v->id])) {
+        if (ok && !apic_page_free(v->vm, v->plat, v->plat->apic_base[v->id])) {
             vm_fail(v->vm, "vCPU %u moved its local APIC to guest-physical 0x%llx, over RAM or "
                     "another device: not supported (RIP 0x%llx)", v->id,
                     (unsigned long long)v->plat->apic_base[v->id], (unsigned long long)e->rip);

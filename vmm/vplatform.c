@@ -86,9 +86,46 @@ void vplatform_pm_changed(struct vplatform *p)
     p->next_deadline = 0; /* something may be deliverable: the next entry looks */
 }
 
+/* ISA lines 0 and 8 carry the PIT and the RTC, or in the HPET's legacy
+ * replacement mode its timers 0 and 1 (HPET spec 2.3.9.2.3): the line
+ * follows whichever drives it now. */
+static bool hpet_owns_legacy(const struct vplatform *p)
+{
+    return p->hpet_present && hpet_legacy(&p->hpet);
+}
+
+static void drive_legacy(struct vplatform *p, unsigned which)
+{
+    bool level = hpet_owns_legacy(p) ? p->legacy_hpet[which] : p->legacy_src[which];
+    if (level == p->legacy_driven[which])
+        return;
+    p->legacy_driven[which] = level;
+    vplatform_isa_irq(p, which ? 8 : 0, level);
+    p->next_deadline = 0; /* something may be deliverable: the next entry looks */
+}
+
+/* The ISA devices' outputs (the PIT, the RTC, the i8042). */
 static void isa_line(void *ctx, unsigned irq, bool level)
 {
-    vplatform_isa_irq(ctx, irq, level);
+    struct vplatform *p = ctx;
+    if (irq == 0 || irq == 8) {
+        p->legacy_src[irq == 8] = level;
+        drive_legacy(p, irq == 8);
+        return;
+    }
+    vplatform_isa_irq(p, irq, level);
+}
+
+/* The HPET's outputs: ISA 0 and 8 in legacy mode, else I/O APIC inputs. */
+static void hpet_line(void *ctx, unsigned line, bool level)
+{
+    struct vplatform *p = ctx;
+    if (line == HPET_LEGACY_IRQ0 || line == HPET_LEGACY_IRQ8) {
+        p->legacy_hpet[line == HPET_LEGACY_IRQ8] = level;
+        drive_legacy(p, line == HPET_LEGACY_IRQ8);
+    } else {
+        vplatform_gsi(p, line, level);
+    }
 }
 
 struct dev_irq vplatform_isa_out(struct vplatform *p)
@@ -368,6 +405,7 @@ void vplatform_init(struct vplatform *p, struct vm *vm, unsigned ncpus, uint64_t
     pic_init(&p->pic, (struct dev_irq){ pic_out, p });
     pit_init(&p->pit, (struct dev_irq){ isa_line, p }, now_ns);
     rtc_init(&p->rtc, (struct dev_irq){ isa_line, p }, unix_s, now_ns);
+    hpet_init(&p->hpet, (struct dev_irq){ hpet_line, p }, now_ns);
     i8042_init(&p->kbd, (struct dev_irq){ isa_line, p }, kbd_reset, p);
     p->port92 = 0x02;            /* A20 on, as firmware leaves it */
     vioapic_init(&p->ioapic, (uint8_t)p->ncpus, ioapic_deliver, p);
@@ -409,6 +447,7 @@ struct vplatform *vplatform_attach(struct vm *vm, unsigned ncpus, uint64_t now_n
         return NULL;
     }
     vplatform_init(p, vm, ncpus, now_ns, unix_s, tsc_khz);
+    p->hpet_present = vm->cfg.hpet_present;
     static const uint16_t ranges[][2] = {
         { 0x20, 0x21 },   /* master 8259 */
         { 0x40, 0x43 },   /* 8254 */
@@ -505,6 +544,9 @@ static uint64_t earliest(struct vplatform *p, uint64_t now)
     uint64_t d = pit_next_deadline(&p->pit, now), r = rtc_next_deadline(&p->rtc, now);
     if (r < d)
         d = r;
+    uint64_t h = p->hpet_present ? hpet_next_deadline(&p->hpet, now) : DEV_NO_DEADLINE;
+    if (h < d)
+        d = h;
     for (unsigned i = 0; i < p->ncpus; i++) {
         uint64_t l = vlapic_next_deadline(&p->lapic[i], now);
         if (l < d)
@@ -528,6 +570,8 @@ uint64_t vplatform_tick(struct vplatform *p, uint64_t now_ns)
     pit_tick(&p->pit, now_ns);
     rtc_tick(&p->rtc, now_ns);
     rtc_to_pm(p);
+    if (p->hpet_present)
+        hpet_tick(&p->hpet, now_ns);
     for (unsigned i = 0; i < p->ncpus; i++)
         vlapic_tick(&p->lapic[i], now_ns);
     p->next_deadline = earliest(p, now_ns);
@@ -601,6 +645,32 @@ bool vplatform_is_lapic(const struct vplatform *p, uint64_t gpa)
 bool vplatform_is_ioapic(uint64_t gpa)
 {
     return gpa >= VIOAPIC_DEFAULT_BASE && gpa < VIOAPIC_DEFAULT_BASE + 0x1000;
+}
+
+bool vplatform_is_hpet(const struct vplatform *p, uint64_t gpa)
+{
+    return p && p->hpet_present && PAGE_OF(gpa) == HPET_BASE;
+}
+
+/* The page is the HPET's; its registers fill the first 1 KiB, the rest
+ * reads zeros (the ICH's decode) and takes no writes. */
+uint64_t vplatform_hpet_read(struct vplatform *p, uint64_t gpa, unsigned size, uint64_t now_ns)
+{
+    p->next_deadline = 0;
+    uint64_t off = gpa - HPET_BASE;
+    return off < HPET_REG_SIZE ? hpet_read(&p->hpet, off, size, now_ns) : 0;
+}
+
+void vplatform_hpet_write(struct vplatform *p, uint64_t gpa, unsigned size, uint64_t val,
+                          uint64_t now_ns)
+{
+    p->next_deadline = 0;
+    uint64_t off = gpa - HPET_BASE;
+    if (off >= HPET_REG_SIZE)
+        return;
+    hpet_write(&p->hpet, off, size, val, now_ns);
+    drive_legacy(p, 0);   /* legacy replacement may have come or gone */
+    drive_legacy(p, 1);
 }
 
 /* vCPU `cpu`'s xAPIC answers `gpa`: the address is on the page its
@@ -684,6 +754,11 @@ bool vplatform_suspended(const struct vplatform *p)
 void vplatform_suspend(struct vplatform *p)
 {
     vplatform_pm_changed(p);       /* asleep: no SCI */
+    /* The HPET is in the chipset's core well, which S3 powers off: it
+     * comes back in its reset state (the OS restores it on resume). */
+    hpet_reset(&p->hpet, plat_time_ns());
+    drive_legacy(p, 0);
+    drive_legacy(p, 1);
     for (unsigned i = 0; i < p->ncpus; i++) {
         struct vplatform_cpu *c = &p->cpu[i];
         c->wait_sipi = true;

@@ -1,6 +1,7 @@
 /* A VM's interrupt controllers and timers, wired as on a PC: the 8259 pair,
- * the 8254 PIT (with port 0x61), the CMOS RTC, the i8042, the I/O APIC and
- * one local APIC per vCPU (docs/devices.md, "Wiring"). The models are the
+ * the 8254 PIT (with port 0x61), the CMOS RTC, the i8042, the HPET (when
+ * the VM has one), the I/O APIC and one local APIC per vCPU
+ * (docs/devices.md, "Wiring"). The models are the
  * pure state machines of vmm/dev_*.c; this file is their board: ISA lines to
  * both the PIC and the I/O APIC (IRQ 0 on pin 2, the usual interrupt source
  * override), I/O APIC messages to the local APICs and their level EOIs
@@ -22,6 +23,7 @@
 #include "vmm/dev_i8042.h"
 #include "vmm/dev_ioapic.h"
 #include "vmm/dev_lapic.h"
+#include "vmm/dev_hpet.h"
 
 struct dev_pm;
 
@@ -91,6 +93,15 @@ struct vplatform {
      * every vCPU waits, the BSP for the wake). */
     struct dev_pm *pm;
     bool sci;                       /* the SCI's level on ISA line 9 */
+    /* The HPET (hpet0.present): decoded and ticked only when present. In
+     * legacy replacement mode its timers 0 and 1 drive ISA lines 0 and 8
+     * instead of the PIT and the RTC: each line's two drivers' levels are
+     * kept ([0] line 0, [1] line 8), and the line follows the one in charge. */
+    struct hpet hpet;
+    bool hpet_present;
+    bool legacy_src[2];             /* the PIT's and the RTC's outputs */
+    bool legacy_hpet[2];            /* the HPET's timers 0 and 1 in legacy mode */
+    bool legacy_driven[2];          /* what lines 0 and 8 carry */
     uint64_t rtc_irqs_seen;         /* rtc.irqs already passed to pm */
 };
 
@@ -199,6 +210,12 @@ void vplatform_cr8_write(struct vplatform *p, unsigned cpu, uint64_t cr8);
  * address nothing claims. Then the I/O APIC's window. */
 bool vplatform_is_lapic(const struct vplatform *p, uint64_t gpa);
 bool vplatform_is_ioapic(uint64_t gpa);
+/* The HPET's registers (its page, when the VM has one): 1- to 8-byte
+ * accesses (vmm/dev_hpet.h). */
+bool vplatform_is_hpet(const struct vplatform *p, uint64_t gpa);
+uint64_t vplatform_hpet_read(struct vplatform *p, uint64_t gpa, unsigned size, uint64_t now_ns);
+void vplatform_hpet_write(struct vplatform *p, uint64_t gpa, unsigned size, uint64_t val,
+                          uint64_t now_ns);
 uint32_t vplatform_mmio_read(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,
                              uint64_t now_ns);
 void vplatform_mmio_write(struct vplatform *p, unsigned cpu, uint64_t gpa, unsigned size,

@@ -9,7 +9,10 @@
  * bounded; pc-testdev's latch reads back what a dword wrote, its lines
  * reach the controllers and its window stays within bounds; the ACPI PM
  * block (RTC_STS from the RTC's IRQ 8, S3 and the wake with a FACS the
- * input writes) keeps SCI_EN, and a wake's mode fits its vector. */
+ * input writes) keeps SCI_EN, and a wake's mode fits its vector; the
+ * HPET (any register at any width and offset) keeps its lines as its
+ * level-triggered timers' status says, its counter never runs backwards,
+ * and its deadlines make progress. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 #include "vmm/dev_lapic.h"
 #include "vmm/dev_testdev.h"
 #include "vmm/dev_pm.h"
+#include "vmm/dev_hpet.h"
 #include "vmm/acpi_guest.h"
 
 static void check(bool ok)
@@ -37,6 +41,8 @@ static struct vioapic ioapic;
 static struct vlapic lapic;
 static struct testdev td;
 static struct dev_pm pm;
+static struct hpet hpet;
+static bool hpet_level[HPET_LINES];
 static uint8_t facs[64];
 static bool intr, lapic_intr;
 static unsigned resets;
@@ -93,6 +99,52 @@ static void testdev_line(void *ctx, unsigned line, bool level)
         to_pic(NULL, line, level);
     else
         vioapic_set_irq(&ioapic, line, level);
+}
+
+/* The HPET's lines: ISA 0 and 8 (legacy mode) to both controllers, the
+ * rest to the I/O APIC; each reported change is a change. */
+static void hpet_line(void *ctx, unsigned line, bool level)
+{
+    (void)ctx;
+    check(line < HPET_LINES && (line == 0 || line == 8 || line >= 20));
+    check(hpet_level[line] != level);
+    hpet_level[line] = level;
+    if (line < 16)
+        to_pic(NULL, line, level);
+    else
+        vioapic_set_irq(&ioapic, line, level);
+}
+
+/* One HPET register access: which register (a's low bits), at which byte
+ * offset and width; the value from v, spread over the bytes a names. */
+static void hpet_step(uint8_t a, uint8_t v, uint64_t now)
+{
+    static const uint16_t regs[12] = { 0x000, 0x010, 0x020, 0x0f0, 0x100, 0x108,
+                                       0x110, 0x120, 0x128, 0x140, 0x148, 0x3f8 };
+    static const unsigned sizes[4] = { 1, 2, 4, 8 };
+    uint64_t off = regs[(a & 0x0f) % 12] + (v >> 5);
+    unsigned sz = sizes[(a >> 4) & 3];
+    uint64_t val = (uint64_t)v << (8 * (a >> 6)) | (uint64_t)(v & 0x1f) << 9 | (v & 0x4e);
+    uint64_t c0 = hpet_counter(&hpet, now);
+    if (a & 0x40)
+        hpet_write(&hpet, off, sz, val, now);
+    else
+        (void)hpet_read(&hpet, off, sz, now);
+    bool on = hpet_read(&hpet, 0x10, 8, now) & 1;
+    check(!on || hpet_counter(&hpet, now) >= c0);   /* written only while halted */
+    /* The lines are what the level-triggered timers hold, nothing else. */
+    bool want[HPET_LINES] = { false };
+    uint64_t isr = hpet_read(&hpet, 0x20, 8, now);
+    for (unsigned i = 0; i < HPET_TIMERS; i++) {
+        uint64_t conf = hpet.t[i].config;
+        unsigned route = (unsigned)(conf >> 9) & 31;
+        int l = hpet_legacy(&hpet) && i < 2 ? (i ? 8 : 0)
+                : (conf >> 32) >> route & 1 ? (int)route : -1;
+        if (l >= 0 && (conf & 2) && (conf & 4) && (isr >> i & 1))
+            want[l] = true;
+    }
+    for (unsigned l = 0; l < HPET_LINES; l++)
+        check(want[l] == hpet_level[l]);
 }
 
 /* The PM block at any width: a port access, the guest writing its FACS,
@@ -154,11 +206,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dev_pm_init(&pm, ACPI_GUEST_PM_BASE, ACPI_GUEST_S5_TYP, ACPI_GUEST_S3_TYP);
     memset(facs, 0, sizeof facs);
     pm.facs = facs;
+    memset(hpet_level, 0, sizeof hpet_level);
+    hpet_init(&hpet, (struct dev_irq){ hpet_line, NULL }, now);
     uint64_t tsc = 0, rtc_irqs = 0;
 
     for (size_t i = 0; i + 3 <= size; i += 3) {
         uint8_t op = data[i], a = data[i + 1], v = data[i + 2];
-        switch (op % 12) {
+        switch (op % 13) {
         case 0: pit_port_write(&pit, pit_ports[a & 3], v, now); break;
         case 1: (void)pit_port_read(&pit, pit_ports[a & 3], now); break;
         case 2: pic_port_write(&pic, pic_ports[a % 6], v); break;
@@ -215,6 +269,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             }
             break;
         case 11: pm_step(a, v); break;
+        case 12: hpet_step(a, v, now); break;
         case 10: {
             /* pc-testdev: its ports at any width, its window near its end. */
             static const unsigned sizes[4] = { 1, 2, 4, 8 };
@@ -243,10 +298,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* Time passes: a little, a lot, or to the next deadline. */
             uint64_t d = pit_next_deadline(&pit, now), r = rtc_next_deadline(&rtc, now);
             uint64_t la = vlapic_next_deadline(&lapic, now);
+            uint64_t hp = hpet_next_deadline(&hpet, now);
             check(d >= now && r >= now && la >= now);
             if (a & 1) {
                 uint64_t next = d < r ? d : r;
                 next = la < next ? la : next;
+                next = hp < next ? hp : next;
                 if (next != DEV_NO_DEADLINE)
                     now = next;
             } else {
@@ -257,6 +314,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             pit_tick(&pit, now);
             rtc_tick(&rtc, now);
             vlapic_tick(&lapic, now);
+            hpet_tick(&hpet, now);
+            /* Ticked at or past its deadline, the HPET's next one is later. */
+            if (hp <= now)
+                check(hpet_next_deadline(&hpet, now) > now);
             if ((a & 1) && d == now && d != DEV_NO_DEADLINE) {
                 uint64_t d2 = pit_next_deadline(&pit, now);
                 check(d2 > now || d2 == DEV_NO_DEADLINE || pit.ch[0].reload == 1);

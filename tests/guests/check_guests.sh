@@ -77,6 +77,7 @@ check() {
     fi
 }
 has_line() { printf '%s\n' "$out" | grep -qxF -- "$1"; }
+has_line_re() { printf '%s\n' "$out" | grep -qxE -- "$1"; }
 count_lines() { printf '%s\n' "$out" | grep -cE -- "$1"; }
 
 run hello ""
@@ -178,6 +179,22 @@ run_wakeup acpi_poweroff "s3=2"
 check "acpi_poweroff s3=2: woken by system_wakeup, status 0" test "$status" = 0
 check "acpi_poweroff s3=2: resumed" \
     has_line "acpi: resumed from S3: RAM kept, PM1_STS has WAK_STS and the wake event's"
+
+# The HPET against QEMU's (100 MHz, every timer 64-bit and periodic
+# capable): the same guest runs under the monitor (tests/system/
+# irq_scenarios.py), whose HPET has the ICH's 14.31818 MHz. Without one
+# (-machine hpet=off, as hpet0.present = FALSE) there is no HPET table.
+run hpet ""
+check "hpet: status 0" test "$status" = 0
+check "hpet: found through ACPI" has_line "hpet: at 0xfed00000, 3 timers, period 10000000 fs"
+check "hpet: counter rate" has_line_re "hpet: counter rate (9[0-9]|10[0-9]|110)% of its period's"
+check "hpet: legacy periodic on IRQ 0" \
+    has_line_re "hpet: legacy periodic 20 interrupts in (9[0-9]|1[0-2][0-9]|130)% of the expected time"
+check "hpet: one-shot on IRQ 8" has_line "hpet: one-shot on IRQ 8 ok"
+check "hpet: level status" has_line "hpet: level status ok"
+run hpet "" -machine hpet=off
+check "hpet: none with hpet=off, status 3" test "$status" = 3
+check "hpet: none with hpet=off, its line" has_line "hpet: no HPET table"
 
 echo "$passed $failed" > "$tally"
 echo "guests-qemu: $passed passed, $failed failed (logs: $log_dir)"

@@ -75,3 +75,35 @@ def register(h):
             print(f"figure: irqbig (5120 MiB): local APIC timer {lapic.group(1)} ticks in "
                   f"{lapic.group(2)}% of the expected time")
             h.poweroff(m, 120)
+
+    @scenario("bochs")
+    def bochs_hpet(workdir, image):
+        # The HPET guest (tests/guests/hpet.asm), which guests-qemu runs
+        # against QEMU's HPET too; and with hpet0.present = FALSE the VM
+        # has no HPET table (and its page is unknown memory).
+        vmx = os.path.join(workdir, "nohpet.vmx")
+        with open(vmx, "w") as f:
+            f.write('displayName = "nohpet"\nmemsize = "4"\nguest.type = "multiboot"\n'
+                    'guest.kernel = "../guests/hpet.bin"\nhpet0.present = "FALSE"\n' + h.ALL_LINES)
+        m = h.bochs_with(workdir, "hpet", ['vm.autostart = "hpet,nohpet"'],
+                         [(vmx, "hv/vms/nohpet.vmx")])
+        with booted(m, h.BOCHS_BOOT_S) as m:
+            start = m.serial.pos
+            m.expect(r"^\[hpet\] hpet: at 0xfed00000, 3 timers, period 69841279 fs\r?\n", 120)
+            rate = m.expect(r"^\[hpet\] hpet: counter rate (\d+)% of its period's\r?\n", 120)
+            per = m.expect(r"^\[hpet\] hpet: legacy periodic 20 interrupts in (\d+)% of the "
+                           r"expected time\r?\n", 180)
+            m.expect(r"^\[hpet\] hpet: one-shot on IRQ 8 ok\r?\n", 60)
+            m.expect(r"^\[hpet\] hpet: level status ok\r?\n", 60)
+            m.expect(r"^\[hpet\] hpet: ok\r?\n", 30)
+            m.expect(r"vm hpet: exited with status 0", 60)
+            r, p = int(rate.group(1)), int(per.group(1))
+            check(90 <= r <= 110, f"HPET counter rate {r}% of its period's")
+            check(90 <= p <= 130, f"HPET periodic interrupts at {p}% of the expected time")
+            print(f"figure: hpet: counter at {r}% of 14.31818 MHz against the PIT; 20 legacy "
+                  f"periodic interrupts in {p}% of 20 x 10 ms")
+            m.serial.pos = start
+            m.expect(r"^\[nohpet\] hpet: no HPET table\r?\n", 120)
+            m.expect(r"vm nohpet: exited with status 3", 60)
+            m.expect(r"^hv> ", 10)
+            h.poweroff(m, 120)

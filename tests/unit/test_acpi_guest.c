@@ -31,14 +31,21 @@ static const void *map(uint64_t phys, size_t len, void *ctx)
 
 static struct acpi_guest_layout lay;
 
-static size_t build(unsigned ncpus, const struct acpi_guest_virtio *v, unsigned nv)
+#define BLOCK_ID 0x8086a201u     /* an HPET's GCAP_ID low half: 3 timers, legacy capable */
+
+static size_t build_with(unsigned ncpus, const struct acpi_guest_virtio *v, unsigned nv, bool hpet)
 {
-    struct acpi_guest_cfg cfg = { ncpus, v, nv };
+    struct acpi_guest_cfg cfg = { ncpus, v, nv, hpet, BLOCK_ID };
     const char *why = NULL;
     size_t n = acpi_guest_build(&cfg, BASE, blk, sizeof blk, &lay, &why);
     if (!n)
         fail_msg("refused: %s", why);
     return n;
+}
+
+static size_t build(unsigned ncpus, const struct acpi_guest_virtio *v, unsigned nv)
+{
+    return build_with(ncpus, v, nv, false);
 }
 
 static uint32_t rd32(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
@@ -407,10 +414,54 @@ static void test_dsdt_balloon(void **state)
     assert_int_equal(info.bad_tables, 0);
 }
 
+/* With an HPET: its table (HPET spec 3.2.4) in both root tables, and the
+ * PNP0103 device over its registers in the DSDT. */
+static void test_hpet_table_and_device(void **state)
+{
+    (void)state;
+    build_with(2, NULL, 0, true);
+    assert_int_not_equal(lay.hpet, 0);
+    const uint8_t *h = at(lay.hpet);
+    assert_memory_equal(h, "HPET", 4);
+    assert_int_equal(rd32(h + 4), 56);
+    assert_int_equal(sum(h, 56), 0);
+    assert_int_equal(rd32(h + 36), BLOCK_ID);
+    assert_int_equal(h[40], 0);                   /* system memory */
+    assert_int_equal(h[41], 64);
+    assert_int_equal(rd32(h + 44), 0xFED00000u);
+    assert_int_equal(rd32(h + 48), 0);
+    assert_int_equal(h[52], 0);                   /* HPET number */
+    assert_int_equal(h[53] | h[54] << 8, 128);
+    const uint8_t *x = at(lay.xsdt), *r = at(lay.rsdt);
+    assert_int_equal(rd32(x + 4), 36 + 24);
+    assert_int_equal(rd32(x + 36 + 16), lay.hpet);
+    assert_int_equal(rd32(r + 4), 36 + 12);
+    assert_int_equal(rd32(r + 36 + 8), lay.hpet);
+    assert_int_equal(sum(x, 60), 0);
+    assert_int_equal(sum(r, 48), 0);
+    struct acpi_info info;
+    memset(&info, 0, sizeof info);
+    assert_int_equal(acpi_parse(BASE, map, blk, &info), ACPI_OK);
+    assert_int_equal(info.bad_tables, 0);
+    assert_non_null(strstr(info.signatures, "HPET"));
+    struct device_seen dev[2];
+    uint8_t s5;
+    assert_int_equal(walk_dsdt(dev, 2, &s5), 2);
+    assert_string_equal(dev[1].name, "HPET");
+    assert_int_equal(dev[1].hid_eisa, 0x0301D041u); /* EisaId("PNP0103") */
+    assert_int_equal(dev[1].mem_base, 0xFED00000u);
+    assert_int_equal(dev[1].mem_len, 0x400);
+    /* Without one: neither. */
+    build(2, NULL, 0);
+    assert_int_equal(lay.hpet, 0);
+    assert_int_equal(rd32(at(lay.xsdt) + 4), 36 + 16);
+    assert_int_equal(walk_dsdt(dev, 2, &s5), 1);
+}
+
 static void test_refusals(void **state)
 {
     (void)state;
-    struct acpi_guest_cfg cfg = { 0, NULL, 0 };
+    struct acpi_guest_cfg cfg = { 0, NULL, 0, false, 0 };
     const char *why = NULL;
     assert_int_equal(acpi_guest_build(&cfg, BASE, blk, sizeof blk, &lay, &why), 0);
     assert_non_null(why);
@@ -440,7 +491,7 @@ static void test_small_blocks_refused_not_overrun(void **state)
     struct acpi_guest_virtio v[ACPI_GUEST_MAX_VIRTIO];
     for (unsigned i = 0; i < ACPI_GUEST_MAX_VIRTIO; i++)
         v[i] = (struct acpi_guest_virtio){ 0xd0000000u, 0x200, 16, false };
-    struct acpi_guest_cfg cfg = { 16, v, ACPI_GUEST_MAX_VIRTIO };
+    struct acpi_guest_cfg cfg = { 16, v, ACPI_GUEST_MAX_VIRTIO, true, BLOCK_ID };
     size_t need = 0;
     for (size_t cap = 0; cap <= BLOCK; cap += 7) {
         uint8_t *b = malloc(cap ? cap : 1);
@@ -468,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_dsdt_com1_and_s5),
         cmocka_unit_test(test_dsdt_virtio_devices),
         cmocka_unit_test(test_dsdt_balloon),
+        cmocka_unit_test(test_hpet_table_and_device),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_small_blocks_refused_not_overrun),
     };

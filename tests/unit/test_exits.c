@@ -1546,6 +1546,42 @@ static void test_hlt_sleeps_or_halts(void **state)
     assert_true(skipped());
 }
 
+/* The HPET's page is a device when the VM has one (hpet0.present): its
+ * registers through the MMIO emulator; without it, unknown memory. */
+static void test_hpet_mmio_exits(void **state)
+{
+    (void)state;
+    static const uint8_t insns[] = { 0x8b, 0x0b,     /* mov ecx, [ebx] */
+                                     0x89, 0x03 };   /* mov [ebx], eax */
+    vm.cfg.hpet_present = true;
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    data_access_at(insns, sizeof insns, 0xfed00004);  /* GCAP_ID's high half: the period */
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID),
+                     EXIT_CONTINUE);
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], HPET_PERIOD_FS);
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfed00010);    /* GEN_CONF: enable */
+    fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xfed00010);
+    vcpu.regs.gpr[REG_RBX] = 0xfed00010;
+    vcpu.regs.gpr[REG_RAX] = 1;
+    fake_plat_set_time_ns(1000);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID),
+                     EXIT_CONTINUE);
+    fake_plat_set_time_ns(1000 + 1000000000);
+    assert_int_equal(hpet_counter(&vcpu.plat->hpet, plat_time_ns()), HPET_HZ);
+    assert_int_equal(vm.unknown_memory_accesses, 0);
+    assert_int_equal(fake_fail_reason[0], 0);
+    fake_gpa_destroy(vm.mem.ram.gpa);
+
+    setup(NULL);                                      /* hpet0.present = FALSE */
+    vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
+    data_access_at(insns, sizeof insns, 0xfed00004);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID),
+                     EXIT_CONTINUE);
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], 0xffffffffULL);
+    assert_int_equal(vm.unknown_memory_accesses, 1);
+    fake_gpa_destroy(vm.mem.ram.gpa);
+}
+
 static void test_apic_mmio_exits(void **state)
 {
     (void)state;
@@ -1860,6 +1896,7 @@ int main(void)
         cmocka_unit_test_setup(test_io_string_ins_outs, setup),
         cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),
         cmocka_unit_test_setup(test_unknown_memory_reads_all_ones, setup),
+        cmocka_unit_test_setup(test_hpet_mmio_exits, setup),
         cmocka_unit_test_setup(test_bios_area_read_as_rom, setup),
         cmocka_unit_test_setup(test_interrupted_event_is_delivered_again, setup),
         cmocka_unit_test_setup(test_ept_violation_after_iret_blocks_nmi, setup),

@@ -581,6 +581,49 @@ static void test_port92_a20_and_fast_reset(void **state)
     assert_int_equal(vplatform_port_read(&p, 0x92, 1, T0), 0x02);
 }
 
+/* The HPET's legacy replacement (HPET spec 2.3.9.2.3): while it is on,
+ * the PIT's and the RTC's interrupts no longer reach ISA lines 0 and 8
+ * and the HPET's timers 0 and 1 do; off again, the PIT has line 0 back.
+ * A board without an HPET neither decodes its page nor ticks it. */
+static void test_hpet_legacy_replacement_on_the_board(void **state)
+{
+    (void)state;
+    const uint64_t hpet = HPET_BASE, ms = 1000000;
+    assert_false(vplatform_is_hpet(&p, hpet));
+    p.hpet_present = true;
+    assert_true(vplatform_is_hpet(&p, hpet + 0xf0));
+    assert_false(vplatform_is_hpet(&p, hpet + 0x1000));
+    /* The PIT as a 1 ms rate generator on IRQ 0. */
+    vplatform_port_write(&p, 0x43, 1, 0x34, T0);
+    vplatform_port_write(&p, 0x40, 1, 1193 & 0xff, T0);
+    vplatform_port_write(&p, 0x40, 1, 1193 >> 8, T0);
+    /* HPET legacy replacement, timer 0 one-shot at 2.5 ms. */
+    vplatform_hpet_write(&p, hpet + 0x10, 4, 3, T0);           /* ENABLE | LEG_RT */
+    vplatform_hpet_write(&p, hpet + 0x100, 4, 1u << 2, T0);    /* Tn_INT_ENB, edge */
+    vplatform_hpet_write(&p, hpet + 0x108, 8, 35795, T0);      /* 2.5 ms of 14.31818 MHz */
+    p.pic.chip[0].irr = 0;          /* the edge of the PIT's start, before legacy mode */
+    const uint64_t pit_period = 1193 * 1000000000ULL / 1193182 + 1;  /* 999,848 ns, rounded up */
+    const uint64_t hpet_due = T0 + (35795 * 1000000000ULL + HPET_HZ - 1) / HPET_HZ;
+    for (unsigned k = 1; k <= 2; k++) {
+        uint64_t d = vplatform_next_deadline(&p, T0 + (k - 1) * pit_period);
+        assert_true(d <= T0 + k * pit_period);                  /* the PIT still counts */
+        vplatform_tick(&p, d);
+    }
+    assert_int_equal(p.pic.chip[0].irr & 1, 0);                 /* its edges went nowhere */
+    assert_int_equal(vplatform_next_deadline(&p, T0 + 2 * pit_period), hpet_due);
+    vplatform_tick(&p, hpet_due);
+    assert_int_equal(p.pic.chip[0].irr & 1, 1);                 /* the HPET's did */
+    assert_int_equal(p.hpet.irqs, 1);
+    /* Legacy off: the PIT's next edge reaches line 0 again. */
+    p.pic.chip[0].irr = 0;
+    vplatform_hpet_write(&p, hpet + 0x10, 4, 1, T0 + 2500000);
+    vplatform_tick(&p, T0 + 3 * ms);
+    assert_int_equal(p.pic.chip[0].irr & 1, 1);
+    /* Registers beyond the first KiB read zeros and take nothing. */
+    assert_int_equal(vplatform_hpet_read(&p, hpet + 0x800, 4, T0), 0);
+    assert_int_equal(vplatform_hpet_read(&p, hpet + 4, 4, T0), HPET_PERIOD_FS);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -598,6 +641,7 @@ int main(void)
         cmocka_unit_test_setup(test_power_button_sci_and_wake, setup4),
         cmocka_unit_test_setup(test_nmi_button_follows_lint1, setup4),
         cmocka_unit_test_setup(test_port92_a20_and_fast_reset, setup4),
+        cmocka_unit_test_setup(test_hpet_legacy_replacement_on_the_board, setup4),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
