@@ -223,6 +223,8 @@ static void print_stats(const struct vm *vm)
                    (unsigned long long)vm->unknown_msr_accesses,
                    (unsigned long long)vm->unknown_port_accesses,
                    (unsigned long long)vm->unknown_memory_accesses);
+    console_printf("  backdoor calls %llu, guest #GPs intercepted and given back %llu\n",
+                   (unsigned long long)vm->backdoor_calls, (unsigned long long)vm->gp_reflected);
 }
 
 static int stats_exits(int argc, char **argv, void *ctx)

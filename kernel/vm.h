@@ -145,6 +145,9 @@ struct vm {
     uint64_t unknown_msr_accesses;
     struct report_once memory_reported; /* pages of unknown memory already logged */
     uint64_t unknown_memory_accesses;
+    /* VMware's backdoor calls answered, and the guest's own #GPs the
+     * monitor intercepted for it and gave back (vmm/exit_gp.c). */
+    uint64_t backdoor_calls, gp_reflected;
 
     struct vm_exit_stats stats;
 };

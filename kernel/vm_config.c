@@ -82,6 +82,12 @@ static const struct cfg_key vm_schema[] = {
       "give the VM a virtio-mmio balloon device (default: TRUE for guest.type = linux)" },
     { "hpet0.present", CFG_BOOL, CFG(hpet_present), 0, 0, NULL,
       "give the VM a PC chipset's HPET (0xfed00000, ACPI table HPET; default: TRUE)" },
+    { "monitor_control.restrict_backdoor", CFG_BOOL, CFG(restrict_backdoor), 0, 0, NULL,
+      "answer VMware's backdoor (port 0x5658) from kernel mode only (default: FALSE, any "
+      "privilege level, as ESX)" },
+    { "monitor_control.pseudo_perfctr", CFG_BOOL, CFG(pseudo_perfctr), 0, 0, NULL,
+      "RDPMC reads VMware's pseudo counters 0x10000-0x10002 (host TSC, real and apparent "
+      "time) at any privilege level (default: FALSE)" },
     { "testdev.present", CFG_BOOL, CFG(testdev_present), 0, 0, NULL,
       "give the VM QEMU's pc-testdev (ports 0xe0-0xeb, interrupt lines at 0x2000, 64 KiB at "
       "0xff000000), which kvm-unit-tests use (default: FALSE)" },

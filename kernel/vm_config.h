@@ -51,6 +51,10 @@ struct vm_config {
                                         logged once per port) or "stop"; default ignore */
     bool hpet_present;               /* hpet0.present: the chipset's HPET at 0xfed00000
                                         and ACPI's HPET table; default TRUE */
+    bool restrict_backdoor;          /* monitor_control.restrict_backdoor: VMware's
+                                        backdoor from CPL 0 only; default FALSE */
+    bool pseudo_perfctr;             /* monitor_control.pseudo_perfctr: RDPMC of VMware's
+                                        pseudo counters; default FALSE */
     bool testdev_present;            /* testdev.present: QEMU's pc-testdev, for test
                                         suites such as kvm-unit-tests; default FALSE */
     char unknown_memory[8];          /* monitor.unknownMemory: "ignore" (a data access to

@@ -91,6 +91,36 @@ void vcpu_gpr_write(struct vcpu *v, unsigned index, uint64_t value)
         v->regs.gpr[index] = value;
 }
 
+static bool contributory(unsigned vector)
+{
+    return vector == VEC_DE || (vector >= VEC_TS && vector <= VEC_GP);
+}
+
+/* Table 6-5 of SDM vol. 3 (exits.h): used for faults the monitor raises
+ * in the guest's stead during an event's delivery (a task switch through a
+ * task gate, an intercepted #GP). */
+enum exit_action vcpu_raise_exception(struct vcpu *v, const struct exit_info *e, uint8_t vector,
+                                      bool has_error, uint32_t error)
+{
+    uint32_t first = e->idt_vec_info;
+    if ((first & INTR_INFO_VALID) && (first & INTR_TYPE_MASK) == INTR_TYPE_HW_EXC) {
+        unsigned f = first & 0xff;
+        bool serious = contributory(vector) || vector == VEC_PF;
+        if (f == VEC_DF && serious) {
+            vm_fail(v->vm, "triple fault: exception %u while delivering #DF (vCPU %u, RIP 0x%llx)",
+                    vector, v->id, (unsigned long long)e->rip);
+            return EXIT_STOP;
+        }
+        if ((f == VEC_PF && serious) || (contributory(f) && contributory(vector))) {
+            vector = VEC_DF;
+            has_error = true;
+            error = 0;
+        }
+    }
+    vcpu_inject_exception(v, vector, has_error, error);
+    return EXIT_CONTINUE;
+}
+
 /* An event (exception, interrupt, NMI) was being delivered when the exit hit,
  * e.g. its stack or IDT page was not mapped yet: deliver it again on the next
  * entry, or it is lost (SDM vol. 3, 28.2.4 and 27.2.4 "Information for VM
@@ -223,13 +253,6 @@ static enum exit_action exit_invalid_opcode(struct vcpu *v, const struct exit_in
     return EXIT_CONTINUE;
 }
 
-static enum exit_action exit_gp(struct vcpu *v, const struct exit_info *e)
-{
-    (void)e;
-    vcpu_inject_exception(v, VEC_GP, true, 0); /* RDPMC with no counters */
-    return EXIT_CONTINUE;
-}
-
 static enum exit_action exit_skip(struct vcpu *v, const struct exit_info *e)
 {
     vcpu_skip_instruction(v, e); /* INVD, WBINVD: nothing to do */
@@ -266,8 +289,7 @@ static enum exit_action exit_nmi(struct vcpu *v, const struct exit_info *e)
         LOG_WARN("NMI while a guest was running");
         return EXIT_YIELD;
     }
-    vm_fail(v->vm, "unexpected exception exit (info 0x%x)", e->intr_info);
-    return EXIT_STOP;
+    return exit_exception(v, e);   /* the #GP intercepted for the backdoor */
 }
 
 static enum exit_action exit_entry_failure(struct vcpu *v, const struct exit_info *e)
@@ -290,7 +312,7 @@ static const exit_handler_fn handlers[EXIT_REASON_COUNT] = {
     [EXIT_INVLPG] = exit_invlpg,
     [EXIT_WBINVD] = exit_skip,
     [EXIT_PAUSE] = exit_pause,
-    [EXIT_RDPMC] = exit_gp,
+    [EXIT_RDPMC] = exit_rdpmc,
     /* Instructions that exit unconditionally, for features the guest does
      * not have (SDM 26.1.2; CPUID hides SMX, and there is no TDX): #UD, as
      * on a CPU without them. */

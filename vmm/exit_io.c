@@ -3,6 +3,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/io_ports.h"
 #include "vmm/io_breakpoint.h"
+#include "vmm/backdoor.h"
 #include "vmm/guest_state.h"
 #include "kernel/vm.h"
 #include "include/hv/x86/regs.h"
@@ -31,15 +32,22 @@ enum exit_action exit_io(struct vcpu *v, const struct exit_info *e)
     if (string)
         return exit_io_string(v, e);
     uint64_t *rax = &v->regs.gpr[REG_RAX];
-    uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
-    uint32_t val = in ? 0 : (uint32_t)*rax & mask;
-    if (io_dispatch(v->vm, port, size, in, &val) == IO_STOP)
-        return EXIT_STOP;
-    if (in) {
-        if (size == 4)
-            *rax = val; /* a 32-bit result clears the upper half */
-        else
-            *rax = (*rax & ~(uint64_t)mask) | (val & mask);
+    /* VMware's backdoor: IN EAX, DX with the magic in EAX (vmm/backdoor.h)
+     * answers in the registers; without it, port 0x5658 is an ordinary
+     * unclaimed port. */
+    bool backdoor = in && size == 4 && port == BDOOR_PORT && vcpu_backdoor_open(v) &&
+                    vcpu_backdoor_call(v);
+    if (!backdoor) {
+        uint32_t mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+        uint32_t val = in ? 0 : (uint32_t)*rax & mask;
+        if (io_dispatch(v->vm, port, size, in, &val) == IO_STOP)
+            return EXIT_STOP;
+        if (in) {
+            if (size == 4)
+                *rax = val; /* a 32-bit result clears the upper half */
+            else
+                *rax = (*rax & ~(uint64_t)mask) | (val & mask);
+        }
     }
     vcpu_skip_instruction(v, e);
     unsigned hits = vcpu_io_breakpoints(v, port, size);

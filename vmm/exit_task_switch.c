@@ -123,38 +123,6 @@ static bool load_cr3(struct vcpu *v, struct ts_ctx *c, uint32_t cr3, bool *reser
     return c->r == GL_OK && !*reserved;
 }
 
-static bool contributory(unsigned vector)
-{
-    return vector == VEC_DE || (vector >= VEC_TS && vector <= VEC_GP);
-}
-
-/* A fault raised by a task switch that delivers an exception through a task
- * gate meets that exception as SDM vol. 3, table 6-5 says: two contributory
- * faults, or a page fault and then a contributory or page fault, make #DF;
- * a fault while delivering #DF shuts the processor down (a triple fault).
- * Otherwise the second is raised alone. */
-static enum exit_action raise_during_delivery(struct vcpu *v, const struct exit_info *e,
-                                              uint8_t vector, bool has_error, uint32_t error)
-{
-    uint32_t first = e->idt_vec_info;
-    if ((first & INTR_INFO_VALID) && (first & INTR_TYPE_MASK) == INTR_TYPE_HW_EXC) {
-        unsigned f = first & 0xff;
-        bool serious = contributory(vector) || vector == VEC_PF;
-        if (f == VEC_DF && serious) {
-            vm_fail(v->vm, "triple fault: exception %u while delivering #DF through a task gate "
-                    "(vCPU %u, RIP 0x%llx)", vector, v->id, (unsigned long long)e->rip);
-            return EXIT_STOP;
-        }
-        if ((f == VEC_PF && serious) || (contributory(f) && contributory(vector))) {
-            vector = VEC_DF;
-            has_error = true;
-            error = 0;
-        }
-    }
-    vcpu_inject_exception(v, vector, has_error, error);
-    return EXIT_CONTINUE;
-}
-
 enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
 {
     uint16_t sel = (uint16_t)e->qual;
@@ -227,7 +195,7 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
             /* The old task's #PF: a TSS, descriptor table or stack page its
              * paging does not map (supervisor access). */
             v->regs.cr2 = c.bad;
-            return raise_during_delivery(v, e, VEC_PF, true, c.wrote ? PF_ERR_WRITE : 0);
+            return vcpu_raise_exception(v, e, VEC_PF, true, c.wrote ? PF_ERR_WRITE : 0);
         }
         vm_fail(v->vm, "task switch by %s to selector 0x%x: guest-linear 0x%llx %s (vCPU %u, "
                        "RIP 0x%llx)",
@@ -257,7 +225,7 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         return EXIT_CONTINUE;
     }
     if (r == TS_FAULT)
-        return raise_during_delivery(v, e, out.vector, out.has_error, out.error);
+        return vcpu_raise_exception(v, e, out.vector, out.has_error, out.error);
     /* Delivering an NMI blocks the next until an IRET, which unblocks
      * NMIs even when it switches tasks. */
     uint64_t intr = gs_read(v, VMCS_GUEST_INTERRUPTIBILITY);

@@ -8,6 +8,7 @@
 #include "vmm/exit_info.h"
 
 struct vcpu;
+struct vm;
 struct cr_state;
 
 enum exit_action {
@@ -42,6 +43,13 @@ void vcpu_debug_trap(struct vcpu *v, unsigned dr6_bits);
 /* Queues a hardware exception for the next VM entry (#GP, #UD...). The error
  * code is dropped in real mode, where exceptions have none. */
 void vcpu_inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+/* A fault raised while the event in e->idt_vec_info was being delivered
+ * meets it as SDM vol. 3, table 6-5 says (two contributory faults, or a
+ * page fault and then a contributory or page fault, make #DF; a fault
+ * delivering #DF is a triple fault, which stops the VM); otherwise, or with
+ * no event, it is raised alone (replacing the re-queued event). */
+enum exit_action vcpu_raise_exception(struct vcpu *v, const struct exit_info *e, uint8_t vector,
+                                      bool has_error, uint32_t error);
 bool vcpu_in_protected_mode(struct vcpu *v);
 /* The guest's view of CR0/CR3/CR4/EFER/CS.L and what its CPUID allows, for
  * the rules in vmm/guest_rules.h. */
@@ -52,6 +60,21 @@ void vcpu_gpr_write(struct vcpu *v, unsigned index, uint64_t value);
 
 /* Handlers living in their own files. */
 enum exit_action exit_io(struct vcpu *v, const struct exit_info *e);
+/* VMware's backdoor and pseudo counters (vmm/exit_gp.c): the guest's #GP,
+ * intercepted while either is reachable past the CPU's privilege checks,
+ * and RDPMC. */
+enum exit_action exit_exception(struct vcpu *v, const struct exit_info *e);
+enum exit_action exit_rdpmc(struct vcpu *v, const struct exit_info *e);
+/* The backdoor answers this vCPU now (monitor_control.restrict_backdoor
+ * keeps it to CPL 0); a call with the registers as they are: true if EAX
+ * held the magic. RDPMC of a pseudo counter, if they are on: true if ECX
+ * named one (EDX:EAX set). */
+bool vcpu_backdoor_open(struct vcpu *v);
+bool vcpu_backdoor_call(struct vcpu *v);
+bool vcpu_pseudo_pmc(struct vcpu *v);
+/* The exception bitmap the VM's configuration asks for (#GP while the
+ * backdoor or the pseudo counters must pass the CPU's privilege checks). */
+uint32_t vcpu_exception_bitmap(const struct vm *vm);
 /* INS/OUTS (vmm/exit_io_string.c); exit_io passes them on. */
 enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e);
 enum exit_action exit_rdmsr(struct vcpu *v, const struct exit_info *e);

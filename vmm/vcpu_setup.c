@@ -89,7 +89,7 @@ static void setup_controls(struct vcpu *v)
         vmwrite(VMCS_ENCLV_EXITING_BITMAP, ~0ULL);
     vmwrite(VMCS_EXIT_CTLS, c->exit);
     vmwrite(VMCS_ENTRY_CTLS, c->entry);
-    vmwrite(VMCS_EXCEPTION_BITMAP, 0);
+    vmwrite(VMCS_EXCEPTION_BITMAP, vcpu_exception_bitmap(vm));
     vmwrite(VMCS_PF_ERR_MASK, 0);
     vmwrite(VMCS_PF_ERR_MATCH, 0);
     vmwrite(VMCS_CR3_TARGET_COUNT, 0);

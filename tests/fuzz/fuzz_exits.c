@@ -7,7 +7,8 @@
  * stopped no further exit is made.
  *
  * Input: one byte of host (bit 0: a CPU with every CPUID feature, bit 1:
- * the board attached, bit 2: two vCPUs on it), then steps of one opcode
+ * the board attached, bit 2: two vCPUs on it, bit 3: VMware's backdoor
+ * restricted to CPL 0, bit 4: its pseudo counters, bit 5: an HPET), then steps of one opcode
  * byte: 0 sets a guest-state field (a byte choosing it, 8 bytes of value),
  * 1 a general register (a byte, 8 bytes), 2 writes guest RAM (2 bytes of
  * address, a byte of length, the bytes), 3 makes an exit (a byte choosing
@@ -143,6 +144,9 @@ static void setup(uint8_t host)
         fake_host.xcr0_offered = 0x2e7;
         fake_host.vmx_proc2 = PROC2_RDTSCP | PROC2_INVPCID;
     }
+    vm.cfg.restrict_backdoor = host & 8;
+    vm.cfg.pseudo_perfctr = host & 16;
+    vm.cfg.hpet_present = host & 32;
     if (host & 2) {
         vcpu.plat = vplatform_attach(&vm, (host & 4) ? 2 : 1, 0, 0, 1000000);
         if (!vcpu.plat)

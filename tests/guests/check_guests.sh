@@ -196,6 +196,20 @@ run hpet "" -machine hpet=off
 check "hpet: none with hpet=off, status 3" test "$status" = 3
 check "hpet: none with hpet=off, its line" has_line "hpet: no HPET table"
 
+# VMware's backdoor against QEMU's vmport (on by default in its PC): the
+# same version and product type; from ring 3 with IOPL 0 QEMU raises the
+# #GP the TSS's bitmap asks for, where the monitor, as ESX, answers
+# (tests/system/irq_scenarios.py runs it so).
+run backdoor ""
+check "backdoor: status 0" test "$status" = 0
+check "backdoor: version and type" has_line "backdoor: version 6, type 2"
+check "backdoor: unknown command" has_line "backdoor: unknown command kept EBX"
+run backdoor "user=1"
+check "backdoor user=1: status 0" test "$status" = 0
+check "backdoor user=1: QEMU refuses ring 3" has_line "backdoor: user-mode call refused with #GP"
+run backdoor "" -machine vmport=off
+check "backdoor: none with vmport=off, status 3" test "$status" = 3
+
 echo "$passed $failed" > "$tally"
 echo "guests-qemu: $passed passed, $failed failed (logs: $log_dir)"
 [ "$failed" -eq 0 ]

@@ -77,6 +77,50 @@ def register(h):
             h.poweroff(m, 120)
 
     @scenario("bochs")
+    def bochs_backdoor(workdir, image):
+        # VMware's backdoor (tests/guests/backdoor.asm, which guests-qemu
+        # runs against QEMU's vmport): from ring 0, and from ring 3 with
+        # IOPL 0 and every port denied by the TSS, where the monitor
+        # intercepts the CPU's #GP and answers; an IN from another port
+        # there still raises the guest's #GP. With
+        # monitor_control.restrict_backdoor the ring-3 call gets the #GP.
+        vmx = os.path.join(workdir, "backdoor_r.vmx")
+        with open(vmx, "w") as f:
+            f.write('displayName = "backdoor_r"\nmemsize = "4"\nguest.type = "multiboot"\n'
+                    'guest.kernel = "../guests/backdoor.bin"\nguest.cmdline = "user=1"\n'
+                    'monitor_control.restrict_backdoor = "TRUE"\n' + h.ALL_LINES)
+        m = h.bochs_with(workdir, "backdoor", ['vm.autostart = "backdoor,backdoor_r"'],
+                         [(vmx, "hv/vms/backdoor_r.vmx")])
+        with booted(m, h.BOCHS_BOOT_S) as m:
+            start = m.serial.pos
+            m.expect(r"^\[backdoor\] backdoor: version 6, type 2\r?\n", 120)
+            m.expect(r"^\[backdoor\] backdoor: unknown command kept EBX\r?\n", 60)
+            m.expect(r"^\[backdoor\] backdoor: user-mode call answered: version 6\r?\n", 60)
+            m.expect(r"^\[backdoor\] backdoor: user-mode IN from port 0x1234 raised #GP 0\r?\n",
+                     60)
+            m.expect(r"vm backdoor: exited with status 0", 60)
+            m.serial.pos = start
+            m.expect(r"^\[backdoor_r\] backdoor: version 6, type 2\r?\n", 120)
+            m.expect(r"^\[backdoor_r\] backdoor: user-mode call refused with #GP\r?\n", 60)
+            m.expect(r"vm backdoor_r: exited with status 0", 60)
+            m.expect(r"^hv> ", 10)
+            out = m.command("stats exits backdoor", 60)
+            got = re.search(r"backdoor calls (\d+), guest #GPs intercepted and given back (\d+)",
+                            out)
+            check(got and got.group(1) == "3" and got.group(2) == "1",
+                  "backdoor: 3 calls (two from ring 0, one from ring 3) and one #GP given "
+                  "back expected:\n" + out)
+            out = m.command("stats exits backdoor_r", 60)
+            got = re.search(r"backdoor calls (\d+), guest #GPs intercepted and given back (\d+)",
+                            out)
+            # Restricted (and no pseudo counters), nothing needs the #GP: it
+            # is not intercepted, the CPU delivers it to the guest itself.
+            check(got and got.group(1) == "2" and got.group(2) == "0" and
+                  not re.search(r"^\s+exception", out, re.M),
+                  "backdoor_r: 2 calls from ring 0 and no #GP intercepted expected:\n" + out)
+            h.poweroff(m, 120)
+
+    @scenario("bochs")
     def bochs_hpet(workdir, image):
         # The HPET guest (tests/guests/hpet.asm), which guests-qemu runs
         # against QEMU's HPET too; and with hpet0.present = FALSE the VM

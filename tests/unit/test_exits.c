@@ -16,6 +16,7 @@
 #include "vmm/guest_rules.h"
 #include "vmm/io_ports.h"
 #include "vmm/vplatform.h"
+#include "vmm/backdoor.h"
 #include "kernel/vm.h"
 #include "kernel/vcpu_handoff.h"
 #include "kernel/log.h"
@@ -1582,6 +1583,145 @@ static void test_hpet_mmio_exits(void **state)
     fake_gpa_destroy(vm.mem.ram.gpa);
 }
 
+/* VMware's backdoor (vmm/backdoor.h): IN EAX, DX at 0x5658 with the magic
+ * answers in the registers; without the magic it is an unclaimed port;
+ * monitor_control.restrict_backdoor keeps it from CPL 3. */
+static void test_backdoor_port(void **state)
+{
+    (void)state;
+    uint64_t *g = vcpu.regs.gpr;
+    g[REG_RAX] = 0xffffffff00000000ULL | BDOOR_MAGIC;
+    g[REG_RBX] = 0xdeadbeef;
+    g[REG_RCX] = BDOOR_CMD_GETVERSION;
+    g[REG_RDX] = BDOOR_PORT;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(BDOOR_PORT, 4, true)), EXIT_CONTINUE);
+    assert_true(skipped());
+    assert_int_equal(g[REG_RAX], 6);
+    assert_int_equal(g[REG_RBX], BDOOR_MAGIC);
+    assert_int_equal(g[REG_RCX], 2);
+    assert_int_equal(vm.backdoor_calls, 1);
+    assert_int_equal(vm.unknown_port_accesses, 0);
+    /* No magic: an ordinary port nothing claims. */
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    g[REG_RAX] = 0;
+    g[REG_RBX] = 7;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(BDOOR_PORT, 4, true)), EXIT_CONTINUE);
+    assert_int_equal(g[REG_RAX], 0xffffffffULL);
+    assert_int_equal(g[REG_RBX], 7);
+    assert_int_equal(vm.unknown_port_accesses, 1);
+    /* Restricted, from CPL 3 (IOPL 3 let the IN through): no backdoor. */
+    vm.cfg.restrict_backdoor = true;
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc0f3);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    g[REG_RAX] = BDOOR_MAGIC;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(BDOOR_PORT, 4, true)), EXIT_CONTINUE);
+    assert_int_equal(g[REG_RAX], 0xffffffffULL);
+    assert_int_equal(vm.backdoor_calls, 1);
+    /* ... and from CPL 0 it answers. */
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc093);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    g[REG_RAX] = BDOOR_MAGIC;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(BDOOR_PORT, 4, true)), EXIT_CONTINUE);
+    assert_int_equal(vm.backdoor_calls, 2);
+    assert_int_equal(vcpu_exception_bitmap(&vm), 0);       /* nothing to intercept */
+    vm.cfg.pseudo_perfctr = true;
+    assert_int_equal(vcpu_exception_bitmap(&vm), 1u << VEC_GP);
+}
+
+/* A #GP exit with the faulting instruction at RIP (32-bit code, CPL 3). */
+static enum exit_action gp_exit(const uint8_t *insns, size_t n, uint32_t error)
+{
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    memcpy(guest_bytes(RIP0), insns, n);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc0fb);
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc0f3);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_EXIT_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE |
+                                         VEC_GP);
+    fake_gs_set(VMCS_EXIT_INTR_ERR, error);
+    enum exit_action a = run_exit(EXIT_EXCEPTION_NMI, 0);
+    fake_gpa_destroy(vm.mem.ram.gpa);
+    return a;
+}
+
+/* The backdoor from CPL 3 where IOPL and the TSS deny the port: the CPU's
+ * #GP is intercepted and the IN carried out; anything else goes back to
+ * the guest as its #GP, with its error code. */
+static void test_backdoor_past_the_io_permission_gp(void **state)
+{
+    (void)state;
+    static const uint8_t in_eax_dx[] = { 0xed }, in16[] = { 0x66, 0xed },
+                         cli[] = { 0xfa }, rdpmc[] = { 0x0f, 0x33 };
+    uint64_t *g = vcpu.regs.gpr;
+    g[REG_RAX] = BDOOR_MAGIC;
+    g[REG_RBX] = 0xdeadbeef;
+    g[REG_RCX] = 0xfff;                                     /* unknown: EBX kept */
+    g[REG_RDX] = BDOOR_PORT;
+    assert_int_equal(gp_exit(in_eax_dx, 1, 0), EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 1);
+    assert_false(fake_gs_get(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+    assert_int_equal(g[REG_RBX], 0xdeadbeef);
+    assert_int_equal(vm.backdoor_calls, 1);
+    /* Another port: the guest's #GP. */
+    g[REG_RDX] = 0x1234;
+    assert_int_equal(gp_exit(in_eax_dx, 1, 0), EXIT_CONTINUE);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0);
+    /* A 16-bit IN is no backdoor call. */
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    g[REG_RDX] = BDOOR_PORT;
+    assert_int_equal(gp_exit(in16, 2, 0), EXIT_CONTINUE);
+    assert_injected(VEC_GP, true);
+    /* Any other #GP, with its error code (a selector's). */
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    assert_int_equal(gp_exit(cli, 1, 0x1230), EXIT_CONTINUE);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x1230);
+    assert_int_equal(vm.gp_reflected, 3);
+    /* RDPMC of a pseudo counter at CPL 3 with CR4.PCE clear: only with
+     * monitor_control.pseudo_perfctr. */
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    g[REG_RCX] = BDOOR_PMC_REAL_NS;
+    fake_plat_set_time_ns(0x123456789abULL);
+    assert_int_equal(gp_exit(rdpmc, 2, 0), EXIT_CONTINUE);
+    assert_injected(VEC_GP, true);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    vm.cfg.pseudo_perfctr = true;
+    assert_int_equal(gp_exit(rdpmc, 2, 0), EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
+    assert_int_equal(g[REG_RAX], 0x456789abULL);
+    assert_int_equal(g[REG_RDX], 0x123);
+    /* Restricted: the backdoor's IN at CPL 3 is the guest's #GP again. */
+    vm.cfg.restrict_backdoor = true;
+    g[REG_RAX] = BDOOR_MAGIC;
+    assert_int_equal(gp_exit(in_eax_dx, 1, 0), EXIT_CONTINUE);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(vm.backdoor_calls, 1);
+}
+
+/* A #GP while an event was being delivered meets it as the SDM's table
+ * 6-5 says: after a contributory fault, #DF; after #DF, a triple fault;
+ * after an interrupt, the #GP alone. */
+static void test_intercepted_gp_during_delivery(void **state)
+{
+    (void)state;
+    static const uint8_t nop[] = { 0x90 };
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE |
+                                        VEC_NP);
+    assert_int_equal(gp_exit(nop, 1, 0x18), EXIT_CONTINUE);
+    assert_injected(VEC_DF, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0);
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_EXT | 0x30);
+    assert_int_equal(gp_exit(nop, 1, 0x182), EXIT_CONTINUE);
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x182);
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE |
+                                        VEC_DF);
+    assert_int_equal(gp_exit(nop, 1, 0), EXIT_STOP);
+    assert_non_null(strstr(fake_fail_reason, "triple fault"));
+    fake_gs_set(VMCS_IDT_VECT_INFO, 0);
+}
+
 static void test_apic_mmio_exits(void **state)
 {
     (void)state;
@@ -1897,6 +2037,9 @@ int main(void)
         cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),
         cmocka_unit_test_setup(test_unknown_memory_reads_all_ones, setup),
         cmocka_unit_test_setup(test_hpet_mmio_exits, setup),
+        cmocka_unit_test_setup(test_backdoor_port, setup),
+        cmocka_unit_test_setup(test_backdoor_past_the_io_permission_gp, setup),
+        cmocka_unit_test_setup(test_intercepted_gp_during_delivery, setup),
         cmocka_unit_test_setup(test_bios_area_read_as_rom, setup),
         cmocka_unit_test_setup(test_interrupted_event_is_delivered_again, setup),
         cmocka_unit_test_setup(test_ept_violation_after_iret_blocks_nmi, setup),
