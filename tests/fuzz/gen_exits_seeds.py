@@ -28,6 +28,8 @@ REASONS = ["EXCEPTION_NMI", "EXTERNAL_INTR", "TRIPLE_FAULT", "INIT", "SIPI", "IN
            "SEAMCALL", "TDCALL", "ENCLV", "ENTRY_FAIL"]
 REGS = {"rax": 0, "rcx": 1, "rdx": 2, "rbx": 3, "rsp": 4, "rbp": 5, "rsi": 6, "rdi": 7}
 HOST_ALL = 1 | 2          # every CPUID feature, the board attached
+HOST_PSEUDO_PMC = 16      # monitor_control.pseudo_perfctr
+HOST_HPET = 32            # hpet0.present
 RIP = 0x1000
 
 
@@ -142,14 +144,29 @@ SEEDS = {
                   ram(0x7000, struct.pack("<Q", 0x83)) + reg("rax", 0x80000001) +
                   exit_("CPUID") + insn(bytes([0x48, 0x89, 0x18])) + reg("rax", 0xfee000b0) +
                   field("GPA", 0xfee000b0) + exit_("EPT_VIOLATION", 0x182)),
+    # VMware's backdoor: the IN that exits from ring 0, then from ring 3
+    # the CPU's #GP (hardware exception 13, error code 0) over IN EAX, DX and
+    # over RDPMC of a pseudo counter, and the RDPMC exit.
+    "backdoor": (reg("rax", 0x564D5868) + reg("rcx", 10) + reg("rdx", 0x5658) +
+                 exit_("IO", io_qual(0x5658, 4, False)) + reg("rax", 0x564D5868) +
+                 field("SS_AR", 0xc0f3) + field("CS_AR", 0xc0fb) + insn(bytes([0xed])) +
+                 field("EXIT_INTR_INFO", 0x80000b0d) + field("EXIT_INTR_ERR", 0) +
+                 exit_("EXCEPTION_NMI") + insn(bytes([0x0f, 0x33])) + reg("rcx", 0x10001) +
+                 exit_("EXCEPTION_NMI") + exit_("RDPMC")),
+    # The HPET: enabling its counter and reading it through the MMIO emulator.
+    "hpet": (insn(bytes([0x89, 0x18])) + reg("rax", 0xfed00010) + reg("rbx", 1) +
+             field("GPA", 0xfed00010) + exit_("EPT_VIOLATION", 0x182) +
+             insn(bytes([0x8b, 0x18])) + reg("rax", 0xfed000f0) + field("GPA", 0xfed000f0) +
+             exit_("EPT_VIOLATION", 0x181)),
 }
+HOSTS = {"backdoor": HOST_ALL | HOST_PSEUDO_PMC, "hpet": HOST_ALL | HOST_HPET}
 
 
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, steps in SEEDS.items():
         with open(os.path.join(OUT, name), "wb") as f:
-            f.write(bytes([HOST_ALL]) + steps)
+            f.write(bytes([HOSTS.get(name, HOST_ALL)]) + steps)
 
 
 if __name__ == "__main__":
