@@ -16,8 +16,9 @@ GUEST_NASMFLAGS := -f bin -I tests/guests/
 GUEST_BINS  += $(BUILD)/guests/hostile_console.bin
 
 # NASM 2.16's -MD names only the main source, not %include'd files, so
-# common.inc is also listed by hand.
-$(BUILD)/guests/%.bin: tests/guests/%.asm tests/guests/common.inc
+# the includes are also listed by hand.
+$(BUILD)/guests/%.bin: tests/guests/%.asm tests/guests/common.inc tests/guests/acpi.inc \
+                        tests/guests/legacy_timers.inc
 	@mkdir -p $(dir $@)
 	$(Q)$(NASM) $(GUEST_NASMFLAGS) -MD $(@:.bin=.d) -MP $< -o $@
 

@@ -144,22 +144,31 @@ static void crs_end(struct abuf *b, struct crs c)
     pkg_end(b, c.pkg);
 }
 
+/* Device(name) { Name(_HID, EisaId(hid)) Name(_UID, uid) ...: opens the
+ * device; the caller adds the rest and closes it (pkg_end on the result). */
+static size_t eisa_device_begin(struct abuf *b, const char name[4], const char hid[7],
+                                uint64_t uid)
+{
+    ab_u8(b, AML_EXT);
+    ab_u8(b, AML_EXT_DEVICE);
+    size_t dev = pkg_begin(b);
+    name_seg(b, name);
+    ab_u8(b, AML_NAME);
+    name_seg(b, "_HID");
+    ab_u8(b, AML_DWORD);
+    ab_u32(b, eisa_id(hid));
+    ab_u8(b, AML_NAME);
+    name_seg(b, "_UID");
+    integer(b, uid);
+    return dev;
+}
+
 /* Device(COM1) { Name(_HID, EisaId("PNP0501")) Name(_UID, 1)
  *   Name(_CRS, ResourceTemplate() { IO(Decode16, 0x3F8, 0x3F8, 1, 8)
  *                                   IRQNoFlags() { 4 } }) } */
 static void com1(struct abuf *b)
 {
-    ab_u8(b, AML_EXT);
-    ab_u8(b, AML_EXT_DEVICE);
-    size_t dev = pkg_begin(b);
-    name_seg(b, "COM1");
-    ab_u8(b, AML_NAME);
-    name_seg(b, "_HID");
-    ab_u8(b, AML_DWORD);
-    ab_u32(b, eisa_id("PNP0501"));
-    ab_u8(b, AML_NAME);
-    name_seg(b, "_UID");
-    integer(b, 1);
+    size_t dev = eisa_device_begin(b, "COM1", "PNP0501", 1);
     struct crs c = crs_begin(b);
     ab_u8(b, RES_IO);
     ab_u8(b, 0x01); /* decodes 16 address bits */
@@ -214,17 +223,7 @@ static void virtio_mmio(struct abuf *b, const struct acpi_guest_virtio *v, unsig
  * binds to it). */
 static void hpet_device(struct abuf *b)
 {
-    ab_u8(b, AML_EXT);
-    ab_u8(b, AML_EXT_DEVICE);
-    size_t dev = pkg_begin(b);
-    name_seg(b, "HPET");
-    ab_u8(b, AML_NAME);
-    name_seg(b, "_HID");
-    ab_u8(b, AML_DWORD);
-    ab_u32(b, eisa_id("PNP0103"));
-    ab_u8(b, AML_NAME);
-    name_seg(b, "_UID");
-    integer(b, 0);
+    size_t dev = eisa_device_begin(b, "HPET", "PNP0103", 0);
     struct crs c = crs_begin(b);
     ab_u8(b, RES_MEM32_FIXED);
     ab_u16(b, 9);

@@ -34,78 +34,14 @@ RTC_DATA        equ 0x71
 %endmacro
 
 main:
-        mov esi, 0xE0000
-.scan:  cmp dword [esi], 'RSD '
-        jne .on
-        cmp dword [esi + 4], 'PTR '
-        je .rsdp
-.on:    add esi, 16
-        cmp esi, 0x100000
-        jb .scan
-        FAIL "no RSDP in the BIOS area"
-
-.rsdp:  PRINT "acpi: RSDP at "
+        call acpi_find_rsdp
+        PRINT "acpi: RSDP at "
         PRINT_HEX esi
         PRINT 10
-        mov ecx, 20
-        call sum8
-        jz .c1
-        FAIL "RSDP checksum"
-.c1:    cmp byte [esi + 15], 2
-        jae .c2
-        ; ACPI 1.0 (as SeaBIOS gives QEMU): the RSDT, 32-bit entries
-        mov ebx, [esi + 16]
-        mov esi, ebx
-        cmp dword [esi], 'RSDT'
-        je .rsdt1
-        FAIL "RSDT signature"
-.rsdt1: mov ecx, [esi + 4]
-        call sum8
-        jz .rsdt2
-        FAIL "RSDT checksum"
-.rsdt2: sub ecx, 36
-        shr ecx, 2              ; entries
-        lea edx, [ebx + 36]
-        mov eax, 4              ; entry size
-        jmp .entry
-.c2:    mov ecx, [esi + 20]
-        cmp ecx, 36
-        jae .c3
-        FAIL "RSDP length"
-.c3:    call sum8
-        jz .c4
-        FAIL "RSDP extended checksum"
-.c4:    cmp dword [esi + 28], 0
-        je .c5
-        FAIL "XSDT above 4 GiB"
-.c5:    mov ebx, [esi + 24]     ; the XSDT
-        mov esi, ebx
-        cmp dword [esi], 'XSDT'
-        je .c6
-        FAIL "XSDT signature"
-.c6:    mov ecx, [esi + 4]
-        call sum8
-        jz .c7
-        FAIL "XSDT checksum"
-.c7:    sub ecx, 36
-        shr ecx, 3              ; entries
-        lea edx, [ebx + 36]
-        mov eax, 8              ; entry size (tables below 4 GiB: the low half read)
-.entry: test ecx, ecx
-        jnz .c8
+        mov eax, 'FACP'
+        call acpi_find_table
+        jc .c9
         FAIL "no FADT in the XSDT or RSDT"
-.c8:    mov edi, [edx]
-        cmp dword [edi], 'FACP'
-        je .fadt
-        add edx, eax
-        dec ecx
-        jmp .entry
-
-.fadt:  mov esi, edi
-        mov ecx, [esi + 4]
-        call sum8
-        jz .c9
-        FAIL "FADT checksum"
 .c9:    mov ebp, [edi + 64]     ; PM1a_CNT_BLK
         test ebp, ebp
         jnz .facs
@@ -133,7 +69,7 @@ main:
         je .c11
         FAIL "DSDT signature"
 .c11:   mov ecx, [esi + 4]
-        call sum8
+        call acpi_sum8
         jz .c12
         FAIL "DSDT checksum"
         ; \_S5 (\_S3 with s3=1): NameOp, "_S5_", PackageOp, PkgLength (one
@@ -318,20 +254,7 @@ resume_code:
 resume_end:
 bits 32
 
-; sum8: ZF set when the ECX bytes at ESI add up to 0 (mod 256).
-sum8:
-        push eax
-        push ecx
-        push esi
-        xor eax, eax
-.add:   add al, [esi]
-        inc esi
-        dec ecx
-        jnz .add
-        test al, al
-        pop esi
-        pop ecx
-        pop eax
-        ret
+
+%include "acpi.inc"
 
         GUEST_END

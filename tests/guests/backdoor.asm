@@ -37,12 +37,7 @@ USER_STACK equ guest_pages + 4096
 %endmacro
 
 main:
-        lgdt [gdt_desc]
-        jmp SEL_CODE:.cs
-.cs:    mov ax, SEL_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        LOAD_GDT gdt_desc, SEL_CODE, SEL_DATA
         call idt_setup
 
         ; ---- 1. ring 0 ------------------------------------------------------

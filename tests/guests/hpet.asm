@@ -7,7 +7,7 @@
 ;      replacement capable;
 ;   2. the main counter holds while halted and, enabled, counts at the rate
 ;      its period says, judged against the 8254's channel 2 gated for 10 ms
-;      through port 0x61 (as Linux calibrates);
+;      through port 0x61 (as Linux calibrates; the least of three tries);
 ;   3. legacy replacement with timer 0 periodic in 32-bit mode, set up as
 ;      Linux does (VAL_SET, the comparator written with now + period, then
 ;      with the period): 20 interrupts on IRQ 0 through the 8259 with HLT
@@ -23,16 +23,8 @@
 ; then exit 0. No HPET table: "hpet: no HPET table", exit 3. A failed check
 ; prints "hpet: FAIL: ..." and exits 1; an unexpected vector exits 2.
 %include "common.inc"
+%include "legacy_timers.inc"
 
-PIC1_CMD  equ 0x20
-PIC1_DATA equ 0x21
-PIC2_CMD  equ 0xa0
-PIC2_DATA equ 0xa1
-PIT_CH0   equ 0x40
-PIT_CH2   equ 0x42
-PIT_CMD   equ 0x43
-PORT_B    equ 0x61
-PIT_10MS  equ 11932             ; 1193182 Hz / 100
 PIT_1MS   equ 1193
 VEC_IRQ0  equ 0x20
 VEC_IRQ8  equ 0x28
@@ -113,7 +105,17 @@ main:
         je .h1
         FAIL "the counter moved while halted"
 .h1:    mov dword [ebp + GEN_CONF], ENABLE
-        call calibrate              ; EAX = counts in 10 ms of the PIT
+        ; Counts in 10 ms of the PIT, the least of three: time the guest is
+        ; not running between OUT2's rise and the read only adds counts.
+        mov esi, 0xffffffff
+        mov edi, 3
+.cal:   call calibrate
+        cmp eax, esi
+        jae .cal1
+        mov esi, eax
+.cal1:  dec edi
+        jnz .cal
+        mov eax, esi
         test eax, eax
         jnz .h2
         FAIL "the counter did not move while enabled (or channel 2 never counted)"
@@ -240,128 +242,41 @@ main:
 ; [block_id] its Event Timer Block ID; exits 3 when there is none.
 ; Clobbers EBX, ECX, EDX, ESI, EDI.
 find_hpet:
-        mov esi, 0xE0000
-.scan:  cmp dword [esi], 'RSD '
-        jne .on
-        cmp dword [esi + 4], 'PTR '
-        je .rsdp
-.on:    add esi, 16
-        cmp esi, 0x100000
-        jb .scan
-        FAIL "no RSDP in the BIOS area"
-.rsdp:  mov ecx, 20
-        call sum8
-        jz .r1
-        FAIL "RSDP checksum"
-.r1:    cmp byte [esi + 15], 2
-        jae .xsdt
-        mov esi, [esi + 16]         ; ACPI 1.0: the RSDT, 32-bit entries
-        mov ebx, 4
-        jmp .root
-.xsdt:  mov esi, [esi + 24]
-        mov ebx, 8                  ; tables below 4 GiB: the low half read
-.root:  mov ecx, [esi + 4]
-        call sum8
-        jz .r2
-        FAIL "root table checksum"
-.r2:    sub ecx, 36
-        lea edx, [esi + 36]
-.entry: cmp ecx, ebx
-        jb .none
-        mov edi, [edx]
-        cmp dword [edi], 'HPET'
-        je .found
-        add edx, ebx
-        sub ecx, ebx
-        jmp .entry
-.none:  PRINT "hpet: no HPET table", 10
+        call acpi_find_rsdp
+        mov eax, 'HPET'
+        call acpi_find_table
+        jc .found
+        PRINT "hpet: no HPET table", 10
         EXIT 3
-.found: mov esi, edi
-        mov ecx, [esi + 4]
-        cmp ecx, 56
+.found: cmp dword [edi + 4], 56
         jae .f1
         FAIL "HPET table shorter than 56 bytes"
-.f1:    call sum8
-        jz .f2
-        FAIL "HPET table checksum"
-.f2:    mov eax, [esi + 36]
+.f1:    mov eax, [edi + 36]
         mov [block_id], eax
-        cmp byte [esi + 40], 0
-        je .f3
+        cmp byte [edi + 40], 0
+        je .f2
         FAIL "the HPET's base is not in memory space"
-.f3:    cmp dword [esi + 48], 0
-        je .f4
+.f2:    cmp dword [edi + 48], 0
+        je .f3
         FAIL "the HPET's base is above 4 GiB"
-.f4:    mov eax, [esi + 44]
+.f3:    mov eax, [edi + 44]
         ret
 
-; sum8: ZF set if the ECX bytes at ESI sum to 0 mod 256. Preserves ECX, ESI.
-sum8:
-        push ecx
-        push esi
-        xor al, al
-.add:   add al, [esi]
-        inc esi
-        dec ecx
-        jnz .add
-        test al, al
-        pop esi
-        pop ecx
-        ret
-
-; ---- 10 ms of the 8254: channel 2, mode 0, gate on port 0x61 --------------
+; ---- 10 ms of the 8254's channel 2 -------------------------------------------
 ; Returns EAX = how far the HPET's counter (low half) moved meanwhile, 0 if
 ; OUT2 never rose.
 calibrate:
         push ebx
-        push ecx
-        in al, PORT_B
-        and al, 0xfc                ; gate low, speaker off
-        out PORT_B, al
-        mov al, 0xb0                ; channel 2, lobyte/hibyte, mode 0
-        out PIT_CMD, al
-        mov al, PIT_10MS & 0xff
-        out PIT_CH2, al
-        mov al, PIT_10MS >> 8
-        out PIT_CH2, al
-        in al, PORT_B
-        or al, 1                    ; gate high: counting starts
-        out PORT_B, al
+        call pit_10ms_start
         mov ebx, [ebp + MAIN_CNT]
-        mov ecx, 10000000           ; a bound on the polls
-.poll:  in al, PORT_B
-        test al, 0x20               ; OUT2
-        jnz .risen
-        dec ecx
-        jnz .poll
-        xor eax, eax
-        jmp .out
-.risen: mov eax, [ebp + MAIN_CNT]
+        call pit_10ms_wait
+        jnc .none
+        mov eax, [ebp + MAIN_CNT]
         sub eax, ebx
-.out:   pop ecx
         pop ebx
         ret
-
-; ---- 8259s: vectors 0x20-0x2f, only IRQ 0 unmasked ------------------------
-pic_setup:
-        mov al, 0x11                ; ICW1: edge, cascade, ICW4 follows
-        out PIC1_CMD, al
-        out PIC2_CMD, al
-        mov al, 0x20                ; ICW2: vector bases
-        out PIC1_DATA, al
-        mov al, 0x28
-        out PIC2_DATA, al
-        mov al, 4                   ; ICW3: slave on IR2
-        out PIC1_DATA, al
-        mov al, 2
-        out PIC2_DATA, al
-        mov al, 1                   ; ICW4: 8086 mode
-        out PIC1_DATA, al
-        out PIC2_DATA, al
-        mov al, 0xfe
-        out PIC1_DATA, al
-        mov al, 0xff
-        out PIC2_DATA, al
+.none:  xor eax, eax
+        pop ebx
         ret
 
         FLAT_SETUP
@@ -413,5 +328,7 @@ cmp1:       dd 0
 irq8_at:    dd 0
 irq8s:      dd 0
         FLAT_DESCRIPTORS
+
+%include "acpi.inc"
 
         GUEST_END

@@ -16,16 +16,8 @@
 ; ...", "irqtimer: ok", then exit 0; any failure prints a reason and exits 1
 ; (an unexpected vector exits 2).
 %include "common.inc"
+%include "legacy_timers.inc"
 
-PIC1_CMD  equ 0x20
-PIC1_DATA equ 0x21
-PIC2_CMD  equ 0xa0
-PIC2_DATA equ 0xa1
-PIT_CH0   equ 0x40
-PIT_CH2   equ 0x42
-PIT_CMD   equ 0x43
-PORT_B    equ 0x61
-PIT_10MS  equ 11932             ; 1193182 Hz / 100
 VEC_PIT   equ 0x20
 VEC_APIC  equ 0x40
 VEC_DL    equ 0x41
@@ -201,55 +193,18 @@ arm_deadline:
         pop eax
         ret
 
-; ---- TSC calibration: channel 2, mode 0, 10 ms, gate on port 0x61 ---------
-; Returns EAX = TSC ticks in 10 ms (0 if OUT never rose).
+; ---- TSC calibration: 10 ms of the PIT's channel 2 ------------------------
+; Returns EAX = TSC ticks in 10 ms (0 if OUT2 never rose).
 calibrate_tsc:
-        in al, PORT_B
-        and al, 0xfc            ; gate low, speaker off
-        out PORT_B, al
-        mov al, 0xb0            ; channel 2, lobyte/hibyte, mode 0
-        out PIT_CMD, al
-        mov al, PIT_10MS & 0xff
-        out PIT_CH2, al
-        mov al, PIT_10MS >> 8
-        out PIT_CH2, al
-        in al, PORT_B
-        or al, 1                ; gate high: counting starts
-        out PORT_B, al
+        call pit_10ms_start
         rdtsc
         mov ebx, eax
-        mov ecx, 10000000       ; a bound on the polls
-.poll:  in al, PORT_B
-        test al, 0x20           ; OUT2
-        jnz .risen
-        dec ecx
-        jnz .poll
-        xor eax, eax
-        ret
-.risen: rdtsc
+        call pit_10ms_wait
+        jnc .none
+        rdtsc
         sub eax, ebx
         ret
-
-; ---- 8259s: vectors 0x20-0x2f, only IRQ 0 unmasked ----------------------
-pic_setup:
-        mov al, 0x11            ; ICW1: edge, cascade, ICW4 follows
-        out PIC1_CMD, al
-        out PIC2_CMD, al
-        mov al, 0x20            ; ICW2: vector bases
-        out PIC1_DATA, al
-        mov al, 0x28
-        out PIC2_DATA, al
-        mov al, 4               ; ICW3: slave on IR2
-        out PIC1_DATA, al
-        mov al, 2
-        out PIC2_DATA, al
-        mov al, 1               ; ICW4: 8086 mode
-        out PIC1_DATA, al
-        out PIC2_DATA, al
-        mov al, 0xfe
-        out PIC1_DATA, al
-        mov al, 0xff
-        out PIC2_DATA, al
+.none:  xor eax, eax
         ret
 
 ; ---- IDT: every vector to `unexpected` except ours -----------------------

@@ -46,12 +46,7 @@ BAD_SEL  equ 0x1230              ; GDT index 0x246: beyond the limit
 %endmacro
 
 main:
-        lgdt [gdt_desc]
-        jmp SEL_CODE:.cs
-.cs:    mov ax, SEL_DATA
-        mov ds, ax
-        mov es, ax
-        mov ss, ax
+        LOAD_GDT gdt_desc, SEL_CODE, SEL_DATA
         mov eax, tss_a
         mov edi, gdt + SEL_A
         call make_tss_desc

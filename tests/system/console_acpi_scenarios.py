@@ -31,14 +31,8 @@ VMS = {
 }
 
 
-def vm_files(workdir):
-    out = []
-    for name, body in VMS.items():
-        path = os.path.join(workdir, name + ".vmx")
-        with open(path, "w") as f:
-            f.write(f'displayName = "{name}"\nmemsize = "4"\nguest.type = "multiboot"\n' + body)
-        out.append((path, f"hv/vms/{name}.vmx"))
-    return out
+def vm_files(h, workdir):
+    return [h.multiboot_vmx(workdir, name, body) for name, body in VMS.items()]
 
 
 def register(h):
@@ -53,7 +47,7 @@ def register(h):
     @scenario("bochs")
     def bochs_console_attach_and_acpi_poweroff(workdir, image):
         m = h.bochs_with(workdir, "console_acpi", ['vm.autostart = "acpi,echo,chatty"'],
-                         vm_files(workdir))
+                         vm_files(h, workdir))
         with booted(m, h.BOCHS_BOOT_S):
             # ACPI: the RSDP found by a scan, checksums good, S5 powers off.
             m.serial.pos = 0

@@ -6,7 +6,6 @@ port 0x61), and sleeps between them instead of spinning.
 register(h) adds the scenarios to the harness module `h`
 (run_system_tests.py), whose helpers they use.
 """
-import os
 import re
 
 
@@ -58,13 +57,10 @@ def register(h):
         # PC, so the local APIC's page (0xfee00000) stays the APIC's and its
         # timer interrupts arrive. Before the PCI hole, RAM reached past
         # 0xfee00000 and the guest's APIC writes went to a RAM page.
-        vmx = os.path.join(workdir, "irqbig.vmx")
-        with open(vmx, "w") as f:
-            f.write('displayName = "irqbig"\nmemsize = "5120"\nguest.type = "multiboot"\n'
-                    'guest.kernel = "../guests/irqtimer.bin"\n' + h.ALL_LINES)
+        vmx = h.multiboot_vmx(workdir, "irqbig", 'guest.kernel = "../guests/irqtimer.bin"\n' +
+                              h.ALL_LINES, memsize=5120)
         # Admission wants the 5 GiB backed: a sparse swap disk of ~5 GiB.
-        m = h.bochs_with(workdir, "irqbig", ['swap.device = "ata0-slave"'],
-                         [(vmx, "hv/vms/irqbig.vmx")],
+        m = h.bochs_with(workdir, "irqbig", ['swap.device = "ata0-slave"'], [vmx],
                          [h.bochs_swap_disk(workdir, "irqbig", 10500)])
         with booted(m, h.BOCHS_BOOT_S) as m:
             h.start_vm(m, "irqbig")
@@ -84,13 +80,10 @@ def register(h):
         # intercepts the CPU's #GP and answers; an IN from another port
         # there still raises the guest's #GP. With
         # monitor_control.restrict_backdoor the ring-3 call gets the #GP.
-        vmx = os.path.join(workdir, "backdoor_r.vmx")
-        with open(vmx, "w") as f:
-            f.write('displayName = "backdoor_r"\nmemsize = "4"\nguest.type = "multiboot"\n'
-                    'guest.kernel = "../guests/backdoor.bin"\nguest.cmdline = "user=1"\n'
-                    'monitor_control.restrict_backdoor = "TRUE"\n' + h.ALL_LINES)
-        m = h.bochs_with(workdir, "backdoor", ['vm.autostart = "backdoor,backdoor_r"'],
-                         [(vmx, "hv/vms/backdoor_r.vmx")])
+        vmx = h.multiboot_vmx(workdir, "backdoor_r",
+                              'guest.kernel = "../guests/backdoor.bin"\nguest.cmdline = "user=1"\n'
+                              'monitor_control.restrict_backdoor = "TRUE"\n' + h.ALL_LINES)
+        m = h.bochs_with(workdir, "backdoor", ['vm.autostart = "backdoor,backdoor_r"'], [vmx])
         with booted(m, h.BOCHS_BOOT_S) as m:
             start = m.serial.pos
             m.expect(r"^\[backdoor\] backdoor: version 6, type 2\r?\n", 120)
@@ -125,12 +118,9 @@ def register(h):
         # The HPET guest (tests/guests/hpet.asm), which guests-qemu runs
         # against QEMU's HPET too; and with hpet0.present = FALSE the VM
         # has no HPET table (and its page is unknown memory).
-        vmx = os.path.join(workdir, "nohpet.vmx")
-        with open(vmx, "w") as f:
-            f.write('displayName = "nohpet"\nmemsize = "4"\nguest.type = "multiboot"\n'
-                    'guest.kernel = "../guests/hpet.bin"\nhpet0.present = "FALSE"\n' + h.ALL_LINES)
-        m = h.bochs_with(workdir, "hpet", ['vm.autostart = "hpet,nohpet"'],
-                         [(vmx, "hv/vms/nohpet.vmx")])
+        vmx = h.multiboot_vmx(workdir, "nohpet", 'guest.kernel = "../guests/hpet.bin"\n'
+                              'hpet0.present = "FALSE"\n' + h.ALL_LINES)
+        m = h.bochs_with(workdir, "hpet", ['vm.autostart = "hpet,nohpet"'], [vmx])
         with booted(m, h.BOCHS_BOOT_S) as m:
             start = m.serial.pos
             m.expect(r"^\[hpet\] hpet: at 0xfed00000, 3 timers, period 69841279 fs\r?\n", 120)

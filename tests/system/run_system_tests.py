@@ -342,6 +342,17 @@ def bochs_with(workdir, name, cfg_lines=(), extra=(), bochs_lines=()):
 ALL_LINES = 'serial.toHostConsole = "all"\n'
 
 
+def multiboot_vmx(workdir, name, body, memsize=4):
+    """A Multiboot VM's .vmx file `name` in workdir (`body`: its other lines,
+    guest.kernel among them), with where it goes on the image's ESP: one
+    entry of bochs_with's `extra`."""
+    path = os.path.join(workdir, name + ".vmx")
+    with open(path, "w") as f:
+        f.write(f'displayName = "{name}"\nmemsize = "{memsize}"\nguest.type = "multiboot"\n' +
+                body)
+    return (path, f"hv/vms/{name}.vmx")
+
+
 def esp_extras():
     """The guests and VM files build/esp.img carries, for variant images.
     The VM files are copies that send every guest line to the host console
