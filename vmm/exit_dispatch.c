@@ -107,8 +107,9 @@ enum exit_action vcpu_raise_exception(struct vcpu *v, const struct exit_info *e,
         unsigned f = first & 0xff;
         bool serious = contributory(vector) || vector == VEC_PF;
         if (f == VEC_DF && serious) {
-            vm_fail(v->vm, "triple fault: exception %u while delivering #DF (vCPU %u, RIP 0x%llx)",
-                    vector, v->id, (unsigned long long)e->rip);
+            /* Said as the CPU's own triple-fault exit says it, and why. */
+            vm_fail(v->vm, "triple fault (vCPU %u, RIP 0x%llx): exception %u while delivering #DF",
+                    v->id, (unsigned long long)e->rip, vector);
             return EXIT_STOP;
         }
         if ((f == VEC_PF && serious) || (contributory(f) && contributory(vector))) {
