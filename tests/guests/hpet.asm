@@ -12,7 +12,8 @@
 ;      Linux does (VAL_SET, the comparator written with now + period, then
 ;      with the period): 20 interrupts on IRQ 0 through the 8259 with HLT
 ;      between them, at the HPET's 10 ms, while the 8254's channel 0 runs at
-;      1 ms, whose interrupts legacy replacement keeps from IRQ 0;
+;      1 ms, whose interrupts legacy replacement keeps from IRQ 0 (90% to
+;      200% of the time: late ticks of a loaded emulator are allowed);
 ;   4. timer 1 one-shot (32-bit) on IRQ 8: its interrupt comes, not before
 ;      the counter reached the comparator;
 ;   5. timer 1 level-triggered with IRQ 8 masked: the status bit in
@@ -170,10 +171,13 @@ main:
         PRINT " interrupts in "
         PRINT_DEC ebx
         PRINT "% of the expected time", 10
-        cmp ebx, 90                 ; the PIT's 1 ms ticks would make it 10%
+        ; The PIT's 1 ms ticks would make it 10%. Above: ticks taken late
+        ; while the emulator's thread waited for a host CPU (QEMU under
+        ; load); the monitor's own check in Bochs is tighter.
+        cmp ebx, 90
         jb .prate
-        cmp ebx, 130
-        jbe .oneshot
+        cmp ebx, 200
+        jb .oneshot
 .prate: FAIL "periodic interrupt rate off"
 
         ; ---- 4. timer 1 one-shot on IRQ 8 ----------------------------------
