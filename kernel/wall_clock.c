@@ -83,3 +83,9 @@ int64_t wall_clock_unix(uint64_t now_ns)
     int64_t d = (int64_t)now_ns - base_ns;
     return base_s + (d >= 0 ? d / 1000000000LL : -((-d + 999999999LL) / 1000000000LL));
 }
+
+int64_t wall_clock_unix_us(uint64_t now_ns)
+{
+    int64_t d = (int64_t)now_ns - base_ns;
+    return base_s * 1000000LL + (d >= 0 ? d / 1000 : -((-d + 999) / 1000));
+}

@@ -25,5 +25,7 @@ void wall_clock_init(const struct bi_time *t, uint64_t now_ns, uint64_t age_ns);
 bool wall_clock_known(void);
 /* Seconds since 1970 UTC at host time `now_ns`. */
 int64_t wall_clock_unix(uint64_t now_ns);
+/* The same in microseconds (VMware's backdoor GETTIMEFULL). */
+int64_t wall_clock_unix_us(uint64_t now_ns);
 
 #endif

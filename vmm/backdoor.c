@@ -20,10 +20,23 @@ bool backdoor_call(struct backdoor_regs *r, const struct backdoor_host *h)
         set32(&r->bx, BDOOR_MAGIC);
         set32(&r->cx, BDOOR_TYPE_ESX);
         break;
+    case BDOOR_CMD_GETMEMSIZE:
+        set32(&r->ax, h->mem_mib > 0xffffffffu ? 0xffffffffu : h->mem_mib);
+        break;
     case BDOOR_CMD_GETHZ:
         set32(&r->ax, h->tsc_hz);
         set32(&r->bx, h->tsc_hz >> 32);
         set32(&r->cx, h->apic_hz > 0xffffffffu ? 0xffffffffu : h->apic_hz);
+        break;
+    case BDOOR_CMD_GETTIMEFULL:
+        if (h->unix_us < 0) {
+            set32(&r->ax, 0xffffffffu);
+            break;
+        }
+        set32(&r->si, (uint64_t)(h->unix_us / 1000000) >> 32);
+        set32(&r->dx, (uint64_t)(h->unix_us / 1000000));
+        set32(&r->bx, (uint64_t)(h->unix_us % 1000000));
+        set32(&r->cx, 0);
         break;
     default:
         break;

@@ -15,6 +15,7 @@
 #include "vmm/backdoor.h"
 #include "vmm/vplatform.h"
 #include "kernel/vm.h"
+#include "kernel/wall_clock.h"
 #include "include/hv/platform.h"
 #include "include/hv/x86/regs.h"
 
@@ -37,7 +38,8 @@ bool vcpu_backdoor_call(struct vcpu *v)
                                g[REG_RDI] };
     /* The guest's TSC rate as its board has it (the host's). */
     struct backdoor_host h = { v->plat ? v->plat->lapic[0].tsc_khz * 1000 : 0,
-                               VPLATFORM_APIC_BUS_HZ };
+                               VPLATFORM_APIC_BUS_HZ, v->vm->cfg.memsize_mb,
+                               wall_clock_unix_us(plat_time_ns()) };
     if (!backdoor_call(&r, &h))
         return false;
     g[REG_RAX] = r.ax, g[REG_RBX] = r.bx, g[REG_RCX] = r.cx;

@@ -1,7 +1,8 @@
 ; backdoor: VMware's backdoor as guest tools call it: IN EAX, DX with EAX =
 ; 0x564D5868 ("VMXh"), DX = 0x5658 and the command in ECX.
-;   1. from ring 0: GETVERSION (EBX the magic, ECX the product type) and an
-;      unknown command (EBX keeps what it held);
+;   1. from ring 0: GETVERSION (EBX the magic, ECX the product type), an
+;      unknown command (EBX keeps what it held), GETTIMEFULL (the host's time
+;      of day: EAX the magic, a time between 2023 and 2100) and GETMEMSIZE;
 ;   2. with `user=1`, from ring 3 with IOPL 0 and a TSS whose I/O bitmap
 ;      denies every port: GETVERSION again (ESX answers there: VMware Tools
 ;      run as user processes), then an IN from port 0x1234, which must raise
@@ -9,7 +10,9 @@
 ;      mode (monitor_control.restrict_backdoor), the backdoor's IN raises
 ;      the #GP instead.
 ; Lines: "backdoor: version V, type T", "backdoor: unknown command kept
-; EBX", with user=1 "backdoor: user-mode call answered: version V" or
+; EBX", "backdoor: time of day S" (seconds since 1970), "backdoor: memory
+; size N" (MiB under VMware and the monitor), or "backdoor: no
+; GETTIMEFULL" where the magic does not come back (QEMU), with user=1 "backdoor: user-mode call answered: version V" or
 ; "backdoor: user-mode call refused with #GP", then "backdoor: user-mode
 ; IN from port 0x1234 raised #GP 0"; "backdoor: ok", exit 0. No backdoor
 ; (EBX not the magic): "backdoor: none", exit 3. A failed check: "backdoor:
@@ -19,6 +22,10 @@
 BDOOR_MAGIC equ 0x564D5868
 BDOOR_PORT  equ 0x5658
 CMD_GETVERSION equ 10
+CMD_GETMEMSIZE equ 20
+CMD_GETTIMEFULL equ 46
+YEAR_2023 equ 1672531200        ; 2023-01-01: a time of day before it is no clock
+YEAR_2100 equ 4102444800
 SEL_CODE  equ 0x08
 SEL_DATA  equ 0x10
 SEL_UCODE equ 0x18 | 3
@@ -66,6 +73,35 @@ main:
         je .u1
         FAIL "an unknown command changed EBX"
 .u1:    PRINT "backdoor: unknown command kept EBX", 10
+        ; GETTIMEFULL: EAX the magic, ESI:EDX seconds since 1970, EBX us.
+        mov eax, BDOOR_MAGIC
+        mov ecx, CMD_GETTIMEFULL
+        mov edx, BDOOR_PORT
+        in eax, dx
+        cmp eax, BDOOR_MAGIC
+        je .t1
+        PRINT "backdoor: no GETTIMEFULL", 10   ; QEMU's vmport has none
+        jmp .mem
+.t1:    test esi, esi
+        jnz .t2
+        cmp edx, YEAR_2023
+        jb .t2
+        cmp edx, YEAR_2100
+        jae .t2
+        cmp ebx, 1000000
+        jb .t3
+.t2:    FAIL "GETTIMEFULL's time of day is not one"
+.t3:    PRINT "backdoor: time of day "
+        PRINT_DEC edx
+        PRINT 10
+.mem:   mov eax, BDOOR_MAGIC
+        mov ecx, CMD_GETMEMSIZE
+        mov edx, BDOOR_PORT
+        in eax, dx
+        mov ebx, eax
+        PRINT "backdoor: memory size "
+        PRINT_DEC ebx
+        PRINT 10
 
         mov esi, key_user
         call find_arg

@@ -204,6 +204,10 @@ run backdoor ""
 check "backdoor: status 0" test "$status" = 0
 check "backdoor: version and type" has_line "backdoor: version 6, type 2"
 check "backdoor: unknown command" has_line "backdoor: unknown command kept EBX"
+# QEMU's vmport has no GETTIMEFULL, and answers GETMEMSIZE in bytes where
+# VMware (and the monitor) answer MiB: the line is there, its value QEMU's.
+check "backdoor: QEMU has no GETTIMEFULL" has_line "backdoor: no GETTIMEFULL"
+check "backdoor: memory size line" has_line_re "backdoor: memory size [0-9]+"
 run backdoor "user=1"
 check "backdoor user=1: status 0" test "$status" = 0
 check "backdoor user=1: QEMU refuses ring 3" has_line "backdoor: user-mode call refused with #GP"

@@ -7,7 +7,9 @@
 #include <cmocka.h>
 #include "vmm/backdoor.h"
 
-static const struct backdoor_host host = { 2400000000ULL, 1000000000ULL };
+/* 2026-12-05 13:58:10.750000 UTC */
+static const struct backdoor_host host = { 2400000000ULL, 1000000000ULL, 4096,
+                                           1796479090750000LL };
 
 static struct backdoor_regs call(uint32_t cmd)
 {
@@ -35,7 +37,7 @@ static void test_gethz_and_getmhz(void **state)
     struct backdoor_regs r = call(BDOOR_CMD_GETHZ);
     assert_int_equal(r.ax | r.bx << 32, 2400000000ULL);
     assert_int_equal(r.cx, 1000000000ULL);
-    struct backdoor_host fast = { 0x1234567890ULL, 5000000000ULL };
+    struct backdoor_host fast = { 0x1234567890ULL, 5000000000ULL, 0, 0 };
     struct backdoor_regs f = { BDOOR_MAGIC, 0, BDOOR_CMD_GETHZ, BDOOR_PORT, 0, 0 };
     assert_true(backdoor_call(&f, &fast));
     assert_int_equal(f.ax, 0x34567890);
@@ -71,6 +73,31 @@ static void test_no_magic(void **state)
     assert_int_equal(r.cx, BDOOR_CMD_GETVERSION);
 }
 
+/* GETTIMEFULL as the BSDs' vmt(4) read it: EAX the magic, ESI:EDX seconds,
+ * EBX microseconds; GETMEMSIZE in MiB (what vmstat multiplies by 2^20). */
+static void test_gettimefull_and_getmemsize(void **state)
+{
+    (void)state;
+    struct backdoor_regs r = call(BDOOR_CMD_GETTIMEFULL);
+    assert_int_equal(r.ax, BDOOR_MAGIC);
+    assert_int_equal(r.si << 32 | r.dx, 1796479090);
+    assert_int_equal(r.bx, 750000);
+    assert_int_equal(r.cx, 0);
+    struct backdoor_host later = host;
+    later.unix_us = (int64_t)0x123456789ULL * 1000000 + 5;     /* past 2106 */
+    struct backdoor_regs w = { BDOOR_MAGIC, 0, BDOOR_CMD_GETTIMEFULL, BDOOR_PORT, 0, 0 };
+    assert_true(backdoor_call(&w, &later));
+    assert_int_equal(w.si, 1);
+    assert_int_equal(w.dx, 0x23456789);
+    assert_int_equal(w.bx, 5);
+    later.unix_us = -1;
+    struct backdoor_regs n = { BDOOR_MAGIC, 7, BDOOR_CMD_GETTIMEFULL, BDOOR_PORT, 8, 9 };
+    assert_true(backdoor_call(&n, &later));
+    assert_int_equal(n.ax, 0xffffffffu);
+    assert_int_equal(n.bx, 7);
+    assert_int_equal(call(BDOOR_CMD_GETMEMSIZE).ax, 4096);
+}
+
 static void test_pseudo_counters(void **state)
 {
     (void)state;
@@ -95,6 +122,7 @@ int main(void)
         cmocka_unit_test(test_gethz_and_getmhz),
         cmocka_unit_test(test_unknown_command_and_cx),
         cmocka_unit_test(test_no_magic),
+        cmocka_unit_test(test_gettimefull_and_getmemsize),
         cmocka_unit_test(test_pseudo_counters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

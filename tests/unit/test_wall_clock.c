@@ -122,6 +122,11 @@ static void test_clock_runs_from_the_reading(void **state)
     assert_int_equal(wall_clock_unix(350000000ULL), 1796479091LL);
     assert_int_equal(wall_clock_unix(3600ULL * 1000000000ULL + 350000000ULL), 1796479090LL + 3601);
     assert_int_equal(wall_clock_unix(0), 1796479090LL); /* before host time 0.35: same second */
+    /* In microseconds: 13:58:10.75 at 0.1 s, the next second at 0.35 s. */
+    assert_int_equal(wall_clock_unix_us(100000000ULL), 1796479090750000LL);
+    assert_int_equal(wall_clock_unix_us(350000000ULL), 1796479091000000LL);
+    assert_int_equal(wall_clock_unix_us(350000999ULL), 1796479091000000LL);
+    assert_int_equal(wall_clock_unix_us(0), 1796479090650000LL);
 
     /* Nothing from the firmware: the fallback date, said on the log. */
     struct bi_time none = { 0 };
