@@ -18,6 +18,7 @@
 ; `s3=2` nothing is enabled and no alarm set: only the power button wakes
 ; it (`vm power-button`), and the resume checks WAK_STS and PWRBTN_STS.
 %include "common.inc"
+%include "legacy_timers.inc"
 
 SLP_EN          equ 1 << 13
 RESUME_AT       equ 0x1000          ; the waking vector: CS:IP 0x100:0
@@ -125,6 +126,7 @@ main:
         PRINT_HEX edx
         PRINT 10
         out dx, al
+        call settle
         PRINT "acpi: FAIL: still running after the reset", 10
         EXIT 3
 .off:   pop eax
@@ -138,8 +140,23 @@ main:
         or eax, SLP_EN
         mov edx, ebp
         out dx, ax
+        call settle
         PRINT "acpi: FAIL: still running after S5", 10
         EXIT 2
+
+; settle: a second (100 x 10 ms of the PIT's channel 2) for a machine to
+; act on a sleep or reset request. A PC's chipset acts before the next
+; instruction, as the monitor does; QEMU acts from its main loop, and its
+; CPU may run on meanwhile (a FAIL printed right after the OUT raced it).
+settle:
+        push ecx
+        mov ecx, 100
+.tick:  call pit_10ms_start
+        call pit_10ms_wait
+        dec ecx
+        jnz .tick
+        pop ecx
+        ret
 
 reset_key: db "reset=", 0
 s3_key: db "s3=", 0
@@ -204,6 +221,7 @@ suspend:
         or eax, SLP_EN
         mov edx, ebp
         out dx, ax
+        call settle
         PRINT "acpi: FAIL: still running after S3", 10
         EXIT 2
 
