@@ -22,7 +22,7 @@
  * virtualised apart from the host's).
  *
  * Pure: the monitor (vmm/exit_io.c, vmm/exit_gp.c) passes the registers and
- * the host's figures in. See docs/monitor.md, "The backdoor". */
+ * the host's figures in. See docs/monitor.md, "VMware's backdoor". */
 #ifndef VMM_BACKDOOR_H
 #define VMM_BACKDOOR_H
 
