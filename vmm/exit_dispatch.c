@@ -218,7 +218,7 @@ static enum exit_action exit_ept_misconfig(struct vcpu *v, const struct exit_inf
     return EXIT_STOP;
 }
 
-static unsigned guest_cpl(struct vcpu *v)
+unsigned vcpu_cpl(struct vcpu *v)
 {
     return (gs_read(v, VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
 }
@@ -234,7 +234,7 @@ static enum exit_action exit_xsetbv(struct vcpu *v, const struct exit_info *e)
     }
     /* Every rule of SDM vol. 1, 13.3 first; the guarded XSETBV then turns a
      * rule this CPU adds (and we missed) into the guest's #GP as well. */
-    if (guest_cpl(v) != 0 ||
+    if (vcpu_cpl(v) != 0 ||
         xsetbv_refusal((uint32_t)v->regs.gpr[REG_RCX], value, host_xcr0_offered()) ||
         !host_guest_xsetbv(value)) {
         vcpu_inject_exception(v, VEC_GP, true, 0);

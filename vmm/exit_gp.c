@@ -21,14 +21,9 @@
 
 #define MAX_INSN 15
 
-static unsigned cpl(struct vcpu *v)
-{
-    return (gs_read(v, VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
-}
-
 bool vcpu_backdoor_open(struct vcpu *v)
 {
-    return !v->vm->cfg.restrict_backdoor || cpl(v) == 0;
+    return !v->vm->cfg.restrict_backdoor || vcpu_cpl(v) == 0;
 }
 
 bool vcpu_backdoor_call(struct vcpu *v)

@@ -22,9 +22,8 @@ enum exit_action exit_vmcall(struct vcpu *v, const struct exit_info *e)
     bool wide = vcpu_in_64bit_mode(v);
     uint64_t mask = wide ? ~0ULL : 0xffffffffULL;
     uint64_t nr = vcpu_gpr_read(v, REG_RAX) & mask;
-    unsigned cpl = (gs_read(v, VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
     int64_t ret;
-    if (cpl != 0)
+    if (vcpu_cpl(v) != 0)
         ret = -KVM_EPERM;
     else if (nr == KVM_HC_SEND_IPI && v->plat)
         ret = vplatform_pv_ipi(v->plat, vcpu_gpr_read(v, REG_RBX) & mask,

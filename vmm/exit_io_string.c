@@ -76,7 +76,7 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
     bool long64 = (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) && ((cs_ar >> 13) & 1);
     struct sio_ctx c = { .v = v };
     guest_linear_init(&c.g, v);
-    unsigned cpl = (unsigned)(gs_read(v, VMCS_SEG_AR(SEG_SS)) >> 5) & 3;
+    unsigned cpl = vcpu_cpl(v);
 
     uint8_t bytes[15];
     uint64_t bad;

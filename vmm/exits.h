@@ -30,6 +30,8 @@ enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t raw_reason);
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e);
 /* IA-32e mode with a 64-bit code segment (EFER.LMA and CS.L). */
 bool vcpu_in_64bit_mode(struct vcpu *v);
+/* The current privilege level: SS's DPL, which VT-x keeps equal to it. */
+unsigned vcpu_cpl(struct vcpu *v);
 /* What the CPU does as an instruction the monitor ran completes, with RIP
  * then `next_rip`: EIP wraps outside 64-bit mode, STI/MOV-SS blocking and
  * RF end, and with TF set a single-step #DB follows. */
