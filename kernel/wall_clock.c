@@ -78,14 +78,19 @@ bool wall_clock_known(void)
     return known;
 }
 
-int64_t wall_clock_unix(uint64_t now_ns)
+/* a / b rounded toward minus infinity (b > 0): a time before base_ns is
+ * in the second (microsecond) that began before it. */
+static int64_t floor_div(int64_t a, int64_t b)
 {
-    int64_t d = (int64_t)now_ns - base_ns;
-    return base_s + (d >= 0 ? d / 1000000000LL : -((-d + 999999999LL) / 1000000000LL));
+    return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
 int64_t wall_clock_unix_us(uint64_t now_ns)
 {
-    int64_t d = (int64_t)now_ns - base_ns;
-    return base_s * 1000000LL + (d >= 0 ? d / 1000 : -((-d + 999) / 1000));
+    return base_s * 1000000LL + floor_div((int64_t)now_ns - base_ns, 1000);
+}
+
+int64_t wall_clock_unix(uint64_t now_ns)
+{
+    return floor_div(wall_clock_unix_us(now_ns), 1000000);
 }
