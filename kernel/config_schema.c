@@ -10,11 +10,22 @@
 #include "lib/text_escape.h"
 
 
+/* `key` begins with `prefix` (case-insensitive) and has more after it. */
+static bool in_family(const char *prefix, const char *key)
+{
+    size_t n = strlen(prefix);
+    return str_ncasecmp(prefix, key, n) == 0 && strlen(key) > n;
+}
+
 static const struct cfg_key *lookup(const struct cfg_key *schema, size_t n, const char *key)
 {
-    for (size_t i = 0; i < n; i++)
-        if (schema[i].name && str_casecmp(schema[i].name, key) == 0)
+    for (size_t i = 0; i < n; i++) {
+        if (!schema[i].name)
+            continue;
+        if (schema[i].type == CFG_FAMILY ? in_family(schema[i].name, key)
+                                         : str_casecmp(schema[i].name, key) == 0)
             return &schema[i];
+    }
     return NULL;
 }
 
@@ -131,17 +142,18 @@ uint32_t cfg_apply(struct cfg_file *f, const struct cfg_key *schema, size_t nkey
             }
             break;
         }
-        case CFG_STRING: {
+        case CFG_STRING:
+        case CFG_FAMILY: {
             /* The destination is char[max + 1]; the parser's values already
              * fit CFG_VALUE_MAX, so that bounds a careless schema too. */
             size_t max = (size_t)MIN(k->max, (uint64_t)CFG_VALUE_MAX - 1);
             size_t len = strlen(e->value);
             if (!text_is_clean(e->value, len))
                 problem(f, e, &problems, "expected UTF-8 text, got %s", got);
-            else if (len <= max)
-                memcpy(field, e->value, len + 1);
-            else
+            else if (len > max)
                 problem(f, e, &problems, "expected at most %zu bytes, got %zu", max, len);
+            else if (k->type == CFG_STRING)
+                memcpy(field, e->value, len + 1);
             break;
         }
         default:

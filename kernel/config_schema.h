@@ -14,6 +14,9 @@ enum cfg_type {
     CFG_BOOL,   /* true/false, yes/no, on/off, 1/0 */
     CFG_ENUM,   /* one of `choices` (case-insensitive); stored as its index (u32) */
     CFG_STRING, /* up to `max` bytes (<= CFG_VALUE_MAX - 1) into a char array */
+    CFG_FAMILY, /* any key that begins with `name` (which ends in '.') and goes on,
+                   such as guestinfo.NAME: a value of clean text up to `max` bytes,
+                   checked here and stored by the file's own code (no offset) */
 };
 
 struct cfg_key {

@@ -148,6 +148,14 @@ struct vm {
     /* VMware's backdoor calls answered, and the guest's own #GPs the
      * monitor intercepted for it and gave back (vmm/exit_gp.c). */
     uint64_t backdoor_calls, gp_reflected;
+    /* GuestRPC over the backdoor (vmm/guestrpc_attach.c): its channels,
+     * made at the guest's first OPEN (NULL before; freed with the devices);
+     * requests run; the version the guest's tools gave (0: none). The
+     * guestinfo variables are cfg.guestinfo: the file's, then changed by
+     * the guest's info-set and the shell's `vm guestinfo`. */
+    struct vm_guestrpc *guestrpc;
+    uint64_t guestrpc_requests;
+    uint32_t tools_version;
 
     struct vm_exit_stats stats;
 };

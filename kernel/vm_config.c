@@ -96,6 +96,9 @@ static const struct cfg_key vm_schema[] = {
     { "monitor.unknownMemory", CFG_ENUM, RAW(unknown_memory), 0, 0, port_policies,
       "a read or write of guest-physical memory that is neither RAM nor a device: ignore "
       "(reads all ones, writes dropped) or stop the VM" },
+    { GUESTINFO_PREFIX, CFG_FAMILY, 0, 0, CFG_VALUE_MAX - 1, NULL,
+      "guestinfo.NAME: a variable software in the guest reads over VMware's GuestRPC "
+      "(`info-get guestinfo.NAME`); `vm guestinfo` shows and sets them" },
     { "serial.toHostConsole", CFG_ENUM, CFG(to_host_console), 0, 0, console_routes,
       "the guest's serial lines on the host console: all, first (the first 10 and its "
       "end) or none; `vm console` has them all" },
@@ -230,13 +233,34 @@ static void check_path(struct checker *k, const char *file, const char *key, con
             sizeof path - 1);
 }
 
+/* guestinfo.NAME lines (the schema checked their values) into the VM's
+ * first variables, in the file's order. */
+static void apply_guestinfo(struct checker *k, struct vm_config *v)
+{
+    guestinfo_init(&v->guestinfo);
+    for (size_t i = 0; i < k->f->count; i++) {
+        const struct cfg_entry *e = &k->f->entries[i];
+        if (e->bad || strlen(e->key) < GUESTINFO_PREFIX_LEN ||
+            str_ncasecmp(e->key, GUESTINFO_PREFIX, GUESTINFO_PREFIX_LEN) != 0)
+            continue;
+        enum guestinfo_result r = guestinfo_set(&v->guestinfo, e->key, strlen(e->key),
+                                                e->value, strlen(e->value));
+        if (r == GUESTINFO_FULL)
+            problem(k, e->line, e->key, "the guestinfo variables come to more than %u bytes",
+                    GUESTINFO_BYTES);
+        else if (r != GUESTINFO_OK)
+            problem(k, e->line, e->key, "not a guestinfo variable's name");
+    }
+}
+
 uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text, size_t len,
                         cfg_report_fn report, void *ctx)
 {
-    /* Every key twice over and then some; the entries are ~330 bytes each,
-     * too many for a kernel stack, so they are static like the host file's:
-     * VM files are loaded one at a time (boot, or the shell's vm start). */
-    static struct cfg_entry entries[40];
+    /* Every key twice over and then some, and guestinfo variables; the
+     * entries are ~2 KiB each, too many for a kernel stack, so they are
+     * static like the host file's: VM files are loaded one at a time (boot,
+     * or the shell's vm start). */
+    static struct cfg_entry entries[72];
     static struct vm_config_raw raw;
 
     memset(&raw, 0, sizeof raw);
@@ -294,6 +318,7 @@ uint32_t vm_config_load(struct vm_config *c, const char *file, const char *text,
         problem(&k, mc->line, mc->key, "%llu MiB is above memsize (%llu MiB)",
                 (unsigned long long)v->maxmemctl_mb, (unsigned long long)v->memsize_mb);
     apply_shares(&k, &raw);
+    apply_guestinfo(&k, v);
     str_copy(v->unknown_port, port_policies[raw.unknown_port], sizeof v->unknown_port);
     str_copy(v->unknown_memory, port_policies[raw.unknown_memory], sizeof v->unknown_memory);
 

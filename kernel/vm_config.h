@@ -13,6 +13,7 @@
 #define VM_VCPUS_SUPPORTED 4u
 
 #include "kernel/config_schema.h"
+#include "kernel/guestinfo.h"
 #include "kernel/vm_name.h"
 
 enum vm_guest_type { VM_GUEST_FLAT = 0, VM_GUEST_MULTIBOOT, VM_GUEST_LINUX };
@@ -64,6 +65,8 @@ struct vm_config {
     uint32_t to_host_console;        /* serial.toHostConsole: all | first | none, as
                                         enum vm_console_route (kernel/vm_console.h);
                                         default first */
+    struct guestinfo guestinfo;      /* guestinfo.NAME = "value" lines: the VM's
+                                        guestinfo variables when it starts */
 };
 
 void vm_config_defaults(struct vm_config *c);

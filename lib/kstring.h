@@ -20,6 +20,8 @@ char *strchr(const char *s, int c);
 
 /* Portable extras used by both builds. */
 int str_casecmp(const char *a, const char *b);
+/* The same over at most `n` bytes (either string may end before). */
+int str_ncasecmp(const char *a, const char *b, size_t n);
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t str_copy(char *dst, const char *src, size_t size);
 /* Parses an unsigned decimal or 0x-hex number with an optional K/M/G suffix

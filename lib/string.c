@@ -117,6 +117,14 @@ int str_casecmp(const char *a, const char *b)
     return (unsigned char)lower(*a) - (unsigned char)lower(*b);
 }
 
+int str_ncasecmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++)
+        if (!*a || lower(*a) != lower(*b))
+            return (unsigned char)lower(*a) - (unsigned char)lower(*b);
+    return 0;
+}
+
 size_t str_copy(char *dst, const char *src, size_t size)
 {
     size_t n = strlen(src);

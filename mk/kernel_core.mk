@@ -22,7 +22,7 @@ test_config_SRCS = tests/unit/test_config.c $(KCORE_CONFIG_SRCS) $(KCORE_CONFIG_
 # ---- fuzzing: the config parser + schema on arbitrary bytes ---------------
 # A libFuzzer target (mk/fuzz.mk): `make fuzz-smoke-config` (part of `make
 # test`) runs it briefly; `make fuzz-config` runs it for FUZZ_CONFIG_SECONDS.
-FUZZ_CONFIG_SRCS    := tests/fuzz/fuzz_config.c $(KCORE_CONFIG_SRCS) $(KCORE_CONFIG_LIBS) kernel/vm_config.c kernel/vm_name.c \
+FUZZ_CONFIG_SRCS    := tests/fuzz/fuzz_config.c $(KCORE_CONFIG_SRCS) $(KCORE_CONFIG_LIBS) kernel/vm_config.c kernel/vm_name.c kernel/guestinfo.c \
                        lib/string.c lib/format.c
 FUZZ_CONFIG_SECONDS ?= 600
 

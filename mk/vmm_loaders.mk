@@ -4,10 +4,10 @@
 VMM_LOADER_SRCS := vmm/loader_flat.c vmm/loader_multiboot.c vmm/loader_linux.c \
                    vmm/loader_linux_entry.c vmm/loader_e820.c vmm/loader_pvh.c vmm/loader_pvh_elf.c \
                    vmm/loader_refusal.c
-KERNEL_C_SRCS += $(VMM_LOADER_SRCS) kernel/vm_config.c kernel/vm_name.c
+KERNEL_C_SRCS += $(VMM_LOADER_SRCS) kernel/vm_config.c kernel/vm_name.c kernel/guestinfo.c
 
 UNIT_TESTS += test_vm_config
-test_vm_config_SRCS = tests/unit/test_vm_config.c kernel/vm_config.c kernel/vm_name.c kernel/config_parse.c \
+test_vm_config_SRCS = tests/unit/test_vm_config.c kernel/vm_config.c kernel/vm_name.c kernel/guestinfo.c kernel/config_parse.c \
                       kernel/config_schema.c lib/text_escape.c lib/format.c lib/string.c
 
 UNIT_TESTS += test_vm_name

@@ -13,6 +13,7 @@
 #include "vmm/guest_state.h"
 #include "vmm/guest_linear.h"
 #include "vmm/backdoor.h"
+#include "vmm/guestrpc.h"
 #include "vmm/vplatform.h"
 #include "kernel/vm.h"
 #include "kernel/wall_clock.h"
@@ -35,7 +36,9 @@ bool vcpu_backdoor_call(struct vcpu *v)
     struct backdoor_host h = { v->plat ? v->plat->lapic[0].tsc_khz * 1000 : 0,
                                VPLATFORM_APIC_BUS_HZ, v->vm->cfg.memsize_mb,
                                wall_clock_unix_us(plat_time_ns()) };
-    if (!backdoor_call(&r, &h))
+    if ((uint32_t)r.ax == BDOOR_MAGIC && (uint16_t)r.cx == BDOOR_CMD_MESSAGE)
+        vcpu_guestrpc_call(v, &r);
+    else if (!backdoor_call(&r, &h))
         return false;
     g[REG_RAX] = r.ax, g[REG_RBX] = r.bx, g[REG_RCX] = r.cx;
     g[REG_RDX] = r.dx, g[REG_RSI] = r.si, g[REG_RDI] = r.di;

@@ -74,6 +74,9 @@ enum exit_action exit_rdpmc(struct vcpu *v, const struct exit_info *e);
 bool vcpu_backdoor_open(struct vcpu *v);
 bool vcpu_backdoor_call(struct vcpu *v);
 bool vcpu_pseudo_pmc(struct vcpu *v);
+/* GuestRPC (backdoor command 30; vmm/guestrpc_attach.c): answers in `r`. */
+struct backdoor_regs;
+void vcpu_guestrpc_call(struct vcpu *v, struct backdoor_regs *r);
 /* The exception bitmap the VM's configuration asks for (#GP while the
  * backdoor or the pseudo counters must pass the CPU's privilege checks). */
 uint32_t vcpu_exception_bitmap(const struct vm *vm);

@@ -427,6 +427,42 @@ static void test_balloon_keys(void **state)
     assert_true(cfg.balloon_present);   /* the refused value leaves the default */
 }
 
+/* guestinfo.NAME lines: any name after the prefix, in the file's order, a
+ * value of clean text; the prefix alone is an unknown key; more than the
+ * variables' room is refused on the line that overflows. */
+static void test_guestinfo_keys(void **state)
+{
+    (void)state;
+    const char *v;
+    size_t len;
+    assert_int_equal(load(REQ), 0);
+    assert_int_equal(cfg.guestinfo.count, 0);
+    assert_int_equal(load(REQ "guestinfo.greeting = \"hello from the host\"\n"
+                              "GuestInfo.Empty = \"\"\nguestinfo.a.b-c_d:e = 1\n"), 0);
+    assert_int_equal(cfg.guestinfo.count, 3);
+    assert_true(guestinfo_get(&cfg.guestinfo, "guestinfo.greeting", 18, &v, &len));
+    assert_int_equal(len, 19);
+    assert_memory_equal(v, "hello from the host", 19);
+    assert_true(guestinfo_get(&cfg.guestinfo, "guestinfo.empty", 15, &v, &len));
+    assert_int_equal(len, 0);
+    assert_true(guestinfo_get(&cfg.guestinfo, "guestinfo.a.b-c_d:e", 19, &v, &len));
+    expect_one(REQ "guestinfo. = 1\n", 4, "guestinfo.", "unknown key");
+    expect_one(REQ "guestinfo.bell = \"a\001b\"\n", 4, "guestinfo.bell",
+               "byte 0x01 in the value");
+    /* 2,000-byte values: the eighth does not fit in 16 KiB. */
+    static char text[24000];
+    size_t n = (size_t)snprintf(text, sizeof text, "%s", REQ);
+    for (int i = 0; i < 9; i++) {
+        n += (size_t)snprintf(text + n, sizeof text - n, "guestinfo.v%d = \"", i);
+        memset(text + n, 'a' + i, 2000);
+        n += 2000;
+        n += (size_t)snprintf(text + n, sizeof text - n, "\"\n");
+    }
+    assert_int_equal(load(text), 1);
+    expect_rep(0, 12, "guestinfo.v8", "the guestinfo variables come to more than 16384 bytes");
+    assert_int_equal(cfg.guestinfo.count, 8);
+}
+
 static void test_linux_keys(void **state)
 {
     (void)state;
@@ -565,6 +601,7 @@ int main(void)
         cmocka_unit_test(test_required_on_a_bad_line),
         cmocka_unit_test(test_flat_checks),
         cmocka_unit_test(test_balloon_keys),
+        cmocka_unit_test(test_guestinfo_keys),
         cmocka_unit_test(test_linux_keys),
         cmocka_unit_test(test_linux_samples),
         cmocka_unit_test(test_kernel_path_checked),
