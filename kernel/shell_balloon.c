@@ -32,12 +32,9 @@ static void show(const struct vm *vm)
 int shell_vm_balloon(int argc, char **argv, void *ctx)
 {
     (void)ctx;
-    uint64_t id;
-    struct vm *vm = str_to_u64(argv[1], &id) ? vm_by_id((unsigned)id) : vm_by_name(argv[1]);
-    if (!vm) {
-        console_printf("vm balloon: no VM '%s' (see 'vm list')\n", argv[1]);
+    struct vm *vm = shell_find_vm("vm balloon", argv[1]);
+    if (!vm)
         return 1;
-    }
     if (!vm_is_live(vm)) {
         console_printf("vm balloon: %s is not running\n", vm->name);
         return 1;

@@ -1,5 +1,5 @@
 /* Shell commands for VMs: vm list/start/stop/kill/console (vm balloon is
- * kernel/shell_balloon.c), stats exits. */
+ * kernel/shell_balloon.c, vm guestinfo kernel/shell_guestinfo.c), stats exits. */
 #include "kernel/shell_cmds.h"
 #include "kernel/vm.h"
 #include "arch/x86_64/tsc.h"
@@ -11,8 +11,7 @@
 #include "include/hv/platform.h"
 #include "lib/kstring.h"
 
-/* A VM by id or by name; prints the error itself. */
-static struct vm *find_vm(const char *cmd, const char *arg)
+struct vm *shell_find_vm(const char *cmd, const char *arg)
 {
     uint64_t id;
     struct vm *vm = str_to_u64(arg, &id) ? vm_by_id((unsigned)id) : vm_by_name(arg);
@@ -63,7 +62,7 @@ static int vm_start(int argc, char **argv, void *ctx)
 
 static int end_vm(const char *cmd, const char *arg, const char *why)
 {
-    struct vm *vm = find_vm(cmd, arg);
+    struct vm *vm = shell_find_vm(cmd, arg);
     if (!vm)
         return 1;
     if (!vm_is_live(vm)) {
@@ -92,7 +91,7 @@ static int vm_kill_cmd(int argc, char **argv, void *ctx)
 static struct vm *press(const char *cmd, const char *arg,
                         bool (*fn)(struct vm *vm, char *why, size_t whylen))
 {
-    struct vm *vm = find_vm(cmd, arg);
+    struct vm *vm = shell_find_vm(cmd, arg);
     if (!vm)
         return NULL;
     char why[96];
@@ -141,7 +140,7 @@ static void write_piece(void *ctx, const char *s, size_t n)
 static int vm_console(int argc, char **argv, void *ctx)
 {
     (void)argc, (void)ctx;
-    struct vm *vm = find_vm("vm console", argv[1]);
+    struct vm *vm = shell_find_vm("vm console", argv[1]);
     if (!vm)
         return 1;
     uint64_t total = vm->console.ring_total;
@@ -231,7 +230,7 @@ static int stats_exits(int argc, char **argv, void *ctx)
 {
     (void)ctx;
     if (argc == 2) {
-        struct vm *vm = find_vm("stats exits", argv[1]);
+        struct vm *vm = shell_find_vm("stats exits", argv[1]);
         if (!vm)
             return 1;
         print_stats(vm);
@@ -260,6 +259,9 @@ const struct shell_cmd shell_vm_sub[] = {
     { "console", "vm console ID|NAME",
       "what the VM printed on its UART; a running VM's serial port is then attached "
       "(typing goes to the guest, " SHELL_DETACH_NAME " detaches)", 1, 1, vm_console, NULL },
+    { "guestinfo", "vm guestinfo ID|NAME [KEY [VALUE]]",
+      "the VM's guestinfo variables (its tools read them over GuestRPC): all, one, or set "
+      "one (KEY with or without 'guestinfo.')", 1, 3, shell_vm_guestinfo, NULL },
     { "balloon", "vm balloon ID|NAME [MIB|auto]",
       "the VM's balloon; with a size, inflate or deflate it to that many MiB "
       "(at most sched.mem.maxmemctl); auto gives it back to memsched", 1, 2, shell_vm_balloon,

@@ -17,6 +17,7 @@
 #include "vmm/io_ports.h"
 #include "vmm/vplatform.h"
 #include "vmm/backdoor.h"
+#include "vmm/guestrpc.h"
 #include "kernel/vm.h"
 #include "kernel/vcpu_handoff.h"
 #include "kernel/log.h"
@@ -1699,6 +1700,71 @@ static void test_backdoor_past_the_io_permission_gp(void **state)
     assert_int_equal(vm.backdoor_calls, 1);
 }
 
+/* GuestRPC (backdoor command 30, vmm/guestrpc.h) through the monitor: a
+ * channel opened from CPL 3 past the I/O permission #GP, a request sent
+ * and its reply read by IN exits at CPL 0, against the VM's guestinfo
+ * variables; the channels exist from the first OPEN and go with the VM's
+ * devices. */
+static void guestrpc_in(uint32_t type, uint32_t bx, uint32_t chan, uint32_t hi, uint32_t lo)
+{
+    uint64_t *g = vcpu.regs.gpr;
+    g[REG_RAX] = BDOOR_MAGIC;
+    g[REG_RBX] = bx;
+    g[REG_RCX] = BDOOR_CMD_MESSAGE | type << 16;
+    g[REG_RDX] = BDOOR_PORT | chan << 16;
+    g[REG_RSI] = hi;
+    g[REG_RDI] = lo;
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(BDOOR_PORT, 4, true)), EXIT_CONTINUE);
+    assert_true(skipped());
+}
+
+static void test_guestrpc_through_the_backdoor(void **state)
+{
+    (void)state;
+    static const uint8_t in_eax_dx[] = { 0xed };
+    uint64_t *g = vcpu.regs.gpr;
+    guestinfo_init(&vm.cfg.guestinfo);
+    assert_int_equal(guestinfo_set(&vm.cfg.guestinfo, "guestinfo.k", 11, "v1", 2), GUESTINFO_OK);
+    assert_null(vm.guestrpc);
+    g[REG_RAX] = BDOOR_MAGIC;
+    g[REG_RBX] = GUESTRPC_PROTO_RPCI | GUESTRPC_FLAG_COOKIE;
+    g[REG_RCX] = BDOOR_CMD_MESSAGE;
+    g[REG_RDX] = BDOOR_PORT;
+    assert_int_equal(gp_exit(in_eax_dx, 1, 0), EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 1);
+    assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS);
+    assert_non_null(vm.guestrpc);
+    uint32_t chan = (uint32_t)g[REG_RDX] >> 16, hi = (uint32_t)g[REG_RSI],
+             lo = (uint32_t)g[REG_RDI];
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc09b);
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc093);
+    static const char req[] = "info-get guestinfo.k";
+    guestrpc_in(GUESTRPC_SENDSIZE, sizeof req - 1, chan, hi, lo);
+    assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS);
+    for (size_t i = 0; i < sizeof req - 1; i += 4) {
+        uint32_t w;
+        memcpy(&w, req + i, 4);
+        guestrpc_in(GUESTRPC_SENDPAYLOAD, w, chan, hi, lo);
+        assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS);
+    }
+    guestrpc_in(GUESTRPC_RECVSIZE, 0, chan, hi, lo);
+    assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_DORECV);
+    assert_int_equal(g[REG_RBX], 4);
+    guestrpc_in(GUESTRPC_RECVPAYLOAD, 1, chan, hi, lo);
+    assert_int_equal(g[REG_RBX], 0x31762031);                  /* "1 v1" */
+    guestrpc_in(GUESTRPC_RECVSTATUS, 1, chan, hi, lo);
+    assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS);
+    assert_int_equal(vm.guestrpc_requests, 1);
+    /* The wrong cookie: refused. */
+    guestrpc_in(GUESTRPC_CLOSE, 0, chan, hi, lo ^ 1);
+    assert_int_equal(g[REG_RCX] >> 16, 0);
+    assert_int_equal(vm.backdoor_calls, 11);
+    /* The channels go with the devices. */
+    vm_devices_destroy(&vm.devices);
+    assert_null(vm.guestrpc);
+}
+
 /* A #GP while an event was being delivered meets it as the SDM's table
  * 6-5 says: after a contributory fault, #DF; after #DF, a triple fault;
  * after an interrupt, the #GP alone. */
@@ -2040,6 +2106,7 @@ int main(void)
         cmocka_unit_test_setup(test_hpet_mmio_exits, setup),
         cmocka_unit_test_setup(test_backdoor_port, setup),
         cmocka_unit_test_setup(test_backdoor_past_the_io_permission_gp, setup),
+        cmocka_unit_test_setup(test_guestrpc_through_the_backdoor, setup),
         cmocka_unit_test_setup(test_intercepted_gp_during_delivery, setup),
         cmocka_unit_test_setup(test_bios_area_read_as_rom, setup),
         cmocka_unit_test_setup(test_interrupted_event_is_delivered_again, setup),
