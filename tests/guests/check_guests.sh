@@ -213,6 +213,11 @@ check "backdoor user=1: status 0" test "$status" = 0
 check "backdoor user=1: QEMU refuses ring 3" has_line "backdoor: user-mode call refused with #GP"
 run backdoor "" -machine vmport=off
 check "backdoor: none with vmport=off, status 3" test "$status" = 3
+# GuestRPC (backdoor command 30): QEMU's vmport does not have it, so the
+# guest finds no channel; under the monitor, the system test bochs_backdoor.
+run guestrpc ""
+check "guestrpc: none under QEMU's vmport, status 3" test "$status" = 3
+check "guestrpc: none line" has_line "guestrpc: none"
 
 echo "$passed $failed" > "$tally"
 echo "guests-qemu: $passed passed, $failed failed (logs: $log_dir)"

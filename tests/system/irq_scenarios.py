@@ -80,10 +80,14 @@ def register(h):
         # intercepts the CPU's #GP and answers; an IN from another port
         # there still raises the guest's #GP. With
         # monitor_control.restrict_backdoor the ring-3 call gets the #GP.
+        # GuestRPC (tests/guests/guestrpc.asm, config/vms/guestrpc.vmx):
+        # the guest reads the .vmx's guestinfo.greeting, sets a variable
+        # the shell's `vm guestinfo` then shows, and logs a line.
         vmx = h.multiboot_vmx(workdir, "backdoor_r",
                               'guest.kernel = "../guests/backdoor.bin"\nguest.cmdline = "user=1"\n'
                               'monitor_control.restrict_backdoor = "TRUE"\n' + h.ALL_LINES)
-        m = h.bochs_with(workdir, "backdoor", ['vm.autostart = "backdoor,backdoor_r"'], [vmx])
+        m = h.bochs_with(workdir, "backdoor", ['vm.autostart = "backdoor,backdoor_r,guestrpc"'],
+                         [vmx])
         with booted(m, h.BOCHS_BOOT_S) as m:
             start = m.serial.pos
             m.expect(r"^\[backdoor\] backdoor: version 6, type 2\r?\n", 120)
@@ -98,7 +102,24 @@ def register(h):
             m.expect(r"^\[backdoor_r\] backdoor: version 6, type 2\r?\n", 120)
             m.expect(r"^\[backdoor_r\] backdoor: user-mode call refused with #GP\r?\n", 60)
             m.expect(r"vm backdoor_r: exited with status 0", 60)
+            m.serial.pos = start
+            m.expect(r"^\[guestrpc\] guestrpc: channel 0 open\r?\n", 120)
+            m.expect(r"^\[guestrpc\] guestrpc: greeting reply: 1 hello from the host\r?\n", 60)
+            m.expect(r"^\[guestrpc\] guestrpc: set and read back\r?\n", 60)
+            m.expect(r"vm guestrpc: guest log: guestrpc test guest says hello", 60)
+            m.expect(r"^\[guestrpc\] guestrpc: 8 channels, the ninth refused\r?\n", 60)
+            m.expect(r"vm guestrpc: exited with status 0", 60)
             m.expect(r"^hv> ", 10)
+            out = m.command("vm guestinfo guestrpc", 60)
+            for want in (r'^guestinfo\.greeting = "hello from the host"\r?$',
+                         r'^guestinfo\.fromguest = "set by the guest"\r?$',
+                         r"guestrpc: 2 variables in \d+ of 16384 bytes; GuestRPC requests 5;"):
+                check(re.search(want, out, re.M), f"vm guestinfo: {want} expected:\n" + out)
+            out = m.command("vm guestinfo guestrpc greeting", 60)
+            check(re.search(r'^guestinfo\.greeting = "hello from the host"', out, re.M),
+                  "vm guestinfo NAME KEY: the one variable expected:\n" + out)
+            out = m.command("vm guestinfo guestrpc greeting again", 60)
+            check("guestrpc is exited" in out, "setting an ended VM's variable: refused:\n" + out)
             # GETTIMEFULL is the host's time of day (under Bochs the firmware's
             # clock, an hour behind this machine's: check_time_of_day).
             host = int(h.check_time_of_day(m, 2 * 3600))
