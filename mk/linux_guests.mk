@@ -32,12 +32,21 @@ LINUX_MOD_DIR = $(firstword $(wildcard $(LINUX_DEB_DIR)/root/lib/modules/*/kerne
 # The ACPI button driver (a module too): the fixed power button's handler.
 LINUX_BUTTON_MOD = $(firstword $(wildcard $(LINUX_DEB_DIR)/root/lib/modules/*/kernel/drivers/acpi/button.ko))
 
+# VMware's vmware-rpctool (open-vm-tools), unmodified: GuestRPC from a user
+# process through the backdoor. It is dynamic and needs only libc6's libc
+# and its loader (at /lib64, the path its ELF names; the package's /lib64 entry
+# is a link to the host's absolute path, so the file comes from its real place).
+LINUX_LIBC_DIR = $(LINUX_DEB_DIR)/root/lib/x86_64-linux-gnu
+
 $(LINUX_GUEST_DIR)/initramfs.gz: $(LINUX_DEB_DIR)/.fetched $(LINUX_GUEST_DIR)/memverify \
                                  tools/mkinitramfs.py tests/guests/linux-init.sh mk/linux_guests.mk
 	$(Q)$(PYTHON) tools/mkinitramfs.py $@ $(LINUX_DEB_DIR)/busybox tests/guests/linux-init.sh \
 	    memverify=$(LINUX_GUEST_DIR)/memverify \
 	    $(foreach m,$(LINUX_VIRTIO_MODS),mod:$(m).ko=$(LINUX_MOD_DIR)/$(m).ko) \
-	    mod:button.ko=$(LINUX_BUTTON_MOD)
+	    mod:button.ko=$(LINUX_BUTTON_MOD) \
+	    vmware-rpctool=$(LINUX_DEB_DIR)/root/usr/bin/vmware-rpctool \
+	    path:/lib/x86_64-linux-gnu/libc.so.6=$(LINUX_LIBC_DIR)/libc.so.6 \
+	    path:/lib64/ld-linux-x86-64.so.2=$(LINUX_LIBC_DIR)/ld-linux-x86-64.so.2
 
 $(LINUX_GUEST_DIR)/vmlinuz $(LINUX_GUEST_DIR)/memtest.bin: $(LINUX_DEB_DIR)/.fetched
 	@mkdir -p $(dir $@)

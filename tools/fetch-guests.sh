@@ -5,6 +5,8 @@
 #   DIR/root/boot/vmlinuz-*            linux-image-<version>-amd64 (bzImage)
 #   DIR/root/boot/memtest86+x64.bin    memtest86+ (Linux boot header, 64-bit)
 #   DIR/root/bin/busybox               busybox-static
+#   DIR/root/usr/bin/vmware-rpctool    open-vm-tools (VMware's GuestRPC tool,
+#                                      dynamic: with libc6's libc and loader)
 # and links them as DIR/vmlinuz, DIR/memtest.bin, DIR/busybox. A second run
 # with the packages already in DIR/debs downloads nothing.
 set -euo pipefail
@@ -27,7 +29,7 @@ if [ -z "$kpkg" ]; then
     echo "fetch-guests: apt-cache knows no linux-image-amd64 (run apt-get update?)" >&2
     exit 1
 fi
-pkgs="linux-image-amd64 $kpkg busybox-static memtest86+"
+pkgs="linux-image-amd64 $kpkg busybox-static memtest86+ open-vm-tools libc6"
 
 missing=""
 for p in $pkgs; do
@@ -57,7 +59,8 @@ if [ ! -e "$stamp" ] || [ -n "$(find debs -name '*.deb' -newer "$stamp")" ]; the
 fi
 
 vmlinuz=$(ls root/boot/vmlinuz-* | tail -n1)
-for f in "$vmlinuz" root/boot/memtest86+x64.bin root/bin/busybox; do
+for f in "$vmlinuz" root/boot/memtest86+x64.bin root/bin/busybox root/usr/bin/vmware-rpctool \
+         root/lib/x86_64-linux-gnu/libc.so.6 root/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2; do
     [ -s "$f" ] || { echo "fetch-guests: $f missing after extraction" >&2; exit 1; }
 done
 ln -sf "${vmlinuz}" vmlinuz

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""mkinitramfs.py OUT.gz BUSYBOX INIT [NAME=FILE | mod:NAME=FILE]...
+"""mkinitramfs.py OUT.gz BUSYBOX INIT [NAME=FILE | mod:NAME=FILE | path:/PATH=FILE]...
 
 Writes a gzip'd cpio archive in the "newc" format the Linux kernel unpacks
 as its initramfs (Documentation/driver-api/early-userspace/buffer-format.rst):
@@ -7,8 +7,10 @@ as its initramfs (Documentation/driver-api/early-userspace/buffer-format.rst):
 (the list comes from `BUSYBOX --list-full`; busybox-static runs on the
 build machine), /dev/console (the kernel opens it for init before anything
 mounts /dev), the usual empty directories, each extra FILE as
-/bin/NAME, and each mod:NAME=FILE (a kernel module from the kernel's own
-package, which INIT loads with busybox's insmod) as /lib/modules/NAME. Owners are root and times 0, so the same inputs give the same
+/bin/NAME, each mod:NAME=FILE (a kernel module from the kernel's own
+package, which INIT loads with busybox's insmod) as /lib/modules/NAME, and
+each path:/DIR/NAME=FILE (a shared library, the dynamic loader) as
+/DIR/NAME. Owners are root and times 0, so the same inputs give the same
 bytes. Pure Python: no cpio, no root."""
 import gzip
 import os
@@ -72,6 +74,17 @@ def main():
     for name, path in extras:
         if name.startswith("mod:"):
             c.file("lib/modules/" + name[4:], path, 0o100644)
+        elif name.startswith("path:/"):
+            # A file at its own place (a dynamic program's libraries and
+            # loader), its directories made first.
+            dest = name[len("path:/"):]
+            parts = dest.split("/")[:-1]
+            for i in range(1, len(parts) + 1):
+                d = "/".join(parts[:i])
+                if d not in dirs:
+                    dirs.add(d)
+                    c.dir(d)
+            c.file(dest, path)
         else:
             c.file("bin/" + name, path)
     data = c.finish()

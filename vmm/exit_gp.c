@@ -36,8 +36,10 @@ bool vcpu_backdoor_call(struct vcpu *v)
     struct backdoor_host h = { v->plat ? v->plat->lapic[0].tsc_khz * 1000 : 0,
                                VPLATFORM_APIC_BUS_HZ, v->vm->cfg.memsize_mb,
                                wall_clock_unix_us(plat_time_ns()) };
-    if ((uint32_t)r.ax == BDOOR_MAGIC && (uint16_t)r.cx == BDOOR_CMD_MESSAGE)
+    if ((uint32_t)r.ax == BDOOR_MAGIC && (uint16_t)r.cx == BDOOR_CMD_MESSAGE) {
+        r.ax = BDOOR_MAGIC;      /* IN EAX writes EAX, clearing RAX's upper half */
         vcpu_guestrpc_call(v, &r);
+    }
     else if (!backdoor_call(&r, &h))
         return false;
     g[REG_RAX] = r.ax, g[REG_RBX] = r.bx, g[REG_RCX] = r.cx;

@@ -411,6 +411,10 @@ def register(h):
             # this machine's (measured: 3,749 s; time0=local alike; QEMU's is
             # exact, qemu_shell checks it within 2 minutes).
             host_tod = h.check_time_of_day(m, 2 * 3600)
+            # A guestinfo variable set from the shell while the VM runs, for
+            # VMware's own vmware-rpctool in the guest to read (below).
+            out = m.command('vm guestinfo linux greeting "hello linux, from the host"', 60)
+            check("guestinfo.greeting set" in out, "vm guestinfo did not set it:\n" + out)
             # The guest's shell through `vm console`: typed commands reach it
             # and it answers.
             t_console = time.monotonic()
@@ -426,6 +430,15 @@ def register(h):
                   "host's time of day read just before attaching")
             m.send("grep -c ^processor /proc/cpuinfo\r")
             gexpect(m, r"^1\n", 120)
+            # GuestRPC from a user process (ring 3, IOPL 0) with VMware's
+            # unmodified vmware-rpctool (open-vm-tools): it checks for the
+            # backdoor, opens a channel and moves 4 bytes a call.
+            m.send("vmware-rpctool 'info-get guestinfo.greeting'; echo rpc-get $?\r")
+            gexpect(m, r"^hello linux, from the host\nrpc-get 0\n", 120)
+            m.send('vmware-rpctool "info-set guestinfo.fromlinux $(uname -r)"; echo rpc-set $?\r')
+            gexpect(m, r"^rpc-set 0\n", 120)
+            m.send("vmware-rpctool 'info-get guestinfo.nobody'; echo rpc-miss $?\r")
+            gexpect(m, r"^No value found\nrpc-miss 1\n", 120)
             m.send("echo cs $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
                    " wd $(dmesg | grep -c -i -E 'unstable|watchdog.*skew')\r")
             got = gexpect(m, r"^cs ([a-z_-]+) wd (\d+)\n", 120)
@@ -453,6 +466,9 @@ def register(h):
             print(f"figure: linux: console session (commands typed into the guest's shell and "
                   f"answered, `sleep 20`) {time.monotonic() - t_console:.0f} s of wall time")
             clk_b = clock_bracket(m)
+            out = m.command("vm guestinfo linux fromlinux", 60)
+            check(re.search(r'^guestinfo\.fromlinux = "\d+\.\d+\.\d+-\d+-amd64"', out, re.M),
+                  "vmware-rpctool's info-set did not reach the host:\n" + out)
             print("figure: linux: the guest's own words on its clocks:\n" + "\n".join(
                 l for l in said.splitlines()
                 if re.search(r"^\[ *\d+\.\d+\] .*(clocksource|tsc:|hpet|unstable)", l, re.I)

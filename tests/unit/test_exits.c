@@ -1708,7 +1708,7 @@ static void test_backdoor_past_the_io_permission_gp(void **state)
 static void guestrpc_in(uint32_t type, uint32_t bx, uint32_t chan, uint32_t hi, uint32_t lo)
 {
     uint64_t *g = vcpu.regs.gpr;
-    g[REG_RAX] = BDOOR_MAGIC;
+    g[REG_RAX] = 0xffffffff00000000ULL | BDOOR_MAGIC;   /* IN EAX clears the upper half */
     g[REG_RBX] = bx;
     g[REG_RCX] = BDOOR_CMD_MESSAGE | type << 16;
     g[REG_RDX] = BDOOR_PORT | chan << 16;
@@ -1717,6 +1717,7 @@ static void guestrpc_in(uint32_t type, uint32_t bx, uint32_t chan, uint32_t hi, 
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
     assert_int_equal(run_exit(EXIT_IO, IO_QUAL(BDOOR_PORT, 4, true)), EXIT_CONTINUE);
     assert_true(skipped());
+    assert_int_equal(g[REG_RAX], BDOOR_MAGIC);
 }
 
 static void test_guestrpc_through_the_backdoor(void **state)
