@@ -44,6 +44,7 @@
 
 struct backdoor_regs {
     uint64_t ax, bx, cx, dx, si, di;
+    uint64_t bp;            /* the high-bandwidth port's calls only (vmm/guestrpc.h) */
 };
 
 struct backdoor_host {

@@ -14,6 +14,7 @@
 #include "vmm/guest_linear.h"
 #include "vmm/backdoor.h"
 #include "vmm/guestrpc.h"
+#include "vmm/string_io.h"
 #include "vmm/vplatform.h"
 #include "kernel/vm.h"
 #include "kernel/wall_clock.h"
@@ -31,7 +32,7 @@ bool vcpu_backdoor_call(struct vcpu *v)
 {
     uint64_t *g = v->regs.gpr;
     struct backdoor_regs r = { g[REG_RAX], g[REG_RBX], g[REG_RCX], g[REG_RDX], g[REG_RSI],
-                               g[REG_RDI] };
+                               g[REG_RDI], g[REG_RBP] };
     /* The guest's TSC rate as its board has it (the host's). */
     struct backdoor_host h = { v->plat ? v->plat->lapic[0].tsc_khz * 1000 : 0,
                                VPLATFORM_APIC_BUS_HZ, v->vm->cfg.memsize_mb,
@@ -83,6 +84,23 @@ static size_t fetch(struct vcpu *v, uint64_t rip, uint8_t *buf, bool *wait,
     return n < MAX_INSN ? n : 0;
 }
 
+/* REP INSB or OUTSB (`n` bytes with its prefixes) denied by the I/O
+ * permission checks: VMware's high-bandwidth backdoor call, if it is one
+ * (true: *action, RIP past it when it completed). */
+static bool high_bandwidth(struct vcpu *v, const struct exit_info *e, const uint8_t *b, size_t n,
+                           bool long64, bool cs_d, enum exit_action *action)
+{
+    struct string_io s = { .in = b[n - 1] == 0x6c, .size = 1,
+                           .port = (uint16_t)v->regs.gpr[REG_RDX], .long64 = long64 };
+    bool complete;
+    if (!string_io_decode(b, n, long64, cs_d, &s.insn) ||
+        !vcpu_backdoor_hb(v, &s, action, &complete))
+        return false;
+    if (complete)
+        vcpu_complete_instruction(v, e->interruptibility, e->rip + n);
+    return true;
+}
+
 /* The backdoor's IN or a pseudo counter's RDPMC at RIP: done, true (with
  * *action EXIT_CONTINUE, or how to wait for a page of the instruction:
  * the #GP comes again once it is back). */
@@ -117,6 +135,8 @@ static bool emulate(struct vcpu *v, const struct exit_info *e, enum exit_action 
         done = vcpu_backdoor_call(v);
     else if (b[i] == 0x0f && i + 1 < n && b[i + 1] == 0x33)
         done = vcpu_pseudo_pmc(v), i++;
+    else if (b[i] == 0x6c || b[i] == 0x6e)
+        return high_bandwidth(v, e, b, i + 1, long64, cs_d, action);
     if (done)
         vcpu_complete_instruction(v, e->interruptibility, e->rip + i + 1);
     return done;

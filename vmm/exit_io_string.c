@@ -14,6 +14,8 @@
 #include "vmm/io_ports.h"
 #include "vmm/string_io.h"
 #include "vmm/vmmem_poll.h"
+#include "vmm/backdoor.h"
+#include "vmm/guestrpc.h"
 #include "kernel/vm.h"
 #include "include/hv/x86/regs.h"
 
@@ -24,6 +26,10 @@ struct sio_ctx {
     struct vcpu *v;
     struct guest_linear g;
     bool stopped;
+    /* VMware's high-bandwidth port: the channel's buffer the bytes move
+     * to or from instead of a device (NULL: the port bus). */
+    uint8_t *hb;
+    uint32_t hb_pos;
 };
 
 static enum sio_mem mem_result(enum gl_result r)
@@ -53,12 +59,20 @@ static enum sio_mem mem_write(void *ctx, uint64_t gla, const void *buf, unsigned
 static bool port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
 {
     struct sio_ctx *c = ctx;
+    if (c->hb) {
+        *val = c->hb[c->hb_pos++];      /* bytes only, at most the message's length */
+        return true;
+    }
     return io_dispatch(c->v->vm, port, size, true, val) != IO_STOP;
 }
 
 static bool port_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
 {
     struct sio_ctx *c = ctx;
+    if (c->hb) {
+        c->hb[c->hb_pos++] = (uint8_t)val;
+        return true;
+    }
     return io_dispatch(c->v->vm, port, size, false, &val) != IO_STOP;
 }
 
@@ -66,6 +80,82 @@ static void page_poll(void *ctx)
 {
     struct sio_ctx *c = ctx;
     vmmem_check_for_release_requests_now(c->v);
+}
+
+/* The context for a decoded instruction's data accesses, and the rest of
+ * `s` from the vCPU's registers. */
+static void string_setup(struct vcpu *v, struct string_io *s, struct sio_ctx *c)
+{
+    *c = (struct sio_ctx){ .v = v };
+    guest_linear_init(&c->g, v);
+    /* The instruction was fetched as the CPU fetched it; its data accesses
+     * the CPU never began, so their rights are checked here. */
+    uint64_t rflags = gs_read(v, VMCS_GUEST_RFLAGS);
+    guest_linear_check_rights(&c->g, vcpu_cpl(v) == 3, (rflags & RFLAGS_AC) != 0);
+    c->g.devices = true;     /* memory-like bytes outside RAM too, as on a PC */
+    /* In 64-bit mode only FS and GS have a base. */
+    bool based = !s->long64 || s->insn.seg == SIO_SEG_FS || s->insn.seg == SIO_SEG_GS;
+    s->seg_base = based ? gs_read(v, VMCS_SEG_BASE(s->insn.seg)) : 0;
+    s->df = (rflags & RFLAGS_DF) != 0;
+    s->rcx = vcpu_gpr_read(v, REG_RCX);
+    s->rsi = vcpu_gpr_read(v, REG_RSI);
+    s->rdi = vcpu_gpr_read(v, REG_RDI);
+}
+
+static uint64_t addr_mask(unsigned bits)
+{
+    return bits == 64 ? ~0ULL : (1ULL << bits) - 1;
+}
+
+bool vcpu_backdoor_hb(struct vcpu *v, struct string_io *s, enum exit_action *action,
+                      bool *complete)
+{
+    uint64_t *g = v->regs.gpr;
+    if (s->port != BDOORHB_PORT || s->size != 1 || !s->insn.rep ||
+        (uint32_t)g[REG_RAX] != BDOOR_MAGIC || !vcpu_backdoor_open(v))
+        return false;
+    struct sio_ctx c;
+    string_setup(v, s, &c);
+    bool out = !s->in;
+    struct backdoor_regs r = { g[REG_RAX], g[REG_RBX], s->rcx & addr_mask(s->insn.addr_bits),
+                               g[REG_RDX], s->rsi, s->rdi, g[REG_RBP] };
+    uint8_t *buf = s->df ? NULL : vcpu_guestrpc_hb_begin(v, &r, out);
+    *action = EXIT_CONTINUE;
+    *complete = true;
+    uint32_t status = 0;
+    if (buf) {
+        /* All or nothing: a fault part way leaves the registers as they were
+         * (the bytes moved went only to the channel's buffer), and the guest
+         * runs the whole instruction again once its page is in. */
+        struct string_io t = *s;
+        c.hb = buf;
+        struct string_io_bus bus = { mem_read, mem_write, port_in, port_out, page_poll, &c };
+        uint64_t fault_gla = 0;
+        switch (string_io_run(&t, &bus, r.cx, &fault_gla)) {
+        case SIO_DONE:
+            vcpu_gpr_write(v, REG_RCX, t.rcx);
+            vcpu_gpr_write(v, REG_RSI, t.rsi);
+            vcpu_gpr_write(v, REG_RDI, t.rdi);
+            status = vcpu_guestrpc_hb_done(v, &r, out);
+            break;
+        case SIO_WAIT:
+            *action = c.g.action;
+            *complete = false;
+            return true;
+        case SIO_FAULT:
+            v->regs.cr2 = fault_gla;
+            vcpu_inject_exception(v, VEC_PF, true, (c.g.protection ? PF_ERR_PRESENT : 0) |
+                                                       (s->in ? PF_ERR_WRITE : 0) |
+                                                       (vcpu_cpl(v) == 3 ? PF_ERR_USER : 0));
+            *complete = false;
+            return true;
+        default:
+            break;                      /* not RAM: the call fails */
+        }
+    }
+    g[REG_RBX] = (uint32_t)(status << 16 | (uint16_t)g[REG_RBX]);
+    v->vm->backdoor_calls++;
+    return true;
 }
 
 enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
@@ -95,18 +185,14 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
                 s.port, (unsigned long long)e->rip, v->id);
         return EXIT_STOP;
     }
-    /* The instruction was fetched as the CPU fetched it; its data accesses
-     * the CPU never began, so their rights are checked here. */
-    uint64_t rflags = gs_read(v, VMCS_GUEST_RFLAGS);
-    guest_linear_check_rights(&c.g, cpl == 3, (rflags & RFLAGS_AC) != 0);
-    c.g.devices = true;     /* memory-like bytes outside RAM too, as on a PC */
-    /* In 64-bit mode only FS and GS have a base. */
-    bool based = !long64 || s.insn.seg == SIO_SEG_FS || s.insn.seg == SIO_SEG_GS;
-    s.seg_base = based ? gs_read(v, VMCS_SEG_BASE(s.insn.seg)) : 0;
-    s.df = (rflags & RFLAGS_DF) != 0;
-    s.rcx = vcpu_gpr_read(v, REG_RCX);
-    s.rsi = vcpu_gpr_read(v, REG_RSI);
-    s.rdi = vcpu_gpr_read(v, REG_RDI);
+    enum exit_action hb_action;
+    bool hb_complete;
+    if (vcpu_backdoor_hb(v, &s, &hb_action, &hb_complete)) {
+        if (hb_complete)
+            vcpu_skip_instruction(v, e);
+        return hb_action;
+    }
+    string_setup(v, &s, &c);
 
     struct string_io_bus bus = { mem_read, mem_write, port_in, port_out, page_poll, &c };
     uint64_t fault_gla = 0;

@@ -74,9 +74,21 @@ enum exit_action exit_rdpmc(struct vcpu *v, const struct exit_info *e);
 bool vcpu_backdoor_open(struct vcpu *v);
 bool vcpu_backdoor_call(struct vcpu *v);
 bool vcpu_pseudo_pmc(struct vcpu *v);
-/* GuestRPC (backdoor command 30; vmm/guestrpc_attach.c): answers in `r`. */
+/* GuestRPC (backdoor command 30; vmm/guestrpc_attach.c): answers in `r`;
+ * the high-bandwidth port's transfers (guestrpc_hb_begin/_done on the VM's
+ * channels: NULL and 0 when it has none). */
 struct backdoor_regs;
 void vcpu_guestrpc_call(struct vcpu *v, struct backdoor_regs *r);
+uint8_t *vcpu_guestrpc_hb_begin(struct vcpu *v, const struct backdoor_regs *r, bool out);
+uint32_t vcpu_guestrpc_hb_done(struct vcpu *v, const struct backdoor_regs *r, bool out);
+/* A decoded INS/OUTS (vmm/exit_io_string.c) that is VMware's high-bandwidth
+ * backdoor call: REP INSB/OUTSB at port 0x5659 with the magic in EAX. True
+ * when it is one: the message moved (or refused: EBX's status 0), *action
+ * what to do, *complete whether the instruction ended (the caller steps RIP
+ * past it) or must run again (a #PF injected, or a page to wait for). */
+struct string_io;
+bool vcpu_backdoor_hb(struct vcpu *v, struct string_io *s, enum exit_action *action,
+                      bool *complete);
 /* The exception bitmap the VM's configuration asks for (#GP while the
  * backdoor or the pseudo counters must pass the CPU's privilege checks). */
 uint32_t vcpu_exception_bitmap(const struct vm *vm);

@@ -9,6 +9,8 @@ void guestrpc_init(struct guestrpc *g, guestrpc_exec_fn exec, void *ctx)
     g->exec_ctx = ctx;
 }
 
+static void run(struct guestrpc *g, struct guestrpc_chan *c);
+
 /* splitmix64's finaliser: cookies a guest cannot guess from the last ones. */
 static uint64_t mix(uint64_t x)
 {
@@ -47,8 +49,9 @@ static void open_channel(struct guestrpc *g, struct backdoor_regs *r, uint64_t e
     }
 }
 
-/* The channel EDX names, open and with its cookies, or NULL. */
-static struct guestrpc_chan *channel(struct guestrpc *g, const struct backdoor_regs *r)
+/* The channel EDX names, open and with the cookies `hi` and `lo`, or NULL. */
+static struct guestrpc_chan *channel_with(struct guestrpc *g, const struct backdoor_regs *r,
+                                          uint32_t hi, uint32_t lo)
 {
     uint32_t id = (uint32_t)r->dx >> 16;
     if (id >= GUESTRPC_CHANNELS)
@@ -56,9 +59,49 @@ static struct guestrpc_chan *channel(struct guestrpc *g, const struct backdoor_r
     struct guestrpc_chan *c = &g->chan[id];
     if (c->state == CHAN_CLOSED)
         return NULL;
-    if (c->cookies && ((uint32_t)r->si != c->cookie_hi || (uint32_t)r->di != c->cookie_lo))
+    if (c->cookies && (hi != c->cookie_hi || lo != c->cookie_lo))
         return NULL;
     return c;
+}
+
+/* The low-bandwidth calls carry the cookies in ESI and EDI. */
+static struct guestrpc_chan *channel(struct guestrpc *g, const struct backdoor_regs *r)
+{
+    return channel_with(g, r, (uint32_t)r->si, (uint32_t)r->di);
+}
+
+/* The high-bandwidth port's: EBP and EDI for OUTSB, ESI and EBP for INSB
+ * (EDI and ESI are then the data's addresses). */
+static struct guestrpc_chan *hb_channel(struct guestrpc *g, const struct backdoor_regs *r,
+                                        bool out)
+{
+    if ((uint16_t)r->bx != BDOORHB_CMD_MESSAGE)
+        return NULL;
+    return out ? channel_with(g, r, (uint32_t)r->bp, (uint32_t)r->di)
+               : channel_with(g, r, (uint32_t)r->si, (uint32_t)r->bp);
+}
+
+uint8_t *guestrpc_hb_begin(struct guestrpc *g, const struct backdoor_regs *r, bool out)
+{
+    struct guestrpc_chan *c = hb_channel(g, r, out);
+    if (!c || c->pos != 0 || (uint32_t)r->cx != c->len || c->len == 0)
+        return NULL;
+    if (out ? c->state != CHAN_SENDING : c->state != CHAN_RECEIVING)
+        return NULL;
+    return c->buf;
+}
+
+uint32_t guestrpc_hb_done(struct guestrpc *g, const struct backdoor_regs *r, bool out)
+{
+    struct guestrpc_chan *c = guestrpc_hb_begin(g, r, out) ? hb_channel(g, r, out) : NULL;
+    if (!c) {
+        g->failures++;
+        return 0;
+    }
+    c->pos = c->len;
+    if (out)
+        run(g, c);
+    return GUESTRPC_STATUS_SUCCESS;
 }
 
 static void run(struct guestrpc *g, struct guestrpc_chan *c)
@@ -111,7 +154,7 @@ void guestrpc_call(struct guestrpc *g, struct backdoor_regs *r, uint64_t entropy
         c->state = CHAN_SENDING;
         if (c->len == 0)
             run(g, c);
-        status = GUESTRPC_STATUS_SUCCESS;
+        status = GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_HB;
         break;
     case GUESTRPC_SENDPAYLOAD:
         if (!c || c->state != CHAN_SENDING)
@@ -126,7 +169,7 @@ void guestrpc_call(struct guestrpc *g, struct backdoor_regs *r, uint64_t entropy
             break;
         status = GUESTRPC_STATUS_SUCCESS;
         if (c->state == CHAN_REPLY || c->state == CHAN_RECEIVING) {
-            status |= GUESTRPC_STATUS_DORECV;
+            status |= GUESTRPC_STATUS_DORECV | GUESTRPC_STATUS_HB;
             c->state = CHAN_RECEIVING;
             c->pos = 0;
             set32(&r->dx, (uint32_t)GUESTRPC_SENDSIZE << 16 | port);

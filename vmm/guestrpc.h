@@ -21,12 +21,21 @@
  *
  * Eight channels a VM, as VMware has; each holds one message of up to
  * GUESTRPC_MSG_MAX bytes at a time. Only RPCI (guest to host) channels
- * open: TCLO, by which the host would send the tools commands, is refused,
- * and so is the high-bandwidth port (0x5659): the status never offers it,
- * so tools move 4 bytes a call. A call on a channel that is not open, with
- * the wrong cookies or out of turn fails (status 0) and changes nothing
- * else: the guest is hostile. Pure: the monitor passes the registers in and
- * runs each complete request through `exec` (vmm/rpci.c). */
+ * open: TCLO, by which the host would send the tools commands, is refused.
+ * A call on a channel that is not open, with the wrong cookies or out of
+ * turn fails (status 0) and changes nothing else: the guest is hostile.
+ *
+ * SENDSIZE's and RECVSIZE's status offers the high-bandwidth port (0x80):
+ * the whole message in one REP OUTSB or REP INSB at port 0x5659, EAX the
+ * magic, EBX = 1 << 16 (BDOORHB_CMD_MESSAGE 0), ECX the length, EDX's high
+ * half the channel; the cookies in EBP (high) and EDI (low) for OUTSB from
+ * DS:rSI, in ESI (high) and EBP (low) for INSB to ES:rDI; the status comes
+ * back in EBX's high half. The monitor moves the bytes
+ * (vmm/guestrpc_attach.c) between guest memory and the channel's buffer
+ * that guestrpc_hb_begin gives. Tools without it send 4 bytes a call.
+ *
+ * Pure: the monitor passes the registers in and runs each complete request
+ * through `exec` (vmm/rpci.c). */
 #ifndef VMM_GUESTRPC_H
 #define VMM_GUESTRPC_H
 
@@ -52,6 +61,9 @@ enum guestrpc_type {
 
 #define GUESTRPC_STATUS_SUCCESS 0x0001u
 #define GUESTRPC_STATUS_DORECV 0x0002u
+#define GUESTRPC_STATUS_HB 0x0080u
+#define BDOORHB_PORT 0x5659
+#define BDOORHB_CMD_MESSAGE 0
 
 /* Runs one request (`len` bytes, not terminated, any bytes) and writes its
  * reply ("1 ..." or "0 ...") into `reply` (`cap` bytes): returns its length. */
@@ -87,5 +99,15 @@ void guestrpc_init(struct guestrpc *g, guestrpc_exec_fn exec, void *ctx);
  * answers in `r` (ECX, EDX, EBX, ESI, EDI as above; EAX keeps the magic).
  * `entropy` makes a new channel's cookies (the host's TSC, say). */
 void guestrpc_call(struct guestrpc *g, struct backdoor_regs *r, uint64_t entropy);
+
+/* A high-bandwidth transfer on the port 0x5659 with the registers in `r`:
+ * `out` (REP OUTSB, guest to host) when the channel's SENDSIZE waits for
+ * exactly ECX bytes, else (REP INSB) when its reply of ECX bytes is being
+ * received. Returns the channel's buffer for the ECX bytes, or NULL when
+ * the call is refused (the caller then answers status 0). Once the bytes
+ * are moved, guestrpc_hb_done completes it (a request runs) and gives the
+ * status. */
+uint8_t *guestrpc_hb_begin(struct guestrpc *g, const struct backdoor_regs *r, bool out);
+uint32_t guestrpc_hb_done(struct guestrpc *g, const struct backdoor_regs *r, bool out);
 
 #endif

@@ -70,3 +70,21 @@ void vcpu_guestrpc_call(struct vcpu *v, struct backdoor_regs *r)
     vm->guestrpc_requests = g->rpc.requests;
     vm->tools_version = g->cmds.tools_version;
 }
+
+uint8_t *vcpu_guestrpc_hb_begin(struct vcpu *v, const struct backdoor_regs *r, bool out)
+{
+    struct vm_guestrpc *g = v->vm->guestrpc;
+    return g ? guestrpc_hb_begin(&g->rpc, r, out) : NULL;
+}
+
+uint32_t vcpu_guestrpc_hb_done(struct vcpu *v, const struct backdoor_regs *r, bool out)
+{
+    struct vm *vm = v->vm;
+    struct vm_guestrpc *g = vm->guestrpc;
+    if (!g)
+        return 0;
+    uint32_t status = guestrpc_hb_done(&g->rpc, r, out);
+    vm->guestrpc_requests = g->rpc.requests;
+    vm->tools_version = g->cmds.tools_version;
+    return status;
+}

@@ -5,7 +5,8 @@
  * ones, 0, or a flipped bit) and EBX; a SENDPAYLOAD call whose type byte
  * has bit 7 set sends the next request bytes from the input's tail instead
  * (so whole commands, info-set and info-get with their names and values,
- * come up). Beyond the sanitizers it checks the contract: every status is
+ * come up); types 7 and 8 are the high-bandwidth port's transfers, out
+ * (from the tail) and in. Beyond the sanitizers it checks the contract: every status is
  * 0, success, or success with a reply waiting; a refused call changes no
  * register but ECX; a reply is no longer than its channel and begins with
  * "1 " or "0 "; the variables stay within their arena and every one of
@@ -19,6 +20,7 @@
 
 #define CHECK(c) do { if (!(c)) abort(); } while (0)
 #define CALL_BYTES 7
+#define BDORHB_PORT_CHAN(chan) (BDOORHB_PORT | (chan) << 16)
 
 static struct guestrpc rpc;
 static struct rpci cmds;
@@ -78,13 +80,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             hi = cookie_hi[chan];
             lo = cookie_lo[chan] ^ (c[2] & 0x20 ? 1u : 0);
         }
+        if (type == 7 || type == 8) {
+            /* The high-bandwidth port: out (7) from the input's tail, or in
+             * (8), of the length EBX's low half says. */
+            bool out = type == 7;
+            struct backdoor_regs h = { BDOOR_MAGIC, c[2] & 0x40 ? 1u : 0u, bx & 0x1fff,
+                                       BDORHB_PORT_CHAN(chan), out ? 0 : hi, out ? lo : 0,
+                                       out ? hi : lo };
+            uint8_t *buf = guestrpc_hb_begin(&rpc, &h, out);
+            volatile uint8_t sink = 0;
+            for (uint32_t k = 0; buf && k < (uint32_t)h.cx; k++) {
+                if (out)
+                    buf[k] = tail < size ? data[tail++] : 0;
+                else
+                    sink ^= buf[k];      /* the whole reply is readable */
+            }
+            (void)sink;
+            uint32_t st = guestrpc_hb_done(&rpc, &h, out);
+            CHECK(buf ? st == GUESTRPC_STATUS_SUCCESS : st == 0);
+            continue;
+        }
         struct backdoor_regs r = { BDOOR_MAGIC, bx, BDOOR_CMD_MESSAGE | type << 16,
-                                   BDOOR_PORT | chan << 16, hi, lo };
+                                   BDOOR_PORT | chan << 16, hi, lo, 0 };
         struct backdoor_regs before = r;
         guestrpc_call(&rpc, &r, i * 0x9e3779b97f4a7c15ull);
         uint32_t status = (uint32_t)r.cx >> 16;
         CHECK(status == 0 || status == GUESTRPC_STATUS_SUCCESS ||
-              status == (GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_DORECV));
+              status == (GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_HB) ||
+              status == (GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_DORECV |
+                         GUESTRPC_STATUS_HB));
         CHECK((r.cx & 0xffff) == 0 && r.ax == BDOOR_MAGIC);
         if (!status) {
             CHECK(r.bx == before.bx && r.dx == before.dx && r.si == before.si &&

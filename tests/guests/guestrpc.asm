@@ -4,14 +4,17 @@
 ;   1. opens an RPCI channel asking for cookies;
 ;   2. info-get guestinfo.greeting: prints the reply ("1 " and the value the
 ;      VM's .vmx gave, or "0 No value found");
-;   3. info-set guestinfo.fromguest, then reads it back;
+;   3. info-set guestinfo.fromguest, then reads it back; the same again
+;      through the high-bandwidth port (the whole message by REP OUTSB and
+;      REP INSB at port 0x5659) where the host offers it;
 ;   4. info-get of a variable nobody set: a reply beginning "0 ";
 ;   5. log: "1 ", and the host logs the text;
 ;   6. a call with a wrong cookie is refused (status 0);
 ;   7. eight channels open at once (VMware's number) and a ninth does not;
 ;      after CLOSE a channel refuses calls.
 ; Lines: "guestrpc: channel N open", "guestrpc: greeting reply: R",
-; "guestrpc: set and read back", "guestrpc: 8 channels, the ninth refused",
+; "guestrpc: set and read back", "guestrpc: high-bandwidth set and read back"
+; (or "guestrpc: no high-bandwidth port"), "guestrpc: 8 channels, the ninth refused",
 ; "guestrpc: ok", exit 0. No channel (QEMU's vmport has no GuestRPC, a host
 ; without the backdoor): "guestrpc: none", exit 3. A failed check:
 ; "guestrpc: FAIL: check N", exit 1.
@@ -31,6 +34,8 @@ T_RECVSTATUS equ 5
 T_CLOSE     equ 6
 ST_SUCCESS  equ 1
 ST_DORECV   equ 2
+ST_HB       equ 0x80
+BDOORHB_PORT equ 0x5659
 REPLY_MAX   equ 255
 CHANNELS    equ 8
 
@@ -81,6 +86,25 @@ main:
         call streq
         CHECK e, 3
         PRINT "guestrpc: set and read back", 10
+        mov byte [use_hb], 1
+        mov byte [hb_used], 0
+        mov esi, req_set_hb
+        call rpc
+        cmp word [reply], "1 "
+        CHECK e, 12
+        mov esi, req_get_set
+        call rpc
+        mov esi, reply
+        mov edi, want_set_hb
+        call streq
+        CHECK e, 13
+        mov byte [use_hb], 0
+        cmp byte [hb_used], 0
+        je .no_hb
+        PRINT "guestrpc: high-bandwidth set and read back", 10
+        jmp .hb_done
+.no_hb: PRINT "guestrpc: no high-bandwidth port", 10
+.hb_done:
 
         ; ---- 4. nobody's variable -------------------------------------------
         mov esi, req_missing
@@ -182,6 +206,30 @@ rpc:
         test ecx, ST_SUCCESS
         CHECK nz, 20
         mov dword [pos], 0
+        test ecx, ST_HB
+        jz .send
+        cmp byte [use_hb], 0
+        je .send
+        ; the whole request by REP OUTSB: EBX the command and status, ECX
+        ; the length, EDX the channel, DS:ESI the bytes, EBP:EDI the cookies
+        push ebp
+        mov eax, BDOOR_MAGIC
+        mov ebx, ST_SUCCESS << 16
+        mov ecx, [req_len]
+        mov edx, [chan]
+        shl edx, 16
+        or edx, BDOORHB_PORT
+        mov esi, [req]
+        mov edi, [cookie_lo]
+        mov ebp, [cookie_hi]
+        cld
+        rep outsb
+        pop ebp
+        shr ebx, 16
+        test ebx, ST_SUCCESS
+        CHECK nz, 26
+        mov byte [hb_used], 1
+        jmp .sent
 .send:  mov eax, [pos]
         cmp eax, [req_len]
         jae .sent
@@ -193,12 +241,36 @@ rpc:
         add dword [pos], 4
         jmp .send
 .sent:  MSG T_RECVSIZE
-        cmp ecx, ST_SUCCESS | ST_DORECV
+        mov eax, ecx
+        and eax, ST_SUCCESS | ST_DORECV
+        cmp eax, ST_SUCCESS | ST_DORECV
         CHECK e, 22
         cmp ebx, REPLY_MAX
         CHECK be, 23
         mov [reply_len], ebx
         mov dword [pos], 0
+        test ecx, ST_HB
+        jz .recv
+        cmp byte [use_hb], 0
+        je .recv
+        ; the whole reply by REP INSB: ES:EDI the buffer, ESI:EBP the cookies
+        push ebp
+        mov eax, BDOOR_MAGIC
+        mov ebx, ST_SUCCESS << 16
+        mov ecx, [reply_len]
+        mov edx, [chan]
+        shl edx, 16
+        or edx, BDOORHB_PORT
+        mov esi, [cookie_hi]
+        mov edi, reply
+        mov ebp, [cookie_lo]
+        cld
+        rep insb
+        pop ebp
+        shr ebx, 16
+        test ebx, ST_SUCCESS
+        CHECK nz, 27
+        jmp .got
 .recv:  mov eax, [pos]
         cmp eax, [reply_len]
         jae .got
@@ -240,8 +312,13 @@ req_greeting: db "info-get guestinfo.greeting", 0, 0, 0, 0
 req_set:      db "info-set guestinfo.fromguest set by the guest", 0, 0, 0, 0
 req_get_set:  db "info-get guestinfo.fromguest", 0, 0, 0, 0
 want_set:     db "1 set by the guest", 0
+req_set_hb:   db "info-set guestinfo.fromguest set by the guest, the fast way", 0, 0, 0, 0
+want_set_hb:  db "1 set by the guest, the fast way", 0
 req_missing:  db "info-get guestinfo.nobody.set.this", 0, 0, 0, 0
 req_log:      db "log guestrpc test guest says hello", 0, 0, 0, 0
+        align 4
+use_hb:     db 0                ; rpc takes the high-bandwidth port where offered
+hb_used:    db 0                ; and did
         align 4
 chan:       dd 0
 cookie_hi:  dd 0

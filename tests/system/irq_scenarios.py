@@ -106,14 +106,15 @@ def register(h):
             m.expect(r"^\[guestrpc\] guestrpc: channel 0 open\r?\n", 120)
             m.expect(r"^\[guestrpc\] guestrpc: greeting reply: 1 hello from the host\r?\n", 60)
             m.expect(r"^\[guestrpc\] guestrpc: set and read back\r?\n", 60)
+            m.expect(r"^\[guestrpc\] guestrpc: high-bandwidth set and read back\r?\n", 60)
             m.expect(r"vm guestrpc: guest log: guestrpc test guest says hello", 60)
             m.expect(r"^\[guestrpc\] guestrpc: 8 channels, the ninth refused\r?\n", 60)
             m.expect(r"vm guestrpc: exited with status 0", 60)
             m.expect(r"^hv> ", 10)
             out = m.command("vm guestinfo guestrpc", 60)
             for want in (r'^guestinfo\.greeting = "hello from the host"\r?$',
-                         r'^guestinfo\.fromguest = "set by the guest"\r?$',
-                         r"guestrpc: 2 variables in \d+ of 16384 bytes; GuestRPC requests 5;"):
+                         r'^guestinfo\.fromguest = "set by the guest, the fast way"\r?$',
+                         r"guestrpc: 2 variables in \d+ of 16384 bytes; GuestRPC requests 7;"):
                 check(re.search(want, out, re.M), f"vm guestinfo: {want} expected:\n" + out)
             out = m.command("vm guestinfo guestrpc greeting", 60)
             check(re.search(r'^guestinfo\.greeting = "hello from the host"', out, re.M),

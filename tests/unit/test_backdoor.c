@@ -13,7 +13,7 @@ static const struct backdoor_host host = { 2400000000ULL, 1000000000ULL, 4096,
 
 static struct backdoor_regs call(uint32_t cmd)
 {
-    struct backdoor_regs r = { BDOOR_MAGIC, 0xdeadbeef, cmd, BDOOR_PORT, 0x1111, 0x2222 };
+    struct backdoor_regs r = { BDOOR_MAGIC, 0xdeadbeef, cmd, BDOOR_PORT, 0x1111, 0x2222, 0 };
     assert_true(backdoor_call(&r, &host));
     return r;
 }
@@ -38,7 +38,7 @@ static void test_gethz_and_getmhz(void **state)
     assert_int_equal(r.ax | r.bx << 32, 2400000000ULL);
     assert_int_equal(r.cx, 1000000000ULL);
     struct backdoor_host fast = { 0x1234567890ULL, 5000000000ULL, 0, 0 };
-    struct backdoor_regs f = { BDOOR_MAGIC, 0, BDOOR_CMD_GETHZ, BDOOR_PORT, 0, 0 };
+    struct backdoor_regs f = { BDOOR_MAGIC, 0, BDOOR_CMD_GETHZ, BDOOR_PORT, 0, 0, 0 };
     assert_true(backdoor_call(&f, &fast));
     assert_int_equal(f.ax, 0x34567890);
     assert_int_equal(f.bx, 0x12);
@@ -56,7 +56,7 @@ static void test_unknown_command_and_cx(void **state)
     assert_int_equal(r.cx, 0xfff);
     assert_int_equal(r.ax, BDOOR_MAGIC);
     struct backdoor_regs w = { 0xffffffff00000000ULL | BDOOR_MAGIC, 0, 0xabcd0000u | BDOOR_CMD_GETVERSION,
-                               BDOOR_PORT, 0, 0 };
+                               BDOOR_PORT, 0, 0, 0 };
     assert_true(backdoor_call(&w, &host));
     assert_int_equal(w.ax, 6);                    /* 32-bit results, zero-extended */
     assert_int_equal(w.bx, BDOOR_MAGIC);
@@ -66,7 +66,7 @@ static void test_unknown_command_and_cx(void **state)
 static void test_no_magic(void **state)
 {
     (void)state;
-    struct backdoor_regs r = { 0x12345678, 1, BDOOR_CMD_GETVERSION, BDOOR_PORT, 2, 3 };
+    struct backdoor_regs r = { 0x12345678, 1, BDOOR_CMD_GETVERSION, BDOOR_PORT, 2, 3, 0 };
     assert_false(backdoor_call(&r, &host));
     assert_int_equal(r.ax, 0x12345678);
     assert_int_equal(r.bx, 1);
@@ -85,13 +85,13 @@ static void test_gettimefull_and_getmemsize(void **state)
     assert_int_equal(r.cx, 0);
     struct backdoor_host later = host;
     later.unix_us = (int64_t)0x123456789ULL * 1000000 + 5;     /* past 2106 */
-    struct backdoor_regs w = { BDOOR_MAGIC, 0, BDOOR_CMD_GETTIMEFULL, BDOOR_PORT, 0, 0 };
+    struct backdoor_regs w = { BDOOR_MAGIC, 0, BDOOR_CMD_GETTIMEFULL, BDOOR_PORT, 0, 0, 0 };
     assert_true(backdoor_call(&w, &later));
     assert_int_equal(w.si, 1);
     assert_int_equal(w.dx, 0x23456789);
     assert_int_equal(w.bx, 5);
     later.unix_us = -1;
-    struct backdoor_regs n = { BDOOR_MAGIC, 7, BDOOR_CMD_GETTIMEFULL, BDOOR_PORT, 8, 9 };
+    struct backdoor_regs n = { BDOOR_MAGIC, 7, BDOOR_CMD_GETTIMEFULL, BDOOR_PORT, 8, 9, 0 };
     assert_true(backdoor_call(&n, &later));
     assert_int_equal(n.ax, 0xffffffffu);
     assert_int_equal(n.bx, 7);

@@ -1629,7 +1629,21 @@ static void test_backdoor_port(void **state)
     assert_int_equal(vcpu_exception_bitmap(&vm), 1u << VEC_GP);
 }
 
-/* A #GP exit with the faulting instruction at RIP (32-bit code, CPL 3). */
+/* A #GP exit with the faulting instruction at RIP (32-bit code, CPL 3),
+ * in guest memory the caller made. */
+static enum exit_action gp_exit_in(const uint8_t *insns, size_t n, uint32_t error)
+{
+    memcpy(guest_bytes(RIP0), insns, n);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc0fb);
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc0f3);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_EXIT_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE |
+                                         VEC_GP);
+    fake_gs_set(VMCS_EXIT_INTR_ERR, error);
+    return run_exit(EXIT_EXCEPTION_NMI, 0);
+}
+
+/* The same in guest memory of its own, gone after. */
 static enum exit_action gp_exit(const uint8_t *insns, size_t n, uint32_t error)
 {
     vm.mem.ram.gpa = fake_gpa_create(256);
@@ -1742,7 +1756,7 @@ static void test_guestrpc_through_the_backdoor(void **state)
     fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc093);
     static const char req[] = "info-get guestinfo.k";
     guestrpc_in(GUESTRPC_SENDSIZE, sizeof req - 1, chan, hi, lo);
-    assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS);
+    assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_HB);
     for (size_t i = 0; i < sizeof req - 1; i += 4) {
         uint32_t w;
         memcpy(&w, req + i, 4);
@@ -1750,17 +1764,81 @@ static void test_guestrpc_through_the_backdoor(void **state)
         assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS);
     }
     guestrpc_in(GUESTRPC_RECVSIZE, 0, chan, hi, lo);
-    assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_DORECV);
+    assert_int_equal(g[REG_RCX] >> 16,
+                     GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_DORECV | GUESTRPC_STATUS_HB);
     assert_int_equal(g[REG_RBX], 4);
     guestrpc_in(GUESTRPC_RECVPAYLOAD, 1, chan, hi, lo);
     assert_int_equal(g[REG_RBX], 0x31762031);                  /* "1 v1" */
     guestrpc_in(GUESTRPC_RECVSTATUS, 1, chan, hi, lo);
     assert_int_equal(g[REG_RCX] >> 16, GUESTRPC_STATUS_SUCCESS);
     assert_int_equal(vm.guestrpc_requests, 1);
+
+    /* The high-bandwidth port: REP OUTSB of the request at CPL 0 (an I/O
+     * exit; EBP and EDI the cookies), REP INSB of the reply from CPL 3
+     * past the I/O permission #GP (ESI and EBP the cookies). */
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    static const uint8_t rep_outsb[] = { 0xf3, 0x6e }, rep_insb[] = { 0xf3, 0x6c };
+    static const char req2[] = "info-set guestinfo.k v2 by the fast port";
+    memcpy(guest_bytes(0x5000), req2, sizeof req2 - 1);
+    guestrpc_in(GUESTRPC_SENDSIZE, sizeof req2 - 1, chan, hi, lo);
+    string_insn(rep_outsb, 2);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    g[REG_RAX] = BDOOR_MAGIC;
+    g[REG_RBX] = GUESTRPC_STATUS_SUCCESS << 16 | BDOORHB_CMD_MESSAGE;
+    g[REG_RCX] = sizeof req2 - 1;
+    g[REG_RDX] = BDOORHB_PORT | chan << 16;
+    g[REG_RSI] = 0x5000;
+    g[REG_RDI] = lo;
+    g[REG_RBP] = hi;
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(BDOORHB_PORT, 1, false) | 16 | 32),
+                     EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
+    fake_gs_set(VMCS_EXIT_INSN_LEN, LEN);
+    assert_int_equal(g[REG_RBX] >> 16, GUESTRPC_STATUS_SUCCESS);
+    assert_int_equal(g[REG_RCX], 0);
+    assert_int_equal(g[REG_RSI], 0x5000 + sizeof req2 - 1);
+    const char *val;
+    size_t vlen;
+    assert_true(guestinfo_get(&vm.cfg.guestinfo, "guestinfo.k", 11, &val, &vlen));
+    assert_int_equal(vlen, 19);
+    assert_memory_equal(val, "v2 by the fast port", 19);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    guestrpc_in(GUESTRPC_RECVSIZE, 0, chan, hi, lo);
+    assert_int_equal(g[REG_RBX], 2);
+    g[REG_RAX] = BDOOR_MAGIC;
+    g[REG_RBX] = GUESTRPC_STATUS_SUCCESS << 16 | BDOORHB_CMD_MESSAGE;
+    g[REG_RCX] = 2;
+    g[REG_RDX] = BDOORHB_PORT | chan << 16;
+    g[REG_RSI] = hi;
+    g[REG_RDI] = 0x6000;
+    g[REG_RBP] = lo;
+    assert_int_equal(gp_exit_in(rep_insb, 2, 0), EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
+    assert_false(fake_gs_get(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+    assert_int_equal(g[REG_RBX] >> 16, GUESTRPC_STATUS_SUCCESS);
+    assert_memory_equal(guest_bytes(0x6000), "1 ", 2);
+    assert_int_equal(g[REG_RDI], 0x6002);
+    assert_int_equal(g[REG_RCX], 0);
+    /* Again: the reply is gone, so the port refuses (status 0, nothing moved). */
+    g[REG_RBX] = GUESTRPC_STATUS_SUCCESS << 16 | BDOORHB_CMD_MESSAGE;
+    g[REG_RCX] = 2;
+    g[REG_RDI] = 0x7000;
+    assert_int_equal(gp_exit_in(rep_insb, 2, 0), EXIT_CONTINUE);
+    assert_int_equal(g[REG_RBX] >> 16, 0);
+    assert_int_equal(g[REG_RCX], 2);
+    assert_int_equal(guest_bytes(0x7000)[0], 0);
+    /* Without the magic the port is an ordinary one: from CPL 3 the #GP. */
+    g[REG_RAX] = 0;
+    assert_int_equal(gp_exit_in(rep_insb, 2, 0), EXIT_CONTINUE);
+    assert_injected(VEC_GP, true);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc09b);
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc093);
+    fake_gpa_destroy(vm.mem.ram.gpa);
     /* The wrong cookie: refused. */
     guestrpc_in(GUESTRPC_CLOSE, 0, chan, hi, lo ^ 1);
     assert_int_equal(g[REG_RCX] >> 16, 0);
-    assert_int_equal(vm.backdoor_calls, 11);
+    assert_int_equal(vm.backdoor_calls, 16);
     /* The channels go with the devices. */
     vm_devices_destroy(&vm.devices);
     assert_null(vm.guestrpc);

@@ -20,6 +20,7 @@ static struct guestrpc rpc;
 static struct rpci cmds;
 static struct guestinfo vars;
 static char logged[256];
+static bool use_hb;   /* rpc_send moves the messages through the port 0x5659 */
 static unsigned logs;
 
 static void log_text(void *ctx, const char *text, size_t len)
@@ -38,6 +39,7 @@ static int setup(void **state)
     cmds.log = log_text;
     guestrpc_init(&rpc, rpci_exec, &cmds);
     logs = 0;
+    use_hb = false;
     return 0;
 }
 
@@ -48,10 +50,25 @@ struct chan {
 static struct backdoor_regs call(const struct chan *c, uint32_t type, uint32_t bx)
 {
     struct backdoor_regs r = { BDOOR_MAGIC, bx, BDOOR_CMD_MESSAGE | type << 16,
-                               BDOOR_PORT | c->id << 16, c->hi, c->lo };
+                               BDOOR_PORT | c->id << 16, c->hi, c->lo, 0 };
     guestrpc_call(&rpc, &r, 0x123456789abcdefull);
     return r;
 }
+
+/* The high-bandwidth port's registers for a message of `len` bytes, as
+ * open-vm-tools' Backdoor_HbOut/HbIn load them (the data's addresses are
+ * the monitor's business: 0x1000 here). */
+static struct backdoor_regs hb_regs(const struct chan *c, bool out, uint32_t len)
+{
+    struct backdoor_regs r = { BDOOR_MAGIC, GUESTRPC_STATUS_SUCCESS << 16 | BDOORHB_CMD_MESSAGE,
+                               len, BDOORHB_PORT | c->id << 16, 0, 0, 0 };
+    if (out)
+        r.si = 0x1000, r.di = c->lo, r.bp = c->hi;
+    else
+        r.si = c->hi, r.di = 0x1000, r.bp = c->lo;
+    return r;
+}
+
 
 static bool open_chan(struct chan *c, bool cookies)
 {
@@ -72,8 +89,18 @@ static bool open_chan(struct chan *c, bool cookies)
 static int rpc_send(const struct chan *c, const char *req, size_t len, char *out, size_t cap)
 {
     struct backdoor_regs r = call(c, GUESTRPC_SENDSIZE, (uint32_t)len);
-    if (STATUS(r) != GUESTRPC_STATUS_SUCCESS)
+    if (STATUS(r) != (GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_HB))
         return -1;
+    if (use_hb && len) {
+        struct backdoor_regs h = hb_regs(c, true, (uint32_t)len);
+        uint8_t *buf = guestrpc_hb_begin(&rpc, &h, true);
+        if (!buf)
+            return -1;
+        memcpy(buf, req, len);
+        if (guestrpc_hb_done(&rpc, &h, true) != GUESTRPC_STATUS_SUCCESS)
+            return -1;
+        len = 0;                      /* nothing left for the 4-byte calls */
+    }
     for (size_t i = 0; i < len; i += 4) {
         uint32_t w = 0;
         for (size_t k = 0; k < 4 && i + k < len; k++)
@@ -83,12 +110,21 @@ static int rpc_send(const struct chan *c, const char *req, size_t len, char *out
             return -1;
     }
     r = call(c, GUESTRPC_RECVSIZE, 0);
-    if (STATUS(r) != (GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_DORECV) ||
+    if (STATUS(r) != (GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_DORECV | GUESTRPC_STATUS_HB) ||
         (uint32_t)r.dx >> 16 != GUESTRPC_SENDSIZE)
         return -1;
     size_t n = (uint32_t)r.bx;
     assert_true(n < cap);
-    for (size_t i = 0; i < n; i += 4) {
+    if (use_hb) {
+        struct backdoor_regs h = hb_regs(c, false, (uint32_t)n);
+        uint8_t *buf = guestrpc_hb_begin(&rpc, &h, false);
+        if (!buf)
+            return -1;
+        memcpy(out, buf, n);
+        if (guestrpc_hb_done(&rpc, &h, false) != GUESTRPC_STATUS_SUCCESS)
+            return -1;
+    }
+    for (size_t i = use_hb ? n : 0; i < n; i += 4) {
         r = call(c, GUESTRPC_RECVPAYLOAD, GUESTRPC_STATUS_SUCCESS);
         if (STATUS(r) != GUESTRPC_STATUS_SUCCESS || (uint32_t)r.dx >> 16 != GUESTRPC_SENDPAYLOAD)
             return -1;
@@ -221,10 +257,14 @@ static void test_hostile_calls(void **state)
     assert_int_equal(STATUS(call(&c, GUESTRPC_RECVSTATUS, 1)), 0);
     r = call(&c, GUESTRPC_RECVSIZE, 0);                                 /* nothing waits */
     assert_int_equal(STATUS(r), GUESTRPC_STATUS_SUCCESS);
+    struct backdoor_regs h = hb_regs(&c, true, 4);                      /* nor a size */
+    assert_null(guestrpc_hb_begin(&rpc, &h, true));
+    assert_int_equal(guestrpc_hb_done(&rpc, &h, true), 0);
     assert_int_equal(STATUS(call(&c, GUESTRPC_SENDSIZE, GUESTRPC_MSG_MAX + 1)), 0);
     assert_int_equal(STATUS(call(&c, GUESTRPC_SENDSIZE, 0xffffffffu)), 0);
     /* Payload past the size: refused once the request ran. */
-    assert_int_equal(STATUS(call(&c, GUESTRPC_SENDSIZE, 2)), GUESTRPC_STATUS_SUCCESS);
+    assert_int_equal(STATUS(call(&c, GUESTRPC_SENDSIZE, 2)),
+                     GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_HB);
     assert_int_equal(STATUS(call(&c, GUESTRPC_SENDPAYLOAD, 0x4141)), GUESTRPC_STATUS_SUCCESS);
     assert_int_equal(STATUS(call(&c, GUESTRPC_SENDPAYLOAD, 0x4141)), 0);
     /* The reply read past its end. */
@@ -243,6 +283,59 @@ static void test_hostile_calls(void **state)
     assert_int_equal(rpc_send(&c, big, sizeof big, out, sizeof out), 2);
     assert_int_equal(rpc_str(&c, "info-get guestinfo.big", out), 2 + GUESTRPC_MSG_MAX - 23);
     assert_true(rpc.failures >= 12);
+}
+
+/* The high-bandwidth port: the whole message at once, both ways, the same
+ * replies; refused with the wrong cookies (EBP and EDI out, ESI and EBP
+ * in), another length, another command in BX, or out of turn. */
+static void test_high_bandwidth(void **state)
+{
+    (void)state;
+    char out[GUESTRPC_MSG_MAX + 1];
+    struct chan c;
+    assert_true(open_chan(&c, true));
+    use_hb = true;
+    assert_int_equal(guestinfo_set(&vars, "guestinfo.k", 11, "value k", 7), GUESTINFO_OK);
+    assert_int_equal(rpc_str(&c, "info-get guestinfo.k", out), 9);
+    assert_string_equal(out, "1 value k");
+    static char big[GUESTRPC_MSG_MAX];
+    memset(big, 'w', sizeof big);
+    memcpy(big, "info-set guestinfo.big ", 23);
+    assert_int_equal(rpc_send(&c, big, sizeof big, out, sizeof out), 2);
+    assert_int_equal(rpc_str(&c, "info-get guestinfo.big", out), 2 + GUESTRPC_MSG_MAX - 23);
+    use_hb = false;
+    assert_int_equal(call(&c, GUESTRPC_SENDSIZE, 8).cx >> 16,
+                     GUESTRPC_STATUS_SUCCESS | GUESTRPC_STATUS_HB);
+    struct backdoor_regs h = hb_regs(&c, true, 8);
+    h.di ^= 1;                                            /* cookie low, out */
+    assert_null(guestrpc_hb_begin(&rpc, &h, true));
+    h = hb_regs(&c, true, 8);
+    h.bp ^= 1;                                            /* cookie high, out */
+    assert_null(guestrpc_hb_begin(&rpc, &h, true));
+    h = hb_regs(&c, true, 7);                             /* not the size given */
+    assert_null(guestrpc_hb_begin(&rpc, &h, true));
+    h = hb_regs(&c, true, 8);
+    h.bx |= 1;                                            /* not the message command */
+    assert_null(guestrpc_hb_begin(&rpc, &h, true));
+    h = hb_regs(&c, false, 8);                            /* in, while sending */
+    assert_null(guestrpc_hb_begin(&rpc, &h, false));
+    h = hb_regs(&c, true, 8);
+    memcpy(guestrpc_hb_begin(&rpc, &h, true), "log abcd", 8);
+    assert_int_equal(guestrpc_hb_done(&rpc, &h, true), GUESTRPC_STATUS_SUCCESS);
+    assert_string_equal(logged, "abcd");
+    assert_null(guestrpc_hb_begin(&rpc, &h, true));       /* sent: out of turn now */
+    assert_int_equal(call(&c, GUESTRPC_RECVSIZE, 0).bx, 2);
+    h = hb_regs(&c, false, 2);
+    h.si ^= 1;                                            /* cookie high, in */
+    assert_null(guestrpc_hb_begin(&rpc, &h, false));
+    h = hb_regs(&c, false, 2);
+    h.bp ^= 1;                                            /* cookie low, in */
+    assert_null(guestrpc_hb_begin(&rpc, &h, false));
+    h = hb_regs(&c, false, 2);
+    assert_memory_equal(guestrpc_hb_begin(&rpc, &h, false), "1 ", 2);
+    assert_int_equal(guestrpc_hb_done(&rpc, &h, false), GUESTRPC_STATUS_SUCCESS);
+    assert_null(guestrpc_hb_begin(&rpc, &h, false));      /* received */
+    assert_int_equal(call(&c, GUESTRPC_RECVSTATUS, 1).cx >> 16, GUESTRPC_STATUS_SUCCESS);
 }
 
 static void test_guestinfo_store(void **state)
@@ -302,6 +395,7 @@ int main(void)
         cmocka_unit_test_setup(test_log_version_unknown, setup),
         cmocka_unit_test_setup(test_channels_and_cookies, setup),
         cmocka_unit_test_setup(test_hostile_calls, setup),
+        cmocka_unit_test_setup(test_high_bandwidth, setup),
         cmocka_unit_test_setup(test_guestinfo_store, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
