@@ -1647,14 +1647,7 @@ static enum exit_action gp_exit_in(const uint8_t *insns, size_t n, uint32_t erro
 static enum exit_action gp_exit(const uint8_t *insns, size_t n, uint32_t error)
 {
     vm.mem.ram.gpa = fake_gpa_create(256);
-    memcpy(guest_bytes(RIP0), insns, n);
-    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xc0fb);
-    fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc0f3);
-    fake_gs_set(VMCS_GUEST_RIP, RIP0);
-    fake_gs_set(VMCS_EXIT_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE |
-                                         VEC_GP);
-    fake_gs_set(VMCS_EXIT_INTR_ERR, error);
-    enum exit_action a = run_exit(EXIT_EXCEPTION_NMI, 0);
+    enum exit_action a = gp_exit_in(insns, n, error);
     fake_gpa_destroy(vm.mem.ram.gpa);
     return a;
 }
