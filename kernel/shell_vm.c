@@ -224,6 +224,10 @@ static void print_stats(const struct vm *vm)
                    (unsigned long long)vm->unknown_memory_accesses);
     console_printf("  backdoor calls %llu, guest #GPs intercepted and given back %llu\n",
                    (unsigned long long)vm->backdoor_calls, (unsigned long long)vm->gp_reflected);
+    if (vm->guestrpc_requests)
+        console_printf("  GuestRPC requests %llu, messages by the high-bandwidth port %llu\n",
+                       (unsigned long long)vm->guestrpc_requests,
+                       (unsigned long long)vm->guestrpc_hb);
 }
 
 static int stats_exits(int argc, char **argv, void *ctx)

@@ -155,6 +155,7 @@ struct vm {
      * the guest's info-set and the shell's `vm guestinfo`. */
     struct vm_guestrpc *guestrpc;
     uint64_t guestrpc_requests;
+    uint64_t guestrpc_hb;              /* messages moved by the high-bandwidth port */
     uint32_t tools_version;
 
     struct vm_exit_stats stats;

@@ -137,6 +137,7 @@ bool vcpu_backdoor_hb(struct vcpu *v, struct string_io *s, enum exit_action *act
             vcpu_gpr_write(v, REG_RSI, t.rsi);
             vcpu_gpr_write(v, REG_RDI, t.rdi);
             status = vcpu_guestrpc_hb_done(v, &r, out);
+            v->vm->guestrpc_hb += status != 0;
             break;
         case SIO_WAIT:
             *action = c.g.action;

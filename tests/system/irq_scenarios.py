@@ -116,6 +116,10 @@ def register(h):
                          r'^guestinfo\.fromguest = "set by the guest, the fast way"\r?$',
                          r"guestrpc: 2 variables in \d+ of 16384 bytes; GuestRPC requests 7;"):
                 check(re.search(want, out, re.M), f"vm guestinfo: {want} expected:\n" + out)
+            out = m.command("stats exits guestrpc", 60)
+            check(re.search(r"GuestRPC requests 7, messages by the high-bandwidth port 4", out),
+                  "guestrpc: 7 requests, 2 of them (4 messages) by the high-bandwidth port "
+                  "expected:\n" + out)
             out = m.command("vm guestinfo guestrpc greeting", 60)
             check(re.search(r'^guestinfo\.greeting = "hello from the host"', out, re.M),
                   "vm guestinfo NAME KEY: the one variable expected:\n" + out)

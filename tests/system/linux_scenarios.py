@@ -469,6 +469,15 @@ def register(h):
             out = m.command("vm guestinfo linux fromlinux", 60)
             check(re.search(r'^guestinfo\.fromlinux = "\d+\.\d+\.\d+-\d+-amd64"', out, re.M),
                   "vmware-rpctool's info-set did not reach the host:\n" + out)
+            # Three requests, each a message out and its reply in: vmware-rpctool
+            # took the high-bandwidth port the status offered.
+            out = m.command("stats exits linux", 60)
+            rpc = re.search(r"backdoor calls (\d+), .*\n\s+GuestRPC requests (\d+), messages by "
+                            r"the high-bandwidth port (\d+)", out)
+            check(rpc and rpc.group(2) == "3" and rpc.group(3) == "6",
+                  "3 GuestRPC requests, 6 messages by the high-bandwidth port expected:\n" + out)
+            print(f"figure: linux: vmware-rpctool: {rpc.group(1)} backdoor calls for "
+                  f"{rpc.group(2)} requests, {rpc.group(3)} messages by the high-bandwidth port")
             print("figure: linux: the guest's own words on its clocks:\n" + "\n".join(
                 l for l in said.splitlines()
                 if re.search(r"^\[ *\d+\.\d+\] .*(clocksource|tsc:|hpet|unstable)", l, re.I)

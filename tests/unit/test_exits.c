@@ -1812,6 +1812,7 @@ static void test_guestrpc_through_the_backdoor(void **state)
     assert_memory_equal(guest_bytes(0x6000), "1 ", 2);
     assert_int_equal(g[REG_RDI], 0x6002);
     assert_int_equal(g[REG_RCX], 0);
+    assert_int_equal(vm.guestrpc_hb, 2);
     /* Again: the reply is gone, so the port refuses (status 0, nothing moved). */
     g[REG_RBX] = GUESTRPC_STATUS_SUCCESS << 16 | BDOORHB_CMD_MESSAGE;
     g[REG_RCX] = 2;
