@@ -153,6 +153,25 @@ SEEDS = {
                  field("EXIT_INTR_INFO", 0x80000b0d) + field("EXIT_INTR_ERR", 0) +
                  exit_("EXCEPTION_NMI") + insn(bytes([0x0f, 0x33])) + reg("rcx", 0x10001) +
                  exit_("EXCEPTION_NMI") + exit_("RDPMC")),
+    # GuestRPC (command 30): a channel opened without cookies, a request's
+    # size, the request by REP OUTSB at the high-bandwidth port (an I/O
+    # exit), the reply's size and the reply by REP INSB from ring 3 (the
+    # CPU's #GP).
+    "guestrpc": (reg("rax", 0x564D5868) + reg("rbx", 0x49435052) + reg("rcx", 30) +
+                 reg("rdx", 0x5658) + exit_("IO", io_qual(0x5658, 4, False)) +
+                 reg("rax", 0x564D5868) + reg("rbx", 8) + reg("rcx", 30 | 1 << 16) +
+                 exit_("IO", io_qual(0x5658, 4, False)) +
+                 ram(0x2000, b"log abcd") + insn(bytes([0xf3, 0x6e])) +
+                 reg("rax", 0x564D5868) + reg("rbx", 1 << 16) + reg("rcx", 8) +
+                 reg("rdx", 0x5659) + reg("rsi", 0x2000) +
+                 exit_("IO", io_qual(0x5659, 1, True, True, True)) +
+                 reg("rax", 0x564D5868) + reg("rcx", 30 | 3 << 16) + reg("rdx", 0x5658) +
+                 exit_("IO", io_qual(0x5658, 4, False)) +
+                 field("SS_AR", 0xc0f3) + field("CS_AR", 0xc0fb) + insn(bytes([0xf3, 0x6c])) +
+                 reg("rax", 0x564D5868) + reg("rbx", 1 << 16) + reg("rcx", 2) +
+                 reg("rdx", 0x5659) + reg("rdi", 0x3000) +
+                 field("EXIT_INTR_INFO", 0x80000b0d) + field("EXIT_INTR_ERR", 0) +
+                 exit_("EXCEPTION_NMI")),
     # The HPET: enabling its counter and reading it through the MMIO emulator.
     "hpet": (insn(bytes([0x89, 0x18])) + reg("rax", 0xfed00010) + reg("rbx", 1) +
              field("GPA", 0xfed00010) + exit_("EPT_VIOLATION", 0x182) +
