@@ -29,7 +29,7 @@ struct sio_ctx {
     /* VMware's high-bandwidth port: the channel's buffer the bytes move
      * to or from instead of a device (NULL: the port bus). */
     uint8_t *hb;
-    uint32_t hb_pos;
+    uint32_t hb_pos, hb_len;
 };
 
 static enum sio_mem mem_result(enum gl_result r)
@@ -59,8 +59,10 @@ static enum sio_mem mem_write(void *ctx, uint64_t gla, const void *buf, unsigned
 static bool port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
 {
     struct sio_ctx *c = ctx;
-    if (c->hb) {
-        *val = c->hb[c->hb_pos++];      /* bytes only, at most the message's length */
+    if (c->hb) {                        /* bytes only, at most the message's length */
+        if (c->hb_pos >= c->hb_len)
+            return false;
+        *val = c->hb[c->hb_pos++];
         return true;
     }
     return io_dispatch(c->v->vm, port, size, true, val) != IO_STOP;
@@ -70,6 +72,8 @@ static bool port_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
 {
     struct sio_ctx *c = ctx;
     if (c->hb) {
+        if (c->hb_pos >= c->hb_len)
+            return false;
         c->hb[c->hb_pos++] = (uint8_t)val;
         return true;
     }
@@ -129,6 +133,7 @@ bool vcpu_backdoor_hb(struct vcpu *v, struct string_io *s, enum exit_action *act
          * runs the whole instruction again once its page is in. */
         struct string_io t = *s;
         c.hb = buf;
+        c.hb_len = (uint32_t)r.cx;      /* what guestrpc_hb_begin checked */
         struct string_io_bus bus = { mem_read, mem_write, port_in, port_out, page_poll, &c };
         uint64_t fault_gla = 0;
         switch (string_io_run(&t, &bus, r.cx, &fault_gla)) {
@@ -151,7 +156,7 @@ bool vcpu_backdoor_hb(struct vcpu *v, struct string_io *s, enum exit_action *act
             *complete = false;
             return true;
         default:
-            break;                      /* not RAM: the call fails */
+            break;                      /* not RAM (or past the message): the call fails */
         }
     }
     g[REG_RBX] = (uint32_t)(status << 16 | (uint16_t)g[REG_RBX]);

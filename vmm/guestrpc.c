@@ -84,7 +84,9 @@ static struct guestrpc_chan *hb_channel(struct guestrpc *g, const struct backdoo
 uint8_t *guestrpc_hb_begin(struct guestrpc *g, const struct backdoor_regs *r, bool out)
 {
     struct guestrpc_chan *c = hb_channel(g, r, out);
-    if (!c || c->pos != 0 || (uint32_t)r->cx != c->len || c->len == 0)
+    /* All 64 bits of RCX: a count whose low half matches would move more
+     * than the buffer holds. */
+    if (!c || c->pos != 0 || r->cx != c->len || c->len == 0)
         return NULL;
     if (out ? c->state != CHAN_SENDING : c->state != CHAN_RECEIVING)
         return NULL;

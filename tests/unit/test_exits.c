@@ -1805,6 +1805,25 @@ static void test_guestrpc_through_the_backdoor(void **state)
     g[REG_RSI] = hi;
     g[REG_RDI] = 0x6000;
     g[REG_RBP] = lo;
+    /* First a count whose low half is the reply's length, in 64-bit mode:
+     * refused whole (it would move 4 GiB more than the channel holds). */
+    fake_gs_set(VMCS_GUEST_EFER, EFER_LME | EFER_LMA);
+    g[REG_RCX] = 1ULL << 32 | 2;
+    memcpy(guest_bytes(RIP0), rep_insb, 2);
+    fake_gs_set(VMCS_SEG_AR(SEG_CS), 0xa0fb);                 /* 64-bit code, CPL 3 */
+    fake_gs_set(VMCS_SEG_AR(SEG_SS), 0xc0f3);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_EXIT_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE |
+                                         VEC_GP);
+    fake_gs_set(VMCS_EXIT_INTR_ERR, 0);
+    assert_int_equal(run_exit(EXIT_EXCEPTION_NMI, 0), EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
+    assert_int_equal(g[REG_RBX] >> 16, 0);
+    assert_int_equal(g[REG_RCX], 1ULL << 32 | 2);
+    assert_int_equal(guest_bytes(0x6000)[0], 0);
+    fake_gs_set(VMCS_GUEST_EFER, 0);
+    g[REG_RBX] = GUESTRPC_STATUS_SUCCESS << 16 | BDOORHB_CMD_MESSAGE;
+    g[REG_RCX] = 2;
     assert_int_equal(gp_exit_in(rep_insb, 2, 0), EXIT_CONTINUE);
     assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
     assert_false(fake_gs_get(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
@@ -1832,7 +1851,7 @@ static void test_guestrpc_through_the_backdoor(void **state)
     /* The wrong cookie: refused. */
     guestrpc_in(GUESTRPC_CLOSE, 0, chan, hi, lo ^ 1);
     assert_int_equal(g[REG_RCX] >> 16, 0);
-    assert_int_equal(vm.backdoor_calls, 16);
+    assert_int_equal(vm.backdoor_calls, 17);
     /* The channels go with the devices. */
     vm_devices_destroy(&vm.devices);
     assert_null(vm.guestrpc);

@@ -315,6 +315,9 @@ static void test_high_bandwidth(void **state)
     h = hb_regs(&c, true, 7);                             /* not the size given */
     assert_null(guestrpc_hb_begin(&rpc, &h, true));
     h = hb_regs(&c, true, 8);
+    h.cx |= 1ULL << 32;                                   /* nor is it in 64 bits */
+    assert_null(guestrpc_hb_begin(&rpc, &h, true));
+    h = hb_regs(&c, true, 8);
     h.bx |= 1;                                            /* not the message command */
     assert_null(guestrpc_hb_begin(&rpc, &h, true));
     h = hb_regs(&c, false, 8);                            /* in, while sending */
