@@ -22,7 +22,8 @@ typedef enum io_result (*io_handler_fn)(void *dev, struct vm *vm, uint16_t port,
                                         bool in, uint32_t *val);
 
 #define VM_MAX_DEVICES 12   /* COM1, fw_cfg, the PC platform, ACPI's tables and PM, the
-                               balloon, pc-testdev, the BIOS's ROM: 8 at most today */
+                               balloon, pc-testdev, the BIOS's ROM, GuestRPC's channels:
+                               9 at most today */
 #define VM_MAX_PORT_RANGES 20   /* COM1, fw_cfg, exit and POST ports, the PC platform's 7,
                                    ACPI PM's 2, pc-testdev's 2 */
 
