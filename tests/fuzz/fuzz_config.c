@@ -4,7 +4,8 @@
  * a file, a line within the input and a terminated key and message; every
  * stored entry is a valid key with a terminated value; host fields stay in
  * their ranges whatever the input. The same bytes also go through the VM
- * file loader (.vmx), whose values decide how much memory a VM gets.
+ * file loader (.vmx), whose values decide how much memory a VM gets, and
+ * whose guestinfo.NAME lines must come out as valid names with clean values.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -131,6 +132,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         CHECK(vc.guest_type == VM_GUEST_LINUX || vc.initrd[0] == '\0');
         if (vc.initrd[0])
             CHECK(vm_config_resolve_path("fuzz.vmx", vc.initrd, path, sizeof path));
+        /* guestinfo.NAME lines: valid names, clean values, within the arena. */
+        uint32_t cur = 0, vars = 0;
+        const char *name, *value;
+        size_t nlen, vlen;
+        CHECK(vc.guestinfo.used <= GUESTINFO_BYTES);
+        while (guestinfo_next(&vc.guestinfo, &cur, &name, &nlen, &value, &vlen)) {
+            CHECK(guestinfo_name_valid(name, nlen));
+            CHECK(text_is_clean(value, vlen));
+            vars++;
+        }
+        CHECK(vars == vc.guestinfo.count);
     }
     free(text);
     return 0;
