@@ -118,6 +118,12 @@ void console_write(const char *s, size_t n)
     locked_write(s, n, false);
 }
 
+void console_write_to(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    console_write(s, n);
+}
+
 void console_puts(const char *s)
 {
     console_write(s, strlen(s));

@@ -16,15 +16,5 @@ size_t console_text_write(const char *ring, size_t ring_size, uint64_t start, ui
         if (c != '\r')
             scratch[len++] = c;
     }
-    char piece[256];
-    size_t done = 0, written = 0;
-    while (done < len) {
-        size_t used;
-        size_t n = text_escape(piece, sizeof piece, scratch + done, len - done,
-                               TEXT_KEEP_NEWLINES, &used);
-        out(ctx, piece, n);
-        written += n;
-        done += used;
-    }
-    return written;
+    return text_escape_pieces(scratch, len, TEXT_KEEP_NEWLINES, out, ctx);
 }

@@ -30,12 +30,6 @@ void shell_attach(struct vm *v, uint64_t from)
 
 bool shell_attached(void) { return vm != NULL; }
 
-static void write_piece(void *ctx, const char *s, size_t n)
-{
-    (void)ctx;
-    console_write(s, n);
-}
-
 /* At most this much output per poll: the serial line takes about 90 us a
  * byte, and a guest flooding its port must not take the CPU from the
  * others through the shell. */
@@ -54,7 +48,7 @@ static void pump_output(void)
         shown = total - VM_CONSOLE_RING;
     }
     uint64_t end = total - shown > PUMP_MAX ? shown + PUMP_MAX : total;
-    console_text_write(vm->console.ring, VM_CONSOLE_RING, shown, end, scratch, write_piece,
+    console_text_write(vm->console.ring, VM_CONSOLE_RING, shown, end, scratch, console_write_to,
                        NULL);
     shown = end;
 }

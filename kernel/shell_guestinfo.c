@@ -9,18 +9,10 @@
 #include "lib/kstring.h"
 #include "lib/text_escape.h"
 
-/* Guest-set bytes reach the terminal escaped, in pieces. */
+/* Guest-set bytes reach the terminal escaped. */
 static void print_escaped(const char *s, size_t n)
 {
-    char buf[160];
-    while (n) {
-        size_t used = 0;
-        text_escape(buf, sizeof buf, s, n, 0, &used);
-        console_printf("%s", buf);
-        if (!used)
-            break;
-        s += used, n -= used;
-    }
+    text_escape_pieces(s, n, 0, console_write_to, NULL);
 }
 
 static void print_var(const char *name, size_t nlen, const char *value, size_t vlen)

@@ -131,12 +131,6 @@ static int vm_power_button_cmd(int argc, char **argv, void *ctx)
     return 0;
 }
 
-static void write_piece(void *ctx, const char *s, size_t n)
-{
-    (void)ctx;
-    console_write(s, n);
-}
-
 static int vm_console(int argc, char **argv, void *ctx)
 {
     (void)argc, (void)ctx;
@@ -150,7 +144,7 @@ static int vm_console(int argc, char **argv, void *ctx)
     /* The guest's bytes are hostile: escaped, never raw to the terminal,
      * here and while attached. */
     static char scratch[VM_CONSOLE_RING];
-    console_text_write(vm->console.ring, VM_CONSOLE_RING, start, total, scratch, write_piece,
+    console_text_write(vm->console.ring, VM_CONSOLE_RING, start, total, scratch, console_write_to,
                        NULL);
     if (total && vm->console.ring[(total - 1) % VM_CONSOLE_RING] != '\n')
         console_write("\n", 1);

@@ -85,6 +85,21 @@ size_t text_escape(char *dst, size_t size, const char *src, size_t len, unsigned
     return o;
 }
 
+size_t text_escape_pieces(const char *src, size_t len, unsigned flags,
+                          void (*out)(void *ctx, const char *s, size_t n), void *ctx)
+{
+    char piece[256];
+    size_t done = 0, written = 0;
+    while (done < len) {
+        size_t used;
+        size_t n = text_escape(piece, sizeof piece, src + done, len - done, flags, &used);
+        out(ctx, piece, n);
+        written += n;
+        done += used;
+    }
+    return written;
+}
+
 size_t text_escape_cut(char *dst, size_t size, const char *src, size_t len)
 {
     size_t used;

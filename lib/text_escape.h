@@ -24,6 +24,13 @@
 size_t text_escape(char *dst, size_t size, const char *src, size_t len, unsigned flags,
                    size_t *consumed);
 
+/* Escapes all `len` bytes of `src` (flags as text_escape) and passes them
+ * to `out` in pieces of at most 255 bytes, never splitting an escape or a
+ * UTF-8 sequence: for text longer than a buffer (a guest's console, its
+ * variables). Returns the bytes passed. */
+size_t text_escape_pieces(const char *src, size_t len, unsigned flags,
+                          void (*out)(void *ctx, const char *s, size_t n), void *ctx);
+
 /* How much of a bad value a message quotes back: enough to recognise it. */
 #define TEXT_QUOTE_MAX 40
 

@@ -7,6 +7,9 @@
 
 /* Writes with "\n" -> "\r\n", serialised against other writers. */
 void console_write(const char *s, size_t n);
+/* console_write with a context it ignores: an output callback's shape
+ * (kernel/console_text.h, lib/text_escape.h's pieces). */
+void console_write_to(void *ctx, const char *s, size_t n);
 void console_puts(const char *s);
 void console_printf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 /* Output that arrives on its own (log lines, guest consoles) rather than in

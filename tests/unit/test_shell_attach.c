@@ -37,6 +37,12 @@ void console_write(const char *s, size_t n)
     term[nterm] = '\0';
 }
 
+void console_write_to(void *ctx, const char *s, size_t n)
+{
+    (void)ctx;
+    console_write(s, n);
+}
+
 void console_printf(const char *fmt, ...)
 {
     char buf[512];

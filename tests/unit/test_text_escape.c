@@ -79,6 +79,39 @@ static void test_small_buffers_never_split(void **state)
     assert_true(text_is_clean(big, n));
 }
 
+static char pieces[4096];
+static size_t npieces, pieces_len;
+
+static void take_piece(void *ctx, const char *s, size_t n)
+{
+    assert_ptr_equal(ctx, pieces);
+    assert_true(n <= 255 && pieces_len + n < sizeof pieces);
+    memcpy(pieces + pieces_len, s, n);
+    pieces_len += n;
+    npieces++;
+}
+
+/* Long text in pieces: the same bytes as one escape into a buffer large
+ * enough, none of them split across pieces. */
+static void test_pieces(void **state)
+{
+    (void)state;
+    char src[700], whole[4096];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = i % 7 == 0 ? '\x1b' : i % 11 == 0 ? '\n' : (char)('a' + i % 26);
+    memcpy(src + 300, "\xc3\xa9", 2);                 /* a UTF-8 sequence in the middle */
+    size_t n = text_escape(whole, sizeof whole, src, sizeof src, TEXT_KEEP_NEWLINES, NULL);
+    npieces = pieces_len = 0;
+    assert_int_equal(text_escape_pieces(src, sizeof src, TEXT_KEEP_NEWLINES, take_piece, pieces),
+                     n);
+    assert_int_equal(pieces_len, n);
+    assert_memory_equal(pieces, whole, n);
+    assert_true(npieces >= 4);
+    npieces = 0;
+    assert_int_equal(text_escape_pieces(src, 0, 0, take_piece, pieces), 0);
+    assert_int_equal(npieces, 0);
+}
+
 static void test_cut_for_messages(void **state)
 {
     (void)state;
@@ -99,6 +132,7 @@ int main(void)
         cmocka_unit_test(test_invalid_utf8_escaped),
         cmocka_unit_test(test_small_buffers_never_split),
         cmocka_unit_test(test_cut_for_messages),
+        cmocka_unit_test(test_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
