@@ -7,7 +7,8 @@
  * instruction would exit (SDM vol. 3, 26.1.1), so the denied forms come
  * here as a #GP, which the exception bitmap intercepts while either is on:
  * the instruction at RIP is decoded, and anything that is not one of those
- * two goes back to the guest as the #GP it was. */
+ * two (or the backdoor's high-bandwidth REP INSB/OUTSB, vmm/guestrpc.h)
+ * goes back to the guest as the #GP it was. */
 #include "vmm/exits.h"
 #include "vmm/vcpu.h"
 #include "vmm/guest_state.h"
