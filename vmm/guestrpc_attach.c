@@ -55,6 +55,13 @@ static struct vm_guestrpc *channels_of(struct vm *vm)
     return g;
 }
 
+/* What the shell shows (kernel/ cannot see the channels' struct). */
+static void publish(struct vm *vm, const struct vm_guestrpc *g)
+{
+    vm->guestrpc_requests = g->rpc.requests;
+    vm->tools_version = g->cmds.tools_version;
+}
+
 void vcpu_guestrpc_call(struct vcpu *v, struct backdoor_regs *r)
 {
     struct vm *vm = v->vm;
@@ -67,8 +74,7 @@ void vcpu_guestrpc_call(struct vcpu *v, struct backdoor_regs *r)
         return;
     }
     guestrpc_call(&g->rpc, r, host_tsc());
-    vm->guestrpc_requests = g->rpc.requests;
-    vm->tools_version = g->cmds.tools_version;
+    publish(vm, g);
 }
 
 uint8_t *vcpu_guestrpc_hb_begin(struct vcpu *v, const struct backdoor_regs *r, bool out)
@@ -84,7 +90,6 @@ uint32_t vcpu_guestrpc_hb_done(struct vcpu *v, const struct backdoor_regs *r, bo
     if (!g)
         return 0;
     uint32_t status = guestrpc_hb_done(&g->rpc, r, out);
-    vm->guestrpc_requests = g->rpc.requests;
-    vm->tools_version = g->cmds.tools_version;
+    publish(vm, g);
     return status;
 }
