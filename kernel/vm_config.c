@@ -240,16 +240,14 @@ static void apply_guestinfo(struct checker *k, struct vm_config *v)
     guestinfo_init(&v->guestinfo);
     for (size_t i = 0; i < k->f->count; i++) {
         const struct cfg_entry *e = &k->f->entries[i];
-        if (e->bad || strlen(e->key) < GUESTINFO_PREFIX_LEN ||
-            str_ncasecmp(e->key, GUESTINFO_PREFIX, GUESTINFO_PREFIX_LEN) != 0)
+        /* A key's characters are a name's, so this is the family's test. */
+        if (e->bad || !guestinfo_name_valid(e->key, strlen(e->key)))
             continue;
-        enum guestinfo_result r = guestinfo_set(&v->guestinfo, e->key, strlen(e->key),
-                                                e->value, strlen(e->value));
-        if (r == GUESTINFO_FULL)
+        /* A valid name and a value of text: only room can be short. */
+        if (guestinfo_set(&v->guestinfo, e->key, strlen(e->key), e->value,
+                          strlen(e->value)) != GUESTINFO_OK)
             problem(k, e->line, e->key, "the guestinfo variables come to more than %u bytes",
                     GUESTINFO_BYTES);
-        else if (r != GUESTINFO_OK)
-            problem(k, e->line, e->key, "not a guestinfo variable's name");
     }
 }
 
