@@ -28,7 +28,7 @@ test_sampler_SRCS := tests/unit/test_sampler.c mm/sampler.c tests/fake/platform_
                      $(FAKE_GPA) $(MP_LIB)
 
 VICTIM_SRCS := mm/victim.c mm/victim_sets.c mm/victim_car.c mm/victim_clockpro.c \
-               mm/victim_recent.c
+               mm/victim_recent.c mm/victim_early.c
 MEMPOLICY_SRCS += $(VICTIM_SRCS)
 KERNEL_C_SRCS += $(VICTIM_SRCS)
 UNIT_TESTS += test_victim

@@ -24,9 +24,11 @@ void victim_init(struct victim *v, enum victim_policy policy)
 
 size_t victim_storage_bytes(uint64_t npages)
 {
-    if (npages > (SIZE_MAX - VICTIM_BUCKETS * sizeof(uint32_t)) / sizeof(struct victim_page))
+    if (npages > (SIZE_MAX - 5 * VICTIM_BUCKETS * sizeof(uint32_t)) / sizeof(struct victim_page))
         return 0;
-    return (size_t)npages * sizeof(struct victim_page) + VICTIM_BUCKETS * sizeof(uint32_t);
+    size_t reuse = (size_t)npages * sizeof(struct victim_page) + VICTIM_BUCKETS * sizeof(uint32_t);
+    size_t recent = (size_t)npages * sizeof(uint32_t) + 5 * VICTIM_BUCKETS * sizeof(uint32_t);
+    return MAX(reuse, recent);
 }
 
 bool victim_attach(struct victim *v, void *storage, size_t bytes, uint64_t npages)
@@ -40,6 +42,10 @@ bool victim_attach(struct victim *v, void *storage, size_t bytes, uint64_t npage
     if (v->policy == VICTIM_RECENT) {
         v->stamp = storage;
         v->hist = v->stamp + npages;
+        v->reuse_at = v->hist + VICTIM_BUCKETS;
+        v->reuse_cum = v->reuse_at + VICTIM_BUCKETS;
+        v->idle_at = v->reuse_cum + VICTIM_BUCKETS;
+        v->stack_at = v->idle_at + VICTIM_BUCKETS;
         return true;
     }
     if (v->policy == VICTIM_CAR || v->policy == VICTIM_CLOCKPRO) {

@@ -15,7 +15,10 @@
  *                  until issue 15 (memsim --policy reuse).
  *   VICTIM_RECENT  "ours": the pages idle longest go first, by the aging
  *                  period of each page's last seen touch, ties at random
- *                  (mm/victim_recent.c; 4 bytes a page of caller storage).
+ *                  (mm/victim_recent.c; 4 bytes a page of caller storage);
+ *                  where the VM's touches show a loop larger than what it
+ *                  holds, the pages idle a shorter time go first (early
+ *                  eviction, mm/victim_early.c).
  *   VICTIM_CAR     CAR (Bansal and Modha 2004) over accessed bits
  *                  (mm/victim_car.c; 9 bytes a page).
  *   VICTIM_CLOCKPRO  CLOCK-Pro (Jiang, Chen and Zhang 2005) over accessed
@@ -212,6 +215,16 @@ struct victim {
     uint32_t *stamp;           /* RECENT: per page, caller storage: period of the last touch seen */
     ppn_t scan_pos;            /* RECENT: where the aging pass in parts stands (0: none begun) */
     uint64_t scan_active;      /* RECENT: active pages the pass in parts has counted so far */
+    /* RECENT's early eviction (mm/victim_early.c), VICTIM_BUCKETS each: */
+    uint32_t *reuse_at;        /* touches after an idle spell, by LRU stack position (x16, decaying) */
+    uint32_t *reuse_cum;       /* their prefix sums, at the last pass */
+    uint32_t *idle_at;         /* touched pages by idle time, counted by the aging pass */
+    uint32_t *stack_at;        /* the stack position where each idle bucket began, at the last pass */
+    uint64_t reuse_total;      /* reuse_at's sum */
+    unsigned early_from;       /* early eviction from this idle bucket ... */
+    unsigned early_to;         /* ... up to (not including) this one; 0: none, LRU */
+    uint64_t early_periods;    /* aging periods that chose early eviction (statistics) */
+    uint64_t early_held;       /* the pages the VM held at the last pass */
 };
 
 void victim_init(struct victim *v, enum victim_policy policy);

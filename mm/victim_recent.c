@@ -8,14 +8,29 @@
  * the bits only when it needs a victim, knows of each page only whether it
  * was touched since the hand last passed, and on real programs (whose
  * dead pages from start-up and finished phases outnumber their working
- * set) it gives up live pages that LRU keeps. Cost: 4 bytes a page and the
- * 4 KiB histogram.
+ * set) it gives up live pages that LRU keeps. Where a loop over more pages
+ * than the VM holds makes LRU fault on every page, the VM's own touches
+ * show it and the pages that went idle most recently go first instead
+ * (early eviction, mm/victim_early.c). Cost: 4 bytes a page and five
+ * arrays of VICTIM_BUCKETS counters.
  */
 #include "mm/victim_policies.h"
 
 bool recent_on(const struct victim *v, const struct physmap *pm)
 {
     return v->policy == VICTIM_RECENT && v->stamp && v->npages >= pm->npages;
+}
+
+/* A touch of `p` seen in period `cur`: after an idle spell it is a reuse
+ * at the page's LRU stack position (early eviction's evidence). */
+static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
+{
+    uint32_t last = recent_period(v->stamp[p]), returned = v->stamp[p] & RECENT_RETURNED;
+    if (last == cur)
+        return;
+    if (last && early_note_touch(v, cur - last, returned))
+        returned = RECENT_RETURNED;
+    v->stamp[p] = cur | returned;
 }
 
 /* One aging period, in parts: stamps the pages touched in it, and keeps
@@ -27,16 +42,21 @@ bool recent_scan_step(struct victim *v, struct physmap *pm, uint64_t budget)
     ppn_t p = v->scan_pos, end = pm->npages;
     if (p >= end)
         p = 0;                   /* the VM shrank since the pass began: start over */
-    if (p == 0)
+    if (p == 0) {
         v->scan_active = 0;
+        early_pass_begin(v);
+    }
     if (budget < end - p)
         end = p + budget;
     for (; p < end; p++) {
-        if (!victim_candidate(pm, p))
+        if (!victim_candidate(pm, p)) {
+            early_count(v, cur, p);      /* released pages are in the LRU stack too */
             continue;
-        bool touched = plat_gpa_test_clear_accessed(pm->vm, p) || v->stamp[p] == cur;
+        }
+        bool touched = plat_gpa_test_clear_accessed(pm->vm, p) || recent_period(v->stamp[p]) == cur;
         if (touched)
-            v->stamp[p] = cur;
+            note_touch(v, p, cur);
+        early_count(v, cur, p);
         uint8_t age = (uint8_t)((physmap_age(pm, p) >> 1) | (touched ? 0x80 : 0));
         physmap_set_age(pm, p, age);
         v->scan_active += age != 0;
@@ -47,6 +67,7 @@ bool recent_scan_step(struct victim *v, struct physmap *pm, uint64_t budget)
     }
     v->scan_pos = 0;
     v->active_pages = v->scan_active + pm->pinned;
+    early_decide(v, physmap_count(pm, PM_MAPPED) - pm->pinned);
     v->scans++;
     return true;
 }
@@ -61,7 +82,7 @@ static unsigned recent_bucket(const struct victim *v, const struct physmap *pm, 
                               uint32_t cur)
 {
     (void)pm;
-    return victim_qlog(cur - v->stamp[p]);
+    return early_rank(v, victim_qlog(cur - recent_period(v->stamp[p])));
 }
 
 uint64_t recent_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n)
@@ -71,6 +92,6 @@ uint64_t recent_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_
     uint32_t cur = (uint32_t)(v->scans + 1);
     for (ppn_t p = 0; p < pm->npages; p++)
         if (victim_candidate(pm, p) && plat_gpa_test_clear_accessed(pm->vm, p))
-            v->stamp[p] = cur;
+            note_touch(v, p, cur);
     return victim_select_by_bucket(v, pm, out, n, recent_bucket);
 }

@@ -18,7 +18,7 @@ struct fx {
     struct physmap pm;
     struct plat_vm *vm;
     uint64_t st[NP];
-    uint64_t store[(NP * 24 + 4096) / 8 + 1];
+    uint64_t store[(NP * 4 + 5 * 4096) / 8 + 1];
     struct victim v;
     uint64_t resident;
 };
@@ -343,14 +343,114 @@ static void test_recent_active(void **state)
     assert_int_equal(victim_active_q16(&f->v, &f->pm), 16 * 65536 / NP);
 }
 
-/* 4 bytes a page plus the histogram, inside what victim_storage_bytes
- * asks (24 bytes a page plus 4 KiB); CAR and CLOCK-Pro need 9. Without
+/* One aging period of a VM with memory for c pages: the pages of refs
+ * touched, each brought back if it was released (the policy choosing a
+ * victim when memory is full), then the scan. Returns the faults. */
+static unsigned period(struct fx *f, const ppn_t *refs, unsigned n, uint64_t c)
+{
+    unsigned faults = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (fake_gpa_touch(f->vm, refs[i]))
+            continue;
+        if (f->resident == c) {
+            ppn_t out;
+            mpn_t m;
+            assert_int_equal(victim_select(&f->v, &f->pm, &out, 1), 1);
+            assert_int_equal(physmap_release(&f->pm, out, PM_SWAPPED, 1, &m), PM_OK);
+            f->resident--;
+        }
+        assert_int_equal(physmap_map(&f->pm, refs[i], 1000 + refs[i], NULL), PM_OK);
+        fake_gpa_map(f->vm, refs[i]);
+        victim_note_map(&f->v, &f->pm, refs[i]);
+        assert_true(fake_gpa_touch(f->vm, refs[i]));
+        f->resident++;
+        faults++;
+    }
+    victim_age_scan(&f->v, &f->pm);
+    return faults;
+}
+
+/* One turn of a loop over pages 0..47, 6 a period, with 4 hot pages
+ * (56..59) touched every period, in memory for 36 pages; the faults. */
+static unsigned loop_turn(struct fx *f)
+{
+    unsigned faults = 0;
+    for (ppn_t at = 0; at < 48; at += 6) {
+        ppn_t refs[10] = { 56, 57, 58, 59 };
+        for (ppn_t i = 0; i < 6; i++)
+            refs[4 + i] = at + i;
+        faults += period(f, refs, 10, 36);
+    }
+    return faults;
+}
+
+/* Early eviction: a loop larger than memory makes LRU fault on every page
+ * of every turn (the page idle longest is the next one needed). Once a
+ * turn has shown its pages coming back from beyond memory a second time,
+ * RECENT gives up the pages idle the shortest past the early point, keeps
+ * part of the loop for a whole turn and hits it. */
+static void test_recent_early_eviction_on_loop(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_RECENT);
+    assert_int_equal(loop_turn(f), 4 + 48);  /* first touches */
+    assert_int_equal(loop_turn(f), 48);      /* first returns: LRU, every page faults */
+    assert_int_equal(f->v.early_to, 0);
+    assert_int_equal(f->v.early_periods, 0);
+    unsigned late = 0;
+    for (int turn = 2; turn < 12; turn++) {
+        unsigned faults = loop_turn(f);
+        if (turn >= 9)
+            late += faults;
+    }
+    assert_true(f->v.early_to > 0);
+    assert_true(f->v.early_periods > 0);
+    /* the last three turns: far fewer than LRU's 3 x 48, and the hot pages
+     * (below the early point) never given up */
+    assert_true(late < 3 * 48 * 3 / 4);
+    for (ppn_t p = 56; p < 60; p++)
+        assert_true(fake_gpa_touch(f->vm, p));
+}
+
+/* Old data coming back once (a program's next phase reading what it wrote
+ * long ago) is no loop: RECENT stays LRU, the newly returned pages are
+ * kept and the old ones go first. */
+static void test_recent_no_early_eviction_on_first_return(void **state)
+{
+    struct fx *f = *state;
+    start(f, VICTIM_RECENT);
+    ppn_t refs[16];
+    for (ppn_t g = 0; g < 3; g++) {              /* pages 0..47 written once */
+        for (ppn_t i = 0; i < 16; i++)
+            refs[i] = 16 * g + i;
+        period(f, refs, 16, 36);
+    }
+    for (ppn_t i = 0; i < 8; i++)                /* a hot set, 48..55, for a while */
+        refs[i] = 48 + i;
+    for (int i = 0; i < 20; i++)
+        period(f, refs, 8, 36);
+    for (ppn_t g = 0; g < 6; g++) {              /* 0..47 read back, in order, once */
+        for (ppn_t i = 0; i < 8; i++)
+            refs[i] = 48 + i;
+        for (ppn_t i = 0; i < 8; i++)
+            refs[8 + i] = 8 * g + i;
+        period(f, refs, 16, 36);
+        assert_int_equal(f->v.early_to, 0);
+    }
+    assert_int_equal(f->v.early_periods, 0);
+}
+
+/* 4 bytes a page plus five arrays of counters (the ranking's histogram and
+ * early eviction's four), inside what victim_storage_bytes asks: REUSE's
+ * 24 bytes a page plus 4 KiB, or RECENT's need where that is more (a VM of
+ * under 1,024 pages); CAR and CLOCK-Pro need 9 bytes a page. Without
  * storage each chooses as AGING does. */
 static void test_storage(void **state)
 {
     struct fx *f = *state;
     map_all(f);
-    assert_int_equal(victim_storage_bytes(NP), NP * 24 + VICTIM_BUCKETS * 4);
+    assert_int_equal(victim_storage_bytes(NP), NP * 4 + 5 * VICTIM_BUCKETS * 4);
+    assert_int_equal(victim_storage_bytes(4096), 4096 * 24 + VICTIM_BUCKETS * 4);
     start(f, VICTIM_RECENT);
     assert_ptr_equal((char *)f->v.hist, (char *)f->store + NP * 4);
     static const enum victim_policy pols[] = { VICTIM_RECENT, VICTIM_CAR, VICTIM_CLOCKPRO };
@@ -380,6 +480,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recent_scan_in_parts, setup, teardown),
         cmocka_unit_test_setup_teardown(test_kept_pages_not_chosen_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recent_active, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recent_early_eviction_on_loop, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recent_no_early_eviction_on_first_return, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_storage, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
