@@ -48,6 +48,8 @@ MIXES = {
     "mix2-sort-matrix": ["sort", "matrix"],
     "mix3-bzip2-perl-kvcache": ["bzip2", "perl", "kvcache"],
     "mix3-cc1-node-zstd": ["cc1", "node", "zstd"],
+    "mix2-stencil-python": ["stencil", "python"],
+    "mix3-hashjoin-perl-xz": ["hashjoin", "perl", "xz"],
 }
 HELD = ["tcl", "zstd", "node", "mix3-cc1-node-zstd"]
 VALIDATION_MIXES = {
@@ -188,6 +190,10 @@ SINGLES = {
     "cc1": ("compiler", lambda: (cc1_command(), None)),
     "matrix": ("scientific", lambda: ([built("matrix")], None)),
     "kvcache": ("server with a cache", lambda: ([built("kvcache")], None)),
+    # loops larger than memory (session 21): where LRU faults on every page
+    "stencil": ("scientific", lambda: ([built("stencil")], None)),
+    "hashjoin": ("database join", lambda: ([built("hashjoin")], None)),
+    "kmeans": ("clustering", lambda: ([built("kmeans")], None)),
 }
 
 
