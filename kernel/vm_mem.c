@@ -430,6 +430,17 @@ void vm_mem_report(void)
                                                 ? vm->mem.rc.victim.scans
                                                 : vm->mem.smp.periods));
     }
+    /* RECENT's early eviction, where it has engaged: a loop larger than
+     * what the VM holds (mm/victim_early.c) */
+    for (unsigned i = 0; i < VM_MAX; i++) {
+        struct vm *vm = attached[i];
+        if (!vm || !vm_is_live(vm) || !vm->mem.rc.ready || !vm->mem.rc.victim.early_periods)
+            continue;
+        const struct victim *v = &vm->mem.rc.victim;
+        console_printf("vm %s: early eviction (a loop larger than memory) in %llu of %llu aging "
+                       "periods, %s now\n", vm->name, (unsigned long long)v->early_periods,
+                       (unsigned long long)v->scans, v->early_to ? "on" : "off");
+    }
     enum victim_policy p = vm_reclaim_policy();
     bool scans = plat_gpa_has_accessed_bits() &&
                  (p == VICTIM_RECENT || p == VICTIM_AGING || p == VICTIM_REUSE);

@@ -198,7 +198,8 @@ SINGLES = {
 
 
 # The validation set: other programs and inputs of the same kinds, plus
-# an awk script, git and bc (kinds the corpus lacks).
+# an awk script, git and bc (kinds the corpus lacks), and since session 21
+# an LU decomposition, a graph search and table scans.
 VALIDATION = {
     "v-gzip": ("compressor", lambda: (["gzip", "-9", "-c", code_and_text()], None)),
     "v-xz": ("compressor", lambda: (["xz", "-9", "-c", perl_text()], None)),
@@ -213,6 +214,11 @@ VALIDATION = {
     "v-git": ("version control", lambda: (git_log_command(), None)),
     "v-bc": ("big numbers", lambda: (["bc", "-l", os.path.join(PROGS, "validation.bc")],
                                      None)),
+    # added with early eviction (session 21), after it was chosen
+    "v-lu": ("numeric kernel", lambda: ([built("validation_lu")], None)),
+    "v-bfs": ("graph search", lambda: ([built("validation_bfs")], None)),
+    "v-scan": ("in-memory database", lambda: (["sqlite3", ":memory:"],
+                                              os.path.join(PROGS, "validation_scan.sql"))),
 }
 
 

@@ -97,11 +97,18 @@ def register(h):
             m.expect(r"^%sx2apic ipi through msr 0x830 to apic id 1 ok\r?\n" % p, 180)
             mark = m.serial.pos
             most = {}
-            for _ in range(200):
+            early = None
+            for i in range(200):
                 rows, host = overcommit_scenarios.parse_memstats(m.command("memstats", 60))
                 for k, v in rows.get("smpoc", {}).items():
                     if k != "name":
                         most[k] = max(most.get(k, 0), v)
+                # the sweeps are a loop twice the limit: victim selection
+                # should see it and switch to early eviction
+                if i % 5 == 4 and not early:
+                    early = re.search(r"^vm smpoc: early eviction \(a loop larger than memory\) "
+                                      r"in (\d+) of (\d+) aging periods, on now",
+                                      m.command("memsched", 60), re.M)
                 if re.search(r"vm smpoc: exited", m.serial.since(mark)):
                     break
                 time.sleep(2)
@@ -118,6 +125,9 @@ def register(h):
             check(most and most.get("consumed", 0) <= 768 + 200,
                   f"the limit did not hold: {most}")
             check(gone > 0, f"no page left the VM: {most}")
+            check(early, "memsched never showed early eviction on for the sweeps")
+            print(f"figure: smpoc: early eviction on in {early.group(1)} of "
+                  f"{early.group(2)} aging periods when first seen")
             h.poweroff(m, 120)
         print(f"figure: bochs_smp_overcommit took {time.monotonic() - t0:.1f} s of wall time")
 
