@@ -83,8 +83,8 @@ void victim_note_kept(struct victim *v, struct physmap *pm, ppn_t ppn)
         return;
     switch (v->policy) {
     case VICTIM_RECENT:
-        if (recent_on(v, pm))
-            v->stamp[ppn] = (uint32_t)(v->scans + 1);
+        if (recent_on(v, pm))   /* touched now; still a page that came from beyond memory */
+            v->stamp[ppn] = (uint32_t)(v->scans + 1) | (v->stamp[ppn] & RECENT_RETURNED);
         break;
     case VICTIM_AGING:
     case VICTIM_REUSE:

@@ -216,7 +216,7 @@ struct victim {
     ppn_t scan_pos;            /* RECENT: where the aging pass in parts stands (0: none begun) */
     uint64_t scan_active;      /* RECENT: active pages the pass in parts has counted so far */
     /* RECENT's early eviction (mm/victim_early.c), VICTIM_BUCKETS each: */
-    uint32_t *reuse_at;        /* touches after an idle spell, by LRU stack position (x16, decaying) */
+    uint32_t *reuse_at;        /* touches after an idle spell, by LRU stack position (x1024, decaying) */
     uint32_t *reuse_cum;       /* their prefix sums, at the last pass */
     uint32_t *idle_at;         /* touched pages by idle time, counted by the aging pass */
     uint32_t *stack_at;        /* the stack position where each idle bucket began, at the last pass */

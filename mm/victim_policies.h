@@ -54,9 +54,8 @@ static inline uint32_t recent_period(uint32_t stamp)
  * early_decide with the pages the VM holds at its end); every touch after
  * an idle spell is evidence (early_note_touch: `returned`, a touch of
  * the page came from beyond memory before; true when this one does);
- * early_rank turns an idle
- * bucket into the eviction bucket, which is the idle bucket itself while
- * LRU does as well. */
+ * early_rank turns an idle bucket into the eviction bucket, which is the
+ * idle bucket itself while LRU does as well. */
 void early_pass_begin(struct victim *v);
 void early_count(struct victim *v, uint32_t cur, ppn_t p);
 bool early_note_touch(struct victim *v, uint32_t idle, bool returned);
