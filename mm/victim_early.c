@@ -141,7 +141,7 @@ void early_decide(struct victim *v, uint64_t held)
     if (held > 0 && held < pages) {
         uint64_t lru = hits_below(v, held), best = lru, e_best = 0, l_best = 0;
         unsigned jm = position_bucket(held), jtop = position_bucket(pages);
-        for (unsigned i = 1; bucket_floor(i) < held; i++) {
+        for (unsigned i = 1; i < VICTIM_BUCKETS && bucket_floor(i) < held; i++) {
             uint64_t e = bucket_floor(i), ce = v->reuse_cum[i];
             for (unsigned j = jm + 1; j <= jtop + 1 && j < VICTIM_BUCKETS; j++) {
                 uint64_t l = bucket_floor(j);
