@@ -71,6 +71,14 @@ static unsigned position_bucket(uint64_t x)
     return victim_qlog((uint32_t)MIN(x, (uint64_t)UINT32_MAX));
 }
 
+/* Every count loses 1 / 2^shift of itself; their sum is counted again. */
+static void fade(struct victim *v, unsigned shift)
+{
+    v->reuse_total = 0;
+    for (unsigned j = 0; j < VICTIM_BUCKETS; j++)
+        v->reuse_total += v->reuse_at[j] -= v->reuse_at[j] >> shift;
+}
+
 void early_pass_begin(struct victim *v)
 {
     memset(v->idle_at, 0, VICTIM_BUCKETS * sizeof *v->idle_at);
@@ -96,11 +104,8 @@ bool early_note_touch(struct victim *v, uint32_t idle, bool returned)
     if (beyond && !returned)
         return true;
     uint32_t *r = &v->reuse_at[position_bucket(x)];
-    if (v->reuse_total + TOUCH_WEIGHT >= TOTAL_CAP) {
-        v->reuse_total = 0;
-        for (unsigned j = 0; j < VICTIM_BUCKETS; j++)
-            v->reuse_total += v->reuse_at[j] -= v->reuse_at[j] / 2;
-    }
+    if (v->reuse_total + TOUCH_WEIGHT >= TOTAL_CAP)
+        fade(v, 1);
     *r += TOUCH_WEIGHT;
     v->reuse_total += TOUCH_WEIGHT;
     return beyond;
@@ -164,9 +169,7 @@ void early_decide(struct victim *v, uint64_t held)
             }
         }
     }
-    v->reuse_total = 0;
-    for (unsigned j = 0; j < VICTIM_BUCKETS; j++)
-        v->reuse_total += v->reuse_at[j] -= v->reuse_at[j] >> DECAY_SHIFT;
+    fade(v, DECAY_SHIFT);
 }
 
 /* Three tiers of VICTIM_BUCKETS / 3 (higher goes first). */
