@@ -344,27 +344,14 @@ static void test_recent_active(void **state)
 }
 
 /* One aging period of a VM with memory for c pages: the pages of refs
- * touched, each brought back if it was released (the policy choosing a
- * victim when memory is full), then the scan. Returns the faults. */
+ * referenced (ref: brought back if released, the policy choosing a victim
+ * when memory is full), then the scan. Returns the faults. */
 static unsigned period(struct fx *f, const ppn_t *refs, unsigned n, uint64_t c)
 {
     unsigned faults = 0;
     for (unsigned i = 0; i < n; i++) {
-        if (fake_gpa_touch(f->vm, refs[i]))
-            continue;
-        if (f->resident == c) {
-            ppn_t out;
-            mpn_t m;
-            assert_int_equal(victim_select(&f->v, &f->pm, &out, 1), 1);
-            assert_int_equal(physmap_release(&f->pm, out, PM_SWAPPED, 1, &m), PM_OK);
-            f->resident--;
-        }
-        assert_int_equal(physmap_map(&f->pm, refs[i], 1000 + refs[i], NULL), PM_OK);
-        fake_gpa_map(f->vm, refs[i]);
-        victim_note_map(&f->v, &f->pm, refs[i]);
-        assert_true(fake_gpa_touch(f->vm, refs[i]));
-        f->resident++;
-        faults++;
+        faults += !fake_gpa_is_mapped(f->vm, refs[i]);
+        ref(f, refs[i], c);
     }
     victim_age_scan(&f->v, &f->pm);
     return faults;
