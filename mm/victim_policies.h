@@ -42,7 +42,8 @@ uint64_t recent_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_
 
 /* RECENT's stamp: the aging period of the page's last touch seen, and
  * this flag once a touch came from beyond the pages the VM held (a page of
- * a loop larger than memory does so every turn). */
+ * a loop larger than memory does so every turn; under early eviction the
+ * pages without it go first, mm/victim_early.c). */
 #define RECENT_RETURNED 0x80000000u
 static inline uint32_t recent_period(uint32_t stamp)
 {
@@ -52,15 +53,15 @@ static inline uint32_t recent_period(uint32_t stamp)
 /* RECENT's early eviction (mm/victim_early.c): an aging pass counts every
  * touched page's idle time (early_pass_begin, early_count for each page,
  * early_decide with the pages the VM holds at its end); every touch after
- * an idle spell is evidence (early_note_touch: `returned`, a touch of
- * the page came from beyond memory before; true when this one does);
- * early_rank turns an idle bucket into the eviction bucket, which is the
- * idle bucket itself while LRU does as well. */
+ * an idle spell is evidence (early_note_touch: true when it came from
+ * beyond the pages held); early_rank turns an idle bucket into the
+ * eviction bucket (`returned`: the page has come from beyond memory),
+ * which is the idle bucket itself while LRU does as well. */
 void early_pass_begin(struct victim *v);
 void early_count(struct victim *v, uint32_t cur, ppn_t p);
-bool early_note_touch(struct victim *v, uint32_t idle, bool returned);
+bool early_note_touch(struct victim *v, uint32_t idle);
 void early_decide(struct victim *v, uint64_t held);
-unsigned early_rank(const struct victim *v, unsigned b);
+unsigned early_rank(const struct victim *v, unsigned b, bool returned);
 
 void car_reset(struct victim *v);
 void car_note_map(struct victim *v, struct physmap *pm, ppn_t ppn);

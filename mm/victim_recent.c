@@ -28,7 +28,7 @@ static void note_touch(struct victim *v, ppn_t p, uint32_t cur)
     uint32_t last = recent_period(v->stamp[p]), returned = v->stamp[p] & RECENT_RETURNED;
     if (last == cur)
         return;
-    if (last && early_note_touch(v, cur - last, returned))
+    if (last && early_note_touch(v, cur - last))
         returned = RECENT_RETURNED;
     v->stamp[p] = cur | returned;
 }
@@ -82,7 +82,8 @@ static unsigned recent_bucket(const struct victim *v, const struct physmap *pm, 
                               uint32_t cur)
 {
     (void)pm;
-    return early_rank(v, victim_qlog(cur - recent_period(v->stamp[p])));
+    return early_rank(v, victim_qlog(cur - recent_period(v->stamp[p])),
+                      v->stamp[p] & RECENT_RETURNED);
 }
 
 uint64_t recent_select(struct victim *v, struct physmap *pm, ppn_t *out, uint64_t n)
