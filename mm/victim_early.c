@@ -27,9 +27,9 @@
  * LRU by a quarter of LRU's misses and 8 touches: every touch from beyond
  * memory is evidence, a loop's first turn back as much as old data coming
  * back once at a phase change, so the bet must pay well (with a sixteenth,
- * CPython's heap made small gains appear: 360 faults at 2x on the
- * validation set's Python against LRU's 286). Where LRU does well, RECENT
- * stays LRU.
+ * CPython's heap made small gains appear: 354 faults at 2x on the
+ * validation set's Python against 300). Where LRU does well, RECENT stays
+ * LRU.
  *
  * Under early eviction the victims go in this order: the pages idle beyond
  * l (no turn of the loop comes back to them), oldest first; those between

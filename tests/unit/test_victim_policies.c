@@ -433,8 +433,8 @@ static void test_recent_no_early_eviction_on_small_gain(void **state)
  * first turn they are the pages not read yet, and the youngest of them are
  * read last. Four pages touched once beside a loop that early eviction
  * follows are given up at the first choice after they go idle past the
- * early point, before the loop's pages idle as long (chosen among at
- * random, half of them would stay). */
+ * early point, before the loop's pages idle as long (ranked with them,
+ * two of the four were still there). */
 static void test_recent_early_not_back_first(void **state)
 {
     struct fx *f = *state;
@@ -463,8 +463,8 @@ static void test_recent_early_not_back_first(void **state)
  * the loop's turns by the model and give them up, as the youngest idle
  * past the point, each time; early eviction stays off, or starts above
  * them, and they stay. (The model was right here, 41 faults a turn against
- * 44; on CPython's heap it was not: the validation set's Python at 1.5x
- * faulted 165 times without the rule against 114.) */
+ * 43 in all; on CPython's heap it was not: the validation set's Python at
+ * 1.5x faulted 165 times without the rule against 114.) */
 static void test_recent_early_spares_lru_hits(void **state)
 {
     struct fx *f = *state;
