@@ -48,6 +48,24 @@ static struct host_cpuid topology_leaf(const struct vcpu *v, uint32_t sub)
     return (struct host_cpuid){ 0, 0, sub & 0xff, v->id };
 }
 
+/* CPUID.(0xD, 0).ECX: the XSAVE area (standard format) that holds every
+ * component offered, as a CPU reports for every component it supports
+ * (SDM vol. 1, 13.2): the legacy region and header, then each component at
+ * the offset and size its own sub-leaf gives. The host's figure counts
+ * components the monitor does not offer (AMX's 8 KiB, for one). */
+static uint32_t xsave_area_bytes(uint64_t offered)
+{
+    uint32_t end = 512 + 64;
+    for (uint32_t i = 2; i < 64; i++) {
+        if (!((offered >> i) & 1))
+            continue;
+        struct host_cpuid c = host_cpuid(0xd, i);
+        if (c.ebx + c.eax > end)
+            end = c.ebx + c.eax;
+    }
+    return end;
+}
+
 /* A leaf within the range leaf 0 or 0x80000000 gives: the host's answer,
  * filtered. */
 static struct host_cpuid leaf_in_range(struct vcpu *v, uint32_t leaf, uint32_t sub)
@@ -165,6 +183,7 @@ static struct host_cpuid leaf_in_range(struct vcpu *v, uint32_t leaf, uint32_t s
         if (sub == 0) {
             r.eax &= (uint32_t)offered;
             r.edx &= (uint32_t)(offered >> 32);
+            r.ecx = xsave_area_bytes(offered);
         } else if (sub == 1) {
             /* No XSAVES, and no XFD: its MSRs #GP here (Linux writes
              * IA32_XFD unguarded when CPUID offers it). */

@@ -200,6 +200,38 @@ static void test_cpuid_xsave_leaf_offers_what_xsetbv_takes(void **state)
     assert_int_equal(vcpu.regs.gpr[REG_RBX], 0);
 }
 
+/* A host with x87, SSE, AVX, the three AVX-512 components and AMX's two,
+ * at the offsets and sizes of SDM vol. 1, 13.4 (standard format). */
+static struct host_cpuid cpu_with_amx(uint32_t leaf, uint32_t sub)
+{
+    static const uint32_t size[19] = { [2] = 256, [5] = 64, [6] = 512, [7] = 1024,
+                                       [17] = 64, [18] = 8192 };
+    static const uint32_t offset[19] = { [2] = 576, [5] = 1088, [6] = 1152, [7] = 1664,
+                                         [17] = 2752, [18] = 2816 };
+    if (leaf == 0xd && sub == 0)  /* ECX: the host's whole area, AMX's tiles included */
+        return (struct host_cpuid){ 0x600e7, 2816 + 8192, 2816 + 8192, 0 };
+    if (leaf == 0xd && sub < 19)
+        return (struct host_cpuid){ size[sub], offset[sub], 0, 0 };
+    return cpu_with_everything(leaf, sub);
+}
+
+static void test_cpuid_xsave_area_size_counts_offered_components(void **state)
+{
+    (void)state;
+    fake_host.cpuid = cpu_with_amx;
+    fake_host.xcr0_offered = 0xe7; /* AVX-512 but not AMX */
+    vcpu.regs.gpr[REG_RAX] = 0xd;
+    vcpu.regs.gpr[REG_RCX] = 0;
+    run_exit(EXIT_CPUID, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0xe7);
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], 1664 + 1024); /* ends with the upper ZMMs */
+    fake_host.xcr0_offered = 3;    /* x87 and SSE: the legacy region and header */
+    vcpu.regs.gpr[REG_RAX] = 0xd;
+    vcpu.regs.gpr[REG_RCX] = 0;
+    run_exit(EXIT_CPUID, 0);
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], 576);
+}
+
 static uint32_t cpuid_reg(uint32_t leaf, uint32_t sub, unsigned reg)
 {
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
@@ -2173,6 +2205,7 @@ int main(void)
         cmocka_unit_test_setup(test_cpuid_hides_and_signs, setup),
         cmocka_unit_test_setup(test_pause_loop_gives_the_cpu_to_a_sibling, setup),
         cmocka_unit_test_setup(test_cpuid_xsave_leaf_offers_what_xsetbv_takes, setup),
+        cmocka_unit_test_setup(test_cpuid_xsave_area_size_counts_offered_components, setup),
         cmocka_unit_test_setup(test_cpuid_tells_the_truth, setup),
         cmocka_unit_test_setup(test_msrs_behind_cpuid, setup),
         cmocka_unit_test_setup(test_misc_enable_kept_and_acting, setup),
