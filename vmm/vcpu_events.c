@@ -63,12 +63,19 @@ static void set_nmi_window(struct vcpu *v, bool on)
     v->nmi_window = on;
 }
 
-/* An NMI goes first: it outranks maskable interrupts (SDM 6.9). */
-static void nmi_before_entry(struct vcpu *v, struct vplatform *p)
+bool nmi_waits_for_interrupt_window(uint32_t entry_intr_info, uint32_t interruptibility)
+{
+    const uint32_t blocks = INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS;
+    return !(entry_intr_info & INTR_INFO_VALID) && (interruptibility & blocks) == INTERRUPTIBILITY_STI;
+}
+
+/* An NMI goes first: it outranks maskable interrupts (SDM 6.9). Returns
+ * true when it waits for the interrupt window rather than the NMI window. */
+static bool nmi_before_entry(struct vcpu *v, struct vplatform *p)
 {
     if (!p->cpu[v->id].nmi_pending) {
         set_nmi_window(v, false);
-        return;
+        return false;
     }
     uint32_t blocking = (uint32_t)gs_read(v, VMCS_GUEST_INTERRUPTIBILITY);
     /* In its NMI handler a CPU latches one NMI, however many come. */
@@ -81,11 +88,18 @@ static void nmi_before_entry(struct vcpu *v, struct vplatform *p)
         /* One still latched: its window opens at the handler's IRET (the
          * injection blocks NMIs before the guest runs, SDM vol. 3, 26.7.6). */
         set_nmi_window(v, p->cpu[v->id].nmi_pending && host_vmx_nmi_window());
-        return;
+        return false;
     }
     /* Blocked: the window exit says when it opens; without that control
-     * the next entry tries again. */
-    set_nmi_window(v, host_vmx_nmi_window());
+     * the next entry tries again. Under blocking by STI alone a CPU may
+     * take the NMI-window exit at once (the SDM lets it hold the exit off
+     * then, not all do), and each entry would find the same blocking and
+     * arm it again: the vCPU would never run its next instruction. The
+     * interrupt window opens as the shadow ends (IF is set under STI
+     * blocking), which every CPU honours; KVM waits so too. */
+    bool sti_only = nmi_waits_for_interrupt_window((uint32_t)gs_read(v, VMCS_ENTRY_INTR_INFO), blocking);
+    set_nmi_window(v, !sti_only && host_vmx_nmi_window());
+    return sti_only;
 }
 
 uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns)
@@ -94,9 +108,9 @@ uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns)
     if (!p)
         return DEV_NO_DEADLINE;
     uint64_t next = vplatform_tick(p, now_ns);
-    nmi_before_entry(v, p);
+    bool nmi_waits = nmi_before_entry(v, p);
     if (!vplatform_pending(p, v->id)) {
-        set_window(v, false);
+        set_window(v, nmi_waits);
         return next;
     }
     enum inject_action a =
@@ -113,7 +127,7 @@ uint64_t vcpu_events_before_entry(struct vcpu *v, uint64_t now_ns)
         /* Acking can move a model's deadline (a PIC level re-latch). */
         next = vplatform_next_deadline(p, now_ns);
     }
-    set_window(v, a == INJECT_WINDOW);
+    set_window(v, a == INJECT_WINDOW || nmi_waits);
     return next;
 }
 
@@ -169,8 +183,9 @@ enum exit_action exit_interrupt_window(struct vcpu *v, const struct exit_info *e
 {
     (void)v;
     (void)e;
-    /* The guest can take an interrupt now: the next entry injects it
-     * (vcpu_events_before_entry turns the window off when done). */
+    /* The guest can take an interrupt now, or an NMI that waited out an
+     * STI shadow: the next entry injects it (vcpu_events_before_entry
+     * turns the window off when done). */
     return EXIT_CONTINUE;
 }
 

@@ -33,6 +33,10 @@ enum inject_action inject_decide(bool pending, uint32_t entry_intr_info, uint64_
  * When it may not, the monitor asks for an NMI-window exit if the CPU has
  * that control, and otherwise tries again at every entry. */
 enum inject_action nmi_decide(bool pending, uint32_t entry_intr_info, uint32_t interruptibility);
+/* A blocked NMI waits for the interrupt window, not the NMI window, when
+ * blocking by STI is all that holds it (no queued event, no NMI or MOV SS
+ * blocking): a CPU may take an NMI-window exit inside an STI shadow. */
+bool nmi_waits_for_interrupt_window(uint32_t entry_intr_info, uint32_t interruptibility);
 
 /* After HLT (already skipped): with IF=1, an interrupt already pending
  * means run on (it is injected at the entry); otherwise sleep until

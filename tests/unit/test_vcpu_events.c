@@ -483,6 +483,44 @@ static void test_two_nmis_are_two_unless_in_a_handler(void **state)
     assert_false(nmi_window_on());
 }
 
+/* In an STI shadow (`sti; hlt`, or kvm-unit-tests' apic sti_nmi loop) an
+ * NMI waits for the interrupt window: a CPU may take the NMI-window exit
+ * there at once, and re-armed at each entry it would never let the guest
+ * run its next instruction. */
+static void test_nmi_in_sti_shadow_waits_for_interrupt_window(void **state)
+{
+    (void)state;
+    fake_host.nmi_window = true;
+    const uint32_t queued = INTR_INFO_VALID | INTR_TYPE_HW_EXC | 14;
+    assert_true(nmi_waits_for_interrupt_window(0, INTERRUPTIBILITY_STI));
+    assert_false(nmi_waits_for_interrupt_window(0, INTERRUPTIBILITY_STI | INTERRUPTIBILITY_NMI));
+    assert_false(nmi_waits_for_interrupt_window(0, INTERRUPTIBILITY_MOV_SS));
+    assert_false(nmi_waits_for_interrupt_window(queued, INTERRUPTIBILITY_STI));
+    assert_false(nmi_waits_for_interrupt_window(0, 0));
+
+    fake_gs_set(VMCS_GUEST_RFLAGS, RFLAGS_IF | 2);
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_STI);
+    vplatform_nmi(plat, 0);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), 0);
+    assert_false(nmi_window_on());
+    assert_true(window_on());                       /* no interrupt waits: the NMI does */
+    vm_exit_happens();
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);    /* the shadow ended */
+    assert_int_equal(exit_interrupt_window(&vcpu, NULL), EXIT_CONTINUE);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+    assert_false(window_on());
+    assert_false(nmi_window_on());
+    /* In the NMI handler, shadow or not, the NMI window is the one. */
+    vm_exit_happens();
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI);
+    vplatform_nmi(plat, 0);
+    vcpu_events_before_entry(&vcpu, T0);
+    assert_true(nmi_window_on());
+    assert_false(window_on());
+}
+
 static void test_nmi_without_nmi_window_exiting(void **state)
 {
     (void)state;
@@ -632,6 +670,7 @@ int main(void)
         cmocka_unit_test_setup(test_hlt_resumes_only_for_an_interrupt, setup),
         cmocka_unit_test(test_nmi_decide),
         cmocka_unit_test_setup(test_nmi_goes_before_interrupts_and_survives_blocking, setup),
+        cmocka_unit_test_setup(test_nmi_in_sti_shadow_waits_for_interrupt_window, setup),
         cmocka_unit_test_setup(test_nmi_without_nmi_window_exiting, setup),
         cmocka_unit_test_setup(test_two_nmis_are_two_unless_in_a_handler, setup),
         cmocka_unit_test_setup(test_nmi_ends_hlt_even_with_if_clear, setup),
