@@ -6,8 +6,12 @@
 
 #include "include/hv/types.h"
 
-/* The first page of the BIOS area: the RSDP is at its start. */
-#define ACPI_GUEST_ROM_GPA 0xE0000ULL
+/* The first page of the BIOS's own segment (0xF000), where SeaBIOS and
+ * PC firmware put the RSDP: the ACPI spec lets it be anywhere in
+ * [0xE0000, 1 MiB) on a 16-byte boundary, and most OSes scan all of it,
+ * but some programs scan only the F segment (older kvm-unit-tests, MP-era
+ * code). The RSDP is at the page's start. */
+#define ACPI_GUEST_ROM_GPA 0xF0000ULL
 
 struct vm;
 

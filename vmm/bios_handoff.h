@@ -25,7 +25,7 @@
 #include "include/hv/types.h"
 
 /* The top page of the BIOS area, segment 0xF000 (the ACPI tables have the
- * first, 0xE0000). */
+ * segment's first page, 0xF0000). */
 #define BIOS_HANDOFF_ROM_GPA 0xFF000ULL
 #define BIOS_HANDOFF_ROM_SEG 0xF000u
 #define BIOS_IVT_BYTES       1024u

@@ -51,8 +51,8 @@ def register(h):
         with booted(m, h.BOCHS_BOOT_S):
             # ACPI: the RSDP found by a scan, checksums good, S5 powers off.
             m.serial.pos = 0
-            m.expect(r"^\[acpi\] acpi: RSDP at 0xe0000", 120)
-            m.expect(r"^\[acpi\] acpi: FACS at 0xe00c0: waking vector and Global Lock written",
+            m.expect(r"^\[acpi\] acpi: RSDP at 0xf0000", 120)
+            m.expect(r"^\[acpi\] acpi: FACS at 0xf00c0: waking vector and Global Lock written",
                      60)
             m.expect(r"^\[acpi\] acpi: PM1a_CNT 0x604 S5 type 5; powering off", 60)
             m.expect(r"vm acpi: powered off \(ACPI S5 through PM1a_CNT\): exit status 0", 60)
