@@ -224,8 +224,8 @@ static struct host_cpuid leaf_in_range(struct vcpu *v, uint32_t leaf, uint32_t s
         break;
     /* Descriptive leaves passed as they are: caches and TLBs (2, 4
      * above, 0x18), the serial number (3, zeros since the Pentium
-     * III), the hybrid core type (0x1a), the brand string, the cache,
-     * invariant-TSC and address-size leaves (0x80000002-8). */
+     * III), the hybrid core type (0x1a), the brand string, the cache
+     * and invariant-TSC leaves (0x80000002-7); the address sizes below. */
     case 2:
     case 3:
     case 0x18:
@@ -237,7 +237,15 @@ static struct host_cpuid leaf_in_range(struct vcpu *v, uint32_t leaf, uint32_t s
     case 0x80000005u:
     case 0x80000006u:
     case 0x80000007u:
+        break;
     case 0x80000008u:
+        /* Address sizes as the host's. EBX: WBNOINVD, whose exit is
+         * WBINVD's, is the only bit Intel defines; a host that sets AMD's
+         * (IBPB, IBRS, STIBP, SSBD) would promise MSRs that #GP here, as
+         * leaf 7's speculation controls are hidden. ECX and EDX are
+         * reserved on Intel CPUs. */
+        r.ebx &= CPUIDX8_EBX_WBNOINVD;
+        r.ecx = r.edx = 0;
         break;
     /* Any other: reserved (zeros on the CPU too) or a feature this
      * monitor does not know (DCA's 9, the SoC vendor's 0x17, HRESET's

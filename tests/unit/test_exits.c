@@ -251,6 +251,8 @@ static struct host_cpuid cpu_up_to_leaf_0x1f(uint32_t leaf, uint32_t sub)
         return (struct host_cpuid){ 0x80000008u, 0, 0, 0 };
     if ((leaf > 0x1f && leaf < 0x80000000u) || leaf > 0x80000008u)
         leaf = 0x1f;
+    if (leaf == 0x80000008u)        /* 39 physical, 48 linear bits; every EBX bit */
+        return (struct host_cpuid){ 0x3027, 0xffffffffu, 0xffffffffu, 0xffffffffu };
     if (leaf == 0x1f)               /* 2 threads a core, 8 cores: the host's */
         return sub == 0 ? (struct host_cpuid){ 1, 2, 0x100, 0x11 }
                         : (struct host_cpuid){ 4, 16, 0x201, 0x11 };
@@ -274,6 +276,13 @@ static void test_cpuid_leaves_out_of_range_and_unknown(void **state)
         assert_int_equal(cpuid_reg(past[i], 0, REG_RCX), 0x100);
         assert_int_equal(cpuid_reg(past[i], 0, REG_RDX), 1);  /* this vCPU's x2APIC ID */
     }
+    /* Address sizes as the host's; of EBX's bits only WBNOINVD, the one
+     * Intel defines (its exit is handled): AMD's speculation-control bits
+     * (IBPB at 12, IBRS, STIBP, SSBD) name MSRs that #GP here. */
+    assert_int_equal(cpuid_reg(0x80000008u, 0, REG_RAX), 0x3027);
+    assert_int_equal(cpuid_reg(0x80000008u, 0, REG_RBX), CPUIDX8_EBX_WBNOINVD);
+    assert_int_equal(cpuid_reg(0x80000008u, 0, REG_RCX), 0);
+    assert_int_equal(cpuid_reg(0x80000008u, 0, REG_RDX), 0);
     fake_host.cpuid = cpu_with_everything;     /* highest basic leaf 0x23 */
     static const uint32_t unknown[] = { 8, 9, 0xc, 0xe, 0x11, 0x13, 0x17, 0x20, 0x21, 0x22 };
     for (unsigned i = 0; i < sizeof unknown / sizeof unknown[0]; i++)

@@ -91,6 +91,10 @@
 #define CPUIDX1_EDX_RDTSCP      (1u << 27)
 #define CPUIDX1_EDX_LM          (1u << 29)
 
+/* leaf 0x80000008, EBX: Intel defines only this bit (AMD's others name
+ * speculation-control MSRs) */
+#define CPUIDX8_EBX_WBNOINVD    (1u << 9)
+
 /* leaf 0x80000007, EDX */
 #define CPUIDX7_EDX_INVARIANT_TSC (1u << 8)
 
