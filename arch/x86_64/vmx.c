@@ -78,9 +78,11 @@ bool vmx_init(char *why, size_t size)
                            PROC_TSC_OFFSETTING,
                        proc_req, "processor-based", why, size, &ok);
     /* CR3-load/store and INVLPG exiting are not wanted (EPT makes them
-     * useless); a CPU without true controls forces them on, and then the
-     * CR-access handler and exit_invlpg serve them. INVPCID would exit then
-     * too (SDM vol. 3, 25.1.3), so it is not enabled there: it is the #UD
+     * useless); a CPU without true controls forces the CR3 ones on (they
+     * are default-1, SDM vol. 3, A.3.2), and the CR-access handler serves
+     * them. INVLPG exiting is not default-1, but a CPU's allowed-0 settings
+     * may still force it: then exit_invlpg serves it, and INVPCID, which
+     * would exit too (SDM vol. 3, 25.1.3), is not enabled: it is the #UD
      * of a CPU without it, and CPUID hides it. ENCLS and ENCLV exiting,
      * where the CPU has them: CPUID hides SGX, but on a host whose firmware
      * enabled it they would run in the guest rather than #UD. */
