@@ -141,7 +141,7 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
      * undone. */
     bool push = false;
     uint32_t error = 0, next = (uint32_t)(e->rip + e->insn_len);
-    bool nmi = false;
+    bool nmi = false, ext = false;
     uint64_t requeued = 0;
     if (src == TS_GATE) {
         requeued = gs_read(v, VMCS_ENTRY_INTR_INFO);
@@ -153,6 +153,12 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         push = (e->idt_vec_info & INTR_INFO_VALID) && (e->idt_vec_info & INTR_INFO_ERR_CODE);
         error = e->idt_vec_error;
         nmi = (e->idt_vec_info & INTR_INFO_VALID) && type == INTR_TYPE_NMI;
+        /* EXT, bit 0 of the error code of a fault in the switch: set when
+         * an event external to the program is being delivered, an
+         * interrupt, an NMI or an exception (INT1's too); clear for INT n,
+         * INT3 and INTO (SDM vol. 3, 6.13). */
+        ext = (e->idt_vec_info & INTR_INFO_VALID) && type != INTR_TYPE_SW_INT &&
+              type != INTR_TYPE_SW_EXC;
     }
 
     /* A rehearsal first, on a copy, that writes nothing: every page the
@@ -219,6 +225,16 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         return EXIT_STOP;
     }
     write_back(v, &cpu);
+    if (r == TS_FAULT) {
+        if (ext && out.has_error)
+            out.error |= 1;
+        /* An NMI's delivery blocks NMIs from its start, even when it
+         * faults: the handler of the fault runs with them blocked until an
+         * IRET, as it would on the CPU. */
+        if (nmi)
+            gs_write(v, VMCS_GUEST_INTERRUPTIBILITY,
+                     gs_read(v, VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+    }
     if (r == TS_FAULT && committed) {
         /* In the new task's context (SDM vol. 3, 7.3, after the commit). */
         vcpu_inject_exception(v, out.vector, out.has_error, out.error);

@@ -59,6 +59,10 @@ static const struct tss_fmt *tss_format(unsigned type)
 #define TYPE_ACCESSED 0x1
 
 #define EFLAGS_FIXED  (1u << 1)
+/* The flags a task's EFLAGS image can set: CF, PF, AF, ZF, SF, TF, IF, DF,
+ * OF, IOPL, NT, RF, VM, AC, VIF, VIP, ID. The CPU loads the reserved ones
+ * (3, 5, 15, 22-31) as 0, and a VM entry with one set would fail. */
+#define EFLAGS_DEFINED 0x003f7fd5u
 #define EFLAGS_NT     (1u << 14)
 #define EFLAGS_VM     (1u << 17)
 #define CR0_TS_BIT    (1u << 3)
@@ -296,7 +300,7 @@ enum ts_result task_switch(struct ts_cpu *cpu, const struct ts_mem *mem, uint16_
         mem->set_cr3(mem->ctx, cpu->cr3);
     }
     cpu->eip = (uint32_t)le_get(img + nf->ip, nf->width);
-    cpu->eflags = (uint32_t)le_get(img + nf->flags, nf->width) | EFLAGS_FIXED;
+    cpu->eflags = ((uint32_t)le_get(img + nf->flags, nf->width) & EFLAGS_DEFINED) | EFLAGS_FIXED;
     if (src == TS_CALL || src == TS_GATE)
         cpu->eflags |= EFLAGS_NT;
     uint32_t keep = nf->width == 2 ? 0xffff0000u : 0;

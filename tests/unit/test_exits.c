@@ -1061,12 +1061,32 @@ static void test_task_switch_exit(void **state)
     assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x18);
     /* The same #GP while a task gate delivers an exception meets it as
      * table 6-5 says: after a #UD (benign) alone, after a #GP (contributory)
-     * #DF, after a #DF a triple fault. */
+     * #DF, after a #DF a triple fault. An exception is an event external to
+     * the program, so the #GP's error code has EXT (bit 0) set; an INT n's
+     * does not (SDM vol. 3, 6.13). */
     fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
     fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | VEC_UD);
     run_exit(EXIT_TASK_SWITCH, 0x18 | (3ULL << 30));
     assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x19);
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_SW_INT | 0x40);
+    run_exit(EXIT_TASK_SWITCH, 0x18 | (3ULL << 30));
+    assert_injected(VEC_GP, true);
     assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x18);
+    /* An NMI through a task gate whose switch faults: EXT, and NMIs stay
+     * blocked for the #GP's handler, as the NMI's delivery had begun. */
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | VEC_NMI);
+    run_exit(EXIT_TASK_SWITCH, 0x18 | (3ULL << 30));
+    assert_injected(VEC_GP, true);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), 0x19);
+    assert_true(fake_gs_get(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI);
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
     fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
     fake_gs_set(VMCS_GUEST_RFLAGS, 0x2);
     fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE | VEC_GP);

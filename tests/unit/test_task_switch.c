@@ -238,6 +238,17 @@ static void test_gate_pushes_error_code(void **state)
 static uint16_t get16(uint32_t at) { uint16_t v; memcpy(&v, mem + at, 2); return v; }
 static void put16(uint32_t at, uint16_t v) { memcpy(mem + at, &v, 2); }
 
+/* The reserved EFLAGS bits of a TSS image (3, 5, 15, 22-31) load as 0,
+ * bit 1 as 1, as the CPU loads them: set, they would fail the VM entry. */
+static void test_reserved_eflags_bits_not_loaded(void **state)
+{
+    (void)state;
+    put32(TSS_B + 0x24, 0xffc0802au | 0x200 | 0x40000 | 0x1); /* reserved, IF, AC, CF */
+    struct ts_outcome out;
+    assert_int_equal(go(SEL_B, TS_JMP, &out), TS_DONE);
+    assert_int_equal(cpu.eflags, 0x40203);
+}
+
 static void test_16bit_tss(void **state)
 {
     (void)state;
@@ -427,6 +438,7 @@ int main(void)
         cmocka_unit_test_setup(test_jmp_and_paging, setup),
         cmocka_unit_test_setup(test_gate_pushes_error_code, setup),
         cmocka_unit_test_setup(test_checks_before_the_commit, setup),
+        cmocka_unit_test_setup(test_reserved_eflags_bits_not_loaded, setup),
         cmocka_unit_test_setup(test_16bit_tss, setup),
         cmocka_unit_test_setup(test_checks_after_the_commit, setup),
         cmocka_unit_test_setup(test_ldt_and_user_task, setup),
