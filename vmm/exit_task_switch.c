@@ -183,6 +183,8 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
     guest_linear_init(&c.g, v);
     enum ts_result r = task_switch(&cpu, &mem, sel, src, next, push, error, &out);
     bool committed = out.committed;
+    bool pf_new_task = false, pf_write = false;
+    uint64_t pf_addr = 0;
 
     switch (r) {
     case TS_REFUSED:
@@ -203,12 +205,19 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
             v->regs.cr2 = c.bad;
             return vcpu_raise_exception(v, e, VEC_PF, true, c.wrote ? PF_ERR_WRITE : 0);
         }
+        if (c.r == GL_UNMAPPED) {
+            /* After the commit, the new task's #PF (SDM vol. 3, 7.3: its
+             * faults are its own): its LDT, a descriptor or its stack is
+             * not mapped by its paging. Before, the VM stopped. */
+            pf_new_task = true;
+            pf_addr = c.bad;
+            pf_write = c.wrote;
+            break;
+        }
         vm_fail(v->vm, "task switch by %s to selector 0x%x: guest-linear 0x%llx %s (vCPU %u, "
                        "RIP 0x%llx)",
                 how[src], sel, (unsigned long long)c.bad,
-                c.r == GL_UNMAPPED ? "is not mapped after the switch began"
-                : c.r == GL_WAIT   ? "was taken from the VM after the switch began"
-                                   : "is not guest RAM",
+                c.r == GL_WAIT ? "was taken from the VM after the switch began" : "is not guest RAM",
                 v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     case TS_FAULT:
@@ -225,8 +234,8 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         return EXIT_STOP;
     }
     write_back(v, &cpu);
-    if (r == TS_FAULT) {
-        if (ext && out.has_error)
+    if (r == TS_FAULT || pf_new_task) {
+        if (r == TS_FAULT && ext && out.has_error)
             out.error |= 1;
         /* An NMI's delivery blocks NMIs from its start, even when it
          * faults: the handler of the fault runs with them blocked until an
@@ -234,6 +243,11 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         if (nmi)
             gs_write(v, VMCS_GUEST_INTERRUPTIBILITY,
                      gs_read(v, VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
+    }
+    if (pf_new_task) {
+        v->regs.cr2 = pf_addr;
+        vcpu_inject_exception(v, VEC_PF, true, pf_write ? PF_ERR_WRITE : 0);
+        return EXIT_CONTINUE;
     }
     if (r == TS_FAULT && committed) {
         /* In the new task's context (SDM vol. 3, 7.3, after the commit). */

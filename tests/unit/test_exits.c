@@ -1170,6 +1170,36 @@ static void test_task_switch_waits_for_a_paged_out_page(void **state)
     fake_gpa_destroy(g);
 }
 
+/* After the commit, a page the new task's paging does not map is that
+ * task's #PF (SDM vol. 3, 7.3): here a #GP with its error code comes
+ * through a task gate and the new task's stack is not mapped, so the push
+ * faults; the switch stands, CR2 names the stack, the error code says a
+ * supervisor write to a page not present. Before, the VM stopped. */
+static void test_task_switch_pf_after_commit_is_the_new_tasks(void **state)
+{
+    (void)state;
+    vm.mem.ram.gpa = fake_gpa_create(256);
+    two_tasks(0x5000);
+    uint32_t pde = 0x87, esp_b = 0x800000;        /* 4 MiB mapped; B's stack past it */
+    memcpy(guest_bytes(0x5000), &pde, 4);
+    memcpy(guest_bytes(0x3000 + 0x38), &esp_b, 4);
+    fake_gs_set(VMCS_GUEST_CR0, CR0_PE | CR0_ET | CR0_NE | CR0_PG);
+    fake_gs_set(VMCS_GUEST_CR4, CR4_PSE);
+    fake_gs_set(VMCS_GUEST_CR3, 0x5000);
+    fake_gs_set(VMCS_IDT_VECT_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE | VEC_GP);
+    fake_gs_set(VMCS_IDT_VECT_ERR, 0x10);
+    assert_int_equal(run_exit(EXIT_TASK_SWITCH, 0x20 | (3ULL << 30)), EXIT_CONTINUE);
+    assert_string_equal(fake_fail_reason, "");
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO),
+                     INTR_INFO_VALID | INTR_TYPE_HW_EXC | INTR_INFO_ERR_CODE | VEC_PF);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_EXC_ERR), PF_ERR_WRITE);
+    assert_int_equal(vcpu.regs.cr2, esp_b - 4);
+    assert_int_equal(fake_gs_get(VMCS_SEG_SEL(SEG_TR)), 0x20);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), 0x5555);
+    fake_gs_set(VMCS_IDT_VECT_INFO, 0);
+    fake_gpa_destroy(vm.mem.ram.gpa);
+}
+
 static void string_insn(const uint8_t *bytes, unsigned n)
 {
     memcpy(guest_bytes(RIP0), bytes, n);
@@ -2247,6 +2277,7 @@ int main(void)
         cmocka_unit_test_setup(test_task_switch_exit, setup),
         cmocka_unit_test_setup(test_cpuid_leaves_out_of_range_and_unknown, setup),
         cmocka_unit_test_setup(test_task_switch_waits_for_a_paged_out_page, setup),
+        cmocka_unit_test_setup(test_task_switch_pf_after_commit_is_the_new_tasks, setup),
         cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),
         cmocka_unit_test_setup(test_cr3_moves_rsp_clts_lmsw, setup),
         cmocka_unit_test_setup(test_pae_paging_loads_pdptes, setup),
