@@ -81,7 +81,8 @@ static bool nmi_before_entry(struct vcpu *v, struct vplatform *p)
     /* In its NMI handler a CPU latches one NMI, however many come. */
     if ((blocking & INTERRUPTIBILITY_NMI) && p->cpu[v->id].nmi_pending > 1)
         p->cpu[v->id].nmi_pending = 1;
-    enum inject_action a = nmi_decide(true, (uint32_t)gs_read(v, VMCS_ENTRY_INTR_INFO), blocking);
+    uint32_t queued = (uint32_t)gs_read(v, VMCS_ENTRY_INTR_INFO);
+    enum inject_action a = nmi_decide(true, queued, blocking);
     if (a == INJECT_NOW) {
         gs_write(v, VMCS_ENTRY_INTR_INFO, VEC_NMI | INTR_TYPE_NMI | INTR_INFO_VALID);
         vplatform_nmi_taken(p, v->id);
@@ -97,7 +98,7 @@ static bool nmi_before_entry(struct vcpu *v, struct vplatform *p)
      * arm it again: the vCPU would never run its next instruction. The
      * interrupt window opens as the shadow ends (IF is set under STI
      * blocking), which every CPU honours; KVM waits so too. */
-    bool sti_only = nmi_waits_for_interrupt_window((uint32_t)gs_read(v, VMCS_ENTRY_INTR_INFO), blocking);
+    bool sti_only = nmi_waits_for_interrupt_window(queued, blocking);
     set_nmi_window(v, !sti_only && host_vmx_nmi_window());
     return sti_only;
 }
