@@ -93,7 +93,8 @@ bench-memsim: $(BUILD)/memsim
 # the same table as the corpus's.
 .PHONY: bench-memsim-validation
 bench-memsim-validation: $(BUILD)/memsim
-	@tools/install-deps.sh valgrind gcc g++ sqlite3 mawk bc git xz-utils gzip
+	@tools/install-deps.sh valgrind gcc g++ sqlite3 mawk bc git xz-utils gzip nodejs jq perl \
+	    clang zstd coreutils
 	@$(PYTHON) tools/trace-corpus.py record-validation
 	@$(PYTHON) tools/memsim-bench.py $(BUILD)/memsim --validation
 

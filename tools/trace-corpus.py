@@ -13,7 +13,7 @@ CPU do, until every program's trace has ended.
 The validation set (VALIDATION, VALIDATION_MIXES) is other programs and
 inputs, recorded for 3,000,000 accesses and never tuned on: a check that
 what the corpus shows holds for programs the policy was not chosen on. It
-is recorded into build/traces/validation/ (valgrind, about 3 minutes) and
+is recorded into build/traces/validation/ (valgrind, about 5 minutes) and
 not committed; `make bench-memsim-validation` runs it.
 
 usage: trace-corpus.py record            record what is missing, compress
@@ -57,6 +57,11 @@ VALIDATION_MIXES = {
     "v-mix2-python-cxx": ["v-python", "v-cxx"],
     "v-mix3-awk-git-xz": ["v-awk", "v-git", "v-xz"],
     "v-mix3-bc-python-sqlite": ["v-bc", "v-python", "v-sqlite"],
+    # session 24
+    "v-mix2-node-clang": ["v-node", "v-clang"],
+    "v-mix3-grid-sqlfile-zstd": ["v-grid", "v-sqlfile", "v-zstd"],
+    "v-mix3-jq-sortline-bst": ["v-jq", "v-sortline", "v-bst"],
+    "v-mix2-perlhash-node": ["v-perlhash", "v-node"],
 }
 
 
@@ -109,6 +114,35 @@ def perl_text():
         with open(path, "wb") as fh:
             fh.write(data[:6000000])
     return path
+
+
+def json_records():
+    """60,000 generated records as one JSON array on a single line (7 MB):
+    the validation set's jq input, and its one-line sort's."""
+    path = os.path.join(WORK, "records.json")
+    if not os.path.exists(path):
+        import json
+        os.makedirs(WORK, exist_ok=True)
+        rnd = random.Random(5)
+        records = [{"id": i,
+                    "name": "".join(rnd.choice("abcdefghijklmnop") for _ in range(8)),
+                    "score": rnd.random() * 100,
+                    "tags": [rnd.choice("xyzw") for _ in range(rnd.randrange(5))],
+                    "nested": {"a": rnd.randrange(1000), "b": str(rnd.getrandbits(32))}}
+                   for i in range(60000)]
+        with open(path + ".tmp", "w") as fh:
+            json.dump(records, fh)
+        os.replace(path + ".tmp", path)
+    return path
+
+
+def sqlite_file_command():
+    """sqlite3 on a database file that does not exist yet."""
+    db = os.path.join(WORK, "validation.db")
+    os.makedirs(WORK, exist_ok=True)
+    if os.path.exists(db):
+        os.remove(db)
+    return ["sqlite3", db]
 
 
 def code_and_text():
@@ -219,6 +253,24 @@ VALIDATION = {
     "v-bfs": ("graph search", lambda: ([built("validation_bfs")], None)),
     "v-scan": ("in-memory database", lambda: (["sqlite3", ":memory:"],
                                               os.path.join(PROGS, "validation_scan.sql"))),
+    # session 24, a check that the corpus's results hold on more kinds: a
+    # JIT, JSON, a file-backed database, a pointer chase, another C
+    # compiler, a compressor with a large window, a sort of one long line
+    "v-node": ("JS engine with its JIT", lambda: (["node", os.path.join(PROGS, "validation.js")],
+                                                 None)),
+    "v-jq": ("JSON query", lambda: (["jq", "-c", "-f", os.path.join(PROGS, "validation.jq"),
+                                     json_records()], None)),
+    "v-grid": ("interpreter", lambda: (["python3", "-S",
+                                        os.path.join(PROGS, "validation_grid.py")], None)),
+    "v-perlhash": ("interpreter", lambda: (["perl", os.path.join(PROGS, "validation_hash.pl")],
+                                           None)),
+    "v-sqlfile": ("file-backed database", lambda: (sqlite_file_command(),
+                                                   os.path.join(PROGS, "validation_file.sql"))),
+    "v-bst": ("pointer chase", lambda: ([built("validation_bst")], None)),
+    "v-clang": ("compiler", lambda: (["clang", "-O2", "-c", os.path.join(PROGS, "kvcache.c"),
+                                      "-o", os.path.join(WORK, "kvcache.o")], None)),
+    "v-zstd": ("compressor", lambda: (["zstd", "-19", "-c", json_records()], None)),
+    "v-sortline": ("sort", lambda: (["sort", "-S", "64M", "-t,", "-k3", json_records()], None)),
 }
 
 
