@@ -113,7 +113,10 @@ static const char *not_emulable(const struct vcpu *v, const struct exit_info *e,
     if (e->qual & EPT_QUAL_FETCH)
         return unknown ? "instruction fetch from memory that is neither RAM nor a device"
                        : "instruction fetch from a device page";
-    if (!(e->qual & EPT_QUAL_GLA_VALID))
+    /* No linear address, or one whose walk read this page (a paging-
+     * structure entry, not the access's own target: the CPU may be
+     * fetching an instruction through it, which is no data access). */
+    if (!(e->qual & EPT_QUAL_GLA_VALID) || !(e->qual & EPT_QUAL_GLA_TRANSLATION))
         return unknown ? "memory that is neither RAM nor a device used as a page table"
                        : "device page used as a page table";
     if (e->idt_vec_info & INTR_INFO_VALID)

@@ -323,6 +323,10 @@ static bool decode_onebyte(struct cursor *c, struct insn *d, bool long_mode, uns
         d->ext = opsize > 4 ? INSN_EXT_SIGN : INSN_EXT_NONE;
         d->mem_read = true;
         return true;
+    case 0x82:              /* group 1's byte form again; #UD in 64-bit mode (SDM vol. 2, A.3) */
+        if (long_mode)
+            break;
+        /* fall through */
     case 0xc6: case 0xc7:   /* MOV r/m, imm (/0) */
     case 0x80: case 0x81: case 0x83:   /* group 1: ALU r/m, imm (/0-/7) */
     case 0xf6: case 0xf7:   /* group 3: TEST r/m, imm (/0) */

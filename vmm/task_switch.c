@@ -313,20 +313,29 @@ enum ts_result task_switch(struct ts_cpu *cpu, const struct ts_mem *mem, uint16_
     for (unsigned i = 0; i < 6; i++)
         sels[i] = i < nf->nseg ? (uint16_t)le_get(img + nf->seg + nf->width * i, 2) : 0;
 
+    /* A fault from here on is delivered in the new task, from a state the
+     * VM entry that injects it must accept (SDM vol. 3, 28.3.1.2): so a
+     * virtual-8086 task's segments, which cannot fault, come before the
+     * LDT, whose selector can; and CS and SS change together, never one
+     * without the other (their RPLs and DPLs must agree). */
+    if (cpu->eflags & EFLAGS_VM)
+        load_v86_segs(cpu, sels);
     enum ts_result res = load_ldtr(cpu, mem, (uint16_t)le_get(img + nf->ldt, 2), out);
     if (res != TS_DONE)
         return res;
-    if (cpu->eflags & EFLAGS_VM) {
-        load_v86_segs(cpu, sels);
-    } else {
+    if (!(cpu->eflags & EFLAGS_VM)) {
         /* CS first: its RPL is the new privilege level the rest is checked
          * against; then SS, then the data segments. */
         static const unsigned order[6] = { 1, 2, 0, 3, 4, 5 };
         unsigned cpl = sels[1] & 3;
+        struct ts_seg old_cs = cpu->seg[1];
         for (unsigned k = 0; k < 6; k++) {
             res = load_seg(cpu, mem, order[k], sels[order[k]], cpl, out);
-            if (res != TS_DONE)
+            if (res != TS_DONE) {
+                if (order[k] == 2)
+                    cpu->seg[1] = old_cs;
                 return res;
+            }
         }
     }
 

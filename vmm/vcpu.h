@@ -47,6 +47,10 @@ struct vcpu {
      * can take (or an NMI, or INIT), not merely because a deadline came
      * (a timer it has masked, say), as a halted CPU stays halted. */
     bool in_hlt;
+    /* ... and what IF was: halted with it clear (only an NMI ends that HLT,
+     * but a device may raise one at a deadline), a maskable interrupt
+     * does not wake it. */
+    bool hlt_if;
     bool intr_window;       /* interrupt-window exiting is on (vcpu_events.c) */
     bool nmi_window;        /* NMI-window exiting is on (vcpu_events.c) */
     uint32_t tsc_gen;       /* the board's shared TSC offset last loaded (vcpu_startup.c) */

@@ -149,15 +149,21 @@ enum exit_action vcpu_hlt(struct vcpu *v)
     bool if_set = gs_read(v, VMCS_GUEST_RFLAGS) & RFLAGS_IF;
     if (p && p->cpu[v->id].nmi_pending)
         return EXIT_CONTINUE;    /* an NMI ends a HLT whatever IF says */
-    if (!p || !if_set)
+    /* IF clear: only an NMI (or INIT) ends it. Halted for good, unless a
+     * device can raise one: then it sleeps until the devices' deadlines,
+     * where the NMI may come. */
+    if (!p || (!if_set && !vplatform_device_nmi_possible(p)))
         return EXIT_HALT;
     uint64_t now = plat_time_ns();
     uint64_t next = vplatform_tick(p, now);
+    if (p->cpu[v->id].nmi_pending)
+        return EXIT_CONTINUE;
     uint64_t wake = 0;
-    enum exit_action a = hlt_action(if_set, vplatform_pending(p, v->id), next, &wake);
+    enum exit_action a = hlt_action(true, if_set && vplatform_pending(p, v->id), next, &wake);
     if (a == EXIT_SLEEP)
         v->vm->vcpu_wake_ns[v->id] = wake;
     v->in_hlt = a == EXIT_SLEEP;
+    v->hlt_if = if_set;
     return a;
 }
 
@@ -171,8 +177,10 @@ enum exit_action vcpu_hlt_resume(struct vcpu *v)
     uint64_t now = plat_time_ns();
     uint64_t next = vplatform_tick(p, now);
     uint64_t wake = 0;
-    /* IF was set when it halted, and nothing ran since to clear it. */
-    if (hlt_action(true, vplatform_pending(p, v->id), next, &wake) == EXIT_SLEEP) {
+    /* IF is as it was when it halted: nothing ran since to change it. A
+     * deadline may have raised an NMI (a watchdog), which ends any HLT. */
+    bool pending = p->cpu[v->id].nmi_pending || (v->hlt_if && vplatform_pending(p, v->id));
+    if (hlt_action(true, pending, next, &wake) == EXIT_SLEEP) {
         v->vm->vcpu_wake_ns[v->id] = wake;
         return EXIT_SLEEP;
     }

@@ -132,6 +132,10 @@ uint64_t vplatform_next_deadline(struct vplatform *p, uint64_t now_ns);
 /* vCPU `cpu` has an interrupt it could take now (ExtINT from the PIC, or a
  * local APIC vector above its PPR). */
 bool vplatform_pending(const struct vplatform *p, unsigned cpu);
+/* A device can raise an NMI: an unmasked I/O APIC pin in NMI delivery mode
+ * (an NMI watchdog on the PIT, as Linux's nmi_watchdog=1 sets up). A vCPU
+ * halted with interrupts off must then still see the devices' deadlines. */
+bool vplatform_device_nmi_possible(const struct vplatform *p);
 /* The INTA cycle for `cpu`: the vector to inject, its state moved to "in
  * service"; -1 when nothing is pending after all. */
 int vplatform_ack(struct vplatform *p, unsigned cpu);

@@ -35,6 +35,7 @@ BOCHS_BOOT_S = 300
 
 import hostile_output_scenarios  # noqa: E402  (issue #11 items 7-14)
 import console_acpi_scenarios  # noqa: E402  (issue 14: vm console, guest ACPI)
+import chaos_scenarios  # noqa: E402  (random CPL-3 code against the monitor)
 
 
 class Failure(Exception):
@@ -884,6 +885,7 @@ def main():
 
 hostile_output_scenarios.register(sys.modules[__name__])
 console_acpi_scenarios.register(sys.modules[__name__])
+chaos_scenarios.register(sys.modules[__name__])
 
 
 if __name__ == "__main__":

@@ -1339,10 +1339,10 @@ static void test_unknown_memory_reads_all_ones(void **state)
                                      0x8b, 0x0b };   /* mov ecx, [ebx] */
     data_access_at(insns, sizeof insns, 0xe0000010);
     vcpu.regs.gpr[REG_RAX] = 0x5a5a5a5a;
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID),
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
                      EXIT_CONTINUE);
     assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID),
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
                      EXIT_CONTINUE);
     assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 4);
     assert_int_equal(vcpu.regs.gpr[REG_RCX], 0xffffffffULL);  /* a 32-bit load zero-extends */
@@ -1359,7 +1359,7 @@ static void test_unknown_memory_reads_all_ones(void **state)
         fake_gs_set(VMCS_GUEST_PHYS_ADDR, a);
         fake_gs_set(VMCS_GUEST_LINEAR_ADDR, a);
         vcpu.regs.gpr[REG_RBX] = a;
-        assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID),
+        assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
                          EXIT_CONTINUE);
     }
     assert_int_equal(vm.unknown_memory_accesses, 42);
@@ -1368,12 +1368,19 @@ static void test_unknown_memory_reads_all_ones(void **state)
     /* Code there cannot run, a page table there cannot be walked. */
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xe0000000);
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION), EXIT_STOP);
     assert_string_equal(fake_fail_reason, "instruction fetch from memory that is neither RAM nor a "
                                           "device at guest-physical 0xe0000000 (vCPU 0, RIP 0x1000)");
     fake_vm_fail_reset();
     vm.state = VM_STATE_RUNNING;
     assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ), EXIT_STOP);
+    assert_non_null(strstr(fake_fail_reason, "neither RAM nor a device used as a page table"));
+    /* The same with the linear address given, but the access a walk's
+     * (bit 8 clear): an instruction fetch through page tables there, say,
+     * is no data access to emulate at RIP. */
+    fake_vm_fail_reset();
+    vm.state = VM_STATE_RUNNING;
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID), EXIT_STOP);
     assert_non_null(strstr(fake_fail_reason, "neither RAM nor a device used as a page table"));
     fake_gpa_destroy(vm.mem.ram.gpa);
 }
@@ -1391,7 +1398,7 @@ static void test_bios_area_read_as_rom(void **state)
     static const uint8_t mov_ebx_eax[] = { 0x89, 0x03 };     /* mov [ebx], eax */
     data_access_at(mov_ebx_eax, sizeof mov_ebx_eax, 0xf5a50);
     vcpu.regs.gpr[REG_RAX] = 0x12345678;
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID),
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
                      EXIT_CONTINUE);
     assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
     assert_int_equal(fake_vm_calls.rom_maps, 1);
@@ -1436,7 +1443,7 @@ static void test_event_delivery_through_a_device_page_stops(void **state)
     (void)state;
     fake_gs_set(VMCS_IDT_VECT_INFO, 0x20 | INTR_TYPE_EXT | INTR_INFO_VALID);
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xb8ff8);
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION), EXIT_STOP);
     assert_non_null(strstr(fake_fail_reason, "event delivery through a device page"));
 }
 
@@ -1649,7 +1656,7 @@ static void test_hpet_mmio_exits(void **state)
     vm.cfg.hpet_present = true;
     vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
     data_access_at(insns, sizeof insns, 0xfed00004);  /* GCAP_ID's high half: the period */
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID),
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
                      EXIT_CONTINUE);
     assert_int_equal(vcpu.regs.gpr[REG_RCX], HPET_PERIOD_FS);
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfed00010);    /* GEN_CONF: enable */
@@ -1657,7 +1664,7 @@ static void test_hpet_mmio_exits(void **state)
     vcpu.regs.gpr[REG_RBX] = 0xfed00010;
     vcpu.regs.gpr[REG_RAX] = 1;
     fake_plat_set_time_ns(1000);
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID),
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
                      EXIT_CONTINUE);
     fake_plat_set_time_ns(1000 + 1000000000);
     assert_int_equal(hpet_counter(&vcpu.plat->hpet, plat_time_ns()), HPET_HZ);
@@ -1668,7 +1675,7 @@ static void test_hpet_mmio_exits(void **state)
     setup(NULL);                                      /* hpet0.present = FALSE */
     vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
     data_access_at(insns, sizeof insns, 0xfed00004);
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID),
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
                      EXIT_CONTINUE);
     assert_int_equal(vcpu.regs.gpr[REG_RCX], 0xffffffffULL);
     assert_int_equal(vm.unknown_memory_accesses, 1);
@@ -1978,7 +1985,7 @@ static void test_apic_mmio_exits(void **state)
     vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfee000b0);
     /* An instruction fetch from the APIC page stops the VM. */
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_FETCH | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION), EXIT_STOP);
     assert_string_equal(fake_fail_reason, "instruction fetch from a device page at guest-physical "
                                      "0xfee000b0 (vCPU 0, RIP 0x1000)");
     /* A data access whose instruction cannot be read (no RAM behind RIP in
@@ -1987,7 +1994,7 @@ static void test_apic_mmio_exits(void **state)
     vcpu.plat = vplatform_attach(&vm, 1, 0, 0, 1000000);
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfee000b0);
     fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xfee000b0);
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_WRITE | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION), EXIT_STOP);
     assert_non_null(strstr(fake_fail_reason, "cannot be read"));
     assert_non_null(strstr(fake_fail_reason, "guest-physical 0xfee000b0"));
     assert_true(not_skipped());
@@ -2011,7 +2018,7 @@ static void test_apic_base_moved_by_wrmsr(void **state)
     fake_gs_set(VMCS_GUEST_RIP, RIP0);
     fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xfed40030);
     fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xfed40030);
-    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID), EXIT_STOP);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION), EXIT_STOP);
     assert_non_null(strstr(fake_fail_reason, "cannot be read"));
     assert_non_null(strstr(fake_fail_reason, "guest-physical 0xfed40030"));
 

@@ -338,6 +338,16 @@ static void test_mode_32(void **state)
     d = D32(0xc7, 0x44, 0x24, 0x08, 0x01, 0x00, 0x00, 0x00); /* mov dword [esp+8], 1 */
     expect(&d, 8, INSN_MOV, 4, -1, true, 0x5008);
     assert_int_equal(d.gla, 0x35008);
+    /* 82 is 80 (group 1, byte, imm8) again outside 64-bit mode; a CPU runs it. */
+    d = D32(0x82, 0x3b, 0x55);                           /* cmp byte [ebx], 0x55 (82 /7) */
+    expect(&d, 3, INSN_CMP, 1, -1, false, 0x4000);
+    assert_true(d.has_imm);
+    assert_int_equal(d.imm, 0x55);
+    d = D32(0x82, 0x8b, 0xf0, 0x00, 0x00, 0x00, 0x80);   /* or byte [ebx+0xf0], 0x80 (82 /1) */
+    expect(&d, 7, INSN_OR, 1, -1, true, 0x40f0);
+    assert_int_equal(d.imm, -128);
+    d = D64(0x82, 0x3b, 0x55);                           /* #UD in 64-bit mode */
+    assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
     /* The linear address wraps at 4 GiB. */
     gpr[3] = 0xfffff000;
     d = D32(0x8b, 0x03);

@@ -400,6 +400,64 @@ static void test_checks_after_the_commit(void **state)
     expect_late_fault(10, SEL_DATA);
 }
 
+/* The state a fault after the commit is injected from passes the VM entry's
+ * checks (SDM vol. 3, 28.3.1.2): a virtual-8086 task's segments are all
+ * real-mode style; otherwise CS and SS agree in RPL and (CS non-conforming)
+ * in DPL. */
+static void assert_enterable(void)
+{
+    if (cpu.eflags & 0x20000) {
+        for (unsigned i = 0; i < 6; i++) {
+            assert_int_equal(cpu.seg[i].base, (uint32_t)cpu.seg[i].sel << 4);
+            assert_int_equal(cpu.seg[i].limit, 0xffff);
+            assert_int_equal(cpu.seg[i].ar, 0xf3);
+        }
+        return;
+    }
+    assert_int_equal(cpu.seg[1].sel & 3, cpu.seg[2].sel & 3);
+    assert_int_equal((cpu.seg[1].ar >> 5) & 3, (cpu.seg[2].ar >> 5) & 3);
+}
+
+static void test_late_faults_leave_an_enterable_state(void **state)
+{
+    (void)state;
+    struct ts_outcome out;
+    /* A virtual-8086 task whose LDT selector is bad: #TS in the new task,
+     * its segments already loaded (they cannot fault). */
+    put32(TSS_B + 0x24, 0x20202);
+    put32(TSS_B + 0x4c, 0x1000);
+    put32(TSS_B + 0x60, SEL_DATA);
+    assert_int_equal(go(SEL_B, TS_JMP, &out), TS_FAULT);
+    assert_true(out.committed);
+    assert_int_equal(out.vector, 10);
+    assert_int_equal(cpu.seg[1].base, 0x10000);
+    assert_enterable();
+    /* CS at CPL 3, SS a DPL 0 stack: #TS(SS), and CS is left as it was
+     * with SS, not at CPL 3 beside a ring-0 stack. */
+    setup(NULL);
+    put32(TSS_B + 0x4c, SEL_CODE3 | 3);
+    assert_int_equal(go(SEL_B, TS_JMP, &out), TS_FAULT);
+    assert_int_equal(out.vector, 10);
+    assert_int_equal(cpu.seg[1].sel, SEL_CODE);
+    assert_enterable();
+    /* SS not present at CPL 3: #SS, the same. */
+    setup(NULL);
+    desc(GDT + SEL_NPDATA, 0, 0xfffff, 0x72, 0xc);
+    put32(TSS_B + 0x4c, SEL_CODE3 | 3);
+    put32(TSS_B + 0x50, SEL_NPDATA | 3);
+    assert_int_equal(go(SEL_B, TS_JMP, &out), TS_FAULT);
+    assert_int_equal(out.vector, 12);
+    assert_enterable();
+    /* A data segment's fault comes after CS and SS: both are the new task's. */
+    setup(NULL);
+    put32(TSS_B + 0x4c, SEL_CODE3 | 3);
+    put32(TSS_B + 0x50, SEL_DATA3 | 3);
+    put32(TSS_B + 0x54, SEL_NPDATA);
+    assert_int_equal(go(SEL_B, TS_JMP, &out), TS_FAULT);
+    assert_int_equal(cpu.seg[1].sel, SEL_CODE3 | 3);
+    assert_enterable();
+}
+
 static void test_ldt_and_user_task(void **state)
 {
     (void)state;
@@ -442,6 +500,7 @@ int main(void)
         cmocka_unit_test_setup(test_16bit_tss, setup),
         cmocka_unit_test_setup(test_checks_after_the_commit, setup),
         cmocka_unit_test_setup(test_ldt_and_user_task, setup),
+        cmocka_unit_test_setup(test_late_faults_leave_an_enterable_state, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -354,6 +354,39 @@ static void test_lapic_timer_and_ioapic_route(void **state)
     assert_false(window_on());
 }
 
+/* HLT with interrupts off ends only at an NMI. Halted for good while no
+ * device can raise one; with the PIT's pin programmed to deliver NMIs (an
+ * NMI watchdog) it sleeps until the PIT's deadlines, a tick there wakes it
+ * with the NMI, and a maskable interrupt alone does not. */
+static void test_hlt_with_if_clear_wakes_for_a_device_nmi(void **state)
+{
+    (void)state;
+    pit_100hz();
+    fake_gs_set(VMCS_GUEST_RFLAGS, 2);
+    fake_plat_set_time_ns(T0 + 1 * MS);
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_HALT);
+    /* Pin 2 (the PIT's IRQ 0): NMI delivery, edge, to APIC 0. */
+    vplatform_mmio_write(plat, 0, IOAPIC, 4, 0x10 + 2 * 2, T0);
+    vplatform_mmio_write(plat, 0, IOAPIC + 0x10, 4, 4u << 8, T0);
+    assert_true(vplatform_device_nmi_possible(plat));
+    vm_exit_happens();
+    fake_plat_set_time_ns(T0 + 2 * MS);
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_SLEEP);
+    uint64_t wake = vm.vcpu_wake_ns[0];
+    assert_true(wake > T0 + 2 * MS && wake <= T0 + 11 * MS);
+    assert_false(vcpu.hlt_if);
+    fake_plat_set_time_ns(wake);
+    assert_int_equal(vcpu_hlt_resume(&vcpu), EXIT_CONTINUE);
+    vcpu_events_before_entry(&vcpu, wake);
+    assert_int_equal(entry_info(), INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+    /* Pin 2 a fixed vector again: a tick is a maskable interrupt, which
+     * does not end a HLT with IF clear; halted for good again. */
+    vm_exit_happens();
+    vplatform_mmio_write(plat, 0, IOAPIC + 0x10, 4, 0x31, wake);
+    assert_false(vplatform_device_nmi_possible(plat));
+    assert_int_equal(vcpu_hlt(&vcpu), EXIT_HALT);
+}
+
 /* Where the 8259's INT goes: LINT0 as ExtINT (the BIOS default), nowhere
  * when LINT0 is masked, straight to the core when the APIC is globally off. */
 static void test_pic_reaches_the_core_through_lint0_or_a_disabled_apic(void **state)
@@ -685,6 +718,7 @@ int main(void)
         cmocka_unit_test_setup(test_i8042_reset_restarts_the_vm, setup),
         cmocka_unit_test_setup(test_wide_port_access_is_split, setup),
         cmocka_unit_test_setup(test_sibling_timer_ends_the_running_vcpus_slice, setup),
+        cmocka_unit_test_setup(test_hlt_with_if_clear_wakes_for_a_device_nmi, setup),
     };
     fake_plat_arena_init(256);
     page_alloc_init_flat(256);

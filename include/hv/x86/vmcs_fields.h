@@ -254,6 +254,9 @@ enum vmx_exit_reason {
 #define EPT_QUAL_WRITE        (1u << 1)
 #define EPT_QUAL_FETCH        (1u << 2)
 #define EPT_QUAL_GLA_VALID    (1u << 7)  /* the guest-linear address field is valid */
+/* With GLA_VALID: the access was to the linear address's translation; clear,
+ * to a paging-structure entry of the walk (SDM vol. 3, 29.2.1, table 28-7). */
+#define EPT_QUAL_GLA_TRANSLATION (1u << 8)
 #define EPT_QUAL_NMI_UNBLOCK  (1u << 12)
 
 /* A reason's name for messages and `stats exits` (vmm/exit_names.c). */

@@ -1,0 +1,177 @@
+"""Random code against the monitor (tests/guests/chaos.asm): episodes of
+random instructions at CPL 3, a quarter of them forms that exit (port and
+string I/O on every device's ports, CPUID, VMCALL, RDRAND, the backdoor)
+and a quarter accesses to the I/O APIC, HPET and local APIC registers,
+beside an innocent memtouch VM. The scenario judges the host: no VM stops
+for a reason that names a monitor failure, a chaos VM ends only by running
+all its episodes or for a reason the docs give for a guest's doing (an
+instruction the device-access emulator does not know, when random bytes
+reach a device page), most runs finish, the innocent VM keeps sweeping, and
+the shell answers.
+
+register(h) adds the scenarios to the harness module `h`
+(run_system_tests.py), whose helpers they use.
+"""
+import os
+import re
+
+# Reasons a VM is stopped for that no guest may be able to cause
+# (kernel/vm.c's vm_fail callers): each is a monitor bug, whatever the guest did.
+MONITOR_FAILURES = [
+    r"VM entry failed", r"VMLAUNCH failed", r"VMRESUME failed", r"a monitor bug",
+    r"unexpected exception exit", r"unhandled VM exit", r"I/O exit with access size",
+    r"the CPU refused this vCPU's saved FPU state", r"PANIC", r"panic:",
+]
+# What may end a chaos run early: a device access by an instruction the
+# emulator does not know or refuses (docs/devices.md, "Limits").
+GUEST_STOPS = [
+    r"device access by an unsupported instruction ",
+    r"device access by MOVS \(memory to memory\) is not supported",
+]
+
+# Seeds, run one after the other, and episodes per run.
+CHAOS_SEEDS = range(1, 5)
+CHAOS_EPISODES = 2500
+
+
+def chaos_vmx(seed):
+    return (f'displayName = "chaos{seed}"\nmemsize = "4"\nguest.type = "multiboot"\n'
+            f'guest.kernel = "../guests/chaos.bin"\n'
+            f'guest.cmdline = "seed={seed} episodes={CHAOS_EPISODES}"\n'
+            'serial.toHostConsole = "all"\n')
+
+
+def register(h):
+    register_ring3(h)
+    register_ring0(h)
+
+
+def register_ring3(h):
+    scenario, check = h.scenario, h.check
+
+    @scenario("bochs")
+    def bochs_chaos_guest(workdir, image):
+        """Random CPL-3 code (four seeds, one run after another) hits the
+        monitor's exits and device models; no VM stops for a monitor
+        failure, runs end only by finishing or for a documented guest
+        reason, most finish, and the innocent VM and the shell carry on."""
+        extras = []
+        for seed in CHAOS_SEEDS:
+            path = os.path.join(workdir, f"chaos{seed}.vmx")
+            with open(path, "w") as f:
+                f.write(chaos_vmx(seed))
+            extras.append((path, f"hv/vms/chaos{seed}.vmx"))
+        m = h.bochs_with(workdir, "chaos", ['vm.autostart = "memtouch1"'], extras)
+        finished, stopped = [], []
+        with h.booted(m, h.BOCHS_BOOT_S):
+            h.wait_sweeps(m, "memtouch1", 1, 120)
+            start = m.serial.pos
+            for seed in CHAOS_SEEDS:
+                name = f"chaos{seed}"
+                h.start_vm(m, name)
+                end = m.expect(r"^\[%s\] chaos: (PASS|FAIL)[^\n]*\n|vm %s: stopped: ([^\n]*)\n"
+                               % (name, name), 600)
+                if end.group(1) == "PASS":
+                    done = re.search(r"PASS (\d+) episodes", end.group(0))
+                    check(done and int(done.group(1)) == CHAOS_EPISODES, end.group(0))
+                    m.expect(r"vm %s: exited with status 0" % name, 60)
+                    finished.append(seed)
+                    continue
+                check(end.group(2) and any(re.search(p, end.group(2)) for p in GUEST_STOPS),
+                      f"{name} ended: " + end.group(0))
+                stopped.append((seed, end.group(2)))
+            log = m.serial.since(start)
+            for pattern in MONITOR_FAILURES:
+                hit = re.search(r"[^\n]*%s[^\n]*" % pattern, log)
+                check(not hit, "a monitor failure on the console: " + (hit.group(0) if hit else ""))
+            print(f"chaos: {len(finished)} runs of {CHAOS_EPISODES} episodes finished, "
+                  f"{len(stopped)} stopped: {stopped}", flush=True)
+            check(len(finished) * 2 >= len(CHAOS_SEEDS),
+                  f"only {len(finished)} of {len(CHAOS_SEEDS)} runs finished: {stopped}")
+            # the innocent VM carried on through the runs, and the shell answers
+            check(re.search(r"^\[memtouch1\] memtouch: sweep \d+ ok", log, re.M),
+                  "memtouch1 swept no more while the chaos guests ran")
+            m.expect(r"^\[memtouch1\] memtouch: sweep \d+ ok", 120)
+            row = h.vm_row(m, "memtouch1")
+            check(row["state"] == "running", f"memtouch1 is {row['state']}")
+
+
+# ring=0: runs of random CPL-0 code, each until it ends one way or another.
+RING0_SEEDS = range(1, 17)
+RING0_EPISODES = 1000
+RING0_QUIET_S = 6           # a run that prints nothing for this long is killed (a hang)
+RING0_MIN_EPISODES = 1000   # all runs together, so the test did something
+
+
+def ring0_vmx(seed):
+    return (f'displayName = "chaos0_{seed}"\nmemsize = "8"\nguest.type = "multiboot"\n'
+            f'guest.kernel = "../guests/chaos.bin"\n'
+            f'guest.cmdline = "seed={seed} episodes={RING0_EPISODES} ring=0"\n'
+            'serial.toHostConsole = "all"\n')
+
+
+def register_ring0(h):
+    scenario, check = h.scenario, h.check
+
+    @scenario("bochs")
+    def bochs_chaos_guest_ring0(workdir, image):
+        """Random CPL-0 code (16 runs, one after another): CR, DR and MSR
+        writes, HLT with interrupts off, task switches into a TSS of random
+        contents, every port. A run ends as it may (its episodes done, a
+        triple fault, a reset, a power-off, a hang the shell kills); no VM
+        stops for a monitor failure, and the innocent VM and the shell carry
+        on."""
+        extras = []
+        for seed in RING0_SEEDS:
+            path = os.path.join(workdir, f"chaos0_{seed}.vmx")
+            with open(path, "w") as f:
+                f.write(ring0_vmx(seed))
+            extras.append((path, f"hv/vms/chaos0_{seed}.vmx"))
+        m = h.bochs_with(workdir, "chaos0", ['vm.autostart = "memtouch1"'], extras)
+        outcomes, episodes = {}, 0
+        with h.booted(m, h.BOCHS_BOOT_S):
+            h.wait_sweeps(m, "memtouch1", 1, 120)
+            start = m.serial.pos
+            for seed in RING0_SEEDS:
+                name = f"chaos0_{seed}"
+                run_start = m.serial.pos
+                h.start_vm(m, name)
+                # the end of the run, or a progress line (every 64 episodes)
+                ends = (r"^\[%s\] chaos: (PASS|FAIL|\d+ episodes)[^\n]*\n|vm %s: (stopped|exited|"
+                        r"powered off|reset by the guest)[^\n]*\n" % (name, name))
+                how = None
+                while how is None:
+                    try:
+                        end = m.expect(ends, RING0_QUIET_S)
+                    except h.MachineError:
+                        how = "hang"
+                        break
+                    if end.group(1) and end.group(1).endswith("episodes"):
+                        continue
+                    how = end.group(1) or end.group(2)
+                if how in ("hang", "reset by the guest"):
+                    # still live (or started again): the shell ends it
+                    out = m.command(f"vm kill {name}", 60)
+                    check(f"{name} stopped" in out or how != "hang", f"vm kill {name}:\n" + out)
+                elif how == "FAIL":
+                    m.expect(r"vm %s: exited with status 1" % name, 60)
+                run = m.serial.since(run_start)
+                done = [int(x) for x in re.findall(r"^\[%s\] chaos: (\d+) episodes" % name,
+                                                   run, re.M)]
+                passed = re.search(r"^\[%s\] chaos: PASS (\d+)" % name, run, re.M)
+                episodes += int(passed.group(1)) if passed else max(done, default=0)
+                outcomes[how] = outcomes.get(how, 0) + 1
+            log = m.serial.since(start)
+            for pattern in MONITOR_FAILURES:
+                hit = re.search(r"[^\n]*%s[^\n]*" % pattern, log)
+                check(not hit, "a monitor failure on the console: " + (hit.group(0) if hit else ""))
+            reasons = sorted(set(re.findall(r"vm chaos0_\d+: stopped: ([^(\n]*)", log)))
+            print(f"chaos ring 0: {episodes} episodes in {len(RING0_SEEDS)} runs; ended: "
+                  f"{outcomes}; stop reasons: {reasons}", flush=True)
+            check(episodes >= RING0_MIN_EPISODES,
+                  f"only {episodes} episodes ran in all (outcomes {outcomes})")
+            check(re.search(r"^\[memtouch1\] memtouch: sweep \d+ ok", log, re.M),
+                  "memtouch1 swept no more while the chaos guests ran")
+            m.expect(r"^\[memtouch1\] memtouch: sweep \d+ ok", 120)
+            row = h.vm_row(m, "memtouch1")
+            check(row["state"] == "running", f"memtouch1 is {row['state']}")
