@@ -26,12 +26,24 @@ void vioapic_init(struct vioapic *io, uint8_t id, bool (*deliver)(void *ctx, con
         io->redir[i] = RTE_MASK; /* every pin masked at reset */
 }
 
+/* Delivery mode field of a redirection entry (bits 10:8); 100b is NMI. */
+#define RTE_MODE(e) (((e) >> 8) & 7)
+#define RTE_MODE_NMI 4
+
+bool vioapic_routes_nmi(const struct vioapic *io)
+{
+    for (unsigned i = 0; i < VIOAPIC_PINS; i++)
+        if (!(io->redir[i] & RTE_MASK) && RTE_MODE(io->redir[i]) == RTE_MODE_NMI)
+            return true;
+    return false;
+}
+
 static void send(struct vioapic *io, unsigned pin)
 {
     uint64_t e = io->redir[pin];
     struct vioapic_msg m = {
         .vector = (uint8_t)(e & RTE_VECTOR),
-        .delivery_mode = (uint8_t)((e >> 8) & 7),
+        .delivery_mode = (uint8_t)RTE_MODE(e),
         .logical = (e >> 11) & 1,
         .level = e & RTE_LEVEL,
         .dest = (uint8_t)(e >> 56),

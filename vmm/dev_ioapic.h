@@ -43,5 +43,8 @@ void vioapic_mmio_write(struct vioapic *io, uint64_t offset, unsigned size, uint
 void vioapic_set_irq(struct vioapic *io, unsigned pin, bool asserted);
 /* The local APIC finished a level-triggered `vector` (EOI broadcast). */
 void vioapic_eoi(struct vioapic *io, uint8_t vector);
+/* Some unmasked pin delivers NMIs (delivery mode 100b): a device's edge
+ * there is an NMI, which even a CPU halted with interrupts off takes. */
+bool vioapic_routes_nmi(const struct vioapic *io);
 
 #endif

@@ -587,12 +587,7 @@ uint64_t vplatform_tick(struct vplatform *p, uint64_t now_ns)
 
 bool vplatform_device_nmi_possible(const struct vplatform *p)
 {
-    for (unsigned i = 0; i < VIOAPIC_PINS; i++) {
-        uint64_t e = p->ioapic.redir[i];
-        if (!(e & (1ULL << 16)) && ((e >> 8) & 7) == DELIVERY_NMI)    /* unmasked, NMI */
-            return true;
-    }
-    return false;
+    return vioapic_routes_nmi(&p->ioapic);
 }
 
 bool vplatform_pending(const struct vplatform *p, unsigned cpu)

@@ -123,6 +123,23 @@ static void test_level_message_nobody_took(void **state)
     assert_true(rd(0x10 + 2 * 9) & (1u << 14));
 }
 
+/* Whether some pin can raise an NMI: only an unmasked one in NMI delivery
+ * mode (a CPU halted with interrupts off must then see the PIT's deadlines). */
+static void test_routes_nmi(void **state)
+{
+    (void)state;
+    assert_false(vioapic_routes_nmi(&io));              /* all masked at reset */
+    wr(0x10 + 2 * 2, 0x10000 | (4u << 8));              /* pin 2: NMI, masked */
+    assert_false(vioapic_routes_nmi(&io));
+    wr(0x10 + 2 * 2, 0x31);                             /* fixed, unmasked */
+    assert_false(vioapic_routes_nmi(&io));
+    wr(0x10 + 2 * 2, 4u << 8);                          /* NMI, unmasked */
+    assert_true(vioapic_routes_nmi(&io));
+    vioapic_set_irq(&io, 2, true);                      /* an edge: an NMI message */
+    assert_int_equal(sent, 1);
+    assert_int_equal(last.delivery_mode, 4);
+}
+
 static void test_unmask_sends_asserted_level(void **state)
 {
     (void)state;
@@ -147,6 +164,7 @@ int main(void)
         cmocka_unit_test_setup(test_level_pin_remote_irr_and_eoi, setup),
         cmocka_unit_test_setup(test_level_message_nobody_took, setup),
         cmocka_unit_test_setup(test_unmask_sends_asserted_level, setup),
+        cmocka_unit_test_setup(test_routes_nmi, setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
