@@ -473,19 +473,11 @@ pointer:
 
 ; random: EAX = the next xorshift32 output. Preserves other registers.
 random:
-        mov eax, [rng]
         push edx
-        mov edx, eax
-        shl edx, 13
-        xor eax, edx
-        mov edx, eax
-        shr edx, 17
-        xor eax, edx
-        mov edx, eax
-        shl edx, 5
-        xor eax, edx
-        pop edx
+        mov eax, [rng]
+        call xorshift32
         mov [rng], eax
+        pop edx
         ret
 
 ; calm_devices: every I/O APIC pin masked, the HPET halted.

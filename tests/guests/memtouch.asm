@@ -298,19 +298,6 @@ parse_fill:
 .found: mov [fill], ebx
 .none:  ret
 
-; xorshift32: EAX = the next state of EAX (Marsaglia's 13, 17, 5 triple;
-; never 0 from a non-zero state). Clobbers EDX.
-xorshift32:
-        mov edx, eax
-        shl edx, 13
-        xor eax, edx
-        mov edx, eax
-        shr edx, 17
-        xor eax, edx
-        mov edx, eax
-        shl edx, 5
-        xor eax, edx
-        ret
 
 ; seed: EAX = a non-zero xorshift32 state from generation EAX and the salt
 ; ECX (one per kind, so the text and random streams differ).

@@ -36,11 +36,25 @@ CHAOS_SEEDS = range(SEED_BASE + 1, SEED_BASE + 4)
 CHAOS_EPISODES = 2000
 
 
-def chaos_vmx(seed):
-    return (f'displayName = "chaos{seed}"\nmemsize = "4"\nguest.type = "multiboot"\n'
-            f'guest.kernel = "../guests/chaos.bin"\n'
-            f'guest.cmdline = "seed={seed} episodes={CHAOS_EPISODES}"\n'
-            'serial.toHostConsole = "all"\n')
+def chaos_vmxs(h, workdir, prefix, seeds, args, memsize):
+    """One VM file a seed, NAME = prefix + seed; bochs_with's extras."""
+    return [h.multiboot_vmx(workdir, f"{prefix}{seed}",
+                            'guest.kernel = "../guests/chaos.bin"\n'
+                            f'guest.cmdline = "seed={seed} {args}"\nserial.toHostConsole = "all"\n',
+                            memsize) for seed in seeds]
+
+
+def check_host_unharmed(h, m, log):
+    """No VM stopped for a monitor failure in `log`; the innocent memtouch1
+    swept through it, still runs and the shell answers."""
+    for pattern in MONITOR_FAILURES:
+        hit = re.search(r"[^\n]*%s[^\n]*" % pattern, log)
+        h.check(not hit, "a monitor failure on the console: " + (hit.group(0) if hit else ""))
+    h.check(re.search(r"^\[memtouch1\] memtouch: sweep \d+ ok", log, re.M),
+            "memtouch1 swept no more while the chaos guests ran")
+    m.expect(r"^\[memtouch1\] memtouch: sweep \d+ ok", 120)
+    row = h.vm_row(m, "memtouch1")
+    h.check(row["state"] == "running", f"memtouch1 is {row['state']}")
 
 
 def register(h):
@@ -57,12 +71,7 @@ def register_ring3(h):
         monitor's exits and device models; no VM stops for a monitor
         failure, runs end only by finishing or for a documented guest
         reason, most finish, and the innocent VM and the shell carry on."""
-        extras = []
-        for seed in CHAOS_SEEDS:
-            path = os.path.join(workdir, f"chaos{seed}.vmx")
-            with open(path, "w") as f:
-                f.write(chaos_vmx(seed))
-            extras.append((path, f"hv/vms/chaos{seed}.vmx"))
+        extras = chaos_vmxs(h, workdir, "chaos", CHAOS_SEEDS, f"episodes={CHAOS_EPISODES}", 4)
         m = h.bochs_with(workdir, "chaos", ['vm.autostart = "memtouch1"'], extras)
         finished, stopped = [], []
         with h.booted(m, h.BOCHS_BOOT_S):
@@ -82,20 +91,11 @@ def register_ring3(h):
                 check(end.group(2) and any(re.search(p, end.group(2)) for p in GUEST_STOPS),
                       f"{name} ended: " + end.group(0))
                 stopped.append((seed, end.group(2)))
-            log = m.serial.since(start)
-            for pattern in MONITOR_FAILURES:
-                hit = re.search(r"[^\n]*%s[^\n]*" % pattern, log)
-                check(not hit, "a monitor failure on the console: " + (hit.group(0) if hit else ""))
             print(f"chaos: {len(finished)} runs of {CHAOS_EPISODES} episodes finished, "
                   f"{len(stopped)} stopped: {stopped}", flush=True)
             check(len(finished) * 2 >= len(CHAOS_SEEDS),
                   f"only {len(finished)} of {len(CHAOS_SEEDS)} runs finished: {stopped}")
-            # the innocent VM carried on through the runs, and the shell answers
-            check(re.search(r"^\[memtouch1\] memtouch: sweep \d+ ok", log, re.M),
-                  "memtouch1 swept no more while the chaos guests ran")
-            m.expect(r"^\[memtouch1\] memtouch: sweep \d+ ok", 120)
-            row = h.vm_row(m, "memtouch1")
-            check(row["state"] == "running", f"memtouch1 is {row['state']}")
+            check_host_unharmed(h, m, m.serial.since(start))
 
 
 # ring=0: runs of random CPL-0 code, each until it ends one way or another.
@@ -103,13 +103,6 @@ RING0_SEEDS = range(SEED_BASE + 1, SEED_BASE + 13)
 RING0_EPISODES = 1000
 RING0_QUIET_S = 5           # a run that prints nothing for this long is killed (a hang)
 RING0_MIN_EPISODES = 800    # all runs together, so the test did something
-
-
-def ring0_vmx(seed):
-    return (f'displayName = "chaos0_{seed}"\nmemsize = "8"\nguest.type = "multiboot"\n'
-            f'guest.kernel = "../guests/chaos.bin"\n'
-            f'guest.cmdline = "seed={seed} episodes={RING0_EPISODES} ring=0"\n'
-            'serial.toHostConsole = "all"\n')
 
 
 def register_ring0(h):
@@ -123,12 +116,8 @@ def register_ring0(h):
         triple fault, a reset, a power-off, a hang the shell kills); no VM
         stops for a monitor failure, and the innocent VM and the shell carry
         on."""
-        extras = []
-        for seed in RING0_SEEDS:
-            path = os.path.join(workdir, f"chaos0_{seed}.vmx")
-            with open(path, "w") as f:
-                f.write(ring0_vmx(seed))
-            extras.append((path, f"hv/vms/chaos0_{seed}.vmx"))
+        extras = chaos_vmxs(h, workdir, "chaos0_", RING0_SEEDS,
+                            f"episodes={RING0_EPISODES} ring=0", 8)
         m = h.bochs_with(workdir, "chaos0", ['vm.autostart = "memtouch1"'], extras)
         outcomes, episodes = {}, 0
         with h.booted(m, h.BOCHS_BOOT_S):
@@ -151,6 +140,11 @@ def register_ring0(h):
                     if end.group(1) and end.group(1).endswith("episodes"):
                         continue
                     how = end.group(1) or end.group(2)
+                if how == "hang":
+                    # what it was doing, for whoever looks into the hang: its
+                    # exits over a second (none: spinning in the guest)
+                    print(f"chaos ring 0: {name} printed nothing for {RING0_QUIET_S} s; "
+                          f"its exits:\n" + m.command(f"stats exits {name}", 60), flush=True)
                 if how in ("hang", "reset by the guest"):
                     # still live (or started again): the shell ends it
                     out = m.command(f"vm kill {name}", 60)
@@ -164,16 +158,9 @@ def register_ring0(h):
                 episodes += int(passed.group(1)) if passed else max(done, default=0)
                 outcomes[how] = outcomes.get(how, 0) + 1
             log = m.serial.since(start)
-            for pattern in MONITOR_FAILURES:
-                hit = re.search(r"[^\n]*%s[^\n]*" % pattern, log)
-                check(not hit, "a monitor failure on the console: " + (hit.group(0) if hit else ""))
             reasons = sorted(set(re.findall(r"vm chaos0_\d+: stopped: ([^(\n]*)", log)))
             print(f"chaos ring 0: {episodes} episodes in {len(RING0_SEEDS)} runs; ended: "
                   f"{outcomes}; stop reasons: {reasons}", flush=True)
             check(episodes >= RING0_MIN_EPISODES,
                   f"only {episodes} episodes ran in all (outcomes {outcomes})")
-            check(re.search(r"^\[memtouch1\] memtouch: sweep \d+ ok", log, re.M),
-                  "memtouch1 swept no more while the chaos guests ran")
-            m.expect(r"^\[memtouch1\] memtouch: sweep \d+ ok", 120)
-            row = h.vm_row(m, "memtouch1")
-            check(row["state"] == "running", f"memtouch1 is {row['state']}")
+            check_host_unharmed(h, m, log)
