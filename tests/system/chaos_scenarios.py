@@ -102,7 +102,7 @@ def register_ring3(h):
 RING0_SEEDS = range(SEED_BASE + 1, SEED_BASE + 13)
 RING0_EPISODES = 1000
 RING0_QUIET_S = 5           # a run that prints nothing for this long is killed (a hang)
-RING0_MIN_EPISODES = 800    # all runs together, so the test did something
+RING0_MIN_EPISODES = 400    # all runs together (1,700-3,300 seen), so the test did something
 
 
 def register_ring0(h):
@@ -145,10 +145,15 @@ def register_ring0(h):
                     # exits over a second (none: spinning in the guest)
                     print(f"chaos ring 0: {name} printed nothing for {RING0_QUIET_S} s; "
                           f"its exits:\n" + m.command(f"stats exits {name}", 60), flush=True)
+                if how == "reset by the guest":
+                    m.expect(r"vm %s: (started as id|not started)" % name, 60)  # the restart
                 if how in ("hang", "reset by the guest"):
                     # still live (or started again): the shell ends it
                     out = m.command(f"vm kill {name}", 60)
-                    check(f"{name} stopped" in out or how != "hang", f"vm kill {name}:\n" + out)
+                    # (it may have ended on its own at that moment: the log
+                    # scan below judges how)
+                    check(f"{name} stopped" in out or "is not running" in out,
+                          f"vm kill {name}:\n" + out)
                 elif how == "FAIL":
                     m.expect(r"vm %s: exited with status 1" % name, 60)
                 run = m.serial.since(run_start)
