@@ -64,6 +64,11 @@ bool vm_map_bios_rom(struct vm *vm, uint64_t gpa)
     return guest_rom_map(&vm->mem.ram, gpa);
 }
 
+bool vm_map_floating_bus(struct vm *vm, uint64_t gpa)
+{
+    return guest_rom_map_floating(&vm->mem.ram, gpa);
+}
+
 bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len)
 {
     return guest_mem_write(&vm->mem.ram, gpa, src, len);

@@ -197,6 +197,9 @@ bool vm_gpa_is_ram(const struct vm *vm, uint64_t gpa);
 /* A read or fetch in the BIOS area [0xE0000, 1 MiB): maps the shared zero
  * ROM page there (mm/guest_rom.h); false outside it or out of memory. */
 bool vm_map_bios_rom(struct vm *vm, uint64_t gpa);
+/* A code fetch in the legacy hole: its page mapped to the all-ones page
+ * (mm/guest_rom.h, guest_rom_map_floating). */
+bool vm_map_floating_bus(struct vm *vm, uint64_t gpa);
 /* Copies into guest RAM, allocating pages as needed. */
 bool vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t len);
 

@@ -32,6 +32,15 @@ bool guest_rom_map(struct guest_mem *gm, uint64_t gpa);
 mpn_t guest_rom_install(struct guest_mem *gm, uint64_t gpa, const void *data, size_t len,
                         bool writable);
 void guest_rom_free(mpn_t mpn);
+/* The legacy hole below the BIOS area, [GUEST_LOW_RAM_END, GUEST_BIOS_START)
+ * (VGA memory and option ROMs on a PC; nothing on this board): data
+ * accesses there are emulated (reads all ones, writes dropped:
+ * vmm/exit_mmio.c), and code fetched there reads all ones too, as from an
+ * empty bus, so at a fetch `gpa`'s page is mapped read and execute to one
+ * shared page of 0xff bytes (reads there are then the CPU's, with the same
+ * values; a write still exits and is dropped). False when `gpa` is not in
+ * the hole or memory for the page or the mapping ran out. */
+bool guest_rom_map_floating(struct guest_mem *gm, uint64_t gpa);
 /* Frees the shared page (no VM may map it any more): for hosted tests, whose
  * machine memory is made anew for each test. */
 void guest_rom_drop(void);

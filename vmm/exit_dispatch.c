@@ -192,6 +192,12 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
         gs_write(v, VMCS_GUEST_INTERRUPTIBILITY, e->interruptibility | INTERRUPTIBILITY_NMI);
     if (vm_gpa_is_ram(vm, e->gpa))
         return vmmem_ram_fault(v, e->gpa);   /* first touch, page-in, blocking */
+    /* Code fetched from the legacy hole reads all ones, as from an empty
+     * bus (0xff 0xff is #UD, which the guest then takes): the page is
+     * mapped to a page of them. */
+    if ((e->qual & EPT_QUAL_FETCH) && mmio_is_legacy_hole(e->gpa) &&
+        vm_map_floating_bus(vm, e->gpa))
+        return EXIT_CONTINUE;
     /* The APICs' pages (wherever IA32_APIC_BASE put them), the virtio
      * balloon's window and the legacy hole: every access is decoded and
      * emulated. (pc-testdev's window is memory, mapped: vmm/testdev_attach.c.) */

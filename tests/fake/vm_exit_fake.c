@@ -59,6 +59,15 @@ void vm_vcpu_wake(struct vm *vm, unsigned idx)
     fake_vm_calls.wakes++;
 }
 
+bool vm_map_floating_bus(struct vm *vm, uint64_t gpa)
+{
+    (void)vm;
+    if (gpa < 0xa0000 || gpa >= 0xe0000)
+        return false;
+    fake_vm_calls.floating_maps++;
+    return true;
+}
+
 bool vm_map_bios_rom(struct vm *vm, uint64_t gpa)
 {
     (void)vm;

@@ -10,6 +10,7 @@ struct fake_vm_calls {
     int exit_status;          /* the last vm_exit_guest's, -1 before one */
     unsigned kicks, last_kicked, wakes;
     unsigned rom_maps;        /* BIOS-area pages mapped as ROM */
+    unsigned floating_maps;   /* legacy-hole pages mapped to the all-ones page */
 };
 extern struct fake_vm_calls fake_vm_calls;
 

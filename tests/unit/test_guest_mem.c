@@ -335,6 +335,27 @@ static void test_bios_area_reads_as_rom(void **state)
     assert_int_equal(mpn_db_rec(a)->owner, OWNER_GUEST_ROM); /* not freed with the VM */
 }
 
+/* Code fetched from the legacy hole: its pages map one shared page of all
+ * ones, read and execute only, not RAM, kept when the VM goes; nowhere
+ * else. */
+static void test_legacy_hole_fetches_read_all_ones(void **state)
+{
+    (void)state;
+    assert_true(guest_rom_map_floating(&gm, 0xa0000));
+    assert_true(guest_rom_map_floating(&gm, 0xdffff));
+    mpn_t a = plat_gpa_lookup(gm.gpa, 0xa0), b = plat_gpa_lookup(gm.gpa, 0xdf);
+    assert_true(a != INVALID_MPN && a == b);
+    const uint8_t *p = plat_mpn_to_va(a);
+    for (size_t i = 0; i < PAGE_SIZE; i++)
+        assert_int_equal(p[i], 0xff);
+    assert_int_equal(fake_gpa_rights(gm.gpa, 0xa0), PLAT_GPA_R | PLAT_GPA_X);
+    assert_false(guest_rom_map_floating(&gm, 0x9ffff));   /* RAM */
+    assert_false(guest_rom_map_floating(&gm, 0xe0000));   /* the BIOS area */
+    assert_int_equal(guest_mem_pages(&gm), 0);
+    guest_mem_destroy(&gm);
+    assert_int_equal(mpn_db_rec(a)->owner, OWNER_GUEST_ROM);
+}
+
 /* A VM's own ROM page (its ACPI tables): its content, read and execute
  * only, apart from the shared zero page; wrong places refused; freed by its
  * owner after the VM's mappings are gone. */
@@ -415,6 +436,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_first_touch_maps_a_zeroed_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bios_area_reads_as_rom, setup, teardown),
+cmocka_unit_test_setup_teardown(test_legacy_hole_fetches_read_all_ones, setup, teardown),
         cmocka_unit_test_setup_teardown(test_own_rom_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unmapped_backed_page_is_refilled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_released_page_faults_back_zeroed, setup, teardown),
