@@ -648,6 +648,12 @@ build_idt:
 ; local APIC pages open to CPL 3 (the local APIC's read-only, so the
 ; watchdog stays the guest's; CR0.WP is clear, so the guest's own writes
 ; go through).
+; ENTRY table, index, address, flags: a paging-structure entry. Clobbers EAX.
+%macro ENTRY 4
+        mov eax, %3
+        or eax, %4
+        mov [%1 + (%2) * 4], eax
+%endmacro
 build_paging:
         mov edi, page_tables
         xor eax, eax
@@ -685,15 +691,9 @@ build_paging:
         shr eax, 12
         and dword [pt_low + eax * 4], ~PTE_RW
 .user:
-        mov eax, user_code
-        or eax, PTE_P | PTE_RW | PTE_US
-        mov [pt_user + 0 * 4], eax
-        mov eax, user_data
-        or eax, PTE_P | PTE_RW | PTE_US
-        mov [pt_user + 1 * 4], eax
-        mov eax, user_data2
-        or eax, PTE_P | PTE_RW | PTE_US
-        mov [pt_user + 2 * 4], eax
+        ENTRY pt_user, 0, user_code, PTE_P | PTE_RW | PTE_US
+        ENTRY pt_user, 1, user_data, PTE_P | PTE_RW | PTE_US
+        ENTRY pt_user, 2, user_data2, PTE_P | PTE_RW | PTE_US
         mov dword [pt_mmio + 0x000 * 4], IOAPIC_BASE | PTE_P | PTE_RW | PTE_US | PTE_PCD | PTE_PWT
         mov dword [pt_mmio + 0x100 * 4], HPET_BASE | PTE_P | PTE_RW | PTE_US | PTE_PCD | PTE_PWT
         mov dword [pt_mmio + 0x200 * 4], LAPIC_BASE | PTE_P | PTE_US | PTE_PCD | PTE_PWT
@@ -701,15 +701,9 @@ build_paging:
         jne .lapic
         or dword [pt_mmio + 0x200 * 4], PTE_RW  ; ring=0: WP would stop the guest's own EOIs
 .lapic:
-        mov eax, pt_low
-        or eax, PTE_P | PTE_RW | PTE_US
-        mov [page_dir + 0 * 4], eax
-        mov eax, pt_user
-        or eax, PTE_P | PTE_RW | PTE_US
-        mov [page_dir + 1 * 4], eax
-        mov eax, pt_mmio
-        or eax, PTE_P | PTE_RW | PTE_US
-        mov [page_dir + (IOAPIC_BASE >> 22) * 4], eax
+        ENTRY page_dir, 0, pt_low, PTE_P | PTE_RW | PTE_US
+        ENTRY page_dir, 1, pt_user, PTE_P | PTE_RW | PTE_US
+        ENTRY page_dir, IOAPIC_BASE >> 22, pt_mmio, PTE_P | PTE_RW | PTE_US
         mov eax, page_dir
         mov cr3, eax
         mov eax, cr4

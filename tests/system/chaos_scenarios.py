@@ -20,7 +20,9 @@ import re
 MONITOR_FAILURES = [
     r"VM entry failed", r"VMLAUNCH failed", r"VMRESUME failed", r"a monitor bug",
     r"unexpected exception exit", r"unhandled VM exit", r"I/O exit with access size",
-    r"the CPU refused this vCPU's saved FPU state", r"PANIC", r"panic:",
+    r"the CPU refused this vCPU's saved FPU state",
+    # the host itself (lib/panic.c, the exception handler)
+    r"\*\*\* HYPERVISOR PANIC", r"\*\*\* CPU EXCEPTION",
 ]
 # What may end a chaos run early: a device access by an instruction the
 # emulator does not know or refuses (docs/devices.md, "Limits").
@@ -142,7 +144,7 @@ def register_ring0(h):
                     how = end.group(1) or end.group(2)
                 if how == "hang":
                     # what it was doing, for whoever looks into the hang: its
-                    # exits over a second (none: spinning in the guest)
+                    # exits so far and the CPU time it used
                     print(f"chaos ring 0: {name} printed nothing for {RING0_QUIET_S} s; "
                           f"its exits:\n" + m.command(f"stats exits {name}", 60), flush=True)
                 if how == "reset by the guest":
