@@ -8,7 +8,7 @@ GUEST_NAMES := hello memtouch cpuid bad_triple bad_beyond bad_port bad_msr strin
 # Guests built the same way but not booted by guests-qemu: realmode is a flat
 # binary (not Multiboot); fpu checks state across vCPU switches, which only
 # means something under the monitor.
-MONITOR_GUEST_NAMES := realmode fpu hostile_cpu longmode echo irqtimer smp chaos
+MONITOR_GUEST_NAMES := realmode fpu hostile_cpu longmode echo irqtimer smp chaos chaos64
 GUEST_BINS  := $(patsubst %,$(BUILD)/guests/%.bin,$(GUEST_NAMES) $(MONITOR_GUEST_NAMES))
 GUEST_NASMFLAGS := -f bin -I tests/guests/
 # hostile_console attacks the host's console and log (issue #11 items 7-14);

@@ -34,15 +34,17 @@ GUEST_STOPS = [
 # Seeds, run one after the other, and episodes per run. CHAOS_SEED_BASE in
 # the environment shifts every seed (other random code, for a longer hunt).
 SEED_BASE = int(os.environ.get("CHAOS_SEED_BASE", "0"))
+# CHAOS_ARGS: more of the guests' arguments (trace=1 prints each episode).
+EXTRA_ARGS = os.environ.get("CHAOS_ARGS", "")
 CHAOS_SEEDS = range(SEED_BASE + 1, SEED_BASE + 4)
 CHAOS_EPISODES = 2000
 
 
-def chaos_vmxs(h, workdir, prefix, seeds, args, memsize):
+def chaos_vmxs(h, workdir, prefix, seeds, args, memsize, guest="chaos"):
     """One VM file a seed, NAME = prefix + seed; bochs_with's extras."""
     return [h.multiboot_vmx(workdir, f"{prefix}{seed}",
-                            'guest.kernel = "../guests/chaos.bin"\n'
-                            f'guest.cmdline = "seed={seed} {args}"\nserial.toHostConsole = "all"\n',
+                            f'guest.kernel = "../guests/{guest}.bin"\n'
+                            f'guest.cmdline = "seed={seed} {args} {EXTRA_ARGS}"\nserial.toHostConsole = "all"\n',
                             memsize) for seed in seeds]
 
 
@@ -60,12 +62,7 @@ def check_host_unharmed(h, m, log):
 
 
 def register(h):
-    register_ring3(h)
-    register_ring0(h)
-
-
-def register_ring3(h):
-    scenario, check = h.scenario, h.check
+    scenario = h.scenario
 
     @scenario("bochs")
     def bochs_chaos_guest(workdir, image):
@@ -73,42 +70,7 @@ def register_ring3(h):
         monitor's exits and device models; no VM stops for a monitor
         failure, runs end only by finishing or for a documented guest
         reason, most finish, and the innocent VM and the shell carry on."""
-        extras = chaos_vmxs(h, workdir, "chaos", CHAOS_SEEDS, f"episodes={CHAOS_EPISODES}", 4)
-        m = h.bochs_with(workdir, "chaos", ['vm.autostart = "memtouch1"'], extras)
-        finished, stopped = [], []
-        with h.booted(m, h.BOCHS_BOOT_S):
-            h.wait_sweeps(m, "memtouch1", 1, 120)
-            start = m.serial.pos
-            for seed in CHAOS_SEEDS:
-                name = f"chaos{seed}"
-                h.start_vm(m, name)
-                end = m.expect(r"^\[%s\] chaos: (PASS|FAIL)[^\n]*\n|vm %s: stopped: ([^\n]*)\n"
-                               % (name, name), 600)
-                if end.group(1) == "PASS":
-                    done = re.search(r"PASS (\d+) episodes", end.group(0))
-                    check(done and int(done.group(1)) == CHAOS_EPISODES, end.group(0))
-                    m.expect(r"vm %s: exited with status 0" % name, 60)
-                    finished.append(seed)
-                    continue
-                check(end.group(2) and any(re.search(p, end.group(2)) for p in GUEST_STOPS),
-                      f"{name} ended: " + end.group(0))
-                stopped.append((seed, end.group(2)))
-            print(f"chaos: {len(finished)} runs of {CHAOS_EPISODES} episodes finished, "
-                  f"{len(stopped)} stopped: {stopped}", flush=True)
-            check(len(finished) * 2 >= len(CHAOS_SEEDS),
-                  f"only {len(finished)} of {len(CHAOS_SEEDS)} runs finished: {stopped}")
-            check_host_unharmed(h, m, m.serial.since(start))
-
-
-# ring=0: runs of random CPL-0 code, each until it ends one way or another.
-RING0_SEEDS = range(SEED_BASE + 1, SEED_BASE + 13)
-RING0_EPISODES = 1000
-RING0_QUIET_S = 5           # a run that prints nothing for this long is killed (a hang)
-RING0_MIN_EPISODES = 400    # all runs together (1,700-3,300 seen), so the test did something
-
-
-def register_ring0(h):
-    scenario, check = h.scenario, h.check
+        run_ring3(h, workdir, "chaos", "chaos")
 
     @scenario("bochs")
     def bochs_chaos_guest_ring0(workdir, image):
@@ -118,56 +80,116 @@ def register_ring0(h):
         triple fault, a reset, a power-off, a hang the shell kills); no VM
         stops for a monitor failure, and the innocent VM and the shell carry
         on."""
-        extras = chaos_vmxs(h, workdir, "chaos0_", RING0_SEEDS,
-                            f"episodes={RING0_EPISODES} ring=0", 8)
-        m = h.bochs_with(workdir, "chaos0", ['vm.autostart = "memtouch1"'], extras)
-        outcomes, episodes = {}, 0
-        with h.booted(m, h.BOCHS_BOOT_S):
-            h.wait_sweeps(m, "memtouch1", 1, 120)
-            start = m.serial.pos
-            for seed in RING0_SEEDS:
-                name = f"chaos0_{seed}"
-                run_start = m.serial.pos
-                h.start_vm(m, name)
-                # the end of the run, or a progress line (every 64 episodes)
-                ends = (r"^\[%s\] chaos: (PASS|FAIL|\d+ episodes)[^\n]*\n|vm %s: (stopped|exited|"
-                        r"powered off|reset by the guest)[^\n]*\n" % (name, name))
-                how = None
-                while how is None:
-                    try:
-                        end = m.expect(ends, RING0_QUIET_S)
-                    except h.MachineError:
-                        how = "hang"
-                        break
-                    if end.group(1) and end.group(1).endswith("episodes"):
-                        continue
-                    how = end.group(1) or end.group(2)
-                if how == "hang":
-                    # what it was doing, for whoever looks into the hang: its
-                    # exits so far and the CPU time it used
-                    print(f"chaos ring 0: {name} printed nothing for {RING0_QUIET_S} s; "
-                          f"its exits:\n" + m.command(f"stats exits {name}", 60), flush=True)
-                if how == "reset by the guest":
-                    m.expect(r"vm %s: (started as id|not started)" % name, 60)  # the restart
-                if how in ("hang", "reset by the guest"):
-                    # still live (or started again): the shell ends it
-                    out = m.command(f"vm kill {name}", 60)
-                    # (it may have ended on its own at that moment: the log
-                    # scan below judges how)
-                    check(f"{name} stopped" in out or "is not running" in out,
-                          f"vm kill {name}:\n" + out)
-                elif how == "FAIL":
-                    m.expect(r"vm %s: exited with status 1" % name, 60)
-                run = m.serial.since(run_start)
-                done = [int(x) for x in re.findall(r"^\[%s\] chaos: (\d+) episodes" % name,
-                                                   run, re.M)]
-                passed = re.search(r"^\[%s\] chaos: PASS (\d+)" % name, run, re.M)
-                episodes += int(passed.group(1)) if passed else max(done, default=0)
-                outcomes[how] = outcomes.get(how, 0) + 1
-            log = m.serial.since(start)
-            reasons = sorted(set(re.findall(r"vm chaos0_\d+: stopped: ([^(\n]*)", log)))
-            print(f"chaos ring 0: {episodes} episodes in {len(RING0_SEEDS)} runs; ended: "
-                  f"{outcomes}; stop reasons: {reasons}", flush=True)
-            check(episodes >= RING0_MIN_EPISODES,
-                  f"only {episodes} episodes ran in all (outcomes {outcomes})")
-            check_host_unharmed(h, m, log)
+        run_ring0(h, workdir, "chaos0_", "chaos")
+
+    @scenario("bochs")
+    def bochs_chaos64_guest(workdir, image):
+        """The same in 64-bit mode at CPL 3 (tests/guests/chaos64.asm):
+        device accesses with REX prefixes and RIP-relative addresses,
+        SYSCALL, SWAPGS; the same judgement."""
+        run_ring3(h, workdir, "chaos64_", "chaos64")
+
+    @scenario("bochs")
+    def bochs_chaos64_guest_ring0(workdir, image):
+        """The same in 64-bit mode at CPL 0: a random bit of CR0, CR4, CR8,
+        EFER, the APIC base or another MSR flipped, which long mode forbids
+        as often as not, SYSRET, INVPCID, x2APIC MSRs; the same judgement."""
+        run_ring0(h, workdir, "chaos64r0_", "chaos64")
+
+
+def run_ring3(h, workdir, prefix, guest):
+    """CHAOS_SEEDS runs of `guest` at CPL 3, one after another, beside
+    memtouch1, judged as bochs_chaos_guest says."""
+    check = h.check
+    extras = chaos_vmxs(h, workdir, prefix, CHAOS_SEEDS, f"episodes={CHAOS_EPISODES}", 4,
+                        guest)
+    m = h.bochs_with(workdir, guest, ['vm.autostart = "memtouch1"'], extras)
+    finished, stopped = [], []
+    with h.booted(m, h.BOCHS_BOOT_S):
+        h.wait_sweeps(m, "memtouch1", 1, 120)
+        start = m.serial.pos
+        for seed in CHAOS_SEEDS:
+            name = f"{prefix}{seed}"
+            h.start_vm(m, name)
+            end = m.expect(r"^\[%s\] chaos: (PASS|FAIL)[^\n]*\n|vm %s: stopped: ([^\n]*)\n"
+                           % (name, name), 600)
+            if end.group(1) == "PASS":
+                done = re.search(r"PASS (\d+) episodes", end.group(0))
+                check(done and int(done.group(1)) == CHAOS_EPISODES, end.group(0))
+                m.expect(r"vm %s: exited with status 0" % name, 60)
+                finished.append(seed)
+                continue
+            check(end.group(2) and any(re.search(p, end.group(2)) for p in GUEST_STOPS),
+                  f"{name} ended: " + end.group(0))
+            stopped.append((seed, end.group(2)))
+        print(f"{guest}: {len(finished)} runs of {CHAOS_EPISODES} episodes finished, "
+              f"{len(stopped)} stopped: {stopped}", flush=True)
+        check(len(finished) * 2 >= len(CHAOS_SEEDS),
+              f"only {len(finished)} of {len(CHAOS_SEEDS)} runs finished: {stopped}")
+        check_host_unharmed(h, m, m.serial.since(start))
+
+
+# ring=0: runs of random CPL-0 code, each until it ends one way or another.
+RING0_SEEDS = range(SEED_BASE + 1, SEED_BASE + 1 + int(os.environ.get("CHAOS_RUNS", "12")))
+RING0_EPISODES = 1000
+RING0_QUIET_S = 5           # a run that prints nothing for this long is killed (a hang)
+RING0_MIN_EPISODES = 400    # all runs together (1,700-3,300 seen), so the test did something
+
+
+def run_ring0(h, workdir, prefix, guest):
+    """RING0_SEEDS runs of `guest` at CPL 0, one after another, beside
+    memtouch1, judged as bochs_chaos_guest_ring0 says."""
+    check = h.check
+    extras = chaos_vmxs(h, workdir, prefix, RING0_SEEDS,
+                        f"episodes={RING0_EPISODES} ring=0", 8, guest)
+    m = h.bochs_with(workdir, prefix.rstrip("_"), ['vm.autostart = "memtouch1"'], extras)
+    outcomes, episodes = {}, 0
+    with h.booted(m, h.BOCHS_BOOT_S):
+        h.wait_sweeps(m, "memtouch1", 1, 120)
+        start = m.serial.pos
+        for seed in RING0_SEEDS:
+            name = f"{prefix}{seed}"
+            run_start = m.serial.pos
+            h.start_vm(m, name)
+            # the end of the run, or a progress line (every 64 episodes)
+            ends = (r"^\[%s\] chaos: (PASS|FAIL|\d+ episodes)[^\n]*\n|vm %s: (stopped|exited|"
+                    r"powered off|reset by the guest)[^\n]*\n" % (name, name))
+            how = None
+            while how is None:
+                try:
+                    end = m.expect(ends, RING0_QUIET_S)
+                except h.MachineError:
+                    how = "hang"
+                    break
+                if end.group(1) and end.group(1).endswith("episodes"):
+                    continue
+                how = end.group(1) or end.group(2)
+            if how == "hang":
+                # what it was doing, for whoever looks into the hang: its
+                # exits so far and the CPU time it used
+                print(f"{guest} ring 0: {name} printed nothing for {RING0_QUIET_S} s; "
+                      f"its exits:\n" + m.command(f"stats exits {name}", 60), flush=True)
+            if how == "reset by the guest":
+                m.expect(r"vm %s: (started as id|not started)" % name, 60)  # the restart
+            if how in ("hang", "reset by the guest"):
+                # still live (or started again): the shell ends it
+                out = m.command(f"vm kill {name}", 60)
+                # (it may have ended on its own at that moment: the log
+                # scan below judges how)
+                check(f"{name} stopped" in out or "is not running" in out,
+                      f"vm kill {name}:\n" + out)
+            elif how == "FAIL":
+                m.expect(r"vm %s: exited with status 1" % name, 60)
+            run = m.serial.since(run_start)
+            done = [int(x) for x in re.findall(r"^\[%s\] chaos: (\d+) episodes" % name,
+                                               run, re.M)]
+            passed = re.search(r"^\[%s\] chaos: PASS (\d+)" % name, run, re.M)
+            episodes += int(passed.group(1)) if passed else max(done, default=0)
+            outcomes[how] = outcomes.get(how, 0) + 1
+        log = m.serial.since(start)
+        reasons = sorted(set(re.findall(r"vm %s\d+: stopped: ([^(\n]*)" % prefix, log)))
+        print(f"{guest} ring 0: {episodes} episodes in {len(RING0_SEEDS)} runs; ended: "
+              f"{outcomes}; stop reasons: {reasons}", flush=True)
+        check(episodes >= RING0_MIN_EPISODES,
+              f"only {episodes} episodes ran in all (outcomes {outcomes})")
+        check_host_unharmed(h, m, log)
