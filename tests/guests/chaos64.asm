@@ -22,10 +22,10 @@
 ;   trace=1      print each episode's number and first code bytes before
 ;                it runs (to find what ended a run)
 ;   ring=0       the random code at CPL 0; each episode first puts back
-;                CR0, CR3, CR4, CR8, IA32_MISC_ENABLE, EFER, the APIC (x2APIC off), the
-;                syscall and segment-base MSRs, PAT, DR7, A20, the GDT, TSS
-;                and IDT, and arms the NMI watchdog (the PIT through the I/O
-;                APIC). A run may end early (a triple fault, a reset, a
+;                CR0, CR3, CR4, CR8, IA32_MISC_ENABLE, EFER, the APIC
+;                (x2APIC off), the syscall and segment-base MSRs, PAT, DR7,
+;                A20, the GDT, TSS and IDT, and arms the NMI watchdog (the
+;                PIT through the I/O APIC). A run may end early (a triple fault, a reset, a
 ;                hang): what is tested is the host.
 ;
 ; Output as chaos.asm's: "chaos: seed S, N episodes at CPL R in 64-bit
@@ -46,6 +46,9 @@ USER_DATA2      equ 0x00402000
 IOAPIC          equ 0x00404000      ; the devices' pages, beside the code so
 HPET            equ 0x00405000      ; that RIP-relative accesses reach them
 LAPIC           equ 0x00406000
+KIOAPIC         equ 0x00408000      ; the same, supervisor pages: the guest's
+KHPET           equ 0x00409000      ; own accesses (a user page would be a
+KLAPIC          equ 0x0040a000      ; #PF once the random code set CR4.SMAP)
 IOAPIC_PHYS     equ 0xfec00000
 HPET_PHYS       equ 0xfed00000
 LAPIC_PHYS      equ 0xfee00000
@@ -180,9 +183,9 @@ build_idt:
 ; Page tables (4-level): [0, 2 MiB) identity-mapped for the guest
 ; (supervisor; at ring=0 the first MiB unmapped and the code, constants,
 ; page tables and IDT read-only under CR0.WP), and at 4 MiB the three user
-; pages and the device pages (the local APIC's read-only at CPL 3, so the
-; watchdog stays the guest's; CR0.WP is clear there, so the guest's own
-; writes go through).
+; pages, the device pages for the random code (the local APIC's read-only
+; at CPL 3, so the watchdog stays the guest's) and the same device pages
+; again as supervisor pages for the guest's own accesses.
 %macro ENTRY 4
         mov eax, %3
         or eax, %4
@@ -230,9 +233,15 @@ build_paging:
         or dword [pt_user + 4 * 8 + 4], PTE_XD_HIGH
         or dword [pt_user + 5 * 8 + 4], PTE_XD_HIGH
         or dword [pt_user + 6 * 8 + 4], PTE_XD_HIGH
+        ENTRY pt_user, 8, IOAPIC_PHYS, PTE_P | PTE_RW | PTE_MMIO
+        ENTRY pt_user, 9, HPET_PHYS, PTE_P | PTE_RW | PTE_MMIO
+        ENTRY pt_user, 10, LAPIC_PHYS, PTE_P | PTE_RW | PTE_MMIO
+        or dword [pt_user + 8 * 8 + 4], PTE_XD_HIGH
+        or dword [pt_user + 9 * 8 + 4], PTE_XD_HIGH
+        or dword [pt_user + 10 * 8 + 4], PTE_XD_HIGH
         cmp dword [ring], 0
         jne .tables
-        or dword [pt_user + 6 * 8], PTE_RW      ; ring=0: WP would stop the guest's own EOIs
+        or dword [pt_user + 6 * 8], PTE_RW      ; ring=0: the random code's to write too
 .tables:
         ENTRY pd, 0, pt_low, PTE_P | PTE_RW | PTE_US
         ENTRY pd, 2, pt_user, PTE_P | PTE_RW | PTE_US
@@ -464,10 +473,10 @@ arm_nmi_watchdog:
         mov al, 0xff
         out 0x21, al
         out 0xa1, al
-        mov dword [abs IOAPIC], 0x10 + 2 * 2 + 1
-        mov dword [abs IOAPIC + 0x10], 0
-        mov dword [abs IOAPIC], 0x10 + 2 * 2
-        mov dword [abs IOAPIC + 0x10], 4 << 8           ; NMI, edge, unmasked
+        mov dword [abs KIOAPIC], 0x10 + 2 * 2 + 1
+        mov dword [abs KIOAPIC + 0x10], 0
+        mov dword [abs KIOAPIC], 0x10 + 2 * 2
+        mov dword [abs KIOAPIC + 0x10], 4 << 8           ; NMI, edge, unmasked
         mov al, 0x34
         out 0x43, al
         mov al, PIT_COUNT & 0xff
@@ -477,22 +486,22 @@ arm_nmi_watchdog:
         ret
 
 start_watchdog:
-        mov dword [abs LAPIC + LAPIC_TPR], 0
-        mov dword [abs LAPIC + LAPIC_SVR], 0x100 | SPURIOUS_VECTOR
-        mov dword [abs LAPIC + LAPIC_TIMER_DCR], 0xb
-        mov dword [abs LAPIC + LAPIC_LVT_TIMER], (1 << 17) | WATCHDOG_VECTOR
-        mov dword [abs LAPIC + LAPIC_TIMER_ICR], WATCHDOG_COUNT
+        mov dword [abs KLAPIC + LAPIC_TPR], 0
+        mov dword [abs KLAPIC + LAPIC_SVR], 0x100 | SPURIOUS_VECTOR
+        mov dword [abs KLAPIC + LAPIC_TIMER_DCR], 0xb
+        mov dword [abs KLAPIC + LAPIC_LVT_TIMER], (1 << 17) | WATCHDOG_VECTOR
+        mov dword [abs KLAPIC + LAPIC_TIMER_ICR], WATCHDOG_COUNT
         ret
 
 calm_devices:
         xor ecx, ecx
 .pin:   lea eax, [0x10 + rcx * 2]
-        mov [abs IOAPIC], eax
-        mov dword [abs IOAPIC + 0x10], 0x10000
+        mov [abs KIOAPIC], eax
+        mov dword [abs KIOAPIC + 0x10], 0x10000
         inc ecx
         cmp ecx, IOAPIC_PINS
         jb .pin
-        mov dword [abs HPET + 0x10], 0
+        mov dword [abs KHPET + 0x10], 0
         mov dword [calm], 0
         ret
 
@@ -836,7 +845,7 @@ event:
         mov dword [in_user], 0
         cmp eax, 32
         jb .ended
-        mov dword [abs LAPIC + LAPIC_EOI], 0
+        mov dword [abs KLAPIC + LAPIC_EOI], 0
         cmp eax, WATCHDOG_VECTOR
         jne .irq
         inc dword [ticks]
