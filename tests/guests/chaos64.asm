@@ -530,7 +530,7 @@ verdict:
 ; fill_code: CODE_BYTES of random instructions at the user code page (written
 ; through the identity map). Half random bytes, a quarter forms that exit, a
 ; quarter device accesses (by a register, or RIP-relative) or, at ring=0,
-; a bit of a control register or an MSR flipped.
+; a bit of a control register or an MSR flipped, or an IPI.
 fill_code:
         lea rdi, [user_code]
         lea rbx, [rdi + CODE_BYTES]
@@ -549,9 +549,17 @@ fill_code:
         jb .rip
         cmp dword [ring], 0
         jne .mmio
-        test eax, 1
+        call random
+        xor edx, edx
+        mov ecx, 3
+        div ecx
+        test edx, edx
         jz .cr
-        call msr_flip
+        cmp edx, 1
+        je .msr
+        call ipi
+        jmp .slot
+.msr:   call msr_flip
         jmp .slot
 .cr:    call cr_flip
         jmp .slot
@@ -714,6 +722,51 @@ cr_flip:
         stosb
         mov al, [rsi + 1]
         stosb
+        ret
+
+; ipi (ring=0): an interprocessor interrupt of random contents, written to
+; the local APIC's ICR (high dword, then low) by RIP-relative stores: any
+; delivery mode (fixed, lowest priority, SMI, NMI, INIT, SIPI with a
+; random vector, ExtINT), shorthand, destination mode and level; the
+; destination APIC 0-3 or all (0xff) as often as not, else random. A VM
+; of several vCPUs has its siblings started, reset and interrupted by it.
+ipi:
+        call nops
+        call random
+        mov edx, eax
+        test eax, 1 << 8
+        jnz .dest
+        and edx, 0x3 << 24
+        test eax, 1 << 9
+        jz .dest
+        or edx, 0xff << 24
+.dest:  mov eax, LAPIC + 0x310
+        call rip_store_imm
+        call random
+        mov edx, eax
+        ; an INIT reaching the BSP resets the VM (the run starts over): all
+        ; but one INIT in eight go to all excluding self
+        mov ecx, edx
+        and ecx, 7 << 8
+        cmp ecx, 5 << 8
+        jne .low
+        test edx, 7 << 20
+        jz .low
+        or edx, 3 << 18
+.low:   mov eax, LAPIC + 0x300
+        ; (falls through)
+; rip_store_imm: at RDI, MOV DWORD [RIP + disp32], imm32 storing EDX at the
+; linear address EAX.
+rip_store_imm:
+        mov word [rdi], 0x05c7
+        add rdi, 10
+        mov [rdi - 4], edx
+        lea rdx, [user_code]
+        mov rcx, rdi
+        sub rcx, rdx
+        add ecx, USER_CODE
+        sub eax, ecx
+        mov [rdi - 8], eax
         ret
 
 ; msr_flip (ring=0): RDMSR of an MSR worth trying, one random bit of EAX or

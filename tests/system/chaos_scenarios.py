@@ -40,9 +40,11 @@ CHAOS_SEEDS = range(SEED_BASE + 1, SEED_BASE + 4)
 CHAOS_EPISODES = 2000
 
 
-def chaos_vmxs(h, workdir, prefix, seeds, args, memsize, guest="chaos"):
-    """One VM file a seed, NAME = prefix + seed; bochs_with's extras."""
+def chaos_vmxs(h, workdir, prefix, seeds, args, memsize, guest="chaos", vcpus=lambda seed: 1):
+    """One VM file a seed, NAME = prefix + seed, of vcpus(seed) vCPUs;
+    bochs_with's extras."""
     return [h.multiboot_vmx(workdir, f"{prefix}{seed}",
+                            f'numvcpus = "{vcpus(seed)}"\n'
                             f'guest.kernel = "../guests/{guest}.bin"\n'
                             f'guest.cmdline = "seed={seed} {args} {EXTRA_ARGS}"\nserial.toHostConsole = "all"\n',
                             memsize) for seed in seeds]
@@ -93,8 +95,11 @@ def register(h):
     def bochs_chaos64_guest_ring0(workdir, image):
         """The same in 64-bit mode at CPL 0: a random bit of CR0, CR4, CR8,
         EFER, the APIC base or another MSR flipped, which long mode forbids
-        as often as not, SYSRET, INVPCID, x2APIC MSRs; the same judgement."""
-        run_ring0(h, workdir, "chaos64r0_", "chaos64")
+        as often as not, SYSRET, INVPCID, x2APIC MSRs, IPIs of random
+        contents; every other run in a VM of several vCPUs, whose siblings
+        the random code's INIT and SIPI IPIs start at random pages in real
+        mode; the same judgement."""
+        run_ring0(h, workdir, "chaos64r0_", "chaos64", SMP_VCPUS)
 
 
 def run_ring3(h, workdir, prefix, guest):
@@ -136,12 +141,18 @@ RING0_QUIET_S = 5           # a run that prints nothing for this long is killed 
 RING0_MIN_EPISODES = 400    # all runs together (1,700-3,300 seen), so the test did something
 
 
-def run_ring0(h, workdir, prefix, guest):
+# vCPUs of the 64-bit CPL-0 runs of even seeds (the odd ones have one).
+SMP_VCPUS = 2
+
+
+def run_ring0(h, workdir, prefix, guest, smp_vcpus=1):
     """RING0_SEEDS runs of `guest` at CPL 0, one after another, beside
-    memtouch1, judged as bochs_chaos_guest_ring0 says."""
+    memtouch1, judged as bochs_chaos_guest_ring0 says; the runs of even
+    seeds in VMs of smp_vcpus vCPUs."""
     check = h.check
     extras = chaos_vmxs(h, workdir, prefix, RING0_SEEDS,
-                        f"episodes={RING0_EPISODES} ring=0", 8, guest)
+                        f"episodes={RING0_EPISODES} ring=0", 8, guest,
+                        lambda seed: smp_vcpus if seed % 2 == 0 else 1)
     m = h.bochs_with(workdir, prefix.rstrip("_"), ['vm.autostart = "memtouch1"'], extras)
     outcomes, episodes = {}, 0
     with h.booted(m, h.BOCHS_BOOT_S):
