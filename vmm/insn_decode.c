@@ -329,15 +329,27 @@ static bool decode_onebyte(struct cursor *c, struct insn *d, bool long_mode, uns
         /* fall through */
     case 0xc6: case 0xc7:   /* MOV r/m, imm (/0) */
     case 0x80: case 0x81: case 0x83:   /* group 1: ALU r/m, imm (/0-/7) */
-    case 0xf6: case 0xf7:   /* group 3: TEST r/m, imm (/0) */
+    case 0xf6: case 0xf7:   /* group 3: TEST r/m, imm (/0), NOT (/2), NEG (/3) */
+    case 0xfe: case 0xff:   /* groups 4 and 5: INC (/0), DEC (/1) */
         if (!decode_modrm(c, d, long_mode, &reg_field, m))
             return false;
+        d->mem_is_dest = true;
+        if (op >= 0xfe || ((op == 0xf6 || op == 0xf7) && (reg_field == 2 || reg_field == 3))) {
+            /* unary: the memory operand read, changed and written back */
+            if (op >= 0xfe && reg_field > 1) {
+                c->err = INSN_ERR_UNSUPPORTED;  /* CALL, JMP, PUSH through memory */
+                return false;
+            }
+            d->op = op >= 0xfe ? (uint8_t)(INSN_INC + reg_field)
+                               : (uint8_t)(INSN_NOT + reg_field - 2);
+            d->mem_read = d->mem_write = true;
+            return true;
+        }
         if ((op == 0xc6 || op == 0xc7 || op == 0xf6 || op == 0xf7) && reg_field != 0) {
-            c->err = INSN_ERR_UNSUPPORTED;
+            c->err = INSN_ERR_UNSUPPORTED;      /* MUL, IMUL, DIV, IDIV; XABORT, XBEGIN */
             return false;
         }
         d->op = op >= 0xf6 ? INSN_TEST : op >= 0xc6 ? INSN_MOV : (uint8_t)(INSN_ADD + reg_field);
-        d->mem_is_dest = true;
         d->mem_read = d->op != INSN_MOV;
         d->mem_write = d->op != INSN_CMP && d->op != INSN_TEST;
         return fetch_imm(c, d, op == 0x83 ? 1 : d->size);
@@ -374,7 +386,7 @@ static bool decode_onebyte(struct cursor *c, struct insn *d, bool long_mode, uns
     }
 }
 
-/* 0F xx: MOVZX, MOVSX, BT. */
+/* 0F xx: MOVZX, MOVSX, the bit tests, SETcc, CMPXCHG, XADD. */
 static bool decode_twobyte(struct cursor *c, struct insn *d, bool long_mode, unsigned opsize,
                            struct mem_form *m)
 {
@@ -395,26 +407,49 @@ static bool decode_twobyte(struct cursor *c, struct insn *d, bool long_mode, uns
         d->ext = b >= 0xbe ? INSN_EXT_SIGN : INSN_EXT_ZERO;
         d->mem_read = true;
         return true;
-    case 0xa3:              /* BT r/m, r */
-    case 0xba:              /* group 8: BT r/m, imm8 (/4) */
+    case 0xa3: case 0xab: case 0xb3: case 0xbb: /* BT, BTS, BTR, BTC r/m, r */
+    case 0xba:              /* group 8: BT, BTS, BTR, BTC r/m, imm8 (/4-/7) */
         if (!decode_modrm(c, d, long_mode, &reg_field, m))
             return false;
-        d->op = INSN_BT;
         d->size = d->reg_size = (uint8_t)opsize;
         d->mem_read = true;
         d->mem_is_dest = true;
-        if (b == 0xa3) {
+        if (b != 0xba) {
+            d->op = (uint8_t)(INSN_BT + ((b >> 3) & 3));   /* a3, ab, b3, bb */
+            d->mem_write = d->op != INSN_BT;
             set_reg(d, reg_field, false);
             return true;
         }
-        if (reg_field != 4) {
+        if (reg_field < 4) {
             c->err = INSN_ERR_UNSUPPORTED;
             return false;
         }
+        d->op = (uint8_t)(INSN_BT + reg_field - 4);
+        d->mem_write = d->op != INSN_BT;
         if (!fetch(c, 1, &b, false))
             return false;
         d->has_imm = true;
         d->imm = (int64_t)(b & (opsize * 8u - 1));
+        return true;
+    case 0x90: case 0x91: case 0x92: case 0x93: case 0x94: case 0x95: case 0x96: case 0x97:
+    case 0x98: case 0x99: case 0x9a: case 0x9b: case 0x9c: case 0x9d: case 0x9e: case 0x9f:
+        /* SETcc r/m8: one byte written; the ModRM's reg field is unused */
+        if (!decode_modrm(c, d, long_mode, &reg_field, m))
+            return false;
+        d->op = INSN_SETCC;
+        d->size = d->reg_size = 1;
+        d->mem_is_dest = true;
+        d->mem_write = true;
+        return true;
+    case 0xb0: case 0xb1:   /* CMPXCHG r/m, r (and rAX) */
+    case 0xc0: case 0xc1:   /* XADD r/m, r */
+        if (!decode_modrm(c, d, long_mode, &reg_field, m))
+            return false;
+        d->op = b >= 0xc0 ? INSN_XADD : INSN_CMPXCHG;
+        d->size = d->reg_size = (b & 1) ? (uint8_t)opsize : 1;
+        set_reg(d, reg_field, !(b & 1));
+        d->mem_is_dest = true;
+        d->mem_read = d->mem_write = true;
         return true;
     default:
         c->err = INSN_ERR_UNSUPPORTED;
@@ -429,6 +464,9 @@ static bool lock_allowed(const struct insn *d)
     switch (d->op) {
     case INSN_ADD: case INSN_OR: case INSN_ADC: case INSN_SBB:
     case INSN_AND: case INSN_SUB: case INSN_XOR: case INSN_XCHG:
+    case INSN_BTS: case INSN_BTR: case INSN_BTC:
+    case INSN_INC: case INSN_DEC: case INSN_NOT: case INSN_NEG:
+    case INSN_CMPXCHG: case INSN_XADD:
         return d->mem_is_dest;
     default:
         return false;
@@ -478,7 +516,7 @@ enum insn_err insn_decode(const uint8_t *bytes, size_t n, const struct insn_cpu 
         string_addresses(d, cpu);
     } else {
         d->ea = has_modrm ? form_address(&m, d, cpu) : (uint64_t)m.disp & size_mask(d->addr_size);
-        if (d->op == INSN_BT && !d->has_imm)
+        if (d->op >= INSN_BT && d->op <= INSN_BTC && !d->has_imm)
             bt_register_offset(d, cpu, &d->ea);
         d->gla = linear(cpu, d->seg, d->ea);
     }

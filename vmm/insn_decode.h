@@ -2,8 +2,9 @@
  * guest's RIP touched a page that is a device, not RAM, and the monitor must
  * do what the instruction would have done. Only the memory-operand forms
  * compilers emit for device registers are known (MOV and its variants, the
- * ALU group, TEST, XCHG, BT, STOS, MOVS); anything else is an error naming
- * the bytes, so the caller stops that VM and no other.
+ * ALU group, TEST, XCHG, the bit tests, INC, DEC, NOT, NEG, SETcc, CMPXCHG,
+ * XADD, STOS, MOVS); anything else is an error naming the bytes, so the
+ * caller stops that VM and no other.
  *
  * Pure code (Intel SDM vol. 2, chapter 2 and the opcode map, appendix A): no
  * guest access, no arch/ headers; the caller fetches the bytes, supplies the
@@ -26,7 +27,11 @@ enum insn_op {
     INSN_ADD, INSN_OR, INSN_ADC, INSN_SBB, INSN_AND, INSN_SUB, INSN_XOR, INSN_CMP,
     INSN_TEST,
     INSN_XCHG,
-    INSN_BT,
+    INSN_BT, INSN_BTS, INSN_BTR, INSN_BTC,
+    INSN_INC, INSN_DEC, INSN_NOT, INSN_NEG,
+    INSN_SETCC,     /* the condition is the low nibble of `opcode` (0F 90-9F) */
+    INSN_CMPXCHG,   /* rAX is an operand too */
+    INSN_XADD,
     INSN_STOS,
     INSN_MOVS,
 };
@@ -78,9 +83,10 @@ struct insn {
     uint8_t rex;            /* 0 when absent */
     /* The memory operand: offset within the segment (truncated to the
      * address size) and linear address (segment base added; 32 bits outside
-     * 64-bit mode). MOVS also has its destination ES:rDI in ea2/gla2. BT
-     * with a register bit offset has the byte already moved to the one
-     * holding the bit (SDM vol. 2, BT). */
+     * 64-bit mode). MOVS also has its destination ES:rDI in ea2/gla2. A
+     * bit test (BT, BTS, BTR, BTC) with a register bit offset has the
+     * address already moved to the unit holding the bit, and the bit's
+     * index in imm (SDM vol. 2, BT). */
     uint64_t ea, gla;
     uint64_t ea2, gla2;
     uint8_t bytes[INSN_MAX_LEN];

@@ -82,6 +82,81 @@ static uint64_t alu(unsigned op, uint64_t a, uint64_t b, unsigned size, uint64_t
     return r;
 }
 
+/* SETcc's condition, the low nibble of its opcode (SDM vol. 2, appendix
+ * B.1.4.7): even codes test a flag combination, odd ones its negation. */
+static bool condition(unsigned cc, uint64_t rflags)
+{
+    bool cf = rflags & INSN_FLAG_CF, zf = rflags & INSN_FLAG_ZF, sf = rflags & INSN_FLAG_SF;
+    bool of = rflags & INSN_FLAG_OF, pf = rflags & INSN_FLAG_PF, t;
+    switch ((cc >> 1) & 7) {
+    case 0: t = of; break;                  /* O */
+    case 1: t = cf; break;                  /* B */
+    case 2: t = zf; break;                  /* E */
+    case 3: t = cf || zf; break;            /* BE */
+    case 4: t = sf; break;                  /* S */
+    case 5: t = pf; break;                  /* P */
+    case 6: t = sf != of; break;            /* L */
+    default: t = zf || sf != of; break;     /* LE */
+    }
+    return (cc & 1) ? !t : t;
+}
+
+/* INC, DEC, NOT, NEG, BTS, BTR, BTC, SETcc, CMPXCHG, XADD: the memory
+ * operand read (SETcc: not read) and written back, then any register
+ * changed, so a refused write changes nothing. `other` is the register or
+ * immediate operand, `mem` the value read. */
+static enum insn_emul emulate_rmw(const struct insn *d, uint64_t gpr[16], uint64_t *rflags,
+                                  const struct insn_mmio_ops *ops, uint64_t other, uint64_t mem)
+{
+    uint64_t r, flags = *rflags, acc = 0;
+    bool acc_load = false, reg_load = false;
+    switch (d->op) {
+    case INSN_INC: case INSN_DEC:
+        /* ADD or SUB of 1 that leaves CF alone (vol. 2, INC and DEC) */
+        r = alu(d->op == INSN_INC ? INSN_ADD : INSN_SUB, mem, 1, d->size, &flags);
+        flags = (flags & ~(uint64_t)INSN_FLAG_CF) | (*rflags & INSN_FLAG_CF);
+        break;
+    case INSN_NOT:
+        r = ~mem;                           /* no flags */
+        break;
+    case INSN_NEG:
+        r = alu(INSN_SUB, 0, mem, d->size, &flags);    /* CF = (mem != 0) */
+        break;
+    case INSN_BTS: case INSN_BTR: case INSN_BTC: {
+        /* CF the bit as it was; the other flags are undefined and kept */
+        unsigned bit = (unsigned)d->imm & (8u * d->size - 1);
+        uint64_t m = 1ULL << bit;
+        flags = (flags & ~(uint64_t)INSN_FLAG_CF) | ((mem >> bit) & 1);
+        r = d->op == INSN_BTS ? mem | m : d->op == INSN_BTR ? mem & ~m : mem ^ m;
+        break;
+    }
+    case INSN_SETCC:
+        r = condition(d->opcode & 15, *rflags);
+        break;
+    case INSN_CMPXCHG:
+        /* Flags as CMP rAX, mem. Equal: the register is stored; not equal:
+         * the destination is written back unchanged (the processor always
+         * writes it) and rAX loaded from it (vol. 2, CMPXCHG). */
+        acc = insn_reg_read(gpr, 0, false, d->size);
+        alu(INSN_CMP, acc, mem, d->size, &flags);
+        acc_load = !(flags & INSN_FLAG_ZF);
+        r = acc_load ? mem : other;
+        break;
+    default:                                /* XADD: the sum stored, the old value to the register */
+        r = alu(INSN_ADD, mem, other, d->size, &flags);
+        reg_load = true;
+        break;
+    }
+    if (!ops->write(ops->ctx, d->gla, d->size, r & mask_of(d->size)))
+        return INSN_EMUL_FAILED;
+    *rflags = flags;
+    if (acc_load)
+        insn_reg_write(gpr, 0, false, d->size, mem);
+    if (reg_load)
+        insn_reg_write(gpr, d->reg, d->high8, d->size, mem);
+    return INSN_EMUL_DONE;
+}
+
 /* rSI/rDI/rCX at the address size: a 32-bit update zero-extends, a 16-bit
  * one keeps bits 63:16 (vol. 1, 3.3.7). */
 static uint64_t areg(const uint64_t gpr[16], int reg, unsigned asize)
@@ -150,6 +225,10 @@ enum insn_emul insn_emulate_mmio(const struct insn *d, uint64_t gpr[16], uint64_
     case INSN_TEST:
         alu(INSN_AND, mem, other, d->size, rflags);
         return INSN_EMUL_DONE;
+    case INSN_BTS: case INSN_BTR: case INSN_BTC:
+    case INSN_INC: case INSN_DEC: case INSN_NOT: case INSN_NEG:
+    case INSN_SETCC: case INSN_CMPXCHG: case INSN_XADD:
+        return emulate_rmw(d, gpr, rflags, ops, other, mem);
     default:
         break;
     }

@@ -130,7 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check((rflags & ~(uint64_t)INSN_FLAGS_ARITH) == (0x2 | (data[1] & 1 ? INSN_FLAG_DF : 0)));
     for (int i = 0; i < 16; i++) {
         bool operand = i == d.reg ||
-                       ((d.op == INSN_STOS || d.op == INSN_MOVS) && (i == 1 || i == 6 || i == 7));
+                       ((d.op == INSN_STOS || d.op == INSN_MOVS) && (i == 1 || i == 6 || i == 7)) ||
+                       (d.op == INSN_CMPXCHG && i == 0);
         check(operand || regs[i] == gpr[i]);
     }
     free(bytes);

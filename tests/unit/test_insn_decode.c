@@ -292,6 +292,53 @@ static void test_bt(void **state)
     assert_int_equal(d.imm, 63);
 }
 
+/* The read-modify-write forms (NASM listings): what is read and written,
+ * the register operand, LOCK where the SDM allows it. */
+static void test_rmw_forms(void **state)
+{
+    (void)state;
+    struct insn d = D64(0xff, 0x03);                     /* inc dword [rbx] */
+    expect(&d, 2, INSN_INC, 4, -1, true, 0x4000);
+    assert_true(d.mem_read);
+    d = D64(0xfe, 0x0b);                                 /* dec byte [rbx] */
+    expect(&d, 2, INSN_DEC, 1, -1, true, 0x4000);
+    d = D64(0xf0, 0x48, 0xff, 0x40, 0x08);               /* lock inc qword [rax+8] */
+    expect(&d, 5, INSN_INC, 8, -1, true, 0x1008);
+    assert_true(d.lock);
+    d = D64(0x66, 0xf7, 0x13);                           /* not word [rbx] */
+    expect(&d, 3, INSN_NOT, 2, -1, true, 0x4000);
+    d = D64(0xf7, 0x1b);                                 /* neg dword [rbx] */
+    expect(&d, 2, INSN_NEG, 4, -1, true, 0x4000);
+    d = D64(0x0f, 0xab, 0x03);                           /* bts dword [rbx], eax */
+    expect(&d, 3, INSN_BTS, 4, 0, true, 0x4000 + 0x1000 / 8);  /* bit 4096: 512 bytes on */
+    assert_int_equal(d.imm, 0);
+    d = D64(0x48, 0x0f, 0xba, 0x33, 0x05);               /* btr qword [rbx], 5 */
+    expect(&d, 5, INSN_BTR, 8, -1, true, 0x4000);
+    assert_int_equal(d.imm, 5);
+    d = D64(0x0f, 0xbb, 0x0b);                           /* btc dword [rbx], ecx */
+    expect(&d, 3, INSN_BTC, 4, 1, true, 0x4000 + 0x2000 / 8);
+    d = D64(0xf0, 0x0f, 0xba, 0x2b, 0x1f);               /* lock bts dword [rbx], 31 */
+    expect(&d, 5, INSN_BTS, 4, -1, true, 0x4000);
+    assert_int_equal(d.imm, 31);
+    d = D64(0x0f, 0x9c, 0x03);                           /* setl byte [rbx] */
+    expect(&d, 3, INSN_SETCC, 1, -1, true, 0x4000);
+    assert_false(d.mem_read);
+    assert_int_equal(d.opcode & 15, 0xc);
+    d = D64(0x0f, 0xb1, 0x0b);                           /* cmpxchg dword [rbx], ecx */
+    expect(&d, 3, INSN_CMPXCHG, 4, 1, true, 0x4000);
+    d = D64(0xf0, 0x0f, 0xb0, 0x23);                     /* lock cmpxchg byte [rbx], ah */
+    expect(&d, 4, INSN_CMPXCHG, 1, 0, true, 0x4000);
+    assert_true(d.high8);
+    d = D64(0x4c, 0x0f, 0xc1, 0x0b);                     /* xadd qword [rbx], r9 */
+    expect(&d, 4, INSN_XADD, 8, 9, true, 0x4000);
+    d = D64(0xff, 0x05, 0xfa, 0x00, 0x00, 0x00);         /* inc dword [rel $+0x100] */
+    expect(&d, 6, INSN_INC, 4, -1, true, RIP0 + 0x100);
+    d = D32(0x66, 0xff, 0x0b);                           /* dec word [ebx] */
+    expect(&d, 3, INSN_DEC, 2, -1, true, 0x4000);
+    d = D32(0x66, 0x0f, 0xba, 0x23, 0x03);               /* bt word [ebx], 3 */
+    expect(&d, 5, INSN_BT, 2, -1, false, 0x4000);
+}
+
 static void test_string_ops(void **state)
 {
     (void)state;
@@ -410,8 +457,16 @@ static void test_errors_name_the_bytes(void **state)
     assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
     d = D32(0x63, 0x03);                                 /* ARPL in 32-bit mode */
     assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
-    d = D64(0x0f, 0xba, 0x2b, 0x05);                     /* bts: not known */
+    d = D64(0x0f, 0xba, 0x13, 0x05);                     /* 0F BA /2 (by hand): no such form */
     assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
+    d = D64(0xff, 0x13);                                 /* call [rbx]: not a device access */
+    assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
+    d = D64(0xf7, 0x33);                                 /* div dword [rbx] */
+    assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
+    d = D64(0xf0, 0x0f, 0x94, 0x03);                     /* lock sete (by hand): #UD */
+    assert_int_equal(d.err, INSN_ERR_BAD_LOCK);
+    d = D64(0xf0, 0x0f, 0xba, 0x23, 0x05);               /* lock bt (by hand): #UD */
+    assert_int_equal(d.err, INSN_ERR_BAD_LOCK);
     assert_string_equal(insn_strerror(INSN_ERR_TRUNCATED), "truncated instruction");
     /* LOCK where it belongs is fine. */
     d = D64(0xf0, 0x87, 0x03);                           /* lock xchg [rbx], eax */
@@ -466,6 +521,7 @@ int main(void)
         cmocka_unit_test_setup(test_prefixes_64, setup),
         cmocka_unit_test_setup(test_alu_forms, setup),
         cmocka_unit_test_setup(test_bt, setup),
+        cmocka_unit_test_setup(test_rmw_forms, setup),
         cmocka_unit_test_setup(test_string_ops, setup),
         cmocka_unit_test_setup(test_mode_32, setup),
         cmocka_unit_test_setup(test_mode_16, setup),

@@ -16,7 +16,7 @@ static uint8_t dev[256];
 static unsigned reads, writes;
 static uint64_t last_addr;
 static unsigned last_size;
-static bool refuse;
+static bool refuse, refuse_writes;
 static uint64_t gpr[16];
 static uint64_t rflags;
 
@@ -37,7 +37,7 @@ static bool dev_read(void *ctx, uint64_t gla, unsigned size, uint64_t *val)
 static bool dev_write(void *ctx, uint64_t gla, unsigned size, uint64_t val)
 {
     (void)ctx;
-    if (refuse || gla < DEV || gla - DEV + size > sizeof dev)
+    if (refuse || refuse_writes || gla < DEV || gla - DEV + size > sizeof dev)
         return false;
     memcpy(dev + (gla - DEV), &val, size);
     writes++;
@@ -53,7 +53,7 @@ static int setup(void **state)
     (void)state;
     memset(dev, 0, sizeof dev);
     reads = writes = 0;
-    refuse = false;
+    refuse = refuse_writes = false;
     for (unsigned i = 0; i < 16; i++)
         gpr[i] = 0x1111111111111111ULL * (i & 7);
     rflags = 0x2;
@@ -227,6 +227,137 @@ static void test_xchg_and_bt(void **state)
     assert_int_equal(writes, 1);
 }
 
+/* INC, DEC, NOT, NEG: the result written back; INC and DEC keep CF. */
+static void test_unary(void **state)
+{
+    (void)state;
+    gpr[3] = DEV;
+    put32(0, 0xffffffff);
+    rflags |= INSN_FLAG_CF;
+    RUN64(0xff, 0x03);                                    /* inc dword [rbx] */
+    assert_int_equal(get32(0), 0);
+    assert_int_equal(rflags & (INSN_FLAG_ZF | INSN_FLAG_CF | INSN_FLAG_OF | INSN_FLAG_AF),
+                     INSN_FLAG_ZF | INSN_FLAG_CF | INSN_FLAG_AF);
+    rflags &= ~(uint64_t)INSN_FLAG_CF;
+    dev[0] = 0x80;
+    RUN64(0xfe, 0x0b);                                    /* dec byte [rbx] */
+    assert_int_equal(dev[0], 0x7f);
+    assert_int_equal(rflags & (INSN_FLAG_OF | INSN_FLAG_CF | INSN_FLAG_SF), INSN_FLAG_OF);
+    assert_int_equal(reads, 2);
+    assert_int_equal(writes, 2);
+    assert_int_equal(last_size, 1);
+
+    put32(4, 0x0000f0f0);
+    gpr[3] = DEV + 4;
+    RUN64(0x66, 0xf7, 0x13);                              /* not word [rbx] */
+    assert_int_equal(get32(4), 0x00000f0f);
+    put32(4, 5);
+    RUN64(0xf7, 0x1b);                                    /* neg dword [rbx] */
+    assert_int_equal(get32(4), 0xfffffffb);
+    assert_int_equal(rflags & (INSN_FLAG_CF | INSN_FLAG_SF | INSN_FLAG_ZF), INSN_FLAG_CF | INSN_FLAG_SF);
+    put32(4, 0);
+    RUN64(0xf7, 0x1b);                                    /* neg of 0: CF clear */
+    assert_int_equal(rflags & (INSN_FLAG_CF | INSN_FLAG_ZF), INSN_FLAG_ZF);
+}
+
+/* BTS, BTR, BTC: CF is the bit as it was; the unit holding a register's bit. */
+static void test_bit_writes(void **state)
+{
+    (void)state;
+    gpr[3] = DEV;
+    put32(0, 0x1);
+    RUN64(0xf0, 0x0f, 0xba, 0x2b, 0x1f);                  /* lock bts dword [rbx], 31 */
+    assert_int_equal(get32(0), 0x80000001);
+    assert_false(rflags & INSN_FLAG_CF);
+    RUN64(0x48, 0x0f, 0xba, 0x33, 0x00);                  /* btr qword [rbx], 0 */
+    assert_int_equal(get64(0), 0x80000000);
+    assert_true(rflags & INSN_FLAG_CF);
+    gpr[1] = 32 + 4;                                      /* ECX: bit 4 of the next dword */
+    RUN64(0x0f, 0xbb, 0x0b);                              /* btc dword [rbx], ecx */
+    assert_int_equal(last_addr, DEV + 4);
+    assert_int_equal(get32(4), 0x10);
+    assert_false(rflags & INSN_FLAG_CF);
+    RUN64(0x0f, 0xbb, 0x0b);
+    assert_int_equal(get32(4), 0);
+    assert_true(rflags & INSN_FLAG_CF);
+}
+
+/* SETcc writes 1 or 0 from the flags and reads nothing. */
+static void test_setcc(void **state)
+{
+    (void)state;
+    gpr[3] = DEV + 8;
+    dev[8] = 0x55;
+    rflags |= INSN_FLAG_ZF;
+    RUN64(0x0f, 0x94, 0x03);                              /* sete byte [rbx] */
+    assert_int_equal(dev[8], 1);
+    RUN64(0x0f, 0x97, 0x03);                              /* setnbe: CF and ZF clear */
+    assert_int_equal(dev[8], 0);
+    rflags = 0x2 | INSN_FLAG_SF;
+    RUN64(0x0f, 0x9c, 0x03);                              /* setl: SF != OF */
+    assert_int_equal(dev[8], 1);
+    rflags |= INSN_FLAG_OF;
+    RUN64(0x0f, 0x9c, 0x03);
+    assert_int_equal(dev[8], 0);
+    assert_int_equal(reads, 0);
+    assert_int_equal(writes, 4);
+    assert_int_equal(rflags, 0x2 | INSN_FLAG_SF | INSN_FLAG_OF);
+}
+
+/* CMPXCHG: equal stores the register; not equal writes the old value
+ * back and loads rAX. XADD: the sum stored, the old value in the register. */
+static void test_cmpxchg_and_xadd(void **state)
+{
+    (void)state;
+    gpr[3] = DEV;
+    put32(0, 7);
+    gpr[0] = 0xffffffff00000007ULL;
+    gpr[1] = 0x99;
+    RUN64(0x0f, 0xb1, 0x0b);                              /* cmpxchg dword [rbx], ecx */
+    assert_int_equal(get32(0), 0x99);
+    assert_true(rflags & INSN_FLAG_ZF);
+    assert_int_equal(gpr[0], 0xffffffff00000007ULL);      /* rAX untouched when equal */
+    RUN64(0x0f, 0xb1, 0x0b);                              /* now 0x99 != 7 */
+    assert_int_equal(get32(0), 0x99);
+    assert_false(rflags & INSN_FLAG_ZF);
+    assert_int_equal(gpr[0], 0x99);                       /* loaded, bits 63:32 cleared */
+    assert_int_equal(writes, 2);                          /* written back as it was */
+    dev[0x10] = 0x99;
+    gpr[0] = 0x1199;
+    gpr[3] = DEV + 0x10;
+    RUN64(0xf0, 0x0f, 0xb0, 0x23);                        /* lock cmpxchg byte [rbx], ah */
+    assert_int_equal(dev[0x10], 0x11);                    /* AL matched; AH (0x11) stored */
+
+    gpr[3] = DEV + 0x20;
+    memcpy(dev + 0x20, &(uint64_t){ 40 }, 8);
+    gpr[9] = 2;
+    RUN64(0x4c, 0x0f, 0xc1, 0x0b);                        /* xadd qword [rbx], r9 */
+    assert_int_equal(get64(0x20), 42);
+    assert_int_equal(gpr[9], 40);
+    assert_false(rflags & INSN_FLAG_ZF);
+}
+
+/* A read-modify-write whose write the device refuses changes no register
+ * and no flag. */
+static void test_refused_write_changes_nothing(void **state)
+{
+    (void)state;
+    gpr[3] = DEV;
+    put32(0, 5);
+    gpr[0] = 0x77;
+    gpr[2] = 0x1234;
+    rflags = 0x2 | INSN_FLAG_CF;
+    refuse_writes = true;
+    assert_int_equal(RUN64(0x0f, 0xb1, 0x0b), INSN_EMUL_FAILED); /* cmpxchg, not equal */
+    assert_int_equal(gpr[0], 0x77);
+    assert_int_equal(RUN64(0x0f, 0xc1, 0x13), INSN_EMUL_FAILED); /* xadd dword [rbx], edx */
+    assert_int_equal(gpr[2], 0x1234);
+    assert_int_equal(RUN64(0x0f, 0xab, 0x03), INSN_EMUL_FAILED); /* bts */
+    assert_int_equal(RUN64(0xf7, 0x1b), INSN_EMUL_FAILED);       /* neg */
+    assert_int_equal(rflags, 0x2 | INSN_FLAG_CF);
+    assert_int_equal(get32(0), 5);
+}
+
 static void test_rep_stos_one_iteration_per_call(void **state)
 {
     (void)state;
@@ -319,6 +450,11 @@ int main(void)
         cmocka_unit_test_setup(test_stores, setup),
         cmocka_unit_test_setup(test_alu_and_flags, setup),
         cmocka_unit_test_setup(test_xchg_and_bt, setup),
+        cmocka_unit_test_setup(test_unary, setup),
+        cmocka_unit_test_setup(test_bit_writes, setup),
+        cmocka_unit_test_setup(test_setcc, setup),
+        cmocka_unit_test_setup(test_cmpxchg_and_xadd, setup),
+        cmocka_unit_test_setup(test_refused_write_changes_nothing, setup),
         cmocka_unit_test_setup(test_rep_stos_one_iteration_per_call, setup),
         cmocka_unit_test_setup(test_movs_backwards_and_16bit_wrap, setup),
         cmocka_unit_test_setup(test_failed_access_changes_nothing, setup),
