@@ -785,10 +785,17 @@ acc_bt_imm:     ACCESS 0xbb, 1, 0x0f, 0xba, 0x23        ; bt dword [ebx], imm8
 acc_stos:       ACCESS 0xbf, 0, 0xab                    ; stosd
 acc_rep_stos:   ACCESS 0xbf, 0, 0xf3, 0xab              ; rep stosd (ECX random)
 acc_load_seg:   ACCESS 0xbe, 0, 0x3e, 0x8b, 0x06        ; mov eax, ds:[esi]
+acc_inc:        ACCESS 0xbb, 0, 0xff, 0x03              ; inc dword [ebx]
+acc_neg8:       ACCESS 0xbb, 0, 0xf6, 0x1b              ; neg byte [ebx]
+acc_bts:        ACCESS 0xbb, 0, 0xf0, 0x0f, 0xab, 0x03  ; lock bts [ebx], eax
+acc_setb:       ACCESS 0xbb, 0, 0x0f, 0x92, 0x03        ; setb byte [ebx]
+acc_cmpxchg:    ACCESS 0xbb, 0, 0x0f, 0xb1, 0x0b        ; cmpxchg [ebx], ecx
+acc_xadd16:     ACCESS 0xbb, 0, 0x66, 0x0f, 0xc1, 0x13  ; xadd [ebx], dx
         align 4
 accesses:       dd acc_load, acc_store, acc_store8, acc_store16, acc_movzx8, acc_movsx16
                 dd acc_xchg, acc_or_imm, acc_and_imm8, acc_mov_imm, acc_test_imm, acc_cmp
                 dd acc_add, acc_bt, acc_bt_imm, acc_stos, acc_rep_stos, acc_load_seg
+                dd acc_inc, acc_neg8, acc_bts, acc_setb, acc_cmpxchg, acc_xadd16
 ACCESSES        equ ($ - accesses) / 4
 
 ; Instruction forms that exit to the monitor: a length byte and the bytes,

@@ -312,13 +312,14 @@ episode:
         PRINT_DEC64 eax
         PRINT64 " episodes", 10
 .quiet:
-        cmp dword [calm], 0
-        je .calm
-        call calm_devices
-.calm:
         cmp dword [ring], 0
+        jne .calm
+        call restore_state              ; first: the device pages need EFER.NXE
+.calm:  cmp dword [calm], 0             ; then what an interrupt left set up undone
+        je .arm
+        call calm_devices
+.arm:   cmp dword [ring], 0             ; and the watchdogs armed (calming masks pin 2)
         jne .fill
-        call restore_state
         call start_watchdog
         call arm_nmi_watchdog
 .fill:
@@ -892,7 +893,10 @@ random:
 event:
         cld                             ; events leave DF as the random code set it
         push rax
-        mov eax, [rsp + 8]              ; the vector
+        cmp dword [ring], 0
+        jne .nx
+        call nx_on
+.nx:    mov eax, [rsp + 8]              ; the vector
         cmp dword [in_user], 0
         je .kernel
         mov dword [in_user], 0
@@ -952,6 +956,27 @@ event:
         mov dr7, rax
         mov dr6, rax
         jmp .back
+
+; nx_on (ring=0): IA32_MISC_ENABLE as the board left it and EFER.NXE set
+; again before the event path touches the device pages: with NXE clear, the
+; XD bit of their entries is reserved and the access a #PF. Preserves
+; registers.
+nx_on:
+        push rax
+        push rcx
+        push rdx
+        mov ecx, MSR_MISC_ENABLE
+        mov eax, [misc_enable]
+        mov edx, [misc_enable + 4]
+        wrmsr
+        mov ecx, MSR_EFER
+        rdmsr
+        bts eax, 11
+        wrmsr
+        pop rdx
+        pop rcx
+        pop rax
+        ret
 
 ; build_gdt_tss: the GDT from its pristine copy, the TSS's stacks and I/O
 ; bitmap, then GDTR, the data segments and TR. Again at each ring=0
@@ -1192,6 +1217,15 @@ acc_r11_store:  ACCESS R11_, 0, 0x45, 0x89, 0x03        ; mov [r11], r8d
 acc_r11_imm:    ACCESS R11_, 4, 0x41, 0xc7, 0x03        ; mov dword [r11], imm32
 acc_r11_xor8:   ACCESS R11_, 1, 0x41, 0x80, 0x33        ; xor byte [r11], imm8
 acc_r11_load64: ACCESS R11_, 0, 0x49, 0x8b, 0x03        ; mov rax, [r11]
+acc_inc:        ACCESS RBX_, 0, 0xff, 0x03              ; inc dword [rbx]
+acc_dec8:       ACCESS RBX_, 0, 0xfe, 0x0b              ; dec byte [rbx]
+acc_not:        ACCESS RBX_, 0, 0xf7, 0x13              ; not dword [rbx]
+acc_neg64:      ACCESS RBX_, 0, 0x48, 0xf7, 0x1b        ; neg qword [rbx]
+acc_lock_bts:   ACCESS RBX_, 1, 0xf0, 0x0f, 0xba, 0x2b  ; lock bts dword [rbx], imm8
+acc_btr:        ACCESS RBX_, 0, 0x0f, 0xb3, 0x03        ; btr [rbx], eax
+acc_setne:      ACCESS RBX_, 0, 0x0f, 0x95, 0x03        ; setne byte [rbx]
+acc_cmpxchg:    ACCESS RBX_, 0, 0xf0, 0x0f, 0xb1, 0x0b  ; lock cmpxchg [rbx], ecx
+acc_xadd:       ACCESS R11_, 0, 0x41, 0x0f, 0xc1, 0x13  ; xadd [r11], edx
         align 4
 accesses:       dd acc_load, acc_store, acc_store8, acc_store16, acc_movzx8, acc_movsx16
                 dd acc_xchg, acc_or_imm, acc_and_imm8, acc_mov_imm, acc_test_imm, acc_cmp
@@ -1199,7 +1233,8 @@ accesses:       dd acc_load, acc_store, acc_store8, acc_store16, acc_movzx8, acc
                 dd acc_store_r8, acc_mov_imm64, acc_movzx64, acc_movsxd, acc_addr32, acc_sib
                 dd acc_lock_xadd, acc_load_seg, acc_stos, acc_rep_stos, acc_stosq
                 dd acc_rep_stosq, acc_stosw, acc_r11_load, acc_r11_store, acc_r11_imm
-                dd acc_r11_xor8, acc_r11_load64
+                dd acc_r11_xor8, acc_r11_load64, acc_inc, acc_dec8, acc_not, acc_neg64
+                dd acc_lock_bts, acc_btr, acc_setne, acc_cmpxchg, acc_xadd
 ACCESSES        equ ($ - accesses) / 4
 
 ; RIP-relative device accesses (rip_access): the bytes up to the ModRM
@@ -1233,12 +1268,16 @@ rip_add:        RIPACC 0, 0x01, 0x05                    ; add [rel], eax
 rip_lock_add:   RIPACC 0, 0xf0, 0x01, 0x05              ; lock add [rel], eax
 rip_eip:        RIPACC 0, 0x67, 0x8b, 0x05              ; mov eax, [eip + disp]
 rip_xor8:       RIPACC 1, 0x80, 0x35                    ; xor byte [rel], imm8
+rip_inc:        RIPACC 0, 0xff, 0x05                    ; inc dword [rel]
+rip_btc_imm:    RIPACC 1, 0x0f, 0xba, 0x3d              ; btc dword [rel], imm8
+rip_seta:       RIPACC 0, 0x0f, 0x97, 0x05              ; seta byte [rel]
+rip_xadd64:     RIPACC 0, 0x48, 0x0f, 0xc1, 0x05        ; xadd [rel], rax
         align 4
 rip_accesses:   dd rip_load, rip_store, rip_load64, rip_store64, rip_mov_imm, rip_mov_imm64
                 dd rip_or_imm8, rip_and_imm, rip_test_imm, rip_movzx8, rip_movzx16
                 dd rip_movsxd, rip_store16, rip_store_ah, rip_store_sil, rip_load_r8
                 dd rip_xchg, rip_bt, rip_bt_imm, rip_cmp, rip_add, rip_lock_add, rip_eip
-                dd rip_xor8
+                dd rip_xor8, rip_inc, rip_btc_imm, rip_seta, rip_xadd64
 RIP_ACCESSES    equ ($ - rip_accesses) / 4
 
 ; Instruction forms that exit or change the mode (chaos.asm's FORM and FORM2:

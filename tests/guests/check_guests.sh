@@ -105,6 +105,10 @@ check "cpuid: status 0" test "$status" = 0
 check "cpuid: done line" has_line "cpuid: done 1000"
 
 # INS/OUTS: plain QEMU is the reference for what the CPU does.
+run mmioforms ""
+check "mmioforms: status 0" test "$status" = 0
+check "mmioforms: ok line" has_line "mmioforms: ok"
+
 run stringio ""
 check "stringio: status 0" test "$status" = 0
 check "stringio: rep outsb line" has_line "stringio: rep outsb ok"

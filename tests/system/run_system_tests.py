@@ -534,6 +534,21 @@ def bochs_testdev(workdir, image):
 
 
 @scenario("bochs")
+def bochs_mmio_rmw_forms(workdir, image):
+    # tests/guests/mmioforms.asm: INC, DEC, NOT, NEG, the bit tests,
+    # CMPXCHG and XADD on the local APIC's TPR, emulated by the monitor;
+    # guests-qemu runs the same checks against QEMU's APIC.
+    vmx = multiboot_vmx(workdir, "mmioforms", 'guest.kernel = "../guests/mmioforms.bin"\n' + ALL_LINES)
+    m = bochs_with(workdir, "mmioforms", [], [vmx])
+    with booted(m, BOCHS_BOOT_S):
+        start_vm(m, "mmioforms")
+        end = m.expect(r"\[mmioforms\] mmioforms: (ok|FAIL[^\n]*)|vm mmioforms: stopped: [^\n]*", 60)
+        check(end.group(1) == "ok", "mmioforms: " + end.group(0))
+        m.expect(r"vm mmioforms: exited with status 0", 60)
+        poweroff(m, 120)
+
+
+@scenario("bochs")
 def bochs_bad_port(workdir, image):
     return bad_guest(workdir, "bad_port", [
         r"vm bad_port: write of unknown I/O port 0x1234: ignored",
