@@ -17,7 +17,7 @@ GUEST_BINS  += $(BUILD)/guests/hostile_console.bin
 
 # NASM 2.16's -MD names only the main source, not %include'd files, so
 # the includes are also listed by hand.
-$(BUILD)/guests/%.bin: tests/guests/%.asm tests/guests/common.inc tests/guests/acpi.inc \
+$(BUILD)/guests/%.bin: tests/guests/%.asm tests/guests/common.inc tests/guests/acpi.inc tests/guests/chaos.inc \
                         tests/guests/legacy_timers.inc
 	@mkdir -p $(dir $@)
 	$(Q)$(NASM) $(GUEST_NASMFLAGS) -MD $(@:.bin=.d) -MP $< -o $@

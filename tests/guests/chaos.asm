@@ -38,6 +38,7 @@
 ; each vector ended (exit 0); "chaos: FAIL ..." if the guest's own code
 ; faulted (exit 1).
 %include "common.inc"
+%include "chaos.inc"
 
 SEL_KCODE       equ 0x08
 SEL_KDATA       equ 0x10
@@ -81,27 +82,7 @@ PROGRESS_MASK   equ 4095
 PROGRESS_MASK_RING0 equ 63
 
 main:
-        mov esi, key_ring
-        call find_arg
-        jnc .noring
-        mov [ring], eax
-.noring:
-        mov esi, key_seed
-        call find_arg
-        jnc .noseed
-        mov [seed], eax
-.noseed:
-        mov esi, key_episodes
-        call find_arg
-        jnc .noeps
-        mov [episodes], eax
-.noeps:
-        cmp dword [seed], 0             ; xorshift needs a state other than 0
-        jne .seeded
-        mov dword [seed], 1
-.seeded:
-        mov eax, [seed]
-        mov [rng], eax
+        call chaos_args
         PRINT "chaos: seed "
         PRINT_DEC [seed]
         PRINT ", "
@@ -725,31 +706,7 @@ start_watchdog:
         ret
 
 ; ---- data ------------------------------------------------------------------
-key_seed:       db "seed=", 0
-key_ring:       db "ring=", 0
-key_episodes:   db "episodes=", 0
-
-        align 4
-seed:           dd 1
-episodes:       dd 20000
-ring:           dd 3
-
-; Ports closed to the random code: (first, count) pairs, ended by a count
-; of 0. The 8259s (the guest keeps its interrupts), the 8042 command port
-; and port 0x92 (both reset the machine), the exit port, PM1a_CNT (sleep and
-; power off), 0xcf9 (reset) and COM1 (the guest's console). The exit port
-; is four wide, as QEMU's isa-debug-exit is.
-closed:         dw 0x20, 2, 0xa0, 2, 0x64, 1, 0x92, 1, 0xf4, 4, 0x604, 2
-                dw 0xcf9, 1, 0x3f8, 8, 0, 0
-
-; Ports worth a random I/O instruction's EDX: the PIT, the RTC, port 0x80,
-; the 8042's data port, port 0x61 (speaker and PIT gate), the PCI
-; configuration ports, fw_cfg, the VMware backdoor, the ACPI PM block,
-; COM2, the testdev latch, an unclaimed port, the ELCR.
-ports:          dw 0x40, 0x43, 0x61, 0x70, 0x71, 0x80, 0x60, 0xcf8, 0xcfc, 0xcfe
-                dw 0x510, 0x511, 0x5658, 0x5659, 0x600, 0x602, 0x608, 0x2f8, 0x2fd
-                dw 0xe0, 0xe8, 0x1234, 0x4d0, 0x4d1
-PORTS           equ ($ - ports) / 2
+CHAOS_SHARED_DATA
 
         align 4
 msrs:           dd 0x10, 0x1b, 0x3a, 0x3b, 0x48, 0x49, 0x8b, 0xe7, 0xe8, 0xfe, 0x10a, 0x10b
@@ -798,38 +755,8 @@ accesses:       dd acc_load, acc_store, acc_store8, acc_store16, acc_movzx8, acc
                 dd acc_inc, acc_neg8, acc_bts, acc_setb, acc_cmpxchg, acc_xadd16
 ACCESSES        equ ($ - accesses) / 4
 
-; Instruction forms that exit to the monitor: a length byte and the bytes,
-; a random byte, then a length byte and the bytes after it (FORM2; none for
-; FORM). The string I/O forms use ESI and EDI as they are: a
-; user page or anywhere.
-%macro FORM 1+
-%%s:    db %%e - %%s - 1, %1
-%%e:    db 0
-%endmacro
-%macro FORM2 2
-%%s:    db %%e - %%s - 1, %1
-%%e:
-%%t:    db %%f - %%t - 1, %2
-%%f:
-%endmacro
-form_in_imm:    FORM 0xe4
-form_ind_imm:   FORM 0xe5
-form_out_imm:   FORM 0xe6
-form_outd_imm:  FORM 0xe7
-form_in_dx:     FORM 0xec, 0x90
-form_out_dx:    FORM 0xef, 0x90
-form_outw_dx:   FORM 0x66, 0xef, 0x90
-form_inw_dx:    FORM 0x66, 0xed, 0x90
-form_rep_insb:  FORM 0xf3, 0x6c, 0x90
-form_rep_outsd: FORM 0xf3, 0x6f, 0x90
-form_outsw:     FORM 0x66, 0x6f, 0x90
-form_insd:      FORM 0x6d, 0x90
-form_cpuid:     FORM 0x0f, 0xa2, 0x90
-form_rdtsc:     FORM 0x0f, 0x31, 0x90
-form_rdtscp:    FORM 0x0f, 0x01, 0xf9, 0x90
-form_vmcall:    FORM 0x0f, 0x01, 0xc1, 0x90
+; Instruction forms of this mode (chaos.inc has those of both).
 form_rdrand:    FORM 0x0f, 0xc7, 0xf0, 0x90
-form_pause:     FORM 0xf3, 0x90, 0x90
 form_ins_ram:   FORM 0x6c, 0x6c, 0x90                   ; INSB into a user page
 form_outs_ram:  FORM 0xf3, 0x6e, 0x90                   ; REP OUTSB from one
 ; CR0's low byte flipped by the random byte (PE, MP, EM, TS, NE...): a
@@ -838,25 +765,9 @@ form_outs_ram:  FORM 0xf3, 0x6e, 0x90                   ; REP OUTSB from one
 form_flip_cr0:  FORM2 {0x0f, 0x20, 0xc0, 0x34}, {0x0f, 0x22, 0xc0, 0x90}
 form_mov_cr4:   FORM 0x0f, 0x22, 0xe0, 0x90             ; MOV CR4, EAX
 form_mov_cr3:   FORM 0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8, 0x90   ; CR3 reloaded (a TLB flush)
-form_read_cr:   FORM 0x0f, 0x20                         ; MOV r32, CRn (the random byte)
-form_wrmsr:     FORM 0x0f, 0x30, 0x90
-form_rdmsr:     FORM 0x0f, 0x32, 0x90
-form_mov_dr:    FORM 0x0f, 0x23                         ; MOV DRn, r32 (the random byte)
-form_read_dr:   FORM 0x0f, 0x21
-form_xsetbv:    FORM 0x0f, 0x01, 0xd1, 0x90
-form_hlt:       FORM 0xf4, 0x90
-form_sti_hlt:   FORM 0xfb, 0xf4, 0x90
-form_cli:       FORM 0xfa, 0x90
-form_invlpg:    FORM 0x0f, 0x01, 0x3b, 0x90             ; INVLPG [EBX]
-form_wbinvd:    FORM 0x0f, 0x09, 0x90
-form_clts_lmsw: FORM 0x0f, 0x06, 0x0f, 0x01, 0xf0, 0x90  ; CLTS; LMSW AX
 form_jmp_tss2:  FORM 0xea, 0x00, 0x00, 0x00, 0x00, SEL_TSS2, 0x00, 0x90
 form_call_tss2: FORM 0x9a, 0x00, 0x00, 0x00, 0x00, SEL_TSS2, 0x00, 0x90
 form_jmp_tss:   FORM 0xea, 0x00, 0x00, 0x00, 0x00, SEL_TSS, 0x00, 0x90
-form_monitor:   FORM 0x0f, 0x01, 0xc8, 0x0f, 0x01, 0xc9, 0x90   ; MONITOR; MWAIT
-form_backdoor:  FORM 0xb8, 0x68, 0x58, 0x4d, 0x56, 0x66, 0xba, 0x58, 0x56, 0xed, 0x90
-form_int3:      FORM 0xcc
-form_int80:     FORM 0xcd, 0x80, 0x90
 
         align 4
 forms:          dd form_in_imm, form_ind_imm, form_out_imm, form_outd_imm, form_in_dx

@@ -32,6 +32,7 @@
 ; mode", progress lines, "chaos: PASS N episodes, ended by V:C ..." (vector
 ; 256 is SYSCALL) or "chaos: FAIL ...".
 %include "common.inc"
+%include "chaos.inc"
 
 SEL_KCODE       equ 0x08            ; 64-bit
 SEL_KDATA       equ 0x10
@@ -95,32 +96,7 @@ PROGRESS_MASK_RING0 equ 63
 
 ; ---- 32-bit start: arguments, tables, long mode ----------------------------
 main:
-        mov esi, key_ring
-        call find_arg
-        jnc .noring
-        mov [ring], eax
-.noring:
-        mov esi, key_seed
-        call find_arg
-        jnc .noseed
-        mov [seed], eax
-.noseed:
-        mov esi, key_episodes
-        call find_arg
-        jnc .noeps
-        mov [episodes], eax
-.noeps:
-        mov esi, key_trace
-        call find_arg
-        jnc .notrace
-        mov [trace], eax
-.notrace:
-        cmp dword [seed], 0             ; xorshift needs a state other than 0
-        jne .seeded
-        mov dword [seed], 1
-.seeded:
-        mov eax, [seed]
-        mov [rng], eax
+        call chaos_args
         mov ecx, MSR_MISC_ENABLE        ; as the board left it, for restore_state
         rdmsr
         mov [misc_enable], eax
@@ -775,13 +751,7 @@ rip_store_imm:
 msr_flip:
         mov al, 0xb9                    ; MOV ECX, imm32
         stosb
-        call random
-        shr eax, 8
-        xor edx, edx
-        mov ecx, MSRS
-        div ecx
-        lea rsi, [msrs]
-        mov eax, [rsi + rdx * 4]
+        call random_msr
         stosd
         mov ax, 0x320f                  ; RDMSR
         stosw
@@ -797,6 +767,17 @@ msr_flip:
         add rdi, 2
         mov ax, 0x300f                  ; WRMSR
         stosw
+        ret
+
+; random_msr: EAX = an MSR from the list, at random. Clobbers RCX, RDX, RSI.
+random_msr:
+        call random
+        shr eax, 8
+        xor edx, edx
+        mov ecx, MSRS
+        div ecx
+        lea rsi, [msrs]
+        mov eax, [rsi + rdx * 4]
         ret
 
 ; random_registers: RAX-R15 for the episode: random (the upper half zero
@@ -842,12 +823,7 @@ random_registers:
         call random
         test al, 3
         jnz .port
-        shr eax, 8
-        xor edx, edx
-        mov ecx, MSRS
-        div ecx
-        lea rsi, [msrs]
-        mov eax, [rsi + rdx * 4]
+        call random_msr                 ; a quarter of the time at ring=0
         mov [regs + 2 * 8], rax
 .port:  call random
         test al, 1
@@ -1126,26 +1102,9 @@ print_dec64:                            ; EAX, unsigned
         ret
 
 ; ---- data ------------------------------------------------------------------
-key_seed:       db "seed=", 0
-key_ring:       db "ring=", 0
-key_episodes:   db "episodes=", 0
-key_trace:      db "trace=", 0
-
+CHAOS_SHARED_DATA
         align 4
-seed:           dd 1
-episodes:       dd 20000
-ring:           dd 3
-trace:          dd 0
-misc_enable:    dd 0, 0
-
-; Ports closed to the random code at CPL 3 (chaos.asm's list).
-closed:         dw 0x20, 2, 0xa0, 2, 0x64, 1, 0x92, 1, 0xf4, 4, 0x604, 2
-                dw 0xcf9, 1, 0x3f8, 8, 0, 0
-
-ports:          dw 0x40, 0x43, 0x61, 0x70, 0x71, 0x80, 0x60, 0xcf8, 0xcfc, 0xcfe
-                dw 0x510, 0x511, 0x5658, 0x5659, 0x600, 0x602, 0x608, 0x2f8, 0x2fd
-                dw 0xe0, 0xe8, 0x1234, 0x4d0, 0x4d1
-PORTS           equ ($ - ports) / 2
+misc_enable:    dd 0, 0                 ; IA32_MISC_ENABLE as the board left it
 
 ; MSRs worth a WRMSR or a bit flipped: chaos.asm's, the x2APIC registers
 ; (valid only in x2APIC mode), the segment bases, the syscall MSRs.
@@ -1280,63 +1239,19 @@ rip_accesses:   dd rip_load, rip_store, rip_load64, rip_store64, rip_mov_imm, ri
                 dd rip_xor8, rip_inc, rip_btc_imm, rip_seta, rip_xadd64
 RIP_ACCESSES    equ ($ - rip_accesses) / 4
 
-; Instruction forms that exit or change the mode (chaos.asm's FORM and FORM2:
-; bytes, a random byte, bytes).
-%macro FORM 1+
-%%s:    db %%e - %%s - 1, %1
-%%e:    db 0
-%endmacro
-%macro FORM2 2
-%%s:    db %%e - %%s - 1, %1
-%%e:
-%%t:    db %%f - %%t - 1, %2
-%%f:
-%endmacro
+; Instruction forms of this mode (chaos.inc has those of both).
 %define NOPS 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90
-form_in_imm:    FORM 0xe4
-form_ind_imm:   FORM 0xe5
-form_out_imm:   FORM 0xe6
-form_outd_imm:  FORM 0xe7
-form_in_dx:     FORM 0xec, 0x90
-form_out_dx:    FORM 0xef, 0x90
-form_outw_dx:   FORM 0x66, 0xef, 0x90
-form_inw_dx:    FORM 0x66, 0xed, 0x90
-form_rep_insb:  FORM 0xf3, 0x6c, 0x90
-form_rep_outsd: FORM 0xf3, 0x6f, 0x90
-form_outsw:     FORM 0x66, 0x6f, 0x90
-form_insd:      FORM 0x6d, 0x90
 form_ins_a32:   FORM 0x67, 0x6c, 0x90                   ; INSB to [EDI]
-form_cpuid:     FORM 0x0f, 0xa2, 0x90
-form_rdtsc:     FORM 0x0f, 0x31, 0x90
-form_rdtscp:    FORM 0x0f, 0x01, 0xf9, 0x90
-form_vmcall:    FORM 0x0f, 0x01, 0xc1, 0x90
 form_rdrand:    FORM 0x48, 0x0f, 0xc7, 0xf0, 0x90       ; RDRAND RAX
-form_pause:     FORM 0xf3, 0x90, 0x90
-form_backdoor:  FORM 0xb8, 0x68, 0x58, 0x4d, 0x56, 0x66, 0xba, 0x58, 0x56, 0xed, 0x90
-form_int3:      FORM 0xcc
-form_int80:     FORM 0xcd, 0x80, 0x90
 form_syscall:   FORM 0x0f, 0x05, 0x90
 form_swapgs:    FORM 0x0f, 0x01, 0xf8, 0x90
 form_sysret:    FORM 0x48, 0x0f, 0x07, 0x90
 ; CR3 reloaded, after NOPs: a random byte before it that took the 0F of the
 ; read as its own would leave a MOV to CR3 of a random RAX, which ends the run
 form_mov_cr3:   FORM NOPS, 0x0f, 0x20, 0xd8, 0x0f, 0x22, 0xd8, 0x90
-form_read_cr:   FORM 0x0f, 0x20                         ; MOV r64, CRn (the random byte)
 form_read_cr8:  FORM 0x44, 0x0f, 0x20                   ; CR8-CR15 (CR8 only is one)
 form_write_cr8: FORM 0x44, 0x0f, 0x22, 0xc0, 0x90       ; MOV CR8, RAX
-form_wrmsr:     FORM 0x0f, 0x30, 0x90
-form_rdmsr:     FORM 0x0f, 0x32, 0x90
-form_mov_dr:    FORM 0x0f, 0x23
-form_read_dr:   FORM 0x0f, 0x21
-form_xsetbv:    FORM 0x0f, 0x01, 0xd1, 0x90
-form_hlt:       FORM 0xf4, 0x90
-form_sti_hlt:   FORM 0xfb, 0xf4, 0x90
-form_cli:       FORM 0xfa, 0x90
-form_invlpg:    FORM 0x0f, 0x01, 0x3b, 0x90             ; INVLPG [RBX]
 form_invpcid:   FORM 0x66, 0x0f, 0x38, 0x82, 0x03, 0x90 ; INVPCID RAX, [RBX]
-form_wbinvd:    FORM 0x0f, 0x09, 0x90
-form_clts_lmsw: FORM 0x0f, 0x06, 0x0f, 0x01, 0xf0, 0x90  ; CLTS; LMSW AX
-form_monitor:   FORM 0x0f, 0x01, 0xc8, 0x0f, 0x01, 0xc9, 0x90   ; MONITOR; MWAIT
 form_flip_efer: FORM2 {0xb9, 0x80, 0x00, 0x00, 0xc0, 0x0f, 0x32, 0x80, 0xf4}, {0x0f, 0x30, 0x90}
 form_flip_apic: FORM2 {0xb9, 0x1b, 0x00, 0x00, 0x00, 0x0f, 0x32, 0x80, 0xf4}, {0x0f, 0x30, 0x90}
 
