@@ -61,25 +61,11 @@ PTE_US          equ 4
 PTE_PWT         equ 8
 PTE_PCD         equ 16
 
-LAPIC_TPR       equ 0x80
-LAPIC_EOI       equ 0xb0
-LAPIC_SVR       equ 0xf0
-LAPIC_LVT_TIMER equ 0x320
-LAPIC_TIMER_ICR equ 0x380
-LAPIC_TIMER_DCR equ 0x3e0
-WATCHDOG_VECTOR equ 0x40
-SPURIOUS_VECTOR equ 0xff
-WATCHDOG_COUNT  equ 200000          ; local APIC timer ticks per watchdog period
-IOAPIC_PINS     equ 24
 
-CODE_BYTES      equ 256             ; random bytes written per episode
 MSR_EFER        equ 0xc0000080
 MSR_APIC_BASE   equ 0x1b
 CR0_GUEST       equ (1 << 31) | (1 << 16) | (1 << 5) | (1 << 4) | (1 << 1) | 1 ; PG WP NE ET MP PE
 CR4_GUEST       equ (1 << 9) | (1 << 10)                ; OSFXSR, OSXMMEXCPT
-PIT_COUNT       equ 11932                               ; 10 ms at 1.193182 MHz
-PROGRESS_MASK   equ 4095
-PROGRESS_MASK_RING0 equ 63
 
 main:
         call chaos_args
@@ -577,23 +563,7 @@ build_gdt_tss:
         mov dword [tss + 4], _stack_top         ; ESP0
         mov dword [tss + 8], SEL_KDATA          ; SS0
         mov word [tss + 102], iomap - tss       ; the I/O bitmap's offset
-        ; ports closed to the random code (a bit set is #GP)
-        mov edi, iomap
-        xor eax, eax
-        mov ecx, 8192 / 4
-        rep stosd
-        mov byte [iomap + 8192], 0xff
-        mov esi, closed
-.close: movzx eax, word [esi]
-        movzx ecx, word [esi + 2]
-        test ecx, ecx
-        jz .closed
-.bit:   bts [iomap], eax
-        inc eax
-        loop .bit
-        add esi, 4
-        jmp .close
-.closed:
+        call close_ports                ; ports closed to the random code
         LOAD_GDT gdtr, SEL_KCODE, SEL_KDATA
         mov ax, SEL_TSS
         ltr ax

@@ -60,19 +60,8 @@ PTE_US          equ 4
 PTE_MMIO        equ 8 | 16          ; PWT, PCD
 PTE_XD_HIGH     equ 1 << 31         ; bit 63, in the entry's upper dword
 
-LAPIC_TPR       equ 0x80
-LAPIC_EOI       equ 0xb0
-LAPIC_SVR       equ 0xf0
-LAPIC_LVT_TIMER equ 0x320
-LAPIC_TIMER_ICR equ 0x380
-LAPIC_TIMER_DCR equ 0x3e0
-WATCHDOG_VECTOR equ 0x40
-SPURIOUS_VECTOR equ 0xff
-WATCHDOG_COUNT  equ 200000
-IOAPIC_PINS     equ 24
 SYSCALL_SLOT    equ 256             ; `ended` counts SYSCALL here
 
-CODE_BYTES      equ 256
 INSN_MAX        equ 15
 MSR_APIC_BASE   equ 0x1b
 MSR_PAT         equ 0x277
@@ -90,9 +79,6 @@ CR0_GUEST0      equ CR0_GUEST3 | (1 << 16)                              ; and WP
 CR4_GUEST       equ (1 << 5) | (1 << 9) | (1 << 10)     ; PAE, OSFXSR, OSXMMEXCPT
 PAT_DEFAULT     equ 0x0007040600070406
 FMASK           equ 0x47700         ; TF IF DF IOPL NT AC cleared by SYSCALL
-PIT_COUNT       equ 11932
-PROGRESS_MASK   equ 4095
-PROGRESS_MASK_RING0 equ 63
 
 ; ---- 32-bit start: arguments, tables, long mode ----------------------------
 main:
@@ -101,6 +87,8 @@ main:
         rdmsr
         mov [misc_enable], eax
         mov [misc_enable + 4], edx
+        call close_ports                ; the I/O bitmap: only CPL 3 reads it, and
+                                        ; CPL-3 code cannot write it
         call build_idt                  ; before paging makes its page read-only
         call build_paging
         lgdt [gdtr_boot]
@@ -229,20 +217,7 @@ build_paging:
 bits 64
 default rel
 
-%macro PRINT64 1+
-        jmp %%over
-%%str:  db %1, 0
-%%over: push rsi
-        lea rsi, [%%str]
-        call puts64
-        pop rsi
-%endmacro
-%macro PRINT_DEC64 1
-        push rax
-        mov eax, %1
-        call print_dec64
-        pop rax
-%endmacro
+%include "serial64.inc"
 
 long_entry:
         mov ax, SEL_KDATA
@@ -908,22 +883,22 @@ event:
         PRINT_DEC64 [done]
         PRINT64 "; the frame "
         mov rax, [rsp + 16]             ; the error code or RIP
-        call puthex64
+        call hex64
         PRINT64 " "
         mov rax, [rsp + 24]             ; RIP or CS
-        call puthex64
+        call hex64
         PRINT64 "; CR0 "
         mov rax, cr0
-        call puthex64
+        call hex64
         PRINT64 " CR4 "
         mov rax, cr4
-        call puthex64
+        call hex64
         PRINT64 " EFER "
         mov ecx, MSR_EFER
         rdmsr
         shl rdx, 32
         or rax, rdx
-        call puthex64
+        call hex64
         PRINT64 10
         EXIT 1
 .nmi:   inc dword [nmis]
@@ -954,8 +929,8 @@ nx_on:
         pop rax
         ret
 
-; build_gdt_tss: the GDT from its pristine copy, the TSS's stacks and I/O
-; bitmap, then GDTR, the data segments and TR. Again at each ring=0
+; build_gdt_tss: the GDT from its pristine copy, the TSS's stacks (the I/O
+; bitmap is close_ports'), then GDTR, the data segments and TR. Again at each ring=0
 ; episode: stray stores may have hit them.
 build_gdt_tss:
         lea rsi, [gdt_pristine]
@@ -977,24 +952,7 @@ build_gdt_tss:
         mov [tss + 52], rax
         lea rax, [ist4_top]
         mov [tss + 60], rax
-        mov word [tss + 102], iomap - tss
-        lea rdi, [iomap]
-        xor eax, eax
-        mov ecx, 8192 / 4
-        rep stosd
-        mov byte [iomap + 8192], 0xff
-        lea rsi, [closed]
-        lea rdi, [iomap]
-.close: movzx eax, word [rsi]
-        movzx ecx, word [rsi + 2]
-        test ecx, ecx
-        jz .closed
-.bit:   bts [rdi], eax
-        inc eax
-        loop .bit
-        add rsi, 4
-        jmp .close
-.closed:
+        mov word [tss + 102], iomap - tss       ; (filled once, by close_ports)
         lgdt [gdtr]
         mov ax, SEL_KDATA
         mov ds, ax
@@ -1024,16 +982,6 @@ trace_episode:
         PRINT64 10
         ret
 
-; puthex64: RAX as 16 hex digits.
-puthex64:
-        push rcx
-        mov ecx, 8
-.byte:  rol rax, 8
-        call puthex8
-        loop .byte
-        pop rcx
-        ret
-
 ; puthex8: AL as two hex digits.
 puthex8:
         push rax
@@ -1051,55 +999,6 @@ puthex8:
         add al, 'a' - '0' - 10
 .put:   jmp putc64
 
-; ---- 64-bit serial output --------------------------------------------------
-putc64:
-        push rdx
-        push rax
-        mov dx, COM1_LSR
-.wait:  in al, dx
-        test al, LSR_THRE
-        jz .wait
-        pop rax
-        mov dx, COM1
-        out dx, al
-        pop rdx
-        ret
-
-puts64:
-        push rax
-        push rsi
-.next:  lodsb
-        test al, al
-        jz .done
-        call putc64
-        jmp .next
-.done:  pop rsi
-        pop rax
-        ret
-
-print_dec64:                            ; EAX, unsigned
-        push rax
-        push rbx
-        push rcx
-        push rdx
-        mov ecx, 10
-        xor ebx, ebx
-.div:   xor edx, edx
-        div ecx
-        push rdx
-        inc ebx
-        test eax, eax
-        jnz .div
-.out:   pop rax
-        add al, '0'
-        call putc64
-        dec ebx
-        jnz .out
-        pop rdx
-        pop rcx
-        pop rbx
-        pop rax
-        ret
 
 ; ---- data ------------------------------------------------------------------
 CHAOS_SHARED_DATA

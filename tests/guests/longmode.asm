@@ -267,77 +267,7 @@ wrmsr64:                                ; ECX = MSR, RAX = value
         wrmsr
         ret
 
-putc64:                                 ; AL
-        push rdx
-        push rax
-        mov dx, COM1_LSR
-.wait:  in al, dx
-        test al, LSR_THRE
-        jz .wait
-        pop rax
-        mov dx, COM1
-        out dx, al
-        pop rdx
-        ret
-
-puts64:                                 ; RSI = NUL-terminated string
-        push rax
-        push rsi
-.next:  lodsb
-        test al, al
-        jz .done
-        call putc64
-        jmp .next
-.done:  pop rsi
-        pop rax
-        ret
-
-dec64:                                  ; RAX unsigned decimal
-        push rax
-        push rbx
-        push rcx
-        push rdx
-        mov rbx, 10
-        xor ecx, ecx
-.div:   xor edx, edx
-        div rbx
-        push rdx
-        inc ecx
-        test rax, rax
-        jnz .div
-.out:   pop rax
-        add al, '0'
-        call putc64
-        loop .out
-        pop rdx
-        pop rcx
-        pop rbx
-        pop rax
-        ret
-
-hex64:                                  ; RAX as 0x and 16 hex digits
-        push rax
-        push rcx
-        push rdx
-        mov rdx, rax
-        mov al, '0'
-        call putc64
-        mov al, 'x'
-        call putc64
-        mov ecx, 16
-.digit: rol rdx, 4
-        mov al, dl
-        and al, 15
-        add al, '0'
-        cmp al, '9'
-        jbe .put
-        add al, 'a' - '0' - 10
-.put:   call putc64
-        loop .digit
-        pop rdx
-        pop rcx
-        pop rax
-        ret
+%include "serial64.inc"
 
 ; ---- data ----------------------------------------------------------------------------
 key_seed:       db "seed=", 0
