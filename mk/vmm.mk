@@ -7,7 +7,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/exit_names.c vmm/guest_rules.c vmm/guest_state_vmcs.c vmm/io_ports.c \
                  vmm/dev_uart.c vmm/dev_ports.c vmm/dev_fw_cfg.c vmm/fw_cfg.c vmm/monitor_ops.c \
                  vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_startup.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
-                 vmm/guest_walk.c \
+                 vmm/guest_walk.c vmm/vcpu_describe.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
                  kernel/sched.c kernel/sched_fair.c kernel/vcpu_handoff.c kernel/shell_vm.c kernel/shell_guestinfo.c mm/guest_mem.c mm/guest_rom.c mm/guest_devmem.c kernel/vm_reclaim.c
 
@@ -20,6 +20,9 @@ test_io_ports_SRCS = tests/unit/test_io_ports.c tests/fake/vm_fail_fake.c vmm/io
 
 UNIT_TESTS += test_vpid
 test_vpid_SRCS = tests/unit/test_vpid.c
+
+UNIT_TESTS += test_vcpu_describe
+test_vcpu_describe_SRCS = tests/unit/test_vcpu_describe.c vmm/vcpu_describe.c lib/format.c
 
 UNIT_TESTS += test_guest_rules
 test_guest_rules_SRCS = tests/unit/test_guest_rules.c vmm/guest_rules.c

@@ -357,6 +357,10 @@ enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t raw_reason)
 {
     struct exit_info e;
     exit_decode(v, raw_reason, &e);
+    v->last_exit = (struct vcpu_last_exit){
+        .rip = e.rip, .rflags = gs_read(v, VMCS_GUEST_RFLAGS), .reason = e.reason,
+        .interruptibility = e.interruptibility, .valid = true,
+    };
     if (e.entry_failed)
         return exit_entry_failure(v, &e);
     /* First, so a handler's own injection (a #GP it raises) takes its place. */

@@ -5,6 +5,7 @@
 #include "kernel/vm.h"
 #include "vmm/vmmem_poll.h"
 #include "vmm/vcpu.h"
+#include "vmm/vcpu_describe.h"
 #include "vmm/monitor.h"
 #include "vmm/io_ports.h"
 #include "vmm/guest_loader.h"
@@ -187,12 +188,12 @@ static void describe_vcpu(const struct vm *vm, unsigned idx, char *buf, size_t n
         return;
     }
     const struct vlapic *l = &plat->lapic[idx];
-    ksnprintf(buf, n, "in service 0x%x, requested 0x%x, priority 0x%x%s%s",
-              vlapic_isr_top(l) < 0 ? 0 : vlapic_isr_top(l),
-              vlapic_irr_top(l) < 0 ? 0 : vlapic_irr_top(l), vlapic_ppr(l),
-              plat->cpu[idx].nmi_pending ? ", NMI pending" : "",
-              vplatform_suspended(plat) ? ", suspended to RAM (ACPI S3)"
-              : plat->cpu[idx].wait_sipi ? ", waiting for SIPI" : "");
+    struct vcpu_apic_view a = {
+        .isr_top = vlapic_isr_top(l), .irr_top = vlapic_irr_top(l), .ppr = vlapic_ppr(l),
+        .nmi_pending = plat->cpu[idx].nmi_pending, .suspended = vplatform_suspended(plat),
+        .wait_sipi = plat->cpu[idx].wait_sipi,
+    };
+    vcpu_describe(&a, &vm->vcpu[idx]->last_exit, vmx_exit_reason_name, buf, n);
 }
 
 static const struct vm_monitor_ops vmx_monitor = {

@@ -6,6 +6,7 @@
 #include "include/hv/types.h"
 #include "arch/x86_64/guest_regs.h"
 #include "vmm/guest_loader.h"
+#include "vmm/vcpu_describe.h"
 
 #include "kernel/monitor_ops.h"   /* enum vcpu_state, enum run_result */
 
@@ -15,6 +16,7 @@ struct vplatform;
 struct vcpu {
     struct vm *vm;
     unsigned id;
+    struct vcpu_last_exit last_exit;    /* for `stats exits` (vcpu_describe.h) */
     mpn_t vmcs;
     bool launched;
     struct guest_regs regs;

@@ -61,6 +61,12 @@ def check_host_unharmed(h, m, log):
     m.expect(r"^\[memtouch1\] memtouch: sweep \d+ ok", 120)
     row = h.vm_row(m, "memtouch1")
     h.check(row["state"] == "running", f"memtouch1 is {row['state']}")
+    # Where its one vCPU stands (for a VM that seems stuck): its APIC and
+    # where its last exit left it.
+    out = m.command("stats exits memtouch1", 60)
+    h.check(re.search(r"^vcpu 0 of VM \d+ \(memtouch1\): \w+.*; at RIP 0x[0-9a-f]+, "
+                      r"interrupts o(n|ff)[^\n]*, last exit [a-z-]+$", out, re.M),
+            "stats exits memtouch1 says nothing of its vCPU:\n" + out)
 
 
 def register(h):

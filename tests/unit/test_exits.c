@@ -156,6 +156,23 @@ static struct host_cpuid cpu_with_everything(uint32_t leaf, uint32_t sub)
     return (struct host_cpuid){ leaf, leaf, leaf, leaf };
 }
 
+/* Every exit leaves where it found the guest for `stats exits`: RIP as it
+ * was before the handler moved it, RFLAGS, the reason, the blocking. */
+static void test_last_exit_recorded(void **state)
+{
+    (void)state;
+    assert_false(vcpu.last_exit.valid);
+    fake_gs_set(VMCS_GUEST_RFLAGS, 0x2);
+    fake_gs_set(VMCS_GUEST_INTERRUPTIBILITY, 0x8);
+    vcpu.regs.gpr[REG_RAX] = 0;
+    assert_int_equal(run_exit(EXIT_CPUID, 0), EXIT_CONTINUE);
+    assert_true(vcpu.last_exit.valid);
+    assert_int_equal(vcpu.last_exit.rip, RIP0);
+    assert_int_equal(vcpu.last_exit.rflags, 0x2);
+    assert_int_equal(vcpu.last_exit.reason, EXIT_CPUID);
+    assert_int_equal(vcpu.last_exit.interruptibility, 0x8);
+}
+
 static void test_cpuid_hides_and_signs(void **state)
 {
     (void)state;
@@ -2271,6 +2288,7 @@ static void test_pause_loop_gives_the_cpu_to_a_sibling(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_last_exit_recorded, setup),
         cmocka_unit_test_setup(test_cpuid_hides_and_signs, setup),
         cmocka_unit_test_setup(test_pause_loop_gives_the_cpu_to_a_sibling, setup),
         cmocka_unit_test_setup(test_cpuid_xsave_leaf_offers_what_xsetbv_takes, setup),
