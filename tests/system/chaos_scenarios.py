@@ -14,6 +14,7 @@ register(h) adds the scenarios to the harness module `h`
 """
 import os
 import re
+import time
 
 # Reasons a VM is stopped for that no guest may be able to cause
 # (kernel/vm.c's vm_fail callers): each is a monitor bug, whatever the guest did.
@@ -185,9 +186,15 @@ def run_ring0(h, workdir, prefix, guest, smp_vcpus=1, seeds=RING0_SEEDS):
                 how = end.group(1) or end.group(2)
             if how == "hang":
                 # what it was doing, for whoever looks into the hang: its
-                # exits so far and the CPU time it used
+                # exits so far, the CPU time it used and where each vCPU
+                # stands, twice (whether it moves: stuck, or only slow)
                 print(f"{guest} ring 0: {name} printed nothing for {RING0_QUIET_S} s; "
                       f"its exits:\n" + m.command(f"stats exits {name}", 60), flush=True)
+                time.sleep(3)
+                print(f"{guest} ring 0: {name} 3 s later:\n" +
+                      "\n".join(line for line in
+                                m.command(f"stats exits {name}", 60).splitlines()
+                                if line.startswith(("cpu of", "vcpu", "time of"))), flush=True)
             if how == "reset by the guest":
                 m.expect(r"vm %s: (started as id|not started)" % name, 60)  # the restart
             if how in ("hang", "reset by the guest"):
