@@ -357,6 +357,8 @@ enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t raw_reason)
 {
     struct exit_info e;
     exit_decode(v, raw_reason, &e);
+    /* Where this exit found the guest, for `stats exits`: exit_decode read
+     * all of it but RFLAGS, one VMREAD more an exit. */
     v->last_exit = (struct vcpu_last_exit){
         .rip = e.rip, .rflags = gs_read(v, VMCS_GUEST_RFLAGS), .reason = e.reason,
         .interruptibility = e.interruptibility, .valid = true,
