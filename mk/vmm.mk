@@ -24,6 +24,12 @@ test_vpid_SRCS = tests/unit/test_vpid.c
 UNIT_TESTS += test_vcpu_describe
 test_vcpu_describe_SRCS = tests/unit/test_vcpu_describe.c vmm/vcpu_describe.c lib/format.c
 
+# What the console shows of a vCPU when the monitor stops its VM for it
+# (vcpu_fail): registers, segments, the code at RIP (vmm/vcpu_dump.h).
+KERNEL_C_SRCS += vmm/vcpu_dump.c vmm/vcpu_dump_format.c vmm/vcpu_fail.c
+UNIT_TESTS += test_vcpu_dump
+test_vcpu_dump_SRCS = tests/unit/test_vcpu_dump.c vmm/vcpu_dump_format.c lib/format.c lib/string.c
+
 UNIT_TESTS += test_guest_rules
 test_guest_rules_SRCS = tests/unit/test_guest_rules.c vmm/guest_rules.c
 
@@ -70,6 +76,9 @@ KERNEL_C_SRCS += kernel/console_text.c
 UNIT_TESTS += test_console_text
 test_console_text_SRCS = tests/unit/test_console_text.c kernel/console_text.c lib/text_escape.c \
                          lib/string.c
+
+# The handlers stop VMs through vcpu_fail, which prints the vCPU's state.
+test_exits_SRCS += vmm/vcpu_dump.c vmm/vcpu_dump_format.c vmm/vcpu_fail.c
 
 # main's hosted test of the exit handlers (test_exits) links exit_msr.c and
 # io_ports.c, which now keep their "logged once" sets in lib/report_once.c.

@@ -108,8 +108,8 @@ enum exit_action vcpu_raise_exception(struct vcpu *v, const struct exit_info *e,
         bool serious = contributory(vector) || vector == VEC_PF;
         if (f == VEC_DF && serious) {
             /* Said as the CPU's own triple-fault exit says it, and why. */
-            vm_fail(v->vm, "triple fault (vCPU %u, RIP 0x%llx): exception %u while delivering #DF",
-                    v->id, (unsigned long long)e->rip, vector);
+            vcpu_fail(v, "triple fault (vCPU %u, RIP 0x%llx): exception %u while delivering #DF",
+                      v->id, (unsigned long long)e->rip, vector);
             return EXIT_STOP;
         }
         if ((f == VEC_PF && serious) || (contributory(f) && contributory(vector))) {
@@ -166,7 +166,7 @@ static enum exit_action exit_preemption_timer(struct vcpu *v, const struct exit_
 
 static enum exit_action exit_triple_fault(struct vcpu *v, const struct exit_info *e)
 {
-    vm_fail(v->vm, "triple fault (vCPU %u, RIP 0x%llx)", v->id, (unsigned long long)e->rip);
+    vcpu_fail(v, "triple fault (vCPU %u, RIP 0x%llx)", v->id, (unsigned long long)e->rip);
     return EXIT_STOP;
 }
 
@@ -219,8 +219,8 @@ static enum exit_action exit_ept_violation(struct vcpu *v, const struct exit_inf
 
 static enum exit_action exit_ept_misconfig(struct vcpu *v, const struct exit_info *e)
 {
-    vm_fail(v->vm, "EPT misconfiguration at guest-physical 0x%llx (a monitor bug)",
-            (unsigned long long)e->gpa);
+    vcpu_fail(v, "EPT misconfiguration at guest-physical 0x%llx (a monitor bug)",
+              (unsigned long long)e->gpa);
     return EXIT_STOP;
 }
 
@@ -301,9 +301,9 @@ static enum exit_action exit_nmi(struct vcpu *v, const struct exit_info *e)
 
 static enum exit_action exit_entry_failure(struct vcpu *v, const struct exit_info *e)
 {
-    vm_fail(v->vm, "VM entry failed: %s (exit qualification %llu, vCPU %u, RIP 0x%llx)",
-            vmx_exit_reason_name(e->reason), (unsigned long long)e->qual, v->id,
-            (unsigned long long)e->rip);
+    vcpu_fail(v, "VM entry failed: %s (exit qualification %llu, vCPU %u, RIP 0x%llx)",
+              vmx_exit_reason_name(e->reason), (unsigned long long)e->qual, v->id,
+              (unsigned long long)e->rip);
     return EXIT_STOP;
 }
 
@@ -369,8 +369,8 @@ enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t raw_reason)
     reinject_interrupted_event(v, &e);
     if (e.reason < EXIT_REASON_COUNT && handlers[e.reason])
         return handlers[e.reason](v, &e);
-    vm_fail(v->vm, "unhandled VM exit %u (%s), qualification 0x%llx, vCPU %u, RIP 0x%llx",
-            e.reason, vmx_exit_reason_name(e.reason), (unsigned long long)e.qual, v->id,
-            (unsigned long long)e.rip);
+    vcpu_fail(v, "unhandled VM exit %u (%s), qualification 0x%llx, vCPU %u, RIP 0x%llx",
+              e.reason, vmx_exit_reason_name(e.reason), (unsigned long long)e.qual, v->id,
+              (unsigned long long)e.rip);
     return EXIT_STOP;
 }

@@ -147,7 +147,7 @@ enum exit_action exit_exception(struct vcpu *v, const struct exit_info *e)
 {
     uint8_t vector = (uint8_t)e->intr_info;
     if (vector != VEC_GP || (e->intr_info & INTR_TYPE_MASK) != INTR_TYPE_HW_EXC) {
-        vm_fail(v->vm, "unexpected exception exit (info 0x%x)", e->intr_info);
+        vcpu_fail(v, "unexpected exception exit (info 0x%x)", e->intr_info);
         return EXIT_STOP;
     }
     bool delivering = e->idt_vec_info & INTR_INFO_VALID;

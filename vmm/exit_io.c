@@ -25,8 +25,8 @@ enum exit_action exit_io(struct vcpu *v, const struct exit_info *e)
     bool in = e->qual & 8, string = e->qual & 16;
     uint16_t port = (uint16_t)(e->qual >> 16);
     if (size != 1 && size != 2 && size != 4) {
-        vm_fail(v->vm, "I/O exit with access size %u (vCPU %u, RIP 0x%llx)", size, v->id,
-                (unsigned long long)e->rip);
+        vcpu_fail(v, "I/O exit with access size %u (vCPU %u, RIP 0x%llx)", size, v->id,
+                  (unsigned long long)e->rip);
         return EXIT_STOP;
     }
     if (string)

@@ -166,7 +166,6 @@ bool vcpu_backdoor_hb(struct vcpu *v, struct string_io *s, enum exit_action *act
 
 enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
 {
-    struct vm *vm = v->vm;
     unsigned size = (unsigned)(e->qual & 7) + 1;
     uint64_t cs_ar = gs_read(v, VMCS_SEG_AR(SEG_CS));
     bool long64 = (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) && ((cs_ar >> 13) & 1);
@@ -186,9 +185,9 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
     if (fr == GL_WAIT)
         return c.g.action;
     if (fr != GL_OK || !string_io_decode(bytes, len, long64, (cs_ar >> 14) & 1, &s.insn)) {
-        vm_fail(vm, "string I/O exit on port 0x%x, but the instruction at RIP 0x%llx could "
-                    "not be read or is not INS/OUTS (vCPU %u)",
-                s.port, (unsigned long long)e->rip, v->id);
+        vcpu_fail(v, "string I/O exit on port 0x%x, but the instruction at RIP 0x%llx could "
+                     "not be read or is not INS/OUTS (vCPU %u)",
+                  s.port, (unsigned long long)e->rip, v->id);
         return EXIT_STOP;
     }
     enum exit_action hb_action;
@@ -229,10 +228,10 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
                                                    (cpl == 3 ? PF_ERR_USER : 0));
         return EXIT_CONTINUE;
     case SIO_NOT_RAM:
-        vm_fail(vm, "%s on port 0x%x %s guest-linear 0x%llx, which is not guest RAM "
-                    "(vCPU %u, RIP 0x%llx)",
-                s.in ? "INS" : "OUTS", s.port, s.in ? "into" : "from",
-                (unsigned long long)fault_gla, v->id, (unsigned long long)e->rip);
+        vcpu_fail(v, "%s on port 0x%x %s guest-linear 0x%llx, which is not guest RAM "
+                     "(vCPU %u, RIP 0x%llx)",
+                  s.in ? "INS" : "OUTS", s.port, s.in ? "into" : "from",
+                  (unsigned long long)fault_gla, v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     case SIO_STOPPED:
     default:

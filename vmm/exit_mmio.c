@@ -129,11 +129,10 @@ static const char *not_emulable(const struct vcpu *v, const struct exit_info *e,
 
 static enum exit_action emulate(struct vcpu *v, const struct exit_info *e, bool unknown)
 {
-    struct vm *vm = v->vm;
     const char *what = not_emulable(v, e, unknown);
     if (what) {
-        vm_fail(vm, "%s at guest-physical 0x%llx (vCPU %u, RIP 0x%llx)", what,
-                (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
+        vcpu_fail(v, "%s at guest-physical 0x%llx (vCPU %u, RIP 0x%llx)", what,
+                  (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     }
     uint64_t cs_ar = gs_read(v, VMCS_SEG_AR(SEG_CS));
@@ -156,8 +155,8 @@ static enum exit_action emulate(struct vcpu *v, const struct exit_info *e, bool 
     if (r == MMIO_FAILED && ctx.wait)
         return ctx.g.action;  /* the access is retried once the page is back */
     if (r == MMIO_FAILED) {
-        vm_fail(vm, "%s (guest-physical 0x%llx, vCPU %u, RIP 0x%llx)", why,
-                (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
+        vcpu_fail(v, "%s (guest-physical 0x%llx, vCPU %u, RIP 0x%llx)", why,
+                  (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     }
     for (unsigned i = 0; i < 16; i++)
@@ -207,10 +206,10 @@ enum exit_action exit_unknown_memory(struct vcpu *v, const struct exit_info *e)
     bool write = (e->qual & EPT_QUAL_WRITE) != 0;
     vm->unknown_memory_accesses++;
     if (unknown_memory_stops(vm)) {
-        vm_fail(vm, "%s of guest-physical 0x%llx outside RAM and MMIO (vCPU %u, RIP 0x%llx; "
-                "monitor.unknownMemory = \"stop\")",
-                (e->qual & EPT_QUAL_FETCH) ? "instruction fetch" : write ? "write" : "read",
-                (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
+        vcpu_fail(v, "%s of guest-physical 0x%llx outside RAM and MMIO (vCPU %u, RIP 0x%llx; "
+                     "monitor.unknownMemory = \"stop\")",
+                  (e->qual & EPT_QUAL_FETCH) ? "instruction fetch" : write ? "write" : "read",
+                  (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     }
     if (!not_emulable(v, e, true))

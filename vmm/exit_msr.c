@@ -208,9 +208,9 @@ enum exit_action exit_wrmsr(struct vcpu *v, const struct exit_info *e)
         }
         ok = vplatform_apic_base_write(v->plat, v->id, val, guest_phys_bits());
         if (ok && !apic_page_free(v->vm, v->plat, v->plat->apic_base[v->id])) {
-            vm_fail(v->vm, "vCPU %u moved its local APIC to guest-physical 0x%llx, over RAM or "
-                    "another device: not supported (RIP 0x%llx)", v->id,
-                    (unsigned long long)v->plat->apic_base[v->id], (unsigned long long)e->rip);
+            vcpu_fail(v, "vCPU %u moved its local APIC to guest-physical 0x%llx, over RAM or "
+                         "another device: not supported (RIP 0x%llx)", v->id,
+                      (unsigned long long)v->plat->apic_base[v->id], (unsigned long long)e->rip);
             return EXIT_STOP;
         }
         break;

@@ -129,8 +129,8 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
     enum ts_source src = (enum ts_source)((e->qual >> 30) & 3);
     static const char *const how[] = { "CALL", "IRET", "JMP", "a task gate in the IDT" };
     if (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) {
-        vm_fail(v->vm, "task switch in IA-32e mode (vCPU %u, RIP 0x%llx)", v->id,
-                (unsigned long long)e->rip);
+        vcpu_fail(v, "task switch in IA-32e mode (vCPU %u, RIP 0x%llx)", v->id,
+                  (unsigned long long)e->rip);
         return EXIT_STOP;
     }
 
@@ -188,8 +188,8 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
 
     switch (r) {
     case TS_REFUSED:
-        vm_fail(v->vm, "%s, by %s to selector 0x%x (vCPU %u, RIP 0x%llx)", out.why, how[src],
-                sel, v->id, (unsigned long long)e->rip);
+        vcpu_fail(v, "%s, by %s to selector 0x%x (vCPU %u, RIP 0x%llx)", out.why, how[src],
+                  sel, v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     case TS_MEM_FAILED:
         if (c.r == GL_WAIT && !committed) {
@@ -214,11 +214,11 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
             pf_write = c.wrote;
             break;
         }
-        vm_fail(v->vm, "task switch by %s to selector 0x%x: guest-linear 0x%llx %s (vCPU %u, "
-                       "RIP 0x%llx)",
-                how[src], sel, (unsigned long long)c.bad,
-                c.r == GL_WAIT ? "was taken from the VM after the switch began" : "is not guest RAM",
-                v->id, (unsigned long long)e->rip);
+        vcpu_fail(v, "task switch by %s to selector 0x%x: guest-linear 0x%llx %s (vCPU %u, "
+                     "RIP 0x%llx)",
+                  how[src], sel, (unsigned long long)c.bad,
+                  c.r == GL_WAIT ? "was taken from the VM after the switch began" : "is not guest RAM",
+                  v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     case TS_FAULT:
     case TS_DONE:
@@ -229,8 +229,8 @@ enum exit_action exit_task_switch(struct vcpu *v, const struct exit_info *e)
         const char *why = reserved ? "names a page-directory-pointer entry with a reserved bit set"
                           : c.r == GL_WAIT ? "names a page taken from the VM after the switch began"
                                            : "is not guest RAM";
-        vm_fail(v->vm, "task switch to selector 0x%x: the new task's CR3 0x%x %s (vCPU %u)", sel,
-                cpu.cr3, why, v->id);
+        vcpu_fail(v, "task switch to selector 0x%x: the new task's CR3 0x%x %s (vCPU %u)", sel,
+                  cpu.cr3, why, v->id);
         return EXIT_STOP;
     }
     write_back(v, &cpu);

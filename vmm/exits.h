@@ -27,6 +27,11 @@ typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, const struct exit_in
 enum exit_action vmm_handle_exit(struct vcpu *v, uint32_t raw_reason);
 
 /* Helpers for handlers. */
+/* Stops the VM (vm_fail) for something this vCPU did or met, with the
+ * reason `fmt` gives, and prints the vCPU's state under it (registers,
+ * segments, the code at RIP: vmm/vcpu_dump.h). Nothing if the VM is
+ * already over. */
+void vcpu_fail(struct vcpu *v, const char *fmt, ...) PRINTF_LIKE(2, 3);
 void vcpu_skip_instruction(struct vcpu *v, const struct exit_info *e);
 /* IA-32e mode with a 64-bit code segment (EFER.LMA and CS.L). */
 bool vcpu_in_64bit_mode(struct vcpu *v);

@@ -16,7 +16,7 @@ void guest_linear_init(struct guest_linear *g, struct vcpu *v)
     g->walk.cr4 = gs_read(v, VMCS_GUEST_CR4);
     g->walk.efer = gs_read(v, VMCS_GUEST_EFER);
     g->action = EXIT_CONTINUE;
-    g->rights = g->user = g->ac = g->protection = g->devices = false;
+    g->rights = g->user = g->ac = g->protection = g->devices = g->resident_only = false;
 }
 
 void guest_linear_check_rights(struct guest_linear *g, bool user, bool ac)
@@ -33,6 +33,8 @@ static enum gl_result ram_page(struct guest_linear *g, uint64_t gpa, uint8_t **v
     if (!vm->mem.ram.gpa || !vm_gpa_is_ram(vm, gpa))
         return GL_NOT_RAM;
     mpn_t m = plat_gpa_lookup(vm->mem.ram.gpa, gpa >> PAGE_SHIFT);
+    if (m == INVALID_MPN && g->resident_only)
+        return GL_NOT_RAM;
     if (m == INVALID_MPN) {
         enum exit_action a = vmmem_ram_fault(g->v, gpa & ~(uint64_t)(PAGE_SIZE - 1));
         if (a != EXIT_CONTINUE) {

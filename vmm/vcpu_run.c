@@ -91,8 +91,8 @@ enum run_result vcpu_run(struct vcpu *v, uint64_t slice_tsc)
         t_exit = v->regs.exit_tsc;
         if (failed) {
             uint64_t err = vmread(VMCS_INSN_ERROR);
-            vm_fail(vm, "VM%s failed: VM-instruction error %llu", v->launched ? "RESUME" : "LAUNCH",
-                    (unsigned long long)err);
+            vcpu_fail(v, "VM%s failed: VM-instruction error %llu", v->launched ? "RESUME" : "LAUNCH",
+                      (unsigned long long)err);
             result = RUN_STOPPED;
             last = EXIT_REASON_COUNT;
             break;

@@ -487,7 +487,16 @@ def bad_guest(workdir, name, expect_lines, then=None):
 
 @scenario("bochs")
 def bochs_bad_triple(workdir, image):
-    return bad_guest(workdir, "bad_triple", [r"error: vm bad_triple: stopped: triple fault"])
+    # Under the reason, the vCPU as it stopped (vmm/vcpu_dump.h): its mode,
+    # the IDT it loaded with limit 0, and the code at CS:EIP, read from RAM.
+    p = r"error: vm bad_triple: vCPU 0: "
+    return bad_guest(workdir, "bad_triple", [
+        r"error: vm bad_triple: stopped: triple fault",
+        p + r"RIP [0-9a-f]{16} RFLAGS [0-9a-f]{8}, CPL 0, 32-bit protected mode, paging off, ",
+        p + r"RAX [0-9a-f]{16} RBX ",
+        p + r"CR0 [0-9a-f]+ CR2 ",
+        p + r"GDTR base 0x[0-9a-f]+ limit 0x[0-9a-f]+, IDTR base 0x[0-9a-f]+ limit 0x0\r?\n",
+        p + r"code at 0x[0-9a-f]+:( [0-9a-f]{2}){16}\r?\n"])
 
 
 @scenario("bochs")

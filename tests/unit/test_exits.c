@@ -1187,6 +1187,43 @@ static void test_task_switch_waits_for_a_paged_out_page(void **state)
     fake_gpa_destroy(g);
 }
 
+/* A VM the monitor stops for a vCPU (here a triple fault) gets that vCPU's
+ * state on the console under its reason (vmm/vcpu_dump.h): the registers
+ * and the code at CS:RIP, read only as far as the VM has pages in memory
+ * (the page after is not backed for a report). A second stop of a VM
+ * already over prints nothing more and keeps the first reason. */
+static void test_stop_prints_the_vcpu_state(void **state)
+{
+    (void)state;
+    struct plat_vm *g = vm.mem.ram.gpa = fake_gpa_create(256);
+    static const uint8_t code[] = { 0x0f, 0x0b, 0xeb, 0xfe, 0xf4, 0x90, 0x66, 0x0f };
+    memcpy(guest_bytes(0x1ff8), code, sizeof code);   /* the last bytes of page 1 */
+    fake_gs_set(VMCS_GUEST_RIP, 0x1ff8);
+    vcpu.regs.gpr[REG_RAX] = 0xfeedULL;
+    assert_int_equal(run_exit(EXIT_TRIPLE_FAULT, 0), EXIT_STOP);
+    assert_string_equal(fake_fail_reason, "triple fault (vCPU 0, RIP 0x1ff8)");
+    /* header, two lines of registers (no R8-R15 outside IA-32e mode), the
+     * control registers, three of segments, the descriptor tables, the
+     * code */
+    assert_int_equal(fake_log_lines[LOG_ERROR], 9);
+    assert_string_equal(fake_log_last, "vm t: vCPU 0: code at 0x1ff8: 0f 0b eb fe f4 90 66 0f");
+    assert_int_equal(touches, 0);
+    assert_int_equal(plat_gpa_lookup(g, 2), INVALID_MPN);
+
+    vm.state = VM_STATE_RUNNING;
+    fake_vm_fail_reset();
+    fake_gs_set(VMCS_GUEST_RIP, 0x3000);   /* a page never touched */
+    assert_int_equal(run_exit(EXIT_TRIPLE_FAULT, 0), EXIT_STOP);
+    assert_non_null(strstr(fake_log_last, "code at 0x3000: not readable"));
+    assert_int_equal(touches, 0);
+
+    unsigned lines = fake_log_total;
+    assert_int_equal(run_exit(EXIT_EPT_MISCONFIG, 0), EXIT_STOP);
+    assert_string_equal(fake_fail_reason, "triple fault (vCPU 0, RIP 0x3000)");
+    assert_int_equal(fake_log_total, lines);
+    fake_gpa_destroy(g);
+}
+
 /* After the commit, a page the new task's paging does not map is that
  * task's #PF (SDM vol. 3, 7.3): here a #GP with its error code comes
  * through a task gate and the new task's stack is not mapped, so the push
@@ -2305,6 +2342,7 @@ int main(void)
         cmocka_unit_test_setup(test_task_switch_exit, setup),
         cmocka_unit_test_setup(test_cpuid_leaves_out_of_range_and_unknown, setup),
         cmocka_unit_test_setup(test_task_switch_waits_for_a_paged_out_page, setup),
+        cmocka_unit_test_setup(test_stop_prints_the_vcpu_state, setup),
         cmocka_unit_test_setup(test_task_switch_pf_after_commit_is_the_new_tasks, setup),
         cmocka_unit_test_setup(test_cr0_paging_with_lme_enters_long_mode, setup),
         cmocka_unit_test_setup(test_cr3_moves_rsp_clts_lmsw, setup),
