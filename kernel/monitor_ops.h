@@ -57,6 +57,11 @@ struct vm_monitor_ops {
      * vector in service and requested, its priority, a pending NMI), for
      * `stats exits`; empty when there is nothing to say. */
     void (*describe_vcpu)(const struct vm *vm, unsigned idx, char *buf, size_t n);
+    /* vCPU `idx`'s registers, segments and code bytes as its last exit left
+     * them, a line at a time (`vm regs`); only between slices, when no vCPU
+     * runs. False when the VM has no such vCPU. */
+    bool (*dump_vcpu)(struct vm *vm, unsigned idx, void (*emit)(const char *line, void *ctx),
+                      void *ctx);
 };
 
 #define VM_MONITOR_REGISTER(ops)                                                 \

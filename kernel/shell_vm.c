@@ -256,6 +256,9 @@ const struct shell_cmd shell_vm_sub[] = {
     { "console", "vm console ID|NAME",
       "what the VM printed on its UART; a running VM's serial port is then attached "
       "(typing goes to the guest, " SHELL_DETACH_NAME " detaches)", 1, 1, vm_console, NULL },
+    { "regs", "vm regs ID|NAME [VCPU]",
+      "the VM's vCPUs as their last exits left them: mode, registers, segments, "
+      "the code at RIP", 1, 2, shell_vm_regs, NULL },
     { "guestinfo", "vm guestinfo ID|NAME [KEY [VALUE]]",
       "the VM's guestinfo variables (its tools read them over GuestRPC): all, one, or set "
       "one (KEY with or without 'guestinfo.')", 1, 3, shell_vm_guestinfo, NULL },

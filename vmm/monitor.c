@@ -66,10 +66,7 @@ struct vcpu *monitor_current(void) { return current; }
 
 bool monitor_switch_to(struct vcpu *v)
 {
-    if (current != v) {
-        vmptrld(v->vmcs << PAGE_SHIFT);
-        current = v;
-    }
+    monitor_load_vmcs(v);
     if (fpu_owner != v) {
         if (fpu_owner) {
             fpu_save(plat_mpn_to_va(fpu_owner->fpu));
@@ -97,6 +94,14 @@ bool monitor_switch_to(struct vcpu *v)
         msr_owner = v;
     }
     return true;
+}
+
+void monitor_load_vmcs(struct vcpu *v)
+{
+    if (current != v) {
+        vmptrld(v->vmcs << PAGE_SHIFT);
+        current = v;
+    }
 }
 
 void monitor_forget(struct vcpu *v)

@@ -24,6 +24,9 @@ struct vcpu *monitor_current(void);
  * state live on the CPU. False when the CPU refused `v`'s saved FPU state
  * (the caller stops that VM; nothing of the host is harmed). */
 bool monitor_switch_to(struct vcpu *v);
+/* Makes `v`'s VMCS current, and only that: for reading a vCPU that is not
+ * running (`vm regs`). The next monitor_switch_to(v) then skips the load. */
+void monitor_load_vmcs(struct vcpu *v);
 /* `v` is going away: drop every reference to it. */
 void monitor_forget(struct vcpu *v);
 

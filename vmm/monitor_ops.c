@@ -6,6 +6,7 @@
 #include "vmm/vmmem_poll.h"
 #include "vmm/vcpu.h"
 #include "vmm/vcpu_describe.h"
+#include "vmm/vcpu_dump.h"
 #include "vmm/monitor.h"
 #include "vmm/io_ports.h"
 #include "vmm/guest_loader.h"
@@ -196,6 +197,22 @@ static void describe_vcpu(const struct vm *vm, unsigned idx, char *buf, size_t n
     vcpu_describe(&a, &vm->vcpu[idx]->last_exit, vmx_exit_reason_name, buf, n);
 }
 
+/* From the shell, between slices: the vCPU is not running, so its VMCS can
+ * be made current here and read, and its general registers are those its
+ * last exit saved. */
+static bool dump_vcpu(struct vm *vm, unsigned idx, void (*emit)(const char *line, void *ctx),
+                      void *ctx)
+{
+    if (idx >= vm->nvcpus || !vm->vcpu[idx])
+        return false;
+    struct vcpu *v = vm->vcpu[idx];
+    monitor_load_vmcs(v);
+    struct vcpu_dump d;
+    vcpu_dump_read(v, &d);
+    vcpu_dump_format(&d, emit, ctx);
+    return true;
+}
+
 static const struct vm_monitor_ops vmx_monitor = {
     .init = monitor_init,
     .unavailable = unavailable,
@@ -206,5 +223,6 @@ static const struct vm_monitor_ops vmx_monitor = {
     .nmi = nmi,
     .power_button = power_button,
     .describe_vcpu = describe_vcpu,
+    .dump_vcpu = dump_vcpu,
 };
 VM_MONITOR_REGISTER(vmx_monitor);

@@ -63,6 +63,7 @@ void vcpu_dump_read(struct vcpu *v, struct vcpu_dump *d)
     d->pending_dbg = gs_read(v, VMCS_GUEST_PENDING_DBG);
     d->idt_vec_info = (uint32_t)gs_read(v, VMCS_IDT_VECT_INFO);
     d->idt_vec_err = (uint32_t)gs_read(v, VMCS_IDT_VECT_ERR);
+    d->entry_intr_info = (uint32_t)gs_read(v, VMCS_ENTRY_INTR_INFO);
     /* CS's base counts outside 64-bit mode (real mode's CS * 16 among
      * them), and EIP is 32 bits there. */
     bool long64 = (d->efer & EFER_LMA) && (d->seg[SEG_CS_INDEX].ar & AR_L);

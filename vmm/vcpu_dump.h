@@ -36,6 +36,7 @@ struct vcpu_dump {
     uint32_t interruptibility;          /* STI / MOV SS / SMI / NMI blocking */
     uint64_t pending_dbg;               /* pending debug exceptions */
     uint32_t idt_vec_info, idt_vec_err; /* an event whose delivery the exit cut short */
+    uint32_t entry_intr_info;           /* an event the next VM entry injects */
     uint64_t code_at;                   /* linear address of CS:RIP */
     uint8_t code[VCPU_DUMP_CODE_BYTES];
     unsigned code_len;                  /* bytes read there: 0 when nothing was */
@@ -49,7 +50,7 @@ void vcpu_dump_read(struct vcpu *v, struct vcpu_dump *d);
 /* The report, a line at a time, each under 200 characters and without a
  * newline: where and in which mode the vCPU stood, the registers (R8-R15
  * only in IA-32e mode), control registers, segments and tables, the event
- * being delivered, the code bytes. */
+ * being delivered or to be injected, the code bytes. */
 typedef void (*vcpu_dump_line_fn)(const char *line, void *ctx);
 void vcpu_dump_format(const struct vcpu_dump *d, vcpu_dump_line_fn emit, void *ctx);
 

@@ -159,6 +159,11 @@ void vcpu_dump_format(const struct vcpu_dump *d, vcpu_dump_line_fn emit, void *c
         put(&o, ", when the exit came");
         flush(&o, emit, ctx);
     }
+    if (d->entry_intr_info & INTR_INFO_VALID) {
+        put(&o, "injecting vector %u, %s, at the next entry", d->entry_intr_info & 0xff,
+            event_type_name(d->entry_intr_info));
+        flush(&o, emit, ctx);
+    }
     if (d->pending_dbg) {
         put(&o, "pending debug exceptions 0x%llx", (unsigned long long)d->pending_dbg);
         flush(&o, emit, ctx);

@@ -454,6 +454,18 @@ def bochs_guests_together(workdir, image):
         m.expect(r"^hv> ", 30)
         out = m.command("stats exits memtouch1", 60)
         check(re.search(r"^\s+ept-violation\s+\d+", out, re.M), "no EPT exits:\n" + out)
+        # Its vCPU as the last exit left it: mode, registers, code at EIP.
+        out = m.command("vm regs memtouch1", 60)
+        check(re.search(r"^vcpu 0 of VM \d+ \(memtouch1\): \w+, as its last exit left it\n"
+                        r"  RIP [0-9a-f]{16} RFLAGS [0-9a-f]{8}, CPL 0, 32-bit protected mode, "
+                        r"[\w -]*paging[\w -]*, ", out, re.M)
+              and re.search(r"^  RAX [0-9a-f]{16} RBX [0-9a-f]{16} RCX ", out, re.M)
+              and re.search(r"^  code at 0x[0-9a-f]+:( [0-9a-f]{2}){16}$", out, re.M),
+              "vm regs:\n" + out)
+        out = m.command("vm regs memtouch1 1", 60)
+        check("'1' is not a vCPU of memtouch1 (0 to 0)" in out, "vm regs, vCPU 1:\n" + out)
+        out = m.command("vm regs hello", 60)
+        check("hello is exited; an ended VM's vCPUs are gone" in out, "vm regs of an exited VM:\n" + out)
         check_mem(m)
         # Stopping frees every page the VM held.
         out = m.command("vm stop memtouch2", 60)

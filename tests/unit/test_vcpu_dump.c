@@ -95,16 +95,18 @@ static void test_code_bytes_line_is_last(void **state)
     (void)state;
     struct vcpu_dump d = long_mode();
     d.idt_vec_info = 0;
+    d.entry_intr_info = 0x80000030;   /* a timer interrupt queued for the entry */
     d.pending_dbg = 0x4000;   /* BS: a single step waiting */
     struct lines l = { .n = 0 };
     vcpu_dump_format(&d, collect, &l);
-    assert_int_equal(l.n, 12);
-    assert_string_equal(l.text[10], "pending debug exceptions 0x4000");
-    assert_string_equal(l.text[11], "code at 0xffffffff81000123: 0f 0b 90");
+    assert_int_equal(l.n, 13);
+    assert_string_equal(l.text[10], "injecting vector 48, external interrupt, at the next entry");
+    assert_string_equal(l.text[11], "pending debug exceptions 0x4000");
+    assert_string_equal(l.text[12], "code at 0xffffffff81000123: 0f 0b 90");
     d.code_len = 0;
     l.n = 0;
     vcpu_dump_format(&d, collect, &l);
-    assert_string_equal(l.text[11], "code at 0xffffffff81000123: not readable (not mapped by "
+    assert_string_equal(l.text[12], "code at 0xffffffff81000123: not readable (not mapped by "
                                     "the guest, not in memory, or not RAM)");
 }
 
