@@ -103,7 +103,7 @@ test_shell_attach_SRCS = tests/unit/test_shell_attach.c kernel/shell_attach.c ke
 # (vmm/vplatform.c) and injection / HLT (vmm/vcpu_events.c), with the exit
 # handlers that use them.
 test_exits_SRCS += vmm/vcpu_events.c vmm/vplatform.c $(DEVICE_SRCS) vmm/exit_mmio.c \
-                   vmm/mmio_emulate.c vmm/guest_walk.c vmm/insn_decode.c vmm/insn_emulate.c \
+                   vmm/mmio_emulate.c vmm/guest_walk.c $(INSN_SRCS) \
                    tests/fake/fake_gpa.c
 # I/O breakpoints on the IN/OUT the monitor carries out: the rule, pure.
 KERNEL_C_SRCS += vmm/io_breakpoint.c

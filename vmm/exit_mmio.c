@@ -159,6 +159,12 @@ static enum exit_action emulate(struct vcpu *v, const struct exit_info *e, bool 
                   (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);
         return EXIT_STOP;
     }
+    if (r == MMIO_DIVIDE_ERROR) {
+        /* A fault: the instruction did not complete and changed nothing
+         * but the device read it made. */
+        vcpu_inject_exception(v, VEC_DE, false, 0);
+        return EXIT_CONTINUE;
+    }
     for (unsigned i = 0; i < 16; i++)
         vcpu_gpr_write(v, i, c.gpr[i]);
     gs_write(v, VMCS_GUEST_RFLAGS, c.rflags);

@@ -323,6 +323,32 @@ static bool decode_onebyte(struct cursor *c, struct insn *d, bool long_mode, uns
         d->ext = opsize > 4 ? INSN_EXT_SIGN : INSN_EXT_NONE;
         d->mem_read = true;
         return true;
+    case 0xc0: case 0xc1:   /* group 2: ROL ROR RCL RCR SHL SHR SAL SAR r/m, imm8 */
+    case 0xd0: case 0xd1:   /* ... r/m, 1 */
+    case 0xd2: case 0xd3:   /* ... r/m, CL */
+        if (!decode_modrm(c, d, long_mode, &reg_field, m))
+            return false;
+        d->op = reg_field == 7 ? INSN_SAR : reg_field == 6 ? INSN_SHL
+                                          : (uint8_t)(INSN_ROL + reg_field);
+        d->mem_is_dest = true;
+        d->mem_read = d->mem_write = true;
+        if (op >= 0xd2) {
+            d->reg = 1;     /* the count is CL's low bits */
+            return true;
+        }
+        if (op >= 0xd0) {
+            d->has_imm = true;
+            d->imm = 1;
+            return true;
+        }
+        return fetch_imm(c, d, 1);
+    case 0x69: case 0x6b:   /* IMUL r, r/m, imm32 (imm16) or imm8 */
+        if (!decode_modrm(c, d, long_mode, &reg_field, m))
+            return false;
+        set_reg(d, reg_field, false);
+        d->op = INSN_IMUL2;
+        d->mem_read = true;
+        return fetch_imm(c, d, op == 0x6b ? 1 : d->size);
     case 0x82:              /* group 1's byte form again; #UD in 64-bit mode (SDM vol. 2, A.3) */
         if (long_mode)
             break;
@@ -345,8 +371,16 @@ static bool decode_onebyte(struct cursor *c, struct insn *d, bool long_mode, uns
             d->mem_read = d->mem_write = true;
             return true;
         }
+        if ((op == 0xf6 || op == 0xf7) && reg_field >= 4) {
+            /* MUL, IMUL, DIV, IDIV: rAX (and rDX) by the memory operand */
+            d->op = (uint8_t)(INSN_MUL + reg_field - 4);
+            d->reg = 0;
+            d->mem_is_dest = false;
+            d->mem_read = true;
+            return true;
+        }
         if ((op == 0xc6 || op == 0xc7 || op == 0xf6 || op == 0xf7) && reg_field != 0) {
-            c->err = INSN_ERR_UNSUPPORTED;      /* MUL, IMUL, DIV, IDIV; XABORT, XBEGIN */
+            c->err = INSN_ERR_UNSUPPORTED;      /* XABORT, XBEGIN; F6/F7 /1 */
             return false;
         }
         d->op = op >= 0xf6 ? INSN_TEST : op >= 0xc6 ? INSN_MOV : (uint8_t)(INSN_ADD + reg_field);
@@ -386,7 +420,7 @@ static bool decode_onebyte(struct cursor *c, struct insn *d, bool long_mode, uns
     }
 }
 
-/* 0F xx: MOVZX, MOVSX, the bit tests, SETcc, CMPXCHG, XADD. */
+/* 0F xx: MOVZX, MOVSX, the bit tests, SETcc, CMPXCHG, XADD, IMUL. */
 static bool decode_twobyte(struct cursor *c, struct insn *d, bool long_mode, unsigned opsize,
                            struct mem_form *m)
 {
@@ -440,6 +474,14 @@ static bool decode_twobyte(struct cursor *c, struct insn *d, bool long_mode, uns
         d->size = d->reg_size = 1;
         d->mem_is_dest = true;
         d->mem_write = true;
+        return true;
+    case 0xaf:              /* IMUL r, r/m */
+        if (!decode_modrm(c, d, long_mode, &reg_field, m))
+            return false;
+        set_reg(d, reg_field, false);
+        d->op = INSN_IMUL2;
+        d->size = d->reg_size = (uint8_t)opsize;
+        d->mem_read = true;
         return true;
     case 0xb0: case 0xb1:   /* CMPXCHG r/m, r (and rAX) */
     case 0xc0: case 0xc1:   /* XADD r/m, r */

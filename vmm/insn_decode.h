@@ -1,10 +1,11 @@
 /* An x86 instruction decoder for MMIO emulation: the instruction at the
  * guest's RIP touched a page that is a device, not RAM, and the monitor must
- * do what the instruction would have done. Only the memory-operand forms
- * compilers emit for device registers are known (MOV and its variants, the
- * ALU group, TEST, XCHG, the bit tests, INC, DEC, NOT, NEG, SETcc, CMPXCHG,
- * XADD, STOS, MOVS); anything else is an error naming the bytes, so the
- * caller stops that VM and no other.
+ * do what the instruction would have done. The integer forms with a memory
+ * operand are known (MOV and its variants, the ALU group, TEST, XCHG, the
+ * bit tests, INC, DEC, NOT, NEG, SETcc, CMPXCHG, XADD, shifts and rotates,
+ * MUL, IMUL, DIV, IDIV, STOS, MOVS); anything else (x87, SSE, MOV Sreg,
+ * control transfers and PUSH/POP through memory) is an error naming the
+ * bytes, so the caller stops that VM and no other.
  *
  * Pure code (Intel SDM vol. 2, chapter 2 and the opcode map, appendix A): no
  * guest access, no arch/ headers; the caller fetches the bytes, supplies the
@@ -34,6 +35,12 @@ enum insn_op {
     INSN_XADD,
     INSN_STOS,
     INSN_MOVS,
+    /* group 2 (C0/C1 imm8, D0/D1 by 1, D2/D3 by CL: `reg` is RCX): /0-/5
+     * in order, /6 SHL again (as CPUs run it), /7 SAR */
+    INSN_ROL, INSN_ROR, INSN_RCL, INSN_RCR, INSN_SHL, INSN_SHR, INSN_SAR,
+    /* group 3 /4-/7: rAX (and rDX) with the memory operand as the source */
+    INSN_MUL, INSN_IMUL, INSN_DIV, INSN_IDIV,
+    INSN_IMUL2,     /* IMUL r, r/m (0F AF) and IMUL r, r/m, imm (69, 6B) */
 };
 
 enum insn_ext { INSN_EXT_NONE = 0, INSN_EXT_ZERO, INSN_EXT_SIGN };

@@ -3,6 +3,7 @@
  * would have made (Intel SDM vol. 2, each instruction's "Operation" and
  * "Flags Affected"). */
 #include "vmm/insn_emulate.h"
+#include "vmm/insn_shift.h"
 
 static uint64_t mask_of(unsigned size)
 {
@@ -101,9 +102,10 @@ static bool condition(unsigned cc, uint64_t rflags)
     return (cc & 1) ? !t : t;
 }
 
-/* INC, DEC, NOT, NEG, BTS, BTR, BTC, SETcc, CMPXCHG, XADD: the memory
- * operand read (SETcc: not read) and written back, then any register
- * changed, so a refused write changes nothing. `other` is the register or
+/* INC, DEC, NOT, NEG, BTS, BTR, BTC, SETcc, CMPXCHG, XADD, the shifts and
+ * rotates: the memory operand read (SETcc: not read) and written back, then
+ * any register changed, so a refused write changes nothing. A shift by 0
+ * writes the value back unchanged, as KVM's and QEMU's emulators do. `other` is the register or
  * immediate operand, `mem` the value read. */
 static enum insn_emul emulate_rmw(const struct insn *d, uint64_t gpr[16], uint64_t *rflags,
                                   const struct insn_mmio_ops *ops, uint64_t other, uint64_t mem)
@@ -132,6 +134,10 @@ static enum insn_emul emulate_rmw(const struct insn *d, uint64_t gpr[16], uint64
     }
     case INSN_SETCC:
         r = condition(d->opcode & 15, *rflags);
+        break;
+    case INSN_ROL: case INSN_ROR: case INSN_RCL: case INSN_RCR:
+    case INSN_SHL: case INSN_SHR: case INSN_SAR:
+        r = insn_shift(d->op, mem, other, d->size, &flags);   /* `other`: the count */
         break;
     case INSN_CMPXCHG:
         /* Flags as CMP rAX, mem. Equal: the register is stored; not equal:
@@ -228,7 +234,19 @@ enum insn_emul insn_emulate_mmio(const struct insn *d, uint64_t gpr[16], uint64_
     case INSN_BTS: case INSN_BTR: case INSN_BTC:
     case INSN_INC: case INSN_DEC: case INSN_NOT: case INSN_NEG:
     case INSN_SETCC: case INSN_CMPXCHG: case INSN_XADD:
+    case INSN_ROL: case INSN_ROR: case INSN_RCL: case INSN_RCR:
+    case INSN_SHL: case INSN_SHR: case INSN_SAR:
         return emulate_rmw(d, gpr, rflags, ops, other, mem);
+    case INSN_MUL: case INSN_IMUL: case INSN_DIV: case INSN_IDIV:
+        return insn_muldiv(d->op, mem, d->size, gpr, rflags) ? INSN_EMUL_DONE
+                                                             : INSN_EMUL_DIVIDE_ERROR;
+    case INSN_IMUL2: {
+        /* the register times the memory operand, or the memory operand
+         * times the immediate, into the register */
+        uint64_t b = d->has_imm ? (uint64_t)d->imm : insn_reg_read(gpr, d->reg, false, d->size);
+        insn_reg_write(gpr, d->reg, false, d->size, insn_imul_trunc(mem, b, d->size, rflags));
+        return INSN_EMUL_DONE;
+    }
     default:
         break;
     }

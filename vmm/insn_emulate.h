@@ -20,6 +20,8 @@ enum insn_emul {
     INSN_EMUL_AGAIN,    /* a REP string instruction with count left: keep RIP,
                          * the guest re-executes it with the updated registers */
     INSN_EMUL_FAILED,   /* a callback refused the access */
+    INSN_EMUL_DIVIDE_ERROR, /* DIV or IDIV by 0 or with a quotient too wide: the
+                             * guest's #DE, nothing changed (the read was made) */
 };
 
 /* The arithmetic flags instructions here may change (SDM vol. 1, 3.4.3.1). */

@@ -71,6 +71,8 @@ enum mmio_result mmio_emulate(struct mmio_cpu *c, uint64_t fault_gla, const stru
         return MMIO_DONE;
     case INSN_EMUL_AGAIN:
         return MMIO_AGAIN;
+    case INSN_EMUL_DIVIDE_ERROR:
+        return MMIO_DIVIDE_ERROR;
     default:
         ksnprintf(why, whylen, "the device refused a %u-byte access", d.size);
         return MMIO_FAILED;

@@ -32,6 +32,7 @@ enum mmio_result {
     MMIO_DONE = 0,   /* performed; c->rip advanced past it */
     MMIO_AGAIN,      /* a REP string form with count left: RIP kept */
     MMIO_FAILED,     /* `why` says what: stop the VM */
+    MMIO_DIVIDE_ERROR, /* DIV/IDIV faulted: the guest's #DE, RIP kept */
 };
 
 /* `fault_gla`: the linear address the CPU reported for the access. */

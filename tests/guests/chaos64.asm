@@ -1084,6 +1084,10 @@ acc_btr:        ACCESS RBX_, 0, 0x0f, 0xb3, 0x03        ; btr [rbx], eax
 acc_setne:      ACCESS RBX_, 0, 0x0f, 0x95, 0x03        ; setne byte [rbx]
 acc_cmpxchg:    ACCESS RBX_, 0, 0xf0, 0x0f, 0xb1, 0x0b  ; lock cmpxchg [rbx], ecx
 acc_xadd:       ACCESS R11_, 0, 0x41, 0x0f, 0xc1, 0x13  ; xadd [r11], edx
+acc_sar64_cl:   ACCESS RBX_, 0, 0x48, 0xd3, 0x3b        ; sar qword [rbx], cl
+acc_mul64:      ACCESS RBX_, 0, 0x48, 0xf7, 0x23        ; mul qword [rbx]
+acc_idiv:       ACCESS R11_, 0, 0x41, 0xf7, 0x3b        ; idiv dword [r11] (#DE likely)
+acc_imul2:      ACCESS RBX_, 0, 0x48, 0x0f, 0xaf, 0x03  ; imul rax, [rbx]
         align 4
 accesses:       dd acc_load, acc_store, acc_store8, acc_store16, acc_movzx8, acc_movsx16
                 dd acc_xchg, acc_or_imm, acc_and_imm8, acc_mov_imm, acc_test_imm, acc_cmp
@@ -1093,6 +1097,7 @@ accesses:       dd acc_load, acc_store, acc_store8, acc_store16, acc_movzx8, acc
                 dd acc_rep_stosq, acc_stosw, acc_r11_load, acc_r11_store, acc_r11_imm
                 dd acc_r11_xor8, acc_r11_load64, acc_inc, acc_dec8, acc_not, acc_neg64
                 dd acc_lock_bts, acc_btr, acc_setne, acc_cmpxchg, acc_xadd
+                dd acc_sar64_cl, acc_mul64, acc_idiv, acc_imul2
 ACCESSES        equ ($ - accesses) / 4
 
 ; RIP-relative device accesses (rip_access): the bytes up to the ModRM
@@ -1130,12 +1135,15 @@ rip_inc:        RIPACC 0, 0xff, 0x05                    ; inc dword [rel]
 rip_btc_imm:    RIPACC 1, 0x0f, 0xba, 0x3d              ; btc dword [rel], imm8
 rip_seta:       RIPACC 0, 0x0f, 0x97, 0x05              ; seta byte [rel]
 rip_xadd64:     RIPACC 0, 0x48, 0x0f, 0xc1, 0x05        ; xadd [rel], rax
+rip_rol_imm:    RIPACC 1, 0xc1, 0x05                    ; rol dword [rel], imm8
+rip_imul_imm:   RIPACC 4, 0x69, 0x05                    ; imul eax, [rel], imm32
         align 4
 rip_accesses:   dd rip_load, rip_store, rip_load64, rip_store64, rip_mov_imm, rip_mov_imm64
                 dd rip_or_imm8, rip_and_imm, rip_test_imm, rip_movzx8, rip_movzx16
                 dd rip_movsxd, rip_store16, rip_store_ah, rip_store_sil, rip_load_r8
                 dd rip_xchg, rip_bt, rip_bt_imm, rip_cmp, rip_add, rip_lock_add, rip_eip
                 dd rip_xor8, rip_inc, rip_btc_imm, rip_seta, rip_xadd64
+                dd rip_rol_imm, rip_imul_imm
 RIP_ACCESSES    equ ($ - rip_accesses) / 4
 
 ; Instruction forms of this mode (chaos.inc has those of both).

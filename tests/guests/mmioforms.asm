@@ -1,6 +1,9 @@
 ; mmioforms: the read-modify-write forms on a device register, as a CPU runs
 ; them: INC, DEC, NOT, NEG, BTS, BTR, BTC, CMPXCHG and XADD (LOCK where it
-; is allowed) on the local APIC's task-priority register, whose bits 7:0
+; is allowed), the shifts and rotates (by 1, CL and an immediate), and the
+; forms that only read it: MUL, DIV, IDIV, IMUL with two and three operands,
+; and a DIV by the register holding 0, which is the guest's own #DE at the
+; DIV; all on the local APIC's task-priority register, whose bits 7:0
 ; read back what was written. Under the monitor each access exits and is
 ; emulated (docs/devices.md); plain QEMU runs it too (make guests-qemu), as
 ; the reference for what hardware does. Only the low byte is compared:
@@ -28,6 +31,7 @@ TPR     equ 0xfee00080
 %endmacro
 
 main:
+        call flat_setup                 ; an IDT for the #DE below
         mov dword [TPR], 0x10
         inc dword [TPR]
         TPR_IS 0x11, 1
@@ -71,10 +75,94 @@ main:
         TPR_IS 8, 18
         cmp edx, 5
         CHECK e, 19
+
+        ; group 2: the register shifted and rotated in place
+        mov dword [TPR], 0x21
+        shl dword [TPR], 2              ; 0x84
+        TPR_IS 0x84, 20
+        mov cl, 3
+        shr dword [TPR], cl             ; 0x10; CF = bit 2 of 0x84
+        CHECK c, 21
+        TPR_IS 0x10, 22
+        sar dword [TPR], 1              ; 0x08
+        CHECK nc, 23
+        TPR_IS 0x08, 24
+        rol dword [TPR], 4              ; 0x80
+        TPR_IS 0x80, 25
+        clc
+        rcr dword [TPR], 1              ; 0x40, CF the bit out (0)
+        CHECK nc, 26
+        TPR_IS 0x40, 27
+        stc
+        rcl dword [TPR], 1              ; 0x81: CF came in at bit 0
+        TPR_IS 0x81, 28
+        mov dword [TPR], 0x81
+        ror dword [TPR], 1              ; low byte 0x40; CF = the bit that went round
+        CHECK c, 29
+        TPR_IS 0x40, 30
+
+        ; group 3 and IMUL: the register as a source
+        mov dword [TPR], 0x20
+        mov eax, 3
+        mov edx, -1
+        mul dword [TPR]                 ; EDX:EAX = 0x60
+        CHECK nc, 31                    ; the upper half is 0
+        cmp eax, 0x60
+        CHECK e, 32
+        test edx, edx
+        CHECK z, 33
+        mov eax, 0x61
+        xor edx, edx
+        div dword [TPR]                 ; 3, remainder 1
+        cmp eax, 3
+        CHECK e, 34
+        cmp edx, 1
+        CHECK e, 35
+        mov eax, -0x41
+        cdq
+        idiv dword [TPR]                ; -2, remainder -1 (toward zero)
+        cmp eax, -2
+        CHECK e, 36
+        cmp edx, -1
+        CHECK e, 37
+        imul ecx, [TPR], -3
+        cmp ecx, -0x60
+        CHECK e, 38
+        mov ecx, 7
+        imul ecx, [TPR]
+        cmp ecx, 0xe0
+        CHECK e, 39
+
+        ; DIV by the register holding 0: #DE at the DIV, EAX kept
+        mov dword [TPR], 0
+        mov eax, 5
+        xor edx, edx
+de_at:  div dword [TPR]
+        mov al, 40                      ; went on past the fault
+        jmp fail
+de_back:
+        cmp dword [de_eip], de_at
+        CHECK e, 41
+        cmp eax, 5
+        CHECK e, 42
         mov dword [TPR], 0
 
         PRINT "mmioforms: ok", 10
         EXIT 0
+
+; #DE: where it came from, then on after the DIV (a fault's return
+; address is the faulting instruction).
+de_handler:
+        push eax
+        mov eax, [esp + 4]
+        mov [de_eip], eax
+        pop eax
+        mov dword [esp], de_back
+        iret
+
+unexpected:
+        mov al, 99
+        jmp fail
 
 fail:
         push eax
@@ -84,5 +172,16 @@ fail:
         PRINT_DEC eax
         PRINT 10
         jmp guest_exit
+
+        FLAT_SETUP
+
+idt_table:
+        dd 0, de_handler
+        dd -1
+
+        align 4
+de_eip: dd 0
+
+        FLAT_DESCRIPTORS
 
 GUEST_END

@@ -1389,6 +1389,35 @@ static void data_access_at(const uint8_t *insns, size_t n, uint64_t addr)
     vcpu.regs.gpr[REG_RBX] = addr;
 }
 
+/* A divide through a device access that faults is the guest's #DE at the
+ * instruction (nothing changed); one that fits completes. Unknown memory
+ * reads all ones, so EDX = 0xffffffff makes the quotient too wide. */
+static void test_mmio_divide_error_is_the_guests(void **state)
+{
+    (void)state;
+    static const uint8_t insns[] = { 0xf7, 0x33 };   /* div dword [ebx] */
+    data_access_at(insns, sizeof insns, 0xe0000010);
+    vcpu.regs.gpr[REG_RAX] = 0x12345678;
+    vcpu.regs.gpr[REG_RDX] = 0xffffffff;
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
+                     EXIT_CONTINUE);
+    assert_injected(VEC_DE, false);
+    assert_true(not_skipped());
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 0x12345678);
+    assert_int_equal(vcpu.regs.gpr[REG_RDX], 0xffffffff);
+    assert_string_equal(fake_fail_reason, "");
+
+    fake_gs_set(VMCS_ENTRY_INTR_INFO, 0);
+    vcpu.regs.gpr[REG_RDX] = 1;                       /* 0x112345678 / 0xffffffff */
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
+                     EXIT_CONTINUE);
+    assert_int_equal(fake_gs_get(VMCS_GUEST_RIP), RIP0 + 2);
+    assert_int_equal(vcpu.regs.gpr[REG_RAX], 1);
+    assert_int_equal(vcpu.regs.gpr[REG_RDX], 0x12345679);
+    assert_int_equal(fake_gs_get(VMCS_ENTRY_INTR_INFO), 0);
+    fake_gpa_destroy(vm.mem.ram.gpa);
+}
+
 static void test_unknown_memory_reads_all_ones(void **state)
 {
     (void)state;
@@ -2354,6 +2383,7 @@ int main(void)
         cmocka_unit_test_setup(test_io_string_ins_outs, setup),
         cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),
         cmocka_unit_test_setup(test_unknown_memory_reads_all_ones, setup),
+        cmocka_unit_test_setup(test_mmio_divide_error_is_the_guests, setup),
         cmocka_unit_test_setup(test_hpet_mmio_exits, setup),
         cmocka_unit_test_setup(test_backdoor_port, setup),
         cmocka_unit_test_setup(test_backdoor_past_the_io_permission_gp, setup),

@@ -339,6 +339,69 @@ static void test_rmw_forms(void **state)
     expect(&d, 5, INSN_BT, 2, -1, false, 0x4000);
 }
 
+/* Shifts and rotates write the operand back; MUL, IMUL, DIV and IDIV only
+ * read it (rAX, and rDX, are their register operands: reg 0); IMUL's two-
+ * and three-operand forms load a register. */
+static void test_shift_and_multiply_forms(void **state)
+{
+    (void)state;
+    struct insn d = D64(0xd1, 0x23);                     /* shl dword [rbx], 1 */
+    expect(&d, 2, INSN_SHL, 4, -1, true, 0x4000);
+    assert_true(d.mem_read && d.has_imm);
+    assert_int_equal(d.imm, 1);
+    d = D64(0xc1, 0x2b, 0x05);                           /* shr dword [rbx], 5 */
+    expect(&d, 3, INSN_SHR, 4, -1, true, 0x4000);
+    assert_int_equal(d.imm, 5);
+    d = D64(0x48, 0xd3, 0x3b);                           /* sar qword [rbx], cl */
+    expect(&d, 3, INSN_SAR, 8, 1, true, 0x4000);
+    assert_false(d.has_imm || d.high8);
+    d = D64(0xd0, 0x03);                                 /* rol byte [rbx], 1 */
+    expect(&d, 2, INSN_ROL, 1, -1, true, 0x4000);
+    d = D64(0x66, 0xc1, 0x13, 0x03);                     /* rcl word [rbx], 3 */
+    expect(&d, 4, INSN_RCL, 2, -1, true, 0x4000);
+    d = D64(0xd3, 0x1b);                                 /* rcr dword [rbx], cl */
+    expect(&d, 2, INSN_RCR, 4, 1, true, 0x4000);
+    d = D64(0x49, 0xc1, 0x4b, 0x08, 0x3f);               /* ror qword [r11+8], 63 */
+    expect(&d, 5, INSN_ROR, 8, -1, true, 0xc008);
+    assert_int_equal(d.imm, 63);
+    d = D64(0xc1, 0x33, 0x02);                           /* C1 /6 (by hand): SHL again */
+    expect(&d, 3, INSN_SHL, 4, -1, true, 0x4000);
+    d = D64(0xc1, 0x25, 0xf9, 0x00, 0x00, 0x00, 0x07);   /* shl dword [rel $+0x100], 7 */
+    expect(&d, 7, INSN_SHL, 4, -1, true, RIP0 + 0x100);  /* from the end, imm8 included */
+    d = D64(0xf7, 0x23);                                 /* mul dword [rbx] */
+    expect(&d, 2, INSN_MUL, 4, 0, false, 0x4000);
+    assert_true(d.mem_read);
+    d = D64(0xf6, 0x3b);                                 /* idiv byte [rbx] */
+    expect(&d, 2, INSN_IDIV, 1, 0, false, 0x4000);
+    d = D64(0x48, 0xf7, 0x33);                           /* div qword [rbx] */
+    expect(&d, 3, INSN_DIV, 8, 0, false, 0x4000);
+    d = D64(0x66, 0xf7, 0x2b);                           /* imul word [rbx] */
+    expect(&d, 3, INSN_IMUL, 2, 0, false, 0x4000);
+    d = D64(0x0f, 0xaf, 0x03);                           /* imul eax, [rbx] */
+    expect(&d, 3, INSN_IMUL2, 4, 0, false, 0x4000);
+    assert_false(d.has_imm);
+    d = D64(0x6b, 0x0b, 0xf0);                           /* imul ecx, [rbx], -16 */
+    expect(&d, 3, INSN_IMUL2, 4, 1, false, 0x4000);
+    assert_int_equal(d.imm, -16);
+    d = D64(0x66, 0x69, 0x13, 0x34, 0x12);               /* imul dx, [rbx], 0x1234 */
+    expect(&d, 5, INSN_IMUL2, 2, 2, false, 0x4000);
+    assert_int_equal(d.imm, 0x1234);
+    d = D64(0x48, 0x6b, 0x03, 0xff);                     /* imul rax, [rbx], -1 */
+    expect(&d, 4, INSN_IMUL2, 8, 0, false, 0x4000);
+    assert_int_equal(d.imm, -1);
+    d = D64(0x69, 0x0d, 0xf6, 0x00, 0x00, 0x00, 0x44, 0x33, 0x22, 0x11);
+    expect(&d, 10, INSN_IMUL2, 4, 1, false, RIP0 + 0x100); /* imul ecx, [rel $+0x100], 0x11223344 */
+    assert_int_equal(d.imm, 0x11223344);
+    d = D32(0xd3, 0x3b);                                 /* sar dword [ebx], cl */
+    expect(&d, 2, INSN_SAR, 4, 1, true, 0x4000);
+    d = D32(0xf7, 0x33);                                 /* div dword [ebx] */
+    expect(&d, 2, INSN_DIV, 4, 0, false, 0x4000);
+    d = D16(0xd1, 0x20);                                 /* shl word [bx+si], 1 */
+    expect(&d, 2, INSN_SHL, 2, -1, true, 0xb000);
+    d = D64(0xd1, 0xe0);                                 /* shl eax, 1: no memory */
+    assert_int_equal(d.err, INSN_ERR_NO_MEMORY);
+}
+
 static void test_string_ops(void **state)
 {
     (void)state;
@@ -461,8 +524,18 @@ static void test_errors_name_the_bytes(void **state)
     assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
     d = D64(0xff, 0x13);                                 /* call [rbx]: not a device access */
     assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
-    d = D64(0xf7, 0x33);                                 /* div dword [rbx] */
+    d = D64(0xd9, 0x03);                                 /* fld dword [rbx]: x87 */
     assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
+    d = D64(0x8e, 0x1b);                                 /* mov ds, [rbx] */
+    assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
+    d = D64(0xff, 0x33);                                 /* push qword [rbx] */
+    assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
+    d = D64(0xf7, 0x0b, 0, 0, 0, 0);                     /* F7 /1 (by hand) */
+    assert_int_equal(d.err, INSN_ERR_UNSUPPORTED);
+    d = D64(0xf0, 0xd1, 0x23);                           /* lock shl (by hand): #UD */
+    assert_int_equal(d.err, INSN_ERR_BAD_LOCK);
+    d = D64(0xf0, 0xf7, 0x23);                           /* lock mul (by hand): #UD */
+    assert_int_equal(d.err, INSN_ERR_BAD_LOCK);
     d = D64(0xf0, 0x0f, 0x94, 0x03);                     /* lock sete (by hand): #UD */
     assert_int_equal(d.err, INSN_ERR_BAD_LOCK);
     d = D64(0xf0, 0x0f, 0xba, 0x23, 0x05);               /* lock bt (by hand): #UD */
@@ -522,6 +595,7 @@ int main(void)
         cmocka_unit_test_setup(test_alu_forms, setup),
         cmocka_unit_test_setup(test_bt, setup),
         cmocka_unit_test_setup(test_rmw_forms, setup),
+        cmocka_unit_test_setup(test_shift_and_multiply_forms, setup),
         cmocka_unit_test_setup(test_string_ops, setup),
         cmocka_unit_test_setup(test_mode_32, setup),
         cmocka_unit_test_setup(test_mode_16, setup),

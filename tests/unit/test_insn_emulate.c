@@ -306,6 +306,65 @@ static void test_setcc(void **state)
 
 /* CMPXCHG: equal stores the register; not equal writes the old value
  * back and loads rAX. XADD: the sum stored, the old value in the register. */
+/* A shift or rotate reads the register and writes it back (by CL, by 1,
+ * by an immediate); MUL and DIV read it and load rAX/rDX; a DIV that
+ * faults changes nothing and writes nothing; IMUL's three-operand form
+ * loads its register. (The arithmetic itself is checked against the CPU
+ * in test_insn_shift.) */
+static void test_shift_multiply_divide_on_a_device(void **state)
+{
+    (void)state;
+    gpr[3] = DEV + 0x40;
+    put32(0x40, 0x80000001);
+    gpr[1] = 0x104;                                       /* CL = 4 */
+    assert_int_equal(RUN64(0xd3, 0x23), INSN_EMUL_DONE);  /* shl dword [rbx], cl */
+    assert_int_equal(get32(0x40), 0x10);
+    assert_int_equal(reads, 1);
+    assert_int_equal(writes, 1);
+    assert_false(rflags & INSN_FLAG_CF);                  /* bit 28 of 0x80000001 */
+    RUN64(0xc1, 0x0b, 0x1d);                              /* ror dword [rbx], 29 */
+    assert_int_equal(get32(0x40), 0x80);
+    assert_false(rflags & INSN_FLAG_CF);
+    RUN64(0xd1, 0x3b);                                    /* sar dword [rbx], 1 */
+    assert_int_equal(get32(0x40), 0x40);
+    /* a count of 0 reads and writes the value back, flags kept */
+    rflags = 0x2 | INSN_FLAG_CF | INSN_FLAG_ZF;
+    gpr[1] = 0x20;                                        /* CL = 32: masked to 0 */
+    RUN64(0xd3, 0x2b);                                    /* shr dword [rbx], cl */
+    assert_int_equal(get32(0x40), 0x40);
+    assert_int_equal(rflags, 0x2 | INSN_FLAG_CF | INSN_FLAG_ZF);
+    assert_int_equal(writes, 4);
+
+    /* mul dword [rbx]: EDX:EAX = EAX * 0x40, bits 63:32 of both cleared */
+    gpr[0] = 0xffffffff12345678ULL;
+    gpr[2] = 0xffffffffffffffffULL;
+    assert_int_equal(RUN64(0xf7, 0x23), INSN_EMUL_DONE);
+    assert_int_equal(gpr[0], 0x8d159e00);
+    assert_int_equal(gpr[2], 0x4);
+    assert_true(rflags & INSN_FLAG_CF);
+    assert_int_equal(writes, 4);                          /* a source only */
+    /* div dword [rbx]: 0x48d159e00 / 0x40 */
+    gpr[0] = 0x8d159e00;
+    gpr[2] = 0x4;
+    assert_int_equal(RUN64(0xf7, 0x33), INSN_EMUL_DONE);
+    assert_int_equal(gpr[0], 0x12345678);
+    assert_int_equal(gpr[2], 0);
+    /* the same with EDX too large for the quotient: #DE, nothing changed */
+    gpr[0] = 0x8d159e00;
+    gpr[2] = 0x40;
+    unsigned r = reads;
+    assert_int_equal(RUN64(0xf7, 0x33), INSN_EMUL_DIVIDE_ERROR);
+    assert_int_equal(gpr[0], 0x8d159e00);
+    assert_int_equal(gpr[2], 0x40);
+    assert_int_equal(reads, r + 1);                       /* the device was read */
+    assert_int_equal(writes, 4);
+    /* imul ecx, [rbx], -16 */
+    gpr[1] = 0xffffffffffffffffULL;
+    assert_int_equal(RUN64(0x6b, 0x0b, 0xf0), INSN_EMUL_DONE);
+    assert_int_equal(gpr[1], 0xfffffc00);
+    assert_false(rflags & INSN_FLAG_OF);
+}
+
 static void test_cmpxchg_and_xadd(void **state)
 {
     (void)state;
@@ -453,6 +512,7 @@ int main(void)
         cmocka_unit_test_setup(test_unary, setup),
         cmocka_unit_test_setup(test_bit_writes, setup),
         cmocka_unit_test_setup(test_setcc, setup),
+        cmocka_unit_test_setup(test_shift_multiply_divide_on_a_device, setup),
         cmocka_unit_test_setup(test_cmpxchg_and_xadd, setup),
         cmocka_unit_test_setup(test_refused_write_changes_nothing, setup),
         cmocka_unit_test_setup(test_rep_stos_one_iteration_per_call, setup),
