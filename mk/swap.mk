@@ -31,3 +31,24 @@ test_ata_SRCS = tests/unit/test_ata.c drivers/ata.c drivers/ata_identify.c drive
 UNIT_TESTS += test_nvme
 test_nvme_SRCS = tests/unit/test_nvme.c drivers/nvme.c drivers/nvme_data.c drivers/block.c \
                  $(BLK_TEST_SRCS)
+
+# libFuzzer: what disks and controllers hand the drivers (first sector, ATA
+# IDENTIFY, NVMe CAP/Identify/status), tests/fuzz/fuzz_blk_parse.c.
+FUZZ_BLK_SRCS := tests/fuzz/fuzz_blk_parse.c drivers/disk_label.c drivers/ata_identify.c \
+                 drivers/nvme_data.c drivers/block.c lib/format.c lib/string.c
+
+$(BUILD)/fuzz/fuzz_blk: $(FUZZ_BLK_SRCS) drivers/disk_label.h drivers/ata_identify.h \
+                        drivers/nvme_data.h include/hv/types.h
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(FUZZ_CFLAGS) $(FUZZ_BLK_SRCS) -o $@
+
+.PHONY: fuzz-blk fuzz-smoke-blk
+HOSTED_TEST_STEPS += fuzz-smoke-blk
+fuzz-smoke-blk: $(BUILD)/fuzz/fuzz_blk
+	$(call fuzz_run,blk,5,fuzz-smoke-blk,4097)
+
+FUZZ_BLK_SECONDS ?= 120
+fuzz-blk: $(BUILD)/fuzz/fuzz_blk
+	$(call fuzz_run,blk,$(FUZZ_BLK_SECONDS),fuzz-blk,4097)
+
+fuzz: fuzz-blk
