@@ -88,6 +88,10 @@ static const struct cfg_key vm_schema[] = {
     { "monitor_control.pseudo_perfctr", CFG_BOOL, CFG(pseudo_perfctr), 0, 0, NULL,
       "RDPMC reads VMware's pseudo counters 0x10000-0x10002 (host TSC, real and apparent "
       "time) at any privilege level (default: FALSE)" },
+    { "svga.present", CFG_BOOL, CFG(svga_present), 0, 0, NULL,
+      "give the VM a display adapter's 128 KiB memory window at 0xA0000-0xBFFFF (the text "
+      "screen at 0xB8000 among it), which the guest reads and writes as memory; its "
+      "registers are not emulated; FALSE: nothing there, reads all ones (default: TRUE)" },
     { "testdev.present", CFG_BOOL, CFG(testdev_present), 0, 0, NULL,
       "give the VM QEMU's pc-testdev (ports 0xe0-0xeb, interrupt lines at 0x2000, 64 KiB at "
       "0xff000000), which kvm-unit-tests use (default: FALSE)" },
@@ -117,6 +121,7 @@ void vm_config_defaults(struct vm_config *c)
     str_copy(c->unknown_memory, port_policies[0], sizeof c->unknown_memory);
     c->to_host_console = VM_CONSOLE_FIRST;
     c->hpet_present = true;           /* every PC chipset since the ICH6 has one */
+    c->svga_present = true;           /* every PC and every ESX VM has a display adapter */
 }
 
 /* The file's problems after the schema's: named by the key's line, or for

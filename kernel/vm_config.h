@@ -58,6 +58,8 @@ struct vm_config {
                                         pseudo counters; default FALSE */
     bool testdev_present;            /* testdev.present: QEMU's pc-testdev, for test
                                         suites such as kvm-unit-tests; default FALSE */
+    bool svga_present;               /* svga.present: a display adapter's memory window
+                                        at [0xA0000, 0xC0000); default TRUE */
     char unknown_memory[8];          /* monitor.unknownMemory: "ignore" (a data access to
                                         guest-physical memory neither RAM nor a device
                                         reads all ones, a write is dropped, logged once

@@ -4,7 +4,7 @@
 # in plain QEMU (which loads Multiboot kernels itself) and checks its output.
 GUEST_NAMES := hello memtouch cpuid bad_triple bad_beyond bad_port bad_msr stringio taskswitch \
                testdev \
-               debugregs acpi_poweroff hpet backdoor guestrpc mmioforms
+               debugregs acpi_poweroff hpet backdoor guestrpc mmioforms vgatext
 # Guests built the same way but not booted by guests-qemu: realmode is a flat
 # binary (not Multiboot); fpu checks state across vCPU switches, which only
 # means something under the monitor.

@@ -27,6 +27,9 @@ test_vcpu_describe_SRCS = tests/unit/test_vcpu_describe.c vmm/vcpu_describe.c li
 # What the console shows of a vCPU when the monitor stops its VM for it
 # (vcpu_fail): registers, segments, the code at RIP (vmm/vcpu_dump.h).
 KERNEL_C_SRCS += vmm/vcpu_dump.c vmm/vcpu_dump_format.c vmm/vcpu_fail.c
+
+# A VM's display memory at 0xA0000 (svga.present), as memory.
+KERNEL_C_SRCS += vmm/vga_attach.c vmm/vga_window.c
 UNIT_TESTS += test_vcpu_dump
 test_vcpu_dump_SRCS = tests/unit/test_vcpu_dump.c vmm/vcpu_dump_format.c lib/format.c lib/string.c
 
@@ -78,7 +81,7 @@ test_console_text_SRCS = tests/unit/test_console_text.c kernel/console_text.c li
                          lib/string.c
 
 # The handlers stop VMs through vcpu_fail, which prints the vCPU's state.
-test_exits_SRCS += vmm/vcpu_dump.c vmm/vcpu_dump_format.c vmm/vcpu_fail.c
+test_exits_SRCS += vmm/vcpu_dump.c vmm/vcpu_dump_format.c vmm/vcpu_fail.c vmm/vga_window.c
 
 # main's hosted test of the exit handlers (test_exits) links exit_msr.c and
 # io_ports.c, which now keep their "logged once" sets in lib/report_once.c.

@@ -19,6 +19,7 @@
 #include "vmm/vplatform.h"
 #include "vmm/virtio_balloon_attach.h"
 #include "vmm/dev_testdev.h"
+#include "vmm/vga_window.h"
 #include "kernel/vm.h"
 #include "mm/guest_rom.h"
 #include "include/hv/platform.h"
@@ -226,6 +227,10 @@ enum exit_action exit_unknown_memory(struct vcpu *v, const struct exit_info *e)
 bool mmio_copy(struct vcpu *v, uint64_t gpa, uint8_t *into, const uint8_t *from, size_t n)
 {
     struct vm *vm = v->vm;
+    if (vga_window_owns(v->plat, gpa)) {   /* display memory: memory */
+        vga_window_copy(v->plat, gpa, into, from, n);
+        return true;
+    }
     bool testdev = mmio_is_testdev(v, gpa), hole = mmio_is_legacy_hole(gpa);
     if (!testdev && !hole) {
         /* Registers (the APICs, the balloon) and the BIOS area (the VM's

@@ -127,8 +127,9 @@ enum exit_action exit_mmio(struct vcpu *v, const struct exit_info *e);
  * there, or any access with "stop", stops the VM naming the address. */
 enum exit_action exit_unknown_memory(struct vcpu *v, const struct exit_info *e);
 /* `n` bytes at guest-physical `gpa` (within one page) that are memory-like
- * but not RAM, for INS/OUTS (vmm/guest_linear.c): pc-testdev's window holds
- * them (its pages, which the guest's own accesses reach mapped), the legacy hole and memory that is neither RAM nor a device read
+ * but not RAM, for INS/OUTS (vmm/guest_linear.c): pc-testdev's window and the
+ * display memory (svga.present) hold them (their pages, which the guest's
+ * own accesses reach mapped), the rest of the legacy hole and memory that is neither RAM nor a device read
  * as all ones and drop writes (the latter counted and logged as a data
  * access there is; not with monitor.unknownMemory = "stop"). Into `into`,
  * from `from`, or with both NULL only checked. False: not such memory (a

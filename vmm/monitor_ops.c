@@ -13,6 +13,7 @@
 #include "vmm/acpi_guest_attach.h"
 #include "vmm/virtio_balloon_attach.h"
 #include "vmm/testdev_attach.h"
+#include "vmm/vga_attach.h"
 #include "vmm/bios_handoff_attach.h"
 #include "vmm/vplatform.h"
 #include "vmm/dev_pm.h"
@@ -125,7 +126,8 @@ static bool build(struct vm *vm, const void *image, size_t size, char *why, size
         ksnprintf(why, n, "no memory or port slots for its interrupt controllers and timers");
         return false;
     }
-    if (!vballoon_attach(vm, plat, why, n) || !testdev_attach(vm, plat, why, n))
+    if (!vballoon_attach(vm, plat, why, n) || !testdev_attach(vm, plat, why, n) ||
+        !vga_attach(vm, plat, why, n))
         return false;
     /* The RTC sets the PM block's RTC_STS, which ends S3 (vplatform.h). */
     plat->pm = dev_pm_of(vm);

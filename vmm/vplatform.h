@@ -88,6 +88,7 @@ struct vplatform {
     struct vballoon *balloon;       /* its virtio-mmio balloon, or NULL
                                        (vmm/virtio_balloon_attach.h) */
     struct testdev *testdev;        /* QEMU's pc-testdev, or NULL (vmm/testdev_attach.h) */
+    uint8_t *const *vga_window;     /* the display memory's pages, or NULL (vmm/vga_attach.h) */
     /* The ACPI PM registers (vmm/dev_pm.h), or NULL: the RTC's interrupt
      * sets their RTC_STS, and they say when S3 begins and ends (asleep:
      * every vCPU waits, the BSP for the wake). */

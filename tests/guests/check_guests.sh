@@ -109,6 +109,13 @@ run mmioforms ""
 check "mmioforms: status 0" test "$status" = 0
 check "mmioforms: ok line" has_line "mmioforms: ok"
 
+# The text screen: QEMU's display adapter is the reference. (With -vga none
+# QEMU still keeps what is written there, so the case without one is
+# checked under the monitor only, bochs_vga_text_memory.)
+run vgatext ""
+check "vgatext: status 0" test "$status" = 0
+check "vgatext: ok line" has_line "vgatext: ok"
+
 run stringio ""
 check "stringio: status 0" test "$status" = 0
 check "stringio: rep outsb line" has_line "stringio: rep outsb ok"

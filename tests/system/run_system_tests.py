@@ -570,6 +570,33 @@ def bochs_mmio_rmw_forms(workdir, image):
 
 
 @scenario("bochs")
+def bochs_vga_text_memory(workdir, image):
+    # tests/guests/vgatext.asm: the text screen at 0xB8000 keeps what is
+    # written, scrolls with REP MOVSD from display memory to display memory
+    # and takes an SSE2 copy (svga.present, the default: memory, no exits);
+    # with svga.present = "FALSE" it reads all ones and the guest says so.
+    body = 'guest.kernel = "../guests/vgatext.bin"\n' + ALL_LINES
+    vmx = multiboot_vmx(workdir, "vgatext", body)
+    novga = multiboot_vmx(workdir, "novga", body + 'svga.present = "FALSE"\n')
+    m = bochs_with(workdir, "vgatext", [], [vmx, novga])
+    with booted(m, BOCHS_BOOT_S):
+        start_vm(m, "vgatext")
+        end = m.expect(r"\[vgatext\] vgatext: (ok|FAIL[^\n]*|no display memory)|"
+                       r"vm vgatext: stopped: [^\n]*", 60)
+        check(end.group(1) == "ok", "vgatext: " + end.group(0))
+        m.expect(r"vm vgatext: exited with status 0", 60)
+        # The screen's 4,000 bytes written, scrolled and copied without an
+        # exit: the EPT violations are the guest's own first touches of RAM.
+        out = m.command("stats exits vgatext", 60)
+        ept = re.search(r"^\s+ept-violation\s+(\d+)", out, re.M)
+        check(ept is None or int(ept.group(1)) < 50, "display memory exits:\n" + out)
+        start_vm(m, "novga")
+        m.expect(r"\[novga\] vgatext: no display memory", 60)
+        m.expect(r"vm novga: exited with status 2", 60)
+        poweroff(m, 120)
+
+
+@scenario("bochs")
 def bochs_bad_port(workdir, image):
     return bad_guest(workdir, "bad_port", [
         r"vm bad_port: write of unknown I/O port 0x1234: ignored",

@@ -18,6 +18,7 @@
 #include "vmm/vplatform.h"
 #include "vmm/backdoor.h"
 #include "vmm/guestrpc.h"
+#include "vmm/vga_window.h"
 #include "kernel/vm.h"
 #include "kernel/vcpu_handoff.h"
 #include "kernel/log.h"
@@ -1331,6 +1332,25 @@ static void test_io_string_ins_outs(void **state)
     vcpu.regs.gpr[REG_RDI] = 0xfee00300;
     assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x1234, 2, true) | 16), EXIT_STOP);
     assert_non_null(strstr(fake_fail_reason, "which is not guest RAM"));
+    /* With display memory (svga.present) the text screen keeps what INS
+     * puts there, as the guest's own stores there do. */
+    static uint8_t vga_mem[VGA_WINDOW_PAGES][4096];
+    static uint8_t *vga_pages[VGA_WINDOW_PAGES];
+    for (unsigned i = 0; i < VGA_WINDOW_PAGES; i++)
+        vga_pages[i] = vga_mem[i];
+    vcpu.plat->vga_window = vga_pages;
+    vm.state = VM_STATE_RUNNING;
+    fake_gs_set(VMCS_GUEST_RIP, RIP0);
+    vcpu.regs.gpr[REG_RDI] = 0xb8ffe;                   /* the last word of a page */
+    assert_int_equal(run_exit(EXIT_IO, IO_QUAL(0x1234, 2, true) | 16), EXIT_CONTINUE);
+    assert_true(skipped());
+    assert_int_equal(vga_mem[(0xb8ffe - 0xa0000) >> 12][0xffe], 0xff);   /* the port's all ones */
+    assert_int_equal(vga_mem[(0xb8ffe - 0xa0000) >> 12][0xfff], 0xff);
+    assert_int_equal(vga_mem[(0xb9000 - 0xa0000) >> 12][0], 0);
+    assert_true(vga_window_owns(vcpu.plat, 0xbffff));
+    assert_false(vga_window_owns(vcpu.plat, 0xc0000));
+    assert_false(vga_window_owns(vcpu.plat, 0x9ffff));
+    vcpu.plat->vga_window = NULL;
     fake_gpa_destroy(vm.mem.ram.gpa);
 
     setup(NULL);

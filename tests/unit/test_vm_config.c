@@ -93,6 +93,7 @@ static void test_defaults(void **state)
     assert_string_equal(cfg.unknown_port, "ignore");
     assert_string_equal(cfg.unknown_memory, "ignore");
     assert_false(cfg.testdev_present);
+    assert_true(cfg.svga_present);         /* a display adapter, as every PC has */
     assert_int_equal(cfg.to_host_console, VM_CONSOLE_FIRST);
 
     struct vm_config d;
@@ -126,7 +127,8 @@ static void test_all_multiboot_keys(void **state)
                           "sched.mem.prealloc.pinnedMainMem = \"on\"\n"
                           "monitor.unknownPort = \"STOP\"\n"
                           "Monitor.UnknownMemory = \"Stop\"\n"
-                          "testdev.present = \"TRUE\"\n"),
+                          "testdev.present = \"TRUE\"\n"
+                          "svga.present = \"FALSE\"\n"),
                      0);
     assert_string_equal(cfg.display_name, "web-01.prod_a");
     assert_int_equal(cfg.memsize_mb, 256);
@@ -143,6 +145,7 @@ static void test_all_multiboot_keys(void **state)
     assert_string_equal(cfg.unknown_port, "stop");
     assert_string_equal(cfg.unknown_memory, "stop");
     assert_true(cfg.testdev_present);
+    assert_false(cfg.svga_present);
 }
 
 /* serial.toHostConsole: each word, any case, the enum kernel/vm_console.c
