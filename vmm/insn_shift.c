@@ -136,6 +136,19 @@ static void write_pair(uint64_t gpr[16], unsigned size, uint64_t lo, uint64_t hi
     insn_reg_write(gpr, 2, false, size, hi);
 }
 
+/* The 2n-bit hi:lo divided by `d`: false when the quotient needs more than
+ * n bits (d = 0 included). */
+static bool udiv_pair(uint64_t hi, uint64_t lo, uint64_t d, unsigned size, uint64_t *q,
+                      uint64_t *r)
+{
+    if (size == 8)
+        return udiv128(hi, lo, d, q, r);
+    uint64_t dividend = (hi << (8 * size)) | lo;
+    *q = dividend / d;
+    *r = dividend % d;
+    return *q <= mask_of(size);
+}
+
 static bool divide(bool sign, uint64_t src, unsigned size, uint64_t gpr[16])
 {
     unsigned n = 8 * size;
@@ -144,18 +157,10 @@ static bool divide(bool sign, uint64_t src, unsigned size, uint64_t gpr[16])
     src &= m;
     if (src == 0)
         return false;
+    uint64_t q, r;
     if (!sign) {
-        uint64_t q, r;
-        if (size == 8) {
-            if (!udiv128(hi, lo, src, &q, &r))
-                return false;
-        } else {
-            uint64_t dividend = (hi << n) | lo;
-            q = dividend / src;
-            r = dividend % src;
-            if (q > m)
-                return false;
-        }
+        if (!udiv_pair(hi, lo, src, size, &q, &r))
+            return false;
         write_pair(gpr, size, q, r);
         return true;
     }
@@ -163,27 +168,12 @@ static bool divide(bool sign, uint64_t src, unsigned size, uint64_t gpr[16])
      * zero, the remainder has the dividend's sign); the quotient must fit
      * the signed range, so MIN / -1 is a divide error. */
     bool neg_dividend = (hi >> (n - 1)) & 1, neg_divisor = (src >> (n - 1)) & 1;
-    uint64_t dhi = hi, dlo = lo;
-    if (neg_dividend) {     /* negate the 2n-bit dividend */
-        if (size == 8) {
-            dlo = ~lo + 1;
-            dhi = ~hi + (dlo == 0);
-        } else {
-            uint64_t whole = ((~((hi << n) | lo)) + 1) & (size == 4 ? ~0ULL : mask_of(2 * size));
-            dlo = whole & m;
-            dhi = whole >> n;
-        }
+    if (neg_dividend) {     /* negate the 2n-bit dividend, half by half */
+        lo = (~lo + 1) & m;
+        hi = (~hi + (lo == 0)) & m;
     }
-    uint64_t dv = neg_divisor ? (~src + 1) & m : src;
-    uint64_t q, r;
-    if (size == 8) {
-        if (!udiv128(dhi, dlo, dv, &q, &r))
-            return false;
-    } else {
-        uint64_t dividend = (dhi << n) | dlo;
-        q = dividend / dv;
-        r = dividend % dv;
-    }
+    if (!udiv_pair(hi, lo, neg_divisor ? (~src + 1) & m : src, size, &q, &r))
+        return false;
     bool neg_q = neg_dividend != neg_divisor;
     uint64_t limit = 1ULL << (n - 1);          /* |MIN|; MAX is limit - 1 */
     if (neg_q ? q > limit : q >= limit)

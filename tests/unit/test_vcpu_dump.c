@@ -138,6 +138,15 @@ static void test_real_mode(void **state)
                                    "fe ff");
 }
 
+/* The report's first line for `d`. */
+static const char *header(const struct vcpu_dump *d)
+{
+    static struct lines l;
+    l.n = 0;
+    vcpu_dump_format(d, collect, &l);
+    return l.text[0];
+}
+
 /* The mode and paging names in protected mode: CS.D, EFLAGS.VM, PAE,
  * EFER.LMA with a 32-bit CS, LA57; CPL from SS's DPL, 3 in virtual-8086
  * mode; an activity state the SDM reserves said so. */
@@ -148,45 +157,33 @@ static void test_mode_names(void **state)
     memset(&d, 0, sizeof d);
     d.cr0 = 0x11;
     d.seg[2].ar = 0x60f3;   /* SS DPL 3 */
-    struct lines l = { .n = 0 };
-    vcpu_dump_format(&d, collect, &l);
-    assert_string_equal(l.text[0], "RIP 0000000000000000 RFLAGS 00000000, CPL 3, "
-                                   "16-bit protected mode, paging off, active");
+    assert_string_equal(header(&d), "RIP 0000000000000000 RFLAGS 00000000, CPL 3, "
+                                    "16-bit protected mode, paging off, active");
     d.seg[1].ar = 0x409b;
     d.seg[2].ar = 0x4093;
     d.cr0 = 0x80000011;
     d.cr4 = 0x20;
     d.activity = 7;
-    l.n = 0;
-    vcpu_dump_format(&d, collect, &l);
-    assert_string_equal(l.text[0], "RIP 0000000000000000 RFLAGS 00000000, CPL 0, "
-                                   "32-bit protected mode, PAE paging, in an unknown activity state");
+    assert_string_equal(header(&d), "RIP 0000000000000000 RFLAGS 00000000, CPL 0, "
+                                    "32-bit protected mode, PAE paging, in an unknown activity state");
     d.rflags = 0x20202;
     d.activity = 3;
-    l.n = 0;
-    vcpu_dump_format(&d, collect, &l);
-    assert_string_equal(l.text[0], "RIP 0000000000000000 RFLAGS 00020202, CPL 3, "
-                                   "virtual-8086 mode, PAE paging, waiting for SIPI");
+    assert_string_equal(header(&d), "RIP 0000000000000000 RFLAGS 00020202, CPL 3, "
+                                    "virtual-8086 mode, PAE paging, waiting for SIPI");
     d.rflags = 0x2;
     d.efer = 0x500;
     d.cr4 = 0x1020;
     d.activity = 2;
-    l.n = 0;
-    vcpu_dump_format(&d, collect, &l);
-    assert_string_equal(l.text[0], "RIP 0000000000000000 RFLAGS 00000002, CPL 0, "
-                                   "compatibility mode, 5-level paging, shut down");
+    assert_string_equal(header(&d), "RIP 0000000000000000 RFLAGS 00000002, CPL 0, "
+                                    "compatibility mode, 5-level paging, shut down");
     d.cr0 = 0x11;
     d.efer = 0;
     d.cr4 = 0;
-    l.n = 0;
-    vcpu_dump_format(&d, collect, &l);
-    assert_string_equal(l.text[0], "RIP 0000000000000000 RFLAGS 00000002, CPL 0, "
-                                   "32-bit protected mode, paging off, shut down");
+    assert_string_equal(header(&d), "RIP 0000000000000000 RFLAGS 00000002, CPL 0, "
+                                    "32-bit protected mode, paging off, shut down");
     d.cr0 = 0x80000011;
-    l.n = 0;
-    vcpu_dump_format(&d, collect, &l);
-    assert_string_equal(l.text[0], "RIP 0000000000000000 RFLAGS 00000002, CPL 0, "
-                                   "32-bit protected mode, 32-bit paging, shut down");
+    assert_string_equal(header(&d), "RIP 0000000000000000 RFLAGS 00000002, CPL 0, "
+                                    "32-bit protected mode, 32-bit paging, shut down");
 }
 
 /* Every event type names itself; an event without an error code says none. */
