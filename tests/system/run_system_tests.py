@@ -819,7 +819,8 @@ EXPECTED_S = {
     "bochs_overcommit_2x": 90, "bochs_smp_overcommit": 70,
     "bochs_hostile_exit_storm_fair_share": 65, "bochs_memsched_sampling": 56,
     "bochs_linux_smp2": 56, "bochs_hostile_cpu_state": 38, "bochs_swap_read_error": 36,
-    "bochs_chaos_guest_ring0": 50, "bochs_chaos_guest": 30,
+    "bochs_chaos_guest_ring0": 50, "bochs_chaos_guest": 30, "bochs_chaos64_guest_ring0": 70,
+    "bochs_chaos64_guest": 25,
 }
 
 
