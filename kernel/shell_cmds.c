@@ -283,7 +283,7 @@ const struct shell_cmd shell_commands[] = {
     { "loglevel", "loglevel [debug|info|warn|error]", "show or set the log level", 0, 1,
       cmd_loglevel, NULL },
     { "uptime", "uptime", "time since boot, and the time of day", 0, 0, cmd_uptime, NULL },
-    { "vm", "vm list|start|stop|kill|nmi|power-button|console|regs", "manage virtual machines", 0, -1, NULL,
+    { "vm", "vm list|start|stop|kill|nmi|power-button|console|regs|peek", "manage virtual machines", 0, -1, NULL,
       shell_vm_sub },
     { "stats", "stats exits [ID|NAME]", "monitor statistics", 0, -1, NULL, shell_stats_sub },
     { "memsched", "memsched", "free-memory state, and each VM's consumed/target/active", 0, 0,

@@ -13,6 +13,8 @@ extern const struct shell_cmd shell_vmm_sub[];
 int shell_cmd_memstats(int argc, char **argv, void *ctx);
 /* kernel/shell_balloon.c: `vm balloon`. */
 int shell_vm_balloon(int argc, char **argv, void *ctx);
+/* kernel/shell_vm_peek.c: `vm peek`. */
+int shell_vm_peek(int argc, char **argv, void *ctx);
 /* kernel/shell_vm_regs.c: `vm regs`. */
 int shell_vm_regs(int argc, char **argv, void *ctx);
 /* kernel/shell_guestinfo.c: `vm guestinfo`. */

@@ -256,6 +256,9 @@ const struct shell_cmd shell_vm_sub[] = {
     { "console", "vm console ID|NAME",
       "what the VM printed on its UART; a running VM's serial port is then attached "
       "(typing goes to the guest, " SHELL_DETACH_NAME " detaches)", 1, 1, vm_console, NULL },
+    { "peek", "vm peek ID|NAME GPA [BYTES]",
+      "a running VM's RAM at a guest-physical address, in hex (default 64 bytes, at most "
+      "4096); pages not in memory are not brought back", 2, 3, shell_vm_peek, NULL },
     { "regs", "vm regs ID|NAME [VCPU]",
       "the VM's vCPUs as their last exits left them: mode, registers, segments, "
       "the code at RIP", 1, 2, shell_vm_regs, NULL },

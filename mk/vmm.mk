@@ -9,7 +9,7 @@ KERNEL_C_SRCS += arch/x86_64/vmx.c arch/x86_64/ept.c arch/x86_64/fpu.c \
                  vmm/vplatform.c vmm/vcpu_events.c vmm/vcpu_startup.c vmm/vcpu_entry.c vmm/exit_mmio.c vmm/mmio_emulate.c \
                  vmm/guest_walk.c vmm/vcpu_describe.c \
                  kernel/vm.c kernel/vm_monitor.c kernel/vm_devices.c kernel/vm_mem.c \
-                 kernel/sched.c kernel/sched_fair.c kernel/vcpu_handoff.c kernel/shell_vm.c kernel/shell_vm_regs.c kernel/shell_guestinfo.c mm/guest_mem.c mm/guest_rom.c mm/guest_devmem.c kernel/vm_reclaim.c
+                 kernel/sched.c kernel/sched_fair.c kernel/vcpu_handoff.c kernel/shell_vm.c kernel/shell_vm_regs.c kernel/shell_vm_peek.c kernel/shell_guestinfo.c mm/guest_mem.c mm/guest_rom.c mm/guest_devmem.c kernel/vm_reclaim.c
 
 
 UNIT_TESTS += test_io_ports
@@ -81,7 +81,7 @@ test_console_text_SRCS = tests/unit/test_console_text.c kernel/console_text.c li
                          lib/string.c
 
 # The handlers stop VMs through vcpu_fail, which prints the vCPU's state.
-test_exits_SRCS += vmm/vcpu_dump.c vmm/vcpu_dump_format.c vmm/vcpu_fail.c vmm/vga_window.c
+test_exits_SRCS += vmm/vcpu_dump.c vmm/vcpu_dump_format.c vmm/vcpu_fail.c vmm/vga_window.c mm/physmap.c
 
 # main's hosted test of the exit handlers (test_exits) links exit_msr.c and
 # io_ports.c, which now keep their "logged once" sets in lib/report_once.c.

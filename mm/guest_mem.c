@@ -138,6 +138,36 @@ bool guest_mem_unmap(struct guest_mem *gm, uint64_t gpa)
     return true;
 }
 
+enum gm_peek guest_mem_peek(const struct guest_mem *gm, uint64_t gpa, void *buf, size_t n)
+{
+    memset(buf, 0, n);
+    struct pm_entry e;
+    if (!gm->pm_storage || !guest_mem_is_ram(gm, gpa) ||
+        (gpa & (PAGE_SIZE - 1)) + n > PAGE_SIZE ||
+        physmap_lookup(&gm->pm, gpa >> PAGE_SHIFT, &e) != PM_OK)
+        return GM_PEEK_NOT_RAM;
+    switch (e.state) {
+    case PM_MAPPED: case PM_SHARED:   /* backed, mapped for the guest or not */
+        memcpy(buf, (const uint8_t *)plat_mpn_to_va(e.payload) + (gpa & (PAGE_SIZE - 1)), n);
+        return GM_PEEK_IN_MEMORY;
+    case PM_ZERO:
+        if (e.payload & PM_ZERO_FILL) {      /* a 32-bit value repeated */
+            uint8_t *b = buf;
+            for (size_t i = 0; i < n; i++)
+                b[i] = (uint8_t)(e.payload >> (8 * ((gpa + i) & 3)));
+        }
+        return GM_PEEK_UNBACKED;
+    case PM_UNTOUCHED:
+        return GM_PEEK_UNBACKED;
+    case PM_COMPRESSED: case PM_SWAPPED:
+        return GM_PEEK_PAGED_OUT;
+    case PM_BALLOONED:
+        return GM_PEEK_BALLOONED;
+    default:
+        return GM_PEEK_NOT_RAM;
+    }
+}
+
 bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t len)
 {
     const uint8_t *s = src;

@@ -95,6 +95,21 @@ bool guest_mem_touch(struct guest_mem *gm, uint64_t gpa);
 bool guest_mem_unmap(struct guest_mem *gm, uint64_t gpa);
 /* Copies into guest RAM, backing pages as needed; false as guest_mem_touch. */
 bool guest_mem_write(struct guest_mem *gm, uint64_t gpa, const void *src, size_t len);
+
+/* What a look at guest RAM from the shell (`vm peek`) found in a page. */
+enum gm_peek {
+    GM_PEEK_IN_MEMORY = 0, /* copied from its machine page */
+    GM_PEEK_UNBACKED,      /* no machine page: never touched (zeros), or
+                            * released as zeros or one 32-bit value repeated;
+                            * the look has what the guest would read */
+    GM_PEEK_PAGED_OUT,     /* compressed or in swap: not read back for a look */
+    GM_PEEK_BALLOONED,     /* in the balloon: the guest gave it up */
+    GM_PEEK_NOT_RAM,
+};
+/* Copies `n` bytes at `gpa`, within one page, into `buf` as the guest would
+ * read them, without faulting, allocating or reading anything back; `buf` is
+ * zeroed when the answer is neither GM_PEEK_IN_MEMORY nor GM_PEEK_UNBACKED. */
+enum gm_peek guest_mem_peek(const struct guest_mem *gm, uint64_t gpa, void *buf, size_t n);
 /* The guest's balloon driver gives `ppn` (inflate): whatever backed it (a
  * machine page, a swap slot, a cache entry) is freed and the page is
  * BALLOONED; a later touch maps a fresh zero page. GM_BALLOON_AGAIN: it was

@@ -33,8 +33,15 @@ static enum gl_result ram_page(struct guest_linear *g, uint64_t gpa, uint8_t **v
     if (!vm->mem.ram.gpa || !vm_gpa_is_ram(vm, gpa))
         return GL_NOT_RAM;
     mpn_t m = plat_gpa_lookup(vm->mem.ram.gpa, gpa >> PAGE_SHIFT);
-    if (m == INVALID_MPN && g->resident_only)
-        return GL_NOT_RAM;
+    if (m == INVALID_MPN && g->resident_only) {
+        /* Backed but not mapped (the sampler's zap) still counts: only a
+         * page with no machine page is left alone. */
+        struct pm_entry e;
+        if (physmap_lookup(&vm->mem.ram.pm, gpa >> PAGE_SHIFT, &e) != PM_OK ||
+            (e.state != PM_MAPPED && e.state != PM_SHARED))
+            return GL_NOT_RAM;
+        m = e.payload;
+    }
     if (m == INVALID_MPN) {
         enum exit_action a = vmmem_ram_fault(g->v, gpa & ~(uint64_t)(PAGE_SIZE - 1));
         if (a != EXIT_CONTINUE) {

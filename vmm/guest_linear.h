@@ -30,9 +30,10 @@ struct guest_linear {
      * window, the legacy hole, unknown memory) are copied too, as INS and
      * OUTS reach them on a PC; page tables must still be RAM. */
     bool devices;
-    /* Only pages the VM has in memory are read: one not backed, never
-     * touched or paged out, is GL_NOT_RAM, and nothing is allocated or
-     * read back from swap (a report on a stopping VM, vmm/vcpu_dump.h). */
+    /* Only pages the VM has in memory are read (mapped, or backed with the
+     * sampler's zap on them): one never touched or paged out is GL_NOT_RAM,
+     * and nothing is allocated or read back from swap (a report on a
+     * stopping VM, vmm/vcpu_dump.h). */
     bool resident_only;
 };
 

@@ -466,6 +466,13 @@ def bochs_guests_together(workdir, image):
         check("'1' is not a vCPU of memtouch1 (0 to 0)" in out, "vm regs, vCPU 1:\n" + out)
         out = m.command("vm regs hello", 60)
         check("hello is exited; an ended VM's vCPUs are gone" in out, "vm regs of an exited VM:\n" + out)
+        # Its RAM: the image's Multiboot header at 1 MiB (magic 0x1BADB002).
+        out = m.command("vm peek memtouch1 0x100000 20", 60)
+        check(re.search(r"^0x00100000: 02 b0 ad 1b ", out, re.M)
+              and re.search(r"^0x00100010: [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} {38}\|",
+                            out, re.M), "vm peek:\n" + out)
+        out = m.command("vm peek memtouch1 0xb8000 16", 60)
+        check("0x000b8000-0x000b800f: not RAM" in out, "vm peek outside RAM:\n" + out)
         check_mem(m)
         # Stopping frees every page the VM held.
         out = m.command("vm stop memtouch2", 60)

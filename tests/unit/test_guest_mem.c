@@ -123,6 +123,52 @@ static void test_released_page_faults_back_zeroed(void **state)
  * mapping goes; a second inflate is a repeat, the legacy hole and pages
  * past the end are not RAM; a touch without deflating maps a fresh zero
  * page, and a deflated page is untouched again. */
+/* A look from the shell reads what the guest would without changing
+ * anything: a page in memory as it is, untouched and zero pages as zeros,
+ * a ballooned one said so; nothing is faulted in, and a range past a page
+ * or outside RAM is refused. */
+static void test_peek_changes_nothing(void **state)
+{
+    (void)state;
+    uint8_t buf[16];
+    assert_true(guest_mem_write(&gm, 0x5ff8, "0123456789abcdef", 16));
+    assert_int_equal(guest_mem_peek(&gm, 0x5ff8, buf, 8), GM_PEEK_IN_MEMORY);
+    assert_memory_equal(buf, "01234567", 8);
+    assert_int_equal(guest_mem_peek(&gm, 0x6000, buf, 8), GM_PEEK_IN_MEMORY);
+    assert_memory_equal(buf, "89abcdef", 8);
+    assert_int_equal(guest_mem_peek(&gm, 0x5ff8, buf, 16), GM_PEEK_NOT_RAM);   /* two pages */
+    plat_gpa_unmap(gm.gpa, 5);         /* the sampler's zap: still backed */
+    assert_int_equal(guest_mem_peek(&gm, 0x5ff8, buf, 4), GM_PEEK_IN_MEMORY);
+    assert_memory_equal(buf, "0123", 4);
+    uint64_t free_before = page_free_count(), touches = gm.first_touches;
+    memset(buf, 0x77, sizeof buf);
+    assert_int_equal(guest_mem_peek(&gm, 0x9000, buf, 16), GM_PEEK_UNBACKED);
+    assert_true(buf[0] == 0 && buf[15] == 0);
+    assert_int_equal(entry(9).state, PM_UNTOUCHED);
+    /* released as one value repeated, or to swap: nothing read back */
+    const enum pm_state to[] = { PM_ZERO, PM_SWAPPED, PM_COMPRESSED };
+    const uint64_t payload[] = { PM_ZERO_FILL | 0x11223344, 7, 42 };
+    const enum gm_peek want[] = { GM_PEEK_UNBACKED, GM_PEEK_PAGED_OUT, GM_PEEK_PAGED_OUT };
+    for (unsigned i = 0; i < 3; i++) {
+        assert_true(guest_mem_touch(&gm, (0x20 + i) << PAGE_SHIFT));
+        mpn_t old = INVALID_MPN;
+        assert_int_equal(physmap_release(&gm.pm, 0x20 + i, to[i], payload[i], &old), PM_OK);
+        page_free(old);
+        assert_int_equal(guest_mem_peek(&gm, ((0x20 + i) << PAGE_SHIFT) + 2, buf, 4), want[i]);
+        assert_int_equal(entry(0x20 + i).state, to[i]);
+    }
+    /* the first one: bytes 2-5 of 44 33 22 11 44 33 22 11 ... */
+    assert_true(guest_mem_peek(&gm, 0x20002, buf, 4) == GM_PEEK_UNBACKED &&
+                buf[0] == 0x22 && buf[1] == 0x11 && buf[2] == 0x44 && buf[3] == 0x33);
+    assert_int_equal(guest_mem_balloon(&gm, 6), GM_BALLOON_OK);
+    assert_int_equal(guest_mem_peek(&gm, 0x6000, buf, 8), GM_PEEK_BALLOONED);
+    assert_int_equal(guest_mem_peek(&gm, 0xb8000, buf, 8), GM_PEEK_NOT_RAM);
+    assert_int_equal(guest_mem_peek(&gm, (uint64_t)GUEST_MB << 20, buf, 8), GM_PEEK_NOT_RAM);
+    assert_int_equal(page_free_count(), free_before + 1);   /* the balloon's page, the three
+                                                               touched and released */
+    assert_int_equal(gm.first_touches, touches + 3);        /* the three touches only */
+}
+
 static void test_balloon_frees_and_touch_gets_zero(void **state)
 {
     (void)state;
@@ -440,6 +486,7 @@ cmocka_unit_test_setup_teardown(test_legacy_hole_fetches_read_all_ones, setup, t
         cmocka_unit_test_setup_teardown(test_own_rom_page, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unmapped_backed_page_is_refilled, setup, teardown),
         cmocka_unit_test_setup_teardown(test_released_page_faults_back_zeroed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_peek_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_balloon_frees_and_touch_gets_zero, setup, teardown),
         cmocka_unit_test_setup_teardown(test_paged_out_page_without_swapper_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_out_of_machine_pages, setup, teardown),
