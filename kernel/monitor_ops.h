@@ -62,6 +62,10 @@ struct vm_monitor_ops {
      * runs. False when the VM has no such vCPU. */
     bool (*dump_vcpu)(struct vm *vm, unsigned idx, void (*emit)(const char *line, void *ctx),
                       void *ctx);
+    /* `n` bytes at `gpa` (within one page) of a device's memory the guest
+     * reads as memory (the display memory, pc-testdev's window), into `buf`
+     * with the device's name (`vm peek`); NULL when `gpa` is none. */
+    const char *(*peek_devmem)(const struct vm *vm, uint64_t gpa, uint8_t *buf, size_t n);
 };
 
 #define VM_MONITOR_REGISTER(ops)                                                 \

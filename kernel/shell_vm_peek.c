@@ -2,9 +2,12 @@
  * "examine physical memory" gives one: hex and printable bytes, 16 a line,
  * read only from pages the VM has (mm/guest_mem.h, guest_mem_peek): nothing
  * is faulted in, allocated or read back from swap for a look, and a page
- * that is not in memory says where it is instead. */
+ * that is not in memory says where it is instead. Device memory the guest
+ * reads as memory (the text screen at 0xB8000) is shown too, through the
+ * monitor. */
 #include "kernel/shell_cmds.h"
 #include "kernel/vm.h"
+#include "kernel/monitor_ops.h"
 #include "include/hv/console.h"
 #include "lib/kstring.h"
 
@@ -72,7 +75,14 @@ int shell_vm_peek(int argc, char **argv, void *ctx)
             n = (size_t)(end - gpa);
         uint8_t b[16];
         enum gm_peek r = guest_mem_peek(&vm->mem.ram, gpa, b, n);
-        if (r == GM_PEEK_IN_MEMORY || r == GM_PEEK_UNBACKED) {
+        const char *dev = r == GM_PEEK_NOT_RAM && vm_monitor() && vm_monitor()->peek_devmem
+                              ? vm_monitor()->peek_devmem(vm, gpa, b, n) : NULL;
+        if (dev) {          /* a device's memory the guest reads as memory */
+            if (!said || last != GM_PEEK_NOT_RAM)
+                console_printf("(%s)\n", dev);
+            print_line(gpa, b, n);
+            gpa += n;
+        } else if (r == GM_PEEK_IN_MEMORY || r == GM_PEEK_UNBACKED) {
             if (r == GM_PEEK_UNBACKED && (!said || last != r || !(gpa & (PAGE_SIZE - 1))))
                 console_printf("(page 0x%llx has no machine page yet: the guest would read "
                                "these)\n", (unsigned long long)(gpa & ~(uint64_t)(PAGE_SIZE - 1)));

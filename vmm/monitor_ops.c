@@ -14,6 +14,7 @@
 #include "vmm/virtio_balloon_attach.h"
 #include "vmm/testdev_attach.h"
 #include "vmm/vga_attach.h"
+#include "vmm/dev_testdev.h"
 #include "vmm/bios_handoff_attach.h"
 #include "vmm/vplatform.h"
 #include "vmm/dev_pm.h"
@@ -215,6 +216,21 @@ static bool dump_vcpu(struct vm *vm, unsigned idx, void (*emit)(const char *line
     return true;
 }
 
+static const char *peek_devmem(const struct vm *vm, uint64_t gpa, uint8_t *buf, size_t n)
+{
+    const struct vplatform *plat = vm->nvcpus && vm->vcpu[0] ? vm->vcpu[0]->plat : NULL;
+    if (vga_window_owns(plat, gpa)) {
+        vga_window_copy(plat, gpa, buf, NULL, n);
+        return "display memory";
+    }
+    if (plat && plat->testdev && testdev_iomem_owns(gpa)) {
+        for (size_t i = 0; i < n; i++)
+            buf[i] = (uint8_t)testdev_iomem_read(plat->testdev, gpa + i, 1);
+        return "pc-testdev's window";
+    }
+    return NULL;
+}
+
 static const struct vm_monitor_ops vmx_monitor = {
     .init = monitor_init,
     .unavailable = unavailable,
@@ -226,5 +242,6 @@ static const struct vm_monitor_ops vmx_monitor = {
     .power_button = power_button,
     .describe_vcpu = describe_vcpu,
     .dump_vcpu = dump_vcpu,
+    .peek_devmem = peek_devmem,
 };
 VM_MONITOR_REGISTER(vmx_monitor);

@@ -8,7 +8,9 @@
 ; devices.
 ;
 ; Output: "vgatext: ok", exit 0; "vgatext: no display memory", exit 2;
-; "vgatext: FAIL n" and exit 1 at the first check that fails.
+; "vgatext: FAIL n" and exit 1 at the first check that fails. With stay=1 it
+; halts after "vgatext: ok" instead of exiting (interrupts off: for good),
+; so the screen can be looked at from the host (`vm peek`).
 %include "common.inc"
 
 SCREEN  equ 0xb8000
@@ -74,7 +76,15 @@ main:
         CHECK e, 6
 .done:
         PRINT "vgatext: ok", 10
-        EXIT 0
+        mov esi, stay_key
+        call find_arg
+        jnc .exit
+        test eax, eax
+        jz .exit
+.stay:  cli
+        hlt
+        jmp .stay
+.exit:  EXIT 0
 
 fail:
         push eax
@@ -85,5 +95,7 @@ fail:
         PRINT 10
         mov al, 1
         jmp guest_exit
+
+stay_key: db "stay=", 0
 
 GUEST_END

@@ -471,8 +471,8 @@ def bochs_guests_together(workdir, image):
         check(re.search(r"^0x00100000: 02 b0 ad 1b ", out, re.M)
               and re.search(r"^0x00100010: [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} [0-9a-f]{2} {38}\|",
                             out, re.M), "vm peek:\n" + out)
-        out = m.command("vm peek memtouch1 0xb8000 16", 60)
-        check("0x000b8000-0x000b800f: not RAM" in out, "vm peek outside RAM:\n" + out)
+        out = m.command("vm peek memtouch1 0xfee00000 16", 60)
+        check("0xfee00000-0xfee0000f: not RAM" in out, "vm peek outside RAM:\n" + out)
         check_mem(m)
         # Stopping frees every page the VM held.
         out = m.command("vm stop memtouch2", 60)
@@ -582,8 +582,9 @@ def bochs_vga_text_memory(workdir, image):
     # written, scrolls with REP MOVSD from display memory to display memory
     # and takes an SSE2 copy (svga.present, the default: memory, no exits);
     # with svga.present = "FALSE" it reads all ones and the guest says so.
+    # `vm peek` shows the screen it left (stay=1: it halts there).
     body = 'guest.kernel = "../guests/vgatext.bin"\n' + ALL_LINES
-    vmx = multiboot_vmx(workdir, "vgatext", body)
+    vmx = multiboot_vmx(workdir, "vgatext", body + 'guest.cmdline = "stay=1"\n')
     novga = multiboot_vmx(workdir, "novga", body + 'svga.present = "FALSE"\n')
     m = bochs_with(workdir, "vgatext", [], [vmx, novga])
     with booted(m, BOCHS_BOOT_S):
@@ -591,12 +592,18 @@ def bochs_vga_text_memory(workdir, image):
         end = m.expect(r"\[vgatext\] vgatext: (ok|FAIL[^\n]*|no display memory)|"
                        r"vm vgatext: stopped: [^\n]*", 60)
         check(end.group(1) == "ok", "vgatext: " + end.group(0))
-        m.expect(r"vm vgatext: exited with status 0", 60)
+        m.expect(r"vm vgatext: every vCPU halted", 60)
         # The screen's 4,000 bytes written, scrolled and copied without an
         # exit: the EPT violations are the guest's own first touches of RAM.
         out = m.command("stats exits vgatext", 60)
         ept = re.search(r"^\s+ept-violation\s+(\d+)", out, re.M)
         check(ept is None or int(ept.group(1)) < 50, "display memory exits:\n" + out)
+        # Its top row after the scroll: 'b' (0x62) grey on black, 80 times.
+        out = m.command("vm peek vgatext 0xb8000 16", 60)
+        check("(display memory)" in out and
+              "0x000b8000: 62 07 62 07 62 07 62 07 62 07 62 07 62 07 62 07  |b.b.b.b.b.b.b.b.|" in out,
+              "vm peek of the screen:\n" + out)
+        m.command("vm kill vgatext", 60)
         start_vm(m, "novga")
         m.expect(r"\[novga\] vgatext: no display memory", 60)
         m.expect(r"vm novga: exited with status 2", 60)
