@@ -34,6 +34,12 @@ struct mmio_ctx {
     struct guest_linear g;    /* the instruction's bytes, through the guest's paging */
     bool wait;                /* a page of them must come back first (g.action) */
     bool unknown;             /* neither RAM nor a device: all ones, writes dropped */
+    /* MOVS's other operand: through the guest's paging with the rights
+     * the CPU checks, RAM or memory-like bytes (mmio_copy). */
+    struct guest_linear mem;
+    enum gl_result mem_result;
+    uint64_t mem_bad;         /* the first byte that failed */
+    bool mem_write;
 };
 
 /* The bytes up to the first that cannot be read. A page of the instruction
@@ -48,6 +54,34 @@ static size_t fetch(void *ctx, uint64_t gla, uint8_t *buf, size_t n)
         return n;
     c->wait = r == GL_WAIT;
     return (size_t)(bad - gla);
+}
+
+static bool mem_access(struct mmio_ctx *c, uint64_t gla, unsigned size, uint64_t *val,
+                       bool write)
+{
+    uint8_t b[8];
+    c->mem_write = write;
+    if (write) {
+        for (unsigned i = 0; i < size; i++)
+            b[i] = (uint8_t)(*val >> (8 * i));
+        c->mem_result = guest_linear_write(&c->mem, gla, b, size, &c->mem_bad);
+    } else {
+        c->mem_result = guest_linear_read(&c->mem, gla, b, size, &c->mem_bad);
+        *val = 0;
+        for (unsigned i = 0; c->mem_result == GL_OK && i < size; i++)
+            *val |= (uint64_t)b[i] << (8 * i);
+    }
+    return c->mem_result == GL_OK;
+}
+
+static bool mem_read(void *ctx, uint64_t gla, unsigned size, uint64_t *val)
+{
+    return mem_access(ctx, gla, size, val, false);
+}
+
+static bool mem_write(void *ctx, uint64_t gla, unsigned size, uint64_t val)
+{
+    return mem_access(ctx, gla, size, &val, true);
 }
 
 bool mmio_is_legacy_hole(uint64_t gpa)
@@ -150,11 +184,35 @@ static enum exit_action emulate(struct vcpu *v, const struct exit_info *e, bool 
         c.seg_base[s] = gs_read(v, VMCS_SEG_BASE(s));
     struct mmio_ctx ctx = { .v = v, .gpa = e->gpa, .unknown = unknown };
     guest_linear_init(&ctx.g, v);
-    struct mmio_bus bus = { fetch, dev_read, dev_write, &ctx };
+    guest_linear_init(&ctx.mem, v);
+    unsigned cpl = vcpu_cpl(v);
+    guest_linear_check_rights(&ctx.mem, cpl == 3, (c.rflags & RFLAGS_AC) != 0);
+    ctx.mem.devices = true;
+    struct mmio_bus bus = { fetch, dev_read, dev_write, mem_read, mem_write, &ctx };
     char why[160];
     enum mmio_result r = mmio_emulate(&c, e->gla, &bus, why, sizeof why);
     if (r == MMIO_FAILED && ctx.wait)
         return ctx.g.action;  /* the access is retried once the page is back */
+    if (r == MMIO_MEM_FAILED) {
+        /* MOVS's memory operand, which the CPU had not reached or checked
+         * yet: a page coming back waits, one the guest's paging does not
+         * map or allows is its #PF, and a register device there stops the
+         * VM (no instruction copies between two of them). */
+        if (ctx.mem_result == GL_WAIT)
+            return ctx.mem.action;
+        if (ctx.mem_result == GL_UNMAPPED) {
+            v->regs.cr2 = ctx.mem_bad;
+            vcpu_inject_exception(v, VEC_PF, true, (ctx.mem.protection ? PF_ERR_PRESENT : 0) |
+                                                       (ctx.mem_write ? PF_ERR_WRITE : 0) |
+                                                       (cpl == 3 ? PF_ERR_USER : 0));
+            return EXIT_CONTINUE;
+        }
+        vcpu_fail(v, "MOVS between a device at guest-physical 0x%llx and guest-linear 0x%llx, "
+                     "which is neither RAM nor memory-like (vCPU %u, RIP 0x%llx)",
+                  (unsigned long long)e->gpa, (unsigned long long)ctx.mem_bad, v->id,
+                  (unsigned long long)e->rip);
+        return EXIT_STOP;
+    }
     if (r == MMIO_FAILED) {
         vcpu_fail(v, "%s (guest-physical 0x%llx, vCPU %u, RIP 0x%llx)", why,
                   (unsigned long long)e->gpa, v->id, (unsigned long long)e->rip);

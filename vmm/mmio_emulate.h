@@ -25,6 +25,13 @@ struct mmio_bus {
     /* The device access at the faulting address. */
     bool (*read)(void *ctx, unsigned size, uint64_t *val);
     bool (*write)(void *ctx, unsigned size, uint64_t val);
+    /* MOVS's other operand, at guest-linear `gla` through the guest's
+     * paging with the rights the CPU checks (RAM, or memory-like bytes such
+     * as the legacy hole): false when it cannot be reached, the reason in
+     * the caller's context (a #PF for the guest, a page to wait for, a
+     * register device). NULL: MOVS is refused. */
+    bool (*mem_read)(void *ctx, uint64_t gla, unsigned size, uint64_t *val);
+    bool (*mem_write)(void *ctx, uint64_t gla, unsigned size, uint64_t val);
     void *ctx;
 };
 
@@ -33,6 +40,8 @@ enum mmio_result {
     MMIO_AGAIN,      /* a REP string form with count left: RIP kept */
     MMIO_FAILED,     /* `why` says what: stop the VM */
     MMIO_DIVIDE_ERROR, /* DIV/IDIV faulted: the guest's #DE, RIP kept */
+    MMIO_MEM_FAILED,   /* MOVS's other operand could not be reached: the
+                        * caller's context says why; nothing was written */
 };
 
 /* `fault_gla`: the linear address the CPU reported for the access. */

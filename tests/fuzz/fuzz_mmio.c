@@ -5,7 +5,8 @@
  * copy under ASan), a failure changes no register and not RIP, success moves
  * RIP forward by 1 to 15 bytes (modulo the mode's IP width), the device is
  * touched at most twice (read and write of one read-modify-write) and never
- * after a failure was reported... and no crash or UBSan report.
+ * after a failure was reported, MOVS's memory operand failing or a divide
+ * error changes no register and not RIP... and no crash or UBSan report.
  *
  * Input: flags (1 byte: paging form in bits 0-1, CS.L bit 2, CS.D bit 3,
  * CR4.PSE bit 4, CR4.LA57 bit 5), CR3, RIP, the faulting linear address
@@ -68,6 +69,36 @@ static bool dwrite(void *ctx, unsigned size, uint64_t val)
     return true;
 }
 
+/* MOVS's memory operand: through the same page tables into the guest
+ * memory (writable: the exact-size copy). */
+static uint8_t *wmem;
+
+static bool gmem(uint64_t gla, unsigned size, uint64_t *gpa)
+{
+    return guest_walk(&walk, gla, mem_read, NULL, gpa) && *gpa <= mem_len && size <= mem_len - *gpa;
+}
+
+static bool gmem_read(void *ctx, uint64_t gla, unsigned size, uint64_t *val)
+{
+    (void)ctx;
+    uint64_t gpa;
+    if (size > 8 || !gmem(gla, size, &gpa))
+        return false;
+    *val = 0;
+    memcpy(val, wmem + gpa, size);
+    return true;
+}
+
+static bool gmem_write(void *ctx, uint64_t gla, unsigned size, uint64_t val)
+{
+    (void)ctx;
+    uint64_t gpa;
+    if (size > 8 || !gmem(gla, size, &gpa))
+        return false;
+    memcpy(wmem + gpa, &val, size);
+    return true;
+}
+
 static uint64_t u64(const uint8_t *p)
 {
     uint64_t v;
@@ -100,13 +131,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mem_len = size - HDR;
     uint8_t *copy = malloc(mem_len ? mem_len : 1);
     memcpy(copy, data + HDR, mem_len);
-    mem = copy;
+    mem = wmem = copy;
 
     uint64_t gpa;
     (void)guest_walk(&walk, fault, mem_read, NULL, &gpa);
 
     struct mmio_cpu before = c;
-    struct mmio_bus bus = { fetch, dread, dwrite, NULL };
+    struct mmio_bus bus = { fetch, dread, dwrite, gmem_read, gmem_write, NULL };
     char why[160];
     dev_accesses = 0;
     enum mmio_result r = mmio_emulate(&c, fault, &bus, why, sizeof why);
@@ -116,6 +147,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         /* a refusal before any access changes nothing */
         if (dev_accesses == 0 && memcmp(&before, &c, sizeof c) != 0)
+            abort();
+    } else if (r == MMIO_MEM_FAILED || r == MMIO_DIVIDE_ERROR) {
+        if (memcmp(&before, &c, sizeof c) != 0)
             abort();
     } else if (r == MMIO_DONE) {
         uint64_t moved = (c.rip - before.rip) & mask;

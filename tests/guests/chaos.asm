@@ -722,12 +722,13 @@ acc_shl_cl:     ACCESS 0xbb, 0, 0xd3, 0x23              ; shl dword [ebx], cl
 acc_rcr8_imm:   ACCESS 0xbb, 1, 0xc0, 0x1b              ; rcr byte [ebx], imm8
 acc_div:        ACCESS 0xbb, 0, 0xf7, 0x33              ; div dword [ebx] (#DE likely)
 acc_imul3:      ACCESS 0xbb, 1, 0x6b, 0x03              ; imul eax, [ebx], imm8
+acc_movs:       ACCESS 0xbe, 0, 0xa5                    ; movsd from [esi] to [edi] (EDI random)
         align 4
 accesses:       dd acc_load, acc_store, acc_store8, acc_store16, acc_movzx8, acc_movsx16
                 dd acc_xchg, acc_or_imm, acc_and_imm8, acc_mov_imm, acc_test_imm, acc_cmp
                 dd acc_add, acc_bt, acc_bt_imm, acc_stos, acc_rep_stos, acc_load_seg
                 dd acc_inc, acc_neg8, acc_bts, acc_setb, acc_cmpxchg, acc_xadd16
-                dd acc_shl_cl, acc_rcr8_imm, acc_div, acc_imul3
+                dd acc_shl_cl, acc_rcr8_imm, acc_div, acc_imul3, acc_movs
 ACCESSES        equ ($ - accesses) / 4
 
 ; Instruction forms of this mode (chaos.inc has those of both).

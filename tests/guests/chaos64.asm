@@ -1088,6 +1088,7 @@ acc_sar64_cl:   ACCESS RBX_, 0, 0x48, 0xd3, 0x3b        ; sar qword [rbx], cl
 acc_mul64:      ACCESS RBX_, 0, 0x48, 0xf7, 0x23        ; mul qword [rbx]
 acc_idiv:       ACCESS R11_, 0, 0x41, 0xf7, 0x3b        ; idiv dword [r11] (#DE likely)
 acc_imul2:      ACCESS RBX_, 0, 0x48, 0x0f, 0xaf, 0x03  ; imul rax, [rbx]
+acc_rep_movs:   ACCESS RSI_, 0, 0xf3, 0x48, 0xa5        ; rep movsq from [rsi] to [rdi] (random)
         align 4
 accesses:       dd acc_load, acc_store, acc_store8, acc_store16, acc_movzx8, acc_movsx16
                 dd acc_xchg, acc_or_imm, acc_and_imm8, acc_mov_imm, acc_test_imm, acc_cmp
@@ -1097,7 +1098,7 @@ accesses:       dd acc_load, acc_store, acc_store8, acc_store16, acc_movzx8, acc
                 dd acc_rep_stosq, acc_stosw, acc_r11_load, acc_r11_store, acc_r11_imm
                 dd acc_r11_xor8, acc_r11_load64, acc_inc, acc_dec8, acc_not, acc_neg64
                 dd acc_lock_bts, acc_btr, acc_setne, acc_cmpxchg, acc_xadd
-                dd acc_sar64_cl, acc_mul64, acc_idiv, acc_imul2
+                dd acc_sar64_cl, acc_mul64, acc_idiv, acc_imul2, acc_rep_movs
 ACCESSES        equ ($ - accesses) / 4
 
 ; RIP-relative device accesses (rip_access): the bytes up to the ModRM

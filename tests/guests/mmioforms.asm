@@ -3,7 +3,8 @@
 ; is allowed), the shifts and rotates (by 1, CL and an immediate), and the
 ; forms that only read it: MUL, DIV, IDIV, IMUL with two and three operands,
 ; and a DIV by the register holding 0, which is the guest's own #DE at the
-; DIV; all on the local APIC's task-priority register, whose bits 7:0
+; DIV; MOVSD from it to RAM and back; all on the local APIC's task-priority
+; register, whose bits 7:0
 ; read back what was written. Under the monitor each access exits and is
 ; emulated (docs/devices.md); plain QEMU runs it too (make guests-qemu), as
 ; the reference for what hardware does. Only the low byte is compared:
@@ -145,6 +146,24 @@ de_back:
         CHECK e, 41
         cmp eax, 5
         CHECK e, 42
+
+        ; MOVSD between the register and RAM, both ways
+        mov dword [TPR], 0x50
+        mov esi, TPR
+        mov edi, movs_buf
+        cld
+        movsd                           ; the register to RAM
+        cmp byte [movs_buf], 0x50
+        CHECK e, 43
+        cmp edi, movs_buf + 4
+        CHECK e, 44
+        mov dword [movs_buf + 4], 0x60
+        mov esi, movs_buf + 4
+        mov edi, TPR
+        movsd                           ; RAM to the register
+        TPR_IS 0x60, 45
+        cmp esi, movs_buf + 8
+        CHECK e, 46
         mov dword [TPR], 0
 
         PRINT "mmioforms: ok", 10
@@ -181,6 +200,7 @@ idt_table:
 
         align 4
 de_eip: dd 0
+movs_buf: dd 0, 0
 
         FLAT_DESCRIPTORS
 

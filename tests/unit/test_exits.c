@@ -1409,6 +1409,39 @@ static void data_access_at(const uint8_t *insns, size_t n, uint64_t addr)
     vcpu.regs.gpr[REG_RBX] = addr;
 }
 
+/* MOVS with a device on one side: the device is the operand that faulted
+ * and the other is memory, reached through the guest's paging as the CPU
+ * would (here the option-ROM hole, all ones, into RAM, an element an exit);
+ * a register device on the other side stops the VM, naming both. */
+static void test_mmio_movs_reaches_memory(void **state)
+{
+    (void)state;
+    static const uint8_t insns[] = { 0xf3, 0xa5 };   /* rep movsd */
+    data_access_at(insns, sizeof insns, 0xc0010);
+    vcpu.regs.gpr[REG_RSI] = 0xc0010;
+    vcpu.regs.gpr[REG_RDI] = 0x5000;
+    vcpu.regs.gpr[REG_RCX] = 2;
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
+                     EXIT_CONTINUE);
+    uint32_t got;
+    memcpy(&got, guest_bytes(0x5000), 4);
+    assert_int_equal(got, 0xffffffff);
+    assert_true(not_skipped());                   /* one more element: runs again */
+    assert_int_equal(vcpu.regs.gpr[REG_RSI], 0xc0014);
+    assert_int_equal(vcpu.regs.gpr[REG_RDI], 0x5004);
+    assert_int_equal(vcpu.regs.gpr[REG_RCX], 1);
+    assert_string_equal(fake_fail_reason, "");
+
+    vcpu.regs.gpr[REG_RDI] = 0xfee00300;          /* the other side a register device */
+    fake_gs_set(VMCS_GUEST_PHYS_ADDR, 0xc0014);
+    fake_gs_set(VMCS_GUEST_LINEAR_ADDR, 0xc0014);
+    assert_int_equal(run_exit(EXIT_EPT_VIOLATION, EPT_QUAL_READ | EPT_QUAL_GLA_VALID | EPT_QUAL_GLA_TRANSLATION),
+                     EXIT_STOP);
+    assert_non_null(strstr(fake_fail_reason, "MOVS between a device at guest-physical 0xc0014 and "
+                                             "guest-linear 0xfee00300"));
+    fake_gpa_destroy(vm.mem.ram.gpa);
+}
+
 /* A divide through a device access that faults is the guest's #DE at the
  * instruction (nothing changed); one that fits completes. Unknown memory
  * reads all ones, so EDX = 0xffffffff makes the quotient too wide. */
@@ -2404,6 +2437,7 @@ int main(void)
         cmocka_unit_test_setup(test_ept_violation_ram_outside_and_out_of_memory, setup),
         cmocka_unit_test_setup(test_unknown_memory_reads_all_ones, setup),
         cmocka_unit_test_setup(test_mmio_divide_error_is_the_guests, setup),
+        cmocka_unit_test_setup(test_mmio_movs_reaches_memory, setup),
         cmocka_unit_test_setup(test_hpet_mmio_exits, setup),
         cmocka_unit_test_setup(test_backdoor_port, setup),
         cmocka_unit_test_setup(test_backdoor_past_the_io_permission_gp, setup),

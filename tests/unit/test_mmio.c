@@ -30,6 +30,7 @@ static bool mem_read(void *ctx, uint64_t gpa, unsigned size, uint64_t *val)
 
 static void put64(uint64_t gpa, uint64_t v) { memcpy(mem + gpa, &v, 8); }
 static void put32(uint64_t gpa, uint32_t v) { memcpy(mem + gpa, &v, 4); }
+static uint32_t get32(uint64_t gpa) { uint32_t v; memcpy(&v, mem + gpa, 4); return v; }
 
 static int reset(void **state)
 {
@@ -211,7 +212,7 @@ static bool dwrite(void *ctx, unsigned size, uint64_t val)
     return true;
 }
 
-static const struct mmio_bus bus = { fetch, dread, dwrite, NULL };
+static const struct mmio_bus bus = { fetch, dread, dwrite, NULL, NULL, NULL };
 
 static int reset_dev(void **state)
 {
@@ -307,6 +308,82 @@ static void test_mmio_refusals_name_the_problem(void **state)
     assert_non_null(strstr(why, "cannot be read"));
 }
 
+/* MOVS's other operand as memory: a flat 32-bit guest whose memory is
+ * mem[] below MEM and a refusal at 0xdead0000 and above. */
+static unsigned mem_calls;
+static bool mread(void *ctx, uint64_t gla, unsigned size, uint64_t *val)
+{
+    (void)ctx;
+    mem_calls++;
+    if (gla >= 0xdead0000ULL || gla + size > MEM)
+        return false;
+    *val = 0;
+    memcpy(val, mem + gla, size);
+    return true;
+}
+
+static bool mwrite(void *ctx, uint64_t gla, unsigned size, uint64_t val)
+{
+    (void)ctx;
+    mem_calls++;
+    if (gla >= 0xdead0000ULL || gla + size > MEM)
+        return false;
+    memcpy(mem + gla, &val, size);
+    return true;
+}
+
+/* rep movsd from the device to memory and from memory to the device, one
+ * element an exit; the operand that faulted is the device's; memory that
+ * cannot be reached is told apart (MMIO_MEM_FAILED) with nothing written;
+ * without the memory callbacks MOVS is refused as before. */
+static void test_mmio_movs_with_memory(void **state)
+{
+    (void)state;
+    static struct walk_regs flat = { CR0_PE, 0, 0, 0 };
+    cur_walk = &flat;
+    const struct mmio_bus mbus = { fetch, dread, dwrite, mread, mwrite, NULL };
+    static const uint8_t insn[] = { 0xf3, 0xa5 };                  /* rep movsd */
+    memcpy(mem + 0x1000, insn, sizeof insn);
+    struct mmio_cpu c = { .cs_d = true, .rip = 0x1000, .rflags = 2 };
+    c.gpr[6] = 0xfee00030;          /* ESI: the device */
+    c.gpr[7] = 0x2000;              /* EDI: memory */
+    c.gpr[1] = 2;                   /* ECX */
+    dev_value = 0x11223344;
+    char why[128] = "";
+    assert_int_equal(mmio_emulate(&c, 0xfee00030ULL, &mbus, why, sizeof why), MMIO_AGAIN);
+    assert_int_equal(get32(0x2000), 0x11223344);
+    assert_int_equal(c.gpr[6], 0xfee00034);
+    assert_int_equal(c.gpr[7], 0x2004);
+    assert_int_equal(c.gpr[1], 1);
+    assert_int_equal(c.rip, 0x1000);            /* the guest runs it again */
+    /* the other way: memory to the device, the destination faulting */
+    put32(0x3000, 0xcafef00d);
+    c.gpr[6] = 0x3000;
+    c.gpr[7] = 0xfee000b0;
+    c.gpr[1] = 1;
+    assert_int_equal(mmio_emulate(&c, 0xfee000b0ULL, &mbus, why, sizeof why), MMIO_DONE);
+    assert_int_equal(dev_written, 0xcafef00d);
+    assert_int_equal(c.gpr[1], 0);
+    assert_int_equal(c.rip, 0x1002);
+    /* memory that cannot be reached: nothing written, registers kept */
+    c.rip = 0x1000;
+    c.gpr[6] = 0xdead0000;
+    c.gpr[7] = 0xfee000b0;
+    c.gpr[1] = 1;
+    unsigned writes = dev_writes;
+    assert_int_equal(mmio_emulate(&c, 0xfee000b0ULL, &mbus, why, sizeof why), MMIO_MEM_FAILED);
+    assert_int_equal(dev_writes, writes);
+    assert_int_equal(c.gpr[6], 0xdead0000);
+    assert_int_equal(c.gpr[1], 1);
+    /* an address that is neither operand: the guest changed its code */
+    c.gpr[6] = 0x3000;
+    assert_int_equal(mmio_emulate(&c, 0xfee00000ULL, &mbus, why, sizeof why), MMIO_FAILED);
+    assert_non_null(strstr(why, "but the instruction names"));
+    /* no memory callbacks: refused, as a bus that cannot reach memory must */
+    assert_int_equal(mmio_emulate(&c, 0xfee000b0ULL, &bus, why, sizeof why), MMIO_FAILED);
+    assert_non_null(strstr(why, "MOVS"));
+}
+
 static void test_mmio_16bit_mode(void **state)
 {
     (void)state;
@@ -338,6 +415,7 @@ int main(void)
         cmocka_unit_test_setup(test_mmio_store_across_a_page_boundary, reset_dev),
         cmocka_unit_test_setup(test_mmio_32bit_moffs_store, reset_dev),
         cmocka_unit_test_setup(test_mmio_refusals_name_the_problem, reset_dev),
+        cmocka_unit_test_setup(test_mmio_movs_with_memory, reset_dev),
         cmocka_unit_test_setup(test_mmio_16bit_mode, reset_dev),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
