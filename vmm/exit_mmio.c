@@ -35,8 +35,11 @@ struct mmio_ctx {
     bool wait;                /* a page of them must come back first (g.action) */
     bool unknown;             /* neither RAM nor a device: all ones, writes dropped */
     /* MOVS's other operand: through the guest's paging with the rights
-     * the CPU checks, RAM or memory-like bytes (mmio_copy). */
+     * the CPU checks, RAM or memory-like bytes (mmio_copy). Set up only
+     * when a MOVS needs it, off the path of every other device access. */
     struct guest_linear mem;
+    bool mem_ready;
+    bool ac;                  /* EFLAGS.AC, for SMAP */
     enum gl_result mem_result;
     uint64_t mem_bad;         /* the first byte that failed */
     bool mem_write;
@@ -60,6 +63,13 @@ static bool mem_access(struct mmio_ctx *c, uint64_t gla, unsigned size, uint64_t
                        bool write)
 {
     uint8_t b[8];
+    if (!c->mem_ready) {      /* the same paging registers the fetch read */
+        c->mem = c->g;
+        c->mem.action = EXIT_CONTINUE;
+        guest_linear_check_rights(&c->mem, vcpu_cpl(c->v) == 3, c->ac);
+        c->mem.devices = true;
+        c->mem_ready = true;
+    }
     c->mem_write = write;
     if (write) {
         for (unsigned i = 0; i < size; i++)
@@ -182,12 +192,9 @@ static enum exit_action emulate(struct vcpu *v, const struct exit_info *e, bool 
         c.gpr[i] = vcpu_gpr_read(v, i);
     for (unsigned s = 0; s < 6; s++)
         c.seg_base[s] = gs_read(v, VMCS_SEG_BASE(s));
-    struct mmio_ctx ctx = { .v = v, .gpa = e->gpa, .unknown = unknown };
+    struct mmio_ctx ctx = { .v = v, .gpa = e->gpa, .unknown = unknown,
+                            .ac = (c.rflags & RFLAGS_AC) != 0 };
     guest_linear_init(&ctx.g, v);
-    guest_linear_init(&ctx.mem, v);
-    unsigned cpl = vcpu_cpl(v);
-    guest_linear_check_rights(&ctx.mem, cpl == 3, (c.rflags & RFLAGS_AC) != 0);
-    ctx.mem.devices = true;
     struct mmio_bus bus = { fetch, dev_read, dev_write, mem_read, mem_write, &ctx };
     char why[160];
     enum mmio_result r = mmio_emulate(&c, e->gla, &bus, why, sizeof why);
@@ -204,7 +211,7 @@ static enum exit_action emulate(struct vcpu *v, const struct exit_info *e, bool 
             v->regs.cr2 = ctx.mem_bad;
             vcpu_inject_exception(v, VEC_PF, true, (ctx.mem.protection ? PF_ERR_PRESENT : 0) |
                                                        (ctx.mem_write ? PF_ERR_WRITE : 0) |
-                                                       (cpl == 3 ? PF_ERR_USER : 0));
+                                                       (ctx.mem.user ? PF_ERR_USER : 0));
             return EXIT_CONTINUE;
         }
         vcpu_fail(v, "MOVS between a device at guest-physical 0x%llx and guest-linear 0x%llx, "
