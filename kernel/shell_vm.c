@@ -163,14 +163,12 @@ static void print_stats(const struct vm *vm)
                    (unsigned long long)vm->stats.cpu_tsc, (unsigned long long)vm->stats.slices);
     /* What each vCPU waits for and where it last exited: a VM that
      * seems stuck shows it here. */
-    static const char *const state_names[] = { "runnable", "halted", "sleeping", "stopped" };
     for (unsigned i = 0; i < vm->nvcpus; i++) {
-        unsigned st = (unsigned)vm->vcpu_state[i];
         char apic[240] = "";
         if (vm_monitor()->describe_vcpu)
             vm_monitor()->describe_vcpu(vm, i, apic, sizeof apic);
         console_printf("vcpu %u of VM %u (%s): %s%s%s%s\n", i, vm->id, vm->name,
-                       st < 4 ? state_names[st] : "?",
+                       vm_vcpu_state_name(vm->vcpu_state[i]),
                        vm->vcpu_event[i] ? ", an interrupt came off the CPU" : "",
                        apic[0] ? "; " : "", apic);
     }

@@ -16,10 +16,8 @@ static void print_line(const char *line, void *ctx)
 
 static void print_vcpu(struct vm *vm, unsigned i)
 {
-    static const char *const state_names[] = { "runnable", "halted", "sleeping", "stopped" };
-    unsigned st = (unsigned)vm->vcpu_state[i];
     console_printf("vcpu %u of VM %u (%s): %s, as its last exit left it\n", i, vm->id, vm->name,
-                   st < 4 ? state_names[st] : "?");
+                   vm_vcpu_state_name(vm->vcpu_state[i]));
     if (!vm_monitor()->dump_vcpu(vm, i, print_line, NULL))
         console_printf("  (no such vCPU)\n");
 }

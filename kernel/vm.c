@@ -49,6 +49,17 @@ const char *vm_state_name(enum vm_state s)
     return "?";
 }
 
+const char *vm_vcpu_state_name(enum vcpu_state s)
+{
+    switch (s) {
+    case VCPU_RUNNABLE: return "runnable";
+    case VCPU_HALTED: return "halted";
+    case VCPU_SLEEPING: return "sleeping";
+    case VCPU_STOPPED: return "stopped";
+    }
+    return "?";
+}
+
 uint64_t vm_pages_held(const struct vm *vm)
 {
     return guest_mem_pages(&vm->mem.ram);

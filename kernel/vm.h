@@ -189,6 +189,8 @@ static inline bool vm_is_live(const struct vm *vm)
     return vm->state == VM_STATE_RUNNING || vm->state == VM_STATE_HALTED;
 }
 const char *vm_state_name(enum vm_state s);
+/* "runnable", "halted", "sleeping", "stopped" (kernel/monitor_ops.h). */
+const char *vm_vcpu_state_name(enum vcpu_state s);
 uint64_t vm_pages_held(const struct vm *vm);
 
 /* Guest RAM (mm/guest_mem.h): thin wrappers kept for the exit handlers and

@@ -149,10 +149,7 @@ bool vcpu_backdoor_hb(struct vcpu *v, struct string_io *s, enum exit_action *act
             *complete = false;
             return true;
         case SIO_FAULT:
-            v->regs.cr2 = fault_gla;
-            vcpu_inject_exception(v, VEC_PF, true, (c.g.protection ? PF_ERR_PRESENT : 0) |
-                                                       (s->in ? PF_ERR_WRITE : 0) |
-                                                       (vcpu_cpl(v) == 3 ? PF_ERR_USER : 0));
+            guest_linear_page_fault(&c.g, fault_gla, s->in);
             *complete = false;
             return true;
         default:
@@ -171,7 +168,6 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
     bool long64 = (gs_read(v, VMCS_GUEST_EFER) & EFER_LMA) && ((cs_ar >> 13) & 1);
     struct sio_ctx c = { .v = v };
     guest_linear_init(&c.g, v);
-    unsigned cpl = vcpu_cpl(v);
 
     uint8_t bytes[15];
     uint64_t bad;
@@ -222,10 +218,7 @@ enum exit_action exit_io_string(struct vcpu *v, const struct exit_info *e)
     case SIO_WAIT:
         return c.g.action;       /* the vCPU sleeps for memory, or the VM failed */
     case SIO_FAULT:
-        v->regs.cr2 = fault_gla;
-        vcpu_inject_exception(v, VEC_PF, true, (c.g.protection ? PF_ERR_PRESENT : 0) |
-                                                   (s.in ? PF_ERR_WRITE : 0) |
-                                                   (cpl == 3 ? PF_ERR_USER : 0));
+        guest_linear_page_fault(&c.g, fault_gla, s.in);
         return EXIT_CONTINUE;
     case SIO_NOT_RAM:
         vcpu_fail(v, "%s on port 0x%x %s guest-linear 0x%llx, which is not guest RAM "

@@ -208,10 +208,7 @@ static enum exit_action emulate(struct vcpu *v, const struct exit_info *e, bool 
         if (ctx.mem_result == GL_WAIT)
             return ctx.mem.action;
         if (ctx.mem_result == GL_UNMAPPED) {
-            v->regs.cr2 = ctx.mem_bad;
-            vcpu_inject_exception(v, VEC_PF, true, (ctx.mem.protection ? PF_ERR_PRESENT : 0) |
-                                                       (ctx.mem_write ? PF_ERR_WRITE : 0) |
-                                                       (ctx.mem.user ? PF_ERR_USER : 0));
+            guest_linear_page_fault(&ctx.mem, ctx.mem_bad, ctx.mem_write);
             return EXIT_CONTINUE;
         }
         vcpu_fail(v, "MOVS between a device at guest-physical 0x%llx and guest-linear 0x%llx, "

@@ -6,6 +6,7 @@
 #include "vmm/vmmem_poll.h"
 #include "kernel/vm.h"
 #include "include/hv/platform.h"
+#include "include/hv/x86/regs.h"
 #include "lib/kstring.h"
 
 void guest_linear_init(struct guest_linear *g, struct vcpu *v)
@@ -24,6 +25,14 @@ void guest_linear_check_rights(struct guest_linear *g, bool user, bool ac)
     g->rights = true;
     g->user = user;
     g->ac = ac;
+}
+
+void guest_linear_page_fault(const struct guest_linear *g, uint64_t gla, bool write)
+{
+    g->v->regs.cr2 = gla;
+    vcpu_inject_exception(g->v, VEC_PF, true, (g->protection ? PF_ERR_PRESENT : 0) |
+                                                  (write ? PF_ERR_WRITE : 0) |
+                                                  (g->user ? PF_ERR_USER : 0));
 }
 
 /* The host address of guest-physical `gpa`, backing its page first. */

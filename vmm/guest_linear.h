@@ -50,6 +50,12 @@ void guest_linear_init(struct guest_linear *g, struct vcpu *v);
  * memory): rights checked and accessed/dirty flags set (guest_walk_access). */
 void guest_linear_check_rights(struct guest_linear *g, bool user, bool ac);
 
+/* The guest's #PF for a copy that said GL_UNMAPPED at `gla` (its *bad):
+ * CR2 the address, the error code P for a refusal (`protection`), W for a
+ * `write`, U when the rights were checked for CPL 3, as the CPU's would be
+ * for the access it did not make. */
+void guest_linear_page_fault(const struct guest_linear *g, uint64_t gla, bool write);
+
 /* Reads `n` bytes at guest-linear `gla` into `buf` (they may cross pages);
  * with `buf` NULL it only checks that every byte is mapped RAM (and backs
  * it). On an error *bad is the first guest-linear byte that failed. */
